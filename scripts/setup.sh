@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Set up the project's environment (idempotent; a re-run only checks and skips).
+#
+#   bash scripts/setup.sh            # .venv with Python >= 3.12, requirements, package `sim` (editable)
+#   bash scripts/setup.sh --browser  # ... plus Debian chromium and the offline Solara web assets
+#
+# Environment:
+#   PYTHON=/path/to/python3.12   use this interpreter to create .venv (must be >= 3.12)
+#   FORCE_REINSTALL=1            reinstall the requirements even if they did not change
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+VENV="$REPO_ROOT/.venv"
+VPY="$VENV/bin/python"
+STAMP="$VENV/.requirements.sha256"
+MIN_MINOR=12   # Python 3.12 is the oldest version Mesa 3.5 supports
+
+WITH_BROWSER=0
+for arg in "$@"; do
+    case "$arg" in
+        --browser) WITH_BROWSER=1 ;;
+        -h|--help)
+            sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "setup.sh: unknown argument: $arg (use --browser or --help)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+log() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# True if "$1" runs and is a CPython >= 3.MIN_MINOR with a working venv module.
+python_ok() {
+    local py="$1"
+    [ -n "$py" ] || return 1
+    "$py" -c "import sys, venv; sys.exit(0 if sys.version_info >= (3, $MIN_MINOR) else 1)" \
+        >/dev/null 2>&1
+}
+
+# Print the path of a usable interpreter, or nothing.
+find_python() {
+    local cand minor root dir
+    # 1. explicit choice
+    if [ -n "${PYTHON:-}" ]; then
+        if python_ok "$PYTHON"; then command -v "$PYTHON" || echo "$PYTHON"; return 0; fi
+        echo "[setup] PYTHON=$PYTHON is not a working Python >= 3.$MIN_MINOR; looking further" >&2
+    fi
+    # 2. versioned interpreters on PATH (pyenv shims may refuse to run: python_ok checks that)
+    for minor in 12 13 14 15; do
+        cand="$(command -v "python3.$minor" 2>/dev/null || true)"
+        if python_ok "$cand"; then echo "$cand"; return 0; fi
+    done
+    # 3. pyenv-installed versions, called by their full path (no shim involved)
+    root="${PYENV_ROOT:-}"
+    if [ -z "$root" ] && command -v pyenv >/dev/null 2>&1; then
+        root="$(pyenv root 2>/dev/null || true)"
+    fi
+    [ -n "$root" ] || root="$HOME/.pyenv"
+    if [ -d "$root/versions" ]; then
+        for minor in 12 13 14 15; do
+            # newest patch release of this minor version first; plain CPython builds only
+            while IFS= read -r dir; do
+                [ -n "$dir" ] || continue
+                cand="$root/versions/$dir/bin/python3"
+                if python_ok "$cand"; then echo "$cand"; return 0; fi
+            done < <(cd "$root/versions" && printf '%s\n' 3."$minor".* \
+                        | grep -E "^3\.$minor\.[0-9]+$" | sort -rV)
+        done
+    fi
+    # 4. plain python3, if recent enough
+    cand="$(command -v python3 2>/dev/null || true)"
+    if python_ok "$cand"; then echo "$cand"; return 0; fi
+    return 1
+}
+
+# --------------------------------------------------------------- 1. venv
+if [ -x "$VPY" ] && ! python_ok "$VPY"; then
+    log "existing .venv does not run Python >= 3.$MIN_MINOR ($("$VPY" -V 2>&1 || echo broken)); recreating it"
+    rm -rf "$VENV"
+fi
+
+if [ ! -x "$VPY" ]; then
+    PY="$(find_python)" || die "no Python >= 3.$MIN_MINOR found.
+  Looked at: \$PYTHON, python3.12..python3.15 on PATH, pyenv versions under
+  \${PYENV_ROOT:-~/.pyenv}/versions, and python3.
+  Install one (e.g. 'pyenv install 3.12', or your distribution's python3.12 + venv packages)
+  or point PYTHON=/path/to/python3.12 at it, then re-run this script."
+    log "creating .venv with $PY ($("$PY" -V 2>&1))"
+    "$PY" -m venv "$VENV"
+    "$VPY" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    rm -f "$STAMP"
+else
+    log ".venv exists ($("$VPY" -V 2>&1))"
+fi
+
+# ------------------------------------------------- 2. requirements + sim
+# The stamp covers everything that decides what gets installed.
+want_stamp="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1) $("$VPY" -V 2>&1)"
+have_stamp="$(cat "$STAMP" 2>/dev/null || true)"
+
+# -P: do not put the current directory on sys.path, so this checks the installed package
+if [ "${FORCE_REINSTALL:-0}" != "1" ] && [ "$want_stamp" = "$have_stamp" ] \
+    && (cd / && "$VPY" -P -c "import importlib.util as u, sys; sys.exit(not u.find_spec('sim'))" \
+        >/dev/null 2>&1); then
+    log "requirements unchanged since last install (stamp $STAMP): skipping pip"
+else
+    [ -f sim/__init__.py ] \
+        || log "WARNING: sim/__init__.py is missing: the package 'sim' will not be importable"
+    log "installing requirements.txt and the package 'sim' (editable) into .venv ..."
+    start=$SECONDS
+    PIP_FLAGS=(--disable-pip-version-check)
+    if [ -n "${CI:-}" ] || [ ! -t 1 ]; then PIP_FLAGS+=(--progress-bar off); fi
+    "$VPY" -m pip install "${PIP_FLAGS[@]}" -r requirements.txt -e .
+    "$VPY" -m pip check || log "WARNING: 'pip check' reports dependency conflicts (see above)"
+    echo "$want_stamp" > "$STAMP"
+    log "pip install done in $((SECONDS - start)) s"
+fi
+
+# -------------------------------------------------------- 3. browser
+if [ "$WITH_BROWSER" = "1" ]; then
+    if [ -x /usr/bin/chromium ]; then
+        log "chromium present: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+    else
+        if [ "$(id -u)" = "0" ]; then
+            SUDO=()
+        elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            SUDO=(sudo -n)
+        else
+            die "/usr/bin/chromium is missing and this user can neither run apt-get (not root)
+  nor sudo without a password. Install it by hand, then re-run:
+    sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium"
+        fi
+        command -v apt-get >/dev/null 2>&1 \
+            || die "/usr/bin/chromium is missing and apt-get is not available to install it"
+        log "installing Debian chromium (apt-get) ..."
+        start=$SECONDS
+        export DEBIAN_FRONTEND=noninteractive
+        "${SUDO[@]}" apt-get update -qq
+        "${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null
+        [ -x /usr/bin/chromium ] || die "apt-get finished but /usr/bin/chromium is still missing"
+        log "chromium installed in $((SECONDS - start)) s: $(/usr/bin/chromium --version 2>/dev/null || true)"
+    fi
+    bash "$REPO_ROOT/scripts/install_web_assets.sh"
+fi
+
+log "done. Interpreter: $VPY"

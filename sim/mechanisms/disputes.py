@@ -1,0 +1,54 @@
+"""Disputes: arising, mediated, escalated (ODD §7.8).
+
+Disputes in a compound arrive as a Poisson count with mean, per 1,000 residents,
+`dispute_base + dispute_quality × (1 − quality) + dispute_arrears × (1 − collection) +
+dispute_oc_conflict × [committee captured or stalled, or a sanction this month]`.
+The residents' committee and party branch mediate each with probability
+`mediation_base × coordination × leader performance × (1 − mediation_trust_weight ×
+(1 − trust in the RC)) ×
+coverage`, coverage = reserved mediation hours / hours needed (capped at 1). Unmediated
+disputes escalate (petition, lawsuit) with probability `escalation_share`. Compound harmony
+= exp(−(escalated + `unresolved_harm_weight` × other unmediated) per 1,000 residents /
+`dispute_harm_scale`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..state import OC_CAPTURED, OC_STALLED
+
+
+def step(model) -> None:
+    p, cp, cm, f = model.p, model.compounds, model.communities, model.flows
+    rng = model.streams["disputes"]
+    per_k = cp.residents / 1000.0
+    served = cp.firm >= 0
+    conflict = (cp.oc_state == OC_CAPTURED) | (cp.oc_state == OC_STALLED) | f["sanctions"]
+    rate = (
+        p["dispute_base"]
+        + p["dispute_quality"] * (1 - cp.quality)
+        + p["dispute_arrears"] * np.where(served, 1 - cp.collection, 0.0)
+        + p["dispute_oc_conflict"] * conflict
+    )
+    arising = rng.poisson(rate * per_k)
+    community_disputes = np.bincount(cp.community, weights=arising, minlength=cm.n)
+    needed = community_disputes * p["mediation_hours"]
+    coverage = np.where(needed > 0, np.minimum(cm.mediation_hours / np.maximum(needed, 1e-9), 1), 1)
+    trust_rc = model.community_trust("rc")
+    success = (
+        p["mediation_base"] * cm.coordination * cm.leader_performance
+        * (1 - p["mediation_trust_weight"] * (1 - trust_rc)) * coverage
+    )
+    mediated = rng.binomial(arising, np.clip(success[cp.community], 0, 1))
+    unmediated = arising - mediated
+    escalated = rng.binomial(unmediated, p["escalation_share"])
+    cm.disputes = community_disputes
+    cm.mediated = np.bincount(cp.community, weights=mediated, minlength=cm.n)
+    cm.escalated = np.bincount(cp.community, weights=escalated, minlength=cm.n)
+    f["compound_disputes"] = arising
+    f["compound_mediated"] = mediated
+    unresolved = unmediated - escalated
+    harm = (escalated + p["unresolved_harm_weight"] * unresolved) / np.maximum(per_k, 1e-9)
+    f["harmony"] = np.exp(-harm / p["dispute_harm_scale"])
+    f["mediation_success"] = np.where(arising > 0, mediated / np.maximum(arising, 1), np.nan)

@@ -1,0 +1,229 @@
+"""Outcomes: district-wide series and the per-community table, every step (ODD §5 of the
+design brief; definitions in docs/ODD.md §8).
+
+`district_outcomes(model)` computes every district series once per step from the model's
+arrays (a few reductions each — no copies of resident arrays are kept); the model's Mesa
+DataCollector reads them. `CommunityRecorder` appends one row per community per recorded
+step, as NumPy columns, and turns them into a tidy DataFrame at the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .residents import HOUR_CATEGORIES, TRUST_TARGETS
+from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED
+
+OUTCOMES: dict[str, str] = {
+    "satisfaction_mean": "mean resident satisfaction (0-1)",
+    "satisfaction_gini": "Gini of community mean satisfaction across communities",
+    "needs_met_daily": "share of daily-service need hours met",
+    "needs_met_care": "share of care need hours met",
+    "needs_met_legal": "share of legal-aid/counselling need hours met",
+    "needs_met_property": "property needs met: mean service quality residents experience",
+    "needs_met": "share of all need hours met",
+    "needs_met_vulnerable": "share of vulnerable residents' need hours met",
+    "needs_met_other": "share of other residents' need hours met",
+    "participation_rate": "share of residents participating",
+    "volunteer_hours": "matched volunteer hours available next month",
+    "disputes_arising": "disputes arising this month",
+    "disputes_mediated": "disputes mediated this month",
+    "disputes_escalated": "disputes escalated (petition, lawsuit) this month",
+    "mediation_rate": "share of disputes mediated",
+    "property_quality": "resident-weighted property-service quality (0-1)",
+    "fee_collection": "share of owner households in served compounds paying fees",
+    "shirking_share": "share of compounds whose firm shirks",
+    "unserved_compounds": "share of compounds without a property firm",
+    "oc_formed_share": "share of compounds with an owners' committee (any state)",
+    "oc_functioning_share": "share of compounds with a functioning owners' committee",
+    "oc_stalled_share": "share of compounds with a stalled owners' committee",
+    "oc_captured_share": "share of compounds with a captured owners' committee",
+    "firm_turnover": "compounds changing firm this month (re-tender or exit)",
+    "firm_turnover_total": "compounds that changed firm since the start",
+    "ngos_active": "operating NGOs",
+    "ngos_failed_total": "NGOs that failed since the start",
+    "ngos_drifted": "operating NGOs whose mission alignment is below drift_threshold",
+    "ngo_contracts": "communities with an NGO project contract",
+    "budget_allocated": "money devolved to communities this month (yuan)",
+    "budget_spent": "money communities turned into services this month (yuan)",
+    "budget_services": "spent money that reached services after leakage (yuan)",
+    "budget_invested": "money put into capacity building this month (yuan)",
+    "budget_idle": "unspent money held by communities (stock, yuan)",
+    "budget_lapsed": "idle money lapsing this month (yuan)",
+    "budget_wasted": "spent money lost to leakage this month (yuan)",
+    "absorption_rate": "share of money available for services that was spent",
+    "street_overhead": "street money for kept tasks, platform and evaluation (yuan)",
+    "admin_burden_share": "share of RC staff hours taken by tasks and inspections",
+    "formalism_share": "share of RC staff hours spent on scored paperwork",
+    "coordination_index": "mean coordination index of communities (0-1)",
+    "leader_load": "mean workload of community party secretaries (1 = full time)",
+    "cadre_load": "mean workload of RC members (1 = full time)",
+    "rc_skill": "mean skill of RC staff",
+    "assessment_score": "mean assessment score of communities",
+    **{f"trust_{k}": f"mean trust in the {k.replace('rc', 'residents committee')}"
+       for k in TRUST_TARGETS},
+}
+"""Every district outcome collected each month, with its meaning."""
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = x.size
+    if n == 0 or x.sum() <= 0:
+        return 0.0
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
+
+
+def _share(num: float, den: float) -> float:
+    return float(num / den) if den > 0 else 0.0
+
+
+def district_outcomes(model) -> dict[str, float]:
+    p, res, cm, cp, ngos, f = (model.p, model.residents, model.communities, model.compounds,
+                               model.ngos, model.flows)
+    out: dict[str, float] = {}
+    out["satisfaction_mean"] = float(res.satisfaction.mean())
+    comm_sat = res.per_community(res.satisfaction.astype(float), cm.n) / np.maximum(cm.residents, 1)
+    out["satisfaction_gini"] = gini(comm_sat)
+
+    met = res.met * res.need
+    need_tot = res.need.sum(axis=0)
+    for k, cat in enumerate(HOUR_CATEGORIES):
+        out[f"needs_met_{cat}"] = _share(met[:, k].sum(), need_tot[k])
+    out["needs_met_property"] = float(cp.quality[res.compound].mean()) if res.n else 0.0
+    out["needs_met"] = _share(met.sum(), need_tot.sum())
+    v = res.vulnerable
+    out["needs_met_vulnerable"] = _share(met[v].sum(), res.need[v].sum())
+    out["needs_met_other"] = _share(met[~v].sum(), res.need[~v].sum())
+
+    out["participation_rate"] = float(res.participates.mean()) if res.n else 0.0
+    out["volunteer_hours"] = float(f.get("volunteer_hours", np.zeros(1)).sum())
+    out["disputes_arising"] = float(cm.disputes.sum())
+    out["disputes_mediated"] = float(cm.mediated.sum())
+    out["disputes_escalated"] = float(cm.escalated.sum())
+    out["mediation_rate"] = _share(cm.mediated.sum(), cm.disputes.sum())
+
+    served = cp.firm >= 0
+    out["property_quality"] = float(np.average(cp.quality, weights=np.maximum(cp.residents, 1)))
+    out["fee_collection"] = _share((cp.collection * cp.owners)[served].sum(), cp.owners[served].sum())
+    out["shirking_share"] = _share((served & (cp.effort < p["shirk_threshold"])).sum(), cp.n)
+    out["unserved_compounds"] = _share((~served).sum(), cp.n)
+    out["oc_formed_share"] = _share((cp.oc_state != OC_NONE).sum(), cp.n)
+    out["oc_functioning_share"] = _share((cp.oc_state == OC_FUNCTIONING).sum(), cp.n)
+    out["oc_stalled_share"] = _share((cp.oc_state == OC_STALLED).sum(), cp.n)
+    out["oc_captured_share"] = _share((cp.oc_state == OC_CAPTURED).sum(), cp.n)
+    out["firm_turnover"] = float(f.get("firm_turnover", 0))
+    out["firm_turnover_total"] = float(model.firms.lost.sum())
+
+    out["ngos_active"] = float(ngos.alive.sum())
+    out["ngos_failed_total"] = float(ngos.failed.sum())
+    out["ngos_drifted"] = float((ngos.alive & (ngos.alignment < p["drift_threshold"])).sum())
+    out["ngo_contracts"] = float((cm.ngo >= 0).sum())
+
+    out["budget_allocated"] = float(cm.inflow.sum())
+    out["budget_spent"] = float(cm.spent.sum())
+    out["budget_services"] = float(f.get("services_money", np.zeros(1)).sum())
+    out["budget_invested"] = float(cm.invested.sum())
+    out["budget_idle"] = float((cm.idle_block + cm.idle_grid + cm.idle_ngo).sum())
+    out["budget_lapsed"] = float(cm.lapsed.sum())
+    out["budget_wasted"] = float(cm.wasted.sum())
+    available = cm.inflow.sum() - cm.invested.sum() + f["idle_before"].sum()
+    out["absorption_rate"] = _share(cm.spent.sum(), available)
+    out["street_overhead"] = float(model.streets.overhead.sum())
+
+    out["admin_burden_share"] = _share(cm.admin_hours.sum(), cm.hours.sum())
+    out["formalism_share"] = _share(cm.formalism_hours.sum(), cm.hours.sum())
+    out["coordination_index"] = float(cm.coordination.mean())
+    out["leader_load"] = float(cm.leader_load.mean())
+    out["cadre_load"] = float(f["cadre_load"].mean())
+    out["rc_skill"] = float(cm.skill.mean())
+    out["assessment_score"] = float(cm.score.mean())
+    trust = res.trust.mean(axis=0)
+    for k, name in enumerate(TRUST_TARGETS):
+        out[f"trust_{name}"] = float(trust[k])
+    return out
+
+
+COMMUNITY_COLUMNS = (
+    "street", "residents", "satisfaction", "needs_met", "needs_met_vulnerable",
+    "participation", "trust_rc", "trust_party", "property_quality", "fee_collection",
+    "oc_functioning_share", "disputes", "mediated", "escalated", "admin_burden_share",
+    "coordination", "leader_load", "skill", "inflow", "spent", "idle", "lapsed", "wasted",
+    "score", "one_shoulder", "ngo",
+)
+
+
+def community_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per community of the current step."""
+    res, cm, cp, f = model.residents, model.communities, model.compounds, model.flows
+    n = cm.n
+    pop = np.maximum(cm.residents, 1)
+    sat = res.per_community(res.satisfaction.astype(float), n) / pop
+    met = (res.met * res.need).sum(axis=1)
+    need = res.need.sum(axis=1)
+    v = res.vulnerable
+    met_v = res.per_community(met * v, n)
+    need_v = res.per_community(need * v, n)
+    comp_pop = np.maximum(np.bincount(cp.community, weights=cp.residents, minlength=n), 1)
+    owners = np.bincount(cp.community, weights=cp.owners * (cp.firm >= 0), minlength=n)
+    paid = np.bincount(cp.community, weights=cp.collection * cp.owners, minlength=n)
+    counts = np.maximum(np.bincount(cp.community, minlength=n), 1)
+    return {
+        "street": cm.street,
+        "residents": cm.residents,
+        "satisfaction": sat,
+        "needs_met": f["community_needs_met"],
+        "needs_met_vulnerable": np.where(need_v > 0, met_v / np.maximum(need_v, 1e-12), 1.0),
+        "participation": res.per_community(res.participates.astype(float), n) / pop,
+        "trust_rc": model.community_trust("rc"),
+        "trust_party": model.community_trust("party"),
+        "property_quality": np.bincount(cp.community, weights=cp.quality * cp.residents,
+                                        minlength=n) / comp_pop,
+        "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),
+        "oc_functioning_share": np.bincount(
+            cp.community, weights=(cp.oc_state == OC_FUNCTIONING), minlength=n) / counts,
+        "disputes": cm.disputes,
+        "mediated": cm.mediated,
+        "escalated": cm.escalated,
+        "admin_burden_share": cm.admin_hours / np.maximum(cm.hours, 1e-9),
+        "coordination": cm.coordination,
+        "leader_load": cm.leader_load,
+        "skill": cm.skill,
+        "inflow": cm.inflow,
+        "spent": cm.spent,
+        "idle": cm.idle_block + cm.idle_grid + cm.idle_ngo,
+        "lapsed": cm.lapsed,
+        "wasted": cm.wasted,
+        "score": cm.score,
+        "one_shoulder": cm.one_shoulder,
+        "ngo": cm.ngo,
+    }
+
+
+class CommunityRecorder:
+    """Collects `community_snapshot` every `period` steps into a tidy table."""
+
+    def __init__(self, period: int = 1) -> None:
+        self.period = max(int(period), 1)
+        self._steps: list[int] = []
+        self._rows: list[dict[str, np.ndarray]] = []
+
+    def record(self, model) -> None:
+        if model.steps % self.period == 0:
+            self._steps.append(int(model.steps))
+            self._rows.append({k: np.array(v, copy=True) for k, v in community_snapshot(model).items()})
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy table: one row per (step, community)."""
+        if not self._rows:
+            return pd.DataFrame(columns=["step", "community", *COMMUNITY_COLUMNS])
+        n = len(self._rows[0]["street"])
+        data = {
+            "step": np.repeat(self._steps, n),
+            "community": np.tile(np.arange(n), len(self._steps)),
+        }
+        for col in COMMUNITY_COLUMNS:
+            data[col] = np.concatenate([row[col] for row in self._rows])
+        return pd.DataFrame(data)
