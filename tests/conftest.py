@@ -12,9 +12,11 @@ SMALL = dict(
 )
 """A district of one street, about 4 communities, 12 compounds, 1,300 residents."""
 
-MEDIUM = dict(n_streets=2, communities_per_street=6.0, compounds_per_community=4.0,
-              households_per_compound=60.0, n_firms=6, n_ngos=5)
-"""Two streets, about 12 communities, 48 compounds, 7,500 residents: for lever effects."""
+MEDIUM = dict(n_streets=2, communities_per_street=5.0, compounds_per_community=2.0,
+              households_per_compound=150.0, n_firms=6, n_ngos=5)
+"""Two streets, about 10 communities of default-sized compounds, ~8,000 residents: for
+lever effects (communities as large as in the default district, so per-community fixed
+costs such as inspections weigh as they do there)."""
 
 
 def small_model(seed: int = 1, **params) -> GovernanceModel:

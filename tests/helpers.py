@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sim.runner import run
 from sim.stats import Estimate, paired_difference
 
 from .conftest import MEDIUM
 
 SEEDS = (11, 12, 13, 14, 15, 16)
+
+
+@lru_cache(maxsize=512)
+def _summary(items: tuple, seed: int, steps: int) -> dict:
+    return run(dict(items), seed, steps, series_period=None).summary
+
+
+def summaries(params: dict, seeds=SEEDS, steps: int = 36) -> list[dict]:
+    """Run summaries of `params` for each seed (cached: arms share reference runs)."""
+    items = tuple(sorted(params.items()))
+    return [_summary(items, s, steps) for s in seeds]
 
 
 def effect(
@@ -20,10 +33,11 @@ def effect(
     stat: str = "mean",
 ) -> Estimate:
     """Paired difference of `<stat>_<outcome>` (mean over the last 12 months by default)
-    between `base + change` and `base`, over `seeds` (same seed in both arms)."""
+    between `base + change` and `base`, over `seeds` (same seed in both arms), with its
+    95% confidence interval."""
     base = {**world, **(base or {})}
     key = f"{stat}_{outcome}"
-    treated = [run({**base, **change}, s, steps, series_period=None).summary[key] for s in seeds]
-    reference = [run(base, s, steps, series_period=None).summary[key] for s in seeds]
+    treated = [s[key] for s in summaries({**base, **change}, seeds, steps)]
+    reference = [s[key] for s in summaries(base, seeds, steps)]
     est, _ = paired_difference(treated, reference)
     return est

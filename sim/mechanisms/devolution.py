@@ -75,6 +75,8 @@ def allocate(model) -> None:
     model.flows["in_block"] = block
     model.flows["in_grid"] = w_grid * rest
     model.flows["in_ngo"] = w_ngo * rest
+    # what each community actually receives once block grants follow scores
+    cm.inflow = cm.invested + block + w_grid * rest + w_ngo * rest
     model.flows["idle_before"] = cm.idle_block + cm.idle_grid + cm.idle_ngo
     # street-run services: hours by population
     street_hours = st.retained * p["street_service_efficiency"] / p["cost_per_service_hour"]

@@ -5,7 +5,8 @@ the unconstrained optimum e* = `firm_fee_responsiveness` / (2 × `effort_cost`) 
 quality-driven fee gain against a quadratic effort cost — and compliance at
 `shirk_threshold` θ. Below θ it risks detection d per month, which costs
 `sanction_share` of monthly fees plus, where a functioning owners' committee can
-re-tender, 1/`retender_strikes` of `contract_value_months` of fees. It takes θ when
+re-tender, independence × 1/`retender_strikes` of `contract_value_months` of fees (a
+committee re-tenders only as far as it is independent of those it supervises). It takes θ when
 U(θ) ≥ U(e*) − d × penalty, and moves its effort toward the target at `effort_adjust_rate`.
 
 Detection d = 1 − (1 − detect_base)(1 − detect_oc × independence × seat performance, if the
@@ -14,7 +15,8 @@ OC functions)(1 − detect_professional, if the professional committee is on).
 Quality = firm capability × effort (a `fallback_quality` stop-gap when no firm serves the
 compound). An owner household pays its fee when perceived quality (quality + noise of sd
 `quality_noise`) is at least its tolerance. Detected shirking adds a strike (strikes decay
-at `strike_decay`); at `retender_strikes` a functioning OC re-tenders: the best of
+at `strike_decay`); at `retender_strikes` a functioning OC re-tenders, with probability
+equal to its independence: the best of
 `tender_bidders` other invited firms, by capability, takes over. A firm leaves a compound after `exit_patience`
 months of collection below `exit_collection`; the street then finds a new firm with
 probability 1/`exit_patience` a month.
@@ -43,7 +45,9 @@ def step(model) -> None:
 
     # --- effort choice -----------------------------------------------------------------
     d = detection(model)
-    retender_value = np.where(functioning, p["contract_value_months"] / p["retender_strikes"], 0.0)
+    # a committee re-tenders only as far as it is independent of those it supervises
+    willing = np.where(functioning, cp.independence, 0.0)
+    retender_value = willing * p["contract_value_months"] / p["retender_strikes"]
     penalty = d * (p["sanction_share"] + retender_value)
     b, c, theta = p["firm_fee_responsiveness"], p["effort_cost"], p["shirk_threshold"]
     e_free = min(b / (2 * c), 1.0)
@@ -72,7 +76,8 @@ def step(model) -> None:
     shirking = served & (cp.effort < theta)
     detected = shirking & (rng.random(cp.n) < d)
     cp.strikes = cp.strikes * (1 - p["strike_decay"]) + detected
-    retender = functioning & served & (cp.strikes >= p["retender_strikes"])
+    retender = (functioning & served & (cp.strikes >= p["retender_strikes"])
+                & (rng.random(cp.n) < cp.independence))
     f["sanctions"] = detected
     f["retendered"] = retender
 
