@@ -48,8 +48,8 @@ class Residents:
         self.need = np.zeros((n, len(HOUR_CATEGORIES)), dtype=np.float32)
         self.met = np.zeros((n, len(HOUR_CATEGORIES)), dtype=np.float32)
         # satisfaction and trust in [0, 1]
-        self.satisfaction = np.full(n, 0.5, dtype=np.float32)
-        self.trust = np.full((n, len(TRUST_TARGETS)), 0.5, dtype=np.float32)
+        self.satisfaction = np.full(n, p["initial_satisfaction"], dtype=np.float32)
+        self.trust = np.full((n, len(TRUST_TARGETS)), p["initial_trust"], dtype=np.float32)
         # participation (strategy of the public-goods game) and its last payoff
         self.participates = rng.random(n) < p["participation_initial"]
         self.payoff = np.zeros(n, dtype=np.float32)

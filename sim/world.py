@@ -111,7 +111,8 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
 
     owner_hh = rng.random(n_hh) < p["owner_share"]
     owner = owner_hh[household_of_resident]
-    area_hh = 90.0 * rng.lognormal(-0.3**2 / 2, 0.3, size=n_hh)
+    sd_area = p["floor_area_sd"]
+    area_hh = p["floor_area_mean"] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
     area = np.where(head, area_hh[household_of_resident], 0.0)
     tol_hh = _beta_mean_sd(rng, p["fee_tolerance_mean"], p["fee_tolerance_sd"], n_hh)
     tolerance = tol_hh[household_of_resident]
