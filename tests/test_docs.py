@@ -1,0 +1,25 @@
+"""Documentation stays in step with the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sim import params as P
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_parameter_has_its_place_in_the_odd():
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([a-z_0-9]+)`", odd))
+    missing = [p.name for p in P.PARAMS if p.name not in named]
+    assert not missing, f"parameters not described in docs/ODD.md: {missing}"
+
+
+def test_every_mechanism_module_has_an_odd_section():
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    modules = sorted(p.stem for p in (ROOT / "sim" / "mechanisms").glob("*.py")
+                     if p.stem != "__init__")
+    for module in modules:
+        assert f"{module}.py" in odd, module
