@@ -30,7 +30,7 @@ uniformly at random and, if ``P_y > P_x``, adopts ``y``'s strategy with probabil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -304,9 +304,9 @@ def imitation_update(
 
     Every node ``x`` with at least one neighbour draws one neighbour ``y`` uniformly from its
     CSR row. If ``P_y > P_x`` it adopts ``y``'s strategy with probability
-    ``min(1, (P_y - P_x) / M)`` (1 if ``M = 0``); otherwise it keeps its own. Nodes of degree 0 always keep
-    theirs. With ``update_prob < 1`` each node revises only with that probability (drawn
-    independently); the others keep their strategy whatever they drew.
+    ``min(1, (P_y - P_x) / M)`` (1 if ``M = 0``); otherwise it keeps its own. Nodes of
+    degree 0 always keep theirs. With ``update_prob < 1`` each node revises only with that
+    probability (drawn independently); the others keep their strategy whatever they drew.
 
     Args:
         adj: CSR adjacency, shape (n, n).
@@ -354,6 +354,7 @@ class PublicGoodsRun:
     final_cooperation: float  # fraction of cooperators when the run stopped
     generations_run: int  # generations actually simulated (fewer if it fixated)
     fixated: bool  # stopped because everyone cooperates or everyone defects
+    strategies: np.ndarray = field(compare=False, repr=False)  # final strategies, shape (n,)
 
 
 def simulate_public_goods_game(
@@ -416,6 +417,7 @@ def simulate_public_goods_game(
         final_cooperation=count / n,
         generations_run=t,
         fixated=fixated,
+        strategies=cooperate,
     )
 
 

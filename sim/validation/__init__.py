@@ -1,0 +1,1 @@
+"""Validation: mechanisms checked against published results (docs/VALIDATION.md)."""
