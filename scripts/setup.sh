@@ -124,27 +124,38 @@ fi
 
 # -------------------------------------------------------- 3. browser
 if [ "$WITH_BROWSER" = "1" ]; then
+    # Debian packages the browser tests need: chromium, and a CJK font so the Chinese
+    # interface renders (without one, Chinese labels show as empty boxes).
+    missing=()
     if [ -x /usr/bin/chromium ]; then
         log "chromium present: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
     else
+        missing+=(chromium)
+    fi
+    if command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; then
+        log "a Chinese font is present"
+    else
+        missing+=(fonts-wqy-microhei)
+    fi
+    if [ "${#missing[@]}" -gt 0 ]; then
         if [ "$(id -u)" = "0" ]; then
             SUDO=()
         elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
             SUDO=(sudo -n)
         else
-            die "/usr/bin/chromium is missing and this user can neither run apt-get (not root)
-  nor sudo without a password. Install it by hand, then re-run:
-    sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium"
+            die "missing Debian packages: ${missing[*]}; this user can neither run apt-get (not root)
+  nor sudo without a password. Install them by hand, then re-run:
+    sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
         fi
         command -v apt-get >/dev/null 2>&1 \
-            || die "/usr/bin/chromium is missing and apt-get is not available to install it"
-        log "installing Debian chromium (apt-get) ..."
+            || die "missing Debian packages: ${missing[*]}; apt-get is not available to install them"
+        log "installing Debian packages: ${missing[*]} (apt-get) ..."
         start=$SECONDS
         export DEBIAN_FRONTEND=noninteractive
         "${SUDO[@]}" apt-get update -qq
-        "${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null
+        "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
         [ -x /usr/bin/chromium ] || die "apt-get finished but /usr/bin/chromium is still missing"
-        log "chromium installed in $((SECONDS - start)) s: $(/usr/bin/chromium --version 2>/dev/null || true)"
+        log "installed in $((SECONDS - start)) s: $(/usr/bin/chromium --version 2>/dev/null || true)"
     fi
     bash "$REPO_ROOT/scripts/install_web_assets.sh"
 fi

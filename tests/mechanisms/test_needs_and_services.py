@@ -41,7 +41,7 @@ def test_allocation_shares_supply_by_weighted_need():
     expected = np.minimum(fraction * w, 1.0)
     assert np.allclose(res.met[members, k], expected, atol=1e-5)
     delivered = (res.met[members, k] * res.need[members, k]).sum()
-    assert delivered <= f["supply"][c, k] + 1e-6
+    assert delivered <= f["supply"][c, k] * (1 + 1e-5)  # float32 sums
 
 
 def test_priority_for_vulnerable_residents_raises_their_needs_met():
