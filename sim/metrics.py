@@ -2,9 +2,11 @@
 design brief; definitions in docs/ODD.md §8).
 
 `district_outcomes(model)` computes every district series once per step from the model's
-arrays (a few reductions each — no copies of resident arrays are kept); the model's Mesa
-DataCollector reads them. `CommunityRecorder` appends one row per community per recorded
-step, as NumPy columns, and turns them into a tidy DataFrame at the end.
+arrays; the model's Mesa DataCollector reads them. `CommunityRecorder` appends one row per
+community per recorded step, as NumPy columns, and turns them into a tidy DataFrame at the
+end. Both read resident state only through `community_sums`: one pass per quantity over the
+residents (segment sums), shared by the two collectors within a step; needs come from the
+per-community sums the service mechanism already made. No resident array is copied.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ OUTCOMES: dict[str, str] = {
     "needs_met_other": "share of other residents' need hours met",
     "participation_rate": "share of residents participating",
     "volunteer_hours": "matched volunteer hours available next month",
+    "election_turnout": "expected share of residents voting in a residents'-committee election",
     "disputes_arising": "disputes arising this month",
     "disputes_mediated": "disputes mediated this month",
     "disputes_escalated": "disputes escalated (petition, lawsuit) this month",
@@ -80,26 +83,60 @@ def _share(num: float, den: float) -> float:
     return float(num / den) if den > 0 else 0.0
 
 
+def community_sums(model) -> dict[str, np.ndarray]:
+    """Per-community sums of resident state at the end of the current step: satisfaction,
+    participants, trust (6 × communities, rows in TRUST_TARGETS order), and need hours and
+    hours met (communities × 3), all residents and vulnerable ones. Computed once per step
+    and shared by `district_outcomes` and `community_snapshot`."""
+    f = model.flows
+    cached = f.get("_community_sums")
+    if cached is not None and cached[0] == model.steps:
+        return cached[1]
+    res, n = model.residents, model.communities.n
+    sums = {
+        "satisfaction": res.per_community(res.satisfaction, n),
+        "participants": res.per_community(res.participates, n),
+        "trust": res.per_community(res.trust.T, n),
+    }
+    if model.steps > 0 and "delivered_vulnerable" in f:  # made by services this step
+        sums["need"], sums["met"] = f["demand"], f["delivered"]
+        sums["need_vulnerable"], sums["met_vulnerable"] = f["demand_vulnerable"], f["delivered_vulnerable"]
+    else:  # before the first step
+        need, met = res.need.T, res.met.T * res.need.T
+        sums["need"], sums["met"] = res.per_community(need, n).T, res.per_community(met, n).T
+        v = res.vulnerable
+        sums["need_vulnerable"] = res.per_community(need * v, n).T
+        sums["met_vulnerable"] = res.per_community(met * v, n).T
+    f["_community_sums"] = (model.steps, sums)
+    return sums
+
+
 def district_outcomes(model) -> dict[str, float]:
     p, res, cm, cp, ngos, f = (model.p, model.residents, model.communities, model.compounds,
                                model.ngos, model.flows)
+    sums = community_sums(model)
+    n_res = max(res.n, 1)
     out: dict[str, float] = {}
-    out["satisfaction_mean"] = float(res.satisfaction.mean())
-    comm_sat = res.per_community(res.satisfaction.astype(float), cm.n) / np.maximum(cm.residents, 1)
-    out["satisfaction_gini"] = gini(comm_sat)
+    out["satisfaction_mean"] = float(sums["satisfaction"].sum() / n_res)
+    out["satisfaction_gini"] = gini(sums["satisfaction"] / np.maximum(cm.residents, 1))
 
-    met = res.met * res.need
-    need_tot = res.need.sum(axis=0)
+    need, met = sums["need"].sum(axis=0), sums["met"].sum(axis=0)
     for k, cat in enumerate(HOUR_CATEGORIES):
-        out[f"needs_met_{cat}"] = _share(met[:, k].sum(), need_tot[k])
-    out["needs_met_property"] = float(cp.quality[res.compound].mean()) if res.n else 0.0
-    out["needs_met"] = _share(met.sum(), need_tot.sum())
-    v = res.vulnerable
-    out["needs_met_vulnerable"] = _share(met[v].sum(), res.need[v].sum())
-    out["needs_met_other"] = _share(met[~v].sum(), res.need[~v].sum())
+        out[f"needs_met_{cat}"] = _share(met[k], need[k])
+    out["needs_met_property"] = float((cp.quality * cp.residents).sum() / n_res) if res.n else 0.0
+    out["needs_met"] = _share(met.sum(), need.sum())
+    need_v, met_v = sums["need_vulnerable"].sum(), sums["met_vulnerable"].sum()
+    out["needs_met_vulnerable"] = _share(met_v, need_v)
+    out["needs_met_other"] = _share(met.sum() - met_v, need.sum() - need_v)
 
-    out["participation_rate"] = float(res.participates.mean()) if res.n else 0.0
+    out["participation_rate"] = float(sums["participants"].sum() / n_res) if res.n else 0.0
     out["volunteer_hours"] = float(f.get("volunteer_hours", np.zeros(1)).sum())
+    # participants vote; each other resident with probability mobilisation × trust in the RC
+    rc = TRUST_TARGETS.index("rc")
+    trust_participants = float(np.add.reduce(res.trust[:, rc], where=res.participates,
+                                             dtype=np.float64))
+    mobilised = p["election_mobilisation"] * (sums["trust"][rc].sum() - trust_participants)
+    out["election_turnout"] = float((sums["participants"].sum() + mobilised) / n_res)
     out["disputes_arising"] = float(cm.disputes.sum())
     out["disputes_mediated"] = float(cm.mediated.sum())
     out["disputes_escalated"] = float(cm.escalated.sum())
@@ -140,7 +177,7 @@ def district_outcomes(model) -> dict[str, float]:
     out["cadre_load"] = float(f["cadre_load"].mean())
     out["rc_skill"] = float(cm.skill.mean())
     out["assessment_score"] = float(cm.score.mean())
-    trust = res.trust.mean(axis=0)
+    trust = sums["trust"].sum(axis=1) / n_res
     for k, name in enumerate(TRUST_TARGETS):
         out[f"trust_{name}"] = float(trust[k])
     return out
@@ -157,28 +194,26 @@ COMMUNITY_COLUMNS = (
 
 def community_snapshot(model) -> dict[str, np.ndarray]:
     """One row per community of the current step."""
-    res, cm, cp, f = model.residents, model.communities, model.compounds, model.flows
+    cm, cp, f = model.communities, model.compounds, model.flows
+    sums = community_sums(model)
     n = cm.n
     pop = np.maximum(cm.residents, 1)
-    sat = res.per_community(res.satisfaction.astype(float), n) / pop
-    met = (res.met * res.need).sum(axis=1)
-    need = res.need.sum(axis=1)
-    v = res.vulnerable
-    met_v = res.per_community(met * v, n)
-    need_v = res.per_community(need * v, n)
+    need_v = sums["need_vulnerable"].sum(axis=1)
+    met_v = sums["met_vulnerable"].sum(axis=1)
     comp_pop = np.maximum(np.bincount(cp.community, weights=cp.residents, minlength=n), 1)
     owners = np.bincount(cp.community, weights=cp.owners * (cp.firm >= 0), minlength=n)
     paid = np.bincount(cp.community, weights=cp.collection * cp.owners, minlength=n)
     counts = np.maximum(np.bincount(cp.community, minlength=n), 1)
+    trust = sums["trust"]
     return {
         "street": cm.street,
         "residents": cm.residents,
-        "satisfaction": sat,
+        "satisfaction": sums["satisfaction"] / pop,
         "needs_met": f["community_needs_met"],
         "needs_met_vulnerable": np.where(need_v > 0, met_v / np.maximum(need_v, 1e-12), 1.0),
-        "participation": res.per_community(res.participates.astype(float), n) / pop,
-        "trust_rc": model.community_trust("rc"),
-        "trust_party": model.community_trust("party"),
+        "participation": sums["participants"] / pop,
+        "trust_rc": trust[TRUST_TARGETS.index("rc")] / pop,
+        "trust_party": trust[TRUST_TARGETS.index("party")] / pop,
         "property_quality": np.bincount(cp.community, weights=cp.quality * cp.residents,
                                         minlength=n) / comp_pop,
         "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),

@@ -59,17 +59,19 @@ draws does not shift another's (common random numbers across experiment arms).""
 
 def coerce_seed(rng: Any) -> Any:
     """Accept what a person types as a seed: blank → None (fresh entropy), digits → int,
-    other text → a stable integer hash of it. Generators and ints pass through."""
+    other text (including "-5") → a stable non-negative integer hash of it. Generators and
+    non-negative ints pass through; a negative int is hashed like its text."""
     if isinstance(rng, str):
         text = rng.strip()
         if not text:
             return None
-        try:
+        if text.isdigit():
             return int(text)
-        except ValueError:
-            return zlib.crc32(text.encode("utf-8"))
+        return zlib.crc32(text.encode("utf-8"))  # any other text, e.g. "-5" or "abc"
     if isinstance(rng, float) and rng.is_integer():
-        return int(rng)
+        rng = int(rng)
+    if isinstance(rng, int) and not isinstance(rng, bool) and rng < 0:
+        return zlib.crc32(str(rng).encode("utf-8"))
     return rng
 
 
@@ -275,7 +277,7 @@ class GovernanceModel(mesa.Model):
         """Mean trust of each community's residents in an organisation type."""
         res = self.residents
         col = TRUST_TARGETS.index(target)
-        return res.per_community(res.trust[:, col].astype(float), self.communities.n) / np.maximum(
+        return res.per_community(res.trust[:, col], self.communities.n) / np.maximum(
             self.communities.residents, 1
         )
 

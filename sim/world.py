@@ -199,9 +199,11 @@ def _social_graph(
     adj = sp.coo_matrix(
         (data, (np.concatenate([src, dst]), np.concatenate([dst, src]))), shape=(n, n)
     ).tocsr()
-    adj.data[:] = 1  # duplicates summed by tocsr: back to a simple graph
     adj.sort_indices()
-    return adj
+    # a simple graph (duplicates summed by tocsr are set back to 1), stored as float64:
+    # the participation game multiplies it with float64 vectors every month, and an int8
+    # matrix would be converted to float64 (a copy of every tie) on each product
+    return sp.csr_matrix((np.ones(adj.nnz), adj.indices, adj.indptr), shape=(n, n))
 
 
 def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]:

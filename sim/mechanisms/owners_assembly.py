@@ -36,13 +36,16 @@ def hold_assemblies(model, compounds: np.ndarray) -> np.ndarray:
     rng = model.streams["assembly"]
     if compounds.size == 0:
         return np.zeros(0, dtype=bool)
-    attempting = np.zeros(cp.n, dtype=bool)
-    attempting[compounds] = True
-    voters = np.flatnonzero(res.owner_heads & attempting[res.compound])
+    # the residents of the assembling compounds (contiguous slices, in order)
+    held = np.unique(compounds)
+    start, stop = res.compound_start[held], res.compound_start[held + 1]
+    sizes = stop - start
+    members = np.repeat(start - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+    voters = members[res.owner_heads[members]]
     comp = res.compound[voters]
     # a household takes part if any member participates in community life
     household_part = np.zeros(int(res.household[-1]) + 1 if res.n else 0, dtype=bool)
-    household_part[res.household[res.participates]] = True
+    household_part[res.household[members[res.participates[members]]]] = True
     boost = p["party_turnout_boost"] * p["party_led_formation"] * cp.has_branch[comp]
     turnout_p = (
         p["assembly_turnout_base"]

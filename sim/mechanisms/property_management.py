@@ -38,12 +38,16 @@ def detection(model) -> np.ndarray:
 
 
 def step(model) -> None:
-    p, cp, firms, res, f = model.p, model.compounds, model.firms, model.residents, model.flows
-    rng = model.streams["property"]
+    choose_effort(model)
+    book_fees(model, pay_fees(model))
+    supervise(model)
+
+
+def choose_effort(model) -> None:
+    """Firms set effort in each compound; quality follows."""
+    p, cp, firms = model.p, model.compounds, model.firms
     served = cp.firm >= 0
     functioning = cp.oc_state == OC_FUNCTIONING
-
-    # --- effort choice -----------------------------------------------------------------
     d = detection(model)
     # a committee re-tenders only as far as it is independent of those it supervises
     willing = np.where(functioning, cp.independence, 0.0)
@@ -61,16 +65,41 @@ def step(model) -> None:
     capability = np.where(served, firms.capability[np.maximum(cp.firm, 0)], 0.0)
     cp.quality = np.where(served, capability * cp.effort, p["fallback_quality"])
 
-    # --- fees ----------------------------------------------------------------------------
-    heads = res.owner_heads
-    perceived = cp.quality[res.compound] + p["quality_noise"] * rng.standard_normal(res.n)
-    res.pays = heads & (perceived >= res.tolerance) & served[res.compound]
-    paid = np.bincount(res.compound, weights=res.pays, minlength=cp.n)
+
+def pay_fees(model) -> np.ndarray:
+    """Each owner household pays when it perceives quality at or above its tolerance;
+    sets `residents.pays` and returns the paying households per compound."""
+    p, cp, res = model.p, model.compounds, model.residents
+    rng = model.streams["property"]
+    served = cp.firm >= 0
+    heads = np.flatnonzero(res.owner_heads)  # only owner households decide on fees
+    where = res.compound[heads]
+    perceived = cp.quality[where] + p["quality_noise"] * rng.standard_normal(heads.size)
+    pays = (perceived >= res.tolerance[heads]) & served[where]
+    res.pays = np.zeros(res.n, dtype=bool)
+    res.pays[heads] = pays
+    return np.bincount(where[pays], minlength=cp.n).astype(float)
+
+
+def book_fees(model, paid: np.ndarray) -> None:
+    """Collection rates and firms' revenue from the paying households per compound."""
+    p, cp, firms = model.p, model.compounds, model.firms
+    served = cp.firm >= 0
     cp.collection = np.where(cp.owners > 0, paid / np.maximum(cp.owners, 1), 1.0)
     cp.collection = np.where(served, cp.collection, 0.0)
     revenue = p["fee_per_household"] * paid
     firms.revenue = np.bincount(np.maximum(cp.firm, 0), weights=revenue * served,
                                 minlength=firms.n)
+
+
+def supervise(model) -> None:
+    """Detection, sanctions, re-tendering, exit over arrears and re-assignment."""
+    p, cp, firms, f = model.p, model.compounds, model.firms, model.flows
+    rng = model.streams["property"]
+    served = cp.firm >= 0
+    functioning = cp.oc_state == OC_FUNCTIONING
+    d = detection(model)
+    theta = p["shirk_threshold"]
 
     # --- detection, sanctions, re-tendering ----------------------------------------------
     shirking = served & (cp.effort < theta)

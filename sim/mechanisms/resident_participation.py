@@ -29,28 +29,36 @@ from .participation import group_payoffs, imitation_update
 def step(model) -> None:
     p, res, cp, f = model.p, model.residents, model.compounds, model.flows
     rng = model.streams["participation"]
-    local_trust = 0.5 * (res.trust[:, 0] + res.trust[:, 1])
-    efficacy = (1 - p["trust_efficacy"]) + p["trust_efficacy"] * local_trust
-    crowding = 1 - p["initiative_crowding_out"] * f["compound_xa"][res.compound]
-    r = p["participation_synergy"] * efficacy * crowding
+    f32 = np.float32
+    te = p["trust_efficacy"]
+    efficacy = res.trust[:, 0] + res.trust[:, 1]  # local trust: party and RC
+    efficacy *= f32(0.5 * te)
+    efficacy += f32(1 - te)
+    crowding = 1 - p["initiative_crowding_out"] * f["compound_xa"]
+    r = res.at_compound((p["participation_synergy"] * crowding).astype(f32))
+    r *= efficacy
+    del efficacy
     cost = p["participation_cost"] * (1 - (p["platform_cost_cut"] if p["volunteer_platform"] else 0))
     payoff = group_payoffs(res.social, res.participates, r, cost, "per_individual")
-    intrinsic = res.motivation + p["party_member_duty"] * res.party_member
-    payoff = payoff + intrinsic * res.participates
-    res.payoff = payoff.astype(np.float32)
+    intrinsic = res.motivation + f32(p["party_member_duty"]) * res.party_member
+    intrinsic *= res.participates
+    payoff += intrinsic
+    res.payoff = payoff.astype(f32)
     max_diff = float(payoff.max() - payoff.min()) if res.n else 1.0
     new = imitation_update(
         res.social, res.participates, payoff, rng, max(max_diff, 1e-9), p["revision_share"]
     )
-    mutate = rng.random(res.n) < p["revision_share"] * p["participation_mutation"]
-    new = np.where(mutate, rng.random(res.n) < 0.5, new)
+    # mutation: a few residents pick at random (uniforms for all, coin flips for those few)
+    mutants = np.flatnonzero(
+        rng.random(res.n, dtype=f32) < p["revision_share"] * p["participation_mutation"]
+    )
+    new[mutants] = rng.random(mutants.size) < 0.5
     res.participates = new
 
-    part = res.participates.astype(float)
-    cp.participation = np.bincount(res.compound, weights=part, minlength=cp.n) / np.maximum(
-        cp.residents, 1
-    )
+    # participants per compound are whole numbers: community sums follow exactly
+    participants = res.per_compound(new)
+    cp.participation = participants / np.maximum(cp.residents, 1)
+    by_community = np.bincount(cp.community, weights=participants, minlength=model.communities.n)
+    f["community_participants"] = by_community
     match = p["volunteer_match_platform"] if p["volunteer_platform"] else p["volunteer_match_base"]
-    f["volunteer_hours"] = (
-        res.per_community(part, model.communities.n) * p["volunteer_hours"] * match
-    )
+    f["volunteer_hours"] = by_community * p["volunteer_hours"] * match

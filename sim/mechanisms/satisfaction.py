@@ -24,44 +24,51 @@ PARTY, RC, OC, FIRM, NGO, STREET = (TRUST_TARGETS.index(k) for k in
                                     ("party", "rc", "oc", "firm", "ngo", "street"))
 
 
+def _track(trust: np.ndarray, signal: np.ndarray, rate) -> None:
+    """trust += rate × (signal − trust), in place (float32)."""
+    signal -= trust
+    signal *= rate
+    trust += signal
+
+
 def step(model) -> None:
     p, res, cp, cm, f = model.p, model.residents, model.compounds, model.communities, model.flows
-    total_need = res.need.sum(axis=1)
-    met_hours = (res.met * res.need).sum(axis=1)
-    needs_met = np.where(total_need > 0, met_hours / np.maximum(total_need, 1e-12), 1.0)
-    quality = cp.quality[res.compound]
-    harmony = f["harmony"][res.compound]
+    f32 = np.float32
+    need, met = res.need.T, res.met.T  # 3 × residents, contiguous rows
+    care_legal_need = need[1] + need[2]
+    care_legal_met = met[1] * need[1]
+    care_legal_met += met[2] * need[2]
+    total_need = need[0] + care_legal_need
+    met_hours = met[0] * need[0]
+    met_hours += care_legal_met
+    needs_met = np.where(total_need > 0, met_hours / np.maximum(total_need, f32(1e-12)), f32(1.0))
+    del met_hours, total_need
+
+    # compound-level parts of the experience, computed per compound and repeated
+    quality = cp.quality.astype(f32)
+    harmony = f["harmony"].astype(f32)
     w = np.array([p["weight_needs"], p["weight_property"], p["weight_disputes"]])
     w = w / w.sum() if w.sum() > 0 else np.full(3, 1 / 3)
-    target = w[0] * needs_met + w[1] * quality + w[2] * harmony
-    res.satisfaction += (p["satisfaction_rate"] * (target - res.satisfaction)).astype(np.float32)
+    target = res.at_compound(f32(w[1]) * quality + f32(w[2]) * harmony)
+    target += f32(w[0]) * needs_met
+    _track(res.satisfaction, target, f32(p["satisfaction_rate"]))
 
-    rate = p["trust_rate"]
-    community_met = f["community_needs_met"][res.community]
-    mediation = f["mediation_success"][res.compound]
-    party_signal = np.where(np.isnan(mediation), community_met, mediation)
-    state = cp.oc_state[res.compound]
-    oc_signal = np.where(state == OC_CAPTURED, 0.0, quality)
+    rate = f32(p["trust_rate"])
+    trust = res.trust
+    community_met = f["community_needs_met"].astype(f32)
+    met_in_compound = community_met[cp.community]
+    mediation = f["mediation_success"]
+    party_signal = np.where(np.isnan(mediation), met_in_compound, mediation).astype(f32)
+    state = cp.oc_state
+    oc_signal = np.where(state == OC_CAPTURED, f32(0.0), quality)
     oc_seen = (state == OC_FUNCTIONING) | (state == OC_CAPTURED)
-    ngo_need = res.need[:, 1:].sum(axis=1)
-    ngo_signal = np.where(
-        ngo_need > 0, (res.met[:, 1:] * res.need[:, 1:]).sum(axis=1) / np.maximum(ngo_need, 1e-12),
-        1.0,
-    )
-    ngo_seen = (cm.ngo >= 0)[res.community]
-    signals = [
-        (PARTY, party_signal, None),
-        (RC, needs_met, None),
-        (OC, oc_signal, oc_seen),
-        (FIRM, quality, None),
-        (NGO, ngo_signal, ngo_seen),
-        (STREET, community_met, None),
-    ]
-    for col, signal, seen in signals:
-        step_ = rate * (signal - res.trust[:, col])
-        if seen is not None:
-            step_ = np.where(seen, step_, 0.0)
-        res.trust[:, col] += step_.astype(np.float32)
-    f["compound_satisfaction"] = np.bincount(
-        res.compound, weights=res.satisfaction, minlength=cp.n
-    ) / np.maximum(cp.residents, 1)
+    ngo_seen = cm.ngo >= 0
+    _track(trust[:, PARTY], res.at_compound(party_signal), rate)
+    _track(trust[:, RC], needs_met, rate)
+    _track(trust[:, OC], res.at_compound(oc_signal), res.at_compound(np.where(oc_seen, rate, f32(0))))
+    _track(trust[:, FIRM], res.at_compound(quality), rate)
+    ngo_signal = np.where(care_legal_need > 0,
+                          care_legal_met / np.maximum(care_legal_need, f32(1e-12)), f32(1.0))
+    _track(trust[:, NGO], ngo_signal, res.at_community(np.where(ngo_seen, rate, f32(0))))
+    _track(trust[:, STREET], res.at_community(community_met), rate)
+    f["compound_satisfaction"] = res.per_compound(res.satisfaction) / np.maximum(cp.residents, 1)

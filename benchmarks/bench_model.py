@@ -1,0 +1,312 @@
+"""Performance benchmarks of the whole model (design brief §7 `benchmarks/`; the step is
+ODD §4, the vectorised residents ODD §2 and §6).
+
+    python benchmarks/bench_model.py district            # defaults, 120 months
+    python benchmarks/bench_model.py city                # ~2,000 communities, ~4M residents
+    python benchmarks/bench_model.py scaling             # 50k → 800k residents, doubling
+    python benchmarks/bench_model.py build               # world building on its own
+    python benchmarks/bench_model.py all --repeat 3 --json benchmarks/results/model.json
+
+Every measurement runs in a fresh Python process, so peak memory is that run's own: the
+peak resident set size (`resource.getrusage(RUSAGE_SELF).ru_maxrss`) of the process,
+interpreter and imports included (`import_mb` is the peak after the imports alone).
+Wall time (`time.perf_counter`) and CPU time (`time.process_time`) are both reported: on a
+shared machine the wall time of a single thread varies 2-3× with the load, CPU time less.
+With `--repeat N` each figure is the median of N processes; the sizes of the scaling series
+run interleaved in each repeat, and each doubling ratio is the median of the per-repeat
+ratios (the two sizes measured side by side).
+
+The split by mechanism wraps, in the measuring process only, every mechanism function the
+model's `step` calls (through the mechanism modules' names in `sim.model`) and the two
+collectors; the schedule itself is read nowhere else. `other` is the rest of the step (the
+Mesa step wrapper, the DataCollector's bookkeeping).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import types
+from typing import Any
+
+DISTRICT: dict[str, Any] = {}
+"""The default district: every parameter at its schema default."""
+
+CITY: dict[str, Any] = {
+    "n_streets": 200, "communities_per_street": 10.0, "compounds_per_community": 5.0,
+    "households_per_compound": 150.0, "n_firms": 500, "n_ngos": 400,
+}
+"""A city: 200 streets of the default make-up, ~2,000 communities, ~10,000 compounds,
+~3.9M residents; firms and NGOs in the default proportion to communities."""
+
+SCALING_STREETS = (5, 10, 20, 40, 80)
+"""Streets of 5 communities (~9,800 residents each): ~49k, 98k, 196k, 392k, 784k residents."""
+
+
+def scaling_params(n_streets: int) -> dict[str, Any]:
+    """A district of `n_streets` streets with everything else in proportion: 5 communities
+    per street, default compounds and households, firms and NGOs per community as in the
+    default district (25 and 20 per 100 communities)."""
+    return {"n_streets": n_streets, "communities_per_street": 5.0,
+            "n_firms": max(1, round(1.25 * n_streets)), "n_ngos": n_streets}
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+class _TimedModule:
+    """Stands in for a mechanism module inside `sim.model`: its functions are timed."""
+
+    def __init__(self, module: types.ModuleType, timings: dict[str, float]) -> None:
+        self._module, self._timings = module, timings
+        self._label = module.__name__.rsplit(".", 1)[-1]
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if callable(value) and not isinstance(value, type):
+            return _timed(value, f"{self._label}.{name}", self._timings)
+        return value
+
+
+def _timed(fn, label: str, timings: dict[str, float]):
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            timings[label] = timings.get(label, 0.0) + time.perf_counter() - start
+
+    return wrapper
+
+
+def _install_timers(model, timings: dict[str, float]) -> None:
+    import sim.model as sim_model
+
+    for name, obj in list(vars(sim_model).items()):
+        if isinstance(obj, types.ModuleType) and obj.__name__.startswith("sim.mechanisms."):
+            setattr(sim_model, name, _TimedModule(obj, timings))
+    sim_model.district_outcomes = _timed(sim_model.district_outcomes,
+                                         "metrics.district_outcomes", timings)
+    model.datacollector.collect = _timed(model.datacollector.collect,
+                                         "metrics.datacollector", timings)
+    model.community_recorder.record = _timed(model.community_recorder.record,
+                                             "metrics.community_recorder", timings)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[str, Any]:
+    """One run in this process: build, then `steps` months. Returns the figures."""
+    import numpy as np
+
+    import_mb = _peak_mb()
+    from sim import params as P
+    from sim.model import STREAMS, GovernanceModel
+    from sim.world import build_world
+
+    import_mb = max(import_mb, _peak_mb())
+    # the world builder alone, with the model's own world stream
+    p = P.validate(params, where="benchmark")
+    seeds = np.random.SeedSequence(
+        int(np.random.default_rng(seed).integers(2**63))).spawn(len(STREAMS))
+    t0 = time.perf_counter()
+    world = build_world(p, np.random.default_rng(seeds[STREAMS.index("world")]))
+    world_s = time.perf_counter() - t0
+    del world
+
+    t0 = time.perf_counter()
+    model = GovernanceModel(rng=seed, **params)
+    build_s = time.perf_counter() - t0
+    build_mb = _peak_mb()
+    timings: dict[str, float] = {}
+    if split:
+        _install_timers(model, timings)
+    w0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        model.step()
+    run_s, cpu_s = time.perf_counter() - w0, time.process_time() - c0
+    return {
+        "residents": int(model.residents.n), "communities": int(model.communities.n),
+        "compounds": int(model.compounds.n), "social_ties": int(model.residents.social.nnz // 2),
+        "steps": steps, "world_s": world_s, "build_s": build_s, "run_s": run_s,
+        "cpu_s": cpu_s, "step_ms": 1000 * run_s / max(steps, 1),
+        "total_s": build_s + run_s, "import_mb": import_mb, "build_mb": build_mb,
+        "peak_mb": _peak_mb(), "mechanisms_s": timings,
+    }
+
+
+def measure_in_fresh_process(params: dict[str, Any], seed: int, steps: int,
+                             split: bool = True) -> dict[str, Any]:
+    spec = json.dumps({"params": params, "seed": seed, "steps": steps, "split": split})
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "_measure", spec],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, float):
+            out[key] = statistics.median(r[key] for r in runs)
+    labels = sorted({k for r in runs for k in r["mechanisms_s"]})
+    out["mechanisms_s"] = {k: statistics.median(r["mechanisms_s"].get(k, 0.0) for r in runs)
+                           for k in labels}
+    out["repeats"] = len(runs)
+    out["run_s_all"] = [r["run_s"] for r in runs]
+    return out
+
+
+def machine() -> dict[str, Any]:
+    import mesa
+    import numpy
+    import scipy
+
+    model_name = ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            model_name = next((ln.split(":", 1)[1].strip() for ln in fh
+                               if ln.startswith("model name")), "")
+        with open("/proc/meminfo") as fh:
+            mem_kb = int(next(ln.split()[1] for ln in fh if ln.startswith("MemTotal")))
+    except (OSError, StopIteration, ValueError):
+        mem_kb = 0
+    return {
+        "cpu": model_name, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(), "numpy": numpy.__version__,
+        "scipy": scipy.__version__, "mesa": mesa.__version__,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def print_run(title: str, r: dict[str, Any]) -> None:
+    print(f"\n## {title}: {r['residents']:,} residents, {r['communities']:,} communities, "
+          f"{r['compounds']:,} compounds, {r['steps']} months (median of {r['repeats']})")
+    print(f"world build {r['world_s']:.2f} s | model build {r['build_s']:.2f} s | "
+          f"run {r['run_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU | {r['step_ms']:.1f} ms/month | "
+          f"total {r['total_s']:.2f} s")
+    print(f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['import_mb']:.0f} MB, "
+          f"after build {r['build_mb']:.0f} MB)")
+    mech = r["mechanisms_s"]
+    if mech:
+        steps = max(r["steps"], 1)
+        other = max(r["run_s"] - sum(mech.values()), 0.0)
+        print(f"{'mechanism':40s} {'ms/month':>9s} {'share':>6s}")
+        for label, sec in sorted([*mech.items(), ("other", other)], key=lambda kv: -kv[1]):
+            print(f"{label:40s} {1000 * sec / steps:9.2f} {100 * sec / r['run_s']:5.1f}%")
+
+
+def bench_fixed(name: str, params: dict[str, Any], args) -> dict[str, Any]:
+    runs = [measure_in_fresh_process(params, args.seed, args.steps) for _ in range(args.repeat)]
+    r = _median(runs)
+    r["params"] = params
+    print_run(name, r)
+    return r
+
+
+def bench_scaling(args) -> dict[str, Any]:
+    steps = args.steps
+    per_repeat: list[list[dict[str, Any]]] = []
+    for _ in range(args.repeat):
+        per_repeat.append([measure_in_fresh_process(scaling_params(s), args.seed, steps, False)
+                           for s in SCALING_STREETS])
+    rows = []
+    print(f"\n## scaling: {steps} months, median of {args.repeat} (sizes interleaved)")
+    print("ratios to the previous size: residents n2/n1, wall and CPU time t2/t1, and both "
+          "for an exact doubling, (t2/t1)^(ln 2 / ln(n2/n1))")
+    print(f"{'streets':>7s} {'residents':>10s} {'run s':>7s} {'CPU s':>7s} {'ms/month':>9s} "
+          f"{'ns/r-m':>8s} {'peak MB':>8s} {'n2/n1':>7s} {'t2/t1':>6s} {'CPU':>6s} "
+          f"{'wall/2n':>9s} {'CPU/2n':>9s}")
+    for i, s in enumerate(SCALING_STREETS):
+        runs = [rep[i] for rep in per_repeat]
+        med = _median(runs)
+        row = {"n_streets": s, "residents": med["residents"], "run_s": med["run_s"],
+               "cpu_s": med["cpu_s"], "step_ms": med["step_ms"], "peak_mb": med["peak_mb"],
+               "build_s": med["build_s"], "world_s": med["world_s"],
+               "ns_per_resident_step": 1e9 * med["run_s"] / (steps * med["residents"])}
+        if i:
+            row["ratio"] = statistics.median(rep[i]["run_s"] / rep[i - 1]["run_s"]
+                                             for rep in per_repeat)
+            row["cpu_ratio"] = statistics.median(rep[i]["cpu_s"] / rep[i - 1]["cpu_s"]
+                                                 for rep in per_repeat)
+            row["residents_ratio"] = med["residents"] / rows[-1]["residents"]
+            # the realised populations do not double exactly: the ratio for an exact
+            # doubling, if time grows as a power of residents between the two sizes
+            power = math.log(2) / math.log(row["residents_ratio"])
+            row["ratio_per_doubling"] = row["ratio"] ** power
+            row["cpu_ratio_per_doubling"] = row["cpu_ratio"] ** power
+        rows.append(row)
+        ratio = (f"{row['residents_ratio']:7.2f} {row['ratio']:6.2f} {row['cpu_ratio']:6.2f} "
+                 f"{row['ratio_per_doubling']:9.2f} {row['cpu_ratio_per_doubling']:9.2f}"
+                 if i else "")
+        print(f"{s:7d} {row['residents']:10,d} {row['run_s']:7.2f} {row['cpu_s']:7.2f} "
+              f"{row['step_ms']:9.1f} {row['ns_per_resident_step']:8.0f} "
+              f"{row['peak_mb']:8.0f} {ratio}")
+    return {"steps": steps, "sizes": rows}
+
+
+def bench_build(args) -> dict[str, Any]:
+    out = {}
+    print(f"\n## world building (median of {args.repeat})")
+    print(f"{'world':>8s} {'residents':>10s} {'build_world s':>13s} {'model build s':>13s} "
+          f"{'120-month run s':>15s} {'build share':>11s}")
+    for name, params in (("district", DISTRICT), ("city", CITY)):
+        runs = [measure_in_fresh_process(params, args.seed, 0, False) for _ in range(args.repeat)]
+        med = _median(runs)
+        ref = args.reference_run.get(name)
+        share = f"{100 * med['build_s'] / (med['build_s'] + ref):10.1f}%" if ref else f"{'':>11s}"
+        print(f"{name:>8s} {med['residents']:10,d} {med['world_s']:13.2f} {med['build_s']:13.2f} "
+              f"{ref if ref else float('nan'):15.2f} {share}")
+        out[name] = {"residents": med["residents"], "world_s": med["world_s"],
+                     "build_s": med["build_s"], "peak_mb": med["peak_mb"]}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_measure":
+        spec = json.loads(argv[1])
+        print(json.dumps(measure(spec["params"], spec["seed"], spec["steps"], spec["split"])))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=["district", "city", "scaling", "build", "all"])
+    parser.add_argument("--repeat", type=int, default=1, help="processes per figure (median)")
+    parser.add_argument("--steps", type=int, default=120, help="months per run")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+    args.reference_run = {}
+    results: dict[str, Any] = {"machine": machine(), "repeat": args.repeat}
+    print("machine:", json.dumps(results["machine"]))
+    if args.what in ("district", "all"):
+        results["district"] = bench_fixed("district", DISTRICT, args)
+        args.reference_run["district"] = results["district"]["run_s"]
+    if args.what in ("city", "all"):
+        results["city"] = bench_fixed("city", CITY, args)
+        args.reference_run["city"] = results["city"]["run_s"]
+    if args.what in ("scaling", "all"):
+        results["scaling"] = bench_scaling(args)
+    if args.what in ("build", "all"):
+        results["build"] = bench_build(args)
+    results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
