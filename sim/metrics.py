@@ -185,11 +185,15 @@ def district_outcomes(model) -> dict[str, float]:
 
 COMMUNITY_COLUMNS = (
     "street", "residents", "satisfaction", "needs_met", "needs_met_vulnerable",
-    "participation", "trust_rc", "trust_party", "property_quality", "fee_collection",
-    "oc_functioning_share", "disputes", "mediated", "escalated", "admin_burden_share",
-    "coordination", "leader_load", "skill", "inflow", "spent", "idle", "lapsed", "wasted",
-    "score", "one_shoulder", "ngo",
+    "needs_met_daily", "needs_met_care", "needs_met_legal", "participation",
+    *(f"trust_{k}" for k in TRUST_TARGETS), "property_quality", "fee_collection",
+    "shirking_share", "oc_formed_share", "oc_functioning_share", "oc_captured_share",
+    "firm_turnover", "disputes", "mediated", "escalated", "admin_burden_share",
+    "formalism_share", "coordination", "leader_load", "cadre_load", "skill", "inflow", "spent",
+    "idle", "lapsed", "wasted", "absorption_rate", "score", "one_shoulder", "ngo",
 )
+"""Columns of the per-community table: the district outcomes that have a per-community
+meaning (NGO counts and the Gini are district-level only; `ngo` is the contracted NGO)."""
 
 
 def community_snapshot(model) -> dict[str, np.ndarray]:
@@ -205,32 +209,49 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
     paid = np.bincount(cp.community, weights=cp.collection * cp.owners, minlength=n)
     counts = np.maximum(np.bincount(cp.community, minlength=n), 1)
     trust = sums["trust"]
+    need, met = sums["need"], sums["met"]
+    by_category = np.where(need > 0, met / np.maximum(need, 1e-12), 1.0)
+    changed = f.get("retendered", np.zeros(cp.n, bool)) | f.get("firm_exits", np.zeros(cp.n, bool))
+    shirking = (cp.firm >= 0) & (cp.effort < model.p["shirk_threshold"])
+    available = cm.inflow - cm.invested + f.get("idle_before", np.zeros(n))
+
+    def share_of_compounds(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(cp.community, weights=mask, minlength=n) / counts
+
     return {
         "street": cm.street,
         "residents": cm.residents,
         "satisfaction": sums["satisfaction"] / pop,
         "needs_met": f["community_needs_met"],
         "needs_met_vulnerable": np.where(need_v > 0, met_v / np.maximum(need_v, 1e-12), 1.0),
+        "needs_met_daily": by_category[:, 0],
+        "needs_met_care": by_category[:, 1],
+        "needs_met_legal": by_category[:, 2],
         "participation": sums["participants"] / pop,
-        "trust_rc": trust[TRUST_TARGETS.index("rc")] / pop,
-        "trust_party": trust[TRUST_TARGETS.index("party")] / pop,
+        **{f"trust_{k}": trust[i] / pop for i, k in enumerate(TRUST_TARGETS)},
         "property_quality": np.bincount(cp.community, weights=cp.quality * cp.residents,
                                         minlength=n) / comp_pop,
         "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),
-        "oc_functioning_share": np.bincount(
-            cp.community, weights=(cp.oc_state == OC_FUNCTIONING), minlength=n) / counts,
+        "shirking_share": share_of_compounds(shirking),
+        "oc_formed_share": share_of_compounds(cp.oc_state != OC_NONE),
+        "oc_functioning_share": share_of_compounds(cp.oc_state == OC_FUNCTIONING),
+        "oc_captured_share": share_of_compounds(cp.oc_state == OC_CAPTURED),
+        "firm_turnover": np.bincount(cp.community, weights=changed, minlength=n),
         "disputes": cm.disputes,
         "mediated": cm.mediated,
         "escalated": cm.escalated,
         "admin_burden_share": cm.admin_hours / np.maximum(cm.hours, 1e-9),
+        "formalism_share": cm.formalism_hours / np.maximum(cm.hours, 1e-9),
         "coordination": cm.coordination,
         "leader_load": cm.leader_load,
+        "cadre_load": f.get("cadre_load", np.ones(n)),
         "skill": cm.skill,
         "inflow": cm.inflow,
         "spent": cm.spent,
         "idle": cm.idle_block + cm.idle_grid + cm.idle_ngo,
         "lapsed": cm.lapsed,
         "wasted": cm.wasted,
+        "absorption_rate": np.where(available > 0, cm.spent / np.maximum(available, 1e-12), 0.0),
         "score": cm.score,
         "one_shoulder": cm.one_shoulder,
         "ngo": cm.ngo,

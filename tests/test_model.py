@@ -156,3 +156,29 @@ def test_batch_run_gives_one_row_per_run():
     assert len(df) == 2 * 2 * 2
     assert df.groupby(["devolution_share", "xa_one_shoulder", "rng"]).size().eq(1).all()
     assert df["satisfaction_mean"].between(0, 1).all()
+
+
+def test_negative_seed_text_is_hashed_not_rejected():
+    assert coerce_seed("-5") == coerce_seed(-5) >= 0
+    GovernanceModel(rng="-5", **SMALL).step()
+
+
+def test_community_table_has_each_outcome_with_a_per_community_meaning():
+    m = small_model(5)
+    m.run_for(4)
+    table = m.community_table()
+    assert len(table) == 4 * m.communities.n
+    for name in ("satisfaction", "needs_met", "needs_met_vulnerable", "needs_met_daily",
+                 "needs_met_care", "needs_met_legal", "participation", "disputes", "mediated",
+                 "escalated", "property_quality", "fee_collection", "oc_formed_share",
+                 "oc_functioning_share", "firm_turnover", "inflow", "spent", "idle", "lapsed",
+                 "wasted", "absorption_rate", "admin_burden_share", "coordination",
+                 "leader_load", "cadre_load", "trust_party", "trust_rc", "trust_oc",
+                 "trust_firm", "trust_ngo", "trust_street"):
+        assert name in table, name
+    shares = [c for c in table if c.startswith(("needs_met", "trust_", "oc_")) or c in (
+        "satisfaction", "participation", "fee_collection", "absorption_rate",
+        "admin_burden_share", "formalism_share", "coordination", "shirking_share")]
+    assert table[shares].ge(0).all().all() and table[shares].le(1 + 1e-9).all().all()
+    last = table[table.step == 4]
+    assert np.isclose(last.disputes.sum(), m.outcomes["disputes_arising"])
