@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Regenerate docs/EXPERIMENTS.md from real runs: run every shipped experiment in experiments/
+# at its default size, write each report into docs/experiments/<name>/, and assemble the doc.
+#
+#   bash scripts/regenerate_experiments.sh                  # every experiment
+#   bash scripts/regenerate_experiments.sh xa_devolution    # only these sweeps; the doc still
+#                                                           # includes every experiment with results
+# Environment:
+#   WORKERS=N        worker processes per sweep (default: one per core; 1 = no Dask)
+#   RESULTS_DIR=DIR  where sweep results are kept (default: results/, git-ignored)
+#
+# Sweeps resume: a second call reuses stored runs and retries failed ones. Run keys include a
+# hash of the model's code, so after a calibration change every run is recomputed.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+bash scripts/setup.sh
+
+PY="$REPO_ROOT/.venv/bin/python"
+RESULTS="${RESULTS_DIR:-results}"
+WORKER_ARGS=()
+if [ -n "${WORKERS:-}" ]; then WORKER_ARGS=(--workers "$WORKERS"); fi
+
+if [ "$#" -gt 0 ]; then
+    names=("$@")
+else
+    names=()
+    for f in experiments/*.toml; do names+=("$(basename "$f" .toml)"); done
+fi
+
+for name in "${names[@]}"; do
+    echo "[experiments] sweep $name"
+    rc=0
+    "$PY" -m sim sweep "experiments/$name.toml" --out "$RESULTS/$name" --retry-failed \
+        "${WORKER_ARGS[@]}" || rc=$?
+    case "$rc" in
+        0) ;;
+        1) echo "[experiments] $name: some runs failed; the report lists them" >&2 ;;
+        *) echo "[experiments] $name: sweep stopped (exit code $rc)" >&2; exit "$rc" ;;
+    esac
+done
+
+done_dirs=()
+for f in experiments/*.toml; do
+    name="$(basename "$f" .toml)"
+    if [ -f "$RESULTS/$name/sweep.json" ]; then done_dirs+=("$RESULTS/$name"); fi
+done
+if [ "${#done_dirs[@]}" -eq 0 ]; then
+    echo "[experiments] no results to report" >&2
+    exit 1
+fi
+echo "[experiments] report ${done_dirs[*]}"
+"$PY" -m sim report "${done_dirs[@]}" --out docs/experiments --doc docs/EXPERIMENTS.md \
+    --intro docs/experiments/intro.md
