@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from .metrics import OUTCOMES
@@ -486,6 +487,7 @@ def fig_differences(res: SweepResults, diffs: pd.DataFrame) -> Figure | None:
                     capsize=3)
         ax.scatter(g["diff"], y, c=np.where(sig, "tab:red", "tab:gray"), zorder=3, s=18)
         ax.axvline(0, color="black", linewidth=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         ax.set_yticks(y, [_short(a) for a in arms], fontsize=7)
         ax.set_title(o, fontsize=10)
         ax.grid(True, axis="x", alpha=0.3)

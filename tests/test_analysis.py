@@ -22,8 +22,11 @@ from sim.analysis import (
     paired_differences,
     sobol_indices,
 )
-from sim.cli import main
+from sim.cli import build_parser, main
 from sim.runner import RunResult
+
+build_parser()  # import every command module now, before a test replaces sim.runner.run
+# (a module that does `from ..runner import run` on import would keep the stand-in)
 
 TINY_WORLD = """
 [fixed]

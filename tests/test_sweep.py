@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import sim.runner
-from sim.cli import main
+from sim.cli import build_parser, main
 from sim.params import ScenarioError
 from sim.results import RunStore
 from sim.sweep import (
@@ -27,6 +27,9 @@ from sim.sweep import (
     plan_runs,
     replicate_seeds,
 )
+
+build_parser()  # import every command module now, before a test replaces sim.runner.run
+# (a module that does `from ..runner import run` on import would keep the stand-in)
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_RUN = sim.runner.run
