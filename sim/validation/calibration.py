@@ -20,12 +20,13 @@ Procedure, all in this module:
 2. **Stage 2 (recombination).** If the groups are separable, a parameter set meets all
    targets when each group's part meets that group's targets. For each group the stage-1
    points meeting its targets are collected; `--combinations` sets are formed by drawing one
-   such point per group at random (the first: each group's point nearest its targets'
-   centres) and run jointly, which tests the separability on the full model.
-3. **Acceptance.** A point of either stage is accepted when the seed means of all targets fall
-   in their ranges. The accepted point closest to the range centres (root mean square of the
-   distances in half-widths) is chosen and rounded to two significant digits; the accepted
-   points' range of each parameter is its uncertainty.
+   such point per group at random (the first: the calibrated set, step 3) and run jointly,
+   which tests the separability on the full model.
+3. **Choice and acceptance.** In each group the stage-1 point meeting the group's targets
+   that best combines fit and centrality (`choose_in_group`) is chosen; the choices are
+   joined and rounded to two significant digits (`choose`). A point of either stage is
+   accepted when the seed means of all targets fall in their ranges; the accepted points'
+   range of each parameter is its uncertainty.
 4. **Verification.** The schema defaults (the baseline, into which the chosen values are
    written by hand in `sim/params.py`) run at the default world size over `--verify-seeds`
    fresh seeds, beside the previous hand-set values (`FIRST_GUESS`) and the baseline on the
@@ -38,7 +39,7 @@ writes, into ``--out``, ``calibration_runs.csv`` (every search run, git-ignored)
 ``calibration_verification.csv`` (every verification run), ``calibration.png`` and
 ``calibration.md``, and with ``--doc`` replaces the block between the calibration markers.
 ``--verify-only`` reuses ``calibration_runs.csv`` and repeats only the verification;
-``--resume`` reuses the stages already in it (same size and seeds).
+``--resume`` reuses the stages already in it (the same designs and seeds).
 """
 
 from __future__ import annotations
@@ -1067,7 +1068,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     verification = verify(config, args.workers)
     elapsed["verify"] = time.perf_counter() - start
-    verification.to_csv(args.out / VERIFY_CSV, index=False)
+    # run times vary from call to call; the kept file holds results only
+    verification.drop(columns="run_seconds").to_csv(args.out / VERIFY_CSV, index=False)
     plot_report(points, verification, args.out / "calibration.png")
     report = markdown_report(runs, verification, config, elapsed)
     (args.out / "calibration.md").write_text(report, encoding="utf-8")
