@@ -61,8 +61,10 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
+from sim.commands import positive_int
 from sim.params import defaults, load_scenario, scenario_dir
 from sim.stats import Estimate, mean_ci
+from sim.validation import replace_block
 
 __all__ = [
     "Target",
@@ -984,20 +986,10 @@ def _world_text(world: dict[str, Any]) -> str:
 
 def update_doc(doc: Path, block: str) -> None:
     """Replace the text between the calibration markers of ``doc`` with ``block``."""
-    text = doc.read_text(encoding="utf-8")
-    start, end = text.find(DOC_BEGIN), text.find(DOC_END)
-    if start < 0 or end < start:
-        raise ValueError(f"{doc} lacks the markers {DOC_BEGIN!r} ... {DOC_END!r}")
-    start += len(DOC_BEGIN)
-    doc.write_text(text[:start] + "\n" + block + text[end:], encoding="utf-8")
+    replace_block(doc, DOC_BEGIN, DOC_END, block)
 
 
 # --- command line ----------------------------------------------------------------------------
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -1010,17 +1002,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--doc", type=Path, default=None,
                    help="also write the report into this Markdown file between its markers")
-    p.add_argument("--samples", type=_positive_int, default=d.samples,
+    p.add_argument("--samples", type=positive_int, default=d.samples,
                    help="points of the stage-1 Latin hypercube")
-    p.add_argument("--combinations", type=_positive_int, default=d.combinations,
+    p.add_argument("--combinations", type=positive_int, default=d.combinations,
                    help="recombined parameter sets of stage 2")
-    p.add_argument("--seeds", type=_positive_int, default=d.seeds,
+    p.add_argument("--seeds", type=positive_int, default=d.seeds,
                    help="seeds per search point")
-    p.add_argument("--verify-seeds", type=_positive_int, default=d.verify_seeds,
+    p.add_argument("--verify-seeds", type=positive_int, default=d.verify_seeds,
                    help="seeds of the verification at default size")
-    p.add_argument("--steps", type=_positive_int, default=d.steps, help="months per run")
+    p.add_argument("--steps", type=positive_int, default=d.steps, help="months per run")
     p.add_argument("--seed", type=int, default=d.seed, help="master seed")
-    p.add_argument("--workers", type=_positive_int,
+    p.add_argument("--workers", type=positive_int,
                    default=min(2, len(os.sched_getaffinity(0))),
                    help="worker processes (1: run in this process)")
     p.add_argument("--verify-only", action="store_true",

@@ -37,7 +37,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
+from sim.commands import non_negative_int, positive_int
 from sim.mechanisms.participation import simulate_public_goods_game
+from sim.validation import replace_block
 
 __all__ = [
     "CASES",
@@ -361,26 +363,11 @@ def _hub_table(runs: pd.DataFrame, cases: Sequence[Case]) -> list[str]:
 
 def update_doc(doc: Path, block: str) -> None:
     """Replace the text between the public-goods markers of ``doc`` with ``block``."""
-    text = doc.read_text(encoding="utf-8")
-    start, end = text.find(DOC_BEGIN), text.find(DOC_END)
-    if start < 0 or end < start:
-        raise ValueError(f"{doc} lacks the markers {DOC_BEGIN!r} ... {DOC_END!r}")
-    start += len(DOC_BEGIN)
-    doc.write_text(text[:start] + "\n" + block + text[end:], encoding="utf-8")
+    replace_block(doc, DOC_BEGIN, DOC_END, block)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -391,15 +378,15 @@ def _parser() -> argparse.ArgumentParser:
         "games on regular and scale-free graphs.",
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--runs", type=_positive_int, default=d.runs, help="runs per (case, eta)")
-    p.add_argument("--n", type=_positive_int, default=d.n, help="nodes per graph")
-    p.add_argument("--generations", type=_positive_int, default=d.generations,
+    p.add_argument("--runs", type=positive_int, default=d.runs, help="runs per (case, eta)")
+    p.add_argument("--n", type=positive_int, default=d.n, help="nodes per graph")
+    p.add_argument("--generations", type=positive_int, default=d.generations,
                    help="generations averaged after the transient")
-    p.add_argument("--transient", type=_non_negative_int, default=d.transient,
+    p.add_argument("--transient", type=non_negative_int, default=d.transient,
                    help="generations discarded first")
-    p.add_argument("--workers", type=_positive_int, default=len(os.sched_getaffinity(0)),
+    p.add_argument("--workers", type=positive_int, default=len(os.sched_getaffinity(0)),
                    help="worker processes (1: run in this process)")
-    p.add_argument("--seed", type=_non_negative_int, default=d.seed, help="master seed")
+    p.add_argument("--seed", type=non_negative_int, default=d.seed, help="master seed")
     p.add_argument("--eta-min", type=float, default=d.eta_min)
     p.add_argument("--eta-max", type=float, default=d.eta_max)
     p.add_argument("--eta-step", type=float, default=d.eta_step)
