@@ -26,10 +26,3 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
                 model.grid, model.grid._cells[u], model.grid._cells[v]
             )
 
-
-def edge_kinds(model) -> dict[str, int]:
-    """Number of edges of each kind."""
-    counts: dict[str, int] = {}
-    for _, _, kind in model.network.edges(keys=True):
-        counts[kind] = counts.get(kind, 0) + 1
-    return counts

@@ -70,7 +70,6 @@ class Residents:
         self.motivation = (rng.exponential(1.0, n) * p["civic_motivation"]).astype(np.float32)
         # fees: paying this month (meaningful for owner household heads)
         self.pays = self.owner & self.head
-        self.dispute_exposure = np.zeros(n, dtype=np.float32)
         self._by_vulnerability: dict[tuple[float, float], np.ndarray] = {}
         self._scratch: dict[str, np.ndarray] = {}
 
