@@ -17,7 +17,7 @@ run interleaved in each repeat, and each doubling ratio is the median of the per
 ratios (the two sizes measured side by side).
 
 The split by mechanism wraps, in the measuring process only, every mechanism function the
-model's `step` calls (through the mechanism modules' names in `sim.model`) and the two
+model's `step` calls (through the mechanism modules' names in `sim.core.model`) and the two
 collectors; the schedule itself is read nowhere else. `other` is the rest of the step (the
 Mesa step wrapper, the DataCollector's bookkeeping).
 """
@@ -63,7 +63,7 @@ def scaling_params(n_streets: int) -> dict[str, Any]:
 
 
 class _TimedModule:
-    """Stands in for a mechanism module inside `sim.model`: its functions are timed."""
+    """Stands in for a mechanism module inside `sim.core.model`: its functions are timed."""
 
     def __init__(self, module: types.ModuleType, timings: dict[str, float]) -> None:
         self._module, self._timings = module, timings
@@ -88,10 +88,10 @@ def _timed(fn, label: str, timings: dict[str, float]):
 
 
 def _install_timers(model, timings: dict[str, float]) -> None:
-    import sim.model as sim_model
+    import sim.core.model as sim_model
 
     for name, obj in list(vars(sim_model).items()):
-        if isinstance(obj, types.ModuleType) and obj.__name__.startswith("sim.mechanisms."):
+        if isinstance(obj, types.ModuleType) and obj.__name__.startswith("sim.core.mechanisms."):
             setattr(sim_model, name, _TimedModule(obj, timings))
     sim_model.district_outcomes = _timed(sim_model.district_outcomes,
                                          "metrics.district_outcomes", timings)
@@ -110,9 +110,9 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
     import numpy as np
 
     import_mb = _peak_mb()
-    from sim import params as P
-    from sim.model import STREAMS, GovernanceModel
-    from sim.world import build_world
+    from sim.core import params as P
+    from sim.core.model import STREAMS, GovernanceModel
+    from sim.core.world import build_world
 
     import_mb = max(import_mb, _peak_mb())
     # the world builder alone, with the model's own world stream

@@ -5,8 +5,8 @@
     python benchmarks/bench_reference.py --repeat 5 --json benchmarks/results/reference.json
 
 Both builds run in this one process, one after the other in each repeat, on the same world
-(same parameters and seed): `sim.model.GovernanceModel` and
-`sim.reference.AgentResidentsModel`, which runs the resident rules (needs, service
+(same parameters and seed): `sim.core.model.GovernanceModel` and
+`sim.validation.reference.AgentResidentsModel`, which runs the resident rules (needs, service
 allocation, fees, participation, satisfaction and trust) as plain Python over one
 `ResidentAgent` per resident and everything else as the model does. Reported per month:
 wall and CPU time of the whole step, and of the five resident rules alone; the speed-ups
@@ -66,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
 
-    import sim.model as sim_model
-    from sim.model import GovernanceModel
-    from sim.reference import AgentResidentsModel, agent_residents
+    import sim.core.model as sim_model
+    from sim.core.model import GovernanceModel
+    from sim.validation.reference import AgentResidentsModel, agent_residents
 
     timings: dict[str, float] = {}
     for name in RESIDENT_RULES:  # time the resident rules of both builds

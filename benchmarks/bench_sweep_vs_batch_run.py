@@ -67,9 +67,9 @@ def child(engine: str, workers: int, seeds: int, steps: int, out: Path) -> dict:
     from mesa import batch_run
 
     from sim import GovernanceModel
-    from sim.cli import main
-    from sim.results import RunStore  # noqa: F401  (imported before the baseline)
-    from sim.sweep import replicate_seeds
+    from sim.experiments.store import RunStore  # noqa: F401  (imported before the baseline)
+    from sim.experiments.sweep import replicate_seeds
+    from sim.interfaces.cli.main import main
 
     base_rss = psutil.Process().memory_info().rss
     start = time.perf_counter()
@@ -95,7 +95,7 @@ def child(engine: str, workers: int, seeds: int, steps: int, out: Path) -> dict:
 def stored(out: Path) -> dict:
     """Rows and final outcomes a sweep stored (read after its process ended, so that reading
     them is not counted in its memory)."""
-    from sim.results import RunStore
+    from sim.experiments.store import RunStore
 
     store = RunStore.open(out / "results")
     check = sorted(round(v, 9) for v in store.runs()["final_satisfaction_mean"])

@@ -7,9 +7,10 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .model import GovernanceModel
-from .params import ScenarioError, load_scenario
-from .runner import RunResult, run
+from sim.core.model import GovernanceModel
+from sim.core.params import ScenarioError
+from sim.core.scenario import load_scenario
+from sim.runs.runner import RunResult, run
 
 try:
     __version__ = version("community-governance-sim")

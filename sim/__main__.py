@@ -1,5 +1,5 @@
-"""`python -m sim ...`: the command line (see sim.cli)."""
+"""`python -m sim ...`: the command line (see sim.interfaces.cli.main)."""
 
-from sim.cli import main
+from sim.interfaces.cli.main import main
 
 raise SystemExit(main())

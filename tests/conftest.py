@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.model import GovernanceModel
+from sim.core.model import GovernanceModel
 
 SMALL = dict(
     n_streets=1, communities_per_street=4.0, compounds_per_community=3.0,

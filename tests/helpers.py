@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sim.runner import run
-from sim.stats import Estimate, paired_difference
-
-from .conftest import MEDIUM
+from sim.experiments.stats import Estimate, paired_difference
+from sim.runs.runner import run
+from tests.conftest import MEDIUM
 
 SEEDS = (11, 12, 13, 14, 15, 16)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim import params as P
+from sim.core import params as P
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,7 +28,7 @@ Procedure, all in this module:
    accepted when the seed means of all targets fall in their ranges; the accepted points'
    range of each parameter is its uncertainty.
 4. **Verification.** The schema defaults (the baseline, into which the chosen values are
-   written by hand in `sim/params.py`) run at the default world size over `--verify-seeds`
+   written by hand in `sim/core/params.py`) run at the default world size over `--verify-seeds`
    fresh seeds, beside the previous hand-set values (`FIRST_GUESS`) and the baseline on the
    reduced world (same seeds: the world-size check); the realised 一肩挑 shares of the
    baseline and `scenarios/pre_reform.toml` are counted per seed.
@@ -61,9 +61,10 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from sim.commands import positive_int
-from sim.params import defaults, load_scenario, scenario_dir
-from sim.stats import Estimate, mean_ci
+from sim.core.params import defaults
+from sim.core.scenario import load_scenario, scenario_dir
+from sim.experiments.stats import Estimate, mean_ci
+from sim.interfaces.cli import positive_int
 from sim.validation import replace_block
 
 __all__ = [
@@ -303,7 +304,7 @@ def latin_hypercube(factors: Sequence[Factor], n: int, seed: int) -> pd.DataFram
 
 
 def _run_one(task: tuple[dict[str, Any], int, int]) -> dict[str, float]:
-    from sim.runner import run
+    from sim.runs.runner import run
 
     params, seed, steps = task
     result = run(params, seed, steps, series_period=None)
@@ -531,7 +532,7 @@ def search(config: Config, workers: int, cached: pd.DataFrame | None = None,
 def one_shoulder_share(params: dict[str, Any], seed: int) -> float:
     """Realised share of communities with 一肩挑 in the model built from `params` and `seed`
     (fixed at construction: each community's fixed uniform compared with the lever)."""
-    from sim.model import GovernanceModel
+    from sim.core.model import GovernanceModel
 
     model = GovernanceModel(rng=int(seed), **params)
     share = float(np.mean(model.communities.one_shoulder))
@@ -780,7 +781,7 @@ def markdown_report(
                   + ", ".join(f"`{n}`" for n in differs)
                   + "; the verification below is of the schema defaults.**"]
     else:
-        lines += ["", "The schema defaults (`sim/params.py`, `scenarios/baseline.toml`) are "
+        lines += ["", "The schema defaults (`sim/core/params.py`, `scenarios/baseline.toml`) are "
                   "the chosen set: the verification below is of the baseline as shipped."]
 
     # verification

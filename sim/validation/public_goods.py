@@ -1,6 +1,6 @@
 """Public goods on graphs: reproduction of Santos, Santos & Pacheco (2008) (ODD §7.10).
 
-Runs the pure mode of the participation core (:mod:`sim.mechanisms.participation`) over a grid
+Runs the pure mode of the participation core (:mod:`sim.core.mechanisms.participation`) over a grid
 of normalised enhancement factors ``eta = r / (z + 1)`` for three cases - random regular graph
 with cost per game, Barabasi-Albert graph with cost per game, Barabasi-Albert graph with cost
 per individual - and writes, into ``--out``:
@@ -37,8 +37,8 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from sim.commands import non_negative_int, positive_int
-from sim.mechanisms.participation import simulate_public_goods_game
+from sim.core.mechanisms.participation import simulate_public_goods_game
+from sim.interfaces.cli import non_negative_int, positive_int
 from sim.validation import replace_block
 
 __all__ = [

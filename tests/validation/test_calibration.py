@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import GovernanceModel
-from sim.params import BY_NAME, defaults, load_scenario, scenario_dir
-from sim.runner import run
-from sim.stats import mean_ci
+from sim.core.model import GovernanceModel
+from sim.core.params import BY_NAME, defaults
+from sim.core.scenario import load_scenario, scenario_dir
+from sim.experiments.stats import mean_ci
+from sim.runs.runner import run
 from sim.validation import calibration as cal
 
 SEEDS = (101, 102, 103, 104, 105, 106, 107, 108)

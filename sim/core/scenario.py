@@ -1,0 +1,231 @@
+"""Scenario files: TOML scenarios with `extends`, tables by group and overrides (ODD §1).
+
+Scenario files are TOML. Top-level keys: `description` (one line), `extends` (another
+scenario's name in the same folder, or a relative path), `steps`, `seed`, and parameters,
+either at top level or inside a table named after the parameter's group
+(`[cross_appointment]`, ...). Validation errors name the file, the key, the value and what
+is allowed, and raise `ScenarioError` (the CLI turns it into exit code 2). The parameters
+themselves, their ranges and meanings are the schema in `sim.core.params`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .params import BY_NAME, GROUPS, PARAMS, ScenarioError, defaults, suggest, validate
+
+__all__ = [
+    "RUN_KEYS",
+    "DEFAULT_STEPS",
+    "Scenario",
+    "load_scenario",
+    "parse_override",
+    "scenario_dir",
+    "list_scenarios",
+    "to_toml",
+    "baseline_toml",
+]
+
+RUN_KEYS = {"description": str, "extends": str, "steps": int, "seed": int}
+DEFAULT_STEPS = 120
+
+
+@dataclass
+class Scenario:
+    """A resolved scenario: validated parameters plus run settings and provenance."""
+
+    name: str
+    description: str
+    params: dict[str, Any]
+    steps: int = DEFAULT_STEPS
+    seed: int | None = None
+    files: list[str] = field(default_factory=list)
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def scenario_dir() -> Path:
+    """The folder of shipped scenarios (`scenarios/` beside the package)."""
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot read file ({err})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+
+
+def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a scenario file into (run settings, parameter values)."""
+    run: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in RUN_KEYS:
+            kind = RUN_KEYS[key]
+            ok = isinstance(value, kind) and not isinstance(value, bool)
+            if ok and kind is int and (value < (1 if key == "steps" else 0)):
+                ok = False
+            if not ok:
+                allowed = {
+                    str: "a string",
+                    int: "a positive integer" if key == "steps" else "a non-negative integer",
+                }[kind]
+                raise ScenarioError(f"{path}: {key} = {value!r} must be {allowed}")
+            run[key] = value
+        elif isinstance(value, dict):
+            if key not in GROUPS:
+                raise ScenarioError(
+                    f"{path}: unknown table [{key}]; allowed tables: {', '.join(GROUPS)}"
+                )
+            for sub, subvalue in value.items():
+                param = BY_NAME.get(sub)
+                if param is not None and param.group != key:
+                    raise ScenarioError(
+                        f"{path}: {sub} belongs in table [{param.group}], not [{key}]"
+                    )
+                values[sub] = subvalue
+        else:
+            values[key] = value
+    return run, values
+
+
+def load_scenario(
+    path: str | Path, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Load a scenario file, following `extends`, and validate it with any overrides."""
+    path = _resolve(Path(path), None)
+    chain: list[Path] = []
+    layers: list[tuple[Path, dict[str, Any], dict[str, Any]]] = []
+    current: Path | None = path
+    while current is not None:
+        if current in chain:
+            cycle = " -> ".join(p.name for p in [*chain, current])
+            raise ScenarioError(f"{current}: extends forms a cycle ({cycle})")
+        chain.append(current)
+        run, values = _flatten(current, _read_toml(current))
+        layers.append((current, run, values))
+        parent = run.get("extends")
+        current = _resolve(Path(parent), current) if parent else None
+
+    merged_run: dict[str, Any] = {}
+    params = defaults()
+    for file, run, values in reversed(layers):  # base first, each layer's own keys on top
+        checked = validate(values, where=str(file))
+        params.update({k: checked[k] for k in values})
+        merged_run.update({k: v for k, v in run.items() if k != "extends"})
+    overrides = dict(overrides or {})
+    if overrides:
+        checked = validate({**params, **overrides}, where="--set")
+        params.update({k: checked[k] for k in overrides})
+    validate(params, where=str(path))
+    return Scenario(
+        name=path.stem,
+        description=str(layers[0][1].get("description", merged_run.get("description", ""))),
+        params=params,
+        steps=int(merged_run.get("steps", DEFAULT_STEPS)),
+        seed=merged_run.get("seed"),
+        files=[str(p) for p in chain],
+        overrides=overrides,
+    )
+
+
+def _resolve(ref: Path, relative_to: Path | None) -> Path:
+    """Find a scenario file: a path, or a bare name looked up beside the referring file."""
+    candidates = []
+    base = relative_to.parent if relative_to is not None else Path.cwd()
+    name = ref if ref.suffix == ".toml" else ref.with_suffix(".toml")
+    candidates.append(base / name)
+    if relative_to is None:
+        candidates.append(scenario_dir() / name)
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    if ref.is_dir():
+        raise ScenarioError(f"{ref}: is a folder, not a scenario file")
+    where = f"{relative_to}: extends = {str(ref)!r}" if relative_to else f"{ref}"
+    raise ScenarioError(f"{where}: scenario file not found (looked for {candidates[0]})")
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse a `--set key=value` string; the value is read as TOML (numbers, true/false)."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected key=value")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    if key not in BY_NAME:
+        raise ScenarioError(f"--set: unknown parameter {key!r}{suggest(key)}")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def list_scenarios(folder: Path | None = None) -> list[tuple[str, str]]:
+    """(name, description) of every scenario in the folder, sorted by name."""
+    folder = folder or scenario_dir()
+    out = []
+    for f in sorted(folder.glob("*.toml")):
+        try:
+            desc = str(_read_toml(f).get("description", ""))
+        except ScenarioError as err:
+            desc = f"(unreadable: {err})"
+        out.append((f.stem, desc))
+    return out
+
+
+def to_toml(values: dict[str, Any], header: str = "", comments: bool = True) -> str:
+    """Write parameter values as a TOML scenario, grouped in tables, one comment per line
+    giving meaning, unit, allowed range and source."""
+    lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
+    top = {k: v for k, v in values.items() if k in RUN_KEYS}
+    for key, value in top.items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    for group, title in GROUPS.items():
+        members = [p for p in PARAMS if p.group == group and p.name in values]
+        if not members:
+            continue
+        lines += ["", f"[{group}]  # {title}" if comments else f"[{group}]"]
+        for p in members:
+            text = f"{p.name} = {_toml_value(values[p.name])}"
+            if comments:
+                note = f"{p.help} [{p.unit}; {p.allowed()}]"
+                if p.source != "assumption":
+                    note += f" — {p.source}"
+                text = f"{text:<40} # {note}"
+            lines.append(text)
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+BASELINE_HEADER = """Baseline: the status quo of a large-city district after the 2021 community elections.
+Every parameter of the model at its default value, one line each: meaning, unit, allowed
+range and source (or 'assumption': see docs/ODD.md). Other scenarios `extends` this file
+and override only what their policy package changes. This file is generated by
+`python -m sim params --baseline > scenarios/baseline.toml`; a test checks it is current."""
+BASELINE_DESCRIPTION = (
+    "Status quo after the 2021 elections: 一肩挑 widespread, modest devolution, "
+    "no responsibility lists"
+)
+
+
+def baseline_toml() -> str:
+    """The text of scenarios/baseline.toml: every default, commented line by line."""
+    return to_toml({"description": BASELINE_DESCRIPTION, **defaults()}, BASELINE_HEADER)

@@ -1,0 +1,265 @@
+"""World builder: the district, its residents and the typed governance network (ODD §3, §6).
+
+`build_world(params, rng)` draws the nested structure street → community → compound →
+household → resident, the residents' social graph, the firms' and NGOs' initial positions,
+and the organisations' typed network. Every draw that a policy lever acts on is a uniform
+number fixed here (e.g. `u_one_shoulder`), compared with the lever in the model, so that two
+arms of an experiment with the same seed share the same world (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+# Node kinds of the governance network and edge kinds between them (ODD §3).
+NODE_KINDS = (
+    "street_office",
+    "party_branch",
+    "residents_committee",
+    "owners_committee",
+    "property_firm",
+    "ngo",
+)
+EDGE_KINDS = (
+    "hierarchy",
+    "coordination",
+    "contract",
+    "supervision",
+    "cross_appointment",
+    "collaboration",
+)
+
+
+@dataclass
+class World:
+    """Everything the builder draws. Arrays are indexed within their own level."""
+
+    n_streets: int
+    street_of_community: np.ndarray
+    community_of_compound: np.ndarray
+    households_of_compound: np.ndarray
+    # residents (sorted by compound, then household)
+    compound_of_resident: np.ndarray
+    household_of_resident: np.ndarray
+    head: np.ndarray  # first member of each household: carries ownership, fees, area
+    elderly: np.ndarray
+    special: np.ndarray
+    owner: np.ndarray
+    party_member: np.ndarray
+    area: np.ndarray  # floor area of the household (m²), on heads, 0 elsewhere
+    tolerance: np.ndarray  # quality below which the household withholds fees
+    social: sp.csr_matrix
+    # organisations
+    firm_of_compound: np.ndarray
+    firm_capability: np.ndarray
+    compound_has_branch: np.ndarray
+    # uniforms for lever-dependent assignments (common random numbers)
+    u_one_shoulder: np.ndarray  # per community
+    u_overlap: np.ndarray  # per community
+    u_chair: np.ndarray  # per compound
+    u_member: np.ndarray  # per compound
+    cohesion: np.ndarray  # per compound: standard-normal readiness to take part in assemblies
+    graph: nx.MultiGraph = field(repr=False, default=None)
+    node_offset: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_communities(self) -> int:
+        return len(self.street_of_community)
+
+    @property
+    def n_compounds(self) -> int:
+        return len(self.community_of_compound)
+
+    @property
+    def n_residents(self) -> int:
+        return len(self.compound_of_resident)
+
+
+def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
+    """n counts of at least 1 with the given mean (1 + Poisson)."""
+    return 1 + rng.poisson(max(mean - 1.0, 0.0), size=n)
+
+
+def build_world(p: dict, rng: np.random.Generator) -> World:
+    """Draw a district from validated parameters `p` with the generator `rng`."""
+    n_streets = p["n_streets"]
+    comm_per_street = _counts(rng, n_streets, p["communities_per_street"])
+    street_of_community = np.repeat(np.arange(n_streets, dtype=np.int32), comm_per_street)
+    n_comm = len(street_of_community)
+
+    comp_per_comm = _counts(rng, n_comm, p["compounds_per_community"])
+    community_of_compound = np.repeat(np.arange(n_comm, dtype=np.int32), comp_per_comm)
+    n_comp = len(community_of_compound)
+
+    sigma = p["size_heterogeneity"]
+    hh = p["households_per_compound"] * rng.lognormal(-sigma**2 / 2, sigma, size=n_comp)
+    households_of_compound = np.maximum(np.rint(hh), 5).astype(np.int64)
+    n_hh = int(households_of_compound.sum())
+
+    # households → residents
+    compound_of_household = np.repeat(np.arange(n_comp, dtype=np.int32), households_of_compound)
+    hh_size = 1 + rng.poisson(max(p["household_size"] - 1.0, 0.0), size=n_hh)
+    household_of_resident = np.repeat(np.arange(n_hh, dtype=np.int64), hh_size)
+    compound_of_resident = compound_of_household[household_of_resident]
+    n_res = len(household_of_resident)
+    head = np.zeros(n_res, dtype=bool)
+    head[np.concatenate(([0], np.cumsum(hh_size)[:-1]))] = True
+
+    owner_hh = rng.random(n_hh) < p["owner_share"]
+    owner = owner_hh[household_of_resident]
+    sd_area = p["floor_area_sd"]
+    area_hh = p["floor_area_mean"] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
+    area = np.where(head, area_hh[household_of_resident], 0.0)
+    tol_hh = _beta_mean_sd(rng, p["fee_tolerance_mean"], p["fee_tolerance_sd"], n_hh)
+    tolerance = tol_hh[household_of_resident]
+    elderly = rng.random(n_res) < p["share_elderly"]
+    special = rng.random(n_res) < p["share_special"]
+    party_member = rng.random(n_res) < p["party_member_share"]
+
+    social = _social_graph(
+        rng, compound_of_resident, community_of_compound, p["social_degree"],
+        p["social_cross_compound_share"],
+    )
+
+    # firms: each serves several compounds of unequal market share
+    n_firms = p["n_firms"]
+    share = rng.dirichlet(np.ones(n_firms))
+    firm_of_compound = rng.choice(n_firms, size=n_comp, p=share).astype(np.int32)
+    firm_capability = np.clip(
+        rng.normal(p["firm_capability_mean"], p["firm_capability_sd"], n_firms), 0.05, 1.0
+    )
+
+    world = World(
+        n_streets=n_streets,
+        street_of_community=street_of_community,
+        community_of_compound=community_of_compound,
+        households_of_compound=households_of_compound,
+        compound_of_resident=compound_of_resident,
+        household_of_resident=household_of_resident,
+        head=head,
+        elderly=elderly,
+        special=special,
+        owner=owner,
+        party_member=party_member,
+        area=area,
+        tolerance=tolerance.astype(np.float32),
+        social=social,
+        firm_of_compound=firm_of_compound,
+        firm_capability=firm_capability,
+        compound_has_branch=rng.random(n_comp) < p["compound_party_branch_share"],
+        u_one_shoulder=rng.random(n_comm),
+        u_overlap=rng.random(n_comm),
+        u_chair=rng.random(n_comp),
+        u_member=rng.random(n_comp),
+        cohesion=rng.standard_normal(n_comp),
+    )
+    world.graph, world.node_offset = build_network(world, p)
+    return world
+
+
+def _beta_mean_sd(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
+    """Beta draws with the given mean and sd (sd shrunk to the largest a Beta allows)."""
+    mean = min(max(mean, 1e-3), 1 - 1e-3)
+    var = min(sd**2, mean * (1 - mean) * 0.99)
+    k = mean * (1 - mean) / var - 1
+    return rng.beta(mean * k, (1 - mean) * k, size=n)
+
+
+def _social_graph(
+    rng: np.random.Generator,
+    compound_of_resident: np.ndarray,
+    community_of_compound: np.ndarray,
+    degree: int,
+    cross_share: float,
+) -> sp.csr_matrix:
+    """Sparse symmetric social graph: ties mostly within the compound, some within the
+    community. Each resident draws degree/2 partners; the union is symmetrised."""
+    n = len(compound_of_resident)
+    n_comp = len(community_of_compound)
+    comp_start = np.searchsorted(compound_of_resident, np.arange(n_comp + 1))
+    community_of_resident = community_of_compound[compound_of_resident]
+    n_comm = int(community_of_compound.max()) + 1 if n_comp else 0
+    comm_start = np.searchsorted(community_of_resident, np.arange(n_comm + 1))
+
+    half = max(degree // 2, 1)
+    src = np.repeat(np.arange(n, dtype=np.int64), half)
+    cross = rng.random(src.size) < cross_share
+    comp = compound_of_resident[src]
+    comm = community_of_resident[src]
+    lo = np.where(cross, comm_start[comm], comp_start[comp])
+    hi = np.where(cross, comm_start[comm + 1], comp_start[comp + 1])
+    dst = lo + (rng.random(src.size) * (hi - lo)).astype(np.int64)
+    keep = dst != src
+    src, dst = src[keep], dst[keep]
+    data = np.ones(2 * src.size, dtype=np.int8)
+    adj = sp.coo_matrix(
+        (data, (np.concatenate([src, dst]), np.concatenate([dst, src]))), shape=(n, n)
+    ).tocsr()
+    adj.sort_indices()
+    # a simple graph (duplicates summed by tocsr are set back to 1), stored as float64:
+    # the participation game multiplies it with float64 vectors every month, and an int8
+    # matrix would be converted to float64 (a copy of every tie) on each product
+    return sp.csr_matrix((np.ones(adj.nnz), adj.indices, adj.indptr), shape=(n, n))
+
+
+def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]:
+    """The typed governance network: integer node ids, node attrs `kind`, `index`,
+    `level`; one edge per (pair, kind) with attr `kind`.
+
+    Nodes in order: street offices, community party committees, compound party branches,
+    residents' committees, owners'-committee seats (one per compound), firms, NGO slots.
+    Contract and owners'-committee edges that change during a run are kept current by the
+    model (`sim.core.network`).
+    """
+    g = nx.MultiGraph()
+    offset: dict[str, int] = {}
+    nid = 0
+
+    def add_nodes(key: str, kind: str, n: int, level: str) -> None:
+        nonlocal nid
+        offset[key] = nid
+        g.add_nodes_from(
+            (nid + i, {"kind": kind, "index": i, "level": level}) for i in range(n)
+        )
+        nid += n
+
+    n_comm, n_comp = world.n_communities, world.n_compounds
+    branch_compounds = np.flatnonzero(world.compound_has_branch)
+    add_nodes("street_office", "street_office", world.n_streets, "street")
+    add_nodes("party_branch", "party_branch", n_comm, "community")
+    add_nodes("compound_branch", "party_branch", len(branch_compounds), "compound")
+    add_nodes("residents_committee", "residents_committee", n_comm, "community")
+    add_nodes("owners_committee", "owners_committee", n_comp, "compound")
+    add_nodes("property_firm", "property_firm", p["n_firms"], "district")
+    add_nodes("ngo", "ngo", p["n_ngos"], "district")
+
+    so, pb, rc = offset["street_office"], offset["party_branch"], offset["residents_committee"]
+    oc, firm, cb = offset["owners_committee"], offset["property_firm"], offset["compound_branch"]
+
+    def edges(u, v, kind):
+        g.add_edges_from(((int(a), int(b), kind, {"kind": kind}) for a, b in zip(u, v)))
+
+    comm = np.arange(n_comm)
+    comp = np.arange(n_comp)
+    edges(so + world.street_of_community, pb + comm, "hierarchy")
+    edges(so + world.street_of_community, rc + comm, "hierarchy")
+    edges(so + world.street_of_community, rc + comm, "supervision")
+    edges(pb + comm, rc + comm, "coordination")
+    edges(rc + world.community_of_compound, oc + comp, "hierarchy")
+    edges(oc + comp, firm + world.firm_of_compound, "contract")
+    edges(oc + comp, firm + world.firm_of_compound, "supervision")
+    # community party committee leads compound branches; branches coordinate their compound
+    edges(pb + world.community_of_compound[branch_compounds], cb + np.arange(len(branch_compounds)),
+          "hierarchy")
+    edges(cb + np.arange(len(branch_compounds)), oc + branch_compounds, "coordination")
+    # communities of one street collaborate (joint service, shared grid platform)
+    for s in range(world.n_streets):
+        members = rc + np.flatnonzero(world.street_of_community == s)
+        if len(members) > 1:
+            edges(members[:-1], members[1:], "collaboration")
+    g.graph["branch_of_compound"] = {int(c): cb + i for i, c in enumerate(branch_compounds)}
+    return g, offset

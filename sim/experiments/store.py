@@ -1,0 +1,248 @@
+"""The sweep results store: one folder per experiment, appended in Parquet part files.
+
+    results/<experiment>/
+        definition.toml        the experiment file as it was last run
+        sweep.json             the resolved definition (factors, seeds, base parameters, ...)
+        design.parquet         one row per arm/point: arm, point, factor values (+ raw sample)
+        plan.parquet           one row per planned run: key, arm, point, replicate, seed
+        sessions.json          one entry per `sweep` invocation: counts, wall time, workers
+        runs/part-*.parquet    one row per run: key, arm, point, replicate, seed, factor
+                               values, status ("ok"/"failed"), error, traceback, elapsed,
+                               final_<outcome>, mean_<outcome> for every outcome
+        series/part-*.parquet  kept series: key, step, kept outcomes (if series_period)
+
+Every file is written under a hidden temporary name and renamed into place, so a killed
+sweep never leaves a half-written part under a name that is read. A run's series part is
+written before its runs part: a run counts as done only once its row is in `runs/`. Reading
+deduplicates by key (an OK row wins over a failed one; the latest wins among equals), so
+re-running a sweep, or a crash between two writes, never double-counts a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import itertools
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.core.params import ScenarioError
+from sim.runs.files import atomic_path, atomic_write_json, atomic_write_parquet, atomic_write_text
+
+__all__ = ["RunStore", "ResultsError"]
+
+PART_GLOB = "part-*.parquet"
+LOCK_FILE = "sweep.lock"
+
+
+class ResultsError(ScenarioError):
+    """A results folder that cannot be used (missing, not a sweep's, or locked)."""
+
+
+class RunStore:
+    """Read and append the results of one experiment."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.runs_dir = self.root / "runs"
+        self.series_dir = self.root / "series"
+        self._seq = itertools.count()
+
+    # --- opening -----------------------------------------------------------------------
+    @classmethod
+    def create(cls, root: str | Path) -> RunStore:
+        """Open for writing, creating the folder if needed."""
+        root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise ResultsError(f"{root}: exists and is a file; --out must be a folder")
+        try:
+            (root / "runs").mkdir(parents=True, exist_ok=True)
+            (root / "series").mkdir(exist_ok=True)
+        except OSError as err:
+            raise ResultsError(f"{root}: cannot create the results folder ({err})") from None
+        return cls(root)
+
+    @classmethod
+    def open(cls, root: str | Path) -> RunStore:
+        """Open an existing results folder for reading."""
+        root = Path(root)
+        if not root.is_dir():
+            raise ResultsError(
+                f"{root}: no such results folder (run `python -m sim sweep <experiment>.toml` "
+                "first, or give the folder it wrote)")
+        if not (root / "sweep.json").is_file():
+            raise ResultsError(
+                f"{root}: not a sweep results folder (no sweep.json); give the folder a sweep "
+                "wrote, e.g. results/<experiment>")
+        return cls(root)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder for one writer; refuse if another live process holds it."""
+        path = self.root / LOCK_FILE
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                pid = _read_pid(path)
+                if pid is not None and pid != os.getpid() and _alive(pid):
+                    raise ResultsError(
+                        f"{self.root}: another sweep (process {pid}) is writing to this "
+                        "folder; wait for it, or give another --out") from None
+                with contextlib.suppress(OSError):
+                    path.unlink()  # stale lock of a process that died
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            break
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    # --- writing -----------------------------------------------------------------------
+    def save_definition(self, text: str, info: dict[str, Any], design: pd.DataFrame,
+                        plan: pd.DataFrame) -> None:
+        """Store the experiment file, its resolved form, the design and the run plan."""
+        atomic_write_text(self.root / "definition.toml", text)
+        atomic_write_json(self.root / "sweep.json", info)
+        atomic_write_parquet(self.root / "design.parquet", design)
+        atomic_write_parquet(self.root / "plan.parquet", plan)
+
+    def append(self, rows: list[dict[str, Any]] | pd.DataFrame,
+               series: pd.DataFrame | None = None) -> Path | None:
+        """Write a batch of run rows (and their series) as new part files; series first."""
+        frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+        if frame.empty:
+            return None
+        name = self._part_name()
+        if series is not None and not series.empty:
+            self.series_dir.mkdir(parents=True, exist_ok=True)
+            _write_part(self.series_dir / name, series)
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        return _write_part(self.runs_dir / name, frame)
+
+    def _part_name(self) -> str:
+        return f"part-{time.time_ns():020d}-{os.getpid()}-{next(self._seq):06d}.parquet"
+
+    def log_session(self, entry: dict[str, Any]) -> None:
+        """Append one entry to sessions.json (rewritten atomically)."""
+        atomic_write_json(self.root / "sessions.json", [*self.sessions(), entry])
+
+    def compact(self) -> int:
+        """Rewrite all part files as one deduplicated part of each kind; return parts removed.
+
+        The new part is in place before the old ones are removed, so a crash in between only
+        leaves duplicates, which reading removes."""
+        removed = 0
+        for folder, frame in ((self.runs_dir, self.runs()), (self.series_dir, self.series())):
+            old = _parts(folder)
+            if len(old) <= 1:
+                continue
+            _write_part(folder / self._part_name(), frame)
+            for p in old:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            removed += len(old)
+        return removed
+
+    # --- reading -----------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """The resolved definition (sweep.json)."""
+        return json.loads((self.root / "sweep.json").read_text(encoding="utf-8"))
+
+    def design(self) -> pd.DataFrame:
+        return pd.read_parquet(self.root / "design.parquet")
+
+    def plan(self) -> pd.DataFrame:
+        return pd.read_parquet(self.root / "plan.parquet")
+
+    def sessions(self) -> list[dict[str, Any]]:
+        path = self.root / "sessions.json"
+        if not path.is_file():
+            return []
+        try:
+            return list(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return []
+
+    def part_count(self) -> int:
+        return len(_parts(self.runs_dir))
+
+    def statuses(self) -> dict[str, str]:
+        """Key → "ok" or "failed" (OK wins) for every stored run; reads two columns only."""
+        frames = [_read_part(p, columns=["key", "status"]) for p in _parts(self.runs_dir)]
+        if not frames:
+            return {}
+        df = pd.concat(frames, ignore_index=True)
+        df = df.assign(_ok=df["status"] == "ok").sort_values("_ok", kind="stable")
+        last = df.drop_duplicates("key", keep="last")
+        return dict(zip(last["key"].astype(str), last["status"].astype(str)))
+
+    def runs(self) -> pd.DataFrame:
+        """Every stored run once: the latest OK row of each key, else its latest failed row."""
+        frames = [_read_part(p) for p in _parts(self.runs_dir)]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame(columns=["key", "arm", "point", "replicate", "seed", "status"])
+        df = pd.concat(frames, ignore_index=True)
+        df = df.assign(_ok=(df["status"] == "ok")).sort_values("_ok", kind="stable")
+        df = df.drop_duplicates("key", keep="last").drop(columns="_ok")
+        return df.sort_index().reset_index(drop=True)
+
+    def series(self, keys: list[str] | None = None) -> pd.DataFrame:
+        """Kept series (key, step, outcomes), one row per key and step (the latest)."""
+        frames = [_read_part(p) for p in _parts(self.series_dir)]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame(columns=["key", "step"])
+        df = pd.concat(frames, ignore_index=True)
+        if keys is not None:
+            df = df[df["key"].isin(set(keys))]
+        return df.drop_duplicates(["key", "step"], keep="last").reset_index(drop=True)
+
+
+def _parts(folder: Path) -> list[Path]:
+    return sorted(folder.glob(PART_GLOB)) if folder.is_dir() else []
+
+
+def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    try:
+        return pq.read_table(path, columns=columns).to_pandas()
+    except (OSError, pa.ArrowException) as err:
+        raise ResultsError(
+            f"{path}: unreadable part file ({err}); move it away and re-run the sweep to "
+            "recompute its runs") from None
+
+
+def _write_part(path: Path, frame: pd.DataFrame) -> Path:
+    """Write a part atomically; plain Arrow types, no pandas metadata (parts are many and
+    small, and every reader treats them as plain tables)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, write_statistics=False)
+    return path
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as err:
+        return err.errno == errno.EPERM
+    return True

@@ -1,0 +1,1 @@
+"""The ways in: the command line (`python -m sim`) and the browser app (`python -m sim serve`)."""

@@ -1,0 +1,151 @@
+"""Start the app's server and a headless browser: shared by the browser tests, the
+screenshot command (`python -m sim.interfaces.browser.screenshot`) and the speed measurement
+(`python -m sim.interfaces.browser.perf`).
+
+`serve(...)` runs `solara run sim/interfaces/browser/app.py` on a free loopback port in its own process
+group, waits until the page answers, yields its address and always stops it. `chromium(p)`
+launches the Debian Chromium with the flags that work on machines without a sandbox or GPU
+(Playwright's own browser download is not used).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import controls
+
+APP = Path(__file__).resolve().parent / "app.py"
+CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+STARTUP_TIMEOUT = 120.0
+"""Seconds to wait for the server to answer (it usually takes 3-8 s)."""
+
+
+def solara_command(host: str, port: int) -> list[str]:
+    """The command that serves the app."""
+    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port),
+            "--production", "--no-open", "--no-check-version"]
+
+
+def server_env(
+    params: Mapping[str, Any] | None = None,
+    scenario: str | None = None,
+    seed: str | None = None,
+    lang: str | None = None,
+    view: str | None = None,
+    scenario_dir: str | Path | None = None,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Environment for the server process: telemetry off and the session's starting
+    settings (see `sim.interfaces.browser.controls.initial_settings`)."""
+    env = dict(os.environ if base is None else base)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    for key, value in (
+        (controls.ENV_PARAMS, json.dumps(dict(params)) if params else None),
+        (controls.ENV_SCENARIO, scenario),
+        (controls.ENV_SEED, seed),
+        (controls.ENV_LANG, lang),
+        (controls.ENV_VIEW, view),
+        (controls.ENV_SCENARIO_DIR, str(scenario_dir) if scenario_dir else None),
+    ):
+        if value is not None:
+            env[key] = value
+    return env
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen | None = None,
+                  timeout: float = STARTUP_TIMEOUT) -> None:
+    """Poll `url` until it answers HTTP 200; raise if the server exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no answer from {url} within {timeout:.0f} s")
+        time.sleep(0.25)
+
+
+def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop the server's process group: SIGTERM, then SIGKILL after `grace` seconds."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(grace)
+
+
+@contextlib.contextmanager
+def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
+          **settings: Any) -> Iterator[str]:
+    """Run the app's server in the background; yield its address; always stop it.
+
+    `settings` go to `server_env` (params, scenario, seed, lang, view, scenario_dir)."""
+    port = port or free_port(host)
+    env = server_env(**settings)
+    out = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(solara_command(host, port), env=env, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://{host}:{port}/"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        stop(proc)
+        if log is not None:
+            out.close()
+
+
+def chromium(playwright: Any, headless: bool = True) -> Any:
+    """Launch the system Chromium through Playwright."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(
+            f"{CHROMIUM} not found: install it with `bash scripts/setup.sh --browser` "
+            "(or set SIM_CHROMIUM to a Chromium binary)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=headless,
+                                      args=CHROMIUM_ARGS)
+
+
+def wait_for_app(page: Any, timeout_ms: float = 120_000) -> None:
+    """Wait until the app shows its step counter and network picture."""
+    page.locator(".step-counter").first.wait_for(timeout=timeout_ms)
+    page.locator(".network-figure img").first.wait_for(timeout=timeout_ms)
+
+
+def read_step(page: Any) -> int:
+    """The month shown in the step counter."""
+    text = page.locator(".step-counter").first.inner_text()
+    return int(text.rsplit(":", 1)[1].strip())

@@ -1,0 +1,82 @@
+"""Take a screenshot of the running app (the picture in docs/BROWSER.md).
+
+    python -m sim.interfaces.browser.screenshot docs/figures/app.png
+    python -m sim.interfaces.browser.screenshot app-zh.png --lang zh --months 36 --view street:0
+
+Serves the app on a free loopback port, opens it in headless Chromium, plays the default
+district (seed 1 unless `--seed`) until the step counter shows `--months`, pauses, waits
+until the plots show that month, and saves the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sim.core.params import ScenarioError
+from sim.core.scenario import parse_override
+
+from .browser import chromium, read_step, serve, wait_for_app
+
+VIEWPORT = {"width": 1800, "height": 1320}
+
+
+def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, view: str,
+         scenario: str | None = None) -> int:
+    """Save a screenshot after `months` months; returns the month shown."""
+    from playwright.sync_api import sync_playwright
+
+    with serve(params=params or None, seed=seed, lang=lang, view=view, scenario=scenario) as url, \
+            sync_playwright() as p:
+        browser = chromium(p)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(url)
+            wait_for_app(page)
+            if months > 0:
+                page.get_by_role("button", name="▶").click()
+                page.wait_for_function(
+                    "n => parseInt(document.querySelector('.step-counter').innerText"
+                    ".split(':').pop()) >= n", arg=months, timeout=600_000)
+                page.get_by_role("button", name="❚❚").click()
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('button')].some(b => "
+                "['step', '单步'].includes(b.innerText.trim().toLowerCase()) && !b.disabled)")
+            shown = read_step(page)
+            page.wait_for_selector(f'.live-plots .vega-embed[aria-label$="months 1-{shown}"]',
+                                   timeout=60_000)
+            page.wait_for_function("() => document.querySelector('.network-figure img').complete")
+            # no hover or focus highlight on the last button pressed
+            page.locator(".step-counter").click()
+            page.mouse.move(VIEWPORT["width"] - 5, VIEWPORT["height"] - 5)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path))
+            return shown
+        finally:
+            browser.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.interfaces.browser.screenshot",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", type=Path, help="PNG file to write")
+    parser.add_argument("--months", type=int, default=24, help="months to play first (default 24)")
+    parser.add_argument("--seed", default="1", help="seed text (default 1)")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en")
+    parser.add_argument("--view", default="district", help="district or street:<n>")
+    parser.add_argument("--scenario", default=None, help="scenario to start from")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="parameter override (repeatable)")
+    args = parser.parse_args(argv)
+    try:
+        params = dict(parse_override(s) for s in args.set)
+    except ScenarioError as err:
+        parser.error(str(err))
+    shown = take(args.path, params, args.seed, args.months, args.lang, args.view, args.scenario)
+    print(f"wrote {args.path} (month {shown})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

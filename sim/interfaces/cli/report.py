@@ -1,0 +1,62 @@
+"""`python -m sim report results/<experiment>`: statistics, figures and a Markdown report.
+
+Reads only the results folder a sweep wrote (sim.experiments.store) and writes `report.md` with PNG
+figures (default: `<results>/report/`). With several results folders and `--doc FILE`, each
+report goes to `--out/<experiment>/` and one document assembles them all (this is how
+docs/EXPERIMENTS.md is regenerated).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from . import CommandError
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="report of a finished sweep: CIs, paired differences, figures (Markdown + PNG)",
+        description="Write report.md and PNG figures for a sweep's results folder: mean "
+        "and 95% CI per arm, paired differences from the reference arm with Cohen's d_z, "
+        "effect lines and interaction heatmaps for grids, monthly series with CI bands, and "
+        "Sobol'/Morris indices for sensitivity designs.",
+    )
+    p.add_argument("results", type=Path, nargs="+",
+                   help="results folder(s) written by `python -m sim sweep`")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="folder for report.md and figures (default: <results>/report; with "
+                   "--doc: the parent folder of one sub-folder per experiment)")
+    p.add_argument("--doc", type=Path, default=None, metavar="FILE",
+                   help="also assemble all reports into one Markdown document")
+    p.add_argument("--intro", type=Path, default=None, metavar="FILE",
+                   help="with --doc: Markdown file that opens the document")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.experiments.analysis import (  # matplotlib, scipy: on use
+        write_experiments_doc,
+        write_report,
+    )
+
+    if args.doc is not None:
+        if args.out is None:
+            raise CommandError("--doc needs --out DIR for the per-experiment figures")
+        intro = None
+        if args.intro is not None:
+            try:
+                intro = args.intro.read_text(encoding="utf-8")
+            except OSError as err:
+                raise CommandError(f"--intro {args.intro}: cannot read ({err})") from None
+        doc = write_experiments_doc(args.results, args.out, args.doc, intro)
+        print(f"wrote {doc} ({len(args.results)} experiments; figures in {args.out})")
+        return 0
+    if len(args.results) > 1 and args.out is not None:
+        raise CommandError("--out takes one results folder (or use --doc to assemble several)")
+    for root in args.results:
+        path = write_report(root, args.out)
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,207 @@
+"""`python -m sim run SCENARIO.toml`: run one scenario and write a run folder.
+
+Seed: `--seed`, else the scenario's `seed`, else 0. Steps: `--steps`, else the scenario's
+`steps`, else 120. The run folder (default `runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>/`) is
+described in sim.runs.folder; an existing non-empty `--out` is refused before the run starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import sys
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sim.core.metrics import OUTCOMES
+from sim.core.scenario import DEFAULT_STEPS, Scenario, load_scenario, parse_override
+from sim.runs import folder as store
+from sim.runs.runner import SUMMARY_WINDOW, run
+
+from . import CommandError, format_table, non_negative_int, positive_int
+
+DEFAULT_SEED = 0
+
+KEY_OUTCOMES = (
+    "satisfaction_mean",
+    "needs_met",
+    "needs_met_vulnerable",
+    "participation_rate",
+    "disputes_escalated",
+    "fee_collection",
+    "oc_functioning_share",
+    "absorption_rate",
+    "admin_burden_share",
+)
+"""Outcomes shown in the summary table printed after a run."""
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "run",
+        help="run one scenario and write a run folder (tables, parameters, figures)",
+        description="Run one scenario and write a run folder: series.parquet, "
+        "communities.parquet, summary.json, params.toml, run.json and figures/*.png. "
+        "Seed: --seed, else the scenario's `seed`, else 0. Steps: --steps, else the "
+        f"scenario's `steps`, else {DEFAULT_STEPS}.",
+    )
+    p.add_argument("scenario", help="scenario file (TOML), or the name of one in scenarios/")
+    p.add_argument("--seed", type=non_negative_int, default=None,
+                   help="random seed (default: the scenario's seed, else 0)")
+    p.add_argument("--steps", type=positive_int, default=None,
+                   help=f"months to simulate (default: the scenario's steps, else {DEFAULT_STEPS})")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="run folder to create; must not exist or be empty "
+                   "(default: runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>)")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY=VALUE",
+                   help="override a parameter (repeatable); the value is read as TOML, "
+                   "e.g. --set devolution_share=0.6 --set volunteer_platform=true")
+    p.add_argument("--csv", action="store_true",
+                   help="also write series.csv and communities.csv")
+    p.add_argument("--community-period", type=positive_int, default=1, metavar="N",
+                   help="keep the per-community table every N months (and the final month); "
+                   "default 1")
+    p.add_argument("--no-figures", action="store_true", help="do not draw figures/*.png")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no summary table; print only the run folder")
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    overrides = dict(parse_override(text) for text in args.overrides)
+    scenario = load_scenario(args.scenario, overrides)
+    seed, seed_from = _pick(args.seed, scenario.seed, DEFAULT_SEED)
+    steps, steps_from = _pick(args.steps, scenario.steps if _sets_steps(scenario) else None,
+                              DEFAULT_STEPS)
+    started = datetime.now().astimezone()
+    if args.out is not None:
+        out = store.check_out_dir(args.out)  # refuse before spending time on the run
+    else:
+        out = store.default_run_dir(scenario.name, seed, when=started)
+    created = _make_dir(out)
+
+    show_bar = not args.quiet and sys.stderr.isatty()
+    bar = _progress_bar(steps, f"{scenario.name} seed {seed}") if show_bar else None
+    try:
+        result = run(scenario.params, seed, steps, communities=True,
+                     progress=(lambda done, total: bar.update(1)) if bar else None)
+    except BaseException:
+        if created:  # leave no empty folder behind a failed or interrupted run
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    if result.communities is not None and args.community_period > 1:
+        c = result.communities
+        keep = (c["step"] % args.community_period == 0) | (c["step"] == steps)
+        result.communities = c[keep].reset_index(drop=True)
+    meta = result.meta
+    print(f"sim run: {steps} months in {result.elapsed:.1f} s ({meta.get('residents', 0):,} "
+          f"residents, {meta.get('communities', 0):,} communities)", file=sys.stderr)
+
+    info = {
+        "seed_from": seed_from,
+        "steps_from": steps_from,
+        "community_period": args.community_period,
+        "command": "python -m sim " + shlex.join(getattr(args, "argv", ["run", args.scenario])),
+    }
+    try:
+        out = _write(out, result, scenario, args, started, info)
+    except OSError as err:
+        print(f"error: could not write the run folder {out}: {err}; it is incomplete "
+              "(no run.json)", file=sys.stderr)
+        return 1
+    if args.quiet:
+        print(out)
+        return 0
+    print(f"Wrote {out}/")
+    print()
+    print(summary_table(result.summary, window=min(SUMMARY_WINDOW, steps)))
+    return 0
+
+
+def _make_dir(out: Path) -> bool:
+    """Create the run folder before the run, so an unwritable place is reported before any
+    time is spent; return whether it was created here."""
+    existed = out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CommandError(f"--out {out}: cannot create the folder ({err.strerror or err})"
+                           ) from None
+    if not os.access(out, os.W_OK):
+        raise CommandError(f"--out {out}: the folder is not writable")
+    return not existed
+
+
+def _pick(flag: int | None, from_scenario: int | None, default: int) -> tuple[int, str]:
+    """Precedence: command-line flag, scenario file, built-in default."""
+    if flag is not None:
+        return int(flag), "command line"
+    if from_scenario is not None:
+        return int(from_scenario), "scenario"
+    return default, "default"
+
+
+def _sets_steps(scenario: Scenario) -> bool:
+    """Whether a file of the scenario's chain sets `steps` (Scenario.steps has a default)."""
+    for file in scenario.files:
+        with contextlib.suppress(OSError, tomllib.TOMLDecodeError):
+            if "steps" in tomllib.loads(Path(file).read_text(encoding="utf-8")):
+                return True
+    return False
+
+
+def _progress_bar(total: int, desc: str):
+    import shutil
+
+    from tqdm import tqdm
+
+    # a terminal that reports no size (0 x 0) would make tqdm draw nothing: fall back to 80x24
+    size = shutil.get_terminal_size()
+    return tqdm(total=total, desc=desc, unit="month", file=sys.stderr, leave=False,
+                ncols=size.columns, nrows=size.lines)
+
+
+def _write(out: Path, result, scenario, args, started, info) -> Path:
+    """Write the run folder. If the folder was filled by someone else while the model ran,
+    write beside it instead of losing the run."""
+    try:
+        store.check_out_dir(out)
+    except store.RunFolderError:
+        taken, out = out, store.unused_dir(out)
+        print(f"warning: {taken} was filled while the model ran; writing to {out} instead",
+              file=sys.stderr)
+    try:
+        return store.write_run(out, result, scenario, csv=args.csv,
+                               figures=not args.no_figures, started=started, info=info)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted while writing {out}: the folder is incomplete (no run.json)",
+              file=sys.stderr)
+        raise
+
+
+def summary_table(summary: dict[str, float], names: tuple[str, ...] = KEY_OUTCOMES,
+                  window: int = SUMMARY_WINDOW) -> str:
+    """Aligned table of key outcomes: final month and mean of the last `window` months."""
+    rows = []
+    for name in names:
+        final, mean = summary.get(f"final_{name}"), summary.get(f"mean_{name}")
+        if final is None:
+            continue
+        rows.append((name, _num(final), _num(mean), OUTCOMES.get(name, "")))
+    headers = ("outcome", "final month", f"mean of last {window}", "meaning")
+    return format_table(rows, headers, align="lrrl")
+
+
+def _num(x: float | None) -> str:
+    if x is None or x != x:
+        return "n/a"
+    return f"{x:,.3f}" if abs(x) < 1000 else f"{x:,.0f}"

@@ -1,0 +1,271 @@
+"""The run store: one run's outputs in one folder, written atomically, read back as tables.
+
+A run folder holds
+
+    series.parquet        district outcomes, one row per month (`step` + sim.core.metrics.OUTCOMES)
+    communities.parquet   per-community outcomes, one row per (recorded month, community)
+    series.csv, communities.csv   the same tables as CSV (optional)
+    summary.json          `final_<outcome>` and `mean_<outcome>` (mean of the last months)
+    params.toml           every resolved parameter, with seed and steps: a scenario file that
+                          reproduces the run (`python -m sim run <folder>/params.toml`)
+    figures/*.png         figures of the run (sim.runs.figures)
+    run.json              provenance: scenario, files, overrides, seed, steps, versions,
+                          platform, times, world sizes, and a checksum of every file above
+
+Every file is written under a temporary hidden name and renamed into place, so a reader never
+sees a half-written file under its final name. `run.json` is written last: a folder without it
+is incomplete (the run was interrupted or is still being written) and `read_run` refuses it.
+
+    from sim.runs.folder import write_run, read_run
+    folder = write_run("runs/x", result, scenario, csv=True)
+    tables = read_run(folder)           # {"run", "summary", "params", "series", ...}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import platform
+import secrets
+import tomllib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.scenario import RUN_KEYS, Scenario, to_toml
+from .files import (
+    atomic_path,
+    atomic_write_csv,
+    atomic_write_json,
+    atomic_write_parquet,
+    atomic_write_text,
+    json_safe,
+)
+from .runner import SUMMARY_WINDOW, RunResult
+
+__all__ = [
+    "RunFolderError",
+    "RUN_FILE",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_json",
+    "atomic_write_parquet",
+    "check_out_dir",
+    "default_run_dir",
+    "unused_dir",
+    "write_run",
+    "read_run",
+]
+
+RUN_FILE = "run.json"
+"""Written last; its presence marks a complete run folder."""
+
+
+class RunFolderError(ValueError):
+    """A run folder that cannot be used: not empty when writing, incomplete when reading."""
+
+
+# --- the run folder --------------------------------------------------------------------------
+
+
+def default_run_dir(
+    scenario: str, seed: int, root: str | Path = "runs", when: datetime | None = None
+) -> Path:
+    """`<root>/<scenario>-seed<seed>-<YYYYmmdd-HHMMSS>`; `-2`, `-3`, ... appended if taken."""
+    when = when or datetime.now()
+    return unused_dir(Path(root) / f"{scenario}-seed{seed}-{when:%Y%m%d-%H%M%S}")
+
+
+def unused_dir(base: str | Path) -> Path:
+    """`base` if it is absent or an empty folder, else the first free `base-2`, `base-3`..."""
+    base = Path(base)
+    candidate, n = base, 1
+    while candidate.exists() and not _is_empty_dir(candidate):
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def check_out_dir(path: str | Path) -> Path:
+    """Raise RunFolderError unless `path` is absent or an empty folder (results are never
+    overwritten)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunFolderError(f"{path}: exists and is a file; give a new folder for the run")
+    if path.exists() and not _is_empty_dir(path):
+        raise RunFolderError(
+            f"{path}: folder exists and is not empty; results are never overwritten "
+            "(choose another --out, or remove the folder yourself)"
+        )
+    return path
+
+
+def write_run(
+    out_dir: str | Path,
+    result: RunResult,
+    scenario: Scenario,
+    csv: bool = False,
+    *,
+    figures: bool = True,
+    started: datetime | None = None,
+    info: dict[str, Any] | None = None,
+    window: int = SUMMARY_WINDOW,
+) -> Path:
+    """Write one run into `out_dir` (created; must be absent or empty) and return it.
+
+    `scenario` gives the run's provenance (name, description, files, overrides);
+    `result.seed` and `result.steps` are the concrete values used. `info` adds keys to
+    run.json (e.g. the command line); `started` defaults to now minus the run's elapsed time.
+    Figures that fail to draw are reported in run.json (`figures_error`), never at the cost
+    of the tables.
+    """
+    out = check_out_dir(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    written.append(atomic_write_parquet(out / "series.parquet", result.series))
+    if result.communities is not None:
+        written.append(atomic_write_parquet(out / "communities.parquet", result.communities))
+    if csv:
+        written.append(atomic_write_csv(out / "series.csv", result.series))
+        if result.communities is not None:
+            written.append(atomic_write_csv(out / "communities.csv", result.communities))
+    written.append(atomic_write_json(out / "summary.json", result.summary))
+    written.append(atomic_write_text(out / "params.toml", params_toml(result, scenario)))
+
+    figures_error = None
+    if figures:
+        from . import figures as figs  # matplotlib only when figures are wanted
+
+        try:
+            written += figs.write_figures(out / "figures", result, scenario.name)
+        except Exception as err:  # a figure must never cost the tables
+            figures_error = f"{type(err).__name__}: {err}"
+
+    started = started or datetime.now().astimezone() - timedelta(seconds=result.elapsed)
+    record: dict[str, Any] = {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "files": list(scenario.files),
+        "overrides": dict(scenario.overrides),
+        "seed": int(result.seed),
+        "steps": int(result.steps),
+        "summary_window": int(window),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "elapsed_seconds": round(float(result.elapsed), 3),
+        "world": dict(result.meta),
+        "versions": versions(),
+        "platform": platform.platform(),
+        **(info or {}),
+    }
+    if figures_error:
+        record["figures_error"] = figures_error
+    record["outputs"] = {
+        p.relative_to(out).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+        for p in written
+    }
+    atomic_write_json(out / RUN_FILE, record)
+    return out
+
+
+def params_toml(result: RunResult, scenario: Scenario) -> str:
+    """The resolved parameters as a scenario file that reproduces the run."""
+    chain = " <- ".join(Path(f).name for f in scenario.files) or "(none)"
+    overrides = " ".join(f"--set {k}={_toml_scalar(v)}"
+                         for k, v in scenario.overrides.items()) or "none"
+    header = "\n".join([
+        f"Resolved parameters of a run of scenario '{scenario.name}'.",
+        f"Scenario files (each extends the next): {chain}",
+        f"Overrides: {overrides}",
+        f"Seed: {result.seed}; steps: {result.steps} months.",
+        "Every parameter is listed, so this file alone reproduces the run:",
+        "    python -m sim run params.toml --out <new folder>",
+    ])
+    description = " ".join(str(scenario.description).split())
+    values = {"description": description, "seed": int(result.seed),
+              "steps": int(result.steps), **result.params}
+    return to_toml(values, header=header)
+
+
+def _toml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def versions() -> dict[str, str]:
+    """Versions of the package, its main dependencies and Python."""
+    import mesa
+    import pyarrow
+
+    from .. import __version__
+
+    return {
+        "sim": __version__,
+        "mesa": mesa.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+    }
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_run(out_dir: str | Path) -> dict[str, Any]:
+    """Load a complete run folder.
+
+    Returns {"path", "run" (run.json), "summary", "params" (resolved parameter values),
+    "series" (DataFrame), "communities" (DataFrame or None), "figures" (list of paths)}.
+    Raises RunFolderError for a missing or incomplete folder.
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        raise RunFolderError(f"{out}: no such run folder")
+    if not (out / RUN_FILE).is_file():
+        raise RunFolderError(
+            f"{out}: incomplete run folder (no {RUN_FILE}); the run was interrupted "
+            "or is still being written"
+        )
+    record = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    missing = [name for name in record.get("outputs", {}) if not (out / name).is_file()]
+    if missing:
+        raise RunFolderError(f"{out}: files listed in {RUN_FILE} are missing: {', '.join(missing)}")
+    raw = tomllib.loads((out / "params.toml").read_text(encoding="utf-8"))
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, dict):
+            params.update(value)
+        elif key not in RUN_KEYS:
+            params[key] = value
+    communities = out / "communities.parquet"
+    return {
+        "path": out,
+        "run": record,
+        "summary": json.loads((out / "summary.json").read_text(encoding="utf-8")),
+        "params": params,
+        "series": pd.read_parquet(out / "series.parquet"),
+        "communities": pd.read_parquet(communities) if communities.is_file() else None,
+        "figures": sorted((out / "figures").glob("*.png")),
+    }

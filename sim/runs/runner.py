@@ -1,0 +1,89 @@
+"""One unit of work: run the model for given parameters and seed, return its outcomes.
+
+`run(params, seed)` is shared by the CLI (`python -m sim run`), the sweep engine and the
+interop adapters, so a run means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.core.metrics import OUTCOMES
+from sim.core.model import GovernanceModel
+
+SUMMARY_WINDOW = 12
+"""Default number of final months averaged into `mean_<outcome>` summaries."""
+
+
+@dataclass
+class RunResult:
+    """Outcomes of one run."""
+
+    params: dict[str, Any]
+    seed: int
+    steps: int
+    summary: dict[str, float]
+    series: pd.DataFrame  # district outcomes, one row per recorded month (column `step`)
+    communities: pd.DataFrame | None = None  # per-community table, if requested
+    elapsed: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def summarise(series: pd.DataFrame, window: int = SUMMARY_WINDOW) -> dict[str, float]:
+    """`final_<o>`: value in the last month; `mean_<o>`: mean over the last `window` months."""
+    out: dict[str, float] = {}
+    tail = series.tail(max(int(window), 1))
+    for name in OUTCOMES:
+        if name not in series:
+            continue
+        out[f"final_{name}"] = float(series[name].iloc[-1])
+        out[f"mean_{name}"] = float(np.nanmean(tail[name].to_numpy(dtype=float)))
+    return out
+
+
+def run(
+    params: dict[str, Any],
+    seed: int,
+    steps: int = 120,
+    *,
+    window: int = SUMMARY_WINDOW,
+    series_period: int | None = 1,
+    communities: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run `steps` months of the model built from `params` (validated) with `seed`.
+
+    series_period: keep every n-th month of the district series (None: keep none; the
+    summary always uses every month). communities: also return the per-community table
+    (every `series_period` months). progress(done, total) is called after each month.
+    """
+    start = time.perf_counter()
+    model = GovernanceModel(rng=int(seed), community_period=series_period or steps, **params)
+    if not communities:
+        model.community_recorder.period = steps + 1  # never record
+    for month in range(steps):
+        model.step()
+        if progress is not None:
+            progress(month + 1, steps)
+    full = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    full.insert(0, "step", np.arange(1, len(full) + 1))
+    summary = summarise(full, window)
+    if series_period:
+        series = full[full["step"] % series_period == 0].reset_index(drop=True)
+    else:
+        series = full.iloc[0:0]
+    table = model.community_table() if communities else None
+    result = RunResult(
+        params=dict(model.p), seed=int(seed), steps=steps, summary=summary, series=series,
+        communities=table, elapsed=time.perf_counter() - start,
+        meta={"residents": model.residents.n, "communities": model.communities.n,
+              "compounds": model.compounds.n},
+    )
+    model.remove_all_agents()  # release cached network neighbourhoods between runs
+    return result

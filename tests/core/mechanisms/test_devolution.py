@@ -1,0 +1,122 @@
+"""Budget and task flow, absorptive capacity and capacity building (ODD §7.2)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.core.mechanisms import devolution
+from tests.conftest import MEDIUM, small_model
+from tests.helpers import effect, summaries
+
+
+def test_street_budget_splits_into_overhead_retained_and_devolved():
+    m = small_model(1, devolution_share=0.4, responsibility_list=True, volunteer_platform=True,
+                    third_party_evaluation=True)
+    m.step()
+    s = m.streets
+    assert np.allclose(s.budget, s.overhead + s.retained + s.devolved)
+    assert np.allclose(s.devolved, 0.4 * (s.budget - s.overhead))
+    assert np.isclose(m.communities.inflow.sum(), s.devolved.sum())
+
+
+def test_channels_follow_normalised_weights():
+    m = small_model(2, channel_block_grant=1.0, channel_grid_funds=0.5, channel_ngo_projects=0.5,
+                    capacity_building_share=0.2, performance_budget_share=0.0)
+    m.step()
+    f, cm = m.flows, m.communities
+    rest = cm.inflow * 0.8
+    assert np.allclose(cm.invested, 0.2 * cm.inflow)
+    assert np.allclose(f["in_block"], 0.5 * rest)
+    assert np.allclose(f["in_grid"], 0.25 * rest) and np.allclose(f["in_ngo"], 0.25 * rest)
+
+
+def test_spending_is_capped_by_management_capacity():
+    m = small_model(3, devolution_share=1.0, spend_per_management_hour=10.0,
+                    channel_grid_funds=0.0, channel_ngo_projects=0.0)
+    m.step()
+    cm = m.communities
+    assert np.all(cm.management_hours <= m.p["management_time_cap"] * (
+        cm.hours - cm.admin_hours) + 1e-9)
+    assert np.all(cm.idle_block > 0), "money beyond capacity stays idle"
+    assert np.all(cm.lapsed > 0)
+
+
+def test_capacity_building_raises_skill_with_a_delay():
+    m = small_model(4, devolution_share=1.0, capacity_building_share=0.5, skill_decay=0.0,
+                    capacity_build_months=12.0)
+    before = m.communities.skill.copy()
+    m.step()
+    first = m.communities.skill - before
+    m.run_for(23)
+    later = m.communities.skill - before
+    assert np.all(first > 0) and np.all(later > 5 * first)
+    assert np.all(m.communities.skill <= m.p["skill_max"])
+
+
+def conservation_holds(m) -> None:
+    cm, f = m.communities, m.flows
+    available = cm.inflow - cm.invested + f["idle_before"]
+    after = cm.spent + cm.lapsed + cm.idle_block + cm.idle_grid + cm.idle_ngo
+    assert np.allclose(available, after, rtol=1e-9, atol=1e-6)
+    assert np.allclose(f["services_money"] + cm.wasted, cm.spent)
+    assert np.all(cm.wasted <= cm.spent + 1e-9)
+
+
+SHARE_OUTCOMES = ("needs_met", "needs_met_vulnerable", "participation_rate", "mediation_rate",
+                  "fee_collection", "oc_formed_share", "oc_functioning_share",
+                  "absorption_rate", "admin_burden_share", "formalism_share",
+                  "coordination_index", "property_quality", "satisfaction_mean")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    devolution=st.floats(0, 1), block=st.floats(0.01, 1), grid=st.floats(0, 1),
+    ngo=st.floats(0, 1), capacity=st.floats(0, 0.8), lists=st.booleans(),
+    evaluation=st.booleans(), xa=st.floats(0, 1), perf=st.floats(0, 1),
+    seed=st.integers(0, 10_000),
+)
+def test_money_is_conserved_and_shares_stay_in_bounds_every_month(
+    devolution, block, grid, ngo, capacity, lists, evaluation, xa, perf, seed
+):
+    m = small_model(seed, devolution_share=devolution, channel_block_grant=block,
+                    channel_grid_funds=grid, channel_ngo_projects=ngo,
+                    capacity_building_share=capacity, responsibility_list=lists,
+                    third_party_evaluation=evaluation, xa_one_shoulder=xa,
+                    xa_two_committee_overlap=xa, performance_budget_share=perf)
+    allocated = spent = lapsed = 0.0
+    for _ in range(8):
+        m.step()
+        conservation_holds(m)
+        allocated += m.communities.inflow.sum() - m.communities.invested.sum()
+        spent += m.communities.spent.sum()
+        lapsed += m.communities.lapsed.sum()
+        idle = (m.communities.idle_block + m.communities.idle_grid + m.communities.idle_ngo).sum()
+        assert np.isclose(allocated, spent + lapsed + idle, rtol=1e-9)
+        for name in SHARE_OUTCOMES:
+            assert 0.0 <= m.outcomes[name] <= 1.0 + 1e-12, (name, m.outcomes[name])
+
+
+MORE = {"devolution_share": 0.9}
+
+
+def test_devolution_without_capacity_wastes_money_and_barely_helps():
+    plain = effect("needs_met", MORE, steps=48)
+    lapsed = effect("budget_lapsed", MORE, steps=48)
+    arm = summaries({**MEDIUM, **MORE}, steps=48)
+    lapse_share = np.mean([s["mean_budget_lapsed"] / s["mean_budget_allocated"] for s in arm])
+    assert lapsed.low > 0 and lapse_share > 0.2, (lapsed, lapse_share)
+    assert plain.high < 0.02, plain  # barely raises needs met, if at all
+
+
+def test_the_same_money_with_capacity_building_raises_needs_met():
+    built = effect("needs_met", {"capacity_building_share": 0.3}, base=MORE, steps=48)
+    assert built.low > 0, built
+    absorbed = effect("absorption_rate", {"capacity_building_share": 0.3}, base=MORE, steps=48)
+    assert absorbed.low > 0, absorbed
+
+
+def test_waste_falls_with_third_party_evaluation():
+    assert devolution.waste_share({"waste_rate": 0.1, "evaluation_waste_cut": 0.5,
+                                   "third_party_evaluation": True}) == 0.05

@@ -1,0 +1,47 @@
+"""Disputes arise from poor service, arrears and committee conflict; are mediated or
+escalate (ODD §7.8)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.mechanisms import disputes
+from tests.conftest import small_model
+from tests.helpers import effect
+
+
+def test_arrival_rate_follows_quality_and_arrears():
+    m = small_model(1, dispute_base=1.0, dispute_quality=10.0, dispute_arrears=5.0,
+                    dispute_oc_conflict=0.0, households_per_compound=400.0)
+    m.step()
+    cp = m.compounds
+    cp.quality[:] = 0.5
+    cp.collection[:] = 0.8
+    m.flows["sanctions"] = np.zeros(cp.n, bool)
+    counts = []
+    for _ in range(200):
+        disputes.step(m)
+        counts.append(m.flows["compound_disputes"].sum())
+    expected = (1.0 + 10.0 * 0.5 + 5.0 * 0.2) * cp.residents.sum() / 1000
+    assert abs(np.mean(counts) - expected) < 4 * np.sqrt(expected / 200)
+
+
+def test_perfect_mediation_leaves_nothing_to_escalate():
+    m = small_model(2, mediation_base=1.0, mediation_trust_weight=0.0, overload_penalty=0.0,
+                    coordination_base=1.0)
+    m.step()
+    m.communities.mediation_hours[:] = 1e9
+    disputes.step(m)
+    assert m.communities.escalated.sum() == 0
+    assert m.communities.mediated.sum() == m.communities.disputes.sum()
+
+
+def test_no_escalation_when_escalation_share_is_zero():
+    m = small_model(3, escalation_share=0.0, mediation_base=0.0)
+    m.run_for(3)
+    assert m.communities.escalated.sum() == 0 and m.communities.disputes.sum() > 0
+
+
+def test_trust_and_coordination_raise_mediation_success():
+    assert effect("mediation_rate", {"coordination_base": 0.1}).high < 0
+    assert effect("mediation_rate", {"mediation_trust_weight": 0.0}).low > 0

@@ -1,0 +1,73 @@
+"""NGO ecosystem: tendering with screening and evaluation, delivery, failure, drift (ODD §7.9)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.mechanisms import devolution, ngo_market
+from tests.conftest import small_model
+from tests.helpers import effect
+
+
+def market(**kw):
+    m = small_model(1, n_ngos=4, quality_noise_bid=0.0, ngo_max_contracts=50, **kw)
+    m.step()  # budgets flow, so NGO pots hold money
+    for c in range(m.communities.n):
+        m.set_ngo_contract(c, -1)
+    ngos = m.ngos
+    ngos.alive[:] = True
+    ngos.capability[:] = [0.9, 0.5, 0.3, 0.2]
+    ngos.alignment[:] = 1.0
+    ngos.compliance[:] = [0.1, 0.5, 0.9, 0.95]
+    return m
+
+
+def test_without_screening_the_most_capable_wins():
+    m = market(screening_strictness=0.0)
+    ngo_market.tender(m)
+    assert np.all(m.communities.ngo == 0)
+    assert m.ngos.contracts[0] == m.communities.n
+    assert np.all(m.communities.ngo_months_left == m.p["contract_months"])
+
+
+def test_strict_screening_excludes_the_non_compliant_and_rewards_compliance():
+    m = market(screening_strictness=1.0, screening_bar=0.6)
+    ngo_market.tender(m)
+    assert np.all(m.communities.ngo == 3)
+
+
+def test_an_ngo_fails_after_months_in_deficit_and_its_contracts_end():
+    m = market(ngo_failure_months=2.0, ngo_fixed_cost=1e6, ngo_private_income=0.0,
+               ngo_entry_rate=0.0)
+    ngo_market.tender(m)
+    m.ngos.reserve[:] = -1.0
+    ngo_market.evolve(m)
+    assert m.ngos.alive.all()
+    ngo_market.evolve(m)
+    assert not m.ngos.alive.any() and np.all(m.communities.ngo == -1)
+    assert m.ngos.failed.sum() == 4
+
+
+def test_government_money_pulls_alignment_down_unless_evaluated():
+    for evaluated, expected in ((False, 0.5), (True, 0.75)):
+        m = market(drift_sensitivity=0.5, drift_rate=1.0, ngo_private_income=0.0,
+                   third_party_evaluation=evaluated, evaluation_drift_protection=0.5)
+        m.ngos.income[:] = 1000.0
+        ngo_market.evolve(m)
+        assert np.allclose(m.ngos.alignment[m.ngos.alive], expected)
+
+
+def test_delivery_is_capped_by_capacity_and_scaled_by_quality():
+    m = market(screening_strictness=0.0, ngo_staff_hours=10.0, cost_per_service_hour=50.0)
+    ngo_market.tender(m)
+    absorbed = ngo_market.deliver(m)
+    per_contract = 10.0 * 50.0 / m.communities.n
+    assert np.all(absorbed <= per_contract + 1e-9)
+    waste = devolution.waste_share(m.p)
+    assert np.allclose(m.flows["ngo_hours"], (1 - waste) * absorbed / 50.0 * 0.9)
+
+
+def test_evaluation_limits_drift_where_ngo_money_is_large():
+    base = {"channel_ngo_projects": 1.0, "devolution_share": 0.9, "drift_rate": 0.2}
+    est = effect("ngos_drifted", {"third_party_evaluation": True}, base=base)
+    assert est.high < 0, est

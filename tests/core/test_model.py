@@ -1,0 +1,184 @@
+"""GovernanceModel: construction, agents on the network, determinism, Mesa interop."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import subprocess
+import sys
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import GovernanceModel
+from sim.core import params as P
+from sim.core import scenario as S
+from sim.core.agents import (
+    NGO,
+    OwnersCommittee,
+    PartyBranch,
+    PropertyFirm,
+    ResidentsCommittee,
+    StreetOffice,
+)
+from sim.core.model import coerce_seed
+from sim.core.state import OC_FUNCTIONING, OC_NONE
+from tests.conftest import SMALL, small_model
+
+
+def test_constructor_exposes_every_parameter_with_its_default():
+    sig = inspect.signature(GovernanceModel)
+    for p in P.PARAMS:
+        assert sig.parameters[p.name].default == p.default
+    assert sig.parameters["rng"].default is None
+
+
+def test_bad_parameter_is_a_clear_error():
+    with pytest.raises(P.ScenarioError, match="devolution_share = 3"):
+        GovernanceModel(devolution_share=3)
+
+
+def test_every_community_has_one_party_branch_and_one_residents_committee(model):
+    n = model.communities.n
+    assert len(model.residents_committees) == n
+    community_branches = [b for b in model.party_branches if b.level == "community"]
+    assert sorted(b.index for b in community_branches) == list(range(n))
+    compound_branches = [b for b in model.party_branches if b.level == "compound"]
+    assert len(compound_branches) == model.compounds.has_branch.sum()
+    assert len(model.street_offices) == model.streets.n
+    assert len(model.property_firms) == model.firms.n and len(model.ngo_agents) == model.ngos.n
+
+
+def test_agents_sit_on_nodes_of_their_kind(model):
+    kinds = {StreetOffice: "street_office", PartyBranch: "party_branch",
+             ResidentsCommittee: "residents_committee", PropertyFirm: "property_firm",
+             NGO: "ngo", OwnersCommittee: "owners_committee"}
+    for agent in model.agents:
+        assert model.network.nodes[agent.node]["kind"] == kinds[type(agent)]
+        assert agent in agent.cell.agents
+
+
+def test_agent_attributes_read_and_write_the_state_arrays(model):
+    rc = model.residents_committees[1]
+    assert rc.skill == model.communities.skill[1]
+    rc.skill = 0.9
+    assert model.communities.skill[1] == 0.9
+
+
+def test_owners_committee_agents_follow_formation(model):
+    c = int(np.flatnonzero(model.compounds.oc_state == OC_NONE)[0])
+    model.set_owners_committee(c, OC_FUNCTIONING, chair_xa=False, member_xa=True)
+    oc = model.owners_committees[c]
+    assert oc.functioning and oc.oc_member_xa
+    rc_node = model.world.node_offset["residents_committee"] + int(model.compounds.community[c])
+    assert model.network.has_edge(rc_node, oc.node, "cross_appointment")
+    model.set_owners_committee(c, OC_NONE)
+    assert c not in model.owners_committees and oc not in model.agents
+    assert not model.network.has_edge(rc_node, oc.node, "cross_appointment")
+
+
+def test_cross_appointment_edges_follow_the_lever():
+    none = small_model(1, xa_one_shoulder=0.0, xa_two_committee_overlap=0.0)
+    full = small_model(1, xa_one_shoulder=1.0)
+
+    def pb_rc(m):
+        off = m.world.node_offset
+        return sum(m.network.has_edge(off["party_branch"] + c, off["residents_committee"] + c,
+                                      "cross_appointment") for c in range(m.communities.n))
+
+    assert pb_rc(none) == 0
+    assert pb_rc(full) == full.communities.n
+
+
+def tables(seed: int, **kw):
+    m = small_model(seed, **kw)
+    m.run_for(12)
+    return m.datacollector.get_model_vars_dataframe(), m.community_table()
+
+
+def test_same_seed_gives_identical_tables():
+    a, ca = tables(7)
+    b, cb = tables(7)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(ca, cb)
+    c, _ = tables(8)
+    assert not a.equals(c)
+
+
+def test_same_seed_gives_identical_tables_in_another_process():
+    code = (
+        "import hashlib, pandas as pd\n"
+        "from tests.conftest import small_model\n"
+        "m = small_model(7); m.run_for(12)\n"
+        "a = m.datacollector.get_model_vars_dataframe(); b = m.community_table()\n"
+        "h = pd.util.hash_pandas_object(a).values.tobytes()"
+        " + pd.util.hash_pandas_object(b).values.tobytes()\n"
+        "print(hashlib.sha256(h).hexdigest())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    a, b = tables(7)
+    h = pd.util.hash_pandas_object(a).values.tobytes() + pd.util.hash_pandas_object(
+        b).values.tobytes()
+    assert out == hashlib.sha256(h).hexdigest()
+
+
+def test_seed_text_is_coerced():
+    assert coerce_seed("") is None and coerce_seed("  42 ") == 42
+    assert coerce_seed("abc") == coerce_seed("abc") and isinstance(coerce_seed("abc"), int)
+    assert coerce_seed(3.0) == 3
+    a = GovernanceModel(rng="12", **SMALL)
+    b = GovernanceModel(rng=12, **SMALL)
+    a.step(), b.step()
+    assert a.outcomes == b.outcomes
+
+
+def test_from_scenario_applies_file_and_overrides():
+    m = GovernanceModel.from_scenario(S.scenario_dir() / "cross_appointment.toml", rng=1,
+                                      **SMALL)
+    assert m.p["xa_one_shoulder"] == 1.0 and m.p["n_streets"] == 1
+    assert m.communities.one_shoulder.all()
+
+
+def test_batch_run_gives_one_row_per_run():
+    rows = mesa.batch_run(
+        GovernanceModel,
+        parameters={**SMALL, "devolution_share": [0.2, 0.8], "xa_one_shoulder": [0.1, 0.9]},
+        rng=[1, 2],
+        max_steps=3,
+        data_collection_period=-1,
+        number_processes=1,
+        display_progress=False,
+    )
+    df = pd.DataFrame(rows)
+    assert len(df) == 2 * 2 * 2
+    assert df.groupby(["devolution_share", "xa_one_shoulder", "rng"]).size().eq(1).all()
+    assert df["satisfaction_mean"].between(0, 1).all()
+
+
+def test_negative_seed_text_is_hashed_not_rejected():
+    assert coerce_seed("-5") == coerce_seed(-5) >= 0
+    GovernanceModel(rng="-5", **SMALL).step()
+
+
+def test_community_table_has_each_outcome_with_a_per_community_meaning():
+    m = small_model(5)
+    m.run_for(4)
+    table = m.community_table()
+    assert len(table) == 4 * m.communities.n
+    for name in ("satisfaction", "needs_met", "needs_met_vulnerable", "needs_met_daily",
+                 "needs_met_care", "needs_met_legal", "participation", "disputes", "mediated",
+                 "escalated", "property_quality", "fee_collection", "oc_formed_share",
+                 "oc_functioning_share", "firm_turnover", "inflow", "spent", "idle", "lapsed",
+                 "wasted", "absorption_rate", "admin_burden_share", "coordination",
+                 "leader_load", "cadre_load", "trust_party", "trust_rc", "trust_oc",
+                 "trust_firm", "trust_ngo", "trust_street"):
+        assert name in table, name
+    shares = [c for c in table if c.startswith(("needs_met", "trust_", "oc_")) or c in (
+        "satisfaction", "participation", "fee_collection", "absorption_rate",
+        "admin_burden_share", "formalism_share", "coordination", "shirking_share")]
+    assert table[shares].ge(0).all().all() and table[shares].le(1 + 1e-9).all().all()
+    last = table[table.step == 4]
+    assert np.isclose(last.disputes.sum(), m.outcomes["disputes_arising"])

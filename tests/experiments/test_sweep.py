@@ -1,0 +1,399 @@
+"""Sweeps (sim.experiments.sweep, `python -m sim sweep`): definitions are validated before any run,
+arms share seeds, runs are stored once even across a SIGKILL, failures are recorded and
+retried on request, and the result does not depend on the number of workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim.runs.runner
+from sim.core.params import ScenarioError
+from sim.experiments.store import RunStore
+from sim.experiments.sweep import (
+    InProcessEvaluator,
+    execute,
+    load_sweep,
+    make_design,
+    plan_runs,
+    replicate_seeds,
+)
+from sim.interfaces.cli.main import build_parser, main
+
+build_parser()  # import every command module now, before a test replaces sim.runs.runner.run
+# (a module that does `from ..runner import run` on import would keep the stand-in)
+
+REPO = Path(__file__).resolve().parents[2]
+REAL_RUN = sim.runs.runner.run
+TINY_WORLD = """
+[fixed]
+n_streets = 1
+communities_per_street = 3
+compounds_per_community = 3
+households_per_compound = 40
+"""
+
+
+def write_experiment(folder: Path, body: str, name: str = "tiny", world: bool = True) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(body + (TINY_WORLD if world else ""), encoding="utf-8")
+    return path
+
+
+GRID = """
+description = "two levers, tiny world"
+steps = 6
+replicates = 3
+seed = 7
+series_period = 3
+outcomes = ["satisfaction_mean", "needs_met"]
+
+[design]
+kind = "grid"
+
+[factors]
+devolution_share = [0.1, 0.6]
+responsibility_list = [false, true]
+"""
+
+
+def sweep(path: Path, out: Path, *extra: str) -> int:
+    return main(["sweep", str(path), "--out", str(out), "--quiet", *extra])
+
+
+# --- definitions and designs -----------------------------------------------------------------
+
+
+def test_grid_design_crosses_levels_and_every_arm_uses_the_same_seeds(tmp_path):
+    defn = load_sweep(write_experiment(tmp_path, GRID))
+    design = make_design(defn)
+    specs = plan_runs(defn, design)
+    assert len(design.table) == 4 and len(specs) == 12
+    seeds_by_arm = {arm: [s.seed for s in specs if s.arm == arm]
+                    for arm in design.table["arm"]}
+    assert all(seeds == defn.seeds() for seeds in seeds_by_arm.values())
+    assert len(set(defn.seeds())) == 3
+    assert len({s.key for s in specs}) == 12
+
+
+def test_replicate_seeds_come_from_seed_sequence_and_extend_without_changing():
+    assert replicate_seeds(7, 5)[:3] == replicate_seeds(7, 3)
+    expected = [int(c.generate_state(1)[0]) for c in np.random.SeedSequence(7).spawn(3)]
+    assert replicate_seeds(7, 3) == expected
+    assert replicate_seeds(8, 3) != replicate_seeds(7, 3)
+
+
+def test_keys_change_with_steps_and_parameters_but_not_with_replicate_count(tmp_path):
+    path = write_experiment(tmp_path, GRID)
+
+    def keys(**overrides) -> set[str]:
+        defn = load_sweep(path, **overrides)
+        return {s.key for s in plan_runs(defn, make_design(defn))}
+
+    base, more, longer = keys(), keys(replicates=5), keys(steps=7)
+    assert base < more and len(more) == 20
+    assert not base & longer
+
+
+def test_composite_factor_sets_all_its_parameters(tmp_path):
+    path = write_experiment(tmp_path, """
+steps = 6
+replicates = 1
+[factors.xa]
+levels = [0.0, 1.0]
+sets = ["xa_one_shoulder", "xa_secretary_chairs_oc"]
+""")
+    design = make_design(load_sweep(path))
+    assert design.overrides == [
+        {"xa_one_shoulder": 0.0, "xa_secretary_chairs_oc": 0.0},
+        {"xa_one_shoulder": 1.0, "xa_secretary_chairs_oc": 1.0},
+    ]
+
+
+@pytest.mark.parametrize("kind, n, points", [("sobol", 8, 8 * (3 + 2)),
+                                             ("morris", 4, 4 * (3 + 1)),
+                                             ("lhs", 10, 10)])
+def test_sampled_designs_have_salib_sizes_and_typed_values(tmp_path, kind, n, points):
+    path = write_experiment(tmp_path, f"""
+steps = 6
+replicates = 2
+[design]
+kind = "{kind}"
+n = {n}
+[factors]
+devolution_share = [0.1, 0.9]
+responsibility_list = [false, true]
+social_degree = [2, 10]
+""")
+    design = make_design(load_sweep(path))
+    t = design.table
+    assert len(t) == points
+    assert t["devolution_share"].between(0.1, 0.9).all()
+    assert set(t["responsibility_list"]) <= {True, False}
+    assert t["social_degree"].between(2, 10).all()
+    assert all(isinstance(o["social_degree"], int) for o in design.overrides)
+    assert design.problem["names"] == ["devolution_share", "responsibility_list",
+                                       "social_degree"]
+
+
+BAD = {
+    "unknown factor": ("[factors]\nxa_one_shoulderr = [0.1, 0.9]\n",
+                       "'xa_one_shoulderr' is not a model parameter"),
+    "level out of range": ("[factors]\ndevolution_share = [0.1, 1.5]\n",
+                           "devolution_share: level 1.5 must be a number in [0, 1]"),
+    "bad design kind": ("[design]\nkind = \"factorial\"\n[factors]\ndevolution_share = [0.1]\n",
+                        "kind = 'factorial' is not a design"),
+    "replicates < 1": ("replicates = 0\n[factors]\ndevolution_share = [0.1]\n",
+                       "replicates = 0 must be an integer >= 1"),
+    "unknown outcome": ("outcomes = [\"happiness\"]\n[factors]\ndevolution_share = [0.1]\n",
+                        "'happiness' is not an outcome"),
+    "missing scenario": ("scenario = \"no_such_scenario\"\n[factors]\ndevolution_share = [0.1]\n",
+                         "scenario = 'no_such_scenario': scenario file not found"),
+    "reference not a level": ("[design]\nreference = { devolution_share = 0.5 }\n"
+                              "[factors]\ndevolution_share = [0.1, 0.6]\n",
+                              "reference devolution_share = 0.5 is not one of its levels"),
+    "sobol n not a power of 2": ("[design]\nkind = \"sobol\"\nn = 10\n[factors]\n"
+                                 "devolution_share = [0.1, 0.6]\nsocial_degree = [2, 9]\n",
+                                 "must be a power of 2"),
+    "range not a pair": ("[design]\nkind = \"lhs\"\n[factors]\ndevolution_share = [0.1]\n",
+                         "must be a range [low, high]"),
+    "unknown key": ("replicate = 3\n[factors]\ndevolution_share = [0.1]\n",
+                    "unknown key 'replicate'"),
+    "fixed out of range": ("[factors]\ndevolution_share = [0.1]\n[fixed]\nn_streets = 0\n",
+                           "[fixed]: n_streets = 0 must be an integer in [1, 2000]"),
+    "not TOML": ("[factors\n", "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_definition_exits_2_with_one_clear_message_before_any_run(
+        tmp_path, monkeypatch, capsys, case):
+    body, message = BAD[case]
+    path = write_experiment(tmp_path, body, world=False)
+    calls = []
+    monkeypatch.setattr(sim.runs.runner, "run", lambda *a, **k: calls.append(a))
+    out = tmp_path / "out"
+    assert sweep(path, out, "--workers", "1") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}") and message in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not calls and not out.exists()
+
+
+def test_missing_experiment_file_exits_2(tmp_path, capsys):
+    assert sweep(tmp_path / "nope.toml", tmp_path / "out") == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+# --- running, storing, resuming ----------------------------------------------------------------
+
+
+def test_sweep_stores_every_run_once_with_arm_replicate_seed_and_resumes_to_nothing(tmp_path):
+    path = write_experiment(tmp_path, GRID)
+    out = tmp_path / "res"
+    assert sweep(path, out, "--workers", "1") == 0
+    runs = RunStore.open(out).runs()
+    assert len(runs) == 12 and (runs["status"] == "ok").all()
+    assert {"key", "arm", "replicate", "seed", "devolution_share", "responsibility_list",
+            "mean_satisfaction_mean", "final_needs_met", "elapsed"} <= set(runs.columns)
+    by_rep = runs.groupby("replicate")["seed"].nunique()
+    assert (by_rep == 1).all()  # common random numbers: one seed per replicate
+    series = RunStore.open(out).series()
+    assert len(series) == 12 * 2 and set(series["step"]) == {3, 6}
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    assert sweep(path, out, "--workers", "1") == 0  # nothing left to do
+    assert sorted((out / "runs").glob("part-*.parquet")) == parts
+    assert len(RunStore.open(out).sessions()) == 2
+
+
+def test_more_replicates_keep_the_stored_ones_and_run_only_the_new(tmp_path, monkeypatch):
+    path = write_experiment(tmp_path, GRID)
+    out = tmp_path / "res"
+    assert sweep(path, out, "--workers", "1", "--replicates", "2") == 0
+    real, calls = REAL_RUN, []
+    monkeypatch.setattr(sim.runs.runner, "run", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    assert sweep(path, out, "--workers", "1") == 0
+    assert len(calls) == 4 and set(calls) == {replicate_seeds(7, 3)[2]}
+    assert len(RunStore.open(out).runs()) == 12
+
+
+def test_sigkill_mid_sweep_then_rerun_completes_every_run_exactly_once(tmp_path):
+    path = write_experiment(tmp_path, GRID.replace("steps = 6", "steps = 24")
+                            .replace("replicates = 3", "replicates = 4"))
+    out = tmp_path / "res"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers",
+           "1", "--batch-size", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not list((out / "runs").glob("part-*.parquet")):
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no part file appeared"
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    stored = RunStore.open(out).statuses()
+    assert 1 <= len(stored) < 16  # killed part-way
+
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    store = RunStore.open(out)
+    raw = pd.concat([pd.read_parquet(p) for p in (out / "runs").glob("part-*.parquet")])
+    planned = set(store.plan()["key"])
+    assert len(planned) == 16
+    assert sorted(raw["key"]) == sorted(planned)  # every run exactly once, none twice
+    assert (raw["status"] == "ok").all()
+    assert not [p for p in (out / "runs").iterdir() if not p.name.startswith("part-")]
+
+
+def failing_on(seed: int):
+    """A stand-in for sim.runs.runner.run that raises for one seed at devolution_share 0.6."""
+    real = REAL_RUN
+    calls: list[tuple[int, float]] = []
+
+    def run(params, seed_, steps=120, **kw):
+        calls.append((seed_, params["devolution_share"]))
+        if seed_ == seed and params["devolution_share"] == 0.6 and params["responsibility_list"]:
+            raise RuntimeError("deliberate failure for the test")
+        return real(params, seed_, steps, **kw)
+
+    return run, calls
+
+
+def test_a_failing_run_is_recorded_the_rest_finish_and_retry_failed_reruns_only_it(
+        tmp_path, monkeypatch, capsys):
+    path = write_experiment(tmp_path, GRID)
+    out = tmp_path / "res"
+    bad_seed = replicate_seeds(7, 3)[1]
+    fake, calls = failing_on(bad_seed)
+    monkeypatch.setattr(sim.runs.runner, "run", fake)
+    assert sweep(path, out, "--workers", "1") == 1
+    assert "1 runs failed" in capsys.readouterr().err
+    runs = RunStore.open(out).runs()
+    failed = runs[runs["status"] == "failed"]
+    assert len(runs) == 12 and len(failed) == 1
+    row = failed.iloc[0]
+    assert row["seed"] == bad_seed and row["replicate"] == 1
+    assert row["error"] == "RuntimeError: deliberate failure for the test"
+    assert "Traceback" in row["traceback"] and "deliberate failure" in row["traceback"]
+    assert np.isnan(row["mean_satisfaction_mean"])
+
+    calls.clear()
+    assert sweep(path, out, "--workers", "1") == 1  # plain re-run: failure kept, nothing run
+    assert calls == []
+
+    real_fake, calls = failing_on(-1)
+    monkeypatch.setattr(sim.runs.runner, "run", real_fake)
+    assert sweep(path, out, "--workers", "1", "--retry-failed") == 0
+    assert calls == [(bad_seed, 0.6)]
+    runs = RunStore.open(out).runs()
+    assert len(runs) == 12 and (runs["status"] == "ok").all()
+
+
+def test_one_worker_and_two_dask_workers_give_the_same_results(tmp_path):
+    path = write_experiment(tmp_path, GRID)
+    assert sweep(path, tmp_path / "one", "--workers", "1") == 0
+    assert sweep(path, tmp_path / "two", "--workers", "2", "--batch-size", "2") == 0
+    a = RunStore.open(tmp_path / "one").runs().set_index("key").sort_index()
+    b = RunStore.open(tmp_path / "two").runs().set_index("key").sort_index()
+    assert list(a.index) == list(b.index)
+    assert (a[["arm", "replicate", "seed", "status"]] == b[["arm", "replicate", "seed",
+                                                            "status"]]).all().all()
+    outcomes = [c for c in a.columns if c.startswith(("mean_", "final_"))]
+    # Equal up to the last bits: numpy's SIMD reductions may round differently with the
+    # memory alignment of an array, which differs between processes.
+    np.testing.assert_allclose(a[outcomes].to_numpy(float), b[outcomes].to_numpy(float),
+                               rtol=1e-9, atol=1e-12)
+    sa = RunStore.open(tmp_path / "one").series().sort_values(["key", "step"])
+    sb = RunStore.open(tmp_path / "two").series().sort_values(["key", "step"])
+    np.testing.assert_allclose(sa["needs_met"].to_numpy(float),
+                               sb["needs_met"].to_numpy(float), rtol=1e-9)
+
+
+class _KillingEvaluator(InProcessEvaluator):
+    """Every batch of more than one run comes back as if its worker had died."""
+
+    def next_done(self):
+        tag, fn, args = self._queue.popleft()
+        chunk, _alone = tag
+        if len(chunk) > 1:
+            from distributed.scheduler import KilledWorker
+
+            return tag, None, KilledWorker("task", "worker", 3)
+        return tag, fn(*args), None
+
+
+def test_runs_of_a_dead_worker_are_resubmitted_alone_once(tmp_path):
+    defn = load_sweep(write_experiment(tmp_path, GRID))
+    design = make_design(defn)
+    store = RunStore.create(tmp_path / "res")
+    out = execute(defn, design, store, _KillingEvaluator(), batch_size=4, progress=False)
+    assert out.resubmitted == 12 and out.ok == 12 and out.failed == 0
+    assert len(store.runs()) == 12
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path):
+    defn = load_sweep(write_experiment(tmp_path, GRID))
+    design = make_design(defn)
+    store = RunStore.create(tmp_path / "res")
+    seen = []
+
+    def interrupt_after_two(n: int) -> None:
+        seen.append(n)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    out = execute(defn, design, store, InProcessEvaluator(), batch_size=3, progress=False,
+                  on_batch=interrupt_after_two)
+    assert out.interrupted and out.ok == 6
+    assert len(store.runs()) == 6
+    again = execute(defn, design, store, InProcessEvaluator(), progress=False)
+    assert again.stored_ok == 6 and again.ok == 6 and len(store.runs()) == 12
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    from sim.experiments.sweep import DaskEvaluator
+
+    with pytest.raises(ScenarioError, match="cannot connect to the Dask scheduler"):
+        with DaskEvaluator(address="tcp://127.0.0.1:9", timeout="1s"):
+            pass
+
+
+class _OtherCodeEvaluator(InProcessEvaluator):
+    """Batches come back as if a worker had imported different model code."""
+
+    def next_done(self):
+        tag, result, err = super().next_done()
+        rows, series = result
+        return tag, ([{**r, "model_code": "0000000000000000"} for r in rows], series), err
+
+
+def test_runs_computed_by_other_model_code_are_recorded_as_failed(tmp_path):
+    defn = load_sweep(write_experiment(tmp_path, GRID))
+    store = RunStore.create(tmp_path / "res")
+    out = execute(defn, make_design(defn), store, _OtherCodeEvaluator(), progress=False)
+    assert out.failed == 12 and out.ok == 0
+    runs = store.runs()
+    assert runs["error"].str.startswith("ModelCodeMismatch").all()
+    assert "mean_needs_met" not in runs  # no numbers kept from the wrong code
+
+
+def test_dry_run_validates_and_runs_nothing(tmp_path, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(sim.runs.runner, "run", lambda *a, **k: calls.append(a))
+    out = tmp_path / "res"
+    assert sweep(write_experiment(tmp_path, GRID), out, "--dry-run") == 0
+    assert "12 distinct runs" in capsys.readouterr().out
+    assert not calls and not out.exists()
