@@ -467,28 +467,8 @@ class TableRecorder:
         return pd.DataFrame(data)
 
 
-class CommunityRecorder:
+class CommunityRecorder(TableRecorder):
     """Collects `community_snapshot` every `period` steps into a tidy table."""
 
     def __init__(self, period: int = 1) -> None:
-        self.period = max(int(period), 1)
-        self._steps: list[int] = []
-        self._rows: list[dict[str, np.ndarray]] = []
-
-    def record(self, model) -> None:
-        if model.steps % self.period == 0:
-            self._steps.append(int(model.steps))
-            self._rows.append({k: np.array(v, copy=True) for k, v in community_snapshot(model).items()})
-
-    def frame(self) -> pd.DataFrame:
-        """Tidy table: one row per (step, community)."""
-        if not self._rows:
-            return pd.DataFrame(columns=["step", "community", *COMMUNITY_COLUMNS])
-        n = len(self._rows[0]["street"])
-        data = {
-            "step": np.repeat(self._steps, n),
-            "community": np.tile(np.arange(n), len(self._steps)),
-        }
-        for col in COMMUNITY_COLUMNS:
-            data[col] = np.concatenate([row[col] for row in self._rows])
-        return pd.DataFrame(data)
+        super().__init__(community_snapshot, COMMUNITY_COLUMNS, "community", period)
