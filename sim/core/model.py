@@ -149,6 +149,7 @@ class GovernanceModel(mesa.Model):
         self.cache: dict[str, Any] = {}
         self.network_version = 0
         self.ties_version = 0
+        self.dept_version = 0
         self.seats_version = 0
         self.month = Month()
 
@@ -667,9 +668,13 @@ class GovernanceModel(mesa.Model):
 
     def caretaking_demand(self, community: int) -> float:
         """RC hours caretaking the community's compounds that no one else manages."""
-        cp = self.compounds
-        mine = (cp.community == community) & (cp.management == T.CARETAKING) & (cp.firm < 0)
-        return self.p["caretaking_hours_per_100"] * float(cp.households[mine].sum()) / 100
+        def make() -> np.ndarray:
+            cp = self.compounds
+            mine = (cp.management == T.CARETAKING) & (cp.firm < 0)
+            hh = np.bincount(cp.community, weights=cp.households * mine,
+                             minlength=self.communities.n)
+            return self.p["caretaking_hours_per_100"] * hh / 100
+        return float(self.cache_month("caretaking", make)[community])
 
     def mirror_hours(self, community: int) -> float:
         """RC hours the community spends on departments' mirrored offices this month."""

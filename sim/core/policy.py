@@ -233,6 +233,16 @@ class Levers:
             return self.values[name]
         raise KeyError(f"{name} is set per compound, not per community")
 
+    def at(self, name: str, community: int) -> Any:
+        """The value of a street- or community-scope lever in one community (no array is
+        built: organisations deciding one at a time call this)."""
+        scope = LEVER_SCOPE[name]
+        if scope == "street":
+            return self.values[name][self.street_of_community[community]]
+        if scope == "community":
+            return self.values[name][community]
+        raise KeyError(f"{name} is set per compound, not per community")
+
     def compound(self, name: str) -> np.ndarray:
         scope = LEVER_SCOPE[name]
         if scope == "compound":

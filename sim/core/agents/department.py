@@ -42,9 +42,15 @@ class Department(GovernanceAgent):
     rating = column()
 
     def streets(self) -> np.ndarray:
-        """Streets it is tied to (hierarchy edges of the network)."""
-        return np.array(sorted(self.model.index_of(v) for v in
-                               self.ties("hierarchy", "street_office")), dtype=np.int64)
+        """Streets it is tied to (hierarchy edges of the network; looked up again when
+        ties change)."""
+        m = self.model
+        cached = getattr(self, "_streets", None)
+        if cached is None or cached[0] != m.dept_version:
+            found = np.array(sorted(m.index_of(v) for v in self.ties("hierarchy", "street_office")),
+                             dtype=np.int64)
+            self._streets = cached = (m.dept_version, found)
+        return cached[1]
 
     def load(self) -> float:
         """Task hours a month it must see done."""

@@ -64,7 +64,7 @@ class ResidentsCommittee(GovernanceAgent):
         i = self.index
         pushed = cm.tasks_pushed[i]
         accepted = pushed
-        if m.levers.community("responsibility_list")[i]:
+        if m.levers.at("responsibility_list", i):
             hours = cm.staff[i] * p["staff_hours"]
             off_list = max(pushed - p["responsibility_list_cap"] * hours, 0.0)
             refusal = p["off_list_refusal"]
@@ -111,7 +111,7 @@ class ResidentsCommittee(GovernanceAgent):
         how the street selects cadres (λ = `cadre_selection_resident_weight`: the top-down
         score or residents' evaluation)."""
         p, lv = self.model.p, self.model.levers
-        lam = lv.community("cadre_selection_resident_weight")[self.index]
+        lam = lv.at("cadre_selection_resident_weight", self.index)
         kappa = p["career_concern"]
         return 1 + kappa * (1 - lam), p["rc_resident_motive"] + kappa * lam
 
@@ -120,8 +120,8 @@ class ResidentsCommittee(GovernanceAgent):
         score, through third-party measurement, and directly (its aims and careers)."""
         m, lv = self.model, self.model.levers
         i = self.index
-        w = lv.community("resident_assessment_weight")[i]
-        evaluated = bool(lv.community("third_party_evaluation")[i])
+        w = lv.at("resident_assessment_weight", i)
+        evaluated = bool(lv.at("third_party_evaluation", i))
         wn = m.satisfaction_weight_of_needs()
         score_weight, needs_weight = self.weights()
         return score_weight * (w * wn + (1 - w) * evaluated) + needs_weight * wn
@@ -136,8 +136,8 @@ class ResidentsCommittee(GovernanceAgent):
         free = cm.formalism_hours[i] + cm.management_hours[i] + cm.service_hours[i]
         if free <= 0:
             return cm.allocation[i].copy()
-        w = lv.community("resident_assessment_weight")[i]
-        evaluated = bool(lv.community("third_party_evaluation")[i])
+        w = lv.at("resident_assessment_weight", i)
+        evaluated = bool(lv.at("third_party_evaluation", i))
         score_weight, _ = self.weights()
         paper_weight = 0.0 if evaluated else score_weight * p["paperwork_score_weight"] * (1 - w)
         demand = max(float(cm.demand[i].sum()), 1.0)

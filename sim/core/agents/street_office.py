@@ -48,9 +48,14 @@ class StreetOffice(GovernanceAgent):
 
     # --- tasks (§7.3, §7.14) -------------------------------------------------------------
     def departments(self) -> list:
-        """The department agents tied to this street."""
+        """The department agents tied to this street (looked up again when ties change)."""
         m = self.model
-        return [m.department_agents[m.index_of(v)] for v in self.ties("hierarchy", "department")]
+        cached = getattr(self, "_departments", None)
+        if cached is None or cached[0] != m.dept_version:
+            found = [m.department_agents[m.index_of(v)]
+                     for v in self.ties("hierarchy", "department")]
+            self._departments = cached = (m.dept_version, found)
+        return cached[1]
 
     def receive_tasks(self) -> None:
         """Accept the departments' tasks; with an access list refuse part of their own
@@ -211,7 +216,9 @@ class StreetOffice(GovernanceAgent):
         """RC hours a month each of its communities spends on departments' mirrored offices."""
         if self.model.levers.street("mirror_ban")[self.index]:
             return 0.0
-        return self.model.p["mirror_hours"] * sum(d.mirrors for d in self.departments())
+        dp = self.model.departments
+        tied = [d.index for d in self.departments()]
+        return self.model.p["mirror_hours"] * float(dp.mirrors[tied].sum())
 
     # --- cadres (§7.15) -----------------------------------------------------------------
     def selection_scores(self) -> np.ndarray:

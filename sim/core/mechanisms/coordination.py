@@ -58,7 +58,10 @@ def link_graph(model) -> sp.csr_matrix:
         return cache[1]
     p = model.p
     factor = {k: link_factor(p, k) for k in set(FORMAL + TIES)}
-    edges = [(u, v, factor[k]) for u, v, k in model.edge_index if k in factor]
+    # line departments meet problems through summons (§7.14), not along these paths
+    first_dept = model.world.node_offset.get("department", model.network.number_of_nodes())
+    edges = [(u, v, factor[k]) for u, v, k in model.edge_index
+             if k in factor and v < first_dept]
     out = _similarity(edges, model.network.number_of_nodes())
     model.cache["links"] = (model.ties_version, out)
     return out
@@ -68,9 +71,10 @@ def _similarity(edges: list[tuple[int, int, float]], n: int) -> sp.csr_matrix:
     """Symmetric CSR of factors, keeping the largest factor of duplicate pairs."""
     if not edges:
         return sp.csr_matrix((n, n))
-    u, v, f = (np.asarray(x) for x in zip(*edges))
+    arr = np.array(edges)
+    u, v, f = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
     a, b, w = np.r_[u, v], np.r_[v, u], np.r_[f, f]
-    key = a.astype(np.int64) * n + b
+    key = a * n + b
     order = np.lexsort((-w, key))  # per pair, the best link first
     key, w, a, b = key[order], w[order], a[order], b[order]
     first = np.r_[True, key[1:] != key[:-1]]
@@ -116,8 +120,10 @@ def step(model) -> None:
     firm = np.where(cp.firm >= 0, off["property_firm"] + np.maximum(cp.firm, 0), -1)
     ngo = np.where(cm.ngo >= 0, off["ngo"] + np.maximum(cm.ngo, 0), -1)
 
-    src = [pc, rc[cp.community], pc[cp.community], rc[cp.community], pc[cp.community]]
-    dst = [rc, oc, oc, np.maximum(firm, 0), np.maximum(firm, 0)]
+    # the residents' committee mediates and refers; paths may run through the party
+    # committee (a shared secretary, the two-committee tie) or any other organisation
+    src = [rc, rc[cp.community], rc[cp.community]]
+    dst = [pc, oc, np.maximum(firm, 0)]
     has_ngo = ngo >= 0
     src.append(rc[has_ngo])
     dst.append(ngo[has_ngo])
@@ -127,13 +133,12 @@ def step(model) -> None:
     values = path_coordination(model, np.concatenate(src), np.concatenate(dst))
     parts = np.split(values, np.cumsum([len(s) for s in src])[:-1])
     cm.coordination = parts[0]
-    with_oc = np.maximum(parts[1], parts[2])   # the better mediator reaches the owners
-    with_firm = np.maximum(parts[3], parts[4])  # ... and the firm
+    with_oc, with_firm = parts[1], parts[2]
     cp.mediation_coordination = np.where(firm >= 0, 0.5 * (with_oc + with_firm), with_oc)
     cm.ngo_coordination = np.zeros(n)
-    cm.ngo_coordination[has_ngo] = parts[5]
+    cm.ngo_coordination[has_ngo] = parts[3]
     cp.renovation_coordination = np.zeros(cp.n)
-    cp.renovation_coordination[renovating] = parts[6]
+    cp.renovation_coordination[renovating] = parts[4]
     checks(model)
 
 
