@@ -437,6 +437,12 @@ PARAMS: tuple[Param, ...] = (
     _p("oversight_waste_cut", 0.6, 0.0, 1.0, "share",
        "share of leakage of RC-managed money prevented by an independent party committee",
        "coordination"),
+    _p("friction_hours", 60.0, 0.0, 500.0, "hours/month",
+       "RC hours a month spent reconciling two lines of authority (party committee and RC) "
+       "when they do not coordinate at all; less as they coordinate", "coordination"),
+    _p("volunteer_coordination_share", 0.5, 0.0, 1.0, "share",
+       "share of volunteer matching that needs the party organisation (which mobilises "
+       "members) and the RC (which knows the needs) to work together", "coordination"),
     _p("convene_threshold", 3.0, 0.0, 50.0, "per 1000 residents/month",
        "disputes a month in a compound above which the party organisation sets up a "
        "standing joint tie", "coordination"),

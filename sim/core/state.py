@@ -88,6 +88,7 @@ class Communities(Table):
     tasks_accepted: np.ndarray = col(doc="of those, task hours the RC accepted")
     admin_hours: np.ndarray = col(doc="hours spent on accepted tasks and inspections")
     caretaking_hours: np.ndarray = col(doc="hours caretaking compounds without management")
+    friction_hours: np.ndarray = col(doc="hours reconciling the two committees' lines of work")
     formalism_hours: np.ndarray = col(doc="hours spent on scored paperwork")
     management_hours: np.ndarray = col(doc="hours spent managing devolved funds")
     mediation_hours: np.ndarray = col(doc="hours spent mediating disputes")

@@ -14,7 +14,8 @@ What it chooses: (1) which pushed tasks to accept — all of them without a list
 it refuses `off_list_refusal` of the tasks beyond the list, less if its director is the
 party secretary, who answers to the street's party working committee
 (`one_shoulder_deference`); (2) how to split the hours left after tasks, inspections,
-caretaking, the property committee and mediation among scored paperwork, managing
+caretaking, reconciling its work with the party committee (`friction_hours` × (1 −
+their coordination)), the property committee and mediation among scored paperwork, managing
 devolved money and serving residents (`allocation`); (3) it learns: each month it works out
 the split that would serve its objective best given the returns it perceives (its best
 response: paperwork up to where its marginal score falls to the return of serving
@@ -94,6 +95,9 @@ class ResidentsCommittee(GovernanceAgent):
         left = hours - left
         cm.caretaking_hours[i] = min(left, m.caretaking_demand(i))
         left -= cm.caretaking_hours[i]
+        friction = p["friction_hours"] * (1 - cm.coordination[i])
+        cm.friction_hours[i] = min(left, friction)
+        left -= cm.friction_hours[i]
         committee = p["professional_committee_hours"] if cm.pmc[i] else 0.0
         cm.committee_hours[i] = min(left, committee)
         left -= cm.committee_hours[i]
