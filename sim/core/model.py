@@ -678,7 +678,9 @@ class GovernanceModel(mesa.Model):
 
     def mirror_hours(self, community: int) -> float:
         """RC hours the community spends on departments' mirrored offices this month."""
-        return self.street_offices[int(self.communities.street[community])].mirror_hours()
+        by_street = self.cache_month("mirror_hours", lambda: np.array(
+            [office.mirror_hours() for office in self.street_offices]))
+        return float(by_street[self.communities.street[community]])
 
     def satisfaction_weight_of_needs(self) -> float:
         p = self.p

@@ -243,6 +243,13 @@ class Levers:
             return self.values[name][community]
         raise KeyError(f"{name} is set per compound, not per community")
 
+    def at_compound(self, name: str, compound: int) -> Any:
+        """The value of a lever in one compound (no array is built)."""
+        scope = LEVER_SCOPE[name]
+        if scope == "compound":
+            return self.values[name][compound]
+        return self.at(name, int(self.community_of_compound[compound]))
+
     def compound(self, name: str) -> np.ndarray:
         scope = LEVER_SCOPE[name]
         if scope == "compound":
