@@ -154,7 +154,7 @@ def _sets_steps(scenario: Scenario) -> bool:
     """Whether a file of the scenario's chain sets `steps` (Scenario.steps has a default)."""
     for file in scenario.files:
         with contextlib.suppress(OSError, tomllib.TOMLDecodeError):
-            if "steps" in tomllib.loads(Path(file).read_text(encoding="utf-8")):
+            if "steps" in tomllib.loads(Path(file).read_text(encoding="utf-8-sig")):
                 return True
     return False
 
