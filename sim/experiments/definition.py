@@ -395,7 +395,7 @@ def load_sweep(
     if not isinstance(outcomes, list) or not outcomes:
         raise _err(where, "outcomes", outcomes, "must be a non-empty list of outcome names")
     for o in outcomes:
-        if o not in OUTCOMES:
+        if not isinstance(o, str) or o not in OUTCOMES:
             import difflib
 
             close = difflib.get_close_matches(str(o), OUTCOMES, n=1)
@@ -436,7 +436,7 @@ def load_sweep(
         factors = [Factor(p, (p,), levels=tuple(sorted(
             {arms[a].get(p, base[p]) for a in arms}, key=repr))) for p in varied]
         reference = design.get("reference", next(iter(arms)))
-        if reference not in arms:
+        if not isinstance(reference, str) or reference not in arms:
             raise _err(where, "[design] reference", reference,
                        "is not an arm; allowed: " + ", ".join(repr(a) for a in arms))
     else:

@@ -125,6 +125,9 @@ class DaskEvaluator:
                     self.cluster = LocalCluster(
                         n_workers=n, threads_per_worker=1, processes=True,
                         dashboard_address=None, silence_logs=logging.CRITICAL,
+                        # the scheduler's health endpoint on any free port, not on 8787
+                        # (taken by any other cluster on the machine, with a warning)
+                        scheduler_kwargs={"dashboard_address": ":0"},
                     )
                 self.client = Client(self.cluster)
                 self.description = f"Dask LocalCluster ({n} worker processes)"

@@ -178,21 +178,9 @@ class RunStore:
             info = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise ResultsError(f"{path}: unreadable ({err}); {REWRITE}") from None
-        if not isinstance(info, dict):
-            raise ResultsError(
-                f"{path}: holds {type(info).__name__} {_clip(info)}, not the experiment's "
-                f"definition (a JSON object); {REWRITE}")
-        for key, kinds in INFO_KEYS.items():
-            if key not in info:
-                raise ResultsError(f"{path}: no key {key!r}; {REWRITE}")
-            if not isinstance(info[key], kinds) or isinstance(info[key], bool):
-                raise ResultsError(f"{path}: {key} = {_clip(info[key])} is not what a sweep "
-                                   f"writes; {REWRITE}")
-        bad = [f for f in info["factors"] if not isinstance(f, dict) or "name" not in f]
-        if bad or not all(isinstance(o, str) for o in info["outcomes"]) or not info["outcomes"]:
-            what = "factors" if bad else "outcomes"
-            raise ResultsError(f"{path}: {what} = {_clip(info[what])} is not what a sweep "
-                               f"writes; {REWRITE}")
+        problem = _info_problem(info)
+        if problem:
+            raise ResultsError(f"{path}: {problem}; {REWRITE}")
         return info
 
     def design(self) -> pd.DataFrame:
@@ -255,6 +243,41 @@ INFO_KEYS: dict[str, type | tuple[type, ...]] = {
     "steps": int, "seed": int, "scenario": str,
 }
 """Keys of sweep.json that reports read, with their JSON types."""
+INFO_OPTIONAL: dict[str, type | tuple[type, ...]] = {
+    "statistic": str, "reference": (str, type(None)), "fixed": dict, "arms": dict,
+    "window": int, "series_period": (int, type(None)), "levels": int, "n": (int, type(None)),
+    "calc_second_order": bool, "description": str, "command": str,
+}
+"""Keys a report reads when present."""
+KINDS = ("grid", "arms", "lhs", "sobol", "morris")
+
+
+def _info_problem(info: Any) -> str | None:
+    """What makes `info` unusable as a sweep's resolved definition (None: nothing)."""
+    if not isinstance(info, dict):
+        return (f"holds {type(info).__name__} {_clip(info)}, not the experiment's definition "
+                "(a JSON object)")
+    for key in INFO_KEYS:
+        if key not in info:
+            return f"no key {key!r}"
+    for key, kinds in {**INFO_KEYS, **INFO_OPTIONAL}.items():
+        value = info.get(key, None if key in INFO_OPTIONAL else info[key])
+        if key in info and (not isinstance(value, kinds) or
+                            (isinstance(value, bool) and kinds is not bool)):
+            return f"{key} = {_clip(value)} is not what a sweep writes"
+    if info["kind"] not in KINDS or info.get("statistic", "mean") not in ("mean", "final"):
+        key = "kind" if info["kind"] not in KINDS else "statistic"
+        return f"{key} = {_clip(info[key])} is not what a sweep writes"
+    sampled = info["kind"] in ("lhs", "sobol", "morris")
+    for factor in info["factors"]:
+        ok = (isinstance(factor, dict) and isinstance(factor.get("name"), str)
+              and isinstance(factor.get("params"), list)
+              and isinstance(factor.get("bounds" if sampled else "levels"), list))
+        if not ok:
+            return f"factors holds {_clip(factor)}, not what a sweep writes"
+    if not info["outcomes"] or not all(isinstance(o, str) for o in info["outcomes"]):
+        return f"outcomes = {_clip(info['outcomes'])} is not what a sweep writes"
+    return None
 
 
 def _clip(value: Any, width: int = 40) -> str:

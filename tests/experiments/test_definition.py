@@ -114,3 +114,19 @@ def test_refusals_reach_the_command_line_as_one_line_and_exit_2(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}: [design] n = 8 applies to lhs, sobol and morris")
     assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.parametrize("kind, body, key", [
+    ("arms", 'reference = [1]\n', "reference"),
+    ("arms", 'reference = { a = 1 }\n', "reference"),
+    ("grid", 'reference = "a"\n', "reference"),
+])
+def test_a_reference_of_the_wrong_shape_is_refused(tmp_path, kind, body, key):
+    path = experiment(tmp_path, f'steps = 6\n[design]\nkind = "{kind}"\n{body}' + FACTORS[kind])
+    refused(path, str(path), f"[design] {key}")
+
+
+@pytest.mark.parametrize("outcomes", ["[[1]]", "[{ a = 1 }]", "[1]", '"needs_met"'])
+def test_outcomes_that_are_not_names_are_refused(tmp_path, outcomes):
+    path = experiment(tmp_path, f"steps = 6\noutcomes = {outcomes}\n" + FACTORS["grid"])
+    refused(path, str(path), "outcomes")

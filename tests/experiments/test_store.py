@@ -130,7 +130,12 @@ DAMAGE = {
     "sweep.json not JSON": ("sweep.json", b"{not json", "unreadable"),
     "sweep.json a list": ("sweep.json", b"[]", "not the experiment's definition"),
     "sweep.json empty": ("sweep.json", b"{}", "no key 'name'"),
-    "sweep.json wrong type": ("sweep.json", None, "replicates"),
+    "sweep.json wrong type": ("sweep.json", {"replicates": "three"}, "replicates"),
+    "sweep.json unknown kind": ("sweep.json", {"kind": "factorial"}, "kind"),
+    "sweep.json unknown statistic": ("sweep.json", {"statistic": "median"}, "statistic"),
+    "sweep.json factor without levels": ("sweep.json", {"factors": [{"name": "x"}]},
+                                         "factors"),
+    "sweep.json factors of a sampled design": ("sweep.json", {"kind": "sobol"}, "factors"),
     "design.parquet missing": ("design.parquet", None, "missing"),
     "design.parquet truncated": ("design.parquet", 100, "unreadable"),
     "plan.parquet missing": ("plan.parquet", None, "missing"),
@@ -166,9 +171,9 @@ def test_report_of_a_damaged_results_folder_exits_2_naming_the_file(
         path.write_bytes(damage)
     elif isinstance(damage, int):
         path.write_bytes(path.read_bytes()[:damage])
-    elif name == "sweep.json":
+    elif isinstance(damage, dict):
         info = json.loads(path.read_text())
-        path.write_text(json.dumps({**info, "replicates": "three"}))
+        path.write_text(json.dumps({**info, **damage}))
     else:
         path.unlink()
     assert main(["report", str(root)]) == 2

@@ -90,7 +90,16 @@ def load_results(root: str | Path, *, finished: bool = False) -> SweepResults:
     runs = store.runs()
     series = store.series(keys=list(plan["key"].unique())) if info.get("series_period") else \
         pd.DataFrame(columns=["key", "step"])
-    res = SweepResults(root=Path(root), info=info, design=store.design(), plan=plan,
+    design = store.design()
+    columns = [f["name"] for f in info["factors"]]
+    if info["kind"] == "morris":
+        columns += [f"x_{name}" for name in columns]
+    missing = [c for c in columns if c not in design]
+    if missing:
+        raise ResultsError(
+            f"{store.root / 'design.parquet'}: no column {missing[0]!r} for a factor of "
+            f"sweep.json; run the sweep again to rewrite the folder's definition files")
+    res = SweepResults(root=Path(root), info=info, design=design, plan=plan,
                        runs=runs, series=series, sessions=store.sessions())
     counts = res.counts()
     if finished and not counts["ok"]:
