@@ -33,11 +33,11 @@ __all__ = [
     "DEFAULT_MAX_HOURS",
 ]
 
-SECONDS_PER_MONTH = 1.2e-3
+SECONDS_PER_MONTH = 1.7e-3
 """CPU seconds of one month's fixed cost (collectors, Mesa's step), whatever the size."""
-SECONDS_PER_RESIDENT_MONTH = 1.1e-7
+SECONDS_PER_RESIDENT_MONTH = 1.2e-7
 """CPU seconds per resident and month."""
-SECONDS_PER_COMMUNITY_MONTH = 4.3e-6
+SECONDS_PER_COMMUNITY_MONTH = 4.5e-6
 """CPU seconds per community and month (its organisations' decisions)."""
 BYTES_PER_RECORDED_MONTH = 3_000
 """Memory the district outcomes of one month take while a run keeps them."""
@@ -92,14 +92,17 @@ def estimate_run(params: dict[str, Any], steps: int, *, communities: bool = Fals
 
 
 def check_memory(est: RunEstimate, limit: int, flag: str = "--max-memory",
-                 what: str = "this run") -> None:
-    """Raise LimitError if `est` needs more than `limit` bytes."""
-    if est.memory > limit:
+                 what: str = "this run", copies: int = 1) -> None:
+    """Raise LimitError if `copies` runs like `est` at once need more than `limit` bytes."""
+    need = est.memory * copies
+    if need > limit:
+        each = f", {copies} at once" if copies > 1 else ""
+        fewer = " or fewer workers" if copies > 1 else ""
         raise LimitError(
-            f"{what} would need about {format_bytes(est.memory)} of memory "
-            f"({est.sizes()}, {est.steps:,} months), more than the limit of "
-            f"{format_bytes(limit)}; use a smaller world or fewer months, or raise the limit "
-            f"with {flag} {format_bytes(est.memory * 1.5, exact=True)} if the machine has it")
+            f"{what} would need about {format_bytes(need)} of memory "
+            f"({est.sizes()}, {est.steps:,} months{each}), more than the limit of "
+            f"{format_bytes(limit)}; use a smaller world, fewer months{fewer}, or raise the "
+            f"limit with {flag} {format_bytes(need * 1.5, exact=True)} if the machine has it")
 
 
 def check_hours(seconds: float, limit_hours: float, detail: str,

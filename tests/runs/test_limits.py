@@ -8,6 +8,9 @@ import pytest
 
 from sim.core.params import validate
 from sim.core.world import estimate_memory, expected_counts
+from sim.experiments.definition import load_sweep
+from sim.experiments.design import make_design
+from sim.experiments.plan import plan_estimates
 from sim.interfaces.cli.main import main
 from sim.runs.limits import (
     LimitError,
@@ -18,6 +21,7 @@ from sim.runs.limits import (
     format_duration,
     parse_size,
 )
+from tests.helpers import tiny_experiment
 
 TINY = """description = "tiny"
 [structure]
@@ -173,3 +177,17 @@ def test_sweep_refuses_a_plan_that_would_take_too_long_and_dry_run_shows_the_est
     assert main([*args, "--dry-run", "--max-hours", "1000000"]) == 0
     assert "would run 1000 (about" in capsys.readouterr().out
     assert not out.exists()
+
+
+def test_a_local_cluster_counts_the_runs_it_holds_at_once(tmp_path, capsys, monkeypatch):
+    refuse_to_run(monkeypatch)
+    path = tiny_experiment(tmp_path)
+    defn = load_sweep(path)
+    one_run = max(e.memory for e in plan_estimates(defn, make_design(defn)))
+    limit = str(int(1.5 * one_run))
+    args = ["sweep", str(path), "--out", str(tmp_path / "res"), "--quiet", "--dry-run",
+            "--max-memory", limit]
+    assert main([*args, "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "2 at once" in err and "fewer workers" in err
+    assert main([*args, "--workers", "1"]) == 0

@@ -90,33 +90,34 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     say = _printer(args.quiet)
     say(f"{defn.name}: {describe_plan(defn, design)}")
 
-    estimates = plan_estimates(defn, design)
-    largest = max(estimates, key=lambda e: e.memory)
-    check_memory(largest, args.max_memory or default_memory_limit(),
-                 what=f"{defn.path}: its largest run")
     status = RunStore(out_dir).statuses()
     todo = {s.key: s for s in specs
             if status.get(s.key) != "ok" and (args.retry_failed or s.key not in status)}
-    cpu_seconds = sum(estimates[s.point].seconds for s in todo.values())
     evaluator = make_evaluator(args.workers, args.scheduler,
                                connect_timeout=args.connect_timeout,
                                no_workers_timeout=args.no_workers_timeout)
-    if evaluator.planned_workers:
-        _check_time(defn, len(todo), cpu_seconds, evaluator.planned_workers, args.max_hours)
+    local = evaluator.planned_workers  # None: an existing cluster, its workers unknown yet
+    estimates = plan_estimates(defn, design)
+    at_once = max(1, min(local or 1, len(todo)))  # runs sharing this machine's memory
+    check_memory(max(estimates, key=lambda e: e.memory),
+                 args.max_memory or default_memory_limit(), copies=at_once,
+                 what=f"{defn.path}: its largest run")
+    cpu_seconds = sum(estimates[s.point].seconds for s in todo.values())
+    if local:
+        _check_time(defn, len(todo), cpu_seconds, local, args.max_hours)
 
     if args.dry_run:
         keys = {s.key for s in specs}
         ok = sum(status.get(k) == "ok" for k in keys)
         failed = sum(status.get(k) == "failed" for k in keys)
-        where = (f"{evaluator.planned_workers} workers" if evaluator.planned_workers
-                 else "one worker")
+        n = local or 1
         print(f"{len(keys)} distinct runs; stored in {out_dir}: {ok} ok, {failed} failed; "
               f"would run {len(todo)} (about {format_duration(cpu_seconds)} of computing, "
-              f"{format_duration(cpu_seconds / (evaluator.planned_workers or 1))} on {where})")
+              f"{format_duration(cpu_seconds / n)} on {n} worker{'s' if n != 1 else ''})")
         return 0
 
     with evaluator:  # connect first: a cluster that cannot be reached leaves no folder
-        if not evaluator.planned_workers:
+        if not local:
             _check_time(defn, len(todo), cpu_seconds, evaluator.n_workers, args.max_hours)
         say(f"running on {evaluator.description}; results in {out_dir}")
         store = RunStore.create(out_dir)

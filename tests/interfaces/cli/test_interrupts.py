@@ -101,6 +101,20 @@ def test_sigterm_during_a_run_leaves_no_run_folder(tmp_path):
     assert "Traceback" not in stderr and not out.exists()
 
 
+def test_an_interruption_before_the_runs_start_is_logged_too(tmp_path, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sim.experiments.store.RunStore.save_definition", interrupted)
+    out = tmp_path / "res"
+    assert main(["sweep", str(tiny_experiment(tmp_path)), "--out", str(out), "--workers", "1",
+                 "--quiet"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    session = last_session(out)
+    assert session["interrupted"] and session["ran"] == 0
+    assert not (out / "sweep.lock").exists()
+
+
 def test_the_progress_bar_goes_to_stderr_only_when_asked_for_off_a_terminal(tmp_path, capsys):
     path = tiny_experiment(tmp_path, 3, 1)
     assert main(["sweep", str(path), "--out", str(tmp_path / "a"), "--workers", "1"]) == 0
