@@ -57,8 +57,9 @@ def scenario_dir() -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a UTF-8 byte-order mark (some editors write one) is accepted."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as err:
@@ -87,6 +88,10 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                     int: "a positive integer" if key == "steps" else "a non-negative integer",
                 }[kind]
                 raise ScenarioError(f"{path}: {key} = {value!r} must be {allowed}")
+            if key == "extends" and not value.strip():
+                raise ScenarioError(
+                    f"{path}: extends = {value!r} must name a scenario (a file name in the "
+                    "same folder, or a relative path); remove the line to extend nothing")
             run[key] = value
         elif isinstance(value, dict):
             if key not in GROUPS:
@@ -98,6 +103,11 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                 if param is not None and param.group != key:
                     raise ScenarioError(
                         f"{path}: {sub} belongs in table [{param.group}], not [{key}]"
+                    )
+                if sub in data:
+                    raise ScenarioError(
+                        f"{path}: {sub} is given both at top level and in table [{key}]; "
+                        "keep one"
                     )
                 values[sub] = subvalue
         else:

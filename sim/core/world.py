@@ -90,6 +90,38 @@ class World:
         return len(self.compound_of_resident)
 
 
+MEMORY_BYTES = {
+    "resident": 30,
+    "tie_end": 56,
+    "compound": 5_000,
+    "community": 8_000,
+    "organisation": 1_500,
+}
+"""Bytes a built model holds per expected item (`expected_counts`): fitted to the peak memory
+of built models by `benchmarks/bench_limits.py --fit`, rounded up."""
+
+
+def expected_counts(p: dict) -> dict[str, float]:
+    """Expected sizes of the world `build_world` draws from validated parameters `p`:
+    communities, compounds, residents, social-tie ends and firms plus NGOs."""
+    communities = p["n_streets"] * max(p["communities_per_street"], 1.0)
+    compounds = communities * max(p["compounds_per_community"], 1.0)
+    residents = compounds * max(p["households_per_compound"], 5.0) * max(p["household_size"], 1.0)
+    return {"communities": communities, "compounds": compounds, "residents": residents,
+            "tie_ends": residents * 2 * max(p["social_degree"] // 2, 1),
+            "organisations": float(p["n_firms"] + p["n_ngos"])}
+
+
+def estimate_memory(p: dict) -> int:
+    """Bytes a model built from validated parameters `p` is expected to hold at its peak,
+    from the expected sizes alone (nothing is built)."""
+    n = expected_counts(p)
+    b = MEMORY_BYTES
+    return int(b["resident"] * n["residents"] + b["tie_end"] * n["tie_ends"]
+               + b["compound"] * n["compounds"] + b["community"] * n["communities"]
+               + b["organisation"] * n["organisations"])
+
+
 def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     """n counts of at least 1 with the given mean (1 + Poisson)."""
     return 1 + rng.poisson(max(mean - 1.0, 0.0), size=n)

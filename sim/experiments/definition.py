@@ -53,7 +53,7 @@ from sim.core.params import BY_NAME, ScenarioError, validate
 from sim.core.scenario import load_scenario, scenario_dir
 from sim.runs import runner as _runner
 
-from .design import arm_label, format_level, replicate_seeds
+from .design import arm_label, design_size, format_level, replicate_seeds
 from .plan import MODEL_CODE
 
 __all__ = [
@@ -83,7 +83,16 @@ TOP_KEYS = {
     "fixed": "table: parameter overrides",
     "arms": "table of named arms (kind = \"arms\")",
 }
-DESIGN_KEYS = ("kind", "reference", "n", "levels", "calc_second_order")
+DESIGN_KEYS = {
+    "kind": DESIGN_KINDS,
+    "reference": ("grid", "arms"),
+    "n": SAMPLED_KINDS,
+    "levels": ("morris",),
+    "calc_second_order": ("sobol",),
+}
+"""Keys of [design] and the design kinds each applies to."""
+MAX_RUNS = 1_000_000
+"""Most runs one experiment may plan (its plan is held in memory and stored as a table)."""
 DEFAULT_SEED = 1
 DEFAULT_REPLICATES = 5
 
@@ -316,7 +325,7 @@ def load_sweep(
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder, not an experiment file")
     data = _read_toml(path)
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     where = str(path)
 
     unknown = [k for k in data if k not in TOP_KEYS]
@@ -339,6 +348,11 @@ def load_sweep(
     if kind not in DESIGN_KINDS:
         raise _err(where, "[design] kind", kind,
                    "is not a design; allowed: " + ", ".join(repr(k) for k in DESIGN_KINDS))
+    for key, value in design.items():
+        if kind not in DESIGN_KEYS[key]:
+            kinds = " and ".join(", ".join(DESIGN_KEYS[key]).rsplit(", ", 1))
+            raise _err(where, f"[design] {key}", value,
+                       f"applies to {kinds} designs only, not {kind}")
 
     # scenario and fixed parameters
     scen_ref = data.get("scenario", "baseline")
@@ -365,8 +379,15 @@ def load_sweep(
     if n_steps < 1:
         raise _err("--steps", "steps", n_steps, "must be an integer >= 1")
     seed = _int_setting(where, data, "seed", DEFAULT_SEED, 0)
-    window = _int_setting(where, data, "window", _runner.SUMMARY_WINDOW, 1)
+    window = _int_setting(where, data, "window", min(_runner.SUMMARY_WINDOW, n_steps), 1)
     series_period = _int_setting(where, data, "series_period", None, 1)
+    runs_for = ("--steps" if steps is not None else
+                "steps" if "steps" in data else f"the steps of {scenario_file.name}")
+    for key, value in (("window", window), ("series_period", series_period)):
+        if value is not None and value > n_steps:
+            raise _err(where, key, value,
+                       f"is longer than the runs ({runs_for}: {n_steps} months); "
+                       f"{key} must be at most the number of months")
     statistic = data.get("statistic", "mean")
     if statistic not in STATISTICS:
         raise _err(where, "statistic", statistic, "must be 'mean' or 'final'")
@@ -374,7 +395,7 @@ def load_sweep(
     if not isinstance(outcomes, list) or not outcomes:
         raise _err(where, "outcomes", outcomes, "must be a non-empty list of outcome names")
     for o in outcomes:
-        if o not in OUTCOMES:
+        if not isinstance(o, str) or o not in OUTCOMES:
             import difflib
 
             close = difflib.get_close_matches(str(o), OUTCOMES, n=1)
@@ -415,7 +436,7 @@ def load_sweep(
         factors = [Factor(p, (p,), levels=tuple(sorted(
             {arms[a].get(p, base[p]) for a in arms}, key=repr))) for p in varied]
         reference = design.get("reference", next(iter(arms)))
-        if reference not in arms:
+        if not isinstance(reference, str) or reference not in arms:
             raise _err(where, "[design] reference", reference,
                        "is not an arm; allowed: " + ", ".join(repr(a) for a in arms))
     else:
@@ -466,10 +487,6 @@ def load_sweep(
                                f"names {sorted(extra)[0]!r}, which is not a factor")
                 reference = arm_label(levels_of)
         else:
-            if "reference" in design:
-                raise ScenarioError(
-                    f"{where}: [design] reference applies to grid and arms designs, "
-                    f"not {kind}")
             default_n = {"lhs": 64, "sobol": 16, "morris": 10}[kind]
             n_samples = _int_setting(where, design, "n", default_n, 1)
             if kind == "sobol" and n_samples & (n_samples - 1):
@@ -481,10 +498,8 @@ def load_sweep(
             if kind == "sobol" and len(factors) < 2:
                 raise ScenarioError(f"{where}: a sobol design needs at least 2 factors")
         levels = _int_setting(where, design, "levels", 4, 2)
-        if kind != "morris" and "levels" in design:
-            raise ScenarioError(f"{where}: [design] levels applies to morris designs only")
 
-    return SweepDefinition(
+    defn = SweepDefinition(
         name=path.stem, path=path, text=text, description=description,
         scenario=scen_ref, scenario_file=scenario_file, kind=kind, factors=tuple(factors),
         arms=arms, reference=reference, fixed=fixed, base=base, replicates=int(n_rep),
@@ -492,6 +507,15 @@ def load_sweep(
         calc_second_order=calc_second, window=int(window), series_period=series_period,
         outcomes=tuple(outcomes), statistic=statistic,
     )
+    points = design_size(defn)
+    if points * defn.replicates > MAX_RUNS:
+        src = "--replicates" if replicates is not None else "replicates"
+        raise ScenarioError(
+            f"{where}: {src} = {defn.replicates:,} with {points:,} "
+            f"{'arms' if kind in ('grid', 'arms') else 'design points'} makes "
+            f"{points * defn.replicates:,} runs; at most {MAX_RUNS:,} runs fit one experiment: "
+            "use fewer replicates or a smaller design, or split the experiment")
+    return defn
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):

@@ -8,6 +8,7 @@ modules. `replicate_seeds` gives the seeds shared by every arm (common random nu
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,8 @@ from sim.core.params import validate
 if TYPE_CHECKING:
     from .definition import SweepDefinition
 
-__all__ = ["Design", "make_design", "salib_problem", "replicate_seeds", "arm_label",
-           "format_level"]
+__all__ = ["Design", "make_design", "design_size", "salib_problem", "replicate_seeds",
+           "arm_label", "format_level"]
 
 def format_level(v: Any) -> str:
     """A factor level as people write it: true/false, short floats, plain text."""
@@ -57,6 +58,23 @@ def salib_problem(defn: SweepDefinition) -> dict[str, Any]:
         "names": [f.name for f in defn.factors],
         "bounds": [list(f.bounds) for f in defn.factors],
     }
+
+
+def design_size(defn: SweepDefinition) -> int:
+    """Number of arms (points) `make_design` will build, computed without building them:
+    the grid's product of levels, the named arms, or SALib's sample size (LHS N; Sobol'
+    N(D+2), or N(2D+2) with second-order indices; Morris N(D+1))."""
+    d = len(defn.factors)
+    if defn.kind == "grid":
+        return math.prod(len(f.levels) for f in defn.factors)
+    if defn.kind == "arms":
+        return len(defn.arms)
+    n = int(defn.n or 0)
+    if defn.kind == "lhs":
+        return n
+    if defn.kind == "sobol":
+        return n * (2 * d + 2 if defn.calc_second_order else d + 2)
+    return n * (d + 1)
 
 
 def make_design(defn: SweepDefinition) -> Design:

@@ -10,6 +10,7 @@ progress. Ctrl-C stops it cleanly with everything finished so far stored.
 from __future__ import annotations
 
 import math
+import sys
 import time
 import traceback
 from collections import deque
@@ -23,7 +24,7 @@ from sim.runs import runner as _runner
 
 from .definition import SweepDefinition
 from .design import Design
-from .evaluators import DaskEvaluator, InProcessEvaluator, is_killed_worker
+from .evaluators import DaskEvaluator, InProcessEvaluator, NoWorkersError, is_killed_worker
 from .plan import MODEL_CODE, RunSpec, plan_runs
 
 __all__ = ["SweepOutcome", "run_batch", "execute", "auto_batch_size"]
@@ -78,6 +79,7 @@ class SweepOutcome:
     failed: int = 0           # failed in this call
     resubmitted: int = 0      # runs re-submitted alone after a worker died
     interrupted: bool = False
+    stopped: str = ""         # why the engine gave up waiting (the cluster lost its workers)
     elapsed: float = 0.0
     evaluator: str = ""
     failures: list[tuple[str, str]] = field(default_factory=list)  # (arm, error)
@@ -113,9 +115,10 @@ def execute(
 
     Skips keys stored OK; keys stored as failed are re-run only with `retry_failed`. Results
     are written one Parquet part per finished batch. A batch lost with a dying worker is
-    re-submitted one run per task, once. Ctrl-C stops cleanly: everything finished so far
-    stays stored, and running the same command again resumes. The evaluator must be entered
-    (`with evaluator:`)."""
+    re-submitted one run per task, once. Ctrl-C (KeyboardInterrupt) stops cleanly, and so
+    does a cluster left without workers (`stopped` says why): everything finished so far
+    stays stored, and running the same command again resumes. `progress`: a progress bar on
+    stderr. The evaluator must be entered (`with evaluator:`)."""
     start = time.perf_counter()
     specs = plan_runs(defn, design)
     spec_by_key: dict[str, RunSpec] = {}
@@ -178,6 +181,9 @@ def execute(
     except KeyboardInterrupt:
         out.interrupted = True
         evaluator.cancel()
+    except NoWorkersError as err:
+        out.stopped = str(err)
+        evaluator.cancel()
     finally:
         if bar is not None:
             bar.close()
@@ -224,9 +230,9 @@ def _store_rows(store: Any, rows: list[dict[str, Any]], series: pd.DataFrame | N
 def _progress_bar(out: SweepOutcome, enabled: bool) -> Any:
     if not enabled:
         return None
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
-    bar = tqdm(total=out.unique, initial=out.unique - out.to_run, unit="run",
+    bar = tqdm(total=out.unique, initial=out.unique - out.to_run, unit="run", file=sys.stderr,
                desc="sweep", dynamic_ncols=True, mininterval=0.5, smoothing=0.1)
     bar.set_postfix_str(_postfix(out), refresh=False)
     return bar

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim import __version__
+from sim.runs.limits import RunEstimate, estimate_run
 
 if TYPE_CHECKING:
     from .definition import SweepDefinition
     from .design import Design
 
-__all__ = ["MODEL_CODE", "RunSpec", "run_key", "plan_runs", "plan_table", "describe_plan"]
+__all__ = ["MODEL_CODE", "RunSpec", "run_key", "plan_runs", "plan_table", "plan_estimates",
+           "describe_plan"]
 
 MODEL_PARTS = ("core", "runs/runner.py")
 """Parts of the package that decide what a run computes (hashed into every run key): the
@@ -94,6 +96,12 @@ def plan_table(specs: list[RunSpec]) -> pd.DataFrame:
          "point": [s.point for s in specs], "replicate": [s.replicate for s in specs],
          "seed": [s.seed for s in specs]}
     )
+
+def plan_estimates(defn: SweepDefinition, design: Design) -> list[RunEstimate]:
+    """Estimated memory and time of one run of each arm, in design order (nothing is built;
+    see sim.runs.limits)."""
+    return [estimate_run({**defn.base, **over}, defn.steps) for over in design.overrides]
+
 
 def describe_plan(defn: SweepDefinition, design: Design) -> str:
     """One line: design kind, arms, replicates, runs."""

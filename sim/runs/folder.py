@@ -47,6 +47,7 @@ from .files import (
     atomic_write_parquet,
     atomic_write_text,
     json_safe,
+    remove_stale_partials,
 )
 from .runner import SUMMARY_WINDOW, RunResult
 
@@ -100,10 +101,11 @@ def _is_empty_dir(path: Path) -> bool:
 
 def check_out_dir(path: str | Path) -> Path:
     """Raise RunFolderError unless `path` is absent or an empty folder (results are never
-    overwritten)."""
+    overwritten); temporary files of killed writers are removed first."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise RunFolderError(f"{path}: exists and is a file; give a new folder for the run")
+    remove_stale_partials(path)  # what a killed writer left is not a result
     if path.exists() and not _is_empty_dir(path):
         raise RunFolderError(
             f"{path}: folder exists and is not empty; results are never overwritten "

@@ -364,7 +364,7 @@ def test_unreachable_scheduler_is_a_clear_error():
     from sim.experiments.evaluators import DaskEvaluator
 
     with pytest.raises(ScenarioError, match="cannot connect to the Dask scheduler"):
-        with DaskEvaluator(address="tcp://127.0.0.1:9", timeout="1s"):
+        with DaskEvaluator(address="tcp://127.0.0.1:9", connect_timeout=1):
             pass
 
 

@@ -1,6 +1,11 @@
 """The report's figures (matplotlib, no pyplot state): effect lines and interaction heatmaps
 for grids, differences from the reference arm, monthly series bands, and Sobol', Morris and
-rank-correlation charts for sampled designs."""
+rank-correlation charts for sampled designs.
+
+Axes carry the outcome's unit (sim.experiments.analysis.units); confidence bands are clipped
+to the outcome's range ([0, 1] for shares, no negative money or counts); long arm names are
+replaced by short ones with a key in the legend.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..design import format_level
 from .estimates import arm_estimates, grid_levels, paired_differences, series_bands
 from .results import SweepResults
 from .sensitivity import morris_indices, rank_correlations, sobol_indices
-from .text import fmt_num, shorten
+from .text import fmt_num
+from .units import bounds, outcome_unit
 
-__all__ = ["make_figures"]
+__all__ = ["make_figures", "arm_names"]
 
 DPI = 110
 MAX_SERIES_ARMS = 10
+MAX_ARM_NAME = 28
+"""Arm names longer than this are shortened in figures, with a key."""
+
 
 def _grid_axes(n: int, title: str, width: float = 4.2, height: float = 3.2,
                cols: int | None = None) -> tuple[Figure, list]:
@@ -43,6 +53,42 @@ def _xpos(values: list[Any]) -> tuple[list[float], list[str]]:
     if _numeric(values):
         return [float(v) for v in values], [format_level(v) for v in values]
     return list(range(len(values))), [format_level(v) for v in values]
+
+
+def arm_names(res: SweepResults) -> tuple[dict[str, str], str]:
+    """Short names of the arms for figures, and the key that explains them ("" when the
+    names are short already). Grid arms keep their levels under abbreviated factor names
+    (`ds=0.3, cbs=0` with the key `ds = devolution_share, cbs = capacity_building_share`);
+    other long names become A1, A2, ... with each spelled out in the key."""
+    design = res.design.sort_values("point").drop_duplicates("arm").set_index("arm")
+    arms = list(design.index)
+    if all(len(a) <= MAX_ARM_NAME for a in arms):
+        return {a: a for a in arms}, ""
+    if res.kind == "grid" and res.factors:
+        short = _abbreviations(res.factors)
+        names = {a: ", ".join(f"{short[f]}={format_level(design.loc[a, f])}"
+                              for f in res.factors) for a in arms}
+        if all(len(n) <= 2 * MAX_ARM_NAME for n in names.values()):
+            return names, ", ".join(f"{short[f]} = {f}" for f in res.factors)
+    names = {a: f"A{i + 1}" for i, a in enumerate(arms)}
+    return names, "\n".join(f"{names[a]} = {a}" for a in arms)
+
+
+def _abbreviations(factors: list[str]) -> dict[str, str]:
+    """Initials of each factor's words (devolution_share → ds), numbered where two clash."""
+    initials = {f: "".join(w[0] for w in f.split("_") if w) or f for f in factors}
+    clashes = {s for s in initials.values() if list(initials.values()).count(s) > 1}
+    return {f: f"{s}{factors.index(f) + 1}" if s in clashes else s
+            for f, s in initials.items()}
+
+
+def _band(ax: Any, x: Any, low: Any, high: Any, outcome: str, **kwargs: Any) -> None:
+    """A confidence band, clipped to the range the outcome cannot leave ([0, 1] for shares,
+    no negative money or counts)."""
+    lo, hi = bounds(outcome)
+    if lo is not None or hi is not None:
+        low, high = np.clip(low, lo, hi), np.clip(high, lo, hi)
+    ax.fill_between(x, low, high, linewidth=0, **kwargs)
 
 
 def fig_effects(res: SweepResults, est: pd.DataFrame) -> Figure | None:
@@ -70,10 +116,11 @@ def fig_effects(res: SweepResults, est: pd.DataFrame) -> Figure | None:
             g = g.set_index(a).reindex(levels[a])
             ax.plot(x, g["mean"], marker="o", color=color,
                     label=f"{b} = {format_level(vb)}" if b else None)
-            ax.fill_between(x, g["low"], g["high"], color=color, alpha=0.2, linewidth=0)
+            _band(ax, x, g["low"], g["high"], o, color=color, alpha=0.2)
         ax.set_title(o, fontsize=10)
         ax.set_xticks(x, labels)
         ax.set_xlabel(a)
+        ax.set_ylabel(outcome_unit(o))
         ax.grid(True, alpha=0.3)
     if b:
         axes[0].legend(fontsize=8)
@@ -111,7 +158,7 @@ def fig_heatmaps(res: SweepResults, est: pd.DataFrame) -> Figure | None:
                 if np.isfinite(vals[i, j]):
                     ax.text(j, i, fmt_num(vals[i, j]), ha="center", va="center", fontsize=7,
                             color="white" if vals[i, j] < mid else "black")
-        fig.colorbar(im, ax=ax, shrink=0.8)
+        fig.colorbar(im, ax=ax, shrink=0.8, label=outcome_unit(o))
     return fig
 
 
@@ -122,8 +169,10 @@ def fig_differences(res: SweepResults, diffs: pd.DataFrame) -> Figure | None:
     arms = list(dict.fromkeys(diffs["arm"]))
     if len(arms) > 30:
         return None
+    names, key = arm_names(res)
     fig, axes = _grid_axes(len(res.outcomes), "Difference from the reference arm, paired "
-                           f"by seed: mean and 95% CI\nreference: {shorten(str(res.reference), 90)}",
+                           "by seed: mean and 95% CI\nreference: "
+                           f"{names.get(str(res.reference), res.reference)}",
                            width=5.0, height=0.5 + 0.32 * len(arms), cols=2)
     y = np.arange(len(arms))[::-1]
     for ax, o in zip(axes, res.outcomes):
@@ -135,9 +184,17 @@ def fig_differences(res: SweepResults, diffs: pd.DataFrame) -> Figure | None:
         ax.scatter(g["diff"], y, c=np.where(sig, "tab:red", "tab:gray"), zorder=3, s=18)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-        ax.set_yticks(y, [shorten(a) for a in arms], fontsize=7)
+        ax.set_yticks(y, [names.get(a, a) for a in arms], fontsize=7)
         ax.set_title(o, fontsize=10)
+        ax.set_xlabel(f"difference ({outcome_unit(o)})", fontsize=8)
         ax.grid(True, axis="x", alpha=0.3)
+    marker = {"marker": "o", "linestyle": "none", "markersize": 5}
+    fig.legend([Line2D([], [], color="tab:red", **marker),
+                Line2D([], [], color="tab:gray", **marker)],
+               ["95% CI excludes 0: the arm differs from the reference",
+                "95% CI includes 0: no difference detected"],
+               loc="outside lower center", ncols=2, fontsize=8, title=key or None,
+               title_fontsize=8)
     return fig
 
 
@@ -150,6 +207,7 @@ def fig_series(res: SweepResults, bands: pd.DataFrame) -> Figure | None:
         keep = [res.reference] if res.reference in arms else []
         keep += [a for a in (arms[0], arms[-1]) if a not in keep]
         arms = keep
+    names, key = arm_names(res)
     fig, axes = _grid_axes(len(res.outcomes), "Monthly series: mean over replicates and "
                            "95% CI, per arm", width=4.6, height=3.2)
     colors = _colors(len(arms))
@@ -159,13 +217,18 @@ def fig_series(res: SweepResults, bands: pd.DataFrame) -> Figure | None:
             if g.empty:
                 continue
             style = "--" if arm == res.reference else "-"
-            ax.plot(g["step"], g["mean"], style, color=color, linewidth=1.2, label=shorten(arm))
-            ax.fill_between(g["step"], g["low"], g["high"], color=color, alpha=0.15,
-                            linewidth=0)
+            ax.plot(g["step"], g["mean"], style, color=color, linewidth=1.2)
+            _band(ax, g["step"], g["low"], g["high"], o, color=color, alpha=0.15)
         ax.set_title(o, fontsize=10)
         ax.set_xlabel("month")
+        ax.set_ylabel(outcome_unit(o))
         ax.grid(True, alpha=0.3)
-    axes[0].legend(fontsize=6.5, loc="best")
+    lines = [Line2D([], [], color=c, linestyle="--" if a == res.reference else "-")
+             for c, a in zip(colors, arms)]
+    labels = [names.get(a, a) + (" (reference, dashed)" if a == res.reference else "")
+              for a in arms]
+    fig.legend(lines, labels, loc="outside lower center", ncols=min(3, len(arms)),
+               fontsize=7.5, title=key or None, title_fontsize=8)
     return fig
 
 
@@ -185,6 +248,7 @@ def fig_sobol(res: SweepResults, si: pd.DataFrame) -> Figure | None:
                 color="tab:orange", error_kw={"elinewidth": 0.8})
         ax.set_yticks(y, g["factor"], fontsize=7)
         ax.set_title(o, fontsize=10)
+        ax.set_xlabel("share of the outcome's variance", fontsize=8)
         ax.axvline(0, color="black", linewidth=0.6)
         ax.grid(True, axis="x", alpha=0.3)
     axes[0].legend(fontsize=8)
@@ -201,7 +265,10 @@ def fig_morris(res: SweepResults, mi: pd.DataFrame) -> Figure | None:
         g = mi[mi["outcome"] == o]
         yerr = np.vstack([(g["sigma"] - g["sigma_low"]).to_numpy(),
                           (g["sigma_high"] - g["sigma"]).to_numpy()])
-        ax.errorbar(g["mu_star"], g["sigma"], xerr=g["mu_star_conf"],
+        # mu* is a mean of absolute values: its interval stops at 0
+        xerr = np.vstack([np.minimum(g["mu_star_conf"], g["mu_star"]).to_numpy(),
+                          g["mu_star_conf"].to_numpy()])
+        ax.errorbar(g["mu_star"], g["sigma"], xerr=np.nan_to_num(np.clip(xerr, 0, None)),
                     yerr=np.nan_to_num(np.clip(yerr, 0, None)), fmt="o", markersize=4,
                     ecolor="0.6", elinewidth=0.8, capsize=2)
         top = g.sort_values("mu_star", ascending=False).head(6)
@@ -210,10 +277,17 @@ def fig_morris(res: SweepResults, mi: pd.DataFrame) -> Figure | None:
                         xytext=(3, 3), textcoords="offset points")
         hi = float(np.nanmax(np.concatenate([g["mu_star"], g["sigma"]]))) if len(g) else 1
         ax.plot([0, hi], [0, hi], ":", color="0.5", linewidth=0.8)
-        ax.set_xlabel("mu* (mean |elementary effect|)")
-        ax.set_ylabel("sigma")
+        unit = outcome_unit(o)
+        ax.set_xlabel(f"mu*: mean |elementary effect| ({unit} per factor range)",
+                      fontsize=8)
+        ax.set_ylabel(f"sigma: spread of the effects ({unit} per factor range)", fontsize=8)
         ax.set_title(o, fontsize=10)
         ax.grid(True, alpha=0.3)
+    fig.legend([Line2D([], [], color="0.5", linestyle=":")],
+               ["sigma = mu*: above the dotted line a factor's effect changes strongly with "
+                "the other factors or its own level (interactions, non-linearity); below it "
+                "the effect is more consistent"],
+               loc="outside lower center", fontsize=8)
     return fig
 
 

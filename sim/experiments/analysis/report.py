@@ -11,7 +11,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from sim.core.metrics import OUTCOMES
-from sim.runs.files import atomic_path, atomic_write_text
+from sim.runs.files import atomic_path, atomic_write_text, remove_stale_partials
 
 from ..design import format_level
 from .estimates import arm_estimates, interaction_contrasts, paired_differences
@@ -289,9 +289,10 @@ def _save(fig: Figure, path: Path) -> None:
 def write_report(root: str | Path, out: str | Path | None = None) -> Path:
     """Write `report.md` and its PNG figures into `out` (default: <root>/report); return
     the report's path."""
-    res = load_results(root)
+    res = load_results(root, finished=True)
     out = Path(out) if out is not None else Path(root) / "report"
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(out)
     figs = make_figures(res)
     for stem, fig in figs.items():
         _save(fig, out / f"{stem}.png")
@@ -321,9 +322,10 @@ def write_experiments_doc(roots: list[str | Path], out_dir: str | Path,
            "default size.", ""]
     bodies = []
     for root in roots:
-        res = load_results(root)
+        res = load_results(root, finished=True)
         folder = out_dir / res.name
         folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(folder)
         figs = make_figures(res)
         for stem, fig in figs.items():
             _save(fig, folder / f"{stem}.png")

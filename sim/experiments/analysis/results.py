@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..store import RunStore
+from ..store import ResultsError, RunStore
 
 __all__ = ["SweepResults", "load_results", "LEVEL"]
 
@@ -81,13 +81,30 @@ class SweepResults:
         return {k: int(vc.get(k, 0)) for k in ("ok", "failed", "missing")}
 
 
-def load_results(root: str | Path) -> SweepResults:
-    """Read a sweep's results folder (raises ResultsError if it is not one)."""
+def load_results(root: str | Path, *, finished: bool = False) -> SweepResults:
+    """Read a sweep's results folder (raises ResultsError if it is not one, or with
+    `finished`, if none of its planned runs finished OK: there is nothing to report)."""
     store = RunStore.open(root)
     info = store.info()
     plan = store.plan()
     runs = store.runs()
     series = store.series(keys=list(plan["key"].unique())) if info.get("series_period") else \
         pd.DataFrame(columns=["key", "step"])
-    return SweepResults(root=Path(root), info=info, design=store.design(), plan=plan,
-                        runs=runs, series=series, sessions=store.sessions())
+    design = store.design()
+    columns = [f["name"] for f in info["factors"]]
+    if info["kind"] == "morris":
+        columns += [f"x_{name}" for name in columns]
+    missing = [c for c in columns if c not in design]
+    if missing:
+        raise ResultsError(
+            f"{store.root / 'design.parquet'}: no column {missing[0]!r} for a factor of "
+            f"sweep.json; run the sweep again to rewrite the folder's definition files")
+    res = SweepResults(root=Path(root), info=info, design=design, plan=plan,
+                       runs=runs, series=series, sessions=store.sessions())
+    counts = res.counts()
+    if finished and not counts["ok"]:
+        raise ResultsError(
+            f"{root}: no finished runs to report ({counts['failed']} failed, "
+            f"{counts['missing']} not run of {len(plan['key'].unique())} planned); run "
+            f"`{info.get('command') or 'python -m sim sweep <experiment>.toml'}` first")
+    return res

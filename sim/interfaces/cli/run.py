@@ -20,9 +20,10 @@ from typing import Any
 from sim.core.metrics import OUTCOMES
 from sim.core.scenario import DEFAULT_STEPS, Scenario, load_scenario, parse_override
 from sim.runs import folder as store
+from sim.runs.limits import check_hours, check_memory, default_memory_limit, estimate_run
 from sim.runs.runner import SUMMARY_WINDOW, run
 
-from . import CommandError, format_table, non_negative_int, positive_int
+from . import CommandError, add_limit_options, format_table, non_negative_int, positive_int
 
 DEFAULT_SEED = 0
 
@@ -69,6 +70,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-figures", action="store_true", help="do not draw figures/*.png")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no summary table; print only the run folder")
+    p.add_argument("--progress", action="store_true",
+                   help="show the progress bar on stderr even when it is not a terminal")
+    add_limit_options(p, "a run")
     p.set_defaults(func=cmd_run)
 
 
@@ -78,6 +82,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     seed, seed_from = _pick(args.seed, scenario.seed, DEFAULT_SEED)
     steps, steps_from = _pick(args.steps, scenario.steps if _sets_steps(scenario) else None,
                               DEFAULT_STEPS)
+    est = estimate_run(scenario.params, steps, communities=True)  # before anything is built
+    check_memory(est, args.max_memory or default_memory_limit(), what=f"{args.scenario}: the run")
+    check_hours(est.seconds, args.max_hours,
+                f"{args.scenario}: {steps:,} months ({steps_from}) of {est.sizes()}")
     started = datetime.now().astimezone()
     if args.out is not None:
         out = store.check_out_dir(args.out)  # refuse before spending time on the run
@@ -85,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = store.default_run_dir(scenario.name, seed, when=started)
     created = _make_dir(out)
 
-    show_bar = not args.quiet and sys.stderr.isatty()
+    show_bar = args.progress or (not args.quiet and sys.stderr.isatty())
     bar = _progress_bar(steps, f"{scenario.name} seed {seed}") if show_bar else None
     try:
         result = run(scenario.params, seed, steps, communities=True,
@@ -154,7 +162,7 @@ def _sets_steps(scenario: Scenario) -> bool:
     """Whether a file of the scenario's chain sets `steps` (Scenario.steps has a default)."""
     for file in scenario.files:
         with contextlib.suppress(OSError, tomllib.TOMLDecodeError):
-            if "steps" in tomllib.loads(Path(file).read_text(encoding="utf-8")):
+            if "steps" in tomllib.loads(Path(file).read_text(encoding="utf-8-sig")):
                 return True
     return False
 

@@ -163,6 +163,14 @@ def test_seed_and_steps_come_from_the_scenario_when_not_given(tmp_path, capsys):
     assert len(pd.read_parquet(tmp_path / "a" / "series.parquet")) == 3
 
 
+def test_steps_come_from_a_scenario_saved_with_a_byte_order_mark(tmp_path):
+    scenario = tmp_path / "bom.toml"
+    scenario.write_text("steps = 3\n" + TINY, encoding="utf-8-sig")
+    assert main(["run", str(scenario), "--out", str(tmp_path / "a"), "--no-figures"]) == 0
+    record = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert (record["steps"], record["steps_from"]) == (3, "scenario")
+
+
 def test_seed_defaults_to_zero_and_the_folder_to_runs(tiny, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(tiny), "--steps", "2", "--no-figures", "--quiet"]) == 0
