@@ -1,9 +1,12 @@
-"""Outcomes: district-wide series and the per-community table, every step (ODD §8).
+"""Outcomes: district-wide series and the per-community and per-compound tables, every step
+(ODD §8).
 
 `district_outcomes(model)` computes every district series once per step from the model's
 arrays; the model's Mesa DataCollector reads them. `CommunityRecorder` appends one row per
 community per recorded step, as NumPy columns, and turns them into a tidy DataFrame at the
-end. Both read resident state only through `community_sums`: one pass per quantity over the
+end; `CompoundRecorder` does the same per compound, with its type and attributes, from the
+compounds' state arrays. The district series and the community table read resident state
+only through `community_sums`: one pass per quantity over the
 residents (segment sums), shared by the two collectors within a step; needs come from the
 per-community sums the service mechanism already made. Realised cross-appointment is read
 off the seats every month (people.realised_shares): it is measured, never a lever's value.
@@ -17,7 +20,7 @@ import pandas as pd
 from . import types as T
 from .people import SECRETARY, realised_shares, seats_per_person
 from .residents import HOUR_CATEGORIES, TRUST_TARGETS
-from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED
+from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED, OC_STATES
 
 OUTCOMES: dict[str, str] = {
     "satisfaction_mean": "mean resident satisfaction (0-1)",
@@ -354,6 +357,10 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
 class CommunityRecorder:
     """Collects `community_snapshot` every `period` steps into a tidy table."""
 
+    unit = "community"
+    columns = COMMUNITY_COLUMNS
+    snapshot = staticmethod(community_snapshot)
+
     def __init__(self, period: int = 1) -> None:
         self.period = max(int(period), 1)
         self._steps: list[int] = []
@@ -362,17 +369,72 @@ class CommunityRecorder:
     def record(self, model) -> None:
         if model.steps % self.period == 0:
             self._steps.append(int(model.steps))
-            self._rows.append({k: np.array(v, copy=True) for k, v in community_snapshot(model).items()})
+            self._rows.append({k: np.array(v, copy=True) for k, v in self.snapshot(model).items()})
 
     def frame(self) -> pd.DataFrame:
-        """Tidy table: one row per (step, community)."""
+        """Tidy table: one row per (step, unit)."""
         if not self._rows:
-            return pd.DataFrame(columns=["step", "community", *COMMUNITY_COLUMNS])
-        n = len(self._rows[0]["street"])
+            return pd.DataFrame(columns=["step", self.unit, *self.columns])
+        n = len(self._rows[0][self.columns[0]])
         data = {
             "step": np.repeat(self._steps, n),
-            "community": np.tile(np.arange(n), len(self._steps)),
+            self.unit: np.tile(np.arange(n), len(self._steps)),
         }
-        for col in COMMUNITY_COLUMNS:
+        for col in self.columns:
             data[col] = np.concatenate([row[col] for row in self._rows])
         return pd.DataFrame(data)
+
+
+COMPOUND_COLUMNS = (
+    "community", "street", "compound_type", "community_type", "management", "build_year",
+    "fee", "households", "residents", "owners", "firm", "effort", "shirking", "quality",
+    "base_quality", "collection", "oc_state", "independence", "xa_intensity", "convened",
+    "disputes", "mediated", "dispute_rate", "satisfaction", "participation", "renovating",
+    "renovated", "has_branch",
+)
+"""Columns of the per-compound table: the compound's type and attributes (its management
+mode and firm as they are that month), property service, owners' committee, disputes and
+residents (meanings in docs/CLI.md)."""
+
+
+def compound_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per compound of the current step."""
+    cp, w = model.compounds, model.world
+    return {
+        "community": cp.community,
+        "street": model.communities.street[cp.community],
+        "compound_type": w.compound_type,
+        "community_type": w.community_type[cp.community],
+        "management": np.array(T.MANAGEMENT_MODES)[cp.management],
+        "build_year": cp.build_year,
+        "fee": cp.fee,
+        "households": cp.households,
+        "residents": cp.residents,
+        "owners": cp.owners,
+        "firm": cp.firm,
+        "effort": np.where(cp.firm >= 0, cp.effort, np.nan),
+        "shirking": (cp.firm >= 0) & (cp.effort < model.p["shirk_threshold"]),
+        "quality": cp.quality,
+        "base_quality": cp.base_quality,
+        "collection": np.where(cp.firm >= 0, cp.collection, np.nan),
+        "oc_state": np.array(OC_STATES)[cp.oc_state],
+        "independence": np.where(cp.oc_state != OC_NONE, cp.independence, np.nan),
+        "xa_intensity": cp.xa_intensity,
+        "convened": cp.convened,
+        "disputes": cp.disputes,
+        "mediated": cp.mediated,
+        "dispute_rate": cp.dispute_rate,
+        "satisfaction": cp.satisfaction,
+        "participation": cp.participation,
+        "renovating": cp.renovation_left > 0,
+        "renovated": cp.renovated,
+        "has_branch": cp.has_branch,
+    }
+
+
+class CompoundRecorder(CommunityRecorder):
+    """Collects `compound_snapshot` every `period` steps into a tidy table."""
+
+    unit = "compound"
+    columns = COMPOUND_COLUMNS
+    snapshot = staticmethod(compound_snapshot)
