@@ -18,6 +18,7 @@ here (sim.core.scenario reads the files; sim.runs writes them).
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,6 +156,19 @@ class District:
         given = self.given.get(column)
         return drawn if given is None else given.fill(drawn)
 
+    def fingerprint(self) -> str:
+        """A short hash of everything the tables give: equal districts, equal hashes."""
+        digest = hashlib.sha256()
+        parts = [self.street_id, self.community_id, self.compound_id,
+                 self.street_of_community, self.community_of_compound,
+                 np.array(self.firm_names or (), dtype=object)]
+        for name in sorted(self.given):
+            parts += [np.array([name], dtype=object), self.given[name].mask,
+                      self.given[name].values]
+        for part in parts:
+            digest.update(repr(np.asarray(part).tolist()).encode("utf-8") + b"\0")
+        return digest.hexdigest()[:16]
+
     def firms_needed(self) -> int:
         """Firms the tables name (the district has at least this many)."""
         firm = self.given.get("firm")
@@ -227,8 +241,8 @@ def district_from_tables(tables: Mapping[str, pd.DataFrame],
 
     firm_names = None
     if "firm" in comp:
-        comp["firm"], firm_names = _number_firms(comp["firm"])
         _check_firm_management(comp, sources["compounds"])
+        comp["firm"], firm_names = _number_firms(comp["firm"])
     if "management" in comp:  # mode names to their numbers (types.MANAGEMENT_MODES)
         mode = comp["management"]
         comp["management"] = Given(np.array([T.MANAGEMENT_MODES.index(v) for v in mode.values],
