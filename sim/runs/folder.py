@@ -190,7 +190,7 @@ def write_run(
         **(info or {}),
     }
     if scenario.world is not None:
-        record["world_from"] = str(scenario.world)
+        record["world_folder"] = str(scenario.world)
     if figures_error:
         record["figures_error"] = figures_error
     record["outputs"] = {

@@ -413,3 +413,8 @@ def test_cli_doc_covers_every_command_and_every_community_column():
         assert name in doc
     for column in COMMUNITY_COLUMNS:
         assert f"`{column}`" in doc, f"docs/CLI.md does not describe community column {column}"
+    compounds = doc.split("Columns of `compounds.parquet`", 1)[1].split("\n\n", 2)[1]
+    for column in COMPOUND_COLUMNS:
+        assert f"| `{column}` |" in compounds, f"docs/CLI.md lacks compound column {column}"
+    for command in ("python -m sim world", "python -m sim pilot"):
+        assert command in doc
