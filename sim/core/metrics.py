@@ -371,6 +371,9 @@ class CommunityRecorder:
             self._steps.append(int(model.steps))
             self._rows.append({k: np.array(v, copy=True) for k, v in self.snapshot(model).items()})
 
+    names: dict[str, tuple[str, ...]] = {}
+    """Columns recorded as small integer codes, and the names they stand for."""
+
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per (step, unit)."""
         if not self._rows:
@@ -382,6 +385,8 @@ class CommunityRecorder:
         }
         for col in self.columns:
             data[col] = np.concatenate([row[col] for row in self._rows])
+            if col in self.names:
+                data[col] = np.array(self.names[col])[data[col]]
         return pd.DataFrame(data)
 
 
@@ -397,15 +402,31 @@ mode and firm as they are that month), property service, owners' committee, disp
 residents (meanings in docs/CLI.md)."""
 
 
+COMPOUND_NAMES = {"compound_type": T.COMPOUND_TYPES_ORDER, "community_type": T.COMMUNITY_TYPES,
+                  "management": T.MANAGEMENT_MODES, "oc_state": OC_STATES}
+"""Compound columns kept as codes while the run records them (names in the table)."""
+
+
+def _codes(names: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    index = {name: i for i, name in enumerate(order)}
+    return np.array([index[x] for x in names.tolist()], dtype=np.int8)
+
+
 def compound_snapshot(model) -> dict[str, np.ndarray]:
-    """One row per compound of the current step."""
+    """One row per compound of the current step (the four named columns as codes into
+    COMPOUND_NAMES)."""
     cp, w = model.compounds, model.world
+    types = model.cache.get("compound_type_codes")
+    if types is None:  # the types do not change during a run
+        types = model.cache["compound_type_codes"] = (
+            _codes(w.compound_type, T.COMPOUND_TYPES_ORDER),
+            _codes(w.community_type[cp.community], T.COMMUNITY_TYPES))
     return {
         "community": cp.community,
         "street": model.communities.street[cp.community],
-        "compound_type": w.compound_type,
-        "community_type": w.community_type[cp.community],
-        "management": np.array(T.MANAGEMENT_MODES)[cp.management],
+        "compound_type": types[0],
+        "community_type": types[1],
+        "management": cp.management,
         "build_year": cp.build_year,
         "fee": cp.fee,
         "households": cp.households,
@@ -417,7 +438,7 @@ def compound_snapshot(model) -> dict[str, np.ndarray]:
         "quality": cp.quality,
         "base_quality": cp.base_quality,
         "collection": np.where(cp.firm >= 0, cp.collection, np.nan),
-        "oc_state": np.array(OC_STATES)[cp.oc_state],
+        "oc_state": cp.oc_state,
         "independence": np.where(cp.oc_state != OC_NONE, cp.independence, np.nan),
         "xa_intensity": cp.xa_intensity,
         "convened": cp.convened,
@@ -438,3 +459,4 @@ class CompoundRecorder(CommunityRecorder):
     unit = "compound"
     columns = COMPOUND_COLUMNS
     snapshot = staticmethod(compound_snapshot)
+    names = COMPOUND_NAMES

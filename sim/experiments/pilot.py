@@ -117,8 +117,9 @@ def pilot_plan(scenario: Scenario, *, labels: tuple[str, ...] = (), steps: int |
                outcomes: tuple[str, ...] = DEFAULT_OUTCOMES, replicates: int = 10,
                seed: int = 1) -> PilotPlan:
     """Validate a pilot evaluation of `scenario`. The reform is its `[[policy]]` entries
-    labelled `labels`, or by default every targeted entry. Raises ScenarioError naming what
-    is wrong and what is allowed."""
+    labelled `labels`, or by default every targeted entry. Runs last `steps` months, by
+    default the scenario's steps but no longer than the last month evaluated (`until`).
+    Raises ScenarioError naming what is wrong and what is allowed."""
     where = f"pilot {scenario.name}"
     changes = scenario.timeline.changes
     if labels:
@@ -147,11 +148,12 @@ def pilot_plan(scenario: Scenario, *, labels: tuple[str, ...] = (), steps: int |
             raise ScenarioError(f"{where}: the reform entry at month {c.month} applies "
                                 "everywhere, so there is no rest to compare with; target it "
                                 "or use --select strongest|weakest|random")
-    steps = int(steps or scenario.steps)
+    runs_to = int(steps or scenario.steps)
     start = min(changes[i].month for i in reform)
     later = [c.month for i, c in enumerate(changes) if i not in reform and c.month > start]
     if until is None:
-        until = min([steps, *[m - 1 for m in later]])
+        until = min([runs_to, *[m - 1 for m in later]])
+    steps = runs_to if steps else min(runs_to, until)  # months after `until` are not compared
     if not start <= until <= steps:
         raise ScenarioError(f"{where}: --until {until} must be between the reform's start "
                             f"(month {start}) and the last month ({steps})")

@@ -58,7 +58,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=non_negative_int, default=1,
                    help="master seed of the replicate seeds (default: 1)")
     p.add_argument("--steps", type=positive_int, default=None,
-                   help="months per run (default: the scenario's steps)")
+                   help="months per run (default: the scenario's steps, but no longer than "
+                   "the last month evaluated)")
     p.add_argument("--until", type=positive_int, default=None, metavar="MONTH",
                    help="last month evaluated (default: the month before the next change "
                    "that is not the reform, else the last month)")
