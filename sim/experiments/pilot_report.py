@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .analysis.text import fmt_ci
+from .design import format_level
 from .pilot import ESTIMATES, PilotPlan
 
 __all__ = ["render_report", "figure", "KEY_ESTIMATES"]
@@ -47,7 +48,8 @@ def render_report(plan: PilotPlan, summary: pd.DataFrame, per_seed: pd.DataFrame
     """The report as Markdown."""
     reform = [plan.timeline.changes[i] for i in plan.reform]
     what = "; ".join(
-        f"month {c.month}: " + ", ".join(f"{k} = {v}" for k, v in c.values.items())
+        f"month {c.month}: " + ", ".join(f"{k} = {format_level(v)}"
+                                         for k, v in c.values.items())
         for c in reform)
     pilots = per_seed.drop_duplicates("seed")
     chosen = {"as-written": "as the scenario targets them",
