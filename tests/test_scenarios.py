@@ -25,6 +25,12 @@ OWN_LEVERS = {
     "professional_committee": {"professional_committee"},
     "volunteer_platform": {"volunteer_platform"},
     "party_led_formation": {"party_led_formation"},
+    "access_list": {"access_list"},
+    "cadre_selection": {"cadre_selection_resident_weight"},
+    "department_rating": {"dept_rating_weight"},
+    "mirror_ban": {"mirror_ban"},
+    "seconded_consultation": {"seconded_consultation"},
+    "street_summons": {"street_summons"},
 }
 """Each policy scenario and the levers it may set (at the start or on its timeline)."""
 NOT_POLICIES = {"baseline", "example_district"}

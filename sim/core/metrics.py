@@ -90,6 +90,19 @@ OUTCOMES: dict[str, str] = {
     "leader_load_max": "highest workload of any office-holder (1 = full time)",
     "office_load": "mean workload of office-holders (1 = full time)",
     "vacancies": "vacant seats in party committees, RCs and formed OCs",
+    "dept_tasks_pushed": "task hours the line departments pushed to streets this month",
+    "dept_duties_pushed": "of those, the departments' own duties (not the streets' functions)",
+    "dept_tasks_refused": "departments' task hours streets refused under access lists",
+    "dept_push_intensity": "mean share of their own duties departments push down (0-1)",
+    "summons": "problems streets summoned departments to this month",
+    "summons_answered_share": "share of summons the departments answered within the month",
+    "response_time": "mean months a department takes to answer a summons (1/responsiveness)",
+    "dept_rating": "mean rating streets give departments (0-1)",
+    "mirror_hours": "RC hours a month per community on departments' mirrored offices",
+    "cadre_changes": "secretaries and directors the street replaced or promoted this month",
+    "promotions": "secretaries promoted out of their community this month",
+    "selected_on_residents": "mean weight of residents' evaluation in the selection of the "
+                             "sitting secretaries (0-1)",
     "rc_skill": "mean skill of RC staff",
     "assessment_score": "mean assessment score of communities",
     **{f"trust_{k}": f"mean trust in the {k.replace('rc', 'residents committee')}"
@@ -251,6 +264,22 @@ def district_outcomes(model) -> dict[str, float]:
     out["leader_load_max"] = float(people.load[:people.n][holding].max()) if holding.any() else 0.0
     out["office_load"] = float(people.load[:people.n][holding].mean()) if holding.any() else 0.0
     out["vacancies"] = float(model.vacant_seats())
+    dp, st = model.departments, model.streets
+    out["dept_tasks_pushed"] = float(dp.on_list.sum() + dp.off_list.sum())
+    out["dept_duties_pushed"] = float(dp.off_list.sum())
+    out["dept_tasks_refused"] = float(dp.refused.sum())
+    out["dept_push_intensity"] = float(dp.push_intensity.mean()) if dp.n else float("nan")
+    out["summons"] = float(st.summons.sum())
+    out["summons_answered_share"] = _nanshare(float(dp.answered.sum()), float(dp.summons.sum()))
+    out["response_time"] = (float(np.mean(1.0 / np.maximum(dp.responsiveness, 1e-3)))
+                            if dp.n else float("nan"))
+    out["dept_rating"] = float(dp.rating.mean()) if dp.n else float("nan")
+    out["mirror_hours"] = float(np.mean([s.mirror_hours() for s in model.street_offices]))
+    out["cadre_changes"] = float(mo.cadre_changes)
+    out["promotions"] = float(mo.promotions)
+    weights = people.selection_weight[sec[sec >= 0]]
+    out["selected_on_residents"] = (float(np.nanmean(weights)) if np.isfinite(weights).any()
+                                    else float("nan"))
     out["rc_skill"] = float(cm.skill.mean())
     out["assessment_score"] = float(cm.score.mean())
     trust = sums["trust"].sum(axis=1) / n_res
@@ -354,14 +383,73 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
     }
 
 
-class CommunityRecorder:
-    """Collects `community_snapshot` every `period` steps into a tidy table."""
+STREET_COLUMNS = (
+    "residents", "tasks_received", "tasks_refused", "tasks_pushed_down", "own_capacity",
+    "summons", "summons_answered_share", "dept_rating_given", "mirror_hours",
+    "cadre_changes", "promotions", "selected_on_residents", "budget", "devolved",
+)
+"""Columns of the per-street table (one row per street and recorded month)."""
 
-    unit = "community"
-    columns = COMMUNITY_COLUMNS
-    snapshot = staticmethod(community_snapshot)
+DEPARTMENT_COLUMNS = (
+    "tasks_pushed", "duties_pushed", "duties_refused", "push_intensity", "responsiveness",
+    "response_time", "summons", "summons_answered", "rating", "mirrors",
+)
+"""Columns of the per-department table (one row per department and recorded month)."""
 
-    def __init__(self, period: int = 1) -> None:
+
+def street_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per street of the current step."""
+    st, dp, cm, people = model.streets, model.departments, model.communities, model.people
+    sec = model.holders_of_role(SECRETARY)
+    weight = np.where(sec >= 0, people.selection_weight[np.maximum(sec, 0)], np.nan)
+    by_street = np.full(st.n, np.nan)
+    for s in range(st.n):
+        w = weight[cm.street == s]
+        if np.isfinite(w).any():
+            by_street[s] = np.nanmean(w)
+    rated = dp.ratings.sum(axis=0) / max(dp.n, 1)
+    return {
+        "residents": st.residents,
+        "tasks_received": st.task_hours,
+        "tasks_refused": dp.refused.sum(axis=0),
+        "tasks_pushed_down": st.pushed_hours,
+        "own_capacity": st.own_capacity,
+        "summons": st.summons,
+        "summons_answered_share": np.where(st.summons > 0, st.answered_share, np.nan),
+        "dept_rating_given": rated,
+        "mirror_hours": np.array([s.mirror_hours() for s in model.street_offices]),
+        "cadre_changes": st.cadre_changes,
+        "promotions": st.promotions,
+        "selected_on_residents": by_street,
+        "budget": st.budget,
+        "devolved": st.devolved,
+    }
+
+
+def department_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per department of the current step."""
+    dp = model.departments
+    return {
+        "tasks_pushed": dp.on_list.sum(axis=1) + dp.off_list.sum(axis=1),
+        "duties_pushed": dp.off_list.sum(axis=1),
+        "duties_refused": dp.refused.sum(axis=1),
+        "push_intensity": dp.push_intensity,
+        "responsiveness": dp.responsiveness,
+        "response_time": 1.0 / np.maximum(dp.responsiveness, 1e-3),
+        "summons": dp.summons.sum(axis=1),
+        "summons_answered": dp.answered.sum(axis=1),
+        "rating": dp.rating,
+        "mirrors": dp.mirrors,
+    }
+
+
+class TableRecorder:
+    """Collects a snapshot function's rows every `period` steps into a tidy table."""
+
+    def __init__(self, snapshot, columns: tuple[str, ...], key: str, period: int = 1,
+                 names: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.snapshot, self.columns, self.key = snapshot, columns, key
+        self.names = names or {}  # columns recorded as codes, and the names they stand for
         self.period = max(int(period), 1)
         self._steps: list[int] = []
         self._rows: list[dict[str, np.ndarray]] = []
@@ -369,25 +457,28 @@ class CommunityRecorder:
     def record(self, model) -> None:
         if model.steps % self.period == 0:
             self._steps.append(int(model.steps))
-            self._rows.append({k: np.array(v, copy=True) for k, v in self.snapshot(model).items()})
-
-    names: dict[str, tuple[str, ...]] = {}
-    """Columns recorded as small integer codes, and the names they stand for."""
+            self._rows.append({k: np.array(v, copy=True) for k, v in
+                               self.snapshot(model).items()})
 
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per (step, unit)."""
         if not self._rows:
-            return pd.DataFrame(columns=["step", self.unit, *self.columns])
-        n = len(self._rows[0][self.columns[0]])
-        data = {
-            "step": np.repeat(self._steps, n),
-            self.unit: np.tile(np.arange(n), len(self._steps)),
-        }
+            return pd.DataFrame(columns=["step", self.key, *self.columns])
+        n = len(next(iter(self._rows[0].values())))
+        data = {"step": np.repeat(self._steps, n),
+                self.key: np.tile(np.arange(n), len(self._steps))}
         for col in self.columns:
             data[col] = np.concatenate([row[col] for row in self._rows])
             if col in self.names:
                 data[col] = np.array(self.names[col])[data[col]]
         return pd.DataFrame(data)
+
+
+class CommunityRecorder(TableRecorder):
+    """Collects `community_snapshot` every `period` steps into a tidy table."""
+
+    def __init__(self, period: int = 1) -> None:
+        super().__init__(community_snapshot, COMMUNITY_COLUMNS, "community", period)
 
 
 COMPOUND_COLUMNS = (
@@ -453,10 +544,9 @@ def compound_snapshot(model) -> dict[str, np.ndarray]:
     }
 
 
-class CompoundRecorder(CommunityRecorder):
+class CompoundRecorder(TableRecorder):
     """Collects `compound_snapshot` every `period` steps into a tidy table."""
 
-    unit = "compound"
-    columns = COMPOUND_COLUMNS
-    snapshot = staticmethod(compound_snapshot)
-    names = COMPOUND_NAMES
+    def __init__(self, period: int = 1) -> None:
+        super().__init__(compound_snapshot, COMPOUND_COLUMNS, "compound", period,
+                         names=COMPOUND_NAMES)

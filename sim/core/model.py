@@ -32,6 +32,7 @@ from . import scenario as S
 from . import types as T
 from .agents import (
     NGO,
+    Department,
     OwnersCommittee,
     PartyBranch,
     PartyCommittee,
@@ -57,7 +58,17 @@ from .mechanisms import (
     workload,
 )
 from .mechanisms.assessment import residents_evaluation
-from .metrics import OUTCOMES, CommunityRecorder, CompoundRecorder, district_outcomes
+from .metrics import (
+    DEPARTMENT_COLUMNS,
+    OUTCOMES,
+    STREET_COLUMNS,
+    CommunityRecorder,
+    CompoundRecorder,
+    TableRecorder,
+    department_snapshot,
+    district_outcomes,
+    street_snapshot,
+)
 from .network import edge_index, set_edge
 from .people import (
     BRANCH,
@@ -87,6 +98,7 @@ from .state import (
     OC_NONE,
     Communities,
     Compounds,
+    Departments,
     Firms,
     Month,
     NGOs,
@@ -142,6 +154,7 @@ class GovernanceModel(mesa.Model):
         self.cache: dict[str, Any] = {}
         self.network_version = 0
         self.ties_version = 0
+        self.dept_version = 0
         self.seats_version = 0
         self.month = Month()
 
@@ -176,6 +189,10 @@ class GovernanceModel(mesa.Model):
         )
         self.community_recorder = CommunityRecorder(community_period)
         self.compound_recorder = CompoundRecorder(community_period)
+        self.street_recorder = TableRecorder(street_snapshot, STREET_COLUMNS, "street",
+                                             community_period)
+        self.department_recorder = TableRecorder(department_snapshot, DEPARTMENT_COLUMNS,
+                                                 "department", community_period)
 
     # --- construction ------------------------------------------------------------------
     @classmethod
@@ -235,6 +252,12 @@ class GovernanceModel(mesa.Model):
         fm.compounds = np.bincount(cp.firm[cp.firm >= 0], minlength=fm.n)
         cp.quality = cp.base_quality * property_management.management_quality(self)
         self.ngos = NGOs(p["n_ngos"])
+        dp = self.departments = Departments(p["n_departments"])
+        dp.make_matrices(st.n)
+        dp.push_intensity[:] = 1.0
+        dp.responsiveness[:] = 0.5
+        dp.mirrors[:] = 0.5
+        dp.rating[:] = 1.0
         # mediation hours are reserved from last month's disputes: start from the expected
         expected = p["dispute_base"] + p["dispute_quality"] * (1 - cp.quality)
         cm.disputes = np.bincount(cp.community, weights=expected * cp.residents / 1000, minlength=cm.n)
@@ -260,6 +283,8 @@ class GovernanceModel(mesa.Model):
             PropertyFirm(self, i, off["property_firm"] + i) for i in range(self.firms.n)
         ]
         self.ngo_agents = [NGO(self, i, off["ngo"] + i) for i in range(self.ngos.n)]
+        self.department_agents = [Department(self, i, off["department"] + i)
+                                  for i in range(self.departments.n)]
         self.owners_committees: dict[int, OwnersCommittee] = {}
         self.property_committees: dict[int, PropertyCommittee] = {}
 
@@ -289,6 +314,8 @@ class GovernanceModel(mesa.Model):
             pc_seats = self.seats_of(PC, c)
             self.fill(pc_seats, self.new_people(pc_seats.size, CADRE, c, party=True))
             secretary = int(self.seats.holder[self.seats_of(PC, c, SECRETARY)[0]])
+            self.people.selection_weight[secretary] = self.levers.community(
+                "cadre_selection_resident_weight")[c]
             members = [int(h) for h in self.seats.holder[self.seats_of(PC, c, PC_MEMBER)]]
             director = self.seats_of(RC, c, DIRECTOR)
             if rng.random() < p["initial_one_shoulder"]:
@@ -369,6 +396,28 @@ class GovernanceModel(mesa.Model):
         """Give `seat` to `person`; the former holder keeps any other seats."""
         old = int(self.seats.holder[seat])
         self.fill(np.array([seat]), np.array([person]))
+        if old >= 0 and not np.any(self.seats.holder == old):
+            self.people.active[old] = False
+
+    def replace_secretary(self, community: int, person: int, promoted: bool = False) -> None:
+        """The street's choice takes office as secretary; the former secretary leaves the
+        party committee (and any seat held with it in the RC, which the new secretary takes
+        over as acting holder until the next election)."""
+        old = self.holder(SECRETARY, community)
+        seats = self.seats_of(PC, community, SECRETARY)
+        if old >= 0:
+            mine = np.flatnonzero((self.seats.holder == old)
+                                  & (self.seats.community == community)
+                                  & np.isin(self.seats.org, (PC, RC)))
+            seats = mine
+            if promoted:  # leaves every seat for a post outside the community
+                self.vacate(np.flatnonzero(self.seats.holder == old))
+                self.people.active[old] = False
+                self.month.promotions += 1
+                self.streets.promotions[self.communities.street[community]] += 1
+            self.month.cadre_changes += 1
+            self.streets.cadre_changes[self.communities.street[community]] += 1
+        self.fill(seats, np.repeat(person, seats.size))
         if old >= 0 and not np.any(self.seats.holder == old):
             self.people.active[old] = False
 
@@ -629,9 +678,19 @@ class GovernanceModel(mesa.Model):
 
     def caretaking_demand(self, community: int) -> float:
         """RC hours caretaking the community's compounds that no one else manages."""
-        cp = self.compounds
-        mine = (cp.community == community) & (cp.management == T.CARETAKING) & (cp.firm < 0)
-        return self.p["caretaking_hours_per_100"] * float(cp.households[mine].sum()) / 100
+        def make() -> np.ndarray:
+            cp = self.compounds
+            mine = (cp.management == T.CARETAKING) & (cp.firm < 0)
+            hh = np.bincount(cp.community, weights=cp.households * mine,
+                             minlength=self.communities.n)
+            return self.p["caretaking_hours_per_100"] * hh / 100
+        return float(self.cache_month("caretaking", make)[community])
+
+    def mirror_hours(self, community: int) -> float:
+        """RC hours the community spends on departments' mirrored offices this month."""
+        by_street = self.cache_month("mirror_hours", lambda: np.array(
+            [office.mirror_hours() for office in self.street_offices]))
+        return float(by_street[self.communities.street[community]])
 
     def satisfaction_weight_of_needs(self) -> float:
         p = self.p
@@ -696,11 +755,15 @@ class GovernanceModel(mesa.Model):
         """One month. The order below is the model's schedule (ODD §3)."""
         self.month = Month()
         self.compounds.changed_firm[:] = False
+        self.streets.cadre_changes[:] = 0
+        self.streets.promotions[:] = 0
         self.apply_policies()                    # §7.0 policy changes due this month
         needs.step(self)                         # §7.1 needs arise
         elections.step(self)                     # §7.13 election rounds due this month
         workload.step(self)                      # §7.5 loads, performance, people leaving
         coordination.step(self)                  # §7.5 coordination along paths; checks
+        self.do(Department, "push")              # §7.14 departments push work to streets
+        self.do(StreetOffice, "receive_tasks")   # §7.14 ... the access list refuses some
         self.do(StreetOffice, "push_tasks")      # §7.3 the street keeps or pushes tasks
         self.do(ResidentsCommittee, "accept_tasks")  # §7.3 ... the RC accepts or refuses
         self.do(StreetOffice, "take_back_refused")
@@ -722,9 +785,14 @@ class GovernanceModel(mesa.Model):
         renovation.step(self)                    # §7.6 old-compound renovation
         owners_assembly.step(self)               # §7.7 committees form, elect, co-opt
         disputes.step(self)                      # §7.8 disputes, mediation, escalation
+        self.do(StreetOffice, "summon")          # §7.14 streets summon departments
+        disputes.settle(self)                    # §7.8 harm after answered summons
         resident_participation.step(self)        # §7.10 residents decide to participate
         satisfaction.step(self)                  # §7.12 satisfaction, trust, standing
         self.do(StreetOffice, "assess")          # §7.11 the street scores communities
+        self.do(StreetOffice, "rate_departments")  # §7.14 upward evaluation
+        self.do(Department, "adapt")             # §7.14 departments respond to their rating
+        self.do(StreetOffice, "promote")         # §7.15 yearly promotions
         self.do(ResidentsCommittee, "learn")     # §7.11 the RC adapts its hours
         self.do(NGO, "evolve")                   # §7.9 NGOs learn, drift, run deficits
         ngo_market.fail_and_enter(self)
@@ -733,6 +801,8 @@ class GovernanceModel(mesa.Model):
         self.datacollector.collect(self)
         self.community_recorder.record(self)
         self.compound_recorder.record(self)
+        self.street_recorder.record(self)
+        self.department_recorder.record(self)
 
     def do(self, cls: type, method: str, only: np.ndarray | None = None) -> None:
         """Every organisation of type `cls` (those whose `index` is in `only`, if given)
@@ -808,6 +878,14 @@ class GovernanceModel(mesa.Model):
     def compound_table(self):
         """Per-compound outcomes, one row per compound and recorded step."""
         return self.compound_recorder.frame()
+
+    def street_table(self):
+        """Per-street outcomes (tasks, summons, ratings, cadres), one row per street and step."""
+        return self.street_recorder.frame()
+
+    def department_table(self):
+        """Per-department outcomes, one row per department and recorded step."""
+        return self.department_recorder.frame()
 
 
 def _role_table(seats) -> dict[int, np.ndarray]:

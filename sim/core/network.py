@@ -28,6 +28,7 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         g.add_edge(u, v, key=kind, kind=kind)
         model.network_version += 1
         model.ties_version += kind in COORDINATING
+        model.dept_version += _departmental(g, u, v)
         model.edge_index[(min(u, v), max(u, v), kind)] = None
         if first:
             DiscreteSpace.add_connection(model.grid, model.grid._cells[u], model.grid._cells[v])
@@ -35,9 +36,15 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         g.remove_edge(u, v, key=kind)
         model.network_version += 1
         model.ties_version += kind in COORDINATING
+        model.dept_version += _departmental(g, u, v)
         model.edge_index.pop((min(u, v), max(u, v), kind), None)
         if not g.has_edge(u, v):
             DiscreteSpace.remove_connection(
                 model.grid, model.grid._cells[u], model.grid._cells[v]
             )
 
+
+
+def _departmental(g, u: int, v: int) -> bool:
+    """Does the edge touch a line department (whose ties to streets are cached)?"""
+    return g.nodes[u]["kind"] == "department" or g.nodes[v]["kind"] == "department"

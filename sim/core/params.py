@@ -106,6 +106,8 @@ GROUPS: dict[str, str] = {
     "ngo": "NGO ecosystem: bidding, capability, failure, drift (ODD §7.9)",
     "participation": "Resident participation as a public-goods game (ODD §7.10)",
     "assessment": "Assessment of communities and residents' committees' response (ODD §7.11)",
+    "departments": "District line departments, access lists, summons, upward rating (ODD §7.14)",
+    "cadres": "How the street selects, promotes and replaces community cadres (ODD §7.15)",
     "satisfaction": "Satisfaction and trust updating (ODD §7.12)",
 }
 
@@ -435,6 +437,12 @@ PARAMS: tuple[Param, ...] = (
     _p("oversight_waste_cut", 0.6, 0.0, 1.0, "share",
        "share of leakage of RC-managed money prevented by an independent party committee",
        "coordination"),
+    _p("friction_hours", 60.0, 0.0, 500.0, "hours/month",
+       "RC hours a month spent reconciling two lines of authority (party committee and RC) "
+       "when they do not coordinate at all; less as they coordinate", "coordination"),
+    _p("volunteer_coordination_share", 0.5, 0.0, 1.0, "share",
+       "share of volunteer matching that needs the party organisation (which mobilises "
+       "members) and the RC (which knows the needs) to work together", "coordination"),
     _p("convene_threshold", 3.0, 0.0, 50.0, "per 1000 residents/month",
        "disputes a month in a compound above which the party organisation sets up a "
        "standing joint tie", "coordination"),
@@ -693,6 +701,76 @@ PARAMS: tuple[Param, ...] = (
        "chance a residents' committee compares itself with a peer of its street", "assessment"),
     _p("peer_copy_weight", 0.3, 0.0, 1.0, "share",
        "how far it moves toward a better-scoring peer's split of hours", "assessment"),
+    # --- departments ---------------------------------------------------------------------------
+    _p("n_departments", 5, 0, 40, "departments",
+       "district line departments (civil affairs, housing and urban management, public "
+       "security, health, ...), each tied to every street", "departments", ZHENG_ZHONG),
+    _p("dept_on_list_share", 0.4, 0.0, 1.0, "share",
+       "share of departments' task hours that are the streets' own functions (on the access "
+       "list); the rest are the departments' own duties", "departments"),
+    _p("dept_budget_per_resident", 2.0, 0.0, 200.0, "yuan/resident/month",
+       "project money the departments spend through each street", "departments"),
+    _p("dept_adaptation_rate", 0.1, 0.0, 1.0, "1/month",
+       "speed at which a department moves its pushing and responsiveness toward what its "
+       "evaluation rewards", "departments"),
+    _p("dept_hour_cost", 1.0, 0.0, 10.0, "evaluation/1000 hours",
+       "loss in a department's top-down evaluation per 1,000 hours of work it does itself",
+       "departments"),
+    _p("dept_choice_noise", 0.2, 0.01, 5.0, "evaluation",
+       "spread of a department's judgement of costs and benefits (logistic choice)",
+       "departments"),
+    _p("dept_rating_weight", 0.0, 0.0, 1.0, "share",
+       "weight of the streets' rating in each department's evaluation (lever)", "departments",
+       ZHENG_ZHONG),
+    _p("access_list", False, None, None, "on/off",
+       "street access list (职责准入): the street may refuse departments' tasks not on its "
+       "list (lever)", "departments", ZHENG_ZHONG),
+    _p("access_refusal", 0.7, 0.0, 1.0, "share",
+       "share of off-list tasks a street with an access list refuses", "departments"),
+    _p("street_summons", False, None, None, "on/off",
+       "'street summons, departments report' (街道吹哨、部门报到): streets call departments to "
+       "escalated disputes and renovations (lever)", "departments",
+       "Beijing since 2018 (policy lever)"),
+    _p("summons_hours", 8.0, 0.0, 200.0, "hours",
+       "department hours one answered summons takes", "departments"),
+    _p("summons_resolution", 0.6, 0.0, 1.0, "share",
+       "share of an escalated dispute's harm removed when the summoned department answers",
+       "departments"),
+    _p("seconded_hours_per_street", 160.0, 0.0, 2000.0, "hours/month",
+       "hours of officers each department seconds to each street (下沉干部)", "departments"),
+    _p("seconded_consultation", False, None, None, "on/off",
+       "streets are consulted on the appraisal of officers seconded to them (lever)",
+       "departments", ZHENG_ZHONG),
+    _p("consultation_weight", 0.6, 0.0, 1.0, "share",
+       "weight of the street's view in a seconded officer's appraisal when it is consulted",
+       "departments"),
+    _p("seconded_street_share", 0.2, 0.0, 1.0, "share",
+       "share of a seconded officer's hours spent on the street's work when the street has no "
+       "say in the appraisal", "departments"),
+    _p("mirror_ban", False, None, None, "on/off",
+       "departments may not require mirrored offices and name plates in streets and "
+       "communities (lever)", "departments", ZHENG_ZHONG),
+    _p("mirror_hours", 6.0, 0.0, 100.0, "hours/month",
+       "RC hours a mirrored office a department requires costs each community",
+       "departments"),
+    _p("mirror_visibility", 0.3, 0.0, 5.0, "evaluation",
+       "gain in a department's top-down evaluation from mirrored offices in the district",
+       "departments"),
+    # --- cadres ---------------------------------------------------------------------------------
+    _p("cadre_selection_resident_weight", 0.2, 0.0, 1.0, "share",
+       "weight of residents' evaluation against the top-down score when the street selects, "
+       "promotes and replaces secretaries and directors (lever)", "cadres", ZHENG_ZHONG),
+    _p("career_concern", 1.0, 0.0, 5.0, "weight",
+       "weight a director gives the criteria of selection beside the committee's own aims",
+       "cadres"),
+    _p("cadre_replacement_share", 0.2, 0.0, 1.0, "share",
+       "share of a street's secretaries, the worst by the selection score, it replaces at a "
+       "round", "cadres"),
+    _p("promotion_rate", 0.1, 0.0, 1.0, "prob/year",
+       "chance a street promotes its best-scoring secretary out of the community in a year",
+       "cadres"),
+    _p("candidate_pool", 3, 1, 20, "candidates",
+       "candidates the street considers when it appoints a secretary", "cadres"),
     # --- satisfaction --------------------------------------------------------------------------
     _p("satisfaction_rate", 0.15, 0.0, 1.0, "1/month",
        "speed at which satisfaction follows experience", "satisfaction"),

@@ -66,6 +66,7 @@ class People:
         "load": np.float64,     # hours asked by all seats / hours available (1 = full)
         "performance": np.float64,  # output multiplier in every seat, from the load
         "extra_hours": np.float64,  # hours asked this month beyond seats (e.g. convening)
+        "selection_weight": np.float64,  # residents' weight when the street appointed them
     }
 
     def __init__(self, capacity: int = 256) -> None:
@@ -74,6 +75,7 @@ class People:
             setattr(self, name, np.zeros(capacity, dtype=dtype))
         self.allied_firm[:] = -1
         self.performance[:] = 1.0
+        self.selection_weight[:] = np.nan
 
     def _grow(self, need: int) -> None:
         cap = len(self.kind)
@@ -88,6 +90,8 @@ class People:
                 arr[cap:] = -1
             if name == "performance":
                 arr[cap:] = 1.0
+            if name == "selection_weight":
+                arr[cap:] = np.nan
             setattr(self, name, arr)
 
     def add(self, k: int, **values: np.ndarray) -> np.ndarray:

@@ -45,6 +45,12 @@ LEVER_SCOPE: dict[str, str] = {
     "third_party_evaluation": "street",
     "screening_strictness": "street",
     "volunteer_platform": "street",
+    # line departments and cadres (§7.14, §7.15), as each street applies them
+    "access_list": "street",
+    "street_summons": "street",
+    "seconded_consultation": "street",
+    "mirror_ban": "street",
+    "cadre_selection_resident_weight": "street",
     # property management and owners' committees
     "professional_committee": "community",
     "party_led_formation": "compound",
@@ -164,8 +170,9 @@ def parse_timeline(entries: Iterable[Mapping[str, Any]] | Timeline | None,
                 scope = LEVER_SCOPE.get(name)
                 if scope is None:
                     raise ScenarioError(
-                        f"{here}: set.{name} is not a lever and applies district-wide only; "
-                        "remove streets/community_types/compound_types/share or set a lever")
+                        f"{here}: set.{name} applies to the whole district (it is not set "
+                        "per street, community or compound); remove streets, "
+                        "community_types, compound_types and share")
                 if ptypes is not None and scope != "compound":
                     raise ScenarioError(
                         f"{here}: compound_types cannot target {name}, which streets or "
@@ -225,6 +232,23 @@ class Levers:
         if scope == "community":
             return self.values[name]
         raise KeyError(f"{name} is set per compound, not per community")
+
+    def at(self, name: str, community: int) -> Any:
+        """The value of a street- or community-scope lever in one community (no array is
+        built: organisations deciding one at a time call this)."""
+        scope = LEVER_SCOPE[name]
+        if scope == "street":
+            return self.values[name][self.street_of_community[community]]
+        if scope == "community":
+            return self.values[name][community]
+        raise KeyError(f"{name} is set per compound, not per community")
+
+    def at_compound(self, name: str, compound: int) -> Any:
+        """The value of a lever in one compound (no array is built)."""
+        scope = LEVER_SCOPE[name]
+        if scope == "compound":
+            return self.values[name][compound]
+        return self.at(name, int(self.community_of_compound[compound]))
 
     def compound(self, name: str) -> np.ndarray:
         scope = LEVER_SCOPE[name]

@@ -48,6 +48,11 @@ def col(dtype=F, doc: str = "", shape: tuple[int, ...] = ()):
     return field(default=None, metadata={"dtype": dtype, "doc": doc, "shape": shape})
 
 
+def matrix(doc: str = ""):
+    """A (rows × streets) state array, made by the owner of the table once sizes are known."""
+    return field(default=None, metadata={"doc": doc, "per_row": False})
+
+
 @dataclass
 class Streets(Table):
     """Street offices (街道办)."""
@@ -62,6 +67,11 @@ class Streets(Table):
     refused_hours: np.ndarray = col(doc="task hours communities refused under the list")
     overhead: np.ndarray = col(doc="money spent on kept tasks, platform, evaluation (yuan)")
     renovation_budget: np.ndarray = col(doc="old-compound renovations it may start this year")
+    own_capacity: np.ndarray = col(doc="task hours its own staff and seconded officers can do")
+    summons: np.ndarray = col(doc="problems it summoned departments to this month")
+    answered_share: np.ndarray = col(doc="share of its summons departments answered this month")
+    cadre_changes: np.ndarray = col(doc="secretaries and directors who left office this month")
+    promotions: np.ndarray = col(doc="secretaries promoted out of their community this month")
 
 
 @dataclass
@@ -78,6 +88,7 @@ class Communities(Table):
     tasks_accepted: np.ndarray = col(doc="of those, task hours the RC accepted")
     admin_hours: np.ndarray = col(doc="hours spent on accepted tasks and inspections")
     caretaking_hours: np.ndarray = col(doc="hours caretaking compounds without management")
+    friction_hours: np.ndarray = col(doc="hours reconciling the two committees' lines of work")
     formalism_hours: np.ndarray = col(doc="hours spent on scored paperwork")
     management_hours: np.ndarray = col(doc="hours spent managing devolved funds")
     mediation_hours: np.ndarray = col(doc="hours spent mediating disputes")
@@ -175,6 +186,8 @@ class Compounds(Table):
     disputes: np.ndarray = col(doc="disputes arising this month")
     dispute_rate: np.ndarray = col(doc="disputes per 1,000 residents a month, moving average")
     mediated: np.ndarray = col(doc="disputes mediated this month")
+    escalated: np.ndarray = col(np.int64, "disputes escalated this month")
+    unresolved: np.ndarray = col(np.int64, "disputes neither mediated nor escalated")
     mediation_coordination: np.ndarray = col(doc="coordination of the mediators with the "
                                              "parties (0-1)")
 
@@ -214,6 +227,35 @@ class NGOs(Table):
 
 
 @dataclass
+class Departments(Table):
+    """District line departments (职能部门); matrices are departments × streets."""
+
+    push_intensity: np.ndarray = col(doc="share of its own duties it pushes down (0-1)")
+    responsiveness: np.ndarray = col(doc="chance it answers a summons within the month")
+    mirrors: np.ndarray = col(doc="how far it insists on mirrored offices (0-1)")
+    rating: np.ndarray = col(doc="mean rating the streets gave it (0-1)")
+    own_hours: np.ndarray = col(doc="task hours it did itself this month")
+    on_list: np.ndarray = matrix("streets' own task hours pushed to each street")
+    off_list: np.ndarray = matrix("its own duties pushed to each street (hours)")
+    refused: np.ndarray = matrix("of those, hours each street refused under an access list")
+    acceptance: np.ndarray = matrix("share of its pushed duties each street accepted, "
+                                    "moving average")
+    summons: np.ndarray = matrix("problems each street summoned it to this month")
+    answered: np.ndarray = matrix("of those, how many it answered")
+    ratings: np.ndarray = matrix("rating each street gave it this month (0-1)")
+    burden_if_all: np.ndarray = matrix("burden each street would count if it pushed all its "
+                                       "duties (0-1)")
+    mirror_burden: np.ndarray = matrix("burden each street counts from its mirrored offices "
+                                       "(0-1)")
+
+    def make_matrices(self, n_streets: int) -> None:
+        for f in fields(self):
+            if f.metadata.get("per_row") is False:
+                setattr(self, f.name, np.zeros((self.n, n_streets)))
+        self.acceptance[:] = 1.0
+
+
+@dataclass
 class Month:
     """District-level counts of this month's events, read by the collectors."""
 
@@ -233,6 +275,8 @@ class Month:
     election_turnout: float = float("nan")
     nominees_won: int = 0
     nominees: int = 0
+    cadre_changes: int = 0
+    promotions: int = 0
     resignations: int = 0
     collusions: int = 0
     convened_new: int = 0

@@ -32,6 +32,7 @@ NODE_KINDS = (
     "property_committee",
     "property_firm",
     "ngo",
+    "department",
 )
 EDGE_KINDS = (
     "hierarchy",
@@ -309,7 +310,7 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     Nodes in order: street offices, community party committees, compound party branches,
     residents' committees, owners'-committee seats (one per compound: the owners, with or
     without a committee), property-management-committee seats (one per community), firms,
-    NGO slots. Edges that change during a run — contracts, collaboration, convened ties,
+    NGO slots, line departments. Edges that change during a run — contracts, collaboration, convened ties,
     shared people — are kept current by the model (`sim.core.network`).
     """
     g = nx.MultiGraph()
@@ -334,6 +335,7 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     add_nodes("property_committee", "property_committee", n_comm, "community")
     add_nodes("property_firm", "property_firm", p["n_firms"], "district")
     add_nodes("ngo", "ngo", p["n_ngos"], "district")
+    add_nodes("department", "department", p["n_departments"], "district")
 
     so, pb, rc = offset["street_office"], offset["party_branch"], offset["residents_committee"]
     oc, firm, cb = offset["owners_committee"], offset["property_firm"], offset["compound_branch"]
@@ -355,6 +357,10 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     edges(pb + world.community_of_compound[branch_compounds], cb + np.arange(len(branch_compounds)),
           "hierarchy")
     edges(cb + np.arange(len(branch_compounds)), oc + branch_compounds, "coordination")
+    # every line department reaches every street
+    dept = offset["department"]
+    for d in range(p["n_departments"]):
+        edges(np.full(world.n_streets, dept + d), so + np.arange(world.n_streets), "hierarchy")
     # neighbouring communities of one street are peers: they compare their practices
     for s in range(world.n_streets):
         members = rc + np.flatnonzero(world.street_of_community == s)

@@ -17,6 +17,7 @@ from sim.core import params as P
 from sim.core import scenario as S
 from sim.core.agents import (
     NGO,
+    Department,
     OwnersCommittee,
     PartyBranch,
     PartyCommittee,
@@ -56,7 +57,7 @@ def test_agents_sit_on_nodes_of_their_kind():
     kinds = {StreetOffice: "street_office", PartyCommittee: "party_branch",
              PartyBranch: "party_branch", ResidentsCommittee: "residents_committee",
              PropertyFirm: "property_firm", NGO: "ngo", OwnersCommittee: "owners_committee",
-             PropertyCommittee: "property_committee"}
+             PropertyCommittee: "property_committee", Department: "department"}
     assert PropertyCommittee in m.agent_types
     for agent in m.agents:
         assert m.network.nodes[agent.node]["kind"] == kinds[type(agent)]

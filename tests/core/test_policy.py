@@ -54,7 +54,7 @@ def test_targeting_by_community_type_and_a_random_share():
     ({"month": 3, "set": {"nonsense": 1}}, "nonsense"),
     ({"month": 3, "set": {"devolution_share": 7}}, "devolution_share"),
     ({"month": 3, "set": {"n_streets": 4}}, "fixed"),
-    ({"month": 3, "set": {"waste_rate": 0.1}, "streets": [0]}, "not a lever"),
+    ({"month": 3, "set": {"waste_rate": 0.1}, "streets": [0]}, "whole district"),
     ({"month": 3, "set": {"devolution_share": 0.5}, "community_types": ["old"]}, "streets"),
     ({"month": 3, "set": {"devolution_share": 0.5}, "share": 1.5}, "share"),
     ({"month": 3, "set": {"devolution_share": 0.5}, "when": 1}, "when"),

@@ -2,6 +2,7 @@
 organisation senses, wants and chooses."""
 
 from .base import GovernanceAgent
+from .department import Department
 from .ngo import NGO
 from .owners_committee import OwnersCommittee
 from .party_branch import PartyBranch
@@ -12,6 +13,7 @@ from .residents_committee import ResidentsCommittee
 from .street_office import StreetOffice
 
 __all__ = [
+    "Department",
     "GovernanceAgent",
     "NGO",
     "OwnersCommittee",

@@ -25,6 +25,9 @@ from ..people import OC
 from ..state import OC_CAPTURED, OC_FUNCTIONING, OC_STALLED, OC_STATES
 from .base import GovernanceAgent, column
 
+INDEPENDENCE_FLOOR = 0.05
+"""A member's independence below this counts as this (the chance to turn stays finite)."""
+
 
 class OwnersCommittee(GovernanceAgent):
     """Zero or one per compound (`index` = compound)."""
@@ -79,13 +82,19 @@ class OwnersCommittee(GovernanceAgent):
         free = members[m.people.allied_firm[members] != firm]
         if free.size == 0:
             return
+        rng = m.streams["organisations"]
+        u = rng.random(free.size)
+        bound = p["collusion_rate"] / INDEPENDENCE_FLOOR  # the largest chance below
+        look = u < bound
+        if not look.any():
+            return
+        free, u = free[look], u[look]
         independence = m.member_independence(free, self.index)
         party = m.people.party_member[free]
         chance = (p["collusion_rate"] * (1 - p["party_capture_protection"] * party)
-                  / np.maximum(independence, 0.05))
+                  / np.maximum(independence, INDEPENDENCE_FLOOR))
         chance = chance * (1 - p["professional_capture_protection"] * m.pmc_watch(self.index))
-        rng = m.streams["organisations"]
-        turned = free[rng.random(free.size) < chance]
+        turned = free[u < chance]
         if turned.size:
             m.people.allied_firm[turned] = firm
             m.month.collusions += int(turned.size)

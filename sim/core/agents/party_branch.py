@@ -32,7 +32,7 @@ class PartyBranch(GovernanceAgent):
         m, p, cp = self.model, self.model.p, self.model.compounds
         if cp.oc_state[self.index] != OC_NONE or self.secretary < 0:
             return False
-        push = m.levers.compound("party_led_formation")[self.index]
+        push = m.levers.at_compound("party_led_formation", self.index)
         if push <= 0:
             return False
         perf = m.people.performance[self.secretary]
@@ -42,5 +42,5 @@ class PartyBranch(GovernanceAgent):
 
     def stands_for_chair(self, u: float) -> bool:
         """Does its secretary stand for chair of the owners' committee?"""
-        push = self.model.levers.compound("xa_secretary_chairs_oc")[self.index]
+        push = self.model.levers.at_compound("xa_secretary_chairs_oc", self.index)
         return self.secretary >= 0 and u < push

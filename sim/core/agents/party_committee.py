@@ -87,7 +87,7 @@ class PartyCommittee(GovernanceAgent):
         the uniform draw), else the incumbent director if not the secretary, else -1 (a
         new candidate is found)."""
         m = self.model
-        push = m.levers.community("xa_one_shoulder")[self.index]
+        push = m.levers.at("xa_one_shoulder", self.index)
         secretary = m.holder(SECRETARY, self.index)
         if secretary >= 0 and u < push:
             return secretary
@@ -98,7 +98,7 @@ class PartyCommittee(GovernanceAgent):
         """Its nominee for an RC member seat: one of its members not yet on the RC, with
         the overlap push's probability (`u`), else -1 (a candidate from outside)."""
         m = self.model
-        push = m.levers.community("xa_two_committee_overlap")[self.index]
+        push = m.levers.at("xa_two_committee_overlap", self.index)
         if u >= push:
             return -1
         for k in m.holders(PC_MEMBER, self.index):

@@ -6,13 +6,16 @@ responsibility list, its staff hours and skill, the disputes of last month, the 
 holds, what its street's assessment rewards (the lever `resident_assessment_weight`, the
 weight of paperwork, third-party evaluation) and, along its peer edges, the scores and
 practices of neighbouring communities.
-What it wants: a good assessment score, and residents' satisfaction (weight
-`rc_resident_motive`: the director faces residents at the next election).
+What it wants: a good assessment score, and residents' needs met (weight
+`rc_resident_motive`: the director faces residents at the next election) — and its leaders'
+careers, which weigh the score or residents' evaluation as the street selects cadres
+(`career_concern`, `cadre_selection_resident_weight`, §7.15).
 What it chooses: (1) which pushed tasks to accept — all of them without a list; with a list
 it refuses `off_list_refusal` of the tasks beyond the list, less if its director is the
 party secretary, who answers to the street's party working committee
 (`one_shoulder_deference`); (2) how to split the hours left after tasks, inspections,
-caretaking, the property committee and mediation among scored paperwork, managing
+caretaking, reconciling its work with the party committee (`friction_hours` × (1 −
+their coordination)), the property committee and mediation among scored paperwork, managing
 devolved money and serving residents (`allocation`); (3) it learns: each month it works out
 the split that would serve its objective best given the returns it perceives (its best
 response: paperwork up to where its marginal score falls to the return of serving
@@ -62,7 +65,7 @@ class ResidentsCommittee(GovernanceAgent):
         i = self.index
         pushed = cm.tasks_pushed[i]
         accepted = pushed
-        if m.levers.community("responsibility_list")[i]:
+        if m.levers.at("responsibility_list", i):
             hours = cm.staff[i] * p["staff_hours"]
             off_list = max(pushed - p["responsibility_list_cap"] * hours, 0.0)
             refusal = p["off_list_refusal"]
@@ -87,10 +90,14 @@ class ResidentsCommittee(GovernanceAgent):
         task_time = cm.tasks_accepted[i] * (p["rc_skill_mean"] / cm.skill[i]) ** p[
             "task_skill_elasticity"]
         inspections = p["inspections_per_month"] * p["inspection_hours"]
-        cm.admin_hours[i] = left = min(hours, task_time + inspections)
+        mirrors = m.mirror_hours(i)
+        cm.admin_hours[i] = left = min(hours, task_time + inspections + mirrors)
         left = hours - left
         cm.caretaking_hours[i] = min(left, m.caretaking_demand(i))
         left -= cm.caretaking_hours[i]
+        friction = p["friction_hours"] * (1 - cm.coordination[i])
+        cm.friction_hours[i] = min(left, friction)
+        left -= cm.friction_hours[i]
         committee = p["professional_committee_hours"] if cm.pmc[i] else 0.0
         cm.committee_hours[i] = min(left, committee)
         left -= cm.committee_hours[i]
@@ -102,15 +109,26 @@ class ResidentsCommittee(GovernanceAgent):
         cm.service_hours[i] = free - cm.formalism_hours[i] - cm.management_hours[i]
 
     # --- learning (§7.11) ----------------------------------------------------------------
+    def weights(self) -> tuple[float, float]:
+        """(weight of its score, weight of residents' needs met) in its objective: its own
+        aims (`rc_resident_motive`) plus its leaders' careers (`career_concern`), which follow
+        how the street selects cadres (λ = `cadre_selection_resident_weight`: the top-down
+        score or residents' evaluation)."""
+        p, lv = self.model.p, self.model.levers
+        lam = lv.at("cadre_selection_resident_weight", self.index)
+        kappa = p["career_concern"]
+        return 1 + kappa * (1 - lam), p["rc_resident_motive"] + kappa * lam
+
     def value_of_needs(self) -> float:
         """What one unit of needs met is worth to it: through residents' evaluation in its
-        score, through third-party measurement, and to itself (`rc_resident_motive`)."""
-        m, p, lv = self.model, self.model.p, self.model.levers
+        score, through third-party measurement, and directly (its aims and careers)."""
+        m, lv = self.model, self.model.levers
         i = self.index
-        w = lv.community("resident_assessment_weight")[i]
-        evaluated = bool(lv.community("third_party_evaluation")[i])
+        w = lv.at("resident_assessment_weight", i)
+        evaluated = bool(lv.at("third_party_evaluation", i))
         wn = m.satisfaction_weight_of_needs()
-        return (w + p["rc_resident_motive"]) * wn + (1 - w) * evaluated
+        score_weight, needs_weight = self.weights()
+        return score_weight * (w * wn + (1 - w) * evaluated) + needs_weight * wn
 
     def best_response(self) -> np.ndarray:
         """The split of free hours that would serve its objective best this month: the
@@ -122,9 +140,10 @@ class ResidentsCommittee(GovernanceAgent):
         free = cm.formalism_hours[i] + cm.management_hours[i] + cm.service_hours[i]
         if free <= 0:
             return cm.allocation[i].copy()
-        w = lv.community("resident_assessment_weight")[i]
-        evaluated = bool(lv.community("third_party_evaluation")[i])
-        paper_weight = 0.0 if evaluated else p["paperwork_score_weight"] * (1 - w)
+        w = lv.at("resident_assessment_weight", i)
+        evaluated = bool(lv.at("third_party_evaluation", i))
+        score_weight, _ = self.weights()
+        paper_weight = 0.0 if evaluated else score_weight * p["paperwork_score_weight"] * (1 - w)
         demand = max(float(cm.demand[i].sum()), 1.0)
         productivity = cm.skill[i] * cm.staff_performance[i]
         r_service = self.value_of_needs() * productivity / demand

@@ -1,17 +1,24 @@
 """Street office (街道办): decides which tasks to push down, how to split devolved money
 among its communities, and how to score them (ODD §7.2, §7.3, §7.11).
 
-What it senses: its budget and the task hours arriving from the district, its own staff
-capacity, the responsibility list (a lever), and for each of its communities the residents,
-last month's absorption of money, the assessment score and the task hours refused.
-What it wants: tasks done without paying for them, money spent rather than lapsed, and
-communities that score well in its own assessment.
-What it chooses: (1) it keeps tasks up to its own capacity and pushes the rest down, by
-population; tasks a committee refuses under the list come back and it pays for them;
-(2) devolved money goes first to capacity building, then to channels by the channel
-weights; block grants follow population, the assessment score (`performance_budget_share`)
-and last year's absorption (`absorption_tilt`: money moves toward communities that spent);
-(3) each month it scores its communities (assess).
+What it senses: its budget, the task hours the district's line departments push to it (and
+which of them are on its access list), its own staff capacity and the hours of officers
+seconded to it, the responsibility list (a lever), and for each of its communities the
+residents, last month's absorption of money, the assessment score, the task hours refused,
+residents' evaluation and escalated disputes.
+What it wants: tasks done without paying for them, money spent rather than lapsed, communities
+that score well in its own assessment, and departments that carry their share.
+What it chooses: (1) with an access list it refuses `access_refusal` of the departments'
+duties that are not its own (receive_tasks); (2) it keeps tasks up to its own capacity and
+pushes the rest down, by population; tasks a committee refuses under the list come back and it
+pays for them; (3) devolved money goes first to capacity building, then to channels by the
+channel weights; block grants follow population, the assessment score
+(`performance_budget_share`) and last year's absorption (`absorption_tilt`: money moves
+toward communities that spent); (4) with `street_summons` it calls departments to its
+escalated disputes and renovations (summon); (5) it rates the departments (rate_departments)
+and scores its communities (assess); (6) it selects, replaces and promotes secretaries
+(select_secretaries, promote), weighing residents' evaluation by
+`cadre_selection_resident_weight` against its top-down score.
 """
 
 from __future__ import annotations
@@ -39,19 +46,43 @@ class StreetOffice(GovernanceAgent):
         super().__init__(model, index, node)
         self.communities = np.flatnonzero(model.communities.street == index)
 
-    # --- tasks (§7.3) --------------------------------------------------------------------
+    # --- tasks (§7.3, §7.14) -------------------------------------------------------------
+    def departments(self) -> list:
+        """The department agents tied to this street (looked up again when ties change)."""
+        m = self.model
+        cached = getattr(self, "_departments", None)
+        if cached is None or cached[0] != m.dept_version:
+            found = [m.department_agents[m.index_of(v)]
+                     for v in self.ties("hierarchy", "department")]
+            self._departments = cached = (m.dept_version, found)
+        return cached[1]
+
+    def receive_tasks(self) -> None:
+        """Accept the departments' tasks; with an access list refuse part of their own
+        duties. Its capacity is its own staff plus the officers seconded to it."""
+        m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
+        s = self.index
+        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
+        dp.refused[:, s] = refuse * dp.off_list[:, s]
+        st.task_hours[s] = float(dp.on_list[:, s].sum() + dp.off_list[:, s].sum()
+                                 - dp.refused[:, s].sum())
+        if dp.n == 0:
+            st.task_hours[s] = m.task_inflow(s)
+        seconded = sum(d.seconded_hours(s) for d in self.departments())
+        st.own_capacity[s] = (p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0
+                              + seconded)
+
     def push_tasks(self) -> None:
         """Keep tasks up to its own capacity; push the rest down in proportion to residents."""
-        m, p, st, cm = self.model, self.model.p, self.model.streets, self.model.communities
+        st, cm = self.model.streets, self.model.communities
         c = self.communities
         residents = cm.residents[c]
-        arriving = m.task_inflow(self.index)
-        capacity = p["street_task_capacity_per_1000"] * st.residents[self.index] / 1000.0
+        arriving = st.task_hours[self.index]
+        capacity = st.own_capacity[self.index]
         keep = min(arriving, capacity)
         pushed = arriving - keep
         share = residents / max(residents.sum(), 1)
         cm.tasks_pushed[c] = pushed * share
-        st.task_hours[self.index] = arriving
         st.pushed_hours[self.index] = pushed
         st.kept_task_hours[self.index] = keep
 
@@ -94,7 +125,9 @@ class StreetOffice(GovernanceAgent):
         cm.in_grid[c] = w[1] * rest
         cm.in_ngo[c] = w[2] * rest
         cm.inflow[c] = cm.invested[c] + cm.in_block[c] + cm.in_grid[c] + cm.in_ngo[c]
-        street_hours = st.retained[s] * p["street_service_efficiency"] / p["cost_per_service_hour"]
+        projects = p["dept_budget_per_resident"] * st.residents[s] * bool(len(self.departments()))
+        street_hours = ((st.retained[s] + projects) * p["street_service_efficiency"]
+                        / p["cost_per_service_hour"])
         cm.street_hours[c] = street_hours * pop_share
 
     def block_weights(self) -> np.ndarray:
@@ -127,6 +160,111 @@ class StreetOffice(GovernanceAgent):
             topdown = cm.needs_met[c]
         w = lv.street("resident_assessment_weight")[s]
         cm.score[c] = (1 - w) * topdown + w * m.residents_evaluation()[c]
+
+    # --- summons and ratings (§7.14) -----------------------------------------------------
+    def summon(self) -> None:
+        """Call its departments to this month's escalated disputes and running renovations,
+        one department per problem; the answered share relieves the problems."""
+        m, st, dp, cp = self.model, self.model.streets, self.model.departments, self.model.compounds
+        s = self.index
+        dp.summons[:, s] = 0
+        dp.answered[:, s] = 0
+        st.summons[s] = st.answered_share[s] = 0.0
+        departments = self.departments()
+        if not m.levers.street("street_summons")[s] or not departments:
+            return
+        mine = m.communities.street[cp.community] == s
+        problems = int(cp.escalated[mine].sum() + np.count_nonzero(cp.renovation_left[mine] > 0))
+        if problems == 0:
+            return
+        rng = m.streams["organisations"]
+        who = rng.integers(len(departments), size=problems)
+        answered = 0
+        for k, dept in enumerate(departments):
+            n = int(np.count_nonzero(who == k))
+            a = dept.answer(n, rng)
+            dp.summons[dept.index, s] = n
+            dp.answered[dept.index, s] = a
+            answered += a
+        st.summons[s] = problems
+        st.answered_share[s] = answered / problems
+
+    def rate_departments(self) -> None:
+        """Rate each tied department (0-1): lower for the burden of its duties the street
+        carries, for mirrored offices, and for summons it left unanswered."""
+        m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
+        s = self.index
+        fair = max(st.own_capacity[s] / max(dp.n, 1), 1.0)
+        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
+        share = st.residents[s] / max(st.residents.sum(), 1)
+        n_comm = len(self.communities)
+        ban = bool(m.levers.street("mirror_ban")[s])
+        for dept in self.departments():
+            d = dept.index
+            carried = dp.off_list[d, s] - dp.refused[d, s]
+            burden = min(1.0, carried / fair)
+            full = dept.load() * (1 - p["dept_on_list_share"]) * share * (1 - refuse)
+            dp.burden_if_all[d, s] = min(1.0, full / fair)
+            mirror = min(1.0, p["mirror_hours"] * n_comm / fair)
+            dp.mirror_burden[d, s] = mirror
+            mirrored = 0.0 if ban else dept.mirrors * mirror
+            summoned = dp.summons[d, s]
+            unanswered = 1 - dp.answered[d, s] / summoned if summoned else 0.0
+            dp.ratings[d, s] = 1.0 - (burden + mirrored + unanswered) / 3.0
+
+    def mirror_hours(self) -> float:
+        """RC hours a month each of its communities spends on departments' mirrored offices."""
+        if self.model.levers.street("mirror_ban")[self.index]:
+            return 0.0
+        dp = self.model.departments
+        tied = [d.index for d in self.departments()]
+        return self.model.p["mirror_hours"] * float(dp.mirrors[tied].sum())
+
+    # --- cadres (§7.15) -----------------------------------------------------------------
+    def selection_scores(self) -> np.ndarray:
+        """Per community of the street: (1 − λ) × its assessment score + λ × residents'
+        evaluation, λ = `cadre_selection_resident_weight`."""
+        m, cm = self.model, self.model.communities
+        lam = m.levers.street("cadre_selection_resident_weight")[self.index]
+        c = self.communities
+        return (1 - lam) * cm.score[c] + lam * m.residents_evaluation()[c]
+
+    def select_secretaries(self, due: np.ndarray) -> None:
+        """At an election round, replace the secretaries of the communities in `due` whose
+        selection score is among the worst `cadre_replacement_share` of the street."""
+        m, p = self.model, self.model.p
+        c = self.communities
+        mine = np.isin(c, due)
+        if not mine.any():
+            return
+        score = self.selection_scores()
+        cutoff = np.quantile(score, p["cadre_replacement_share"]) if c.size > 1 else -np.inf
+        for k in np.flatnonzero(mine & (score <= cutoff) & (p["cadre_replacement_share"] > 0)):
+            m.replace_secretary(int(c[k]), self.appoint(int(c[k])))
+
+    def promote(self) -> None:
+        """Once a year, with probability `promotion_rate`, promote its best-scoring secretary
+        to a post outside the community; a new secretary is appointed."""
+        m, p = self.model, self.model.p
+        if m.steps % 12 != 0 or self.communities.size == 0:
+            return
+        if m.streams["organisations"].random() >= p["promotion_rate"]:
+            return
+        best = int(self.communities[int(np.argmax(self.selection_scores()))])
+        m.replace_secretary(best, self.appoint(best), promoted=True)
+
+    def appoint(self, community: int) -> int:
+        """A new secretary: the best of `candidate_pool` cadres by (1 − λ) × skill + λ ×
+        standing (those who know residents well)."""
+        m, p = self.model, self.model.p
+        lam = m.levers.street("cadre_selection_resident_weight")[self.index]
+        pool = m.new_people(p["candidate_pool"], 0, community, party=True)
+        skill = m.people.skill[pool] / max(m.people.skill[pool].max(), 1e-9)
+        value = (1 - lam) * skill + lam * m.people.standing[pool]
+        chosen = int(pool[int(np.argmax(value))])
+        m.people.active[pool] = False
+        m.people.selection_weight[chosen] = lam
+        return chosen
 
     # --- renovation (§7.6) ---------------------------------------------------------------
     def put_forward_renovations(self) -> np.ndarray:

@@ -58,7 +58,10 @@ def link_graph(model) -> sp.csr_matrix:
         return cache[1]
     p = model.p
     factor = {k: link_factor(p, k) for k in set(FORMAL + TIES)}
-    edges = [(u, v, factor[k]) for u, v, k in model.edge_index if k in factor]
+    # line departments meet problems through summons (§7.14), not along these paths
+    first_dept = model.world.node_offset.get("department", model.network.number_of_nodes())
+    edges = [(u, v, factor[k]) for u, v, k in model.edge_index
+             if k in factor and v < first_dept]
     out = _similarity(edges, model.network.number_of_nodes())
     model.cache["links"] = (model.ties_version, out)
     return out
@@ -68,9 +71,10 @@ def _similarity(edges: list[tuple[int, int, float]], n: int) -> sp.csr_matrix:
     """Symmetric CSR of factors, keeping the largest factor of duplicate pairs."""
     if not edges:
         return sp.csr_matrix((n, n))
-    u, v, f = (np.asarray(x) for x in zip(*edges))
+    arr = np.array(edges)
+    u, v, f = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
     a, b, w = np.r_[u, v], np.r_[v, u], np.r_[f, f]
-    key = a.astype(np.int64) * n + b
+    key = a * n + b
     order = np.lexsort((-w, key))  # per pair, the best link first
     key, w, a, b = key[order], w[order], a[order], b[order]
     first = np.r_[True, key[1:] != key[:-1]]
@@ -116,8 +120,10 @@ def step(model) -> None:
     firm = np.where(cp.firm >= 0, off["property_firm"] + np.maximum(cp.firm, 0), -1)
     ngo = np.where(cm.ngo >= 0, off["ngo"] + np.maximum(cm.ngo, 0), -1)
 
-    src = [pc, rc[cp.community], pc[cp.community], rc[cp.community], pc[cp.community]]
-    dst = [rc, oc, oc, np.maximum(firm, 0), np.maximum(firm, 0)]
+    # the residents' committee mediates and refers; paths may run through the party
+    # committee (a shared secretary, the two-committee tie) or any other organisation
+    src = [rc, rc[cp.community], rc[cp.community]]
+    dst = [pc, oc, np.maximum(firm, 0)]
     has_ngo = ngo >= 0
     src.append(rc[has_ngo])
     dst.append(ngo[has_ngo])
@@ -127,104 +133,111 @@ def step(model) -> None:
     values = path_coordination(model, np.concatenate(src), np.concatenate(dst))
     parts = np.split(values, np.cumsum([len(s) for s in src])[:-1])
     cm.coordination = parts[0]
-    with_oc = np.maximum(parts[1], parts[2])   # the better mediator reaches the owners
-    with_firm = np.maximum(parts[3], parts[4])  # ... and the firm
+    with_oc, with_firm = parts[1], parts[2]
     cp.mediation_coordination = np.where(firm >= 0, 0.5 * (with_oc + with_firm), with_oc)
     cm.ngo_coordination = np.zeros(n)
-    cm.ngo_coordination[has_ngo] = parts[5]
+    cm.ngo_coordination[has_ngo] = parts[3]
     cp.renovation_coordination = np.zeros(cp.n)
-    cp.renovation_coordination[renovating] = parts[6]
+    cp.renovation_coordination[renovating] = parts[4]
     checks(model)
 
 
 # --- checks ------------------------------------------------------------------------------------
 
 
-def _person_nodes(model) -> dict[int, set[int]]:
-    """Per person, the network nodes of the organisations where they sit (cached until the
-    seats change)."""
-    cache = model.cache.get("person_nodes")
-    if cache is not None and cache[0] == model.seats_version:
-        return cache[1]
-    seats = model.seats
-    out: dict[int, set[int]] = {}
-    filled = seats.holder >= 0
-    for h, node in zip(seats.holder[filled].tolist(), seats.node[filled].tolist()):
-        out.setdefault(h, set()).add(node)
-    model.cache["person_nodes"] = (model.seats_version, out)
-    return out
-
-
-def allied(model, node: int, other: int) -> bool:
-    """Is `other` an ally of `node`: tied to it by a collaboration or coordination edge?"""
-    key = (min(node, other), max(node, other))
-    index = model.edge_index
-    return (*key, "collaboration") in index or (*key, "coordination") in index
-
-
-def conflict(model, nodes: set[int], supervised: int) -> float:
-    """Loss of a check from one seat held by a person who also sits on `nodes`."""
-    p = model.p
-    if supervised in nodes:
-        return p["conflict_direct"]
-    if any(allied(model, supervised, n) for n in nodes):
-        return p["conflict_ally"]
-    return 0.0
-
-
-def independence_of(model, seat_ids: np.ndarray, supervised: int,
-                    where: dict[int, set[int]] | None = None) -> float:
-    """Independence (0-1) of the body holding `seat_ids` in its check on node `supervised`."""
-    seats = model.seats
-    where = _person_nodes(model) if where is None else where
-    lost = weight = 0.0
-    for s in seat_ids.tolist():
-        h = int(seats.holder[s])
-        if h < 0:
-            continue
-        w = CHAIR_WEIGHT if seats.role[s] in (OC_CHAIR, SECRETARY) else 1.0
-        weight += w
-        own = seats.node[s]
-        lost += w * conflict(model, where.get(h, set()) - {own}, supervised)
-    return 1.0 if weight == 0 else max(0.0, 1.0 - lost / weight)
-
-
 def member_independence(model, people: np.ndarray, compound: int) -> np.ndarray:
-    """Per OC member: 1 − conflict of that member's other seats with the compound's firm."""
-    cp = model.compounds
-    firm = int(cp.firm[compound])
-    out = np.ones(len(people))
-    if firm < 0:
-        return out
-    fnode = model.world.node_offset["property_firm"] + firm
-    own = model.world.node_offset["owners_committee"] + compound
-    where = _person_nodes(model)
-    for k, h in enumerate(people.tolist()):
-        out[k] -= conflict(model, where.get(h, set()) - {own}, fnode)
+    """Per OC member: 1 − the conflict of that member's other seats with the compound's firm
+    (read from this month's checks, brought up to date first)."""
+    checks(model)
+    seats = model.seats
+    mine = model.seats_of(OC, compound)
+    lost = dict(zip(seats.holder[mine].tolist(), model.seat_conflict[mine].tolist()))
+    out = 1.0 - np.array([lost.get(h, 0.0) for h in np.asarray(people).tolist()])
     return np.clip(out, 0.0, 1.0)
 
 
+def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.ndarray:
+    """For each pair (seat, supervised node): the check lost through that seat's holder —
+    `conflict_direct` if they also sit on the supervised body, `conflict_ally` if they sit
+    on an ally of it, else 0 (vacant seats lose nothing). Vectorised over all pairs."""
+    p, seats = model.p, model.seats
+    out = np.zeros(len(seat_ids))
+    holder = seats.holder[seat_ids]
+    filled = np.flatnonzero(seats.holder >= 0)
+    order = filled[np.argsort(seats.holder[filled], kind="stable")]
+    sorted_h = seats.holder[order]
+    lo = np.searchsorted(sorted_h, holder, side="left")
+    hi = np.searchsorted(sorted_h, holder, side="right")
+    count = np.where(holder >= 0, hi - lo, 0)
+    if count.sum() == 0:
+        return out
+    pair = np.repeat(np.arange(len(seat_ids)), count)  # one row per (pair, holder's seat)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    node = seats.node[order[np.repeat(lo, count) + offset]]
+    own = seats.node[seat_ids][pair]
+    target = supervised[pair]
+    other = node != own
+    n = max(model.network.number_of_nodes(), 1)
+    keys = np.minimum(node, target) * n + np.maximum(node, target)
+    hit = model.cache.get("allied_keys")
+    if hit is None or hit[0] != model.ties_version:
+        hit = (model.ties_version, np.unique(np.array(
+            [u * n + v for u, v, k in model.edge_index if k in ("collaboration", "coordination")],
+            dtype=np.int64)))
+        model.cache["allied_keys"] = hit
+    allied_keys = hit[1]
+    direct = other & (node == target)
+    at = np.minimum(np.searchsorted(allied_keys, keys), max(allied_keys.size - 1, 0))
+    ally = other & ~direct & (allied_keys.size > 0) & (allied_keys[at] == keys)
+    loss = np.where(direct, p["conflict_direct"], np.where(ally, p["conflict_ally"], 0.0))
+    np.maximum.at(out, pair, loss)
+    return out
+
+
+def independences(model, bodies: np.ndarray, seat_ids: np.ndarray,
+                  supervised: np.ndarray, n_bodies: int) -> np.ndarray:
+    """Independence (0-1) of each body in its check, from its seats (`bodies[k]` owns
+    `seat_ids[k]`, which checks `supervised[k]`); chairs and secretaries weigh
+    `CHAIR_WEIGHT`."""
+    seats = model.seats
+    filled = seats.holder[seat_ids] >= 0
+    weight = np.where(np.isin(seats.role[seat_ids], (OC_CHAIR, SECRETARY)), CHAIR_WEIGHT, 1.0)
+    weight = weight * filled
+    lost = seat_conflicts(model, seat_ids, supervised) * weight
+    w = np.bincount(bodies, weights=weight, minlength=n_bodies)
+    loss = np.bincount(bodies, weights=lost, minlength=n_bodies)
+    return np.where(w > 0, np.maximum(1.0 - loss / np.maximum(w, 1e-12), 0.0), 1.0)
+
+
 def checks(model) -> None:
-    """Independence of every check this month (recomputed when seats or ties changed)."""
+    """Independence of every check this month: the party committee's on the RC, each owners'
+    committee's on its firm, each property committee's on each firm it watches."""
     stamp = (model.seats_version, model.ties_version, model.steps == 0)
     if model.cache.get("checks") == stamp:
         return
     model.cache["checks"] = stamp
-    cm, cp, off = model.communities, model.compounds, model.world.node_offset
-    where = _person_nodes(model)
-    by_org = model.seat_index
-    rc0 = off["residents_committee"]
-    cm.oversight = np.array([independence_of(model, by_org[(PC, c)], rc0 + c, where)
-                             for c in range(cm.n)])
-    independence = np.ones(cp.n)
-    for c in np.flatnonzero((cp.oc_state != OC_NONE) & (cp.firm >= 0)):
-        fnode = off["property_firm"] + int(cp.firm[c])
-        independence[c] = independence_of(model, by_org[(OC, int(c))], fnode, where)
-    cp.independence = independence
+    cm, cp, seats, off = model.communities, model.compounds, model.seats, model.world.node_offset
+    pc = np.flatnonzero(seats.org == PC)
+    cm.oversight = independences(model, seats.org_index[pc], pc,
+                                 off["residents_committee"] + seats.org_index[pc], cm.n)
+    oc = np.flatnonzero(seats.org == OC)
+    compound = seats.org_index[oc]
+    watched = (cp.oc_state[compound] != OC_NONE) & (cp.firm[compound] >= 0)
+    oc, compound = oc[watched], compound[watched]
+    firm_node = off["property_firm"] + cp.firm[compound]
+    model.seat_conflict = np.zeros(seats.n)
+    model.seat_conflict[oc] = seat_conflicts(model, oc, firm_node)
+    independence = independences(model, compound, oc, firm_node, cp.n)
+    formed = (cp.oc_state != OC_NONE) & (cp.firm >= 0)
+    cp.independence = np.where(formed, independence, 1.0)
     pmc_independence = np.ones(cp.n)
-    for c in np.flatnonzero(cm.pmc):
-        served = np.flatnonzero((cp.community == c) & (cp.firm >= 0))
-        for j in served:
-            fnode = off["property_firm"] + int(cp.firm[j])
-            pmc_independence[j] = independence_of(model, by_org[(PMC, int(c))], fnode, where)
+    watched_compounds = np.flatnonzero(cm.pmc[cp.community] & (cp.firm >= 0))
+    if watched_compounds.size:
+        seat_lists = [model.seat_index[(PMC, int(cp.community[j]))] for j in watched_compounds]
+        body = np.repeat(watched_compounds, [len(s) for s in seat_lists])
+        ids = np.concatenate(seat_lists)
+        target = off["property_firm"] + cp.firm[body]
+        pmc_independence = np.where(
+            np.isin(np.arange(cp.n), watched_compounds),
+            independences(model, body, ids, target, cp.n), 1.0)
     model.pmc_independence = pmc_independence

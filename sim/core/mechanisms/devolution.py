@@ -52,7 +52,9 @@ def absorb(model) -> None:
     grid_hours = cm.grid_workers * p["staff_hours"]
     grid_cap = p["management_time_cap"] * grid_hours * cm.coordination * rate
     spent_g, lapsed_g, cm.idle_grid = _spend(cm.in_grid + cm.idle_grid, grid_cap, p)
-    cm.grid_own_hours = grid_hours * p["grid_service_share"] * cm.leader_performance
+    # grid workers serve the needs the RC knows of as far as the two committees work together
+    cm.grid_own_hours = (grid_hours * p["grid_service_share"] * cm.leader_performance
+                         * cm.coordination)
 
     base = waste_share(model)
     waste_b = base * (1 - p["oversight_waste_cut"] * cm.oversight)

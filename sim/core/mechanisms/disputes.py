@@ -49,7 +49,16 @@ def step(model) -> None:
     memory = p["convene_memory_months"]
     cp.dispute_rate += (arising / np.maximum(per_k, 1e-9) - cp.dispute_rate) / memory
     cp.mediated = mediated
-    unresolved = np.maximum(unmediated - escalated, 0)
-    harm = (escalated + p["unresolved_harm_weight"] * unresolved) / np.maximum(per_k, 1e-9)
-    cp.harmony = np.exp(-harm / p["dispute_harm_scale"])
+    cp.escalated = escalated
+    cp.unresolved = np.maximum(unmediated - escalated, 0)
     model.lawsuits = np.zeros(cp.n, dtype=np.int64)
+
+
+def settle(model) -> None:
+    """Harmony after street offices summoned departments (StreetOffice.summon): an answered
+    summons removes `summons_resolution` of an escalated dispute's harm."""
+    p, cp, cm = model.p, model.compounds, model.communities
+    per_k = cp.residents / 1000.0
+    relief = p["summons_resolution"] * model.streets.answered_share[cm.street[cp.community]]
+    harm = (cp.escalated * (1 - relief) + p["unresolved_harm_weight"] * cp.unresolved)
+    cp.harmony = np.exp(-harm / np.maximum(per_k, 1e-9) / p["dispute_harm_scale"])

@@ -6,8 +6,10 @@ in month `election_first_month`: one synchronised round for the whole district (
 national rounds), or staggered (each community's round offset by a fixed share of the term).
 
 At a community's round:
-1. **Party committee.** Each seat-holder steps down with probability
-   `cadre_retirement_at_round`; the street's party working committee appoints a new cadre.
+1. **Party committee.** The street replaces the secretaries with the worst selection scores
+   (StreetOffice.select_secretaries, §7.15); each member steps down with probability
+   `cadre_retirement_at_round` and the street's party working committee appoints a new
+   cadre.
 2. **Residents' committee.** For the director seat the community party organisation
    nominates (PartyCommittee.nominate_director): its secretary with the push
    `xa_one_shoulder`, else the incumbent or a new candidate. For each member seat it
@@ -34,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, ndtr
 
-from ..people import CADRE, DIRECTOR, PC, PC_MEMBER, RC, RC_MEMBER, SECRETARY
+from ..people import CADRE, DIRECTOR, PC, PC_MEMBER, RC, RC_MEMBER
 
 
 def round_due(model) -> np.ndarray:
@@ -91,13 +93,16 @@ def step(model) -> None:
 
 
 def renew_party_committees(model, communities: np.ndarray, rng: np.random.Generator) -> None:
+    """The street replaces its worst secretaries by its selection score (StreetOffice
+    .select_secretaries); members step down with probability `cadre_retirement_at_round`."""
     p = model.p
+    for office in model.street_offices:
+        office.select_secretaries(communities)
     for c in communities.tolist():
-        for role in (SECRETARY, PC_MEMBER):
-            for s in model.seats_of(PC, c, role):
-                h = model.seats.holder[s]
-                if h < 0 or rng.random() < p["cadre_retirement_at_round"]:
-                    model.replace_in_seat(s, model.new_people(1, CADRE, c, party=True)[0])
+        for s in model.seats_of(PC, c, PC_MEMBER):
+            h = model.seats.holder[s]
+            if h < 0 or rng.random() < p["cadre_retirement_at_round"]:
+                model.replace_in_seat(s, model.new_people(1, CADRE, c, party=True)[0])
 
 
 def elect_residents_committees(model, communities: np.ndarray,

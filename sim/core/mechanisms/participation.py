@@ -126,8 +126,11 @@ def _payoffs(
     per_individual: bool,
     size: np.ndarray,
 ) -> np.ndarray:
-    """Unchecked core of :func:`group_payoffs`; ``size`` is the group size ``k + 1`` (float)."""
-    invest = cooperate * cost  # per_game: into each group; per_individual: in total
+    """Unchecked core of :func:`group_payoffs`; ``size`` is the group size ``k + 1`` (float).
+    Computed in the precision of ``size`` (the adjacency's), so that the sparse products do
+    not convert the adjacency."""
+    invest = cooperate.astype(size.dtype)  # per_game: into each group; per_individual: total
+    invest *= cost
     if per_individual:
         per_group = invest / size
         paid = invest

@@ -28,7 +28,8 @@ def step(model) -> None:
     if active.size == 0:
         return
     # a project started this month begins next month, when its coordination is known
-    pace = cp.renovation_coordination[active]
+    street = model.communities.street[cp.community[active]]
+    pace = cp.renovation_coordination[active] * (1 + model.streets.answered_share[street])
     cp.renovation_left[active] = np.maximum(cp.renovation_left[active] - pace, 0.0)
     done = active[cp.renovation_left[active] <= 0]
     if done.size:

@@ -17,7 +17,8 @@ overloaded secretary mobilises less).
 Each month `revision_share` of residents reconsider: with probability
 `participation_mutation` they pick at random, otherwise they imitate a random neighbour
 with the Santos–Santos–Pacheco rule. Participation feeds volunteer hours (matched at
-`volunteer_match_base`, or `volunteer_match_platform` with the platform), assembly turnout,
+`volunteer_match_base`, or `volunteer_match_platform` with the platform, of which
+`volunteer_coordination_share` needs the party organisation and the RC to work together), assembly turnout,
 owners'-committee support, and the residents' evaluation in assessment.
 """
 
@@ -66,4 +67,6 @@ def step(model) -> None:
     cp.participation = participants / np.maximum(cp.residents, 1)
     cm.participants = np.bincount(cp.community, weights=participants, minlength=cm.n)
     match = np.where(platform, p["volunteer_match_platform"], p["volunteer_match_base"])
+    share = p["volunteer_coordination_share"]
+    match = match * (1 - share + share * cm.coordination)
     cm.volunteer_hours = cm.participants * p["volunteer_hours"] * match

@@ -47,6 +47,7 @@ NODE_STYLE: dict[str, dict] = {
     "community": {"marker": "o", "cmap": "metric", "size": 90},
     "property_firm": {"marker": "h", "cmap": "Oranges", "size": 60},
     "ngo": {"marker": "D", "cmap": "Purples", "size": 45},
+    "department": {"marker": "p", "color": "#5d6d7e", "size": 80},
     "ngo_empty": {"marker": "D", "color": "none", "edge": "#b3b3b3", "size": 30},
     "owners_committee": {"marker": "o", "color": "#f2f2f2", "edge": "#b3b3b3", "size": 16},
     "oc_none": {"marker": "o", "color": "#f2f2f2", "edge": "#b3b3b3", "size": 16},
@@ -180,8 +181,10 @@ def district_view(model) -> View:
     n_nodes = model.network.number_of_nodes()
     cm, cp = model.communities, model.compounds
     n_s, n_c, n_f, n_g = model.streets.n, cm.n, model.firms.n, model.ngos.n
-    # view nodes: streets, communities, firms, ngos
+    n_d = model.departments.n
+    # view nodes: streets, communities, firms, ngos, departments
     base_c, base_f, base_g = n_s, n_s + n_c, n_s + n_c + n_f
+    base_d = base_g + n_g
     member = np.full(n_nodes, -1, dtype=np.int64)
     member[off["street_office"]:off["street_office"] + n_s] = np.arange(n_s)
     member[off["party_branch"]:off["party_branch"] + n_c] = base_c + np.arange(n_c)
@@ -192,6 +195,7 @@ def district_view(model) -> View:
     member[br_nodes] = base_c + cp.community[br_comp]
     member[off["property_firm"]:off["property_firm"] + n_f] = base_f + np.arange(n_f)
     member[off["ngo"]:off["ngo"] + n_g] = base_g + np.arange(n_g)
+    member[off["department"]:off["department"] + n_d] = base_d + np.arange(n_d)
 
     # communities in street order round the unit circle, one empty slot between streets
     order = np.lexsort((np.arange(n_c), cm.street))
@@ -208,10 +212,13 @@ def district_view(model) -> View:
     with_ngo = cm.ngo >= 0
     pos_g = _ring(1.52, _mean_angle(theta_c[with_ngo], cm.ngo[with_ngo], n_g))
 
+    pos_d = _ring(0.25, np.linspace(0, 2 * np.pi, n_d, endpoint=False)) if n_d else \
+        np.zeros((0, 2))
     kinds = np.array(["street_office"] * n_s + ["community"] * n_c + ["property_firm"] * n_f
-                     + ["ngo"] * n_g, dtype=object)
-    index = np.concatenate([np.arange(n_s), np.arange(n_c), np.arange(n_f), np.arange(n_g)])
-    pos = np.vstack([pos_s, pos_c, pos_f, pos_g]) if len(kinds) else np.zeros((0, 2))
+                     + ["ngo"] * n_g + ["department"] * n_d, dtype=object)
+    index = np.concatenate([np.arange(n_s), np.arange(n_c), np.arange(n_f), np.arange(n_g),
+                            np.arange(n_d)])
+    pos = np.vstack([pos_s, pos_c, pos_f, pos_g, pos_d]) if len(kinds) else np.zeros((0, 2))
     return View("district", kinds, index, pos, member,
                 n_compounds=np.bincount(cp.community, minlength=n_c))
 

@@ -220,6 +220,8 @@ def participation_step(model: AgentResidentsModel) -> None:
     cp.participation = participants / np.maximum(cp.residents, 1)
     cm.participants = np.bincount(cp.community, weights=participants, minlength=cm.n)
     match = np.where(platform, p["volunteer_match_platform"], p["volunteer_match_base"])
+    share = p["volunteer_coordination_share"]
+    match = match * (1 - share + share * cm.coordination)
     cm.volunteer_hours = cm.participants * p["volunteer_hours"] * match
 
 

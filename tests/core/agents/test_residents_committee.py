@@ -63,9 +63,10 @@ def test_with_a_list_it_refuses_off_list_tasks_less_when_led_by_the_secretary():
 
 def test_a_list_frees_committee_hours_for_residents_at_a_cost_to_the_street():
     lists = {"responsibility_list": True}
-    assert effect("service_share", lists).low > 0
-    assert effect("street_overhead", lists).low > 0
-    assert effect("tasks_refused_share", lists).low > 0
+    heavy = {"admin_task_hours_per_1000": 400.0}  # tasks beyond the list's cap
+    assert effect("service_share", lists, base=heavy).low > 0
+    assert effect("street_overhead", lists, base=heavy).low > 0
+    assert effect("tasks_refused_share", lists, base=heavy).low > 0
 
 
 def test_service_hours_serve_residents_and_paperwork_does_not():
