@@ -26,15 +26,12 @@ communities_per_street = 3
 compounds_per_community = 3
 households_per_compound = 40
 
-[burden]
-responsibility_list_cap = 0.1          # binds in this small world
-
 [[policy]]
 month = 4
 label = "pilot"
 streets = [0]
 [policy.set]
-responsibility_list = true
+devolution_share = 0.9
 
 [[policy]]
 month = 5
@@ -105,20 +102,20 @@ def test_each_run_has_the_scenarios_timeline_with_the_arms_fields(experiment):
         "the base scenario's devolution change at month 5 is not lost"
 
 
-def test_the_pilot_month_changes_the_burden_from_that_month(experiment):
+def test_the_pilot_month_changes_the_money_from_that_month(experiment):
     defn = load_sweep(experiment)
     series = {}
     for month in (2, 6):
         r = run(defn.base, 3, defn.steps, timeline=TF.apply(defn.timeline,
                                                              {"policy.pilot.month": month}))
-        series[month] = r.series["admin_burden_share"]
+        series[month] = r.series["budget_allocated"]
     pd.testing.assert_series_equal(series[2].iloc[:1], series[6].iloc[:1])
     assert series[2].iloc[2] != series[6].iloc[2]
 
 
 @pytest.mark.parametrize("factor, words", [
     ("[factors.policy.pilot]\nmnth = [2, 6]", "'mnth' is not a field of that entry; allowed: "
-                                             "month, share, seed, responsibility_list"),
+                                             "month, share, seed, devolution_share"),
     ("[factors.policy.pilt]\nmonth = [2, 6]", "'pilt' names no \\[\\[policy\\]\\] entry"),
     ("[factors.policy.pilot]\nmonth = [0, 6]", "level 0 is not allowed: .*month = 0 must be a "
                                               "whole number >= 1"),
