@@ -1,9 +1,12 @@
-"""Outcomes: district-wide series and the per-community table, every step (ODD §8).
+"""Outcomes: district-wide series and the per-community and per-compound tables, every step
+(ODD §8).
 
 `district_outcomes(model)` computes every district series once per step from the model's
 arrays; the model's Mesa DataCollector reads them. `CommunityRecorder` appends one row per
 community per recorded step, as NumPy columns, and turns them into a tidy DataFrame at the
-end. Both read resident state only through `community_sums`: one pass per quantity over the
+end; `CompoundRecorder` does the same per compound, with its type and attributes, from the
+compounds' state arrays. The district series and the community table read resident state
+only through `community_sums`: one pass per quantity over the
 residents (segment sums), shared by the two collectors within a step; needs come from the
 per-community sums the service mechanism already made. Realised cross-appointment is read
 off the seats every month (people.realised_shares): it is measured, never a lever's value.
@@ -17,7 +20,7 @@ import pandas as pd
 from . import types as T
 from .people import SECRETARY, realised_shares, seats_per_person
 from .residents import HOUR_CATEGORIES, TRUST_TARGETS
-from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED
+from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED, OC_STATES
 
 OUTCOMES: dict[str, str] = {
     "satisfaction_mean": "mean resident satisfaction (0-1)",
@@ -443,8 +446,10 @@ def department_snapshot(model) -> dict[str, np.ndarray]:
 class TableRecorder:
     """Collects a snapshot function's rows every `period` steps into a tidy table."""
 
-    def __init__(self, snapshot, columns: tuple[str, ...], key: str, period: int = 1) -> None:
+    def __init__(self, snapshot, columns: tuple[str, ...], key: str, period: int = 1,
+                 names: dict[str, tuple[str, ...]] | None = None) -> None:
         self.snapshot, self.columns, self.key = snapshot, columns, key
+        self.names = names or {}  # columns recorded as codes, and the names they stand for
         self.period = max(int(period), 1)
         self._steps: list[int] = []
         self._rows: list[dict[str, np.ndarray]] = []
@@ -464,6 +469,8 @@ class TableRecorder:
                 self.key: np.tile(np.arange(n), len(self._steps))}
         for col in self.columns:
             data[col] = np.concatenate([row[col] for row in self._rows])
+            if col in self.names:
+                data[col] = np.array(self.names[col])[data[col]]
         return pd.DataFrame(data)
 
 
@@ -472,3 +479,74 @@ class CommunityRecorder(TableRecorder):
 
     def __init__(self, period: int = 1) -> None:
         super().__init__(community_snapshot, COMMUNITY_COLUMNS, "community", period)
+
+
+COMPOUND_COLUMNS = (
+    "community", "street", "compound_type", "community_type", "management", "build_year",
+    "fee", "households", "residents", "owners", "firm", "effort", "shirking", "quality",
+    "base_quality", "collection", "oc_state", "independence", "xa_intensity", "convened",
+    "disputes", "mediated", "dispute_rate", "satisfaction", "participation", "renovating",
+    "renovated", "has_branch",
+)
+"""Columns of the per-compound table: the compound's type and attributes (its management
+mode and firm as they are that month), property service, owners' committee, disputes and
+residents (meanings in docs/CLI.md)."""
+
+
+COMPOUND_NAMES = {"compound_type": T.COMPOUND_TYPES_ORDER, "community_type": T.COMMUNITY_TYPES,
+                  "management": T.MANAGEMENT_MODES, "oc_state": OC_STATES}
+"""Compound columns kept as codes while the run records them (names in the table)."""
+
+
+def _codes(names: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    index = {name: i for i, name in enumerate(order)}
+    return np.array([index[x] for x in names.tolist()], dtype=np.int8)
+
+
+def compound_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per compound of the current step (the four named columns as codes into
+    COMPOUND_NAMES)."""
+    cp, w = model.compounds, model.world
+    types = model.cache.get("compound_type_codes")
+    if types is None:  # the types do not change during a run
+        types = model.cache["compound_type_codes"] = (
+            _codes(w.compound_type, T.COMPOUND_TYPES_ORDER),
+            _codes(w.community_type[cp.community], T.COMMUNITY_TYPES))
+    return {
+        "community": cp.community,
+        "street": model.communities.street[cp.community],
+        "compound_type": types[0],
+        "community_type": types[1],
+        "management": cp.management,
+        "build_year": cp.build_year,
+        "fee": cp.fee,
+        "households": cp.households,
+        "residents": cp.residents,
+        "owners": cp.owners,
+        "firm": cp.firm,
+        "effort": np.where(cp.firm >= 0, cp.effort, np.nan),
+        "shirking": (cp.firm >= 0) & (cp.effort < model.p["shirk_threshold"]),
+        "quality": cp.quality,
+        "base_quality": cp.base_quality,
+        "collection": np.where(cp.firm >= 0, cp.collection, np.nan),
+        "oc_state": cp.oc_state,
+        "independence": np.where(cp.oc_state != OC_NONE, cp.independence, np.nan),
+        "xa_intensity": cp.xa_intensity,
+        "convened": cp.convened,
+        "disputes": cp.disputes,
+        "mediated": cp.mediated,
+        "dispute_rate": cp.dispute_rate,
+        "satisfaction": cp.satisfaction,
+        "participation": cp.participation,
+        "renovating": cp.renovation_left > 0,
+        "renovated": cp.renovated,
+        "has_branch": cp.has_branch,
+    }
+
+
+class CompoundRecorder(TableRecorder):
+    """Collects `compound_snapshot` every `period` steps into a tidy table."""
+
+    def __init__(self, period: int = 1) -> None:
+        super().__init__(compound_snapshot, COMPOUND_COLUMNS, "compound", period,
+                         names=COMPOUND_NAMES)

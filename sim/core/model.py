@@ -41,6 +41,7 @@ from .agents import (
     ResidentsCommittee,
     StreetOffice,
 )
+from .district import District
 from .mechanisms import (
     coordination,
     devolution,
@@ -62,6 +63,7 @@ from .metrics import (
     OUTCOMES,
     STREET_COLUMNS,
     CommunityRecorder,
+    CompoundRecorder,
     TableRecorder,
     department_snapshot,
     district_outcomes,
@@ -138,10 +140,13 @@ class GovernanceModel(mesa.Model):
     scheduled policy changes (`[[policy]]` tables, sim.core.policy)."""
 
     def __init__(self, rng: Any = None, community_period: int = 1,
-                 timeline: Any = None, **params: Any) -> None:
+                 timeline: Any = None, district: District | None = None,
+                 **params: Any) -> None:
         rng = coerce_seed(rng)
         super().__init__(rng=rng)
         self.p: dict[str, Any] = P.validate(params, where="GovernanceModel")
+        if district is not None:  # a district read from tables fixes its own structure
+            self.p = district.params(self.p)
         self.timeline: Timeline = parse_timeline(timeline)
         self.seed = rng if isinstance(rng, int) else None
         children = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(len(STREAMS))
@@ -153,7 +158,7 @@ class GovernanceModel(mesa.Model):
         self.seats_version = 0
         self.month = Month()
 
-        self.world = world = build_world(self.p, self.streams["world"])
+        self.world = world = build_world(self.p, self.streams["world"], district)
         self.residents = Residents(world, self.p, self.streams["world"])
         self.owner_heads = np.flatnonzero(self.residents.owner_heads)
         self.network = world.graph
@@ -183,6 +188,7 @@ class GovernanceModel(mesa.Model):
             model_reporters={k: partial(_read_outcome, name=k) for k in OUTCOMES}
         )
         self.community_recorder = CommunityRecorder(community_period)
+        self.compound_recorder = CompoundRecorder(community_period)
         self.street_recorder = TableRecorder(street_snapshot, STREET_COLUMNS, "street",
                                              community_period)
         self.department_recorder = TableRecorder(department_snapshot, DEPARTMENT_COLUMNS,
@@ -195,7 +201,8 @@ class GovernanceModel(mesa.Model):
         scenario = S.load_scenario(path, overrides)
         if rng is None:
             rng = scenario.seed
-        return cls(rng=rng, timeline=scenario.timeline, **scenario.params)
+        return cls(rng=rng, timeline=scenario.timeline, district=scenario.district,
+                   **scenario.params)
 
     def _init_state(self) -> None:
         p, w, res = self.p, self.world, self.residents
@@ -324,7 +331,10 @@ class GovernanceModel(mesa.Model):
         for c in np.flatnonzero(cp.has_branch).tolist():
             self.fill(self.seats_of(BRANCH, c), self.new_people(
                 1, VOLUNTEER, int(cp.community[c]), c, party=True))
-        for c in np.flatnonzero(rng.random(cp.n) < p["oc_initial_share"]).tolist():
+        existing = rng.random(cp.n) < p["oc_initial_share"]
+        if w.district is not None:  # committees the district's tables list
+            existing = w.district.fill("has_oc", existing)
+        for c in np.flatnonzero(existing).tolist():
             self._initial_committee(c, rng)
         self.compounds.oc_age = np.where(cp.oc_state != OC_NONE,
                                          np.floor(rng.random(cp.n) * p["oc_term_months"]), 0)
@@ -790,6 +800,7 @@ class GovernanceModel(mesa.Model):
         self.outcomes = district_outcomes(self)
         self.datacollector.collect(self)
         self.community_recorder.record(self)
+        self.compound_recorder.record(self)
         self.street_recorder.record(self)
         self.department_recorder.record(self)
 
@@ -864,6 +875,10 @@ class GovernanceModel(mesa.Model):
         """Per-community outcomes, one row per community and recorded step."""
         return self.community_recorder.frame()
 
+    def compound_table(self):
+        """Per-compound outcomes, one row per compound and recorded step."""
+        return self.compound_recorder.frame()
+
     def street_table(self):
         """Per-street outcomes (tasks, summons, ratings, cadres), one row per street and step."""
         return self.street_recorder.frame()
@@ -909,6 +924,7 @@ def _signature() -> inspect.Signature:
         inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),
         inspect.Parameter("community_period", inspect.Parameter.KEYWORD_ONLY, default=1),
         inspect.Parameter("timeline", inspect.Parameter.KEYWORD_ONLY, default=None),
+        inspect.Parameter("district", inspect.Parameter.KEYWORD_ONLY, default=None),
     ]
     params += [
         inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default,

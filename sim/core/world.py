@@ -6,6 +6,10 @@ build year, management mode and fee, the residents' social graph, the firms' and
 initial positions, and the organisations' typed network. No lever is read here: two arms of
 an experiment with the same seed share the same world (common random numbers), and what a
 lever changes is decided later by the agents.
+
+A district read from tables (`sim.core.district`, `build_world(p, rng, district)`) gives the
+structure and any attributes it lists; everything else is drawn as above, with the same
+draws whichever attributes are given.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import types as T
+from .district import NO_DISTRICT, District
 
 # Node kinds of the governance network and edge kinds between them (ODD §3).
 NODE_KINDS = (
@@ -74,6 +79,11 @@ class World:
     firm_effort_cost: np.ndarray
     compound_has_branch: np.ndarray
     cohesion: np.ndarray  # per compound: standard-normal readiness to take part in assemblies
+    # per compound: the chances residents were drawn with (types × district means, or given)
+    owner_share: np.ndarray = None  # a household owns its home
+    elderly_share: np.ndarray = None  # a resident is aged 60+
+    floor_area: np.ndarray = None  # mean floor area of a household's home (m²)
+    district: District | None = None  # the tables the world was read from, if any
     graph: nx.MultiGraph = field(repr=False, default=None)
     node_offset: dict[str, int] = field(default_factory=dict)
 
@@ -128,10 +138,12 @@ def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
 
 
 def draw_types(p: dict, n_comm: int, community_of_compound: np.ndarray,
-               rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Community types, and per compound its type, build year, management mode and fee."""
-    community_type = np.array(T.COMMUNITY_TYPES)[
-        rng.choice(len(T.COMMUNITY_TYPES), size=n_comm, p=T.community_mix(p))]
+               rng: np.random.Generator, given: District = NO_DISTRICT
+               ) -> dict[str, np.ndarray]:
+    """Community types, and per compound its type, build year, management mode and fee
+    (the values `given` lists replace the draws, each before what depends on it)."""
+    community_type = given.fill("community_type", np.array(T.COMMUNITY_TYPES)[
+        rng.choice(len(T.COMMUNITY_TYPES), size=n_comm, p=T.community_mix(p))])
     n_comp = len(community_of_compound)
     district = rng.choice(len(T.COMPOUND_TYPES_ORDER), size=n_comp, p=T.district_compound_mix(p))
     typical = np.array([-1 if T.TYPICAL_COMPOUND[c] is None
@@ -139,7 +151,9 @@ def draw_types(p: dict, n_comm: int, community_of_compound: np.ndarray,
                         for c in community_type], dtype=int)[community_of_compound]
     pure = (rng.random(n_comp) < p["type_purity"]) & (typical >= 0)
     kind = np.where(pure, typical, district)
-    compound_type = np.array(T.COMPOUND_TYPES_ORDER)[kind]
+    compound_type = given.fill("compound_type", np.array(T.COMPOUND_TYPES_ORDER)[kind])
+    kind = np.searchsorted(T.COMPOUND_TYPES_ORDER, compound_type, sorter=_TYPE_SORTER)
+    kind = _TYPE_SORTER[kind]
     build_year = np.zeros(n_comp, dtype=np.int64)
     management = np.zeros(n_comp, dtype=np.int8)
     discount = np.zeros(n_comp)
@@ -151,10 +165,14 @@ def draw_types(p: dict, n_comm: int, community_of_compound: np.ndarray,
         build_year[here] = lo + np.floor(u_year[here] * (hi - lo + 1)).astype(np.int64)
         management[here] = np.searchsorted(np.cumsum(ct.management), u_mode[here], side="right")
         discount[here] = ct.fee_discount
-    management = np.minimum(management, len(T.MANAGEMENT_MODES) - 1)
-    fee = T.fee_for(build_year, discount, rng)
+    management = given.fill("management", np.minimum(management, len(T.MANAGEMENT_MODES) - 1))
+    build_year = given.fill("build_year", build_year)
+    fee = given.fill("fee", T.fee_for(build_year, discount, rng))
     return {"community_type": community_type, "compound_type": compound_type,
             "build_year": build_year, "management": management, "fee": fee}
+
+
+_TYPE_SORTER = np.argsort(T.COMPOUND_TYPES_ORDER)
 
 
 def compound_attribute(compound_type: np.ndarray, attribute: str) -> np.ndarray:
@@ -163,22 +181,33 @@ def compound_attribute(compound_type: np.ndarray, attribute: str) -> np.ndarray:
     return np.array([table[c] for c in compound_type], dtype=float)
 
 
-def build_world(p: dict, rng: np.random.Generator) -> World:
-    """Draw a district from validated parameters `p` with the generator `rng`."""
-    n_streets = p["n_streets"]
-    comm_per_street = _counts(rng, n_streets, p["communities_per_street"])
-    street_of_community = np.repeat(np.arange(n_streets, dtype=np.int32), comm_per_street)
+def build_world(p: dict, rng: np.random.Generator, district: District | None = None) -> World:
+    """Draw a district from validated parameters `p` with the generator `rng`; with a
+    `district` read from tables, take its structure and the values it gives."""
+    if district is None:
+        given = NO_DISTRICT
+        n_streets = p["n_streets"]
+        comm_per_street = _counts(rng, n_streets, p["communities_per_street"])
+        street_of_community = np.repeat(np.arange(n_streets, dtype=np.int32), comm_per_street)
+        comp_per_comm = _counts(rng, len(street_of_community), p["compounds_per_community"])
+        community_of_compound = np.repeat(np.arange(len(street_of_community), dtype=np.int32),
+                                          comp_per_comm)
+    else:  # the structure is given; its draws are made all the same, so that a drawn
+        # world written as tables builds again into the same world with the same seed
+        given, p = district, district.params(p)
+        n_streets = district.n_streets
+        street_of_community = district.street_of_community
+        community_of_compound = district.community_of_compound
+        _counts(rng, n_streets, p["communities_per_street"])
+        _counts(rng, len(street_of_community), p["compounds_per_community"])
     n_comm = len(street_of_community)
-
-    comp_per_comm = _counts(rng, n_comm, p["compounds_per_community"])
-    community_of_compound = np.repeat(np.arange(n_comm, dtype=np.int32), comp_per_comm)
     n_comp = len(community_of_compound)
-    types = draw_types(p, n_comm, community_of_compound, rng)
+    types = draw_types(p, n_comm, community_of_compound, rng, given)
     ctype = types["compound_type"]
 
     sigma = p["size_heterogeneity"]
     hh = p["households_per_compound"] * rng.lognormal(-sigma**2 / 2, sigma, size=n_comp)
-    households_of_compound = np.maximum(np.rint(hh), 5).astype(np.int64)
+    households_of_compound = given.fill("households", np.maximum(np.rint(hh), 5).astype(np.int64))
     n_hh = int(households_of_compound.sum())
 
     # households → residents
@@ -190,16 +219,19 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
     head = np.zeros(n_res, dtype=bool)
     head[np.concatenate(([0], np.cumsum(hh_size)[:-1]))] = True
 
-    owner_p = np.clip(p["owner_share"] * compound_attribute(ctype, "owner_ratio"), 0, 1)
+    owner_p = given.fill("owner_share", np.clip(
+        p["owner_share"] * compound_attribute(ctype, "owner_ratio"), 0, 1))
     owner_hh = rng.random(n_hh) < owner_p[compound_of_household]
     owner = owner_hh[household_of_resident]
     sd_area = p["floor_area_sd"]
-    area_mean = p["floor_area_mean"] * compound_attribute(ctype, "area_ratio")
+    area_mean = given.fill("floor_area", p["floor_area_mean"]
+                           * compound_attribute(ctype, "area_ratio"))
     area_hh = area_mean[compound_of_household] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
     area = np.where(head, area_hh[household_of_resident], 0.0)
     tol_hh = _beta_mean_sd(rng, p["fee_tolerance_mean"], p["fee_tolerance_sd"], n_hh)
     tolerance = tol_hh[household_of_resident]
-    elderly_p = np.clip(p["share_elderly"] * compound_attribute(ctype, "elderly_ratio"), 0, 1)
+    elderly_p = given.fill("elderly_share", np.clip(
+        p["share_elderly"] * compound_attribute(ctype, "elderly_ratio"), 0, 1))
     elderly = rng.random(n_res) < elderly_p[compound_of_resident]
     special = rng.random(n_res) < p["share_special"]
     party_member = rng.random(n_res) < p["party_member_share"]
@@ -214,7 +246,8 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
     n_firms = p["n_firms"]
     share = rng.dirichlet(np.ones(n_firms))
     firm_draw = rng.choice(n_firms, size=n_comp, p=share).astype(np.int32)
-    firm_of_compound = np.where(types["management"] == T.FIRM, firm_draw, -1).astype(np.int32)
+    firm_of_compound = given.fill("firm", np.where(types["management"] == T.FIRM, firm_draw,
+                                                   -1).astype(np.int32))
     firm_capability = np.clip(
         rng.normal(p["firm_capability_mean"], p["firm_capability_sd"], n_firms), 0.05, 1.0
     )
@@ -244,8 +277,13 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
         firm_of_compound=firm_of_compound,
         firm_capability=firm_capability,
         firm_effort_cost=firm_effort_cost,
-        compound_has_branch=rng.random(n_comp) < p["compound_party_branch_share"],
+        compound_has_branch=given.fill("has_branch",
+                                       rng.random(n_comp) < p["compound_party_branch_share"]),
         cohesion=rng.standard_normal(n_comp) + compound_attribute(ctype, "cohesion_shift"),
+        owner_share=owner_p,
+        elderly_share=elderly_p,
+        floor_area=area_mean,
+        district=district,
     )
     world.graph, world.node_offset = build_network(world, p)
     return world

@@ -26,6 +26,10 @@ An experiment is a TOML file (see docs/EXPERIMENTS.md and `experiments/`)::
     levels = [0.2, 0.6, 1.0]       # (`range = [low, high]` in sampled designs)
     sets = ["xa_one_shoulder", "xa_two_committee_overlap"]
 
+    [factors.policy.pilot]         # fields of the scenario's [[policy]] entry labelled
+    month = [12, 24]               # "pilot" (or numbered 1, 2, ...): policy.pilot.month
+                                   # (sim.experiments.timeline_factors)
+
     [fixed]                        # parameter overrides on top of the scenario
     n_streets = 3
 
@@ -33,6 +37,7 @@ An experiment is a TOML file (see docs/EXPERIMENTS.md and `experiments/`)::
     [arms.full_one_shoulder]
     xa_one_shoulder = 1.0
 
+The base scenario's policy timeline and its `[world]` tables apply to every run.
 `load_sweep` validates the whole file, raising `ScenarioError` naming the file, key, value and
 what is allowed, before anything runs. The flow after it is one way: `sim.experiments.design`
 builds the arms, `sim.experiments.plan` crosses them with replicate seeds and keys every run,
@@ -43,16 +48,19 @@ builds the arms, `sim.experiments.plan` crosses them with replicate seeds and ke
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim import __version__
+from sim.core.district import District
 from sim.core.metrics import OUTCOMES
 from sim.core.params import BY_NAME, ScenarioError, validate
+from sim.core.policy import Timeline
 from sim.core.scenario import load_scenario, scenario_dir
 from sim.runs import runner as _runner
 
+from . import timeline_factors as TF
 from .design import arm_label, design_size, format_level, replicate_seeds
 from .plan import MODEL_CODE
 
@@ -105,10 +113,11 @@ class Factor:
     params: tuple[str, ...]
     levels: tuple[Any, ...] = ()
     bounds: tuple[float, float] | None = None
+    kind: type | None = None  # the values' type where it is not a parameter's (timelines)
 
     @property
     def type(self) -> type:
-        return BY_NAME[self.params[0]].type
+        return self.kind or BY_NAME[self.params[0]].type
 
     def value(self, x: float) -> Any:
         """Typed value for a sampled number `x` within `bounds` (bool: x >= 0.5)."""
@@ -158,6 +167,8 @@ class SweepDefinition:
     series_period: int | None
     outcomes: tuple[str, ...]
     statistic: str = "mean"
+    timeline: Timeline = field(default_factory=Timeline)  # the base scenario's
+    district: District | None = None  # the base scenario's [world] tables
 
     def seeds(self) -> list[int]:
         return replicate_seeds(self.seed, self.replicates)
@@ -185,6 +196,8 @@ class SweepDefinition:
             "series_period": self.series_period,
             "outcomes": list(self.outcomes),
             "statistic": self.statistic,
+            "timeline": self.timeline.to_list(),
+            "world": self.district.fingerprint() if self.district is not None else None,
             "model_version": __version__,
             "model_code": MODEL_CODE,
             "base_params": self.base,
@@ -220,16 +233,21 @@ def _scenario_names() -> list[str]:
     return sorted(p.stem for p in scenario_dir().glob("*.toml"))
 
 
-def _check_level(where: str, factor: str, param: str, value: Any) -> Any:
+def _check_level(where: str, factor: str, param: str, value: Any,
+                 timeline: Timeline = Timeline()) -> Any:
     try:
+        if TF.is_timeline_field(param):
+            return TF.check_level(timeline, param, value)
         return BY_NAME[param].check(value)
     except ValueError as err:
         what = f"[factors] {factor}" + (f" (sets {param})" if factor != param else "")
         raise ScenarioError(f"{where}: {what}: level {value!r} {err}") from None
 
 
-def _factor_params(where: str, name: str, spec: Any) -> tuple[tuple[str, ...], Any]:
-    """Split a factor entry into (parameters it sets, its levels-or-range value)."""
+def _factor_params(where: str, name: str, spec: Any, timeline: Timeline
+                   ) -> tuple[tuple[str, ...], Any, type]:
+    """Split a factor entry into (parameters or timeline fields it sets, its
+    levels-or-range value, their type)."""
     if isinstance(spec, dict):
         unknown = set(spec) - {"levels", "range", "sets"}
         if unknown:
@@ -251,16 +269,23 @@ def _factor_params(where: str, name: str, spec: Any) -> tuple[tuple[str, ...], A
         params = tuple(sets)
     else:
         params, values = (name,), spec
+    kinds = set()
     for p in params:
+        if TF.is_timeline_field(p):
+            try:
+                kinds.add(TF.field_type(timeline, p))
+            except ScenarioError as err:
+                raise ScenarioError(f"{where}: {err}") from None
+            continue
         if p not in BY_NAME:
             raise ScenarioError(
                 f"{where}: [factors] {p!r} is not a model parameter{_suggest(p)}")
-    kinds = {BY_NAME[p].type for p in params}
+        kinds.add(BY_NAME[p].type)
     if len(kinds) > 1:
         raise ScenarioError(
             f"{where}: [factors.{name}] sets parameters of different types "
             f"({', '.join(params)}); a composite factor needs parameters of one type")
-    return params, values
+    return params, values, kinds.pop()
 
 
 def _suggest(name: str) -> str:
@@ -270,22 +295,25 @@ def _suggest(name: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else " (see `python -m sim params`)"
 
 
-def _grid_factor(where: str, name: str, spec: Any) -> Factor:
-    params, values = _factor_params(where, name, spec)
+def _grid_factor(where: str, name: str, spec: Any, timeline: Timeline) -> Factor:
+    params, values, ptype = _factor_params(where, name, spec, timeline)
     if not isinstance(values, list) or not values:
         raise _err(where, f"[factors] {name}", values, "must be a non-empty list of levels")
     levels = []
     for v in values:
-        checked = [_check_level(where, name, p, v) for p in params]  # valid for each
+        checked = [_check_level(where, name, p, v, timeline) for p in params]  # valid for each
         levels.append(checked[0])
     if len(set(map(repr, levels))) != len(levels):
         raise _err(where, f"[factors] {name}", values, "repeats a level; list each level once")
-    return Factor(name, params, levels=tuple(levels))
+    return Factor(name, params, levels=tuple(levels), kind=_kind(params, ptype))
 
 
-def _sampled_factor(where: str, kind: str, name: str, spec: Any) -> Factor:
-    params, values = _factor_params(where, name, spec)
-    ptype = BY_NAME[params[0]].type
+def _kind(params: tuple[str, ...], ptype: type) -> type | None:
+    return ptype if any(TF.is_timeline_field(p) for p in params) else None
+
+
+def _sampled_factor(where: str, kind: str, name: str, spec: Any, timeline: Timeline) -> Factor:
+    params, values, ptype = _factor_params(where, name, spec, timeline)
     if ptype is str:
         raise ScenarioError(
             f"{where}: [factors] {name}: a text parameter can only be a grid factor, "
@@ -294,17 +322,18 @@ def _sampled_factor(where: str, kind: str, name: str, spec: Any) -> Factor:
         raise _err(where, f"[factors] {name}", values,
                    f"must be a range [low, high] for a {kind} design")
     for p in params:
-        low, high = (_check_level(where, name, p, v) for v in values)
+        low, high = (_check_level(where, name, p, v, timeline) for v in values)
+    kind_of = _kind(params, ptype)
     if ptype is bool:
         if (low, high) != (False, True):
             raise _err(where, f"[factors] {name}", values,
                        "must be [false, true] for an on/off parameter")
-        return Factor(name, params, bounds=(0.0, 1.0))
+        return Factor(name, params, bounds=(0.0, 1.0), kind=kind_of)
     if not low < high:
         raise _err(where, f"[factors] {name}", values, "must have low < high")
     if ptype is int:  # so that rounding gives every integer an equal share of the range
-        return Factor(name, params, bounds=(low - 0.5 + 1e-9, high + 0.5 - 1e-9))
-    return Factor(name, params, bounds=(float(low), float(high)))
+        return Factor(name, params, bounds=(low - 0.5 + 1e-9, high + 0.5 - 1e-9), kind=kind_of)
+    return Factor(name, params, bounds=(float(low), float(high)), kind=kind_of)
 
 
 def load_sweep(
@@ -411,6 +440,7 @@ def load_sweep(
     arms_raw = data.get("arms", {})
     if not isinstance(factors_raw, dict) or not isinstance(arms_raw, dict):
         raise ScenarioError(f"{where}: [factors] and [arms] must be tables")
+    factors_raw = TF.flatten(factors_raw)
     n_samples = levels = None
     calc_second = bool(design.get("calc_second_order", False))
     if "calc_second_order" in design and not isinstance(design["calc_second_order"], bool):
@@ -446,9 +476,9 @@ def load_sweep(
             raise ScenarioError(f"{where}: [factors] is empty; a {kind} design needs factors")
         for name, spec in factors_raw.items():
             if kind == "grid":
-                factors.append(_grid_factor(where, name, spec))
+                factors.append(_grid_factor(where, name, spec, scenario.timeline))
             else:
-                factors.append(_sampled_factor(where, kind, name, spec))
+                factors.append(_sampled_factor(where, kind, name, spec, scenario.timeline))
         seen: dict[str, str] = {}
         for f in factors:
             for p in f.params:
@@ -505,7 +535,8 @@ def load_sweep(
         arms=arms, reference=reference, fixed=fixed, base=base, replicates=int(n_rep),
         steps=int(n_steps), seed=int(seed), n=n_samples, levels=int(levels or 4),
         calc_second_order=calc_second, window=int(window), series_period=series_period,
-        outcomes=tuple(outcomes), statistic=statistic,
+        outcomes=tuple(outcomes), statistic=statistic, timeline=scenario.timeline,
+        district=scenario.district,
     )
     points = design_size(defn)
     if points * defn.replicates > MAX_RUNS:

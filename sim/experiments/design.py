@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.core.params import validate
+from sim.core.params import ScenarioError, validate
+
+from . import timeline_factors as TF
 
 if TYPE_CHECKING:
     from .definition import SweepDefinition
@@ -110,7 +112,13 @@ def make_design(defn: SweepDefinition) -> Design:
     table = pd.DataFrame(rows)
     table.insert(1, "point", np.arange(len(table)))
     for i, over in enumerate(overrides):  # every arm must be a valid parameter set
-        validate({**defn.base, **over}, where=f"{defn.path}: arm {table['arm'].iloc[i]!r}")
+        params, fields = TF.split(over)
+        where = f"{defn.path}: arm {table['arm'].iloc[i]!r}"
+        validate({**defn.base, **params}, where=where)
+        try:
+            TF.apply(defn.timeline, fields)
+        except ScenarioError as err:
+            raise ScenarioError(f"{where}: {err}") from None
     return Design(table=table, overrides=overrides, problem=problem)
 
 

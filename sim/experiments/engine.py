@@ -20,8 +20,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.core.district import District
+from sim.core.policy import Timeline
 from sim.runs import runner as _runner
 
+from . import timeline_factors as TF
 from .definition import SweepDefinition
 from .design import Design
 from .evaluators import DaskEvaluator, InProcessEvaluator, NoWorkersError, is_killed_worker
@@ -36,8 +39,11 @@ def run_batch(
     window: int,
     series_period: int | None,
     series_outcomes: tuple[str, ...] = (),
+    timeline: Timeline | None = None,
+    district: District | None = None,
 ) -> tuple[list[dict[str, Any]], pd.DataFrame | None]:
     """Run several runs (key, seed, overrides) with `sim.runs.runner.run`; never raises for a run.
+    Every run has the base `timeline` (with the arm's timeline fields set) and `district`.
 
     Returns one row per run (key, seed, status "ok"/"failed", error, traceback, elapsed,
     summary outcomes) and the kept series (key, step, outcomes) or None. Everything returned
@@ -48,8 +54,11 @@ def run_batch(
         start = time.perf_counter()
         row: dict[str, Any] = {"key": key, "seed": int(seed), "model_code": MODEL_CODE}
         try:
-            result = _runner.run({**base, **overrides}, int(seed), steps, window=window,
-                                 series_period=series_period)
+            params, fields = TF.split(overrides)
+            result = _runner.run({**base, **params}, int(seed), steps, window=window,
+                                 series_period=series_period,
+                                 timeline=TF.apply(timeline or Timeline(), fields),
+                                 district=district)
         except Exception as err:  # a failing run is recorded, the sweep goes on
             row.update(status="failed", error=f"{type(err).__name__}: {err}",
                        traceback=traceback.format_exc(),
@@ -147,7 +156,7 @@ def execute(
     size = batch_size or auto_batch_size(len(todo), evaluator.n_workers)
     pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, size))
     args = (defn.steps, defn.window, defn.series_period,
-            defn.outcomes if defn.series_period else ())
+            defn.outcomes if defn.series_period else (), defn.timeline, defn.district)
 
     bar = _progress_bar(out, progress)
     try:

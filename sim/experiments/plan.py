@@ -1,7 +1,8 @@
 """Run plans: every run of an experiment (arm × replicate) with its seed and content key.
 
 A run's key hashes everything that decides its result: model version and source code,
-resolved parameters, seed, steps, summary window and series period. Equal keys mean equal
+resolved parameters, seed, steps, summary window and series period, and the policy timeline
+and world tables of the base scenario. Equal keys mean equal
 results, so a store can skip what it holds and a changed model never mixes with old runs.
 """
 
@@ -51,15 +52,20 @@ that ran each run (a mismatch means the files changed during the sweep)."""
 
 def run_key(params: dict[str, Any], seed: int, steps: int, window: int,
             series_period: int | None, version: str = __version__,
-            code: str = MODEL_CODE) -> str:
-    """Content key of a run: a hash of model version and code, resolved parameters, seed,
-    steps, summary window and series period. Equal keys mean equal results."""
-    blob = json.dumps(
-        {"version": version, "code": code, "params": {k: params[k] for k in sorted(params)},
-         "seed": int(seed), "steps": int(steps), "window": int(window),
-         "series_period": series_period},
-        sort_keys=True, separators=(",", ":"),
-    )
+            code: str = MODEL_CODE, timeline: list[dict[str, Any]] | None = None,
+            world: str | None = None) -> str:
+    """Content key of a run: a hash of model version and code, resolved parameters (and
+    timeline fields), seed, steps, summary window and series period, and the base
+    scenario's timeline and world tables where it has them. Equal keys mean equal
+    results."""
+    content = {"version": version, "code": code,
+               "params": {k: params[k] for k in sorted(params)}, "seed": int(seed),
+               "steps": int(steps), "window": int(window), "series_period": series_period}
+    if timeline:
+        content["timeline"] = timeline
+    if world is not None:
+        content["world"] = world
+    blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
 
 
@@ -81,10 +87,13 @@ def plan_runs(defn: SweepDefinition, design: Design) -> list[RunSpec]:
     arm."""
     specs = []
     seeds = defn.seeds()
+    timeline = defn.timeline.to_list()
+    world = defn.district.fingerprint() if defn.district is not None else None
     for rep, seed in enumerate(seeds):
         for i, arm in enumerate(design.table["arm"]):
             params = {**defn.base, **design.overrides[i]}
-            key = run_key(params, seed, defn.steps, defn.window, defn.series_period)
+            key = run_key(params, seed, defn.steps, defn.window, defn.series_period,
+                          timeline=timeline, world=world)
             specs.append(RunSpec(key, str(arm), i, rep, seed, design.overrides[i]))
     return specs
 

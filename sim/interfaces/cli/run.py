@@ -1,8 +1,10 @@
 """`python -m sim run SCENARIO.toml`: run one scenario and write a run folder.
 
 Seed: `--seed`, else the scenario's `seed`, else 0. Steps: `--steps`, else the scenario's
-`steps`, else 120. The run folder (default `runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>/`) is
-described in sim.runs.folder; an existing non-empty `--out` is refused before the run starts.
+`steps`, else 120. World: `--world DIR` (a folder of district tables, docs/DATA.md), else the
+scenario's `[world]`, else drawn from the parameters. The run folder (default
+`runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>/`) is described in sim.runs.folder; an existing
+non-empty `--out` is refused before the run starts.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from sim.core.metrics import OUTCOMES
 from sim.core.scenario import DEFAULT_STEPS, Scenario, load_scenario, parse_override
 from sim.runs import folder as store
+from sim.runs.by_type import by_type, wide_by_type
 from sim.runs.limits import check_hours, check_memory, default_memory_limit, estimate_run
 from sim.runs.runner import SUMMARY_WINDOW, run
 
@@ -46,7 +49,8 @@ def register(subparsers: Any) -> None:
         "run",
         help="run one scenario and write a run folder (tables, parameters, figures)",
         description="Run one scenario and write a run folder: series.parquet, "
-        "communities.parquet, summary.json, params.toml, run.json and figures/*.png. "
+        "communities.parquet, compounds.parquet, by_type.parquet, summary.json, "
+        "params.toml, run.json and figures/*.png. "
         "Seed: --seed, else the scenario's `seed`, else 0. Steps: --steps, else the "
         f"scenario's `steps`, else {DEFAULT_STEPS}.",
     )
@@ -62,8 +66,13 @@ def register(subparsers: Any) -> None:
                    metavar="KEY=VALUE",
                    help="override a parameter (repeatable); the value is read as TOML, "
                    "e.g. --set devolution_share=0.6 --set volunteer_platform=true")
+    p.add_argument("--world", type=Path, default=None, metavar="DIR",
+                   help="build the world from the district tables in DIR (streets, "
+                   "communities, compounds as .csv or .parquet; docs/DATA.md) instead of "
+                   "the scenario's [world] or a drawn one")
     p.add_argument("--csv", action="store_true",
-                   help="also write series.csv and communities.csv")
+                   help="also write every table as CSV (series, communities, compounds, "
+                   "by_type)")
     p.add_argument("--community-period", type=positive_int, default=1, metavar="N",
                    help="keep the per-community table every N months (and the final month); "
                    "default 1")
@@ -78,7 +87,7 @@ def register(subparsers: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     overrides = dict(parse_override(text) for text in args.overrides)
-    scenario = load_scenario(args.scenario, overrides)
+    scenario = load_scenario(args.scenario, overrides).with_world(args.world)
     seed, seed_from = _pick(args.seed, scenario.seed, DEFAULT_SEED)
     steps, steps_from = _pick(args.steps, scenario.steps if _sets_steps(scenario) else None,
                               DEFAULT_STEPS)
@@ -97,7 +106,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     bar = _progress_bar(steps, f"{scenario.name} seed {seed}") if show_bar else None
     try:
         result = run(scenario.params, seed, steps, communities=True,
-                     progress=(lambda done, total: bar.update(1)) if bar else None)
+                     progress=(lambda done, total: bar.update(1)) if bar else None,
+                     timeline=scenario.timeline, district=scenario.district)
     except BaseException:
         if created:  # leave no empty folder behind a failed or interrupted run
             with contextlib.suppress(OSError):
@@ -106,10 +116,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if result.communities is not None and args.community_period > 1:
-        c = result.communities
-        keep = (c["step"] % args.community_period == 0) | (c["step"] == steps)
-        result.communities = c[keep].reset_index(drop=True)
+    if args.community_period > 1:
+        for name in ("communities", "compounds"):
+            c = getattr(result, name)
+            if c is not None:
+                keep = (c["step"] % args.community_period == 0) | (c["step"] == steps)
+                setattr(result, name, c[keep].reset_index(drop=True))
     meta = result.meta
     print(f"sim run: {steps} months in {result.elapsed:.1f} s ({meta.get('residents', 0):,} "
           f"residents, {meta.get('communities', 0):,} communities)", file=sys.stderr)
@@ -118,6 +130,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         "seed_from": seed_from,
         "steps_from": steps_from,
         "community_period": args.community_period,
+        "world_from": "command line" if args.world is not None else (
+            "scenario" if scenario.world is not None else "drawn"),
         "command": "python -m sim " + shlex.join(getattr(args, "argv", ["run", args.scenario])),
     }
     try:
@@ -132,6 +146,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Wrote {out}/")
     print()
     print(summary_table(result.summary, window=min(SUMMARY_WINDOW, steps)))
+    print()
+    window = min(SUMMARY_WINDOW, steps)
+    print(type_table(by_type(result.compounds, result.communities, window), window))
     return 0
 
 
@@ -207,6 +224,23 @@ def summary_table(summary: dict[str, float], names: tuple[str, ...] = KEY_OUTCOM
         rows.append((name, _num(final), _num(mean), OUTCOMES.get(name, "")))
     headers = ("outcome", "final month", f"mean of last {window}", "meaning")
     return format_table(rows, headers, align="lrrl")
+
+
+def type_table(table, window: int = SUMMARY_WINDOW) -> str:
+    """The by-type table as two aligned text tables (compound types, community types)."""
+    parts = []
+    for level in ("compound", "community"):
+        wide = wide_by_type(table, level)
+        if wide.empty:
+            continue
+        outcomes = [c for c in wide.columns if c not in ("units", "residents")]
+        rows = [(t, f"{int(r['units']):,}", f"{int(r['residents']):,}",
+                 *[_num(r[o]) for o in outcomes]) for t, r in wide.iterrows()]
+        unit = "compounds" if level == "compound" else "communities"
+        parts.append(f"by {level} type (mean of the last {window} months):\n"
+                     + format_table(rows, (f"{level} type", unit, "residents", *outcomes),
+                                    align="l" + "r" * (2 + len(outcomes))))
+    return "\n\n".join(parts)
 
 
 def _num(x: float | None) -> str:
