@@ -4,6 +4,10 @@ A run folder holds
 
     series.parquet        district outcomes, one row per month (`step` + sim.core.metrics.OUTCOMES)
     communities.parquet   per-community outcomes, one row per (recorded month, community)
+    streets.parquet       per-street outcomes: tasks received and refused, summons, ratings,
+                          cadre changes and promotions (one row per recorded month and street)
+    departments.parquet   per-department outcomes: tasks pushed, duties refused, response
+                          time, rating (one row per recorded month and department)
     compounds.parquet     per-compound outcomes with each compound's type and attributes,
                           one row per (recorded month, compound)
     by_type.parquet       key outcomes by compound type and by community type, means of
@@ -151,7 +155,8 @@ def write_run(
 
     types = by_type(result.compounds, result.communities, window)
     tables = {"series": result.series, "communities": result.communities,
-              "compounds": result.compounds, "by_type": types if len(types) else None}
+              "compounds": result.compounds, "streets": result.streets,
+              "departments": result.departments, "by_type": types if len(types) else None}
     for name, table in tables.items():
         if table is not None:
             written.append(atomic_write_parquet(out / f"{name}.parquet", table))
@@ -290,6 +295,8 @@ def read_run(out_dir: str | Path) -> dict[str, Any]:
             params[key] = value
     communities = out / "communities.parquet"
     compounds = out / "compounds.parquet"
+    extra = {name: pd.read_parquet(out / f"{name}.parquet")
+             for name in ("streets", "departments") if (out / f"{name}.parquet").is_file()}
     return {
         "path": out,
         "run": record,
@@ -299,5 +306,7 @@ def read_run(out_dir: str | Path) -> dict[str, Any]:
         "series": pd.read_parquet(out / "series.parquet"),
         "communities": pd.read_parquet(communities) if communities.is_file() else None,
         "compounds": pd.read_parquet(compounds) if compounds.is_file() else None,
+        "streets": extra.get("streets"),
+        "departments": extra.get("departments"),
         "figures": sorted((out / "figures").glob("*.png")),
     }

@@ -36,6 +36,8 @@ class RunResult:
     communities: pd.DataFrame | None = None  # per-community table, if requested
     elapsed: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
+    streets: pd.DataFrame | None = None  # per-street table (tasks, summons, cadres), if kept
+    departments: pd.DataFrame | None = None  # per-department table, if kept
     compounds: pd.DataFrame | None = None  # per-compound table, with the communities'
     timeline: list[dict[str, Any]] = field(default_factory=list)  # [[policy]] entries
     world: dict[str, pd.DataFrame] | None = None  # the district's tables, if read from files
@@ -73,7 +75,7 @@ def run(
 
     series_period: keep every n-th month of the district series (None: keep none; the
     summary always uses every month). communities: also return the per-community and
-    per-compound tables (every `series_period` months). progress(done, total) is called
+    per-compound, per-street and per-department tables (every `series_period` months). progress(done, total) is called
     after each month. timeline: scheduled policy changes (`[[policy]]` entries);
     district: a district read from tables (sim.core.district), whose completed tables the
     result then carries (`world`).
@@ -84,6 +86,8 @@ def run(
     if not communities:
         model.community_recorder.period = steps + 1  # never record
         model.compound_recorder.period = steps + 1
+        model.street_recorder.period = steps + 1
+        model.department_recorder.period = steps + 1
     initial = dict(model.p)  # a timeline may change parameters during the run
     world = None
     if district is not None:  # as built, before anything changes
@@ -106,6 +110,8 @@ def run(
         meta={"residents": model.residents.n, "communities": model.communities.n,
               "compounds": model.compounds.n},
         compounds=model.compound_table() if communities else None,
+        streets=model.street_table() if communities else None,
+        departments=model.department_table() if communities else None,
         timeline=model.timeline.to_list(), world=world,
     )
     model.remove_all_agents()  # release cached network neighbourhoods between runs

@@ -100,6 +100,9 @@ def test_written_run_reads_back_identically(tmp_path, tiny_run):
 
     pd.testing.assert_frame_equal(back["series"], result.series)
     pd.testing.assert_frame_equal(back["communities"], result.communities)
+    for name in ("streets", "departments"):  # per street and per line department
+        assert len(back[name]) > 0
+        pd.testing.assert_frame_equal(back[name], getattr(result, name))
     assert back["params"] == result.params
     assert back["summary"] == pytest.approx(result.summary, nan_ok=True)
     assert back["run"]["seed"] == 3 and back["run"]["steps"] == STEPS
