@@ -1,0 +1,236 @@
+"""Parameter uncertainty: plausible ranges (priors), draws over them, and tables of draws.
+
+An uncertain parameter has a plausible range and a distribution over it::
+
+    Uncertain("waste_rate", 0.0, 0.2)                          # uniform on the range
+    Uncertain("oc_attempt_rate", 0.002, 0.03, scale="log")     # log-uniform
+    Uncertain("theta", -5.0, 5.0, mean=0.0, sd=1.0)            # normal, truncated to the range
+
+A `Prior` is several of them, independent of each other. `sample(n, seed)` draws a Latin
+hypercube (one draw in each of n equally probable strata of every parameter), `logpdf` gives
+the joint density, and `to_unit` / `from_unit` map values to the unit cube in which emulators
+and samplers work (linear between the range's ends, or logarithmic for `scale = "log"`).
+`parse_prior` reads a prior from an experiment file's table, `read_draws` a table of
+parameter draws (one column per parameter, one row per draw) such as a calibration's
+posterior.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.stats import qmc
+
+from sim.core.params import BY_NAME, ScenarioError
+
+__all__ = ["Uncertain", "Prior", "parse_prior", "read_draws"]
+
+SCALES = ("linear", "log")
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """One uncertain parameter: its plausible range [low, high], the scale on which it is
+    spread (`linear` or `log`), and, if `mean` and `sd` are given, a normal distribution
+    truncated to the range instead of a uniform one."""
+
+    name: str
+    low: float
+    high: float
+    scale: str = "linear"
+    mean: float | None = None
+    sd: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+            raise ValueError(f"{self.name}: range [{self.low}, {self.high}] needs low < high")
+        if self.scale not in SCALES:
+            raise ValueError(f"{self.name}: scale {self.scale!r} is not one of {SCALES}")
+        if self.scale == "log" and self.low <= 0:
+            raise ValueError(f"{self.name}: a log scale needs a range above 0")
+        if (self.mean is None) != (self.sd is None):
+            raise ValueError(f"{self.name}: a normal prior needs both mean and sd")
+        if self.sd is not None and (self.scale == "log" or not self.sd > 0):
+            raise ValueError(f"{self.name}: a normal prior needs sd > 0 on a linear scale")
+
+    @property
+    def kind(self) -> str:
+        """`uniform`, `log-uniform` or `normal` (truncated to the range)."""
+        if self.sd is not None:
+            return "normal"
+        return "log-uniform" if self.scale == "log" else "uniform"
+
+    @cached_property
+    def dist(self) -> Any:
+        """The frozen scipy.stats distribution."""
+        if self.sd is not None:
+            a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+            return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+        if self.scale == "log":
+            return stats.loguniform(self.low, self.high)
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+    def describe(self) -> str:
+        """One line: distribution and range."""
+        if self.sd is not None:
+            return (f"normal({self.mean:g}, {self.sd:g}) truncated to "
+                    f"[{self.low:g}, {self.high:g}]")
+        return f"{self.kind} on [{self.low:g}, {self.high:g}]"
+
+    def to_unit(self, x: np.ndarray) -> np.ndarray:
+        """Position in the range: 0 at `low`, 1 at `high` (on the log scale if `log`)."""
+        x = np.asarray(x, dtype=float)
+        if self.scale == "log":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.log(x / self.low) / math.log(self.high / self.low)
+        return (x - self.low) / (self.high - self.low)
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        """Inverse of `to_unit`."""
+        u = np.asarray(u, dtype=float)
+        if self.scale == "log":
+            return self.low * (self.high / self.low) ** u
+        return self.low + (self.high - self.low) * u
+
+    def logpdf_unit(self, u: np.ndarray) -> np.ndarray:
+        """Log density of the position `u` in the unit interval (-inf outside it): the
+        parameter's log density times the Jacobian of `from_unit`."""
+        u = np.asarray(u, dtype=float)
+        inside = (u >= 0) & (u <= 1)
+        x = self.from_unit(np.clip(u, 0.0, 1.0))
+        if self.scale == "log":
+            jacobian = np.log(x * math.log(self.high / self.low))
+        else:
+            jacobian = np.full_like(x, math.log(self.high - self.low))
+        out = self.dist.logpdf(x) + jacobian
+        return np.where(inside, out, -np.inf)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Independent uncertain parameters."""
+
+    params: tuple[Uncertain, ...]
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a parameter appears twice in the prior: {names}")
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    def sample(self, n: int, seed: int | np.random.SeedSequence) -> pd.DataFrame:
+        """`n` draws of a Latin hypercube: in every parameter's distribution, one draw in
+        each of the n equally probable strata."""
+        rng = np.random.default_rng(seed)
+        u = qmc.LatinHypercube(d=len(self.params), rng=rng).random(n)
+        return pd.DataFrame({p.name: p.dist.ppf(u[:, j]) for j, p in enumerate(self.params)})
+
+    def to_unit(self, values: pd.DataFrame) -> np.ndarray:
+        """Positions of the draws in the unit cube (rows: draws, columns: parameters)."""
+        return np.column_stack([p.to_unit(values[p.name].to_numpy(dtype=float))
+                                for p in self.params])
+
+    def from_unit(self, u: np.ndarray) -> pd.DataFrame:
+        u = np.atleast_2d(np.asarray(u, dtype=float))
+        return pd.DataFrame({p.name: p.from_unit(u[:, j]) for j, p in enumerate(self.params)})
+
+    def logpdf_unit(self, u: np.ndarray) -> np.ndarray:
+        """Joint log density of positions in the unit cube (-inf outside it)."""
+        u = np.atleast_2d(np.asarray(u, dtype=float))
+        return np.sum([p.logpdf_unit(u[:, j]) for j, p in enumerate(self.params)], axis=0)
+
+
+# --- from experiment files ------------------------------------------------------------------
+
+
+def parse_prior(where: str, table: Any) -> Prior:
+    """A prior from a TOML table of plausible ranges, one entry per model parameter::
+
+        waste_rate = [0.0, 0.2]                                   # uniform
+        training_cost = { range = [5000, 80000], scale = "log" }  # log-uniform
+        overload_penalty = { range = [0, 3], normal = [1.0, 0.5] }  # truncated normal
+
+    Every range must lie inside the parameter's allowed range; on/off and text parameters
+    cannot be uncertain. Raises ScenarioError naming the file, key, value and what is allowed."""
+    if not isinstance(table, Mapping) or not table:
+        raise ScenarioError(f"{where}: must be a table of parameter ranges, e.g. "
+                            "waste_rate = [0.0, 0.2]")
+    params = []
+    for name, spec in table.items():
+        key = f"{where} {name}"
+        param = BY_NAME.get(name)
+        if param is None:
+            raise ScenarioError(f"{key}: not a model parameter (see `python -m sim params`)")
+        if param.type not in (int, float):
+            raise ScenarioError(f"{key}: an {param.type.__name__} parameter cannot be "
+                                "uncertain; only numeric parameters have ranges")
+        options: dict[str, Any] = {}
+        if isinstance(spec, Mapping):
+            unknown = sorted(set(spec) - {"range", "scale", "normal"})
+            if unknown:
+                raise ScenarioError(f"{key}: unknown key {unknown[0]!r}; allowed: range, "
+                                    "scale, normal")
+            bounds = spec.get("range")
+            options["scale"] = spec.get("scale", "linear")
+            if options["scale"] not in SCALES:
+                raise ScenarioError(f"{key}: scale = {options['scale']!r}; allowed: "
+                                    + ", ".join(repr(s) for s in SCALES))
+            normal = spec.get("normal")
+            if normal is not None:
+                if not _numbers(normal, 2):
+                    raise ScenarioError(f"{key}: normal = {normal!r} must be [mean, sd]")
+                options["mean"], options["sd"] = (float(v) for v in normal)
+        else:
+            bounds = spec
+        if not _numbers(bounds, 2):
+            raise ScenarioError(f"{key} = {spec!r}: must be a range [low, high] or a table "
+                                "{ range = [low, high], scale = \"log\" }")
+        low, high = (float(v) for v in bounds)
+        for v in (low, high):
+            try:
+                param.check(int(v) if param.type is int and float(v).is_integer() else v)
+            except ValueError as err:
+                raise ScenarioError(f"{key}: range [{low:g}, {high:g}]: {v:g} {err}") from None
+        try:
+            params.append(Uncertain(name, low, high, **options))
+        except ValueError as err:
+            raise ScenarioError(f"{key}: {str(err).split(': ', 1)[-1]}") from None
+    return Prior(tuple(params))
+
+
+def _numbers(value: Any, n: int) -> bool:
+    return (isinstance(value, Sequence) and not isinstance(value, str) and len(value) == n
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+
+
+def read_draws(path: str | Path, where: str = "draws") -> pd.DataFrame:
+    """A table of parameter draws (Parquet): one column per model parameter (other columns,
+    such as `draw` or diagnostics, are dropped), one row per draw, in the table's order.
+    Raises ScenarioError if the file is missing or unreadable, or names no parameter."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{where}: {path}: no such file (the calibration writes it: "
+                            "python -m sim.validation.calibration)")
+    try:
+        table = pd.read_parquet(path)
+    except Exception as err:  # pyarrow raises several kinds
+        raise ScenarioError(f"{where}: {path}: not a readable Parquet table ({err})") from None
+    names = [c for c in table.columns if c in BY_NAME]
+    if not names or table.empty:
+        raise ScenarioError(f"{where}: {path}: holds no parameter draws (no column names a "
+                            "model parameter, or no rows)")
+    return table[names].reset_index(drop=True)

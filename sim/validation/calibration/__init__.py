@@ -1,0 +1,1 @@
+"""Calibration with uncertainty."""
