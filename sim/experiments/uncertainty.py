@@ -12,7 +12,7 @@ the joint density, and `to_unit` / `from_unit` map values to the unit cube in wh
 and samplers work (linear between the range's ends, or logarithmic for `scale = "log"`).
 `parse_prior` reads a prior from an experiment file's table, `read_draws` a table of
 parameter draws (one column per parameter, one row per draw) such as a calibration's
-posterior.
+posterior, and `draw_seeds` gives each draw its own seeds.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from scipy.stats import qmc
 
 from sim.core.params import BY_NAME, ScenarioError
 
-__all__ = ["Uncertain", "Prior", "parse_prior", "read_draws"]
+__all__ = ["Uncertain", "Prior", "parse_prior", "read_draws", "draw_seeds"]
 
 SCALES = ("linear", "log")
 
@@ -234,3 +234,11 @@ def read_draws(path: str | Path, where: str = "draws") -> pd.DataFrame:
         raise ScenarioError(f"{where}: {path}: holds no parameter draws (no column names a "
                             "model parameter, or no rows)")
     return table[names].reset_index(drop=True)
+
+
+def draw_seeds(master: int, draw: int, replicates: int) -> list[int]:
+    """Seeds of the replicates of draw `draw`: child `draw` of SeedSequence(master), spawned
+    into `replicates` children, each as a 32-bit integer. Every draw has its own seeds
+    (independent across draws), the same in every arm; a longer list extends a shorter one."""
+    child = np.random.SeedSequence(int(master), spawn_key=(int(draw),))
+    return [int(c.generate_state(1)[0]) for c in child.spawn(int(replicates))]

@@ -10,7 +10,7 @@ import pytest
 from scipy import integrate
 
 from sim.core.params import ScenarioError
-from sim.experiments.uncertainty import Prior, Uncertain, parse_prior, read_draws
+from sim.experiments.uncertainty import Prior, Uncertain, draw_seeds, parse_prior, read_draws
 
 KINDS = [Uncertain("a", 0.0, 2.0), Uncertain("b", 0.01, 1.0, scale="log"),
          Uncertain("c", -1.0, 3.0, mean=0.5, sd=1.0)]
@@ -86,3 +86,11 @@ def test_a_missing_or_useless_table_of_draws_is_refused_in_one_line(tmp_path):
     pd.DataFrame({"x": [1.0]}).to_parquet(tmp_path / "other.parquet")
     with pytest.raises(ScenarioError, match="holds no parameter draws"):
         read_draws(tmp_path / "other.parquet")
+
+
+def test_every_draw_has_its_own_seeds_and_more_replicates_keep_the_first_ones():
+    seeds = [draw_seeds(7, d, 3) for d in range(50)]
+    flat = [s for draw in seeds for s in draw]
+    assert len(set(flat)) == len(flat)
+    assert draw_seeds(7, 4, 5)[:3] == seeds[4]
+    assert draw_seeds(8, 4, 3) != seeds[4]

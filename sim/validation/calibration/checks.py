@@ -23,22 +23,21 @@ import pandas as pd
 
 from sim.experiments.stats import paired_difference
 
-from .history_matching import HistoryMatch, Simulator, run_array, run_seeds
+from .history_matching import CHECKS, HistoryMatch, Simulator, run_array, stage_seed
 from .targets import Target
 
-__all__ = ["CHECK_PURPOSE", "predictive_runs", "predictive_table", "world_size_table"]
-
-CHECK_PURPOSE = 200
-"""Seed purpose of the checks' runs (waves use 101, 102, ...): fresh seeds."""
+__all__ = ["predictive_runs", "predictive_table", "world_size_table"]
 
 
 def predictive_runs(simulator: Simulator, draws: pd.DataFrame, names: Sequence[str],
                     n_draws: int, seeds: int, master: int,
                     label: str = "check") -> pd.DataFrame:
     """Run the first `n_draws` posterior draws (columns `names`) with `seeds` fresh seeds
-    each; one row per run: draw, replicate, seed and the targets' statistics."""
+    each (derived from the calibration's master seed, none used in the waves; the same for
+    any simulator, so two worlds' checks pair); one row per run: draw, replicate, seed and
+    the targets' statistics."""
     points = draws[list(names)].head(n_draws).reset_index(drop=True)
-    runs = simulator.simulate(label, points, run_seeds(master, CHECK_PURPOSE, len(points), seeds))
+    runs = simulator.simulate(label, points, seeds, stage_seed(master, CHECKS))
     return runs.rename(columns={"point": "draw"})
 
 

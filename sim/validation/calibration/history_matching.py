@@ -38,7 +38,7 @@ from .emulator import Emulator, fit_emulator, single_threaded
 from .targets import Target
 
 __all__ = ["Settings", "Simulator", "CalibrationError", "Wave", "HistoryMatch",
-           "run_seeds", "history_match"]
+           "stage_seed", "CHECKS", "history_match"]
 
 
 class CalibrationError(RuntimeError):
@@ -61,21 +61,23 @@ class Settings:
 class Simulator(Protocol):
     """Runs parameter sets and returns the target statistics of every run."""
 
-    def simulate(self, label: str, points: pd.DataFrame,
-                 seeds: Sequence[Sequence[int]]) -> pd.DataFrame:
-        """Run row i of `points` (parameter values) once with each seed of `seeds[i]`; one
-        row per run: `point` (row position), `replicate`, `seed`, and one column per target
-        with its statistic (nan where it has none). `label` names the batch (e.g. its store
-        folder)."""
+    def simulate(self, label: str, points: pd.DataFrame, replicates: int,
+                 seed: int) -> pd.DataFrame:
+        """Run row i of `points` (parameter values) with each seed of
+        `sim.experiments.uncertainty.draw_seeds(seed, i, replicates)`; one row per run:
+        `point` (row position), `replicate`, `seed`, and one column per target with its
+        statistic (nan where it has none). `label` names the batch (e.g. its store folder)."""
         ...
 
 
-def run_seeds(master: int, purpose: int, n_points: int, n_seeds: int) -> list[list[int]]:
-    """Seeds of each point: `n_seeds` 32-bit seeds from child i of
-    SeedSequence(master, spawn_key=(purpose,)); the same call gives the same seeds, and a
-    longer call extends a shorter one."""
-    parent = np.random.SeedSequence(master, spawn_key=(purpose,))
-    return [[int(s) for s in child.generate_state(n_seeds)] for child in parent.spawn(n_points)]
+def stage_seed(master: int, purpose: int) -> int:
+    """The master seed of one batch of runs (a wave: its number; the checks: `CHECKS`),
+    derived from the calibration's master seed: every batch has its own seeds."""
+    return int(np.random.SeedSequence(master, spawn_key=(purpose,)).generate_state(1)[0])
+
+
+CHECKS = 1000
+"""Purpose of the posterior predictive checks' seeds (waves use 1, 2, ...)."""
 
 
 def run_array(runs: pd.DataFrame, n_points: int, names: Sequence[str]) -> np.ndarray:
@@ -264,9 +266,9 @@ def _waves(simulator: Simulator, prior: Prior, targets: Sequence[Target], settin
             assert pool is not None
             u = pool[maximin(pool, settings.points, design_rng)]
             design = prior.from_unit(u)
-        seeds = run_seeds(settings.seed, 100 + number, len(design), settings.seeds)
         log(f"wave {number}: {len(design)} points × {settings.seeds} seeds")
-        runs = simulator.simulate(f"wave-{number}", design, seeds)
+        runs = simulator.simulate(f"wave-{number}", design, settings.seeds,
+                                  stage_seed(settings.seed, number))
         wave = Wave(number, design.reset_index(drop=True), u, runs)
         if number > 1:
             wave.validation = validation_errors(hm, wave)

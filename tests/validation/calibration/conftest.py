@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments.uncertainty import Prior, Uncertain
+from sim.experiments.uncertainty import Prior, Uncertain, draw_seeds
 from sim.validation.calibration.history_matching import HistoryMatch, Settings, history_match
 from sim.validation.calibration.posterior import Posterior, SamplerSettings, sample_posterior
 from sim.validation.calibration.targets import RunOutputs, Target, target_values
@@ -48,16 +48,17 @@ class ToySimulator:
         self.seen: list[int] = []
         self.labels: list[str] = []
 
-    def simulate(self, label: str, points: pd.DataFrame, seeds) -> pd.DataFrame:
+    def simulate(self, label: str, points: pd.DataFrame, replicates: int,
+                 seed: int) -> pd.DataFrame:
         self.labels.append(label)
         rows = []
         for i, (t1, t2) in enumerate(points[["theta1", "theta2"]].to_numpy()):
-            for r, seed in enumerate(seeds[i]):
-                e = np.random.default_rng(seed).normal(0.0, RUN_NOISE, 2)
+            for r, run_seed in enumerate(draw_seeds(seed, i, replicates)):
+                e = np.random.default_rng(run_seed).normal(0.0, RUN_NOISE, 2)
                 out = RunOutputs({"y1": t1 + e[0], "y2": t1 + t2 + e[1]})
-                rows.append({"point": i, "replicate": r, "seed": seed,
+                rows.append({"point": i, "replicate": r, "seed": run_seed,
                              **target_values(out, self.targets)})
-                self.seen.append(int(seed))
+                self.seen.append(run_seed)
         self.runs += len(rows)
         return pd.DataFrame(rows)
 

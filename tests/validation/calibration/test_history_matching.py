@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from sim.validation.calibration.history_matching import (
+    CHECKS,
     history_match,
     maximin,
-    run_seeds,
+    stage_seed,
 )
 from sim.validation.calibration.targets import Target
 
@@ -28,10 +29,9 @@ def test_every_run_of_every_wave_has_its_own_seed(toy_match):
     assert sim.labels == [f"wave-{k}" for k in range(1, s.waves + 1)]
 
 
-def test_run_seeds_are_reproducible_and_a_longer_call_extends_a_shorter_one():
-    assert run_seeds(5, 101, 3, 2) == run_seeds(5, 101, 3, 2)
-    assert run_seeds(5, 101, 6, 2)[:3] == run_seeds(5, 101, 3, 2)
-    assert run_seeds(5, 101, 3, 2) != run_seeds(5, 102, 3, 2)
+def test_every_batch_of_runs_has_its_own_master_seed():
+    seeds = {stage_seed(5, purpose) for purpose in (1, 2, 3, CHECKS)}
+    assert len(seeds) == 4 and stage_seed(5, 1) == stage_seed(5, 1)
 
 
 def test_the_posterior_centre_stays_plausible_and_far_parameters_are_ruled_out(toy_match):
