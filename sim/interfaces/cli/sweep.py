@@ -63,16 +63,12 @@ def register(subparsers: Any) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import __version__
+    from sim.experiments.definition import load_sweep
+    from sim.experiments.design import make_design
+    from sim.experiments.engine import execute
+    from sim.experiments.evaluators import make_evaluator
+    from sim.experiments.plan import describe_plan, plan_runs, plan_table
     from sim.experiments.store import RunStore
-    from sim.experiments.sweep import (
-        describe_plan,
-        execute,
-        load_sweep,
-        make_design,
-        make_evaluator,
-        plan_runs,
-        plan_table,
-    )
 
     defn = load_sweep(args.experiment, replicates=args.replicates, steps=args.steps)
     design = make_design(defn)

@@ -1,0 +1,502 @@
+"""Experiment definitions: the TOML file of a sweep, read and validated in one pass.
+
+An experiment is a TOML file (see docs/EXPERIMENTS.md and `experiments/`)::
+
+    description = "..."
+    scenario = "baseline"          # base scenario: beside this file, or in scenarios/
+    steps = 120                    # months per run
+    replicates = 10                # seeds per arm (common random numbers across arms)
+    seed = 1                       # master seed; replicate seeds derive from it
+    window = 12                    # months averaged into the mean_<outcome> summaries
+    series_period = 3              # optional: keep every 3rd month of the kept outcomes
+    outcomes = ["satisfaction_mean", "needs_met"]   # kept outcomes (sim.core.metrics.OUTCOMES)
+    statistic = "mean"             # summary the report compares: "mean" or "final"
+
+    [design]
+    kind = "grid"                  # grid | arms | lhs | sobol | morris
+    reference = { devolution_share = 0.3 }   # grid: a level per factor; arms: an arm name
+    # n = 64                       # sampled designs: base sample size (SALib's N)
+    # levels = 4                   # morris: grid levels
+    # calc_second_order = false    # sobol: also second-order indices (N(2D+2) points)
+
+    [factors]                      # grid: levels; sampled designs: [low, high]
+    devolution_share = [0.1, 0.3, 0.6]
+    responsibility_list = [false, true]
+    [factors.xa_intensity]         # a composite factor setting several parameters at once
+    levels = [0.2, 0.6, 1.0]       # (`range = [low, high]` in sampled designs)
+    sets = ["xa_one_shoulder", "xa_two_committee_overlap"]
+
+    [fixed]                        # parameter overrides on top of the scenario
+    n_streets = 3
+
+    [arms.reference]               # kind = "arms": named arms, each a set of overrides
+    [arms.full_one_shoulder]
+    xa_one_shoulder = 1.0
+
+`load_sweep` validates the whole file, raising `ScenarioError` naming the file, key, value and
+what is allowed, before anything runs. The flow after it is one way: `sim.experiments.design`
+builds the arms, `sim.experiments.plan` crosses them with replicate seeds and keys every run,
+`sim.experiments.engine` runs what the store lacks through an evaluator
+(`sim.experiments.evaluators`), and `sim.experiments.analysis` reports on the store.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.core.metrics import OUTCOMES
+from sim.core.params import BY_NAME, ScenarioError, validate
+from sim.core.scenario import load_scenario, scenario_dir
+from sim.runs import runner as _runner
+
+from .design import arm_label, format_level, replicate_seeds
+from .plan import MODEL_CODE
+
+__all__ = [
+    "DESIGN_KINDS",
+    "SAMPLED_KINDS",
+    "Factor",
+    "SweepDefinition",
+    "load_sweep",
+]
+
+DESIGN_KINDS = ("grid", "arms", "lhs", "sobol", "morris")
+SAMPLED_KINDS = ("lhs", "sobol", "morris")
+STATISTICS = ("mean", "final")
+
+TOP_KEYS = {
+    "description": "one line saying what the experiment asks",
+    "scenario": "base scenario file (name in scenarios/ or path relative to this file)",
+    "steps": "months per run",
+    "replicates": "seeds per arm",
+    "seed": "master seed",
+    "window": "months averaged into mean_<outcome>",
+    "series_period": "keep every n-th month of the kept outcomes (omit: no series)",
+    "outcomes": "kept outcomes",
+    "statistic": "summary compared by the report",
+    "design": "table: kind, reference, n, levels, calc_second_order",
+    "factors": "table: factor levels or ranges",
+    "fixed": "table: parameter overrides",
+    "arms": "table of named arms (kind = \"arms\")",
+}
+DESIGN_KEYS = ("kind", "reference", "n", "levels", "calc_second_order")
+DEFAULT_SEED = 1
+DEFAULT_REPLICATES = 5
+
+@dataclass(frozen=True)
+class Factor:
+    """One dimension of a design: a parameter, or a named composite setting several
+    parameters (`params`) to the same value."""
+
+    name: str
+    params: tuple[str, ...]
+    levels: tuple[Any, ...] = ()
+    bounds: tuple[float, float] | None = None
+
+    @property
+    def type(self) -> type:
+        return BY_NAME[self.params[0]].type
+
+    def value(self, x: float) -> Any:
+        """Typed value for a sampled number `x` within `bounds` (bool: x >= 0.5)."""
+        kind = self.type
+        if kind is bool:
+            return bool(x >= 0.5)
+        if kind is int:
+            return int(round(x))
+        return float(x)
+
+    def assign(self, value: Any) -> dict[str, Any]:
+        """Parameter values that this factor at `value` sets."""
+        return {p: value for p in self.params}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "params": list(self.params)}
+        if self.levels:
+            out["levels"] = list(self.levels)
+        if self.bounds is not None:
+            out["bounds"] = list(self.bounds)
+        return out
+
+
+@dataclass
+class SweepDefinition:
+    """A validated experiment: everything needed to build its design and run plan."""
+
+    name: str
+    path: Path
+    text: str
+    description: str
+    scenario: str
+    scenario_file: Path
+    kind: str
+    factors: tuple[Factor, ...]
+    arms: dict[str, dict[str, Any]]
+    reference: str | None
+    fixed: dict[str, Any]
+    base: dict[str, Any]
+    replicates: int
+    steps: int
+    seed: int
+    n: int | None
+    levels: int
+    calc_second_order: bool
+    window: int
+    series_period: int | None
+    outcomes: tuple[str, ...]
+    statistic: str = "mean"
+
+    def seeds(self) -> list[int]:
+        return replicate_seeds(self.seed, self.replicates)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description, stored beside the results (no machine paths)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "definition_file": self.path.name,
+            "scenario": self.scenario,
+            "kind": self.kind,
+            "factors": [f.to_dict() for f in self.factors],
+            "arms": self.arms,
+            "reference": self.reference,
+            "fixed": self.fixed,
+            "replicates": self.replicates,
+            "seeds": self.seeds(),
+            "steps": self.steps,
+            "seed": self.seed,
+            "n": self.n,
+            "levels": self.levels,
+            "calc_second_order": self.calc_second_order,
+            "window": self.window,
+            "series_period": self.series_period,
+            "outcomes": list(self.outcomes),
+            "statistic": self.statistic,
+            "model_version": __version__,
+            "model_code": MODEL_CODE,
+            "base_params": self.base,
+        }
+
+
+def _err(where: str, key: str, value: Any, problem: str) -> ScenarioError:
+    return ScenarioError(f"{where}: {key} = {value!r} {problem}")
+
+
+def _int_setting(where: str, data: dict, key: str, default: Any, low: int) -> Any:
+    value = data.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise _err(where, key, value, f"must be an integer >= {low}")
+    return value
+
+
+def _resolve_scenario(ref: str, definition: Path) -> Path:
+    name = ref if ref.endswith(".toml") else f"{ref}.toml"
+    candidates = [definition.parent / name, scenario_dir() / name]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    raise ScenarioError(
+        f"{definition}: scenario = {ref!r}: scenario file not found (looked beside the "
+        f"experiment file and in scenarios/; available: {', '.join(_scenario_names())})"
+    )
+
+
+def _scenario_names() -> list[str]:
+    return sorted(p.stem for p in scenario_dir().glob("*.toml"))
+
+
+def _check_level(where: str, factor: str, param: str, value: Any) -> Any:
+    try:
+        return BY_NAME[param].check(value)
+    except ValueError as err:
+        what = f"[factors] {factor}" + (f" (sets {param})" if factor != param else "")
+        raise ScenarioError(f"{where}: {what}: level {value!r} {err}") from None
+
+
+def _factor_params(where: str, name: str, spec: Any) -> tuple[tuple[str, ...], Any]:
+    """Split a factor entry into (parameters it sets, its levels-or-range value)."""
+    if isinstance(spec, dict):
+        unknown = set(spec) - {"levels", "range", "sets"}
+        if unknown:
+            raise ScenarioError(
+                f"{where}: [factors.{name}] unknown key {sorted(unknown)[0]!r}; "
+                "allowed: levels (grid), range (sampled designs), sets"
+            )
+        sets = spec.get("sets", [name])
+        if isinstance(sets, str):
+            sets = [sets]
+        if not isinstance(sets, list) or not sets or not all(isinstance(s, str) for s in sets):
+            raise _err(where, f"[factors.{name}] sets", sets,
+                       "must be a non-empty list of parameter names")
+        values = spec.get("levels", spec.get("range"))
+        if values is None:
+            raise ScenarioError(
+                f"{where}: [factors.{name}] needs `levels = [...]` (grid) or "
+                "`range = [low, high]` (sampled designs)")
+        params = tuple(sets)
+    else:
+        params, values = (name,), spec
+    for p in params:
+        if p not in BY_NAME:
+            raise ScenarioError(
+                f"{where}: [factors] {p!r} is not a model parameter{_suggest(p)}")
+    kinds = {BY_NAME[p].type for p in params}
+    if len(kinds) > 1:
+        raise ScenarioError(
+            f"{where}: [factors.{name}] sets parameters of different types "
+            f"({', '.join(params)}); a composite factor needs parameters of one type")
+    return params, values
+
+
+def _suggest(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, BY_NAME, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else " (see `python -m sim params`)"
+
+
+def _grid_factor(where: str, name: str, spec: Any) -> Factor:
+    params, values = _factor_params(where, name, spec)
+    if not isinstance(values, list) or not values:
+        raise _err(where, f"[factors] {name}", values, "must be a non-empty list of levels")
+    levels = []
+    for v in values:
+        checked = [_check_level(where, name, p, v) for p in params]  # valid for each
+        levels.append(checked[0])
+    if len(set(map(repr, levels))) != len(levels):
+        raise _err(where, f"[factors] {name}", values, "repeats a level; list each level once")
+    return Factor(name, params, levels=tuple(levels))
+
+
+def _sampled_factor(where: str, kind: str, name: str, spec: Any) -> Factor:
+    params, values = _factor_params(where, name, spec)
+    ptype = BY_NAME[params[0]].type
+    if ptype is str:
+        raise ScenarioError(
+            f"{where}: [factors] {name}: a text parameter can only be a grid factor, "
+            f"not part of a {kind} design")
+    if not isinstance(values, list) or len(values) != 2:
+        raise _err(where, f"[factors] {name}", values,
+                   f"must be a range [low, high] for a {kind} design")
+    for p in params:
+        low, high = (_check_level(where, name, p, v) for v in values)
+    if ptype is bool:
+        if (low, high) != (False, True):
+            raise _err(where, f"[factors] {name}", values,
+                       "must be [false, true] for an on/off parameter")
+        return Factor(name, params, bounds=(0.0, 1.0))
+    if not low < high:
+        raise _err(where, f"[factors] {name}", values, "must have low < high")
+    if ptype is int:  # so that rounding gives every integer an equal share of the range
+        return Factor(name, params, bounds=(low - 0.5 + 1e-9, high + 0.5 - 1e-9))
+    return Factor(name, params, bounds=(float(low), float(high)))
+
+
+def load_sweep(
+    path: str | Path,
+    *,
+    replicates: int | None = None,
+    steps: int | None = None,
+) -> SweepDefinition:
+    """Read and validate an experiment file; `replicates`/`steps` override the file's values.
+
+    Raises ScenarioError (file, key, value, what is allowed) on any problem, before any run.
+    """
+    from sim.core.scenario import _read_toml  # the same TOML reader and messages as scenarios
+
+    path = Path(path)
+    if not path.is_file() and not path.suffix and (Path("experiments") / f"{path}.toml").is_file():
+        path = Path("experiments") / f"{path}.toml"
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder, not an experiment file")
+    data = _read_toml(path)
+    text = path.read_text(encoding="utf-8")
+    where = str(path)
+
+    unknown = [k for k in data if k not in TOP_KEYS]
+    if unknown:
+        raise ScenarioError(
+            f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(TOP_KEYS)}")
+
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise _err(where, "description", description, "must be a string")
+
+    design = data.get("design", {})
+    if not isinstance(design, dict):
+        raise _err(where, "design", design, "must be a table ([design])")
+    bad = [k for k in design if k not in DESIGN_KEYS]
+    if bad:
+        raise ScenarioError(
+            f"{where}: [design] unknown key {bad[0]!r}; allowed: {', '.join(DESIGN_KEYS)}")
+    kind = design.get("kind", "grid")
+    if kind not in DESIGN_KINDS:
+        raise _err(where, "[design] kind", kind,
+                   "is not a design; allowed: " + ", ".join(repr(k) for k in DESIGN_KINDS))
+
+    # scenario and fixed parameters
+    scen_ref = data.get("scenario", "baseline")
+    if not isinstance(scen_ref, str) or not scen_ref:
+        raise _err(where, "scenario", scen_ref, "must be a scenario name or file")
+    scenario_file = _resolve_scenario(scen_ref, path)
+    fixed = data.get("fixed", {})
+    if not isinstance(fixed, dict):
+        raise _err(where, "fixed", fixed, "must be a table ([fixed]) of parameter values")
+    for key, value in fixed.items():
+        if isinstance(value, dict):
+            raise _err(where, f"[fixed] {key}", value,
+                       "must be a parameter value (write parameters flat in [fixed])")
+    fixed = {k: v for k, v in validate(fixed, where=f"{where}: [fixed]").items() if k in fixed}
+    scenario = load_scenario(scenario_file)
+    base = validate({**scenario.params, **fixed}, where=f"{where}: [fixed]")
+
+    # run settings
+    n_rep = replicates if replicates is not None else _int_setting(
+        where, data, "replicates", DEFAULT_REPLICATES, 1)
+    if n_rep < 1:
+        raise _err("--replicates", "replicates", n_rep, "must be an integer >= 1")
+    n_steps = steps if steps is not None else _int_setting(where, data, "steps", scenario.steps, 1)
+    if n_steps < 1:
+        raise _err("--steps", "steps", n_steps, "must be an integer >= 1")
+    seed = _int_setting(where, data, "seed", DEFAULT_SEED, 0)
+    window = _int_setting(where, data, "window", _runner.SUMMARY_WINDOW, 1)
+    series_period = _int_setting(where, data, "series_period", None, 1)
+    statistic = data.get("statistic", "mean")
+    if statistic not in STATISTICS:
+        raise _err(where, "statistic", statistic, "must be 'mean' or 'final'")
+    outcomes = data.get("outcomes", list(OUTCOMES))
+    if not isinstance(outcomes, list) or not outcomes:
+        raise _err(where, "outcomes", outcomes, "must be a non-empty list of outcome names")
+    for o in outcomes:
+        if o not in OUTCOMES:
+            import difflib
+
+            close = difflib.get_close_matches(str(o), OUTCOMES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ScenarioError(
+                f"{where}: outcomes: {o!r} is not an outcome{hint}; allowed: "
+                f"{', '.join(OUTCOMES)}")
+    if len(set(outcomes)) != len(outcomes):
+        raise _err(where, "outcomes", outcomes, "lists an outcome twice")
+
+    # factors and arms
+    factors_raw = data.get("factors", {})
+    arms_raw = data.get("arms", {})
+    if not isinstance(factors_raw, dict) or not isinstance(arms_raw, dict):
+        raise ScenarioError(f"{where}: [factors] and [arms] must be tables")
+    n_samples = levels = None
+    calc_second = bool(design.get("calc_second_order", False))
+    if "calc_second_order" in design and not isinstance(design["calc_second_order"], bool):
+        raise _err(where, "[design] calc_second_order", design["calc_second_order"],
+                   "must be true or false")
+    arms: dict[str, dict[str, Any]] = {}
+    reference: str | None = None
+    factors: list[Factor] = []
+    if kind == "arms":
+        if factors_raw:
+            raise ScenarioError(
+                f"{where}: kind = \"arms\" takes named [arms.<name>] tables, not [factors]")
+        if not arms_raw:
+            raise ScenarioError(f"{where}: kind = \"arms\" needs at least one [arms.<name>] table")
+        for arm, values in arms_raw.items():
+            if not isinstance(values, dict):
+                raise _err(where, f"[arms] {arm}", values,
+                           "must be a table of parameter values ([arms.<name>])")
+            checked = validate({**base, **values}, where=f"{where}: [arms.{arm}]")
+            arms[arm] = {k: checked[k] for k in values}
+        varied = sorted({k for values in arms.values() for k in values},
+                        key=list(BY_NAME).index)
+        factors = [Factor(p, (p,), levels=tuple(sorted(
+            {arms[a].get(p, base[p]) for a in arms}, key=repr))) for p in varied]
+        reference = design.get("reference", next(iter(arms)))
+        if reference not in arms:
+            raise _err(where, "[design] reference", reference,
+                       "is not an arm; allowed: " + ", ".join(repr(a) for a in arms))
+    else:
+        if arms_raw:
+            raise ScenarioError(f"{where}: [arms] tables need kind = \"arms\" in [design]")
+        if not factors_raw:
+            raise ScenarioError(f"{where}: [factors] is empty; a {kind} design needs factors")
+        for name, spec in factors_raw.items():
+            if kind == "grid":
+                factors.append(_grid_factor(where, name, spec))
+            else:
+                factors.append(_sampled_factor(where, kind, name, spec))
+        seen: dict[str, str] = {}
+        for f in factors:
+            for p in f.params:
+                if p in seen:
+                    raise ScenarioError(
+                        f"{where}: parameter {p!r} is set by two factors "
+                        f"({seen[p]!r} and {f.name!r})")
+                seen[p] = f.name
+                if p in fixed:
+                    raise ScenarioError(
+                        f"{where}: {p!r} is both a factor and in [fixed]; keep one")
+        if kind == "grid":
+            ref = design.get("reference")
+            if ref is None:
+                reference = arm_label({f.name: f.levels[0] for f in factors})
+            else:
+                if not isinstance(ref, dict):
+                    raise _err(where, "[design] reference", ref,
+                               "must be a table giving one level per factor, e.g. "
+                               f"{{ {factors[0].name} = {format_level(factors[0].levels[0])} }}")
+                levels_of = {}
+                for f in factors:
+                    if f.name not in ref:
+                        levels_of[f.name] = f.levels[0]
+                        continue
+                    value = ref[f.name]
+                    match = [lv for lv in f.levels if _same(lv, value)]
+                    if not match:
+                        raise _err(where, f"[design] reference {f.name}", value,
+                                   "is not one of its levels: "
+                                   + ", ".join(format_level(v) for v in f.levels))
+                    levels_of[f.name] = match[0]
+                extra = set(ref) - {f.name for f in factors}
+                if extra:
+                    raise _err(where, "[design] reference", ref,
+                               f"names {sorted(extra)[0]!r}, which is not a factor")
+                reference = arm_label(levels_of)
+        else:
+            if "reference" in design:
+                raise ScenarioError(
+                    f"{where}: [design] reference applies to grid and arms designs, "
+                    f"not {kind}")
+            default_n = {"lhs": 64, "sobol": 16, "morris": 10}[kind]
+            n_samples = _int_setting(where, design, "n", default_n, 1)
+            if kind == "sobol" and n_samples & (n_samples - 1):
+                raise _err(where, "[design] n", n_samples,
+                           "must be a power of 2 for a sobol design (SALib's Saltelli "
+                           "sequence), e.g. 8, 16, 32, 64")
+            if kind == "morris" and len(factors) < 2:
+                raise ScenarioError(f"{where}: a morris design needs at least 2 factors")
+            if kind == "sobol" and len(factors) < 2:
+                raise ScenarioError(f"{where}: a sobol design needs at least 2 factors")
+        levels = _int_setting(where, design, "levels", 4, 2)
+        if kind != "morris" and "levels" in design:
+            raise ScenarioError(f"{where}: [design] levels applies to morris designs only")
+
+    return SweepDefinition(
+        name=path.stem, path=path, text=text, description=description,
+        scenario=scen_ref, scenario_file=scenario_file, kind=kind, factors=tuple(factors),
+        arms=arms, reference=reference, fixed=fixed, base=base, replicates=int(n_rep),
+        steps=int(n_steps), seed=int(seed), n=n_samples, levels=int(levels or 4),
+        calc_second_order=calc_second, window=int(window), series_period=series_period,
+        outcomes=tuple(outcomes), statistic=statistic,
+    )
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    try:
+        return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-12)
+    except (TypeError, ValueError):
+        return a == b
