@@ -33,6 +33,17 @@ An experiment is a TOML file (see docs/EXPERIMENTS.md and `experiments/`)::
     [arms.full_one_shoulder]
     xa_one_shoulder = 1.0
 
+    [uncertainty]                  # optional: run every arm over parameter draws × replicates
+    draws = 64                     # (each draw its own seeds, the same in every arm)
+    table = "../docs/validation/posterior.parquet"   # first rows of a table of draws
+    [uncertainty.ranges]           # and/or plausible ranges sampled by a Latin hypercube
+    overload_penalty = [0.5, 3.0]
+
+    [[discover]]                   # optional: under which conditions (needs [uncertainty])
+    outcome = "satisfaction_mean"
+    where = "effect < 0"           # over effect, value, reference (per draw)
+    arm = "full_one_shoulder"      # default: every arm but the reference
+
 `load_sweep` validates the whole file, raising `ScenarioError` naming the file, key, value and
 what is allowed, before anything runs. The flow after it is one way: `sim.experiments.design`
 builds the arms, `sim.experiments.plan` crosses them with replicate seeds and keys every run,
@@ -44,6 +55,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +66,9 @@ from sim.core.scenario import load_scenario, scenario_dir
 from sim.runs import runner as _runner
 
 from .design import arm_label, format_level, replicate_seeds
+from .discovery import Question, parse_questions
 from .plan import MODEL_CODE
+from .uncertainty import Uncertainty, parse_uncertainty
 
 __all__ = [
     "DESIGN_KINDS",
@@ -82,6 +96,8 @@ TOP_KEYS = {
     "factors": "table: factor levels or ranges",
     "fixed": "table: parameter overrides",
     "arms": "table of named arms (kind = \"arms\")",
+    "uncertainty": "table: draws, table, ranges (run every arm over parameter draws)",
+    "discover": "list of tables: outcome, where, arm (under which conditions)",
 }
 DESIGN_KEYS = ("kind", "reference", "n", "levels", "calc_second_order")
 DEFAULT_SEED = 1
@@ -149,6 +165,8 @@ class SweepDefinition:
     series_period: int | None
     outcomes: tuple[str, ...]
     statistic: str = "mean"
+    uncertainty: Uncertainty | None = None  # parameter draws every arm runs over
+    questions: tuple[Question, ...] = ()  # [[discover]]: under which conditions
 
     def seeds(self) -> list[int]:
         return replicate_seeds(self.seed, self.replicates)
@@ -176,6 +194,8 @@ class SweepDefinition:
             "series_period": self.series_period,
             "outcomes": list(self.outcomes),
             "statistic": self.statistic,
+            "uncertainty": self.uncertainty.to_dict() if self.uncertainty else None,
+            "discover": [q.to_dict() for q in self.questions],
             "model_version": __version__,
             "model_code": MODEL_CODE,
             "base_params": self.base,
@@ -484,13 +504,35 @@ def load_sweep(
         if kind != "morris" and "levels" in design:
             raise ScenarioError(f"{where}: [design] levels applies to morris designs only")
 
+    uncertainty = None
+    if "uncertainty" in data:
+        uncertainty = parse_uncertainty(where, data["uncertainty"], path)
+        set_by = {p: f"factor {f.name!r}" for f in factors for p in f.params}
+        set_by.update({p: f"arm {a!r}" for a, values in arms.items() for p in values})
+        set_by.update({p: "[fixed]" for p in fixed})
+        for p in uncertainty.names:
+            if p in set_by:
+                raise ScenarioError(f"{where}: {p!r} is uncertain ([uncertainty]) and set by "
+                                    f"{set_by[p]}; keep one")
+    questions: tuple[Question, ...] = ()
+    if "discover" in data:
+        if uncertainty is None or reference is None:
+            raise ScenarioError(f"{where}: [[discover]] needs [uncertainty] draws and a "
+                                "reference arm (grid or arms design) to compare against")
+        names = list(arms) if kind == "arms" else [
+            arm_label(dict(zip([f.name for f in factors], combo)))
+            for combo in product(*(f.levels for f in factors))]
+        questions = parse_questions(where, data["discover"], tuple(outcomes),
+                                    [a for a in names if a != reference])
+
     return SweepDefinition(
         name=path.stem, path=path, text=text, description=description,
         scenario=scen_ref, scenario_file=scenario_file, kind=kind, factors=tuple(factors),
         arms=arms, reference=reference, fixed=fixed, base=base, replicates=int(n_rep),
         steps=int(n_steps), seed=int(seed), n=n_samples, levels=int(levels or 4),
         calc_second_order=calc_second, window=int(window), series_period=series_period,
-        outcomes=tuple(outcomes), statistic=statistic,
+        outcomes=tuple(outcomes), statistic=statistic, uncertainty=uncertainty,
+        questions=questions,
     )
 
 def _same(a: Any, b: Any) -> bool:

@@ -46,7 +46,8 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.core.params import ScenarioError
 
-__all__ = ["DiscoveryError", "Discovery", "condition", "find_conditions", "describe_limits"]
+__all__ = ["DiscoveryError", "Discovery", "Question", "condition", "find_conditions",
+           "describe_limits", "parse_questions", "QUESTION_NAMES"]
 
 
 class DiscoveryError(ScenarioError):
@@ -65,17 +66,18 @@ _ARITHMETIC: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
-def condition(expression: str, variables: Mapping[str, np.ndarray]) -> np.ndarray:
+def condition(expression: str, variables: Mapping[str, np.ndarray],
+              label: str = "--where") -> np.ndarray:
     """The boolean array `expression` gives over `variables` (arrays of one length): e.g.
     ``effect < 0``, ``effect < -0.01 and reference > 0.5``, ``abs(effect) > 0.02``. Raises
-    DiscoveryError naming the problem and what is allowed."""
+    DiscoveryError naming the problem (after `label`) and what is allowed."""
     allowed = ", ".join(sorted(variables))
     hint = (f"write a comparison such as \"effect < 0\" over {allowed}, joined with and, or, "
             "not; numbers, + - * / and abs() are allowed")
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as err:
-        raise DiscoveryError(f"--where {expression!r}: not an expression ({err.msg}); "
+        raise DiscoveryError(f"{label} {expression!r}: not an expression ({err.msg}); "
                              f"{hint}") from None
 
     def ev(node: ast.AST) -> Any:
@@ -86,7 +88,7 @@ def condition(expression: str, variables: Mapping[str, np.ndarray]) -> np.ndarra
             return float(node.value)
         if isinstance(node, ast.Name):
             if node.id not in variables:
-                raise DiscoveryError(f"--where {expression!r}: unknown name {node.id!r}; "
+                raise DiscoveryError(f"{label} {expression!r}: unknown name {node.id!r}; "
                                      f"allowed: {allowed}")
             return np.asarray(variables[node.id], dtype=float)
         if isinstance(node, ast.Compare):
@@ -101,12 +103,12 @@ def condition(expression: str, variables: Mapping[str, np.ndarray]) -> np.ndarra
             else:
                 return out
         if isinstance(node, ast.BoolOp):
-            parts = [_boolean(ev(v), expression, hint) for v in node.values]
+            parts = [_boolean(ev(v), expression, hint, label) for v in node.values]
             combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
             return combine.reduce(parts)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
-                return ~_boolean(ev(node.operand), expression, hint)
+                return ~_boolean(ev(node.operand), expression, hint, label)
             if isinstance(node.op, ast.USub):
                 return -ev(node.operand)
         if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
@@ -114,17 +116,17 @@ def condition(expression: str, variables: Mapping[str, np.ndarray]) -> np.ndarra
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id == "abs" and len(node.args) == 1 and not node.keywords):
             return np.abs(ev(node.args[0]))
-        raise DiscoveryError(f"--where {expression!r}: {ast.unparse(node)!r} is not "
+        raise DiscoveryError(f"{label} {expression!r}: {ast.unparse(node)!r} is not "
                              f"allowed; {hint}")
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _boolean(ev(tree), expression, hint)
+        return _boolean(ev(tree), expression, hint, label)
 
 
-def _boolean(value: Any, expression: str, hint: str) -> np.ndarray:
+def _boolean(value: Any, expression: str, hint: str, label: str) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype != bool:
-        raise DiscoveryError(f"--where {expression!r}: does not say yes or no for each case; "
+        raise DiscoveryError(f"{label} {expression!r}: does not say yes or no for each case; "
                              f"{hint}")
     return arr
 
@@ -338,3 +340,54 @@ def _quiet_ema() -> Iterator[None]:
             yield
     finally:
         logger.setLevel(level)
+
+
+# --- questions in experiment files -----------------------------------------------------------
+
+QUESTION_KEYS = ("outcome", "where", "arm")
+QUESTION_NAMES = ("effect", "value", "reference")
+"""Names a question's condition may use: the arm's paired effect on the outcome in a draw
+(arm − reference, mean over replicates), the arm's value and the reference arm's value."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """An "under which conditions" question an experiment's report answers: where, among
+    the parameter draws, does `where` hold for `outcome` in `arm` (every arm but the
+    reference when None)?"""
+
+    outcome: str
+    where: str
+    arm: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "where": self.where, "arm": self.arm}
+
+
+def parse_questions(where: str, entries: Any, outcomes: tuple[str, ...],
+                    arms: list[str] | None) -> tuple[Question, ...]:
+    """Read an experiment file's ``[[discover]]`` entries; `arms`: the arms a question may
+    name (None: any). Raises ScenarioError naming the entry, key, value and what is allowed."""
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise ScenarioError(f"{where}: discover must be a list of tables ([[discover]])")
+    out = []
+    for i, entry in enumerate(entries, start=1):
+        at = f"{where}: [[discover]] #{i}"
+        unknown = sorted(set(entry) - set(QUESTION_KEYS))
+        if unknown:
+            raise ScenarioError(f"{at}: unknown key {unknown[0]!r}; allowed: "
+                                + ", ".join(QUESTION_KEYS))
+        outcome, expr, arm = entry.get("outcome"), entry.get("where"), entry.get("arm")
+        if outcome not in outcomes:
+            raise ScenarioError(f"{at}: outcome = {outcome!r} is not a kept outcome; allowed: "
+                                + ", ".join(outcomes))
+        if not isinstance(expr, str):
+            raise ScenarioError(f"{at}: where = {expr!r} must be a condition such as "
+                                "\"effect < 0\"")
+        condition(expr, {n: np.zeros(1) for n in QUESTION_NAMES}, label=f"{at}: where")
+        if arm is not None and (not isinstance(arm, str) or (arms is not None
+                                                             and arm not in arms)):
+            raise ScenarioError(f"{at}: arm = {arm!r} is not an arm to compare"
+                                + (f"; allowed: {', '.join(arms)}" if arms else ""))
+        out.append(Question(outcome, expr, arm))
+    return tuple(out)

@@ -13,6 +13,16 @@ and samplers work (linear between the range's ends, or logarithmic for `scale = 
 `parse_prior` reads a prior from an experiment file's table, `read_draws` a table of
 parameter draws (one column per parameter, one row per draw) such as a calibration's
 posterior, and `draw_seeds` gives each draw its own seeds.
+
+An experiment file's ``[uncertainty]`` table (`parse_uncertainty` → `Uncertainty`) runs every
+arm of the experiment over the same parameter draws, each draw with its own replicate seeds
+(the same in every arm)::
+
+    [uncertainty]
+    draws = 64                                  # parameter draws
+    table = "../docs/validation/posterior.parquet"   # draws from a table: its first rows
+    [uncertainty.ranges]                        # and/or plausible ranges, sampled by LHS
+    overload_penalty = [0.5, 3.0]
 """
 
 from __future__ import annotations
@@ -31,7 +41,10 @@ from scipy.stats import qmc
 
 from sim.core.params import BY_NAME, ScenarioError
 
-__all__ = ["Uncertain", "Prior", "parse_prior", "read_draws", "draw_seeds"]
+__all__ = ["Uncertain", "Prior", "parse_prior", "read_draws", "draw_seeds", "Uncertainty",
+           "parse_uncertainty"]
+
+UNCERTAINTY_KEYS = ("draws", "table", "ranges")
 
 SCALES = ("linear", "log")
 
@@ -242,3 +255,79 @@ def draw_seeds(master: int, draw: int, replicates: int) -> list[int]:
     (independent across draws), the same in every arm; a longer list extends a shorter one."""
     child = np.random.SeedSequence(int(master), spawn_key=(int(draw),))
     return [int(c.generate_state(1)[0]) for c in child.spawn(int(replicates))]
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Parameter draws an experiment runs every arm over: the first `draws` rows of a table
+    (`table`, as written in the file: `path` is where it was found) and/or a Latin
+    hypercube over plausible ranges (`ranges`), side by side."""
+
+    draws: int
+    table: str | None = None
+    path: Path | None = None
+    ranges: Prior | None = None
+
+    @cached_property
+    def rows(self) -> pd.DataFrame | None:
+        """The table's draws (all of them), or None without a table."""
+        return read_draws(self.path) if self.path is not None else None
+
+    @property
+    def names(self) -> list[str]:
+        """The uncertain parameters, table columns first."""
+        out = list(self.rows.columns) if self.rows is not None else []
+        return out + (self.ranges.names if self.ranges is not None else [])
+
+    def sample(self, seed: int) -> pd.DataFrame:
+        """The draws: one row each (index = draw), one column per uncertain parameter. The
+        table's rows come in its order; the ranges' Latin hypercube is seeded from `seed`."""
+        parts = []
+        if self.rows is not None:
+            parts.append(self.rows.head(self.draws).reset_index(drop=True))
+        if self.ranges is not None:
+            parts.append(self.ranges.sample(
+                self.draws, np.random.SeedSequence(int(seed), spawn_key=(0x5EED,))))
+        return pd.concat(parts, axis=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description (the table as written in the file: no machine paths)."""
+        return {"draws": self.draws, "table": self.table, "params": self.names,
+                "ranges": {p.name: p.describe() for p in self.ranges.params}
+                if self.ranges is not None else {}}
+
+
+def parse_uncertainty(where: str, spec: Any, definition: Path) -> Uncertainty:
+    """Read an experiment file's ``[uncertainty]`` table (`definition`: the file, against
+    which `table` is resolved). Raises ScenarioError naming the key, value and what is
+    allowed."""
+    where = f"{where}: [uncertainty]"
+    if not isinstance(spec, Mapping):
+        raise ScenarioError(f"{where} must be a table")
+    unknown = sorted(set(spec) - set(UNCERTAINTY_KEYS))
+    if unknown:
+        raise ScenarioError(f"{where} unknown key {unknown[0]!r}; allowed: "
+                            + ", ".join(UNCERTAINTY_KEYS))
+    draws = spec.get("draws")
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ScenarioError(f"{where} draws = {draws!r} must be an integer >= 1")
+    if "table" not in spec and "ranges" not in spec:
+        raise ScenarioError(f"{where} needs `table = \"<draws>.parquet\"` (a table of "
+                            "parameter draws, such as the calibration's posterior) and/or "
+                            "[uncertainty.ranges]")
+    table, path = spec.get("table"), None
+    if table is not None:
+        if not isinstance(table, str) or not table:
+            raise ScenarioError(f"{where} table = {table!r} must be a file name")
+        path = (definition.parent / table)
+        rows = read_draws(path, f"{where} table")
+        if len(rows) < draws:
+            raise ScenarioError(f"{where} draws = {draws}: the table {table} holds only "
+                                f"{len(rows)} draws")
+    ranges = parse_prior(f"{where[:-1]}.ranges]", spec["ranges"]) if "ranges" in spec else None
+    if path is not None and ranges is not None:
+        both = sorted(set(read_draws(path).columns) & set(ranges.names))
+        if both:
+            raise ScenarioError(f"{where} {both[0]!r} is both in the table {table} and in "
+                                "[uncertainty.ranges]; keep one")
+    return Uncertainty(draws=draws, table=table, path=path, ranges=ranges)

@@ -1,8 +1,11 @@
 """Specification of parameter uncertainty (sim.experiments.uncertainty): priors over
-plausible ranges, Latin-hypercube draws from them, their densities on the unit cube, and
-priors and draw tables read from files with one-line messages on bad input."""
+plausible ranges, Latin-hypercube draws from them, their densities on the unit cube, priors
+and draw tables read from files with one-line messages on bad input; and experiments over
+parameter draws (definition, design, plan), whose draws and seeds are paired across arms."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -94,3 +97,118 @@ def test_every_draw_has_its_own_seeds_and_more_replicates_keep_the_first_ones():
     assert len(set(flat)) == len(flat)
     assert draw_seeds(7, 4, 5)[:3] == seeds[4]
     assert draw_seeds(8, 4, 3) != seeds[4]
+
+
+# --- experiments over parameter draws ---------------------------------------------------------
+
+UNCERTAIN = """
+description = "two arms over parameter draws"
+steps = 3
+replicates = 3
+seed = 11
+outcomes = ["satisfaction_mean"]
+[design]
+kind = "arms"
+reference = "low"
+[arms.low]
+xa_one_shoulder = 0.15
+[arms.high]
+xa_one_shoulder = 1.0
+[uncertainty]
+draws = 5
+table = "draws.parquet"
+[uncertainty.ranges]
+overload_penalty = [0.5, 2.5]
+[fixed]
+n_streets = 1
+communities_per_street = 3
+compounds_per_community = 3
+households_per_compound = 40
+"""
+
+
+def uncertain_experiment(folder, body: str = UNCERTAIN):
+    pd.DataFrame({"draw": range(8), "waste_rate": np.linspace(0.01, 0.2, 8),
+                  "training_cost": np.linspace(5000, 90000, 8)}).to_parquet(
+        folder / "draws.parquet")
+    path = folder / "exp.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_seeds_and_draws_are_paired_across_arms(tmp_path):
+    from sim.experiments.definition import load_sweep
+    from sim.experiments.design import make_design
+    from sim.experiments.plan import plan_runs
+
+    defn = load_sweep(uncertain_experiment(tmp_path))
+    design = make_design(defn)
+    specs = plan_runs(defn, design)
+    table = design.table
+    assert len(table) == 2 * 5 and len(specs) == 2 * 5 * 3
+    uncertain = ["waste_rate", "training_cost", "overload_penalty"]
+    for _, g in table.groupby("draw"):  # every arm of a draw has the draw's parameters
+        assert sorted(g["arm"]) == ["high", "low"]
+        assert (g[uncertain].nunique() == 1).all()
+    assert table.drop_duplicates("draw")[uncertain].drop_duplicates().shape[0] == 5
+    by = {(s.point, s.replicate): s.seed for s in specs}
+    for d in range(5):
+        low, high = (int(table.loc[(table["draw"] == d) & (table["arm"] == a), "point"].iloc[0])
+                     for a in ("low", "high"))
+        seeds_low = [by[(low, r)] for r in range(3)]
+        assert seeds_low == [by[(high, r)] for r in range(3)] == draw_seeds(11, d, 3)
+    all_seeds = {s.seed for s in specs}
+    assert len(all_seeds) == 5 * 3  # each draw its own seeds
+    # the table's draws come in order, the ranges' draws from a Latin hypercube
+    assert table.drop_duplicates("draw")["waste_rate"].tolist() == pytest.approx(
+        np.linspace(0.01, 0.2, 8)[:5].tolist())
+    overrides = design.overrides[int(table.loc[(table["draw"] == 2) & (table["arm"] == "high"),
+                                               "point"].iloc[0])]
+    assert overrides["xa_one_shoulder"] == 1.0 and "overload_penalty" in overrides
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("draws = 5\n", "draws = 9: the table draws.parquet holds only 8"),
+    ("[uncertainty.ranges]\n", "is both in the table"),
+    ("[arms.high]\n", "is uncertain ([uncertainty]) and set by arm 'high'"),
+    ("[fixed]\n", "is uncertain ([uncertainty]) and set by [fixed]"),
+    ("table = \"draws.parquet\"\n", "no such file"),
+])
+def test_bad_uncertainty_is_refused_in_one_line_before_any_run(tmp_path, change, message):
+    from sim.experiments.definition import load_sweep
+
+    replacement = {
+        "draws = 5\n": "draws = 9\n",
+        "[uncertainty.ranges]\n": "[uncertainty.ranges]\nwaste_rate = [0.0, 0.3]\n",
+        "[arms.high]\n": "[arms.high]\noverload_penalty = 2.0\n",
+        "[fixed]\n": "[fixed]\ntraining_cost = 20000.0\n",
+        "table = \"draws.parquet\"\n": "table = \"missing.parquet\"\n",
+    }[change]
+    path = uncertain_experiment(tmp_path, UNCERTAIN.replace(change, replacement, 1))
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_sweep(path)
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ('outcome = "needs_met"\nwhere = "effect < 0"', "is not a kept outcome"),
+    ('outcome = "satisfaction_mean"\nwhere = "effect <"', "where 'effect <': not an expression"),
+    ('outcome = "satisfaction_mean"\nwhere = "gain < 0"', "unknown name 'gain'"),
+    ('outcome = "satisfaction_mean"\nwhere = "effect < 0"\narm = "low"', "not an arm to compare"),
+    ('outcome = "satisfaction_mean"\nwhere = "effect < 0"\nbox = 3', "unknown key 'box'"),
+])
+def test_bad_questions_are_refused_in_one_line(tmp_path, entry, message):
+    from sim.experiments.definition import load_sweep
+
+    path = uncertain_experiment(tmp_path, UNCERTAIN + f"\n[[discover]]\n{entry}\n")
+    with pytest.raises(ScenarioError, match=message):
+        load_sweep(path)
+
+
+def test_questions_need_draws_to_ask_about(tmp_path):
+    from sim.experiments.definition import load_sweep
+
+    body = UNCERTAIN.split("[uncertainty]")[0] + (
+        "[fixed]\nn_streets = 1\n[[discover]]\noutcome = \"satisfaction_mean\"\n"
+        "where = \"effect < 0\"\n")
+    with pytest.raises(ScenarioError, match=r"\[\[discover\]\] needs \[uncertainty\] draws"):
+        load_sweep(uncertain_experiment(tmp_path, body))

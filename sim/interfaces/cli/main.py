@@ -17,7 +17,7 @@ import importlib.util
 import os
 import sys
 
-COMMANDS = ("run", "scenarios", "params", "sweep", "report", "serve", "validate")
+COMMANDS = ("run", "scenarios", "params", "sweep", "report", "discover", "serve", "validate")
 """Command modules looked for in `sim.interfaces.cli`, in the order they are listed in help."""
 
 EXIT_FAILED = 1

@@ -81,7 +81,8 @@ def predictive_table(runs: pd.DataFrame, targets: Sequence[Target],
 def world_size_table(reduced: pd.DataFrame, default: pd.DataFrame,
                      targets: Sequence[Target]) -> pd.DataFrame:
     """Paired differences default − reduced world per target (same draws and seeds): mean,
-    95% interval, and the mean in units of the target's standard deviation."""
+    95% interval, and the mean and the interval's half-width in units of the target's
+    standard deviation."""
     keys = ["draw", "replicate"]
     both = reduced.merge(default, on=keys, suffixes=("_reduced", "_default"))
     rows = []
@@ -90,5 +91,6 @@ def world_size_table(reduced: pd.DataFrame, default: pd.DataFrame,
         ok = np.isfinite(a) & np.isfinite(b)
         est, _ = paired_difference(a[ok], b[ok])
         rows.append({"target": t.name, "pairs": int(ok.sum()), "difference": est.mean,
-                     "low": est.low, "high": est.high, "in_sd": est.mean / t.sd})
+                     "low": est.low, "high": est.high, "in_sd": est.mean / t.sd,
+                     "half_width_in_sd": (est.high - est.low) / 2 / t.sd})
     return pd.DataFrame(rows)

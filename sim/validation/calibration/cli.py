@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--candidates", type=positive_int, default=s.candidates,
                    help="prior draws screened by the emulators after each wave")
     p.add_argument("--draws", type=positive_int, default=m.draws, help="posterior draws kept")
+    p.add_argument("--burn", type=positive_int, default=m.burn,
+                   help="Metropolis steps per chain before draws are kept")
     p.add_argument("--check-draws", type=positive_int, default=40,
                    help="posterior draws run again for the predictive check")
     p.add_argument("--check-seeds", type=positive_int, default=2,
@@ -102,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                      f"({args.check_draws})")
     settings = Settings(waves=args.waves, points=args.points, seeds=args.seeds,
                         candidates=args.candidates, seed=args.seed)
-    sampler = SamplerSettings(draws=args.draws, seed=args.seed)
+    sampler = SamplerSettings(draws=args.draws, burn=args.burn, seed=args.seed)
     say = (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr,
                                                                      flush=True))
     try:

@@ -35,9 +35,9 @@ class SamplerSettings:
     """Size of the posterior sample."""
 
     draws: int = 1000
-    chains: int = 40
-    burn: int = 1500  # steps per chain before draws are kept (the proposal adapts)
-    thin: int = 5  # steps per chain between kept draws
+    chains: int = 20
+    burn: int = 2000  # steps per chain before draws are kept (the proposal adapts)
+    thin: int = 10  # steps per chain between kept draws
     adapt_every: int = 250
     seed: int = 2021
 

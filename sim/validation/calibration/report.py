@@ -220,6 +220,7 @@ def _world_section(result: CalibrationResult) -> list[str]:
     worst = table.loc[table["in_sd"].abs().idxmax()]
     excluding = [r.target for r in table.itertuples() if r.low > 0 or r.high < 0]
     text = (f"The largest difference is {worst.in_sd:+.2f} sd (`{worst.target}`). ")
+    widest = float(table["half_width_in_sd"].max())
     if excluding:
         text += (f"{len(excluding)} of {len(table)} intervals exclude zero ("
                  + ", ".join(f"`{n}`" for n in excluding) + ")")
@@ -228,7 +229,8 @@ def _world_section(result: CalibrationResult) -> list[str]:
                  "; **the reduced world does not stand in for the default one on these "
                  "targets**.")
     else:
-        text += "No interval excludes zero: the targets do not detectably depend on size."
+        text += (f"No interval excludes zero; their half-widths reach {widest:.2f} sd, so "
+                 "differences of that size cannot be ruled out with this many pairs.")
     return lines + ["", text]
 
 
@@ -244,16 +246,20 @@ def posterior_figure(hm: HistoryMatch, posterior: Posterior) -> Figure:
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for ax, p in zip(axes, hm.prior.params):
         v = posterior.draws[p.name].to_numpy()
-        if p.scale == "log":
-            bins = np.geomspace(p.low, p.high, 31)
-            ax.set_xscale("log")
-        else:
-            bins = np.linspace(p.low, p.high, 31)
-        ax.hist(v, bins=bins, density=True, color="#4c72b0", alpha=0.8, label="posterior")
-        grid = np.geomspace(p.low, p.high, 200) if p.scale == "log" else np.linspace(
-            p.low, p.high, 200)
-        ax.plot(grid, p.dist.pdf(grid), color="#000000", lw=1.2, label="prior")
-        ax.set_title(p.name, fontsize=9)
+        lo, hi = p.low, p.high
+        grid = np.linspace(lo, hi, 200)
+        density = p.dist.pdf(grid)
+        label = p.name
+        if p.scale == "log":  # on the log scale, where a log-uniform prior is flat
+            v, lo, hi = np.log10(v), np.log10(lo), np.log10(hi)
+            density = p.dist.pdf(10 ** np.linspace(lo, hi, 200)) * 10 ** np.linspace(
+                lo, hi, 200) * np.log(10)
+            grid = np.linspace(lo, hi, 200)
+            label = f"log10 {p.name}"
+        ax.hist(v, bins=np.linspace(lo, hi, 31), density=True, color="#4c72b0", alpha=0.8,
+                label="posterior")
+        ax.plot(grid, density, color="#000000", lw=1.2, label="prior")
+        ax.set_title(label, fontsize=9)
         ax.tick_params(labelsize=7)
         ax.set_yticks([])
     for ax in axes[n:]:
