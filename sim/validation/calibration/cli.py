@@ -30,7 +30,7 @@ from .checks import predictive_runs, predictive_table, world_size_table
 from .history_matching import CalibrationError, Settings, history_match
 from .posterior import SamplerSettings, sample_posterior
 from .prior import PRIOR, REDUCED_WORLD
-from .report import CalibrationResult, checks_figure, markdown_report, posterior_figure
+from .report import CalibrationResult, checks_figure, markdown_report, posterior_figure, save
 from .runs import SweepSimulator
 from .targets import TARGETS
 
@@ -176,9 +176,8 @@ def _write(args: argparse.Namespace, result: CalibrationResult) -> str:
     if result.posterior is not None:
         with atomic_path(out / "posterior.parquet") as tmp:
             result.posterior.draws.to_parquet(tmp, index=False)
-        posterior_figure(result.match, result.posterior).savefig(
-            out / "calibration_posterior.png", dpi=110)
-    checks_figure(result.match, result.checks).savefig(out / "calibration_checks.png", dpi=110)
+        save(posterior_figure(result.match, result.posterior), out / "calibration_posterior.png")
+    save(checks_figure(result.match, result.checks), out / "calibration_checks.png")
     report = markdown_report(result)
     atomic_write_text(out / "calibration.md", report)
     args.results.mkdir(parents=True, exist_ok=True)

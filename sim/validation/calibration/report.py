@@ -21,11 +21,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.core.params import defaults
+from sim.runs.files import atomic_path
 
 from .history_matching import HistoryMatch
 from .posterior import Posterior, SamplerSettings
 
-__all__ = ["CalibrationResult", "markdown_report", "posterior_figure", "checks_figure",
+__all__ = ["CalibrationResult", "markdown_report", "posterior_figure", "checks_figure", "save",
            "TRADE_OFF"]
 
 TRADE_OFF = 0.4
@@ -305,6 +306,7 @@ def checks_figure(hm: HistoryMatch, checks: pd.DataFrame | None) -> Figure:
 
 
 def save(fig: Figure, path: Path) -> None:
-    """Write a figure as PNG."""
+    """Write a figure as PNG (under a temporary name, then renamed into place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as tmp, open(tmp, "xb") as fh:
+        fig.savefig(fh, format="png", dpi=110)
