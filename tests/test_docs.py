@@ -17,9 +17,11 @@ def test_every_parameter_has_its_place_in_the_odd():
     assert not missing, f"parameters not described in docs/ODD.md: {missing}"
 
 
-def test_every_mechanism_module_has_an_odd_section():
+def test_every_agent_and_mechanism_module_has_an_odd_section():
     odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
-    modules = sorted(p.stem for p in (ROOT / "sim" / "mechanisms").glob("*.py")
-                     if p.stem != "__init__")
-    for module in modules:
-        assert f"{module}.py" in odd, module
+    for folder in ("mechanisms", "agents"):
+        modules = sorted(p.stem for p in (ROOT / "sim" / "core" / folder).glob("*.py")
+                         if p.stem not in ("__init__", "base"))
+        assert modules, folder
+        for module in modules:
+            assert f"{module}.py" in odd, module

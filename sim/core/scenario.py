@@ -3,7 +3,10 @@
 Scenario files are TOML. Top-level keys: `description` (one line), `extends` (another
 scenario's name in the same folder, or a relative path), `steps`, `seed`, and parameters,
 either at top level or inside a table named after the parameter's group
-(`[cross_appointment]`, ...). Validation errors name the file, the key, the value and what
+(`[cross_appointment]`, ...), and `[[policy]]` entries: changes scheduled at a month and
+targeted at streets, community or compound types, or a random share (sim.core.policy). A
+scenario's `[[policy]]` entries are added to those of the scenario it extends. Validation
+errors name the file, the key, the value and what
 is allowed, and raise `ScenarioError` (the CLI turns it into exit code 2). The parameters
 themselves, their ranges and meanings are the schema in `sim.core.params`.
 """
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .params import BY_NAME, GROUPS, PARAMS, ScenarioError, defaults, suggest, validate
+from .policy import Timeline, parse_timeline
 
 __all__ = [
     "RUN_KEYS",
@@ -44,6 +48,7 @@ class Scenario:
     seed: int | None = None
     files: list[str] = field(default_factory=list)
     overrides: dict[str, Any] = field(default_factory=dict)
+    timeline: Timeline = field(default_factory=Timeline)
 
 
 def scenario_dir() -> Path:
@@ -69,7 +74,9 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     run: dict[str, Any] = {}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key in RUN_KEYS:
+        if key == "policy":
+            run["policy"] = value
+        elif key in RUN_KEYS:
             kind = RUN_KEYS[key]
             ok = isinstance(value, kind) and not isinstance(value, bool)
             if ok and kind is int and (value < (1 if key == "steps" else 0)):
@@ -118,10 +125,13 @@ def load_scenario(
 
     merged_run: dict[str, Any] = {}
     params = defaults()
+    changes = []
     for file, run, values in reversed(layers):  # base first, each layer's own keys on top
         checked = validate(values, where=str(file))
         params.update({k: checked[k] for k in values})
-        merged_run.update({k: v for k, v in run.items() if k != "extends"})
+        merged_run.update({k: v for k, v in run.items() if k not in ("extends", "policy")})
+        if "policy" in run:
+            changes += parse_timeline(run["policy"], where=str(file)).changes
     overrides = dict(overrides or {})
     if overrides:
         checked = validate({**params, **overrides}, where="--set")
@@ -135,6 +145,7 @@ def load_scenario(
         seed=merged_run.get("seed"),
         files=[str(p) for p in chain],
         overrides=overrides,
+        timeline=Timeline(sorted(changes, key=lambda c: c.month)),
     )
 
 

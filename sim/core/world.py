@@ -1,10 +1,11 @@
 """World builder: the district, its residents and the typed governance network (ODD §3, §6).
 
 `build_world(params, rng)` draws the nested structure street → community → compound →
-household → resident, the residents' social graph, the firms' and NGOs' initial positions,
-and the organisations' typed network. Every draw that a policy lever acts on is a uniform
-number fixed here (e.g. `u_one_shoulder`), compared with the lever in the model, so that two
-arms of an experiment with the same seed share the same world (common random numbers).
+household → resident, the community and compound types (sim.core.types) with each compound's
+build year, management mode and fee, the residents' social graph, the firms' and NGOs'
+initial positions, and the organisations' typed network. No lever is read here: two arms of
+an experiment with the same seed share the same world (common random numbers), and what a
+lever changes is decided later by the agents.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from . import types as T
+
 # Node kinds of the governance network and edge kinds between them (ODD §3).
 NODE_KINDS = (
     "street_office",
     "party_branch",
     "residents_committee",
     "owners_committee",
+    "property_committee",
     "property_firm",
     "ngo",
 )
@@ -31,7 +35,11 @@ EDGE_KINDS = (
     "supervision",
     "cross_appointment",
     "collaboration",
+    "peer",
 )
+"""`cross_appointment`: the two organisations share a person (people.py); `collaboration`: a
+firm works with the residents' committee of a community it serves (物业协助, helping with its
+tasks); `peer`: neighbouring communities of one street, who compare their practices."""
 
 
 @dataclass
@@ -42,6 +50,12 @@ class World:
     street_of_community: np.ndarray
     community_of_compound: np.ndarray
     households_of_compound: np.ndarray
+    # types (sim.core.types): names per community and compound, compound attributes
+    community_type: np.ndarray  # str
+    compound_type: np.ndarray  # str
+    build_year: np.ndarray  # per compound
+    management: np.ndarray  # per compound: index into types.MANAGEMENT_MODES at the start
+    fee: np.ndarray  # per compound: property fee, yuan per m² per month
     # residents (sorted by compound, then household)
     compound_of_resident: np.ndarray
     household_of_resident: np.ndarray
@@ -54,14 +68,10 @@ class World:
     tolerance: np.ndarray  # quality below which the household withholds fees
     social: sp.csr_matrix
     # organisations
-    firm_of_compound: np.ndarray
+    firm_of_compound: np.ndarray  # -1 where the compound is not managed by a firm
     firm_capability: np.ndarray
+    firm_effort_cost: np.ndarray
     compound_has_branch: np.ndarray
-    # uniforms for lever-dependent assignments (common random numbers)
-    u_one_shoulder: np.ndarray  # per community
-    u_overlap: np.ndarray  # per community
-    u_chair: np.ndarray  # per compound
-    u_member: np.ndarray  # per compound
     cohesion: np.ndarray  # per compound: standard-normal readiness to take part in assemblies
     graph: nx.MultiGraph = field(repr=False, default=None)
     node_offset: dict[str, int] = field(default_factory=dict)
@@ -84,6 +94,42 @@ def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     return 1 + rng.poisson(max(mean - 1.0, 0.0), size=n)
 
 
+def draw_types(p: dict, n_comm: int, community_of_compound: np.ndarray,
+               rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Community types, and per compound its type, build year, management mode and fee."""
+    community_type = np.array(T.COMMUNITY_TYPES)[
+        rng.choice(len(T.COMMUNITY_TYPES), size=n_comm, p=T.community_mix(p))]
+    n_comp = len(community_of_compound)
+    district = rng.choice(len(T.COMPOUND_TYPES_ORDER), size=n_comp, p=T.district_compound_mix(p))
+    typical = np.array([-1 if T.TYPICAL_COMPOUND[c] is None
+                        else T.COMPOUND_TYPES_ORDER.index(T.TYPICAL_COMPOUND[c])
+                        for c in community_type], dtype=int)[community_of_compound]
+    pure = (rng.random(n_comp) < p["type_purity"]) & (typical >= 0)
+    kind = np.where(pure, typical, district)
+    compound_type = np.array(T.COMPOUND_TYPES_ORDER)[kind]
+    build_year = np.zeros(n_comp, dtype=np.int64)
+    management = np.zeros(n_comp, dtype=np.int8)
+    discount = np.zeros(n_comp)
+    u_year, u_mode = rng.random(n_comp), rng.random(n_comp)
+    for k, name in enumerate(T.COMPOUND_TYPES_ORDER):
+        ct = T.COMPOUND_TYPES[name]
+        here = kind == k
+        lo, hi = ct.build_years
+        build_year[here] = lo + np.floor(u_year[here] * (hi - lo + 1)).astype(np.int64)
+        management[here] = np.searchsorted(np.cumsum(ct.management), u_mode[here], side="right")
+        discount[here] = ct.fee_discount
+    management = np.minimum(management, len(T.MANAGEMENT_MODES) - 1)
+    fee = T.fee_for(build_year, discount, rng)
+    return {"community_type": community_type, "compound_type": compound_type,
+            "build_year": build_year, "management": management, "fee": fee}
+
+
+def compound_attribute(compound_type: np.ndarray, attribute: str) -> np.ndarray:
+    """Per compound, an attribute of its type's table (e.g. 'owner_ratio')."""
+    table = {name: getattr(T.COMPOUND_TYPES[name], attribute) for name in T.COMPOUND_TYPES}
+    return np.array([table[c] for c in compound_type], dtype=float)
+
+
 def build_world(p: dict, rng: np.random.Generator) -> World:
     """Draw a district from validated parameters `p` with the generator `rng`."""
     n_streets = p["n_streets"]
@@ -94,6 +140,8 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
     comp_per_comm = _counts(rng, n_comm, p["compounds_per_community"])
     community_of_compound = np.repeat(np.arange(n_comm, dtype=np.int32), comp_per_comm)
     n_comp = len(community_of_compound)
+    types = draw_types(p, n_comm, community_of_compound, rng)
+    ctype = types["compound_type"]
 
     sigma = p["size_heterogeneity"]
     hh = p["households_per_compound"] * rng.lognormal(-sigma**2 / 2, sigma, size=n_comp)
@@ -109,14 +157,17 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
     head = np.zeros(n_res, dtype=bool)
     head[np.concatenate(([0], np.cumsum(hh_size)[:-1]))] = True
 
-    owner_hh = rng.random(n_hh) < p["owner_share"]
+    owner_p = np.clip(p["owner_share"] * compound_attribute(ctype, "owner_ratio"), 0, 1)
+    owner_hh = rng.random(n_hh) < owner_p[compound_of_household]
     owner = owner_hh[household_of_resident]
     sd_area = p["floor_area_sd"]
-    area_hh = p["floor_area_mean"] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
+    area_mean = p["floor_area_mean"] * compound_attribute(ctype, "area_ratio")
+    area_hh = area_mean[compound_of_household] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
     area = np.where(head, area_hh[household_of_resident], 0.0)
     tol_hh = _beta_mean_sd(rng, p["fee_tolerance_mean"], p["fee_tolerance_sd"], n_hh)
     tolerance = tol_hh[household_of_resident]
-    elderly = rng.random(n_res) < p["share_elderly"]
+    elderly_p = np.clip(p["share_elderly"] * compound_attribute(ctype, "elderly_ratio"), 0, 1)
+    elderly = rng.random(n_res) < elderly_p[compound_of_resident]
     special = rng.random(n_res) < p["share_special"]
     party_member = rng.random(n_res) < p["party_member_share"]
 
@@ -125,19 +176,28 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
         p["social_cross_compound_share"],
     )
 
-    # firms: each serves several compounds of unequal market share
+    # firms: each serves several compounds of unequal market share; only compounds
+    # managed by a firm have one
     n_firms = p["n_firms"]
     share = rng.dirichlet(np.ones(n_firms))
-    firm_of_compound = rng.choice(n_firms, size=n_comp, p=share).astype(np.int32)
+    firm_draw = rng.choice(n_firms, size=n_comp, p=share).astype(np.int32)
+    firm_of_compound = np.where(types["management"] == T.FIRM, firm_draw, -1).astype(np.int32)
     firm_capability = np.clip(
         rng.normal(p["firm_capability_mean"], p["firm_capability_sd"], n_firms), 0.05, 1.0
     )
+    sd_cost = p["firm_effort_cost_sd"]
+    firm_effort_cost = p["effort_cost"] * rng.lognormal(-sd_cost**2 / 2, sd_cost, n_firms)
 
     world = World(
         n_streets=n_streets,
         street_of_community=street_of_community,
         community_of_compound=community_of_compound,
         households_of_compound=households_of_compound,
+        community_type=types["community_type"],
+        compound_type=ctype,
+        build_year=types["build_year"],
+        management=types["management"],
+        fee=types["fee"],
         compound_of_resident=compound_of_resident,
         household_of_resident=household_of_resident,
         head=head,
@@ -150,12 +210,9 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
         social=social,
         firm_of_compound=firm_of_compound,
         firm_capability=firm_capability,
+        firm_effort_cost=firm_effort_cost,
         compound_has_branch=rng.random(n_comp) < p["compound_party_branch_share"],
-        u_one_shoulder=rng.random(n_comm),
-        u_overlap=rng.random(n_comm),
-        u_chair=rng.random(n_comp),
-        u_member=rng.random(n_comp),
-        cohesion=rng.standard_normal(n_comp),
+        cohesion=rng.standard_normal(n_comp) + compound_attribute(ctype, "cohesion_shift"),
     )
     world.graph, world.node_offset = build_network(world, p)
     return world
@@ -200,10 +257,11 @@ def _social_graph(
         (data, (np.concatenate([src, dst]), np.concatenate([dst, src]))), shape=(n, n)
     ).tocsr()
     adj.sort_indices()
-    # a simple graph (duplicates summed by tocsr are set back to 1), stored as float64:
-    # the participation game multiplies it with float64 vectors every month, and an int8
-    # matrix would be converted to float64 (a copy of every tie) on each product
-    return sp.csr_matrix((np.ones(adj.nnz), adj.indices, adj.indptr), shape=(n, n))
+    # a simple graph (duplicates summed by tocsr are set back to 1), stored as float32:
+    # the participation game multiplies it with float32 vectors every month (an int8
+    # matrix would be converted, a copy of every tie, on each product)
+    return sp.csr_matrix((np.ones(adj.nnz, dtype=np.float32), adj.indices, adj.indptr),
+                         shape=(n, n))
 
 
 def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]:
@@ -211,9 +269,10 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     `level`; one edge per (pair, kind) with attr `kind`.
 
     Nodes in order: street offices, community party committees, compound party branches,
-    residents' committees, owners'-committee seats (one per compound), firms, NGO slots.
-    Contract and owners'-committee edges that change during a run are kept current by the
-    model (`sim.core.network`).
+    residents' committees, owners'-committee seats (one per compound: the owners, with or
+    without a committee), property-management-committee seats (one per community), firms,
+    NGO slots. Edges that change during a run — contracts, collaboration, convened ties,
+    shared people — are kept current by the model (`sim.core.network`).
     """
     g = nx.MultiGraph()
     offset: dict[str, int] = {}
@@ -234,6 +293,7 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     add_nodes("compound_branch", "party_branch", len(branch_compounds), "compound")
     add_nodes("residents_committee", "residents_committee", n_comm, "community")
     add_nodes("owners_committee", "owners_committee", n_comp, "compound")
+    add_nodes("property_committee", "property_committee", n_comm, "community")
     add_nodes("property_firm", "property_firm", p["n_firms"], "district")
     add_nodes("ngo", "ngo", p["n_ngos"], "district")
 
@@ -250,16 +310,17 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     edges(so + world.street_of_community, rc + comm, "supervision")
     edges(pb + comm, rc + comm, "coordination")
     edges(rc + world.community_of_compound, oc + comp, "hierarchy")
-    edges(oc + comp, firm + world.firm_of_compound, "contract")
-    edges(oc + comp, firm + world.firm_of_compound, "supervision")
+    served = world.firm_of_compound >= 0
+    edges(oc + comp[served], firm + world.firm_of_compound[served], "contract")
+    edges(oc + comp[served], firm + world.firm_of_compound[served], "supervision")
     # community party committee leads compound branches; branches coordinate their compound
     edges(pb + world.community_of_compound[branch_compounds], cb + np.arange(len(branch_compounds)),
           "hierarchy")
     edges(cb + np.arange(len(branch_compounds)), oc + branch_compounds, "coordination")
-    # communities of one street collaborate (joint service, shared grid platform)
+    # neighbouring communities of one street are peers: they compare their practices
     for s in range(world.n_streets):
         members = rc + np.flatnonzero(world.street_of_community == s)
         if len(members) > 1:
-            edges(members[:-1], members[1:], "collaboration")
+            edges(members[:-1], members[1:], "peer")
     g.graph["branch_of_compound"] = {int(c): cb + i for i, c in enumerate(branch_compounds)}
     return g, offset

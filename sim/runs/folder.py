@@ -263,7 +263,8 @@ def read_run(out_dir: str | Path) -> dict[str, Any]:
     return {
         "path": out,
         "run": record,
-        "summary": json.loads((out / "summary.json").read_text(encoding="utf-8")),
+        "summary": {k: float("nan") if v is None else v for k, v in json.loads(
+            (out / "summary.json").read_text(encoding="utf-8")).items()},
         "params": params,
         "series": pd.read_parquet(out / "series.parquet"),
         "communities": pd.read_parquet(communities) if communities.is_file() else None,

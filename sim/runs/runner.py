@@ -36,14 +36,18 @@ class RunResult:
 
 
 def summarise(series: pd.DataFrame, window: int = SUMMARY_WINDOW) -> dict[str, float]:
-    """`final_<o>`: value in the last month; `mean_<o>`: mean over the last `window` months."""
+    """`final_<o>`: value in the last month; `mean_<o>`: mean over the last `window` months
+    (months where an outcome is undefined, e.g. before the first election round, are left
+    out; NaN if it is undefined throughout)."""
     out: dict[str, float] = {}
     tail = series.tail(max(int(window), 1))
     for name in OUTCOMES:
         if name not in series:
             continue
         out[f"final_{name}"] = float(series[name].iloc[-1])
-        out[f"mean_{name}"] = float(np.nanmean(tail[name].to_numpy(dtype=float)))
+        values = tail[name].to_numpy(dtype=float)
+        seen = values[~np.isnan(values)]
+        out[f"mean_{name}"] = float(seen.mean()) if seen.size else float("nan")
     return out
 
 

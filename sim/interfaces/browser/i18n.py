@@ -253,6 +253,7 @@ TEXT: dict[str, dict[str, str]] = {
     "edge_supervision": {"en": "supervision", "zh": "监督"},
     "edge_cross_appointment": {"en": "cross-appointment (交叉任职)", "zh": "交叉任职"},
     "edge_collaboration": {"en": "collaboration", "zh": "协作"},
+    "edge_peer": {"en": "peer communities", "zh": "同街道社区"},
     # community metrics used for shading
     "metric_trust_rc": {"en": "trust in the RC", "zh": "对居委会的信任"},
     "metric_satisfaction": {"en": "satisfaction", "zh": "居民满意度"},

@@ -60,8 +60,9 @@ each kind of view node; `draw` scales sizes with the number of nodes."""
 OC_KIND = {OC_NONE: "oc_none", OC_FUNCTIONING: "oc_functioning", OC_STALLED: "oc_stalled",
            OC_CAPTURED: "oc_captured"}
 
-EDGE_STYLE: dict[str, dict] = {
+EDGE_STYLE: dict[str, dict] = {  # static kinds first: they are the cached background
     "hierarchy": {"color": "#8c8c8c", "width": 0.6, "dash": "solid", "alpha": 0.6},
+    "peer": {"color": "#48c9b0", "width": 0.7, "dash": "dashed", "alpha": 0.6},
     "collaboration": {"color": "#17a589", "width": 0.9, "dash": "dashed", "alpha": 0.8},
     "coordination": {"color": "#2e86c1", "width": 0.8, "dash": "solid", "alpha": 0.8},
     "supervision": {"color": "#7d3c98", "width": 0.6, "dash": "dotted", "alpha": 0.7},
@@ -70,7 +71,7 @@ EDGE_STYLE: dict[str, dict] = {
 }
 """Edge style per tie kind, in drawing order (cross-appointment on top)."""
 
-STATIC_KINDS: tuple[str, ...] = ("hierarchy", "collaboration", "coordination")
+STATIC_KINDS: tuple[str, ...] = ("hierarchy", "peer")
 """Tie kinds the model never changes during a run: drawn once into a background image."""
 
 EDGES_SHOWN: tuple[str, ...] = tuple(k for k in EDGE_STYLE if k != "supervision")
@@ -186,6 +187,7 @@ def district_view(model) -> View:
     member[off["party_branch"]:off["party_branch"] + n_c] = base_c + np.arange(n_c)
     member[off["residents_committee"]:off["residents_committee"] + n_c] = base_c + np.arange(n_c)
     member[off["owners_committee"]:off["owners_committee"] + cp.n] = base_c + cp.community
+    member[off["property_committee"]:off["property_committee"] + n_c] = base_c + np.arange(n_c)
     br_comp, br_nodes = _compound_branch_index(model)
     member[br_nodes] = base_c + cp.community[br_comp]
     member[off["property_firm"]:off["property_firm"] + n_f] = base_f + np.arange(n_f)
@@ -333,8 +335,7 @@ def community_metric(model, metric: str) -> np.ndarray:
     if metric == "satisfaction":
         return res.per_community(res.satisfaction.astype(float), n) / pop
     if metric == "needs_met":
-        met = model.flows.get("community_needs_met")
-        return np.full(n, np.nan) if met is None else np.asarray(met, dtype=float)
+        return np.full(n, np.nan) if model.steps == 0 else np.asarray(cm.needs_met, dtype=float)
     if metric == "coordination":
         return np.asarray(cm.coordination, dtype=float)
     if metric == "admin_burden":
@@ -368,8 +369,8 @@ def frame(view: View, model, metric: str = "trust_rc") -> Frame:
         res = cm.residents[idx].astype(float)
         size[sel] = np.sqrt(res / max(res.mean(), 1.0)).clip(0.5, 2.5)
         xa = internal.get("cross_appointment", np.zeros(n, dtype=np.int64))[sel]
-        oc_xa = np.bincount(cp.community, weights=cp.oc_chair_xa | cp.oc_member_xa,
-                            minlength=cm.n)[idx]
+        oc_xa = np.bincount(cp.community, weights=(cp.oc_state != OC_NONE)
+                            & (cp.xa_intensity > 0), minlength=cm.n)[idx]
         share = oc_xa / np.maximum(view.n_compounds[idx], 1)
         ring[sel] = np.where(xa > 0, 0.8 + 3.0 * share, 0.0)
     sel = kinds == "residents_committee"

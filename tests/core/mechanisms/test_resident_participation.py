@@ -18,7 +18,7 @@ def test_only_revising_residents_change_and_volunteer_hours_follow_participation
     res, cp = m.residents, m.compounds
     share = np.bincount(res.compound, weights=res.participates, minlength=cp.n) / cp.residents
     assert np.allclose(cp.participation, share)
-    hours = m.flows["volunteer_hours"].sum()
+    hours = m.communities.volunteer_hours.sum()
     assert np.isclose(hours, res.participates.sum() * m.p["volunteer_hours"]
                       * m.p["volunteer_match_base"])
 

@@ -7,6 +7,7 @@ import json
 import zlib
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.core.metrics import OUTCOMES
@@ -308,7 +309,7 @@ def test_two_arms_share_the_seed_and_the_world(tmp_path):
         assert pa[name] == pb[name] == current[name]
     a1 = cmp.run_arm(pa, 9, 3)
     a2 = cmp.run_arm(pa, 9, 3)
-    assert a1 == a2 and len(a1["satisfaction_mean"]) == 3
+    assert pd.DataFrame(a1).equals(pd.DataFrame(a2)) and len(a1["satisfaction_mean"]) == 3
     rows = cmp.summary(a1, cmp.run_arm(pb, 9, 3), plots.COMPARE_TABLE)
     assert [r[0] for r in rows] == list(plots.COMPARE_TABLE)
     spec = plots.compare_spec(a1, a1, ("A", "B"), "zh")
