@@ -50,7 +50,7 @@ class Settings:
     """Size of a history match."""
 
     waves: int = 4
-    points: int = 160  # design points per wave
+    points: int = 128  # design points per wave
     seeds: int = 3  # runs per design point, each with its own seed
     candidates: int = 20_000  # prior draws screened after each wave
     cutoff: float = 3.0

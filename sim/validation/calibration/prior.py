@@ -4,7 +4,10 @@ the reduced world on which the calibration runs.
 Each range lies inside the parameter's schema range and spans the values a modeller could
 defend; rates that span an order of magnitude are log-uniform, the others uniform:
 assemblies attempted every 3 to 40 years in a poorly served compound; owners' turnout at an
-assembly of 30-70%; committees stalling within 5 to 50 months without support; fee
+assembly of 30-70%; a vacant committee seat filled by co-opting an owner within 2 to 30
+months at full residents' support; a committee member coming to answer to the firm within
+2 to 80 years at no independence and full stakes (so committees lose their quorum or their
+independence at rates that span "rarely" to "within a term"); fee
 tolerance well below and up to near the typical quality; firms' fee responsiveness up to
 1.0, so that a firm's unconstrained effort (responsiveness / (2 × `effort_cost`) ≤ 0.5)
 stays below the shirking threshold (`shirk_threshold` = 0.55) — above it no firm would ever
@@ -28,8 +31,8 @@ PRIOR = Prior((
     Uncertain("oc_attempt_rate", 0.002, 0.03, scale="log"),
     Uncertain("assembly_turnout_base", 0.3, 0.7),
     Uncertain("assembly_turnout_sd", 0.05, 0.35),
-    Uncertain("oc_stall_rate", 0.02, 0.2, scale="log"),
-    Uncertain("oc_revive_rate", 0.01, 0.15, scale="log"),
+    Uncertain("oc_coopt_rate", 0.03, 0.5, scale="log"),
+    Uncertain("collusion_rate", 0.001, 0.05, scale="log"),
     Uncertain("fee_tolerance_mean", 0.05, 0.35),
     Uncertain("firm_fee_responsiveness", 0.5, 1.0),
     Uncertain("admin_task_hours_per_1000", 100.0, 400.0),

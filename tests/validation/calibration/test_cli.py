@@ -1,22 +1,35 @@
 """`python -m sim.validation.calibration`: one command calibrates, checks and reports;
-a second call resumes from the stored runs and gives the same posterior; bad input is a
-clear message and exit code 2."""
+a second call resumes from the stored runs and gives the same posterior; targets out of
+the model's reach end the calibration with a report saying so; bad input is a clear message
+and exit code 2. The tests do not depend on what the model makes of the targets: they widen
+or move the targets' ranges."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
 import pytest
 
+from sim.validation.calibration import cli
 from sim.validation.calibration.cli import DOC_BEGIN, DOC_END, main
+from sim.validation.calibration.targets import TARGETS
 
 TINY = ["--waves", "1", "--points", "8", "--seeds", "2", "--steps", "3", "--candidates",
         "500", "--draws", "40", "--burn", "200", "--check-draws", "2", "--world-draws", "1",
         "--workers", "1", "--quiet"]
 
 
-def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_path, capsys):
+@pytest.fixture
+def wide_targets(monkeypatch):
+    """The targets with ranges every run meets (so the machinery, not the model, is tested)."""
+    monkeypatch.setattr(cli, "TARGETS", tuple(dataclasses.replace(t, low=-3.0, high=3.0)
+                                              for t in TARGETS))
+
+
+def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_path,
+                                                                        wide_targets):
     doc = tmp_path / "VALIDATION.md"
     doc.write_text(f"intro\n{DOC_BEGIN}\nTO BE REPLACED\n{DOC_END}\nrest\n", encoding="utf-8")
     out, results = tmp_path / "out", tmp_path / "results"
@@ -38,6 +51,18 @@ def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_pat
     sessions = json.loads((results / "wave-1" / "sessions.json").read_text())
     assert [s["ran"] for s in sessions] == [16, 0]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), posterior)
+
+
+def test_targets_out_of_reach_end_with_a_report_that_says_so_and_exit_code_1(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "TARGETS", tuple(dataclasses.replace(t, low=5.0, high=6.0)
+                                              for t in TARGETS))
+    out = tmp_path / "out"
+    assert main(["--out", str(out), "--results", str(tmp_path / "r"), *TINY]) == 1
+    assert "calibration incomplete: after wave 1 no parameter set" in capsys.readouterr().err
+    report = (out / "calibration.md").read_text(encoding="utf-8")
+    assert "**The calibration stopped" in report and "### Waves" in report
+    assert not (out / "posterior.parquet").exists()
 
 
 @pytest.mark.parametrize(("extra", "message"), [
