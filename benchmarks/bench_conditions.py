@@ -5,8 +5,7 @@ the expected time on a cluster, read from what `bash scripts/regenerate_conditio
     python benchmarks/bench_conditions.py --results DIR --json out.json
 
 For the calibration (results/calibration/calibration.json and the sessions of its batches)
-and for each experiment across parameter uncertainty (results/<name>/sessions.json), it
-prints the number of runs, the wall time, the time the workers spent in runs (the sum of
+and for each experiment (results/<name>/sessions.json), it prints the number of runs, the wall time, the time the workers spent in runs (the sum of
 every run's own wall time) and the rest (the driver's work between batches: emulator fits,
 screening, the posterior sample, reports). It then times scenario discovery (PRIM and
 feature scores) on each question of the experiments, median of `--repeat` calls.
@@ -14,6 +13,11 @@ feature scores) on each question of the experiments, median of `--repeat` calls.
 Expected time on a cluster of N single-threaded workers: the driver's serial work plus, for
 every batch, its run-seconds / N (at least its longest run). This assumes the runs' own
 wall time does not change with N (one run per core) and ignores the 2-5 ms per task of Dask.
+
+On a shared machine the runs' wall time includes waiting for a core. `--cpu-runs K` also
+measures the CPU time of K baseline runs of each stage's world in this process, and gives the
+time the stored runs would take on two idle cores: the driver's work plus runs × CPU seconds
+per run / 2.
 """
 
 from __future__ import annotations
@@ -52,7 +56,20 @@ def _cluster(driver: float, batches: list[dict[str, Any]], n: int) -> float:
     return driver + sum(max(b["run_seconds"] / n, b["longest"]) for b in batches)
 
 
-def report(results: Path, repeat: int) -> dict[str, Any]:
+def cpu_per_run(world: dict[str, Any], steps: int, k: int) -> float:
+    """Median CPU seconds of `k` baseline runs on `world` (seeds 1..k), in this process."""
+    from sim.core.params import defaults
+    from sim.runs.runner import run
+
+    times = []
+    for seed in range(1, k + 1):
+        start = time.process_time()
+        run({**defaults(), **world}, seed, steps, series_period=None)
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def report(results: Path, repeat: int, cpu_runs: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {"stages": []}
     cal = results / "calibration"
     if (cal / "calibration.json").is_file():
@@ -60,20 +77,23 @@ def report(results: Path, repeat: int) -> dict[str, Any]:
         batches = _batches(cal)
         total = sum(info["elapsed_seconds"].values())
         out["stages"].append({"stage": "calibration", "total": total, "batches": batches,
-                              "elapsed": info["elapsed_seconds"]})
+                              "elapsed": info["elapsed_seconds"], "world": info["world"],
+                              "steps": info["steps"]})
     for folder in sorted(p for p in results.iterdir() if (p / "sweep.json").is_file()):
         sweep = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
-        if not sweep.get("uncertainty"):
-            continue
         batches = _batches(folder)
         out["stages"].append({"stage": folder.name, "total": batches[0]["wall"],
-                              "batches": batches})
+                              "batches": batches, "world": sweep["fixed"],
+                              "steps": sweep["steps"]})
     for stage in out["stages"]:
         in_runs = sum(b["wall"] for b in stage["batches"])
         stage["driver"] = max(stage["total"] - in_runs, 0.0)
         stage["runs"] = sum(b["runs"] for b in stage["batches"])
         stage["run_seconds"] = sum(b["run_seconds"] for b in stage["batches"])
         stage["cluster"] = {n: _cluster(stage["driver"], stage["batches"], n) for n in CLUSTERS}
+        if cpu_runs:
+            stage["cpu_per_run"] = cpu_per_run(stage["world"], stage["steps"], cpu_runs)
+            stage["idle_two_cores"] = stage["driver"] + stage["runs"] * stage["cpu_per_run"] / 2
     out["discovery"] = _discovery(results, repeat)
     return out
 
@@ -106,9 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--results", type=Path, default=Path("results"))
     p.add_argument("--repeat", type=int, default=3, help="timings of discovery (median)")
+    p.add_argument("--cpu-runs", type=int, default=0,
+                   help="also time this many baseline runs per stage (CPU seconds)")
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
-    out = report(args.results, args.repeat)
+    out = report(args.results, args.repeat, args.cpu_runs)
     print("stage                              runs   wall     in runs  run-seconds  driver")
     for s in out["stages"]:
         in_runs = sum(b["wall"] for b in s["batches"])
@@ -124,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         t = sum(s["cluster"][n] for s in out["stages"])
         print(f"  N = {n:>3}: {_fmt(t)}  (" + ", ".join(
             f"{s['stage']} {_fmt(s['cluster'][n])}" for s in out["stages"]) + ")")
+    if args.cpu_runs:
+        print(f"\non two idle cores (driver + runs × CPU s per run / 2; CPU s per run: median "
+              f"of {args.cpu_runs} baseline runs of the stage's world):")
+        for s in out["stages"]:
+            print(f"  {s['stage']}: {s['cpu_per_run']:.2f} CPU s per run -> "
+                  f"{_fmt(s['idle_two_cores'])}")
+        print(f"  all: {_fmt(sum(s['idle_two_cores'] for s in out['stages']))}")
     print("\nscenario discovery (PRIM + feature scores), median of "
           f"{args.repeat}:")
     for d in out["discovery"]:

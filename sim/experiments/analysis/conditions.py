@@ -95,15 +95,16 @@ class Answer:
 
 def answer(res: SweepResults, question: Question, arm: str | None = None,
            step: int | None = None) -> Answer:
-    """Scenario discovery for one question (and arm). A condition that holds in no case or
-    in every case is an answer too (`found` None, `reason` says which)."""
+    """Scenario discovery for one question (and arm). When there is nothing to discover —
+    the condition holds in no case or in every case, or no input varies — that is the answer
+    (`found` None, `reason` says why)."""
     c = cases(res, question.outcome, arm)
     holds = condition(question.where, c.variables)
     try:
         found = find_conditions(c.x, holds, step=step)
         reason = None
     except DiscoveryError as err:
-        if step is not None or not (holds.all() or not holds.any()):
+        if step is not None:  # a step the trajectory does not have: bad input
             raise
         found, reason = None, str(err)
     return Answer(question, c.arm, c, holds, found, reason)
@@ -129,9 +130,11 @@ def sentence(res: SweepResults, a: Answer) -> str:
     head = (f"{what}: `{q.where}` holds in {a.holds.sum()} of {n} {a.cases.unit}s "
             f"({a.share:.0%})")
     if a.found is None:
-        scope = "every" if a.holds.all() else "no"
-        return (f"{head} — in {scope} {a.cases.unit} of the plausible region, so no "
-                "condition tells them apart.")
+        if a.holds.all() or not a.holds.any():
+            scope = "every" if a.holds.all() else "no"
+            return (f"{head} — in {scope} {a.cases.unit} of the plausible region, so no "
+                    "condition tells them apart.")
+        return f"{head}; no box: {a.reason}."
     f = a.found
     top = ", ".join(f"`{k}` ({v:.2f})" for k, v in f.scores.head(3).items())
     return (f"{head}. PRIM box: {f.describe()}. Most telling inputs (feature scores): {top}.")
