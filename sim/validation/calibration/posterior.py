@@ -36,8 +36,8 @@ class SamplerSettings:
 
     draws: int = 1000
     chains: int = 20
-    burn: int = 2000  # steps per chain before draws are kept (the proposal adapts)
-    thin: int = 10  # steps per chain between kept draws
+    burn: int = 4000  # steps per chain before draws are kept (the proposal adapts)
+    thin: int = 20  # steps per chain between kept draws
     adapt_every: int = 250
     seed: int = 2021
 

@@ -33,6 +33,13 @@ TRADE_OFF = 0.4
 """Posterior correlations at least this strong (in absolute value) are reported as
 trade-offs the targets leave open."""
 
+EDGE = 0.02
+"""A posterior whose 90% interval lies within this share of the range from one of its ends
+(on the unit scale), and covers less than half of it, presses against that end."""
+
+RHAT_OK = 1.1
+"""Largest split-R̂ below which the chains count as mixed."""
+
 
 @dataclass
 class CalibrationResult:
@@ -119,7 +126,9 @@ def markdown_report(result: CalibrationResult) -> str:
 def _share(share: float, n: int) -> str:
     if not np.isfinite(share):
         return "–"
-    return f"< 1/{n:,}" if share == 0 else f"{share:.1%}"
+    if share >= 0.01:
+        return f"{share:.1%}"
+    return f"{round(share * n):,} of {n:,} draws"
 
 
 def _elapsed_text(elapsed: dict[str, float]) -> str:
@@ -159,6 +168,18 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
                   "yes" if lo <= default <= hi else "**no**")
         lines.append(f"| `{p.name}` | {p.describe()} | {_f(med)} [{_f(lo)}, {_f(hi)}] | "
                      f"{narrowing:.2f} | {_f(default)} | {inside} |")
+    lines += _sampler_warnings(post, result.sampler)
+    edges = []
+    for p in hm.prior.params:
+        lo, hi = np.quantile(p.to_unit(draws[p.name].to_numpy()), [0.05, 0.95])
+        if hi - lo < 0.5 and (lo <= EDGE or hi >= 1 - EDGE):
+            edges.append(f"`{p.name}` ({'lower' if lo <= EDGE else 'upper'} end)")
+    if edges:
+        lines += ["", "**The posterior presses against the end of a plausible range** for "
+                  + ", ".join(edges) + ": the targets ask for values beyond what the prior "
+                  "allows. Widen the range where that is defensible; otherwise the model "
+                  "reproduces the targets only at the edge of what is plausible (see the "
+                  "predictive check)."]
     rho = draws[hm.prior.names].corr(method="spearman")
     pairs = [(abs(rho.iloc[i, j]), hm.prior.names[i], hm.prior.names[j], rho.iloc[i, j])
              for i in range(len(rho)) for j in range(i + 1, len(rho))]
@@ -174,6 +195,15 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
     lines += ["", "![Posterior draws of each parameter over its prior]"
               "(validation/calibration_posterior.png)"]
     return lines
+
+
+def _sampler_warnings(post: Posterior, sampler: SamplerSettings) -> list[str]:
+    worst = max(post.rhat, key=lambda k: post.rhat[k])
+    if not post.rhat[worst] > RHAT_OK:
+        return []
+    return ["", f"**The chains have not mixed** (split-R̂ of `{worst}` "
+            f"{post.rhat[worst]:.2f} > {RHAT_OK}): the posterior's quantiles are rough. Run "
+            f"again with more burn-in (`--burn`, now {sampler.burn}); the runs are reused."]
 
 
 def _check_section(result: CalibrationResult) -> list[str]:

@@ -102,3 +102,19 @@ def test_a_stopped_calibration_reports_why_and_what_it_found():
     text = markdown_report(CalibrationResult(match=hm, posterior=None, sampler=TOY_SAMPLER,
                                              world={}, steps=1))
     assert "**The calibration stopped: after wave 1" in text and "### Waves" in text
+
+
+def test_a_posterior_at_the_end_of_its_range_or_unmixed_chains_are_flagged(toy_match,
+                                                                           toy_posterior):
+    hm, _ = toy_match
+    pressed = dataclasses.replace(
+        toy_posterior, draws=toy_posterior.draws.assign(theta1=np.linspace(4.9, 5.0, 2000)),
+        rhat={"theta1": 1.5, "theta2": 1.01})
+    text = markdown_report(CalibrationResult(match=hm, posterior=pressed, sampler=TOY_SAMPLER,
+                                             world={}, steps=1))
+    assert "presses against the end of a plausible range** for `theta1` (upper end)" in text
+    assert "`theta2`" not in text.split("presses against")[1].split("\n")[0]
+    assert "**The chains have not mixed** (split-R̂ of `theta1` 1.50" in text
+    calm = markdown_report(CalibrationResult(match=hm, posterior=toy_posterior,
+                                             sampler=TOY_SAMPLER, world={}, steps=1))
+    assert "presses against" not in calm and "not mixed" not in calm
