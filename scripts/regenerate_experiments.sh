@@ -11,6 +11,9 @@
 #
 # Sweeps resume: a second call reuses stored runs and retries failed ones. Run keys include a
 # hash of the model's code, so after a calibration change every run is recomputed.
+# Experiments across parameter uncertainty read the calibration's posterior
+# (docs/validation/posterior.parquet): scripts/regenerate_conditions.sh runs the calibration
+# first, then this script.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -38,6 +38,18 @@ An experiment is a TOML file (see docs/EXPERIMENTS.md and `experiments/`)::
     xa_one_shoulder = 1.0
 
 The base scenario's policy timeline and its `[world]` tables apply to every run.
+
+    [uncertainty]                  # optional: run every arm over parameter draws × replicates
+    draws = 64                     # (each draw its own seeds, the same in every arm)
+    table = "../docs/validation/posterior.parquet"   # first rows of a table of draws
+    [uncertainty.ranges]           # and/or plausible ranges sampled by a Latin hypercube
+    overload_penalty = [0.5, 3.0]
+
+    [[discover]]                   # optional: under which conditions (needs [uncertainty])
+    outcome = "satisfaction_mean"
+    where = "effect < 0"           # over effect, value, reference (per draw)
+    arm = "full_one_shoulder"      # default: every arm but the reference
+
 `load_sweep` validates the whole file, raising `ScenarioError` naming the file, key, value and
 what is allowed, before anything runs. The flow after it is one way: `sim.experiments.design`
 builds the arms, `sim.experiments.plan` crosses them with replicate seeds and keys every run,
@@ -49,6 +61,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +75,9 @@ from sim.runs import runner as _runner
 
 from . import timeline_factors as TF
 from .design import arm_label, design_size, format_level, replicate_seeds
+from .discovery import Question, parse_questions
 from .plan import MODEL_CODE
+from .uncertainty import Uncertainty, parse_uncertainty
 
 __all__ = [
     "DESIGN_KINDS",
@@ -90,6 +105,8 @@ TOP_KEYS = {
     "factors": "table: factor levels or ranges",
     "fixed": "table: parameter overrides",
     "arms": "table of named arms (kind = \"arms\")",
+    "uncertainty": "table: draws, table, ranges (run every arm over parameter draws)",
+    "discover": "list of tables: outcome, where, arm (under which conditions)",
 }
 DESIGN_KEYS = {
     "kind": DESIGN_KINDS,
@@ -169,6 +186,8 @@ class SweepDefinition:
     statistic: str = "mean"
     timeline: Timeline = field(default_factory=Timeline)  # the base scenario's
     district: District | None = None  # the base scenario's [world] tables
+    uncertainty: Uncertainty | None = None  # parameter draws every arm runs over
+    questions: tuple[Question, ...] = ()  # [[discover]]: under which conditions
 
     def seeds(self) -> list[int]:
         return replicate_seeds(self.seed, self.replicates)
@@ -198,6 +217,8 @@ class SweepDefinition:
             "statistic": self.statistic,
             "timeline": self.timeline.to_list(),
             "world": self.district.fingerprint() if self.district is not None else None,
+            "uncertainty": self.uncertainty.to_dict() if self.uncertainty else None,
+            "discover": [q.to_dict() for q in self.questions],
             "model_version": __version__,
             "model_code": MODEL_CODE,
             "base_params": self.base,
@@ -529,6 +550,27 @@ def load_sweep(
                 raise ScenarioError(f"{where}: a sobol design needs at least 2 factors")
         levels = _int_setting(where, design, "levels", 4, 2)
 
+    uncertainty = None
+    if "uncertainty" in data:
+        uncertainty = parse_uncertainty(where, data["uncertainty"], path)
+        set_by = {p: f"factor {f.name!r}" for f in factors for p in f.params}
+        set_by.update({p: f"arm {a!r}" for a, values in arms.items() for p in values})
+        set_by.update({p: "[fixed]" for p in fixed})
+        for p in uncertainty.names:
+            if p in set_by:
+                raise ScenarioError(f"{where}: {p!r} is uncertain ([uncertainty]) and set by "
+                                    f"{set_by[p]}; keep one")
+    questions: tuple[Question, ...] = ()
+    if "discover" in data:
+        if uncertainty is None or reference is None:
+            raise ScenarioError(f"{where}: [[discover]] needs [uncertainty] draws and a "
+                                "reference arm (grid or arms design) to compare against")
+        names = list(arms) if kind == "arms" else [
+            arm_label(dict(zip([f.name for f in factors], combo)))
+            for combo in product(*(f.levels for f in factors))]
+        questions = parse_questions(where, data["discover"], tuple(outcomes),
+                                    [a for a in names if a != reference])
+
     defn = SweepDefinition(
         name=path.stem, path=path, text=text, description=description,
         scenario=scen_ref, scenario_file=scenario_file, kind=kind, factors=tuple(factors),
@@ -536,7 +578,7 @@ def load_sweep(
         steps=int(n_steps), seed=int(seed), n=n_samples, levels=int(levels or 4),
         calc_second_order=calc_second, window=int(window), series_period=series_period,
         outcomes=tuple(outcomes), statistic=statistic, timeline=scenario.timeline,
-        district=scenario.district,
+        district=scenario.district, uncertainty=uncertainty, questions=questions,
     )
     points = design_size(defn)
     if points * defn.replicates > MAX_RUNS:

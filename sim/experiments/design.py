@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.core.params import ScenarioError, validate
+from sim.core.params import BY_NAME, ScenarioError, validate
 
 from . import timeline_factors as TF
+from .uncertainty import draw_seeds
 
 if TYPE_CHECKING:
     from .definition import SweepDefinition
@@ -46,11 +47,16 @@ class Design:
     column per factor (typed value); sampled designs add `x_<factor>`, the raw SALib sample.
     `overrides[i]` are the parameter values arm i sets on top of the base parameters.
     `problem` is the SALib problem of sampled designs (None otherwise).
+
+    With parameter uncertainty every arm appears once per draw: a point is an arm in a draw
+    (column `draw`, and one column per uncertain parameter), and `seeds[i]` are point i's
+    replicate seeds, its draw's (None: every point has the experiment's replicate seeds).
     """
 
     table: pd.DataFrame
     overrides: list[dict[str, Any]]
     problem: dict[str, Any] | None = None
+    seeds: list[list[int]] | None = None
 
 
 def salib_problem(defn: SweepDefinition) -> dict[str, Any]:
@@ -63,20 +69,23 @@ def salib_problem(defn: SweepDefinition) -> dict[str, Any]:
 
 
 def design_size(defn: SweepDefinition) -> int:
-    """Number of arms (points) `make_design` will build, computed without building them:
-    the grid's product of levels, the named arms, or SALib's sample size (LHS N; Sobol'
-    N(D+2), or N(2D+2) with second-order indices; Morris N(D+1))."""
+    """Number of points `make_design` will build, computed without building them: the
+    grid's product of levels, the named arms, or SALib's sample size (LHS N; Sobol'
+    N(D+2), or N(2D+2) with second-order indices; Morris N(D+1)), times the parameter
+    draws when the experiment runs over uncertainty."""
     d = len(defn.factors)
-    if defn.kind == "grid":
-        return math.prod(len(f.levels) for f in defn.factors)
-    if defn.kind == "arms":
-        return len(defn.arms)
     n = int(defn.n or 0)
-    if defn.kind == "lhs":
-        return n
-    if defn.kind == "sobol":
-        return n * (2 * d + 2 if defn.calc_second_order else d + 2)
-    return n * (d + 1)
+    if defn.kind == "grid":
+        arms = math.prod(len(f.levels) for f in defn.factors)
+    elif defn.kind == "arms":
+        arms = len(defn.arms)
+    elif defn.kind == "lhs":
+        arms = n
+    elif defn.kind == "sobol":
+        arms = n * (2 * d + 2 if defn.calc_second_order else d + 2)
+    else:
+        arms = n * (d + 1)
+    return arms * (defn.uncertainty.draws if defn.uncertainty is not None else 1)
 
 
 def make_design(defn: SweepDefinition) -> Design:
@@ -109,17 +118,45 @@ def make_design(defn: SweepDefinition) -> Design:
             for f in defn.factors:
                 over.update(f.assign(values[f.name]))
             overrides.append(over)
+    if defn.uncertainty is not None:
+        rows, overrides, seeds = _over_draws(defn, rows, overrides)
     table = pd.DataFrame(rows)
     table.insert(1, "point", np.arange(len(table)))
     for i, over in enumerate(overrides):  # every arm must be a valid parameter set
         params, fields = TF.split(over)
         where = f"{defn.path}: arm {table['arm'].iloc[i]!r}"
+        if defn.uncertainty is not None:
+            where += f", draw {int(table['draw'].iloc[i])}"
         validate({**defn.base, **params}, where=where)
         try:
             TF.apply(defn.timeline, fields)
         except ScenarioError as err:
             raise ScenarioError(f"{where}: {err}") from None
-    return Design(table=table, overrides=overrides, problem=problem)
+    return Design(table=table, overrides=overrides, problem=problem,
+                  seeds=seeds if defn.uncertainty is not None else None)
+
+
+def _over_draws(defn: SweepDefinition, rows: list[dict[str, Any]],
+                overrides: list[dict[str, Any]]
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[list[int]]]:
+    """Every arm in every parameter draw (draw-major: all arms of draw 0 first), with the
+    draw's own replicate seeds."""
+    assert defn.uncertainty is not None
+    draws = defn.uncertainty.sample(defn.seed)
+    out_rows, out_over, seeds = [], [], []
+    for d, values in enumerate(draws.to_dict("records")):
+        typed = {k: _typed(k, v) for k, v in values.items()}
+        draw_seed_list = draw_seeds(defn.seed, d, defn.replicates)
+        for row, over in zip(rows, overrides):
+            out_rows.append({**row, "draw": d, **typed})
+            out_over.append({**typed, **over})
+            seeds.append(draw_seed_list)
+    return out_rows, out_over, seeds
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A drawn number as its parameter's type (integers rounded)."""
+    return int(round(value)) if BY_NAME[name].type is int else float(value)
 
 
 def _salib_sample(defn: SweepDefinition, problem: dict[str, Any]) -> np.ndarray:

@@ -152,7 +152,8 @@ def execute(
         out.elapsed = time.perf_counter() - start
         return out
 
-    factor_values = design.table.set_index("point")[[f.name for f in defn.factors]]
+    kept = [f.name for f in defn.factors] + (["draw"] if "draw" in design.table else [])
+    factor_values = design.table.set_index("point")[kept]
     size = batch_size or auto_batch_size(len(todo), evaluator.n_workers)
     pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, size))
     args = (defn.steps, defn.window, defn.series_period,

@@ -84,13 +84,14 @@ class RunSpec:
 def plan_runs(defn: SweepDefinition, design: Design) -> list[RunSpec]:
     """Every run of the experiment, replicate-major (all arms of replicate 0 first), so an
     interrupted sweep holds complete replicate sets. Replicate i has the same seed in every
-    arm."""
+    arm (with parameter draws: the same seed in every arm of a draw, `design.seeds`)."""
     specs = []
     seeds = defn.seeds()
     timeline = defn.timeline.to_list()
     world = defn.district.fingerprint() if defn.district is not None else None
-    for rep, seed in enumerate(seeds):
+    for rep in range(defn.replicates):
         for i, arm in enumerate(design.table["arm"]):
+            seed = design.seeds[i][rep] if design.seeds is not None else seeds[rep]
             params = {**defn.base, **design.overrides[i]}
             key = run_key(params, seed, defn.steps, defn.window, defn.series_period,
                           timeline=timeline, world=world)
@@ -113,7 +114,14 @@ def plan_estimates(defn: SweepDefinition, design: Design) -> list[RunEstimate]:
 
 
 def describe_plan(defn: SweepDefinition, design: Design) -> str:
-    """One line: design kind, arms, replicates, runs."""
+    """One line: design kind, arms (and draws), replicates, runs."""
+    if defn.uncertainty is not None:
+        draws = defn.uncertainty.draws
+        n_arms = len(design.table) // draws
+        runs = len(design.table) * defn.replicates
+        return (f"{defn.kind} design: {n_arms} arm{'s' if n_arms != 1 else ''} × {draws} "
+                f"parameter draws × {defn.replicates} replicate"
+                f"{'s' if defn.replicates != 1 else ''} = {runs} runs of {defn.steps} months")
     n_arms = len(design.table)
     return (f"{defn.kind} design: {n_arms} arm{'s' if n_arms != 1 else ''} × "
             f"{defn.replicates} replicate{'s' if defn.replicates != 1 else ''} = "

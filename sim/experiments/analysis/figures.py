@@ -19,6 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..design import format_level
+from .across_draws import fig_across_draws
+from .conditions import Answer, question_answers
 from .estimates import arm_estimates, grid_levels, paired_differences, series_bands
 from .results import SweepResults
 from .sensitivity import morris_indices, rank_correlations, sobol_indices
@@ -314,8 +316,20 @@ def _colors(n: int) -> list[Any]:
     return [cmap(i if n <= 10 else i / max(1, n - 1)) for i in range(n)]
 
 
-def make_figures(res: SweepResults) -> dict[str, Figure]:
-    """Every figure the report shows, by file stem."""
+def make_figures(res: SweepResults, answers: list[Answer] | None = None
+                 ) -> dict[str, Figure]:
+    """Every figure the report shows, by file stem; with parameter draws, the effects across
+    draws and one figure per answered question (`answers`, default: computed) instead of
+    the figures that pair arms by replicate alone."""
+    if res.uncertain:
+        figs = {"across_draws": fig_across_draws(res),
+                "series": fig_series(res, series_bands(res))}
+        answers = question_answers(res) if answers is None else answers
+        for i, a in enumerate(answers, start=1):
+            if a.found is not None:
+                figs[f"conditions-{i}"] = a.found.figure(
+                    f"{a.arm}: {a.question.outcome}, {a.question.where}")
+        return {k: v for k, v in figs.items() if v is not None}
     est = arm_estimates(res)
     figs = {
         "effects": fig_effects(res, est),

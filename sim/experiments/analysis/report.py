@@ -14,6 +14,7 @@ from sim.core.metrics import OUTCOMES
 from sim.runs.files import atomic_path, atomic_write_text, remove_stale_partials
 
 from ..design import format_level
+from .conditions import Answer, question_answers, sentence
 from .estimates import arm_estimates, interaction_contrasts, paired_differences
 from .figures import make_figures
 from .results import SweepResults, load_results
@@ -24,7 +25,12 @@ from .sensitivity import (
     rank_correlations,
     sobol_indices,
 )
-from .text import fmt_ci, fmt_num, fmt_p, shorten
+from .text import fmt_ci, fmt_num, fmt_p, md_escape, md_table, shorten
+from .uncertainty_report import (
+    across_draws_findings,
+    across_draws_sections,
+    uncertainty_design_line,
+)
 
 __all__ = ["render_report", "write_report", "write_experiments_doc", "findings",
            "EXPERIMENTS_INTRO"]
@@ -34,14 +40,8 @@ DZ_NOTE = ("Cohen's d_z is the mean paired difference divided by the standard de
            "consistently an arm differs from the reference across seeds; it is larger than "
            "Cohen's d computed from the spread of outcomes.")
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out)
-
-
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+_table = md_table
+_md_escape = md_escape
 
 def _last_session(res: SweepResults) -> dict[str, Any]:
     """The latest sweep session that ran anything (its wall time is what the sweep took)."""
@@ -57,6 +57,8 @@ def _duration(seconds: float) -> str:
 
 def findings(res: SweepResults) -> list[str]:
     """Plain-language statements generated from the statistics (no hand-written numbers)."""
+    if res.uncertain:
+        return across_draws_findings(res)
     out = []
     diffs = paired_differences(res)
     if not diffs.empty:
@@ -103,9 +105,11 @@ def findings(res: SweepResults) -> list[str]:
 
 
 def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = "",
-                  level: int = 1, command: str | None = None) -> str:
+                  level: int = 1, command: str | None = None,
+                  answers: list[Answer] | None = None) -> str:
     """The Markdown report; `figures` are file stems present, linked as
-    `<fig_prefix><stem>.png`; `level` is the heading level of the title."""
+    `<fig_prefix><stem>.png`; `level` is the heading level of the title; `answers`: the
+    answered ``[[discover]]`` questions (default: computed)."""
     h = "#" * level
     info = res.info
     counts = res.counts()
@@ -124,15 +128,18 @@ def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = ""
     if info["kind"] in ("lhs", "sobol", "morris"):
         design_line += f" (SALib {info['kind']}, N = {info.get('n')}"
         design_line += f", {info.get('levels')} levels)" if info["kind"] == "morris" else ")"
+    seeds_line = f"replicate seeds shared by every {unit} (common random numbers)"
+    if res.uncertain:
+        design_line, seeds_line = uncertainty_design_line(res)
     lines += [
-        f"- Design: {design_line}; master seed {info['seed']}, replicate seeds shared by "
-        f"every {unit} (common random numbers).",
+        f"- Design: {design_line}; master seed {info['seed']}, {seeds_line}.",
         f"- Base scenario: `{info['scenario']}`" + (f"; fixed: {fixed}." if fixed else "."),
         f"- Distinct runs stored: {counts['ok']} ok, {counts['failed']} failed, "
         f"{counts['missing']} not run; model version {info.get('model_version')}, code "
         f"`{info.get('model_code', '?')}`.",
         f"- Compared statistic: {stat_text} (`{res.statistic}_<outcome>`)"
-        + ("; intervals are 95% t-intervals over replicates." if unit == "arm" else "."),
+        + ("; intervals are 95% t-intervals over replicates."
+           if unit == "arm" and not res.uncertain else "."),
     ]
     if session:
         resumed = (f", {session['already_ok']} were already stored"
@@ -154,7 +161,9 @@ def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = ""
                          + ", ".join(format_level(v) for v in f.get("levels", [])))
     lines.append("")
 
-    if res.kind in ("grid", "arms"):
+    if res.uncertain:
+        lines += across_draws_sections(res, figures, fig_prefix, h, answers)
+    elif res.kind in ("grid", "arms"):
         lines += _arm_sections(res, figures, fig_prefix, h)
     else:
         lines += _sampled_sections(res, figures, fig_prefix, h)
@@ -293,10 +302,12 @@ def write_report(root: str | Path, out: str | Path | None = None) -> Path:
     out = Path(out) if out is not None else Path(root) / "report"
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(out)
-    figs = make_figures(res)
+    answers = question_answers(res) if res.uncertain else []
+    figs = make_figures(res, answers)
     for stem, fig in figs.items():
         _save(fig, out / f"{stem}.png")
-    text = render_report(res, list(figs), command=res.info.get("command") or None)
+    text = render_report(res, list(figs), command=res.info.get("command") or None,
+                         answers=answers)
     path = out / "report.md"
     atomic_write_text(path, text + "\n")
     return path
@@ -310,33 +321,53 @@ Reports of the experiments in `experiments/`, assembled from their stored result
 """
 """The document's opening when no introduction file is given."""
 
+CONDITIONS_INTRO = (
+    "Generated from the experiments across parameter uncertainty below: for each question "
+    "an experiment asks (its `[[discover]]` entries), the share of parameter draws in which "
+    "the condition holds and the PRIM box of parameter values where it concentrates, with "
+    "its coverage and density. Each experiment's report shows the box's quasi-p values and "
+    "the discovery figure.")
+
 
 def write_experiments_doc(roots: list[str | Path], out_dir: str | Path,
                           doc: str | Path, intro: str | None = None) -> Path:
     """Write each sweep's report into `out_dir/<name>/` and assemble all of them into `doc`
-    after `intro` (Markdown), with figure links relative to the document."""
+    after `intro` (Markdown), with figure links relative to the document. Experiments with
+    questions under parameter uncertainty also feed a section "Under which conditions"."""
     doc = Path(doc)
     out_dir = Path(out_dir)
     parts = [intro if intro is not None else EXPERIMENTS_INTRO]
     toc = ["## Results", "", "Generated from the stored runs of each experiment at its "
            "default size.", ""]
     bodies = []
+    conditions: list[str] = []
     for root in roots:
         res = load_results(root, finished=True)
         folder = out_dir / res.name
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(folder)
-        figs = make_figures(res)
+        answers = question_answers(res) if res.uncertain else []
+        figs = make_figures(res, answers)
         for stem, fig in figs.items():
             _save(fig, folder / f"{stem}.png")
         definition = res.info.get("definition_file", f"{res.name}.toml")
         command = f"python -m sim sweep experiments/{definition}"
         atomic_write_text(folder / "report.md",
-                          render_report(res, list(figs), command=command) + "\n")
+                          render_report(res, list(figs), command=command,
+                                        answers=answers) + "\n")
         rel = _relative(folder, doc.parent)
-        body = render_report(res, list(figs), fig_prefix=f"{rel}/", level=2, command=command)
+        body = render_report(res, list(figs), fig_prefix=f"{rel}/", level=2, command=command,
+                             answers=answers)
         bodies.append(body)
         toc.append(f"- [{res.name}](#{_anchor(res.name)})")
+        if answers:
+            conditions += [f"**[{res.name}](#{_anchor(res.name)})** — "
+                           f"{md_escape(str(res.info.get('description', '')))}", ""]
+            conditions += [f"- {sentence(res, a)}" for a in answers] + [""]
+    if conditions:
+        toc.append(f"- [Under which conditions](#{_anchor('Under which conditions')})")
+        bodies.insert(0, "\n".join(["## Under which conditions", "", CONDITIONS_INTRO, "",
+                                     *conditions]))
     parts += ["\n".join(toc), *bodies]
     atomic_write_text(doc, "\n\n".join(p.rstrip() for p in parts) + "\n")
     return doc

@@ -54,6 +54,11 @@ class SweepResults:
     def reference(self) -> str | None:
         return self.info.get("reference")
 
+    @property
+    def uncertain(self) -> list[str]:
+        """The uncertain parameters every arm ran over (empty without [uncertainty])."""
+        return list((self.info.get("uncertainty") or {}).get("params", []))
+
     def column(self, outcome: str) -> str:
         return f"{self.statistic}_{outcome}"
 
@@ -66,7 +71,8 @@ class SweepResults:
         runs = self.runs[[c for c in keep if c in self.runs]]
         t = self.plan.merge(runs, on="key", how="left")
         t["status"] = t["status"].fillna("missing").astype(str)
-        factors = self.design[["point", *self.factors]]
+        factors = self.design[["point", *self.factors,
+                               *(["draw"] if "draw" in self.design else [])]]
         t = t.merge(factors, on="point", how="left")
         for o in self.outcomes:
             c = self.column(o)

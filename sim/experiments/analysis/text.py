@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["fmt_num", "fmt_ci", "fmt_p", "shorten"]
+__all__ = ["fmt_num", "fmt_ci", "fmt_p", "shorten", "md_table", "md_escape"]
 
 def fmt_num(x: Any) -> str:
     """Numbers for tables: 3 significant digits, thousands separators for large values."""
@@ -32,3 +32,15 @@ def fmt_p(p: float) -> str:
 
 def shorten(label: str, width: int = 48) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def md_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def md_escape(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")

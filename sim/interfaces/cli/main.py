@@ -19,8 +19,8 @@ import os
 import signal
 import sys
 
-COMMANDS = ("run", "world", "pilot", "scenarios", "params", "sweep", "report", "serve",
-            "validate")
+COMMANDS = ("run", "world", "pilot", "scenarios", "params", "sweep", "report", "discover",
+            "serve", "validate")
 """Command modules looked for in `sim.interfaces.cli`, in the order they are listed in help."""
 
 EXIT_FAILED = 1

@@ -1,0 +1,54 @@
+"""Specification of the calibration's runs (sim.validation.calibration.runs): each batch of
+parameter sets is an experiment of the sweep engine — stored, resumable, with every set's
+own seeds — whose statistics are the targets' statistics of the model's runs."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.experiments.evaluators import InProcessEvaluator
+from sim.experiments.uncertainty import draw_seeds
+from sim.runs.runner import run
+from sim.validation.calibration.runs import SweepSimulator
+from sim.validation.calibration.targets import TARGETS, RunOutputs, target_values
+from tests.conftest import SMALL
+
+STEPS = 4
+POINTS = pd.DataFrame({"fee_tolerance_mean": [0.1, 0.3], "election_mobilisation": [0.5, 0.9]})
+
+
+@pytest.fixture
+def simulator(tmp_path):
+    with InProcessEvaluator() as evaluator:
+        yield SweepSimulator(tmp_path, TARGETS, SMALL, STEPS, evaluator, progress=False)
+
+
+def test_a_batch_runs_every_set_with_its_own_seeds_and_returns_the_targets(simulator):
+    out = simulator.simulate("wave-1", POINTS, 2, seed=99)
+    assert len(out) == 4 and simulator.runs == 4
+    assert list(out.columns) == ["point", "replicate", "seed", *[t.name for t in TARGETS]]
+    for point in (0, 1):
+        part = out[out["point"] == point].sort_values("replicate")
+        assert part["seed"].tolist() == draw_seeds(99, point, 2)
+    row = out.iloc[0]
+    params = {**SMALL, **POINTS.iloc[int(row["point"])].to_dict()}
+    direct = target_values(RunOutputs(run(params, int(row["seed"]), STEPS,
+                                          series_period=None).summary))
+    for t in TARGETS:
+        assert row[t.name] == pytest.approx(direct[t.name], nan_ok=True)
+
+
+def test_a_batch_is_an_experiment_file_and_store_that_resume_without_running_again(simulator):
+    first = simulator.simulate("wave-1", POINTS, 2, seed=99)
+    again = simulator.simulate("wave-1", POINTS, 2, seed=99)
+    pd.testing.assert_frame_equal(first, again)
+    root = simulator.root
+    assert (root / "wave-1.toml").is_file() and (root / "wave-1.draws.parquet").is_file()
+    sessions = json.loads((root / "wave-1" / "sessions.json").read_text())
+    assert [s["ran"] for s in sessions] == [4, 0]
+    info = json.loads((root / "wave-1" / "sweep.json").read_text())
+    assert info["uncertainty"]["params"] == list(POINTS.columns)
+    assert info["fixed"] == SMALL
