@@ -32,7 +32,7 @@ from .posterior import SamplerSettings, sample_posterior
 from .prior import PRIOR, REDUCED_WORLD
 from .report import CalibrationResult, checks_figure, markdown_report, posterior_figure, save
 from .runs import SweepSimulator
-from .targets import TARGETS
+from .targets import ALL_TARGETS as TARGETS
 
 __all__ = ["DOC_BEGIN", "DOC_END", "main"]
 

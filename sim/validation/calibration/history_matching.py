@@ -49,9 +49,9 @@ class CalibrationError(RuntimeError):
 class Settings:
     """Size of a history match."""
 
-    waves: int = 4
-    points: int = 128  # design points per wave
-    seeds: int = 3  # runs per design point, each with its own seed
+    waves: int = 3
+    points: int = 96  # design points per wave
+    seeds: int = 2  # runs per design point, each with its own seed
     candidates: int = 20_000  # prior draws screened after each wave
     cutoff: float = 3.0
     max_train: int = 640  # design points an emulator learns from at most (the latest)

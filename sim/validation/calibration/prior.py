@@ -13,7 +13,11 @@ tolerance well below and up to near the typical quality; firms' fee responsivene
 stays below the shirking threshold (`shirk_threshold` = 0.55) — above it no firm would ever
 shirk and supervision by committees would have nothing to act on (ODD §7.6); task hours from
 a third to more than all of a committee's staff hours; up to six inspections a month;
-election mobilisation from 40% to all of the trusting non-participants.
+election mobilisation from 40% to all of the trusting non-participants. For the historical
+episodes: party-led formation multiplying assembly attempts 2 to 40 times (log-uniform); a
+party bloc of 10-50% of voters following the party's recommendation; a rival candidate
+standing at full trust in 0.5% to 20% of elections (log-uniform); departments moving
+toward what their evaluation rewards within 2 to 50 months (rate 0.02-0.5, log-uniform).
 
 To calibrate another parameter, add it here with its plausible range (and, if the targets
 do not constrain it, expect its posterior to return the prior).
@@ -38,6 +42,10 @@ PRIOR = Prior((
     Uncertain("admin_task_hours_per_1000", 100.0, 400.0),
     Uncertain("inspections_per_month", 0.5, 6.0),
     Uncertain("election_mobilisation", 0.4, 1.0),
+    Uncertain("party_attempt_boost", 2.0, 40.0, scale="log"),
+    Uncertain("party_bloc", 0.1, 0.5),
+    Uncertain("contest_base", 0.005, 0.2, scale="log"),
+    Uncertain("dept_adaptation_rate", 0.02, 0.5, scale="log"),
 ))
 """Independent uniform or log-uniform priors over the plausible ranges."""
 

@@ -12,8 +12,14 @@ import pytest
 from sim.experiments.evaluators import InProcessEvaluator
 from sim.experiments.uncertainty import draw_seeds
 from sim.runs.runner import run
-from sim.validation.calibration.runs import SweepSimulator
-from sim.validation.calibration.targets import TARGETS, RunOutputs, target_values
+from sim.validation.calibration.runs import EPISODE_BY_NAME, SweepSimulator
+from sim.validation.calibration.targets import (
+    EPISODE_TARGETS,
+    TARGETS,
+    RunOutputs,
+    target_values,
+)
+from sim.validation.episodes import run_episode
 from tests.conftest import SMALL
 
 STEPS = 4
@@ -52,3 +58,23 @@ def test_a_batch_is_an_experiment_file_and_store_that_resume_without_running_aga
     info = json.loads((root / "wave-1" / "sweep.json").read_text())
     assert info["uncertainty"]["params"] == list(POINTS.columns)
     assert info["fixed"] == SMALL
+
+
+def test_an_episode_target_replays_its_episode_with_the_sets_own_seeds(tmp_path):
+    """A historical episode's target reads runs of that episode (its starting point and
+    timeline), with the same parameter sets and seeds as the baseline's targets, and its
+    statistic is the change `sim.validation.episodes` reports for the same seed."""
+    episode = EPISODE_BY_NAME["beijing_summons"]
+    target = next(t for t in EPISODE_TARGETS if t.episode == episode.name)
+    points = POINTS.iloc[:1]
+    with InProcessEvaluator() as evaluator:
+        sim = SweepSimulator(tmp_path, (TARGETS[0], target), SMALL, STEPS, evaluator,
+                             progress=False)
+        out = sim.simulate("wave-1", points, 1, seed=5)
+    assert list(out.columns) == ["point", "replicate", "seed", TARGETS[0].name, target.name]
+    assert (tmp_path / f"wave-1-{episode.name}" / "sweep.json").is_file()
+    seed = int(out["seed"].iloc[0])
+    world = {**SMALL, **points.iloc[0].to_dict()}
+    direct = run_episode(episode, [seed], world=world)["change"].mean
+    assert out[target.name].iloc[0] == pytest.approx(direct)
+    assert target.low < episode.record[1] - episode.record[0] < target.high
