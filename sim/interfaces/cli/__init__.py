@@ -83,7 +83,7 @@ def add_limit_options(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--max-memory", type=memory_size, default=None, metavar="SIZE",
         help=f"refuse {what} whose estimated memory per run exceeds SIZE, e.g. 32GB "
-        f"(default: {MEMORY_SHARE:.0%} of this machine's memory)")
+        f"(default: {MEMORY_SHARE:.0%}% of this machine's memory)")
     parser.add_argument(
         "--max-hours", type=positive_float, default=DEFAULT_MAX_HOURS, metavar="H",
         help=f"refuse {what} estimated to take longer than H hours of computing "
