@@ -110,6 +110,31 @@ OUTCOMES: dict[str, str] = {
 }
 """Every district outcome collected each month, with its meaning."""
 
+DECIDED_BY: dict[str, str] = {
+    "coordination_index": "the party committee's convening of standing joint ties "
+                          "(PartyCommittee.convene), bounded by its secretary's spare hours, "
+                          "and shared people on the governance network (coordination paths)",
+    "leader_load": "who holds which seats: the party's nominations "
+                   "(PartyCommittee.nominate_director, nominate_member) and the residents' "
+                   "votes (mechanisms.elections)",
+    "budget_wasted": "the party committee's check on the RC's spending, weaker when the same "
+                     "person sits on both (mechanisms.coordination.checks, "
+                     "mechanisms.devolution)",
+    "oc_independence": "owners' committees' members drifting toward the firm "
+                       "(OwnersCommittee.drift_to_firm) and cadres standing for their seats "
+                       "(PartyBranch.stands_for_chair)",
+    "participation_rate": "residents' choices to take part, whose efficacy cross-appointment "
+                          "crowds out (mechanisms.resident_participation)",
+    "volunteer_hours": "volunteer matching, which needs the party organisation and the RC to "
+                       "work together (mechanisms.resident_participation)",
+    "mediation_rate": "the RC's split of its hours (ResidentsCommittee.best_response) after "
+                      "reconciling its work with the party committee (friction hours)",
+    "needs_met": "every service supplier's hours against residents' needs "
+                 "(mechanisms.services)",
+}
+"""For outcomes that carry a policy's effect: the decisions (agent methods) and mechanisms
+that set them, named in reports that explain an effect through its channels."""
+
 
 def gini(x: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal)."""

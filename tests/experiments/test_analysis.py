@@ -21,6 +21,8 @@ from sim.experiments.analysis import (
     paired_differences,
     sobol_indices,
 )
+from sim.experiments.analysis.channels import conditions_paragraph
+from sim.experiments.analysis.estimates import conditional_effects
 from sim.experiments.analysis.sensitivity import _elementary_effects
 from sim.interfaces.cli.main import build_parser, main
 from sim.runs.runner import RunResult
@@ -119,6 +121,24 @@ def test_interaction_contrast_recovers_the_interaction(grid_results):
     inter = interaction_contrasts(grid_results).set_index("outcome")
     c = inter.loc["satisfaction_mean"]
     assert c["low"] < 0.1 < c["high"] and c["low"] > 0
+
+
+def test_the_first_factors_effect_is_estimated_under_each_condition(grid_results):
+    """Devolution 0 → 1 adds 0.2 without lists and 0.3 with them (the interaction)."""
+    eff = conditional_effects(grid_results).set_index(["condition", "outcome"])
+    without = eff.loc[("responsibility_list=false", "satisfaction_mean")]
+    with_lists = eff.loc[("responsibility_list=true", "satisfaction_mean")]
+    assert without["n"] == 6 and without["low"] < 0.2 < without["high"]
+    assert with_lists["low"] < 0.3 < with_lists["high"]
+    assert with_lists["high"] - with_lists["low"] < 0.02  # paired: the seed noise cancels
+
+
+def test_the_conditions_paragraph_is_generated_from_the_effects(grid_results):
+    text = " ".join(conditions_paragraph(grid_results))
+    assert ("changes satisfaction_mean**: it raises it under 2 of 2 conditions" in text)
+    assert "lowers it under 0" in text
+    # needs_met is the mirror image: a channel that falls where satisfaction rises most
+    assert re.search(r"raises it most \(responsibility_list=true\): needs_met -0\.(29|30)", text)
 
 
 def test_sobol_indices_of_a_known_function(tmp_path, monkeypatch):

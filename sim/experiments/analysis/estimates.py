@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..design import format_level
 from ..stats import mean_ci, paired_difference
 from .results import LEVEL, SweepResults
 
 __all__ = ["arm_estimates", "paired_differences", "interaction_contrasts", "series_bands",
-           "grid_levels"]
+           "grid_levels", "conditional_effects"]
 
 def arm_estimates(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
     """Per arm and outcome: n (OK replicates), mean, sd and the t-interval of the mean."""
@@ -105,6 +106,37 @@ def interaction_contrasts(res: SweepResults, level: float = LEVEL) -> pd.DataFra
                      "b_low": levels[b][0], "b_high": levels[b][-1],
                      "n": est.n, "contrast": est.mean, "low": est.low, "high": est.high})
     return pd.DataFrame(rows)
+
+def conditional_effects(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
+    """Grids of two or more factors: the effect of the first factor (its last level minus
+    its first) under each combination of the other factors (a *condition*), paired by seed,
+    per outcome: condition (label), n pairs, mean difference, t-interval and Cohen's d_z."""
+    if res.kind != "grid" or len(res.factors) < 2:
+        return pd.DataFrame()
+    levels = grid_levels(res)
+    a, rest = res.factors[0], res.factors[1:]
+    d = res.design
+    rows = []
+    for _, cond in d[d[a] == levels[a][0]].iterrows():
+        match = np.ones(len(d), dtype=bool)
+        for f in rest:
+            match &= (d[f] == cond[f]).to_numpy()
+        high = d.loc[match & (d[a] == levels[a][-1]).to_numpy(), "arm"]
+        if high.empty:
+            continue
+        label = ", ".join(f"{f}={format_level(cond[f])}" for f in rest)
+        for o in res.outcomes:
+            wide = _by_seed(res, o)
+            hi, lo = str(high.iloc[0]), str(cond["arm"])
+            if hi not in wide or lo not in wide:
+                continue
+            pair = wide[[hi, lo]].dropna()
+            est, dz = paired_difference(pair[hi].to_numpy(), pair[lo].to_numpy(), level)
+            rows.append({"condition": label, **{f: cond[f] for f in rest}, "outcome": o,
+                         "n": est.n, "diff": est.mean, "low": est.low, "high": est.high,
+                         "d_z": dz})
+    return pd.DataFrame(rows)
+
 
 def series_bands(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
     """Per arm, step and kept outcome: mean over replicates and t-interval."""

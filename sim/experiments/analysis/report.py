@@ -14,6 +14,7 @@ from sim.core.metrics import OUTCOMES
 from sim.runs.files import atomic_path, atomic_write_text, remove_stale_partials
 
 from ..design import format_level
+from .channels import conditions_paragraph, conditions_section
 from .conditions import Answer, question_answers, sentence
 from .estimates import arm_estimates, interaction_contrasts, paired_differences
 from .figures import make_figures
@@ -75,6 +76,7 @@ def findings(res: SweepResults) -> list[str]:
                          f"{fmt_ci(top['diff'], top['low'], top['high'])} "
                          f"(d_z = {fmt_num(top['d_z'])})")
             out.append(line + ".")
+    out += conditions_paragraph(res)
     inter = interaction_contrasts(res)
     for _, r in inter.iterrows():
         if r["low"] > 0:
@@ -220,6 +222,7 @@ def _arm_sections(res: SweepResults, figures: list[str], prefix: str, h: str) ->
                       _table(["arm", "pairs", "difference [95% CI]", "d_z", "p"], rows), ""]
         if "differences" in figures:
             lines += [f"![Differences]({prefix}differences.png)", ""]
+    lines += conditions_section(res, h)
     inter = interaction_contrasts(res)
     if not inter.empty:
         r0 = inter.iloc[0]
