@@ -1,0 +1,98 @@
+"""The model now against the model at an earlier commit, side by side on the default
+district (benchmarks/README.md, "Against an earlier model").
+
+The earlier commit's `sim` package is extracted from git (`git archive`) into a temporary
+folder; each repeat runs both models, alternating which goes first, each in a fresh
+process that builds the default district for the seed and times its 120 months (wall and
+CPU). Ratios are medians of the per-repeat ratios, so both sides of a ratio ran under the
+same load.
+
+    python benchmarks/bench_versus.py --before a19e6a2 --repeat 5 --json benchmarks/results/versus.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from sim.core.model import GovernanceModel
+t0, c0 = time.perf_counter(), time.process_time()
+model = GovernanceModel(rng=int(sys.argv[2]))
+t1, c1 = time.perf_counter(), time.process_time()
+model.run_for(int(sys.argv[3]))
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"build": t1 - t0, "wall": t2 - t1, "cpu": c2 - c1,
+                  "residents": int(model.residents.n)}))
+"""
+
+
+def extract(rev: str, into: Path) -> Path:
+    """The `sim` package of commit `rev`, written under `into`."""
+    data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "sim"],
+                          check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def measure(package_root: Path, seed: int, steps: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(package_root), str(seed),
+                          str(steps)], check=True, capture_output=True, text=True,
+                         cwd=tempfile.gettempdir())
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", required=True, help="git revision of the earlier model")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = extract(args.before, Path(tmp))
+        rows = []
+        for r in range(args.repeat):
+            order = [("before", before), ("now", ROOT)]
+            if r % 2:
+                order.reverse()
+            pair = {name: measure(path, args.seed, args.steps) for name, path in order}
+            rows.append(pair)
+            print(f"repeat {r + 1}: now {pair['now']['wall']:.2f} s wall "
+                  f"{pair['now']['cpu']:.2f} s CPU; before {pair['before']['wall']:.2f} s "
+                  f"wall {pair['before']['cpu']:.2f} s CPU", flush=True)
+    med = {f"{side}_{k}": statistics.median(p[side][k] for p in rows)
+           for side in ("now", "before") for k in ("build", "wall", "cpu")}
+    ratios = {k: statistics.median(p["now"][k] / p["before"][k] for p in rows)
+              for k in ("wall", "cpu")}
+    print(f"default district, {args.steps} months, seed {args.seed}, median of "
+          f"{args.repeat} side-by-side pairs (before = {args.before}):")
+    print(f"  now    : build {med['now_build']:.2f} s, run {med['now_wall']:.2f} s wall, "
+          f"{med['now_cpu']:.2f} s CPU ({rows[0]['now']['residents']:,} residents)")
+    print(f"  before : build {med['before_build']:.2f} s, run {med['before_wall']:.2f} s wall, "
+          f"{med['before_cpu']:.2f} s CPU ({rows[0]['before']['residents']:,} residents)")
+    print(f"  ratio now/before: {ratios['wall']:.2f}× wall, {ratios['cpu']:.2f}× CPU")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "before": args.before, "steps": args.steps, "seed": args.seed, "pairs": rows,
+            "medians": med, "ratios": ratios, "load_average": os.getloadavg()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
