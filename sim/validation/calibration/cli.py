@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS if set "
                    "and --workers is not given)")
+    p.add_argument("--without", action="append", default=[], metavar="TARGET",
+                   help="leave this target out (repeatable), e.g. when the model cannot "
+                   "reproduce it together with the others; the report names it")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -102,6 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 <= args.world_draws <= args.check_draws:
         parser.error(f"--world-draws {args.world_draws}: must be between 0 and --check-draws "
                      f"({args.check_draws})")
+    names = [t.name for t in TARGETS]
+    for name in args.without:
+        if name not in names:
+            parser.error(f"--without {name}: not a target (targets: {', '.join(names)})")
+    if len(set(args.without)) == len(names):
+        parser.error("--without: at least one target must be left")
     settings = Settings(waves=args.waves, points=args.points, seeds=args.seeds,
                         candidates=args.candidates, seed=args.seed)
     sampler = SamplerSettings(draws=args.draws, burn=args.burn, seed=args.seed)
@@ -132,15 +141,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _calibrate(args: argparse.Namespace, settings: Settings, sampler: SamplerSettings,
                make_evaluator, say) -> CalibrationResult:
     elapsed: dict[str, float] = {}
+    targets = tuple(t for t in TARGETS if t.name not in args.without)
     with make_evaluator(args.workers, args.scheduler) as evaluator:
         say(f"calibration: running on {evaluator.description}; runs stored in {args.results}")
-        reduced = SweepSimulator(args.results, TARGETS, REDUCED_WORLD, args.steps, evaluator,
+        reduced = SweepSimulator(args.results, targets, REDUCED_WORLD, args.steps, evaluator,
                                  progress=not args.quiet)
         start = time.perf_counter()
-        hm = history_match(reduced, PRIOR, TARGETS, settings, log=say)
+        hm = history_match(reduced, PRIOR, targets, settings, log=say)
         elapsed["waves"] = time.perf_counter() - start
         result = CalibrationResult(match=hm, posterior=None, sampler=sampler,
-                                   world=REDUCED_WORLD, steps=args.steps, elapsed=elapsed)
+                                   world=REDUCED_WORLD, steps=args.steps, elapsed=elapsed,
+                                   left_out=tuple(args.without))
         if hm.stopped:
             result.runs = reduced.runs
             return result
@@ -153,15 +164,15 @@ def _calibrate(args: argparse.Namespace, settings: Settings, sampler: SamplerSet
         draws = result.posterior.draws
         result.checks = predictive_runs(reduced, draws, PRIOR.names, args.check_draws,
                                         args.check_seeds, settings.seed)
-        result.check_table = predictive_table(result.checks, TARGETS, hm, draws)
+        result.check_table = predictive_table(result.checks, targets, hm, draws)
         result.check_seeds = args.check_seeds
         runs = reduced.runs
         if args.world_draws:
-            default = SweepSimulator(args.results, TARGETS, {}, args.steps, evaluator,
+            default = SweepSimulator(args.results, targets, {}, args.steps, evaluator,
                                      progress=not args.quiet)
             big = predictive_runs(default, draws, PRIOR.names, args.world_draws,
                                   args.check_seeds, settings.seed, label="check-default")
-            result.world_table = world_size_table(result.checks, big, TARGETS)
+            result.world_table = world_size_table(result.checks, big, targets)
             runs += default.runs
         elapsed["checks"] = time.perf_counter() - start
         result.runs = runs

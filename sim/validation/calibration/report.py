@@ -56,6 +56,7 @@ class CalibrationResult:
     check_seeds: int = 0
     elapsed: dict[str, float] = field(default_factory=dict)  # wall seconds by stage
     runs: int = 0  # model runs in all
+    left_out: tuple[str, ...] = ()  # targets left out (--without)
 
 
 def _f(x: float, digits: int = 3) -> str:
@@ -82,6 +83,9 @@ def markdown_report(result: CalibrationResult) -> str:
     if hm.stopped:
         lines += ["", f"**The calibration stopped: {hm.stopped}.** The tables below show "
                   "how close the waves came."]
+    if result.left_out:
+        lines += ["", "**Targets left out** (`--without`): "
+                  + ", ".join(f"`{t}`" for t in result.left_out) + "."]
 
     lines += ["", "### Targets", "",
               "| target | statistic | observed range (≈ ±2 sd) | source |", "|---|---|---|---|"]

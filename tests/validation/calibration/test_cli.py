@@ -53,6 +53,29 @@ def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_pat
     pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), posterior)
 
 
+def test_a_target_out_of_reach_can_be_left_out_and_the_report_names_it(tmp_path,
+                                                                       monkeypatch):
+    """One target no parameter set can meet stops the calibration; left out with
+    --without, the others calibrate and the report says which was left out."""
+    reachable = tuple(dataclasses.replace(t, low=-3.0, high=3.0) for t in TARGETS[1:])
+    monkeypatch.setattr(cli, "TARGETS", (dataclasses.replace(TARGETS[0], low=5.0, high=6.0),
+                                         *reachable))
+    out = tmp_path / "out"
+    results = ["--results", str(tmp_path / "r")]
+    assert main(["--out", str(out), *results, *TINY]) == 1
+    assert main(["--out", str(out), *results, "--without", TARGETS[0].name, *TINY]) == 0
+    report = (out / "calibration.md").read_text(encoding="utf-8")
+    assert f"**Targets left out** (`--without`): `{TARGETS[0].name}`" in report
+    assert f"`{TARGETS[0].name}` |" not in report.split("### Waves")[0]
+
+
+def test_leaving_out_an_unknown_target_is_exit_code_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--out", str(tmp_path), "--without", "no_such_target"])
+    assert exit_.value.code == 2
+    assert "--without no_such_target: not a target" in capsys.readouterr().err
+
+
 def test_targets_out_of_reach_end_with_a_report_that_says_so_and_exit_code_1(
         tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, "TARGETS", tuple(dataclasses.replace(t, low=5.0, high=6.0)
