@@ -68,11 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=positive_int, default=m.draws, help="posterior draws kept")
     p.add_argument("--burn", type=positive_int, default=m.burn,
                    help="Metropolis steps per chain before draws are kept")
-    p.add_argument("--check-draws", type=positive_int, default=40,
+    p.add_argument("--check-draws", type=positive_int, default=24,
                    help="posterior draws run again for the predictive check")
     p.add_argument("--check-seeds", type=positive_int, default=2,
                    help="fresh seeds per draw in the predictive check")
-    p.add_argument("--world-draws", type=int, default=10,
+    p.add_argument("--world-draws", type=int, default=6,
                    help="of the checked draws, how many also run on the default district "
                    "(the world-size check; 0: none)")
     p.add_argument("--steps", type=positive_int, default=120, help="months per run")

@@ -49,7 +49,7 @@ class CalibrationError(RuntimeError):
 class Settings:
     """Size of a history match."""
 
-    waves: int = 3
+    waves: int = 2
     points: int = 96  # design points per wave
     seeds: int = 2  # runs per design point, each with its own seed
     candidates: int = 20_000  # prior draws screened after each wave
