@@ -1,0 +1,72 @@
+"""Export: the tables in the run folder's layout, a scenario file that `python -m sim run`
+repeats exactly, and run folders replayed and checked against what they recorded."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from sim.core.scenario import load_scenario
+from sim.interfaces.browser import export
+from sim.interfaces.browser.session import start_run
+from sim.runs.folder import RunFolderError, write_run
+from sim.runs.runner import run as run_once
+
+from .conftest import TWO_STREETS
+
+
+def test_the_saved_scenario_repeats_the_session_s_run_exactly(tmp_path, run):
+    text = export.scenario_toml(run.params, run.seed, run.month, "pre_reform", modified=True)
+    path = tmp_path / "saved.toml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.seed == run.seed and scenario.steps == run.month == 4
+    assert "with changed settings" in scenario.description
+    again = run_once(scenario.params, scenario.seed, scenario.steps)
+    pd.testing.assert_frame_equal(again.series, export.series_table(run.model),
+                                  check_exact=True)
+
+
+def test_tables_download_as_csv_and_parquet(run):
+    for frame in (export.series_table(run.model), export.community_table(run.model)):
+        back = pd.read_parquet(io.BytesIO(export.table_bytes(frame, "parquet")))
+        pd.testing.assert_frame_equal(back, frame.reset_index(drop=True))
+        csv = pd.read_csv(io.BytesIO(export.table_bytes(frame, "csv")))
+        assert list(csv.columns) == list(frame.columns) and len(csv) == len(frame)
+    assert export.series_table(run.model)["step"].tolist() == [1, 2, 3, 4]
+    with pytest.raises(ValueError):
+        export.table_bytes(pd.DataFrame(), "xlsx")
+
+
+def _folder(tmp_path, months=5, seed=7):
+    from sim.core.scenario import Scenario
+
+    result = run_once(dict(start_run(TWO_STREETS, "1").params), seed, months)
+    scenario = Scenario("small", "a small world", result.params, months, seed)
+    return write_run(tmp_path / "runs" / "small-7", result, scenario, figures=False)
+
+
+def test_a_run_folder_replays_to_the_series_it_recorded(tmp_path):
+    folder = _folder(tmp_path)
+    assert export.run_folders(tmp_path / "runs") == [folder]
+    found = export.read_folder(folder)
+    assert (found.seed, found.steps, found.name) == (7, 5, "small")
+    session = start_run(found.params, "", seed=found.seed)
+    for _ in range(found.steps):
+        session.step()
+    assert export.first_difference(export.series_table(session.model), found.series) == ""
+    changed = found.series.copy()
+    changed.loc[2, "satisfaction_mean"] += 0.01
+    assert "month 3, satisfaction_mean" in export.first_difference(
+        export.series_table(session.model), changed)
+    session.close()
+
+
+def test_an_incomplete_run_folder_is_refused_with_a_reason(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "run.json").unlink()
+    assert export.run_folders(tmp_path / "runs") == []
+    with pytest.raises(RunFolderError, match="incomplete"):
+        export.read_folder(folder)
