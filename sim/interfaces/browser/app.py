@@ -42,7 +42,7 @@ from sim.interfaces.browser.controls import (
 from sim.interfaces.browser.export_panel import ExportCard, RunFolderPicker
 from sim.interfaces.browser.guard import ADMISSION, Limits, estimate_mb, world_refusal
 from sim.interfaces.browser.i18n import LANGS, counted, tr
-from sim.interfaces.browser.live import NetworkPanel, PlotsPanel, TimeBar
+from sim.interfaces.browser.live import LiveTab
 from sim.interfaces.browser.session import Run, WorldTooLarge, start_run
 
 PLAY_INTERVAL_MS = 100
@@ -80,6 +80,10 @@ CSS = """
   grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); }
 .live-plots .panel, .compare-plots .panel { min-width: 0; }
 .drill-series { max-width: 100%; }
+.drill-values { display: block; column-width: 230px; column-gap: 24px; font-size: 12px; }
+.drill-values tr { break-inside: avoid; display: table; width: 100%; }
+.drill-values td { font-size: 12px !important; }
+.drill-members, .drill-ties { font-size: 12px; margin-bottom: 4px; overflow-wrap: anywhere; }
 .v-navigation-drawer .v-input input { min-width: 0; }
 .busy { max-width: 640px; margin: 48px auto; }
 """
@@ -89,7 +93,7 @@ CSS = """
 
 def log(message: str) -> None:
     """A line in the server's log (sessions opening, closing, play loops stopping)."""
-    print(f"[sim-app] {message}", file=sys.stderr, flush=True)
+    print(f"[sim-app {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def kernel_context() -> Any:
@@ -336,7 +340,7 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
         ParamGroups(params, lg, limits)
         if current is not None:
             with solara.Card(tr("export", lg), margin=0, style={"margin": "8px 0"}):
-                ExportCard(current, lock, lg)
+                ExportCard(current, tick, lock, lg)
         with solara.Card(tr("runs", lg), margin=0, style={"margin-bottom": "8px"}):
             RunFolderPicker(open_folder, lg)
 
@@ -346,12 +350,7 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
     _ = replaying
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab(tr("tab_live", lg)):
-            TimeBar(current, tick, chosen, lg)
-            with solara.Div(classes=["live-grid"]):
-                with solara.Card(tr("network", lg), margin=0, classes=["network-card"]):
-                    NetworkPanel(current, tick, lock, view, chosen, lg)
-                with solara.Card(margin=0, classes=["plots-card"]):
-                    PlotsPanel(current, tick, chosen, lock, lg)
+            LiveTab(current, tick, lock, view, chosen, lg)
         with solara.lab.Tab(tr("tab_compare", lg)):
             with solara.Card():
                 ComparePanel(params.value, seed_text.value, closed, lg)

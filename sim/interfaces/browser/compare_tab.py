@@ -17,10 +17,12 @@ from .controls import resolve_seed, scenario_folder
 from .guard import Limits, world_refusal
 from .i18n import fmt_number, long_label, signed, tr
 from .plots import COMPARED, UNITS, band_rows, band_spec
-from .vega_view import VegaView
+from .vega_view import Chart
 
 BANDS = 6
 """The first outcomes of `plots.COMPARED` drawn with bands; the table has them all."""
+MAX_MONTHS = 600
+MAX_REPLICATES = 50
 
 
 @solara.component
@@ -67,6 +69,12 @@ def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event
 
     task = solara.lab.use_task(work, dependencies=None, prefer_threaded=True)
 
+    def set_months(value: int | None) -> None:
+        months.set(int(min(max(value or 1, 1), MAX_MONTHS)))
+
+    def set_replicates(value: int | None) -> None:
+        replicates.set(int(min(max(value or 1, 1), MAX_REPLICATES)))
+
     solara.Text(tr("compare_intro", lang), style={"color": "#444"})
     choices = [current_label, *names]
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
@@ -76,12 +84,10 @@ def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event
         solara.Select(tr("arm_b", lang), values=choices, value=label(arm_b.value),
                       on_value=lambda v: arm_b.set(cmp.CURRENT if v == current_label else v),
                       style={"min-width": "200px"}, classes=["arm-b-select"])
-        with solara.Div(classes=["compare-months"], style={"min-width": "200px"}):
-            solara.SliderInt(f"{tr('months', lang)}: {months.value}", value=months, min=12,
-                             max=240, step=12)
-        with solara.Div(classes=["compare-replicates"], style={"min-width": "200px"}):
-            solara.SliderInt(f"{tr('replicates', lang)}: {replicates.value}", value=replicates,
-                             min=1, max=20)
+        solara.InputInt(tr("months", lang), value=months.value, on_value=set_months,
+                        classes=["compare-months"], style={"max-width": "110px"})
+        solara.InputInt(tr("replicates", lang), value=replicates.value, on_value=set_replicates,
+                        classes=["compare-replicates"], style={"max-width": "110px"})
         solara.Button(tr("compare_run", lang), color="primary", on_click=task,
                       disabled=task.pending, classes=["compare-run"])
     if task.pending:
@@ -112,7 +118,7 @@ def CompareResult(comp: cmp.Comparison, seed: int, lang: str) -> None:
             spec = band_spec(outcome, unit, comp.names, lang)
             rows = band_rows(comp.a[:comp.n], comp.b[:comp.n], outcome, comp.names)
             with solara.Div(classes=["panel", f"compare-{outcome}"]):
-                VegaView.element(spec=spec, datasets={"rows": rows, "version": comp.n})
+                Chart(spec, {"rows": rows, "version": comp.n})
     rows = cmp.differences(comp, [o for o, _ in COMPARED])
     units = dict(COMPARED)
     head = (f"<tr><th>{tr('outcome', lang)}</th><th>A</th><th>B</th>"

@@ -30,8 +30,9 @@ def runs_folder() -> Path:
 
 
 @solara.component
-def ExportCard(run: Run, lock: Any, lang: str) -> None:
+def ExportCard(run: Run, tick: solara.Reactive[int], lock: Any, lang: str) -> None:
     """Downloads of the current run: tables (CSV, Parquet) and the scenario (TOML)."""
+    tick.value  # noqa: B018  (file names carry the month)
     stem = export.file_stem(run.scenario, run.seed, run.month)
 
     def table(which: str, fmt: str) -> Callable[[], bytes]:

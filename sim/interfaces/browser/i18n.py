@@ -243,6 +243,30 @@ TEXT: dict[str, dict[str, str]] = {
     "metric_residents": {"en": "residents", "zh": "居民人数"},
     "metric_disputes": {"en": "disputes this month", "zh": "本月纠纷"},
     "metric_escalated": {"en": "disputes escalated", "zh": "矛盾上行"},
+    "metric_needs_met_daily": {"en": "needs met: daily services", "zh": "需求满足率：日常服务"},
+    "metric_needs_met_care": {"en": "needs met: care", "zh": "需求满足率：照护"},
+    "metric_needs_met_legal": {"en": "needs met: legal aid, counselling", "zh": "需求满足率：法律与心理"},
+    "metric_trust_oc": {"en": "trust in the OC", "zh": "对业委会的信任"},
+    "metric_trust_firm": {"en": "trust in the property firm", "zh": "对物业企业的信任"},
+    "metric_trust_ngo": {"en": "trust in NGOs", "zh": "对社会组织的信任"},
+    "metric_trust_street": {"en": "trust in the street office", "zh": "对街道办的信任"},
+    "metric_shirking_share": {"en": "compounds whose firm shirks", "zh": "物业偷工的小区比例"},
+    "metric_oc_formed_share": {"en": "compounds with an OC", "zh": "已成立业委会的小区比例"},
+    "metric_oc_captured_share": {"en": "compounds with a captured OC", "zh": "业委会被控制的小区比例"},
+    "metric_firm_turnover": {"en": "compounds changing firm", "zh": "更换物业的小区"},
+    "metric_mediated": {"en": "disputes mediated", "zh": "调解化解"},
+    "metric_formalism_share": {"en": "paperwork share of staff hours", "zh": "台账材料工时比例"},
+    "metric_leader_load": {"en": "party secretary's workload", "zh": "书记工作负荷"},
+    "metric_cadre_load": {"en": "RC members' workload", "zh": "居委会成员工作负荷"},
+    "metric_inflow": {"en": "money received (yuan/month)", "zh": "到账资金（元／月）"},
+    "metric_spent": {"en": "money spent (yuan/month)", "zh": "已使用资金（元／月）"},
+    "metric_idle": {"en": "idle money (stock, yuan)", "zh": "闲置资金（存量，元）"},
+    "metric_lapsed": {"en": "money lapsed (yuan/month)", "zh": "过期收回（元／月）"},
+    "metric_wasted": {"en": "money wasted (yuan/month)", "zh": "浪费流失（元／月）"},
+    "metric_absorption_rate": {"en": "absorption rate", "zh": "资金使用率"},
+    "metric_score": {"en": "assessment score", "zh": "考核得分"},
+    "metric_one_shoulder": {"en": "secretary is also RC director (一肩挑)", "zh": "书记主任一肩挑"},
+    "metric_ngo": {"en": "contracted NGO slot", "zh": "签约社会组织编号"},
     # plots
     "plots": {"en": "Outcomes by month", "zh": "逐月结果"},
     "plots_empty": {"en": "No months yet: press Step or ▶.", "zh": "尚无数据：请按“单步”或 ▶。"},
@@ -466,6 +490,25 @@ def fmt_number(value: Any, lang: str = "en", decimals: int | None = None) -> str
         if float(text.replace(",", "")) == 0:
             text = text.lstrip("-")  # no "−0.000"
     return text.replace("-", MINUS)
+
+
+def fmt_numbers(values: np.ndarray) -> list[str]:
+    """`fmt_number` of every value of a float array, faster (one format per value)."""
+    x = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        ax = np.abs(x)
+        whole = (np.mod(x, 1) == 0) & (ax >= 1)
+    decimals = np.where(whole | (ax >= 1000), 0, np.where(ax < 100, 3, 1))
+    out = []
+    for v, d in zip(x.tolist(), decimals.tolist()):
+        if v != v or v in (float("inf"), float("-inf")):
+            out.append("—")
+            continue
+        text = f"{v:,.{d}f}"
+        if float(text.replace(",", "")) == 0:
+            text = text.lstrip("-")
+        out.append(text.replace("-", MINUS))
+    return out
 
 
 def signed(value: float, lang: str = "en", decimals: int | None = None) -> str:

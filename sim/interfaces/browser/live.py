@@ -1,5 +1,5 @@
-"""The Live run tab: the month slider, the network with its legend and drill-down, and the
-outcome panels.
+"""The Live run tab (`LiveTab`): the month slider, the network with its legend, the clicked
+node's drill-down and the outcome panels.
 
 Every part shows one recorded month: the latest while the model runs, or the month chosen
 on the slider (`TimeBar`). The network (`NetworkPanel`) is drawn by the browser: hover a
@@ -22,11 +22,11 @@ from .history import describe, read_scalars
 from .i18n import fmt_number, kind_label, metric_label, state_label, tr
 from .plots import PANELS, months_collected, panel_rows, panel_spec, series_rows, series_spec
 from .session import Run
-from .vega_view import VegaView
+from .vega_view import Chart
 
 DRILL_COLUMNS = ("satisfaction", "trust_rc", "needs_met", "needs_met_vulnerable",
                  "participation", "coordination", "admin_burden_share", "oc_functioning_share",
-                 "property_quality", "fee_collection", "disputes", "escalated")
+                 "escalated")
 """A community's own series in the drill-down (those of them its table has)."""
 
 
@@ -67,24 +67,42 @@ def TimeBar(run: Run, tick: solara.Reactive[int], chosen: solara.Reactive[int | 
 
 # ------------------------------------------------------------------------------ network
 @solara.component
-def NetworkPanel(run: Run, tick: solara.Reactive[int], lock: threading.RLock,
-                 view_key: solara.Reactive[str], chosen: solara.Reactive[int | None],
-                 lang: str) -> None:
-    """The governance network of the shown month in the chosen view, its legend, and the
-    drill-down of the clicked node."""
-    tick.value  # noqa: B018
+def LiveTab(run: Run, tick: solara.Reactive[int], lock: threading.RLock,
+            view_key: solara.Reactive[str], chosen: solara.Reactive[int | None],
+            lang: str) -> None:
+    """The month slider; the network beside the clicked node's drill-down and the outcome
+    panels."""
     streets = run.structure.streets.tolist()
     key = view_key.value
     if key.startswith("street:") and int(key.split(":")[1]) not in streets:
         key = f"street:{streets[0]}" if streets else "district"
+    selected = solara.use_reactive(-1)
+    with lock:
+        view = solara.use_memo(lambda: nv.build_view(run.structure, key), [run, key])
+    solara.use_effect(lambda: selected.set(-1), [run, key])
+    TimeBar(run, tick, chosen, lang)
+    with solara.Div(classes=["live-grid"]):
+        with solara.Card(tr("network", lang), margin=0, classes=["network-card"]):
+            NetworkPanel(run, tick, lock, view, key, view_key, chosen, selected, lang)
+        with solara.Column(gap="12px", style={"min-width": "0"}):
+            if 0 <= selected.value < view.n:
+                DrillDown(run, view, selected.value, shown_month(run, chosen.value), lock,
+                          lang, on_close=lambda: selected.set(-1))
+            with solara.Card(margin=0, classes=["plots-card"]):
+                PlotsPanel(run, tick, chosen, lock, lang)
+
+
+@solara.component
+def NetworkPanel(run: Run, tick: solara.Reactive[int], lock: threading.RLock, view: nv.View,
+                 key: str, view_key: solara.Reactive[str], chosen: solara.Reactive[int | None],
+                 selected: solara.Reactive[int], lang: str) -> None:
+    """The governance network of the shown month in the chosen view, and its legend; a
+    click selects a node for the drill-down."""
+    tick.value  # noqa: B018
+    streets = run.structure.streets.tolist()
     kind = "district" if key == "district" else "street"
     colour = solara.use_reactive({"district": nv.DEFAULT_METRIC, "street": "kind"})
     shown = solara.use_reactive({k: None for k in nv.HIDDEN_AT_FIRST})
-    selected = solara.use_reactive(-1)
-    with lock:
-        view = solara.use_memo(lambda: nv.build_view(run.structure, key),
-                               [run, key])
-    solara.use_effect(lambda: selected.set(-1), [run, key])
     present = sorted(set(run.history.edges_at(None).values()))
     kinds_shown = shown.value[kind]
     if kinds_shown is None:
@@ -129,15 +147,12 @@ def NetworkPanel(run: Run, tick: solara.Reactive[int], lock: threading.RLock,
         selected.set(-1 if node == selected.value else node)
 
     with solara.Div(classes=["network-chart"]):
-        VegaView.element(spec=spec, datasets=rows, listen_to_click=True, on_click=clicked)
+        Chart(spec, rows, on_click=clicked)
     counts = run.structure.counts()
     solara.Text(tr("network_caption", lang).format(n=view.n, total=counts["nodes"]),
                 classes=["network-caption"],
                 style={"font-size": "12px", "color": "#666", "display": "block"})
     Legend(view, run, options, present, shown, kind, lang)
-    if 0 <= selected.value < view.n:
-        DrillDown(run, view, selected.value, month, lock, lang,
-                  on_close=lambda: selected.set(-1))
 
 
 @solara.component
@@ -218,7 +233,7 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             frame = mine.rename(columns={"step": "month"})
             now = frame[frame["month"] == month]
             values = ({metric_label(col, lang): fmt_number(v, lang)
-                       for col, v in now.iloc[0].items() if col not in ("month", "community")}
+                       for col, v in now.iloc[0].items() if col not in nv.NOT_METRICS | {"month"}}
                       if len(now) else {})
             columns = [col for col in DRILL_COLUMNS if col in frame]
             members = np.flatnonzero(view.member == k)
@@ -247,7 +262,7 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             parts = []
             ties = _ties(run, {node}, month, lang)
     with solara.Card(title, margin=0, classes=["drilldown"],
-                     style={"margin-top": "10px", "border-left": "4px solid #2e86c1"}):
+                     style={"border-left": "4px solid #2e86c1"}):
         with solara.Row(justify="space-between", style={"align-items": "center"}):
             solara.Text(tr("drill_month", lang).format(m=month), style={"color": "#666"})
             if on_close is not None:
@@ -255,6 +270,15 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
                               classes=["drill-close"])
         if note:
             solara.Text(note, style={"color": "#666", "font-size": "12px"})
+        if columns and len(frame):
+            rows = series_rows(frame, columns, lang, upto=month)
+            spec = series_spec(tr("drill_series", lang), lang, columns=3,
+                               filename=f"series-{'community' if node < 0 else 'node'}-"
+                                        f"{c if node < 0 else node}")
+            with solara.Div(classes=["drill-series"], style={"overflow-x": "auto"}):
+                Chart(spec, {"rows": rows, "version": month})
+        else:
+            solara.Text(tr("drill_no_series", lang), style={"color": "#666"})
         html = "".join(f"<tr><td>{_esc(n)}</td><td>{_esc(v)}</td></tr>" for n, v in values.items())
         solara.HTML(tag="table", unsafe_innerHTML=html, classes=["gov-table", "drill-values"])
         if parts:
@@ -265,15 +289,6 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             solara.Text(tr("drill_ties", lang), style={"font-weight": "600"})
             solara.HTML(tag="ul", unsafe_innerHTML="".join(f"<li>{_esc(t)}</li>" for t in ties),
                         classes=["drill-ties"])
-        if columns and len(frame):
-            rows = series_rows(frame, columns, lang, upto=month)
-            spec = series_spec(tr("drill_series", lang), lang,
-                               filename=f"series-{'community' if node < 0 else 'node'}-"
-                                        f"{c if node < 0 else node}")
-            with solara.Div(classes=["drill-series"], style={"overflow-x": "auto"}):
-                VegaView.element(spec=spec, datasets={"rows": rows, "version": month})
-        else:
-            solara.Text(tr("drill_no_series", lang), style={"color": "#666"})
 
 
 def _agent_on(run: Run, node: int) -> Any:
@@ -354,4 +369,4 @@ def PanelChart(panel: Any, series: Any, month: int, zero: bool, lock: threading.
     with lock:
         rows = panel_rows(series, panel, lang, upto=month)
     with solara.Div(classes=["panel", f"panel-{panel.key}"]):
-        VegaView.element(spec=spec, datasets={"rows": rows, "version": month})
+        Chart(spec, {"rows": rows, "version": month})

@@ -27,16 +27,19 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
 
 from .history import History
-from .i18n import fmt_number, kind_label, metric_label, state_label, tr
+from .i18n import fmt_number, fmt_numbers, kind_label, metric_label, state_label, tr
 from .structure import Structure
 
 # ------------------------------------------------------------------------------ styles
+CHART_PX = 560
+"""Side of the network chart the marker sizes are made for (it follows the window)."""
 HEXAGON = "M0,-1L0.866,-0.5L0.866,0.5L0,1L-0.866,0.5L-0.866,-0.5Z"
 
 
@@ -118,9 +121,8 @@ be chosen too; its colours span the values recorded so far."""
 NOT_METRICS = frozenset({"step", "community", "street"})
 DEFAULT_METRIC = "trust_rc"
 COMMUNITY_TIP = ("residents", "satisfaction", "trust_rc", "needs_met", "participation",
-                 "coordination", "admin_burden_share", "oc_functioning_share",
-                 "property_quality", "disputes", "escalated")
-"""Per-community values shown when hovering a community."""
+                 "coordination", "oc_functioning_share")
+"""Per-community values shown when hovering a community (the drill-down shows them all)."""
 
 KIND_ORDER = ("street_office", "party_branch", "residents_committee", "owners_committee",
               "property_firm", "ngo")
@@ -177,6 +179,7 @@ class View:
     member: np.ndarray  # structure row -> view node (-1: not shown)
     labels: list[tuple[float, float, str]] = field(default_factory=list)  # street labels
     members: np.ndarray = field(default=None)  # network nodes merged into each view node
+    cache: dict = field(default_factory=dict, repr=False)  # names per language
 
     @property
     def n(self) -> int:
@@ -185,6 +188,21 @@ class View:
     @property
     def district(self) -> bool:
         return self.key == "district"
+
+    @cached_property
+    def gap_px(self) -> float:
+        """Typical distance (px) from a node to its nearest neighbour on the chart."""
+        if self.n < 2:
+            return float(CHART_PX)
+        from scipy.spatial import cKDTree
+
+        dist, _ = cKDTree(self.pos).query(self.pos, k=2)
+        x0, x1, _, _ = self.extent()
+        return float(np.median(dist[:, 1])) * CHART_PX / (x1 - x0)
+
+    def marker_scale(self) -> float:
+        """Marker areas shrink where nodes crowd, so neighbours never merge into a blob."""
+        return float(np.clip((self.gap_px / 16.0) ** 2, 0.08, 1.0))
 
     def extent(self) -> tuple[float, float, float, float]:
         """(x0, x1, y0, y1) of a square that holds every node with a margin."""
@@ -384,22 +402,27 @@ def aggregate_edges(member: np.ndarray, edges: list[tuple[int, int, str]], n_vie
     """Map ties (between structure rows) onto view nodes: ties between two view nodes summed
     per kind into (pairs, counts); ties within one view node counted per node (`internal`);
     ties with an end outside the view dropped."""
-    counts: dict[str, dict[tuple[int, int], int]] = {}
+    if not edges:
+        return {}, {}
+    u, v, kind = zip(*edges)
+    names, code = np.unique(np.array(kind, dtype=object), return_inverse=True)
+    a, b = member[np.array(u)], member[np.array(v)]
+    keep = (a >= 0) & (b >= 0)
+    a, b, code = a[keep], b[keep], code[keep]
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     internal: dict[str, np.ndarray] = {}
-    for u, v, kind in edges:
-        a, b = int(member[u]), int(member[v])
-        if a < 0 or b < 0:
-            continue
-        if a == b:
-            internal.setdefault(kind, np.zeros(n_view, dtype=np.int64))[a] += 1
-            continue
-        pair = (a, b) if a < b else (b, a)
-        bucket = counts.setdefault(kind, {})
-        bucket[pair] = bucket.get(pair, 0) + 1
-    out = {}
-    for kind, bucket in counts.items():
-        pairs = np.array(list(bucket.keys()), dtype=np.int64).reshape(-1, 2)
-        out[kind] = (pairs, np.array(list(bucket.values()), dtype=float))
+    same = a == b
+    for k, name in enumerate(names.tolist()):
+        mine = code == k
+        inside = mine & same
+        if inside.any():
+            internal[name] = np.bincount(a[inside], minlength=n_view).astype(np.int64)
+        across = mine & ~same
+        if across.any():
+            pairs = np.column_stack((np.minimum(a[across], b[across]),
+                                     np.maximum(a[across], b[across])))
+            pairs, counts = np.unique(pairs, axis=0, return_counts=True)
+            out[name] = (pairs.astype(np.int64), counts.astype(float))
     return out, internal
 
 
@@ -428,8 +451,9 @@ def metric_colours(metric: str, values: np.ndarray, table=None) -> list[str | No
     """Hex colour of each value (None: no value) on the metric's scale."""
     cmap, lo, hi = _metric_scale(metric, table)
     values = np.asarray(values, dtype=float)
-    scaled = np.clip((values - lo) / ((hi - lo) or 1.0), 0, 1)
-    return [None if not np.isfinite(v) else _hex(cmap(x)) for v, x in zip(values, scaled)]
+    rgb = np.rint(255 * cmap(np.clip((values - lo) / ((hi - lo) or 1.0), 0, 1))[:, :3])
+    return [None if not np.isfinite(v) else "#{:02x}{:02x}{:02x}".format(*c)
+            for v, c in zip(values, rgb.astype(int).tolist())]
 
 
 def metric_range(metric: str, table=None) -> tuple[float, float, str]:
@@ -469,128 +493,164 @@ class Options:
 def frame(view: View, structure: Structure, history: History, month: int | None,
           options: Options) -> dict[str, list[dict[str, Any]]]:
     """Rows for the chart of one recorded month: `nodes`, `edges`, `rings`, `labels`."""
-    st, lang = structure, options.lang
     t = history.clamp(month)
-    edges = [(st.row[u], st.row[v], kind) for (u, v, _), kind in history.edges_at(t).items()
-             if u in st.row and v in st.row]
-    pairs, internal = aggregate_edges(view.member, edges, view.n)
-    table = history.communities_at(t)
-    full = history.community_table()
-    snap = history.agents_at(t)
+    row = structure.row
+    ties = [(row[u], row[v], kind) for (u, v, _), kind in history.edges_at(t).items()]
+    pairs, internal = aggregate_edges(view.member, ties, view.n)
+    nodes = _node_rows(view, structure, history, t, options, pairs, internal)
+    shown = set(options.shown)
+    rings = []
+    xa = internal.get("cross_appointment")
+    if xa is not None and "cross_appointment" in shown:
+        shrink = view.marker_scale()
+        for k in np.flatnonzero(xa > 0).tolist():
+            share = xa[k] / max(view.members[k], 1)
+            rings.append({"x": nodes[k]["x"], "y": nodes[k]["y"],
+                          "sw": round((0.6 + 4.0 * share) * min(1.0, shrink * 2), 2),
+                          "size": round(nodes[k]["size"] * 2.0, 1)})
+    few = len(view.labels) <= 30
+    font = round(float(np.clip(view.gap_px / 3.2, 7.0, 11.0)), 1)
+    labels = [{"x": x, "y": y, "size": font,
+               "text": tr("street_short", options.lang).format(s=text) if few else text}
+              for x, y, text in view.labels]
+    return {"nodes": nodes, "edges": _edge_rows(view, pairs, shown, options.lang),
+            "rings": rings, "labels": labels}
+
+
+def _names(view: View, structure: Structure, lang: str) -> list[str]:
+    """Every view node's name (made once per view and language)."""
+    key = ("names", lang)
+    if key not in view.cache:
+        names = []
+        for k in range(view.n):
+            c, s = int(view.community[k]), int(view.street[k])
+            node = int(view.node[k])
+            if node < 0:
+                names.append(tr("community_name", lang).format(c=c + 1, s=s + 1))
+            else:
+                i = structure.row[node]
+                names.append(node_name(str(view.kinds[k]), structure.level[i],
+                                       int(structure.index[i]), c, s, lang))
+        view.cache[key] = names
+    return view.cache[key]
+
+
+def _community_columns(history: History, month: int, view: View,
+                       columns: list[str]) -> dict[str, np.ndarray]:
+    """Per view node, the month's value of each per-community column (nan: none)."""
+    table = history.communities_at(month)
+    if table.empty or "community" not in table:
+        return {}
+    position = dict(zip(table["community"].astype(int).tolist(), range(len(table))))
+    at = np.array([position.get(int(c), -1) for c in view.community])
+    out = {}
+    for col in columns:
+        if col in table:
+            values = np.append(table[col].to_numpy(dtype=float), np.nan)
+            out[col] = values[at]  # at == -1 picks the appended nan
+    return out
+
+
+def _node_rows(view: View, structure: Structure, history: History, month: int,
+               options: Options, pairs: dict, internal: dict) -> list[dict[str, Any]]:
+    lang = options.lang
     metric = options.colour if options.colour not in ("kind", "state") else None
-    # the month's per-community values as plain arrays (pandas row access is slow)
-    comm_pos = ({int(c): i for i, c in enumerate(table["community"].tolist())}
-                if not table.empty and "community" in table else {})
-    columns = {col: table[col].to_numpy() for col in table.columns} if comm_pos else {}
-    residents = columns.get("residents")
-    mean_residents = float(np.mean(residents)) if residents is not None and len(residents) else 1.0
-
-    degree = np.zeros(view.n)
-    for p, w in pairs.values():
-        np.add.at(degree, p[:, 0], w)
-        np.add.at(degree, p[:, 1], w)
-    wide = (view.community < 0) & (view.street < 0) & (view.node >= 0)
-    typical = max(float(np.median(degree[wide])) if wide.any() else 1.0, 1.0)
-
+    wanted = list(dict.fromkeys(([metric] if metric else []) + list(COMMUNITY_TIP)))
+    values = _community_columns(history, month, view, wanted)
+    labels = {col: metric_label(col, lang) for col in values}
+    text = {col: fmt_numbers(v) for col, v in values.items()}
     colours: list[str | None] = [None] * view.n
-    if metric is not None and metric in columns:
-        vals = np.array([columns[metric][comm_pos[int(c)]] if int(c) in comm_pos else np.nan
-                         for c in view.community], dtype=float)
-        colours = metric_colours(metric, vals, full)
+    if metric in values:
+        colours = metric_colours(metric, values[metric], history.community_table())
 
-    nodes = []
+    size = np.array([node_style(str(k)).size for k in view.kinds], dtype=float)
+    residents = values.get("residents")
+    if residents is not None and np.isfinite(residents).any():
+        grow = np.sqrt(residents / max(np.nanmean(residents), 1.0))
+        size = np.where(np.isfinite(grow), size * np.clip(grow, 0.5, 2.5), size)
+    if view.district:  # district-wide organisations grow with their ties (a firm's compounds)
+        degree = np.zeros(view.n)
+        for p, w in pairs.values():
+            np.add.at(degree, p[:, 0], w)
+            np.add.at(degree, p[:, 1], w)
+        wide = (view.community < 0) & (view.street < 0) & (degree > 0)
+        if wide.any():
+            size[wide] *= np.clip(np.sqrt(degree[wide] / max(np.median(degree[wide]), 1.0)),
+                                  0.5, 2.5)
+    size *= view.marker_scale()
+
+    names = _names(view, structure, lang)
+    snap = history.agents_at(month)
+    inside = sorted(internal.items())
+    keys = {"kind": tr("tip_kind", lang), "community": tr("tip_community", lang),
+            "street": tr("tip_street", lang), "state": tr("tip_state", lang),
+            "members": tr("tip_members", lang)}
+    rows = []
     for k in range(view.n):
         kind = str(view.kinds[k])
         style = node_style(kind)
-        x, y = view.pos[k]
-        c = int(view.community[k])
-        s = int(view.street[k])
-        if view.node[k] >= 0:
-            node = int(view.node[k])
+        c, s, node = int(view.community[k]), int(view.street[k]), int(view.node[k])
+        tip: dict[str, str] = {"title": names[k]}
+        if node >= 0:
             i = snap.row(node)
-            values = None
-            if i >= 0:
-                values = history.plans[str(snap.type_of[i])].decode(snap.values[i])
-            state = node_state(values)
-            i_row = st.row[node]
-            name = node_name(kind, st.level[i_row], int(st.index[i_row]), c, s, lang)
-            tip = {"title": name, tr("tip_kind", lang): kind_label(kind, lang)}
+            found = (None if i < 0
+                     else history.plans[str(snap.type_of[i])].decode(snap.values[i]))
+            state = node_state(found)
+            tip[keys["kind"]] = kind_label(kind, lang)
             if c >= 0:
-                tip[tr("tip_community", lang)] = str(c + 1)
+                tip[keys["community"]] = str(c + 1)
             if s >= 0:
-                tip[tr("tip_street", lang)] = str(s + 1)
-            tip[tr("tip_state", lang)] = state_label(state, lang)
-            for name_, v in (values or {}).items():
-                if name_ != "state":
-                    tip[name_] = fmt_number(v, lang)
-            size = style.size
-            if view.district and wide[k] and degree[k]:
-                # district-wide organisations grow with their ties (a firm's compounds)
-                size *= float(np.clip(np.sqrt(degree[k] / typical), 0.5, 2.5))
+                tip[keys["street"]] = str(s + 1)
+            tip[keys["state"]] = state_label(state, lang)
+            for name, v in (found or {}).items():
+                if name != "state":
+                    tip[name] = fmt_number(v, lang)
         else:
             state = "community"
-            name = tr("community_name", lang).format(c=c + 1, s=s + 1)
-            tip = {"title": name}
-            size = style.size
-            if c in comm_pos:
-                i = comm_pos[c]
-                for col in ([metric] if metric in columns else []) + list(COMMUNITY_TIP):
-                    if col in columns and (col != metric or col not in tip):
-                        tip[metric_label(col, lang)] = fmt_number(columns[col][i], lang)
-                if residents is not None:
-                    size *= float(np.clip(np.sqrt(residents[i] / max(mean_residents, 1.0)),
-                                          0.5, 2.5))
-            tip[tr("tip_members", lang)] = str(int(view.members[k]))
-            for kind_, counts in sorted(internal.items()):
-                if counts[k]:
-                    tip[tr("tip_inside", lang).format(kind=tr_edge(kind_, lang))] = str(int(counts[k]))
+            for col in values:
+                if np.isfinite(values[col][k]):
+                    tip[labels[col]] = text[col][k]
+            tip[keys["members"]] = str(int(view.members[k]))
+            for kind_, counts in inside:  # ties inside: those of the red ring
+                if kind_ == "cross_appointment" and counts[k]:
+                    tip[tr("tip_inside", lang).format(kind=tr_edge(kind_, lang))] = str(
+                        int(counts[k]))
         hollow = state in ("vacant", "inactive")
         if options.colour == "state":
             fill = state_colour(state) if state != "community" else style.colour
-        elif metric is not None and colours[k] is not None:
-            fill = colours[k]
         elif metric is not None and c >= 0:
-            fill = "#d0d0d0"  # no value recorded yet (month 0)
+            fill = colours[k] or "#d0d0d0"  # grey: no value recorded yet (month 0)
         else:
             fill = style.colour
         if hollow and options.colour != "state":
             fill = "#ffffff"
         chosen = k == options.selected
-        nodes.append({
-            "id": k, "x": round(float(x), 4), "y": round(float(y), 4),
+        rows.append({
+            "id": k, "x": round(float(view.pos[k, 0]), 4), "y": round(float(view.pos[k, 1]), 4),
             "shape": style.shape, "fill": fill,
             "stroke": "#000000" if chosen else (style.colour if hollow else "#333333"),
             "sw": 2.5 if chosen else (1.2 if hollow else 0.5),
-            "size": round(size * (1.6 if chosen else 1.0), 1), "tip": tip,
+            "size": round(float(size[k]) * (1.6 if chosen else 1.0), 1), "tip": tip,
         })
+    return rows
 
-    shown = set(options.shown)
-    edge_rows = []
+
+def _edge_rows(view: View, pairs: dict, shown: set[str], lang: str) -> list[dict[str, Any]]:
+    rows = []
     for kind in edge_kinds(set(pairs)):
         if kind not in shown:
             continue
         es = edge_style(kind)
         p, w = pairs[kind]
-        label = tr_edge(kind, lang)
-        for (a, b), n in zip(p.tolist(), w.tolist()):
-            edge_rows.append({
-                "x": round(float(view.pos[a, 0]), 4), "y": round(float(view.pos[a, 1]), 4),
-                "x2": round(float(view.pos[b, 0]), 4), "y2": round(float(view.pos[b, 1]), 4),
-                "colour": es.colour, "dash": list(es.dash) or [1, 0], "op": es.opacity,
-                "w": round(es.width * min(1.0 + 0.6 * math.log2(n), 4.0), 2),
-                "tip": {"title": label, tr("tip_ties", lang): str(int(n))},
-            })
-
-    rings = []
-    xa = internal.get("cross_appointment")
-    if xa is not None and "cross_appointment" in shown:
-        for k in np.flatnonzero(xa > 0).tolist():
-            share = xa[k] / max(view.members[k], 1)
-            rings.append({"x": round(float(view.pos[k, 0]), 4), "y": round(float(view.pos[k, 1]), 4),
-                          "sw": round(0.8 + 6.0 * share, 2), "size": nodes[k]["size"] * 2.2})
-    labels = [{"x": x, "y": y, "text": tr("street_short", lang).format(s=text)}
-              for x, y, text in view.labels]
-    return {"nodes": nodes, "edges": edge_rows, "rings": rings, "labels": labels}
+        label, ties = tr_edge(kind, lang), tr("tip_ties", lang)
+        xy = np.round(view.pos, 4)
+        width = np.round(es.width * np.minimum(1.0 + 0.6 * np.log2(w), 4.0), 2)
+        for (a, b), n, lw in zip(p.tolist(), w.tolist(), width.tolist()):
+            rows.append({"x": xy[a, 0], "y": xy[a, 1], "x2": xy[b, 0], "y2": xy[b, 1],
+                         "colour": es.colour, "dash": list(es.dash) or [1, 0],
+                         "op": es.opacity, "w": lw,
+                         "tip": {"title": label, ties: str(int(n))}})
+    return rows
 
 
 def node_name(kind: str, level: str, index: int, community: int, street: int,
@@ -648,8 +708,9 @@ def spec(view: View, size: int = 560, filename: str = "network") -> dict[str, An
                           "size": {"field": "size", "type": "quantitative", "scale": None},
                           "tooltip": tip}},
             {"data": {"name": "labels"},
-             "mark": {"type": "text", "fontSize": 10, "color": "#555", "baseline": "bottom"},
-             "encoding": {"x": xs, "y": ys, "text": {"field": "text", "type": "nominal"}}},
+             "mark": {"type": "text", "color": "#555", "baseline": "bottom"},
+             "encoding": {"x": xs, "y": ys, "text": {"field": "text", "type": "nominal"},
+                          "size": {"field": "size", "type": "quantitative", "scale": None}}},
         ],
         "config": {"view": {"stroke": None}},
     }

@@ -15,6 +15,7 @@ that fits any window width.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -116,17 +117,27 @@ def months_collected(series: Mapping[str, Sequence[float]]) -> int:
 
 def panel_rows(series: Mapping[str, Sequence[float]], panel: Panel, lang: str = "en",
                upto: int | None = None) -> list[dict[str, Any]]:
-    """Long rows {month, series, value, definition} of a panel's outcomes, months 1..upto."""
+    """Long rows {month, series, value} of a panel's outcomes, months 1..upto."""
     rows = []
     for o in panel.outcomes:
         values = list(series.get(o, ()))[:upto]
-        label, definition = outcome_label(o, lang), OUTCOMES.get(o, "")
+        label = outcome_label(o, lang)
         for i, v in enumerate(values):
             if v is None or v != v:
                 continue
-            rows.append({"month": i + 1, "series": label, "value": float(f"{float(v):.6g}"),
-                         "definition": definition})
+            rows.append({"month": i + 1, "series": label, "value": float(f"{float(v):.6g}")})
     return rows
+
+
+def definitions(panel: Panel, lang: str = "en") -> dict[str, str]:
+    """Series name -> the outcome's definition (`sim.core.metrics.OUTCOMES`)."""
+    return {outcome_label(o, lang): OUTCOMES.get(o, "") for o in panel.outcomes}
+
+
+def _lookup(mapping: dict[str, str], field: str) -> str:
+    """A Vega expression that maps a field's value through `mapping` (sent once, in the
+    spec, instead of in every row)."""
+    return f"{json.dumps(mapping, ensure_ascii=False)}[datum[{json.dumps(field)}]]"
 
 
 def panel_spec(panel: Panel, lang: str = "en", zero: bool = False,
@@ -145,7 +156,7 @@ def panel_spec(panel: Panel, lang: str = "en", zero: bool = False,
         y["scale"] = {"zero": zero or not unit.share}
     colour = {"field": "series", "type": "nominal", "title": None,
               "scale": {"domain": labels, "range": list(PALETTE[: len(labels)])},
-              "legend": {"orient": "bottom", "columns": 2 if len(labels) > 1 else 1}}
+              "legend": {"orient": "bottom", "columns": 1, "labelLimit": 0}}
     x = _month_axis(lang)
     return {
         "$schema": SCHEMA,
@@ -153,7 +164,10 @@ def panel_spec(panel: Panel, lang: str = "en", zero: bool = False,
         "title": tr(panel.key, lang),
         "width": "container",
         "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"name": "rows"},
+        "transform": [{"calculate": _lookup(definitions(panel, lang), "series"),
+                       "as": "definition"}],
         "layer": [
             {"mark": {"type": "line", "strokeWidth": 1.6, "clip": True},
              "encoding": {"x": x, "y": y, "color": colour}},
@@ -219,6 +233,7 @@ def band_spec(outcome: str, unit: str, names: tuple[str, str], lang: str = "en",
                   "subtitle": OUTCOMES.get(outcome, ""), "subtitleFontSize": 10},
         "width": "container",
         "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"name": "rows"},
         "layer": [
             {"mark": {"type": "area", "opacity": 0.2},
@@ -264,7 +279,7 @@ def series_rows(frame: pd.DataFrame, columns: Sequence[str], lang: str = "en",
     return rows
 
 
-def series_spec(title: str, lang: str = "en", columns: int = 3,
+def series_spec(title: str, lang: str = "en", columns: int = 2,
                 filename: str = "drilldown") -> dict[str, Any]:
     """Small multiples: one panel per quantity, each with its own y axis."""
     return {
@@ -281,7 +296,10 @@ def series_spec(title: str, lang: str = "en", columns: int = 3,
             "encoding": {
                 "x": _month_axis(lang),
                 "y": {"field": "value", "type": "quantitative", "title": None,
-                      "scale": {"zero": False}, "axis": {"format": "~s", "tickCount": 3}},
+                      "scale": {"zero": False},
+                      "axis": {"tickCount": 3, "labelExpr": (
+                          "abs(datum.value) >= 1000 ? format(datum.value, '.3~s')"
+                          " : format(datum.value, '.3~r')")}},
                 "tooltip": [{"field": "quantity", "type": "nominal"},
                             {"field": "month", "type": "quantitative"},
                             {"field": "value", "type": "quantitative", "format": ",.3f"}],

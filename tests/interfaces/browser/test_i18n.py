@@ -25,8 +25,10 @@ def test_numbers_have_fixed_decimals_and_a_real_minus_sign():
     assert i18n.signed(0.012, decimals=3) == "+0.012"
     assert i18n.signed(-0.585, decimals=3) == "−0.585"
     assert i18n.signed(0.0, decimals=3) == "0.000"
-    for x in (3.75e-05, -0.585, 1e9, -12345.678):
+    samples = [3.75e-05, -3.75e-05, -0.585, 1e9, -12345.678, 23.0, 0.5, 150.25, float("nan")]
+    for x in samples:
         assert "e" not in i18n.fmt_number(x) and "-" not in i18n.fmt_number(x)
+    assert i18n.fmt_numbers(np.array(samples)) == [i18n.fmt_number(x) for x in samples]
 
 
 def test_counts_agree_with_their_number():

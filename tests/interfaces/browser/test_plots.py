@@ -47,9 +47,12 @@ def test_every_panel_titles_its_y_axis_with_a_unit_and_ticks_whole_months(lang):
 def test_hovering_a_point_gives_the_outcome_s_definition():
     series = {"satisfaction_mean": [0.5, 0.6], "trust_rc": [0.4, 0.41], "trust_party": [0.3, 0.2]}
     panel = plots.PANELS[0]
-    rows = plots.panel_rows(series, panel, "en")
-    assert {r["definition"] for r in rows} == {OUTCOMES[o] for o in panel.outcomes}
-    points = plots.panel_spec(panel)["layer"][1]
+    assert set(plots.definitions(panel).values()) == {OUTCOMES[o] for o in panel.outcomes}
+    spec = plots.panel_spec(panel)
+    assert spec["transform"][0]["as"] == "definition"
+    assert OUTCOMES["satisfaction_mean"] in spec["transform"][0]["calculate"]
+    assert {r["series"] for r in plots.panel_rows(series, panel)} == set(plots.definitions(panel))
+    points = spec["layer"][1]
     fields = [t["field"] for t in points["encoding"]["tooltip"]]
     assert "definition" in fields and "value" in fields
     assert points["params"][0]["select"]["nearest"] is True
