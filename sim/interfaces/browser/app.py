@@ -40,7 +40,13 @@ from sim.interfaces.browser.controls import (
     seed_shown,
 )
 from sim.interfaces.browser.export_panel import ExportCard, RunFolderPicker
-from sim.interfaces.browser.guard import ADMISSION, Limits, estimate_mb, world_refusal
+from sim.interfaces.browser.guard import (
+    ADMISSION,
+    Limits,
+    estimate_mb,
+    release_memory,
+    world_refusal,
+)
 from sim.interfaces.browser.i18n import LANGS, counted, tr
 from sim.interfaces.browser.live import LiveTab
 from sim.interfaces.browser.session import Run, WorldTooLarge, start_run
@@ -193,6 +199,8 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
                 run.value.close()
         ADMISSION.release(sid)
         log(f"session {sid[:8]} closed ({ADMISSION.count()} live)")
+        # once the session's widgets are gone too, give its memory back to the system
+        threading.Timer(1.0, release_memory).start()
 
     def on_mount():
         if ctx is not None:
@@ -308,8 +316,7 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
         replay.set(None)
         tick.set(tick.value + 1)
 
-    replaying = solara.lab.use_task(fast_forward, dependencies=[replay.value],
-                                    prefer_threaded=True)
+    solara.lab.use_task(fast_forward, dependencies=[replay.value], prefer_threaded=True)
 
     lg = lang.value
     with solara.AppBar():
@@ -347,7 +354,6 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
     if current is None:
         solara.Info(tr("no_model", lg))
         return
-    _ = replaying
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab(tr("tab_live", lg)):
             LiveTab(current, tick, lock, view, chosen, lg)

@@ -124,11 +124,10 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
-          **settings: Any) -> Iterator[str]:
-    """Run the app's server in the background; yield its address; always stop it.
-
-    `settings` go to `server_env` (params, scenario, seed, lang, view, scenario_dir,
+def serve_process(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
+                  **settings: Any) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the app's server in the background; yield its address and process; always stop
+    it. `settings` go to `server_env` (params, scenario, seed, lang, view, scenario_dir,
     runs_dir, session_mb, server_mb, max_sessions, cull_seconds)."""
     port = port or free_port(host)
     env = server_env(**settings)
@@ -138,11 +137,19 @@ def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = N
     url = f"http://{host}:{port}/"
     try:
         wait_until_up(url, proc)
-        yield url
+        yield url, proc
     finally:
         stop(proc)
         if log is not None:
             out.close()
+
+
+@contextlib.contextmanager
+def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
+          **settings: Any) -> Iterator[str]:
+    """Run the app's server in the background; yield its address; always stop it."""
+    with serve_process(host, port, log, **settings) as (url, _):
+        yield url
 
 
 def chromium(playwright: Any, headless: bool = True) -> Any:

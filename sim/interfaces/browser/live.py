@@ -165,7 +165,7 @@ def Legend(view: nv.View, run: Run, options: nv.Options, present: list[str],
     rows = [f'<div class="gl-row">{nv.svg_symbol(k)}<span>{kind_label(k, lang)}</span></div>'
             for k in kinds]
     if options.colour == "state":
-        with_state = {nv.node_state(v) for v in _states(run, view, options)}
+        with_state = {nv.node_state(v) for v in _states(run, view)}
         for state in sorted(with_state):
             rows.append(f'<div class="gl-row"><span class="swatch" style="background:'
                         f'{nv.state_colour(state)}"></span><span>{state_label(state, lang)}'
@@ -207,7 +207,8 @@ def Legend(view: nv.View, run: Run, options: nv.Options, present: list[str],
                                       dense=True, class_=f"ma-0 pa-0 edge-toggle edge-{edge}")
 
 
-def _states(run: Run, view: nv.View, options: nv.Options) -> list[dict[str, Any] | None]:
+def _states(run: Run, view: nv.View) -> list[dict[str, Any] | None]:
+    """The latest recorded attributes of each single node's agent (None: no agent)."""
     snap = run.history.agents_at(None)
     out = []
     for node in view.node[view.node >= 0].tolist():

@@ -721,10 +721,10 @@ def _export_options(filename: str) -> dict[str, Any]:
             "downloadFileName": filename, "scaleFactor": 2}
 
 
-def svg_symbol(kind: str, fill: str | None = None, px: int = 14) -> str:
+def svg_symbol(kind: str, px: int = 14) -> str:
     """An inline SVG of a node kind's marker for the HTML legend."""
     st = node_style(kind)
-    fill = fill or st.colour
+    fill = st.colour
     h = px / 2
     shapes = {
         "circle": f'<circle cx="{h}" cy="{h}" r="{h - 1.5}"/>',

@@ -23,6 +23,22 @@ from .browser import chromium, read_step, serve, wait_for_app, wait_for_month
 VIEWPORT = {"width": 1800, "height": 1500}
 
 
+def world_caption(params: dict[str, Any], seed: str) -> str:
+    """What the screenshot's world holds, as docs/BROWSER.md states it (a test checks the
+    document against this)."""
+    from . import network_view as nv
+    from .session import start_run
+
+    run = start_run(params, seed)
+    counts = run.structure.counts()
+    residents = getattr(getattr(run.model, "residents", None), "n", 0)
+    view = nv.build_view(run.structure, "district")
+    run.close()
+    return (f"seed {seed}: {counts['streets']:,} streets, {counts['communities']:,} "
+            f"communities, {counts['compounds']:,} compounds, {residents:,} residents and "
+            f"{counts['nodes']:,} network nodes; the district view draws {view.n:,} of them")
+
+
 def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, view: str,
          scenario: str | None = None, click: str = "") -> int:
     """Save a screenshot after `months` months; returns the month shown."""
@@ -94,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = take(args.path, params, args.seed, args.months, args.lang, args.view, args.scenario,
                  args.click)
     print(f"wrote {args.path} (month {shown})")
+    print(f"its world, {world_caption(params, args.seed)}")
     return 0
 
 

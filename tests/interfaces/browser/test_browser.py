@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +45,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 WORLD = dict(n_streets=2, communities_per_street=4.0, compounds_per_community=3.0,
              households_per_compound=30.0, n_firms=4, n_ngos=3)
 VIEWPORT = {"width": 1800, "height": 1150}
+MAX_SESSIONS = 3
+LOG = ARTIFACTS / "browser-server.log"
 SMALL_TOML = ("[structure]\nn_streets = 2\ncommunities_per_street = 4.0\n"
               "compounds_per_community = 3.0\nhouseholds_per_compound = 30.0\n"
               "n_firms = 4\nn_ngos = 3\n")
@@ -73,8 +77,9 @@ def folders(tmp_path_factory):
 def server(folders):
     scenarios, runs = folders
     ARTIFACTS.mkdir(exist_ok=True)
+    # at most 3 sessions at once, and a vanished page's session is culled after 5 s
     with serve(params=WORLD, seed="1", scenario_dir=scenarios, runs_dir=runs,
-               log=ARTIFACTS / "browser-server.log") as url:
+               max_sessions=MAX_SESSIONS, cull_seconds=5, log=LOG) as url:
         yield url
 
 
@@ -96,14 +101,15 @@ def browser(playwright, server):
 class Session:
     """One browser page on the app, with every request it made."""
 
-    def __init__(self, page, url: str) -> None:
+    def __init__(self, page, url: str, wait: bool = True) -> None:
         self.page = page
         self.requests: list[str] = []
         self.failed: list[str] = []
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
         page.goto(url)
-        wait_for_app(page)
+        if wait:
+            wait_for_app(page)
 
     def step(self) -> int:
         before = read_step(self.page)
@@ -175,7 +181,7 @@ AXIS_TITLES = """v => { const out = [];
 
 
 # ------------------------------------------------------------------------------ the page
-def test_the_page_shows_the_network_legend_and_panels_and_works_offline(app, server):
+def test_the_page_shows_the_network_legend_and_panels_offline_and_steps(app, server):
     page = app.page
     expect(page.locator(".network-chart canvas")).to_be_visible()
     expect(page.locator(".gov-legend")).to_contain_text("Street office")
@@ -189,10 +195,7 @@ def test_the_page_shows_the_network_legend_and_panels_and_works_offline(app, ser
                if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != host]
     assert outside == []
     assert app.failed == []
-
-
-def test_step_advances_the_counter_the_network_and_every_panel(app):
-    page = app.page
+    # Step advances the counter, the network and every panel
     assert read_step(page) == 0
     assert app.step() == 1
     expect(page.locator(".plots-caption")).to_contain_text("Month 1")
@@ -201,7 +204,7 @@ def test_step_advances_the_counter_the_network_and_every_panel(app):
 
 
 # ------------------------------------------------------------------------------ network
-def test_hovering_a_node_names_it_with_its_values_and_clicking_opens_its_history(app):
+def test_hovering_a_node_names_it_and_clicking_opens_its_history_in_both_views(app):
     page = app.page
     for _ in range(2):
         app.step()
@@ -221,7 +224,10 @@ def test_hovering_a_node_names_it_with_its_values_and_clicking_opens_its_history
     series = card.locator(".drill-series .vega-view")
     assert series.evaluate("e => e.vegaView.data('rows').length") > 0
     # an organisation of the detailed street view: its own recorded attributes
+    district = page.locator(".network-caption").inner_text()
     app.pick("view-select", "One street in full detail")
+    expect(page.locator(".network-caption")).not_to_have_text(district)
+    expect(page.locator(".gov-legend")).to_contain_text("Owners' committee seat")
     page.wait_for_function("() => document.querySelector('.network-chart .vega-view')"
                            ".vegaView.data('nodes').some(r => r.tip.title.startsWith('Residents'))")
     node = app.node_point("Residents' committee")
@@ -232,6 +238,9 @@ def test_hovering_a_node_names_it_with_its_values_and_clicking_opens_its_history
         "e => new Set(e.vegaView.data('rows').map(r => r.quantity)).size") > 3
     page.locator(".drill-close").click()
     expect(page.locator(".drilldown")).to_have_count(0)
+    app.pick("street-select", "Street 2")
+    page.wait_for_function("() => document.querySelector('.network-chart .vega-view')"
+                           ".vegaView.data('nodes').some(r => r.tip.title.includes('street 2'))")
 
 
 def test_the_network_zooms_and_pans_and_stays_zoomed_while_the_model_runs(app):
@@ -264,17 +273,6 @@ def test_the_district_view_hides_contract_ties_until_asked(app):
     page.wait_for_function("() => document.querySelector('.network-chart .vega-view').vegaView"
                            ".data('edges').some(e => e.tip.title === 'contract')")
     expect(page.locator(".gov-legend")).to_contain_text("Red ring")
-
-
-def test_the_street_view_shows_one_street_in_detail(app):
-    page = app.page
-    district = page.locator(".network-caption").inner_text()
-    app.pick("view-select", "One street in full detail")
-    expect(page.locator(".street-select")).to_be_visible()
-    expect(page.locator(".network-caption")).not_to_have_text(district)
-    expect(page.locator(".gov-legend")).to_contain_text("Owners' committee seat")
-    app.pick("street-select", "Street 2")
-    assert app.step() == 1
 
 
 def test_a_hundred_street_district_renders_within_the_size_guard(app):
@@ -313,7 +311,7 @@ def test_the_slider_replays_recorded_months(app):
 
 
 # ------------------------------------------------------------------------------ plots
-def test_panels_title_their_axes_with_units_and_define_outcomes_on_hover(app):
+def test_panels_name_units_define_outcomes_on_hover_and_can_start_at_zero(app):
     page = app.page
     for _ in range(3):
         app.step()
@@ -334,13 +332,8 @@ def test_panels_title_their_axes_with_units_and_define_outcomes_on_hover(app):
     expect(tip).to_contain_text("definition")
     assert any(OUTCOMES[o] in tip.inner_text()
                for o in ("satisfaction_mean", "trust_rc", "trust_party"))
-
-
-def test_the_y_axes_can_start_at_zero(app):
-    page = app.page
-    app.step()
+    # the y axes can start at zero
     low = "e => e.vegaView.scale('y').domain()[0]"
-    panel = app.panel("panel_satisfaction")
     assert panel.evaluate(low) > 0
     page.get_by_text("Start y axes at zero").click()
     page.wait_for_function("() => document.querySelector('.panel-panel_satisfaction .vega-view')"
@@ -458,7 +451,7 @@ def test_compare_runs_paired_replicates_and_gives_differences_with_cis(app):
 
 
 # ------------------------------------------------------------------------------ defects
-def test_unusual_seeds_give_a_model_not_a_traceback(app):
+def test_unusual_or_huge_seeds_give_a_model_and_keep_the_page_in_shape(app):
     page = app.page
     box = page.get_by_label("Seed (any text; blank = random)")
     for seed in ("²", "①", "9" * 5000):
@@ -469,12 +462,8 @@ def test_unusual_seeds_give_a_model_not_a_traceback(app):
         expect(page.locator(".step-counter")).to_have_text(re.compile(r": 0$"))
         assert app.step() == 1
         expect(page.locator(".v-alert.error")).to_have_count(0)
-
-
-def test_a_ten_thousand_character_seed_does_not_widen_the_page(app):
-    page = app.page
+    # a 10,000-character seed does not widen the sidebar over the tabs
     drawer = page.locator(".v-navigation-drawer").bounding_box()
-    box = page.get_by_label("Seed (any text; blank = random)")
     box.fill("7" * 10_000)
     box.press("Enter")
     app.reset()
@@ -485,25 +474,25 @@ def test_a_ten_thousand_character_seed_does_not_widen_the_page(app):
     assert tabs["x"] > drawer["x"] + drawer["width"]
 
 
-def test_a_scenario_with_changed_levers_is_shown_as_modified(app):
+def test_changed_levers_apply_on_reset_and_mark_the_scenario_modified(app):
     page = app.page
     app.pick("scenario-select", "alpha")
     expect(page.locator(".info-scenario")).to_have_text("alpha")
     expect(page.locator(".info-seed")).to_have_text("11")
     expect(page.locator(".info-world")).to_contain_text("3 streets")
+    app.step()
     app.open_group("Other policy levers")
-    page.get_by_text("Power/responsibility list (权责清单)").click()
+    page.get_by_text("Power/responsibility list (权责清单)").click()  # alpha had it on
+    expect(page.locator(".pending-note")).to_be_visible()
+    expect(page.locator(".info-params")).to_contain_text("responsibility_list = true")
     app.reset()
     expect(page.locator(".info-scenario")).to_have_text("alpha (modified)")
+    expect(page.locator(".info-params")).not_to_contain_text("responsibility_list")
+    expect(page.locator(".pending-note")).to_have_count(0)
+    assert read_step(page) == 0
 
 
-def test_one_street_is_one_street(app):
-    app.set_world(streets="1")
-    app.reset()
-    expect(app.page.locator(".info-world")).to_contain_text(re.compile(r"^1 street ·"))
-
-
-def test_a_world_too_large_is_refused_with_the_reason_and_the_model_kept(app):
+def test_the_world_size_is_checked_refused_with_the_reason_and_counted_right(app):
     page = app.page
     app.set_world(streets="1e3", communities="10", compounds="5", households="150")
     expect(page.locator(".memory-refusal")).to_contain_text("World too large")
@@ -512,26 +501,21 @@ def test_a_world_too_large_is_refused_with_the_reason_and_the_model_kept(app):
     expect(page.locator(".run-error")).to_contain_text("World too large")
     expect(page.locator(".info-world")).to_contain_text("2 streets")
     assert app.step() == 1
-
-
-def test_a_changed_lever_takes_effect_on_reset(app):
-    page = app.page
-    app.step()
-    app.open_group("Other policy levers")
-    page.get_by_text("Power/responsibility list (权责清单)").click()
-    expect(page.locator(".pending-note")).to_be_visible()
-    expect(page.locator(".info-params")).not_to_contain_text("responsibility_list")
-    app.reset()
-    expect(page.locator(".info-params")).to_contain_text("responsibility_list = true")
-    expect(page.locator(".pending-note")).to_have_count(0)
-    assert read_step(page) == 0
-
-
-def test_a_value_outside_the_schema_is_refused_at_the_control(app):
-    page = app.page
-    app.set_world(streets="0")
+    # a value outside the schema is refused at the control
+    box = page.get_by_label("Streets")
+    box.fill("0")
+    box.press("Enter")
     expect(page.get_by_text(re.compile("outside the allowed range"))).to_be_visible()
-    expect(page.locator(".pending-note")).to_have_count(0)
+    # one street is "1 street"
+    for label, value in (("Streets", "1"), ("Communities per street (mean)", "4"),
+                         ("Compounds per community (mean)", "3"),
+                         ("Households per compound (mean)", "30")):
+        box = page.get_by_label(label)
+        box.fill(value)
+        box.press("Enter")
+    expect(page.locator(".memory-refusal")).to_have_count(0)
+    app.reset()
+    expect(page.locator(".info-world")).to_contain_text(re.compile(r"^1 street ·"))
 
 
 # ------------------------------------------------------------------------------ sessions
@@ -539,9 +523,11 @@ def test_two_pages_keep_independent_models(browser, server):
     context = browser.new_context(viewport=VIEWPORT)
     other = browser.new_context(viewport=VIEWPORT)
     try:
-        a = Session(context.new_page(), server)
-        b = Session(context.new_page(), server)  # a second tab of the same visitor
-        c = Session(other.new_page(), server)  # another visitor
+        a = Session(context.new_page(), server)  # first, so the visitor has its cookie
+        b = Session(context.new_page(), server, wait=False)  # a second tab of the same visitor
+        c = Session(other.new_page(), server, wait=False)  # another visitor
+        for s in (b, c):  # these two load at once
+            wait_for_app(s.page)
         for _ in range(3):
             a.step()
         assert b.step() == 1
@@ -596,16 +582,6 @@ def test_the_interface_speaks_chinese(app):
 
 
 # ------------------------------------------------------------------------------ many users
-@pytest.fixture(scope="module")
-def tight_server(folders):
-    """A server that admits one session and culls a vanished page's session after 3 s."""
-    scenarios, _ = folders
-    log = ARTIFACTS / "browser-tight-server.log"
-    with serve(params=WORLD, seed="1", scenario_dir=scenarios, max_sessions=1, cull_seconds=3,
-               log=log) as url:
-        yield url, log
-
-
 def _log_size(log: Path) -> int:
     return len(log.read_text(encoding="utf-8", errors="replace"))
 
@@ -621,14 +597,14 @@ def _wait_log(log: Path, pattern: str, after: int = 0, timeout: float = 60.0) ->
     raise AssertionError(f"{pattern!r} not in the server log within {timeout:.0f} s")
 
 
-def test_a_vanished_page_stops_its_play_loop_and_frees_its_place(playwright, tight_server,
-                                                                 tmp_path):
-    url, log = tight_server
+def test_a_vanished_page_stops_its_play_loop_and_frees_its_place(playwright, server, tmp_path):
+    url, log = server, LOG
     start = _log_size(log)
     port = free_port()
     proc = subprocess.Popen([CHROMIUM, "--headless=new", f"--remote-debugging-port={port}",
                              f"--user-data-dir={tmp_path}", *CHROMIUM_ARGS, "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     try:
         for _ in range(100):
             try:
@@ -642,31 +618,33 @@ def test_a_vanished_page_stops_its_play_loop_and_frees_its_place(playwright, tig
         page.get_by_role("button", name="▶").click()
         page.wait_for_function("() => parseInt(document.querySelector('.step-counter')"
                                ".innerText.split(':').pop()) >= 2")
-        proc.kill()  # the browser vanishes: no page close, no goodbye
+        os.killpg(proc.pid, signal.SIGKILL)  # the browser vanishes: no page close, no goodbye
         proc.wait()
         _wait_log(log, r"play stopped, page disconnected", start)
         _wait_log(log, r"closed \(0 live\)", start)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
-def test_a_full_server_says_so_and_admits_once_a_page_closes(browser, tight_server):
-    url, log = tight_server
-    first = browser.new_context(viewport=VIEWPORT)
-    second = browser.new_context(viewport=VIEWPORT)
+def test_a_full_server_says_so_and_admits_once_a_page_closes(browser, server):
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(MAX_SESSIONS + 1)]
     try:
-        a = first.new_page()
-        a.goto(url)
-        wait_for_app(a)
-        b = second.new_page()
-        b.goto(url)
-        expect(b.locator(".busy-message")).to_contain_text("The server is busy")
-        expect(b.locator(".busy-message")).to_contain_text("limit is 1")
-        start = _log_size(log)
-        first.close()
-        _wait_log(log, r"closed \(0 live\)", start)
-        b.get_by_role("button", name="Try again").click()
-        wait_for_app(b)
+        pages = [c.new_page() for c in contexts]
+        for page in pages[:MAX_SESSIONS]:
+            page.goto(server)
+        for page in pages[:MAX_SESSIONS]:
+            wait_for_app(page)
+        late = pages[-1]
+        late.goto(server)
+        expect(late.locator(".busy-message")).to_contain_text("The server is busy")
+        expect(late.locator(".busy-message")).to_contain_text(f"limit is {MAX_SESSIONS}")
+        start = _log_size(LOG)
+        contexts[0].close()
+        _wait_log(LOG, rf"closed \({MAX_SESSIONS - 1} live\)", start)
+        late.get_by_role("button", name="Try again").click()
+        wait_for_app(late)
     finally:
-        second.close()
+        for c in contexts:
+            c.close()
