@@ -152,6 +152,50 @@ def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = N
         yield url
 
 
+def world_overrides(parser: Any, items: list[str]) -> dict[str, Any]:
+    """`--set KEY=VALUE` options of a measuring command as parameters (a bad one stops the
+    command with argparse's one-line error)."""
+    from sim.core.params import ScenarioError
+    from sim.core.scenario import parse_override
+
+    try:
+        return dict(parse_override(s) for s in items)
+    except ScenarioError as err:
+        parser.error(str(err))
+        raise  # parser.error exits; this line is never reached
+
+
+@contextlib.contextmanager
+def detached_chromium(playwright: Any, profile: Path) -> Iterator[tuple[Any, Any]]:
+    """A Chromium in its own process group, driven over the DevTools protocol, that can be
+    killed at once like a closed laptop: yields (browser, kill)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [CHROMIUM, "--headless=new", f"--remote-debugging-port={port}",
+         f"--user-data-dir={profile}", *CHROMIUM_ARGS, "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def kill() -> None:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield browser, kill
+    finally:
+        kill()
+
+
 def chromium(playwright: Any, headless: bool = True) -> Any:
     """Launch the system Chromium through Playwright."""
     if not Path(CHROMIUM).exists():
@@ -169,12 +213,15 @@ def wait_for_app(page: Any, timeout_ms: float = 120_000) -> None:
                  ).first.wait_for(timeout=timeout_ms)
 
 
-def wait_for_month(page: Any, month: int, timeout_ms: float = 120_000) -> None:
-    """Wait until the network and every outcome panel show `month`."""
+def wait_for_month(page: Any, month: int, exact: bool = False,
+                   timeout_ms: float = 120_000) -> None:
+    """Wait until the network and every outcome panel show `month` (or a later one, unless
+    `exact`: a month already under way when the wait began may land first)."""
+    test = "Number(v.dataset.version) === m" if exact else "Number(v.dataset.version) >= m"
     page.wait_for_function(
         "m => { const views = [...document.querySelectorAll('.network-chart .vega-view, "
-        ".live-plots .vega-view')]; return views.length > 1 && "
-        "views.every(v => v.dataset.version === String(m)); }", arg=month, timeout=timeout_ms)
+        ".live-plots .vega-view')]; return views.length > 1 && views.every("
+        f"v => v.dataset.version !== '' && {test}); }}", arg=month, timeout=timeout_ms)
 
 
 def read_step(page: Any) -> int:

@@ -22,19 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import signal
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from sim.core.params import ScenarioError
-from sim.core.scenario import parse_override
-
-from .browser import CHROMIUM, CHROMIUM_ARGS, chromium, free_port, serve_process, wait_for_app
+from .browser import (
+    chromium,
+    detached_chromium,
+    serve_process,
+    wait_for_app,
+    world_overrides,
+)
 
 
 def rss_mb(pid: int) -> float:
@@ -114,32 +114,15 @@ def measure(params: dict[str, Any], sessions: int, dropped: int, months: int,
             browser.close()
 
             # pages that vanish: a second Chromium, killed without closing anything
-            port = free_port()
-            with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-                chrome = subprocess.Popen(
-                    [CHROMIUM, "--headless=new", f"--remote-debugging-port={port}",
-                     f"--user-data-dir={profile}", *CHROMIUM_ARGS, "about:blank"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    start_new_session=True)
-                try:
-                    remote = None
-                    for _ in range(100):
-                        try:
-                            remote = p.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
-                            break
-                        except Exception:  # noqa: BLE001 - not listening yet
-                            time.sleep(0.2)
-                    if remote is None:
-                        raise RuntimeError("could not connect to the second Chromium")
-                    for _ in range(dropped):
-                        _open(remote.new_context(viewport={"width": 1400, "height": 900}),
-                              url, months)
-                    time.sleep(settle)
-                    rss[f"{dropped} dropped, open"] = round(rss_mb(proc.pid), 1)
-                    mark = len(log.read_text(encoding="utf-8", errors="replace"))
-                finally:  # the whole browser dies at once, as when a laptop is closed
-                    os.killpg(chrome.pid, signal.SIGKILL)
-                    chrome.wait()
+            with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile, \
+                    detached_chromium(p, Path(profile)) as (remote, kill):
+                for _ in range(dropped):
+                    _open(remote.new_context(viewport={"width": 1400, "height": 900}), url,
+                          months)
+                time.sleep(settle)
+                rss[f"{dropped} dropped, open"] = round(rss_mb(proc.pid), 1)
+                mark = len(log.read_text(encoding="utf-8", errors="replace"))
+                kill()  # the whole browser dies at once, as when a laptop is closed
             out["seconds_to_release_dropped"] = round(
                 _wait_log(log, r"closed \(0 live\)", mark, cull_seconds + 120), 1)
             time.sleep(settle)
@@ -162,10 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="parameter override of the world (repeatable); default world")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args(argv)
-    try:
-        params = dict(parse_override(s) for s in args.set)
-    except ScenarioError as err:
-        parser.error(str(err))
+    params = world_overrides(parser, args.set)
     result = measure(params, args.sessions, args.dropped, args.months, args.cull_seconds,
                      args.cycles)
     if args.json:

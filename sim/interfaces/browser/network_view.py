@@ -581,10 +581,9 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
 
     names = _names(view, structure, lang)
     snap = history.agents_at(month)
-    inside = sorted(internal.items())
     keys = {"kind": tr("tip_kind", lang), "community": tr("tip_community", lang),
             "street": tr("tip_street", lang), "state": tr("tip_state", lang),
-            "members": tr("tip_members", lang)}
+            "xa": tr("tip_xa", lang)}
     rows = []
     for k in range(view.n):
         kind = str(view.kinds[k])
@@ -610,11 +609,9 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
             for col in values:
                 if np.isfinite(values[col][k]):
                     tip[labels[col]] = text[col][k]
-            tip[keys["members"]] = str(int(view.members[k]))
-            for kind_, counts in inside:  # ties inside: those of the red ring
-                if kind_ == "cross_appointment" and counts[k]:
-                    tip[tr("tip_inside", lang).format(kind=tr_edge(kind_, lang))] = str(
-                        int(counts[k]))
+            xa = internal.get("cross_appointment")
+            if xa is not None and xa[k]:  # the ties inside that make the red ring
+                tip[keys["xa"]] = str(int(xa[k]))
         hollow = state in ("vacant", "inactive")
         if options.colour == "state":
             fill = state_colour(state) if state != "community" else style.colour
@@ -626,7 +623,7 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
             fill = "#ffffff"
         chosen = k == options.selected
         rows.append({
-            "id": k, "x": round(float(view.pos[k, 0]), 4), "y": round(float(view.pos[k, 1]), 4),
+            "id": k, "x": round(float(view.pos[k, 0]), 3), "y": round(float(view.pos[k, 1]), 3),
             "shape": style.shape, "fill": fill,
             "stroke": "#000000" if chosen else (style.colour if hollow else "#333333"),
             "sw": 2.5 if chosen else (1.2 if hollow else 0.5),

@@ -21,10 +21,7 @@ import statistics
 import time
 from typing import Any
 
-from sim.core.params import ScenarioError
-from sim.core.scenario import parse_override
-
-from .browser import chromium, read_step, serve, wait_for_app, wait_for_month
+from .browser import chromium, read_step, serve, wait_for_app, wait_for_month, world_overrides
 
 PERF_WORLD: dict[str, Any] = {
     "n_streets": 1,
@@ -106,11 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="parameter override (repeatable); replaces the default world")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args(argv)
-    try:
-        overrides = dict(parse_override(s) for s in args.set)
-    except ScenarioError as err:
-        parser.error(str(err))
-    params = overrides if args.set else dict(PERF_WORLD)
+    params = world_overrides(parser, args.set) if args.set else dict(PERF_WORLD)
     result = measure(params, args.seed, args.view, args.seconds, args.clicks)
     if args.json:
         print(json.dumps(result))

@@ -308,5 +308,5 @@ def series_spec(title: str, lang: str = "en", columns: int = 2,
         "resolve": {"scale": {"y": "independent"}},
         "spacing": 10,
         "config": _config(),
-        "usermeta": {"embedOptions": export_options(filename)},
+        "usermeta": {"embedOptions": export_options(filename), "relayout": True},
     }

@@ -15,10 +15,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.core.params import ScenarioError
-from sim.core.scenario import parse_override
-
-from .browser import chromium, read_step, serve, wait_for_app, wait_for_month
+from .browser import chromium, read_step, serve, wait_for_app, wait_for_month, world_overrides
 
 VIEWPORT = {"width": 1800, "height": 1500}
 
@@ -103,10 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="open the drill-down of the first node whose name starts so "
                         "(default 'Community 12 '; '' for none)")
     args = parser.parse_args(argv)
-    try:
-        params = dict(parse_override(s) for s in args.set)
-    except ScenarioError as err:
-        parser.error(str(err))
+    params = world_overrides(parser, args.set)
     shown = take(args.path, params, args.seed, args.months, args.lang, args.view, args.scenario,
                  args.click)
     print(f"wrote {args.path} (month {shown})")

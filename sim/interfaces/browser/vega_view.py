@@ -9,7 +9,8 @@ differs from what it sent before, so unchanged ties are not sent again every mon
 the same offline Vega files as Solara (`/_solara/cdn/`).
 
 Options read from the spec's `usermeta`: `square` (draw as a square as wide as the
-container), and vega-embed's `embedOptions` (the ⋯ menu that saves PNG and SVG). A click on
+container), `relayout` (size the chart again when rows change, for layouts made from the
+data such as facets), and vega-embed's `embedOptions` (the ⋯ menu that saves PNG and SVG). A click on
 a mark whose row has an `id` calls `on_click(row)`. The element carries `data-version` (the
 `version` entry of `datasets` once drawn) so tests can wait for a given month.
 """

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -29,9 +27,8 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from sim.core.metrics import OUTCOMES  # noqa: E402
 from sim.interfaces.browser.browser import (  # noqa: E402
     CHROMIUM,
-    CHROMIUM_ARGS,
     chromium,
-    free_port,
+    detached_chromium,
     read_step,
     serve,
     wait_for_app,
@@ -301,7 +298,7 @@ def test_the_slider_replays_recorded_months(app):
     page.locator(".month-slider .v-slider__thumb-container").focus()
     for month in (2, 1):  # one key at a time: the slider follows the server's answer
         page.keyboard.press("ArrowLeft")
-        wait_for_month(page, month)
+        wait_for_month(page, month, exact=True)
     expect(page.locator(".time-note")).to_contain_text("Replaying month 1 of 3")
     expect(page.locator(".plots-caption")).to_contain_text("Month 1")
     assert read_step(page) == 3  # the model itself stays at its month
@@ -598,34 +595,17 @@ def _wait_log(log: Path, pattern: str, after: int = 0, timeout: float = 60.0) ->
 
 
 def test_a_vanished_page_stops_its_play_loop_and_frees_its_place(playwright, server, tmp_path):
-    url, log = server, LOG
-    start = _log_size(log)
-    port = free_port()
-    proc = subprocess.Popen([CHROMIUM, "--headless=new", f"--remote-debugging-port={port}",
-                             f"--user-data-dir={tmp_path}", *CHROMIUM_ARGS, "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        for _ in range(100):
-            try:
-                remote = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                time.sleep(0.2)
+    start = _log_size(LOG)
+    with detached_chromium(playwright, tmp_path) as (remote, kill):
         page = remote.contexts[0].new_page()
-        page.goto(url)
+        page.goto(server)
         wait_for_app(page)
         page.get_by_role("button", name="▶").click()
         page.wait_for_function("() => parseInt(document.querySelector('.step-counter')"
                                ".innerText.split(':').pop()) >= 2")
-        os.killpg(proc.pid, signal.SIGKILL)  # the browser vanishes: no page close, no goodbye
-        proc.wait()
-        _wait_log(log, r"play stopped, page disconnected", start)
-        _wait_log(log, r"closed \(0 live\)", start)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        kill()  # the browser vanishes: no page close, no goodbye
+    _wait_log(LOG, r"play stopped, page disconnected", start)
+    _wait_log(LOG, r"closed \(0 live\)", start)
 
 
 def test_a_full_server_says_so_and_admits_once_a_page_closes(browser, server):
