@@ -67,8 +67,8 @@ def child(engine: str, workers: int, seeds: int, steps: int, out: Path) -> dict:
     from mesa import batch_run
 
     from sim import GovernanceModel
+    from sim.experiments.design import replicate_seeds
     from sim.experiments.store import RunStore  # noqa: F401  (imported before the baseline)
-    from sim.experiments.sweep import replicate_seeds
     from sim.interfaces.cli.main import main
 
     base_rss = psutil.Process().memory_info().rss

@@ -1,8 +1,10 @@
-"""Helpers for behavioural tests: paired-seed comparisons of two parameter sets."""
+"""Helpers shared by tests: paired-seed comparisons of two parameter sets, and a tiny
+experiment file for the sweep commands."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from sim.experiments.stats import Estimate, paired_difference
 from sim.runs.runner import run
@@ -40,3 +42,23 @@ def effect(
     reference = [s[key] for s in summaries(base, seeds, steps)]
     est, _ = paired_difference(treated, reference)
     return est
+
+
+TINY_EXPERIMENT = """steps = {steps}
+replicates = {replicates}
+outcomes = ["needs_met"]
+[factors]
+devolution_share = [0.1, 0.6]
+[fixed]
+n_streets = 1
+communities_per_street = 2
+compounds_per_community = 2
+households_per_compound = 20
+"""
+
+
+def tiny_experiment(folder: Path, steps: int = 3, replicates: int = 2) -> Path:
+    """A two-arm grid experiment on a world of about 200 residents, as `folder/tiny.toml`."""
+    path = folder / "tiny.toml"
+    path.write_text(TINY_EXPERIMENT.format(steps=steps, replicates=replicates))
+    return path

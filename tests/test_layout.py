@@ -4,6 +4,7 @@ it, experiments above that, validation and the interfaces on top. Nothing import
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,30 @@ def test_the_public_entry_points_still_import():
     from sim import GovernanceModel, load_scenario, run
 
     assert callable(run) and callable(load_scenario) and isinstance(GovernanceModel, type)
+
+
+README = PACKAGE.parent / "README.md"
+MODULES_LISTED = ("core", "experiments", "experiments/analysis")
+"""Packages whose modules README's layout names one by one (others are described whole)."""
+
+
+def readme_layout() -> str:
+    """The tree in README's `## Layout` section."""
+    section = README.read_text(encoding="utf-8").split("## Layout", 1)[1]
+    return section.split("```", 2)[1]
+
+
+def test_the_readme_layout_names_every_subpackage_and_the_modules_it_lists():
+    tree = readme_layout()
+    packages = [p for p in PACKAGE.rglob("*") if (p / "__init__.py").is_file()]
+    missing = [str(p.relative_to(PACKAGE.parent)) for p in packages if f"{p.name}/" not in tree]
+    for rel in MODULES_LISTED:
+        missing += [str(f.relative_to(PACKAGE.parent)) for f in (PACKAGE / rel).glob("*.py")
+                    if f.name != "__init__.py" and not re.search(rf"\b{f.name}\b", tree)]
+    assert not missing, f"README's layout does not show {missing}"
+
+
+def test_every_module_the_readme_layout_names_exists():
+    files = {p.name for p in PACKAGE.rglob("*.py")}
+    named = set(re.findall(r"\b\w+\.py\b", readme_layout()))
+    assert named <= files, f"README's layout names missing files: {sorted(named - files)}"

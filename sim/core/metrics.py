@@ -1,12 +1,15 @@
-"""Outcomes: district-wide series and the per-community table, every step (ODD §5 of the
-design brief; definitions in docs/ODD.md §8).
+"""Outcomes: district-wide series and the per-community and per-compound tables, every step
+(ODD §8).
 
 `district_outcomes(model)` computes every district series once per step from the model's
 arrays; the model's Mesa DataCollector reads them. `CommunityRecorder` appends one row per
 community per recorded step, as NumPy columns, and turns them into a tidy DataFrame at the
-end. Both read resident state only through `community_sums`: one pass per quantity over the
+end; `CompoundRecorder` does the same per compound, with its type and attributes, from the
+compounds' state arrays. The district series and the community table read resident state
+only through `community_sums`: one pass per quantity over the
 residents (segment sums), shared by the two collectors within a step; needs come from the
-per-community sums the service mechanism already made. No resident array is copied.
+per-community sums the service mechanism already made. Realised cross-appointment is read
+off the seats every month (people.realised_shares): it is measured, never a lever's value.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import types as T
+from .people import SECRETARY, realised_shares, seats_per_person
 from .residents import HOUR_CATEGORIES, TRUST_TARGETS
-from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED
+from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED, OC_STATES
 
 OUTCOMES: dict[str, str] = {
     "satisfaction_mean": "mean resident satisfaction (0-1)",
@@ -29,25 +34,34 @@ OUTCOMES: dict[str, str] = {
     "needs_met_other": "share of other residents' need hours met",
     "participation_rate": "share of residents participating",
     "volunteer_hours": "matched volunteer hours available next month",
-    "election_turnout": "expected share of residents voting in a residents'-committee election",
+    "election_turnout": "expected share of residents voting in a direct residents'-committee "
+                        "election this month",
+    "round_turnout": "turnout of the last election round (share of residents)",
+    "round_contested_share": "share of seats contested at the last election round",
+    "round_nominee_wins": "share of the party's nominees elected at the last round",
     "disputes_arising": "disputes arising this month",
     "disputes_mediated": "disputes mediated this month",
     "disputes_escalated": "disputes escalated (petition, lawsuit) this month",
     "mediation_rate": "share of disputes mediated",
     "property_quality": "resident-weighted property-service quality (0-1)",
-    "fee_collection": "share of owner households in served compounds paying fees",
-    "shirking_share": "share of compounds whose firm shirks",
+    "fee_collection": "share of owner households in firm-served compounds paying fees",
+    "shirking_share": "share of firm-served compounds where the firm shirks",
     "unserved_compounds": "share of compounds without a property firm",
+    "unmanaged_compounds": "share of compounds that no one manages",
+    "renovations_done_total": "old compounds renovated since the start",
     "oc_formed_share": "share of compounds with an owners' committee (any state)",
     "oc_functioning_share": "share of compounds with a functioning owners' committee",
     "oc_stalled_share": "share of compounds with a stalled owners' committee",
     "oc_captured_share": "share of compounds with a captured owners' committee",
+    "oc_independence": "mean independence of formed owners' committees' check on their firm",
     "firm_turnover": "compounds changing firm this month (re-tender or exit)",
     "firm_turnover_total": "compounds that changed firm since the start",
     "ngos_active": "operating NGOs",
     "ngos_failed_total": "NGOs that failed since the start",
     "ngos_drifted": "operating NGOs whose mission alignment is below drift_threshold",
     "ngo_contracts": "communities with an NGO project contract",
+    "ngo_hours_share": "share of service hours supplied by NGOs",
+    "volunteer_hours_share": "share of service hours supplied by matched volunteers",
     "budget_allocated": "money devolved to communities this month (yuan)",
     "budget_spent": "money communities turned into services this month (yuan)",
     "budget_services": "spent money that reached services after leakage (yuan)",
@@ -57,11 +71,38 @@ OUTCOMES: dict[str, str] = {
     "budget_wasted": "spent money lost to leakage this month (yuan)",
     "absorption_rate": "share of money available for services that was spent",
     "street_overhead": "street money for kept tasks, platform and evaluation (yuan)",
+    "tasks_refused_share": "share of pushed task hours residents' committees refused",
     "admin_burden_share": "share of RC staff hours taken by tasks and inspections",
     "formalism_share": "share of RC staff hours spent on scored paperwork",
-    "coordination_index": "mean coordination index of communities (0-1)",
+    "service_share": "share of RC staff hours serving residents directly",
+    "coordination_index": "mean coordination of party committee and RC (0-1)",
+    "mediation_coordination": "mean coordination of mediators with disputing parties (0-1)",
+    "party_oversight": "mean independence of party committees' check on their RC (0-1)",
+    "convened_ties": "standing joint RC-OC-firm ties the party organisations keep",
+    "one_shoulder_share": "share of communities whose secretary is also RC director (realised)",
+    "overlap_share": "share of RC seats held by party-committee members (realised)",
+    "secretary_chairs_oc_share": "share of formed OCs in compounds with a branch chaired by "
+                                 "the branch secretary (realised)",
+    "member_on_oc_share": "share of formed OCs with a 'two committees' member (realised)",
+    "multi_seat_people": "office-holders holding two or more seats",
+    "seats_per_leader": "mean seats per office-holder",
     "leader_load": "mean workload of community party secretaries (1 = full time)",
-    "cadre_load": "mean workload of RC members (1 = full time)",
+    "leader_load_max": "highest workload of any office-holder (1 = full time)",
+    "office_load": "mean workload of office-holders (1 = full time)",
+    "vacancies": "vacant seats in party committees, RCs and formed OCs",
+    "dept_tasks_pushed": "task hours the line departments pushed to streets this month",
+    "dept_duties_pushed": "of those, the departments' own duties (not the streets' functions)",
+    "dept_tasks_refused": "departments' task hours streets refused under access lists",
+    "dept_push_intensity": "mean share of their own duties departments push down (0-1)",
+    "summons": "problems streets summoned departments to this month",
+    "summons_answered_share": "share of summons the departments answered within the month",
+    "response_time": "mean months a department takes to answer a summons (1/responsiveness)",
+    "dept_rating": "mean rating streets give departments (0-1)",
+    "mirror_hours": "RC hours a month per community on departments' mirrored offices",
+    "cadre_changes": "secretaries and directors the street replaced or promoted this month",
+    "promotions": "secretaries promoted out of their community this month",
+    "selected_on_residents": "mean weight of residents' evaluation in the selection of the "
+                             "sitting secretaries (0-1)",
     "rc_skill": "mean skill of RC staff",
     "assessment_score": "mean assessment score of communities",
     **{f"trust_{k}": f"mean trust in the {k.replace('rc', 'residents committee')}"
@@ -83,37 +124,47 @@ def _share(num: float, den: float) -> float:
     return float(num / den) if den > 0 else 0.0
 
 
+def _nanshare(num: float, den: float) -> float:
+    return float(num / den) if den > 0 else float("nan")
+
+
 def community_sums(model) -> dict[str, np.ndarray]:
     """Per-community sums of resident state at the end of the current step: satisfaction,
     participants, trust (6 × communities, rows in TRUST_TARGETS order), and need hours and
     hours met (communities × 3), all residents and vulnerable ones. Computed once per step
     and shared by `district_outcomes` and `community_snapshot`."""
-    f = model.flows
-    cached = f.get("_community_sums")
-    if cached is not None and cached[0] == model.steps:
-        return cached[1]
-    res, n = model.residents, model.communities.n
-    sums = {
-        "satisfaction": res.per_community(res.satisfaction, n),
-        "participants": res.per_community(res.participates, n),
-        "trust": res.per_community(res.trust.T, n),
-    }
-    if model.steps > 0 and "delivered_vulnerable" in f:  # made by services this step
-        sums["need"], sums["met"] = f["demand"], f["delivered"]
-        sums["need_vulnerable"], sums["met_vulnerable"] = f["demand_vulnerable"], f["delivered_vulnerable"]
-    else:  # before the first step
-        need, met = res.need.T, res.met.T * res.need.T
-        sums["need"], sums["met"] = res.per_community(need, n).T, res.per_community(met, n).T
-        v = res.vulnerable
-        sums["need_vulnerable"] = res.per_community(need * v, n).T
-        sums["met_vulnerable"] = res.per_community(met * v, n).T
-    f["_community_sums"] = (model.steps, sums)
-    return sums
+    def make() -> dict[str, np.ndarray]:
+        res, cm = model.residents, model.communities
+        n = cm.n
+        sums = {
+            "satisfaction": res.per_community(res.satisfaction, n),
+            "participants": res.per_community(res.participates, n),
+            "trust": res.per_community(res.trust.T, n),
+        }
+        if model.steps > 0:  # made by services this step
+            sums["need"], sums["met"] = cm.demand, cm.delivered
+            sums["need_vulnerable"], sums["met_vulnerable"] = (cm.demand_vulnerable,
+                                                               cm.delivered_vulnerable)
+        else:  # before the first step
+            need, met = res.need.T, res.met.T * res.need.T
+            sums["need"], sums["met"] = res.per_community(need, n).T, res.per_community(met, n).T
+            v = res.vulnerable
+            sums["need_vulnerable"] = res.per_community(need * v, n).T
+            sums["met_vulnerable"] = res.per_community(met * v, n).T
+        return sums
+    return model.cache_month("community_sums", make)
+
+
+def cross_appointment(model) -> dict[str, np.ndarray]:
+    """Realised cross-appointment per community, measured from the seats."""
+    cp, cm = model.compounds, model.communities
+    return model.cache_month("shares", lambda: realised_shares(
+        model.seats, cm.n, cp.community, cp.oc_state != OC_NONE, cp.has_branch))
 
 
 def district_outcomes(model) -> dict[str, float]:
-    p, res, cm, cp, ngos, f = (model.p, model.residents, model.communities, model.compounds,
-                               model.ngos, model.flows)
+    p, res, cm, cp, ngos = (model.p, model.residents, model.communities, model.compounds,
+                            model.ngos)
     sums = community_sums(model)
     n_res = max(res.n, 1)
     out: dict[str, float] = {}
@@ -130,13 +181,18 @@ def district_outcomes(model) -> dict[str, float]:
     out["needs_met_other"] = _share(met.sum() - met_v, need.sum() - need_v)
 
     out["participation_rate"] = float(sums["participants"].sum() / n_res) if res.n else 0.0
-    out["volunteer_hours"] = float(f.get("volunteer_hours", np.zeros(1)).sum())
-    # participants vote; each other resident with probability mobilisation × trust in the RC
-    rc = TRUST_TARGETS.index("rc")
-    trust_participants = float(np.add.reduce(res.trust[:, rc], where=res.participates,
-                                             dtype=np.float64))
-    mobilised = p["election_mobilisation"] * (sums["trust"][rc].sum() - trust_participants)
-    out["election_turnout"] = float((sums["participants"].sum() + mobilised) / n_res)
+    out["volunteer_hours"] = float(cm.volunteer_hours.sum())
+    turnout = model.election_turnout_by_community()
+    out["election_turnout"] = float(np.average(turnout, weights=np.maximum(cm.residents, 1)))
+    mo = model.month
+    last = model.last_round
+    if mo.elections:
+        last.update(turnout=mo.election_turnout,
+                    contested=_nanshare(mo.contested, mo.nominees),
+                    wins=_nanshare(mo.nominees_won, mo.nominees))
+    out["round_turnout"] = last.get("turnout", float("nan"))
+    out["round_contested_share"] = last.get("contested", float("nan"))
+    out["round_nominee_wins"] = last.get("wins", float("nan"))
     out["disputes_arising"] = float(cm.disputes.sum())
     out["disputes_mediated"] = float(cm.mediated.sum())
     out["disputes_escalated"] = float(cm.escalated.sum())
@@ -145,36 +201,85 @@ def district_outcomes(model) -> dict[str, float]:
     served = cp.firm >= 0
     out["property_quality"] = float(np.average(cp.quality, weights=np.maximum(cp.residents, 1)))
     out["fee_collection"] = _share((cp.collection * cp.owners)[served].sum(), cp.owners[served].sum())
-    out["shirking_share"] = _share((served & (cp.effort < p["shirk_threshold"])).sum(), cp.n)
+    out["shirking_share"] = _share((served & (cp.effort < p["shirk_threshold"])).sum(),
+                                   served.sum())
     out["unserved_compounds"] = _share((~served).sum(), cp.n)
-    out["oc_formed_share"] = _share((cp.oc_state != OC_NONE).sum(), cp.n)
+    out["unmanaged_compounds"] = _share((~served & (cp.management == T.NONE)).sum(), cp.n)
+    out["renovations_done_total"] = float(cp.renovated.sum())
+    formed = cp.oc_state != OC_NONE
+    out["oc_formed_share"] = _share(formed.sum(), cp.n)
     out["oc_functioning_share"] = _share((cp.oc_state == OC_FUNCTIONING).sum(), cp.n)
     out["oc_stalled_share"] = _share((cp.oc_state == OC_STALLED).sum(), cp.n)
     out["oc_captured_share"] = _share((cp.oc_state == OC_CAPTURED).sum(), cp.n)
-    out["firm_turnover"] = float(f.get("firm_turnover", 0))
+    watched = formed & served
+    out["oc_independence"] = float(cp.independence[watched].mean()) if watched.any() else float("nan")
+    out["firm_turnover"] = float(mo.retendered + mo.firm_exits)
     out["firm_turnover_total"] = float(model.firms.lost.sum())
 
     out["ngos_active"] = float(ngos.alive.sum())
     out["ngos_failed_total"] = float(ngos.failed.sum())
     out["ngos_drifted"] = float((ngos.alive & (ngos.alignment < p["drift_threshold"])).sum())
     out["ngo_contracts"] = float((cm.ngo >= 0).sum())
+    supply = cm.supply_hours.sum()
+    out["ngo_hours_share"] = _share(cm.ngo_hours.sum(), supply)
+    out["volunteer_hours_share"] = _share(cm.volunteer_hours.sum(), supply)
 
     out["budget_allocated"] = float(cm.inflow.sum())
     out["budget_spent"] = float(cm.spent.sum())
-    out["budget_services"] = float(f.get("services_money", np.zeros(1)).sum())
+    out["budget_services"] = float((cm.spent - cm.wasted).sum())
     out["budget_invested"] = float(cm.invested.sum())
     out["budget_idle"] = float((cm.idle_block + cm.idle_grid + cm.idle_ngo).sum())
     out["budget_lapsed"] = float(cm.lapsed.sum())
     out["budget_wasted"] = float(cm.wasted.sum())
-    available = cm.inflow.sum() - cm.invested.sum() + f["idle_before"].sum()
+    available = cm.inflow.sum() - cm.invested.sum() + cm.idle_before.sum()
     out["absorption_rate"] = _share(cm.spent.sum(), available)
     out["street_overhead"] = float(model.streets.overhead.sum())
 
+    out["tasks_refused_share"] = _share((cm.tasks_pushed - cm.tasks_accepted).sum(),
+                                        cm.tasks_pushed.sum())
     out["admin_burden_share"] = _share(cm.admin_hours.sum(), cm.hours.sum())
     out["formalism_share"] = _share(cm.formalism_hours.sum(), cm.hours.sum())
+    out["service_share"] = _share(cm.service_hours.sum(), cm.hours.sum())
     out["coordination_index"] = float(cm.coordination.mean())
-    out["leader_load"] = float(cm.leader_load.mean())
-    out["cadre_load"] = float(f["cadre_load"].mean())
+    out["mediation_coordination"] = float(np.average(cp.mediation_coordination,
+                                                     weights=np.maximum(cp.residents, 1)))
+    out["party_oversight"] = float(cm.oversight.mean())
+    out["convened_ties"] = float(cp.convened.sum())
+
+    shares = cross_appointment(model)
+    out["one_shoulder_share"] = float(shares["one_shoulder"].mean())
+    out["overlap_share"] = float(shares["overlap"].mean())
+    eligible = formed & cp.has_branch
+    out["secretary_chairs_oc_share"] = _nanshare(
+        np.nansum(shares["secretary_chairs_oc"] * _count(cp, eligible, cm.n)), eligible.sum())
+    out["member_on_oc_share"] = _nanshare(
+        np.nansum(shares["member_on_oc"] * _count(cp, formed, cm.n)), formed.sum())
+    people, seats = model.people, model.seats
+    per = seats_per_person(seats, people.n)
+    holding = per > 0
+    out["multi_seat_people"] = float(np.count_nonzero(per >= 2))
+    out["seats_per_leader"] = float(per[holding].mean()) if holding.any() else 0.0
+    sec = model.holders_of_role(SECRETARY)
+    out["leader_load"] = float(people.load[sec[sec >= 0]].mean()) if (sec >= 0).any() else 0.0
+    out["leader_load_max"] = float(people.load[:people.n][holding].max()) if holding.any() else 0.0
+    out["office_load"] = float(people.load[:people.n][holding].mean()) if holding.any() else 0.0
+    out["vacancies"] = float(model.vacant_seats())
+    dp, st = model.departments, model.streets
+    out["dept_tasks_pushed"] = float(dp.on_list.sum() + dp.off_list.sum())
+    out["dept_duties_pushed"] = float(dp.off_list.sum())
+    out["dept_tasks_refused"] = float(dp.refused.sum())
+    out["dept_push_intensity"] = float(dp.push_intensity.mean()) if dp.n else float("nan")
+    out["summons"] = float(st.summons.sum())
+    out["summons_answered_share"] = _nanshare(float(dp.answered.sum()), float(dp.summons.sum()))
+    out["response_time"] = (float(np.mean(1.0 / np.maximum(dp.responsiveness, 1e-3)))
+                            if dp.n else float("nan"))
+    out["dept_rating"] = float(dp.rating.mean()) if dp.n else float("nan")
+    out["mirror_hours"] = float(np.mean([s.mirror_hours() for s in model.street_offices]))
+    out["cadre_changes"] = float(mo.cadre_changes)
+    out["promotions"] = float(mo.promotions)
+    weights = people.selection_weight[sec[sec >= 0]]
+    out["selected_on_residents"] = (float(np.nanmean(weights)) if np.isfinite(weights).any()
+                                    else float("nan"))
     out["rc_skill"] = float(cm.skill.mean())
     out["assessment_score"] = float(cm.score.mean())
     trust = sums["trust"].sum(axis=1) / n_res
@@ -183,14 +288,21 @@ def district_outcomes(model) -> dict[str, float]:
     return out
 
 
+def _count(cp, mask: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(cp.community, weights=mask, minlength=n)
+
+
 COMMUNITY_COLUMNS = (
-    "street", "residents", "satisfaction", "needs_met", "needs_met_vulnerable",
-    "needs_met_daily", "needs_met_care", "needs_met_legal", "participation",
-    *(f"trust_{k}" for k in TRUST_TARGETS), "property_quality", "fee_collection",
-    "shirking_share", "oc_formed_share", "oc_functioning_share", "oc_captured_share",
-    "firm_turnover", "disputes", "mediated", "escalated", "admin_burden_share",
-    "formalism_share", "coordination", "leader_load", "cadre_load", "skill", "inflow", "spent",
-    "idle", "lapsed", "wasted", "absorption_rate", "score", "one_shoulder", "ngo",
+    "street", "community_type", "residents", "satisfaction", "needs_met",
+    "needs_met_vulnerable", "needs_met_daily", "needs_met_care", "needs_met_legal",
+    "participation", *(f"trust_{k}" for k in TRUST_TARGETS), "property_quality",
+    "fee_collection", "shirking_share", "oc_formed_share", "oc_functioning_share",
+    "oc_captured_share", "firm_turnover", "disputes", "mediated", "escalated",
+    "tasks_refused_share", "admin_burden_share", "formalism_share", "service_share",
+    "coordination", "mediation_coordination", "party_oversight", "convened_ties",
+    "one_shoulder", "overlap", "secretary_chairs_oc", "member_on_oc", "leader_load",
+    "director_performance", "skill", "inflow", "spent", "idle", "lapsed", "wasted",
+    "absorption_rate", "score", "ngo",
 )
 """Columns of the per-community table: the district outcomes that have a per-community
 meaning (NGO counts and the Gini are district-level only; `ngo` is the contracted NGO)."""
@@ -198,7 +310,7 @@ meaning (NGO counts and the Gini are district-level only; `ngo` is the contracte
 
 def community_snapshot(model) -> dict[str, np.ndarray]:
     """One row per community of the current step."""
-    cm, cp, f = model.communities, model.compounds, model.flows
+    cm, cp, people = model.communities, model.compounds, model.people
     sums = community_sums(model)
     n = cm.n
     pop = np.maximum(cm.residents, 1)
@@ -211,18 +323,21 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
     trust = sums["trust"]
     need, met = sums["need"], sums["met"]
     by_category = np.where(need > 0, met / np.maximum(need, 1e-12), 1.0)
-    changed = f.get("retendered", np.zeros(cp.n, bool)) | f.get("firm_exits", np.zeros(cp.n, bool))
     shirking = (cp.firm >= 0) & (cp.effort < model.p["shirk_threshold"])
-    available = cm.inflow - cm.invested + f.get("idle_before", np.zeros(n))
+    available = cm.inflow - cm.invested + cm.idle_before
+    shares = cross_appointment(model)
+    sec = model.holders_of_role(SECRETARY)
+    hours = np.maximum(cm.hours, 1e-9)
 
     def share_of_compounds(mask: np.ndarray) -> np.ndarray:
         return np.bincount(cp.community, weights=mask, minlength=n) / counts
 
     return {
         "street": cm.street,
+        "community_type": model.world.community_type,
         "residents": cm.residents,
         "satisfaction": sums["satisfaction"] / pop,
-        "needs_met": f["community_needs_met"],
+        "needs_met": cm.needs_met,
         "needs_met_vulnerable": np.where(need_v > 0, met_v / np.maximum(need_v, 1e-12), 1.0),
         "needs_met_daily": by_category[:, 0],
         "needs_met_care": by_category[:, 1],
@@ -236,15 +351,26 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         "oc_formed_share": share_of_compounds(cp.oc_state != OC_NONE),
         "oc_functioning_share": share_of_compounds(cp.oc_state == OC_FUNCTIONING),
         "oc_captured_share": share_of_compounds(cp.oc_state == OC_CAPTURED),
-        "firm_turnover": np.bincount(cp.community, weights=changed, minlength=n),
+        "firm_turnover": np.bincount(cp.community, weights=cp.changed_firm, minlength=n),
         "disputes": cm.disputes,
         "mediated": cm.mediated,
         "escalated": cm.escalated,
-        "admin_burden_share": cm.admin_hours / np.maximum(cm.hours, 1e-9),
-        "formalism_share": cm.formalism_hours / np.maximum(cm.hours, 1e-9),
+        "tasks_refused_share": np.where(cm.tasks_pushed > 0, 1 - cm.tasks_accepted
+                                        / np.maximum(cm.tasks_pushed, 1e-9), 0.0),
+        "admin_burden_share": cm.admin_hours / hours,
+        "formalism_share": cm.formalism_hours / hours,
+        "service_share": cm.service_hours / hours,
         "coordination": cm.coordination,
-        "leader_load": cm.leader_load,
-        "cadre_load": f.get("cadre_load", np.ones(n)),
+        "mediation_coordination": np.bincount(cp.community, weights=cp.mediation_coordination
+                                              * cp.residents, minlength=n) / comp_pop,
+        "party_oversight": cm.oversight,
+        "convened_ties": np.bincount(cp.community, weights=cp.convened, minlength=n),
+        "one_shoulder": shares["one_shoulder"],
+        "overlap": shares["overlap"],
+        "secretary_chairs_oc": shares["secretary_chairs_oc"],
+        "member_on_oc": shares["member_on_oc"],
+        "leader_load": np.where(sec >= 0, people.load[np.maximum(sec, 0)], np.nan),
+        "director_performance": cm.director_performance,
         "skill": cm.skill,
         "inflow": cm.inflow,
         "spent": cm.spent,
@@ -253,15 +379,77 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         "wasted": cm.wasted,
         "absorption_rate": np.where(available > 0, cm.spent / np.maximum(available, 1e-12), 0.0),
         "score": cm.score,
-        "one_shoulder": cm.one_shoulder,
         "ngo": cm.ngo,
     }
 
 
-class CommunityRecorder:
-    """Collects `community_snapshot` every `period` steps into a tidy table."""
+STREET_COLUMNS = (
+    "residents", "tasks_received", "tasks_refused", "tasks_pushed_down", "own_capacity",
+    "summons", "summons_answered_share", "dept_rating_given", "mirror_hours",
+    "cadre_changes", "promotions", "selected_on_residents", "budget", "devolved",
+)
+"""Columns of the per-street table (one row per street and recorded month)."""
 
-    def __init__(self, period: int = 1) -> None:
+DEPARTMENT_COLUMNS = (
+    "tasks_pushed", "duties_pushed", "duties_refused", "push_intensity", "responsiveness",
+    "response_time", "summons", "summons_answered", "rating", "mirrors",
+)
+"""Columns of the per-department table (one row per department and recorded month)."""
+
+
+def street_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per street of the current step."""
+    st, dp, cm, people = model.streets, model.departments, model.communities, model.people
+    sec = model.holders_of_role(SECRETARY)
+    weight = np.where(sec >= 0, people.selection_weight[np.maximum(sec, 0)], np.nan)
+    by_street = np.full(st.n, np.nan)
+    for s in range(st.n):
+        w = weight[cm.street == s]
+        if np.isfinite(w).any():
+            by_street[s] = np.nanmean(w)
+    rated = dp.ratings.sum(axis=0) / max(dp.n, 1)
+    return {
+        "residents": st.residents,
+        "tasks_received": st.task_hours,
+        "tasks_refused": dp.refused.sum(axis=0),
+        "tasks_pushed_down": st.pushed_hours,
+        "own_capacity": st.own_capacity,
+        "summons": st.summons,
+        "summons_answered_share": np.where(st.summons > 0, st.answered_share, np.nan),
+        "dept_rating_given": rated,
+        "mirror_hours": np.array([s.mirror_hours() for s in model.street_offices]),
+        "cadre_changes": st.cadre_changes,
+        "promotions": st.promotions,
+        "selected_on_residents": by_street,
+        "budget": st.budget,
+        "devolved": st.devolved,
+    }
+
+
+def department_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per department of the current step."""
+    dp = model.departments
+    return {
+        "tasks_pushed": dp.on_list.sum(axis=1) + dp.off_list.sum(axis=1),
+        "duties_pushed": dp.off_list.sum(axis=1),
+        "duties_refused": dp.refused.sum(axis=1),
+        "push_intensity": dp.push_intensity,
+        "responsiveness": dp.responsiveness,
+        "response_time": 1.0 / np.maximum(dp.responsiveness, 1e-3),
+        "summons": dp.summons.sum(axis=1),
+        "summons_answered": dp.answered.sum(axis=1),
+        "rating": dp.rating,
+        "mirrors": dp.mirrors,
+    }
+
+
+class TableRecorder:
+    """Collects a snapshot function's rows every `period` steps into a tidy table."""
+
+    def __init__(self, snapshot, columns: tuple[str, ...], key: str, period: int = 1,
+                 names: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.snapshot, self.columns, self.key = snapshot, columns, key
+        self.names = names or {}  # columns recorded as codes, and the names they stand for
         self.period = max(int(period), 1)
         self._steps: list[int] = []
         self._rows: list[dict[str, np.ndarray]] = []
@@ -269,17 +457,96 @@ class CommunityRecorder:
     def record(self, model) -> None:
         if model.steps % self.period == 0:
             self._steps.append(int(model.steps))
-            self._rows.append({k: np.array(v, copy=True) for k, v in community_snapshot(model).items()})
+            self._rows.append({k: np.array(v, copy=True) for k, v in
+                               self.snapshot(model).items()})
 
     def frame(self) -> pd.DataFrame:
-        """Tidy table: one row per (step, community)."""
+        """Tidy table: one row per (step, unit)."""
         if not self._rows:
-            return pd.DataFrame(columns=["step", "community", *COMMUNITY_COLUMNS])
-        n = len(self._rows[0]["street"])
-        data = {
-            "step": np.repeat(self._steps, n),
-            "community": np.tile(np.arange(n), len(self._steps)),
-        }
-        for col in COMMUNITY_COLUMNS:
+            return pd.DataFrame(columns=["step", self.key, *self.columns])
+        n = len(next(iter(self._rows[0].values())))
+        data = {"step": np.repeat(self._steps, n),
+                self.key: np.tile(np.arange(n), len(self._steps))}
+        for col in self.columns:
             data[col] = np.concatenate([row[col] for row in self._rows])
+            if col in self.names:
+                data[col] = np.array(self.names[col])[data[col]]
         return pd.DataFrame(data)
+
+
+class CommunityRecorder(TableRecorder):
+    """Collects `community_snapshot` every `period` steps into a tidy table."""
+
+    def __init__(self, period: int = 1) -> None:
+        super().__init__(community_snapshot, COMMUNITY_COLUMNS, "community", period)
+
+
+COMPOUND_COLUMNS = (
+    "community", "street", "compound_type", "community_type", "management", "build_year",
+    "fee", "households", "residents", "owners", "firm", "effort", "shirking", "quality",
+    "base_quality", "collection", "oc_state", "independence", "xa_intensity", "convened",
+    "disputes", "mediated", "dispute_rate", "satisfaction", "participation", "renovating",
+    "renovated", "has_branch",
+)
+"""Columns of the per-compound table: the compound's type and attributes (its management
+mode and firm as they are that month), property service, owners' committee, disputes and
+residents (meanings in docs/CLI.md)."""
+
+
+COMPOUND_NAMES = {"compound_type": T.COMPOUND_TYPES_ORDER, "community_type": T.COMMUNITY_TYPES,
+                  "management": T.MANAGEMENT_MODES, "oc_state": OC_STATES}
+"""Compound columns kept as codes while the run records them (names in the table)."""
+
+
+def _codes(names: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    index = {name: i for i, name in enumerate(order)}
+    return np.array([index[x] for x in names.tolist()], dtype=np.int8)
+
+
+def compound_snapshot(model) -> dict[str, np.ndarray]:
+    """One row per compound of the current step (the four named columns as codes into
+    COMPOUND_NAMES)."""
+    cp, w = model.compounds, model.world
+    types = model.cache.get("compound_type_codes")
+    if types is None:  # the types do not change during a run
+        types = model.cache["compound_type_codes"] = (
+            _codes(w.compound_type, T.COMPOUND_TYPES_ORDER),
+            _codes(w.community_type[cp.community], T.COMMUNITY_TYPES))
+    return {
+        "community": cp.community,
+        "street": model.communities.street[cp.community],
+        "compound_type": types[0],
+        "community_type": types[1],
+        "management": cp.management,
+        "build_year": cp.build_year,
+        "fee": cp.fee,
+        "households": cp.households,
+        "residents": cp.residents,
+        "owners": cp.owners,
+        "firm": cp.firm,
+        "effort": np.where(cp.firm >= 0, cp.effort, np.nan),
+        "shirking": (cp.firm >= 0) & (cp.effort < model.p["shirk_threshold"]),
+        "quality": cp.quality,
+        "base_quality": cp.base_quality,
+        "collection": np.where(cp.firm >= 0, cp.collection, np.nan),
+        "oc_state": cp.oc_state,
+        "independence": np.where(cp.oc_state != OC_NONE, cp.independence, np.nan),
+        "xa_intensity": cp.xa_intensity,
+        "convened": cp.convened,
+        "disputes": cp.disputes,
+        "mediated": cp.mediated,
+        "dispute_rate": cp.dispute_rate,
+        "satisfaction": cp.satisfaction,
+        "participation": cp.participation,
+        "renovating": cp.renovation_left > 0,
+        "renovated": cp.renovated,
+        "has_branch": cp.has_branch,
+    }
+
+
+class CompoundRecorder(TableRecorder):
+    """Collects `compound_snapshot` every `period` steps into a tidy table."""
+
+    def __init__(self, period: int = 1) -> None:
+        super().__init__(compound_snapshot, COMPOUND_COLUMNS, "compound", period,
+                         names=COMPOUND_NAMES)

@@ -1,5 +1,5 @@
-"""GovernanceModel: the district, its organisations and residents, and the monthly step
-(ODD §4 process overview and scheduling — the step order is written once, in `step`).
+"""GovernanceModel: the district, its organisations, people and residents, and the monthly
+step (ODD §3 process overview and scheduling — the step order is written once, in `step`).
 
     model = GovernanceModel(rng=1, xa_one_shoulder=0.15)          # any parameter by keyword
     model = GovernanceModel.from_scenario("scenarios/baseline.toml", rng=1)
@@ -7,13 +7,17 @@
     model.datacollector.get_model_vars_dataframe()                # district series
     model.community_table()                                       # one row per community/step
 
-The model knows nothing about files, the CLI, the browser or sweeps (`from_scenario` only
-asks sim.core.params for validated values).
+Organisations decide in their classes (sim/core/agents), called here through Mesa's
+AgentSets; mechanisms (sim/core/mechanisms) carry what no single organisation decides —
+needs, votes, money accounting, disputes, residents' participation and trust. The model
+knows nothing about files, the CLI, the browser or sweeps (`from_scenario` only asks
+sim.core.scenario for validated values).
 """
 
 from __future__ import annotations
 
 import inspect
+import unicodedata
 import zlib
 from functools import partial
 from pathlib import Path
@@ -25,50 +29,104 @@ from mesa.discrete_space import Network
 
 from . import params as P
 from . import scenario as S
+from . import types as T
 from .agents import (
     NGO,
+    Department,
     OwnersCommittee,
     PartyBranch,
+    PartyCommittee,
+    PropertyCommittee,
     PropertyFirm,
     ResidentsCommittee,
     StreetOffice,
 )
+from .district import District
 from .mechanisms import (
-    assessment,
-    burden,
     coordination,
     devolution,
     disputes,
+    elections,
     needs,
     ngo_market,
     owners_assembly,
     property_management,
+    renovation,
     resident_participation,
     satisfaction,
     services,
+    workload,
 )
-from .metrics import OUTCOMES, CommunityRecorder, district_outcomes
-from .network import set_edge
+from .mechanisms.assessment import residents_evaluation
+from .metrics import (
+    DEPARTMENT_COLUMNS,
+    OUTCOMES,
+    STREET_COLUMNS,
+    CommunityRecorder,
+    CompoundRecorder,
+    TableRecorder,
+    department_snapshot,
+    district_outcomes,
+    street_snapshot,
+)
+from .network import edge_index, set_edge
+from .people import (
+    BRANCH,
+    BRANCH_SECRETARY,
+    CADRE,
+    DIRECTOR,
+    KIND_NAMES,
+    OC,
+    OC_CHAIR,
+    OC_MEMBER,
+    PC,
+    PC_MEMBER,
+    PMC,
+    PROFESSIONAL,
+    RC,
+    RC_MEMBER,
+    ROLE_NAMES,
+    SECRETARY,
+    VOLUNTEER,
+    People,
+    build_seats,
+    shared_people,
+)
+from .policy import Levers, Timeline, parse_timeline
 from .residents import TRUST_TARGETS, Residents
-from .state import OC_FUNCTIONING, OC_NONE, OC_STALLED, Communities, Compounds, Firms, NGOs, Streets
+from .state import (
+    OC_NONE,
+    Communities,
+    Compounds,
+    Departments,
+    Firms,
+    Month,
+    NGOs,
+    Streets,
+)
 from .world import build_world
 
-STREAMS = ("world", "needs", "property", "assembly", "disputes", "ngo", "participation")
+STREAMS = ("world", "needs", "property", "assembly", "disputes", "ngo", "participation",
+           "elections", "organisations")
 """Independent random streams, one per stochastic mechanism, so a change in one mechanism's
 draws does not shift another's (common random numbers across experiment arms)."""
 
+MAX_SEED_DIGITS = 40
+"""A typed seed with more digits than this is hashed like other text."""
+
 
 def coerce_seed(rng: Any) -> Any:
-    """Accept what a person types as a seed: blank → None (fresh entropy), digits → int,
-    other text (including "-5") → a stable non-negative integer hash of it. Generators and
-    non-negative ints pass through; a negative int is hashed like its text."""
+    """Accept what a person types as a seed: blank → None (fresh entropy), ASCII digits
+    (at most `MAX_SEED_DIGITS`) → int, any other text (including "-5", "²", "①") → a stable
+    non-negative integer hash of it. Generators and non-negative ints pass through; a
+    negative int is hashed like its text."""
     if isinstance(rng, str):
-        text = rng.strip()
+        text = unicodedata.normalize("NFC", rng.strip())
         if not text:
             return None
-        if text.isdigit():
+        if text.isascii() and text.isdigit() and len(text) <= MAX_SEED_DIGITS:
             return int(text)
-        return zlib.crc32(text.encode("utf-8"))  # any other text, e.g. "-5" or "abc"
+        return zlib.crc32(text.encode("utf-8"))
     if isinstance(rng, float) and rng.is_integer():
         rng = int(rng)
     if isinstance(rng, int) and not isinstance(rng, bool) and rng < 0:
@@ -78,33 +136,63 @@ def coerce_seed(rng: Any) -> Any:
 
 class GovernanceModel(mesa.Model):
     """Urban grassroots governance in one district. Every parameter of sim.core.params is a
-    keyword argument with its schema default; `rng` is the seed."""
+    keyword argument with its schema default; `rng` is the seed; `timeline` a list of
+    scheduled policy changes (`[[policy]]` tables, sim.core.policy)."""
 
-    def __init__(self, rng: Any = None, community_period: int = 1, **params: Any) -> None:
+    def __init__(self, rng: Any = None, community_period: int = 1,
+                 timeline: Any = None, district: District | None = None,
+                 **params: Any) -> None:
         rng = coerce_seed(rng)
         super().__init__(rng=rng)
         self.p: dict[str, Any] = P.validate(params, where="GovernanceModel")
+        if district is not None:  # a district read from tables fixes its own structure
+            self.p = district.params(self.p)
+        self.timeline: Timeline = parse_timeline(timeline)
         self.seed = rng if isinstance(rng, int) else None
         children = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(len(STREAMS))
         self.streams = {k: np.random.default_rng(s) for k, s in zip(STREAMS, children)}
-        self.flows: dict[str, Any] = {}
+        self.cache: dict[str, Any] = {}
+        self.network_version = 0
+        self.ties_version = 0
+        self.dept_version = 0
+        self.seats_version = 0
+        self.month = Month()
 
-        self.world = world = build_world(self.p, self.streams["world"])
+        self.world = world = build_world(self.p, self.streams["world"], district)
         self.residents = Residents(world, self.p, self.streams["world"])
+        self.owner_heads = np.flatnonzero(self.residents.owner_heads)
         self.network = world.graph
+        self.edge_index = edge_index(self.network)
         self.grid = Network(self.network, layout=None, random=self.random)
+        self.levers = Levers(self.p, world.street_of_community, world.community_of_compound,
+                             world.community_type, world.compound_type)
+        for change in self.timeline.changes:  # fail now on a street that does not exist
+            for name in change.values:
+                if name in self.levers.values:
+                    self.levers.units(change, _scope(name), world.n_streets)
         self._init_state()
         self._init_agents()
-        coordination.assign_cross_appointment(self)
-        self._init_committees()
-        self._init_cross_appointment_edges()
+        self._init_people()
         ngo_market.new_ngos(self, np.arange(self.ngos.n))
+        self.election_offset = elections.election_offsets(
+            self.p, self.communities.n, self.streams["elections"])
+        self.lawsuits = np.zeros(self.compounds.n, dtype=np.int64)
+        self.last_round: dict[str, float] = {}
+        self.pmc_independence = np.ones(self.compounds.n)
+        workload.loads(self)
+        workload.aggregate(self)
+        coordination.step(self)
 
         self.outcomes: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={k: partial(_read_outcome, name=k) for k in OUTCOMES}
         )
         self.community_recorder = CommunityRecorder(community_period)
+        self.compound_recorder = CompoundRecorder(community_period)
+        self.street_recorder = TableRecorder(street_snapshot, STREET_COLUMNS, "street",
+                                             community_period)
+        self.department_recorder = TableRecorder(department_snapshot, DEPARTMENT_COLUMNS,
+                                                 "department", community_period)
 
     # --- construction ------------------------------------------------------------------
     @classmethod
@@ -113,16 +201,18 @@ class GovernanceModel(mesa.Model):
         scenario = S.load_scenario(path, overrides)
         if rng is None:
             rng = scenario.seed
-        return cls(rng=rng, **scenario.params)
+        return cls(rng=rng, timeline=scenario.timeline, district=scenario.district,
+                   **scenario.params)
 
     def _init_state(self) -> None:
         p, w, res = self.p, self.world, self.residents
         rng = self.streams["world"]
-        self.streets = Streets(w.n_streets)
         cm = self.communities = Communities(w.n_communities)
         cm.street = w.street_of_community
         cm.residents = np.bincount(res.community, minlength=cm.n)
-        cm.staff = p["staff_per_1000"] * cm.residents / 1000.0
+        st = self.streets = Streets(w.n_streets)
+        st.residents = np.bincount(cm.street, weights=cm.residents, minlength=st.n).astype(np.int64)
+        cm.staff = np.maximum(p["staff_per_1000"] * cm.residents / 1000.0, p["rc_seats"])
         sd = p["rc_skill_sd"]
         cm.skill = np.clip(
             p["rc_skill_mean"] * rng.lognormal(-sd**2 / 2, sd, cm.n), 0.01, p["skill_max"]
@@ -130,110 +220,441 @@ class GovernanceModel(mesa.Model):
         cm.grid_workers = p["grid_workers_per_1000"] * cm.residents / 1000.0
         cm.score = np.full(cm.n, 0.5)
         cm.ngo = np.full(cm.n, -1, dtype=np.int32)
+        cm.absorption = np.ones(cm.n)
         cm.leader_performance = np.ones(cm.n)
+        cm.staff_performance = np.ones(cm.n)
+        cm.coordination = np.full(cm.n, p["coord_tie"])
+        cm.oversight = np.ones(cm.n)
+        a0 = p["rc_initial_paperwork"]
+        cm.allocation = np.tile([a0, (1 - a0) / 2, (1 - a0) / 2], (cm.n, 1))
         cp = self.compounds = Compounds(w.n_compounds)
         cp.community = w.community_of_compound
         cp.residents = np.bincount(res.compound, minlength=cp.n)
-        cp.owners = np.bincount(res.compound, weights=res.owner_heads, minlength=cp.n).astype(np.int64)
+        cp.households = w.households_of_compound
+        heads = self.owner_heads
+        cp.owners = np.bincount(res.compound[heads], minlength=cp.n).astype(np.int64)
+        cp.area = np.bincount(res.compound[heads], weights=res.area[heads], minlength=cp.n)
+        cp.fee = w.fee
+        cp.management = w.management.copy()
+        cp.build_year = w.build_year
+        cp.base_quality = property_management.base_quality(w.build_year, p)
         cp.has_branch = w.compound_has_branch
         cp.firm = w.firm_of_compound.copy()
         cp.effort = np.full(cp.n, p["shirk_threshold"])
         cp.collection = np.ones(cp.n)
         cp.independence = np.ones(cp.n)
+        cp.harmony = np.ones(cp.n)
+        cp.satisfaction = np.full(cp.n, p["initial_satisfaction"])
+        cp.mediation_coordination = np.full(cp.n, p["coord_formal"])
         fm = self.firms = Firms(p["n_firms"])
         fm.capability = w.firm_capability
-        fm.compounds = np.bincount(cp.firm, minlength=fm.n)
-        cp.quality = fm.capability[cp.firm] * cp.effort
+        fm.effort_cost = w.firm_effort_cost
+        fm.compounds = np.bincount(cp.firm[cp.firm >= 0], minlength=fm.n)
+        cp.quality = cp.base_quality * property_management.management_quality(self)
         self.ngos = NGOs(p["n_ngos"])
-        self.flows["compound_satisfaction"] = np.full(cp.n, 0.5)
-        self.flows["harmony"] = np.ones(cp.n)
+        dp = self.departments = Departments(p["n_departments"])
+        dp.make_matrices(st.n)
+        dp.push_intensity[:] = 1.0
+        dp.responsiveness[:] = 0.5
+        dp.mirrors[:] = 0.5
+        dp.rating[:] = 1.0
         # mediation hours are reserved from last month's disputes: start from the expected
         expected = p["dispute_base"] + p["dispute_quality"] * (1 - cp.quality)
         cm.disputes = np.bincount(cp.community, weights=expected * cp.residents / 1000, minlength=cm.n)
+        # collaboration ties: a firm works with the RC of each community it serves
+        for c in np.flatnonzero(cp.firm >= 0):
+            self._collaborate(int(cp.firm[c]), int(cp.community[c]), True)
 
     def _init_agents(self) -> None:
         off, w = self.world.node_offset, self.world
         self.street_offices = [
             StreetOffice(self, i, off["street_office"] + i) for i in range(w.n_streets)
         ]
-        self.party_branches = [
-            PartyBranch(self, i, off["party_branch"] + i) for i in range(w.n_communities)
+        self.party_committees = [
+            PartyCommittee(self, i, off["party_branch"] + i) for i in range(w.n_communities)
         ]
         branch_of = self.network.graph["branch_of_compound"]
-        self.party_branches += [
-            PartyBranch(self, c, node, level="compound") for c, node in sorted(branch_of.items())
-        ]
+        self.branches = {c: PartyBranch(self, c, node) for c, node in sorted(branch_of.items())}
         self.residents_committees = [
             ResidentsCommittee(self, i, off["residents_committee"] + i)
             for i in range(w.n_communities)
         ]
-        self.property_firms = [
+        self.firm_agents = [
             PropertyFirm(self, i, off["property_firm"] + i) for i in range(self.firms.n)
         ]
         self.ngo_agents = [NGO(self, i, off["ngo"] + i) for i in range(self.ngos.n)]
+        self.department_agents = [Department(self, i, off["department"] + i)
+                                  for i in range(self.departments.n)]
         self.owners_committees: dict[int, OwnersCommittee] = {}
+        self.property_committees: dict[int, PropertyCommittee] = {}
 
-    def _init_committees(self) -> None:
-        """Committees already formed at the start (`oc_initial_share`)."""
-        p, w = self.p, self.world
+    def _init_people(self) -> None:
+        """Seats and their first holders: the state before the first election round."""
+        p, w, cm, cp = self.p, self.world, self.communities, self.compounds
+        off = w.node_offset
         rng = self.streams["world"]
-        u = rng.random(self.compounds.n)
-        u_func = rng.random(self.compounds.n)
-        age = rng.random(self.compounds.n) * p["oc_term_months"]
-        chair = self.compounds.has_branch & (w.u_chair < p["xa_secretary_chairs_oc"])
-        member = w.u_member < p["xa_two_committee_member_on_oc"]
-        for c in np.flatnonzero(u < p["oc_initial_share"]):
-            state = OC_FUNCTIONING if u_func[c] < p["oc_initial_functioning"] else OC_STALLED
-            self.set_owners_committee(int(c), state, bool(chair[c]), bool(member[c]))
-            self.compounds.oc_age[c] = np.floor(age[c])
+        comm = np.arange(cm.n)
+        branch_node = np.full(cp.n, -1, dtype=np.int64)
+        for c, node in self.network.graph["branch_of_compound"].items():
+            branch_node[c] = node
+        self.people = People()
+        self.seats = build_seats(cm.n, cp.community, cp.has_branch, {
+            "party_committee": off["party_branch"] + comm,
+            "residents_committee": off["residents_committee"] + comm,
+            "compound_branch": branch_node,
+            "owners_committee": off["owners_committee"] + np.arange(cp.n),
+            "property_committee": off["property_committee"] + comm,
+        }, p)
+        self.seat_index = {}
+        for s, key in enumerate(zip(self.seats.org.tolist(), self.seats.org_index.tolist())):
+            self.seat_index.setdefault(key, []).append(s)
+        self.seat_index = {k: np.array(v, dtype=np.int64) for k, v in self.seat_index.items()}
+        self.role_seats = _role_table(self.seats)
+        for c in comm.tolist():
+            pc_seats = self.seats_of(PC, c)
+            self.fill(pc_seats, self.new_people(pc_seats.size, CADRE, c, party=True))
+            secretary = int(self.seats.holder[self.seats_of(PC, c, SECRETARY)[0]])
+            self.people.selection_weight[secretary] = self.levers.community(
+                "cadre_selection_resident_weight")[c]
+            members = [int(h) for h in self.seats.holder[self.seats_of(PC, c, PC_MEMBER)]]
+            director = self.seats_of(RC, c, DIRECTOR)
+            if rng.random() < p["initial_one_shoulder"]:
+                self.fill(director, np.array([secretary]))
+            else:
+                self.fill(director, self.new_people(1, CADRE, c, party=True))
+            for s in self.seats_of(RC, c, RC_MEMBER).tolist():
+                if members and rng.random() < p["initial_overlap"]:
+                    self.fill(np.array([s]), np.array([members.pop(0)]))
+                else:
+                    party = rng.random() < p["rc_member_party_share"]
+                    self.fill(np.array([s]), self.new_people(1, CADRE, c, party=party))
+        for c in np.flatnonzero(cp.has_branch).tolist():
+            self.fill(self.seats_of(BRANCH, c), self.new_people(
+                1, VOLUNTEER, int(cp.community[c]), c, party=True))
+        existing = rng.random(cp.n) < p["oc_initial_share"]
+        if w.district is not None:  # committees the district's tables list
+            existing = w.district.fill("has_oc", existing)
+        for c in np.flatnonzero(existing).tolist():
+            self._initial_committee(c, rng)
+        self.compounds.oc_age = np.where(cp.oc_state != OC_NONE,
+                                         np.floor(rng.random(cp.n) * p["oc_term_months"]), 0)
+        for c in np.flatnonzero(self.levers.community("professional_committee")).tolist():
+            self.convene_property_committee(c, True)
+        self.sync_shared_edges()
 
-    def _init_cross_appointment_edges(self) -> None:
-        off, cm = self.world.node_offset, self.communities
-        shared = np.flatnonzero(cm.one_shoulder | (cm.overlap > 0))
-        for c in shared:
-            set_edge(self, off["party_branch"] + int(c), off["residents_committee"] + int(c),
-                     "cross_appointment")
+    def _initial_committee(self, compound: int, rng: np.random.Generator) -> None:
+        """An owners' committee in place at the start, with its members."""
+        p, cp = self.p, self.compounds
+        c = int(cp.community[compound])
+        self.set_owners_committee(compound, 1)
+        for s in self.seats_of(OC, compound).tolist():
+            role = self.seats.role[s]
+            holder = -1
+            cadre = rng.random() < p["initial_cadre_on_oc"]
+            if cadre and role == OC_CHAIR and compound in self.branches:
+                holder = self.branches[compound].secretary
+            elif cadre and role == OC_MEMBER and not any(
+                    self.is_cadre(h) for h in self.org_members(OC, compound)):
+                holder = self.two_committees_member(c, rng)
+            if holder < 0:
+                holder = int(self.new_people(1, VOLUNTEER, c, compound,
+                                             party=rng.random() < p["party_member_share"])[0])
+            self.fill(np.array([s]), np.array([holder]))
+        self.owners_committees[compound].take_stock()
 
-    # --- changes of contracts and committees (keep arrays, agents and network in step) ----
+    # --- people and seats ----------------------------------------------------------------
+    def new_people(self, k: int, kind: int, community: int, compound: int = -1,
+                   party: bool | np.ndarray = False) -> np.ndarray:
+        """Create `k` people of `kind` (CADRE, VOLUNTEER, PROFESSIONAL) living in
+        `community` (and `compound`), with hours, skill and standing drawn from the people
+        parameters; return their ids."""
+        p = self.p
+        rng = self.streams["organisations"]
+        hours = {CADRE: p["leader_hours"], VOLUNTEER: p["volunteer_leader_hours"],
+                 PROFESSIONAL: p["professional_hours"]}[kind]
+        sd, ssd = p["leader_hours_sd"], p["leader_skill_sd"]
+        mean, sdv = p["standing_mean"], p["standing_sd"]
+        var = min(sdv**2, mean * (1 - mean) * 0.99)
+        conc = mean * (1 - mean) / var - 1
+        skill = p["professional_skill"] if kind == PROFESSIONAL else rng.lognormal(
+            -ssd**2 / 2, ssd, k)
+        return self.people.add(
+            k, kind=kind, community=community, compound=compound, party_member=party,
+            hours=hours * rng.lognormal(-sd**2 / 2, sd, k), skill=skill,
+            standing=rng.beta(mean * conc, (1 - mean) * conc, k))
+
+    def fill(self, seats: np.ndarray, people: np.ndarray) -> None:
+        self.seats.fill(np.asarray(seats), np.asarray(people), self.steps)
+        self.people.active[np.asarray(people)] = True
+        self.seats_version += 1
+
+    def vacate(self, seats: np.ndarray) -> None:
+        self.seats.vacate(np.asarray(seats))
+        self.seats_version += 1
+
+    def replace_in_seat(self, seat: int, person: int) -> None:
+        """Give `seat` to `person`; the former holder keeps any other seats."""
+        old = int(self.seats.holder[seat])
+        self.fill(np.array([seat]), np.array([person]))
+        if old >= 0 and not np.any(self.seats.holder == old):
+            self.people.active[old] = False
+
+    def replace_secretary(self, community: int, person: int, promoted: bool = False) -> None:
+        """The street's choice takes office as secretary; the former secretary leaves the
+        party committee (and any seat held with it in the RC, which the new secretary takes
+        over as acting holder until the next election)."""
+        old = self.holder(SECRETARY, community)
+        seats = self.seats_of(PC, community, SECRETARY)
+        if old >= 0:
+            mine = np.flatnonzero((self.seats.holder == old)
+                                  & (self.seats.community == community)
+                                  & np.isin(self.seats.org, (PC, RC)))
+            seats = mine
+            if promoted:  # leaves every seat for a post outside the community
+                self.vacate(np.flatnonzero(self.seats.holder == old))
+                self.people.active[old] = False
+                self.month.promotions += 1
+                self.streets.promotions[self.communities.street[community]] += 1
+            self.month.cadre_changes += 1
+            self.streets.cadre_changes[self.communities.street[community]] += 1
+        self.fill(seats, np.repeat(person, seats.size))
+        if old >= 0 and not np.any(self.seats.holder == old):
+            self.people.active[old] = False
+
+    def give_seat(self, role: int, index: int, person: int | None = None) -> int:
+        """Hand the single seat `role` of organisation `index` to `person` (a new person of
+        the seat's usual kind if None), as an appointment would; returns the holder."""
+        org = {SECRETARY: PC, DIRECTOR: RC, BRANCH_SECRETARY: BRANCH, OC_CHAIR: OC}[role]
+        seat = int(self.seats_of(org, index, role)[0])
+        if person is None:
+            c = int(self.seats.community[seat])
+            kind = VOLUNTEER if org in (BRANCH, OC) else CADRE
+            person = int(self.new_people(1, kind, c, party=True)[0])
+        self.replace_in_seat(seat, person)
+        self.sync_shared_edges()
+        workload.loads(self)
+        workload.aggregate(self)
+        coordination.step(self)
+        return person
+
+    def seats_of(self, org: int, index: int, role: int | None = None) -> np.ndarray:
+        seats = self.seat_index.get((org, index), np.zeros(0, dtype=np.int64))
+        return seats if role is None else seats[self.seats.role[seats] == role]
+
+    def org_members(self, org: int, index: int) -> np.ndarray:
+        h = self.seats.holder[self.seats_of(org, index)]
+        return h[h >= 0]
+
+    def holder(self, role: int, index: int) -> int:
+        """Holder of the single seat `role` of organisation `index` (−1: vacant or none)."""
+        table = self.role_seats[role]
+        if index >= len(table) or table[index, 0] < 0:
+            return -1
+        return int(self.seats.holder[table[index, 0]])
+
+    def holders(self, role: int, index: int) -> list[int]:
+        """Holders of the seats `role` of organisation `index` (−1 where vacant)."""
+        table = self.role_seats[role]
+        if index >= len(table):
+            return []
+        seats = table[index]
+        return self.seats.holder[seats[seats >= 0]].tolist()
+
+    def holders_of_role(self, role: int) -> np.ndarray:
+        """Holder of the single seat `role` of every organisation of its type, in order."""
+        return self.seats.holder[self.seats.of(role)]
+
+    def director_of(self, community: int) -> int:
+        return self.holder(DIRECTOR, community)
+
+    def sits_on(self, person: int, org: int, index: int) -> bool:
+        return bool(np.any(self.seats.holder[self.seats_of(org, index)] == person))
+
+    def is_cadre(self, person: int) -> bool:
+        return int(self.people.kind[person]) == CADRE
+
+    def two_committees_member(self, community: int, rng: np.random.Generator) -> int:
+        """A member of the community's party committee or RC, other than its leaders."""
+        pool = [h for h in self.holders(PC_MEMBER, community) + self.holders(RC_MEMBER, community)
+                if h >= 0]
+        return int(pool[int(rng.integers(len(pool)))]) if pool else -1
+
+    def seat_hours_given(self, org: int, index: int, skilled: bool = False) -> float:
+        """Hours the members of organisation (`org`, `index`) give their seats, scaled by
+        their performance (and skill)."""
+        seats = self.seats_of(org, index)
+        seats = seats[self.seats.holder[seats] >= 0]
+        h = self.seats.holder[seats]
+        given = self.seats.hours[seats] * self.people.performance[h]
+        if skilled:
+            given = given * self.people.skill[h]
+        return float(given.sum())
+
+    def people_in(self, node: int) -> list[dict[str, Any]]:
+        """Who holds which seat of the organisation at network node `node`."""
+        seats = np.flatnonzero(self.seats.node == node)
+        out = []
+        for s in seats.tolist():
+            h = int(self.seats.holder[s])
+            row: dict[str, Any] = {"seat": ROLE_NAMES[int(self.seats.role[s])], "person": h}
+            if h >= 0:
+                ppl = self.people
+                others = np.flatnonzero((self.seats.holder == h) & (self.seats.node != node))
+                row.update(kind=KIND_NAMES[int(ppl.kind[h])], load=float(ppl.load[h]),
+                           performance=float(ppl.performance[h]),
+                           standing=float(ppl.standing[h]),
+                           party_member=bool(ppl.party_member[h]),
+                           other_seats=[ROLE_NAMES[int(self.seats.role[o])] for o in others])
+            out.append(row)
+        return out
+
+    def shared_people(self) -> dict[tuple[int, int], list[int]]:
+        """Pairs of organisation nodes that share people, and who (cached per seats)."""
+        hit = self.cache.get("shared")
+        if hit is not None and hit[0] == self.seats_version:
+            return hit[1]
+        pairs = shared_people(self.seats)
+        self.cache["shared"] = (self.seats_version, pairs)
+        return pairs
+
+    def sync_shared_edges(self) -> None:
+        """Keep the network's `cross_appointment` edges equal to the pairs of organisations
+        that share a person (the one-mode projection of the affiliation network)."""
+        if self.cache.get("synced") == self.seats_version:
+            return
+        want = set(self.shared_people())
+        have = {(u, v) for u, v, k in self.edge_index if k == "cross_appointment"}
+        for u, v in have - want:
+            set_edge(self, u, v, "cross_appointment", False)
+        for u, v in want - have:
+            set_edge(self, u, v, "cross_appointment", True)
+        self.cache["synced"] = self.seats_version
+
+    # --- changes of contracts, ties and committees ---------------------------------------
+    def _collaborate(self, firm: int, community: int, present: bool) -> None:
+        off = self.world.node_offset
+        set_edge(self, off["property_firm"] + firm, off["residents_committee"] + community,
+                 "collaboration", present)
+
     def assign_firm(self, compound: int, firm: int) -> None:
-        """Give `compound` to `firm` (-1: no firm) with a fresh contract."""
+        """Give `compound` to `firm` (-1: the firm leaves and the street caretakes)."""
         cp, off = self.compounds, self.world.node_offset
         seat = off["owners_committee"] + compound
         old = int(cp.firm[compound])
+        community = int(cp.community[compound])
+        if cp.convened[compound]:
+            self.set_joint_tie(compound, False)
         if old >= 0:
             self.firms.compounds[old] -= 1
+            self.firms.lost[old] += 1
             for kind in ("contract", "supervision"):
                 set_edge(self, seat, off["property_firm"] + old, kind, False)
+            if not np.any((cp.firm == old) & (cp.community == community)
+                          & (np.arange(cp.n) != compound)):
+                self._collaborate(old, community, False)
+            for person in self.org_members(OC, compound):
+                if self.people.allied_firm[person] == old:
+                    self.people.allied_firm[person] = -1
         cp.firm[compound] = firm
         cp.strikes[compound] = 0.0
         cp.low_collection_months[compound] = 0
+        cp.changed_firm[compound] = True
         if firm >= 0:
             self.firms.compounds[firm] += 1
+            cp.management[compound] = T.FIRM
             cp.effort[compound] = self.p["shirk_threshold"]
             for kind in ("contract", "supervision"):
                 set_edge(self, seat, off["property_firm"] + firm, kind, True)
+            self._collaborate(firm, community, True)
+        else:
+            cp.management[compound] = T.CARETAKING
 
-    def set_owners_committee(
-        self, compound: int, state: int, chair_xa: bool = False, member_xa: bool = False
-    ) -> None:
-        """Elect (state != OC_NONE) or dissolve the owners' committee of `compound`."""
+    def retender(self, compound: int, chooser: Any = None) -> None:
+        firm = property_management.tender(self, compound, int(self.compounds.firm[compound]),
+                                          chooser)
+        if firm >= 0:
+            self.assign_firm(compound, firm)
+            self.month.retendered += 1
+
+    def sue_firm(self, compound: int) -> None:
+        self.lawsuits[compound] += 1
+
+    def set_joint_tie(self, compound: int, present: bool) -> None:
+        """The party organisation convenes (or drops) a standing tie of the compound's RC,
+        owners' committee seat and firm (and branch)."""
         cp, off = self.compounds, self.world.node_offset
-        seat = off["owners_committee"] + compound
+        if present and cp.firm[compound] < 0:
+            return
+        rc = off["residents_committee"] + int(cp.community[compound])
+        oc = off["owners_committee"] + compound
+        pairs = [(rc, oc)]
+        if cp.firm[compound] >= 0:
+            firm = off["property_firm"] + int(cp.firm[compound])
+            pairs.append((rc, firm))
+            branch = self.network.graph["branch_of_compound"].get(compound)
+            if branch is not None:
+                pairs.append((branch, firm))
+        for u, v in pairs:
+            set_edge(self, u, v, "coordination", present)
+        if present and not cp.convened[compound]:
+            self.month.convened_new += 1
+        cp.convened[compound] = present
+
+    def charge_convening(self, community: int, hours: float) -> None:
+        """Book the hours the party committee's standing ties ask of its secretary."""
+        secretary = self.holder(SECRETARY, community)
+        if secretary >= 0:
+            self.people.extra_hours[secretary] = hours
+
+    def set_owners_committee(self, compound: int, state: int) -> None:
+        """Form (state != OC_NONE) or dissolve the owners' committee of `compound`."""
+        cp, off = self.compounds, self.world.node_offset
         cp.oc_state[compound] = state
         cp.oc_age[compound] = 0
-        cp.oc_chair_xa[compound] = chair_xa and state != OC_NONE
-        cp.oc_member_xa[compound] = member_xa and state != OC_NONE
-        branch = self.network.graph["branch_of_compound"].get(compound)
-        if branch is not None:
-            set_edge(self, branch, seat, "cross_appointment", bool(cp.oc_chair_xa[compound]))
-        rc = off["residents_committee"] + int(cp.community[compound])
-        set_edge(self, rc, seat, "cross_appointment", bool(cp.oc_member_xa[compound]))
         agent = self.owners_committees.get(compound)
-        if state == OC_NONE and agent is not None:
-            agent.remove()
-            del self.owners_committees[compound]
-        elif state != OC_NONE and agent is None:
-            self.owners_committees[compound] = OwnersCommittee(self, compound, seat)
+        if state == OC_NONE:
+            seats = self.seats_of(OC, compound)
+            for person in self.seats.holder[seats]:
+                if person >= 0:
+                    self.people.allied_firm[person] = -1
+            self.vacate(seats)
+            if agent is not None:
+                agent.remove()
+                del self.owners_committees[compound]
+        elif agent is None:
+            self.owners_committees[compound] = OwnersCommittee(
+                self, compound, off["owners_committee"] + compound)
+
+    def convene_property_committee(self, community: int, present: bool) -> None:
+        """The street convenes (or disbands) the community's property-management committee:
+        professionals, the RC director as convenor, owners."""
+        cm, off = self.communities, self.world.node_offset
+        if bool(cm.pmc[community]) == present:
+            return
+        node = off["property_committee"] + community
+        seats = self.seats_of(PMC, community)
+        street = off["street_office"] + int(cm.street[community])
+        cp = self.compounds
+        if present:
+            k = self.p["pmc_professional_seats"]
+            pros = self.new_people(min(k, seats.size), PROFESSIONAL, community)
+            holders = list(pros)
+            director = self.director_of(community)
+            if director >= 0 and len(holders) < seats.size:
+                holders.append(director)
+            while len(holders) < seats.size:
+                holders.append(int(self.new_people(1, VOLUNTEER, community)[0]))
+            self.fill(seats, np.array(holders[:seats.size]))
+            self.property_committees[community] = PropertyCommittee(self, community, node)
+        else:
+            self.vacate(seats)
+            self.property_committees.pop(community).remove()
+        set_edge(self, street, node, "hierarchy", present)
+        set_edge(self, node, off["residents_committee"] + community, "coordination", present)
+        for c in np.flatnonzero(cp.community == community).tolist():
+            set_edge(self, node, off["owners_committee"] + c, "supervision", present)
+        cm.pmc[community] = present
+        self.sync_shared_edges()
 
     def set_ngo_contract(self, community: int, ngo: int) -> None:
         """Give the project contract of `community` to NGO slot `ngo` (-1: none)."""
@@ -250,41 +671,246 @@ class GovernanceModel(mesa.Model):
         else:
             cm.ngo_months_left[community] = 0
 
+    # --- quantities organisations read ---------------------------------------------------
+    def task_inflow(self, street: int) -> float:
+        """Administrative task hours arriving at a street office this month."""
+        return self.p["admin_task_hours_per_1000"] * float(self.streets.residents[street]) / 1000
+
+    def caretaking_demand(self, community: int) -> float:
+        """RC hours caretaking the community's compounds that no one else manages."""
+        def make() -> np.ndarray:
+            cp = self.compounds
+            mine = (cp.management == T.CARETAKING) & (cp.firm < 0)
+            hh = np.bincount(cp.community, weights=cp.households * mine,
+                             minlength=self.communities.n)
+            return self.p["caretaking_hours_per_100"] * hh / 100
+        return float(self.cache_month("caretaking", make)[community])
+
+    def mirror_hours(self, community: int) -> float:
+        """RC hours the community spends on departments' mirrored offices this month."""
+        by_street = self.cache_month("mirror_hours", lambda: np.array(
+            [office.mirror_hours() for office in self.street_offices]))
+        return float(by_street[self.communities.street[community]])
+
+    def satisfaction_weight_of_needs(self) -> float:
+        p = self.p
+        total = p["weight_needs"] + p["weight_property"] + p["weight_disputes"]
+        return p["weight_needs"] / total if total > 0 else 1 / 3
+
+    def residents_evaluation(self) -> np.ndarray:
+        return self.cache_month("evaluation", lambda: residents_evaluation(self))
+
+    def member_independence(self, people: np.ndarray, compound: int) -> np.ndarray:
+        return coordination.member_independence(self, people, compound)
+
+    def pmc_watch_all(self) -> np.ndarray:
+        """Per compound: monitoring intensity of its community's property committee."""
+        watch = np.zeros(self.communities.n)
+        for c, committee in self.property_committees.items():
+            watch[c] = committee.watch()
+        return watch[self.compounds.community]
+
+    def pmc_watch(self, compound: int) -> float:
+        c = int(self.compounds.community[compound])
+        committee = self.property_committees.get(c)
+        return committee.watch() if committee is not None else 0.0
+
+    def index_of(self, node: int) -> int:
+        return int(self.network.nodes[node]["index"])
+
+    def cache_month(self, key: str, make) -> Any:
+        hit = self.cache.get(key)
+        if hit is not None and hit[0] == self.steps:
+            return hit[1]
+        value = make()
+        self.cache[key] = (self.steps, value)
+        return value
+
+    def election_turnout_by_community(self) -> np.ndarray:
+        """Expected share of residents voting in a direct RC election: participants, and
+        others mobilised with probability `election_mobilisation` × their trust in the RC."""
+        res, n = self.residents, self.communities.n
+        rc = TRUST_TARGETS.index("rc")
+        participants = res.per_community(res.participates, n)
+        trust_all = res.per_community(res.trust[:, rc], n)
+        trust_part = res.per_community(np.where(res.participates, res.trust[:, rc], 0.0), n)
+        mobilised = self.p["election_mobilisation"] * (trust_all - trust_part)
+        return (participants + mobilised) / np.maximum(self.communities.residents, 1)
+
+    def vacant_seats(self) -> int:
+        """Vacant seats of party committees, RCs and formed owners' committees."""
+        seats, cp = self.seats, self.compounds
+        committee = np.isin(seats.org, (PC, RC))
+        formed_oc = (seats.org == OC) & (cp.oc_state[np.minimum(seats.org_index, cp.n - 1)]
+                                         != OC_NONE)
+        return int(np.count_nonzero((committee | formed_oc) & (seats.holder < 0)))
+
+    def households_per_resident(self) -> np.ndarray:
+        cp, cm = self.compounds, self.communities
+        hh = np.bincount(cp.community, weights=cp.households, minlength=cm.n)
+        return hh / np.maximum(cm.residents, 1)
+
     # --- the month -----------------------------------------------------------------------
     def step(self) -> None:
-        """One month. The order of mechanisms is the model's schedule (ODD §4)."""
-        needs.step(self)                    # §7.1 needs arise
-        burden.step(self)                   # §7.3 tasks pushed down take RC hours
-        devolution.allocate(self)           # §7.2 budgets flow down into channels
-        coordination.step(self)             # §7.5 workloads, coordination, independence
-        assessment.split_hours(self)        # §7.11 RC splits free hours by what is scored
-        devolution.absorb(self)             # §7.2 block grant and grid funds are absorbed
-        ngo_market.tender(self)             # §7.9 projects are tendered
+        """One month. The order below is the model's schedule (ODD §3)."""
+        self.month = Month()
+        self.compounds.changed_firm[:] = False
+        self.streets.cadre_changes[:] = 0
+        self.streets.promotions[:] = 0
+        self.apply_policies()                    # §7.0 policy changes due this month
+        needs.step(self)                         # §7.1 needs arise
+        elections.step(self)                     # §7.13 election rounds due this month
+        workload.step(self)                      # §7.5 loads, performance, people leaving
+        coordination.step(self)                  # §7.5 coordination along paths; checks
+        self.do(Department, "push")              # §7.14 departments push work to streets
+        self.do(StreetOffice, "receive_tasks")   # §7.14 ... the access list refuses some
+        self.do(StreetOffice, "push_tasks")      # §7.3 the street keeps or pushes tasks
+        self.do(ResidentsCommittee, "accept_tasks")  # §7.3 ... the RC accepts or refuses
+        self.do(StreetOffice, "take_back_refused")
+        self.do(StreetOffice, "devolve")         # §7.2 money down, by channel
+        self.do(ResidentsCommittee, "allocate_hours")  # §7.11 the RC splits its hours
+        self.do(PartyCommittee, "convene", self.convening_changes())  # §7.5 joint ties
+        devolution.absorb(self)                  # §7.2 money spent within capacity
+        ngo_market.tender(self)                  # §7.9 NGOs bid, the street screens
         devolution.settle_ngo_channel(self, ngo_market.deliver(self))
-        services.step(self)                 # §7.4 hours meet needs
-        property_management.step(self)      # §7.6 effort, fees, supervision, turnover
-        owners_assembly.step(self)          # §7.7 committees form, stall, are captured
-        disputes.step(self)                 # §7.8 disputes arise, are mediated or escalate
-        resident_participation.step(self)   # §7.10 residents decide to participate
-        satisfaction.step(self)             # §7.12 satisfaction and trust
-        assessment.score(self)              # §7.11 the street scores communities
-        ngo_market.evolve(self)             # §7.9 NGOs learn, drift, fail, enter
+        services.step(self)                      # §7.4 hours meet needs
+        property_management.set_detection(self)  # §7.6 committees decide how to watch
+        self.do(PropertyFirm, "set_effort")      # §7.6 firms choose effort
+        property_management.set_quality(self)
+        property_management.pay_fees(self)       # §7.6 owners pay or withhold
+        property_management.detect(self)
+        self.do(OwnersCommittee, "respond")      # §7.6 sanction, re-tender, sue
+        self.do(PropertyFirm, "update_record")
+        property_management.turnover(self)       # §7.6 exits and new firms
+        renovation.step(self)                    # §7.6 old-compound renovation
+        owners_assembly.step(self)               # §7.7 committees form, elect, co-opt
+        disputes.step(self)                      # §7.8 disputes, mediation, escalation
+        self.do(StreetOffice, "summon")          # §7.14 streets summon departments
+        disputes.settle(self)                    # §7.8 harm after answered summons
+        resident_participation.step(self)        # §7.10 residents decide to participate
+        satisfaction.step(self)                  # §7.12 satisfaction, trust, standing
+        self.do(StreetOffice, "assess")          # §7.11 the street scores communities
+        self.do(StreetOffice, "rate_departments")  # §7.14 upward evaluation
+        self.do(Department, "adapt")             # §7.14 departments respond to their rating
+        self.do(StreetOffice, "promote")         # §7.15 yearly promotions
+        self.do(ResidentsCommittee, "learn")     # §7.11 the RC adapts its hours
+        self.do(NGO, "evolve")                   # §7.9 NGOs learn, drift, run deficits
+        ngo_market.fail_and_enter(self)
+        self.measure_cross_appointment()
         self.outcomes = district_outcomes(self)
         self.datacollector.collect(self)
         self.community_recorder.record(self)
+        self.compound_recorder.record(self)
+        self.street_recorder.record(self)
+        self.department_recorder.record(self)
+
+    def do(self, cls: type, method: str, only: np.ndarray | None = None) -> None:
+        """Every organisation of type `cls` (those whose `index` is in `only`, if given)
+        makes the decision `method`, in turn."""
+        agents = self.agents_by_type.get(cls)
+        if agents is None:
+            return
+        if only is not None:
+            wanted = set(np.asarray(only).tolist())
+            agents = agents.select(lambda a: a.index in wanted)
+        agents.do(method)
+
+    def convening_changes(self) -> np.ndarray:
+        """Communities whose party committee has a reason to reconsider its joint ties this
+        month: a compound with a firm crossed the threshold, or a convened one calmed down."""
+        cp, p = self.compounds, self.p
+        rate = cp.dispute_rate
+        new = ~cp.convened & (cp.firm >= 0) & (rate >= p["convene_threshold"])
+        calm = cp.convened & (rate < 0.5 * p["convene_threshold"])
+        return np.unique(cp.community[new | calm])
+
+    def apply_policies(self) -> None:
+        for change in self.timeline.due(self.steps):  # Mesa counts months from 1
+            self.levers.apply(change, self.p, self.world.n_streets)
+        want = self.levers.community("professional_committee").astype(bool)
+        for c in np.flatnonzero(want != self.communities.pmc).tolist():
+            self.convene_property_committee(c, bool(want[c]))
+
+    def measure_cross_appointment(self) -> None:
+        """Cross-appointment intensity around each compound, read off the seats: the mean
+        of 一肩挑, the RC overlap share, a cadre chairing and a cadre sitting on its OC."""
+        from .metrics import cross_appointment
+
+        cp, seats, people = self.compounds, self.seats, self.people
+        shares = cross_appointment(self)
+        formed = cp.oc_state != OC_NONE
+        chair = np.full(cp.n, -1, dtype=np.int64)
+        chair_seats = seats.of(OC_CHAIR)
+        chair[seats.org_index[chair_seats]] = seats.holder[chair_seats]
+        branch = np.full(cp.n, -1, dtype=np.int64)
+        bs = seats.of(BRANCH_SECRETARY)
+        branch[seats.org_index[bs]] = seats.holder[bs]
+        chaired = formed & (chair >= 0) & (chair == branch)
+        on_oc = (seats.org == OC) & (seats.holder >= 0)
+        cadre = people.kind[seats.holder[on_oc]] == CADRE
+        member = formed & (np.bincount(seats.org_index[on_oc][cadre], minlength=cp.n) > 0)
+        c = cp.community
+        cp.xa_intensity = (shares["one_shoulder"][c] + shares["overlap"][c] + chaired
+                           + member) / 4
 
     # --- read-outs -----------------------------------------------------------------------
     def community_trust(self, target: str) -> np.ndarray:
         """Mean trust of each community's residents in an organisation type."""
-        res = self.residents
-        col = TRUST_TARGETS.index(target)
-        return res.per_community(res.trust[:, col], self.communities.n) / np.maximum(
-            self.communities.residents, 1
-        )
+        def make() -> np.ndarray:
+            res = self.residents
+            col = TRUST_TARGETS.index(target)
+            return res.per_community(res.trust[:, col], self.communities.n) / np.maximum(
+                self.communities.residents, 1)
+        return self.cache_month(f"community_trust_{target}", make)
+
+    def compound_trust(self, target: str) -> np.ndarray:
+        """Mean trust of each compound's residents in an organisation type."""
+        def make() -> np.ndarray:
+            res = self.residents
+            col = TRUST_TARGETS.index(target)
+            return res.per_compound(res.trust[:, col]) / np.maximum(self.compounds.residents, 1)
+        return self.cache_month(f"compound_trust_{target}", make)
 
     def community_table(self):
         """Per-community outcomes, one row per community and recorded step."""
         return self.community_recorder.frame()
+
+    def compound_table(self):
+        """Per-compound outcomes, one row per compound and recorded step."""
+        return self.compound_recorder.frame()
+
+    def street_table(self):
+        """Per-street outcomes (tasks, summons, ratings, cadres), one row per street and step."""
+        return self.street_recorder.frame()
+
+    def department_table(self):
+        """Per-department outcomes, one row per department and recorded step."""
+        return self.department_recorder.frame()
+
+
+def _role_table(seats) -> dict[int, np.ndarray]:
+    """Per role: seat ids of each organisation (rows: organisation index), −1 padded."""
+    out = {}
+    for role in range(len(ROLE_NAMES)):
+        ids = seats.of(role)
+        if ids.size == 0:
+            out[role] = np.full((0, 1), -1, dtype=np.int64)
+            continue
+        idx = seats.org_index[ids]
+        width = int(np.bincount(idx).max())
+        table = np.full((int(idx.max()) + 1, width), -1, dtype=np.int64)
+        fill = np.zeros(table.shape[0], dtype=np.int64)
+        for s, i in zip(ids.tolist(), idx.tolist()):
+            table[i, fill[i]] = s
+            fill[i] += 1
+        out[role] = table
+    return out
+
+
+def _scope(name: str) -> str:
+    from .policy import LEVER_SCOPE
+
+    return LEVER_SCOPE[name]
 
 
 def _read_outcome(model: GovernanceModel, name: str) -> float:
@@ -297,6 +923,8 @@ def _signature() -> inspect.Signature:
         inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
         inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),
         inspect.Parameter("community_period", inspect.Parameter.KEYWORD_ONLY, default=1),
+        inspect.Parameter("timeline", inspect.Parameter.KEYWORD_ONLY, default=None),
+        inspect.Parameter("district", inspect.Parameter.KEYWORD_ONLY, default=None),
     ]
     params += [
         inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default,

@@ -3,19 +3,27 @@
 Scenario files are TOML. Top-level keys: `description` (one line), `extends` (another
 scenario's name in the same folder, or a relative path), `steps`, `seed`, and parameters,
 either at top level or inside a table named after the parameter's group
-(`[cross_appointment]`, ...). Validation errors name the file, the key, the value and what
-is allowed, and raise `ScenarioError` (the CLI turns it into exit code 2). The parameters
+(`[cross_appointment]`, ...), and `[[policy]]` entries: changes scheduled at a month and
+targeted at streets, community or compound types, or a random share (sim.core.policy). A
+scenario's `[[policy]]` entries are added to those of the scenario it extends. A `[world]`
+table (`folder = "..."`, relative to the file) builds the world from a district's tables
+(`load_district`: CSV or Parquet files read here and validated by sim.core.district); a
+scenario inherits the `[world]` of the one it extends unless it sets its own. Validation
+errors name the file, the key (or the table's row and column), the value and what is
+allowed, and raise `ScenarioError` (the CLI turns it into exit code 2). The parameters
 themselves, their ranges and meanings are the schema in `sim.core.params`.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .district import TABLES, District, district_from_tables
 from .params import BY_NAME, GROUPS, PARAMS, ScenarioError, defaults, suggest, validate
+from .policy import Timeline, parse_timeline
 
 __all__ = [
     "RUN_KEYS",
@@ -27,6 +35,8 @@ __all__ = [
     "list_scenarios",
     "to_toml",
     "baseline_toml",
+    "load_district",
+    "timeline_toml",
 ]
 
 RUN_KEYS = {"description": str, "extends": str, "steps": int, "seed": int}
@@ -44,6 +54,16 @@ class Scenario:
     seed: int | None = None
     files: list[str] = field(default_factory=list)
     overrides: dict[str, Any] = field(default_factory=dict)
+    timeline: Timeline = field(default_factory=Timeline)
+    world: Path | None = None  # folder of the district's tables ([world] or --world)
+    district: District | None = None  # those tables, read and validated
+
+    def with_world(self, folder: str | Path | None) -> Scenario:
+        """This scenario with its world read from `folder` (None: unchanged)."""
+        if folder is None:
+            return self
+        folder = Path(folder)
+        return replace(self, world=folder.resolve(), district=load_district(folder))
 
 
 def scenario_dir() -> Path:
@@ -52,8 +72,9 @@ def scenario_dir() -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a UTF-8 byte-order mark (some editors write one) is accepted."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as err:
@@ -69,7 +90,11 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     run: dict[str, Any] = {}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key in RUN_KEYS:
+        if key == "policy":
+            run["policy"] = value
+        elif key == "world":
+            run["world"] = _world_folder(path, value)
+        elif key in RUN_KEYS:
             kind = RUN_KEYS[key]
             ok = isinstance(value, kind) and not isinstance(value, bool)
             if ok and kind is int and (value < (1 if key == "steps" else 0)):
@@ -80,6 +105,10 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                     int: "a positive integer" if key == "steps" else "a non-negative integer",
                 }[kind]
                 raise ScenarioError(f"{path}: {key} = {value!r} must be {allowed}")
+            if key == "extends" and not value.strip():
+                raise ScenarioError(
+                    f"{path}: extends = {value!r} must name a scenario (a file name in the "
+                    "same folder, or a relative path); remove the line to extend nothing")
             run[key] = value
         elif isinstance(value, dict):
             if key not in GROUPS:
@@ -91,6 +120,11 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                 if param is not None and param.group != key:
                     raise ScenarioError(
                         f"{path}: {sub} belongs in table [{param.group}], not [{key}]"
+                    )
+                if sub in data:
+                    raise ScenarioError(
+                        f"{path}: {sub} is given both at top level and in table [{key}]; "
+                        "keep one"
                     )
                 values[sub] = subvalue
         else:
@@ -118,15 +152,21 @@ def load_scenario(
 
     merged_run: dict[str, Any] = {}
     params = defaults()
+    changes = []
     for file, run, values in reversed(layers):  # base first, each layer's own keys on top
         checked = validate(values, where=str(file))
         params.update({k: checked[k] for k in values})
-        merged_run.update({k: v for k, v in run.items() if k != "extends"})
+        merged_run.update({k: v for k, v in run.items() if k not in ("extends", "policy")})
+        if "world" in run:  # an [world] table of its own replaces the inherited one
+            merged_run["world"] = run["world"]
+        if "policy" in run:
+            changes += parse_timeline(run["policy"], where=str(file)).changes
     overrides = dict(overrides or {})
     if overrides:
         checked = validate({**params, **overrides}, where="--set")
         params.update({k: checked[k] for k in overrides})
     validate(params, where=str(path))
+    world = merged_run.pop("world", None)
     return Scenario(
         name=path.stem,
         description=str(layers[0][1].get("description", merged_run.get("description", ""))),
@@ -135,7 +175,78 @@ def load_scenario(
         seed=merged_run.get("seed"),
         files=[str(p) for p in chain],
         overrides=overrides,
+        timeline=Timeline(sorted(changes, key=lambda c: c.month)),
+        world=world,
+        district=load_district(world) if world is not None else None,
     )
+
+
+WORLD_KEYS = {"folder": "the folder holding the district's tables, relative to this file"}
+
+
+def _world_folder(path: Path, table: Any) -> Path:
+    """The folder a scenario's `[world]` table names, resolved against the file."""
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{path}: world must be a table: [world] with folder = \"...\"")
+    unknown = set(table) - set(WORLD_KEYS)
+    if unknown:
+        raise ScenarioError(f"{path}: [world] unknown key {sorted(unknown)[0]!r}; allowed: "
+                            + ", ".join(WORLD_KEYS))
+    folder = table.get("folder")
+    if not isinstance(folder, str) or not folder.strip():
+        raise ScenarioError(f"{path}: [world] folder = {folder!r} must be the path of a "
+                            "folder of district tables (docs/DATA.md)")
+    return (path.parent / folder).resolve()
+
+
+def load_district(folder: str | Path) -> District:
+    """Read a district's tables from `folder` (`streets`, `communities`, `compounds`, each
+    `.csv` or `.parquet`; streets optional) and validate them (sim.core.district)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        raise ScenarioError(f"{folder}: {what}; a district is a folder of tables "
+                            "(streets, communities, compounds as .csv or .parquet)")
+    tables, sources = {}, {}
+    for name in TABLES:
+        found = [folder / f"{name}{ext}" for ext in (".csv", ".parquet")
+                 if (folder / f"{name}{ext}").is_file()]
+        if len(found) > 1:
+            raise ScenarioError(f"{folder}: both {found[0].name} and {found[1].name}; keep one")
+        if found:
+            sources[name] = str(found[0])
+            tables[name] = _read_table(found[0])
+    return district_from_tables(tables, sources, source=str(folder))
+
+
+def _read_table(path: Path):
+    """A CSV file (every cell as text) or a Parquet file, as a DataFrame."""
+    import pandas as pd
+
+    try:
+        if path.suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_parquet(path)
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ScenarioError(f"{path}: cannot read the table ({first})") from None
+
+
+def timeline_toml(timeline: Timeline) -> str:
+    """A timeline as `[[policy]]` tables of a scenario file."""
+    lines = []
+    for entry in timeline.to_list():
+        lines += ["", "[[policy]]"]
+        for key, value in entry.items():
+            if key == "set":
+                continue
+            if isinstance(value, list):
+                lines.append(f"{key} = [{', '.join(_toml_value(v) for v in value)}]")
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("[policy.set]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in entry["set"].items()]
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _resolve(ref: Path, relative_to: Path | None) -> Path:

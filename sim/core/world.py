@@ -1,10 +1,15 @@
 """World builder: the district, its residents and the typed governance network (ODD §3, §6).
 
 `build_world(params, rng)` draws the nested structure street → community → compound →
-household → resident, the residents' social graph, the firms' and NGOs' initial positions,
-and the organisations' typed network. Every draw that a policy lever acts on is a uniform
-number fixed here (e.g. `u_one_shoulder`), compared with the lever in the model, so that two
-arms of an experiment with the same seed share the same world (common random numbers).
+household → resident, the community and compound types (sim.core.types) with each compound's
+build year, management mode and fee, the residents' social graph, the firms' and NGOs'
+initial positions, and the organisations' typed network. No lever is read here: two arms of
+an experiment with the same seed share the same world (common random numbers), and what a
+lever changes is decided later by the agents.
+
+A district read from tables (`sim.core.district`, `build_world(p, rng, district)`) gives the
+structure and any attributes it lists; everything else is drawn as above, with the same
+draws whichever attributes are given.
 """
 
 from __future__ import annotations
@@ -15,14 +20,19 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from . import types as T
+from .district import NO_DISTRICT, District
+
 # Node kinds of the governance network and edge kinds between them (ODD §3).
 NODE_KINDS = (
     "street_office",
     "party_branch",
     "residents_committee",
     "owners_committee",
+    "property_committee",
     "property_firm",
     "ngo",
+    "department",
 )
 EDGE_KINDS = (
     "hierarchy",
@@ -31,7 +41,11 @@ EDGE_KINDS = (
     "supervision",
     "cross_appointment",
     "collaboration",
+    "peer",
 )
+"""`cross_appointment`: the two organisations share a person (people.py); `collaboration`: a
+firm works with the residents' committee of a community it serves (物业协助, helping with its
+tasks); `peer`: neighbouring communities of one street, who compare their practices."""
 
 
 @dataclass
@@ -42,6 +56,12 @@ class World:
     street_of_community: np.ndarray
     community_of_compound: np.ndarray
     households_of_compound: np.ndarray
+    # types (sim.core.types): names per community and compound, compound attributes
+    community_type: np.ndarray  # str
+    compound_type: np.ndarray  # str
+    build_year: np.ndarray  # per compound
+    management: np.ndarray  # per compound: index into types.MANAGEMENT_MODES at the start
+    fee: np.ndarray  # per compound: property fee, yuan per m² per month
     # residents (sorted by compound, then household)
     compound_of_resident: np.ndarray
     household_of_resident: np.ndarray
@@ -54,15 +74,16 @@ class World:
     tolerance: np.ndarray  # quality below which the household withholds fees
     social: sp.csr_matrix
     # organisations
-    firm_of_compound: np.ndarray
+    firm_of_compound: np.ndarray  # -1 where the compound is not managed by a firm
     firm_capability: np.ndarray
+    firm_effort_cost: np.ndarray
     compound_has_branch: np.ndarray
-    # uniforms for lever-dependent assignments (common random numbers)
-    u_one_shoulder: np.ndarray  # per community
-    u_overlap: np.ndarray  # per community
-    u_chair: np.ndarray  # per compound
-    u_member: np.ndarray  # per compound
     cohesion: np.ndarray  # per compound: standard-normal readiness to take part in assemblies
+    # per compound: the chances residents were drawn with (types × district means, or given)
+    owner_share: np.ndarray = None  # a household owns its home
+    elderly_share: np.ndarray = None  # a resident is aged 60+
+    floor_area: np.ndarray = None  # mean floor area of a household's home (m²)
+    district: District | None = None  # the tables the world was read from, if any
     graph: nx.MultiGraph = field(repr=False, default=None)
     node_offset: dict[str, int] = field(default_factory=dict)
 
@@ -79,25 +100,114 @@ class World:
         return len(self.compound_of_resident)
 
 
+MEMORY_BYTES = {
+    "resident": 30,
+    "tie_end": 56,
+    "compound": 5_000,
+    "community": 8_000,
+    "organisation": 1_500,
+}
+"""Bytes a built model holds per expected item (`expected_counts`): fitted to the peak memory
+of built models by `benchmarks/bench_limits.py --fit`, rounded up."""
+
+
+def expected_counts(p: dict) -> dict[str, float]:
+    """Expected sizes of the world `build_world` draws from validated parameters `p`:
+    communities, compounds, residents, social-tie ends and firms plus NGOs."""
+    communities = p["n_streets"] * max(p["communities_per_street"], 1.0)
+    compounds = communities * max(p["compounds_per_community"], 1.0)
+    residents = compounds * max(p["households_per_compound"], 5.0) * max(p["household_size"], 1.0)
+    return {"communities": communities, "compounds": compounds, "residents": residents,
+            "tie_ends": residents * 2 * max(p["social_degree"] // 2, 1),
+            "organisations": float(p["n_firms"] + p["n_ngos"])}
+
+
+def estimate_memory(p: dict) -> int:
+    """Bytes a model built from validated parameters `p` is expected to hold at its peak,
+    from the expected sizes alone (nothing is built)."""
+    n = expected_counts(p)
+    b = MEMORY_BYTES
+    return int(b["resident"] * n["residents"] + b["tie_end"] * n["tie_ends"]
+               + b["compound"] * n["compounds"] + b["community"] * n["communities"]
+               + b["organisation"] * n["organisations"])
+
+
 def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     """n counts of at least 1 with the given mean (1 + Poisson)."""
     return 1 + rng.poisson(max(mean - 1.0, 0.0), size=n)
 
 
-def build_world(p: dict, rng: np.random.Generator) -> World:
-    """Draw a district from validated parameters `p` with the generator `rng`."""
-    n_streets = p["n_streets"]
-    comm_per_street = _counts(rng, n_streets, p["communities_per_street"])
-    street_of_community = np.repeat(np.arange(n_streets, dtype=np.int32), comm_per_street)
-    n_comm = len(street_of_community)
-
-    comp_per_comm = _counts(rng, n_comm, p["compounds_per_community"])
-    community_of_compound = np.repeat(np.arange(n_comm, dtype=np.int32), comp_per_comm)
+def draw_types(p: dict, n_comm: int, community_of_compound: np.ndarray,
+               rng: np.random.Generator, given: District = NO_DISTRICT
+               ) -> dict[str, np.ndarray]:
+    """Community types, and per compound its type, build year, management mode and fee
+    (the values `given` lists replace the draws, each before what depends on it)."""
+    community_type = given.fill("community_type", np.array(T.COMMUNITY_TYPES)[
+        rng.choice(len(T.COMMUNITY_TYPES), size=n_comm, p=T.community_mix(p))])
     n_comp = len(community_of_compound)
+    district = rng.choice(len(T.COMPOUND_TYPES_ORDER), size=n_comp, p=T.district_compound_mix(p))
+    typical = np.array([-1 if T.TYPICAL_COMPOUND[c] is None
+                        else T.COMPOUND_TYPES_ORDER.index(T.TYPICAL_COMPOUND[c])
+                        for c in community_type], dtype=int)[community_of_compound]
+    pure = (rng.random(n_comp) < p["type_purity"]) & (typical >= 0)
+    kind = np.where(pure, typical, district)
+    compound_type = given.fill("compound_type", np.array(T.COMPOUND_TYPES_ORDER)[kind])
+    kind = np.searchsorted(T.COMPOUND_TYPES_ORDER, compound_type, sorter=_TYPE_SORTER)
+    kind = _TYPE_SORTER[kind]
+    build_year = np.zeros(n_comp, dtype=np.int64)
+    management = np.zeros(n_comp, dtype=np.int8)
+    discount = np.zeros(n_comp)
+    u_year, u_mode = rng.random(n_comp), rng.random(n_comp)
+    for k, name in enumerate(T.COMPOUND_TYPES_ORDER):
+        ct = T.COMPOUND_TYPES[name]
+        here = kind == k
+        lo, hi = ct.build_years
+        build_year[here] = lo + np.floor(u_year[here] * (hi - lo + 1)).astype(np.int64)
+        management[here] = np.searchsorted(np.cumsum(ct.management), u_mode[here], side="right")
+        discount[here] = ct.fee_discount
+    management = given.fill("management", np.minimum(management, len(T.MANAGEMENT_MODES) - 1))
+    build_year = given.fill("build_year", build_year)
+    fee = given.fill("fee", T.fee_for(build_year, discount, rng))
+    return {"community_type": community_type, "compound_type": compound_type,
+            "build_year": build_year, "management": management, "fee": fee}
+
+
+_TYPE_SORTER = np.argsort(T.COMPOUND_TYPES_ORDER)
+
+
+def compound_attribute(compound_type: np.ndarray, attribute: str) -> np.ndarray:
+    """Per compound, an attribute of its type's table (e.g. 'owner_ratio')."""
+    table = {name: getattr(T.COMPOUND_TYPES[name], attribute) for name in T.COMPOUND_TYPES}
+    return np.array([table[c] for c in compound_type], dtype=float)
+
+
+def build_world(p: dict, rng: np.random.Generator, district: District | None = None) -> World:
+    """Draw a district from validated parameters `p` with the generator `rng`; with a
+    `district` read from tables, take its structure and the values it gives."""
+    if district is None:
+        given = NO_DISTRICT
+        n_streets = p["n_streets"]
+        comm_per_street = _counts(rng, n_streets, p["communities_per_street"])
+        street_of_community = np.repeat(np.arange(n_streets, dtype=np.int32), comm_per_street)
+        comp_per_comm = _counts(rng, len(street_of_community), p["compounds_per_community"])
+        community_of_compound = np.repeat(np.arange(len(street_of_community), dtype=np.int32),
+                                          comp_per_comm)
+    else:  # the structure is given; its draws are made all the same, so that a drawn
+        # world written as tables builds again into the same world with the same seed
+        given, p = district, district.params(p)
+        n_streets = district.n_streets
+        street_of_community = district.street_of_community
+        community_of_compound = district.community_of_compound
+        _counts(rng, n_streets, p["communities_per_street"])
+        _counts(rng, len(street_of_community), p["compounds_per_community"])
+    n_comm = len(street_of_community)
+    n_comp = len(community_of_compound)
+    types = draw_types(p, n_comm, community_of_compound, rng, given)
+    ctype = types["compound_type"]
 
     sigma = p["size_heterogeneity"]
     hh = p["households_per_compound"] * rng.lognormal(-sigma**2 / 2, sigma, size=n_comp)
-    households_of_compound = np.maximum(np.rint(hh), 5).astype(np.int64)
+    households_of_compound = given.fill("households", np.maximum(np.rint(hh), 5).astype(np.int64))
     n_hh = int(households_of_compound.sum())
 
     # households → residents
@@ -109,14 +219,20 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
     head = np.zeros(n_res, dtype=bool)
     head[np.concatenate(([0], np.cumsum(hh_size)[:-1]))] = True
 
-    owner_hh = rng.random(n_hh) < p["owner_share"]
+    owner_p = given.fill("owner_share", np.clip(
+        p["owner_share"] * compound_attribute(ctype, "owner_ratio"), 0, 1))
+    owner_hh = rng.random(n_hh) < owner_p[compound_of_household]
     owner = owner_hh[household_of_resident]
     sd_area = p["floor_area_sd"]
-    area_hh = p["floor_area_mean"] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
+    area_mean = given.fill("floor_area", p["floor_area_mean"]
+                           * compound_attribute(ctype, "area_ratio"))
+    area_hh = area_mean[compound_of_household] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
     area = np.where(head, area_hh[household_of_resident], 0.0)
     tol_hh = _beta_mean_sd(rng, p["fee_tolerance_mean"], p["fee_tolerance_sd"], n_hh)
     tolerance = tol_hh[household_of_resident]
-    elderly = rng.random(n_res) < p["share_elderly"]
+    elderly_p = given.fill("elderly_share", np.clip(
+        p["share_elderly"] * compound_attribute(ctype, "elderly_ratio"), 0, 1))
+    elderly = rng.random(n_res) < elderly_p[compound_of_resident]
     special = rng.random(n_res) < p["share_special"]
     party_member = rng.random(n_res) < p["party_member_share"]
 
@@ -125,19 +241,29 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
         p["social_cross_compound_share"],
     )
 
-    # firms: each serves several compounds of unequal market share
+    # firms: each serves several compounds of unequal market share; only compounds
+    # managed by a firm have one
     n_firms = p["n_firms"]
     share = rng.dirichlet(np.ones(n_firms))
-    firm_of_compound = rng.choice(n_firms, size=n_comp, p=share).astype(np.int32)
+    firm_draw = rng.choice(n_firms, size=n_comp, p=share).astype(np.int32)
+    firm_of_compound = given.fill("firm", np.where(types["management"] == T.FIRM, firm_draw,
+                                                   -1).astype(np.int32))
     firm_capability = np.clip(
         rng.normal(p["firm_capability_mean"], p["firm_capability_sd"], n_firms), 0.05, 1.0
     )
+    sd_cost = p["firm_effort_cost_sd"]
+    firm_effort_cost = p["effort_cost"] * rng.lognormal(-sd_cost**2 / 2, sd_cost, n_firms)
 
     world = World(
         n_streets=n_streets,
         street_of_community=street_of_community,
         community_of_compound=community_of_compound,
         households_of_compound=households_of_compound,
+        community_type=types["community_type"],
+        compound_type=ctype,
+        build_year=types["build_year"],
+        management=types["management"],
+        fee=types["fee"],
         compound_of_resident=compound_of_resident,
         household_of_resident=household_of_resident,
         head=head,
@@ -150,12 +276,14 @@ def build_world(p: dict, rng: np.random.Generator) -> World:
         social=social,
         firm_of_compound=firm_of_compound,
         firm_capability=firm_capability,
-        compound_has_branch=rng.random(n_comp) < p["compound_party_branch_share"],
-        u_one_shoulder=rng.random(n_comm),
-        u_overlap=rng.random(n_comm),
-        u_chair=rng.random(n_comp),
-        u_member=rng.random(n_comp),
-        cohesion=rng.standard_normal(n_comp),
+        firm_effort_cost=firm_effort_cost,
+        compound_has_branch=given.fill("has_branch",
+                                       rng.random(n_comp) < p["compound_party_branch_share"]),
+        cohesion=rng.standard_normal(n_comp) + compound_attribute(ctype, "cohesion_shift"),
+        owner_share=owner_p,
+        elderly_share=elderly_p,
+        floor_area=area_mean,
+        district=district,
     )
     world.graph, world.node_offset = build_network(world, p)
     return world
@@ -200,10 +328,11 @@ def _social_graph(
         (data, (np.concatenate([src, dst]), np.concatenate([dst, src]))), shape=(n, n)
     ).tocsr()
     adj.sort_indices()
-    # a simple graph (duplicates summed by tocsr are set back to 1), stored as float64:
-    # the participation game multiplies it with float64 vectors every month, and an int8
-    # matrix would be converted to float64 (a copy of every tie) on each product
-    return sp.csr_matrix((np.ones(adj.nnz), adj.indices, adj.indptr), shape=(n, n))
+    # a simple graph (duplicates summed by tocsr are set back to 1), stored as float32:
+    # the participation game multiplies it with float32 vectors every month (an int8
+    # matrix would be converted, a copy of every tie, on each product)
+    return sp.csr_matrix((np.ones(adj.nnz, dtype=np.float32), adj.indices, adj.indptr),
+                         shape=(n, n))
 
 
 def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]:
@@ -211,9 +340,10 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     `level`; one edge per (pair, kind) with attr `kind`.
 
     Nodes in order: street offices, community party committees, compound party branches,
-    residents' committees, owners'-committee seats (one per compound), firms, NGO slots.
-    Contract and owners'-committee edges that change during a run are kept current by the
-    model (`sim.core.network`).
+    residents' committees, owners'-committee seats (one per compound: the owners, with or
+    without a committee), property-management-committee seats (one per community), firms,
+    NGO slots, line departments. Edges that change during a run — contracts, collaboration, convened ties,
+    shared people — are kept current by the model (`sim.core.network`).
     """
     g = nx.MultiGraph()
     offset: dict[str, int] = {}
@@ -234,8 +364,10 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     add_nodes("compound_branch", "party_branch", len(branch_compounds), "compound")
     add_nodes("residents_committee", "residents_committee", n_comm, "community")
     add_nodes("owners_committee", "owners_committee", n_comp, "compound")
+    add_nodes("property_committee", "property_committee", n_comm, "community")
     add_nodes("property_firm", "property_firm", p["n_firms"], "district")
     add_nodes("ngo", "ngo", p["n_ngos"], "district")
+    add_nodes("department", "department", p["n_departments"], "district")
 
     so, pb, rc = offset["street_office"], offset["party_branch"], offset["residents_committee"]
     oc, firm, cb = offset["owners_committee"], offset["property_firm"], offset["compound_branch"]
@@ -250,16 +382,21 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     edges(so + world.street_of_community, rc + comm, "supervision")
     edges(pb + comm, rc + comm, "coordination")
     edges(rc + world.community_of_compound, oc + comp, "hierarchy")
-    edges(oc + comp, firm + world.firm_of_compound, "contract")
-    edges(oc + comp, firm + world.firm_of_compound, "supervision")
+    served = world.firm_of_compound >= 0
+    edges(oc + comp[served], firm + world.firm_of_compound[served], "contract")
+    edges(oc + comp[served], firm + world.firm_of_compound[served], "supervision")
     # community party committee leads compound branches; branches coordinate their compound
     edges(pb + world.community_of_compound[branch_compounds], cb + np.arange(len(branch_compounds)),
           "hierarchy")
     edges(cb + np.arange(len(branch_compounds)), oc + branch_compounds, "coordination")
-    # communities of one street collaborate (joint service, shared grid platform)
+    # every line department reaches every street
+    dept = offset["department"]
+    for d in range(p["n_departments"]):
+        edges(np.full(world.n_streets, dept + d), so + np.arange(world.n_streets), "hierarchy")
+    # neighbouring communities of one street are peers: they compare their practices
     for s in range(world.n_streets):
         members = rc + np.flatnonzero(world.street_of_community == s)
         if len(members) > 1:
-            edges(members[:-1], members[1:], "collaboration")
+            edges(members[:-1], members[1:], "peer")
     g.graph["branch_of_compound"] = {int(c): cb + i for i, c in enumerate(branch_compounds)}
     return g, offset

@@ -21,7 +21,6 @@ re-running a sweep, or a crash between two writes, never double-counts a run.
 from __future__ import annotations
 
 import contextlib
-import errno
 import itertools
 import json
 import os
@@ -35,7 +34,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.core.params import ScenarioError
-from sim.runs.files import atomic_path, atomic_write_json, atomic_write_parquet, atomic_write_text
+from sim.runs.files import (
+    atomic_path,
+    atomic_write_json,
+    atomic_write_parquet,
+    atomic_write_text,
+    process_alive,
+    remove_stale_partials,
+)
 
 __all__ = ["RunStore", "ResultsError"]
 
@@ -86,14 +92,15 @@ class RunStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the folder for one writer; refuse if another live process holds it."""
+        """Hold the folder for one writer; refuse if another live process holds it. The
+        holder first removes the temporary files that killed writers left behind."""
         path = self.root / LOCK_FILE
         for _ in range(2):
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 pid = _read_pid(path)
-                if pid is not None and pid != os.getpid() and _alive(pid):
+                if pid is not None and pid != os.getpid() and process_alive(pid):
                     raise ResultsError(
                         f"{self.root}: another sweep (process {pid}) is writing to this "
                         "folder; wait for it, or give another --out") from None
@@ -103,9 +110,17 @@ class RunStore:
             with os.fdopen(fd, "w") as fh:
                 fh.write(str(os.getpid()))
             break
+        for folder in (self.root, self.runs_dir, self.series_dir):
+            remove_stale_partials(folder)
         try:
             yield
         finally:
+            self.unlock()
+
+    def unlock(self) -> None:
+        """Remove the lock file if this process holds it."""
+        path = self.root / LOCK_FILE
+        if _read_pid(path) == os.getpid():
             with contextlib.suppress(OSError):
                 path.unlink()
 
@@ -157,14 +172,24 @@ class RunStore:
 
     # --- reading -----------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
-        """The resolved definition (sweep.json)."""
-        return json.loads((self.root / "sweep.json").read_text(encoding="utf-8"))
+        """The resolved definition (sweep.json), checked to hold what a report reads."""
+        path = self.root / "sweep.json"
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise ResultsError(f"{path}: unreadable ({err}); {REWRITE}") from None
+        problem = _info_problem(info)
+        if problem:
+            raise ResultsError(f"{path}: {problem}; {REWRITE}")
+        return info
 
     def design(self) -> pd.DataFrame:
-        return pd.read_parquet(self.root / "design.parquet")
+        """One row per arm or design point (design.parquet)."""
+        return _read_table(self.root / "design.parquet", ["arm", "point"])
 
     def plan(self) -> pd.DataFrame:
-        return pd.read_parquet(self.root / "plan.parquet")
+        """One row per planned run (plan.parquet)."""
+        return _read_table(self.root / "plan.parquet", ["key", "arm", "point", "replicate", "seed"])
 
     def sessions(self) -> list[dict[str, Any]]:
         path = self.root / "sessions.json"
@@ -211,6 +236,73 @@ class RunStore:
         return df.drop_duplicates(["key", "step"], keep="last").reset_index(drop=True)
 
 
+REWRITE = ("run the sweep again with the same experiment and --out to rewrite the folder's "
+           "definition files (stored runs are kept)")
+INFO_KEYS: dict[str, type | tuple[type, ...]] = {
+    "name": str, "kind": str, "outcomes": list, "factors": list, "replicates": int,
+    "steps": int, "seed": int, "scenario": str,
+}
+"""Keys of sweep.json that reports read, with their JSON types."""
+INFO_OPTIONAL: dict[str, type | tuple[type, ...]] = {
+    "statistic": str, "reference": (str, type(None)), "fixed": dict, "arms": dict,
+    "window": int, "series_period": (int, type(None)), "levels": int, "n": (int, type(None)),
+    "calc_second_order": bool, "description": str, "command": str,
+}
+"""Keys a report reads when present."""
+KINDS = ("grid", "arms", "lhs", "sobol", "morris")
+
+
+def _info_problem(info: Any) -> str | None:
+    """What makes `info` unusable as a sweep's resolved definition (None: nothing)."""
+    if not isinstance(info, dict):
+        return (f"holds {type(info).__name__} {_clip(info)}, not the experiment's definition "
+                "(a JSON object)")
+    for key in INFO_KEYS:
+        if key not in info:
+            return f"no key {key!r}"
+    for key, kinds in {**INFO_KEYS, **INFO_OPTIONAL}.items():
+        value = info.get(key, None if key in INFO_OPTIONAL else info[key])
+        if key in info and (not isinstance(value, kinds) or
+                            (isinstance(value, bool) and kinds is not bool)):
+            return f"{key} = {_clip(value)} is not what a sweep writes"
+    if info["kind"] not in KINDS or info.get("statistic", "mean") not in ("mean", "final"):
+        key = "kind" if info["kind"] not in KINDS else "statistic"
+        return f"{key} = {_clip(info[key])} is not what a sweep writes"
+    sampled = info["kind"] in ("lhs", "sobol", "morris")
+    for factor in info["factors"]:
+        ok = (isinstance(factor, dict) and isinstance(factor.get("name"), str)
+              and isinstance(factor.get("params"), list)
+              and isinstance(factor.get("bounds" if sampled else "levels"), list))
+        if not ok:
+            return f"factors holds {_clip(factor)}, not what a sweep writes"
+    if not info["outcomes"] or not all(isinstance(o, str) for o in info["outcomes"]):
+        return f"outcomes = {_clip(info['outcomes'])} is not what a sweep writes"
+    return None
+
+
+def _clip(value: Any, width: int = 40) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    """A definition table of the folder, with the columns every reader relies on."""
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing; {REWRITE}")
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowException) as err:
+        raise ResultsError(f"{path}: unreadable ({_first_line(err)}); {REWRITE}") from None
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        raise ResultsError(f"{path}: no column {missing[0]!r}; {REWRITE}")
+    return frame
+
+
+def _first_line(err: BaseException) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
 def _parts(folder: Path) -> list[Path]:
     return sorted(folder.glob(PART_GLOB)) if folder.is_dir() else []
 
@@ -220,8 +312,8 @@ def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         return pq.read_table(path, columns=columns).to_pandas()
     except (OSError, pa.ArrowException) as err:
         raise ResultsError(
-            f"{path}: unreadable part file ({err}); move it away and re-run the sweep to "
-            "recompute its runs") from None
+            f"{path}: unreadable part file ({_first_line(err)}); move it away and re-run the "
+            "sweep to recompute its runs") from None
 
 
 def _write_part(path: Path, frame: pd.DataFrame) -> Path:
@@ -240,9 +332,3 @@ def _read_pid(path: Path) -> int | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError as err:
-        return err.errno == errno.EPERM
-    return True

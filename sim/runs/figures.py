@@ -13,6 +13,7 @@ objects, never through pyplot, so no global state is touched and nothing stays i
     trust                  residents' trust in each type of organisation
     participation          participation rate, with the middle 80% of communities
     community_satisfaction distribution of final satisfaction across communities (by street)
+    by_type                key outcomes over time by compound type and by community type
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from .by_type import monthly_by_type
 from .files import atomic_path
 from .runner import RunResult
 
@@ -232,6 +234,47 @@ def fig_community_satisfaction(series, communities, caption) -> Figure | None:
     return fig
 
 
+BY_TYPE_PANELS = (
+    ("compound", "property_quality", "property-service quality (0-1)"),
+    ("compound", "fee_collection", "fee collection (owners paying)"),
+    ("compound", "oc_functioning", "functioning owners' committees"),
+    ("compound", "disputes_per_1000", "disputes per 1,000 residents a month"),
+    ("community", "satisfaction", "residents' satisfaction (0-1)"),
+    ("community", "needs_met", "need hours met"),
+)
+"""Panels of the by-type figure: level, outcome of sim.runs.by_type, short title."""
+TYPE_COLORS = {t: f"C{i}" for i, t in enumerate(
+    ("old", "work_unit", "commercial", "resettlement", "village", "mixed"))}
+"""One colour per type name, the same in every panel (an old compound and an old community
+share one)."""
+
+
+def fig_by_type(compounds, communities, caption) -> Figure | None:
+    monthly = monthly_by_type(compounds, communities)
+    if monthly.empty:
+        return None
+    fig = Figure(figsize=(10, 9), dpi=DPI, layout="constrained")
+    axes = fig.subplots(3, 2, sharex=True).ravel()
+    fig.suptitle("Key outcomes by compound type and by community type", fontsize=13,
+                 fontweight="bold")
+    fig.supxlabel(caption, fontsize=8.5, color="0.35")
+    for ax, (level, outcome, title) in zip(axes, BY_TYPE_PANELS):
+        part = monthly[monthly["level"] == level]
+        for t, g in part.groupby("type", sort=True):
+            ax.plot(g["step"], g[outcome], lw=1.6, color=TYPE_COLORS.get(t),
+                    label=f"{t} ({int(g['units'].iloc[-1])})")
+        ax.set_title(f"{level} types: {title}", fontsize=9.5)
+        ax.grid(True, alpha=0.3)
+        if outcome in ("fee_collection", "oc_functioning", "needs_met"):
+            ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
+        if len(part) and outcome in ("property_quality", "satisfaction"):
+            unit = "compounds" if level == "compound" else "communities"
+            ax.legend(loc="best", fontsize=7.5, title=f"type ({unit})", title_fontsize=7.5)
+    for ax in axes[-2:]:
+        ax.set_xlabel(MONTH)
+    return fig
+
+
 FIGURES = {
     "satisfaction": fig_satisfaction,
     "needs_met": fig_needs,
@@ -246,7 +289,8 @@ FIGURES = {
 
 
 def make_figures(
-    series: pd.DataFrame, communities: pd.DataFrame | None, caption: str
+    series: pd.DataFrame, communities: pd.DataFrame | None, caption: str,
+    compounds: pd.DataFrame | None = None,
 ) -> dict[str, Figure]:
     """Every figure of a run whose data is present, by file stem."""
     out = {}
@@ -254,6 +298,9 @@ def make_figures(
         fig = draw(series, communities, caption)
         if fig is not None:
             out[name] = fig
+    fig = fig_by_type(compounds, communities, caption)
+    if fig is not None:
+        out["by_type"] = fig
     return out
 
 
@@ -263,7 +310,8 @@ def write_figures(folder: str | Path, result: RunResult, scenario: str) -> list[
     folder.mkdir(parents=True, exist_ok=True)
     caption = caption_for(scenario, result.seed, result.steps, result.meta)
     paths = []
-    for name, fig in make_figures(result.series, result.communities, caption).items():
+    figures = make_figures(result.series, result.communities, caption, result.compounds)
+    for name, fig in figures.items():
         path = folder / f"{name}.png"
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format="png")

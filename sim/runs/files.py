@@ -7,9 +7,11 @@ place, so a reader never sees a half-written file under its final name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,8 @@ __all__ = [
     "atomic_write_parquet",
     "atomic_write_csv",
     "json_safe",
+    "remove_stale_partials",
+    "process_alive",
 ]
 
 
@@ -51,6 +55,38 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+PARTIAL_NAME = re.compile(r"^\..+\.(\d+)-[0-9a-f]+\.partial$")
+"""Temporary names of `atomic_path`: `.<name>.<writer's pid>-<random>.partial`."""
+
+
+def remove_stale_partials(folder: str | Path) -> int:
+    """Remove the temporary files that writers killed mid-write left in `folder` (those
+    whose writing process is gone); return how many. Files of live writers are kept."""
+    folder = Path(folder)
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for path in folder.iterdir():
+        m = PARTIAL_NAME.match(path.name)
+        if m is None or process_alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists (this process included)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except OSError as err:
+        return err.errno == errno.EPERM
+    return True
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -4,10 +4,21 @@ A run folder holds
 
     series.parquet        district outcomes, one row per month (`step` + sim.core.metrics.OUTCOMES)
     communities.parquet   per-community outcomes, one row per (recorded month, community)
-    series.csv, communities.csv   the same tables as CSV (optional)
+    streets.parquet       per-street outcomes: tasks received and refused, summons, ratings,
+                          cadre changes and promotions (one row per recorded month and street)
+    departments.parquet   per-department outcomes: tasks pushed, duties refused, response
+                          time, rating (one row per recorded month and department)
+    compounds.parquet     per-compound outcomes with each compound's type and attributes,
+                          one row per (recorded month, compound)
+    by_type.parquet       key outcomes by compound type and by community type, means of
+                          the last months (sim.runs.by_type)
+    series.csv, communities.csv, compounds.csv, by_type.csv   the same tables as CSV (optional)
+    world/                the district's tables, completed, when the world was read from
+                          files (params.toml's [world] points here)
     summary.json          `final_<outcome>` and `mean_<outcome>` (mean of the last months)
-    params.toml           every resolved parameter, with seed and steps: a scenario file that
-                          reproduces the run (`python -m sim run <folder>/params.toml`)
+    params.toml           every resolved parameter, with seed and steps, the policy timeline
+                          and the world's tables: a scenario file that reproduces the run
+                          (`python -m sim run <folder>/params.toml`)
     figures/*.png         figures of the run (sim.runs.figures)
     run.json              provenance: scenario, files, overrides, seed, steps, versions,
                           platform, times, world sizes, and a checksum of every file above
@@ -39,7 +50,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.scenario import RUN_KEYS, Scenario, to_toml
+from ..core.policy import parse_timeline
+from ..core.scenario import RUN_KEYS, Scenario, timeline_toml, to_toml
 from .files import (
     atomic_path,
     atomic_write_csv,
@@ -47,7 +59,10 @@ from .files import (
     atomic_write_parquet,
     atomic_write_text,
     json_safe,
+    remove_stale_partials,
 )
+from .by_type import by_type
+from .district_files import write_district
 from .runner import SUMMARY_WINDOW, RunResult
 
 __all__ = [
@@ -67,6 +82,8 @@ __all__ = [
 
 RUN_FILE = "run.json"
 """Written last; its presence marks a complete run folder."""
+WORLD_DIR = "world"
+"""Sub-folder holding the district's tables of a run whose world was read from files."""
 
 
 class RunFolderError(ValueError):
@@ -100,10 +117,11 @@ def _is_empty_dir(path: Path) -> bool:
 
 def check_out_dir(path: str | Path) -> Path:
     """Raise RunFolderError unless `path` is absent or an empty folder (results are never
-    overwritten)."""
+    overwritten); temporary files of killed writers are removed first."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise RunFolderError(f"{path}: exists and is a file; give a new folder for the run")
+    remove_stale_partials(path)  # what a killed writer left is not a result
     if path.exists() and not _is_empty_dir(path):
         raise RunFolderError(
             f"{path}: folder exists and is not empty; results are never overwritten "
@@ -135,13 +153,19 @@ def write_run(
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    written.append(atomic_write_parquet(out / "series.parquet", result.series))
-    if result.communities is not None:
-        written.append(atomic_write_parquet(out / "communities.parquet", result.communities))
+    types = by_type(result.compounds, result.communities, window)
+    tables = {"series": result.series, "communities": result.communities,
+              "compounds": result.compounds, "streets": result.streets,
+              "departments": result.departments, "by_type": types if len(types) else None}
+    for name, table in tables.items():
+        if table is not None:
+            written.append(atomic_write_parquet(out / f"{name}.parquet", table))
     if csv:
-        written.append(atomic_write_csv(out / "series.csv", result.series))
-        if result.communities is not None:
-            written.append(atomic_write_csv(out / "communities.csv", result.communities))
+        for name, table in tables.items():
+            if table is not None:
+                written.append(atomic_write_csv(out / f"{name}.csv", table))
+    if result.world is not None:
+        written += write_district(out / WORLD_DIR, result.world)
     written.append(atomic_write_json(out / "summary.json", result.summary))
     written.append(atomic_write_text(out / "params.toml", params_toml(result, scenario)))
 
@@ -167,10 +191,13 @@ def write_run(
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
         "elapsed_seconds": round(float(result.elapsed), 3),
         "world": dict(result.meta),
+        "timeline": list(result.timeline),
         "versions": versions(),
         "platform": platform.platform(),
         **(info or {}),
     }
+    if scenario.world is not None:
+        record["world_folder"] = str(scenario.world)
     if figures_error:
         record["figures_error"] = figures_error
     record["outputs"] = {
@@ -191,13 +218,17 @@ def params_toml(result: RunResult, scenario: Scenario) -> str:
         f"Scenario files (each extends the next): {chain}",
         f"Overrides: {overrides}",
         f"Seed: {result.seed}; steps: {result.steps} months.",
-        "Every parameter is listed, so this file alone reproduces the run:",
+        "Every parameter is listed, with the policy timeline and the world's tables",
+        "(world/, if it was read from files), so this file reproduces the run:",
         "    python -m sim run params.toml --out <new folder>",
     ])
     description = " ".join(str(scenario.description).split())
     values = {"description": description, "seed": int(result.seed),
               "steps": int(result.steps), **result.params}
-    return to_toml(values, header=header)
+    text = to_toml(values, header=header)
+    if result.world is not None:
+        text += f'\n[world]\nfolder = "{WORLD_DIR}"  # the district\'s tables as the run read them\n'
+    return text + timeline_toml(parse_timeline(result.timeline))
 
 
 def _toml_scalar(value: Any) -> str:
@@ -237,7 +268,8 @@ def read_run(out_dir: str | Path) -> dict[str, Any]:
     """Load a complete run folder.
 
     Returns {"path", "run" (run.json), "summary", "params" (resolved parameter values),
-    "series" (DataFrame), "communities" (DataFrame or None), "figures" (list of paths)}.
+    "series" (DataFrame), "communities" and "compounds" (DataFrames or None), "figures"
+    (list of paths)}.
     Raises RunFolderError for a missing or incomplete folder.
     """
     out = Path(out_dir)
@@ -255,17 +287,26 @@ def read_run(out_dir: str | Path) -> dict[str, Any]:
     raw = tomllib.loads((out / "params.toml").read_text(encoding="utf-8"))
     params: dict[str, Any] = {}
     for key, value in raw.items():
+        if key in ("world", "policy"):  # the world's folder and the timeline: not parameters
+            continue
         if isinstance(value, dict):
             params.update(value)
         elif key not in RUN_KEYS:
             params[key] = value
     communities = out / "communities.parquet"
+    compounds = out / "compounds.parquet"
+    extra = {name: pd.read_parquet(out / f"{name}.parquet")
+             for name in ("streets", "departments") if (out / f"{name}.parquet").is_file()}
     return {
         "path": out,
         "run": record,
-        "summary": json.loads((out / "summary.json").read_text(encoding="utf-8")),
+        "summary": {k: float("nan") if v is None else v for k, v in json.loads(
+            (out / "summary.json").read_text(encoding="utf-8")).items()},
         "params": params,
         "series": pd.read_parquet(out / "series.parquet"),
         "communities": pd.read_parquet(communities) if communities.is_file() else None,
+        "compounds": pd.read_parquet(compounds) if compounds.is_file() else None,
+        "streets": extra.get("streets"),
+        "departments": extra.get("departments"),
         "figures": sorted((out / "figures").glob("*.png")),
     }

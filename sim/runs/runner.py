@@ -14,8 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.district import District, district_tables
 from sim.core.metrics import OUTCOMES
 from sim.core.model import GovernanceModel
+from sim.core.policy import Timeline
+from sim.core.state import OC_NONE
 
 SUMMARY_WINDOW = 12
 """Default number of final months averaged into `mean_<outcome>` summaries."""
@@ -33,17 +36,26 @@ class RunResult:
     communities: pd.DataFrame | None = None  # per-community table, if requested
     elapsed: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
+    streets: pd.DataFrame | None = None  # per-street table (tasks, summons, cadres), if kept
+    departments: pd.DataFrame | None = None  # per-department table, if kept
+    compounds: pd.DataFrame | None = None  # per-compound table, with the communities'
+    timeline: list[dict[str, Any]] = field(default_factory=list)  # [[policy]] entries
+    world: dict[str, pd.DataFrame] | None = None  # the district's tables, if read from files
 
 
 def summarise(series: pd.DataFrame, window: int = SUMMARY_WINDOW) -> dict[str, float]:
-    """`final_<o>`: value in the last month; `mean_<o>`: mean over the last `window` months."""
+    """`final_<o>`: value in the last month; `mean_<o>`: mean over the last `window` months
+    (months where an outcome is undefined, e.g. before the first election round, are left
+    out; NaN if it is undefined throughout)."""
     out: dict[str, float] = {}
     tail = series.tail(max(int(window), 1))
     for name in OUTCOMES:
         if name not in series:
             continue
         out[f"final_{name}"] = float(series[name].iloc[-1])
-        out[f"mean_{name}"] = float(np.nanmean(tail[name].to_numpy(dtype=float)))
+        values = tail[name].to_numpy(dtype=float)
+        seen = values[~np.isnan(values)]
+        out[f"mean_{name}"] = float(seen.mean()) if seen.size else float("nan")
     return out
 
 
@@ -56,17 +68,30 @@ def run(
     series_period: int | None = 1,
     communities: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    timeline: Timeline | list[dict[str, Any]] | None = None,
+    district: District | None = None,
 ) -> RunResult:
     """Run `steps` months of the model built from `params` (validated) with `seed`.
 
     series_period: keep every n-th month of the district series (None: keep none; the
-    summary always uses every month). communities: also return the per-community table
-    (every `series_period` months). progress(done, total) is called after each month.
+    summary always uses every month). communities: also return the per-community and
+    per-compound, per-street and per-department tables (every `series_period` months). progress(done, total) is called
+    after each month. timeline: scheduled policy changes (`[[policy]]` entries);
+    district: a district read from tables (sim.core.district), whose completed tables the
+    result then carries (`world`).
     """
     start = time.perf_counter()
-    model = GovernanceModel(rng=int(seed), community_period=series_period or steps, **params)
+    model = GovernanceModel(rng=int(seed), community_period=series_period or steps,
+                            timeline=timeline, district=district, **params)
     if not communities:
         model.community_recorder.period = steps + 1  # never record
+        model.compound_recorder.period = steps + 1
+        model.street_recorder.period = steps + 1
+        model.department_recorder.period = steps + 1
+    initial = dict(model.p)  # a timeline may change parameters during the run
+    world = None
+    if district is not None:  # as built, before anything changes
+        world = district_tables(model.world, has_oc=model.compounds.oc_state != OC_NONE)
     for month in range(steps):
         model.step()
         if progress is not None:
@@ -80,10 +105,14 @@ def run(
         series = full.iloc[0:0]
     table = model.community_table() if communities else None
     result = RunResult(
-        params=dict(model.p), seed=int(seed), steps=steps, summary=summary, series=series,
+        params=initial, seed=int(seed), steps=steps, summary=summary, series=series,
         communities=table, elapsed=time.perf_counter() - start,
         meta={"residents": model.residents.n, "communities": model.communities.n,
               "compounds": model.compounds.n},
+        compounds=model.compound_table() if communities else None,
+        streets=model.street_table() if communities else None,
+        departments=model.department_table() if communities else None,
+        timeline=model.timeline.to_list(), world=world,
     )
     model.remove_all_agents()  # release cached network neighbourhoods between runs
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core import types as T
 from sim.core.residents import HOUR_CATEGORIES, TRUST_TARGETS
 from tests.conftest import small_model
 
@@ -24,11 +25,16 @@ def test_residents_are_arrays_indexed_by_compound():
     assert m.compounds.residents.sum() == res.n
 
 
-def test_attribute_shares_follow_parameters():
+def test_attribute_shares_follow_parameters_and_compound_types():
     m = small_model(3, households_per_compound=200.0, share_elderly=0.3, owner_share=0.6)
-    res = m.residents
-    assert abs(res.elderly.mean() - 0.3) < 0.02
-    assert abs(res.owner[res.head].mean() - 0.6) < 0.03
+    res, w = m.residents, m.world
+    ratio = np.array([T.COMPOUND_TYPES[t].elderly_ratio for t in w.compound_type])
+    expected = np.clip(0.3 * ratio, 0, 1)[res.compound].mean()
+    assert abs(res.elderly.mean() - expected) < 0.02
+    owner_ratio = np.array([T.COMPOUND_TYPES[t].owner_ratio for t in w.compound_type])
+    heads = res.head
+    assert abs(res.owner[heads].mean() - np.clip(0.6 * owner_ratio, 0, 1)[res.compound[heads]]
+               .mean()) < 0.03
 
 
 def test_states_stay_in_bounds_over_a_run():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sim.core import params as P
+from sim.core import types as T
 from sim.core.world import EDGE_KINDS, NODE_KINDS, build_world
 
 
@@ -63,17 +64,20 @@ def test_network_has_integer_ids_kinds_and_every_edge_type(world):
     kinds = {d["kind"] for _, d in g.nodes(data=True)}
     assert kinds == set(NODE_KINDS)
     edge_kinds = {k for _, _, k in g.edges(keys=True)}
-    # cross-appointment edges depend on the levers and are added by the model
-    assert edge_kinds == set(EDGE_KINDS) - {"cross_appointment"}
+    # shared people, collaboration and convened ties come from people and contracts, which
+    # the model adds
+    assert edge_kinds == set(EDGE_KINDS) - {"cross_appointment", "collaboration"}
     assert nx.is_connected(nx.Graph(g).subgraph(
-        n for n, d in g.nodes(data=True) if d["kind"] != "ngo"))
+        n for n, d in g.nodes(data=True) if d["kind"] not in ("ngo", "property_committee")))
 
 
 def test_network_agrees_with_the_arrays(world):
     w, p = world
     g, off = w.graph, w.node_offset
     for c, f in enumerate(w.firm_of_compound):
-        assert g.has_edge(off["owners_committee"] + c, off["property_firm"] + int(f), "contract")
+        if f >= 0:
+            assert g.has_edge(off["owners_committee"] + c, off["property_firm"] + int(f),
+                              "contract")
     for c, s in enumerate(w.street_of_community):
         assert g.has_edge(off["street_office"] + int(s), off["residents_committee"] + c,
                           "hierarchy")
@@ -87,5 +91,26 @@ def test_same_seed_same_world_and_levers_do_not_change_it():
     b = build_world({**p, "xa_one_shoulder": 0.1, "devolution_share": 0.9},
                     np.random.default_rng(3))
     assert np.array_equal(a.compound_of_resident, b.compound_of_resident)
-    assert np.array_equal(a.u_one_shoulder, b.u_one_shoulder)
+    assert np.array_equal(a.compound_type, b.compound_type)
+    assert np.array_equal(a.fee, b.fee)
     assert (a.social != b.social).nnz == 0
+
+
+def test_community_types_follow_the_published_mix_and_compounds_their_community():
+    p = P.validate({"n_streets": 60})
+    w = build_world(p, np.random.default_rng(5))
+    share = {t: np.mean(w.community_type == t) for t in T.COMMUNITY_TYPES}
+    for t, expected in zip(T.COMMUNITY_TYPES, T.community_mix(p)):
+        assert abs(share[t] - expected) < 0.04, (t, share[t], expected)
+    old = w.community_type[w.community_of_compound] == "old"
+    assert np.mean(w.compound_type[old] == "old") > p["type_purity"]
+
+
+def test_compound_attributes_follow_their_type():
+    p = P.validate({"n_streets": 30})
+    w = build_world(p, np.random.default_rng(6))
+    old, new = w.compound_type == "old", w.compound_type == "commercial"
+    assert w.build_year[old].max() < w.build_year[new].min() + 1
+    assert np.median(w.fee[old]) < np.median(w.fee[new])
+    assert np.mean(w.firm_of_compound[old] >= 0) < np.mean(w.firm_of_compound[new] >= 0)
+    assert np.all(w.firm_of_compound[w.management != T.FIRM] == -1)

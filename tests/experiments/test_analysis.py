@@ -14,7 +14,6 @@ from scipy import stats
 
 import sim.runs.runner
 from sim.experiments.analysis import (
-    _elementary_effects,
     arm_estimates,
     interaction_contrasts,
     load_results,
@@ -22,6 +21,7 @@ from sim.experiments.analysis import (
     paired_differences,
     sobol_indices,
 )
+from sim.experiments.analysis.sensitivity import _elementary_effects
 from sim.interfaces.cli.main import build_parser, main
 from sim.runs.runner import RunResult
 

@@ -99,3 +99,103 @@ def test_one_writer_at_a_time_and_stale_locks_are_taken_over(tmp_path):
     with store.lock():  # the holder is gone: its lock is stale
         assert (tmp_path / "sweep.lock").read_text() == str(os.getpid())
     assert not (tmp_path / "sweep.lock").exists()
+
+
+def dead_pid() -> int:
+    """The id of a process that has finished (and been reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_the_writer_removes_temporary_files_of_killed_writers_but_not_of_live_ones(tmp_path):
+    store = RunStore.create(tmp_path)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead = [tmp_path / f".sweep.json.{dead_pid()}-ab12.partial",
+                tmp_path / "runs" / f".part-1.parquet.{dead_pid()}-cd34.partial",
+                tmp_path / "series" / f".part-1.parquet.{dead_pid()}-ef56.partial"]
+        live = tmp_path / "runs" / f".part-2.parquet.{sleeper.pid}-0a0b.partial"
+        for path in [*dead, live]:
+            path.write_bytes(b"half a file")
+        with store.lock():
+            assert not any(p.exists() for p in dead)
+            assert live.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+DAMAGE = {
+    "sweep.json not JSON": ("sweep.json", b"{not json", "unreadable"),
+    "sweep.json a list": ("sweep.json", b"[]", "not the experiment's definition"),
+    "sweep.json empty": ("sweep.json", b"{}", "no key 'name'"),
+    "sweep.json wrong type": ("sweep.json", {"replicates": "three"}, "replicates"),
+    "sweep.json unknown kind": ("sweep.json", {"kind": "factorial"}, "kind"),
+    "sweep.json unknown statistic": ("sweep.json", {"statistic": "median"}, "statistic"),
+    "sweep.json factor without levels": ("sweep.json", {"factors": [{"name": "x"}]},
+                                         "factors"),
+    "sweep.json factors of a sampled design": ("sweep.json", {"kind": "sobol"}, "factors"),
+    "design.parquet missing": ("design.parquet", None, "missing"),
+    "design.parquet truncated": ("design.parquet", 100, "unreadable"),
+    "plan.parquet missing": ("plan.parquet", None, "missing"),
+    "plan.parquet truncated": ("plan.parquet", 100, "unreadable"),
+}
+
+
+@pytest.fixture(scope="module")
+def finished_sweep(tmp_path_factory):
+    from sim.interfaces.cli.main import main
+    from tests.helpers import tiny_experiment
+
+    folder = tmp_path_factory.mktemp("sweep")
+    out = folder / "res"
+    assert main(["sweep", str(tiny_experiment(folder)), "--out", str(out), "--workers", "1",
+                 "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGE))
+def test_report_of_a_damaged_results_folder_exits_2_naming_the_file(
+        case, finished_sweep, tmp_path, capsys):
+    import json
+    import shutil
+
+    from sim.interfaces.cli.main import main
+
+    name, damage, words = DAMAGE[case]
+    root = tmp_path / "res"
+    shutil.copytree(finished_sweep, root)
+    path = root / name
+    if isinstance(damage, bytes):
+        path.write_bytes(damage)
+    elif isinstance(damage, int):
+        path.write_bytes(path.read_bytes()[:damage])
+    elif isinstance(damage, dict):
+        info = json.loads(path.read_text())
+        path.write_text(json.dumps({**info, **damage}))
+    else:
+        path.unlink()
+    assert main(["report", str(root)]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert lines[0].startswith(f"error: {path}") and words in lines[0], lines[0]
+    assert "run the sweep again" in lines[0]
+    assert not (root / "report" / "report.md").exists()
+
+
+def test_report_of_a_store_with_no_finished_run_exits_2(finished_sweep, tmp_path, capsys):
+    import shutil
+
+    from sim.interfaces.cli.main import main
+
+    root = tmp_path / "res"
+    shutil.copytree(finished_sweep, root)
+    for part in (root / "runs").glob("part-*.parquet"):
+        part.unlink()
+    assert main(["report", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {root}: no finished runs to report (0 failed, 4 not run")
+    assert len(err.strip().splitlines()) == 1
+    assert not (root / "report" / "report.md").exists()

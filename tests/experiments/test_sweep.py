@@ -1,4 +1,4 @@
-"""Sweeps (sim.experiments.sweep, `python -m sim sweep`): definitions are validated before any run,
+"""Sweeps (sim.experiments definition, design, plan and engine; `python -m sim sweep`): definitions are validated before any run,
 arms share seeds, runs are stored once even across a SIGKILL, failures are recorded and
 retried on request, and the result does not depend on the number of workers."""
 
@@ -17,15 +17,12 @@ import pytest
 
 import sim.runs.runner
 from sim.core.params import ScenarioError
+from sim.experiments.definition import load_sweep
+from sim.experiments.design import make_design, replicate_seeds
+from sim.experiments.engine import execute
+from sim.experiments.evaluators import InProcessEvaluator
+from sim.experiments.plan import plan_runs
 from sim.experiments.store import RunStore
-from sim.experiments.sweep import (
-    InProcessEvaluator,
-    execute,
-    load_sweep,
-    make_design,
-    plan_runs,
-    replicate_seeds,
-)
 from sim.interfaces.cli.main import build_parser, main
 
 build_parser()  # import every command module now, before a test replaces sim.runs.runner.run
@@ -364,10 +361,10 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path):
 
 
 def test_unreachable_scheduler_is_a_clear_error():
-    from sim.experiments.sweep import DaskEvaluator
+    from sim.experiments.evaluators import DaskEvaluator
 
     with pytest.raises(ScenarioError, match="cannot connect to the Dask scheduler"):
-        with DaskEvaluator(address="tcp://127.0.0.1:9", timeout="1s"):
+        with DaskEvaluator(address="tcp://127.0.0.1:9", connect_timeout=1):
             pass
 
 

@@ -100,6 +100,9 @@ def test_written_run_reads_back_identically(tmp_path, tiny_run):
 
     pd.testing.assert_frame_equal(back["series"], result.series)
     pd.testing.assert_frame_equal(back["communities"], result.communities)
+    for name in ("streets", "departments"):  # per street and per line department
+        assert len(back[name]) > 0
+        pd.testing.assert_frame_equal(back[name], getattr(result, name))
     assert back["params"] == result.params
     assert back["summary"] == pytest.approx(result.summary, nan_ok=True)
     assert back["run"]["seed"] == 3 and back["run"]["steps"] == STEPS
@@ -166,3 +169,17 @@ def test_folder_interrupted_before_run_json_is_refused_by_read_run(tmp_path, tin
 def test_read_run_names_a_missing_folder(tmp_path):
     with pytest.raises(store.RunFolderError, match="no such run folder"):
         store.read_run(tmp_path / "nothing")
+
+
+def test_a_folder_holding_only_what_a_killed_writer_left_counts_as_empty(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    out = tmp_path / "run"
+    out.mkdir()
+    debris = out / f".series.parquet.{proc.pid}-1a2b.partial"
+    debris.write_bytes(b"half a table")
+    assert store.check_out_dir(out) == out
+    assert not debris.exists()

@@ -1,9 +1,15 @@
-"""NGO / social organisation (社会组织): delivers professional services under contracts.
+"""NGO / social organisation (社会组织): delivers professional services under contracts
+(ODD §7.9).
 
-Bids for community projects; screening and third-party evaluation change who wins; grows
-capability with experience, fails when reserves run out, drifts from its mission as
-government money dominates its income (ODD §7.9). A slot on the network is re-filled by a
-new NGO after one fails.
+What it senses: the open project tenders of communities (their money and their residents'
+mix of care and legal needs), its free contract places, its reserve and its income.
+What it wants: to survive (reserve above zero) and to serve its mission.
+What it chooses: (1) which tenders to bid for (`bid_value`): those that match its
+specialisation, while it has free contract places; (2) its specialisation drifts toward the
+needs of the communities it serves (`ngo_specialisation_rate`); it learns capability with
+contract work, drifts from its mission as government money dominates its income (less under
+third-party evaluation), and fails after `ngo_failure_months` months in deficit (`evolve`).
+A failed NGO's slot on the network is refilled by a new NGO at `ngo_entry_rate`.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ class NGO(GovernanceAgent):
     capability = column()
     compliance = column()
     alignment = column()
+    care_focus = column()
     reserve = column()
     gov_share = column()
 
@@ -35,3 +42,42 @@ class NGO(GovernanceAgent):
     def drifted(self) -> bool:
         """Mission alignment has fallen below the model's drift threshold."""
         return self.alive and self.alignment < self.model.p["drift_threshold"]
+
+    def match(self, community: int) -> float:
+        """How well its specialisation fits the community's care/legal need mix (0-1)."""
+        cm = self.model.communities
+        demand = cm.demand[community]
+        need_care = demand[1] / max(demand[1] + demand[2], 1e-9)
+        return 1.0 - abs(self.care_focus - need_care)
+
+    def bid_value(self, community: int) -> float:
+        """Its interest in a community's tender (0 = does not bid)."""
+        p, ngos = self.model.p, self.model.ngos
+        if not self.alive or ngos.contracts[self.index] >= p["ngo_max_contracts"]:
+            return 0.0
+        return self.match(community)
+
+    def evolve(self) -> None:
+        """Finance, drift, learning and specialisation, once a month after delivery."""
+        m, p, lv = self.model, self.model.p, self.model.levers
+        if not self.alive:
+            return
+        income = m.ngos.income[self.index]
+        private = p["ngo_private_income"]
+        self.reserve = self.reserve + p["ngo_overhead_margin"] * income + private - p[
+            "ngo_fixed_cost"]
+        share = income / max(income + private, 1e-9)
+        self.gov_share = self.gov_share + p["drift_rate"] * (share - self.gov_share)
+        served = self.communities
+        evaluated = bool(served.size and lv.community("third_party_evaluation")[served].any())
+        protect = p["evaluation_drift_protection"] if evaluated else 0.0
+        target = 1 - p["drift_sensitivity"] * self.gov_share * (1 - protect)
+        self.alignment = self.alignment + p["drift_rate"] * (target - self.alignment)
+        if served.size:
+            self.capability = self.capability + p["ngo_learning_rate"] * (1 - self.capability)
+            d = m.communities.demand[served]
+            need_care = float(d[:, 1].sum() / max(d[:, 1].sum() + d[:, 2].sum(), 1e-9))
+            self.care_focus = self.care_focus + p["ngo_specialisation_rate"] * (
+                need_care - self.care_focus)
+        months = m.ngos.deficit_months
+        months[self.index] = months[self.index] + 1 if self.reserve < 0 else 0

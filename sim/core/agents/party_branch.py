@@ -1,54 +1,46 @@
-"""Party branch (党组织): community party committee, or a compound's party branch.
+"""Compound party branch (小区党支部): leads owners' organising in its compound (ODD §7.7).
 
-Coordinates the other organisations (ODD §7.5), deploys grid funds (§7.2), helps convene
-owners' assemblies (§7.7), mediates disputes with the residents' committee (§7.8), and
-holds cross-appointed seats (§7.5).
+What it senses: whether its compound has an owners' committee, the compound's service
+quality, its secretary's spare hours, and the pushes it is given (`party_led_formation`,
+`xa_secretary_chairs_oc`).
+What it chooses: (1) whether to convene an owners' assembly this month (lead_formation): with
+the push of party-led formation, when service is poor and its secretary has hours; (2) at an
+owners' election, whether its secretary stands for chair (stands_for_chair); the owners'
+vote decides (sim.core.mechanisms.owners_assembly).
 """
 
 from __future__ import annotations
 
+from ..people import BRANCH_SECRETARY
+from ..state import OC_NONE
 from .base import GovernanceAgent
 
 
 class PartyBranch(GovernanceAgent):
-    """Community level: state in the community table (`index` = community).
+    """Zero or one per compound (`index` = compound)."""
 
-    Compound-level branches (`level == "compound"`) use the compound table
-    (`index` = compound); their cross-appointment state is `oc_chair_xa`.
-    """
-
+    table = "compounds"
     kind = "party_branch"
 
-    def __init__(self, model, index: int, node: int, level: str = "community") -> None:
-        self.level = level
-        self.table = "communities" if level == "community" else "compounds"
-        super().__init__(model, index, node)
-
     @property
-    def one_shoulder(self) -> bool:
-        return self._community_value("one_shoulder")
+    def secretary(self) -> int:
+        return self.model.holder(BRANCH_SECRETARY, self.index)
 
-    @property
-    def coordination(self) -> float:
-        return self._community_value("coordination")
+    def lead_formation(self, u: float) -> bool:
+        """Convene an owners' assembly this month? With the push's intensity times the
+        compound's service shortfall times the secretary's performance (`u` uniform)."""
+        m, p, cp = self.model, self.model.p, self.model.compounds
+        if cp.oc_state[self.index] != OC_NONE or self.secretary < 0:
+            return False
+        push = m.levers.at_compound("party_led_formation", self.index)
+        if push <= 0:
+            return False
+        perf = m.people.performance[self.secretary]
+        chance = p["oc_attempt_rate"] * p["party_attempt_boost"] * push * perf * (
+            1 - cp.quality[self.index])
+        return u < chance
 
-    @property
-    def leader_load(self) -> float:
-        return self._community_value("leader_load")
-
-    @property
-    def leader_performance(self) -> float:
-        return self._community_value("leader_performance")
-
-    @property
-    def grid_workers(self) -> float:
-        return self._community_value("grid_workers")
-
-    @property
-    def community(self) -> int:
-        if self.level == "community":
-            return self.index
-        return int(self.model.compounds.community[self.index])
-
-    def _community_value(self, field: str):
-        return getattr(self.model.communities, field)[self.community].item()
+    def stands_for_chair(self, u: float) -> bool:
+        """Does its secretary stand for chair of the owners' committee?"""
+        push = self.model.levers.at_compound("xa_secretary_chairs_oc", self.index)
+        return self.secretary >= 0 and u < push

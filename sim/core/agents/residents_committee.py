@@ -1,13 +1,41 @@
-"""Residents' committee (居委会): the community's self-governance body.
+"""Residents' committee (居委会): the community's self-governance body (ODD §7.3, §7.4,
+§7.11).
 
-Serves residents' needs within its staff hours (ODD §7.4), carries administrative tasks
-from above (§7.3), absorbs block grants (§7.2), mediates disputes (§7.8), and splits its
-hours by what the street's assessment rewards (§7.11).
+What it senses: the tasks pushed down by its street office, whether they are on the
+responsibility list, its staff hours and skill, the disputes of last month, the money it
+holds, what its street's assessment rewards (the lever `resident_assessment_weight`, the
+weight of paperwork, third-party evaluation) and, along its peer edges, the scores and
+practices of neighbouring communities.
+What it wants: a good assessment score, and residents' needs met (weight
+`rc_resident_motive`: the director faces residents at the next election) — and its leaders'
+careers, which weigh the score or residents' evaluation as the street selects cadres
+(`career_concern`, `cadre_selection_resident_weight`, §7.15).
+What it chooses: (1) which pushed tasks to accept — all of them without a list; with a list
+it refuses `off_list_refusal` of the tasks beyond the list, less if its director is the
+party secretary, who answers to the street's party working committee
+(`one_shoulder_deference`); (2) how to split the hours left after tasks, inspections,
+caretaking, reconciling its work with the party committee (`friction_hours` × (1 −
+their coordination)), the property committee and mediation among scored paperwork, managing
+devolved money and serving residents (`allocation`); (3) it learns: each month it works out
+the split that would serve its objective best given the returns it perceives (its best
+response: paperwork up to where its marginal score falls to the return of serving
+residents, as much management as its idle money needs, the rest service) and closes
+`rc_adaptation_rate` of the gap to it — habits and staff routines change slowly — and with
+probability `peer_imitation_rate` it compares itself with a random peer of its street and, if
+the peer scores higher, moves `peer_copy_weight` of the way to the peer's split.
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
+from ..people import DIRECTOR, SECRETARY
 from .base import GovernanceAgent, column
+
+PAPERWORK, MANAGEMENT, SERVICE = range(3)
+USES = ("paperwork", "management", "service")
 
 
 class ResidentsCommittee(GovernanceAgent):
@@ -26,15 +54,127 @@ class ResidentsCommittee(GovernanceAgent):
     management_hours = column()
     mediation_hours = column()
     service_hours = column()
-    overlap = column()
     score = column()
     spent = column()
     idle_block = column()
 
-    @property
-    def budget(self) -> float:
-        """Money the committee holds unspent (block grant)."""
-        return self.idle_block
+    # --- tasks (§7.3) --------------------------------------------------------------------
+    def accept_tasks(self) -> None:
+        """Accept the pushed tasks, refusing part of those beyond the list if it has one."""
+        m, p, cm = self.model, self.model.p, self.model.communities
+        i = self.index
+        pushed = cm.tasks_pushed[i]
+        accepted = pushed
+        if m.levers.at("responsibility_list", i):
+            hours = cm.staff[i] * p["staff_hours"]
+            off_list = max(pushed - p["responsibility_list_cap"] * hours, 0.0)
+            refusal = p["off_list_refusal"]
+            if self.director_is_secretary():
+                refusal *= 1 - p["one_shoulder_deference"]
+            accepted = pushed - refusal * off_list
+        cm.tasks_accepted[i] = accepted
+
+    def director_is_secretary(self) -> bool:
+        m = self.model
+        return m.holder(SECRETARY, self.index) >= 0 and (
+            m.holder(SECRETARY, self.index) == m.holder(DIRECTOR, self.index))
+
+    # --- hours (§7.11) -------------------------------------------------------------------
+    def allocate_hours(self) -> None:
+        """Mandatory work first (tasks, inspections, caretaking, the property committee,
+        mediating last month's disputes); the free hours are split by `allocation`."""
+        m, p, cm = self.model, self.model.p, self.model.communities
+        i = self.index
+        hours = cm.staff[i] * p["staff_hours"]
+        cm.hours[i] = hours
+        task_time = cm.tasks_accepted[i] * (p["rc_skill_mean"] / cm.skill[i]) ** p[
+            "task_skill_elasticity"]
+        inspections = p["inspections_per_month"] * p["inspection_hours"]
+        mirrors = m.mirror_hours(i)
+        cm.admin_hours[i] = left = min(hours, task_time + inspections + mirrors)
+        left = hours - left
+        cm.caretaking_hours[i] = min(left, m.caretaking_demand(i))
+        left -= cm.caretaking_hours[i]
+        friction = p["friction_hours"] * (1 - cm.coordination[i])
+        cm.friction_hours[i] = min(left, friction)
+        left -= cm.friction_hours[i]
+        committee = p["professional_committee_hours"] if cm.pmc[i] else 0.0
+        cm.committee_hours[i] = min(left, committee)
+        left -= cm.committee_hours[i]
+        cm.mediation_hours[i] = min(left, cm.disputes[i] * p["mediation_hours"])
+        free = left - cm.mediation_hours[i]
+        a = cm.allocation[i]
+        cm.formalism_hours[i] = a[PAPERWORK] * free
+        cm.management_hours[i] = min(a[MANAGEMENT], p["management_time_cap"]) * free
+        cm.service_hours[i] = free - cm.formalism_hours[i] - cm.management_hours[i]
+
+    # --- learning (§7.11) ----------------------------------------------------------------
+    def weights(self) -> tuple[float, float]:
+        """(weight of its score, weight of residents' needs met) in its objective: its own
+        aims (`rc_resident_motive`) plus its leaders' careers (`career_concern`), which follow
+        how the street selects cadres (λ = `cadre_selection_resident_weight`: the top-down
+        score or residents' evaluation)."""
+        p, lv = self.model.p, self.model.levers
+        lam = lv.at("cadre_selection_resident_weight", self.index)
+        kappa = p["career_concern"]
+        return 1 + kappa * (1 - lam), p["rc_resident_motive"] + kappa * lam
+
+    def value_of_needs(self) -> float:
+        """What one unit of needs met is worth to it: through residents' evaluation in its
+        score, through third-party measurement, and directly (its aims and careers)."""
+        m, lv = self.model, self.model.levers
+        i = self.index
+        w = lv.at("resident_assessment_weight", i)
+        evaluated = bool(lv.at("third_party_evaluation", i))
+        wn = m.satisfaction_weight_of_needs()
+        score_weight, needs_weight = self.weights()
+        return score_weight * (w * wn + (1 - w) * evaluated) + needs_weight * wn
+
+    def best_response(self) -> np.ndarray:
+        """The split of free hours that would serve its objective best this month: the
+        paperwork score h / (h + S) pays wp (1 − w) S / (h + S)² an hour, an hour of service
+        raises needs met by its productivity / demand, an hour of management buys
+        `spend_per_management_hour` / `cost_per_service_hour` hours while money is idle."""
+        p, cm, lv = self.model.p, self.model.communities, self.model.levers
+        i = self.index
+        free = cm.formalism_hours[i] + cm.management_hours[i] + cm.service_hours[i]
+        if free <= 0:
+            return cm.allocation[i].copy()
+        w = lv.at("resident_assessment_weight", i)
+        evaluated = bool(lv.at("third_party_evaluation", i))
+        score_weight, _ = self.weights()
+        paper_weight = 0.0 if evaluated else score_weight * p["paperwork_score_weight"] * (1 - w)
+        demand = max(float(cm.demand[i].sum()), 1.0)
+        productivity = cm.skill[i] * cm.staff_performance[i]
+        r_service = self.value_of_needs() * productivity / demand
+        s = p["paperwork_return_scale"]
+        if paper_weight <= 0:
+            paper = 0.0
+        elif r_service <= 0:
+            paper = free
+        else:
+            paper = min(max(math.sqrt(paper_weight * s / r_service) - s, 0.0), free)
+        rate = p["spend_per_management_hour"] * productivity
+        needed = (cm.idle_block[i] + cm.in_block[i]) / max(rate, 1e-9)
+        manage = min(needed, p["management_time_cap"] * free, free - paper)
+        return np.array([paper, manage, free - paper - manage]) / free
+
+    def learn(self) -> None:
+        """Close `rc_adaptation_rate` of the gap to its best response; sometimes move toward
+        a better-scoring peer's split."""
+        m, p, cm = self.model, self.model.p, self.model.communities
+        i = self.index
+        a = cm.allocation[i]
+        a = a + p["rc_adaptation_rate"] * (self.best_response() - a)
+        rng = m.streams["organisations"]
+        if rng.random() < p["peer_imitation_rate"]:
+            peers = self.ties("peer")
+            if peers:
+                peer = m.index_of(peers[int(rng.integers(len(peers)))])
+                if cm.score[peer] > cm.score[i]:
+                    c = p["peer_copy_weight"]
+                    a = (1 - c) * a + c * cm.allocation[peer]
+        cm.allocation[i] = a
 
     @property
     def burden_share(self) -> float:

@@ -1,16 +1,36 @@
-"""Street office (街道办): allocates budget and tasks downward, assesses communities.
+"""Street office (街道办): decides which tasks to push down, how to split devolved money
+among its communities, and how to score them (ODD §7.2, §7.3, §7.11).
 
-Driven by the mechanisms of ODD §7.2 (devolution), §7.3 (administrative burden) and
-§7.11 (assessment).
+What it senses: its budget, the task hours the district's line departments push to it (and
+which of them are on its access list), its own staff capacity and the hours of officers
+seconded to it, the responsibility list (a lever), and for each of its communities the
+residents, last month's absorption of money, the assessment score, the task hours refused,
+residents' evaluation and escalated disputes.
+What it wants: tasks done without paying for them, money spent rather than lapsed, communities
+that score well in its own assessment, and departments that carry their share.
+What it chooses: (1) with an access list it refuses `access_refusal` of the departments'
+duties that are not its own (receive_tasks); (2) it keeps tasks up to its own capacity and
+pushes the rest down, by population; tasks a committee refuses under the list come back and it
+pays for them; (3) devolved money goes first to capacity building, then to channels by the
+channel weights; block grants follow population, the assessment score
+(`performance_budget_share`) and last year's absorption (`absorption_tilt`: money moves
+toward communities that spent); (4) with `street_summons` it calls departments to its
+escalated disputes and renovations (summon); (5) it rates the departments (rate_departments)
+and scores its communities (assess); (6) it selects, replaces and promotes secretaries
+(select_secretaries, promote), weighing residents' evaluation by
+`cadre_selection_resident_weight` against its top-down score.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..state import OC_NONE
 from .base import GovernanceAgent, column
 
 
 class StreetOffice(GovernanceAgent):
-    """One per street. State: this month's budget, what it keeps and devolves, task hours."""
+    """One per street (`index` = street)."""
 
     table = "streets"
     kind = "street_office"
@@ -22,7 +42,248 @@ class StreetOffice(GovernanceAgent):
     kept_task_hours = column()
     overhead = column()
 
-    @property
-    def communities(self) -> list:
-        """The residents' committees of this street."""
-        return [rc for rc in self.model.residents_committees if rc.street == self.index]
+    def __init__(self, model, index: int, node: int) -> None:
+        super().__init__(model, index, node)
+        self.communities = np.flatnonzero(model.communities.street == index)
+
+    # --- tasks (§7.3, §7.14) -------------------------------------------------------------
+    def departments(self) -> list:
+        """The department agents tied to this street (looked up again when ties change)."""
+        m = self.model
+        cached = getattr(self, "_departments", None)
+        if cached is None or cached[0] != m.dept_version:
+            found = [m.department_agents[m.index_of(v)]
+                     for v in self.ties("hierarchy", "department")]
+            self._departments = cached = (m.dept_version, found)
+        return cached[1]
+
+    def receive_tasks(self) -> None:
+        """Accept the departments' tasks; with an access list refuse part of their own
+        duties. Its capacity is its own staff plus the officers seconded to it."""
+        m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
+        s = self.index
+        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
+        dp.refused[:, s] = refuse * dp.off_list[:, s]
+        st.task_hours[s] = float(dp.on_list[:, s].sum() + dp.off_list[:, s].sum()
+                                 - dp.refused[:, s].sum())
+        if dp.n == 0:
+            st.task_hours[s] = m.task_inflow(s)
+        seconded = sum(d.seconded_hours(s) for d in self.departments())
+        st.own_capacity[s] = (p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0
+                              + seconded)
+
+    def push_tasks(self) -> None:
+        """Keep tasks up to its own capacity; push the rest down in proportion to residents."""
+        st, cm = self.model.streets, self.model.communities
+        c = self.communities
+        residents = cm.residents[c]
+        arriving = st.task_hours[self.index]
+        capacity = st.own_capacity[self.index]
+        keep = min(arriving, capacity)
+        pushed = arriving - keep
+        share = residents / max(residents.sum(), 1)
+        cm.tasks_pushed[c] = pushed * share
+        st.pushed_hours[self.index] = pushed
+        st.kept_task_hours[self.index] = keep
+
+    def take_back_refused(self) -> None:
+        """Tasks its committees refused under the list: it does them and pays for them."""
+        m, st, cm = self.model, self.model.streets, self.model.communities
+        refused = float((cm.tasks_pushed[self.communities]
+                         - cm.tasks_accepted[self.communities]).sum())
+        st.refused_hours[self.index] = refused
+        st.kept_task_hours[self.index] += refused
+        st.overhead[self.index] = refused * m.p["street_task_cost"]
+
+    # --- money (§7.2) --------------------------------------------------------------------
+    def devolve(self) -> None:
+        """Pay overheads, devolve a share of the rest and split it among communities."""
+        p, st, cm, lv = (self.model.p, self.model.streets, self.model.communities,
+                         self.model.levers)
+        s, c = self.index, self.communities
+        st.budget[s] = p["street_budget_per_resident"] * st.residents[s]
+        overhead = st.overhead[s]  # kept tasks, already booked this month
+        if lv.street("volunteer_platform")[s]:
+            overhead += p["platform_cost_per_resident"] * st.residents[s]
+        if lv.street("third_party_evaluation")[s]:
+            overhead += p["evaluation_cost_share"] * st.budget[s]
+        st.overhead[s] = min(overhead, st.budget[s])
+        net = st.budget[s] - st.overhead[s]
+        st.devolved[s] = lv.street("devolution_share")[s] * net
+        st.retained[s] = net - st.devolved[s]
+
+        residents = cm.residents[c].astype(float)
+        pop_share = residents / max(residents.sum(), 1.0)
+        inflow = st.devolved[s] * pop_share
+        cm.invested[c] = lv.street("capacity_building_share")[s] * inflow
+        rest_total = float((inflow - cm.invested[c]).sum())
+        w = np.array([lv.street(k)[s] for k in
+                      ("channel_block_grant", "channel_grid_funds", "channel_ngo_projects")])
+        w = w / w.sum()
+        rest = inflow - cm.invested[c]
+        cm.in_block[c] = w[0] * rest_total * self.block_weights()
+        cm.in_grid[c] = w[1] * rest
+        cm.in_ngo[c] = w[2] * rest
+        cm.inflow[c] = cm.invested[c] + cm.in_block[c] + cm.in_grid[c] + cm.in_ngo[c]
+        projects = p["dept_budget_per_resident"] * st.residents[s] * bool(len(self.departments()))
+        street_hours = ((st.retained[s] + projects) * p["street_service_efficiency"]
+                        / p["cost_per_service_hour"])
+        cm.street_hours[c] = street_hours * pop_share
+
+    def block_weights(self) -> np.ndarray:
+        """Shares of the street's block grant: by population, by score, by absorption."""
+        p, cm = self.model.p, self.model.communities
+        c = self.communities
+        residents = cm.residents[c].astype(float)
+        pop = residents / max(residents.sum(), 1.0)
+        scored = cm.score[c] * residents
+        by_score = scored / scored.sum() if scored.sum() > 0 else pop
+        perf = p["performance_budget_share"]
+        w = (1 - perf) * pop + perf * by_score
+        w = w * (1 - p["absorption_tilt"] * (1 - cm.absorption[c]))
+        return w / w.sum() if w.sum() > 0 else pop
+
+    # --- assessment (§7.11) --------------------------------------------------------------
+    def assess(self) -> None:
+        """Score each community: top-down indicators and residents' evaluation, weighted by
+        the residents' weight (a lever); third-party evaluation measures needs met instead
+        of task completion and paperwork."""
+        m, p, cm, lv = self.model, self.model.p, self.model.communities, self.model.levers
+        s, c = self.index, self.communities
+        pushed = cm.tasks_pushed[c]
+        done = np.where(pushed > 0, cm.tasks_accepted[c] / np.maximum(pushed, 1e-9), 1.0)
+        paper = cm.formalism_hours[c] / (cm.formalism_hours[c] + p["paperwork_return_scale"])
+        cm.score_paper[c] = paper
+        wp = p["paperwork_score_weight"]
+        topdown = (1 - wp) * done + wp * paper
+        if lv.street("third_party_evaluation")[s]:
+            topdown = cm.needs_met[c]
+        w = lv.street("resident_assessment_weight")[s]
+        cm.score[c] = (1 - w) * topdown + w * m.residents_evaluation()[c]
+
+    # --- summons and ratings (§7.14) -----------------------------------------------------
+    def summon(self) -> None:
+        """Call its departments to this month's escalated disputes and running renovations,
+        one department per problem; the answered share relieves the problems."""
+        m, st, dp, cp = self.model, self.model.streets, self.model.departments, self.model.compounds
+        s = self.index
+        dp.summons[:, s] = 0
+        dp.answered[:, s] = 0
+        st.summons[s] = st.answered_share[s] = 0.0
+        departments = self.departments()
+        if not m.levers.street("street_summons")[s] or not departments:
+            return
+        mine = m.communities.street[cp.community] == s
+        problems = int(cp.escalated[mine].sum() + np.count_nonzero(cp.renovation_left[mine] > 0))
+        if problems == 0:
+            return
+        rng = m.streams["organisations"]
+        who = rng.integers(len(departments), size=problems)
+        answered = 0
+        for k, dept in enumerate(departments):
+            n = int(np.count_nonzero(who == k))
+            a = dept.answer(n, rng)
+            dp.summons[dept.index, s] = n
+            dp.answered[dept.index, s] = a
+            answered += a
+        st.summons[s] = problems
+        st.answered_share[s] = answered / problems
+
+    def rate_departments(self) -> None:
+        """Rate each tied department (0-1): lower for the burden of its duties the street
+        carries, for mirrored offices, and for summons it left unanswered."""
+        m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
+        s = self.index
+        fair = max(st.own_capacity[s] / max(dp.n, 1), 1.0)
+        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
+        share = st.residents[s] / max(st.residents.sum(), 1)
+        n_comm = len(self.communities)
+        ban = bool(m.levers.street("mirror_ban")[s])
+        for dept in self.departments():
+            d = dept.index
+            carried = dp.off_list[d, s] - dp.refused[d, s]
+            burden = min(1.0, carried / fair)
+            full = dept.load() * (1 - p["dept_on_list_share"]) * share * (1 - refuse)
+            dp.burden_if_all[d, s] = min(1.0, full / fair)
+            mirror = min(1.0, p["mirror_hours"] * n_comm / fair)
+            dp.mirror_burden[d, s] = mirror
+            mirrored = 0.0 if ban else dept.mirrors * mirror
+            summoned = dp.summons[d, s]
+            unanswered = 1 - dp.answered[d, s] / summoned if summoned else 0.0
+            dp.ratings[d, s] = 1.0 - (burden + mirrored + unanswered) / 3.0
+
+    def mirror_hours(self) -> float:
+        """RC hours a month each of its communities spends on departments' mirrored offices."""
+        if self.model.levers.street("mirror_ban")[self.index]:
+            return 0.0
+        dp = self.model.departments
+        tied = [d.index for d in self.departments()]
+        return self.model.p["mirror_hours"] * float(dp.mirrors[tied].sum())
+
+    # --- cadres (§7.15) -----------------------------------------------------------------
+    def selection_scores(self) -> np.ndarray:
+        """Per community of the street: (1 − λ) × its assessment score + λ × residents'
+        evaluation, λ = `cadre_selection_resident_weight`."""
+        m, cm = self.model, self.model.communities
+        lam = m.levers.street("cadre_selection_resident_weight")[self.index]
+        c = self.communities
+        return (1 - lam) * cm.score[c] + lam * m.residents_evaluation()[c]
+
+    def select_secretaries(self, due: np.ndarray) -> None:
+        """At an election round, replace the secretaries of the communities in `due` whose
+        selection score is among the worst `cadre_replacement_share` of the street."""
+        m, p = self.model, self.model.p
+        c = self.communities
+        mine = np.isin(c, due)
+        if not mine.any():
+            return
+        score = self.selection_scores()
+        cutoff = np.quantile(score, p["cadre_replacement_share"]) if c.size > 1 else -np.inf
+        for k in np.flatnonzero(mine & (score <= cutoff) & (p["cadre_replacement_share"] > 0)):
+            m.replace_secretary(int(c[k]), self.appoint(int(c[k])))
+
+    def promote(self) -> None:
+        """Once a year, with probability `promotion_rate`, promote its best-scoring secretary
+        to a post outside the community; a new secretary is appointed."""
+        m, p = self.model, self.model.p
+        if m.steps % 12 != 0 or self.communities.size == 0:
+            return
+        if m.streams["organisations"].random() >= p["promotion_rate"]:
+            return
+        best = int(self.communities[int(np.argmax(self.selection_scores()))])
+        m.replace_secretary(best, self.appoint(best), promoted=True)
+
+    def appoint(self, community: int) -> int:
+        """A new secretary: the best of `candidate_pool` cadres by (1 − λ) × skill + λ ×
+        standing (those who know residents well)."""
+        m, p = self.model, self.model.p
+        lam = m.levers.street("cadre_selection_resident_weight")[self.index]
+        pool = m.new_people(p["candidate_pool"], 0, community, party=True)
+        skill = m.people.skill[pool] / max(m.people.skill[pool].max(), 1e-9)
+        value = (1 - lam) * skill + lam * m.people.standing[pool]
+        chosen = int(pool[int(np.argmax(value))])
+        m.people.active[pool] = False
+        m.people.selection_weight[chosen] = lam
+        return chosen
+
+    # --- renovation (§7.6) ---------------------------------------------------------------
+    def put_forward_renovations(self) -> np.ndarray:
+        """The old compounds it puts forward for renovation this month: the worst-served
+        unrenovated pre-2000 compounds of the street, at `renovation_rate` a year."""
+        p, cp = self.model.p, self.model.compounds
+        in_street = self.model.communities.street[cp.community] == self.index
+        old = in_street & (cp.build_year < 2000) & ~cp.renovated & (cp.renovation_left <= 0)
+        candidates = np.flatnonzero(old)
+        self.model.streets.renovation_budget[self.index] += (
+            p["renovation_rate"] / 12 * np.count_nonzero(in_street & (cp.build_year < 2000)))
+        k = int(np.floor(self.model.streets.renovation_budget[self.index]))
+        if k <= 0 or candidates.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        chosen = candidates[np.argsort(cp.quality[candidates], kind="stable")[:k]]
+        self.model.streets.renovation_budget[self.index] -= chosen.size
+        return chosen
+
+    def compounds_with_committee(self) -> int:
+        cp = self.model.compounds
+        in_street = self.model.communities.street[cp.community] == self.index
+        return int(np.count_nonzero(in_street & (cp.oc_state != OC_NONE)))

@@ -1,17 +1,12 @@
-"""Assessment: what is measured is what gets done (ODD §7.11).
+"""Assessment: what residents say, and whom service favours (ODD §7.11).
 
-Splitting hours. After administrative tasks, a residents' committee reserves hours for the
-mediations it expects (last month's disputes × `mediation_hours`) and for the professional
-committee, then spends `formalism_propensity × (1 − resident_assessment_weight)` of the
-rest on scored paperwork (reduced by `evaluation_formalism_cut` when third-party
-evaluation measures outcomes instead of paperwork).
-
-Scoring. The street scores each community as
-`(1 − w) × top-down + w × residents' evaluation`, w = `resident_assessment_weight`;
-top-down = mean of task completion and paperwork relative to the street's best (or, with
-third-party evaluation, the measured share of needs met); residents' evaluation = mean
-satisfaction of participating residents (those who take part in evaluations). The score
-moves block grants through `performance_budget_share`.
+The street office scores its communities (StreetOffice.assess) and residents' committees
+respond to what the score rewards (ResidentsCommittee.learn); this module holds the two
+quantities both read. Residents' evaluation of a community is the mean satisfaction of its
+participating residents (those who take part in evaluations), or of all residents where
+none participate. Because that evaluation comes from those who take part, a large weight on
+it tilts service away from vulnerable residents who do not (`vocal_bias`): their priority in
+service allocation is `vulnerable_priority` × (1 − `vocal_bias` × the residents' weight).
 """
 
 from __future__ import annotations
@@ -19,41 +14,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def split_hours(model) -> None:
-    p, cm = model.p, model.communities
-    free = np.maximum(cm.hours - cm.admin_hours, 0.0)
-    cm.mediation_hours = np.minimum(free, cm.disputes * p["mediation_hours"])
-    free = free - cm.mediation_hours
-    committee = p["professional_committee_hours"] if p["professional_committee"] else 0.0
-    cm.committee_hours = np.minimum(free, committee)
-    free = free - cm.committee_hours
-    cut = p["evaluation_formalism_cut"] if p["third_party_evaluation"] else 0.0
-    share = p["formalism_propensity"] * (1 - p["resident_assessment_weight"]) * (1 - cut)
-    cm.formalism_hours = share * free
-
-
-def vulnerable_priority(p: dict) -> float:
-    """Effective priority of vulnerable residents: residents' evaluation comes from those
-    who participate, which tilts service toward them (`vocal_bias`)."""
-    return p["vulnerable_priority"] * (1 - p["vocal_bias"] * p["resident_assessment_weight"])
-
-
-def score(model) -> None:
-    p, cm, res, f = model.p, model.communities, model.residents, model.flows
-    done = f["tasks_done"] / np.maximum(f["tasks_pushed"], 1e-9)
-    done = np.where(f["tasks_pushed"] > 0, np.minimum(done, 1.0), 1.0)
-    best = np.zeros(model.streets.n)
-    np.maximum.at(best, cm.street, cm.formalism_hours)
-    paper = cm.formalism_hours / np.maximum(best[cm.street], 1e-9)
-    topdown = 0.5 * done + 0.5 * paper
-    if p["third_party_evaluation"]:
-        topdown = f["community_needs_met"]
-    part = res.participates.astype(float)
-    voice = res.per_community(part * res.satisfaction, cm.n)
+def residents_evaluation(model) -> np.ndarray:
+    """Per community: mean satisfaction of participating residents (0-1)."""
+    res, cm = model.residents, model.communities
+    part = res.participates
+    voice = res.per_community(np.where(part, res.satisfaction, 0.0), cm.n)
     voters = res.per_community(part, cm.n)
-    mean_sat = res.per_community(res.satisfaction.astype(float), cm.n) / np.maximum(
-        cm.residents, 1
-    )
-    evaluation = np.where(voters > 0, voice / np.maximum(voters, 1e-9), mean_sat)
-    w = p["resident_assessment_weight"]
-    cm.score = (1 - w) * topdown + w * evaluation
+    mean_sat = res.per_community(res.satisfaction, cm.n) / np.maximum(cm.residents, 1)
+    return np.where(voters > 0, voice / np.maximum(voters, 1e-9), mean_sat)
+
+
+def vulnerable_priority(model) -> np.ndarray:
+    """Per community: extra allocation weight of vulnerable residents' needs."""
+    p = model.p
+    w = model.levers.community("resident_assessment_weight")
+    return p["vulnerable_priority"] * (1 - p["vocal_bias"] * w)

@@ -1,84 +1,243 @@
-"""Coordination and cross-appointment: benefits and costs of shared personnel (ODD §7.5).
+"""Coordination along the network, and checks blunted by shared people (ODD §7.5).
 
-Benefits. The coordination index of a community's organisations is
-`coordination_base + coordination_tie_gain × tie + coordination_xa_gain × shared`,
-capped at 1 and multiplied by the leader's performance, where `shared` is the mean of
-一肩挑 (0/1) and the two-committee overlap share. A compound's coordination adds the tie
-of its own party branch and the cross-appointed seats on its owners' committee.
+**Coordination.** A joint problem of two organisations — a dispute between owners and their
+firm that the residents' committee (RC) or party committee (PC) mediates, care for a
+vulnerable resident that needs the RC and its NGO, grid funds that need the PC and the RC,
+an old-compound renovation that needs the street, the RC and the owners — is worked out
+along the best path between them in the governance network. Each link of a path carries a
+coordination factor: a shared person (`cross_appointment` edge) `coord_shared` × that
+person's performance (an overloaded person coordinates less), a standing tie (`coordination`
+edge) `coord_tie`, a formal relation (`hierarchy`, `contract`, `collaboration`)
+`coord_formal`. A path's coordination is the product of its links; the pair's coordination
+is that of its best path, and never below `coord_base` (organisations that have no path can
+still phone each other). Best paths are shortest paths with link weights −log(factor)
+(scipy.sparse.csgraph.dijkstra, searched no farther than −log(`coord_base`)), so shared
+people and standing ties shorten paths and a missing tie lengthens them.
 
-Costs. (1) Workload: the community party secretary's load is
-`(seat_hours_secretary + 一肩挑 × seat_hours_director × (1 − seat_overlap_saving)) /
-leader_hours`; RC members holding party-committee seats, and 'two committees' members on
-owners' committees, add seat hours on top of full-time work; a compound secretary chairing
-the OC adds the OC seat to the branch seat within `volunteer_leader_hours`. Performance in
-every seat of a person is `1 / (1 + overload_penalty × max(0, load − 1))`. (2) Owners'
-committee independence falls by `independence_loss_chair` / `independence_loss_member`.
-(3) Residents' efficacy in participation falls by `initiative_crowding_out ×` the
-compound's cross-appointment intensity (see resident_participation).
+**Checks.** A supervising body's check on a supervised one (the owners' committee on its
+firm, the party committee on the RC's use of money, the property committee on firms) is
+blunted by who sits where: for each seat of the supervising body held by a person who also
+sits on the supervised body the check loses `conflict_direct`, and for one held by a person
+who sits on an ally of the supervised body (an organisation with a `collaboration` or
+`coordination` edge to it — an RC that works with the firm, a branch in a joint tie with it)
+it loses `conflict_ally`; chairs and secretaries weigh `CHAIR_WEIGHT` times a member. The
+result is the body's independence (0-1).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
+from ..people import OC, OC_CHAIR, PC, PMC, SECRETARY
 from ..state import OC_NONE
 
+FORMAL = ("hierarchy", "contract", "collaboration")
+TIES = ("coordination",)
+CHAIR_WEIGHT = 3.0
+"""A chair's or secretary's seat counts this many times a member's in a body's check."""
+BATCH = 512
+"""Sources per shortest-path call (bounds memory at city scale)."""
 
-def performance(load: np.ndarray, penalty: float) -> np.ndarray:
-    """Performance multiplier of a person carrying `load` (1 = exactly full time)."""
-    return 1.0 / (1.0 + penalty * np.maximum(load - 1.0, 0.0))
+
+def link_factor(p: dict, kind: str) -> float | None:
+    """Coordination factor of a link of `kind` (None: the edge carries no coordination)."""
+    if kind in TIES:
+        return p["coord_tie"]
+    if kind in FORMAL:
+        return p["coord_formal"]
+    return None
 
 
-def assign_cross_appointment(model) -> None:
-    """Compare the world's fixed uniforms with the levers (common random numbers)."""
-    p, w, cm = model.p, model.world, model.communities
-    cm.one_shoulder = w.u_one_shoulder < p["xa_one_shoulder"]
-    cm.overlap = np.full(cm.n, p["xa_two_committee_overlap"])
+def link_graph(model) -> sp.csr_matrix:
+    """Symmetric matrix of the best coordination factor of a link between two nodes, over
+    every edge but shared people (cached until such edges change)."""
+    cache = model.cache.get("links")
+    if cache is not None and cache[0] == model.ties_version:
+        return cache[1]
+    p = model.p
+    factor = {k: link_factor(p, k) for k in set(FORMAL + TIES)}
+    # line departments meet problems through summons (§7.14), not along these paths
+    first_dept = model.world.node_offset.get("department", model.network.number_of_nodes())
+    edges = [(u, v, factor[k]) for u, v, k in model.edge_index
+             if k in factor and v < first_dept]
+    out = _similarity(edges, model.network.number_of_nodes())
+    model.cache["links"] = (model.ties_version, out)
+    return out
+
+
+def _similarity(edges: list[tuple[int, int, float]], n: int) -> sp.csr_matrix:
+    """Symmetric CSR of factors, keeping the largest factor of duplicate pairs."""
+    if not edges:
+        return sp.csr_matrix((n, n))
+    arr = np.array(edges)
+    u, v, f = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+    a, b, w = np.r_[u, v], np.r_[v, u], np.r_[f, f]
+    key = a * n + b
+    order = np.lexsort((-w, key))  # per pair, the best link first
+    key, w, a, b = key[order], w[order], a[order], b[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    return sp.csr_matrix((w[first], (a[first], b[first])), shape=(n, n))
+
+
+def shared_links(model) -> list[tuple[int, int, float]]:
+    """(u, v, factor) for every pair of organisations sharing a person, with the factor
+    `coord_shared` × the best performance among the people they share."""
+    perf = model.people.performance
+    f = model.p["coord_shared"]
+    return [(u, v, f * max(perf[h] for h in people))
+            for (u, v), people in model.shared_people().items()]
+
+
+def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Coordination of each (source, target) pair of network nodes, from its best path."""
+    p = model.p
+    n = model.network.number_of_nodes()
+    similarity = link_graph(model).maximum(_similarity(shared_links(model), n)).tocsr()
+    graph = similarity.copy()
+    graph.data = -np.log(np.clip(graph.data, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
+    limit = -np.log(max(p["coord_base"], 1e-9))
+    out = np.full(len(sources), p["coord_base"])
+    unique = np.unique(sources)
+    for k in range(0, unique.size, BATCH):
+        batch = unique[k:k + BATCH]
+        dist = dijkstra(graph, directed=False, indices=batch, limit=limit)
+        row = np.searchsorted(batch, sources)
+        mine = (row < batch.size) & (batch[np.minimum(row, batch.size - 1)] == sources)
+        d = dist[row[mine], targets[mine]]
+        out[mine] = np.maximum(np.exp(-d), p["coord_base"])
+    return out
 
 
 def step(model) -> None:
-    p, cm, cp = model.p, model.communities, model.compounds
-    saving = 1.0 - p["seat_overlap_saving"]
-    penalty = p["overload_penalty"]
-    formed = cp.oc_state != OC_NONE
+    """This month's coordination of the pairs that meet joint problems."""
+    cm, cp, off = model.communities, model.compounds, model.world.node_offset
+    n, comm = cm.n, np.arange(cm.n)
+    pc = off["party_branch"] + comm
+    rc = off["residents_committee"] + comm
+    oc = off["owners_committee"] + np.arange(cp.n)
+    firm = np.where(cp.firm >= 0, off["property_firm"] + np.maximum(cp.firm, 0), -1)
+    ngo = np.where(cm.ngo >= 0, off["ngo"] + np.maximum(cm.ngo, 0), -1)
 
-    # the community leader (party secretary, and RC director under 一肩挑)
-    cm.leader_load = (
-        p["seat_hours_secretary"] + cm.one_shoulder * p["seat_hours_director"] * saving
-    ) / p["leader_hours"]
-    cm.leader_performance = performance(cm.leader_load, penalty)
+    # the residents' committee mediates and refers; paths may run through the party
+    # committee (a shared secretary, the two-committee tie) or any other organisation
+    src = [rc, rc[cp.community], rc[cp.community]]
+    dst = [pc, oc, np.maximum(firm, 0)]
+    has_ngo = ngo >= 0
+    src.append(rc[has_ngo])
+    dst.append(ngo[has_ngo])
+    renovating = np.flatnonzero(cp.renovation_left > 0)
+    src.append(off["street_office"] + cm.street[cp.community[renovating]])
+    dst.append(oc[renovating])
+    values = path_coordination(model, np.concatenate(src), np.concatenate(dst))
+    parts = np.split(values, np.cumsum([len(s) for s in src])[:-1])
+    cm.coordination = parts[0]
+    with_oc, with_firm = parts[1], parts[2]
+    cp.mediation_coordination = np.where(firm >= 0, 0.5 * (with_oc + with_firm), with_oc)
+    cm.ngo_coordination = np.zeros(n)
+    cm.ngo_coordination[has_ngo] = parts[3]
+    cp.renovation_coordination = np.zeros(cp.n)
+    cp.renovation_coordination[renovating] = parts[4]
+    checks(model)
 
-    # RC members: party-committee seats (overlap) and seats on owners' committees
-    member_seats = np.bincount(
-        cp.community, weights=(formed & cp.oc_member_xa).astype(float), minlength=cm.n
-    )
-    extra = (
-        cm.overlap * cm.staff * p["seat_hours_party_member"] + member_seats * p["seat_hours_oc"]
-    ) * saving
-    full_time = np.maximum(cm.staff * p["staff_hours"], 1e-9)
-    model.flows["cadre_load"] = 1.0 + extra / full_time
-    model.flows["cadre_performance"] = performance(model.flows["cadre_load"], penalty)
 
-    shared = (cm.one_shoulder + cm.overlap) / 2.0
-    coord = p["coordination_base"] + p["coordination_tie_gain"] + p["coordination_xa_gain"] * shared
-    cm.coordination = np.minimum(coord, 1.0) * cm.leader_performance
+# --- checks ------------------------------------------------------------------------------------
 
-    # compound level: the OC seat-holders' performance and independence
-    chair = formed & cp.oc_chair_xa
-    member = formed & cp.oc_member_xa
-    branch_load = (p["seat_hours_branch"] + chair * p["seat_hours_oc"] * saving) / max(
-        p["volunteer_leader_hours"], 1e-9
-    )
-    oc_perf = np.where(chair, performance(branch_load, penalty), 1.0)
-    oc_perf = np.where(member, oc_perf * model.flows["cadre_performance"][cp.community], oc_perf)
-    model.flows["oc_performance"] = oc_perf
-    cp.independence = np.clip(
-        1.0 - p["independence_loss_chair"] * chair - p["independence_loss_member"] * member,
-        0.0, 1.0,
-    )
-    model.flows["compound_xa"] = (
-        cm.one_shoulder[cp.community] + cm.overlap[cp.community] + chair + member
-    ) / 4.0
-    cm.xa_intensity = np.bincount(
-        cp.community, weights=model.flows["compound_xa"], minlength=cm.n
-    ) / np.maximum(np.bincount(cp.community, minlength=cm.n), 1)
+
+def member_independence(model, people: np.ndarray, compound: int) -> np.ndarray:
+    """Per OC member: 1 − the conflict of that member's other seats with the compound's firm
+    (read from this month's checks, brought up to date first)."""
+    checks(model)
+    seats = model.seats
+    mine = model.seats_of(OC, compound)
+    lost = dict(zip(seats.holder[mine].tolist(), model.seat_conflict[mine].tolist()))
+    out = 1.0 - np.array([lost.get(h, 0.0) for h in np.asarray(people).tolist()])
+    return np.clip(out, 0.0, 1.0)
+
+
+def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.ndarray:
+    """For each pair (seat, supervised node): the check lost through that seat's holder —
+    `conflict_direct` if they also sit on the supervised body, `conflict_ally` if they sit
+    on an ally of it, else 0 (vacant seats lose nothing). Vectorised over all pairs."""
+    p, seats = model.p, model.seats
+    out = np.zeros(len(seat_ids))
+    holder = seats.holder[seat_ids]
+    filled = np.flatnonzero(seats.holder >= 0)
+    order = filled[np.argsort(seats.holder[filled], kind="stable")]
+    sorted_h = seats.holder[order]
+    lo = np.searchsorted(sorted_h, holder, side="left")
+    hi = np.searchsorted(sorted_h, holder, side="right")
+    count = np.where(holder >= 0, hi - lo, 0)
+    if count.sum() == 0:
+        return out
+    pair = np.repeat(np.arange(len(seat_ids)), count)  # one row per (pair, holder's seat)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    node = seats.node[order[np.repeat(lo, count) + offset]]
+    own = seats.node[seat_ids][pair]
+    target = supervised[pair]
+    other = node != own
+    n = max(model.network.number_of_nodes(), 1)
+    keys = np.minimum(node, target) * n + np.maximum(node, target)
+    hit = model.cache.get("allied_keys")
+    if hit is None or hit[0] != model.ties_version:
+        hit = (model.ties_version, np.unique(np.array(
+            [u * n + v for u, v, k in model.edge_index if k in ("collaboration", "coordination")],
+            dtype=np.int64)))
+        model.cache["allied_keys"] = hit
+    allied_keys = hit[1]
+    direct = other & (node == target)
+    at = np.minimum(np.searchsorted(allied_keys, keys), max(allied_keys.size - 1, 0))
+    ally = other & ~direct & (allied_keys.size > 0) & (allied_keys[at] == keys)
+    loss = np.where(direct, p["conflict_direct"], np.where(ally, p["conflict_ally"], 0.0))
+    np.maximum.at(out, pair, loss)
+    return out
+
+
+def independences(model, bodies: np.ndarray, seat_ids: np.ndarray,
+                  supervised: np.ndarray, n_bodies: int) -> np.ndarray:
+    """Independence (0-1) of each body in its check, from its seats (`bodies[k]` owns
+    `seat_ids[k]`, which checks `supervised[k]`); chairs and secretaries weigh
+    `CHAIR_WEIGHT`."""
+    seats = model.seats
+    filled = seats.holder[seat_ids] >= 0
+    weight = np.where(np.isin(seats.role[seat_ids], (OC_CHAIR, SECRETARY)), CHAIR_WEIGHT, 1.0)
+    weight = weight * filled
+    lost = seat_conflicts(model, seat_ids, supervised) * weight
+    w = np.bincount(bodies, weights=weight, minlength=n_bodies)
+    loss = np.bincount(bodies, weights=lost, minlength=n_bodies)
+    return np.where(w > 0, np.maximum(1.0 - loss / np.maximum(w, 1e-12), 0.0), 1.0)
+
+
+def checks(model) -> None:
+    """Independence of every check this month: the party committee's on the RC, each owners'
+    committee's on its firm, each property committee's on each firm it watches."""
+    stamp = (model.seats_version, model.ties_version, model.steps == 0)
+    if model.cache.get("checks") == stamp:
+        return
+    model.cache["checks"] = stamp
+    cm, cp, seats, off = model.communities, model.compounds, model.seats, model.world.node_offset
+    pc = np.flatnonzero(seats.org == PC)
+    cm.oversight = independences(model, seats.org_index[pc], pc,
+                                 off["residents_committee"] + seats.org_index[pc], cm.n)
+    oc = np.flatnonzero(seats.org == OC)
+    compound = seats.org_index[oc]
+    watched = (cp.oc_state[compound] != OC_NONE) & (cp.firm[compound] >= 0)
+    oc, compound = oc[watched], compound[watched]
+    firm_node = off["property_firm"] + cp.firm[compound]
+    model.seat_conflict = np.zeros(seats.n)
+    model.seat_conflict[oc] = seat_conflicts(model, oc, firm_node)
+    independence = independences(model, compound, oc, firm_node, cp.n)
+    formed = (cp.oc_state != OC_NONE) & (cp.firm >= 0)
+    cp.independence = np.where(formed, independence, 1.0)
+    pmc_independence = np.ones(cp.n)
+    watched_compounds = np.flatnonzero(cm.pmc[cp.community] & (cp.firm >= 0))
+    if watched_compounds.size:
+        seat_lists = [model.seat_index[(PMC, int(cp.community[j]))] for j in watched_compounds]
+        body = np.repeat(watched_compounds, [len(s) for s in seat_lists])
+        ids = np.concatenate(seat_lists)
+        target = off["property_firm"] + cp.firm[body]
+        pmc_independence = np.where(
+            np.isin(np.arange(cp.n), watched_compounds),
+            independences(model, body, ids, target, cp.n), 1.0)
+    model.pmc_independence = pmc_independence

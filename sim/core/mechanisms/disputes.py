@@ -20,11 +20,11 @@ from ..state import OC_CAPTURED, OC_STALLED
 
 
 def step(model) -> None:
-    p, cp, cm, f = model.p, model.compounds, model.communities, model.flows
+    p, cp, cm = model.p, model.compounds, model.communities
     rng = model.streams["disputes"]
     per_k = cp.residents / 1000.0
     served = cp.firm >= 0
-    conflict = (cp.oc_state == OC_CAPTURED) | (cp.oc_state == OC_STALLED) | f["sanctions"]
+    conflict = (cp.oc_state == OC_CAPTURED) | (cp.oc_state == OC_STALLED) | cp.detected
     rate = (
         p["dispute_base"]
         + p["dispute_quality"] * (1 - cp.quality)
@@ -36,19 +36,29 @@ def step(model) -> None:
     needed = community_disputes * p["mediation_hours"]
     coverage = np.where(needed > 0, np.minimum(cm.mediation_hours / np.maximum(needed, 1e-9), 1), 1)
     trust_rc = model.community_trust("rc")
-    success = (
-        p["mediation_base"] * cm.coordination * cm.leader_performance
-        * (1 - p["mediation_trust_weight"] * (1 - trust_rc)) * coverage
-    )
-    mediated = rng.binomial(arising, np.clip(success[cp.community], 0, 1))
+    by_community = (p["mediation_base"] * cm.leader_performance
+                    * (1 - p["mediation_trust_weight"] * (1 - trust_rc)) * coverage)
+    success = by_community[cp.community] * cp.mediation_coordination
+    mediated = rng.binomial(arising, np.clip(success, 0, 1))
     unmediated = arising - mediated
-    escalated = rng.binomial(unmediated, p["escalation_share"])
+    escalated = rng.binomial(unmediated, p["escalation_share"]) + model.lawsuits
     cm.disputes = community_disputes
     cm.mediated = np.bincount(cp.community, weights=mediated, minlength=cm.n)
     cm.escalated = np.bincount(cp.community, weights=escalated, minlength=cm.n)
-    f["compound_disputes"] = arising
-    f["compound_mediated"] = mediated
-    unresolved = unmediated - escalated
-    harm = (escalated + p["unresolved_harm_weight"] * unresolved) / np.maximum(per_k, 1e-9)
-    f["harmony"] = np.exp(-harm / p["dispute_harm_scale"])
-    f["mediation_success"] = np.where(arising > 0, mediated / np.maximum(arising, 1), np.nan)
+    cp.disputes = arising
+    memory = p["convene_memory_months"]
+    cp.dispute_rate += (arising / np.maximum(per_k, 1e-9) - cp.dispute_rate) / memory
+    cp.mediated = mediated
+    cp.escalated = escalated
+    cp.unresolved = np.maximum(unmediated - escalated, 0)
+    model.lawsuits = np.zeros(cp.n, dtype=np.int64)
+
+
+def settle(model) -> None:
+    """Harmony after street offices summoned departments (StreetOffice.summon): an answered
+    summons removes `summons_resolution` of an escalated dispute's harm."""
+    p, cp, cm = model.p, model.compounds, model.communities
+    per_k = cp.residents / 1000.0
+    relief = p["summons_resolution"] * model.streets.answered_share[cm.street[cp.community]]
+    harm = (cp.escalated * (1 - relief) + p["unresolved_harm_weight"] * cp.unresolved)
+    cp.harmony = np.exp(-harm / np.maximum(per_k, 1e-9) / p["dispute_harm_scale"])

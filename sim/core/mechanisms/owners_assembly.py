@@ -1,37 +1,42 @@
-"""Owners'-committee formation and health (ODD §7.7).
+"""Owners' committees: formation by the Civil-Code assembly, election of their members,
+co-optation, term ends (ODD §7.7).
 
 Formation. In a compound without a committee, owners attempt an assembly with monthly
-probability `oc_attempt_rate × (1 − quality)` × (1 + `party_attempt_boost` ×
-`party_led_formation`, if the compound has a party branch) — owners organise when service
-is poor, party organisations convene them when told to. At an assembly each owner
-household takes part with probability `assembly_turnout_base` + `assembly_turnout_sd` × the
-compound's cohesion (a standard-normal draw fixed per compound) (+
-`assembly_turnout_participant` if a member participates, + `party_turnout_boost ×
-party_led_formation` with a branch). The Civil Code quorum (Art. 278): participants must
-hold at least `quorum_share` of owners AND of floor area; the committee is elected when
-more than `approval_share` of participants, by head and by area, agree. Each participant
-agrees with probability `approval_base × (1 + dissatisfaction)`, capped at 1.
+probability `oc_attempt_rate` × (1 − quality) — owners organise when service is poor — and a
+compound's party branch may convene one (PartyBranch.lead_formation, under the push
+`party_led_formation`). At an assembly each owner household takes part with probability
+`assembly_turnout_base` + `assembly_turnout_sd` × the compound's cohesion (+
+`assembly_turnout_participant` if a member participates in community life, +
+`party_turnout_boost` where the branch mobilises). The Civil Code (Art. 278): participants
+must hold at least `quorum_share` of owners AND of floor area; the committee is elected
+when more than `approval_share` of participants, by head and by area, agree; each
+participant agrees with probability `approval_base` × (1 + dissatisfaction), capped at 1.
 
-Health. A functioning committee stalls with probability `oc_stall_rate × (1 − support)`
-and a stalled one revives with `oc_revive_rate × support`, support =
-min(1, participation / `oc_support_participation`); a functioning committee is captured
-with probability `oc_capture_rate`, reduced by `party_capture_protection` when a cadre
-sits on it and by `professional_capture_protection` under a professional committee. At the
-end of its term (`oc_term_months`) a committee must be re-elected by a new assembly, or it
-lapses. Cross-appointed seats are filled at election by comparing the compound's fixed
-uniforms with the levers.
+Seats. An elected committee's seats are filled by the owners' vote: the compound's branch
+secretary stands for chair where the branch chooses to (PartyBranch.stands_for_chair, push
+`xa_secretary_chairs_oc`), a 'two committees' member stands for one member seat with the
+push `xa_two_committee_member_on_oc`; each wins against an owner candidate with the
+election model's chance (elections.win_chance), owners voting with their trust in the party
+organisation. Other seats go to owners. Vacant seats of a sitting committee are co-opted
+from owners with probability `oc_coopt_rate` × support, support = min(1, participation /
+`oc_support_participation`). After `oc_term_months` a committee must be re-elected by a new
+assembly, or it lapses. Its health (functioning, stalled, captured) follows from its members
+(OwnersCommittee.take_stock, drift_to_firm).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED
+from ..people import OC, OC_CHAIR, OC_MEMBER, VOLUNTEER
+from ..state import OC_FUNCTIONING, OC_NONE
+from .elections import win_chance
 
 
-def hold_assemblies(model, compounds: np.ndarray) -> np.ndarray:
-    """Hold an owners' assembly in each of `compounds`; return the mask of those that
-    elected a committee (quorum met and approved)."""
+def hold_assemblies(model, compounds: np.ndarray, party_led: np.ndarray) -> np.ndarray:
+    """Hold an owners' assembly in each of `compounds` (`party_led`: per compound, 1 where
+    the party branch mobilises for it); return the mask of those that elected a committee
+    (quorum met and approved)."""
     p, cp, res = model.p, model.compounds, model.residents
     rng = model.streams["assembly"]
     if compounds.size == 0:
@@ -46,7 +51,7 @@ def hold_assemblies(model, compounds: np.ndarray) -> np.ndarray:
     # a household takes part if any member participates in community life
     household_part = np.zeros(int(res.household[-1]) + 1 if res.n else 0, dtype=bool)
     household_part[res.household[members[res.participates[members]]]] = True
-    boost = p["party_turnout_boost"] * p["party_led_formation"] * cp.has_branch[comp]
+    boost = p["party_turnout_boost"] * party_led[comp]
     turnout_p = (
         p["assembly_turnout_base"]
         + p["assembly_turnout_sd"] * model.world.cohesion[comp]
@@ -54,7 +59,7 @@ def hold_assemblies(model, compounds: np.ndarray) -> np.ndarray:
         + boost
     )
     takes_part = rng.random(voters.size) < np.clip(turnout_p, 0.0, 1.0)
-    dissatisfaction = 1.0 - model.flows["compound_satisfaction"][comp]
+    dissatisfaction = 1.0 - cp.satisfaction[comp]
     agrees = takes_part & (
         rng.random(voters.size) < np.minimum(p["approval_base"] * (1 + dissatisfaction), 1.0)
     )
@@ -71,45 +76,87 @@ def hold_assemblies(model, compounds: np.ndarray) -> np.ndarray:
     quorum = (part >= q * owners) & (part_area >= q * owner_area) & (owners > 0)
     a = p["approval_share"]
     approved = (yes > a * part) & (yes_area > a * part_area)
-    model.flows["assembly_turnout"] = float(part.sum() / max(owners.sum(), 1))
+    model.month.assembly_turnout = float(part.sum() / max(owners.sum(), 1))
+    model.month.assemblies += int(compounds.size)
     return quorum & approved
 
 
 def step(model) -> None:
-    p, cp, w = model.p, model.compounds, model.world
+    p, cp = model.p, model.compounds
     rng = model.streams["assembly"]
-
-    # health transitions of existing committees
-    support = np.minimum(cp.participation / p["oc_support_participation"], 1.0)
-    functioning, stalled = cp.oc_state == OC_FUNCTIONING, cp.oc_state == OC_STALLED
-    u = rng.random(cp.n)
-    cadre = cp.oc_chair_xa | cp.oc_member_xa
-    capture = p["oc_capture_rate"] * (1 - p["party_capture_protection"] * cadre)
-    if p["professional_committee"]:
-        capture = capture * (1 - p["professional_capture_protection"])
-    stall = p["oc_stall_rate"] * (1 - support)
-    to_captured = functioning & (u < capture)
-    to_stalled = functioning & ~to_captured & (u < capture + stall)
-    to_functioning = stalled & (u < p["oc_revive_rate"] * support)
-    cp.oc_state[to_captured] = OC_CAPTURED
-    cp.oc_state[to_stalled] = OC_STALLED
-    cp.oc_state[to_functioning] = OC_FUNCTIONING
+    for committee in list(model.owners_committees.values()):
+        committee.drift_to_firm()
+    coopt(model, rng)
+    for committee in model.owners_committees.values():
+        committee.take_stock()
     formed = cp.oc_state != OC_NONE
     cp.oc_age = np.where(formed, cp.oc_age + 1, 0)
 
-    # assemblies: new committees, and re-elections at the end of a term
-    party = p["party_led_formation"] * cp.has_branch
-    attempt_p = p["oc_attempt_rate"] * (1 - cp.quality) * (1 + p["party_attempt_boost"] * party)
-    new = ~formed & (rng.random(cp.n) < attempt_p)
+    # assemblies: new committees (owners or the party branch convene), and re-elections
+    owners_try = ~formed & (rng.random(cp.n) < p["oc_attempt_rate"] * (1 - cp.quality))
+    party_led = np.zeros(cp.n)
+    u = rng.random(cp.n)
+    for c, branch in model.branches.items():
+        if branch.lead_formation(u[c]):
+            party_led[c] = 1.0
+    new = ~formed & (owners_try | (party_led > 0))
     reelect = formed & (cp.oc_age >= p["oc_term_months"])
     held = np.flatnonzero(new | reelect)
-    elected = held[hold_assemblies(model, held)]
+    elected = held[hold_assemblies(model, held, party_led)]
     lapsed = np.setdiff1d(np.flatnonzero(reelect), elected)
-    model.flows["oc_formed_now"] = int(np.count_nonzero(new[elected]))
-    model.flows["oc_lapsed_now"] = int(lapsed.size)
-    for c in lapsed:
-        model.set_owners_committee(int(c), OC_NONE)
-    chair = cp.has_branch & (w.u_chair < p["xa_secretary_chairs_oc"])
-    member = w.u_member < p["xa_two_committee_member_on_oc"]
-    for c in elected:
-        model.set_owners_committee(int(c), OC_FUNCTIONING, bool(chair[c]), bool(member[c]))
+    model.month.oc_formed = int(np.count_nonzero(new[elected]))
+    model.month.oc_lapsed = int(lapsed.size)
+    for c in lapsed.tolist():
+        model.set_owners_committee(c, OC_NONE)
+    for c in elected.tolist():
+        elect_members(model, c, rng)
+    if elected.size or lapsed.size:
+        model.sync_shared_edges()
+
+
+def elect_members(model, compound: int, rng: np.random.Generator) -> None:
+    """Fill the seats of a newly elected (or re-elected) committee by the owners' vote."""
+    p, cp, people = model.p, model.compounds, model.people
+    c = int(cp.community[compound])
+    model.set_owners_committee(compound, OC_FUNCTIONING)
+    seats = model.seats_of(OC, compound)
+    model.vacate(seats)
+    trust = model.compound_trust("party")[compound:compound + 1]
+    bloc = np.array([p["party_member_share"]])
+    branch = model.branches.get(compound)
+    for s in seats.tolist():
+        role = model.seats.role[s]
+        candidate = -1
+        if role == OC_CHAIR and branch is not None and branch.stands_for_chair(rng.random()):
+            candidate = branch.secretary
+        elif role == OC_MEMBER and not any(model.is_cadre(h) for h in model.org_members(
+                OC, compound)) and rng.random() < model.levers.compound(
+                "xa_two_committee_member_on_oc")[compound]:
+            candidate = model.two_committees_member(c, rng)
+        owner = int(model.new_people(1, VOLUNTEER, c, compound,
+                                     party=rng.random() < p["party_member_share"])[0])
+        winner = owner
+        if candidate >= 0:
+            chance = win_chance(p, trust, people.standing[[candidate]],
+                                people.standing[[owner]], bloc)[0]
+            if rng.random() < chance:
+                winner = candidate
+                people.active[owner] = False
+        model.fill(np.array([s]), np.array([winner]))
+    model.owners_committees[compound].take_stock()
+
+
+def coopt(model, rng: np.random.Generator) -> None:
+    """Sitting committees fill vacant seats with owners, as residents' support allows."""
+    p, cp = model.p, model.compounds
+    support = np.minimum(cp.participation / p["oc_support_participation"], 1.0)
+    for compound in list(model.owners_committees):
+        seats = model.seats_of(OC, compound)
+        empty = seats[model.seats.holder[seats] < 0]
+        if empty.size == 0:
+            continue
+        fill = empty[rng.random(empty.size) < p["oc_coopt_rate"] * support[compound]]
+        if fill.size:
+            c = int(cp.community[compound])
+            model.fill(fill, model.new_people(fill.size, VOLUNTEER, c, compound,
+                                              party=rng.random() < p["party_member_share"]))

@@ -126,8 +126,11 @@ def _payoffs(
     per_individual: bool,
     size: np.ndarray,
 ) -> np.ndarray:
-    """Unchecked core of :func:`group_payoffs`; ``size`` is the group size ``k + 1`` (float)."""
-    invest = cooperate * cost  # per_game: into each group; per_individual: in total
+    """Unchecked core of :func:`group_payoffs`; ``size`` is the group size ``k + 1`` (float).
+    Computed in the precision of ``size`` (the adjacency's), so that the sparse products do
+    not convert the adjacency."""
+    invest = cooperate.astype(size.dtype)  # per_game: into each group; per_individual: total
+    invest *= cost
     if per_individual:
         per_group = invest / size
         paid = invest
@@ -159,14 +162,19 @@ def group_payoffs(
             ``"per_individual"`` (it pays ``cost`` in total, ``cost/(k+1)`` per game).
 
     Returns:
-        float array of shape (n,).
+        float array of shape (n,), in the adjacency's precision (float32 or float64).
     """
     n = _n_nodes(adj)
     cooperate = _check_strategies(cooperate, n)
     r_v = _node_values(r, n, "r")
     cost_v = _node_values(cost, n, "cost")
     per_individual = _check_cost_rule(cost_rule)
-    size = np.diff(adj.indptr) + 1.0
+    # computed in the adjacency's precision (float32 halves the memory traffic of the two
+    # sparse products on large graphs)
+    dtype = adj.dtype if adj.dtype in (np.float32, np.float64) else np.float64
+    size = (np.diff(adj.indptr) + 1).astype(dtype)
+    r_v = r_v if np.ndim(r_v) == 0 else np.asarray(r_v, dtype=dtype)
+    cost_v = cost_v if np.ndim(cost_v) == 0 else np.asarray(cost_v, dtype=dtype)
     return _payoffs(adj, cooperate, r_v, cost_v, per_individual, size)
 
 
@@ -276,19 +284,23 @@ def _imitate(
     n = deg.shape[0]
     if indices.shape[0] == 0:
         return cooperate.copy()
-    u_pick = rng.random(n)
-    u_adopt = rng.random(n)
+    if update_prob < 1.0:  # only the revising nodes draw a neighbour and an adoption
+        focal = np.flatnonzero(rng.random(n) < update_prob)
+    else:
+        focal = np.arange(n)
+    k = focal.size
+    u_pick = rng.random(k)
+    u_adopt = rng.random(k)
+    d = deg[focal]
     # Uniform neighbour: edge slot indptr[x] + floor(u k_x); guard the rare u k_x == k_x.
-    offset = np.minimum((u_pick * deg).astype(np.int64), np.maximum(deg - 1, 0))
-    edge = np.minimum(indptr[:-1] + offset, indices.shape[0] - 1)
+    offset = np.minimum((u_pick * d).astype(np.int64), np.maximum(d - 1, 0))
+    edge = np.minimum(indptr[focal] + offset, indices.shape[0] - 1)
     model = indices[edge]
-    diff = payoffs[model] - payoffs
+    diff = payoffs[model] - payoffs[focal]
     m = max_diff if np.ndim(max_diff) == 0 else max_diff[edge]
-    adopt = (deg > 0) & (diff > 0) & (u_adopt * m < diff)  # u < diff / M, and M = 0 -> 1
-    if update_prob < 1.0:
-        adopt &= rng.random(n) < update_prob
+    adopt = (d > 0) & (diff > 0) & (u_adopt * m < diff)  # u < diff / M, and M = 0 -> 1
     new = cooperate.copy()
-    new[adopt] = cooperate[model[adopt]]
+    new[focal[adopt]] = cooperate[model[adopt]]
     return new
 
 
@@ -312,9 +324,10 @@ def imitation_update(
         adj: CSR adjacency, shape (n, n).
         cooperate: boolean strategies, shape (n,); not modified.
         payoffs: payoffs, shape (n,), e.g. from :func:`group_payoffs`.
-        rng: source of randomness; the draws are, in order, ``rng.random(n)`` (neighbour),
-            ``rng.random(n)`` (adoption) and, if ``update_prob < 1``, ``rng.random(n)``
-            (revision) - nothing is drawn for a graph without edges.
+        rng: source of randomness; the draws are, in order, if ``update_prob < 1``,
+            ``rng.random(n)`` (who revises), then ``rng.random(k)`` (neighbour) and
+            ``rng.random(k)`` (adoption) for the ``k`` revising nodes (all ``n`` when
+            ``update_prob == 1``) - nothing is drawn for a graph without edges.
         max_diff: ``M``, a non-negative scalar or one value per stored edge, shape ``(adj.nnz,)``,
             aligned with ``adj.indices`` (see :func:`edge_max_payoff_difference`). A per-node
             bound ``m`` for focal nodes becomes per-edge as ``np.repeat(m, np.diff(adj.indptr))``.

@@ -1,139 +1,139 @@
-"""Property management: firms' effort, owners' fees, supervision and turnover (ODD §7.6).
+"""Property management: quality, detection, fees, sanctions and turnover (ODD §7.6).
 
-Effort. Per compound, the firm compares two efforts, as fractions of its fee potential R:
-the unconstrained optimum e* = `firm_fee_responsiveness` / (2 × `effort_cost`) — the
-quality-driven fee gain against a quadratic effort cost — and compliance at
-`shirk_threshold` θ. Below θ it risks detection d per month, which costs
-`sanction_share` of monthly fees plus, where a functioning owners' committee can
-re-tender, independence × 1/`retender_strikes` of `contract_value_months` of fees (a
-committee re-tenders only as far as it is independent of those it supervises). It takes θ when
-U(θ) ≥ U(e*) − d × penalty, and moves its effort toward the target at `effort_adjust_rate`.
+Quality. A compound's service quality is its buildings' base quality (1 −
+`building_quality_loss` per decade of age before 2020, at least 0.3; renovation raises it)
+times what its management delivers: a firm, capability × effort (PropertyFirm.set_effort);
+caretaking by the street or RC, `caretaking_quality`; owners' self-management,
+`self_management_quality` while the owners' committee functions (caretaking level
+otherwise); the work unit, `work_unit_quality`; no one, `unmanaged_quality`.
 
-Detection d = 1 − (1 − detect_base)(1 − detect_oc × independence × seat performance, if the
-OC functions)(1 − detect_professional, if the professional committee is on).
+Detection. The chance that shirking (effort below `shirk_threshold`) is noticed this month
+is 1 − (1 − `detect_base`)(1 − `detect_oc` × the OC's independence × its monitoring)(1 −
+`detect_professional` × the property committee's independence × its monitoring): the
+owners' committee and the property committee decide how closely to watch (OwnersCommittee
+.monitor, PropertyCommittee.watch), and shared people blunt their checks (coordination).
+The firm sets its effort knowing this chance.
 
-Quality = firm capability × effort (a `fallback_quality` stop-gap when no firm serves the
-compound). An owner household pays its fee when perceived quality (quality + noise of sd
-`quality_noise`) is at least its tolerance. Detected shirking adds a strike (strikes decay
-at `strike_decay`); at `retender_strikes` a functioning OC re-tenders, with probability
-equal to its independence: the best of
-`tender_bidders` other invited firms, by capability, takes over. A firm leaves a compound after `exit_patience`
-months of collection below `exit_collection`; the street then finds a new firm with
-probability 1/`exit_patience` a month.
+Fees. Each owner household in a firm-served compound pays when perceived quality (quality
++ noise of sd `quality_noise`) is at least its tolerance; revenue = fee × floor area.
+
+Sanctions and turnover. Detected shirking costs `sanction_share` of a month's fees and adds
+a strike (strikes decay at `strike_decay`); the owners' committee responds (re-tender or
+sue, OwnersCommittee.respond). A firm leaves a compound where the fees collected stay below
+`firm_break_even_fee` (PropertyFirm.leaves); the street then caretakes, and finds a firm
+with probability 1/`exit_patience` a month where the fee covers break-even.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import types as T
 from ..state import OC_FUNCTIONING
 
 
-def detection(model) -> np.ndarray:
-    p, cp, f = model.p, model.compounds, model.flows
-    functioning = cp.oc_state == OC_FUNCTIONING
-    oc = np.where(functioning, p["detect_oc"] * cp.independence * f["oc_performance"], 0.0)
-    prof = p["detect_professional"] if p["professional_committee"] else 0.0
-    return 1 - (1 - p["detect_base"]) * (1 - oc) * (1 - prof)
+def base_quality(build_year: np.ndarray, p: dict) -> np.ndarray:
+    decades = np.maximum(2020 - build_year, 0) / 10.0
+    return np.clip(1.0 - p["building_quality_loss"] * decades, 0.3, 1.0)
 
 
-def step(model) -> None:
-    choose_effort(model)
-    book_fees(model, pay_fees(model))
-    supervise(model)
-
-
-def choose_effort(model) -> None:
-    """Firms set effort in each compound; quality follows."""
+def management_quality(model) -> np.ndarray:
+    """Quality of what each compound's management delivers, before the buildings' base."""
     p, cp, firms = model.p, model.compounds, model.firms
-    served = cp.firm >= 0
+    firm = cp.firm >= 0
+    capability = firms.capability[np.maximum(cp.firm, 0)]
     functioning = cp.oc_state == OC_FUNCTIONING
-    d = detection(model)
-    # a committee re-tenders only as far as it is independent of those it supervises
-    willing = np.where(functioning, cp.independence, 0.0)
-    retender_value = willing * p["contract_value_months"] / p["retender_strikes"]
-    penalty = d * (p["sanction_share"] + retender_value)
-    b, c, theta = p["firm_fee_responsiveness"], p["effort_cost"], p["shirk_threshold"]
-    e_free = min(b / (2 * c), 1.0)
-    if e_free >= theta:
-        target = np.full(cp.n, e_free)
-    else:
-        u_free = b * e_free - c * e_free**2 - penalty
-        u_comply = b * theta - c * theta**2
-        target = np.where(u_comply >= u_free, theta, e_free)
-    cp.effort = cp.effort + p["effort_adjust_rate"] * (target - cp.effort)
-    capability = np.where(served, firms.capability[np.maximum(cp.firm, 0)], 0.0)
-    cp.quality = np.where(served, capability * cp.effort, p["fallback_quality"])
+    by_mode = np.select(
+        [cp.management == T.CARETAKING, cp.management == T.SELF,
+         cp.management == T.WORK_UNIT],
+        [p["caretaking_quality"],
+         np.where(functioning, p["self_management_quality"], p["caretaking_quality"]),
+         p["work_unit_quality"]],
+        default=p["unmanaged_quality"])
+    return np.where(firm, capability * cp.effort, by_mode)
 
 
-def pay_fees(model) -> np.ndarray:
-    """Each owner household pays when it perceives quality at or above its tolerance;
-    sets `residents.pays` and returns the paying households per compound."""
-    p, cp, res = model.p, model.compounds, model.residents
+def set_detection(model) -> None:
+    """This month's chance that shirking is detected in each compound."""
+    p, cp = model.p, model.compounds
+    watch_oc = np.zeros(cp.n)
+    for c, committee in model.owners_committees.items():
+        watch_oc[c] = committee.monitor()
+    pmc = model.pmc_watch_all()
+    d_oc = p["detect_oc"] * cp.independence * watch_oc
+    d_pmc = p["detect_professional"] * model.pmc_independence * pmc
+    cp.detection = 1 - (1 - p["detect_base"]) * (1 - d_oc) * (1 - d_pmc)
+
+
+def set_quality(model) -> None:
+    cp = model.compounds
+    cp.quality = cp.base_quality * management_quality(model)
+
+
+def pay_fees(model) -> None:
+    """Owner households decide whether to pay; collection and firms' revenue follow."""
+    p, cp, res, firms = model.p, model.compounds, model.residents, model.firms
     rng = model.streams["property"]
     served = cp.firm >= 0
-    heads = np.flatnonzero(res.owner_heads)  # only owner households decide on fees
+    heads = model.owner_heads
     where = res.compound[heads]
     perceived = cp.quality[where] + p["quality_noise"] * rng.standard_normal(heads.size)
     pays = (perceived >= res.tolerance[heads]) & served[where]
     res.pays = np.zeros(res.n, dtype=bool)
     res.pays[heads] = pays
-    return np.bincount(where[pays], minlength=cp.n).astype(float)
-
-
-def book_fees(model, paid: np.ndarray) -> None:
-    """Collection rates and firms' revenue from the paying households per compound."""
-    p, cp, firms = model.p, model.compounds, model.firms
-    served = cp.firm >= 0
-    cp.collection = np.where(cp.owners > 0, paid / np.maximum(cp.owners, 1), 1.0)
-    cp.collection = np.where(served, cp.collection, 0.0)
-    revenue = p["fee_per_household"] * paid
+    paid = np.bincount(where[pays], minlength=cp.n).astype(float)
+    paid_area = np.bincount(where[pays], weights=res.area[heads][pays], minlength=cp.n)
+    cp.collection = np.where(served & (cp.owners > 0), paid / np.maximum(cp.owners, 1), 0.0)
+    revenue = cp.fee * paid_area
     firms.revenue = np.bincount(np.maximum(cp.firm, 0), weights=revenue * served,
                                 minlength=firms.n)
 
 
-def supervise(model) -> None:
-    """Detection, sanctions, re-tendering, exit over arrears and re-assignment."""
-    p, cp, firms, f = model.p, model.compounds, model.firms, model.flows
+def detect(model) -> None:
+    """Shirking is detected or not; strikes accumulate; sanctions are booked."""
+    p, cp = model.p, model.compounds
     rng = model.streams["property"]
     served = cp.firm >= 0
-    functioning = cp.oc_state == OC_FUNCTIONING
-    d = detection(model)
-    theta = p["shirk_threshold"]
-
-    # --- detection, sanctions, re-tendering ----------------------------------------------
-    shirking = served & (cp.effort < theta)
-    detected = shirking & (rng.random(cp.n) < d)
-    cp.strikes = cp.strikes * (1 - p["strike_decay"]) + detected
-    retender = (functioning & served & (cp.strikes >= p["retender_strikes"])
-                & (rng.random(cp.n) < cp.independence))
-    f["sanctions"] = detected
-    f["retendered"] = retender
-
-    # --- exit over arrears ---------------------------------------------------------------
-    low = served & (cp.collection < p["exit_collection"])
-    cp.low_collection_months = np.where(low, cp.low_collection_months + 1, 0)
-    exit_ = low & (cp.low_collection_months >= p["exit_patience"]) & ~retender
-    f["firm_exits"] = exit_
-
-    changed = np.flatnonzero(retender | exit_)
-    np.add.at(firms.lost, cp.firm[changed], 1)
-    for c in np.flatnonzero(retender):
-        model.assign_firm(int(c), _tender(rng, firms.capability, int(cp.firm[c]), p))
-    for c in np.flatnonzero(exit_):
-        model.assign_firm(int(c), -1)
-    # compounds without a firm: the street finds one
-    vacant = np.flatnonzero((cp.firm < 0) & ~exit_)
-    found = vacant[rng.random(vacant.size) < 1.0 / p["exit_patience"]]
-    for c in found:
-        model.assign_firm(int(c), _tender(rng, firms.capability, -1, p))
-    f["firm_turnover"] = int(retender.sum() + exit_.sum())
+    shirking = served & (cp.effort < p["shirk_threshold"])
+    cp.detected = shirking & (rng.random(cp.n) < cp.detection)
+    cp.strikes = cp.strikes * (1 - p["strike_decay"]) + cp.detected
+    model.month.sanctions = int(cp.detected.sum())
 
 
-def _tender(rng: np.random.Generator, capability: np.ndarray, exclude: int, p: dict) -> int:
-    """Best of `tender_bidders` randomly invited firms (other than `exclude`), by capability."""
-    candidates = np.flatnonzero(np.arange(capability.size) != exclude)
+def tender(model, compound: int, exclude: int, chooser=None) -> int:
+    """A tender: `tender_bidders` invited firms (other than `exclude`) decide to bid; the
+    chooser (a functioning owners' committee) or else the street picks one; -1 if none bids."""
+    p = model.p
+    rng = model.streams["property"]
+    n = model.firms.n
+    candidates = np.flatnonzero(np.arange(n) != exclude)
     if candidates.size == 0:
-        return exclude
-    invited = rng.choice(candidates, size=min(p["tender_bidders"], candidates.size), replace=False)
-    return int(invited[np.argmax(capability[invited])])
+        return -1
+    invited = rng.choice(candidates, size=min(p["tender_bidders"], candidates.size),
+                         replace=False)
+    bidders = np.array([f for f in invited if model.firm_agents[f].bids_for(compound)],
+                       dtype=np.int64)
+    if bidders.size == 0:
+        return -1
+    if chooser is not None:
+        return chooser.choose_firm(bidders)
+    return int(bidders[np.argmax(model.firms.capability[bidders])])
+
+
+def turnover(model) -> None:
+    """Firms leave unprofitable compounds; the street finds firms for unserved ones."""
+    p, cp = model.p, model.compounds
+    rng = model.streams["property"]
+    leaving = [c for agent in model.firm_agents for c in agent.leaves().tolist()]
+    for c in leaving:
+        model.assign_firm(int(c), -1)
+    model.month.firm_exits = len(leaving)
+    vacant = np.flatnonzero((cp.firm < 0) & (cp.management == T.CARETAKING)
+                            & (cp.fee >= p["firm_break_even_fee"]))
+    vacant = vacant[~np.isin(vacant, leaving)]
+    found = vacant[rng.random(vacant.size) < 1.0 / p["exit_patience"]]
+    for c in found.tolist():
+        firm = tender(model, c, -1)
+        if firm >= 0:
+            model.assign_firm(c, firm)
+            model.month.firm_entries += 1

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..people import BRANCH as BRANCH_ORG
+from ..people import OC as OC_ORG
+from ..people import PC as PC_ORG
+from ..people import RC as RC_ORG
 from ..residents import TRUST_TARGETS
 from ..state import OC_CAPTURED, OC_FUNCTIONING
 
@@ -32,7 +36,7 @@ def _track(trust: np.ndarray, signal: np.ndarray, rate) -> None:
 
 
 def step(model) -> None:
-    p, res, cp, cm, f = model.p, model.residents, model.compounds, model.communities, model.flows
+    p, res, cp, cm = model.p, model.residents, model.compounds, model.communities
     f32 = np.float32
     need, met = res.need.T, res.met.T  # 3 × residents, contiguous rows
     care_legal_need = need[1] + need[2]
@@ -46,7 +50,7 @@ def step(model) -> None:
 
     # compound-level parts of the experience, computed per compound and repeated
     quality = cp.quality.astype(f32)
-    harmony = f["harmony"].astype(f32)
+    harmony = cp.harmony.astype(f32)
     w = np.array([p["weight_needs"], p["weight_property"], p["weight_disputes"]])
     w = w / w.sum() if w.sum() > 0 else np.full(3, 1 / 3)
     target = res.at_compound(f32(w[1]) * quality + f32(w[2]) * harmony)
@@ -55,10 +59,10 @@ def step(model) -> None:
 
     rate = f32(p["trust_rate"])
     trust = res.trust
-    community_met = f["community_needs_met"].astype(f32)
+    community_met = cm.needs_met.astype(f32)
     met_in_compound = community_met[cp.community]
-    mediation = f["mediation_success"]
-    party_signal = np.where(np.isnan(mediation), met_in_compound, mediation).astype(f32)
+    mediation = cp.mediated / np.maximum(cp.disputes, 1)
+    party_signal = np.where(cp.disputes > 0, mediation, met_in_compound).astype(f32)
     state = cp.oc_state
     oc_signal = np.where(state == OC_CAPTURED, f32(0.0), quality)
     oc_seen = (state == OC_FUNCTIONING) | (state == OC_CAPTURED)
@@ -71,4 +75,35 @@ def step(model) -> None:
                           care_legal_met / np.maximum(care_legal_need, f32(1e-12)), f32(1.0))
     _track(trust[:, NGO], ngo_signal, res.at_community(np.where(ngo_seen, rate, f32(0))))
     _track(trust[:, STREET], res.at_community(community_met), rate)
-    f["compound_satisfaction"] = res.per_compound(res.satisfaction) / np.maximum(cp.residents, 1)
+    cp.satisfaction = res.per_compound(res.satisfaction) / np.maximum(cp.residents, 1)
+    update_standing(model)
+
+
+def update_standing(model) -> None:
+    """Office-holders' standing follows residents' trust in the organisations they sit on
+    (party committee and branch: trust in the party; RC: in the RC; OC: in the OC), at
+    `standing_rate`."""
+    seats, people = model.seats, model.people
+    filled = np.flatnonzero(seats.holder >= 0)
+    if filled.size == 0:
+        return
+    by_compound = {k: model.compound_trust(k) for k in ("party", "oc")}
+    by_community = {k: model.community_trust(k) for k in ("party", "rc")}
+    org = seats.org[filled]
+    idx = seats.org_index[filled]
+    signal = np.select(
+        [org == PC_ORG, org == RC_ORG, org == BRANCH_ORG, org == OC_ORG],
+        [by_community["party"][np.minimum(idx, len(by_community["party"]) - 1)],
+         by_community["rc"][np.minimum(idx, len(by_community["rc"]) - 1)],
+         by_compound["party"][np.minimum(idx, len(by_compound["party"]) - 1)],
+         by_compound["oc"][np.minimum(idx, len(by_compound["oc"]) - 1)]],
+        default=np.nan)
+    keep = ~np.isnan(signal)
+    h = seats.holder[filled][keep]
+    n = people.n
+    total = np.bincount(h, weights=signal[keep], minlength=n)
+    count = np.bincount(h, minlength=n)
+    seen = count > 0
+    mean = total[seen] / count[seen]
+    rate = model.p["standing_rate"]
+    people.standing[:n][seen] += rate * (mean - people.standing[:n][seen])

@@ -1,11 +1,11 @@
 """Service delivery: hours from every provider meet residents' needs (ODD §7.4).
 
 Providers per community, in hours of the three hour categories (daily, care, legal):
-the residents' committee's service hours × skill × cadre performance, hours bought with
-block grants and grid funds, grid workers' own hours (daily and care), NGO hours
-(`ngo_care_share` care, the rest legal), matched volunteer hours (daily and care), and
-street-run services (all categories). Hours that follow demand are split by the
-community's demand in each category.
+the residents' committee's service hours × skill × its members' performance, hours bought
+with block grants and grid funds, grid workers' own hours (daily and care), NGO hours
+(`ngo_care_share` care, the rest legal; after referral losses, ngo_market), matched
+volunteer hours (daily and care), and street-run services (all categories). Hours that
+follow demand are split by the community's demand in each category.
 
 Allocation. Within a community and category, supply S is shared in proportion to weighted
 need, weight w_i = 1 + priority × vulnerable_i; resident i gets the share
@@ -32,16 +32,12 @@ def _by_demand(hours: np.ndarray, demand: np.ndarray, cats: list[int]) -> np.nda
 def community_supply(model, demand: np.ndarray) -> np.ndarray:
     """Hours available in each community and category (communities × 3), given the
     community demand by category."""
-    p, cm, f = model.p, model.communities, model.flows
-    n = cm.n
-    rc_hours = cm.service_hours * cm.skill * f["cadre_performance"]
-    bought = f["bought_hours_block"] + f["bought_hours_grid"]
-    supply = _by_demand(rc_hours + bought + f["street_hours"], demand, [0, 1, 2])
-    volunteer = f.get("volunteer_hours", np.zeros(n))
-    supply += _by_demand(f["grid_own_hours"] + volunteer, demand, [0, 1])
-    ngo = f.get("ngo_hours", np.zeros(n))
-    supply[:, 1] += p["ngo_care_share"] * ngo
-    supply[:, 2] += (1 - p["ngo_care_share"]) * ngo
+    p, cm = model.p, model.communities
+    rc_hours = cm.service_hours * cm.skill * cm.staff_performance
+    supply = _by_demand(rc_hours + cm.bought_hours + cm.street_hours, demand, [0, 1, 2])
+    supply += _by_demand(cm.grid_own_hours + cm.volunteer_hours, demand, [0, 1])
+    supply[:, 1] += p["ngo_care_share"] * cm.ngo_hours
+    supply[:, 2] += (1 - p["ngo_care_share"]) * cm.ngo_hours
     return supply
 
 
@@ -50,13 +46,13 @@ def fraction(supply: np.ndarray, weighted: np.ndarray) -> np.ndarray:
     return np.where(weighted > 0, supply / np.maximum(weighted, 1e-12), 1.0)
 
 
-def book(f: dict, supply: np.ndarray, demand: np.ndarray, delivered: np.ndarray,
+def book(cm, supply: np.ndarray, demand: np.ndarray, delivered: np.ndarray,
          demand_v: np.ndarray, delivered_v: np.ndarray) -> None:
-    """Record the month's community totals (communities × 3) in the flows."""
-    f["supply"], f["demand"], f["delivered"] = supply, demand, delivered
-    f["demand_vulnerable"], f["delivered_vulnerable"] = demand_v, delivered_v
+    """Record the month's community totals (communities × 3)."""
+    cm.supply, cm.demand, cm.delivered = supply, demand, delivered
+    cm.demand_vulnerable, cm.delivered_vulnerable = demand_v, delivered_v
     total = demand.sum(axis=1)
-    f["community_needs_met"] = np.where(total > 0, delivered.sum(axis=1) / np.maximum(total, 1e-12), 1.0)
+    cm.needs_met = np.where(total > 0, delivered.sum(axis=1) / np.maximum(total, 1e-12), 1.0)
 
 
 def step(model) -> None:
@@ -70,14 +66,21 @@ def step(model) -> None:
     for k in range(3):
         demand_v[:, k] = res.per_community(np.multiply(need[k], vulnerable, out=work), n)
     supply = community_supply(model, demand)
+    cm.supply_hours = supply.sum(axis=1)
 
     # weighted need Σ w_j need_j, w = 1 + priority × vulnerable
-    priority = vulnerable_priority(p)
-    frac = fraction(supply, demand + priority * demand_v)
+    priority = vulnerable_priority(model)  # per community
+    pr = priority[:, None]
+    frac = fraction(supply, demand + pr * demand_v)
     # every resident of a community gets one of two shares: other or vulnerable
     share_other = np.minimum(frac, 1.0)
-    share_vulnerable = np.minimum(frac * (1.0 + priority), 1.0)
-    weight = res.by_vulnerability(1.0 + priority, 1.0)
+    share_vulnerable = np.minimum(frac * (1.0 + pr), 1.0)
+    if np.all(priority == priority[0]):
+        weight = res.by_vulnerability(1.0 + priority[0], 1.0)
+    else:
+        weight = res.at_community(priority.astype(np.float32))
+        weight *= vulnerable
+        weight += np.float32(1.0)
     met, backlog = res.writable("met").T, res.writable("backlog").T
     carry = np.float32(p["backlog_carryover"])
     for k in range(3):
@@ -90,4 +93,4 @@ def step(model) -> None:
         left *= carry  # carry × (need − met)
     delivered_v = share_vulnerable * demand_v
     delivered = share_other * (demand - demand_v) + delivered_v
-    book(model.flows, supply, demand, delivered, demand_v, delivered_v)
+    book(cm, supply, demand, delivered, demand_v, delivered_v)

@@ -3,7 +3,7 @@
 An *arm* is either the current controls or a scenario file; both arms run on the world size
 set in the controls and on the same seeds (common random numbers: replicate i of A and of B
 share the drawn world and random streams, so their difference is the settings' effect). The
-replicate seeds derive from the seed box as in a sweep (`sim.experiments.sweep.replicate_seeds`),
+replicate seeds derive from the seed box as in a sweep (`sim.experiments.design.replicate_seeds`),
 and every run is the command line's unit of work (`sim.runs.runner.run`). The result gives,
 per outcome, each arm's mean with a 95% confidence interval and the paired difference B − A
 with its 95% CI (`sim.experiments.stats`).
@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.core.scenario import load_scenario
 from sim.experiments.stats import Estimate, mean_ci, paired_difference
-from sim.experiments.sweep import replicate_seeds
+from sim.experiments.design import replicate_seeds
 from sim.runs.runner import run
 
 from .i18n import WORLD_SIZE

@@ -227,6 +227,7 @@ TEXT: dict[str, dict[str, str]] = {
     "edge_supervision": {"en": "supervision", "zh": "监督"},
     "edge_cross_appointment": {"en": "cross-appointment (交叉任职)", "zh": "交叉任职"},
     "edge_collaboration": {"en": "collaboration", "zh": "协作"},
+    "edge_peer": {"en": "peer communities", "zh": "同街道社区"},
     # per-community table columns (shading, hover, drill-down); others show their name
     "metric_trust_rc": {"en": "trust in the RC", "zh": "对居委会的信任"},
     "metric_trust_party": {"en": "trust in the party organisation", "zh": "对社区党组织的信任"},

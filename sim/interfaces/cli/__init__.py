@@ -11,7 +11,8 @@ import argparse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["CommandError", "format_table", "positive_int", "non_negative_int"]
+__all__ = ["CommandError", "format_table", "positive_int", "non_negative_int", "positive_float",
+           "memory_size", "add_limit_options"]
 
 
 class CommandError(Exception):
@@ -52,3 +53,38 @@ positive_int = _int_at_least(1, "a positive integer (1 or more)")
 """argparse type: an integer >= 1."""
 non_negative_int = _int_at_least(0, "a non-negative integer (0 or more)")
 """argparse type: an integer >= 0."""
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def memory_size(text: str) -> int:
+    """argparse type: a memory size such as 16GB or 512MB (binary units)."""
+    from sim.runs.limits import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_limit_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """--max-memory and --max-hours: the size guards of `sim.runs.limits`."""
+    from sim.runs.limits import DEFAULT_MAX_HOURS, MEMORY_SHARE
+
+    parser.add_argument(
+        "--max-memory", type=memory_size, default=None, metavar="SIZE",
+        help=f"refuse {what} whose estimated memory per run exceeds SIZE, e.g. 32GB "
+        f"(default: {MEMORY_SHARE:.0%} of this machine's memory)")
+    parser.add_argument(
+        "--max-hours", type=positive_float, default=DEFAULT_MAX_HOURS, metavar="H",
+        help=f"refuse {what} estimated to take longer than H hours of computing "
+        f"(default: {DEFAULT_MAX_HOURS:g})")

@@ -5,7 +5,8 @@ its sub-parser and sets `func` (args → exit code). Commands whose module is no
 simply absent. Bad user input — a scenario or parameter the schema rejects
 (`sim.core.params.ScenarioError`), an unusable run folder (`sim.runs.folder.RunFolderError`) or any
 `sim.interfaces.cli.CommandError` — is reported as one line `error: <message>` on stderr with exit
-code 2, like argparse's own usage errors. Ctrl-C exits with 130.
+code 2, like argparse's own usage errors. Ctrl-C exits with 130 and SIGTERM with 143, after
+the command has cleaned up; a second signal exits at once (sim.interfaces.cli.interrupts).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import contextlib
 import importlib
 import importlib.util
 import os
+import signal
 import sys
 
-COMMANDS = ("run", "scenarios", "params", "sweep", "report", "serve", "validate")
+COMMANDS = ("run", "world", "pilot", "scenarios", "params", "sweep", "report", "serve",
+            "validate")
 """Command modules looked for in `sim.interfaces.cli`, in the order they are listed in help."""
 
 EXIT_FAILED = 1
@@ -66,13 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     from sim.core.params import ScenarioError
     from sim.runs.folder import RunFolderError
 
-    from . import CommandError
+    from . import CommandError, interrupts
 
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         args.argv = list(sys.argv[1:] if argv is None else argv)
-        return int(args.func(args) or 0)
+        with interrupts.handle_signals():
+            try:
+                return int(args.func(args) or 0)
+            except KeyboardInterrupt:
+                terminated = interrupts.received() == signal.SIGTERM
+                print("\nterminated (SIGTERM)" if terminated else "\ninterrupted",
+                      file=sys.stderr)
+                return interrupts.exit_code()
     except (ScenarioError, RunFolderError, CommandError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,8 +1,10 @@
 """`python -m sim run SCENARIO.toml`: run one scenario and write a run folder.
 
 Seed: `--seed`, else the scenario's `seed`, else 0. Steps: `--steps`, else the scenario's
-`steps`, else 120. The run folder (default `runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>/`) is
-described in sim.runs.folder; an existing non-empty `--out` is refused before the run starts.
+`steps`, else 120. World: `--world DIR` (a folder of district tables, docs/DATA.md), else the
+scenario's `[world]`, else drawn from the parameters. The run folder (default
+`runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>/`) is described in sim.runs.folder; an existing
+non-empty `--out` is refused before the run starts.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from typing import Any
 from sim.core.metrics import OUTCOMES
 from sim.core.scenario import DEFAULT_STEPS, Scenario, load_scenario, parse_override
 from sim.runs import folder as store
+from sim.runs.by_type import by_type, wide_by_type
+from sim.runs.limits import check_hours, check_memory, default_memory_limit, estimate_run
 from sim.runs.runner import SUMMARY_WINDOW, run
 
-from . import CommandError, format_table, non_negative_int, positive_int
+from . import CommandError, add_limit_options, format_table, non_negative_int, positive_int
 
 DEFAULT_SEED = 0
 
@@ -45,7 +49,8 @@ def register(subparsers: Any) -> None:
         "run",
         help="run one scenario and write a run folder (tables, parameters, figures)",
         description="Run one scenario and write a run folder: series.parquet, "
-        "communities.parquet, summary.json, params.toml, run.json and figures/*.png. "
+        "communities.parquet, compounds.parquet, by_type.parquet, summary.json, "
+        "params.toml, run.json and figures/*.png. "
         "Seed: --seed, else the scenario's `seed`, else 0. Steps: --steps, else the "
         f"scenario's `steps`, else {DEFAULT_STEPS}.",
     )
@@ -61,23 +66,35 @@ def register(subparsers: Any) -> None:
                    metavar="KEY=VALUE",
                    help="override a parameter (repeatable); the value is read as TOML, "
                    "e.g. --set devolution_share=0.6 --set volunteer_platform=true")
+    p.add_argument("--world", type=Path, default=None, metavar="DIR",
+                   help="build the world from the district tables in DIR (streets, "
+                   "communities, compounds as .csv or .parquet; docs/DATA.md) instead of "
+                   "the scenario's [world] or a drawn one")
     p.add_argument("--csv", action="store_true",
-                   help="also write series.csv and communities.csv")
+                   help="also write every table as CSV (series, communities, compounds, "
+                   "by_type)")
     p.add_argument("--community-period", type=positive_int, default=1, metavar="N",
                    help="keep the per-community table every N months (and the final month); "
                    "default 1")
     p.add_argument("--no-figures", action="store_true", help="do not draw figures/*.png")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no summary table; print only the run folder")
+    p.add_argument("--progress", action="store_true",
+                   help="show the progress bar on stderr even when it is not a terminal")
+    add_limit_options(p, "a run")
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     overrides = dict(parse_override(text) for text in args.overrides)
-    scenario = load_scenario(args.scenario, overrides)
+    scenario = load_scenario(args.scenario, overrides).with_world(args.world)
     seed, seed_from = _pick(args.seed, scenario.seed, DEFAULT_SEED)
     steps, steps_from = _pick(args.steps, scenario.steps if _sets_steps(scenario) else None,
                               DEFAULT_STEPS)
+    est = estimate_run(scenario.params, steps, communities=True)  # before anything is built
+    check_memory(est, args.max_memory or default_memory_limit(), what=f"{args.scenario}: the run")
+    check_hours(est.seconds, args.max_hours,
+                f"{args.scenario}: {steps:,} months ({steps_from}) of {est.sizes()}")
     started = datetime.now().astimezone()
     if args.out is not None:
         out = store.check_out_dir(args.out)  # refuse before spending time on the run
@@ -85,11 +102,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = store.default_run_dir(scenario.name, seed, when=started)
     created = _make_dir(out)
 
-    show_bar = not args.quiet and sys.stderr.isatty()
+    show_bar = args.progress or (not args.quiet and sys.stderr.isatty())
     bar = _progress_bar(steps, f"{scenario.name} seed {seed}") if show_bar else None
     try:
         result = run(scenario.params, seed, steps, communities=True,
-                     progress=(lambda done, total: bar.update(1)) if bar else None)
+                     progress=(lambda done, total: bar.update(1)) if bar else None,
+                     timeline=scenario.timeline, district=scenario.district)
     except BaseException:
         if created:  # leave no empty folder behind a failed or interrupted run
             with contextlib.suppress(OSError):
@@ -98,10 +116,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if result.communities is not None and args.community_period > 1:
-        c = result.communities
-        keep = (c["step"] % args.community_period == 0) | (c["step"] == steps)
-        result.communities = c[keep].reset_index(drop=True)
+    if args.community_period > 1:
+        for name in ("communities", "compounds"):
+            c = getattr(result, name)
+            if c is not None:
+                keep = (c["step"] % args.community_period == 0) | (c["step"] == steps)
+                setattr(result, name, c[keep].reset_index(drop=True))
     meta = result.meta
     print(f"sim run: {steps} months in {result.elapsed:.1f} s ({meta.get('residents', 0):,} "
           f"residents, {meta.get('communities', 0):,} communities)", file=sys.stderr)
@@ -110,6 +130,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         "seed_from": seed_from,
         "steps_from": steps_from,
         "community_period": args.community_period,
+        "world_from": "command line" if args.world is not None else (
+            "scenario" if scenario.world is not None else "drawn"),
         "command": "python -m sim " + shlex.join(getattr(args, "argv", ["run", args.scenario])),
     }
     try:
@@ -124,6 +146,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Wrote {out}/")
     print()
     print(summary_table(result.summary, window=min(SUMMARY_WINDOW, steps)))
+    print()
+    window = min(SUMMARY_WINDOW, steps)
+    print(type_table(by_type(result.compounds, result.communities, window), window))
     return 0
 
 
@@ -154,7 +179,7 @@ def _sets_steps(scenario: Scenario) -> bool:
     """Whether a file of the scenario's chain sets `steps` (Scenario.steps has a default)."""
     for file in scenario.files:
         with contextlib.suppress(OSError, tomllib.TOMLDecodeError):
-            if "steps" in tomllib.loads(Path(file).read_text(encoding="utf-8")):
+            if "steps" in tomllib.loads(Path(file).read_text(encoding="utf-8-sig")):
                 return True
     return False
 
@@ -199,6 +224,23 @@ def summary_table(summary: dict[str, float], names: tuple[str, ...] = KEY_OUTCOM
         rows.append((name, _num(final), _num(mean), OUTCOMES.get(name, "")))
     headers = ("outcome", "final month", f"mean of last {window}", "meaning")
     return format_table(rows, headers, align="lrrl")
+
+
+def type_table(table, window: int = SUMMARY_WINDOW) -> str:
+    """The by-type table as two aligned text tables (compound types, community types)."""
+    parts = []
+    for level in ("compound", "community"):
+        wide = wide_by_type(table, level)
+        if wide.empty:
+            continue
+        outcomes = [c for c in wide.columns if c not in ("units", "residents")]
+        rows = [(t, f"{int(r['units']):,}", f"{int(r['residents']):,}",
+                 *[_num(r[o]) for o in outcomes]) for t, r in wide.iterrows()]
+        unit = "compounds" if level == "compound" else "communities"
+        parts.append(f"by {level} type (mean of the last {window} months):\n"
+                     + format_table(rows, (f"{level} type", unit, "residents", *outcomes),
+                                    align="l" + "r" * (2 + len(outcomes))))
+    return "\n\n".join(parts)
 
 
 def _num(x: float | None) -> str:

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import positive_int
+from sim.experiments.evaluators import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT
+
+from . import add_limit_options, interrupts, positive_float, positive_int
 
 EXIT_FAILED_RUNS = 1
-EXIT_INTERRUPTED = 130
 COMPACT_ABOVE = 100
 """Part files above which a finished sweep compacts its store into one part."""
 
@@ -43,6 +46,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="connect to a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                    "(default: $DASK_SCHEDULER_ADDRESS if set and --workers is not given)")
+    p.add_argument("--connect-timeout", type=positive_float, default=CONNECT_TIMEOUT,
+                   metavar="SECONDS", help="give up if the scheduler does not answer within "
+                   f"this time (default {CONNECT_TIMEOUT:g})")
+    p.add_argument("--no-workers-timeout", type=positive_float, default=NO_WORKERS_TIMEOUT,
+                   metavar="SECONDS", help="stop (exit code 1, finished runs kept) when the "
+                   "cluster has had no workers for this long while runs wait "
+                   f"(default {NO_WORKERS_TIMEOUT:g}; raise it for clusters whose workers "
+                   "wait in a batch queue)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="results folder (default: results/<experiment name>)")
     p.add_argument("--retry-failed", action="store_true",
@@ -57,22 +68,20 @@ def register(subparsers: Any) -> None:
                    help="months per run (overrides the file; new steps mean new runs)")
     p.add_argument("--dry-run", action="store_true",
                    help="validate the experiment and show what would run, run nothing")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no plan lines")
+    p.add_argument("--progress", action="store_true",
+                   help="show the progress bar on stderr even when it is not a terminal")
+    add_limit_options(p, "a sweep")
     p.set_defaults(func=cmd_sweep)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim import __version__
+    from sim.experiments.definition import load_sweep
+    from sim.experiments.design import make_design
+    from sim.experiments.evaluators import make_evaluator
+    from sim.experiments.plan import describe_plan, plan_estimates, plan_runs
     from sim.experiments.store import RunStore
-    from sim.experiments.sweep import (
-        describe_plan,
-        execute,
-        load_sweep,
-        make_design,
-        make_evaluator,
-        plan_runs,
-        plan_table,
-    )
+    from sim.runs.limits import check_memory, default_memory_limit, format_duration
 
     defn = load_sweep(args.experiment, replicates=args.replicates, steps=args.steps)
     design = make_design(defn)
@@ -81,30 +90,75 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     say = _printer(args.quiet)
     say(f"{defn.name}: {describe_plan(defn, design)}")
 
+    status = RunStore(out_dir).statuses()
+    todo = {s.key: s for s in specs
+            if status.get(s.key) != "ok" and (args.retry_failed or s.key not in status)}
+    evaluator = make_evaluator(args.workers, args.scheduler,
+                               connect_timeout=args.connect_timeout,
+                               no_workers_timeout=args.no_workers_timeout)
+    local = evaluator.planned_workers  # None: an existing cluster, its workers unknown yet
+    estimates = plan_estimates(defn, design)
+    at_once = max(1, min(local or 1, len(todo)))  # runs sharing this machine's memory
+    check_memory(max(estimates, key=lambda e: e.memory),
+                 args.max_memory or default_memory_limit(), copies=at_once,
+                 what=f"{defn.path}: its largest run")
+    cpu_seconds = sum(estimates[s.point].seconds for s in todo.values())
+    if local:
+        _check_time(defn, len(todo), cpu_seconds, local, args.max_hours)
+
     if args.dry_run:
-        status = RunStore(out_dir).statuses()
         keys = {s.key for s in specs}
         ok = sum(status.get(k) == "ok" for k in keys)
         failed = sum(status.get(k) == "failed" for k in keys)
+        n = local or 1
         print(f"{len(keys)} distinct runs; stored in {out_dir}: {ok} ok, {failed} failed; "
-              f"would run {len(keys) - ok - (0 if args.retry_failed else failed)}")
+              f"would run {len(todo)} (about {format_duration(cpu_seconds)} of computing, "
+              f"{format_duration(cpu_seconds / n)} on {n} worker{'s' if n != 1 else ''})")
         return 0
 
-    store = RunStore.create(out_dir)
+    with evaluator:  # connect first: a cluster that cannot be reached leaves no folder
+        if not local:
+            _check_time(defn, len(todo), cpu_seconds, evaluator.n_workers, args.max_hours)
+        say(f"running on {evaluator.description}; results in {out_dir}")
+        store = RunStore.create(out_dir)
+        with store.lock(), interrupts.on_hard_exit(store.unlock):
+            outcome = _run_and_log(args, defn, design, specs, store, evaluator)
+        return _report(args, defn, out_dir, outcome)  # before the cluster closes
+
+
+def _check_time(defn: Any, n_runs: int, cpu_seconds: float, workers: int,
+                max_hours: float) -> None:
+    from sim.runs.limits import check_hours
+
+    check_hours(cpu_seconds / max(workers, 1), max_hours,
+                f"{defn.path}: {n_runs:,} runs of {defn.steps:,} months on {workers} worker"
+                f"{'s' if workers != 1 else ''}")
+
+
+def _run_and_log(args: argparse.Namespace, defn: Any, design: Any, specs: list,
+                 store: Any, evaluator: Any) -> Any:
+    """Save the definition, run, and log the session whatever happens (an interruption
+    before the runs start is logged too)."""
+    from sim import __version__
+    from sim.experiments.engine import SweepOutcome, execute
+    from sim.experiments.plan import plan_table
+
     started = datetime.now(UTC)
-    with store.lock():
+    outcome = SweepOutcome(planned=len(specs), unique=len({s.key for s in specs}),
+                           evaluator=evaluator.description)
+    clock = time.perf_counter()
+    try:
         info = {**defn.to_dict(), "command": _command(args)}
         store.save_definition(defn.text, info, design.table, plan_table(specs))
-        evaluator = make_evaluator(args.workers, args.scheduler)
-        with evaluator:
-            say(f"running on {evaluator.description}; results in {out_dir}")
-            outcome = execute(defn, design, store, evaluator, retry_failed=args.retry_failed,
-                              batch_size=args.batch_size, progress=not args.quiet)
-        planned_keys = {s.key for s in specs}
-        other = sum(1 for k in store.statuses() if k not in planned_keys)
+        outcome = execute(defn, design, store, evaluator, retry_failed=args.retry_failed,
+                          batch_size=args.batch_size, progress=_show_progress(args))
+    except KeyboardInterrupt:  # before the runs started: logged, then reported by main
+        outcome.interrupted = True
+        raise
+    finally:
         store.log_session({
             "started": started.isoformat(timespec="seconds"),
-            "wall_seconds": round(outcome.elapsed, 3),
+            "wall_seconds": round(outcome.elapsed or time.perf_counter() - clock, 3),
             "evaluator": outcome.evaluator,
             "workers": evaluator.n_workers,
             "model_version": __version__,
@@ -113,10 +167,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             "already_ok": outcome.stored_ok, "already_failed": outcome.stored_failed,
             "ran": outcome.ok + outcome.failed, "ok": outcome.ok, "failed": outcome.failed,
             "resubmitted_alone": outcome.resubmitted, "interrupted": outcome.interrupted,
+            **({"signal": interrupts.received()} if interrupts.received() else {}),
+            **({"stopped": outcome.stopped} if outcome.stopped else {}),
         })
-        if not outcome.interrupted and store.part_count() > COMPACT_ABOVE:
-            store.compact()
+    if not (outcome.interrupted or outcome.stopped) and store.part_count() > COMPACT_ABOVE:
+        store.compact()
+    return outcome
 
+
+def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) -> int:
+    """Print what the session did and return the exit code."""
+    from sim.experiments.store import RunStore
+
+    planned_keys = set(RunStore(out_dir).plan()["key"])
+    other = sum(1 for k in RunStore(out_dir).statuses() if k not in planned_keys)
     still_failed = 0 if args.retry_failed else outcome.stored_failed  # not re-run this time
     failed_total = still_failed + outcome.failed
     print(f"{defn.name}: {outcome.unique} distinct runs: {outcome.stored_ok} already stored, "
@@ -130,9 +194,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for arm, error in outcome.failures[:5]:
         print(f"  failed: arm {arm}: {error.splitlines()[0] if error else ''}", file=sys.stderr)
     if outcome.interrupted:
-        print(f"interrupted: {outcome.ok + outcome.failed} runs of this session are stored in "
+        what = "terminated" if interrupts.received() == signal.SIGTERM else "interrupted"
+        print(f"{what}: {outcome.ok + outcome.failed} runs of this session are stored in "
               f"{out_dir}; run the same command again to resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupts.exit_code()
+    if outcome.stopped:
+        print(f"stopped: {outcome.stopped}; {outcome.ok + outcome.failed} runs of this "
+              f"session are stored in {out_dir}", file=sys.stderr)
+        return EXIT_FAILED_RUNS
     if failed_total:
         print(f"{failed_total} runs failed (error and traceback stored in {out_dir}/runs); "
               "re-run them with --retry-failed", file=sys.stderr)
@@ -141,6 +210,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{missing} runs not done yet; run the same command again", file=sys.stderr)
     print(f"report: python -m sim report {_quote(out_dir)}")
     return EXIT_FAILED_RUNS if failed_total else 0
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """The bar goes to stderr when asked for, or when stderr is a terminal (not --quiet)."""
+    return bool(args.progress or (not args.quiet and sys.stderr.isatty()))
 
 
 def _printer(quiet: bool):

@@ -12,7 +12,7 @@ Python over `ResidentAgent` objects, with the formulas of the vectorised mechani
   community's hours are those of `services.community_supply`; each agent gets
   min(1, f × w_i) of its need, w_i = 1 + priority × vulnerable_i;
 - fees (§7.6, sim.core.mechanisms.property_management): an owner household pays when quality +
-  noise reaches its tolerance; effort and supervision are the vectorised functions;
+  noise reaches its tolerance; firms' effort and supervision are the model's own;
 - participation (§7.10, sim.core.mechanisms.resident_participation): the public-goods game is
   played over each agent's neighbour list (per-individual cost, r_g as in the model), then
   the synchronous Santos imitation rule with the population's payoff range as M, and
@@ -37,6 +37,7 @@ import numpy as np
 
 from sim.core import model as model_module
 from sim.core.mechanisms import property_management, services
+from sim.core.mechanisms import satisfaction as satisfaction_module
 from sim.core.mechanisms.assessment import vulnerable_priority
 from sim.core.model import GovernanceModel
 from sim.core.residents import TRUST_TARGETS
@@ -118,7 +119,7 @@ def needs_step(model: AgentResidentsModel) -> None:
 
 def services_step(model: AgentResidentsModel) -> None:
     p, n = model.p, model.communities.n
-    priority = vulnerable_priority(p)
+    priorities = vulnerable_priority(model)
     demand, demand_v = np.zeros((n, 3)), np.zeros((n, 3))
     for c, members in enumerate(model.community_agents):
         row, row_v = demand[c], demand_v[c]
@@ -128,12 +129,14 @@ def services_step(model: AgentResidentsModel) -> None:
                 if agent.vulnerable:
                     row_v[k] += agent.need[k]
     supply = services.community_supply(model, demand)
-    frac = services.fraction(supply, demand + priority * demand_v)
+    model.communities.supply_hours = supply.sum(axis=1)
+    frac = services.fraction(supply, demand + priorities[:, None] * demand_v)
     carry = p["backlog_carryover"]
     delivered, delivered_v = np.zeros((n, 3)), np.zeros((n, 3))
     for c, members in enumerate(model.community_agents):
         f_c = frac[c].tolist()
         got, got_v = delivered[c], delivered_v[c]
+        priority = float(priorities[c])
         for agent in members:
             w = 1.0 + priority if agent.vulnerable else 1.0
             for k in range(3):
@@ -144,36 +147,43 @@ def services_step(model: AgentResidentsModel) -> None:
                 got[k] += hours
                 if agent.vulnerable:
                     got_v[k] += hours
-    services.book(model.flows, supply, demand, delivered, demand_v, delivered_v)
+    services.book(model.communities, supply, demand, delivered, demand_v, delivered_v)
 
 
-def property_step(model: AgentResidentsModel) -> None:
-    property_management.choose_effort(model)
+def fees_step(model: AgentResidentsModel) -> None:
     p, cp = model.p, model.compounds
     quality, served = cp.quality.tolist(), (cp.firm >= 0).tolist()
     noise, gauss = p["quality_noise"], model.random.gauss
     paid = np.zeros(cp.n)
+    paid_area = np.zeros(cp.n)
     pays = model.residents.pays
+    area = model.residents.area
     for agent in model.owner_head_agents:
         c = agent.compound
         agent.pays = served[c] and quality[c] + noise * gauss(0.0, 1.0) >= agent.tolerance
         pays[agent.index] = agent.pays
         if agent.pays:
             paid[c] += 1
-    property_management.book_fees(model, paid)
-    property_management.supervise(model)
+            paid_area[c] += area[agent.index]
+    cp.collection = np.where((cp.firm >= 0) & (cp.owners > 0), paid / np.maximum(cp.owners, 1),
+                             0.0)
+    revenue = cp.fee * paid_area
+    model.firms.revenue = np.bincount(np.maximum(cp.firm, 0), weights=revenue * (cp.firm >= 0),
+                                      minlength=model.firms.n)
 
 
 def participation_step(model: AgentResidentsModel) -> None:
-    p, f, cp = model.p, model.flows, model.compounds
+    p, cp, cm = model.p, model.compounds, model.communities
     agents = model.resident_agents
     te, synergy = p["trust_efficacy"], p["participation_synergy"]
-    crowding = (1 - p["initiative_crowding_out"] * f["compound_xa"]).tolist()
-    cost = p["participation_cost"] * (1 - (p["platform_cost_cut"] if p["volunteer_platform"]
-                                           else 0))
-    duty = p["party_member_duty"]
+    crowding = (1 - p["initiative_crowding_out"] * cp.xa_intensity).tolist()
+    platform = model.levers.community("volunteer_platform").astype(bool)
+    costs = (p["participation_cost"] * (1 - np.where(platform, p["platform_cost_cut"], 0.0))
+             ).tolist()
+    duties = (p["party_member_duty"] * cm.leader_performance).tolist()
     # the public-goods game: every agent centres a group of itself and its neighbours
-    per_group = [cost / (len(a.neighbours) + 1) if a.participates else 0.0 for a in agents]
+    per_group = [costs[a.community] / (len(a.neighbours) + 1) if a.participates else 0.0
+                 for a in agents]
     share = []
     for a in agents:
         pot = per_group[a.index] + sum(per_group[b.index] for b in a.neighbours)
@@ -183,7 +193,8 @@ def participation_step(model: AgentResidentsModel) -> None:
     for a in agents:
         payoff = share[a.index] + sum(share[b.index] for b in a.neighbours)
         if a.participates:
-            payoff += a.motivation + duty * a.party_member - cost
+            payoff += (a.motivation + duties[a.community] * a.party_member
+                       - costs[a.community])
         a.payoff = payoff
     payoffs = [a.payoff for a in agents]
     m = max(max(payoffs) - min(payoffs), 1e-9) if agents else 1.0
@@ -207,19 +218,21 @@ def participation_step(model: AgentResidentsModel) -> None:
     model.residents.participates = np.array(new, dtype=bool)
     model.residents.payoff = np.array(payoffs, dtype=np.float32)
     cp.participation = participants / np.maximum(cp.residents, 1)
-    by_community = np.bincount(cp.community, weights=participants, minlength=model.communities.n)
-    f["community_participants"] = by_community
-    match = p["volunteer_match_platform"] if p["volunteer_platform"] else p["volunteer_match_base"]
-    f["volunteer_hours"] = by_community * p["volunteer_hours"] * match
+    cm.participants = np.bincount(cp.community, weights=participants, minlength=cm.n)
+    match = np.where(platform, p["volunteer_match_platform"], p["volunteer_match_base"])
+    share = p["volunteer_coordination_share"]
+    match = match * (1 - share + share * cm.coordination)
+    cm.volunteer_hours = cm.participants * p["volunteer_hours"] * match
 
 
 def satisfaction_step(model: AgentResidentsModel) -> None:
-    p, f, cp, cm = model.p, model.flows, model.compounds, model.communities
+    p, cp, cm = model.p, model.compounds, model.communities
     w = [p["weight_needs"], p["weight_property"], p["weight_disputes"]]
     w = [x / sum(w) for x in w] if sum(w) > 0 else [1 / 3] * 3
-    quality, harmony = cp.quality.tolist(), f["harmony"].tolist()
-    community_met = f["community_needs_met"].tolist()
-    mediation = f["mediation_success"].tolist()
+    quality, harmony = cp.quality.tolist(), cp.harmony.tolist()
+    community_met = cm.needs_met.tolist()
+    mediation = np.where(cp.disputes > 0, cp.mediated / np.maximum(cp.disputes, 1),
+                         np.nan).tolist()
     state = cp.oc_state.tolist()
     ngo_seen = (cm.ngo >= 0).tolist()
     community_of = cp.community.tolist()
@@ -239,13 +252,19 @@ def satisfaction_step(model: AgentResidentsModel) -> None:
         trust[a.index] = a.trust
     res.satisfaction = satisfaction
     res.trust = np.asfortranarray(trust)
-    f["compound_satisfaction"] = res.per_compound(satisfaction) / np.maximum(cp.residents, 1)
+    cp.satisfaction = res.per_compound(satisfaction) / np.maximum(cp.residents, 1)
+    satisfaction_module.update_standing(model)
 
 
 RESIDENT_RULES: dict[str, Any] = {
     "needs": types.SimpleNamespace(step=needs_step),
     "services": types.SimpleNamespace(step=services_step),
-    "property_management": types.SimpleNamespace(step=property_step),
+    "property_management": types.SimpleNamespace(
+        set_detection=property_management.set_detection,
+        set_quality=property_management.set_quality,
+        pay_fees=fees_step,
+        detect=property_management.detect,
+        turnover=property_management.turnover),
     "resident_participation": types.SimpleNamespace(step=participation_step),
     "satisfaction": types.SimpleNamespace(step=satisfaction_step),
 }

@@ -1,78 +1,122 @@
-"""Coordination and cross-appointment, with its benefits and its costs (ODD §7.5).
-
-The decisive specification: which side of cross-appointment wins is not wired in; the same
-code gives opposite verdicts under different cost parameters."""
+"""Coordination along the network and checks blunted by shared people (ODD §7.5)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sim.core.mechanisms import coordination
-from tests.conftest import small_model
-from tests.helpers import effect
+from sim.core.network import set_edge
+from sim.core.people import OC, RC_MEMBER
+from sim.core.state import OC_FUNCTIONING
+from sim.experiments.stats import paired_difference
+from tests.conftest import MEDIUM, small_model
 
-FULL = dict(xa_one_shoulder=1.0, xa_two_committee_overlap=1.0, xa_secretary_chairs_oc=1.0,
-            xa_two_committee_member_on_oc=1.0)
-NONE = dict(xa_one_shoulder=0.0, xa_two_committee_overlap=0.0, xa_secretary_chairs_oc=0.0,
-            xa_two_committee_member_on_oc=0.0)
-COSTS_UP = dict(overload_penalty=3.0, independence_loss_chair=1.0, independence_loss_member=1.0,
-                initiative_crowding_out=0.8)
-COSTS_DOWN = dict(overload_penalty=0.0, independence_loss_chair=0.0,
-                  independence_loss_member=0.0, initiative_crowding_out=0.0)
-MANY_COMMITTEES = dict(oc_initial_share=0.8, oc_initial_functioning=1.0, oc_stall_rate=0.0,
-                       compound_party_branch_share=1.0)
+COMMERCIAL = dict(community_mix_old=0.0, community_mix_work_unit=0.0,
+                  community_mix_commercial=1.0, community_mix_village=0.0,
+                  community_mix_mixed=0.0, type_purity=1.0)
+"""Every compound is a commercial estate managed by a firm."""
 
 
-def test_performance_falls_only_above_full_load():
-    load = np.array([0.5, 1.0, 1.5, 2.0])
-    assert np.allclose(coordination.performance(load, 2.0), [1, 1, 1 / 2, 1 / 3])
-    assert np.allclose(coordination.performance(load, 0.0), 1)
+def test_a_path_is_as_good_as_the_product_of_its_links_and_never_below_the_base():
+    m = small_model(1, **COMMERCIAL, initial_one_shoulder=0.0, initial_overlap=0.0,
+                    oc_initial_share=0.0)
+    p, off = m.p, m.world.node_offset
+    pc, rc = off["party_branch"], off["residents_committee"]
+    oc = off["owners_committee"]
+    c0 = int(np.flatnonzero(m.compounds.community == 0)[0])
+    got = coordination.path_coordination(m, np.array([pc, rc, rc, off["street_office"]]),
+                                         np.array([rc, oc + c0, off["ngo"], oc + c0]))
+    assert np.isclose(got[0], p["coord_tie"])            # the standing two-committee tie
+    assert np.isclose(got[1], p["coord_formal"])         # the RC guides the owners
+    assert np.isclose(got[2], p["coord_base"])           # no path to an unrelated NGO
+    assert np.isclose(got[3], max(p["coord_formal"] ** 2, p["coord_base"]))  # street-RC-owners
 
 
-def test_one_shoulder_adds_the_director_seat_to_the_secretary():
-    m = small_model(1, xa_one_shoulder=1.0, seat_hours_secretary=100.0,
-                    seat_hours_director=100.0, seat_overlap_saving=0.2, leader_hours=150.0,
-                    overload_penalty=1.0)
-    coordination.step(m)
-    cm = m.communities
-    assert np.allclose(cm.leader_load, (100 + 0.8 * 100) / 150)
-    assert np.allclose(cm.leader_performance, 1 / (1 + (180 / 150 - 1)))
+def test_a_shared_person_shortens_the_path_by_their_performance():
+    m = small_model(2, initial_one_shoulder=1.0)
+    secretary_perf = m.people.performance[m.holder(0, 0)]
+    assert np.isclose(m.communities.coordination[0],
+                      max(m.p["coord_shared"] * secretary_perf, m.p["coord_tie"]))
 
 
-def test_coordination_rises_with_shared_personnel():
-    m0 = small_model(2, **NONE)
-    m1 = small_model(2, **FULL, overload_penalty=0.0)
-    coordination.step(m0)
-    coordination.step(m1)
-    p = m0.p
-    assert np.allclose(m0.communities.coordination,
-                       p["coordination_base"] + p["coordination_tie_gain"])
-    assert np.all(m1.communities.coordination > m0.communities.coordination)
+def test_a_person_on_both_sides_blunts_the_check():
+    m = small_model(3, **COMMERCIAL, initial_cadre_on_oc=0.0, oc_initial_share=1.0)
+    c = int(np.flatnonzero((m.compounds.oc_state == OC_FUNCTIONING)
+                           & (m.compounds.firm >= 0))[0])
+    assert m.compounds.independence[c] == 1.0
+    community = int(m.compounds.community[c])
+    rc_member = m.holders(RC_MEMBER, community)[0]
+    seat = int(m.seats_of(OC, c)[-1])
+    m.replace_in_seat(seat, rc_member)  # an RC member, whose RC works with the firm
+    m.sync_shared_edges()
+    m.cache.pop("checks", None)
+    coordination.checks(m)
+    assert m.compounds.independence[c] < 1.0
 
 
-def test_cadres_on_the_committee_cut_its_independence():
-    m = small_model(3, independence_loss_chair=0.4, independence_loss_member=0.2)
-    c = 0
-    m.set_owners_committee(c, 1, chair_xa=True, member_xa=True)
-    coordination.step(m)
-    assert np.isclose(m.compounds.independence[c], 1 - 0.4 - 0.2)
+def test_removing_a_convened_tie_lowers_mediation_where_it_was():
+    """Same parameters; in one arm the party organisation's joint tie to one compound's
+    owners and firm is removed (and not convened again)."""
+    drop, rate = [], {False: [], True: []}
+    for seed in range(1, 11):
+        reach = {}
+        for cut in (False, True):
+            m = small_model(seed, **{**MEDIUM, "households_per_compound": 300.0},
+                            **COMMERCIAL, dispute_quality=20.0)
+            m.convening_changes = lambda: np.zeros(0, dtype=int)  # ties stay as set
+            target = int(np.flatnonzero(m.compounds.firm >= 0)[0])
+            m.set_joint_tie(target, True)
+            if cut:
+                m.set_joint_tie(target, False)
+            mediated = disputes = 0
+            for _ in range(12):
+                m.step()
+                mediated += m.compounds.mediated[target]
+                disputes += m.compounds.disputes[target]
+            rate[cut].append(mediated / max(disputes, 1))
+            reach[cut] = m.compounds.mediation_coordination[target]
+        drop.append(reach[True] - reach[False])
+    assert max(drop) < 0, drop  # every seed: the mediators reach that compound less well
+    diff, _ = paired_difference(rate[True], rate[False])
+    assert diff.high < 0, diff
 
 
-def test_with_costs_turned_up_full_cross_appointment_lowers_service_quality():
-    base = {**NONE, **COSTS_UP, **MANY_COMMITTEES}
-    quality = effect("property_quality", FULL, base=base)
-    assert quality.high < 0, quality
-    shirking = effect("shirking_share", FULL, base=base)
-    assert shirking.low > 0, shirking
+def test_cutting_a_peer_tie_stops_a_committee_learning_from_that_peer():
+    """RC 1's only better-scoring peer serves residents with every free hour; tied to it,
+    RC 1 moves toward that split; with the tie cut it does not."""
+    service = {True: [], False: []}
+    for seed in range(1, 7):
+        for tied in (True, False):
+            m = small_model(seed, **MEDIUM, peer_imitation_rate=1.0, peer_copy_weight=0.5,
+                            rc_adaptation_rate=0.0)
+            cm, off = m.communities, m.world.node_offset
+            rc = off["residents_committee"]
+            for a in (0, 1):
+                for v in m.residents_committees[a].ties("peer"):
+                    set_edge(m, rc + a, v, "peer", False)
+            if tied:
+                set_edge(m, rc + 0, rc + 1, "peer", True)
+            m.communities.allocation[0] = [0.0, 0.0, 1.0]
+            for _ in range(6):
+                cm.score[0] = 1.0
+                cm.score[1] = 0.0
+                m.residents_committees[1].learn()
+            service[tied].append(float(cm.allocation[1][2]))
+    diff, _ = paired_difference(service[True], service[False])
+    assert diff.low > 0, diff
 
 
-def test_with_costs_turned_down_full_cross_appointment_raises_mediation_success():
-    base = {**NONE, **COSTS_DOWN, **MANY_COMMITTEES}
-    mediation = effect("mediation_rate", FULL, base=base)
-    assert mediation.low > 0, mediation
-
-
-def test_crowding_out_lowers_participation():
-    est = effect("participation_rate", {"initiative_crowding_out": 0.9},
-                 base={**FULL, "initiative_crowding_out": 0.0})
-    assert est.high < 0, est
+def test_moving_a_contract_changes_the_compound_and_both_firms():
+    m = small_model(5, **COMMERCIAL)
+    cp, firms = m.compounds, m.firms
+    c = int(np.flatnonzero(cp.firm >= 0)[0])
+    old = int(cp.firm[c])
+    new = (old + 1) % firms.n
+    before_old, before_new = firms.compounds[old], firms.compounds[new]
+    m.assign_firm(c, new)
+    off = m.world.node_offset
+    assert m.network.has_edge(off["owners_committee"] + c, off["property_firm"] + new,
+                              key="contract")
+    assert not m.network.has_edge(off["owners_committee"] + c, off["property_firm"] + old,
+                                  key="contract")
+    assert firms.compounds[old] == before_old - 1 and firms.compounds[new] == before_new + 1

@@ -1,5 +1,5 @@
-"""Disputes arise from poor service, arrears and committee conflict; are mediated or
-escalate (ODD §7.8)."""
+"""Disputes arise from poor service, arrears and committee conflict; are mediated along the
+network or escalate (ODD §7.8)."""
 
 from __future__ import annotations
 
@@ -17,20 +17,23 @@ def test_arrival_rate_follows_quality_and_arrears():
     cp = m.compounds
     cp.quality[:] = 0.5
     cp.collection[:] = 0.8
-    m.flows["sanctions"] = np.zeros(cp.n, bool)
+    cp.detected[:] = False
+    served = cp.firm >= 0
     counts = []
     for _ in range(200):
         disputes.step(m)
-        counts.append(m.flows["compound_disputes"].sum())
-    expected = (1.0 + 10.0 * 0.5 + 5.0 * 0.2) * cp.residents.sum() / 1000
+        counts.append(cp.disputes.sum())
+    per_k = cp.residents / 1000
+    expected = ((1.0 + 10.0 * 0.5 + 5.0 * 0.2 * served) * per_k).sum()
     assert abs(np.mean(counts) - expected) < 4 * np.sqrt(expected / 200)
 
 
 def test_perfect_mediation_leaves_nothing_to_escalate():
-    m = small_model(2, mediation_base=1.0, mediation_trust_weight=0.0, overload_penalty=0.0,
-                    coordination_base=1.0)
+    m = small_model(2, mediation_base=1.0, mediation_trust_weight=0.0, overload_penalty=0.0)
     m.step()
     m.communities.mediation_hours[:] = 1e9
+    m.compounds.mediation_coordination[:] = 1.0
+    m.communities.leader_performance[:] = 1.0
     disputes.step(m)
     assert m.communities.escalated.sum() == 0
     assert m.communities.mediated.sum() == m.communities.disputes.sum()
@@ -43,5 +46,15 @@ def test_no_escalation_when_escalation_share_is_zero():
 
 
 def test_trust_and_coordination_raise_mediation_success():
-    assert effect("mediation_rate", {"coordination_base": 0.1}).high < 0
-    assert effect("mediation_rate", {"mediation_trust_weight": 0.0}).low > 0
+    many = {"dispute_base": 4.0}
+    assert effect("mediation_rate", {"coord_formal": 0.3, "coord_tie": 0.4}, base=many).high < 0
+    assert effect("mediation_rate", {"mediation_trust_weight": 0.0}, base=many).low > 0
+
+
+def test_a_lawsuit_counts_as_an_escalated_dispute():
+    m = small_model(4, escalation_share=0.0)
+    m.step()
+    m.sue_firm(0)
+    disputes.step(m)
+    c = int(m.compounds.community[0])
+    assert m.communities.escalated[c] >= 1

@@ -32,15 +32,15 @@ def test_unmet_need_carries_over():
 def test_allocation_shares_supply_by_weighted_need():
     m = small_model(3, vulnerable_priority=1.0, resident_assessment_weight=0.0)
     m.step()
-    res, f = m.residents, m.flows
+    res, cm = m.residents, m.communities
     k, c = 0, 0
     members = res.community == c
     w = 1.0 + res.vulnerable[members]
-    fraction = f["supply"][c, k] / (w * res.need[members, k]).sum()
+    fraction = cm.supply[c, k] / (w * res.need[members, k]).sum()
     expected = np.minimum(fraction * w, 1.0)
     assert np.allclose(res.met[members, k], expected, atol=1e-5)
     delivered = (res.met[members, k] * res.need[members, k]).sum()
-    assert delivered <= f["supply"][c, k] * (1 + 1e-5)  # float32 sums
+    assert delivered <= cm.supply[c, k] * (1 + 1e-5)  # float32 sums
 
 
 def test_priority_for_vulnerable_residents_raises_their_needs_met():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.agents import NGO
 from sim.core.mechanisms import devolution, ngo_market
 from tests.conftest import small_model
 from tests.helpers import effect
@@ -19,6 +20,9 @@ def market(**kw):
     ngos.capability[:] = [0.9, 0.5, 0.3, 0.2]
     ngos.alignment[:] = 1.0
     ngos.compliance[:] = [0.1, 0.5, 0.9, 0.95]
+    ngos.contracts[:] = 0
+    demand = m.communities.demand
+    ngos.care_focus[:] = demand[:, 1].sum() / (demand[:, 1].sum() + demand[:, 2].sum())
     return m
 
 
@@ -36,25 +40,36 @@ def test_strict_screening_excludes_the_non_compliant_and_rewards_compliance():
     assert np.all(m.communities.ngo == 3)
 
 
+def evolve(m) -> None:
+    m.do(NGO, "evolve")
+    ngo_market.fail_and_enter(m)
+
+
 def test_an_ngo_fails_after_months_in_deficit_and_its_contracts_end():
     m = market(ngo_failure_months=2.0, ngo_fixed_cost=1e6, ngo_private_income=0.0,
                ngo_entry_rate=0.0)
     ngo_market.tender(m)
+    failed_before = m.ngos.failed.sum()
     m.ngos.reserve[:] = -1.0
-    ngo_market.evolve(m)
+    m.ngos.deficit_months[:] = 0
+    evolve(m)
     assert m.ngos.alive.all()
-    ngo_market.evolve(m)
+    evolve(m)
     assert not m.ngos.alive.any() and np.all(m.communities.ngo == -1)
-    assert m.ngos.failed.sum() == 4
+    assert m.ngos.failed.sum() - failed_before == 4
 
 
 def test_government_money_pulls_alignment_down_unless_evaluated():
     for evaluated, expected in ((False, 0.5), (True, 0.75)):
         m = market(drift_sensitivity=0.5, drift_rate=1.0, ngo_private_income=0.0,
                    third_party_evaluation=evaluated, evaluation_drift_protection=0.5)
+        ngo_market.tender(m)  # every NGO must serve someone for evaluation to reach it
         m.ngos.income[:] = 1000.0
-        ngo_market.evolve(m)
-        assert np.allclose(m.ngos.alignment[m.ngos.alive], expected)
+        m.ngos.gov_share[:] = 0.0
+        m.ngos.alignment[:] = 1.0
+        served = m.ngos.contracts > 0
+        m.do(NGO, "evolve")
+        assert np.allclose(m.ngos.alignment[served], expected)
 
 
 def test_delivery_is_capped_by_capacity_and_scaled_by_quality():
@@ -63,8 +78,22 @@ def test_delivery_is_capped_by_capacity_and_scaled_by_quality():
     absorbed = ngo_market.deliver(m)
     per_contract = 10.0 * 50.0 / m.communities.n
     assert np.all(absorbed <= per_contract + 1e-9)
-    waste = devolution.waste_share(m.p)
-    assert np.allclose(m.flows["ngo_hours"], (1 - waste) * absorbed / 50.0 * 0.9)
+    waste = devolution.waste_share(m)
+    cm = m.communities
+    fit = 1 - np.abs(m.ngos.care_focus[0] - cm.demand[:, 1] / cm.demand[:, 1:].sum(axis=1))
+    expected = (1 - waste) * absorbed / 50.0 * 0.9 * fit * cm.ngo_coordination
+    assert np.allclose(cm.ngo_hours, expected)
+
+
+def test_ngos_bid_where_their_specialisation_fits():
+    m = market()
+    agent = m.ngo_agents[0]
+    demand = m.communities.demand
+    care = demand[0, 1] / (demand[0, 1] + demand[0, 2])
+    m.ngos.care_focus[0] = care
+    good = agent.bid_value(0)
+    m.ngos.care_focus[0] = 1.0 - care if care < 0.5 else 0.0
+    assert agent.bid_value(0) < good
 
 
 def test_evaluation_limits_drift_where_ngo_money_is_large():

@@ -1,76 +1,136 @@
-"""Property management: effort, fees, detection, sanctions, re-tendering (ODD §7.6)."""
+"""Property management: quality by management mode, detection, effort, fees, re-tendering,
+turnover (ODD §7.6)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.core import types as T
 from sim.core.mechanisms import coordination, property_management
-from sim.core.state import OC_FUNCTIONING, OC_NONE
-from tests.conftest import small_model
+from sim.core.state import OC_NONE
+from sim.experiments.stats import mean_ci
+from tests.conftest import MEDIUM, small_model
 from tests.helpers import effect
 
+COMMERCIAL = dict(community_mix_old=0.0, community_mix_work_unit=0.0,
+                  community_mix_commercial=1.0, community_mix_village=0.0,
+                  community_mix_mixed=0.0, type_purity=1.0)
 NO_COMMITTEES = dict(oc_initial_share=0.0, oc_attempt_rate=0.0)
 
 
 def prepare(**kw):
-    m = small_model(1, **{**NO_COMMITTEES, **kw})
+    m = small_model(1, **{**COMMERCIAL, **NO_COMMITTEES, **kw})
     coordination.step(m)
     return m
 
 
+def firm_step(m) -> None:
+    property_management.set_detection(m)
+    m.do(type(m.firm_agents[0]), "set_effort")
+    property_management.set_quality(m)
+    property_management.pay_fees(m)
+
+
+def test_quality_is_the_buildings_base_times_what_management_delivers():
+    m = small_model(2)
+    cp = m.compounds
+    firm = cp.firm >= 0
+    expected = np.where(firm, m.firms.capability[np.maximum(cp.firm, 0)] * cp.effort, np.nan)
+    assert np.allclose((cp.quality / cp.base_quality)[firm], expected[firm])
+    caretaken = (cp.management == T.CARETAKING) & ~firm
+    assert np.allclose((cp.quality / cp.base_quality)[caretaken], m.p["caretaking_quality"])
+    older = np.argsort(cp.build_year)
+    assert np.all(np.diff(cp.base_quality[older]) >= 0)
+
+
 def test_unsupervised_firms_settle_at_their_unconstrained_effort():
-    m = prepare(detect_base=0.0, firm_fee_responsiveness=0.8, effort_cost=1.0,
-                effort_adjust_rate=1.0, shirk_threshold=0.55)
-    property_management.step(m)
-    assert np.allclose(m.compounds.effort, 0.4)
-    assert np.allclose(m.compounds.quality, m.firms.capability[m.compounds.firm] * 0.4)
+    m = prepare(detect_base=0.0, firm_fee_responsiveness=0.8, effort_adjust_rate=1.0,
+                shirk_threshold=0.99, firm_effort_cost_sd=0.0, effort_cost=1.0)
+    firm_step(m)
+    served = m.compounds.firm >= 0
+    assert np.allclose(m.compounds.effort[served], 0.4)
 
 
 def test_credible_supervision_makes_firms_comply():
-    m = prepare(detect_base=0.0, firm_fee_responsiveness=0.8, effort_adjust_rate=1.0,
-                shirk_threshold=0.55)
-    m.set_owners_committee(0, OC_FUNCTIONING)
-    coordination.step(m)
-    property_management.step(m)
-    assert np.isclose(m.compounds.effort[0], 0.55)
-    assert np.allclose(m.compounds.effort[1:], 0.4)
+    m = prepare(firm_fee_responsiveness=0.8, effort_adjust_rate=1.0, shirk_threshold=0.55,
+                firm_effort_cost_sd=0.0, effort_cost=1.0, detect_base=0.0)
+    m.compounds.detection[:] = 0.0
+    served = np.flatnonzero(m.compounds.firm >= 0)
+    m.p["detect_base"] = 1.0
+    firm_step(m)
+    assert np.allclose(m.compounds.effort[served], 0.55)
 
 
-def test_owners_pay_when_quality_meets_their_tolerance():
+def test_owners_pay_when_quality_meets_their_tolerance_and_pay_by_floor_area():
     m = prepare(quality_noise=0.0)
     m.residents.tolerance[:] = 0.0
-    property_management.step(m)
-    assert np.allclose(m.compounds.collection, 1.0)
+    firm_step(m)
+    cp = m.compounds
+    served = cp.firm >= 0
+    assert np.allclose(cp.collection[served & (cp.owners > 0)], 1.0)
+    revenue = np.bincount(cp.firm[served], weights=(cp.fee * cp.area)[served],
+                          minlength=m.firms.n)
+    assert np.allclose(m.firms.revenue, revenue)
     m.residents.tolerance[:] = 1.0
-    property_management.step(m)
-    assert np.allclose(m.compounds.collection, 0.0)
+    firm_step(m)
+    assert np.allclose(cp.collection, 0.0)
 
 
-def test_repeated_detection_leads_a_committee_to_retender():
-    m = prepare(detect_base=1.0, retender_strikes=2.0, strike_decay=0.0,
-                shirk_threshold=0.99, effort_adjust_rate=0.0)
-    m.compounds.effort[:] = 0.1
-    m.set_owners_committee(0, OC_FUNCTIONING)
-    coordination.step(m)
-    old = int(m.compounds.firm[0])
-    property_management.step(m)
-    property_management.step(m)
-    assert m.compounds.firm[0] != old and m.firms.lost[old] >= 1
-    off = m.world.node_offset
-    seat = off["owners_committee"]
-    assert m.network.has_edge(seat, off["property_firm"] + int(m.compounds.firm[0]), "contract")
-    assert not m.network.has_edge(seat, off["property_firm"] + old, "contract")
-    assert m.compounds.oc_state[1] == OC_NONE
-
-
-def test_firms_leave_compounds_that_do_not_pay():
-    m = prepare(exit_patience=2.0, exit_collection=0.9)
-    m.residents.tolerance[:] = 1.0
+def test_repeated_detection_leads_a_functioning_committee_to_retender():
+    m = small_model(3, **COMMERCIAL, oc_initial_share=1.0, oc_attempt_rate=0.0,
+                    detect_base=1.0, retender_strikes=2.0, strike_decay=0.0,
+                    shirk_threshold=0.99, effort_adjust_rate=0.0, initial_cadre_on_oc=0.0)
+    cp = m.compounds
+    c = int(np.flatnonzero((cp.oc_state == 1) & (cp.firm >= 0))[0])
+    cp.effort[:] = 0.1
+    cp.independence[c] = 1.0
+    old = int(cp.firm[c])
     for _ in range(2):
-        property_management.step(m)
-    assert np.all(m.compounds.firm[m.compounds.owners > 0] == -1)
+        firm_step(m)
+        property_management.detect(m)
+        m.owners_committees[c].respond()
+    assert cp.firm[c] != old and m.firms.lost[old] >= 1
+    off = m.world.node_offset
+    assert m.network.has_edge(off["owners_committee"] + c,
+                              off["property_firm"] + int(cp.firm[c]), "contract")
 
 
-def test_professional_committee_raises_quality_and_fee_collection():
-    assert effect("property_quality", {"professional_committee": True}).low > 0
-    assert effect("fee_collection", {"professional_committee": True}).low > 0
+def test_firms_leave_compounds_where_fees_collected_fall_below_break_even():
+    m = prepare(exit_patience=2.0, firm_break_even_fee=0.5)
+    m.residents.tolerance[:] = 1.0
+    had = (m.compounds.firm >= 0) & (m.compounds.owners > 0)
+    for _ in range(2):
+        firm_step(m)
+        property_management.turnover(m)
+    cp = m.compounds
+    left = had & (cp.firm < 0)
+    assert left.any() and np.all(cp.management[left] == T.CARETAKING)
+
+
+def test_no_firm_bids_for_a_compound_whose_fee_is_below_break_even():
+    m = prepare()
+    m.compounds.fee[0] = 0.1
+    assert property_management.tender(m, 0, -1) == -1
+
+
+def test_a_property_committee_lowers_shirking_gradually_not_from_all_to_none():
+    """Its members' hours are spread over the community's compounds and its convenor sits
+    with the RC that works with the firms: firms respond, but not all of them in every
+    seed."""
+    on = effect("shirking_share", {"professional_committee": True}, base=COMMERCIAL)
+    assert on.high < 0, on
+    arm = [s for s in _summaries({**MEDIUM, **COMMERCIAL, "professional_committee": True})]
+    assert mean_ci(arm).mean > 0.02, "some firms still shirk"
+
+
+def _summaries(params: dict) -> list[float]:
+    from tests.helpers import summaries
+    return [s["mean_shirking_share"] for s in summaries(params)]
+
+
+def test_committee_lapse_frees_its_seats():
+    m = small_model(4, oc_initial_share=1.0)
+    c = next(iter(m.owners_committees))
+    m.set_owners_committee(c, OC_NONE)
+    assert c not in m.owners_committees
+    assert np.all(m.seats.holder[m.seats_of(3, c)] < 0)

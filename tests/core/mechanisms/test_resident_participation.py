@@ -18,9 +18,11 @@ def test_only_revising_residents_change_and_volunteer_hours_follow_participation
     res, cp = m.residents, m.compounds
     share = np.bincount(res.compound, weights=res.participates, minlength=cp.n) / cp.residents
     assert np.allclose(cp.participation, share)
-    hours = m.flows["volunteer_hours"].sum()
-    assert np.isclose(hours, res.participates.sum() * m.p["volunteer_hours"]
-                      * m.p["volunteer_match_base"])
+    cm, p = m.communities, m.p
+    share = p["volunteer_coordination_share"]
+    match = p["volunteer_match_base"] * (1 - share + share * cm.coordination)
+    assert np.allclose(cm.volunteer_hours, cm.participants * p["volunteer_hours"] * match)
+    assert np.isclose(cm.participants.sum(), res.participates.sum())
 
 
 def test_platform_raises_participation_and_needs_met():

@@ -8,7 +8,7 @@ import pytest
 
 from sim.core.params import defaults
 from sim.core.scenario import list_scenarios, scenario_dir
-from sim.experiments.sweep import replicate_seeds
+from sim.experiments.design import replicate_seeds
 from sim.interfaces.browser import compare as cmp
 from sim.interfaces.browser.i18n import WORLD_SIZE
 from sim.runs.runner import run

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.core.metrics import COMMUNITY_COLUMNS, OUTCOMES
+from sim.core.metrics import COMMUNITY_COLUMNS, COMPOUND_COLUMNS, OUTCOMES
 from sim.core.params import GROUPS, PARAMS, defaults, validate
 from sim.core.scenario import load_scenario
 from sim.interfaces.cli.main import main
@@ -33,7 +33,7 @@ compounds_per_community = 3
 households_per_compound = 40
 """
 FIGURES = {"satisfaction", "needs_met", "disputes", "budget", "owners_committees", "trust",
-           "participation", "community_satisfaction"}
+           "participation", "community_satisfaction", "by_type"}
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +70,8 @@ def tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_run_writes_a_complete_run_folder(first_run, tiny):
     out, stdout, _, code = first_run
     assert code == 0
-    expected = {"series.parquet", "communities.parquet", "series.csv", "communities.csv",
-                "summary.json", "params.toml", "run.json"}
+    expected = {f"{t}.{ext}" for t in ("series", "communities", "compounds", "by_type")
+                for ext in ("parquet", "csv")} | {"summary.json", "params.toml", "run.json"}
     assert expected <= {p.name for p in out.iterdir()}
     assert {p.stem for p in (out / "figures").glob("*.png")} == FIGURES
     for png in (out / "figures").glob("*.png"):
@@ -89,6 +89,9 @@ def test_run_writes_a_complete_run_folder(first_run, tiny):
     pd.testing.assert_frame_equal(pd.read_csv(out / "series.csv"), series,
                                   check_dtype=False, rtol=1e-12)
     assert len(pd.read_csv(out / "communities.csv")) == STEPS * n
+    compounds = pd.read_parquet(out / "compounds.parquet")
+    assert list(compounds.columns) == ["step", "compound", *COMPOUND_COLUMNS]
+    assert len(compounds) == STEPS * record["world"]["compounds"]
 
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == {f"{k}_{o}" for o in OUTCOMES for k in ("final", "mean")}
@@ -161,6 +164,14 @@ def test_seed_and_steps_come_from_the_scenario_when_not_given(tmp_path, capsys):
     assert (record["seed"], record["seed_from"]) == (11, "scenario")
     assert (record["steps"], record["steps_from"]) == (3, "scenario")
     assert len(pd.read_parquet(tmp_path / "a" / "series.parquet")) == 3
+
+
+def test_steps_come_from_a_scenario_saved_with_a_byte_order_mark(tmp_path):
+    scenario = tmp_path / "bom.toml"
+    scenario.write_text("steps = 3\n" + TINY, encoding="utf-8-sig")
+    assert main(["run", str(scenario), "--out", str(tmp_path / "a"), "--no-figures"]) == 0
+    record = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert (record["steps"], record["steps_from"]) == (3, "scenario")
 
 
 def test_seed_defaults_to_zero_and_the_folder_to_runs(tiny, tmp_path, monkeypatch, capsys):
@@ -410,3 +421,8 @@ def test_cli_doc_covers_every_command_and_every_community_column():
         assert name in doc
     for column in COMMUNITY_COLUMNS:
         assert f"`{column}`" in doc, f"docs/CLI.md does not describe community column {column}"
+    compounds = doc.split("Columns of `compounds.parquet`", 1)[1].split("\n\n", 2)[1]
+    for column in COMPOUND_COLUMNS:
+        assert f"| `{column}` |" in compounds, f"docs/CLI.md lacks compound column {column}"
+    for command in ("python -m sim world", "python -m sim pilot"):
+        assert command in doc

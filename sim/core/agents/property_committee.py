@@ -1,0 +1,41 @@
+"""Community property-management committee (物业管理委员会 / 环境和物业管理委员会): convened by
+the street with professional members; supervises the community's firms and owners'
+committees (ODD §7.6).
+
+It exists where the lever `professional_committee` is on: the street appoints
+`pmc_professional_seats` professionals, and the residents' committee's director sits on it
+as convenor (a 'two committees' member, and so a shared person with the committee that
+works with the firms); the other seats go to owners. What it chooses: how to spread its
+members' hours over the firm-served compounds of the community (`watch`: monitoring
+intensity per compound), which sets its chance to detect shirking
+(`detect_professional` × its independence from the firm × intensity) and damps the drift of
+owners'-committee members toward the firm. It costs the residents' committee
+`professional_committee_hours` a month.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..people import PMC
+from .base import GovernanceAgent
+
+
+class PropertyCommittee(GovernanceAgent):
+    """Zero or one per community (`index` = community)."""
+
+    table = "communities"
+    kind = "property_committee"
+
+    def members(self) -> np.ndarray:
+        return self.model.org_members(PMC, self.index)
+
+    def watch(self) -> float:
+        """Monitoring intensity per firm-served compound of the community (0-1)."""
+        m, p, cp = self.model, self.model.p, self.model.compounds
+        served = np.count_nonzero((cp.community == self.index) & (cp.firm >= 0))
+        if served == 0:
+            return 0.0
+        hours = m.seat_hours_given(PMC, self.index, skilled=True)
+        need = p["oc_monitoring_hours"] * served
+        return float(min(1.0, hours / max(need, 1e-9)))

@@ -1,0 +1,79 @@
+"""The residents' committee decides which tasks to accept and how to split its hours, and
+learns what pays (ODD §7.3, §7.11)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.agents.residents_committee import PAPERWORK, SERVICE
+from sim.core.people import DIRECTOR
+from tests.conftest import MEDIUM, small_model
+from tests.helpers import effect
+
+LEARN = dict(peer_imitation_rate=0.0, rc_initial_paperwork=0.1, rc_adaptation_rate=0.1)
+
+
+def paperwork_shares(months: int, **params) -> np.ndarray:
+    m = small_model(1, **MEDIUM, **LEARN, **params)
+    out = []
+    for _ in range(months):
+        m.step()
+        out.append(m.communities.allocation[:, PAPERWORK].copy())
+    return np.array(out)  # months × communities
+
+
+def test_hours_drift_toward_paperwork_when_it_is_scored_and_back_when_it_is_not():
+    rewarded = dict(paperwork_score_weight=1.0, resident_assessment_weight=0.0,
+                    rc_resident_motive=0.0, paperwork_return_scale=200.0)
+    shares = paperwork_shares(48, **rewarded, timeline=[
+        {"month": 25, "set": {"paperwork_score_weight": 0.0}}])
+    assert np.all(shares[23] > shares[0] + 0.2), "paperwork grows while it is scored"
+    assert np.all(shares[47] < shares[24] / 2), "and shrinks once it is not"
+    # the documented rate: with nothing to gain from paperwork its best response is none, and
+    # each month the committee closes rc_adaptation_rate of the gap
+    eta = LEARN["rc_adaptation_rate"]
+    assert np.allclose(shares[25:] / shares[24:-1], 1 - eta)
+
+
+def test_third_party_evaluation_takes_the_reward_out_of_paperwork():
+    shares = paperwork_shares(24, third_party_evaluation=True)
+    assert np.all(shares[-1] < shares[0])
+
+
+def test_without_a_list_every_pushed_task_is_accepted():
+    m = small_model(2)
+    m.step()
+    assert np.allclose(m.communities.tasks_accepted, m.communities.tasks_pushed)
+
+
+def test_with_a_list_it_refuses_off_list_tasks_less_when_led_by_the_secretary():
+    list_on = dict(responsibility_list=True, responsibility_list_cap=0.01,
+                   initial_one_shoulder=1.0)
+    m = small_model(3, **list_on)
+    m.step()
+    cm = m.communities
+    refused = cm.tasks_pushed - cm.tasks_accepted
+    assert np.all(refused > 0)
+    led_by_secretary = refused.copy()
+    for c in range(cm.n):
+        m.give_seat(DIRECTOR, c)  # a director who is not the party secretary
+    m.step()
+    assert np.all((cm.tasks_pushed - cm.tasks_accepted) > led_by_secretary * 0.99)
+
+
+def test_a_list_frees_committee_hours_for_residents_at_a_cost_to_the_street():
+    lists = {"responsibility_list": True}
+    heavy = {"admin_task_hours_per_1000": 400.0}  # tasks beyond the list's cap
+    assert effect("service_share", lists, base=heavy).low > 0
+    assert effect("street_overhead", lists, base=heavy).low > 0
+    assert effect("tasks_refused_share", lists, base=heavy).low > 0
+
+
+def test_service_hours_serve_residents_and_paperwork_does_not():
+    m = small_model(4)
+    m.step()
+    cm = m.communities
+    free = cm.formalism_hours + cm.management_hours + cm.service_hours
+    assert np.allclose(cm.formalism_hours, cm.allocation[:, PAPERWORK] * free, rtol=1e-6) or \
+        np.all(cm.formalism_hours <= free)
+    assert np.all(cm.allocation.sum(axis=1) > 0.999) and np.all(cm.allocation[:, SERVICE] > 0)

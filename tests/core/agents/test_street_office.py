@@ -1,0 +1,49 @@
+"""The street office pushes tasks, splits devolved money and scores its communities
+(ODD §7.2, §7.3, §7.11)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.conftest import small_model
+
+
+def test_it_keeps_tasks_up_to_its_own_capacity_and_pushes_the_rest_by_population():
+    m = small_model(1, street_task_capacity_per_1000=10.0)
+    m.step()
+    st, cm = m.streets, m.communities
+    seconded = sum(d.seconded_hours(0) for d in m.department_agents)
+    assert np.allclose(st.own_capacity, 10.0 * st.residents / 1000 + seconded)
+    assert np.allclose(st.task_hours,
+                       st.pushed_hours + np.minimum(st.task_hours, st.own_capacity))
+    share = cm.tasks_pushed / cm.residents
+    assert np.allclose(share, share[0])
+
+
+def test_refused_tasks_come_back_and_cost_the_street():
+    m = small_model(2, responsibility_list=True, responsibility_list_cap=0.05)
+    m.step()
+    st = m.streets
+    assert np.all(st.refused_hours > 0)
+    assert np.allclose(st.overhead, st.refused_hours * m.p["street_task_cost"])
+
+
+def test_block_grants_move_toward_communities_that_spent_their_money():
+    m = small_model(3, absorption_tilt=1.0, performance_budget_share=0.0)
+    m.communities.absorption[:] = 1.0
+    m.communities.absorption[0] = 0.2
+    w = m.street_offices[0].block_weights()
+    pop = m.communities.residents / m.communities.residents.sum()
+    assert w[0] < pop[0] and np.isclose(w.sum(), 1.0)
+
+
+def test_the_score_mixes_top_down_indicators_and_residents_evaluation():
+    m = small_model(4, resident_assessment_weight=1.0)
+    m.step()
+    assert np.allclose(m.communities.score, m.residents_evaluation())
+    m2 = small_model(4, resident_assessment_weight=0.0, paperwork_score_weight=0.0)
+    m2.step()
+    cm = m2.communities
+    done = np.where(cm.tasks_pushed > 0, cm.tasks_accepted / np.maximum(cm.tasks_pushed, 1e-9),
+                    1.0)
+    assert np.allclose(cm.score, done)
