@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from sim.core.scenario import load_scenario
-from sim.experiments.stats import Estimate, mean_ci, paired_difference
 from sim.experiments.design import replicate_seeds
+from sim.experiments.stats import Estimate, mean_ci, paired_difference
 from sim.runs.runner import run
 
 from .i18n import WORLD_SIZE

@@ -220,6 +220,9 @@ TEXT: dict[str, dict[str, str]] = {
     "kind_owners_committee": {"en": "Owners' committee seat (OC, 业委会)", "zh": "业委会席位"},
     "kind_property_firm": {"en": "Property-management firm (物业服务企业)", "zh": "物业服务企业"},
     "kind_ngo": {"en": "NGO / social organisation (社会组织)", "zh": "社会组织"},
+    "kind_property_committee": {"en": "Property-management committee (物业管理委员会)",
+                                "zh": "物业管理委员会"},
+    "kind_department": {"en": "Line department (职能部门)", "zh": "职能部门"},
     # edge kinds
     "edge_hierarchy": {"en": "hierarchy", "zh": "上下级领导"},
     "edge_coordination": {"en": "coordination", "zh": "统筹协调"},
@@ -326,6 +329,9 @@ TEXT: dict[str, dict[str, str]] = {
     "tip_state": {"en": "state", "zh": "状态"},
     "tip_xa": {"en": "cross-appointment ties inside", "zh": "内部交叉任职关系"},
     "tip_ties": {"en": "ties", "zh": "关系数"},
+    "tip_hub": {"en": "ties", "zh": "关系"},
+    "tip_hub_text": {"en": "{n} across the district: click to draw them",
+                     "zh": "全区共 {n} 条：点击显示"},
     "state_active": {"en": "active", "zh": "运作中"},
     "state_functioning": {"en": "functioning", "zh": "正常运转"},
     "state_stalled": {"en": "stalled", "zh": "停摆"},
@@ -470,13 +476,20 @@ MINUS = "\u2212"
 def fmt_number(value: Any, lang: str = "en", decimals: int | None = None) -> str:
     """A number for the page: integers with thousands separators; other numbers with fixed
     decimals (3 below 100, 1 below 1,000, none above, unless `decimals`); a real minus sign;
-    true/false as yes/no; words as they are; a missing value as a dash."""
+    true/false as yes/no; words as they are; a list as its first numbers in brackets; a
+    missing value as a dash."""
     if value is None:
         return "—"
     if isinstance(value, (bool, np.bool_)):
         return tr("yes" if value else "no", lang)
     if isinstance(value, str):
         return value
+    if isinstance(value, (list, tuple, np.ndarray)):  # a few numbers: one per need, say
+        items = list(np.asarray(value, dtype=object).ravel())
+        shown = ", ".join(fmt_number(v, lang, decimals) for v in items[:8])
+        return f"[{shown}{', …' if len(items) > 8 else ''}]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {fmt_number(v, lang, decimals)}" for k, v in value.items())
     if isinstance(value, (int, np.integer)):
         text = f"{int(value):,}"
     else:

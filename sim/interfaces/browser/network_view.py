@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from .history import History
 from .i18n import fmt_number, fmt_numbers, kind_label, metric_label, state_label, tr
@@ -41,6 +42,7 @@ from .structure import Structure
 CHART_PX = 560
 """Side of the network chart the marker sizes are made for (it follows the window)."""
 HEXAGON = "M0,-1L0.866,-0.5L0.866,0.5L0,1L-0.866,0.5L-0.866,-0.5Z"
+PENTAGON = "M0,-1L0.951,-0.309L0.588,0.809L-0.588,0.809L-0.951,-0.309Z"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ NODE_STYLES: dict[str, NodeStyle] = {
     "owners_committee": NodeStyle("circle", "#1e8449", 28),
     "property_firm": NodeStyle(HEXAGON, "#e67e22", 80),
     "ngo": NodeStyle("diamond", "#8e44ad", 60),
+    "property_committee": NodeStyle("triangle-down", "#d35400", 45),
+    "department": NodeStyle(PENTAGON, "#5d6d7e", 130),
 }
 """Styles of the node kinds the app knows (`kind` or `kind@level`)."""
 
@@ -77,6 +81,7 @@ class EdgeStyle:
 
 EDGE_STYLES: dict[str, EdgeStyle] = {
     "hierarchy": EdgeStyle("#8c8c8c", 0.7, (), 0.6),
+    "peer": EdgeStyle("#48c9b0", 0.8, (3, 3), 0.6),
     "collaboration": EdgeStyle("#17a589", 1.0, (5, 3), 0.8),
     "coordination": EdgeStyle("#2e86c1", 0.9, (), 0.8),
     "supervision": EdgeStyle("#7d3c98", 0.8, (1.5, 2.5), 0.7),
@@ -87,12 +92,18 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
 top), unknown kinds before them."""
 
 HIDDEN_AT_FIRST: dict[str, tuple[str, ...]] = {
-    "district": ("contract", "supervision"),
+    "district": ("contract", "supervision", "peer"),
     "street": ("supervision",),
 }
 """Tie kinds hidden until switched on: in the district view contracts (every firm to every
-community it serves) would cover the picture; supervision runs along contract and hierarchy
-ties in both views."""
+community it serves) and peer ties (between the communities of a street) would cover the
+picture; supervision runs along contract and hierarchy ties in both views."""
+
+HUB_SHARE = 0.5
+"""In the district view, a district-wide node tied to at least this share of the streets
+(and to three or more) is a hub: it sits in a row above the grid, and its ties to the
+streets are drawn only while it is selected (a line department tied to every street would
+otherwise cross the whole grid)."""
 
 XA_RING = "#e3241b"
 STATE_COLOURS: dict[str, str] = {
@@ -124,8 +135,8 @@ COMMUNITY_TIP = ("residents", "satisfaction", "trust_rc", "needs_met", "particip
                  "coordination", "oc_functioning_share")
 """Per-community values shown when hovering a community (the drill-down shows them all)."""
 
-KIND_ORDER = ("street_office", "party_branch", "residents_committee", "owners_committee",
-              "property_firm", "ngo")
+KIND_ORDER = ("street_office", "party_branch", "residents_committee", "property_committee",
+              "owners_committee", "property_firm", "ngo", "department")
 """Where known kinds go first in rings and the legend; unknown kinds follow by name."""
 
 
@@ -179,6 +190,7 @@ class View:
     member: np.ndarray  # structure row -> view node (-1: not shown)
     labels: list[tuple[float, float, str]] = field(default_factory=list)  # street labels
     members: np.ndarray = field(default=None)  # network nodes merged into each view node
+    hubs: np.ndarray = field(default=None)  # view nodes whose ties show only when selected
     cache: dict = field(default_factory=dict, repr=False)  # names per language
 
     @property
@@ -305,19 +317,45 @@ def district_view(structure: Structure) -> View:
         if s >= 0:
             labels.append((float(c0[0]), float(c0[1] + radius[s] + 0.3), str(s + 1)))
     others = [i for i in range(st.n) if member[i] < 0]
+    hub_rows = [i for i in others if _is_hub(st, i, len(streets))]
+    others = [i for i in others if i not in set(hub_rows)]
+    grid = np.array(pos) if pos else np.zeros((1, 2))
     if others:
-        grid = np.array(pos) if pos else np.zeros((1, 2))
         centre = (grid.min(axis=0) + grid.max(axis=0)) / 2
         half = float(np.hypot(*(grid.max(axis=0) - grid.min(axis=0)))) / 2
         rings = _outer_rings(others, st, placed, centre, half + 0.6 * cell, 0.35 * cell)
         for i in others:
-            member[i] = len(kinds)
-            kinds.append(style_key(st.kind[i], st.level[i]))
-            nodes.append(int(st.ids[i]))
-            comm.append(-1)
-            strt.append(int(st.street[i]))
-            pos.append(rings[i])
-    return _view("district", kinds, nodes, comm, strt, pos, member, labels)
+            _place(i, rings[i], st, member, kinds, nodes, comm, strt, pos)
+    first_hub = len(kinds)
+    if hub_rows:  # a row centred above the grid, in the space its outer rings leave there
+        hub_rows.sort(key=lambda i: (kind_rank(style_key(st.kind[i], st.level[i])), i))
+        x_mid = (grid[:, 0].min() + grid[:, 0].max()) / 2
+        y_top = grid[:, 1].max() + 0.55 * cell
+        step = min(cell, (grid[:, 0].max() - grid[:, 0].min() + cell) / len(hub_rows))
+        for k, i in enumerate(hub_rows):
+            x = x_mid + (k - (len(hub_rows) - 1) / 2) * step
+            _place(i, np.array([x, y_top]), st, member, kinds, nodes, comm, strt, pos)
+    view = _view("district", kinds, nodes, comm, strt, pos, member, labels)
+    view.hubs[first_hub:] = True
+    return view
+
+
+def _is_hub(st: Structure, i: int, n_streets: int) -> bool:
+    """A district-wide node tied to most streets (HUB_SHARE) and to at least three."""
+    tied = {int(st.street[j]) for j in st.neighbours[i]
+            if st.level[j] == "street" and st.street[j] >= 0}
+    return len(tied) >= max(3, HUB_SHARE * n_streets)
+
+
+def _place(i: int, p: np.ndarray, st: Structure, member: np.ndarray, kinds: list,
+           nodes: list, comm: list, strt: list, pos: list) -> None:
+    """Add structure row `i` as its own view node at `p`."""
+    member[i] = len(kinds)
+    kinds.append(style_key(st.kind[i], st.level[i]))
+    nodes.append(int(st.ids[i]))
+    comm.append(-1)
+    strt.append(int(st.street[i]))
+    pos.append(p)
 
 
 def street_view(structure: Structure, street: int) -> View:
@@ -384,7 +422,8 @@ def _view(key, kinds, nodes, comm, strt, pos, member, labels) -> View:
     counts = np.bincount(member[member >= 0], minlength=len(kinds))
     return View(key, np.array(kinds, dtype=object), np.array(nodes, dtype=np.int64),
                 np.array(comm, dtype=np.int64), np.array(strt, dtype=np.int64),
-                np.array(pos, dtype=float).reshape(-1, 2), member, labels, counts)
+                np.array(pos, dtype=float).reshape(-1, 2), member, labels, counts,
+                np.zeros(len(kinds), dtype=bool))
 
 
 def build_view(structure: Structure, key: str) -> View:
@@ -431,7 +470,7 @@ def metric_columns(table) -> list[str]:
     if table is None or table.empty:
         return [m for m in METRIC_RANGES]
     return [c for c in table.columns if c not in NOT_METRICS
-            and np.issubdtype(table[c].dtype, np.number)]
+            and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])]
 
 
 def _metric_scale(metric: str, table=None) -> tuple[Any, float, float]:
@@ -513,7 +552,10 @@ def frame(view: View, structure: Structure, history: History, month: int | None,
     labels = [{"x": x, "y": y, "size": font,
                "text": tr("street_short", options.lang).format(s=text) if few else text}
               for x, y, text in view.labels]
-    return {"nodes": nodes, "edges": _edge_rows(view, pairs, shown, options.lang),
+    hidden = view.hubs.copy()
+    if 0 <= options.selected < view.n:
+        hidden[options.selected] = False
+    return {"nodes": nodes, "edges": _edge_rows(view, pairs, shown, options.lang, hidden),
             "rings": rings, "labels": labels}
 
 
@@ -568,12 +610,12 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
     if residents is not None and np.isfinite(residents).any():
         grow = np.sqrt(residents / max(np.nanmean(residents), 1.0))
         size = np.where(np.isfinite(grow), size * np.clip(grow, 0.5, 2.5), size)
+    degree = np.zeros(view.n)
+    for p, w in pairs.values():
+        np.add.at(degree, p[:, 0], w)
+        np.add.at(degree, p[:, 1], w)
     if view.district:  # district-wide organisations grow with their ties (a firm's compounds)
-        degree = np.zeros(view.n)
-        for p, w in pairs.values():
-            np.add.at(degree, p[:, 0], w)
-            np.add.at(degree, p[:, 1], w)
-        wide = (view.community < 0) & (view.street < 0) & (degree > 0)
+        wide = (view.community < 0) & (view.street < 0) & (degree > 0) & ~view.hubs
         if wide.any():
             size[wide] *= np.clip(np.sqrt(degree[wide] / max(np.median(degree[wide]), 1.0)),
                                   0.5, 2.5)
@@ -601,6 +643,8 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
             if s >= 0:
                 tip[keys["street"]] = str(s + 1)
             tip[keys["state"]] = state_label(state, lang)
+            if view.hubs[k]:
+                tip[tr("tip_hub", lang)] = tr("tip_hub_text", lang).format(n=int(degree[k]))
             for name, v in (found or {}).items():
                 if name != "state":
                     tip[name] = fmt_number(v, lang)
@@ -632,13 +676,17 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
     return rows
 
 
-def _edge_rows(view: View, pairs: dict, shown: set[str], lang: str) -> list[dict[str, Any]]:
+def _edge_rows(view: View, pairs: dict, shown: set[str], lang: str,
+               hidden: np.ndarray) -> list[dict[str, Any]]:
+    """Ties of the shown kinds between view nodes, except those of `hidden` nodes."""
     rows = []
     for kind in edge_kinds(set(pairs)):
         if kind not in shown:
             continue
         es = edge_style(kind)
         p, w = pairs[kind]
+        keep = ~(hidden[p[:, 0]] | hidden[p[:, 1]])
+        p, w = p[keep], w[keep]
         label, ties = tr_edge(kind, lang), tr("tip_ties", lang)
         xy = np.round(view.pos, 4)
         width = np.round(es.width * np.minimum(1.0 + 0.6 * np.log2(w), 4.0), 2)
@@ -733,13 +781,18 @@ def svg_symbol(kind: str, px: int = 14) -> str:
         "cross": (f'<polygon points="{h - 2},1 {h + 2},1 {h + 2},{h - 2} {px - 1},{h - 2} '
                   f'{px - 1},{h + 2} {h + 2},{h + 2} {h + 2},{px - 1} {h - 2},{px - 1} '
                   f'{h - 2},{h + 2} 1,{h + 2} 1,{h - 2} {h - 2},{h - 2}"/>'),
-        HEXAGON: "<polygon points=\"" + " ".join(
-            f"{h + (h - 1.2) * np.cos(a):.1f},{h + (h - 1.2) * np.sin(a):.1f}"
-            for a in np.pi / 6 + np.arange(6) * np.pi / 3) + '"/>',
+        HEXAGON: _polygon(h, np.pi / 6 + np.arange(6) * np.pi / 3),
+        PENTAGON: _polygon(h, -np.pi / 2 + np.arange(5) * 2 * np.pi / 5),
     }
     shape = shapes.get(st.shape, shapes["circle"])
     return (f'<svg width="{px}" height="{px}" style="vertical-align:middle">'
             f'<g fill="{fill}" stroke="#333333" stroke-width="1">{shape}</g></svg>')
+
+
+def _polygon(h: float, angles: np.ndarray) -> str:
+    """A regular polygon of radius h - 1.2 round (h, h) with corners at `angles`."""
+    return "<polygon points=\"" + " ".join(
+        f"{h + (h - 1.2) * np.cos(a):.1f},{h + (h - 1.2) * np.sin(a):.1f}" for a in angles) + '"/>'
 
 
 def svg_edge(kind: str, px: int = 28) -> str:

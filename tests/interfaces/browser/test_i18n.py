@@ -31,6 +31,11 @@ def test_numbers_have_fixed_decimals_and_a_real_minus_sign():
     assert i18n.fmt_numbers(np.array(samples)) == [i18n.fmt_number(x) for x in samples]
 
 
+def test_a_list_an_agent_describes_is_shown_as_its_numbers():
+    assert i18n.fmt_number([0.2, -0.4, 1]) == "[0.200, −0.400, 1]"
+    assert i18n.fmt_number(list(range(10))) == "[0, 1, 2, 3, 4, 5, 6, 7, …]"
+
+
 def test_counts_agree_with_their_number():
     assert i18n.counted(1, "street") == "1 street"
     assert i18n.counted(10, "street") == "10 streets"

@@ -53,6 +53,22 @@ def test_the_district_view_stays_readable_at_a_hundred_streets():
     assert len(view.labels) == 100  # every street is labelled
     _, fr = _frame(run)
     assert len(fr["nodes"]) == view.n
+    # line departments, tied to every street, sit in a row above the grid, and their ties
+    # are drawn only while one of them is selected
+    hubs = np.flatnonzero(view.hubs)
+    assert len(hubs) == run.model.departments.n > 0
+    assert set(view.kinds[hubs]) == {"department"}
+    grid_top = view.pos[view.kinds == "community", 1].max()
+    assert (view.pos[hubs, 1] > grid_top).all()
+    assert len(np.unique(view.pos[hubs, 1])) == 1
+    ends = {(e["x"], e["y"]) for e in fr["edges"]} | {(e["x2"], e["y2"]) for e in fr["edges"]}
+    at_hub = {(round(x, 4), round(y, 4)) for x, y in view.pos[hubs]}
+    assert not ends & at_hub
+    opts = nv.Options(colour="kind", shown=("hierarchy",), selected=int(hubs[0]))
+    chosen = nv.frame(view, run.structure, run.history, None, opts)
+    xy = tuple(np.round(view.pos[hubs[0]], 4))
+    fan = [e for e in chosen["edges"] if (e["x"], e["y"]) == xy or (e["x2"], e["y2"]) == xy]
+    assert len(fan) == 100  # one tie to each street
     run.close()
 
 
@@ -102,8 +118,11 @@ def test_hover_text_names_the_node_and_gives_its_current_values(run):
 
 def test_a_month_on_the_slider_is_drawn_with_that_month_s_ties(run):
     view = nv.build_view(run.structure, "street:0")
-    opts = nv.Options(colour="state", shown=tuple(nv.EDGE_STYLES))
-    for month in range(run.history.latest + 1):
+    months = range(run.history.latest + 1)
+    present = {k for t in months for k in run.history.edges_at(t).values()}
+    assert present - set(nv.EDGE_STYLES) == set()  # every tie kind of the model has a style
+    opts = nv.Options(colour="state", shown=tuple(present))
+    for month in months:
         fr = nv.frame(view, run.structure, run.history, month, opts)
         want = sum(1 for (u, v, _), _k in run.history.edges_at(month).items()
                    if view.member[run.structure.row[u]] >= 0
