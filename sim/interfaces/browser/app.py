@@ -49,6 +49,7 @@ from sim.interfaces.browser.guard import (
 )
 from sim.interfaces.browser.i18n import LANGS, counted, tr
 from sim.interfaces.browser.live import LiveTab
+from sim.interfaces.browser.reform_panel import ReformCard
 from sim.interfaces.browser.session import Run, WorldTooLarge, start_run
 
 PLAY_INTERVAL_MS = 100
@@ -90,6 +91,11 @@ CSS = """
 .drill-values tr { break-inside: avoid; display: table; width: 100%; }
 .drill-values td { font-size: 12px !important; }
 .drill-members, .drill-ties { font-size: 12px; margin-bottom: 4px; overflow-wrap: anywhere; }
+.people-table { width: 100%; border-collapse: collapse; }
+.people-table td, .people-table th { font-size: 12px !important; text-align: left !important;
+  vertical-align: top; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
+.people-table tr.xa td:first-child { border-left: 3px solid #e3241b; padding-left: 4px; }
+.reform-list { font-size: 12px; margin: 4px 0; padding-left: 16px; }
 .v-navigation-drawer .v-input input { min-width: 0; }
 .busy { max-width: 640px; margin: 48px auto; }
 """
@@ -166,15 +172,18 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
     seed_text = solara.use_reactive(init.seed_text)
     scenario = solara.use_reactive(init.scenario)
     scenario_params = solara.use_reactive(init.scenario_params)
+    policy = solara.use_reactive(init.policy)  # the timeline, with the reforms scheduled here
+    world = solara.use_reactive(init.world)
     view = solara.use_reactive(init.view)
     error = solara.use_reactive(init_error)
+    scenario_entries = solara.use_reactive(len(init.policy))  # entries that are not reforms
     lock = solara.use_memo(threading.RLock, [])
     closed = solara.use_memo(threading.Event, [])
 
     def first() -> Run | None:
         try:
             run = start_run(init.params, init.seed_text, init.scenario, init.scenario_params,
-                            limits, init.lang)
+                            limits, init.lang, policy=init.policy, world=init.world)
         except ScenarioError as err:
             error.set(str(err))
             return None
@@ -260,7 +269,10 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
                 new = start_run(use, seed_text.value,
                                 scenario.value if new_scenario is None else new_scenario,
                                 scenario_params.value if base is None else base, limits,
-                                lang.value, seed=seed, source=source)
+                                lang.value, seed=seed, source=source, policy=policy.value,
+                                world=world.value)
+                new.reforms = len(policy.value) - scenario_entries.value
+                new.modified = new.modified or new.reforms > 0
             except (WorldTooLarge, ScenarioError) as err:
                 error.set(str(err))
                 return False
@@ -273,22 +285,28 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
 
     def pick_scenario(name: str) -> None:
         if not name:
-            new = defaults()
+            new, entries, folder = defaults(), [], None
         else:
             try:
                 loaded = load_scenario(scenario_folder() / f"{name}.toml")
             except ScenarioError as err:
                 error.set(str(err))
                 return
-            new = dict(loaded.params)
+            new, entries, folder = dict(loaded.params), loaded.timeline.to_list(), loaded.world
             if loaded.seed is not None:
                 seed_text.set(str(loaded.seed))
+        policy.set(entries)
+        scenario_entries.set(len(entries))
+        world.set(folder)
         params.set(new)
         scenario.set(name)
         scenario_params.set(dict(new))
         do_reset(new, name, dict(new))
 
     def open_folder(found: export.Replay) -> None:
+        policy.set(list(found.policy))
+        scenario_entries.set(len(found.policy))
+        world.set(found.world)
         params.set(dict(found.params))
         seed_text.set(str(found.seed))
         scenario.set(found.name)
@@ -344,6 +362,9 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
             solara.InputText(tr("seed", lg), value=seed_text, continuous_update=False,
                              classes=["seed-input"])
             HelpText(tr("seed_help", lg))
+        if current is not None:
+            with solara.Card(tr("reforms", lg), margin=0, style={"margin-bottom": "8px"}):
+                ReformCard(current, tick, lock, policy, lg)
         ParamGroups(params, lg, limits)
         if current is not None:
             with solara.Card(tr("export", lg), margin=0, style={"margin": "8px 0"}):

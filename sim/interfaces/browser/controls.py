@@ -52,6 +52,8 @@ class Settings:
     scenario_params: dict[str, Any] | None = None  # the scenario's own values (for "modified")
     lang: str = "en"
     view: str = "district"
+    policy: list[dict[str, Any]] = field(default_factory=list)  # the scenario's timeline
+    world: Path | None = None  # the folder of the scenario's district tables, if any
 
 
 def scenario_folder() -> Path:
@@ -75,6 +77,8 @@ def initial_settings(environ: dict[str, str] | None = None) -> Settings:
         settings.params = dict(loaded.params)
         settings.scenario = loaded.name
         settings.scenario_params = dict(loaded.params)
+        settings.policy = loaded.timeline.to_list()
+        settings.world = loaded.world
         if loaded.seed is not None:
             settings.seed_text = str(loaded.seed)
     raw = env.get(ENV_PARAMS, "").strip()

@@ -4,8 +4,10 @@ run folders made on the command line.
 * `series_table(model)` — the district series in the run folder's layout (`step` + every
   outcome), `community_table(model)` — one row per community and month; `table_bytes` writes
   either as CSV or Parquet;
-* `scenario_toml(...)` — the running model's parameters, seed and months as a scenario file
-  that `python -m sim run` reproduces exactly (written with `sim.core.scenario.to_toml`);
+* `scenario_toml(...)` — the running model's parameters, seed, months, policy timeline (its
+  scenario's and the reforms scheduled in the app) and world as a scenario file that
+  `python -m sim run` reproduces exactly (written with `sim.core.scenario.to_toml` and
+  `timeline_toml`);
 * `run_folders(root)` and `read_folder(path)` — complete run folders under a root and what a
   replay needs from one (`sim.runs.folder.read_run`); `first_difference` checks a replay
   against the series the folder recorded.
@@ -14,6 +16,7 @@ run folders made on the command line.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.params import BY_NAME
-from sim.core.scenario import to_toml
+from sim.core.params import BY_NAME, ScenarioError
+from sim.core.policy import parse_timeline
+from sim.core.scenario import load_scenario, timeline_toml, to_toml
 from sim.runs.folder import RUN_FILE, RunFolderError, read_run
 
 FORMATS = ("csv", "parquet")
@@ -54,9 +58,11 @@ def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 
 
 def scenario_toml(params: dict[str, Any], seed: int, months: int, scenario: str = "",
-                  modified: bool = False, source: str = "") -> str:
-    """The running model as a scenario file: every parameter, the seed and the months run,
-    so `python -m sim run <file>` repeats the run exactly."""
+                  modified: bool = False, source: str = "",
+                  policy: list[dict[str, Any]] | None = None, world: Path | None = None) -> str:
+    """The running model as a scenario file: every parameter, the seed, the months run, the
+    policy timeline (`[[policy]]` tables) and the district's tables (`[world]`), so
+    `python -m sim run <file>` repeats the run exactly."""
     origin = (f"scenario '{scenario}'" + (" with changed settings" if modified else "")
               if scenario else "the schema defaults" + (" with changed settings" if modified else ""))
     if source:
@@ -69,7 +75,11 @@ def scenario_toml(params: dict[str, Any], seed: int, months: int, scenario: str 
     values = {"description": f"Saved from the browser: {origin}, seed {seed}, {months} months",
               "seed": int(seed), "steps": max(int(months), 1),
               **{k: v for k, v in params.items() if k in BY_NAME}}
-    return to_toml(values, header=header)
+    text = to_toml(values, header=header)
+    if world is not None:
+        folder = json.dumps(Path(world).resolve().as_posix())  # a TOML basic string
+        text += f"\n[world]\nfolder = {folder}  # the district's tables\n"
+    return text + timeline_toml(parse_timeline(list(policy or []), where="timeline"))
 
 
 def file_stem(scenario: str, seed: int, months: int) -> str:
@@ -88,6 +98,8 @@ class Replay:
     seed: int
     steps: int
     series: pd.DataFrame
+    policy: list[dict[str, Any]]  # the run's policy timeline
+    world: Path | None  # the folder of its district's tables, if read from files
 
 
 def run_folders(root: Path) -> list[Path]:
@@ -110,9 +122,13 @@ def read_folder(path: Path) -> Replay:
     except (OSError, ValueError, KeyError) as err:
         raise RunFolderError(f"{path}: cannot read the run folder ({err})") from None
     record = found["run"]
+    try:  # the folder's params.toml is a scenario: its timeline and world
+        saved = load_scenario(Path(path) / "params.toml")
+    except ScenarioError as err:
+        raise RunFolderError(f"{path}: params.toml: {err}") from None
     return Replay(Path(path), str(record.get("scenario", Path(path).name)),
                   dict(found["params"]), int(record["seed"]), int(record["steps"]),
-                  found["series"])
+                  found["series"], saved.timeline.to_list(), saved.world)
 
 
 def first_difference(replayed: pd.DataFrame, recorded: pd.DataFrame) -> str:

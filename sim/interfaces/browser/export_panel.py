@@ -45,7 +45,8 @@ def ExportCard(run: Run, tick: solara.Reactive[int], lock: Any, lang: str) -> No
 
     def scenario() -> bytes:
         return export.scenario_toml(run.params, run.seed, run.month, run.scenario,
-                                    run.modified, run.source).encode("utf-8")
+                                    run.modified, run.source, run.policy,
+                                    run.world).encode("utf-8")
 
     with solara.Column(gap="4px", classes=["export-card"]):
         for which in ("series", "communities"):

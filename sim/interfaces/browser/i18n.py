@@ -344,6 +344,54 @@ TEXT: dict[str, dict[str, str]] = {
                        "zh": "记录的数值（计算代价高的数值只在最新月份读取）。"},
     "drill_members": {"en": "Its organisations", "zh": "下属组织"},
     "drill_ties": {"en": "Its ties", "zh": "关系"},
+    # reforms: the policy timeline
+    "reforms": {"en": "Reforms (policy timeline)", "zh": "改革（政策时间表）"},
+    "reform_lever": {"en": "Lever", "zh": "政策杠杆"},
+    "reform_month": {"en": "From month", "zh": "起始月份"},
+    "reform_where": {"en": "In streets (none chosen = everywhere)",
+                     "zh": "实施街道（不选＝全区）"},
+    "reform_district_wide": {"en": "This lever is set for the whole district.",
+                             "zh": "该杠杆适用于全区。"},
+    "reform_schedule": {"en": "Schedule", "zh": "排入时间表"},
+    "reform_new": {"en": "Schedule a reform", "zh": "新增改革"},
+    "reform_none": {"en": "No policy changes scheduled.", "zh": "时间表为空。"},
+    "reform_applied": {"en": "applied", "zh": "已实施"},
+    "reform_pending": {"en": "scheduled", "zh": "待实施"},
+    "reform_streets": {"en": "streets {s}", "zh": "街道 {s}"},
+    "reform_everywhere": {"en": "everywhere", "zh": "全区"},
+    "reform_help": {"en": "A reform is a [[policy]] entry of a scenario file: the model sets "
+                          "the value at the start of that month. Reset keeps the timeline; "
+                          "Save as scenario writes it.",
+                    "zh": "改革即情景文件中的 [[policy]] 条目：模型在该月开始时设置取值。"
+                          "重置保留时间表；“另存为情景”会写入时间表。"},
+    # people panel: who holds which seats
+    "people_title": {"en": "People in its seats", "zh": "任职人员"},
+    "people_summary": {"en": "{filled} of {seats} seats filled, by {people} people; holding "
+                             "more than one seat (cross-appointment, 交叉任职): {xa}",
+                       "zh": "{seats} 个席位中 {filled} 个有人，共 {people} 人；身兼多职"
+                             "（交叉任职）：{xa} 人"},
+    "people_recorded": {"en": "Seats as held in month {m}; workload is shown for the latest "
+                              "month only.",
+                        "zh": "第 {m} 月的任职情况；工作负荷只显示最新月份。"},
+    "people_person": {"en": "Person", "zh": "人员"},
+    "people_seats": {"en": "Seats held (↗ = in another organisation)",
+                     "zh": "所任职务（↗ 为其他组织）"},
+    "people_load": {"en": "Workload", "zh": "工作负荷"},
+    "people_vacant": {"en": "Vacant seats", "zh": "空缺席位"},
+    "people_more": {"en": "… and {n} more people", "zh": "…… 另有 {n} 人"},
+    "person_name": {"en": "Person {p}", "zh": "人员 {p}"},
+    "person_party": {"en": "party member", "zh": "党员"},
+    "person_kind_cadre": {"en": "cadre", "zh": "干部"},
+    "person_kind_volunteer": {"en": "volunteer", "zh": "志愿者"},
+    "person_kind_professional": {"en": "professional", "zh": "专业人员"},
+    "role_party_secretary": {"en": "party secretary", "zh": "党组织书记"},
+    "role_party_committee_member": {"en": "party committee member", "zh": "党组织委员"},
+    "role_rc_director": {"en": "RC director", "zh": "居委会主任"},
+    "role_rc_member": {"en": "RC member", "zh": "居委会委员"},
+    "role_branch_secretary": {"en": "compound branch secretary", "zh": "小区党支部书记"},
+    "role_oc_chair": {"en": "OC chair", "zh": "业委会主任"},
+    "role_oc_member": {"en": "OC member", "zh": "业委会委员"},
+    "role_pmc_member": {"en": "property-committee member", "zh": "物管会委员"},
     "drill_series": {"en": "Its own values by month", "zh": "逐月数值"},
     "drill_no_series": {"en": "No months recorded yet.", "zh": "尚无记录。"},
     "close": {"en": "Close", "zh": "关闭"},
@@ -555,6 +603,12 @@ def counted(n: int, noun: str, lang: str = "en") -> str:
     """A count with its noun: "1 street", "10 streets", "1 个街道"."""
     key = f"{noun}_1" if n == 1 else f"{noun}_n_u"
     return f"{n:,} {tr(key, lang)}"
+
+
+def role_label(role: str, lang: str = "en") -> str:
+    """The name of a seat's role; an unknown one is named after itself."""
+    key = f"role_{role}"
+    return tr(key, lang) if key in TEXT else humanise(role)
 
 
 def state_label(state: str, lang: str = "en") -> str:

@@ -19,7 +19,8 @@ import solara
 
 from . import network_view as nv
 from .history import describe, read_scalars
-from .i18n import fmt_number, kind_label, metric_label, state_label, tr
+from .i18n import fmt_number, kind_label, metric_label, role_label, state_label, tr
+from .people import holdings
 from .plots import PANELS, months_collected, panel_rows, panel_spec, series_rows, series_spec
 from .session import Run
 from .vega_view import Chart
@@ -239,7 +240,8 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             columns = [col for col in DRILL_COLUMNS if col in frame]
             members = np.flatnonzero(view.member == k)
             parts = _members(run, members, month, lang)
-            ties = _ties(run, set(st.ids[members].tolist()), month, lang)
+            orgs = set(st.ids[members].tolist())
+            ties = _ties(run, orgs, month, lang)
             note = ""
         else:
             i = st.row[node]
@@ -261,7 +263,10 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             frame = history.node_series(node)
             columns = [col for col in frame.columns if col != "month"]
             parts = []
-            ties = _ties(run, {node}, month, lang)
+            orgs = {node}
+            ties = _ties(run, orgs, month, lang)
+        people = (None if run.seat_log is None
+                  else holdings(run.model, run.seat_log, orgs, month, live=month == run.month))
     with solara.Card(title, margin=0, classes=["drilldown"],
                      style={"border-left": "4px solid #2e86c1"}):
         with solara.Row(justify="space-between", style={"align-items": "center"}):
@@ -280,6 +285,8 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
                 Chart(spec, {"rows": rows, "version": month})
         else:
             solara.Text(tr("drill_no_series", lang), style={"color": "#666"})
+        if people is not None and people.seats:
+            PeopleTable(run, people, month, lang)
         html = "".join(f"<tr><td>{_esc(n)}</td><td>{_esc(v)}</td></tr>" for n, v in values.items())
         solara.HTML(tag="table", unsafe_innerHTML=html, classes=["gov-table", "drill-values"])
         if parts:
@@ -290,6 +297,53 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             solara.Text(tr("drill_ties", lang), style={"font-weight": "600"})
             solara.HTML(tag="ul", unsafe_innerHTML="".join(f"<li>{_esc(t)}</li>" for t in ties),
                         classes=["drill-ties"])
+
+
+PEOPLE_SHOWN = 40
+"""People listed in the drill-down at most (those holding most seats first)."""
+
+
+@solara.component
+def PeopleTable(run: Run, people: Any, month: int, lang: str) -> None:
+    """Who holds which seats of the clicked organisations in the shown month: one row per
+    person with every seat they hold, so cross-appointment is visible."""
+    st = run.structure
+    solara.Text(tr("people_title", lang), style={"font-weight": "600"})
+    solara.Text(tr("people_summary", lang).format(
+        filled=people.filled, seats=people.seats, people=len(people.holdings),
+        xa=people.cross_appointed), classes=["people-summary"],
+        style={"font-size": "12px", "display": "block"})
+    if month != run.month:
+        solara.Text(tr("people_recorded", lang).format(m=month),
+                    style={"font-size": "12px", "color": "#666", "display": "block"})
+
+    def seat(node: int, role: str, away: bool) -> str:
+        where = nv.structure_name(st, node, lang) if node in st.row else str(node)
+        return f"{'↗ ' if away else ''}{role_label(role, lang)} — {where}"
+
+    rows = []
+    for h in people.holdings[:PEOPLE_SHOWN]:
+        who = (f"{tr('person_name', lang).format(p=h.person)}<br><small>"
+               f"{tr('person_kind_' + h.kind, lang)}"
+               f"{', ' + tr('person_party', lang) if h.party_member else ''}</small>")
+        seats = "<br>".join(_esc(seat(n, r, False)) for n, r in h.here)
+        if h.elsewhere:
+            seats += "<br>" + "<br>".join(_esc(seat(n, r, True)) for n, r in h.elsewhere)
+        style = ' class="xa"' if h.seats > 1 else ""
+        rows.append(f"<tr{style}><td>{who}</td><td>{seats}</td>"
+                    f"<td>{fmt_number(h.load, lang)}</td></tr>")
+    head = (f"<tr><th>{tr('people_person', lang)}</th><th>{tr('people_seats', lang)}</th>"
+            f"<th>{tr('people_load', lang)}</th></tr>")
+    more = len(people.holdings) - PEOPLE_SHOWN
+    if more > 0:
+        rows.append(f'<tr><td colspan="3">{tr("people_more", lang).format(n=more)}</td></tr>')
+    if people.vacant:
+        vacant = ", ".join(f"{role_label(r, lang)} × {n}" for r, n in people.vacant.items())
+        rows.append(f'<tr><td>{tr("people_vacant", lang)}</td><td colspan="2">'
+                    f"{_esc(vacant)}</td></tr>")
+    with solara.Div(classes=["drill-people"], style={"max-height": "340px", "overflow": "auto"}):
+        solara.HTML(tag="table", unsafe_innerHTML=head + "".join(rows),
+                    classes=["gov-table", "people-table"])
 
 
 def _agent_on(run: Run, node: int) -> Any:
@@ -322,10 +376,7 @@ def _ties(run: Run, nodes: set[int], month: int, lang: str, limit: int = 12) -> 
         inside_u, inside_v = u in nodes, v in nodes
         if inside_u == inside_v:
             continue
-        other = v if inside_u else u
-        i = st.row[other]
-        name = nv.node_name(nv.style_key(st.kind[i], st.level[i]), st.level[i], int(st.index[i]),
-                            int(st.community[i]), int(st.street[i]), lang)
+        name = nv.structure_name(st, v if inside_u else u, lang)
         ends.setdefault(kind, Counter())[name] += 1
     out = []
     for kind in nv.edge_kinds(set(ends)):

@@ -710,6 +710,14 @@ def node_name(kind: str, level: str, index: int, community: int, street: int,
     return f"{name} ({', '.join(where)})" if where else name
 
 
+def structure_name(structure: Structure, node: int, lang: str = "en") -> str:
+    """The name of network node `node`: its kind and number, and where it is."""
+    i = structure.row[node]
+    return node_name(style_key(structure.kind[i], structure.level[i]), structure.level[i],
+                     int(structure.index[i]), int(structure.community[i]),
+                     int(structure.street[i]), lang)
+
+
 def tr_edge(kind: str, lang: str) -> str:
     key = f"edge_{kind}"
     text = tr(key, lang)

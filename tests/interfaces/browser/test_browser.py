@@ -217,6 +217,10 @@ def test_hovering_a_node_names_it_and_clicking_opens_its_history_in_both_views(a
     expect(card.locator(".drill-members")).to_contain_text("Residents' committee")
     expect(card.locator(".drill-members")).to_contain_text("Owners' committee seat")
     expect(card.locator(".drill-ties")).to_contain_text("contract")
+    # who holds which seats: every person with all their seats
+    expect(card.locator(".people-summary")).to_contain_text("cross-appointment")
+    expect(card.locator(".people-table")).to_contain_text("party secretary")
+    expect(card.locator(".people-table")).to_contain_text("Person ")
     expect(card.locator(".drill-series canvas")).to_be_visible()
     series = card.locator(".drill-series .vega-view")
     assert series.evaluate("e => e.vegaView.data('rows').length") > 0
@@ -231,6 +235,7 @@ def test_hovering_a_node_names_it_and_clicking_opens_its_history_in_both_views(a
     page.mouse.click(node["x"], node["y"])
     expect(page.locator(".drilldown")).to_contain_text(node["title"])
     expect(page.locator(".drilldown .drill-values")).to_contain_text("skill")
+    expect(page.locator(".drilldown .people-table")).to_contain_text("RC director")
     assert page.locator(".drilldown .drill-series .vega-view").evaluate(
         "e => new Set(e.vegaView.data('rows').map(r => r.quantity)).size") > 3
     page.locator(".drill-close").click()
@@ -402,6 +407,48 @@ def test_every_export_downloads_and_the_saved_scenario_repeats_the_run(app, tmp_
             assert name.lower().endswith(fmt.lower()) and data.startswith(magic)
             page.keyboard.press("Escape")
             page.mouse.click(5, 5)
+
+
+def test_a_reform_scheduled_in_a_street_applies_in_its_month_and_is_saved(app, tmp_path):
+    page = app.page
+    app.step()
+    expect(page.locator(".reform-card")).to_contain_text("No policy changes scheduled")
+    app.open_group("Schedule a reform")
+    app.pick("reform-lever", "Power/responsibility list")
+    card = page.locator(".reform-card")
+    # an on/off lever is offered switched the other way from the run's value
+    expect(card.locator(".v-input--checkbox input")).to_be_checked()
+    month = card.locator(".reform-month input")
+    month.fill("3")
+    month.press("Enter")
+    app.pick("reform-streets", "Street 2")
+    page.keyboard.press("Escape")
+    card.locator(".reform-schedule").click()
+    entry = card.locator(".reform-entry")
+    expect(entry).to_contain_text("Month 3: Power/responsibility list")
+    expect(entry).to_contain_text("= yes — streets 2 · scheduled")
+    expect(page.locator(".info-scenario")).to_contain_text("(modified)")
+    # a month already begun is refused with the reason
+    month.fill("1")
+    month.press("Enter")
+    card.locator(".reform-schedule").click()
+    expect(card.locator(".reform-error")).to_contain_text("month = 1 has begun already")
+    expect(entry).to_have_count(1)
+    app.step()
+    expect(entry).to_contain_text("scheduled")
+    app.step()
+    expect(entry).to_contain_text("applied")
+    name, data = _download(page, page.locator(".download-scenario"))
+    text = data.decode("utf-8")
+    assert "[[policy]]\nmonth = 3\nstreets = [1]\n[policy.set]\nresponsibility_list = true" in text
+    saved = tmp_path / name
+    saved.write_bytes(data)
+    out = tmp_path / "repeat"
+    subprocess.run([sys.executable, "-m", "sim", "run", str(saved), "--out", str(out)],
+                   check=True, capture_output=True)
+    run_json = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run_json["timeline"] == [{"month": 3, "set": {"responsibility_list": True},
+                                     "streets": [1]}]
 
 
 def test_a_run_folder_made_on_the_command_line_replays_and_matches(app):

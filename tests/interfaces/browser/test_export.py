@@ -4,6 +4,8 @@ repeats exactly, and run folders replayed and checked against what they recorded
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -27,6 +29,35 @@ def test_the_saved_scenario_repeats_the_session_s_run_exactly(tmp_path, run):
     again = run_once(scenario.params, scenario.seed, scenario.steps)
     pd.testing.assert_frame_equal(again.series, export.series_table(run.model),
                                   check_exact=True)
+
+
+def test_the_saved_scenario_keeps_the_reforms_and_the_command_line_repeats_the_tables(
+        tmp_path):
+    session = start_run(TWO_STREETS, "8")
+    session.step()
+    session.schedule({"month": 3, "set": {"responsibility_list": True}, "streets": [1]})
+    session.schedule({"month": 2, "set": {"xa_one_shoulder": 0.0}})
+    for _ in range(4):
+        session.step()
+    text = export.scenario_toml(session.params, session.seed, session.month, "",
+                                modified=session.modified, policy=session.policy)
+    path = tmp_path / "saved.toml"
+    path.write_text(text, encoding="utf-8")
+    saved = load_scenario(path)
+    assert saved.timeline.to_list() == session.policy and len(session.policy) == 2
+    out = tmp_path / "again"
+    subprocess.run([sys.executable, "-m", "sim", "run", str(path), "--out", str(out)],
+                   check=True, capture_output=True)
+    series = pd.read_parquet(out / "series.parquet")
+    pd.testing.assert_frame_equal(series, export.series_table(session.model), check_exact=True)
+    communities = pd.read_parquet(out / "communities.parquet")
+    mine = export.community_table(session.model)
+    pd.testing.assert_frame_equal(communities.reset_index(drop=True),
+                                  mine.reset_index(drop=True), check_exact=True)
+    # the reform reached the model: the street-1 communities, and only they, from month 3
+    lists = session.model.levers.street("responsibility_list")
+    assert lists.tolist() == [False, True]
+    session.close()
 
 
 def test_tables_download_as_csv_and_parquet(run):
