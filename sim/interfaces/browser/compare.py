@@ -49,6 +49,14 @@ def arm_params(choice: str, current: Mapping[str, Any], folder: Path) -> dict[st
     return params
 
 
+def arm_timeline(choice: str, current: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+    """Policy timeline of an arm: the session's (with its scheduled reforms), or a
+    scenario's `[[policy]]` entries."""
+    if choice == CURRENT:
+        return list(current)
+    return load_scenario(folder / f"{choice}.toml").timeline.to_list()
+
+
 @dataclass
 class Comparison:
     """Replicate runs of two arms on the same seeds."""
@@ -73,9 +81,11 @@ def run_comparison(
     names: tuple[str, str] = ("A", "B"),
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    timelines: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], []),
 ) -> Comparison:
-    """Run both arms on `replicates` seeds derived from `seed`, replicate by replicate (so an
-    interrupted comparison holds complete pairs). progress(done, total) counts months."""
+    """Run both arms (with their policy `timelines`) on `replicates` seeds derived from
+    `seed`, replicate by replicate (so an interrupted comparison holds complete pairs).
+    progress(done, total) counts months."""
     seeds = replicate_seeds(seed, replicates)
     out = Comparison(names, seeds, months)
     total = 2 * replicates * months
@@ -88,8 +98,10 @@ def run_comparison(
             progress(done + month, total)
 
     for s in seeds:
-        for params, frames in ((params_a, out.a), (params_b, out.b)):
-            frames.append(run(dict(params), s, months, progress=tick).series)
+        for params, policy, frames in ((params_a, timelines[0], out.a),
+                                       (params_b, timelines[1], out.b)):
+            frames.append(run(dict(params), s, months, progress=tick,
+                              timeline=list(policy)).series)
             done += months
     return out
 

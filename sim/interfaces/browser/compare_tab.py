@@ -27,7 +27,7 @@ MAX_REPLICATES = 50
 
 @solara.component
 def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event,
-                 lang: str) -> None:
+                 lang: str, policy: list[dict[str, Any]] | None = None) -> None:
     """Choose two arms, the replicates and months; run; see bands and differences."""
     folder = scenario_folder()
     names = solara.use_memo(lambda: [n for n, _ in list_scenarios(folder)], [str(folder)])
@@ -54,10 +54,12 @@ def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event
             seed, _ = resolve_seed(seed_text)
             pa = cmp.arm_params(arm_a.value, params, folder)
             pb = cmp.arm_params(arm_b.value, params, folder)
+            timelines = (cmp.arm_timeline(arm_a.value, policy or [], folder),
+                         cmp.arm_timeline(arm_b.value, policy or [], folder))
             arms = (f"A: {label(arm_a.value)}", f"B: {label(arm_b.value)}")
             comp = cmp.run_comparison(pa, pb, seed, int(replicates.value), int(months.value),
                                       arms, progress=lambda d, t: done.set((d, t)),
-                                      cancelled=closed.is_set)
+                                      cancelled=closed.is_set, timelines=timelines)
             result.set({"comp": comp, "seed": seed})
         except cmp.Cancelled:
             return

@@ -26,6 +26,22 @@ def test_arms_share_the_world_size_of_the_controls(tmp_path):
         assert pa[name] == pb[name] == CURRENT[name]
 
 
+def test_each_arm_runs_with_its_own_policy_timeline(tmp_path):
+    (tmp_path / "timed.toml").write_text(
+        "[[policy]]\nmonth = 2\nstreets = [0]\n[policy.set]\ndevolution_share = 0.9\n",
+        encoding="utf-8")
+    mine = [{"month": 3, "set": {"xa_one_shoulder": 0.0}}]
+    assert cmp.arm_timeline(cmp.CURRENT, mine, tmp_path) == mine
+    timed = cmp.arm_timeline("timed", mine, tmp_path)
+    assert timed == [{"month": 2, "set": {"devolution_share": 0.9}, "streets": [0]}]
+    comp = cmp.run_comparison(CURRENT, CURRENT, seed=9, replicates=2, months=4,
+                              timelines=([], timed))
+    again = run(dict(CURRENT), comp.seeds[0], 4, timeline=timed).series
+    assert comp.b[0].equals(again)
+    assert comp.a[0].equals(run(dict(CURRENT), comp.seeds[0], 4).series)
+    assert not comp.a[0].equals(comp.b[0])  # the reform shows within the months run
+
+
 def test_replicates_use_the_sweep_s_seeds_and_are_the_command_line_s_runs():
     pb = {**CURRENT, "responsibility_list": True}
     comp = cmp.run_comparison(CURRENT, pb, seed=9, replicates=3, months=4)

@@ -60,6 +60,28 @@ def test_the_saved_scenario_keeps_the_reforms_and_the_command_line_repeats_the_t
     session.close()
 
 
+def test_a_run_on_a_district_read_from_tables_saves_its_world(tmp_path):
+    from sim.core.scenario import scenario_dir
+
+    example = load_scenario(scenario_dir() / "example_district.toml")
+    session = start_run(example.params, "5", policy=example.timeline.to_list(),
+                        world=example.world)
+    assert session.structure.counts()["communities"] == len(example.district.community_id)
+    for _ in range(2):
+        session.step()
+    path = tmp_path / "saved.toml"
+    path.write_text(export.scenario_toml(session.params, session.seed, session.month,
+                                         "example_district", world=session.world),
+                    encoding="utf-8")
+    assert load_scenario(path).world == example.world
+    out = tmp_path / "again"
+    subprocess.run([sys.executable, "-m", "sim", "run", str(path), "--out", str(out)],
+                   check=True, capture_output=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "series.parquet"),
+                                  export.series_table(session.model), check_exact=True)
+    session.close()
+
+
 def test_tables_download_as_csv_and_parquet(run):
     for frame in (export.series_table(run.model), export.community_table(run.model)):
         back = pd.read_parquet(io.BytesIO(export.table_bytes(frame, "parquet")))
@@ -71,20 +93,28 @@ def test_tables_download_as_csv_and_parquet(run):
         export.table_bytes(pd.DataFrame(), "xlsx")
 
 
-def _folder(tmp_path, months=5, seed=7):
+TIMED = [{"month": 2, "set": {"devolution_share": 0.9}, "streets": [1]}]
+
+
+def _folder(tmp_path, months=5, seed=7, policy=()):
+    from sim.core.policy import parse_timeline
     from sim.core.scenario import Scenario
 
-    result = run_once(dict(start_run(TWO_STREETS, "1").params), seed, months)
-    scenario = Scenario("small", "a small world", result.params, months, seed)
+    result = run_once(dict(start_run(TWO_STREETS, "1").params), seed, months,
+                      timeline=list(policy))
+    scenario = Scenario("small", "a small world", result.params, months, seed,
+                        timeline=parse_timeline(list(policy)))
     return write_run(tmp_path / "runs" / "small-7", result, scenario, figures=False)
 
 
-def test_a_run_folder_replays_to_the_series_it_recorded(tmp_path):
-    folder = _folder(tmp_path)
+@pytest.mark.parametrize("policy", [[], TIMED])
+def test_a_run_folder_replays_to_the_series_it_recorded(tmp_path, policy):
+    folder = _folder(tmp_path, policy=policy)
     assert export.run_folders(tmp_path / "runs") == [folder]
     found = export.read_folder(folder)
     assert (found.seed, found.steps, found.name) == (7, 5, "small")
-    session = start_run(found.params, "", seed=found.seed)
+    assert found.policy == policy and found.world is None
+    session = start_run(found.params, "", seed=found.seed, policy=found.policy)
     for _ in range(found.steps):
         session.step()
     assert export.first_difference(export.series_table(session.model), found.series) == ""
