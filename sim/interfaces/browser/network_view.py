@@ -92,12 +92,13 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
 top), unknown kinds before them."""
 
 HIDDEN_AT_FIRST: dict[str, tuple[str, ...]] = {
-    "district": ("contract", "supervision", "peer"),
+    "district": ("contract", "collaboration", "supervision", "peer"),
     "street": ("supervision",),
 }
-"""Tie kinds hidden until switched on: in the district view contracts (every firm to every
-community it serves) and peer ties (between the communities of a street) would cover the
-picture; supervision runs along contract and hierarchy ties in both views."""
+"""Tie kinds hidden until switched on: in the district view contracts and collaboration
+(every firm and NGO to every community it serves) and peer ties (between the communities
+of a street) would cover the picture; supervision runs along contract and hierarchy ties in
+both views."""
 
 HUB_SHARE = 0.5
 """In the district view, a district-wide node tied to at least this share of the streets
