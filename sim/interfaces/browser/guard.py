@@ -27,12 +27,12 @@ from typing import Any
 
 from sim.core.params import defaults
 
-BYTES_PER_RESIDENT = 310.0
+BYTES_PER_RESIDENT = 300.0
 """Peak bytes per resident of a model (arrays of the vectorised population, the social
 graph, and the temporaries of a step), measured by `main`."""
-BYTES_PER_NODE = 2_500.0
-"""Peak bytes per node of the governance network (organisation state, agents, the networkx
-graph and Mesa's cells), measured by `main`."""
+BYTES_PER_NODE = 10_000.0
+"""Peak bytes per node of the governance network (organisation state, agents, their seats
+and the people in them, the networkx graph and Mesa's cells), measured by `main`."""
 BASE_MB = 2.0
 """Fixed part of a model (schema, collectors, random streams)."""
 BYTES_PER_COMMUNITY_MONTH = 400.0
@@ -73,8 +73,11 @@ def expected_world(params: dict[str, Any]) -> World:
     compounds = communities * float(p["compounds_per_community"])
     residents = compounds * float(p["households_per_compound"]) * float(p["household_size"])
     branches = compounds * float(p.get("compound_party_branch_share", 1.0))
-    nodes = (streets + 2 * communities + compounds + branches + float(p["n_firms"])
-             + float(p["n_ngos"]))
+    # per community: its party organisation, residents' committee and property-management
+    # committee; per compound: its owners' committee seat and party branch; district-wide:
+    # firms, NGO slots and line departments
+    nodes = (streets + 3 * communities + compounds + branches + float(p["n_firms"])
+             + float(p["n_ngos"]) + float(p.get("n_departments", 0)))
     return World(streets, communities, compounds, residents, nodes)
 
 

@@ -22,6 +22,20 @@ def test_the_expected_world_multiplies_the_structure_means():
     assert (w.streets, w.communities, w.compounds, w.residents) == (2, 6.0, 24.0, 480.0)
 
 
+def test_the_expected_world_is_on_the_safe_side_of_what_the_model_builds():
+    from sim.interfaces.browser.session import start_run
+
+    nodes, residents = [], []
+    for seed in ("1", "2", "3"):
+        run = start_run({}, seed)
+        nodes.append(run.model.network.number_of_nodes())
+        residents.append(run.model.residents.n)
+        run.close()
+    expected = guard.expected_world({})
+    assert sum(nodes) / 3 <= expected.nodes <= 1.25 * sum(nodes) / 3
+    assert sum(residents) / 3 <= expected.residents <= 1.25 * sum(residents) / 3
+
+
 def test_a_world_above_the_cap_is_refused_with_its_size_and_the_cap():
     limits = guard.Limits(session_mb=1500, server_mb=4000, max_sessions=5)
     assert guard.world_refusal({"n_streets": 10}, limits) == ""
