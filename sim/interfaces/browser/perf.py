@@ -7,7 +7,9 @@ Starts the app on a free loopback port, opens it in headless Chromium, waits unt
 drawn, presses ▶ and counts how far the page's step counter moves in `--seconds` seconds
 (after a warm-up of two steps), then presses ❚❚. Then it times `--clicks` presses of Step,
 each waiting until the counter shows the next month. Prints months per second for both and
-the size of the network view (nodes), as a JSON line with `--json`.
+the size of the network view (nodes), as a JSON line with `--json`. With `--model-alone`
+it then times the model without the app (build, and the median of three months) and counts
+its residents and network nodes, to tell the app's share of a month from the model's.
 
 The default world — one street of about twenty communities with about twelve compounds
 each, seed 7 — gives a full-detail street view of 526 nodes.
@@ -79,6 +81,26 @@ def measure(params: dict[str, Any], seed: str, view: str, seconds: float, clicks
     return out
 
 
+def model_alone(params: dict[str, Any], seed: str, months: int = 3) -> dict[str, Any]:
+    """The model without the app, same world and seed: build time, median month, size."""
+    from .session import start_run
+
+    t = time.monotonic()
+    run = start_run(params, seed)
+    built = time.monotonic() - t
+    times = []
+    for _ in range(months):
+        t = time.monotonic()
+        run.model.step()
+        times.append(time.monotonic() - t)
+    out = {"model_build_seconds": round(built, 2),
+           "model_step_seconds": round(statistics.median(times), 3),
+           "residents": int(run.model.residents.n),
+           "network_nodes": int(run.model.network.number_of_nodes())}
+    run.close()
+    return out
+
+
 def _wait_step(page: Any, at_least: int, timeout_ms: float = 120_000) -> None:
     page.wait_for_function(
         "n => { const e = document.querySelector('.step-counter');"
@@ -102,9 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="parameter override (repeatable); replaces the default world")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--model-alone", action="store_true",
+                        help="then time the model without the app (build and one month)")
     args = parser.parse_args(argv)
     params = world_overrides(parser, args.set) if args.set else dict(PERF_WORLD)
     result = measure(params, args.seed, args.view, args.seconds, args.clicks)
+    if args.model_alone:
+        result.update(model_alone(params, args.seed))
     if args.json:
         print(json.dumps(result))
     else:
@@ -114,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         if "step_clicks_per_second" in result:
             print(f"Step:  median {result['step_click_seconds_median']} s per click = "
                   f"{result['step_clicks_per_second']} steps/s")
+        if "model_step_seconds" in result:
+            print(f"model alone: built in {result['model_build_seconds']} s, "
+                  f"{result['model_step_seconds']} s per month; {result['residents']:,} "
+                  f"residents, {result['network_nodes']:,} network nodes")
     return 0
 
 
