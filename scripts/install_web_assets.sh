@@ -26,7 +26,8 @@ die() { printf '[web-assets] ERROR: %s\n' "$*" >&2; exit 1; }
 #   requirejs                     module loader         (same template, vegalite.vue)
 #   font-awesome                  icons                 (solara/server/settings.py)
 #   @widgetti/vue-grid-layout     Mesa's component grid (solara/widgets/vue/gridlayout.vue)
-#   vega, vega-lite, vega-embed   Altair charts         (solara/widgets/vue/vegalite.vue)
+#   vega, vega-lite, vega-embed   the app's network and charts (sim/interfaces/browser/vega_view.vue)
+#                                 and Altair charts     (solara/widgets/vue/vegalite.vue)
 #   mermaid, katex                every solara.Markdown (solara/components/markdown.py): a
 #                                 missing one costs seconds of CDN retries and leaves math unrendered
 PACKAGES=(
@@ -50,7 +51,8 @@ if [ -z "$SOLARA_SRC" ]; then
     log "solara not found in $VENV: using the default package versions"
 fi
 
-# Print every version of package $1 that solara's page/widget sources request.
+# Print every version of package $1 that solara's page/widget sources, or the app's own
+# widgets (sim/interfaces/browser/*.vue), request.
 requested_versions() {
     local name="$1" re
     [ -n "$SOLARA_SRC" ] || return 0
@@ -58,7 +60,7 @@ requested_versions() {
     # "<sep><name>@<version>/" where <sep> is /, " or ' (so "vega@" does not match "vega-lite@")
     grep -rhoE "[/\"']${re}@[0-9][A-Za-z0-9.+-]*/" \
         "$SOLARA_SRC/server/templates" "$SOLARA_SRC/server/settings.py" "$SOLARA_SRC/widgets/vue" \
-        "$SOLARA_SRC/components/markdown.py" \
+        "$SOLARA_SRC/components/markdown.py" "$REPO_ROOT/sim/interfaces/browser" \
         2>/dev/null | sed -E "s|^[/\"']${re}@||; s|/$||" | sort -u || true
 }
 

@@ -49,10 +49,20 @@ def server_env(
     lang: str | None = None,
     view: str | None = None,
     scenario_dir: str | Path | None = None,
+    runs_dir: str | Path | None = None,
+    session_mb: float | None = None,
+    server_mb: float | None = None,
+    max_sessions: int | None = None,
+    cull_seconds: float | None = None,
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Environment for the server process: telemetry off and the session's starting
-    settings (see `sim.interfaces.browser.controls.initial_settings`)."""
+    """Environment for the server process: telemetry off, the session's starting settings
+    (see `sim.interfaces.browser.controls.initial_settings`), the run folders offered for
+    replay, the memory guard's limits (`sim.interfaces.browser.guard.Limits`) and Solara's
+    cull time."""
+    from . import export_panel, guard
+
+    cull_seconds = guard.DEFAULT_CULL_SECONDS if cull_seconds is None else cull_seconds
     env = dict(os.environ if base is None else base)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("PYTHONUNBUFFERED", "1")
@@ -63,6 +73,11 @@ def server_env(
         (controls.ENV_LANG, lang),
         (controls.ENV_VIEW, view),
         (controls.ENV_SCENARIO_DIR, str(scenario_dir) if scenario_dir else None),
+        (export_panel.ENV_RUNS_DIR, str(runs_dir) if runs_dir else None),
+        (guard.ENV_SESSION_MB, f"{session_mb:g}" if session_mb else None),
+        (guard.ENV_SERVER_MB, f"{server_mb:g}" if server_mb else None),
+        (guard.ENV_MAX_SESSIONS, str(max_sessions) if max_sessions else None),
+        ("SOLARA_KERNEL_CULL_TIMEOUT", f"{cull_seconds:g}s" if cull_seconds else None),
     ):
         if value is not None:
             env[key] = value
@@ -109,11 +124,11 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
-          **settings: Any) -> Iterator[str]:
-    """Run the app's server in the background; yield its address; always stop it.
-
-    `settings` go to `server_env` (params, scenario, seed, lang, view, scenario_dir)."""
+def serve_process(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
+                  **settings: Any) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the app's server in the background; yield its address and process; always stop
+    it. `settings` go to `server_env` (params, scenario, seed, lang, view, scenario_dir,
+    runs_dir, session_mb, server_mb, max_sessions, cull_seconds)."""
     port = port or free_port(host)
     env = server_env(**settings)
     out = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115
@@ -122,11 +137,63 @@ def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = N
     url = f"http://{host}:{port}/"
     try:
         wait_until_up(url, proc)
-        yield url
+        yield url, proc
     finally:
         stop(proc)
         if log is not None:
             out.close()
+
+
+@contextlib.contextmanager
+def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
+          **settings: Any) -> Iterator[str]:
+    """Run the app's server in the background; yield its address; always stop it."""
+    with serve_process(host, port, log, **settings) as (url, _):
+        yield url
+
+
+def world_overrides(parser: Any, items: list[str]) -> dict[str, Any]:
+    """`--set KEY=VALUE` options of a measuring command as parameters (a bad one stops the
+    command with argparse's one-line error)."""
+    from sim.core.params import ScenarioError
+    from sim.core.scenario import parse_override
+
+    try:
+        return dict(parse_override(s) for s in items)
+    except ScenarioError as err:
+        parser.error(str(err))
+        raise  # parser.error exits; this line is never reached
+
+
+@contextlib.contextmanager
+def detached_chromium(playwright: Any, profile: Path) -> Iterator[tuple[Any, Any]]:
+    """A Chromium in its own process group, driven over the DevTools protocol, that can be
+    killed at once like a closed laptop: yields (browser, kill)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [CHROMIUM, "--headless=new", f"--remote-debugging-port={port}",
+         f"--user-data-dir={profile}", *CHROMIUM_ARGS, "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def kill() -> None:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield browser, kill
+    finally:
+        kill()
 
 
 def chromium(playwright: Any, headless: bool = True) -> Any:
@@ -140,9 +207,21 @@ def chromium(playwright: Any, headless: bool = True) -> Any:
 
 
 def wait_for_app(page: Any, timeout_ms: float = 120_000) -> None:
-    """Wait until the app shows its step counter and network picture."""
+    """Wait until the app shows its step counter and has drawn the network."""
     page.locator(".step-counter").first.wait_for(timeout=timeout_ms)
-    page.locator(".network-figure img").first.wait_for(timeout=timeout_ms)
+    page.locator(".network-chart .vega-view[data-rendered]:not([data-rendered='0']) canvas"
+                 ).first.wait_for(timeout=timeout_ms)
+
+
+def wait_for_month(page: Any, month: int, exact: bool = False,
+                   timeout_ms: float = 120_000) -> None:
+    """Wait until the network and every outcome panel show `month` (or a later one, unless
+    `exact`: a month already under way when the wait began may land first)."""
+    test = "Number(v.dataset.version) === m" if exact else "Number(v.dataset.version) >= m"
+    page.wait_for_function(
+        "m => { const views = [...document.querySelectorAll('.network-chart .vega-view, "
+        ".live-plots .vega-view')]; return views.length > 1 && views.every("
+        f"v => v.dataset.version !== '' && {test}); }}", arg=month, timeout=timeout_ms)
 
 
 def read_step(page: Any) -> int:

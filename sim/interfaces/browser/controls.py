@@ -24,11 +24,11 @@ from typing import Any
 
 import solara
 
-from sim.core.model import coerce_seed
 from sim.core.params import BY_NAME, ScenarioError, defaults, validate
-from sim.core.scenario import load_scenario, scenario_dir
+from sim.core.scenario import list_scenarios, load_scenario, scenario_dir
 
-from .i18n import CONTROLLED, LANGS, LEVER_GROUPS, param_help, param_label, tr
+from .guard import Limits, estimate_mb, world_refusal
+from .i18n import CONTROLLED, LANGS, LEVER_GROUPS, WORLD_SIZE, param_help, param_label, tr
 
 ENV_SCENARIO = "SIM_VIZ_SCENARIO"
 ENV_PARAMS = "SIM_VIZ_PARAMS"
@@ -49,8 +49,11 @@ class Settings:
     params: dict[str, Any] = field(default_factory=defaults)
     seed_text: str = ""
     scenario: str = ""
+    scenario_params: dict[str, Any] | None = None  # the scenario's own values (for "modified")
     lang: str = "en"
     view: str = "district"
+    policy: list[dict[str, Any]] = field(default_factory=list)  # the scenario's timeline
+    world: Path | None = None  # the folder of the scenario's district tables, if any
 
 
 def scenario_folder() -> Path:
@@ -73,6 +76,9 @@ def initial_settings(environ: dict[str, str] | None = None) -> Settings:
         loaded = load_scenario(path)
         settings.params = dict(loaded.params)
         settings.scenario = loaded.name
+        settings.scenario_params = dict(loaded.params)
+        settings.policy = loaded.timeline.to_list()
+        settings.world = loaded.world
         if loaded.seed is not None:
             settings.seed_text = str(loaded.seed)
     raw = env.get(ENV_PARAMS, "").strip()
@@ -93,17 +99,31 @@ def initial_settings(environ: dict[str, str] | None = None) -> Settings:
     return settings
 
 
+MAX_SEED = 2**63 - 1
+"""Largest seed typed as a number: a scenario file's integers are 64-bit."""
+
+
 def resolve_seed(text: str | None) -> tuple[int, bool]:
     """The integer seed for the text in the seed box, and whether it was drawn at random.
 
-    Blank → a fresh random seed (returned, so the run can be repeated); digits → that
-    number; any other text → a stable hash of it (`sim.core.model.coerce_seed`). Never raises."""
-    value = coerce_seed(text or "")
-    if value is None:
+    Blank → a fresh random seed (returned, so the run can be repeated); ASCII digits up to
+    2⁶³ − 1 → that number; any other text (other scripts' digits such as ² or ①, a
+    5,000-digit number, words) → a stable hash of it, as `sim.core.model.coerce_seed` hashes
+    text. Never raises."""
+    stripped = (text or "").strip()
+    if not stripped:
         return secrets.randbelow(2**31), True
-    if not isinstance(value, int) or value < 0:
-        return zlib.crc32(str(text).strip().encode("utf-8")), False
-    return value, False
+    if stripped.isascii() and stripped.isdigit() and len(stripped) <= 19 \
+            and int(stripped) <= MAX_SEED:
+        return int(stripped), False
+    return zlib.crc32(stripped.encode("utf-8", "surrogatepass")), False
+
+
+def seed_shown(text: str, limit: int = 40) -> str:
+    """Seed text for display: at most `limit` characters (a long seed must not widen the
+    page)."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_value(name: str, value: Any) -> tuple[Any, str]:
@@ -175,7 +195,7 @@ def ParamControl(name: str, value: Any, on_value: Callable[[Any], None], lang: s
     if p.type is bool:
         solara.Checkbox(label=label, value=bool(value), on_value=on_value)
         HelpText(param_help(name))
-    elif name in LEVER_GROUPS["world_size"]:
+    elif name in WORLD_SIZE:
         TypedInput(name, value, on_value, lang)
         HelpText(param_help(name))
     else:
@@ -208,7 +228,8 @@ def Group(title: str, expanded: bool = False, children: list | None = None) -> N
 
 
 @solara.component
-def ParamGroups(params: solara.Reactive[dict[str, Any]], lang: str) -> None:
+def ParamGroups(params: solara.Reactive[dict[str, Any]], lang: str,
+                limits: Limits | None = None) -> None:
     """The lever groups and the world size, each a collapsible section."""
     for group, names in LEVER_GROUPS.items():
         with Group(tr(f"group_{group}", lang), expanded=group == "cross_appointment"):
@@ -218,6 +239,34 @@ def ParamGroups(params: solara.Reactive[dict[str, Any]], lang: str) -> None:
                     params.value = {**params.value, name: v}
 
                 ParamControl(name, params.value[name], set_value, lang)
+            if group == "world_size":
+                MemoryNote(params.value, limits or Limits.from_env(), lang)
+
+
+@solara.component
+def MemoryNote(params: dict[str, Any], limits: Limits, lang: str) -> None:
+    """The world's estimated memory against the session's cap; why Reset will refuse it."""
+    refusal = world_refusal(params, limits, lang)
+    if refusal:
+        solara.Error(refusal, dense=True, classes=["memory-refusal"])
+    else:
+        HelpText(tr("memory_note", lang).format(mb=f"{estimate_mb(params):,.0f}",
+                                                cap=f"{limits.session_mb:,.0f}"))
+
+
+@solara.component
+def ScenarioPicker(current: str, on_pick: Callable[[str], None], lang: str) -> None:
+    """Pick a scenario file of the scenarios folder: loads it into the controls and resets."""
+    folder = scenario_folder()
+    found = solara.use_memo(lambda: list_scenarios(folder), [str(folder)])
+    names = [name for name, _ in found]
+    none = tr("scenario_none", lang)
+    solara.Select(tr("scenario_pick", lang), values=[none, *names],
+                  value=current if current in names else none,
+                  on_value=lambda v: on_pick("" if v == none else v), classes=["scenario-select"])
+    desc = dict(found).get(current)
+    if desc:
+        HelpText(desc)
 
 
 def differing(params: dict[str, Any], model_params: dict[str, Any]) -> list[str]:

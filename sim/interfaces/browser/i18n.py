@@ -10,42 +10,42 @@ grassroots-governance policy documents: 街道办, 社区党组织, 居委会, �
 
 from __future__ import annotations
 
-from sim.core.params import BY_NAME
+import math
+from typing import Any
+
+import numpy as np
+
+from sim.core.params import BY_NAME, PARAMS
 
 LANGS: dict[str, str] = {"en": "English", "zh": "中文"}
 """Interface languages: code → name shown in the switch."""
 
-LEVER_GROUPS: dict[str, tuple[str, ...]] = {
-    "cross_appointment": (
-        "xa_one_shoulder",
-        "xa_two_committee_overlap",
-        "xa_secretary_chairs_oc",
-        "xa_two_committee_member_on_oc",
-    ),
-    "devolution": (
-        "devolution_share",
-        "channel_block_grant",
-        "channel_grid_funds",
-        "channel_ngo_projects",
-        "capacity_building_share",
-    ),
-    "other_levers": (
-        "responsibility_list",
-        "resident_assessment_weight",
-        "screening_strictness",
-        "third_party_evaluation",
-        "professional_committee",
-        "volunteer_platform",
-        "party_led_formation",
-    ),
-    "world_size": (
-        "n_streets",
-        "communities_per_street",
-        "compounds_per_community",
-        "households_per_compound",
-    ),
-}
-"""The parameters the app shows as controls, in the groups of the sidebar."""
+WORLD_SIZE: tuple[str, ...] = (
+    "n_streets",
+    "communities_per_street",
+    "compounds_per_community",
+    "households_per_compound",
+)
+"""The structure parameters the sidebar offers (typed in, checked against the memory guard)."""
+
+LEVER_GROUP_OF: dict[str, str] = {"cross_appointment": "cross_appointment",
+                                  "devolution": "devolution"}
+"""Schema groups that have their own sidebar section; every other lever goes to 'other'."""
+
+
+def _lever_groups() -> dict[str, tuple[str, ...]]:
+    """The policy levers (parameters whose meaning says "(lever)"), by sidebar section in
+    schema order, and the world size."""
+    groups: dict[str, list[str]] = {"cross_appointment": [], "devolution": [], "other_levers": []}
+    for p in PARAMS:
+        if "(lever)" in p.help:
+            groups[LEVER_GROUP_OF.get(p.group, "other_levers")].append(p.name)
+    return {**{k: tuple(v) for k, v in groups.items()}, "world_size": WORLD_SIZE}
+
+
+LEVER_GROUPS: dict[str, tuple[str, ...]] = _lever_groups()
+"""The parameters the app shows as controls, in the groups of the sidebar: every lever of
+the schema (a new lever appears without code here) and the world size."""
 
 CONTROLLED: tuple[str, ...] = tuple(n for names in LEVER_GROUPS.values() for n in names)
 """Every parameter that has a control in the sidebar."""
@@ -163,7 +163,6 @@ LONG_LABELS: dict[str, dict[str, str]] = {
 TEXT: dict[str, dict[str, str]] = {
     # page and sidebar
     "title": {"en": "Community Governance Simulator", "zh": "城市基层社区治理模拟器"},
-    "language": {"en": "Language", "zh": "语言"},
     "run": {"en": "Run", "zh": "运行"},
     "reset": {"en": "Reset", "zh": "重置"},
     "step": {"en": "Step", "zh": "单步"},
@@ -171,7 +170,6 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario": {"en": "Scenario", "zh": "情景"},
     "scenario_pick": {"en": "Load a scenario", "zh": "载入情景"},
     "scenario_none": {"en": "(defaults)", "zh": "（默认参数）"},
-    "scenario_loaded": {"en": "Loaded", "zh": "已载入"},
     "seed": {"en": "Seed (any text; blank = random)", "zh": "随机种子（任意文字；留空为随机）"},
     "seed_help": {
         "en": "The same seed and settings give the same run. Applied on Reset.",
@@ -183,20 +181,11 @@ TEXT: dict[str, dict[str, str]] = {
     "seed_used": {"en": "Seed", "zh": "种子"},
     "seed_random": {"en": "drawn at random", "zh": "随机抽取"},
     "world": {"en": "World", "zh": "规模"},
-    "streets_u": {"en": "streets", "zh": "个街道"},
-    "communities_u": {"en": "communities", "zh": "个社区"},
-    "compounds_u": {"en": "compounds", "zh": "个小区"},
-    "residents_u": {"en": "residents", "zh": "名居民"},
-    "nodes_u": {"en": "network nodes", "zh": "个网络节点"},
     "non_default": {"en": "Non-default parameters", "zh": "非默认参数"},
     "pending": {
         "en": "Controls differ from the running model: press Reset to apply.",
         "zh": "控件参数与当前模型不同：按“重置”生效。",
     },
-    "lever_values": {"en": "Levers of this model", "zh": "本模型的政策杠杆"},
-    "on": {"en": "on", "zh": "开"},
-    "off": {"en": "off", "zh": "关"},
-    "range": {"en": "range", "zh": "范围"},
     "group_cross_appointment": {"en": "Cross-appointment (交叉任职)", "zh": "交叉任职"},
     "group_devolution": {"en": "Resource devolution (资源下沉)", "zh": "资源下沉"},
     "group_other_levers": {"en": "Other policy levers", "zh": "其他政策杠杆"},
@@ -211,41 +200,29 @@ TEXT: dict[str, dict[str, str]] = {
     "view_district": {"en": "District: one node per community", "zh": "全区：每个社区一个节点"},
     "view_street": {"en": "One street in full detail", "zh": "单个街道（完整细节）"},
     "street": {"en": "Street", "zh": "街道"},
-    "shade_by": {"en": "Shade communities by", "zh": "社区着色依据"},
     "legend": {"en": "Legend", "zh": "图例"},
     "edges": {"en": "Ties (click to show or hide)", "zh": "关系（点击显示/隐藏）"},
-    "low": {"en": "low", "zh": "低"},
-    "high": {"en": "high", "zh": "高"},
-    "shade_note": {
-        "en": "Residents' committee / community shade",
-        "zh": "居委会／社区颜色深浅",
-    },
-    "shade_other": {
-        "en": "Party organisation shade: coordination index. Firm and NGO shade: capability.",
-        "zh": "社区党组织颜色深浅：协调指数；物业服务企业和社会组织颜色深浅：能力。",
-    },
+    "shade_note": {"en": "Colour", "zh": "颜色"},
     "size_note": {
-        "en": "Firm size: compounds served. Community size: residents.",
-        "zh": "物业企业大小：服务小区数；社区大小：居民人数。",
+        "en": "Size: a community's residents; a firm's or NGO's ties (compounds or communities served).",
+        "zh": "大小：社区的居民人数；物业企业或社会组织的关系数（服务的小区或社区数）。",
     },
     "xa_ring_note": {
-        "en": "Red ring: community with cross-appointed personnel (width: share of its OCs with a cadre)",
-        "zh": "红圈：存在交叉任职的社区（粗细：业委会中有干部任职的比例）",
+        "en": "Red ring: community with cross-appointed personnel (width: cross-appointment ties per node)",
+        "zh": "红圈：存在交叉任职的社区（粗细：每个节点的交叉任职关系数）",
     },
-    "ngo_drift_note": {"en": "Red outline: NGO drifted from its mission", "zh": "红色边框：偏离使命的社会组织"},
-    # node kinds
+    # node kinds (`kind_<kind>` or `kind_<kind>_<level>`); an unknown kind is named after itself
     "kind_street_office": {"en": "Street office (街道办)", "zh": "街道办"},
     "kind_party_branch": {"en": "Community party organisation", "zh": "社区党组织"},
-    "kind_compound_branch": {"en": "Compound party branch", "zh": "小区党支部"},
+    "kind_party_branch_compound": {"en": "Compound party branch", "zh": "小区党支部"},
     "kind_residents_committee": {"en": "Residents' committee (RC, 居委会)", "zh": "居委会"},
-    "kind_community": {"en": "Community (party organisation + RC + compounds)", "zh": "社区（党组织、居委会及其小区）"},
+    "kind_community": {"en": "Community (its organisations and compounds)", "zh": "社区（含其组织和小区）"},
+    "kind_owners_committee": {"en": "Owners' committee seat (OC, 业委会)", "zh": "业委会席位"},
     "kind_property_firm": {"en": "Property-management firm (物业服务企业)", "zh": "物业服务企业"},
     "kind_ngo": {"en": "NGO / social organisation (社会组织)", "zh": "社会组织"},
-    "kind_ngo_empty": {"en": "Empty NGO slot (failed or not yet founded)", "zh": "空缺（已退出或尚未成立）"},
-    "oc_none": {"en": "Compound without owners' committee", "zh": "未成立业委会的小区"},
-    "oc_functioning": {"en": "Owners' committee (OC, 业委会): functioning", "zh": "业委会：正常运转"},
-    "oc_stalled": {"en": "Owners' committee: stalled", "zh": "业委会：停摆"},
-    "oc_captured": {"en": "Owners' committee: captured", "zh": "业委会：被少数人或物业控制"},
+    "kind_property_committee": {"en": "Property-management committee (物业管理委员会)",
+                                "zh": "物业管理委员会"},
+    "kind_department": {"en": "Line department (职能部门)", "zh": "职能部门"},
     # edge kinds
     "edge_hierarchy": {"en": "hierarchy", "zh": "上下级领导"},
     "edge_coordination": {"en": "coordination", "zh": "统筹协调"},
@@ -254,33 +231,74 @@ TEXT: dict[str, dict[str, str]] = {
     "edge_cross_appointment": {"en": "cross-appointment (交叉任职)", "zh": "交叉任职"},
     "edge_collaboration": {"en": "collaboration", "zh": "协作"},
     "edge_peer": {"en": "peer communities", "zh": "同街道社区"},
-    # community metrics used for shading
+    # per-community table columns (shading, hover, drill-down); others show their name
     "metric_trust_rc": {"en": "trust in the RC", "zh": "对居委会的信任"},
+    "metric_trust_party": {"en": "trust in the party organisation", "zh": "对社区党组织的信任"},
     "metric_satisfaction": {"en": "satisfaction", "zh": "居民满意度"},
     "metric_needs_met": {"en": "needs met", "zh": "需求满足率"},
+    "metric_needs_met_vulnerable": {"en": "needs met: vulnerable", "zh": "需求满足率：老年人及特殊群体"},
     "metric_coordination": {"en": "coordination index", "zh": "协调指数"},
-    "metric_admin_burden": {"en": "administrative burden (red = heavy)", "zh": "行政负担（红色＝重）"},
-    "metric_skill": {"en": "RC staff skill (capacity)", "zh": "社工能力"},
+    "metric_admin_burden_share": {"en": "administrative burden (red = heavy)", "zh": "行政负担（红色＝重）"},
+    "metric_skill": {"en": "RC staff skill", "zh": "社工能力"},
     "metric_property_quality": {"en": "property-service quality", "zh": "物业服务质量"},
+    "metric_fee_collection": {"en": "fee collection", "zh": "物业费收缴率"},
+    "metric_oc_functioning_share": {"en": "compounds with a functioning OC", "zh": "业委会正常运转的小区比例"},
+    "metric_participation": {"en": "participation", "zh": "居民参与率"},
+    "metric_residents": {"en": "residents", "zh": "居民人数"},
+    "metric_disputes": {"en": "disputes this month", "zh": "本月纠纷"},
+    "metric_escalated": {"en": "disputes escalated", "zh": "矛盾上行"},
+    "metric_needs_met_daily": {"en": "needs met: daily services", "zh": "需求满足率：日常服务"},
+    "metric_needs_met_care": {"en": "needs met: care", "zh": "需求满足率：照护"},
+    "metric_needs_met_legal": {"en": "needs met: legal aid, counselling", "zh": "需求满足率：法律与心理"},
+    "metric_trust_oc": {"en": "trust in the OC", "zh": "对业委会的信任"},
+    "metric_trust_firm": {"en": "trust in the property firm", "zh": "对物业企业的信任"},
+    "metric_trust_ngo": {"en": "trust in NGOs", "zh": "对社会组织的信任"},
+    "metric_trust_street": {"en": "trust in the street office", "zh": "对街道办的信任"},
+    "metric_shirking_share": {"en": "compounds whose firm shirks", "zh": "物业偷工的小区比例"},
+    "metric_oc_formed_share": {"en": "compounds with an OC", "zh": "已成立业委会的小区比例"},
+    "metric_oc_captured_share": {"en": "compounds with a captured OC", "zh": "业委会被控制的小区比例"},
+    "metric_firm_turnover": {"en": "compounds changing firm", "zh": "更换物业的小区"},
+    "metric_mediated": {"en": "disputes mediated", "zh": "调解化解"},
+    "metric_formalism_share": {"en": "paperwork share of staff hours", "zh": "台账材料工时比例"},
+    "metric_leader_load": {"en": "party secretary's workload", "zh": "书记工作负荷"},
+    "metric_cadre_load": {"en": "RC members' workload", "zh": "居委会成员工作负荷"},
+    "metric_inflow": {"en": "money received (yuan/month)", "zh": "到账资金（元／月）"},
+    "metric_spent": {"en": "money spent (yuan/month)", "zh": "已使用资金（元／月）"},
+    "metric_idle": {"en": "idle money (stock, yuan)", "zh": "闲置资金（存量，元）"},
+    "metric_lapsed": {"en": "money lapsed (yuan/month)", "zh": "过期收回（元／月）"},
+    "metric_wasted": {"en": "money wasted (yuan/month)", "zh": "浪费流失（元／月）"},
+    "metric_absorption_rate": {"en": "absorption rate", "zh": "资金使用率"},
+    "metric_score": {"en": "assessment score", "zh": "考核得分"},
+    "metric_one_shoulder": {"en": "secretary is also RC director (一肩挑)", "zh": "书记主任一肩挑"},
+    "metric_ngo": {"en": "contracted NGO slot", "zh": "签约社会组织编号"},
     # plots
     "plots": {"en": "Outcomes by month", "zh": "逐月结果"},
     "plots_empty": {"en": "No months yet: press Step or ▶.", "zh": "尚无数据：请按“单步”或 ▶。"},
+    "zero_axes": {"en": "Start y axes at zero", "zh": "纵轴从零开始"},
     "panel_satisfaction": {"en": "Satisfaction and trust", "zh": "满意度与信任"},
     "panel_needs": {"en": "Needs met", "zh": "需求满足率"},
-    "panel_disputes": {"en": "Disputes per month", "zh": "每月矛盾纠纷"},
-    "panel_oc": {"en": "Owners' committees (share of compounds)", "zh": "业委会覆盖与运转（占小区比例）"},
+    "panel_disputes": {"en": "Disputes", "zh": "矛盾纠纷"},
+    "panel_oc": {"en": "Owners' committees", "zh": "业委会覆盖与运转"},
     "panel_fees": {"en": "Property fees and service", "zh": "物业费收缴与服务质量"},
     "panel_ngo": {"en": "NGO health", "zh": "社会组织状况"},
-    "panel_budget": {"en": "Devolved budget (yuan per month)", "zh": "下沉资金（元／月）"},
+    "panel_budget_flows": {"en": "Devolved budget: flows", "zh": "下沉资金：流量"},
+    "panel_budget_stock": {"en": "Devolved budget: idle money (stock)", "zh": "下沉资金：闲置存量"},
     "panel_participation": {"en": "Participation", "zh": "居民参与"},
+    "unit_share": {"en": "share (0–1)", "zh": "比例（0–1）"},
+    "unit_share_hours": {"en": "share of need hours met", "zh": "需求工时满足比例"},
+    "unit_share_compounds": {"en": "share of compounds", "zh": "占小区比例"},
+    "unit_share_residents": {"en": "share of residents", "zh": "占居民比例"},
+    "unit_per_month": {"en": "disputes per month", "zh": "每月件数"},
+    "unit_ngos": {"en": "NGOs", "zh": "社会组织数"},
+    "unit_yuan_month": {"en": "yuan per month", "zh": "元／月"},
+    "unit_yuan_stock": {"en": "yuan (stock)", "zh": "元（存量）"},
+    "tip_outcome": {"en": "outcome", "zh": "指标"},
+    "tip_definition": {"en": "definition", "zh": "定义"},
     "axis_month": {"en": "month", "zh": "月"},
-    "axis_share": {"en": "share", "zh": "比例"},
-    "axis_count": {"en": "count", "zh": "数量"},
-    "axis_yuan": {"en": "yuan", "zh": "元"},
     # compare
     "compare_intro": {
-        "en": "Two runs on the same seed and world size, each with its own settings.",
-        "zh": "两次运行使用相同的种子和区域规模，各自采用自己的参数。",
+        "en": "Two settings on the world size set in the sidebar, each run on the same N replicate seeds (derived from the seed box): bands are 95% confidence intervals of the mean, and B − A is the paired difference with its 95% CI.",
+        "zh": "两组参数在侧栏设定的区域规模上，各自用相同的 N 个重复种子（由种子框导出）运行：色带为均值的 95% 置信区间，B − A 为配对差值及其 95% 置信区间。",
     },
     "arm_a": {"en": "Run A", "zh": "运行 A"},
     "arm_b": {"en": "Run B", "zh": "运行 B"},
@@ -289,8 +307,160 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_run": {"en": "Run comparison", "zh": "开始对比"},
     "compare_running": {"en": "Running…", "zh": "运行中…"},
     "compare_done": {"en": "Compared", "zh": "已对比"},
-    "compare_plot": {"en": "Key outcomes: A solid, B dashed", "zh": "关键结果：A 实线，B 虚线"},
-    "compare_table": {"en": "Mean of the last 12 months", "zh": "最后 12 个月均值"},
+    "compare_table": {"en": "Mean of the last 12 months over {n} replicates", "zh": "最后 12 个月均值（{n} 次重复）"},
+    # network: hover, legend, drill-down
+    "colour_by": {"en": "Colour nodes by", "zh": "节点着色依据"},
+    "colour_kind": {"en": "actor type", "zh": "主体类型"},
+    "colour_state": {"en": "state of the organisation", "zh": "组织状态"},
+    "network_caption": {"en": "{n:,} nodes in this view ({total:,} network nodes)",
+                        "zh": "本视图 {n:,} 个节点（网络共 {total:,} 个节点）"},
+    "hollow_note": {"en": "Hollow: seat without an organisation, or an organisation no longer active",
+                    "zh": "空心：尚无组织的席位，或已停止运作的组织"},
+    "zoom_note": {"en": "Hover a node for its values, click it for its history; drag to pan, scroll to zoom, double-click to reset.",
+                  "zh": "悬停查看数值，点击查看历史；拖动平移，滚轮缩放，双击复原。"},
+    "community_name": {"en": "Community {c} (street {s})", "zh": "社区 {c}（街道 {s}）"},
+    "in_community": {"en": "community {c}", "zh": "社区 {c}"},
+    "in_street": {"en": "street {s}", "zh": "街道 {s}"},
+    "street_n": {"en": "Street {s}", "zh": "街道 {s}"},
+    "street_short": {"en": "Street {s}", "zh": "街道{s}"},
+    "tip_kind": {"en": "type", "zh": "类型"},
+    "tip_community": {"en": "community", "zh": "社区"},
+    "tip_street": {"en": "street", "zh": "街道"},
+    "tip_state": {"en": "state", "zh": "状态"},
+    "tip_xa": {"en": "cross-appointment ties inside", "zh": "内部交叉任职关系"},
+    "tip_ties": {"en": "ties", "zh": "关系数"},
+    "tip_hub": {"en": "ties", "zh": "关系"},
+    "tip_hub_text": {"en": "{n} across the district: click to draw them",
+                     "zh": "全区共 {n} 条：点击显示"},
+    "state_active": {"en": "active", "zh": "运作中"},
+    "state_functioning": {"en": "functioning", "zh": "正常运转"},
+    "state_stalled": {"en": "stalled", "zh": "停摆"},
+    "state_captured": {"en": "captured", "zh": "被控制"},
+    "state_inactive": {"en": "no longer active", "zh": "已停止运作"},
+    "state_vacant": {"en": "vacant (no organisation)", "zh": "空缺（无组织）"},
+    "state_community": {"en": "community", "zh": "社区"},
+    "drill_month": {"en": "Values in month {m}", "zh": "第 {m} 月的数值"},
+    "drill_recorded": {"en": "Recorded values (costly ones are read only for the latest month).",
+                       "zh": "记录的数值（计算代价高的数值只在最新月份读取）。"},
+    "drill_members": {"en": "Its organisations", "zh": "下属组织"},
+    "drill_ties": {"en": "Its ties", "zh": "关系"},
+    # reforms: the policy timeline
+    "reforms": {"en": "Reforms (policy timeline)", "zh": "改革（政策时间表）"},
+    "reform_lever": {"en": "Lever", "zh": "政策杠杆"},
+    "reform_month": {"en": "From month", "zh": "起始月份"},
+    "reform_where": {"en": "In streets (none chosen = everywhere)",
+                     "zh": "实施街道（不选＝全区）"},
+    "reform_district_wide": {"en": "This lever is set for the whole district.",
+                             "zh": "该杠杆适用于全区。"},
+    "reform_schedule": {"en": "Schedule", "zh": "排入时间表"},
+    "reform_new": {"en": "Schedule a reform", "zh": "新增改革"},
+    "reform_none": {"en": "No policy changes scheduled.", "zh": "时间表为空。"},
+    "reform_applied": {"en": "applied", "zh": "已实施"},
+    "reform_pending": {"en": "scheduled", "zh": "待实施"},
+    "reform_streets": {"en": "streets {s}", "zh": "街道 {s}"},
+    "reform_everywhere": {"en": "everywhere", "zh": "全区"},
+    "reform_help": {"en": "A reform is a [[policy]] entry of a scenario file: the model sets "
+                          "the value at the start of that month. Reset keeps the timeline; "
+                          "Save as scenario writes it.",
+                    "zh": "改革即情景文件中的 [[policy]] 条目：模型在该月开始时设置取值。"
+                          "重置保留时间表；“另存为情景”会写入时间表。"},
+    # people panel: who holds which seats
+    "people_title": {"en": "People in its seats", "zh": "任职人员"},
+    "people_summary": {"en": "{filled} of {seats} seats filled, by {people} people; holding "
+                             "more than one seat (cross-appointment, 交叉任职): {xa}",
+                       "zh": "{seats} 个席位中 {filled} 个有人，共 {people} 人；身兼多职"
+                             "（交叉任职）：{xa} 人"},
+    "people_recorded": {"en": "Seats as held in month {m}; workload is shown for the latest "
+                              "month only.",
+                        "zh": "第 {m} 月的任职情况；工作负荷只显示最新月份。"},
+    "people_person": {"en": "Person", "zh": "人员"},
+    "people_seats": {"en": "Seats held (↗ = in another organisation)",
+                     "zh": "所任职务（↗ 为其他组织）"},
+    "people_load": {"en": "Workload", "zh": "工作负荷"},
+    "people_vacant": {"en": "Vacant seats", "zh": "空缺席位"},
+    "people_more": {"en": "… and {n} more people", "zh": "…… 另有 {n} 人"},
+    "person_name": {"en": "Person {p}", "zh": "人员 {p}"},
+    "person_party": {"en": "party member", "zh": "党员"},
+    "person_kind_cadre": {"en": "cadre", "zh": "干部"},
+    "person_kind_volunteer": {"en": "volunteer", "zh": "志愿者"},
+    "person_kind_professional": {"en": "professional", "zh": "专业人员"},
+    "role_party_secretary": {"en": "party secretary", "zh": "党组织书记"},
+    "role_party_committee_member": {"en": "party committee member", "zh": "党组织委员"},
+    "role_rc_director": {"en": "RC director", "zh": "居委会主任"},
+    "role_rc_member": {"en": "RC member", "zh": "居委会委员"},
+    "role_branch_secretary": {"en": "compound branch secretary", "zh": "小区党支部书记"},
+    "role_oc_chair": {"en": "OC chair", "zh": "业委会主任"},
+    "role_oc_member": {"en": "OC member", "zh": "业委会委员"},
+    "role_pmc_member": {"en": "property-committee member", "zh": "物管会委员"},
+    "drill_series": {"en": "Its own values by month", "zh": "逐月数值"},
+    "drill_no_series": {"en": "No months recorded yet.", "zh": "尚无记录。"},
+    "close": {"en": "Close", "zh": "关闭"},
+    # time
+    "time_month": {"en": "Month shown", "zh": "显示月份"},
+    "time_nothing": {"en": "Month 0: press Step or ▶ to record months you can replay.",
+                     "zh": "第 0 月：按“单步”或 ▶ 记录可回放的月份。"},
+    "time_live": {"en": "Live: month {m}", "zh": "实时：第 {m} 月"},
+    "time_replay": {"en": "Replaying month {m} of {n}", "zh": "回放第 {m} 月（共 {n} 月）"},
+    "time_back": {"en": "Back to live", "zh": "回到实时"},
+    # export and run folders
+    "export": {"en": "Export", "zh": "导出"},
+    "export_series": {"en": "District series", "zh": "全区逐月结果"},
+    "export_communities": {"en": "Per-community table", "zh": "分社区结果表"},
+    "export_scenario": {"en": "Save as scenario (TOML)", "zh": "保存为情景文件（TOML）"},
+    "export_help": {"en": "The scenario file holds every parameter, the seed and the months run: python -m sim run <file> repeats this run exactly. Save a figure from its ⋯ menu (PNG or SVG).",
+                    "zh": "情景文件包含全部参数、种子和已运行月数：python -m sim run <文件> 可完全重现本次运行。图表可从其 ⋯ 菜单另存为 PNG 或 SVG。"},
+    "runs": {"en": "Replay a run folder", "zh": "回放运行目录"},
+    "runs_pick": {"en": "Run folder", "zh": "运行目录"},
+    "runs_open": {"en": "Replay", "zh": "回放"},
+    "runs_refresh": {"en": "Refresh", "zh": "刷新"},
+    "runs_pick_first": {"en": "Choose a run folder first.", "zh": "请先选择运行目录。"},
+    "runs_none": {"en": "No run folders in {root}/ yet (python -m sim run ... writes them there).",
+                  "zh": "{root}/ 中尚无运行目录（python -m sim run ... 会写入该处）。"},
+    "runs_help": {"en": "Folders written by python -m sim run under {root}/: the model is rebuilt with their parameters and seed, run for their months, and checked against their recorded series.",
+                  "zh": "python -m sim run 写在 {root}/ 下的目录：按其参数和种子重建模型，运行相同月数，并与记录的结果核对。"},
+    "replay_running": {"en": "Replaying: month {m} of {n}", "zh": "回放中：第 {m} 月（共 {n} 月）"},
+    "replay_same": {"en": "Replay matches the folder's recorded series (months 1–{n}).",
+                    "zh": "回放结果与目录中记录的结果一致（第 1–{n} 月）。"},
+    "replay_differs": {"en": "Replay differs from the folder's recorded series: {diff}",
+                       "zh": "回放结果与记录不一致：{diff}"},
+    "replay_of": {"en": "Replay of", "zh": "回放自"},
+    "note": {"en": "Note", "zh": "说明"},
+    "no_model": {"en": "No model is running: fix the problem shown in the sidebar, then press Reset.",
+                 "zh": "当前没有运行的模型：请先解决侧栏中提示的问题，再按“重置”。"},
+    # memory guard and busy server
+    "memory_note": {"en": "Estimated memory of this world: about {mb} MB (this server allows {cap} MB per session).",
+                    "zh": "该规模预计占用约 {mb} MB 内存（本服务器每个会话上限 {cap} MB）。"},
+    "busy_title": {"en": "Server busy", "zh": "服务器繁忙"},
+    "busy_retry": {"en": "Try again", "zh": "重试"},
+    "modified": {"en": "(modified)", "zh": "（已修改）"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    # compare
+    "replicates": {"en": "Replicates", "zh": "重复次数"},
+    "compare_seeds": {"en": "Replicate seeds (the same for A and B): {seeds}", "zh": "各次重复的种子（A、B 相同）：{seeds}"},
+    "compare_one": {"en": "One replicate only: a single pair of runs gives no confidence interval, and a difference may be noise. Use 5 or more replicates.",
+                    "zh": "只有一次重复：单对运行无法给出置信区间，差异可能只是随机波动。请使用 5 次或更多重复。"},
+    "ci95": {"en": "95% CI of B − A", "zh": "B − A 的 95% 置信区间"},
+    "verdict": {"en": "reading", "zh": "解读"},
+    "ci_excludes": {"en": "differs (CI excludes 0)", "zh": "有差异（区间不含 0）"},
+    "ci_includes": {"en": "no clear difference (CI includes 0)", "zh": "差异不明显（区间含 0）"},
+    "ci_none": {"en": "no CI with one replicate", "zh": "单次重复无置信区间"},
+    "tip_arm": {"en": "run", "zh": "运行"},
+    "tip_mean": {"en": "mean of replicates", "zh": "重复均值"},
+    "tip_low": {"en": "95% CI low", "zh": "95% 区间下限"},
+    "tip_high": {"en": "95% CI high", "zh": "95% 区间上限"},
+    "tip_replicates": {"en": "replicates", "zh": "重复次数"},
+    # counts
+    "street_1": {"en": "street", "zh": "个街道"},
+    "street_n_u": {"en": "streets", "zh": "个街道"},
+    "community_1": {"en": "community", "zh": "个社区"},
+    "community_n_u": {"en": "communities", "zh": "个社区"},
+    "compound_1": {"en": "compound", "zh": "个小区"},
+    "compound_n_u": {"en": "compounds", "zh": "个小区"},
+    "resident_1": {"en": "resident", "zh": "名居民"},
+    "resident_n_u": {"en": "residents", "zh": "名居民"},
+    "node_1": {"en": "network node", "zh": "个网络节点"},
+    "node_n_u": {"en": "network nodes", "zh": "个网络节点"},
     "outcome": {"en": "outcome", "zh": "指标"},
     "difference": {"en": "B − A", "zh": "B − A"},
 }
@@ -306,10 +476,12 @@ def tr(key: str, lang: str = "en") -> str:
 
 
 def param_label(name: str, lang: str = "en") -> str:
-    """The control label of a parameter (its Chinese name in Chinese)."""
+    """The control label of a parameter (its Chinese name in Chinese); a parameter without
+    one is labelled by its meaning in the schema."""
     entry = PARAM_LABELS.get(name)
     if entry is None:
-        return name
+        text = BY_NAME[name].help.replace("(lever)", "").strip() if name in BY_NAME else name
+        return text[:1].upper() + text[1:]
     return entry.get(lang) or entry["en"]
 
 
@@ -342,5 +514,104 @@ def missing() -> list[str]:
     for table in (TEXT, OUTCOME_LABELS, LONG_LABELS, PARAM_LABELS):
         for key, entry in table.items():
             out += [f"{key}:{lang}" for lang in LANGS if not entry.get(lang)]
-    out += [f"{name}:label" for name in CONTROLLED if name not in PARAM_LABELS]
     return out
+
+
+MINUS = "\u2212"
+"""The minus sign (−), not a hyphen, in every number the app prints."""
+
+
+def fmt_number(value: Any, lang: str = "en", decimals: int | None = None) -> str:
+    """A number for the page: integers with thousands separators; other numbers with fixed
+    decimals (3 below 100, 1 below 1,000, none above, unless `decimals`); a real minus sign;
+    true/false as yes/no; words as they are; a list as its first numbers in brackets; a
+    missing value as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return tr("yes" if value else "no", lang)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):  # a few numbers: one per need, say
+        items = list(np.asarray(value, dtype=object).ravel())
+        shown = ", ".join(fmt_number(v, lang, decimals) for v in items[:8])
+        return f"[{shown}{', …' if len(items) > 8 else ''}]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {fmt_number(v, lang, decimals)}" for k, v in value.items())
+    if isinstance(value, (int, np.integer)):
+        text = f"{int(value):,}"
+    else:
+        x = float(value)
+        if not math.isfinite(x):
+            return "—"
+        if decimals is None:
+            whole = x.is_integer() and abs(x) >= 1
+            decimals = 0 if whole or abs(x) >= 1000 else 3 if abs(x) < 100 else 1
+        text = f"{x:,.{decimals}f}"
+        if float(text.replace(",", "")) == 0:
+            text = text.lstrip("-")  # no "−0.000"
+    return text.replace("-", MINUS)
+
+
+def fmt_numbers(values: np.ndarray) -> list[str]:
+    """`fmt_number` of every value of a float array, faster (one format per value)."""
+    x = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        ax = np.abs(x)
+        whole = (np.mod(x, 1) == 0) & (ax >= 1)
+    decimals = np.where(whole | (ax >= 1000), 0, np.where(ax < 100, 3, 1))
+    out = []
+    for v, d in zip(x.tolist(), decimals.tolist()):
+        if v != v or v in (float("inf"), float("-inf")):
+            out.append("—")
+            continue
+        text = f"{v:,.{d}f}"
+        if float(text.replace(",", "")) == 0:
+            text = text.lstrip("-")
+        out.append(text.replace("-", MINUS))
+    return out
+
+
+def signed(value: float, lang: str = "en", decimals: int | None = None) -> str:
+    """A difference with its sign: +0.012, −0.585."""
+    text = fmt_number(value, lang, decimals)
+    return text if text.startswith((MINUS, "—")) or text.strip("0.,") == "" else "+" + text
+
+
+def humanise(name: str) -> str:
+    """A label made from an identifier: "line_department" -> "Line department"."""
+    text = name.replace("@", " ").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    """The name of a node kind (`kind` or `kind@level`); an unknown kind is named after its
+    identifier."""
+    for key in (f"kind_{kind.replace('@', '_')}", f"kind_{kind.split('@')[0]}"):
+        if key in TEXT:
+            return tr(key, lang)
+    return humanise(kind)
+
+
+def metric_label(column: str, lang: str = "en") -> str:
+    """The name of a per-community table column; an unknown one is named after itself."""
+    key = f"metric_{column}"
+    return tr(key, lang) if key in TEXT else column
+
+
+def counted(n: int, noun: str, lang: str = "en") -> str:
+    """A count with its noun: "1 street", "10 streets", "1 个街道"."""
+    key = f"{noun}_1" if n == 1 else f"{noun}_n_u"
+    return f"{n:,} {tr(key, lang)}"
+
+
+def role_label(role: str, lang: str = "en") -> str:
+    """The name of a seat's role; an unknown one is named after itself."""
+    key = f"role_{role}"
+    return tr(key, lang) if key in TEXT else humanise(role)
+
+
+def state_label(state: str, lang: str = "en") -> str:
+    """The name of a node's state; an unknown state is named after itself."""
+    key = f"state_{state}"
+    return tr(key, lang) if key in TEXT else humanise(state)

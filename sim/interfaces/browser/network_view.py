@@ -1,582 +1,816 @@
-"""Views of the governance network: layouts computed once, drawing every month.
+"""Views of the governance network, drawn by the browser (Vega-Lite) with hover, click, zoom
+and pan.
 
-Two views of `model.network` (the typed MultiGraph behind `model.grid`):
+Two views of the network, built from its skeleton (`structure.Structure`), never from the
+model's internals:
 
-* the **district view** — the quotient graph under the community partition: one node per
-  street office, community (its party organisation, residents' committee, compound branches
-  and owners'-committee seats merged), property firm and NGO slot; the ties between members
-  of two view nodes are summed into one weighted tie per kind, and ties inside a community
-  (all cross-appointment ties are) become the community's own state;
-* the **street view** — one street in full detail: its street office, the community party
-  organisations and residents' committees, compound party branches, owners'-committee seats,
-  and every firm and NGO slot of the district (so a contract won during the run always has a
-  place to point to).
+* the **district view** — one node per community (its organisations, compounds and any other
+  node below the community merged), single nodes for street-level and district-level
+  organisations; the streets are laid out as a grid of clusters (each street's communities
+  on a ring round its street office), district-wide organisations on rings around the grid,
+  so the picture stays readable at 100+ streets. Ties between the members of two view nodes
+  are summed per kind; ties inside a community become part of its state (a red ring marks
+  communities with cross-appointed personnel). Contract ties are hidden at first.
+* the **street view** — one street in full detail: its street-level nodes in the centre, each
+  community in a sector (community-level organisations inside, its compounds on the arc
+  outside), and every district-wide node on outer rings.
 
-A view is built once per model and view choice (`district_view`, `street_view`): positions
-are a deterministic radial layout of the static structure — streets and communities round a
-circle, compounds on arcs beside their community, firms and NGOs on outer rings ordered by
-the angle of their clients — so the picture never jumps while the model runs and identical
-worlds give identical pictures. Every month, `frame` reads the current ties and states and
-`draw` turns them into a matplotlib figure without any text (legends are drawn by the app in
-HTML, so they follow the interface language and need no CJK font in matplotlib).
+Positions are computed once per model and view from the static skeleton, so nodes never move
+and the same world always gives the same picture. Every month `frame` turns a recorded month
+(`history.History`) into rows for the chart: nodes with their style and hover text, ties,
+rings, street labels. Node and tie kinds the app does not know get a colour and a label made
+from their name, so new kinds appear without code here.
 """
 
 from __future__ import annotations
 
-import io
-import threading
-from collections.abc import Iterable
+import math
+import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgba_array
-from matplotlib.figure import Figure
-from PIL import Image as PILImage
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from sim.core.state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED
+from .history import History
+from .i18n import fmt_number, fmt_numbers, kind_label, metric_label, state_label, tr
+from .structure import Structure
 
 # ------------------------------------------------------------------------------ styles
-NODE_STYLE: dict[str, dict] = {
-    "street_office": {"marker": "s", "color": "#2c3e50", "size": 150},
-    "party_branch": {"marker": "^", "cmap": "Reds", "size": 70},
-    "compound_branch": {"marker": "^", "color": "#e8a09a", "size": 22},
-    "residents_committee": {"marker": "o", "cmap": "metric", "size": 70},
-    "community": {"marker": "o", "cmap": "metric", "size": 90},
-    "property_firm": {"marker": "h", "cmap": "Oranges", "size": 60},
-    "ngo": {"marker": "D", "cmap": "Purples", "size": 45},
-    "department": {"marker": "p", "color": "#5d6d7e", "size": 80},
-    "ngo_empty": {"marker": "D", "color": "none", "edge": "#b3b3b3", "size": 30},
-    "owners_committee": {"marker": "o", "color": "#f2f2f2", "edge": "#b3b3b3", "size": 16},
-    "oc_none": {"marker": "o", "color": "#f2f2f2", "edge": "#b3b3b3", "size": 16},
-    "oc_functioning": {"marker": "o", "color": "#1e8449", "size": 22},
-    "oc_stalled": {"marker": "o", "color": "#f0b323", "size": 22},
-    "oc_captured": {"marker": "o", "color": "#6c3483", "size": 22},
+CHART_PX = 560
+"""Side of the network chart the marker sizes are made for (it follows the window)."""
+HEXAGON = "M0,-1L0.866,-0.5L0.866,0.5L0,1L-0.866,0.5L-0.866,-0.5Z"
+PENTAGON = "M0,-1L0.951,-0.309L0.588,0.809L-0.588,0.809L-0.951,-0.309Z"
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    shape: str  # a Vega shape name or SVG path
+    colour: str
+    size: float  # marker area in px² at the default zoom
+
+
+NODE_STYLES: dict[str, NodeStyle] = {
+    "street_office": NodeStyle("square", "#2c3e50", 150),
+    "party_branch": NodeStyle("triangle-up", "#c0392b", 80),
+    "party_branch@compound": NodeStyle("triangle-up", "#e8a09a", 30),
+    "residents_committee": NodeStyle("circle", "#2e86c1", 80),
+    "community": NodeStyle("circle", "#2e86c1", 90),
+    "owners_committee": NodeStyle("circle", "#1e8449", 28),
+    "property_firm": NodeStyle(HEXAGON, "#e67e22", 80),
+    "ngo": NodeStyle("diamond", "#8e44ad", 60),
+    "property_committee": NodeStyle("triangle-down", "#d35400", 45),
+    "department": NodeStyle(PENTAGON, "#5d6d7e", 130),
 }
-"""Marker, colour (or colour map: `metric` = the chosen community metric) and base size of
-each kind of view node; `draw` scales sizes with the number of nodes."""
+"""Styles of the node kinds the app knows (`kind` or `kind@level`)."""
 
-OC_KIND = {OC_NONE: "oc_none", OC_FUNCTIONING: "oc_functioning", OC_STALLED: "oc_stalled",
-           OC_CAPTURED: "oc_captured"}
+GENERIC_SHAPES = ("cross", "triangle-down", "square", "diamond", "triangle-right", "circle")
+GENERIC_COLOURS = ("#17becf", "#bcbd22", "#7f7f7f", "#e377c2", "#8c564b", "#9edae5",
+                   "#dbdb8d", "#393b79", "#637939", "#843c39")
 
-EDGE_STYLE: dict[str, dict] = {  # static kinds first: they are the cached background
-    "hierarchy": {"color": "#8c8c8c", "width": 0.6, "dash": "solid", "alpha": 0.6},
-    "peer": {"color": "#48c9b0", "width": 0.7, "dash": "dashed", "alpha": 0.6},
-    "collaboration": {"color": "#17a589", "width": 0.9, "dash": "dashed", "alpha": 0.8},
-    "coordination": {"color": "#2e86c1", "width": 0.8, "dash": "solid", "alpha": 0.8},
-    "supervision": {"color": "#7d3c98", "width": 0.6, "dash": "dotted", "alpha": 0.7},
-    "contract": {"color": "#e67e22", "width": 0.5, "dash": "solid", "alpha": 0.4},
-    "cross_appointment": {"color": "#e3241b", "width": 1.8, "dash": "solid", "alpha": 0.95},
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    colour: str
+    width: float
+    dash: tuple[float, ...]  # () = solid
+    opacity: float
+
+
+EDGE_STYLES: dict[str, EdgeStyle] = {
+    "hierarchy": EdgeStyle("#8c8c8c", 0.7, (), 0.6),
+    "peer": EdgeStyle("#48c9b0", 0.8, (3, 3), 0.6),
+    "collaboration": EdgeStyle("#17a589", 1.0, (5, 3), 0.8),
+    "coordination": EdgeStyle("#2e86c1", 0.9, (), 0.8),
+    "supervision": EdgeStyle("#7d3c98", 0.8, (1.5, 2.5), 0.7),
+    "contract": EdgeStyle("#e67e22", 0.7, (), 0.5),
+    "cross_appointment": EdgeStyle("#e3241b", 2.0, (), 0.95),
 }
-"""Edge style per tie kind, in drawing order (cross-appointment on top)."""
+"""Styles of the tie kinds the app knows; drawing order is this order (cross-appointment on
+top), unknown kinds before them."""
 
-STATIC_KINDS: tuple[str, ...] = ("hierarchy", "peer")
-"""Tie kinds the model never changes during a run: drawn once into a background image."""
+HIDDEN_AT_FIRST: dict[str, tuple[str, ...]] = {
+    "district": ("contract", "collaboration", "supervision", "peer"),
+    "street": ("supervision",),
+}
+"""Tie kinds hidden until switched on: in the district view contracts and collaboration
+(every firm and NGO to every community it serves) and peer ties (between the communities
+of a street) would cover the picture; supervision runs along contract and hierarchy ties in
+both views."""
 
-EDGES_SHOWN: tuple[str, ...] = tuple(k for k in EDGE_STYLE if k != "supervision")
-"""Tie kinds shown until the user toggles them: supervision ties run along contract
-(owners' committee → firm) and hierarchy (street → residents' committee) ties, so they are
-hidden at first to keep the picture readable."""
-
-EDGE_KINDS: tuple[str, ...] = tuple(EDGE_STYLE)
+HUB_SHARE = 0.5
+"""In the district view, a district-wide node tied to at least this share of the streets
+(and to three or more) is a hub: it sits in a row above the grid, and its ties to the
+streets are drawn only while it is selected (a line department tied to every street would
+otherwise cross the whole grid)."""
 
 XA_RING = "#e3241b"
+STATE_COLOURS: dict[str, str] = {
+    "active": "#4c78a8", "functioning": "#1e8449", "stalled": "#f0b323", "captured": "#6c3483",
+    "inactive": "#bdbdbd", "vacant": "#ffffff",
+}
+"""Colours of node states; a state the app does not know gets a generic colour."""
 
-METRICS: dict[str, tuple[bool, float, float]] = {
+METRIC_RANGES: dict[str, tuple[bool, float, float]] = {
     "trust_rc": (True, 0.3, 0.7),
+    "trust_party": (True, 0.3, 0.7),
     "satisfaction": (True, 0.3, 0.7),
     "needs_met": (True, 0.2, 0.8),
+    "needs_met_vulnerable": (True, 0.2, 0.8),
     "coordination": (True, 0.5, 1.0),
-    "admin_burden": (False, 0.4, 1.0),
-    "skill": (True, 0.0, 1.0),
+    "admin_burden_share": (False, 0.4, 1.0),
     "property_quality": (True, 0.1, 0.7),
+    "fee_collection": (True, 0.5, 1.0),
+    "oc_functioning_share": (True, 0.0, 1.0),
+    "participation": (True, 0.0, 0.3),
 }
-"""Community metrics the residents' committees / communities can be shaded by: whether
-higher is better (the colour map runs red → green in the good direction) and the fixed
-range the colours span (fixed, so a colour means the same value in every month)."""
+"""Community metrics with a known good direction and a fixed colour range, so a colour
+means the same value every month. Any other numeric column of the per-community table can
+be chosen too; its colours span the values recorded so far."""
+
+NOT_METRICS = frozenset({"step", "community", "street"})
+DEFAULT_METRIC = "trust_rc"
+COMMUNITY_TIP = ("residents", "satisfaction", "trust_rc", "needs_met", "participation",
+                 "coordination", "oc_functioning_share")
+"""Per-community values shown when hovering a community (the drill-down shows them all)."""
+
+KIND_ORDER = ("street_office", "party_branch", "residents_committee", "property_committee",
+              "owners_committee", "property_firm", "ngo", "department")
+"""Where known kinds go first in rings and the legend; unknown kinds follow by name."""
 
 
-def metric_cmap(metric: str) -> str:
-    """Colour map of a community metric: red is bad, green is good."""
-    return "RdYlGn" if METRICS[metric][0] else "RdYlGn_r"
+def _hash_pick(name: str, options: tuple[str, ...]) -> str:
+    return options[zlib.crc32(name.encode("utf-8")) % len(options)]
 
 
-def metric_scale(metric: str, values: np.ndarray) -> np.ndarray:
-    """Values mapped to [0, 1] over the metric's fixed colour range (nan stays nan)."""
-    _, lo, hi = METRICS[metric]
-    return np.clip((np.asarray(values, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+def style_key(kind: str, level: str) -> str:
+    """The style of a node: `kind@level` if that has its own style, else `kind`."""
+    key = f"{kind}@{level}"
+    return key if key in NODE_STYLES else kind
+
+
+def node_style(key: str) -> NodeStyle:
+    """Style of a node kind; an unknown kind gets a shape and colour from its name."""
+    if key in NODE_STYLES:
+        return NODE_STYLES[key]
+    return NodeStyle(_hash_pick(key + "#shape", GENERIC_SHAPES),
+                     _hash_pick(key, GENERIC_COLOURS), 50)
+
+
+def edge_style(kind: str) -> EdgeStyle:
+    """Style of a tie kind; an unknown kind gets a dashed line in a colour from its name."""
+    return EDGE_STYLES.get(kind) or EdgeStyle(_hash_pick(kind, GENERIC_COLOURS), 0.9, (4, 2),
+                                              0.8)
+
+
+def kind_rank(kind: str) -> tuple[int, str]:
+    base = kind.split("@")[0]
+    return (KIND_ORDER.index(base) if base in KIND_ORDER else len(KIND_ORDER), kind)
+
+
+def edge_kinds(kinds: set[str] | list[str]) -> list[str]:
+    """Tie kinds in drawing order: unknown ones first, then the known ones in their order."""
+    unknown = sorted(k for k in kinds if k not in EDGE_STYLES)
+    return unknown + [k for k in EDGE_STYLES if k in kinds]
 
 
 # ------------------------------------------------------------------------------ views
 @dataclass
 class View:
-    """A view of the network: which network node belongs to which view node, and where
-    view nodes are drawn. Built once; `frame` reads the model every month."""
+    """A view of the network: which network node is drawn as which view node, where, and
+    as what. Built once per model and view; `frame` reads a month."""
 
     key: str
-    kinds: np.ndarray  # kind of each view node (a NODE_STYLE key before state)
-    index: np.ndarray  # row of the view node in its type's state table
+    kinds: np.ndarray  # style key of each view node ("community" for a merged community)
+    node: np.ndarray  # network node id of a single view node, -1 for a merged community
+    community: np.ndarray  # community of each view node (-1: none)
+    street: np.ndarray  # street of each view node (-1: none)
     pos: np.ndarray  # (n, 2) positions
-    member: np.ndarray  # network node id -> view node (-1: not shown)
-    n_compounds: np.ndarray = field(default=None)  # community view nodes: compounds
+    member: np.ndarray  # structure row -> view node (-1: not shown)
+    labels: list[tuple[float, float, str]] = field(default_factory=list)  # street labels
+    members: np.ndarray = field(default=None)  # network nodes merged into each view node
+    hubs: np.ndarray = field(default=None)  # view nodes whose ties show only when selected
+    cache: dict = field(default_factory=dict, repr=False)  # names per language
 
     @property
     def n(self) -> int:
         return len(self.kinds)
 
+    @property
+    def district(self) -> bool:
+        return self.key == "district"
 
-def _sectors(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Split the circle, from the top, into sectors proportional to `weights`:
-    (start angle, width) of each."""
-    w = np.asarray(weights, dtype=float)
-    width = 2 * np.pi * w / (w.sum() if w.sum() > 0 else 1.0)
-    start = np.concatenate(([0.0], np.cumsum(width)[:-1]))
-    return start + np.pi / 2, width
+    @cached_property
+    def gap_px(self) -> float:
+        """Typical distance (px) from a node to its nearest neighbour on the chart."""
+        if self.n < 2:
+            return float(CHART_PX)
+        from scipy.spatial import cKDTree
+
+        dist, _ = cKDTree(self.pos).query(self.pos, k=2)
+        x0, x1, _, _ = self.extent()
+        return float(np.median(dist[:, 1])) * CHART_PX / (x1 - x0)
+
+    def marker_scale(self) -> float:
+        """Marker areas shrink where nodes crowd, so neighbours never merge into a blob."""
+        return float(np.clip((self.gap_px / 16.0) ** 2, 0.08, 1.0))
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """(x0, x1, y0, y1) of a square that holds every node with a margin."""
+        if not len(self.pos):
+            return -1.0, 1.0, -1.0, 1.0
+        lo, hi = self.pos.min(axis=0), self.pos.max(axis=0)
+        span = float(max(hi - lo)) * 1.08 + 0.4
+        cx, cy = (lo + hi) / 2
+        return cx - span / 2, cx + span / 2, cy - span / 2, cy + span / 2
 
 
-def _polar(r: np.ndarray | float, theta: np.ndarray) -> np.ndarray:
+def _polar(r: float | np.ndarray, theta: np.ndarray) -> np.ndarray:
     return np.column_stack((r * np.cos(theta), r * np.sin(theta)))
 
 
 def _ring(r: float, angles: np.ndarray) -> np.ndarray:
     """Nodes evenly spaced on a ring of radius r, in the order of their preferred angles
-    (measured from the top, so the order does not depend on where the circle starts)."""
+    (measured from the top)."""
     n = len(angles)
     if n == 0:
         return np.zeros((0, 2))
-    order = np.argsort(np.mod(angles - np.pi / 2, 2 * np.pi), kind="stable")
+    order = np.argsort(np.mod(np.pi / 2 - angles, 2 * np.pi), kind="stable")
     theta = np.empty(n)
-    theta[order] = np.pi / 2 + 2 * np.pi * (np.arange(n) + 0.5) / n
+    theta[order] = np.pi / 2 - 2 * np.pi * (np.arange(n) + 0.5) / n
     return _polar(r, theta)
 
 
-def _mean_angle(theta: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    """Circular mean of angles per group; a group without members is spread evenly by its
-    number (so unconnected firms and NGO slots keep a fixed, tidy place)."""
-    sx = np.bincount(groups, weights=np.cos(theta), minlength=n)
-    sy = np.bincount(groups, weights=np.sin(theta), minlength=n)
-    has = np.bincount(groups, minlength=n) > 0
-    default = np.pi / 2 + 2 * np.pi * (np.arange(n) + 0.5) / max(n, 1)
-    return np.where(has, np.arctan2(sy, sx), default)
+def _preferred_angles(rows: list[int], structure: Structure, placed: dict[int, np.ndarray],
+                      centre: np.ndarray) -> np.ndarray:
+    """Mean angle (round `centre`) of the placed nodes each row is tied to; nodes without
+    placed neighbours keep their order round the circle."""
+    out = np.empty(len(rows))
+    for k, i in enumerate(rows):
+        pts = [placed[j] for j in structure.neighbours[i] if j in placed]
+        if pts:
+            d = np.mean([(p - centre) / max(np.hypot(*(p - centre)), 1e-9) for p in pts], axis=0)
+            out[k] = math.atan2(d[1], d[0])
+        else:
+            out[k] = np.pi / 2 - 2 * np.pi * (k + 0.5) / max(len(rows), 1)
+    return out
 
 
-def _offsets(model) -> dict[str, int]:
-    return model.world.node_offset
+def _outer_rings(view_rows: list[int], structure: Structure, placed: dict[int, np.ndarray],
+                 centre: np.ndarray, radius: float, step: float) -> dict[int, np.ndarray]:
+    """District-wide nodes on rings round everything placed: one ring per kind, each node
+    near the angle of what it is tied to."""
+    out: dict[int, np.ndarray] = {}
+    by_kind: dict[str, list[int]] = {}
+    for i in view_rows:
+        by_kind.setdefault(style_key(structure.kind[i], structure.level[i]), []).append(i)
+    for k, kind in enumerate(sorted(by_kind, key=kind_rank)):
+        rows = by_kind[kind]
+        pos = _ring(radius + k * step, _preferred_angles(rows, structure, placed, centre))
+        for i, p in zip(rows, pos):
+            out[i] = p + centre
+    return out
 
 
-def _compound_branch_index(model) -> tuple[np.ndarray, np.ndarray]:
-    """(compound of each compound-branch node, node ids), both sorted by node id."""
-    items = sorted(model.network.graph["branch_of_compound"].items(), key=lambda kv: kv[1])
-    comp = np.array([c for c, _ in items], dtype=np.int64)
-    nodes = np.array([nd for _, nd in items], dtype=np.int64)
-    return comp, nodes
+def district_view(structure: Structure) -> View:
+    """Streets as a grid of clusters (communities on a ring round their street-level
+    nodes), district-wide nodes on rings around the grid."""
+    st = structure
+    comm_street = st.street_of_community()
+    streets = sorted(set(st.streets.tolist()) | set(comm_street.values()))
+    comms_of = {s: sorted(c for c, cs in comm_street.items() if cs == s) for s in streets}
+    spacing = 0.32  # distance between neighbouring communities on a street's ring
+    radius = {s: max(0.45, len(comms_of[s]) * spacing / (2 * np.pi)) for s in streets}
+    cell = 2 * max(radius.values(), default=0.5) + 0.9
+    cols = max(1, math.ceil(math.sqrt(len(streets))))
+    centre_of = {s: np.array([(k % cols) * cell, -(k // cols) * cell])
+                 for k, s in enumerate(streets)}
+
+    kinds, nodes, comm, strt, pos, labels = [], [], [], [], [], []
+    member = np.full(st.n, -1, dtype=np.int64)
+    placed: dict[int, np.ndarray] = {}
+    for s in streets:
+        c0 = centre_of[s]
+        heads = np.flatnonzero((st.street == s) & (st.community < 0))
+        offsets = _polar(0.12, np.pi / 2 - 2 * np.pi * np.arange(len(heads)) / max(len(heads), 1))
+        for i, off in zip(heads.tolist(), offsets if len(heads) > 1 else [np.zeros(2)] * len(heads)):
+            member[i] = len(kinds)
+            kinds.append(style_key(st.kind[i], st.level[i]))
+            nodes.append(int(st.ids[i]))
+            comm.append(-1)
+            strt.append(s)
+            pos.append(c0 + off)
+            placed[i] = c0 + off
+        k = len(comms_of[s])
+        theta = np.pi / 2 - 2 * np.pi * np.arange(k) / max(k, 1)
+        for c, p in zip(comms_of[s], _polar(radius[s], theta) + c0):
+            rows = np.flatnonzero(st.community == c)
+            member[rows] = len(kinds)
+            kinds.append("community")
+            nodes.append(-1)
+            comm.append(c)
+            strt.append(s)
+            pos.append(p)
+            for i in rows.tolist():
+                placed[i] = p
+        if s >= 0:
+            labels.append((float(c0[0]), float(c0[1] + radius[s] + 0.3), str(s + 1)))
+    others = [i for i in range(st.n) if member[i] < 0]
+    hub_rows = [i for i in others if _is_hub(st, i, len(streets))]
+    others = [i for i in others if i not in set(hub_rows)]
+    grid = np.array(pos) if pos else np.zeros((1, 2))
+    if others:
+        centre = (grid.min(axis=0) + grid.max(axis=0)) / 2
+        half = float(np.hypot(*(grid.max(axis=0) - grid.min(axis=0)))) / 2
+        rings = _outer_rings(others, st, placed, centre, half + 0.6 * cell, 0.35 * cell)
+        for i in others:
+            _place(i, rings[i], st, member, kinds, nodes, comm, strt, pos)
+    first_hub = len(kinds)
+    if hub_rows:  # a row centred above the grid, in the space its outer rings leave there
+        hub_rows.sort(key=lambda i: (kind_rank(style_key(st.kind[i], st.level[i])), i))
+        x_mid = (grid[:, 0].min() + grid[:, 0].max()) / 2
+        y_top = grid[:, 1].max() + 0.55 * cell
+        step = min(cell, (grid[:, 0].max() - grid[:, 0].min() + cell) / len(hub_rows))
+        for k, i in enumerate(hub_rows):
+            x = x_mid + (k - (len(hub_rows) - 1) / 2) * step
+            _place(i, np.array([x, y_top]), st, member, kinds, nodes, comm, strt, pos)
+    view = _view("district", kinds, nodes, comm, strt, pos, member, labels)
+    view.hubs[first_hub:] = True
+    return view
 
 
-def district_view(model) -> View:
-    """One node per street office, community, firm and NGO slot; communities round a circle
-    grouped by street, street offices inside, firms and NGOs on two outer rings."""
-    off = _offsets(model)
-    n_nodes = model.network.number_of_nodes()
-    cm, cp = model.communities, model.compounds
-    n_s, n_c, n_f, n_g = model.streets.n, cm.n, model.firms.n, model.ngos.n
-    n_d = model.departments.n
-    # view nodes: streets, communities, firms, ngos, departments
-    base_c, base_f, base_g = n_s, n_s + n_c, n_s + n_c + n_f
-    base_d = base_g + n_g
-    member = np.full(n_nodes, -1, dtype=np.int64)
-    member[off["street_office"]:off["street_office"] + n_s] = np.arange(n_s)
-    member[off["party_branch"]:off["party_branch"] + n_c] = base_c + np.arange(n_c)
-    member[off["residents_committee"]:off["residents_committee"] + n_c] = base_c + np.arange(n_c)
-    member[off["owners_committee"]:off["owners_committee"] + cp.n] = base_c + cp.community
-    member[off["property_committee"]:off["property_committee"] + n_c] = base_c + np.arange(n_c)
-    br_comp, br_nodes = _compound_branch_index(model)
-    member[br_nodes] = base_c + cp.community[br_comp]
-    member[off["property_firm"]:off["property_firm"] + n_f] = base_f + np.arange(n_f)
-    member[off["ngo"]:off["ngo"] + n_g] = base_g + np.arange(n_g)
-    member[off["department"]:off["department"] + n_d] = base_d + np.arange(n_d)
-
-    # communities in street order round the unit circle, one empty slot between streets
-    order = np.lexsort((np.arange(n_c), cm.street))
-    slot = np.arange(n_c) + np.searchsorted(np.unique(cm.street[order]), cm.street[order])
-    n_slots = n_c + len(np.unique(cm.street))
-    theta_c = np.empty(n_c)
-    theta_c[order] = np.pi / 2 + 2 * np.pi * slot / max(n_slots, 1)
-    pos_c = _polar(1.0, theta_c)
-    theta_s = _mean_angle(theta_c, cm.street, n_s)
-    pos_s = _polar(0.62, theta_s)
-    # firms ordered by the mean angle of their compounds' communities
-    served = cp.firm >= 0
-    pos_f = _ring(1.32, _mean_angle(theta_c[cp.community[served]], cp.firm[served], n_f))
-    with_ngo = cm.ngo >= 0
-    pos_g = _ring(1.52, _mean_angle(theta_c[with_ngo], cm.ngo[with_ngo], n_g))
-
-    pos_d = _ring(0.25, np.linspace(0, 2 * np.pi, n_d, endpoint=False)) if n_d else \
-        np.zeros((0, 2))
-    kinds = np.array(["street_office"] * n_s + ["community"] * n_c + ["property_firm"] * n_f
-                     + ["ngo"] * n_g + ["department"] * n_d, dtype=object)
-    index = np.concatenate([np.arange(n_s), np.arange(n_c), np.arange(n_f), np.arange(n_g),
-                            np.arange(n_d)])
-    pos = np.vstack([pos_s, pos_c, pos_f, pos_g, pos_d]) if len(kinds) else np.zeros((0, 2))
-    return View("district", kinds, index, pos, member,
-                n_compounds=np.bincount(cp.community, minlength=n_c))
+def _is_hub(st: Structure, i: int, n_streets: int) -> bool:
+    """A district-wide node tied to most streets (HUB_SHARE) and to at least three."""
+    tied = {int(st.street[j]) for j in st.neighbours[i]
+            if st.level[j] == "street" and st.street[j] >= 0}
+    return len(tied) >= max(3, HUB_SHARE * n_streets)
 
 
-def street_view(model, street: int) -> View:
-    """One street in full detail; the district's firms and NGO slots on two outer rings."""
-    off = _offsets(model)
-    n_nodes = model.network.number_of_nodes()
-    cm, cp = model.communities, model.compounds
-    n_f, n_g = model.firms.n, model.ngos.n
-    street = int(street)
-    if not 0 <= street < model.streets.n:
-        raise ValueError(f"street {street} does not exist (0..{model.streets.n - 1})")
-    comms = np.flatnonzero(cm.street == street)
-    comps = np.flatnonzero(np.isin(cp.community, comms))
-    br_comp, br_nodes = _compound_branch_index(model)
-    keep_br = np.isin(br_comp, comps)
-    br_comp, br_nodes = br_comp[keep_br], br_nodes[keep_br]
-
-    # each community gets a sector proportional to its compounds (+1 for its own nodes)
-    per_comm = np.array([np.sum(cp.community[comps] == c) for c in comms])
-    start, width = _sectors(per_comm + 1.0)
-    centre = start + width / 2
-    theta_comp = np.empty(len(comps))
-    row = np.zeros(len(comps))
-    for i, c in enumerate(comms):
-        mine = np.flatnonzero(cp.community[comps] == c)
-        k = len(mine)
-        # compounds spread over the sector, leaving a margin at both edges
-        theta_comp[mine] = start[i] + width[i] * (np.arange(k) + 1.0) / (k + 1.0)
-        row[mine] = np.arange(k) % 2
-    density = len(comps) / (2 * np.pi)
-    stagger = 0.13 if density > 12 else 0.0
-    pos_oc = _polar(1.05 + stagger * row, theta_comp)
-    theta_of_comp = dict(zip(comps.tolist(), theta_comp.tolist()))
-    pos_br = _polar(0.88, np.array([theta_of_comp[int(c)] for c in br_comp]))
-    delta = np.minimum(width * 0.18, 0.12)
-    pos_pb = _polar(0.5, centre - delta)
-    pos_rc = _polar(0.64, centre + delta)
-    pos_so = np.zeros((1, 2))
-    # firms and NGO slots: ordered by the angle of their clients in this street
-    served = cp.firm[comps] >= 0
-    pos_f = _ring(1.45, _mean_angle(theta_comp[served], cp.firm[comps][served], n_f))
-    has_ngo = cm.ngo[comms] >= 0
-    pos_g = _ring(1.65, _mean_angle(centre[has_ngo], cm.ngo[comms][has_ngo], n_g))
-
-    kinds = np.array(
-        ["street_office"] + ["party_branch"] * len(comms) + ["residents_committee"] * len(comms)
-        + ["compound_branch"] * len(br_nodes) + ["owners_committee"] * len(comps)
-        + ["property_firm"] * n_f + ["ngo"] * n_g, dtype=object)
-    index = np.concatenate([[street], comms, comms, br_comp, comps, np.arange(n_f),
-                            np.arange(n_g)]).astype(np.int64)
-    nodes = np.concatenate([
-        [off["street_office"] + street], off["party_branch"] + comms,
-        off["residents_committee"] + comms, br_nodes, off["owners_committee"] + comps,
-        off["property_firm"] + np.arange(n_f), off["ngo"] + np.arange(n_g),
-    ]).astype(np.int64)
-    member = np.full(n_nodes, -1, dtype=np.int64)
-    member[nodes] = np.arange(len(nodes))
-    pos = np.vstack([pos_so, pos_pb, pos_rc, pos_br, pos_oc, pos_f, pos_g])
-    return View(f"street:{street}", kinds, index, pos, member)
+def _place(i: int, p: np.ndarray, st: Structure, member: np.ndarray, kinds: list,
+           nodes: list, comm: list, strt: list, pos: list) -> None:
+    """Add structure row `i` as its own view node at `p`."""
+    member[i] = len(kinds)
+    kinds.append(style_key(st.kind[i], st.level[i]))
+    nodes.append(int(st.ids[i]))
+    comm.append(-1)
+    strt.append(int(st.street[i]))
+    pos.append(p)
 
 
-def build_view(model, view: str) -> View:
-    """`district` or `street:<n>`."""
-    if view == "district":
-        return district_view(model)
-    if view.startswith("street:"):
-        return street_view(model, int(view.split(":", 1)[1]))
-    raise ValueError(f"unknown view {view!r}")
+def street_view(structure: Structure, street: int) -> View:
+    """One street in full detail; the district's firms, NGOs and other district-wide nodes
+    on outer rings."""
+    st = structure
+    if street not in set(st.streets.tolist()):
+        raise ValueError(f"street {street} does not exist (streets: 0..{st.streets.max()})")
+    comms = sorted(c for c, s in st.street_of_community().items() if s == street)
+    kinds, nodes, comm, strt, pos = [], [], [], [], []
+    member = np.full(st.n, -1, dtype=np.int64)
+    placed: dict[int, np.ndarray] = {}
+
+    def put(i: int, p: np.ndarray) -> None:
+        member[i] = len(kinds)
+        kinds.append(style_key(st.kind[i], st.level[i]))
+        nodes.append(int(st.ids[i]))
+        comm.append(int(st.community[i]))
+        strt.append(int(st.street[i]))
+        pos.append(p)
+        placed[i] = p
+
+    heads = np.flatnonzero((st.street == street) & (st.community < 0)).tolist()
+    for k, i in enumerate(heads):
+        put(i, _polar(0.1 * (len(heads) > 1), np.array([np.pi / 2 - 2 * np.pi * k / max(len(heads), 1)]))[0])
+
+    # each community a sector proportional to its compounds (+1 for its own organisations)
+    compounds_of = {c: sorted(set(st.compound[(st.community == c) & (st.compound >= 0)].tolist()))
+                    for c in comms}
+    weights = np.array([len(compounds_of[c]) + 1.0 for c in comms])
+    widths = 2 * np.pi * weights / max(weights.sum(), 1.0)
+    starts = np.pi / 2 - np.concatenate(([0.0], np.cumsum(widths)[:-1]))
+    dense = sum(len(v) for v in compounds_of.values()) / (2 * np.pi) > 12
+    for c, a0, w in zip(comms, starts, widths):
+        rows = np.flatnonzero(st.community == c)
+        centre = a0 - w / 2
+        own = sorted((i for i in rows.tolist() if st.level[i] == "community"),
+                     key=lambda i: (kind_rank(st.kind[i]), i))
+        delta = min(w * 0.18, 0.12)
+        for k, i in enumerate(own):
+            angle = centre + delta * (2 * k - (len(own) - 1)) / max(len(own) - 1, 1)
+            put(i, _polar(0.5 + 0.14 * k, np.array([angle]))[0])
+        cps = compounds_of[c]
+        for j, cpd in enumerate(cps):
+            angle = a0 - w * (j + 1.0) / (len(cps) + 1.0)
+            lift = 0.13 * (j % 2) if dense else 0.0
+            inside = sorted(np.flatnonzero(st.compound == cpd).tolist(),
+                            key=lambda i: (kind_rank(style_key(st.kind[i], st.level[i])), i))
+            for k, i in enumerate(inside):
+                put(i, _polar(0.88 + lift + 0.16 * k, np.array([angle]))[0])
+        rest = [i for i in rows.tolist() if member[i] < 0]
+        for k, i in enumerate(rest):
+            angle = a0 - w * (k + 1.0) / (len(rest) + 1.0)
+            put(i, _polar(1.3 + 0.1 * (k % 2), np.array([angle]))[0])
+    district_wide = [i for i in range(st.n)
+                     if st.community[i] < 0 and st.street[i] < 0 and member[i] < 0]
+    rings = _outer_rings(district_wide, st, placed, np.zeros(2), 1.55, 0.18)
+    for i in district_wide:
+        put(i, rings[i])
+    return _view(f"street:{street}", kinds, nodes, comm, strt, pos, member, [])
 
 
-# ------------------------------------------------------------------------------ frames
-@dataclass
-class Frame:
-    """What one month looks like in a view: ties per kind and node states."""
-
-    edges: dict[str, tuple[np.ndarray, np.ndarray]]  # kind -> (pairs (m, 2), weights (m,))
-    internal: dict[str, np.ndarray]  # kind -> ties inside each view node (district view)
-    style_kind: np.ndarray  # NODE_STYLE key of each node (after state: oc_*, ngo_empty)
-    value: np.ndarray  # shade value in [0, 1] (nan: fixed colour)
-    size: np.ndarray  # size multiplier
-    ring: np.ndarray  # width of a red cross-appointment ring (0: none)
-    outline: np.ndarray  # True: red outline (drifted NGO)
+def _view(key, kinds, nodes, comm, strt, pos, member, labels) -> View:
+    counts = np.bincount(member[member >= 0], minlength=len(kinds))
+    return View(key, np.array(kinds, dtype=object), np.array(nodes, dtype=np.int64),
+                np.array(comm, dtype=np.int64), np.array(strt, dtype=np.int64),
+                np.array(pos, dtype=float).reshape(-1, 2), member, labels, counts,
+                np.zeros(len(kinds), dtype=bool))
 
 
-def aggregate_edges(
-    member: np.ndarray, edges: Iterable[tuple[int, int, str]], n_view: int
-) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]]:
-    """Map network ties onto view nodes: ties between two view nodes summed per kind into
-    (pairs, weights); ties within one view node counted per node (`internal`); ties with
-    an end outside the view dropped."""
-    counts: dict[str, dict[tuple[int, int], int]] = {}
+def build_view(structure: Structure, key: str) -> View:
+    """`district` or `street:<n>` (n from 0)."""
+    if key == "district":
+        return district_view(structure)
+    if key.startswith("street:"):
+        return street_view(structure, int(key.split(":", 1)[1]))
+    raise ValueError(f"unknown view {key!r}")
+
+
+# ------------------------------------------------------------------------------ months
+def aggregate_edges(member: np.ndarray, edges: list[tuple[int, int, str]], n_view: int
+                    ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]]:
+    """Map ties (between structure rows) onto view nodes: ties between two view nodes summed
+    per kind into (pairs, counts); ties within one view node counted per node (`internal`);
+    ties with an end outside the view dropped."""
+    if not edges:
+        return {}, {}
+    u, v, kind = zip(*edges)
+    names, code = np.unique(np.array(kind, dtype=object), return_inverse=True)
+    a, b = member[np.array(u)], member[np.array(v)]
+    keep = (a >= 0) & (b >= 0)
+    a, b, code = a[keep], b[keep], code[keep]
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     internal: dict[str, np.ndarray] = {}
-    for u, v, kind in edges:
-        a, b = int(member[u]), int(member[v])
-        if a < 0 or b < 0:
-            continue
-        if a == b:
-            if kind not in internal:
-                internal[kind] = np.zeros(n_view, dtype=np.int64)
-            internal[kind][a] += 1
-            continue
-        pair = (a, b) if a < b else (b, a)
-        bucket = counts.setdefault(kind, {})
-        bucket[pair] = bucket.get(pair, 0) + 1
-    out = {}
-    for kind, bucket in counts.items():
-        pairs = np.array(list(bucket.keys()), dtype=np.int64).reshape(-1, 2)
-        out[kind] = (pairs, np.array(list(bucket.values()), dtype=float))
+    same = a == b
+    for k, name in enumerate(names.tolist()):
+        mine = code == k
+        inside = mine & same
+        if inside.any():
+            internal[name] = np.bincount(a[inside], minlength=n_view).astype(np.int64)
+        across = mine & ~same
+        if across.any():
+            pairs = np.column_stack((np.minimum(a[across], b[across]),
+                                     np.maximum(a[across], b[across])))
+            pairs, counts = np.unique(pairs, axis=0, return_counts=True)
+            out[name] = (pairs.astype(np.int64), counts.astype(float))
     return out, internal
 
 
-def community_metric(model, metric: str) -> np.ndarray:
-    """Per-community value in [0, 1] of a shading metric (nan before it is known)."""
-    cm, cp, res = model.communities, model.compounds, model.residents
-    n = cm.n
-    pop = np.maximum(cm.residents, 1)
-    if metric == "trust_rc":
-        return model.community_trust("rc")
-    if metric == "satisfaction":
-        return res.per_community(res.satisfaction.astype(float), n) / pop
-    if metric == "needs_met":
-        return np.full(n, np.nan) if model.steps == 0 else np.asarray(cm.needs_met, dtype=float)
-    if metric == "coordination":
-        return np.asarray(cm.coordination, dtype=float)
-    if metric == "admin_burden":
-        return np.where(cm.hours > 0, cm.admin_hours / np.maximum(cm.hours, 1e-9), np.nan)
-    if metric == "skill":
-        return cm.skill / max(model.p["skill_max"], 1e-9)
-    if metric == "property_quality":
-        w = np.bincount(cp.community, weights=cp.residents, minlength=n)
-        q = np.bincount(cp.community, weights=cp.quality * cp.residents, minlength=n)
-        return q / np.maximum(w, 1)
-    raise ValueError(f"unknown metric {metric!r}")
+def metric_columns(table) -> list[str]:
+    """Numeric columns of the per-community table that can shade communities."""
+    if table is None or table.empty:
+        return [m for m in METRIC_RANGES]
+    return [c for c in table.columns if c not in NOT_METRICS
+            and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])]
 
 
-def frame(view: View, model, metric: str = "trust_rc") -> Frame:
-    """Read the model's current ties and states for a view."""
-    n = view.n
-    edges, internal = aggregate_edges(view.member, model.network.edges(keys=True), n)
-    kinds = view.kinds
-    style_kind = kinds.copy()
-    value = np.full(n, np.nan)
-    size = np.ones(n)
-    ring = np.zeros(n)
-    outline = np.zeros(n, dtype=bool)
-    cm, cp, firms, ngos = model.communities, model.compounds, model.firms, model.ngos
-    comm_values = community_metric(model, metric)
-
-    sel = kinds == "community"
-    if sel.any():
-        idx = view.index[sel]
-        value[sel] = comm_values[idx]
-        res = cm.residents[idx].astype(float)
-        size[sel] = np.sqrt(res / max(res.mean(), 1.0)).clip(0.5, 2.5)
-        xa = internal.get("cross_appointment", np.zeros(n, dtype=np.int64))[sel]
-        oc_xa = np.bincount(cp.community, weights=(cp.oc_state != OC_NONE)
-                            & (cp.xa_intensity > 0), minlength=cm.n)[idx]
-        share = oc_xa / np.maximum(view.n_compounds[idx], 1)
-        ring[sel] = np.where(xa > 0, 0.8 + 3.0 * share, 0.0)
-    sel = kinds == "residents_committee"
-    value[sel] = comm_values[view.index[sel]]
-    sel = kinds == "party_branch"
-    value[sel] = np.clip(cm.coordination[view.index[sel]], 0, 1)
-    sel = kinds == "owners_committee"
-    if sel.any():
-        style_kind[sel] = [OC_KIND.get(int(s), "oc_none") for s in cp.oc_state[view.index[sel]]]
-    sel = kinds == "property_firm"
-    if sel.any():
-        idx = view.index[sel]
-        value[sel] = firms.capability[idx]
-        served = firms.compounds[idx].astype(float)
-        size[sel] = np.sqrt(served / max(served.mean(), 1.0)).clip(0.35, 2.5)
-    sel = kinds == "ngo"
-    if sel.any():
-        idx = view.index[sel]
-        alive = ngos.alive[idx]
-        value[sel] = np.where(alive, ngos.capability[idx], np.nan)
-        style_kind[np.flatnonzero(sel)[~alive]] = "ngo_empty"
-        outline[np.flatnonzero(sel)] = alive & (ngos.alignment[idx] < model.p["drift_threshold"])
-    return Frame(edges, internal, style_kind, value, size, ring, outline)
+def _metric_scale(metric: str, table=None) -> tuple[Any, float, float]:
+    """(colour map, low, high) of a metric: red bad to green good over a known metric's
+    fixed range; a neutral map over the values recorded so far for any other column."""
+    if metric in METRIC_RANGES:
+        good_high, lo, hi = METRIC_RANGES[metric]
+        return colormaps["RdYlGn" if good_high else "RdYlGn_r"], lo, hi
+    col = (table[metric].to_numpy(dtype=float) if table is not None and metric in table
+           else np.zeros(0))
+    finite = col[np.isfinite(col)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return colormaps["viridis"], lo, hi
 
 
-# ------------------------------------------------------------------------------ drawing
-def _face_colours(style: dict, values: np.ndarray, metric: str) -> np.ndarray:
-    """RGBA fill of nodes of one style."""
-    n = len(values)
-    if "cmap" not in style:
-        return np.tile(to_rgba_array(style["color"] if style["color"] != "none" else (0, 0, 0, 0)),
-                       (n, 1))
-    if style["cmap"] == "metric":
-        rgba = colormaps[metric_cmap(metric)](np.nan_to_num(metric_scale(metric, values), nan=0.5))
-        rgba[np.isnan(values)] = (0.8, 0.8, 0.8, 1.0)
-        return rgba
-    return colormaps[style["cmap"]](0.35 + 0.65 * np.clip(np.nan_to_num(values, nan=0.5), 0, 1))
+def metric_colours(metric: str, values: np.ndarray, table=None) -> list[str | None]:
+    """Hex colour of each value (None: no value) on the metric's scale."""
+    cmap, lo, hi = _metric_scale(metric, table)
+    values = np.asarray(values, dtype=float)
+    rgb = np.rint(255 * cmap(np.clip((values - lo) / ((hi - lo) or 1.0), 0, 1))[:, :3])
+    return [None if not np.isfinite(v) else "#{:02x}{:02x}{:02x}".format(*c)
+            for v, c in zip(values, rgb.astype(int).tolist())]
 
 
-class Painter:
-    """The picture of one view: a matplotlib figure built once, whose colours, sizes and
-    ties are updated every month (building a new figure each month costs several times
-    more). `png` returns the month's picture; it is safe to call from several threads."""
-
-    def __init__(self, view: View, size_in: float = 7.0, dpi: int = 80) -> None:
-        self.view = view
-        self.fig = Figure(figsize=(size_in, size_in), dpi=dpi)
-        self.canvas = FigureCanvasAgg(self.fig)
-        self._lock = threading.Lock()
-        ax = self.ax = self.fig.add_axes((0, 0, 1, 1))
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-        ax.set_autoscale_on(False)
-        pos = view.pos
-        span = (np.abs(pos).max() * 1.06 + 0.05) if len(pos) else 1.0
-        ax.set_xlim(-span, span)
-        ax.set_ylim(-span, span)
-        self.scale = float(np.clip(np.sqrt(160.0 / max(view.n, 1)), 0.35, 1.6))
-        self.lines = {}
-        self._drawn: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._version: dict[str, int] = dict.fromkeys(EDGE_STYLE, 0)
-        self._background = None  # pixels of the static ties, reused while they do not change
-        self._background_key: tuple = ()
-        for kind, st in EDGE_STYLE.items():
-            lc = LineCollection([], colors=st["color"], linestyles=st["dash"], alpha=st["alpha"],
-                                zorder=1 if kind != "cross_appointment" else 2)
-            ax.add_collection(lc, autolim=False)
-            self.lines[kind] = lc
-        self.ringed = np.flatnonzero(view.kinds == "community")
-        self.rings = ax.scatter(pos[self.ringed, 0], pos[self.ringed, 1], marker="o",
-                                facecolors="none", edgecolors=XA_RING, zorder=3)
-        marker = np.array([NODE_STYLE[k]["marker"] for k in view.kinds], dtype=object)
-        self.groups = []
-        for m in dict.fromkeys(marker.tolist()):
-            idx = np.flatnonzero(marker == m)
-            coll = ax.scatter(pos[idx, 0], pos[idx, 1], marker=m, zorder=4)
-            self.groups.append((idx, coll))
-
-    def update(self, fr: Frame, metric: str = "trust_rc", show: Iterable[str] = EDGES_SHOWN) -> None:
-        """Set ties, colours and sizes to those of a month."""
-        pos, scale, show = self.view.pos, self.scale, set(show)
-        for kind, lc in self.lines.items():
-            pairs, weight = fr.edges.get(kind, (np.zeros((0, 2), dtype=np.int64), np.zeros(0)))
-            visible = kind in show and len(pairs) > 0
-            lc.set_visible(visible)
-            last = self._drawn.get(kind)
-            if visible and (last is None or not (np.array_equal(last[0], pairs)
-                                                 and np.array_equal(last[1], weight))):
-                # ties change rarely: rebuild the segments only when they do
-                st = EDGE_STYLE[kind]
-                lc.set_segments(pos[pairs])
-                lc.set_linewidths(st["width"] * np.minimum(1.0 + 0.6 * np.log2(weight), 4.0)
-                                  * max(scale, 0.6))
-                self._drawn[kind] = (pairs, weight)
-                self._version[kind] += 1
-        ring = fr.ring[self.ringed]
-        self.rings.set_visible("cross_appointment" in show and bool((ring > 0).any()))
-        self.rings.set_sizes(NODE_STYLE["community"]["size"] * scale * fr.size[self.ringed] ** 2
-                             * 1.9)
-        self.rings.set_linewidths(ring)
-        n = self.view.n
-        face = np.zeros((n, 4))
-        edge = np.tile(to_rgba_array("#333333"), (n, 1))
-        size = np.zeros(n)
-        for kind in dict.fromkeys(fr.style_kind.tolist()):
-            st = NODE_STYLE[kind]
-            sel = fr.style_kind == kind
-            face[sel] = _face_colours(st, fr.value[sel], metric)
-            if "edge" in st:
-                edge[sel] = to_rgba_array(st["edge"])
-            size[sel] = st["size"] * scale * fr.size[sel] ** 2
-        edge[fr.outline] = to_rgba_array(XA_RING)
-        width = np.where(fr.outline, 1.6, 0.4)
-        for idx, coll in self.groups:
-            coll.set_facecolors(face[idx])
-            coll.set_edgecolors(edge[idx])
-            coll.set_sizes(size[idx])
-            coll.set_linewidths(width[idx])
-
-    def render(self) -> None:
-        """Draw the figure: the static ties come from a cached background image (drawn
-        again only when they or their visibility change), everything else on top of it."""
-        key = tuple((k, self.lines[k].get_visible(), self._version[k]) for k in STATIC_KINDS)
-        dynamic = [lc for k, lc in self.lines.items() if k not in STATIC_KINDS]
-        dynamic += [self.rings] + [coll for _, coll in self.groups]
-        dynamic = [a for a in dynamic if a.get_visible()]
-        if self._background is None or key != self._background_key:
-            for a in dynamic:
-                a.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._background_key = key
-            for a in dynamic:
-                a.set_visible(True)
-        self.canvas.restore_region(self._background)
-        for a in sorted(dynamic, key=lambda a: a.get_zorder()):
-            self.ax.draw_artist(a)
-
-    def png(self, fr: Frame, metric: str = "trust_rc", show: Iterable[str] = EDGES_SHOWN,
-            compress_level: int = 1) -> bytes:
-        """The month's picture as PNG bytes."""
-        with self._lock:
-            self.update(fr, metric, show)
-            self.render()
-            w, h = self.canvas.get_width_height()
-            image = PILImage.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw",
-                                        "RGBA", 0, 1)
-            buf = io.BytesIO()
-            image.save(buf, format="png", compress_level=compress_level)
-        return buf.getvalue()
+def metric_range(metric: str, table=None) -> tuple[float, float, str]:
+    """(low, high, CSS gradient) of a metric's colour scale, for the legend."""
+    cmap, lo, hi = _metric_scale(metric, table)
+    stops = ", ".join(_hex(cmap(x)) for x in np.linspace(0, 1, 7))
+    return lo, hi, f"linear-gradient(to right, {stops})"
 
 
-def draw(view: View, fr: Frame, metric: str = "trust_rc",
-         show: Iterable[str] = EDGES_SHOWN) -> Figure:
-    """The network of one month as a new matplotlib figure (no text: the legend is the
-    app's)."""
-    painter = Painter(view)
-    painter.update(fr, metric, show)
-    return painter.fig
+def node_state(values: dict[str, Any] | None) -> str:
+    """A node's state from its agent: the agent's `state` if it has one, `inactive` if its
+    `alive` is false, `vacant` if no agent sits on the node, else `active`."""
+    if values is None:
+        return "vacant"
+    state = values.get("state")
+    if isinstance(state, str) and state:
+        return state
+    if values.get("alive") is False:
+        return "inactive"
+    return "active"
 
 
-def svg_symbol(kind: str, metric: str = "trust_rc", px: int = 14) -> str:
+def state_colour(state: str) -> str:
+    return STATE_COLOURS.get(state) or _hash_pick(state, GENERIC_COLOURS)
+
+
+@dataclass
+class Options:
+    """What the user chose: colouring, shown tie kinds, the selected view node, language."""
+
+    colour: str = "kind"  # "kind", "state" or a per-community table column
+    shown: tuple[str, ...] = ()
+    selected: int = -1
+    lang: str = "en"
+
+
+def frame(view: View, structure: Structure, history: History, month: int | None,
+          options: Options) -> dict[str, list[dict[str, Any]]]:
+    """Rows for the chart of one recorded month: `nodes`, `edges`, `rings`, `labels`."""
+    t = history.clamp(month)
+    row = structure.row
+    ties = [(row[u], row[v], kind) for (u, v, _), kind in history.edges_at(t).items()]
+    pairs, internal = aggregate_edges(view.member, ties, view.n)
+    nodes = _node_rows(view, structure, history, t, options, pairs, internal)
+    shown = set(options.shown)
+    rings = []
+    xa = internal.get("cross_appointment")
+    if xa is not None and "cross_appointment" in shown:
+        shrink = view.marker_scale()
+        for k in np.flatnonzero(xa > 0).tolist():
+            share = xa[k] / max(view.members[k], 1)
+            rings.append({"x": nodes[k]["x"], "y": nodes[k]["y"],
+                          "sw": round((0.6 + 4.0 * share) * min(1.0, shrink * 2), 2),
+                          "size": round(nodes[k]["size"] * 2.0, 1)})
+    few = len(view.labels) <= 30
+    font = round(float(np.clip(view.gap_px / 3.2, 7.0, 11.0)), 1)
+    labels = [{"x": x, "y": y, "size": font,
+               "text": tr("street_short", options.lang).format(s=text) if few else text}
+              for x, y, text in view.labels]
+    hidden = view.hubs.copy()
+    if 0 <= options.selected < view.n:
+        hidden[options.selected] = False
+    return {"nodes": nodes, "edges": _edge_rows(view, pairs, shown, options.lang, hidden),
+            "rings": rings, "labels": labels}
+
+
+def _names(view: View, structure: Structure, lang: str) -> list[str]:
+    """Every view node's name (made once per view and language)."""
+    key = ("names", lang)
+    if key not in view.cache:
+        names = []
+        for k in range(view.n):
+            c, s = int(view.community[k]), int(view.street[k])
+            node = int(view.node[k])
+            if node < 0:
+                names.append(tr("community_name", lang).format(c=c + 1, s=s + 1))
+            else:
+                i = structure.row[node]
+                names.append(node_name(str(view.kinds[k]), structure.level[i],
+                                       int(structure.index[i]), c, s, lang))
+        view.cache[key] = names
+    return view.cache[key]
+
+
+def _community_columns(history: History, month: int, view: View,
+                       columns: list[str]) -> dict[str, np.ndarray]:
+    """Per view node, the month's value of each per-community column (nan: none)."""
+    table = history.communities_at(month)
+    if table.empty or "community" not in table:
+        return {}
+    position = dict(zip(table["community"].astype(int).tolist(), range(len(table))))
+    at = np.array([position.get(int(c), -1) for c in view.community])
+    out = {}
+    for col in columns:
+        if col in table:
+            values = np.append(table[col].to_numpy(dtype=float), np.nan)
+            out[col] = values[at]  # at == -1 picks the appended nan
+    return out
+
+
+def _node_rows(view: View, structure: Structure, history: History, month: int,
+               options: Options, pairs: dict, internal: dict) -> list[dict[str, Any]]:
+    lang = options.lang
+    metric = options.colour if options.colour not in ("kind", "state") else None
+    wanted = list(dict.fromkeys(([metric] if metric else []) + list(COMMUNITY_TIP)))
+    values = _community_columns(history, month, view, wanted)
+    labels = {col: metric_label(col, lang) for col in values}
+    text = {col: fmt_numbers(v) for col, v in values.items()}
+    colours: list[str | None] = [None] * view.n
+    if metric in values:
+        colours = metric_colours(metric, values[metric], history.community_table())
+
+    size = np.array([node_style(str(k)).size for k in view.kinds], dtype=float)
+    residents = values.get("residents")
+    if residents is not None and np.isfinite(residents).any():
+        grow = np.sqrt(residents / max(np.nanmean(residents), 1.0))
+        size = np.where(np.isfinite(grow), size * np.clip(grow, 0.5, 2.5), size)
+    degree = np.zeros(view.n)
+    for p, w in pairs.values():
+        np.add.at(degree, p[:, 0], w)
+        np.add.at(degree, p[:, 1], w)
+    if view.district:  # district-wide organisations grow with their ties (a firm's compounds)
+        wide = (view.community < 0) & (view.street < 0) & (degree > 0) & ~view.hubs
+        if wide.any():
+            size[wide] *= np.clip(np.sqrt(degree[wide] / max(np.median(degree[wide]), 1.0)),
+                                  0.5, 2.5)
+    size *= view.marker_scale()
+
+    names = _names(view, structure, lang)
+    snap = history.agents_at(month)
+    keys = {"kind": tr("tip_kind", lang), "community": tr("tip_community", lang),
+            "street": tr("tip_street", lang), "state": tr("tip_state", lang),
+            "xa": tr("tip_xa", lang)}
+    rows = []
+    for k in range(view.n):
+        kind = str(view.kinds[k])
+        style = node_style(kind)
+        c, s, node = int(view.community[k]), int(view.street[k]), int(view.node[k])
+        tip: dict[str, str] = {"title": names[k]}
+        if node >= 0:
+            i = snap.row(node)
+            found = (None if i < 0
+                     else history.plans[str(snap.type_of[i])].decode(snap.values[i]))
+            state = node_state(found)
+            tip[keys["kind"]] = kind_label(kind, lang)
+            if c >= 0:
+                tip[keys["community"]] = str(c + 1)
+            if s >= 0:
+                tip[keys["street"]] = str(s + 1)
+            tip[keys["state"]] = state_label(state, lang)
+            if view.hubs[k]:
+                tip[tr("tip_hub", lang)] = tr("tip_hub_text", lang).format(n=int(degree[k]))
+            for name, v in (found or {}).items():
+                if name != "state":
+                    tip[name] = fmt_number(v, lang)
+        else:
+            state = "community"
+            for col in values:
+                if np.isfinite(values[col][k]):
+                    tip[labels[col]] = text[col][k]
+            xa = internal.get("cross_appointment")
+            if xa is not None and xa[k]:  # the ties inside that make the red ring
+                tip[keys["xa"]] = str(int(xa[k]))
+        hollow = state in ("vacant", "inactive")
+        if options.colour == "state":
+            fill = state_colour(state) if state != "community" else style.colour
+        elif metric is not None and c >= 0:
+            fill = colours[k] or "#d0d0d0"  # grey: no value recorded yet (month 0)
+        else:
+            fill = style.colour
+        if hollow and options.colour != "state":
+            fill = "#ffffff"
+        chosen = k == options.selected
+        rows.append({
+            "id": k, "x": round(float(view.pos[k, 0]), 3), "y": round(float(view.pos[k, 1]), 3),
+            "shape": style.shape, "fill": fill,
+            "stroke": "#000000" if chosen else (style.colour if hollow else "#333333"),
+            "sw": 2.5 if chosen else (1.2 if hollow else 0.5),
+            "size": round(float(size[k]) * (1.6 if chosen else 1.0), 1), "tip": tip,
+        })
+    return rows
+
+
+def _edge_rows(view: View, pairs: dict, shown: set[str], lang: str,
+               hidden: np.ndarray) -> list[dict[str, Any]]:
+    """Ties of the shown kinds between view nodes, except those of `hidden` nodes."""
+    rows = []
+    for kind in edge_kinds(set(pairs)):
+        if kind not in shown:
+            continue
+        es = edge_style(kind)
+        p, w = pairs[kind]
+        keep = ~(hidden[p[:, 0]] | hidden[p[:, 1]])
+        p, w = p[keep], w[keep]
+        label, ties = tr_edge(kind, lang), tr("tip_ties", lang)
+        xy = np.round(view.pos, 4)
+        width = np.round(es.width * np.minimum(1.0 + 0.6 * np.log2(w), 4.0), 2)
+        for (a, b), n, lw in zip(p.tolist(), w.tolist(), width.tolist()):
+            rows.append({"x": xy[a, 0], "y": xy[a, 1], "x2": xy[b, 0], "y2": xy[b, 1],
+                         "colour": es.colour, "dash": list(es.dash) or [1, 0],
+                         "op": es.opacity, "w": lw,
+                         "tip": {"title": label, ties: str(int(n))}})
+    return rows
+
+
+def node_name(kind: str, level: str, index: int, community: int, street: int,
+              lang: str = "en") -> str:
+    """A node's name: its kind and number, and where it is."""
+    name = f"{kind_label(kind, lang)} {index + 1}"
+    where = []
+    if community >= 0 and level != "community":
+        where.append(tr("in_community", lang).format(c=community + 1))
+    if street >= 0 and level != "street":
+        where.append(tr("in_street", lang).format(s=street + 1))
+    return f"{name} ({', '.join(where)})" if where else name
+
+
+def structure_name(structure: Structure, node: int, lang: str = "en") -> str:
+    """The name of network node `node`: its kind and number, and where it is."""
+    i = structure.row[node]
+    return node_name(style_key(structure.kind[i], structure.level[i]), structure.level[i],
+                     int(structure.index[i]), int(structure.community[i]),
+                     int(structure.street[i]), lang)
+
+
+def tr_edge(kind: str, lang: str) -> str:
+    key = f"edge_{kind}"
+    text = tr(key, lang)
+    return kind.replace("_", " ") if text == key else text
+
+
+def spec(view: View, size: int = 560, filename: str = "network") -> dict[str, Any]:
+    """The Vega-Lite chart of a view (its data comes with `frame`): ties, cross-appointment
+    rings, nodes with hover text, street labels; drag to pan, wheel to zoom."""
+    x0, x1, y0, y1 = view.extent()
+    xs = {"field": "x", "type": "quantitative", "axis": None,
+          "scale": {"domain": [x0, x1], "nice": False, "zero": False}}
+    ys = {"field": "y", "type": "quantitative", "axis": None,
+          "scale": {"domain": [y0, y1], "nice": False, "zero": False}}
+    tip = {"field": "tip", "type": "nominal"}
+    raw = {"type": "nominal", "scale": None}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": f"governance network, {view.key}",
+        "width": size, "height": size,
+        "usermeta": {"square": True, "embedOptions": _export_options(filename)},
+        "layer": [
+            {"data": {"name": "edges"}, "mark": {"type": "rule"},
+             "encoding": {"x": xs, "y": ys, "x2": {"field": "x2"}, "y2": {"field": "y2"},
+                          "color": {"field": "colour", **raw},
+                          "strokeWidth": {"field": "w", "type": "quantitative", "scale": None},
+                          "strokeDash": {"field": "dash", **raw},
+                          "opacity": {"field": "op", "type": "quantitative", "scale": None},
+                          "tooltip": tip}},
+            {"data": {"name": "rings"}, "mark": {"type": "point", "filled": False,
+                                                 "stroke": XA_RING, "opacity": 0.9},
+             "encoding": {"x": xs, "y": ys,
+                          "size": {"field": "size", "type": "quantitative", "scale": None},
+                          "strokeWidth": {"field": "sw", "type": "quantitative", "scale": None}}},
+            {"data": {"name": "nodes"},
+             "params": [{"name": "zoom", "select": "interval", "bind": "scales"}],
+             "mark": {"type": "point", "filled": True, "opacity": 1, "cursor": "pointer"},
+             "encoding": {"x": xs, "y": ys, "shape": {"field": "shape", **raw},
+                          "color": {"field": "fill", **raw}, "stroke": {"field": "stroke", **raw},
+                          "strokeWidth": {"field": "sw", "type": "quantitative", "scale": None},
+                          "size": {"field": "size", "type": "quantitative", "scale": None},
+                          "tooltip": tip}},
+            {"data": {"name": "labels"},
+             "mark": {"type": "text", "color": "#555", "baseline": "bottom"},
+             "encoding": {"x": xs, "y": ys, "text": {"field": "text", "type": "nominal"},
+                          "size": {"field": "size", "type": "quantitative", "scale": None}}},
+        ],
+        "config": {"view": {"stroke": None}},
+    }
+
+
+def _export_options(filename: str) -> dict[str, Any]:
+    return {"actions": {"export": True, "source": False, "compiled": False, "editor": False},
+            "downloadFileName": filename, "scaleFactor": 2}
+
+
+def svg_symbol(kind: str, px: int = 14) -> str:
     """An inline SVG of a node kind's marker for the HTML legend."""
-    st = NODE_STYLE[kind]
-    if "color" in st:
-        fill = st["color"] if st["color"] != "none" else "white"
-    elif st["cmap"] == "metric":
-        fill = _hex(colormaps[metric_cmap(metric)](0.75))
-    else:
-        fill = _hex(colormaps[st["cmap"]](0.75))
-    stroke = st.get("edge", "#333333")
+    st = node_style(kind)
+    fill = st.colour
     h = px / 2
     shapes = {
-        "o": f'<circle cx="{h}" cy="{h}" r="{h - 1.5}"/>',
-        "s": f'<rect x="1.5" y="1.5" width="{px - 3}" height="{px - 3}"/>',
-        "^": f'<polygon points="{h},1 {px - 1},{px - 1.5} 1,{px - 1.5}"/>',
-        "D": f'<polygon points="{h},1 {px - 1},{h} {h},{px - 1} 1,{h}"/>',
-        "h": "<polygon points=\"" + " ".join(
-            f"{h + (h - 1.2) * np.cos(a):.1f},{h + (h - 1.2) * np.sin(a):.1f}"
-            for a in np.pi / 6 + np.arange(6) * np.pi / 3) + '"/>',
+        "circle": f'<circle cx="{h}" cy="{h}" r="{h - 1.5}"/>',
+        "square": f'<rect x="1.5" y="1.5" width="{px - 3}" height="{px - 3}"/>',
+        "triangle-up": f'<polygon points="{h},1 {px - 1},{px - 1.5} 1,{px - 1.5}"/>',
+        "triangle-down": f'<polygon points="1,1.5 {px - 1},1.5 {h},{px - 1}"/>',
+        "triangle-right": f'<polygon points="1.5,1 {px - 1},{h} 1.5,{px - 1}"/>',
+        "diamond": f'<polygon points="{h},1 {px - 1},{h} {h},{px - 1} 1,{h}"/>',
+        "cross": (f'<polygon points="{h - 2},1 {h + 2},1 {h + 2},{h - 2} {px - 1},{h - 2} '
+                  f'{px - 1},{h + 2} {h + 2},{h + 2} {h + 2},{px - 1} {h - 2},{px - 1} '
+                  f'{h - 2},{h + 2} 1,{h + 2} 1,{h - 2} {h - 2},{h - 2}"/>'),
+        HEXAGON: _polygon(h, np.pi / 6 + np.arange(6) * np.pi / 3),
+        PENTAGON: _polygon(h, -np.pi / 2 + np.arange(5) * 2 * np.pi / 5),
     }
+    shape = shapes.get(st.shape, shapes["circle"])
     return (f'<svg width="{px}" height="{px}" style="vertical-align:middle">'
-            f'<g fill="{fill}" stroke="{stroke}" stroke-width="1">{shapes[st["marker"]]}</g></svg>')
+            f'<g fill="{fill}" stroke="#333333" stroke-width="1">{shape}</g></svg>')
+
+
+def _polygon(h: float, angles: np.ndarray) -> str:
+    """A regular polygon of radius h - 1.2 round (h, h) with corners at `angles`."""
+    return "<polygon points=\"" + " ".join(
+        f"{h + (h - 1.2) * np.cos(a):.1f},{h + (h - 1.2) * np.sin(a):.1f}" for a in angles) + '"/>'
 
 
 def svg_edge(kind: str, px: int = 28) -> str:
     """An inline SVG sample of a tie kind's line for the HTML legend."""
-    st = EDGE_STYLE[kind]
-    dash = {"solid": "", "dashed": ' stroke-dasharray="5,3"', "dotted": ' stroke-dasharray="1.5,2.5"'}
-    w = max(st["width"] * 1.8, 1.2)
+    es = edge_style(kind)
+    dash = f' stroke-dasharray="{",".join(f"{d:g}" for d in es.dash)}"' if es.dash else ""
+    w = max(es.width * 1.6, 1.2)
     return (f'<svg width="{px}" height="10" style="vertical-align:middle"><line x1="1" y1="5" '
-            f'x2="{px - 1}" y2="5" stroke="{st["color"]}" stroke-width="{w}"{dash[st["dash"]]}/></svg>')
-
-
-def gradient_css(metric: str) -> str:
-    """CSS linear gradient of a community metric's colour map (low → high)."""
-    cmap = colormaps[metric_cmap(metric)]
-    stops = ", ".join(_hex(cmap(x)) for x in np.linspace(0, 1, 7))
-    return f"linear-gradient(to right, {stops})"
+            f'x2="{px - 1}" y2="5" stroke="{es.colour}" stroke-width="{w}"{dash}/></svg>')
 
 
 def _hex(rgba) -> str:

@@ -7,7 +7,9 @@ Starts the app on a free loopback port, opens it in headless Chromium, waits unt
 drawn, presses ▶ and counts how far the page's step counter moves in `--seconds` seconds
 (after a warm-up of two steps), then presses ❚❚. Then it times `--clicks` presses of Step,
 each waiting until the counter shows the next month. Prints months per second for both and
-the size of the network view (nodes), as a JSON line with `--json`.
+the size of the network view (nodes), as a JSON line with `--json`. With `--model-alone`
+it then times the model without the app (build, and the median of three months) and counts
+its residents and network nodes, to tell the app's share of a month from the model's.
 
 The default world — one street of about twenty communities with about twelve compounds
 each, seed 7 — gives a full-detail street view of 526 nodes.
@@ -21,10 +23,7 @@ import statistics
 import time
 from typing import Any
 
-from sim.core.params import ScenarioError
-from sim.core.scenario import parse_override
-
-from .browser import chromium, read_step, serve, wait_for_app
+from .browser import chromium, read_step, serve, wait_for_app, wait_for_month, world_overrides
 
 PERF_WORLD: dict[str, Any] = {
     "n_streets": 1,
@@ -46,10 +45,12 @@ def measure(params: dict[str, Any], seed: str, view: str, seconds: float, clicks
         browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1800, "height": 1150})
+            opened = time.monotonic()
             page.goto(url)
             wait_for_app(page)
             caption = page.locator(".network-caption").first.inner_text()
             out["nodes"] = int("".join(ch for ch in caption.split()[0] if ch.isdigit()))
+            out["first_render_seconds"] = round(time.monotonic() - opened, 2)
             if interval_ms is not None:
                 out["interval_ms"] = interval_ms
             # play: count months over a fixed wall-clock window
@@ -70,13 +71,33 @@ def measure(params: dict[str, Any], seed: str, view: str, seconds: float, clicks
                 before = read_step(page)
                 t = time.monotonic()
                 page.get_by_role("button", name="Step").click()
-                _wait_step(page, before + 1)
+                wait_for_month(page, before + 1)  # the network and every panel drawn
                 times.append(time.monotonic() - t)
             if times:
                 out["step_click_seconds_median"] = round(statistics.median(times), 3)
                 out["step_clicks_per_second"] = round(1 / statistics.median(times), 2)
         finally:
             browser.close()
+    return out
+
+
+def model_alone(params: dict[str, Any], seed: str, months: int = 3) -> dict[str, Any]:
+    """The model without the app, same world and seed: build time, median month, size."""
+    from .session import start_run
+
+    t = time.monotonic()
+    run = start_run(params, seed)
+    built = time.monotonic() - t
+    times = []
+    for _ in range(months):
+        t = time.monotonic()
+        run.model.step()
+        times.append(time.monotonic() - t)
+    out = {"model_build_seconds": round(built, 2),
+           "model_step_seconds": round(statistics.median(times), 3),
+           "residents": int(run.model.residents.n),
+           "network_nodes": int(run.model.network.number_of_nodes())}
+    run.close()
     return out
 
 
@@ -103,13 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="parameter override (repeatable); replaces the default world")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--model-alone", action="store_true",
+                        help="then time the model without the app (build and one month)")
     args = parser.parse_args(argv)
-    try:
-        overrides = dict(parse_override(s) for s in args.set)
-    except ScenarioError as err:
-        parser.error(str(err))
-    params = overrides if args.set else dict(PERF_WORLD)
+    params = world_overrides(parser, args.set) if args.set else dict(PERF_WORLD)
     result = measure(params, args.seed, args.view, args.seconds, args.clicks)
+    if args.model_alone:
+        result.update(model_alone(params, args.seed))
     if args.json:
         print(json.dumps(result))
     else:
@@ -119,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         if "step_clicks_per_second" in result:
             print(f"Step:  median {result['step_click_seconds_median']} s per click = "
                   f"{result['step_clicks_per_second']} steps/s")
+        if "model_step_seconds" in result:
+            print(f"model alone: built in {result['model_build_seconds']} s, "
+                  f"{result['model_step_seconds']} s per month; {result['residents']:,} "
+                  f"residents, {result['network_nodes']:,} network nodes")
     return 0
 
 

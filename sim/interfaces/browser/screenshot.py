@@ -1,11 +1,12 @@
-"""Take a screenshot of the running app (the picture in docs/BROWSER.md).
+"""Take a screenshot of the running app (the picture in README.md and docs/BROWSER.md).
 
     python -m sim.interfaces.browser.screenshot docs/figures/app.png
     python -m sim.interfaces.browser.screenshot app-zh.png --lang zh --months 36 --view street:0
 
 Serves the app on a free loopback port, opens it in headless Chromium, plays the default
 district (seed 1 unless `--seed`) until the step counter shows `--months`, pauses, waits
-until the plots show that month, and saves the page.
+until the network and plots show that month, clicks a community (`--click`, the start of its
+name) to open its drill-down, and saves the page.
 """
 
 from __future__ import annotations
@@ -14,16 +15,29 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.core.params import ScenarioError
-from sim.core.scenario import parse_override
+from .browser import chromium, read_step, serve, wait_for_app, wait_for_month, world_overrides
 
-from .browser import chromium, read_step, serve, wait_for_app
+VIEWPORT = {"width": 1800, "height": 1500}
 
-VIEWPORT = {"width": 1800, "height": 1320}
+
+def world_caption(params: dict[str, Any], seed: str) -> str:
+    """What the screenshot's world holds, as docs/BROWSER.md states it (a test checks the
+    document against this)."""
+    from . import network_view as nv
+    from .session import start_run
+
+    run = start_run(params, seed)
+    counts = run.structure.counts()
+    residents = getattr(getattr(run.model, "residents", None), "n", 0)
+    view = nv.build_view(run.structure, "district")
+    run.close()
+    return (f"seed {seed}: {counts['streets']:,} streets, {counts['communities']:,} "
+            f"communities, {counts['compounds']:,} compounds, {residents:,} residents and "
+            f"{counts['nodes']:,} network nodes; the district view draws {view.n:,} of them")
 
 
 def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, view: str,
-         scenario: str | None = None) -> int:
+         scenario: str | None = None, click: str = "") -> int:
     """Save a screenshot after `months` months; returns the month shown."""
     from playwright.sync_api import sync_playwright
 
@@ -44,14 +58,28 @@ def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, 
                 "() => [...document.querySelectorAll('button')].some(b => "
                 "['step', '单步'].includes(b.innerText.trim().toLowerCase()) && !b.disabled)")
             shown = read_step(page)
-            page.wait_for_selector(f'.live-plots .vega-embed[aria-label$="months 1-{shown}"]',
-                                   timeout=60_000)
-            page.wait_for_function("() => document.querySelector('.network-figure img').complete")
+            wait_for_month(page, shown)
+            if click:
+                point = page.locator(".network-chart .vega-view").evaluate(
+                    """(el, start) => {
+                        const v = el.vegaView;
+                        const d = v.data('nodes').find(r => r.tip.title.startsWith(start));
+                        if (!d) return null;
+                        const box = el.querySelector('canvas').getBoundingClientRect();
+                        const [ox, oy] = v.origin();
+                        const pad = v.padding();
+                        return [box.left + pad.left + ox + v.scale('x')(d.x),
+                                box.top + pad.top + oy + v.scale('y')(d.y)];
+                    }""", click)
+                if point is None:
+                    raise SystemExit(f"no node whose name starts with {click!r}")
+                page.mouse.click(*point)
+                page.locator(".drilldown .drill-series canvas").wait_for(timeout=60_000)
             # no hover or focus highlight on the last button pressed
             page.locator(".step-counter").click()
             page.mouse.move(VIEWPORT["width"] - 5, VIEWPORT["height"] - 5)
             path.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(path))
+            page.screenshot(path=str(path), full_page=True)
             return shown
         finally:
             browser.close()
@@ -68,13 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default=None, help="scenario to start from")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="parameter override (repeatable)")
+    parser.add_argument("--click", default="Community 12 ",
+                        help="open the drill-down of the first node whose name starts so "
+                        "(default 'Community 12 '; '' for none)")
     args = parser.parse_args(argv)
-    try:
-        params = dict(parse_override(s) for s in args.set)
-    except ScenarioError as err:
-        parser.error(str(err))
-    shown = take(args.path, params, args.seed, args.months, args.lang, args.view, args.scenario)
+    params = world_overrides(parser, args.set)
+    shown = take(args.path, params, args.seed, args.months, args.lang, args.view, args.scenario,
+                 args.click)
     print(f"wrote {args.path} (month {shown})")
+    print(f"its world, {world_caption(params, args.seed)}")
     return 0
 
 

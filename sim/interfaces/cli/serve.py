@@ -1,17 +1,22 @@
 """`python -m sim serve [--port N] [--host H]`: serve the browser app (sim/interfaces/browser/app.py).
 
 Runs `solara run sim/interfaces/browser/app.py --production --no-open --no-check-version` with Solara's
-telemetry off, in the foreground until Ctrl-C. Options choose what every new browser session
-starts from: a scenario, `--set` overrides, a seed, the interface language and the network
-view; they are checked before the server starts.
+telemetry off, in the foreground until Ctrl-C or SIGTERM, which it passes on to the server
+(so no orphaned server keeps running). Options choose what every new browser session starts
+from (a scenario, `--set` overrides, a seed, the language and the network view), the run
+folders offered for replay, and the memory guard: a cap per session, a budget for the
+server, a limit on live sessions, and how soon a session whose page has gone is released.
+They are checked before the server starts.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +26,19 @@ from sim.core.scenario import parse_override
 from . import CommandError
 
 DEFAULT_PORT = 8765
+STOP_GRACE = 10.0
+"""Seconds the server has to stop after SIGTERM/SIGINT before it is killed."""
 
 
 def register(subparsers: Any) -> None:
+    from ..browser import guard  # light: the app itself is imported only when serving
+
     p = subparsers.add_parser(
         "serve",
         help="serve the browser app (network, live plots, policy levers)",
         description="Serve the browser app: the governance network, live outcome plots and "
         "every policy lever as a control. Open the printed address in a browser; every "
-        "browser tab gets its own model. Stop with Ctrl-C.",
+        "browser tab gets its own model. Stop with Ctrl-C (or SIGTERM).",
     )
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT}; 0 = any free port)")
@@ -49,12 +58,26 @@ def register(subparsers: Any) -> None:
                    help="network view a session starts in: district or street:<n> (default district)")
     p.add_argument("--scenario-dir", type=Path, default=None, metavar="DIR",
                    help="folder whose scenario files the picker lists (default: scenarios/)")
+    p.add_argument("--runs-dir", type=Path, default=None, metavar="DIR",
+                   help="folder whose run folders the page offers to replay (default: runs/)")
+    p.add_argument("--session-memory-mb", type=float, default=guard.DEFAULT_SESSION_MB,
+                   metavar="MB", help="largest estimated memory of one session's world "
+                   f"(default {guard.DEFAULT_SESSION_MB}); larger worlds are refused with the reason")
+    p.add_argument("--server-memory-mb", type=float, default=None, metavar="MB",
+                   help="memory all sessions together may reserve (default: 60%% of this "
+                   "machine's memory); a new session beyond it is told the server is busy")
+    p.add_argument("--max-sessions", type=int, default=guard.DEFAULT_MAX_SESSIONS, metavar="N",
+                   help=f"live sessions at most (default {guard.DEFAULT_MAX_SESSIONS}); "
+                   "a new session beyond it is told the server is busy")
+    p.add_argument("--cull-seconds", type=float, default=guard.DEFAULT_CULL_SECONDS,
+                   metavar="S", help="seconds a session whose page has gone keeps its model "
+                   f"(default {guard.DEFAULT_CULL_SECONDS:g}); its play loop stops at once")
     p.set_defaults(func=cmd_serve)
 
 
 def server_environment(args: argparse.Namespace) -> dict[str, str]:
     """The environment that hands the options to every browser session (validated)."""
-    from ..browser import browser, controls
+    from ..browser import browser, controls, guard
 
     overrides = dict(parse_override(s) for s in args.overrides)
     validate(overrides, where="--set")
@@ -63,14 +86,31 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         raise CommandError(f"--view {args.view!r}: use district or street:<n> (n from 0)")
     if args.scenario_dir is not None and not args.scenario_dir.is_dir():
         raise CommandError(f"--scenario-dir {args.scenario_dir}: no such folder")
+    runs_dir = getattr(args, "runs_dir", None)
+    if runs_dir is not None and not runs_dir.is_dir():
+        raise CommandError(f"--runs-dir {runs_dir}: no such folder")
+    for name in ("session_memory_mb", "server_memory_mb", "max_sessions", "cull_seconds"):
+        value = getattr(args, name, None)
+        if value is not None and not value > 0:
+            flag = "--" + name.replace("_", "-")
+            raise CommandError(f"{flag} {value!r}: must be a positive number")
     scenario = args.scenario
     if scenario and Path(scenario).is_file():
         scenario = str(Path(scenario).resolve())
-    env = browser.server_env(params=overrides or None, scenario=scenario, seed=args.seed,
-                             lang=args.lang, view=args.view,
-                             scenario_dir=args.scenario_dir.resolve() if args.scenario_dir else None)
+    env = browser.server_env(
+        params=overrides or None, scenario=scenario, seed=args.seed, lang=args.lang,
+        view=args.view,
+        scenario_dir=args.scenario_dir.resolve() if args.scenario_dir else None,
+        runs_dir=runs_dir.resolve() if runs_dir else None,
+        session_mb=getattr(args, "session_memory_mb", None),
+        server_mb=getattr(args, "server_memory_mb", None),
+        max_sessions=getattr(args, "max_sessions", None),
+        cull_seconds=getattr(args, "cull_seconds", None))
     # fail now, with exit code 2, rather than in the first browser session
-    controls.initial_settings(env)
+    settings = controls.initial_settings(env)
+    refusal = guard.world_refusal(settings.params, guard.Limits.from_env(env))
+    if refusal:
+        raise CommandError(f"the starting world: {refusal}")
     return env
 
 
@@ -85,13 +125,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"serving the app at http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr,
           flush=True)
-    proc = subprocess.Popen(cmd, env=env, cwd=os.getcwd())
+    return supervise(subprocess.Popen(cmd, env=env, cwd=os.getcwd()))
+
+
+def supervise(proc: subprocess.Popen, grace: float = STOP_GRACE) -> int:
+    """Wait for the server; pass SIGTERM and SIGINT on to it, and kill it if it has not
+    stopped `grace` seconds later. Returns its exit code (0 when it stopped on request)."""
+    asked: list[float] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signum)
+        if not asked:
+            asked.append(time.monotonic())
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
+        while True:
+            try:
+                code = proc.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if asked and time.monotonic() - asked[0] > grace:
+                    proc.kill()
+                    code = proc.wait()
+                    break
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if proc.poll() is None:  # an error in this loop must not leave the server behind
             proc.kill()
-        raise
+            proc.wait()
+    return 0 if asked else code

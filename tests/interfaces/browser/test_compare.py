@@ -1,0 +1,86 @@
+"""Compare: two settings on the same replicate seeds; each outcome's difference with a 95%
+confidence interval from the paired replicates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core.params import defaults
+from sim.core.scenario import list_scenarios, scenario_dir
+from sim.experiments.design import replicate_seeds
+from sim.interfaces.browser import compare as cmp
+from sim.interfaces.browser.i18n import WORLD_SIZE
+from sim.runs.runner import run
+from tests.conftest import SMALL
+
+CURRENT = {**defaults(), **SMALL}
+
+
+def test_arms_share_the_world_size_of_the_controls(tmp_path):
+    (tmp_path / "beta.toml").write_text("[burden]\nresponsibility_list = true\n", encoding="utf-8")
+    pa = cmp.arm_params(cmp.CURRENT, CURRENT, tmp_path)
+    pb = cmp.arm_params("beta", CURRENT, tmp_path)
+    assert pb["responsibility_list"] and not pa["responsibility_list"]
+    for name in WORLD_SIZE:
+        assert pa[name] == pb[name] == CURRENT[name]
+
+
+def test_each_arm_runs_with_its_own_policy_timeline(tmp_path):
+    (tmp_path / "timed.toml").write_text(
+        "[[policy]]\nmonth = 2\nstreets = [0]\n[policy.set]\ndevolution_share = 0.9\n",
+        encoding="utf-8")
+    mine = [{"month": 3, "set": {"xa_one_shoulder": 0.0}}]
+    assert cmp.arm_timeline(cmp.CURRENT, mine, tmp_path) == mine
+    timed = cmp.arm_timeline("timed", mine, tmp_path)
+    assert timed == [{"month": 2, "set": {"devolution_share": 0.9}, "streets": [0]}]
+    comp = cmp.run_comparison(CURRENT, CURRENT, seed=9, replicates=2, months=4,
+                              timelines=([], timed))
+    again = run(dict(CURRENT), comp.seeds[0], 4, timeline=timed).series
+    assert comp.b[0].equals(again)
+    assert comp.a[0].equals(run(dict(CURRENT), comp.seeds[0], 4).series)
+    assert not comp.a[0].equals(comp.b[0])  # the reform shows within the months run
+
+
+def test_replicates_use_the_sweep_s_seeds_and_are_the_command_line_s_runs():
+    pb = {**CURRENT, "responsibility_list": True}
+    comp = cmp.run_comparison(CURRENT, pb, seed=9, replicates=3, months=4)
+    assert comp.seeds == replicate_seeds(9, 3) and comp.n == 3
+    again = run(dict(CURRENT), comp.seeds[1], 4).series
+    assert comp.a[1].equals(again)
+    assert not comp.a[0].equals(comp.a[1])  # replicates differ
+    progress = []
+    cmp.run_comparison(CURRENT, pb, 9, 1, 3, progress=lambda d, t: progress.append((d, t)))
+    assert progress[-1] == (6, 6)
+
+
+def test_differences_are_paired_with_a_95_ci():
+    pb = {**CURRENT, "xa_one_shoulder": 0.0}
+    comp = cmp.run_comparison(CURRENT, pb, seed=2, replicates=4, months=12)
+    rows = cmp.differences(comp, ["satisfaction_mean", "needs_met"])
+    for d in rows:
+        a = cmp.summary_values(comp.a, d.outcome)
+        b = cmp.summary_values(comp.b, d.outcome)
+        assert np.isclose(d.diff.mean, np.mean(b - a))
+        assert d.diff.n == 4 and d.diff.low <= d.diff.mean <= d.diff.high
+        assert np.isclose(d.a.mean, a.mean())
+
+
+def test_one_replicate_gives_no_interval():
+    comp = cmp.run_comparison(CURRENT, CURRENT, seed=1, replicates=1, months=3)
+    (d,) = cmp.differences(comp, ["satisfaction_mean"])
+    assert d.diff.n == 1 and d.diff.low != d.diff.low  # nan: no interval from one pair
+    assert d.diff.mean == 0.0  # the same settings on the same seed
+
+
+def test_a_comparison_stops_when_its_page_closes():
+    with pytest.raises(cmp.Cancelled):
+        cmp.run_comparison(CURRENT, CURRENT, 1, 2, 5, cancelled=lambda: True)
+
+
+def test_every_shipped_scenario_can_be_an_arm():
+    found = list_scenarios()
+    assert found, "no scenario files in scenarios/"
+    for name, _ in found:
+        params = cmp.arm_params(name, CURRENT, scenario_dir())
+        assert params["n_streets"] == CURRENT["n_streets"]
