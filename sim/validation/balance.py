@@ -28,7 +28,7 @@ from sim.core.params import defaults
 from sim.experiments.stats import paired_difference
 from sim.interfaces.cli import positive_int
 from sim.runs.runner import run
-from sim.validation import replace_block
+from sim.validation import check_doc, replace_block
 
 WORLD = {"n_streets": 3}
 STEPS = 72
@@ -146,8 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, default=None,
                         help="also write the table into this Markdown file between its markers")
     args = parser.parse_args(argv)
-    if args.doc is not None and not args.doc.is_file():
-        parser.error(f"--doc {args.doc}: no such file")
+    check_doc(parser, args.doc, DOC_BEGIN, DOC_END)
     table, supply = measure(list(range(1, args.seeds + 1)), args.workers)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "balance.csv", index=False)

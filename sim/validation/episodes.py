@@ -28,7 +28,7 @@ import pandas as pd
 from sim.core.model import GovernanceModel
 from sim.experiments.stats import mean_ci
 from sim.interfaces.cli import positive_int
-from sim.validation import replace_block
+from sim.validation import check_doc, replace_block
 
 WORLD = {"n_streets": 3}
 """A reduced district (about 50,000 residents): episodes are about shares, not sizes."""
@@ -168,8 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, default=None,
                         help="also write the table into this Markdown file between its markers")
     args = parser.parse_args(argv)
-    if args.doc is not None and not args.doc.is_file():
-        parser.error(f"--doc {args.doc}: no such file")
+    check_doc(parser, args.doc, DOC_BEGIN, DOC_END)
     seeds = list(range(1, args.seeds + 1))
     results = []
     for episode in EPISODES:

@@ -39,7 +39,7 @@ from scipy import stats
 
 from sim.core.mechanisms.participation import simulate_public_goods_game
 from sim.interfaces.cli import non_negative_int, positive_int
-from sim.validation import replace_block
+from sim.validation import check_doc, replace_block
 
 __all__ = [
     "CASES",
@@ -409,8 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ValueError(f"--n must exceed z = {config.z}")
     except ValueError as err:
         parser.error(str(err))
-    if args.doc is not None and not args.doc.is_file():
-        parser.error(f"--doc {args.doc}: no such file")
+    check_doc(parser, args.doc, DOC_BEGIN, DOC_END)
 
     args.out.mkdir(parents=True, exist_ok=True)
     n_tasks = len(make_tasks(config))

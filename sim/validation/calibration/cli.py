@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sim.interfaces.cli import positive_int
 from sim.runs.files import atomic_path, atomic_write_json, atomic_write_text
-from sim.validation import replace_block
+from sim.validation import check_doc, replace_block
 
 from .checks import predictive_runs, predictive_table, world_size_table
 from .history_matching import CalibrationError, Settings, history_match
@@ -97,8 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.doc is not None and not args.doc.is_file():
-        parser.error(f"--doc {args.doc}: no such file")
+    check_doc(parser, args.doc, DOC_BEGIN, DOC_END)
     if args.seeds < 2:
         parser.error("--seeds must be at least 2 (the run-to-run variance is estimated "
                      "from the seeds of each parameter set)")
