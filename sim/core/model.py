@@ -90,7 +90,8 @@ from .people import (
     VOLUNTEER,
     People,
     build_seats,
-    shared_people,
+    by_pair,
+    shared_links,
 )
 from .policy import Levers, Timeline, parse_timeline
 from .residents import TRUST_TARGETS, Residents
@@ -310,6 +311,8 @@ class GovernanceModel(mesa.Model):
             self.seat_index.setdefault(key, []).append(s)
         self.seat_index = {k: np.array(v, dtype=np.int64) for k, v in self.seat_index.items()}
         self.role_seats = _role_table(self.seats)
+        self.oc_seat_table = np.array([self.seat_index[(OC, c)] for c in range(cp.n)],
+                                      dtype=np.int64).reshape(cp.n, int(p["oc_seats"]))
         for c in comm.tolist():
             pc_seats = self.seats_of(PC, c)
             self.fill(pc_seats, self.new_people(pc_seats.size, CADRE, c, party=True))
@@ -452,6 +455,14 @@ class GovernanceModel(mesa.Model):
             return -1
         return int(self.seats.holder[table[index, 0]])
 
+    def holder_of(self, role: int, indices: np.ndarray) -> np.ndarray:
+        """`holder` of the seat `role` of each organisation in `indices`, at once."""
+        table = self.role_seats[role]
+        inside = indices < len(table)
+        seat = np.full(len(indices), -1, dtype=np.int64)
+        seat[inside] = table[indices[inside], 0]
+        return np.where(seat >= 0, self.seats.holder[np.maximum(seat, 0)], -1)
+
     def holders(self, role: int, index: int) -> list[int]:
         """Holders of the seats `role` of organisation `index` (−1 where vacant)."""
         table = self.role_seats[role]
@@ -513,9 +524,19 @@ class GovernanceModel(mesa.Model):
         hit = self.cache.get("shared")
         if hit is not None and hit[0] == self.seats_version:
             return hit[1]
-        pairs = shared_people(self.seats)
+        pairs = by_pair(self.shared_links())
         self.cache["shared"] = (self.seats_version, pairs)
         return pairs
+
+    def shared_links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(u, v, person) for each pair of organisation nodes and person sitting on both
+        (people.shared_links, cached per seats)."""
+        hit = self.cache.get("shared_links")
+        if hit is not None and hit[0] == self.seats_version:
+            return hit[1]
+        links = shared_links(self.seats)
+        self.cache["shared_links"] = (self.seats_version, links)
+        return links
 
     def sync_shared_edges(self) -> None:
         """Keep the network's `cross_appointment` edges equal to the pairs of organisations
@@ -523,7 +544,8 @@ class GovernanceModel(mesa.Model):
         if self.cache.get("synced") == self.seats_version:
             return
         want = set(self.shared_people())
-        have = {(u, v) for u, v, k in self.edge_index if k == "cross_appointment"}
+        u, v, _ = self.edge_index.arrays(("cross_appointment",))
+        have = set(zip(u.tolist(), v.tolist()))
         for u, v in have - want:
             set_edge(self, u, v, "cross_appointment", False)
         for u, v in want - have:
@@ -793,7 +815,7 @@ class GovernanceModel(mesa.Model):
         self.do(StreetOffice, "rate_departments")  # §7.14 upward evaluation
         self.do(Department, "adapt")             # §7.14 departments respond to their rating
         self.do(StreetOffice, "promote")         # §7.15 yearly promotions
-        self.do(ResidentsCommittee, "learn")     # §7.11 the RC adapts its hours
+        ResidentsCommittee.learn_all(self)       # §7.11 the RCs adapt their hours
         self.do(NGO, "evolve")                   # §7.9 NGOs learn, drift, run deficits
         ngo_market.fail_and_enter(self)
         self.measure_cross_appointment()

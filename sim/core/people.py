@@ -302,26 +302,37 @@ def shared_pairs(seats: Seats) -> set[tuple[int, int]]:
     return set(shared_people(seats))
 
 
-def shared_people(seats: Seats) -> dict[tuple[int, int], list[int]]:
-    """For each pair of organisation nodes (u < v) that share people, who they are."""
+def shared_links(seats: Seats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(u, v, person): one row per pair of organisation nodes (u < v) and person sitting on
+    both; people in order of their id, each person's pairs in order of (u, v)."""
     filled = seats.holder >= 0
     h, node = seats.holder[filled], seats.node[filled]
     counts = np.bincount(h) if h.size else np.zeros(0, dtype=np.int64)
     multi = counts[h] >= 2
     h, node = h[multi], node[multi]
+    order = np.lexsort((node, h))
+    h, node = h[order], node[order]
+    distinct = np.r_[True, (h[1:] != h[:-1]) | (node[1:] != node[:-1])] if h.size else h > 0
+    h, node = h[distinct], node[distinct]  # each person's organisations, once each
+    first_of = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if h.size else h
+    size = np.diff(np.r_[first_of, h.size])
+    after = np.repeat(size, size) - 1 - (np.arange(h.size) - np.repeat(first_of, size))
+    a = np.repeat(np.arange(h.size), after)  # each organisation with every later one
+    b = a + 1 + np.arange(a.size) - np.repeat(np.cumsum(after) - after, after)
+    return node[a], node[b], h[a]
+
+
+def shared_people(seats: Seats) -> dict[tuple[int, int], list[int]]:
+    """For each pair of organisation nodes (u < v) that share people, who they are."""
+    return by_pair(shared_links(seats))
+
+
+def by_pair(links: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[tuple[int, int], list[int]]:
+    """The rows (u, v, person) of `shared_links` as {(u, v): [people]}, pairs in order of
+    their first row."""
     out: dict[tuple[int, int], list[int]] = {}
-    if h.size == 0:
-        return out
-    order = np.argsort(h, kind="stable")
-    h, node = h[order].tolist(), node[order].tolist()
-    start = 0
-    for k in range(1, len(h) + 1):
-        if k == len(h) or h[k] != h[start]:
-            orgs = sorted(set(node[start:k]))
-            for i in range(len(orgs)):
-                for j in range(i + 1, len(orgs)):
-                    out.setdefault((orgs[i], orgs[j]), []).append(h[start])
-            start = k
+    for u, v, person in zip(*(x.tolist() for x in links)):
+        out.setdefault((u, v), []).append(person)
     return out
 
 

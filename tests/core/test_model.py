@@ -76,12 +76,12 @@ def test_each_organisation_decides_through_its_agentset():
     what every organisation of that class does."""
     m = small_model(4)
     calls = []
-    original = ResidentsCommittee.learn
+    original = ResidentsCommittee.allocate_hours
     try:
-        ResidentsCommittee.learn = lambda self: calls.append(self.index)
+        ResidentsCommittee.allocate_hours = lambda self: calls.append(self.index)
         m.step()
     finally:
-        ResidentsCommittee.learn = original
+        ResidentsCommittee.allocate_hours = original
     assert sorted(calls) == list(range(m.communities.n))
 
 

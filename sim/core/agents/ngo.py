@@ -45,17 +45,26 @@ class NGO(GovernanceAgent):
 
     def match(self, community: int) -> float:
         """How well its specialisation fits the community's care/legal need mix (0-1)."""
-        cm = self.model.communities
-        demand = cm.demand[community]
-        need_care = demand[1] / max(demand[1] + demand[2], 1e-9)
-        return 1.0 - abs(self.care_focus - need_care)
+        return float(self.matches(self.model, community)[self.index])
 
     def bid_value(self, community: int) -> float:
         """Its interest in a community's tender (0 = does not bid)."""
-        p, ngos = self.model.p, self.model.ngos
-        if not self.alive or ngos.contracts[self.index] >= p["ngo_max_contracts"]:
-            return 0.0
-        return self.match(community)
+        return float(self.bid_values(self.model, community)[self.index])
+
+    @staticmethod
+    def matches(model, community: int) -> np.ndarray:
+        """`match` of every NGO slot at once."""
+        demand = model.communities.demand[community]
+        need_care = demand[1] / max(demand[1] + demand[2], 1e-9)
+        return 1.0 - np.abs(model.ngos.care_focus - need_care)
+
+    @staticmethod
+    def bid_values(model, community: int) -> np.ndarray:
+        """`bid_value` of every NGO slot at once: its match where it operates and has a free
+        contract place, else 0 (the tender asks every NGO in one call)."""
+        ngos = model.ngos
+        bids = ngos.alive & (ngos.contracts < model.p["ngo_max_contracts"])
+        return np.where(bids, NGO.matches(model, community), 0.0)
 
     def evolve(self) -> None:
         """Finance, drift, learning and specialisation, once a month after delivery."""

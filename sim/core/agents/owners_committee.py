@@ -29,6 +29,20 @@ INDEPENDENCE_FLOOR = 0.05
 """A member's independence below this counts as this (the chance to turn stays finite)."""
 
 
+def row_means(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of each row's `values` where `mask` (0 for an empty row), equal bit for bit to
+    NumPy's mean of the row's selected values: rows of up to 7 are summed left to right, as
+    NumPy does for so few numbers; longer rows call it."""
+    size = mask.sum(axis=1)
+    total = np.zeros(len(values))
+    for j in range(values.shape[1]):
+        total += np.where(mask[:, j], values[:, j], 0.0)
+    out = np.where(size > 0, total / np.maximum(size, 1), 0.0)
+    for r in np.flatnonzero(size >= 8).tolist():
+        out[r] = values[r][mask[r]].mean()
+    return out
+
+
 class OwnersCommittee(GovernanceAgent):
     """Zero or one per compound (`index` = compound)."""
 
@@ -56,25 +70,30 @@ class OwnersCommittee(GovernanceAgent):
     def take_stock(self) -> None:
         """Its state from its members: captured if most answer to the firm, stalled below
         the quorum of active members, else functioning."""
-        m, p, cp = self.model, self.model.p, self.model.compounds
-        members = self.members()
-        firm = cp.firm[self.index]
-        allied = int(np.count_nonzero(m.people.allied_firm[members] == firm)) if firm >= 0 else 0
-        if members.size and firm >= 0 and allied * 2 > members.size:
-            state = OC_CAPTURED
-        elif members.size < p["oc_quorum_members"]:
-            state = OC_STALLED
-        else:
-            state = OC_FUNCTIONING
-        cp.oc_state[self.index] = state
-        perf = m.people.performance[members]
-        cp.oc_performance[self.index] = float(perf.mean()) if members.size else 0.0
+        self.take_stock_all(self.model, np.array([self.index]))
+
+    @staticmethod
+    def take_stock_all(model, compounds: np.ndarray) -> None:
+        """`take_stock` of the committees of `compounds` at once (each reads only its own
+        members, so the order does not matter)."""
+        p, cp, people = model.p, model.compounds, model.people
+        holder = model.seats.holder[model.oc_seat_table[compounds]]  # committee × seat
+        filled = holder >= 0
+        size = filled.sum(axis=1)
+        firm = cp.firm[compounds]
+        allied = (filled & (people.allied_firm[np.maximum(holder, 0)] == firm[:, None])
+                  ).sum(axis=1)
+        cp.oc_state[compounds] = np.where(
+            (size > 0) & (firm >= 0) & (allied * 2 > size), OC_CAPTURED,
+            np.where(size < p["oc_quorum_members"], OC_STALLED, OC_FUNCTIONING))
+        perf = np.where(filled, people.performance[np.maximum(holder, 0)], 0.0)
+        cp.oc_performance[compounds] = row_means(perf, filled)
 
     def drift_to_firm(self) -> None:
         """Each member not yet answering to the firm may come to: more likely the less
         independent the member (other seats with the firm's allies), less likely for a party
         member, and less under an active property-management committee."""
-        m, p, cp = self.model, self.model.p, self.model.compounds
+        m, cp = self.model, self.model.compounds
         firm = int(cp.firm[self.index])
         if firm < 0:
             return
@@ -82,12 +101,16 @@ class OwnersCommittee(GovernanceAgent):
         free = members[m.people.allied_firm[members] != firm]
         if free.size == 0:
             return
-        rng = m.streams["organisations"]
-        u = rng.random(free.size)
-        bound = p["collusion_rate"] / INDEPENDENCE_FLOOR  # the largest chance below
-        look = u < bound
+        u = m.streams["organisations"].random(free.size)
+        self._turn(free, u)
+
+    def _turn(self, free: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Members `free` (not answering to the firm) with uniforms `u`: those whose draw is
+        below their chance come to answer to the firm; returns them."""
+        m, p, cp = self.model, self.model.p, self.model.compounds
+        look = u < p["collusion_rate"] / INDEPENDENCE_FLOOR  # the largest chance below
         if not look.any():
-            return
+            return free[:0]
         free, u = free[look], u[look]
         independence = m.member_independence(free, self.index)
         party = m.people.party_member[free]
@@ -96,8 +119,43 @@ class OwnersCommittee(GovernanceAgent):
         chance = chance * (1 - p["professional_capture_protection"] * m.pmc_watch(self.index))
         turned = free[u < chance]
         if turned.size:
-            m.people.allied_firm[turned] = firm
+            m.people.allied_firm[turned] = cp.firm[self.index]
             m.month.collusions += int(turned.size)
+        return turned
+
+    @staticmethod
+    def drift_all(model, compounds: np.ndarray) -> None:
+        """`drift_to_firm` of the committees of `compounds`, in that order, with the same
+        draws as one call after the other: all uniforms are drawn at once and only the
+        committees where a member may turn decide further. If someone who turned sits on
+        another of these committees with the same firm (whose draws then assumed them still
+        free), the month is redone one committee at a time."""
+        cp, people = model.compounds, model.people
+        rng = model.streams["organisations"]
+        holder = model.seats.holder[model.oc_seat_table[compounds]]
+        firm = cp.firm[compounds]
+        free = ((holder >= 0) & (firm[:, None] >= 0)
+                & (people.allied_firm[np.maximum(holder, 0)] != firm[:, None]))
+        count = free.sum(axis=1)
+        before = rng.bit_generator.state
+        u = rng.random(int(count.sum()))
+        start = np.cumsum(count) - count
+        bound = model.p["collusion_rate"] / INDEPENDENCE_FLOOR
+        looks = np.flatnonzero(np.logical_or.reduceat(u < bound, start[count > 0])) \
+            if u.size else np.zeros(0, dtype=np.int64)
+        rows = np.flatnonzero(count > 0)[looks]
+        allied, collusions = people.allied_firm.copy(), model.month.collusions
+        turned: list[int] = []
+        for r in rows.tolist():
+            committee = model.owners_committees[int(compounds[r])]
+            turned += committee._turn(holder[r][free[r]],
+                                      u[start[r]:start[r] + count[r]]).tolist()
+        if turned and np.isin(holder, turned).sum() > len(turned):
+            rng.bit_generator.state = before  # a turned member sits on two of them
+            people.allied_firm[:] = allied
+            model.month.collusions = collusions
+            for c in compounds.tolist():
+                model.owners_committees[c].drift_to_firm()
 
     # --- supervision (§7.6) ----------------------------------------------------------------
     def monitor(self) -> float:

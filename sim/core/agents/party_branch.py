@@ -11,6 +11,8 @@ vote decides (sim.core.mechanisms.owners_assembly).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..people import BRANCH_SECRETARY
 from ..state import OC_NONE
 from .base import GovernanceAgent
@@ -29,16 +31,20 @@ class PartyBranch(GovernanceAgent):
     def lead_formation(self, u: float) -> bool:
         """Convene an owners' assembly this month? With the push's intensity times the
         compound's service shortfall times the secretary's performance (`u` uniform)."""
-        m, p, cp = self.model, self.model.p, self.model.compounds
-        if cp.oc_state[self.index] != OC_NONE or self.secretary < 0:
-            return False
-        push = m.levers.at_compound("party_led_formation", self.index)
-        if push <= 0:
-            return False
-        perf = m.people.performance[self.secretary]
+        return bool(self.lead_formations(self.model, np.array([self.index]), np.array([u]))[0])
+
+    @staticmethod
+    def lead_formations(model, compounds: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """`lead_formation` of the branches of `compounds` at once (uniforms `u`): a branch
+        convenes only where its compound has no committee, it has a secretary and a push."""
+        p, cp = model.p, model.compounds
+        secretary = model.holder_of(BRANCH_SECRETARY, compounds)
+        push = model.levers.compound("party_led_formation")[compounds]
+        able = (cp.oc_state[compounds] == OC_NONE) & (secretary >= 0) & (push > 0)
+        perf = model.people.performance[np.maximum(secretary, 0)]
         chance = p["oc_attempt_rate"] * p["party_attempt_boost"] * push * perf * (
-            1 - cp.quality[self.index])
-        return u < chance
+            1 - cp.quality[compounds])
+        return able & (u < chance)
 
     def stands_for_chair(self, u: float) -> bool:
         """Does its secretary stand for chair of the owners' committee?"""

@@ -27,8 +27,6 @@ the peer scores higher, moves `peer_copy_weight` of the way to the peer's split.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..people import DIRECTOR, SECRETARY
@@ -109,68 +107,101 @@ class ResidentsCommittee(GovernanceAgent):
         cm.service_hours[i] = free - cm.formalism_hours[i] - cm.management_hours[i]
 
     # --- learning (§7.11) ----------------------------------------------------------------
+    # The rule is written once, for all committees at once (`best_responses`, `learn_all`);
+    # the methods of one committee read their own row.
     def weights(self) -> tuple[float, float]:
-        """(weight of its score, weight of residents' needs met) in its objective: its own
-        aims (`rc_resident_motive`) plus its leaders' careers (`career_concern`), which follow
-        how the street selects cadres (λ = `cadre_selection_resident_weight`: the top-down
-        score or residents' evaluation)."""
-        p, lv = self.model.p, self.model.levers
-        lam = lv.at("cadre_selection_resident_weight", self.index)
-        kappa = p["career_concern"]
-        return 1 + kappa * (1 - lam), p["rc_resident_motive"] + kappa * lam
+        """(weight of its score, weight of residents' needs met) in its objective."""
+        score, needs = self.objective_weights(self.model)
+        return float(score[self.index]), float(needs[self.index])
 
     def value_of_needs(self) -> float:
-        """What one unit of needs met is worth to it: through residents' evaluation in its
-        score, through third-party measurement, and directly (its aims and careers)."""
-        m, lv = self.model, self.model.levers
-        i = self.index
-        w = lv.at("resident_assessment_weight", i)
-        evaluated = bool(lv.at("third_party_evaluation", i))
-        wn = m.satisfaction_weight_of_needs()
-        score_weight, needs_weight = self.weights()
-        return score_weight * (w * wn + (1 - w) * evaluated) + needs_weight * wn
+        """What one unit of needs met is worth to it."""
+        return float(self.values_of_needs(self.model)[self.index])
 
     def best_response(self) -> np.ndarray:
-        """The split of free hours that would serve its objective best this month: the
-        paperwork score h / (h + S) pays wp (1 − w) S / (h + S)² an hour, an hour of service
-        raises needs met by its productivity / demand, an hour of management buys
-        `spend_per_management_hour` / `cost_per_service_hour` hours while money is idle."""
-        p, cm, lv = self.model.p, self.model.communities, self.model.levers
-        i = self.index
-        free = cm.formalism_hours[i] + cm.management_hours[i] + cm.service_hours[i]
-        if free <= 0:
-            return cm.allocation[i].copy()
-        w = lv.at("resident_assessment_weight", i)
-        evaluated = bool(lv.at("third_party_evaluation", i))
-        score_weight, _ = self.weights()
-        paper_weight = 0.0 if evaluated else score_weight * p["paperwork_score_weight"] * (1 - w)
-        demand = max(float(cm.demand[i].sum()), 1.0)
-        productivity = cm.skill[i] * cm.staff_performance[i]
-        r_service = self.value_of_needs() * productivity / demand
-        s = p["paperwork_return_scale"]
-        if paper_weight <= 0:
-            paper = 0.0
-        elif r_service <= 0:
-            paper = free
-        else:
-            paper = min(max(math.sqrt(paper_weight * s / r_service) - s, 0.0), free)
-        rate = p["spend_per_management_hour"] * productivity
-        needed = (cm.idle_block[i] + cm.in_block[i]) / max(rate, 1e-9)
-        manage = min(needed, p["management_time_cap"] * free, free - paper)
-        return np.array([paper, manage, free - paper - manage]) / free
+        """The split of free hours that would serve its objective best this month."""
+        return self.best_responses(self.model)[self.index]
 
     def learn(self) -> None:
         """Close `rc_adaptation_rate` of the gap to its best response; sometimes move toward
         a better-scoring peer's split."""
+        p, cm = self.model.p, self.model.communities
+        a = cm.allocation[self.index]
+        self._settle(a + p["rc_adaptation_rate"] * (self.best_response() - a))
+
+    @staticmethod
+    def objective_weights(model) -> tuple[np.ndarray, np.ndarray]:
+        """Per committee: (weight of its score, weight of residents' needs met) in its
+        objective: its own aims (`rc_resident_motive`) plus its leaders' careers
+        (`career_concern`), which follow how the street selects cadres (λ =
+        `cadre_selection_resident_weight`: the top-down score or residents' evaluation)."""
+        p = model.p
+        lam = model.levers.community("cadre_selection_resident_weight")
+        kappa = p["career_concern"]
+        return 1 + kappa * (1 - lam), p["rc_resident_motive"] + kappa * lam
+
+    @staticmethod
+    def values_of_needs(model) -> np.ndarray:
+        """Per committee, what one unit of needs met is worth to it: through residents'
+        evaluation in its score, through third-party measurement, and directly (its aims and
+        careers)."""
+        lv = model.levers
+        w = lv.community("resident_assessment_weight")
+        evaluated = lv.community("third_party_evaluation").astype(bool)
+        wn = model.satisfaction_weight_of_needs()
+        score_weight, needs_weight = ResidentsCommittee.objective_weights(model)
+        return score_weight * (w * wn + (1 - w) * evaluated) + needs_weight * wn
+
+    @staticmethod
+    def best_responses(model) -> np.ndarray:
+        """Per committee, the split of free hours that would serve its objective best this
+        month: the paperwork score h / (h + S) pays wp (1 − w) S / (h + S)² an hour, an hour
+        of service raises needs met by its productivity / demand, an hour of management buys
+        `spend_per_management_hour` / `cost_per_service_hour` hours while money is idle.
+        A committee without free hours keeps its split."""
+        p, cm, lv = model.p, model.communities, model.levers
+        free = cm.formalism_hours + cm.management_hours + cm.service_hours
+        w = lv.community("resident_assessment_weight")
+        evaluated = lv.community("third_party_evaluation").astype(bool)
+        score_weight, _ = ResidentsCommittee.objective_weights(model)
+        paper_weight = np.where(evaluated, 0.0,
+                                score_weight * p["paperwork_score_weight"] * (1 - w))
+        d = cm.demand
+        demand = np.maximum(d[:, 0] + d[:, 1] + d[:, 2], 1.0)
+        productivity = cm.skill * cm.staff_performance
+        r_service = ResidentsCommittee.values_of_needs(model) * productivity / demand
+        s = p["paperwork_return_scale"]
+        with np.errstate(all="ignore"):  # the branches not taken may divide by zero
+            interior = np.minimum(np.maximum(np.sqrt(paper_weight * s / r_service) - s, 0.0),
+                                  free)
+        paper = np.where(paper_weight <= 0, 0.0, np.where(r_service <= 0, free, interior))
+        rate = p["spend_per_management_hour"] * productivity
+        needed = (cm.idle_block + cm.in_block) / np.maximum(rate, 1e-9)
+        manage = np.minimum(np.minimum(needed, p["management_time_cap"] * free), free - paper)
+        with np.errstate(all="ignore"):
+            split = np.stack([paper, manage, free - paper - manage], axis=1) / free[:, None]
+        return np.where(free[:, None] > 0, split, cm.allocation)
+
+    @staticmethod
+    def learn_all(model) -> None:
+        """`learn` of every committee, in order: each closes `rc_adaptation_rate` of the gap
+        to its best response, then may look at a peer (whose split this month is already
+        learnt if the peer came earlier)."""
+        p, cm = model.p, model.communities
+        a = cm.allocation
+        target = a + p["rc_adaptation_rate"] * (ResidentsCommittee.best_responses(model) - a)
+        for committee in model.residents_committees:
+            committee._settle(target[committee.index])
+
+    def _settle(self, a: np.ndarray) -> None:
+        """Take the split `a`, or with probability `peer_imitation_rate` move it toward a
+        random peer's split if the peer scores higher."""
         m, p, cm = self.model, self.model.p, self.model.communities
         i = self.index
-        a = cm.allocation[i]
-        a = a + p["rc_adaptation_rate"] * (self.best_response() - a)
-        rng = m.streams["organisations"]
-        if rng.random() < p["peer_imitation_rate"]:
+        if m.streams["organisations"].random() < p["peer_imitation_rate"]:
             peers = self.ties("peer")
             if peers:
-                peer = m.index_of(peers[int(rng.integers(len(peers)))])
+                peer = m.index_of(peers[int(m.streams["organisations"].integers(len(peers)))])
                 if cm.score[peer] > cm.score[i]:
                     c = p["peer_copy_weight"]
                     a = (1 - c) * a + c * cm.allocation[peer]

@@ -12,7 +12,11 @@ edge) `coord_tie`, a formal relation (`hierarchy`, `contract`, `collaboration`)
 is that of its best path, and never below `coord_base` (organisations that have no path can
 still phone each other). Best paths are shortest paths with link weights −log(factor)
 (scipy.sparse.csgraph.dijkstra, searched no farther than −log(`coord_base`)), so shared
-people and standing ties shorten paths and a missing tie lengthens them.
+people and standing ties shorten paths and a missing tie lengthens them. Each batch of
+sources is searched within its region — the nodes closer than that limit to one of them
+(found by one multi-source search) — which gives the same distances as a search of the
+whole network, since every prefix of a path within the limit is within it too, at a cost
+that grows with the region rather than with the city.
 
 **Checks.** A supervising body's check on a supervised one (the owners' committee on its
 firm, the party committee on the RC's use of money, the property committee on firms) is
@@ -37,8 +41,9 @@ FORMAL = ("hierarchy", "contract", "collaboration")
 TIES = ("coordination",)
 CHAIR_WEIGHT = 3.0
 """A chair's or secretary's seat counts this many times a member's in a body's check."""
-BATCH = 512
-"""Sources per shortest-path call (bounds memory at city scale)."""
+BATCH = 128
+"""Sources per shortest-path search: a batch is searched within its own region, so small
+batches keep regions (and the distance matrix, batch × region) small at city scale."""
 
 
 def link_factor(p: dict, kind: str) -> float | None:
@@ -56,23 +61,22 @@ def link_graph(model) -> sp.csr_matrix:
     cache = model.cache.get("links")
     if cache is not None and cache[0] == model.ties_version:
         return cache[1]
-    p = model.p
-    factor = {k: link_factor(p, k) for k in set(FORMAL + TIES)}
+    kinds = FORMAL + TIES
+    factor = np.array([link_factor(model.p, k) for k in kinds])
+    u, v, kind = model.edge_index.arrays(kinds)
     # line departments meet problems through summons (§7.14), not along these paths
     first_dept = model.world.node_offset.get("department", model.network.number_of_nodes())
-    edges = [(u, v, factor[k]) for u, v, k in model.edge_index
-             if k in factor and v < first_dept]
-    out = _similarity(edges, model.network.number_of_nodes())
+    keep = v < first_dept
+    out = _similarity(u[keep], v[keep], factor[kind[keep]], model.network.number_of_nodes())
     model.cache["links"] = (model.ties_version, out)
     return out
 
 
-def _similarity(edges: list[tuple[int, int, float]], n: int) -> sp.csr_matrix:
-    """Symmetric CSR of factors, keeping the largest factor of duplicate pairs."""
-    if not edges:
+def _similarity(u: np.ndarray, v: np.ndarray, f: np.ndarray, n: int) -> sp.csr_matrix:
+    """Symmetric CSR of the factors `f` of links u–v, keeping the largest factor of
+    duplicate pairs."""
+    if u.size == 0:
         return sp.csr_matrix((n, n))
-    arr = np.array(edges)
-    u, v, f = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
     a, b, w = np.r_[u, v], np.r_[v, u], np.r_[f, f]
     key = a * n + b
     order = np.lexsort((-w, key))  # per pair, the best link first
@@ -81,34 +85,50 @@ def _similarity(edges: list[tuple[int, int, float]], n: int) -> sp.csr_matrix:
     return sp.csr_matrix((w[first], (a[first], b[first])), shape=(n, n))
 
 
-def shared_links(model) -> list[tuple[int, int, float]]:
+def shared_links(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(u, v, factor) for every pair of organisations sharing a person, with the factor
     `coord_shared` × the best performance among the people they share."""
-    perf = model.people.performance
-    f = model.p["coord_shared"]
-    return [(u, v, f * max(perf[h] for h in people))
-            for (u, v), people in model.shared_people().items()]
+    u, v, person = model.shared_links()
+    if u.size == 0:
+        return u, v, np.zeros(0)
+    n = model.network.number_of_nodes()
+    key = u * n + v
+    order = np.argsort(key, kind="stable")
+    first = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
+    best = np.maximum.reduceat(model.people.performance[person[order]], first)
+    pair = order[first]
+    return u[pair], v[pair], model.p["coord_shared"] * best.astype(np.float64)
 
 
 def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Coordination of each (source, target) pair of network nodes, from its best path."""
     p = model.p
     n = model.network.number_of_nodes()
-    similarity = link_graph(model).maximum(_similarity(shared_links(model), n)).tocsr()
+    similarity = link_graph(model).maximum(_similarity(*shared_links(model), n)).tocsr()
     graph = similarity.copy()
     graph.data = -np.log(np.clip(graph.data, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
     limit = -np.log(max(p["coord_base"], 1e-9))
     out = np.full(len(sources), p["coord_base"])
     unique = np.unique(sources)
+    # the graph is symmetric, so a directed search over its rows follows every link both ways
     for k in range(0, unique.size, BATCH):
         batch = unique[k:k + BATCH]
-        dist = dijkstra(graph, directed=False, indices=batch, limit=limit)
+        if unique.size <= BATCH:  # one search: its region would be most of the network
+            region, sub = np.arange(n), graph
+        else:
+            near = dijkstra(graph, indices=batch, limit=limit, min_only=True)
+            region = np.flatnonzero(np.isfinite(near))  # sorted; every path within limit
+            sub = graph[region][:, region]
+        dist = dijkstra(sub, indices=np.searchsorted(region, batch), limit=limit)
         row = np.searchsorted(batch, sources)
         mine = (row < batch.size) & (batch[np.minimum(row, batch.size - 1)] == sources)
-        d = dist[row[mine], targets[mine]]
+        col = np.searchsorted(region, targets[mine])
+        inside = (col < region.size) & (region[np.minimum(col, region.size - 1)]
+                                        == targets[mine])
+        d = np.full(col.size, np.inf)
+        d[inside] = dist[row[mine][inside], col[inside]]
         out[mine] = np.maximum(np.exp(-d), p["coord_base"])
     return out
-
 
 def step(model) -> None:
     """This month's coordination of the pairs that meet joint problems."""
@@ -181,9 +201,8 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     keys = np.minimum(node, target) * n + np.maximum(node, target)
     hit = model.cache.get("allied_keys")
     if hit is None or hit[0] != model.ties_version:
-        hit = (model.ties_version, np.unique(np.array(
-            [u * n + v for u, v, k in model.edge_index if k in ("collaboration", "coordination")],
-            dtype=np.int64)))
+        u, v, _ = model.edge_index.arrays(("collaboration", "coordination"))
+        hit = (model.ties_version, np.unique(u * n + v))
         model.cache["allied_keys"] = hit
     allied_keys = hit[1]
     direct = other & (node == target)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..agents.ngo import NGO
 from .devolution import waste_share
 
 
@@ -59,7 +60,7 @@ def tender(model) -> None:
     strict = lv.community("screening_strictness")
     evaluated = lv.community("third_party_evaluation").astype(bool)
     for c in rng.permutation(open_):
-        interest = np.array([a.bid_value(int(c)) for a in model.ngo_agents])
+        interest = NGO.bid_values(model, int(c))  # each NGO's decision (agents/ngo.py)
         s = strict[c]
         eligible = (interest > 0) & (ngos.compliance >= s * p["screening_bar"])
         bidders = np.flatnonzero(eligible)

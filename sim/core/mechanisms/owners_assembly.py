@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..agents.owners_committee import OwnersCommittee
+from ..agents.party_branch import PartyBranch
 from ..people import OC, OC_CHAIR, OC_MEMBER, VOLUNTEER
 from ..state import OC_FUNCTIONING, OC_NONE
 from .elections import win_chance
@@ -84,11 +86,9 @@ def hold_assemblies(model, compounds: np.ndarray, party_led: np.ndarray) -> np.n
 def step(model) -> None:
     p, cp = model.p, model.compounds
     rng = model.streams["assembly"]
-    for committee in list(model.owners_committees.values()):
-        committee.drift_to_firm()
+    OwnersCommittee.drift_all(model, _committees(model))
     coopt(model, rng)
-    for committee in model.owners_committees.values():
-        committee.take_stock()
+    OwnersCommittee.take_stock_all(model, _committees(model))
     formed = cp.oc_state != OC_NONE
     cp.oc_age = np.where(formed, cp.oc_age + 1, 0)
 
@@ -96,9 +96,8 @@ def step(model) -> None:
     owners_try = ~formed & (rng.random(cp.n) < p["oc_attempt_rate"] * (1 - cp.quality))
     party_led = np.zeros(cp.n)
     u = rng.random(cp.n)
-    for c, branch in model.branches.items():
-        if branch.lead_formation(u[c]):
-            party_led[c] = 1.0
+    branches = np.fromiter(model.branches, dtype=np.int64, count=len(model.branches))
+    party_led[branches[PartyBranch.lead_formations(model, branches, u[branches])]] = 1.0
     new = ~formed & (owners_try | (party_led > 0))
     reelect = formed & (cp.oc_age >= p["oc_term_months"])
     held = np.flatnonzero(new | reelect)
@@ -112,6 +111,12 @@ def step(model) -> None:
         elect_members(model, c, rng)
     if elected.size or lapsed.size:
         model.sync_shared_edges()
+
+
+def _committees(model) -> np.ndarray:
+    """Compounds with a sitting committee, in the order of `model.owners_committees`."""
+    return np.fromiter(model.owners_committees, dtype=np.int64,
+                       count=len(model.owners_committees))
 
 
 def elect_members(model, compound: int, rng: np.random.Generator) -> None:

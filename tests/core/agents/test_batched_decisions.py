@@ -1,0 +1,95 @@
+"""Decisions taken by many organisations at once (ODD §4: the rule is the class's) are the
+same, draw for draw, as each organisation deciding in turn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core.agents import NGO, OwnersCommittee, PartyBranch, ResidentsCommittee
+from sim.core.people import OC
+from tests.conftest import MEDIUM, small_model
+
+
+def _state(m) -> tuple:
+    return (m.communities.allocation.copy(), m.people.allied_firm.copy(),
+            m.compounds.oc_state.copy(), m.compounds.oc_performance.copy(),
+            m.month.collusions, m.streams["organisations"].random())
+
+
+def test_learning_all_committees_at_once_is_each_learning_in_turn():
+    one, all_ = (small_model(7, **MEDIUM, peer_imitation_rate=0.5) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(3)
+    for rc in one.residents_committees:
+        rc.learn()
+    ResidentsCommittee.learn_all(all_)
+    assert np.array_equal(one.communities.allocation, all_.communities.allocation)
+    assert one.streams["organisations"].random() == all_.streams["organisations"].random()
+
+
+def test_a_committee_without_free_hours_keeps_its_split(model):
+    model.communities.formalism_hours[:] = 0.0
+    model.communities.management_hours[:] = 0.0
+    model.communities.service_hours[:] = 0.0
+    assert np.array_equal(ResidentsCommittee.best_responses(model),
+                          model.communities.allocation)
+
+
+@pytest.mark.parametrize("params", [
+    dict(collusion_rate=0.03),
+    # a 'two committees' member on several committees of the community: who turns on one
+    # is no longer free on the next, so the batch is redone one committee at a time
+    dict(collusion_rate=0.2, xa_two_committee_member_on_oc=1.0, oc_initial_share=1.0,
+         initial_cadre_on_oc=1.0, party_capture_protection=0.0),
+    dict(oc_seats=10, collusion_rate=0.03, oc_initial_share=1.0),  # means of 8+ members
+])
+def test_owners_committees_drift_and_take_stock_at_once_as_in_turn(params, monkeypatch):
+    one, all_ = (small_model(3, **MEDIUM, **params) for _ in range(2))
+    redone = []
+    in_turn = OwnersCommittee.drift_to_firm
+
+    def counted(self):
+        redone.append(self.model is all_)
+        in_turn(self)
+
+    monkeypatch.setattr(OwnersCommittee, "drift_to_firm", counted)
+    for m in (one, all_):
+        m.run_for(4)
+    for _ in range(6):
+        for c in list(one.owners_committees):
+            one.owners_committees[c].drift_to_firm()
+        for c in list(one.owners_committees):
+            one.owners_committees[c].take_stock()
+        committees = np.fromiter(all_.owners_committees, dtype=np.int64)
+        OwnersCommittee.drift_all(all_, committees)
+        OwnersCommittee.take_stock_all(all_, committees)
+        a, b = _state(one), _state(all_)
+        for x, y in zip(a, b):
+            assert np.array_equal(x, y)
+    assert one.month.collusions > 0  # the comparison saw members turn
+    assert any(redone) == ("xa_two_committee_member_on_oc" in params)
+
+
+def test_committee_performance_is_the_mean_of_its_members(model):
+    c = next(iter(model.owners_committees))
+    members = model.org_members(OC, c)
+    assert model.compounds.oc_performance[c] == model.people.performance[members].mean()
+
+
+def test_branches_decide_formation_at_once_as_one_by_one():
+    m = small_model(2, **MEDIUM, party_led_formation=1.0, oc_initial_share=0.2)
+    m.run_for(2)
+    compounds = np.fromiter(m.branches, dtype=np.int64)
+    u = np.random.default_rng(0).random(compounds.size) * 0.05
+    together = PartyBranch.lead_formations(m, compounds, u)
+    alone = [m.branches[int(c)].lead_formation(x) for c, x in zip(compounds, u)]
+    assert together.tolist() == alone and any(alone) and not all(alone)
+
+
+def test_every_ngo_bids_as_it_would_alone(model):
+    model.ngos.alive[0] = False
+    model.ngos.contracts[1] = model.p["ngo_max_contracts"]
+    values = NGO.bid_values(model, 0)
+    assert values[0] == 0.0 and values[1] == 0.0
+    assert values.tolist() == [a.bid_value(0) for a in model.ngo_agents]
