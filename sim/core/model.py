@@ -790,7 +790,7 @@ class GovernanceModel(mesa.Model):
         self.do(ResidentsCommittee, "accept_tasks")  # §7.3 ... the RC accepts or refuses
         self.do(StreetOffice, "take_back_refused")
         self.do(StreetOffice, "devolve")         # §7.2 money down, by channel
-        self.do(ResidentsCommittee, "allocate_hours")  # §7.11 the RC splits its hours
+        ResidentsCommittee.allocate_all(self)    # §7.11 the RCs split their hours
         self.do(PartyCommittee, "convene", self.convening_changes())  # §7.5 joint ties
         devolution.absorb(self)                  # §7.2 money spent within capacity
         ngo_market.tender(self)                  # §7.9 NGOs bid, the street screens

@@ -76,12 +76,12 @@ def test_each_organisation_decides_through_its_agentset():
     what every organisation of that class does."""
     m = small_model(4)
     calls = []
-    original = ResidentsCommittee.allocate_hours
+    original = ResidentsCommittee.accept_tasks
     try:
-        ResidentsCommittee.allocate_hours = lambda self: calls.append(self.index)
+        ResidentsCommittee.accept_tasks = lambda self: calls.append(self.index)
         m.step()
     finally:
-        ResidentsCommittee.allocate_hours = original
+        ResidentsCommittee.accept_tasks = original
     assert sorted(calls) == list(range(m.communities.n))
 
 

@@ -22,25 +22,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..people import OC
+from ..rows import row_means, row_sums
 from ..state import OC_CAPTURED, OC_FUNCTIONING, OC_STALLED, OC_STATES
 from .base import GovernanceAgent, column
 
 INDEPENDENCE_FLOOR = 0.05
 """A member's independence below this counts as this (the chance to turn stays finite)."""
-
-
-def row_means(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Mean of each row's `values` where `mask` (0 for an empty row), equal bit for bit to
-    NumPy's mean of the row's selected values: rows of up to 7 are summed left to right, as
-    NumPy does for so few numbers; longer rows call it."""
-    size = mask.sum(axis=1)
-    total = np.zeros(len(values))
-    for j in range(values.shape[1]):
-        total += np.where(mask[:, j], values[:, j], 0.0)
-    out = np.where(size > 0, total / np.maximum(size, 1), 0.0)
-    for r in np.flatnonzero(size >= 8).tolist():
-        out[r] = values[r][mask[r]].mean()
-    return out
 
 
 class OwnersCommittee(GovernanceAgent):
@@ -62,6 +49,12 @@ class OwnersCommittee(GovernanceAgent):
     @property
     def functioning(self) -> bool:
         return self.state == "functioning"
+
+    @staticmethod
+    def sitting(model) -> np.ndarray:
+        """Compounds with a sitting committee, in the order of `model.owners_committees`."""
+        return np.fromiter(model.owners_committees, dtype=np.int64,
+                           count=len(model.owners_committees))
 
     def members(self) -> np.ndarray:
         return self.model.org_members(OC, self.index)
@@ -160,11 +153,19 @@ class OwnersCommittee(GovernanceAgent):
     # --- supervision (§7.6) ----------------------------------------------------------------
     def monitor(self) -> float:
         """Monitoring intensity this month (0-1): what its members' hours allow."""
-        m, p, cp = self.model, self.model.p, self.model.compounds
-        if cp.oc_state[self.index] != OC_FUNCTIONING:
-            return 0.0
-        hours = m.seat_hours_given(OC, self.index)
-        return float(min(1.0, hours / max(p["oc_monitoring_hours"], 1e-9)))
+        return float(self.monitors(self.model, np.array([self.index]))[0])
+
+    @staticmethod
+    def monitors(model, compounds: np.ndarray) -> np.ndarray:
+        """`monitor` of the committees of `compounds` at once: the hours their members give
+        their seats (× performance) against `oc_monitoring_hours`; 0 unless functioning."""
+        p, seats = model.p, model.seats
+        table = model.oc_seat_table[compounds]
+        holder = seats.holder[table]
+        given = row_sums(seats.hours[table] * model.people.performance[np.maximum(holder, 0)],
+                         holder >= 0)
+        intensity = np.minimum(1.0, given / max(p["oc_monitoring_hours"], 1e-9))
+        return np.where(model.compounds.oc_state[compounds] == OC_FUNCTIONING, intensity, 0.0)
 
     def respond(self) -> None:
         """After this month's detection: re-tender at enough strikes, with a probability

@@ -81,29 +81,38 @@ class ResidentsCommittee(GovernanceAgent):
     def allocate_hours(self) -> None:
         """Mandatory work first (tasks, inspections, caretaking, the property committee,
         mediating last month's disputes); the free hours are split by `allocation`."""
-        m, p, cm = self.model, self.model.p, self.model.communities
-        i = self.index
+        self.allocate_all(self.model, np.array([self.index]))
+
+    @staticmethod
+    def allocate_all(model, committees: np.ndarray | None = None) -> None:
+        """`allocate_hours` of the committees `committees` (all if None) at once: each
+        claim on the hours takes what is left after the claims before it."""
+        p, cm = model.p, model.communities
+        i = np.arange(cm.n) if committees is None else committees
         hours = cm.staff[i] * p["staff_hours"]
         cm.hours[i] = hours
-        task_time = cm.tasks_accepted[i] * (p["rc_skill_mean"] / cm.skill[i]) ** p[
-            "task_skill_elasticity"]
+        # one power per committee, as in Python (NumPy's vectorised power may round the
+        # last bit differently on some processors)
+        skill_factor = np.array([x ** p["task_skill_elasticity"]
+                                 for x in (p["rc_skill_mean"] / cm.skill[i]).tolist()])
+        task_time = cm.tasks_accepted[i] * skill_factor
         inspections = p["inspections_per_month"] * p["inspection_hours"]
-        mirrors = m.mirror_hours(i)
-        cm.admin_hours[i] = left = min(hours, task_time + inspections + mirrors)
-        left = hours - left
-        cm.caretaking_hours[i] = min(left, m.caretaking_demand(i))
-        left -= cm.caretaking_hours[i]
-        friction = p["friction_hours"] * (1 - cm.coordination[i])
-        cm.friction_hours[i] = min(left, friction)
-        left -= cm.friction_hours[i]
-        committee = p["professional_committee_hours"] if cm.pmc[i] else 0.0
-        cm.committee_hours[i] = min(left, committee)
-        left -= cm.committee_hours[i]
-        cm.mediation_hours[i] = min(left, cm.disputes[i] * p["mediation_hours"])
+        mirrors = np.array([model.mirror_hours(c) for c in i.tolist()])
+        caretaking = np.array([model.caretaking_demand(c) for c in i.tolist()])
+        cm.admin_hours[i] = admin = np.minimum(hours, task_time + inspections + mirrors)
+        left = hours - admin
+        cm.caretaking_hours[i] = np.minimum(left, caretaking)
+        left = left - cm.caretaking_hours[i]
+        cm.friction_hours[i] = np.minimum(left, p["friction_hours"] * (1 - cm.coordination[i]))
+        left = left - cm.friction_hours[i]
+        committee = np.where(cm.pmc[i], p["professional_committee_hours"], 0.0)
+        cm.committee_hours[i] = np.minimum(left, committee)
+        left = left - cm.committee_hours[i]
+        cm.mediation_hours[i] = np.minimum(left, cm.disputes[i] * p["mediation_hours"])
         free = left - cm.mediation_hours[i]
         a = cm.allocation[i]
-        cm.formalism_hours[i] = a[PAPERWORK] * free
-        cm.management_hours[i] = min(a[MANAGEMENT], p["management_time_cap"]) * free
+        cm.formalism_hours[i] = a[:, PAPERWORK] * free
+        cm.management_hours[i] = np.minimum(a[:, MANAGEMENT], p["management_time_cap"]) * free
         cm.service_hours[i] = free - cm.formalism_hours[i] - cm.management_hours[i]
 
     # --- learning (§7.11) ----------------------------------------------------------------

@@ -55,9 +55,9 @@ def link_factor(p: dict, kind: str) -> float | None:
     return None
 
 
-def link_graph(model) -> sp.csr_matrix:
-    """Symmetric matrix of the best coordination factor of a link between two nodes, over
-    every edge but shared people (cached until such edges change)."""
+def standing_links(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(u, v, factor) of every edge that carries coordination but shared people (cached
+    until such edges change)."""
     cache = model.cache.get("links")
     if cache is not None and cache[0] == model.ties_version:
         return cache[1]
@@ -67,7 +67,7 @@ def link_graph(model) -> sp.csr_matrix:
     # line departments meet problems through summons (§7.14), not along these paths
     first_dept = model.world.node_offset.get("department", model.network.number_of_nodes())
     keep = v < first_dept
-    out = _similarity(u[keep], v[keep], factor[kind[keep]], model.network.number_of_nodes())
+    out = u[keep], v[keep], factor[kind[keep]]
     model.cache["links"] = (model.ties_version, out)
     return out
 
@@ -104,8 +104,8 @@ def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.nda
     """Coordination of each (source, target) pair of network nodes, from its best path."""
     p = model.p
     n = model.network.number_of_nodes()
-    similarity = link_graph(model).maximum(_similarity(*shared_links(model), n)).tocsr()
-    graph = similarity.copy()
+    links = zip(standing_links(model), shared_links(model))
+    graph = _similarity(*(np.concatenate(pair) for pair in links), n)
     graph.data = -np.log(np.clip(graph.data, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
     limit = -np.log(max(p["coord_base"], 1e-9))
     out = np.full(len(sources), p["coord_base"])

@@ -86,9 +86,9 @@ def hold_assemblies(model, compounds: np.ndarray, party_led: np.ndarray) -> np.n
 def step(model) -> None:
     p, cp = model.p, model.compounds
     rng = model.streams["assembly"]
-    OwnersCommittee.drift_all(model, _committees(model))
+    OwnersCommittee.drift_all(model, OwnersCommittee.sitting(model))
     coopt(model, rng)
-    OwnersCommittee.take_stock_all(model, _committees(model))
+    OwnersCommittee.take_stock_all(model, OwnersCommittee.sitting(model))
     formed = cp.oc_state != OC_NONE
     cp.oc_age = np.where(formed, cp.oc_age + 1, 0)
 
@@ -111,12 +111,6 @@ def step(model) -> None:
         elect_members(model, c, rng)
     if elected.size or lapsed.size:
         model.sync_shared_edges()
-
-
-def _committees(model) -> np.ndarray:
-    """Compounds with a sitting committee, in the order of `model.owners_committees`."""
-    return np.fromiter(model.owners_committees, dtype=np.int64,
-                       count=len(model.owners_committees))
 
 
 def elect_members(model, compound: int, rng: np.random.Generator) -> None:
@@ -155,11 +149,11 @@ def coopt(model, rng: np.random.Generator) -> None:
     """Sitting committees fill vacant seats with owners, as residents' support allows."""
     p, cp = model.p, model.compounds
     support = np.minimum(cp.participation / p["oc_support_participation"], 1.0)
-    for compound in list(model.owners_committees):
-        seats = model.seats_of(OC, compound)
+    committees = OwnersCommittee.sitting(model)
+    table = model.oc_seat_table[committees]
+    vacant = (model.seats.holder[table] < 0).any(axis=1)
+    for compound, seats in zip(committees[vacant].tolist(), table[vacant]):
         empty = seats[model.seats.holder[seats] < 0]
-        if empty.size == 0:
-            continue
         fill = empty[rng.random(empty.size) < p["oc_coopt_rate"] * support[compound]]
         if fill.size:
             c = int(cp.community[compound])

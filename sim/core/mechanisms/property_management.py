@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import types as T
+from ..agents.owners_committee import OwnersCommittee
 from ..state import OC_FUNCTIONING
 
 
@@ -57,8 +58,8 @@ def set_detection(model) -> None:
     """This month's chance that shirking is detected in each compound."""
     p, cp = model.p, model.compounds
     watch_oc = np.zeros(cp.n)
-    for c, committee in model.owners_committees.items():
-        watch_oc[c] = committee.monitor()
+    committees = OwnersCommittee.sitting(model)
+    watch_oc[committees] = OwnersCommittee.monitors(model, committees)
     pmc = model.pmc_watch_all()
     d_oc = p["detect_oc"] * cp.independence * watch_oc
     d_pmc = p["detect_professional"] * model.pmc_independence * pmc

@@ -93,3 +93,16 @@ def test_every_ngo_bids_as_it_would_alone(model):
     values = NGO.bid_values(model, 0)
     assert values[0] == 0.0 and values[1] == 0.0
     assert values.tolist() == [a.bid_value(0) for a in model.ngo_agents]
+
+
+def test_committees_split_their_hours_alike_alone_or_together():
+    one, all_ = (small_model(5, **MEDIUM, professional_committee=True) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(3)
+    for rc in one.residents_committees:
+        rc.allocate_hours()
+    ResidentsCommittee.allocate_all(all_)
+    for name in ("admin_hours", "caretaking_hours", "friction_hours", "committee_hours",
+                 "mediation_hours", "formalism_hours", "management_hours", "service_hours"):
+        assert np.array_equal(getattr(one.communities, name), getattr(all_.communities, name))
+    assert (one.communities.committee_hours > 0).any()
