@@ -18,10 +18,15 @@ objects, never through pyplot, so no global state is touched and nothing stays i
 
 from __future__ import annotations
 
+import re
+import textwrap
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
@@ -29,13 +34,42 @@ from .by_type import monthly_by_type
 from .files import atomic_path
 from .runner import RunResult
 
-__all__ = ["make_figures", "write_figures", "caption_for"]
+__all__ = ["make_figures", "write_figures", "caption_for", "panel_title"]
 
 DPI = 120
 MONTH = "month"
 SHARE = PercentFormatter(xmax=1.0, decimals=0)
 MAX_STREET_BOXES = 40
 """With more streets than this the community distribution is a histogram only."""
+CHINESE_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+                 "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei",
+                 "PingFang SC")
+"""Fonts with Chinese characters, in order of preference, for titles that quote a term
+(一肩挑); matplotlib falls back to the first one installed for the glyphs its default font
+lacks."""
+CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
+
+
+@cache
+def chinese_font() -> str | None:
+    """The first of CHINESE_FONTS installed on this machine (None: none is)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CHINESE_FONTS if name in installed), None)
+
+
+def panel_title(ax: Axes, text: str, fontsize: float = 9, width: int = 52) -> None:
+    """Title a panel, wrapped to lines of `width` characters so that neighbouring titles
+    do not overlap; Chinese terms are drawn with an installed Chinese font, or left out
+    (with their brackets) where there is none, rather than drawn as empty boxes."""
+    families = ["sans-serif"]
+    if CHINESE.search(text):
+        font = chinese_font()
+        if font is None:
+            text = re.sub(r"\s*\(\s*\)", "", CHINESE.sub("", text)).strip()
+            text = re.sub(r"\s{2,}", " ", text)
+        else:
+            families.append(font)
+    ax.set_title(textwrap.fill(text, width), fontsize=fontsize, family=families)
 
 
 def caption_for(scenario: str, seed: int, steps: int, meta: dict | None = None) -> str:

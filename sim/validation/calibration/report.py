@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.core.params import defaults
+from sim.runs.figures import panel_title
 from sim.runs.files import atomic_path
 
 from .history_matching import HistoryMatch
@@ -330,7 +331,7 @@ def checks_figure(hm: HistoryMatch, checks: pd.DataFrame | None) -> Figure:
             labels.append("check")
         ax.set_xticks(range(1, len(labels) + 1), labels)
         ax.set_xlabel("wave", fontsize=8)
-        ax.set_title(t.label, fontsize=9)
+        panel_title(ax, t.label, fontsize=9, width=48)
         ax.tick_params(labelsize=7)
     for ax in axes[k:]:
         ax.set_visible(False)
