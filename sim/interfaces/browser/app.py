@@ -380,7 +380,8 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
             LiveTab(current, tick, lock, view, chosen, lg)
         with solara.lab.Tab(tr("tab_compare", lg)):
             with solara.Card():
-                ComparePanel(params.value, seed_text.value, closed, lg, policy.value)
+                ComparePanel(params.value, seed_text.value, closed, lg, policy.value,
+                             world.value)
 
 
 # ------------------------------------------------------------------------------ sidebar

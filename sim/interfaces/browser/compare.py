@@ -1,8 +1,11 @@
 """The Compare tab's runs: two settings, each run on the same N replicate seeds.
 
-An *arm* is either the current controls or a scenario file; both arms run on the world size
-set in the controls and on the same seeds (common random numbers: replicate i of A and of B
-share the drawn world and random streams, so their difference is the settings' effect). The
+An *arm* is either the current controls or a scenario file; both arms run on the session's
+world — the world size set in the controls, or the district read from files the session
+runs (a scenario's `[world]`) — and on the same seeds (common random numbers: replicate i of
+A and of B share the world and random streams, so their difference is the settings'
+effect). A scenario arm that names a district of its own is run on the session's world as
+well, and `set_aside_world` says so, since two worlds would confound the comparison. The
 replicate seeds derive from the seed box as in a sweep (`sim.experiments.design.replicate_seeds`),
 and every run is the command line's unit of work (`sim.runs.runner.run`). The result gives,
 per outcome, each arm's mean with a 95% confidence interval and the paired difference B − A
@@ -19,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.district import District
 from sim.core.scenario import load_scenario
 from sim.experiments.design import replicate_seeds
 from sim.experiments.stats import Estimate, mean_ci, paired_difference
@@ -47,6 +51,17 @@ def arm_params(choice: str, current: Mapping[str, Any], folder: Path) -> dict[st
     for name in WORLD_SIZE:
         params[name] = current[name]
     return params
+
+
+def set_aside_world(choice: str, current: Path | None, folder: Path) -> Path | None:
+    """The district folder an arm's scenario names (`[world]`) where it is not the session's
+    world — the comparison runs that arm on the session's world — else None."""
+    if choice == CURRENT:
+        return None
+    own = load_scenario(folder / f"{choice}.toml").world
+    if own is None or (current is not None and own.resolve() == current.resolve()):
+        return None
+    return own
 
 
 def arm_timeline(choice: str, current: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
@@ -82,10 +97,11 @@ def run_comparison(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     timelines: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], []),
+    district: District | None = None,
 ) -> Comparison:
-    """Run both arms (with their policy `timelines`) on `replicates` seeds derived from
-    `seed`, replicate by replicate (so an interrupted comparison holds complete pairs).
-    progress(done, total) counts months."""
+    """Run both arms (with their policy `timelines`, on the district read from files if
+    given) on `replicates` seeds derived from `seed`, replicate by replicate (so an
+    interrupted comparison holds complete pairs). progress(done, total) counts months."""
     seeds = replicate_seeds(seed, replicates)
     out = Comparison(names, seeds, months)
     total = 2 * replicates * months
@@ -101,7 +117,7 @@ def run_comparison(
         for params, policy, frames in ((params_a, timelines[0], out.a),
                                        (params_b, timelines[1], out.b)):
             frames.append(run(dict(params), s, months, progress=tick,
-                              timeline=list(policy)).series)
+                              timeline=list(policy), district=district).series)
             done += months
     return out
 

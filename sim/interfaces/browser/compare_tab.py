@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import traceback
+from pathlib import Path
 from typing import Any
 
 import solara
 import solara.lab
 
 from sim.core.params import ScenarioError
-from sim.core.scenario import list_scenarios
+from sim.core.scenario import list_scenarios, load_district
 
 from . import compare as cmp
 from .controls import resolve_seed, scenario_folder
@@ -27,8 +28,10 @@ MAX_REPLICATES = 50
 
 @solara.component
 def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event,
-                 lang: str, policy: list[dict[str, Any]] | None = None) -> None:
-    """Choose two arms, the replicates and months; run; see bands and differences."""
+                 lang: str, policy: list[dict[str, Any]] | None = None,
+                 world: Path | None = None) -> None:
+    """Choose two arms, the replicates and months; run on the session's world (`world`: the
+    folder of the district's tables, if read from files); see bands and differences."""
     folder = scenario_folder()
     names = solara.use_memo(lambda: [n for n, _ in list_scenarios(folder)], [str(folder)])
     arm_a = solara.use_reactive("baseline" if "baseline" in names else cmp.CURRENT)
@@ -47,7 +50,9 @@ def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event
         error.set("")
         done.set((0, 1))
         try:
-            refusal = world_refusal(params, Limits.from_env(), lang)
+            district = load_district(world) if world is not None else None
+            sized = district.params(params) if district is not None else params
+            refusal = world_refusal(sized, Limits.from_env(), lang)
             if refusal:
                 error.set(refusal)
                 return
@@ -59,7 +64,8 @@ def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event
             arms = (f"A: {label(arm_a.value)}", f"B: {label(arm_b.value)}")
             comp = cmp.run_comparison(pa, pb, seed, int(replicates.value), int(months.value),
                                       arms, progress=lambda d, t: done.set((d, t)),
-                                      cancelled=closed.is_set, timelines=timelines)
+                                      cancelled=closed.is_set, timelines=timelines,
+                                      district=district)
             result.set({"comp": comp, "seed": seed})
         except cmp.Cancelled:
             return
@@ -78,6 +84,16 @@ def ComparePanel(params: dict[str, Any], seed_text: str, closed: threading.Event
         replicates.set(int(min(max(value or 1, 1), MAX_REPLICATES)))
 
     solara.Text(tr("compare_intro", lang), style={"color": "#444"})
+    if world is not None:
+        solara.Info(tr("compare_world", lang).format(folder=world), classes=["compare-world"])
+    for arm, choice in (("A", arm_a.value), ("B", arm_b.value)):
+        try:
+            aside = cmp.set_aside_world(choice, world, folder)
+        except ScenarioError:  # reported when the comparison runs
+            aside = None
+        if aside is not None:
+            solara.Warning(tr("compare_world_set_aside", lang).format(arm=arm, folder=aside),
+                           classes=["compare-world-aside"])
     choices = [current_label, *names]
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Select(tr("arm_a", lang), values=choices, value=label(arm_a.value),

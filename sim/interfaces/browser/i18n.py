@@ -438,6 +438,11 @@ TEXT: dict[str, dict[str, str]] = {
     # compare
     "replicates": {"en": "Replicates", "zh": "重复次数"},
     "compare_seeds": {"en": "Replicate seeds (the same for A and B): {seeds}", "zh": "各次重复的种子（A、B 相同）：{seeds}"},
+    "compare_world": {"en": "Both arms run on the district read from {folder}.",
+                      "zh": "两组均在从 {folder} 读取的区域上运行。"},
+    "compare_world_set_aside": {
+        "en": "The scenario of arm {arm} names its own district ({folder}); both arms run on the session's world instead, since two worlds would confound the comparison.",
+        "zh": "组 {arm} 的情景指定了自己的区域（{folder}）；为避免两个不同区域混淆比较，两组均在当前会话的区域上运行。"},
     "compare_one": {"en": "One replicate only: a single pair of runs gives no confidence interval, and a difference may be noise. Use 5 or more replicates.",
                     "zh": "只有一次重复：单对运行无法给出置信区间，差异可能只是随机波动。请使用 5 次或更多重复。"},
     "ci95": {"en": "95% CI of B − A", "zh": "B − A 的 95% 置信区间"},

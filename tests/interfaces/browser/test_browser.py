@@ -34,6 +34,8 @@ from sim.interfaces.browser.browser import (  # noqa: E402
     wait_for_app,
     wait_for_month,
 )
+from sim.runs.district_files import write_district  # noqa: E402
+from tests.core.test_district import small_tables  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +65,9 @@ def folders(tmp_path_factory):
     scenarios = tmp_path_factory.mktemp("scenarios")
     for name, text in SCENARIOS.items():
         (scenarios / f"{name}.toml").write_text(text, encoding="utf-8")
+    write_district(scenarios / "tiny", small_tables(), "csv")  # a district read from files
+    (scenarios / "filed.toml").write_text(
+        'description = "A district from files"\n[world]\nfolder = "tiny"\n', encoding="utf-8")
     runs = tmp_path_factory.mktemp("runs")
     subprocess.run([sys.executable, "-m", "sim", "run", str(scenarios / "baseline.toml"),
                     "--steps", "6", "--seed", "4", "--out", str(runs / "small-seed4")],
@@ -516,6 +521,28 @@ def test_unusual_or_huge_seeds_give_a_model_and_keep_the_page_in_shape(app):
     assert page.evaluate("document.scrollingElement.scrollWidth") <= VIEWPORT["width"]
     tabs = page.get_by_role("tab", name="Compare").bounding_box()
     assert tabs["x"] > drawer["x"] + drawer["width"]
+
+
+def test_compare_runs_both_arms_on_the_district_the_session_read_from_files(app):
+    page = app.page
+    app.pick("scenario-select", "filed")
+    expect(page.locator(".info-scenario")).to_have_text("filed")
+    page.get_by_role("tab", name="Compare").click()
+    expect(page.locator(".compare-world")).to_contain_text("tiny")
+    app.pick("arm-a-select", "baseline")
+    expect(page.locator(".compare-world-aside")).to_have_count(0)
+    _type(page, ".compare-months", 3)
+    _type(page, ".compare-replicates", 2)
+    page.locator(".compare-run").click()
+    expect(page.locator(".compare-caption")).to_contain_text("Replicates 2", timeout=120_000)
+    # back on the synthetic world, a scenario naming its own district is set aside, and said so
+    page.get_by_role("tab", name="Live run").click()
+    app.pick("scenario-select", "baseline")
+    expect(page.locator(".info-scenario")).to_have_text("baseline")
+    page.get_by_role("tab", name="Compare").click()
+    expect(page.locator(".compare-world")).to_have_count(0)
+    app.pick("arm-b-select", "filed")
+    expect(page.locator(".compare-world-aside")).to_contain_text("arm B")
 
 
 def test_changed_levers_apply_on_reset_and_mark_the_scenario_modified(app):

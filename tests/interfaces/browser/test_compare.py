@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.core.params import defaults
-from sim.core.scenario import list_scenarios, scenario_dir
+from sim.core.scenario import list_scenarios, load_scenario, scenario_dir
 from sim.experiments.design import replicate_seeds
 from sim.interfaces.browser import compare as cmp
 from sim.interfaces.browser.i18n import WORLD_SIZE
@@ -84,3 +84,26 @@ def test_every_shipped_scenario_can_be_an_arm():
     for name, _ in found:
         params = cmp.arm_params(name, CURRENT, scenario_dir())
         assert params["n_streets"] == CURRENT["n_streets"]
+
+
+def test_both_arms_run_on_the_district_the_session_read_from_files():
+    sc = load_scenario(scenario_dir() / "example_district.toml")
+    pb = {**sc.params, "responsibility_list": True}
+    comp = cmp.run_comparison(sc.params, pb, seed=3, replicates=1, months=2,
+                              district=sc.district)
+    on_district = run(dict(sc.params), comp.seeds[0], 2, district=sc.district).series
+    assert comp.a[0].equals(on_district)
+    assert not comp.a[0].equals(run(dict(sc.params), comp.seeds[0], 2).series)
+
+
+def test_a_scenario_s_own_district_is_set_aside_and_said_so(tmp_path):
+    own = scenario_dir() / "example_district.toml"
+    (tmp_path / "elsewhere.toml").write_text(
+        f'extends = "{own.as_posix()}"\n', encoding="utf-8")
+    (tmp_path / "plain.toml").write_text("[burden]\nresponsibility_list = true\n",
+                                         encoding="utf-8")
+    district = load_scenario(own).world
+    assert cmp.set_aside_world("elsewhere", None, tmp_path) == district
+    assert cmp.set_aside_world("elsewhere", district, tmp_path) is None  # the same world
+    assert cmp.set_aside_world("plain", district, tmp_path) is None
+    assert cmp.set_aside_world(cmp.CURRENT, None, tmp_path) is None
