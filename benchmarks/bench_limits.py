@@ -6,7 +6,8 @@
 `sim.core.world.estimate_memory(params)` predicts the memory a model built from `params`
 holds, from expected counts (residents, social ties, compounds, communities, organisations)
 times bytes per item; `sim.runs.limits` adds the recorded outcomes and predicts run time from
-seconds per resident-month. The command line refuses a run or sweep whose estimates exceed
+seconds per month and per resident-, community-, compound- and organisation-month. The
+command line refuses a run or sweep whose estimates exceed
 `--max-memory` / `--max-hours`. This benchmark measures worlds that load each term in turn,
 each in a fresh process (build, then a few months), and prints estimate / measured:
 
@@ -15,7 +16,8 @@ each in a fresh process (build, then a few months), and prints estimate / measur
   which varies less than wall time on a shared machine.
 
 With `--fit` it also fits the constants by least squares (memory: no intercept; time: a
-fixed cost per month plus per resident and per community, minimising relative errors). The
+fixed cost per month plus per resident, community, compound and firm or NGO, non-negative,
+minimising relative errors). The
 constants in the code are these fits, rounded up for memory (refusing a world that would fit
 is cheaper than swapping) and to two digits for time.
 """
@@ -112,8 +114,10 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     """Least-squares constants from the measured rows: memory of the built world from the
     12-month-or-shorter worlds without the community table (realised counts; tie ends from
     the expected ties per resident), then what months and the community table add; time as
-    a fixed cost per month plus a cost per resident-month."""
+    a fixed cost per month plus a cost per resident-, community-, compound- and
+    organisation-month."""
     import numpy as np
+    from scipy.optimize import nnls
 
     short = [r for r in rows if r["steps"] <= 12 and not r["communities_table"]]
     x = np.array([[r["residents"],
@@ -135,14 +139,16 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     per_row = (table / district["steps"] - table_month) / district["communities"]
     t = np.array([r["measured_s_per_month"] for r in rows])
     xt = np.column_stack([np.ones(len(rows)), [r["residents"] for r in rows],
-                          [r["communities"] for r in rows]])
-    tm, *_ = np.linalg.lstsq(xt / t[:, None], np.ones(len(t)), rcond=None)  # relative errors
+                          [r["communities"] for r in rows], [r["compounds"] for r in rows],
+                          [r["expected"]["organisations"] for r in rows]])
+    tm, _ = nnls(xt / t[:, None], np.ones(len(t)))  # relative errors; no negative cost
     return {"bytes_per_resident": mem[0], "bytes_per_tie_end": mem[1],
             "bytes_per_compound": mem[2], "bytes_per_community": mem[3],
             "bytes_per_organisation": mem[4], "bytes_per_recorded_month": per_month,
             "bytes_per_community_table_month": table_month,
             "bytes_per_community_row": per_row, "seconds_per_month": tm[0],
-            "seconds_per_resident_month": tm[1], "seconds_per_community_month": tm[2]}
+            "seconds_per_resident_month": tm[1], "seconds_per_community_month": tm[2],
+            "seconds_per_compound_month": tm[3], "seconds_per_organisation_month": tm[4]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,10 +101,10 @@ class World:
 
 
 MEMORY_BYTES = {
-    "resident": 30,
-    "tie_end": 56,
-    "compound": 5_000,
-    "community": 8_000,
+    "resident": 8,
+    "tie_end": 50,
+    "compound": 8_300,
+    "community": 16_000,
     "organisation": 1_500,
 }
 """Bytes a built model holds per expected item (`expected_counts`): fitted to the peak memory

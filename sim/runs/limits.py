@@ -33,17 +33,22 @@ __all__ = [
     "DEFAULT_MAX_HOURS",
 ]
 
-SECONDS_PER_MONTH = 1.7e-3
+SECONDS_PER_MONTH = 4.2e-3
 """CPU seconds of one month's fixed cost (collectors, Mesa's step), whatever the size."""
-SECONDS_PER_RESIDENT_MONTH = 1.2e-7
+SECONDS_PER_RESIDENT_MONTH = 2.7e-8
 """CPU seconds per resident and month."""
-SECONDS_PER_COMMUNITY_MONTH = 4.5e-6
+SECONDS_PER_COMMUNITY_MONTH = 7.1e-5
 """CPU seconds per community and month (its organisations' decisions)."""
-BYTES_PER_RECORDED_MONTH = 3_000
+SECONDS_PER_COMPOUND_MONTH = 3.0e-5
+"""CPU seconds per compound and month (owners' committees, branches, and the paths through
+firms that serve many compounds)."""
+SECONDS_PER_ORGANISATION_MONTH = 8.9e-6
+"""CPU seconds per property firm or NGO and month (their decisions)."""
+BYTES_PER_RECORDED_MONTH = 4_300
 """Memory the district outcomes of one month take while a run keeps them."""
-BYTES_PER_COMMUNITY_TABLE_MONTH = 8_000
+BYTES_PER_COMMUNITY_TABLE_MONTH = 24_000
 """Memory of one month of the per-community table, whatever the number of communities."""
-BYTES_PER_COMMUNITY_ROW = 1_000
+BYTES_PER_COMMUNITY_ROW = 4_500
 """Memory of one community's row of the per-community table."""
 # Constants measured by `python benchmarks/bench_limits.py --fit` (benchmarks/README.md).
 
@@ -87,7 +92,9 @@ def estimate_run(params: dict[str, Any], steps: int, *, communities: bool = Fals
         memory += steps * (BYTES_PER_COMMUNITY_TABLE_MONTH
                            + BYTES_PER_COMMUNITY_ROW * counts["communities"])
     per_month = (SECONDS_PER_MONTH + SECONDS_PER_RESIDENT_MONTH * counts["residents"]
-                 + SECONDS_PER_COMMUNITY_MONTH * counts["communities"])
+                 + SECONDS_PER_COMMUNITY_MONTH * counts["communities"]
+                 + SECONDS_PER_COMPOUND_MONTH * counts["compounds"]
+                 + SECONDS_PER_ORGANISATION_MONTH * counts["organisations"])
     return RunEstimate(counts, int(steps), int(memory), per_month)
 
 
