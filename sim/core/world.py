@@ -103,7 +103,7 @@ class World:
 MEMORY_BYTES = {
     "resident": 8,
     "tie_end": 50,
-    "compound": 8_300,
+    "compound": 8_600,
     "community": 16_000,
     "organisation": 1_500,
 }

@@ -33,16 +33,16 @@ __all__ = [
     "DEFAULT_MAX_HOURS",
 ]
 
-SECONDS_PER_MONTH = 4.2e-3
+SECONDS_PER_MONTH = 4.0e-3
 """CPU seconds of one month's fixed cost (collectors, Mesa's step), whatever the size."""
-SECONDS_PER_RESIDENT_MONTH = 2.7e-8
+SECONDS_PER_RESIDENT_MONTH = 4.9e-8
 """CPU seconds per resident and month."""
-SECONDS_PER_COMMUNITY_MONTH = 7.1e-5
+SECONDS_PER_COMMUNITY_MONTH = 7.7e-5
 """CPU seconds per community and month (its organisations' decisions)."""
-SECONDS_PER_COMPOUND_MONTH = 3.0e-5
+SECONDS_PER_COMPOUND_MONTH = 3.6e-5
 """CPU seconds per compound and month (owners' committees, branches, and the paths through
 firms that serve many compounds)."""
-SECONDS_PER_ORGANISATION_MONTH = 8.9e-6
+SECONDS_PER_ORGANISATION_MONTH = 1.1e-5
 """CPU seconds per property firm or NGO and month (their decisions)."""
 BYTES_PER_RECORDED_MONTH = 4_300
 """Memory the district outcomes of one month take while a run keeps them."""
