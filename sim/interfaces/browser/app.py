@@ -91,7 +91,10 @@ CSS = """
 .drill-values tr { break-inside: avoid; display: table; width: 100%; }
 .drill-values td { font-size: 12px !important; }
 .drill-members, .drill-ties { font-size: 12px; margin-bottom: 4px; overflow-wrap: anywhere; }
+.drill-people { max-height: 340px; overflow: auto; border: 1px solid #ddd; border-radius: 4px;
+  margin: 4px 0 14px 0; }
 .people-table { width: 100%; border-collapse: collapse; }
+.people-table th { position: sticky; top: 0; background: #fff; z-index: 1; }
 .people-table td, .people-table th { font-size: 12px !important; text-align: left !important;
   vertical-align: top; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
 .people-table tr.xa td:first-child { border-left: 3px solid #e3241b; padding-left: 4px; }

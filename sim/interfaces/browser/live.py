@@ -341,7 +341,7 @@ def PeopleTable(run: Run, people: Any, month: int, lang: str) -> None:
         vacant = ", ".join(f"{role_label(r, lang)} × {n}" for r, n in people.vacant.items())
         rows.append(f'<tr><td>{tr("people_vacant", lang)}</td><td colspan="2">'
                     f"{_esc(vacant)}</td></tr>")
-    with solara.Div(classes=["drill-people"], style={"max-height": "340px", "overflow": "auto"}):
+    with solara.Div(classes=["drill-people"]):  # scrolls within a frame (app.py's CSS)
         solara.HTML(tag="table", unsafe_innerHTML=head + "".join(rows),
                     classes=["gov-table", "people-table"])
 
