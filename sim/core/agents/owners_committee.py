@@ -143,7 +143,8 @@ class OwnersCommittee(GovernanceAgent):
             committee = model.owners_committees[int(compounds[r])]
             turned += committee._turn(holder[r][free[r]],
                                       u[start[r]:start[r] + count[r]]).tolist()
-        if turned and np.isin(holder, turned).sum() > len(turned):
+        turned_people = np.unique(turned)  # who turned (once each, wherever they turned)
+        if np.isin(holder, turned_people).sum() > turned_people.size:
             rng.bit_generator.state = before  # a turned member sits on two of them
             people.allied_firm[:] = allied
             model.month.collusions = collusions

@@ -106,3 +106,37 @@ def test_committees_split_their_hours_alike_alone_or_together():
                  "mediation_hours", "formalism_hours", "management_hours", "service_hours"):
         assert np.array_equal(getattr(one.communities, name), getattr(all_.communities, name))
     assert (one.communities.committee_hours > 0).any()
+
+
+def test_one_member_on_several_committees_of_one_firm_is_decided_as_one_by_one(monkeypatch):
+    """The same owner sits on every committee of one firm and is likely to turn: who turns
+    on one committee is no longer free on the next, so the batch must redo the month."""
+    redone = []
+    in_turn = OwnersCommittee.drift_to_firm
+
+    def counted(self):
+        redone.append(self.model.batched)
+        in_turn(self)
+
+    monkeypatch.setattr(OwnersCommittee, "drift_to_firm", counted)
+    for seed in range(1, 11):
+        one, all_ = (small_model(seed, **MEDIUM, collusion_rate=0.5,
+                                 party_capture_protection=0.0, oc_initial_share=1.0)
+                     for _ in range(2))
+        for m, batched in ((one, False), (all_, True)):
+            m.batched = batched
+            m.run_for(1)
+            sitting = OwnersCommittee.sitting(m)
+            firms = m.compounds.firm[sitting]
+            firm = int(np.bincount(firms[firms >= 0]).argmax())
+            mine = sitting[firms == firm][:2]  # two: the redo must not hinge on a third
+            shared = int(m.org_members(OC, int(mine[0]))[0])
+            for c in mine[1:].tolist():  # and on one other committee of the firm
+                m.replace_in_seat(int(m.seats_of(OC, c)[-1]), shared)
+            m.people.allied_firm[:] = -1
+        for c in list(one.owners_committees):
+            one.owners_committees[c].drift_to_firm()
+        OwnersCommittee.drift_all(all_, OwnersCommittee.sitting(all_))
+        assert np.array_equal(one.people.allied_firm, all_.people.allied_firm)
+        assert one.streams["organisations"].random() == all_.streams["organisations"].random()
+    assert any(redone)  # the batch saw a member turn on two committees and redid a month
