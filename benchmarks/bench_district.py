@@ -47,8 +47,11 @@ def prepare(root: Path) -> dict[str, Path]:
 
     model = GovernanceModel(rng=SEED)
     full = district_tables(model.world, has_oc=model.compounds.oc_state != OC_NONE)
-    few = {**full, "compounds": full["compounds"][["compound", "community", "compound_type"]],
-           "communities": full["communities"][["community", "street"]]}
+    few = {
+        **full,
+        "compounds": full["compounds"][["compound", "community", "compound_type"]],
+        "communities": full["communities"][["community", "street"]],
+    }
     model.remove_all_agents()
     folders = {}
     for case in CASES:
@@ -71,18 +74,30 @@ def measure(folder: str | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     model = GovernanceModel(rng=SEED, district=district)
     model_s = time.perf_counter() - t0
-    return {"read_s": read_s, "model_s": model_s, "load_s": read_s + model_s,
-            "residents": int(model.residents.n), "communities": int(model.communities.n),
-            "compounds": int(model.compounds.n)}
+    return {
+        "read_s": read_s,
+        "model_s": model_s,
+        "load_s": read_s + model_s,
+        "residents": int(model.residents.n),
+        "communities": int(model.communities.n),
+        "compounds": int(model.compounds.n),
+    }
 
 
 def in_fresh_process(folder: Path | None) -> dict[str, Any]:
     where = repr(str(folder)) if folder is not None else "None"
-    code = (f"import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            "import bench_district as b; import sim.core.model, sim.core.scenario; "
-            f"print(json.dumps(b.measure({where})))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[1])
+    code = (
+        f"import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        "import bench_district as b; import sim.core.model, sim.core.scenario; "
+        f"print(json.dumps(b.measure({where})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -98,19 +113,31 @@ def main() -> int:
             for case, folder in folders.items():
                 runs[case].append(in_fresh_process(folder))
     result: dict[str, Any] = {
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                    "load_average": list(os.getloadavg())},
-        "repeat": args.repeat, "goal_s": GOAL_S, "cases": {}}
-    print(f"default district from files, median of {args.repeat} fresh processes "
-          f"(goal: load <= {GOAL_S:g} s)")
-    print(f"{'tables':<20s} {'compounds':>9s} {'residents':>9s} {'read s':>7s} {'model s':>8s} "
-          f"{'load s':>7s}")
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": list(os.getloadavg()),
+        },
+        "repeat": args.repeat,
+        "goal_s": GOAL_S,
+        "cases": {},
+    }
+    print(
+        f"default district from files, median of {args.repeat} fresh processes "
+        f"(goal: load <= {GOAL_S:g} s)"
+    )
+    print(
+        f"{'tables':<20s} {'compounds':>9s} {'residents':>9s} {'read s':>7s} {'model s':>8s} "
+        f"{'load s':>7s}"
+    )
     for case, items in runs.items():
         med = {k: statistics.median(r[k] for r in items) for k in ("read_s", "model_s", "load_s")}
         result["cases"][case] = {**med, "all": items}
         first = items[0]
-        print(f"{case:<20s} {first['compounds']:>9,d} {first['residents']:>9,d} "
-              f"{med['read_s']:>7.3f} {med['model_s']:>8.3f} {med['load_s']:>7.3f}")
+        print(
+            f"{case:<20s} {first['compounds']:>9,d} {first['residents']:>9,d} "
+            f"{med['read_s']:>7.3f} {med['model_s']:>8.3f} {med['load_s']:>7.3f}"
+        )
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0

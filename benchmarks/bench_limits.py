@@ -38,8 +38,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_model import machine  # noqa: E402
 
-TINY = {"n_streets": 1, "communities_per_street": 3.0, "compounds_per_community": 3.0,
-        "households_per_compound": 40.0, "n_firms": 3, "n_ngos": 2}
+TINY = {
+    "n_streets": 1,
+    "communities_per_street": 3.0,
+    "compounds_per_community": 3.0,
+    "households_per_compound": 40.0,
+    "n_firms": 3,
+    "n_ngos": 2,
+}
 
 WORLDS: dict[str, tuple[dict[str, Any], int, bool]] = {
     "tiny": (TINY, 12, False),
@@ -50,11 +56,21 @@ WORLDS: dict[str, tuple[dict[str, Any], int, bool]] = {
     "residents x4": ({"n_streets": 40}, 6, False),
     "residents x8": ({"n_streets": 80, "n_firms": 100, "n_ngos": 80}, 4, False),
     "dense ties": ({"n_streets": 10, "social_degree": 40}, 6, False),
-    "many compounds": ({"n_streets": 40, "compounds_per_community": 40.0,
-                        "households_per_compound": 5.0}, 6, False),
-    "many communities": ({"n_streets": 400, "communities_per_street": 20.0,
-                          "compounds_per_community": 1.0, "households_per_compound": 5.0},
-                         6, False),
+    "many compounds": (
+        {"n_streets": 40, "compounds_per_community": 40.0, "households_per_compound": 5.0},
+        6,
+        False,
+    ),
+    "many communities": (
+        {
+            "n_streets": 400,
+            "communities_per_street": 20.0,
+            "compounds_per_community": 1.0,
+            "households_per_compound": 5.0,
+        },
+        6,
+        False,
+    ),
     "many organisations": ({"n_streets": 2, "n_firms": 20000, "n_ngos": 20000}, 6, False),
 }
 """(parameters, months, keep the per-community table): worlds that load each term of the
@@ -74,11 +90,21 @@ def child(params: dict[str, Any], steps: int, communities: bool, seed: int) -> d
     p = validate(params, where="benchmark")
     marks: list[float] = []
     t0 = time.process_time()
-    result = run(p, seed, steps, communities=communities,
-                 progress=lambda done, total: marks.append(time.process_time()))
+    result = run(
+        p,
+        seed,
+        steps,
+        communities=communities,
+        progress=lambda done, total: marks.append(time.process_time()),
+    )
     per_month = (marks[-1] - marks[0]) / max(steps - 1, 1)
-    return {**result.meta, "import_mb": import_mb, "peak_mb": _peak_mb(),
-            "cpu_s": marks[-1] - t0, "cpu_s_per_month": per_month}
+    return {
+        **result.meta,
+        "import_mb": import_mb,
+        "peak_mb": _peak_mb(),
+        "cpu_s": marks[-1] - t0,
+        "cpu_s_per_month": per_month,
+    }
 
 
 def measure(name: str, repeat: int, seed: int) -> dict[str, Any]:
@@ -87,12 +113,15 @@ def measure(name: str, repeat: int, seed: int) -> dict[str, Any]:
     from sim.runs.limits import estimate_run
 
     params, steps, communities = WORLDS[name]
-    spec = json.dumps({"params": params, "steps": steps, "communities": communities,
-                       "seed": seed})
+    spec = json.dumps({"params": params, "steps": steps, "communities": communities, "seed": seed})
     runs = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, os.path.abspath(__file__), "_child", spec],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "_child", spec],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     p = validate(params, where=name)
     est = estimate_run(p, steps, communities=communities)
@@ -100,13 +129,21 @@ def measure(name: str, repeat: int, seed: int) -> dict[str, Any]:
     per_month = statistics.median(r["cpu_s_per_month"] for r in runs)
     r0 = runs[0]
     return {
-        "world": name, "params": params, "steps": steps, "communities_table": communities,
-        "residents": r0["residents"], "communities": r0["communities"],
-        "compounds": r0["compounds"], "expected": expected_counts(p),
-        "measured_mb": model_mb, "estimated_mb": est.memory / 2**20,
+        "world": name,
+        "params": params,
+        "steps": steps,
+        "communities_table": communities,
+        "residents": r0["residents"],
+        "communities": r0["communities"],
+        "compounds": r0["compounds"],
+        "expected": expected_counts(p),
+        "measured_mb": model_mb,
+        "estimated_mb": est.memory / 2**20,
         "memory_ratio": est.memory / 2**20 / model_mb,
-        "measured_s_per_month": per_month, "estimated_s_per_month": est.seconds_per_month,
-        "time_ratio": est.seconds_per_month / per_month, "repeats": repeat,
+        "measured_s_per_month": per_month,
+        "estimated_s_per_month": est.seconds_per_month,
+        "time_ratio": est.seconds_per_month / per_month,
+        "repeats": repeat,
     }
 
 
@@ -120,10 +157,19 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     from scipy.optimize import nnls
 
     short = [r for r in rows if r["steps"] <= 12 and not r["communities_table"]]
-    x = np.array([[r["residents"],
-                   r["residents"] * r["expected"]["tie_ends"] / r["expected"]["residents"],
-                   r["compounds"], r["communities"], r["expected"]["organisations"]]
-                  for r in short], dtype=float)
+    x = np.array(
+        [
+            [
+                r["residents"],
+                r["residents"] * r["expected"]["tie_ends"] / r["expected"]["residents"],
+                r["compounds"],
+                r["communities"],
+                r["expected"]["organisations"],
+            ]
+            for r in short
+        ],
+        dtype=float,
+    )
     y = np.array([r["measured_mb"] * 2**20 for r in short])
     mem, *_ = np.linalg.lstsq(x, y, rcond=None)
     by = {r["world"]: r for r in rows}
@@ -138,25 +184,38 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     table = district["measured_mb"] * 2**20 - world - district["steps"] * per_month
     per_row = (table / district["steps"] - table_month) / district["communities"]
     t = np.array([r["measured_s_per_month"] for r in rows])
-    xt = np.column_stack([np.ones(len(rows)), [r["residents"] for r in rows],
-                          [r["communities"] for r in rows], [r["compounds"] for r in rows],
-                          [r["expected"]["organisations"] for r in rows]])
+    xt = np.column_stack(
+        [
+            np.ones(len(rows)),
+            [r["residents"] for r in rows],
+            [r["communities"] for r in rows],
+            [r["compounds"] for r in rows],
+            [r["expected"]["organisations"] for r in rows],
+        ]
+    )
     tm, _ = nnls(xt / t[:, None], np.ones(len(t)))  # relative errors; no negative cost
-    return {"bytes_per_resident": mem[0], "bytes_per_tie_end": mem[1],
-            "bytes_per_compound": mem[2], "bytes_per_community": mem[3],
-            "bytes_per_organisation": mem[4], "bytes_per_recorded_month": per_month,
-            "bytes_per_community_table_month": table_month,
-            "bytes_per_community_row": per_row, "seconds_per_month": tm[0],
-            "seconds_per_resident_month": tm[1], "seconds_per_community_month": tm[2],
-            "seconds_per_compound_month": tm[3], "seconds_per_organisation_month": tm[4]}
+    return {
+        "bytes_per_resident": mem[0],
+        "bytes_per_tie_end": mem[1],
+        "bytes_per_compound": mem[2],
+        "bytes_per_community": mem[3],
+        "bytes_per_organisation": mem[4],
+        "bytes_per_recorded_month": per_month,
+        "bytes_per_community_table_month": table_month,
+        "bytes_per_community_row": per_row,
+        "seconds_per_month": tm[0],
+        "seconds_per_resident_month": tm[1],
+        "seconds_per_community_month": tm[2],
+        "seconds_per_compound_month": tm[3],
+        "seconds_per_organisation_month": tm[4],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_child":
         spec = json.loads(argv[1])
-        print(json.dumps(child(spec["params"], spec["steps"], spec["communities"],
-                               spec["seed"])))
+        print(json.dumps(child(spec["params"], spec["steps"], spec["communities"], spec["seed"])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1)
@@ -166,16 +225,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows = []
-    print(f"{'world':34s} {'residents':>10s} {'compounds':>9s} {'comm.':>6s} "
-          f"{'MB meas.':>9s} {'MB est.':>8s} {'ratio':>6s} {'s/month':>8s} {'est.':>8s} "
-          f"{'ratio':>6s}")
+    print(
+        f"{'world':34s} {'residents':>10s} {'compounds':>9s} {'comm.':>6s} "
+        f"{'MB meas.':>9s} {'MB est.':>8s} {'ratio':>6s} {'s/month':>8s} {'est.':>8s} "
+        f"{'ratio':>6s}"
+    )
     for name in WORLDS:
         r = measure(name, args.repeat, args.seed)
         rows.append(r)
-        print(f"{name:34s} {r['residents']:10,d} {r['compounds']:9,d} {r['communities']:6,d} "
-              f"{r['measured_mb']:9.1f} {r['estimated_mb']:8.1f} {r['memory_ratio']:6.2f} "
-              f"{r['measured_s_per_month']:8.4f} {r['estimated_s_per_month']:8.4f} "
-              f"{r['time_ratio']:6.2f}", flush=True)
+        print(
+            f"{name:34s} {r['residents']:10,d} {r['compounds']:9,d} {r['communities']:6,d} "
+            f"{r['measured_mb']:9.1f} {r['estimated_mb']:8.1f} {r['memory_ratio']:6.2f} "
+            f"{r['measured_s_per_month']:8.4f} {r['estimated_s_per_month']:8.4f} "
+            f"{r['time_ratio']:6.2f}",
+            flush=True,
+        )
     out: dict[str, Any] = {"machine": machine(), "worlds": rows}
     if args.fit:
         out["fit"] = fit(rows)

@@ -41,8 +41,12 @@ DISTRICT: dict[str, Any] = {}
 """The default district: every parameter at its schema default."""
 
 CITY: dict[str, Any] = {
-    "n_streets": 200, "communities_per_street": 10.0, "compounds_per_community": 5.0,
-    "households_per_compound": 150.0, "n_firms": 500, "n_ngos": 400,
+    "n_streets": 200,
+    "communities_per_street": 10.0,
+    "compounds_per_community": 5.0,
+    "households_per_compound": 150.0,
+    "n_firms": 500,
+    "n_ngos": 400,
 }
 """A city: 200 streets of the default make-up, ~2,000 communities, ~10,000 compounds,
 ~3.9M residents; firms and NGOs in the default proportion to communities."""
@@ -55,8 +59,12 @@ def scaling_params(n_streets: int) -> dict[str, Any]:
     """A district of `n_streets` streets with everything else in proportion: 5 communities
     per street, default compounds and households, firms and NGOs per community as in the
     default district (25 and 20 per 100 communities)."""
-    return {"n_streets": n_streets, "communities_per_street": 5.0,
-            "n_firms": max(1, round(1.25 * n_streets)), "n_ngos": n_streets}
+    return {
+        "n_streets": n_streets,
+        "communities_per_street": 5.0,
+        "n_firms": max(1, round(1.25 * n_streets)),
+        "n_ngos": n_streets,
+    }
 
 
 # --------------------------------------------------------------------------- measuring
@@ -93,12 +101,15 @@ def _install_timers(model, timings: dict[str, float]) -> None:
     for name, obj in list(vars(sim_model).items()):
         if isinstance(obj, types.ModuleType) and obj.__name__.startswith("sim.core.mechanisms."):
             setattr(sim_model, name, _TimedModule(obj, timings))
-    sim_model.district_outcomes = _timed(sim_model.district_outcomes,
-                                         "metrics.district_outcomes", timings)
-    model.datacollector.collect = _timed(model.datacollector.collect,
-                                         "metrics.datacollector", timings)
-    model.community_recorder.record = _timed(model.community_recorder.record,
-                                             "metrics.community_recorder", timings)
+    sim_model.district_outcomes = _timed(
+        sim_model.district_outcomes, "metrics.district_outcomes", timings
+    )
+    model.datacollector.collect = _timed(
+        model.datacollector.collect, "metrics.datacollector", timings
+    )
+    model.community_recorder.record = _timed(
+        model.community_recorder.record, "metrics.community_recorder", timings
+    )
 
 
 def _peak_mb() -> float:
@@ -117,8 +128,9 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
     import_mb = max(import_mb, _peak_mb())
     # the world builder alone, with the model's own world stream
     p = P.validate(params, where="benchmark")
-    seeds = np.random.SeedSequence(
-        int(np.random.default_rng(seed).integers(2**63))).spawn(len(STREAMS))
+    seeds = np.random.SeedSequence(int(np.random.default_rng(seed).integers(2**63))).spawn(
+        len(STREAMS)
+    )
     t0 = time.perf_counter()
     world = build_world(p, np.random.default_rng(seeds[STREAMS.index("world")]))
     world_s = time.perf_counter() - t0
@@ -136,20 +148,34 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
         model.step()
     run_s, cpu_s = time.perf_counter() - w0, time.process_time() - c0
     return {
-        "residents": int(model.residents.n), "communities": int(model.communities.n),
-        "compounds": int(model.compounds.n), "social_ties": int(model.residents.social.nnz // 2),
-        "steps": steps, "world_s": world_s, "build_s": build_s, "run_s": run_s,
-        "cpu_s": cpu_s, "step_ms": 1000 * run_s / max(steps, 1),
-        "total_s": build_s + run_s, "import_mb": import_mb, "build_mb": build_mb,
-        "peak_mb": _peak_mb(), "mechanisms_s": timings,
+        "residents": int(model.residents.n),
+        "communities": int(model.communities.n),
+        "compounds": int(model.compounds.n),
+        "social_ties": int(model.residents.social.nnz // 2),
+        "steps": steps,
+        "world_s": world_s,
+        "build_s": build_s,
+        "run_s": run_s,
+        "cpu_s": cpu_s,
+        "step_ms": 1000 * run_s / max(steps, 1),
+        "total_s": build_s + run_s,
+        "import_mb": import_mb,
+        "build_mb": build_mb,
+        "peak_mb": _peak_mb(),
+        "mechanisms_s": timings,
     }
 
 
-def measure_in_fresh_process(params: dict[str, Any], seed: int, steps: int,
-                             split: bool = True) -> dict[str, Any]:
+def measure_in_fresh_process(
+    params: dict[str, Any], seed: int, steps: int, split: bool = True
+) -> dict[str, Any]:
     spec = json.dumps({"params": params, "seed": seed, "steps": steps, "split": split})
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "_measure", spec],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "_measure", spec],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -162,8 +188,9 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
         if isinstance(value, float):
             out[key] = statistics.median(r[key] for r in runs)
     labels = sorted({k for r in runs for k in r["mechanisms_s"]})
-    out["mechanisms_s"] = {k: statistics.median(r["mechanisms_s"].get(k, 0.0) for r in runs)
-                           for k in labels}
+    out["mechanisms_s"] = {
+        k: statistics.median(r["mechanisms_s"].get(k, 0.0) for r in runs) for k in labels
+    }
     out["repeats"] = len(runs)
     out["run_s_all"] = [r["run_s"] for r in runs]
     return out
@@ -177,28 +204,39 @@ def machine() -> dict[str, Any]:
     model_name = ""
     try:
         with open("/proc/cpuinfo") as fh:
-            model_name = next((ln.split(":", 1)[1].strip() for ln in fh
-                               if ln.startswith("model name")), "")
+            model_name = next(
+                (ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), ""
+            )
         with open("/proc/meminfo") as fh:
             mem_kb = int(next(ln.split()[1] for ln in fh if ln.startswith("MemTotal")))
     except (OSError, StopIteration, ValueError):
         mem_kb = 0
     return {
-        "cpu": model_name, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 2**20, 1),
-        "python": platform.python_version(), "numpy": numpy.__version__,
-        "scipy": scipy.__version__, "mesa": mesa.__version__,
+        "cpu": model_name,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "mesa": mesa.__version__,
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
 def print_run(title: str, r: dict[str, Any]) -> None:
-    print(f"\n## {title}: {r['residents']:,} residents, {r['communities']:,} communities, "
-          f"{r['compounds']:,} compounds, {r['steps']} months (median of {r['repeats']})")
-    print(f"world build {r['world_s']:.2f} s | model build {r['build_s']:.2f} s | "
-          f"run {r['run_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU | {r['step_ms']:.1f} ms/month | "
-          f"total {r['total_s']:.2f} s")
-    print(f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['import_mb']:.0f} MB, "
-          f"after build {r['build_mb']:.0f} MB)")
+    print(
+        f"\n## {title}: {r['residents']:,} residents, {r['communities']:,} communities, "
+        f"{r['compounds']:,} compounds, {r['steps']} months (median of {r['repeats']})"
+    )
+    print(
+        f"world build {r['world_s']:.2f} s | model build {r['build_s']:.2f} s | "
+        f"run {r['run_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU | {r['step_ms']:.1f} ms/month | "
+        f"total {r['total_s']:.2f} s"
+    )
+    print(
+        f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['import_mb']:.0f} MB, "
+        f"after build {r['build_mb']:.0f} MB)"
+    )
     mech = r["mechanisms_s"]
     if mech:
         steps = max(r["steps"], 1)
@@ -220,27 +258,44 @@ def bench_scaling(args) -> dict[str, Any]:
     steps = args.steps
     per_repeat: list[list[dict[str, Any]]] = []
     for _ in range(args.repeat):
-        per_repeat.append([measure_in_fresh_process(scaling_params(s), args.seed, steps, False)
-                           for s in SCALING_STREETS])
+        per_repeat.append(
+            [
+                measure_in_fresh_process(scaling_params(s), args.seed, steps, False)
+                for s in SCALING_STREETS
+            ]
+        )
     rows = []
     print(f"\n## scaling: {steps} months, median of {args.repeat} (sizes interleaved)")
-    print("ratios to the previous size: residents n2/n1, wall and CPU time t2/t1, and both "
-          "for an exact doubling, (t2/t1)^(ln 2 / ln(n2/n1))")
-    print(f"{'streets':>7s} {'residents':>10s} {'run s':>7s} {'CPU s':>7s} {'ms/month':>9s} "
-          f"{'ns/r-m':>8s} {'peak MB':>8s} {'n2/n1':>7s} {'t2/t1':>6s} {'CPU':>6s} "
-          f"{'wall/2n':>9s} {'CPU/2n':>9s}")
+    print(
+        "ratios to the previous size: residents n2/n1, wall and CPU time t2/t1, and both "
+        "for an exact doubling, (t2/t1)^(ln 2 / ln(n2/n1))"
+    )
+    print(
+        f"{'streets':>7s} {'residents':>10s} {'run s':>7s} {'CPU s':>7s} {'ms/month':>9s} "
+        f"{'ns/r-m':>8s} {'peak MB':>8s} {'n2/n1':>7s} {'t2/t1':>6s} {'CPU':>6s} "
+        f"{'wall/2n':>9s} {'CPU/2n':>9s}"
+    )
     for i, s in enumerate(SCALING_STREETS):
         runs = [rep[i] for rep in per_repeat]
         med = _median(runs)
-        row = {"n_streets": s, "residents": med["residents"], "run_s": med["run_s"],
-               "cpu_s": med["cpu_s"], "step_ms": med["step_ms"], "peak_mb": med["peak_mb"],
-               "build_s": med["build_s"], "world_s": med["world_s"],
-               "ns_per_resident_step": 1e9 * med["run_s"] / (steps * med["residents"])}
+        row = {
+            "n_streets": s,
+            "residents": med["residents"],
+            "run_s": med["run_s"],
+            "cpu_s": med["cpu_s"],
+            "step_ms": med["step_ms"],
+            "peak_mb": med["peak_mb"],
+            "build_s": med["build_s"],
+            "world_s": med["world_s"],
+            "ns_per_resident_step": 1e9 * med["run_s"] / (steps * med["residents"]),
+        }
         if i:
-            row["ratio"] = statistics.median(rep[i]["run_s"] / rep[i - 1]["run_s"]
-                                             for rep in per_repeat)
-            row["cpu_ratio"] = statistics.median(rep[i]["cpu_s"] / rep[i - 1]["cpu_s"]
-                                                 for rep in per_repeat)
+            row["ratio"] = statistics.median(
+                rep[i]["run_s"] / rep[i - 1]["run_s"] for rep in per_repeat
+            )
+            row["cpu_ratio"] = statistics.median(
+                rep[i]["cpu_s"] / rep[i - 1]["cpu_s"] for rep in per_repeat
+            )
             row["residents_ratio"] = med["residents"] / rows[-1]["residents"]
             # the realised populations do not double exactly: the ratio for an exact
             # doubling, if time grows as a power of residents between the two sizes
@@ -248,29 +303,42 @@ def bench_scaling(args) -> dict[str, Any]:
             row["ratio_per_doubling"] = row["ratio"] ** power
             row["cpu_ratio_per_doubling"] = row["cpu_ratio"] ** power
         rows.append(row)
-        ratio = (f"{row['residents_ratio']:7.2f} {row['ratio']:6.2f} {row['cpu_ratio']:6.2f} "
-                 f"{row['ratio_per_doubling']:9.2f} {row['cpu_ratio_per_doubling']:9.2f}"
-                 if i else "")
-        print(f"{s:7d} {row['residents']:10,d} {row['run_s']:7.2f} {row['cpu_s']:7.2f} "
-              f"{row['step_ms']:9.1f} {row['ns_per_resident_step']:8.0f} "
-              f"{row['peak_mb']:8.0f} {ratio}")
+        ratio = (
+            f"{row['residents_ratio']:7.2f} {row['ratio']:6.2f} {row['cpu_ratio']:6.2f} "
+            f"{row['ratio_per_doubling']:9.2f} {row['cpu_ratio_per_doubling']:9.2f}"
+            if i
+            else ""
+        )
+        print(
+            f"{s:7d} {row['residents']:10,d} {row['run_s']:7.2f} {row['cpu_s']:7.2f} "
+            f"{row['step_ms']:9.1f} {row['ns_per_resident_step']:8.0f} "
+            f"{row['peak_mb']:8.0f} {ratio}"
+        )
     return {"steps": steps, "sizes": rows}
 
 
 def bench_build(args) -> dict[str, Any]:
     out = {}
     print(f"\n## world building (median of {args.repeat})")
-    print(f"{'world':>8s} {'residents':>10s} {'build_world s':>13s} {'model build s':>13s} "
-          f"{'120-month run s':>15s} {'build share':>11s}")
+    print(
+        f"{'world':>8s} {'residents':>10s} {'build_world s':>13s} {'model build s':>13s} "
+        f"{'120-month run s':>15s} {'build share':>11s}"
+    )
     for name, params in (("district", DISTRICT), ("city", CITY)):
         runs = [measure_in_fresh_process(params, args.seed, 0, False) for _ in range(args.repeat)]
         med = _median(runs)
         ref = args.reference_run.get(name)
         share = f"{100 * med['build_s'] / (med['build_s'] + ref):10.1f}%" if ref else f"{'':>11s}"
-        print(f"{name:>8s} {med['residents']:10,d} {med['world_s']:13.2f} {med['build_s']:13.2f} "
-              f"{ref if ref else float('nan'):15.2f} {share}")
-        out[name] = {"residents": med["residents"], "world_s": med["world_s"],
-                     "build_s": med["build_s"], "peak_mb": med["peak_mb"]}
+        print(
+            f"{name:>8s} {med['residents']:10,d} {med['world_s']:13.2f} {med['build_s']:13.2f} "
+            f"{ref if ref else float('nan'):15.2f} {share}"
+        )
+        out[name] = {
+            "residents": med["residents"],
+            "world_s": med["world_s"],
+            "build_s": med["build_s"],
+            "peak_mb": med["peak_mb"],
+        }
     return out
 
 

@@ -28,14 +28,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_model import _timed, _TimedModule, machine  # noqa: E402
 
-WORLD: dict[str, Any] = {"n_streets": 2, "communities_per_street": 5.0,
-                         "compounds_per_community": 5.0, "households_per_compound": 150.0,
-                         "n_firms": 3, "n_ngos": 2}
+WORLD: dict[str, Any] = {
+    "n_streets": 2,
+    "communities_per_street": 5.0,
+    "compounds_per_community": 5.0,
+    "households_per_compound": 150.0,
+    "n_firms": 3,
+    "n_ngos": 2,
+}
 """Two streets of default-sized communities and compounds; with seed 9 (the default), 9
 communities, 48 compounds and 19,433 residents."""
 
-RESIDENT_RULES = ("needs", "services", "property_management", "resident_participation",
-                  "satisfaction")
+RESIDENT_RULES = (
+    "needs",
+    "services",
+    "property_management",
+    "resident_participation",
+    "satisfaction",
+)
 """The mechanisms the reference build runs per agent (names used by `GovernanceModel.step`)."""
 
 
@@ -47,13 +57,17 @@ def _run(cls, params: dict[str, Any], seed: int, steps: int, timings: dict[str, 
     w0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         model.step()
-    out = {"residents": int(model.residents.n), "build_s": build_s,
-           "step_ms": 1000 * (time.perf_counter() - w0) / steps,
-           "cpu_step_ms": 1000 * (time.process_time() - c0) / steps,
-           "resident_rules_ms": 1000 * sum(timings.values()) / steps,
-           "outcomes": {k: float(model.outcomes[k]) for k in
-                        ("needs_met", "satisfaction_mean", "participation_rate",
-                         "fee_collection")}}
+    out = {
+        "residents": int(model.residents.n),
+        "build_s": build_s,
+        "step_ms": 1000 * (time.perf_counter() - w0) / steps,
+        "cpu_step_ms": 1000 * (time.process_time() - c0) / steps,
+        "resident_rules_ms": 1000 * sum(timings.values()) / steps,
+        "outcomes": {
+            k: float(model.outcomes[k])
+            for k in ("needs_met", "satisfaction_mean", "participation_rate", "fee_collection")
+        },
+    }
     model.remove_all_agents()
     return out
 
@@ -75,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         setattr(sim_model, name, _TimedModule(getattr(sim_model, name), timings))
         rule = agent_residents.RESIDENT_RULES[name]
         agent_residents.RESIDENT_RULES[name] = types.SimpleNamespace(
-            step=_timed(rule.step, name, timings))
+            step=_timed(rule.step, name, timings)
+        )
 
     pairs = []
     for _ in range(args.repeat):
@@ -89,24 +104,42 @@ def main(argv: list[str] | None = None) -> int:
     def ratio(key: str) -> float:
         return statistics.median(ref[key] / vec[key] for vec, ref in pairs)
 
-    rows = [("whole month, wall (ms)", "step_ms"), ("whole month, CPU (ms)", "cpu_step_ms"),
-            ("resident rules, wall (ms)", "resident_rules_ms"), ("build (s)", "build_s")]
-    result: dict[str, Any] = {"machine": machine(), "world": WORLD, "seed": args.seed,
-                              "steps": args.steps, "repeat": args.repeat,
-                              "residents": pairs[0][0]["residents"], "rows": {}}
+    rows = [
+        ("whole month, wall (ms)", "step_ms"),
+        ("whole month, CPU (ms)", "cpu_step_ms"),
+        ("resident rules, wall (ms)", "resident_rules_ms"),
+        ("build (s)", "build_s"),
+    ]
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "world": WORLD,
+        "seed": args.seed,
+        "steps": args.steps,
+        "repeat": args.repeat,
+        "residents": pairs[0][0]["residents"],
+        "rows": {},
+    }
     print("machine:", json.dumps(result["machine"]))
-    print(f"\n## vectorised vs one agent per resident: {result['residents']:,} residents, "
-          f"{args.steps} months, median of {args.repeat} side-by-side pairs")
+    print(
+        f"\n## vectorised vs one agent per resident: {result['residents']:,} residents, "
+        f"{args.steps} months, median of {args.repeat} side-by-side pairs"
+    )
     print(f"{'':28s} {'vectorised':>11s} {'agents':>11s} {'speed-up':>9s}")
     for label, key in rows:
         v, r, x = med(0, key), med(1, key), ratio(key)
         result["rows"][key] = {"vectorised": v, "agents": r, "speedup": x}
         print(f"{label:28s} {v:11.2f} {r:11.2f} {x:8.1f}×")
-    print("\nlast-month outcomes (first pair): "
-          + ", ".join(f"{k} {pairs[0][0]['outcomes'][k]:.3f} vs {pairs[0][1]['outcomes'][k]:.3f}"
-                      for k in pairs[0][0]["outcomes"]))
-    result["outcomes_first_pair"] = {"vectorised": pairs[0][0]["outcomes"],
-                                     "agents": pairs[0][1]["outcomes"]}
+    print(
+        "\nlast-month outcomes (first pair): "
+        + ", ".join(
+            f"{k} {pairs[0][0]['outcomes'][k]:.3f} vs {pairs[0][1]['outcomes'][k]:.3f}"
+            for k in pairs[0][0]["outcomes"]
+        )
+    )
+    result["outcomes_first_pair"] = {
+        "vectorised": pairs[0][0]["outcomes"],
+        "agents": pairs[0][1]["outcomes"],
+    }
     result["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)

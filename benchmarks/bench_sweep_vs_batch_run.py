@@ -29,8 +29,12 @@ import time
 from pathlib import Path
 
 GRID = {"devolution_share": [0.1, 0.6], "responsibility_list": [False, True]}
-WORLD = {"n_streets": 1, "communities_per_street": 3, "compounds_per_community": 3,
-         "households_per_compound": 40}
+WORLD = {
+    "n_streets": 1,
+    "communities_per_street": 3,
+    "compounds_per_community": 3,
+    "households_per_compound": 40,
+}
 """A small district (about 1,000 residents), so that many runs fit in a few minutes and the
 memory that holds results, not the model, is what grows."""
 MASTER_SEED = 1
@@ -74,10 +78,15 @@ def child(engine: str, workers: int, seeds: int, steps: int, out: Path) -> dict:
     base_rss = psutil.Process().memory_info().rss
     start = time.perf_counter()
     if engine == "batch_run":
-        rows = batch_run(GovernanceModel, parameters={**WORLD, **GRID},
-                         rng=replicate_seeds(MASTER_SEED, seeds), max_steps=steps,
-                         data_collection_period=1, number_processes=workers,
-                         display_progress=False)
+        rows = batch_run(
+            GovernanceModel,
+            parameters={**WORLD, **GRID},
+            rng=replicate_seeds(MASTER_SEED, seeds),
+            max_steps=steps,
+            data_collection_period=1,
+            number_processes=workers,
+            display_progress=False,
+        )
         wall = time.perf_counter() - start
         last = [r for r in rows if r["Step"] == steps]
         check = sorted(round(r["satisfaction_mean"], 9) for r in last)
@@ -85,8 +94,9 @@ def child(engine: str, workers: int, seeds: int, steps: int, out: Path) -> dict:
 
     path = out / "bench.toml"
     path.write_text(experiment_toml(seeds, steps))
-    code = main(["sweep", str(path), "--out", str(out / "results"), "--workers", str(workers),
-                 "--quiet"])
+    code = main(
+        ["sweep", str(path), "--out", str(out / "results"), "--workers", str(workers), "--quiet"]
+    )
     wall = time.perf_counter() - start
     assert code == 0, code
     return {"wall": wall, "base_rss": base_rss}  # the parent reads the results afterwards
@@ -110,8 +120,20 @@ def measure(engine: str, workers: int, seeds: int, steps: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         result_file = Path(tmp) / "result.json"
-        cmd = [sys.executable, __file__, "--child", engine, "--workers", str(workers),
-               "--seeds", str(seeds), "--steps", str(steps), "--tmp", tmp]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            engine,
+            "--workers",
+            str(workers),
+            "--seeds",
+            str(seeds),
+            "--steps",
+            str(steps),
+            "--tmp",
+            tmp,
+        ]
         proc = subprocess.Popen(cmd, stdout=open(result_file, "w"), stderr=subprocess.PIPE)
         root = psutil.Process(proc.pid)
         peak_tree = peak_driver = 0
@@ -146,16 +168,24 @@ def measure(engine: str, workers: int, seeds: int, steps: int) -> dict:
         out = json.loads(result_file.read_text().strip().splitlines()[-1])
         if engine == "sweep":
             out.update(stored(Path(tmp)))
-    return {**out, "peak_driver_mb": peak_driver / 2**20, "peak_tree_mb": peak_tree / 2**20,
-            "driver_growth_mb": (peak_driver - out["base_rss"]) / 2**20}
+    return {
+        **out,
+        "peak_driver_mb": peak_driver / 2**20,
+        "peak_tree_mb": peak_tree / 2**20,
+        "driver_growth_mb": (peak_driver - out["base_rss"]) / 2**20,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=100, help="replicates per arm (4 arms)")
     parser.add_argument("--steps", type=int, default=120, help="months per run")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2,
-                        help="worker processes in the parallel mode")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="worker processes in the parallel mode",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="measurements per cell (median)")
     parser.add_argument("--modes", default="serial,parallel")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
@@ -169,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     runs = len(GRID["devolution_share"]) * len(GRID["responsibility_list"]) * args.seeds
-    print(f"grid: 4 arms x {args.seeds} seeds = {runs} runs of {args.steps} months, "
-          f"world {WORLD}, every outcome every month; {os.cpu_count()} cores")
+    print(
+        f"grid: 4 arms x {args.seeds} seeds = {runs} runs of {args.steps} months, "
+        f"world {WORLD}, every outcome every month; {os.cpu_count()} cores"
+    )
     table = []
     for mode in args.modes.split(","):
         workers = 1 if mode == "serial" else args.processes
@@ -179,38 +211,56 @@ def main(argv: list[str] | None = None) -> int:
             for engine in ("batch_run", "sweep"):  # side by side, alternating
                 m = measure(engine, workers, args.seeds, args.steps)
                 cells.setdefault(engine, []).append(m)
-                print(f"  {mode:8} {engine:9} rep {rep + 1}: {m['wall']:7.1f} s, driver "
-                      f"{m['peak_driver_mb']:7.1f} MB (+{m['driver_growth_mb']:.1f} MB over "
-                      f"start-up), tree {m['peak_tree_mb']:7.1f} MB", flush=True)
+                print(
+                    f"  {mode:8} {engine:9} rep {rep + 1}: {m['wall']:7.1f} s, driver "
+                    f"{m['peak_driver_mb']:7.1f} MB (+{m['driver_growth_mb']:.1f} MB over "
+                    f"start-up), tree {m['peak_tree_mb']:7.1f} MB",
+                    flush=True,
+                )
         checks = {e: c[0]["check"] for e, c in cells.items()}
         same = checks["batch_run"] == checks["sweep"]
         for engine, ms in cells.items():
-            table.append({
-                "mode": mode, "engine": engine, "workers": workers, "runs": runs,
-                "steps": args.steps, "rows": ms[0]["rows"],
-                "wall_s": statistics.median(m["wall"] for m in ms),
-                "peak_driver_mb": statistics.median(m["peak_driver_mb"] for m in ms),
-                "peak_tree_mb": statistics.median(m["peak_tree_mb"] for m in ms),
-                "driver_growth_mb": statistics.median(m["driver_growth_mb"] for m in ms),
-                "repeats": len(ms), "same_final_outcomes": same,
-            })
+            table.append(
+                {
+                    "mode": mode,
+                    "engine": engine,
+                    "workers": workers,
+                    "runs": runs,
+                    "steps": args.steps,
+                    "rows": ms[0]["rows"],
+                    "wall_s": statistics.median(m["wall"] for m in ms),
+                    "peak_driver_mb": statistics.median(m["peak_driver_mb"] for m in ms),
+                    "peak_tree_mb": statistics.median(m["peak_tree_mb"] for m in ms),
+                    "driver_growth_mb": statistics.median(m["driver_growth_mb"] for m in ms),
+                    "repeats": len(ms),
+                    "same_final_outcomes": same,
+                }
+            )
     print()
-    header = (f"{'mode':8} {'engine':9} {'workers':>7} {'rows':>7} {'wall s':>8} "
-              f"{'driver MB':>10} {'+over start':>11} {'tree MB':>9}")
+    header = (
+        f"{'mode':8} {'engine':9} {'workers':>7} {'rows':>7} {'wall s':>8} "
+        f"{'driver MB':>10} {'+over start':>11} {'tree MB':>9}"
+    )
     print(header)
     print("-" * len(header))
     for r in table:
-        print(f"{r['mode']:8} {r['engine']:9} {r['workers']:>7} {r['rows']:>7} "
-              f"{r['wall_s']:>8.1f} {r['peak_driver_mb']:>10.1f} "
-              f"{r['driver_growth_mb']:>11.1f} {r['peak_tree_mb']:>9.1f}")
+        print(
+            f"{r['mode']:8} {r['engine']:9} {r['workers']:>7} {r['rows']:>7} "
+            f"{r['wall_s']:>8.1f} {r['peak_driver_mb']:>10.1f} "
+            f"{r['driver_growth_mb']:>11.1f} {r['peak_tree_mb']:>9.1f}"
+        )
     for mode in dict.fromkeys(r["mode"] for r in table):
-        b, s = (next(r for r in table if r["mode"] == mode and r["engine"] == e)
-                for e in ("batch_run", "sweep"))
-        print(f"{mode}: sweep/batch_run wall time {s['wall_s'] / b['wall_s']:.2f}, driver "
-              f"memory {s['peak_driver_mb'] / b['peak_driver_mb']:.2f} (growth over start-up "
-              f"{s['driver_growth_mb'] / max(b['driver_growth_mb'], 1e-9):.2f}), tree memory "
-              f"{s['peak_tree_mb'] / b['peak_tree_mb']:.2f}; same final outcomes: "
-              f"{b['same_final_outcomes']}")
+        b, s = (
+            next(r for r in table if r["mode"] == mode and r["engine"] == e)
+            for e in ("batch_run", "sweep")
+        )
+        print(
+            f"{mode}: sweep/batch_run wall time {s['wall_s'] / b['wall_s']:.2f}, driver "
+            f"memory {s['peak_driver_mb'] / b['peak_driver_mb']:.2f} (growth over start-up "
+            f"{s['driver_growth_mb'] / max(b['driver_growth_mb'], 1e-9):.2f}), tree memory "
+            f"{s['peak_tree_mb'] / b['peak_tree_mb']:.2f}; same final outcomes: "
+            f"{b['same_final_outcomes']}"
+        )
     if args.json:
         args.json.write_text(json.dumps(table, indent=2) + "\n")
     return 0

@@ -45,8 +45,12 @@ print(json.dumps({"cpu": time.process_time() - c0,
 
 
 def measure(steps: int, timeline: list) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(steps),
-                          json.dumps(timeline)], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(steps), json.dumps(timeline)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -65,15 +69,29 @@ def main(argv: list[str] | None = None) -> int:
         same = pair["with"].pop("series") == pair["without"].pop("series")
         pair["identical_series"] = same
         pairs.append(pair)
-        print(f"repeat {r + 1}: without {pair['without']['cpu']:.2f} s CPU, with "
-              f"{pair['with']['cpu']:.2f} s CPU; identical series: {same}", flush=True)
+        print(
+            f"repeat {r + 1}: without {pair['without']['cpu']:.2f} s CPU, with "
+            f"{pair['with']['cpu']:.2f} s CPU; identical series: {same}",
+            flush=True,
+        )
     overhead = statistics.median(p["with"]["cpu"] / p["without"]["cpu"] - 1 for p in pairs)
-    print(f"default district, {args.steps} months, median of {args.repeat} pairs: a "
-          f"{len(NO_OP_TIMELINE)}-entry timeline adds {overhead:+.1%} CPU time (goal <= 5%)")
+    print(
+        f"default district, {args.steps} months, median of {args.repeat} pairs: a "
+        f"{len(NO_OP_TIMELINE)}-entry timeline adds {overhead:+.1%} CPU time (goal <= 5%)"
+    )
     if args.json:
-        args.json.write_text(json.dumps({"steps": args.steps, "timeline": NO_OP_TIMELINE,
-                                         "pairs": pairs, "overhead": overhead,
-                                         "load_average": os.getloadavg()}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "steps": args.steps,
+                    "timeline": NO_OP_TIMELINE,
+                    "pairs": pairs,
+                    "overhead": overhead,
+                    "load_average": os.getloadavg(),
+                },
+                indent=1,
+            )
+        )
     return 0
 
 

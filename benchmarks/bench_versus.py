@@ -41,17 +41,24 @@ print(json.dumps({"build": t1 - t0, "wall": t2 - t1, "cpu": c2 - c1,
 
 def extract(rev: str, into: Path) -> Path:
     """The `sim` package of commit `rev`, written under `into`."""
-    data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "sim"],
-                          check=True, capture_output=True).stdout
+    data = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", rev, "sim"],
+        check=True,
+        capture_output=True,
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
     return into
 
 
 def measure(package_root: Path, seed: int, steps: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(package_root), str(seed),
-                          str(steps)], check=True, capture_output=True, text=True,
-                         cwd=tempfile.gettempdir())
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(package_root), str(seed), str(steps)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -72,25 +79,49 @@ def main(argv: list[str] | None = None) -> int:
                 order.reverse()
             pair = {name: measure(path, args.seed, args.steps) for name, path in order}
             rows.append(pair)
-            print(f"repeat {r + 1}: now {pair['now']['wall']:.2f} s wall "
-                  f"{pair['now']['cpu']:.2f} s CPU; before {pair['before']['wall']:.2f} s "
-                  f"wall {pair['before']['cpu']:.2f} s CPU", flush=True)
-    med = {f"{side}_{k}": statistics.median(p[side][k] for p in rows)
-           for side in ("now", "before") for k in ("build", "wall", "cpu")}
-    ratios = {k: statistics.median(p["now"][k] / p["before"][k] for p in rows)
-              for k in ("wall", "cpu")}
-    print(f"default district, {args.steps} months, seed {args.seed}, median of "
-          f"{args.repeat} side-by-side pairs (before = {args.before}):")
-    print(f"  now    : build {med['now_build']:.2f} s, run {med['now_wall']:.2f} s wall, "
-          f"{med['now_cpu']:.2f} s CPU ({rows[0]['now']['residents']:,} residents)")
-    print(f"  before : build {med['before_build']:.2f} s, run {med['before_wall']:.2f} s wall, "
-          f"{med['before_cpu']:.2f} s CPU ({rows[0]['before']['residents']:,} residents)")
+            print(
+                f"repeat {r + 1}: now {pair['now']['wall']:.2f} s wall "
+                f"{pair['now']['cpu']:.2f} s CPU; before {pair['before']['wall']:.2f} s "
+                f"wall {pair['before']['cpu']:.2f} s CPU",
+                flush=True,
+            )
+    med = {
+        f"{side}_{k}": statistics.median(p[side][k] for p in rows)
+        for side in ("now", "before")
+        for k in ("build", "wall", "cpu")
+    }
+    ratios = {
+        k: statistics.median(p["now"][k] / p["before"][k] for p in rows) for k in ("wall", "cpu")
+    }
+    print(
+        f"default district, {args.steps} months, seed {args.seed}, median of "
+        f"{args.repeat} side-by-side pairs (before = {args.before}):"
+    )
+    print(
+        f"  now    : build {med['now_build']:.2f} s, run {med['now_wall']:.2f} s wall, "
+        f"{med['now_cpu']:.2f} s CPU ({rows[0]['now']['residents']:,} residents)"
+    )
+    print(
+        f"  before : build {med['before_build']:.2f} s, run {med['before_wall']:.2f} s wall, "
+        f"{med['before_cpu']:.2f} s CPU ({rows[0]['before']['residents']:,} residents)"
+    )
     print(f"  ratio now/before: {ratios['wall']:.2f}× wall, {ratios['cpu']:.2f}× CPU")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "before": args.before, "steps": args.steps, "seed": args.seed, "pairs": rows,
-            "medians": med, "ratios": ratios, "load_average": os.getloadavg()}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "before": args.before,
+                    "steps": args.steps,
+                    "seed": args.seed,
+                    "pairs": rows,
+                    "medians": med,
+                    "ratios": ratios,
+                    "load_average": os.getloadavg(),
+                },
+                indent=1,
+            )
+        )
     return 0
 
 

@@ -26,8 +26,12 @@ from mesa import batch_run
 
 from sim import GovernanceModel
 
-SMALL_WORLD = {"n_streets": 1, "communities_per_street": 3.0,
-               "compounds_per_community": 3.0, "households_per_compound": 40.0}
+SMALL_WORLD = {
+    "n_streets": 1,
+    "communities_per_street": 3.0,
+    "compounds_per_community": 3.0,
+    "households_per_compound": 40.0,
+}
 """A district of one street (about 1,000 residents), so the example runs in seconds."""
 
 DEFAULT_GRID = {"devolution_share": [0.1, 0.6], "responsibility_list": [False, True]}
@@ -60,14 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--steps", type=int, default=24)
-    parser.add_argument("--processes", type=int, default=1,
-                        help="worker processes (batch_run's number_processes)")
-    parser.add_argument("--every-step", action="store_true",
-                        help="collect every month (data_collection_period=1)")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="worker processes (batch_run's number_processes)"
+    )
+    parser.add_argument(
+        "--every-step", action="store_true", help="collect every month (data_collection_period=1)"
+    )
     args = parser.parse_args(argv)
-    table = batch_run_table({**SMALL_WORLD, **DEFAULT_GRID}, args.seeds, args.steps,
-                            data_collection_period=1 if args.every_step else -1,
-                            number_processes=args.processes)
+    table = batch_run_table(
+        {**SMALL_WORLD, **DEFAULT_GRID},
+        args.seeds,
+        args.steps,
+        data_collection_period=1 if args.every_step else -1,
+        number_processes=args.processes,
+    )
     cols = ["RunId", "iteration", "Step", *DEFAULT_GRID, "satisfaction_mean", "needs_met"]
     with pd.option_context("display.width", 120):
         print(table[cols].to_string(index=False))

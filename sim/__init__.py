@@ -1,8 +1,8 @@
 """Community Governance Simulator: an agent-based model of urban grassroots governance.
 
-    from sim import GovernanceModel
-    model = GovernanceModel.from_scenario("scenarios/baseline.toml", rng=1)
-    model.run_for(120)
+from sim import GovernanceModel
+model = GovernanceModel.from_scenario("scenarios/baseline.toml", rng=1)
+model.run_for(120)
 """
 
 from importlib.metadata import PackageNotFoundError, version

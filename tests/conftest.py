@@ -7,13 +7,23 @@ import pytest
 from sim.core.model import GovernanceModel
 
 SMALL = dict(
-    n_streets=1, communities_per_street=4.0, compounds_per_community=3.0,
-    households_per_compound=40.0, n_firms=4, n_ngos=3,
+    n_streets=1,
+    communities_per_street=4.0,
+    compounds_per_community=3.0,
+    households_per_compound=40.0,
+    n_firms=4,
+    n_ngos=3,
 )
 """A district of one street, about 4 communities, 12 compounds, 1,300 residents."""
 
-MEDIUM = dict(n_streets=2, communities_per_street=5.0, compounds_per_community=2.0,
-              households_per_compound=150.0, n_firms=6, n_ngos=5)
+MEDIUM = dict(
+    n_streets=2,
+    communities_per_street=5.0,
+    compounds_per_community=2.0,
+    households_per_compound=150.0,
+    n_firms=6,
+    n_ngos=5,
+)
 """Two streets, about 10 communities of default-sized compounds, ~8,000 residents: for
 lever effects (communities as large as in the default district, so per-community fixed
 costs such as inspections weigh as they do there)."""

@@ -16,10 +16,22 @@ LAYERS = {
     "sim.runs": {"sim.core", "sim.runs", "sim"},
     "sim.experiments": {"sim.core", "sim.runs", "sim.experiments", "sim"},
     # validation studies are run as scripts and share the command line's argument types
-    "sim.validation": {"sim.core", "sim.runs", "sim.experiments", "sim.validation", "sim",
-                       "sim.interfaces.cli"},
-    "sim.interfaces": {"sim.core", "sim.runs", "sim.experiments", "sim.validation",
-                       "sim.interfaces", "sim"},
+    "sim.validation": {
+        "sim.core",
+        "sim.runs",
+        "sim.experiments",
+        "sim.validation",
+        "sim",
+        "sim.interfaces.cli",
+    },
+    "sim.interfaces": {
+        "sim.core",
+        "sim.runs",
+        "sim.experiments",
+        "sim.validation",
+        "sim.interfaces",
+        "sim",
+    },
 }
 """What each subpackage may import from (`sim` itself only for `__version__`)."""
 
@@ -48,9 +60,12 @@ def imported_modules(path: Path) -> list[str]:
             else:
                 mod = node.module or ""
             if mod == "sim":  # `from sim import core` names a subpackage
-                out += [f"sim.{a.name}" if a.name in {"core", "runs", "experiments",
-                                                        "validation", "interfaces"} else "sim"
-                        for a in node.names]
+                out += [
+                    f"sim.{a.name}"
+                    if a.name in {"core", "runs", "experiments", "validation", "interfaces"}
+                    else "sim"
+                    for a in node.names
+                ]
             else:
                 out.append(mod)
     return [m for m in out if m == "sim" or m.startswith("sim.")]
@@ -67,9 +82,11 @@ MODULES = sorted(p for p in PACKAGE.rglob("*.py") if layer(module_name(p)) in LA
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
 def test_no_module_imports_upward(path):
     allowed = LAYERS[layer(module_name(path))]
-    upward = [m for m in imported_modules(path)
-              if layer(m) not in allowed and not any(m.startswith(a + ".") or m == a
-                                                     for a in allowed)]
+    upward = [
+        m
+        for m in imported_modules(path)
+        if layer(m) not in allowed and not any(m.startswith(a + ".") or m == a for a in allowed)
+    ]
     assert not upward, f"{module_name(path)} imports {upward} (allowed: {sorted(allowed)})"
 
 
@@ -102,8 +119,11 @@ def test_the_readme_layout_names_every_subpackage_and_the_modules_it_lists():
     packages = [p for p in PACKAGE.rglob("*") if (p / "__init__.py").is_file()]
     missing = [str(p.relative_to(PACKAGE.parent)) for p in packages if f"{p.name}/" not in tree]
     for rel in MODULES_LISTED:
-        missing += [str(f.relative_to(PACKAGE.parent)) for f in (PACKAGE / rel).glob("*.py")
-                    if f.name != "__init__.py" and not re.search(rf"\b{f.name}\b", tree)]
+        missing += [
+            str(f.relative_to(PACKAGE.parent))
+            for f in (PACKAGE / rel).glob("*.py")
+            if f.name != "__init__.py" and not re.search(rf"\b{f.name}\b", tree)
+        ]
     assert not missing, f"README's layout does not show {missing}"
 
 

@@ -9,8 +9,12 @@ import pytest
 from sim.core.params import defaults
 from sim.core.scenario import list_scenarios, load_scenario
 
-XA = {"xa_one_shoulder", "xa_two_committee_overlap", "xa_secretary_chairs_oc",
-      "xa_two_committee_member_on_oc"}
+XA = {
+    "xa_one_shoulder",
+    "xa_two_committee_overlap",
+    "xa_secretary_chairs_oc",
+    "xa_two_committee_member_on_oc",
+}
 OWN_LEVERS = {
     "pre_reform": XA,
     "cross_appointment": XA,
@@ -65,5 +69,7 @@ def test_the_timed_scenarios_schedule_what_they_say():
     assert [(c.month, c.targeted) for c in push] == [(12, False)]
     assert defaults()["election_first_month"] == 12
     pilot = load_scenario("responsibility_list_pilot").timeline.changes
-    assert [(c.month, c.streets, c.label) for c in pilot] == [(24, (0, 1), "pilot"),
-                                                              (48, None, "roll-out")]
+    assert [(c.month, c.streets, c.label) for c in pilot] == [
+        (24, (0, 1), "pilot"),
+        (48, None, "roll-out"),
+    ]

@@ -79,29 +79,42 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     "communities": (
         Column("community", "id", "the community's id (社区)", required=True),
         Column("street", "ref", "the street it lies in", required=True, refers_to="streets"),
-        Column("community_type", "choice", "community type (sim.core.types)",
-               choices=T.COMMUNITY_TYPES),
+        Column(
+            "community_type", "choice", "community type (sim.core.types)", choices=T.COMMUNITY_TYPES
+        ),
         Column("name", "text", "its name"),
     ),
     "compounds": (
         Column("compound", "id", "the residential compound's id (小区)", required=True),
-        Column("community", "ref", "the community it lies in", required=True,
-               refers_to="communities"),
-        Column("compound_type", "choice", "compound type (sim.core.types)",
-               choices=T.COMPOUND_TYPES_ORDER),
+        Column(
+            "community", "ref", "the community it lies in", required=True, refers_to="communities"
+        ),
+        Column(
+            "compound_type",
+            "choice",
+            "compound type (sim.core.types)",
+            choices=T.COMPOUND_TYPES_ORDER,
+        ),
         Column("households", "int", "households living in it", low=1, high=100_000),
         Column("build_year", "int", "year it was built", low=1900, high=2030),
-        Column("management", "choice", "how it is managed at the start",
-               choices=T.MANAGEMENT_MODES),
-        Column("fee", "float", "property fee (yuan per m² of floor area per month)",
-               low=0.0, high=50.0),
+        Column(
+            "management", "choice", "how it is managed at the start", choices=T.MANAGEMENT_MODES
+        ),
+        Column(
+            "fee", "float", "property fee (yuan per m² of floor area per month)", low=0.0, high=50.0
+        ),
         Column("firm", "firm", "the property-management firm serving it (management = firm)"),
         Column("has_branch", "bool", "it has its own party branch"),
         Column("has_oc", "bool", "an owners' committee is in place at the start"),
         Column("owner_share", "float", "chance a household owns its home", low=0.0, high=1.0),
         Column("elderly_share", "float", "chance a resident is aged 60+", low=0.0, high=1.0),
-        Column("floor_area", "float", "mean floor area of a household's home (m²)",
-               low=1.0, high=5000.0),
+        Column(
+            "floor_area",
+            "float",
+            "mean floor area of a household's home (m²)",
+            low=1.0,
+            high=5000.0,
+        ),
         Column("name", "text", "its name"),
     ),
 }
@@ -109,9 +122,20 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
 optional as a whole); every other column may be left out or have empty cells, which the
 world builder then draws from the compound's type."""
 
-GIVEN_COLUMNS = ("community_type", "compound_type", "households", "build_year", "management",
-                 "fee", "firm", "has_branch", "has_oc", "owner_share", "elderly_share",
-                 "floor_area")
+GIVEN_COLUMNS = (
+    "community_type",
+    "compound_type",
+    "households",
+    "build_year",
+    "management",
+    "fee",
+    "firm",
+    "has_branch",
+    "has_oc",
+    "owner_share",
+    "elderly_share",
+    "floor_area",
+)
 """Columns whose values the world builder takes instead of drawing them."""
 
 
@@ -159,12 +183,20 @@ class District:
     def fingerprint(self) -> str:
         """A short hash of everything the tables give: equal districts, equal hashes."""
         digest = hashlib.sha256()
-        parts = [self.street_id, self.community_id, self.compound_id,
-                 self.street_of_community, self.community_of_compound,
-                 np.array(self.firm_names or (), dtype=object)]
+        parts = [
+            self.street_id,
+            self.community_id,
+            self.compound_id,
+            self.street_of_community,
+            self.community_of_compound,
+            np.array(self.firm_names or (), dtype=object),
+        ]
         for name in sorted(self.given):
-            parts += [np.array([name], dtype=object), self.given[name].mask,
-                      self.given[name].values]
+            parts += [
+                np.array([name], dtype=object),
+                self.given[name].mask,
+                self.given[name].values,
+            ]
         for part in parts:
             digest.update(repr(np.asarray(part).tolist()).encode("utf-8") + b"\0")
         return digest.hexdigest()[:16]
@@ -186,33 +218,39 @@ class District:
             try:
                 out[name] = BY_NAME[name].check(out[name])
             except ValueError as err:
-                raise ScenarioError(f"{self.source or 'district'}: the tables give "
-                                    f"{name} = {out[name]} which {err}") from None
+                raise ScenarioError(
+                    f"{self.source or 'district'}: the tables give {name} = {out[name]} which {err}"
+                ) from None
         return out
 
 
-NO_DISTRICT = District(*(np.zeros(0, dtype=object),) * 3,
-                       np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32))
+NO_DISTRICT = District(
+    *(np.zeros(0, dtype=object),) * 3, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+)
 """A district that gives nothing: `fill` returns every draw unchanged."""
 
 
 # --- reading tables ----------------------------------------------------------------------
 
 
-def district_from_tables(tables: Mapping[str, pd.DataFrame],
-                         sources: Mapping[str, str] | None = None,
-                         source: str = "") -> District:
+def district_from_tables(
+    tables: Mapping[str, pd.DataFrame], sources: Mapping[str, str] | None = None, source: str = ""
+) -> District:
     """Validate the tables (keys in TABLES; `streets` optional) and build a District.
     `sources` names each table's file in messages (default: the table's name)."""
     sources = {name: (sources or {}).get(name, name) for name in TABLES}
     unknown = set(tables) - set(TABLES)
     if unknown:
-        raise ScenarioError(f"{source or 'district'}: unknown table {sorted(unknown)[0]!r}; "
-                            f"allowed: {', '.join(TABLES)}")
+        raise ScenarioError(
+            f"{source or 'district'}: unknown table {sorted(unknown)[0]!r}; "
+            f"allowed: {', '.join(TABLES)}"
+        )
     for name in ("communities", "compounds"):
         if name not in tables:
-            raise ScenarioError(f"{source or 'district'}: the {name} table is missing "
-                                f"(a district needs {name}; streets is optional)")
+            raise ScenarioError(
+                f"{source or 'district'}: the {name} table is missing "
+                f"(a district needs {name}; streets is optional)"
+            )
     cols: dict[str, dict[str, Given]] = {}
     for name in TABLES:
         if name in tables:
@@ -223,14 +261,28 @@ def district_from_tables(tables: Mapping[str, pd.DataFrame],
         street_id = cols["streets"]["street"].values
     else:  # streets in order of first appearance
         street_id = np.array(list(dict.fromkeys(comm["street"].values.tolist())), dtype=object)
-    street_index = _refer(comm["street"].values, street_id, sources["communities"], "street",
-                          sources.get("streets", "streets"))
-    community_index = _refer(comp["community"].values, comm["community"].values,
-                             sources["compounds"], "community", sources["communities"])
-    _every_has_one(street_id, street_index, sources["streets"], "street",
-                   sources["communities"])
-    _every_has_one(comm["community"].values, community_index, sources["communities"],
-                   "community", sources["compounds"])
+    street_index = _refer(
+        comm["street"].values,
+        street_id,
+        sources["communities"],
+        "street",
+        sources.get("streets", "streets"),
+    )
+    community_index = _refer(
+        comp["community"].values,
+        comm["community"].values,
+        sources["compounds"],
+        "community",
+        sources["communities"],
+    )
+    _every_has_one(street_id, street_index, sources["streets"], "street", sources["communities"])
+    _every_has_one(
+        comm["community"].values,
+        community_index,
+        sources["communities"],
+        "community",
+        sources["compounds"],
+    )
 
     # communities grouped by street, compounds by community (stable: table order within)
     comm_order = np.argsort(street_index, kind="stable")
@@ -245,13 +297,13 @@ def district_from_tables(tables: Mapping[str, pd.DataFrame],
         comp["firm"], firm_names = _number_firms(comp["firm"])
     if "management" in comp:  # mode names to their numbers (types.MANAGEMENT_MODES)
         mode = comp["management"]
-        comp["management"] = Given(np.array([T.MANAGEMENT_MODES.index(v) for v in mode.values],
-                                            dtype=np.int8), mode.mask)
+        comp["management"] = Given(
+            np.array([T.MANAGEMENT_MODES.index(v) for v in mode.values], dtype=np.int8), mode.mask
+        )
     given = {k: _take(v, comm_order) for k, v in comm.items() if k in GIVEN_COLUMNS}
     given.update({k: _take(v, comp_order) for k, v in comp.items() if k in GIVEN_COLUMNS})
     names = {}
-    for level, order in (("streets", None), ("communities", comm_order),
-                         ("compounds", comp_order)):
+    for level, order in (("streets", None), ("communities", comm_order), ("compounds", comp_order)):
         if level in cols and "name" in cols[level]:
             g = cols[level]["name"] if order is None else _take(cols[level]["name"], order)
             names[level] = np.where(g.mask, g.values, "").astype(object)
@@ -261,12 +313,14 @@ def district_from_tables(tables: Mapping[str, pd.DataFrame],
         compound_id=comp["compound"].values[comp_order].astype(object),
         street_of_community=street_index[comm_order].astype(np.int32),
         community_of_compound=community_index[comp_order].astype(np.int32),
-        given=given, names=names, firm_names=firm_names, source=source,
+        given=given,
+        names=names,
+        firm_names=firm_names,
+        source=source,
     )
 
 
-def _read_table(frame: pd.DataFrame, schema: tuple[Column, ...], where: str
-                ) -> dict[str, Given]:
+def _read_table(frame: pd.DataFrame, schema: tuple[Column, ...], where: str) -> dict[str, Given]:
     if not isinstance(frame, pd.DataFrame):
         raise ScenarioError(f"{where}: not a table")
     if len(frame) == 0:
@@ -281,13 +335,16 @@ def _read_table(frame: pd.DataFrame, schema: tuple[Column, ...], where: str
         raise ScenarioError(
             f"{where}: column {name!r} is not part of the schema{hint}; allowed: "
             f"{', '.join(known)}; columns of your own must start with {OWN_PREFIX!r} "
-            "(docs/DATA.md)")
+            "(docs/DATA.md)"
+        )
     out = {}
     for column in schema:
         if column.name not in frame.columns:
             if column.required:
-                raise ScenarioError(f"{where}: column {column.name!r} is missing; required: "
-                                    + ", ".join(c.name for c in schema if c.required))
+                raise ScenarioError(
+                    f"{where}: column {column.name!r} is missing; required: "
+                    + ", ".join(c.name for c in schema if c.required)
+                )
             continue
         out[column.name] = _parse(frame[column.name], column, where)
     return out
@@ -319,8 +376,13 @@ def _parse(series: pd.Series, column: Column, where: str) -> Given:
             seen: dict[str, int] = {}
             for row, v in enumerate(ids.tolist()):
                 if v in seen:
-                    raise _bad(where, row, column, raw[row],
-                               f"repeats row {seen[v] + 1}; ids must be unique")
+                    raise _bad(
+                        where,
+                        row,
+                        column,
+                        raw[row],
+                        f"repeats row {seen[v] + 1}; ids must be unique",
+                    )
                 seen[v] = row
         return Given(ids, np.ones(len(ids), dtype=bool))
     if column.kind in ("text", "firm"):
@@ -333,10 +395,16 @@ def _parse(series: pd.Series, column: Column, where: str) -> Given:
         return Given(np.where(missing, column.choices[0], text).astype(object), ~missing)
     if column.kind == "bool":
         return Given(*_parse_bool(values, missing, raw, column, where))
-    numbers = pd.to_numeric(values.where(~pd.Series(missing, index=values.index)),
-                            errors="coerce").to_numpy(dtype=float)
-    _first_bad(~missing & ~np.isfinite(numbers), where, column, raw,
-               f"is not a number; must be {column.allowed()}")
+    numbers = pd.to_numeric(
+        values.where(~pd.Series(missing, index=values.index)), errors="coerce"
+    ).to_numpy(dtype=float)
+    _first_bad(
+        ~missing & ~np.isfinite(numbers),
+        where,
+        column,
+        raw,
+        f"is not a number; must be {column.allowed()}",
+    )
     if column.kind == "int":
         _first_bad(~missing & (np.floor(numbers) != numbers), where, column, raw)
     out_of_range = ~missing & ((numbers < column.low) | (numbers > column.high))
@@ -347,8 +415,9 @@ def _parse(series: pd.Series, column: Column, where: str) -> Given:
     return Given(numbers, ~missing)
 
 
-def _parse_bool(values: pd.Series, missing: np.ndarray, raw: np.ndarray, column: Column,
-                where: str) -> tuple[np.ndarray, np.ndarray]:
+def _parse_bool(
+    values: pd.Series, missing: np.ndarray, raw: np.ndarray, column: Column, where: str
+) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_bool_dtype(values):
         return values.fillna(False).to_numpy(dtype=bool), ~missing
     words = values.astype("string").str.lower().fillna("").to_numpy(dtype=object)
@@ -360,8 +429,9 @@ def _parse_bool(values: pd.Series, missing: np.ndarray, raw: np.ndarray, column:
     return yes, ~missing
 
 
-def _first_bad(bad: np.ndarray, where: str, column: Column, raw: np.ndarray,
-               problem: str = "") -> None:
+def _first_bad(
+    bad: np.ndarray, where: str, column: Column, raw: np.ndarray, problem: str = ""
+) -> None:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise _bad(where, row, column, raw[row], problem)
@@ -376,28 +446,32 @@ def _id_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _refer(refs: np.ndarray, ids: np.ndarray, where: str, column: str, target: str
-           ) -> np.ndarray:
+def _refer(refs: np.ndarray, ids: np.ndarray, where: str, column: str, target: str) -> np.ndarray:
     """Index in `ids` of each reference; a dangling reference is an error."""
     position = {v: i for i, v in enumerate(ids.tolist())}
     out = np.empty(len(refs), dtype=np.int64)
     for row, v in enumerate(refs.tolist()):
         i = position.get(v)
         if i is None:
-            raise ScenarioError(f"{where}: row {row + 1}, column {column} = {v!r}: names no "
-                                f"{column} of {target}; must be the {column} column of a "
-                                f"row of {target}")
+            raise ScenarioError(
+                f"{where}: row {row + 1}, column {column} = {v!r}: names no "
+                f"{column} of {target}; must be the {column} column of a "
+                f"row of {target}"
+            )
         out[row] = i
     return out
 
 
-def _every_has_one(ids: np.ndarray, index: np.ndarray, where: str, what: str,
-                   children: str) -> None:
+def _every_has_one(
+    ids: np.ndarray, index: np.ndarray, where: str, what: str, children: str
+) -> None:
     count = np.bincount(index, minlength=len(ids))
     if (count == 0).any():
         row = int(np.flatnonzero(count == 0)[0])
-        raise ScenarioError(f"{where}: row {row + 1}, column {what} = {ids[row]!r}: no row "
-                            f"of {children} lies in it; every {what} needs at least one")
+        raise ScenarioError(
+            f"{where}: row {row + 1}, column {what} = {ids[row]!r}: no row "
+            f"of {children} lies in it; every {what} needs at least one"
+        )
 
 
 def _number_firms(firm: Given) -> tuple[Given, tuple[str, ...] | None]:
@@ -423,12 +497,15 @@ def _check_firm_management(comp: dict[str, Given], where: str) -> None:
     clash = firm.mask & mode.mask & (mode.values != "firm")
     if clash.any():
         row = int(np.flatnonzero(clash)[0])
-        raise ScenarioError(f"{where}: row {row + 1}, column firm = "
-                            f"{comp['firm'].values[row]!r}: the compound's management is "
-                            f"{mode.values[row]!r}; a firm serves only compounds with "
-                            "management = firm (leave firm empty, or set management = firm)")
-    comp["management"] = Given(np.where(firm.mask & ~mode.mask, "firm", mode.values),
-                               mode.mask | firm.mask)
+        raise ScenarioError(
+            f"{where}: row {row + 1}, column firm = "
+            f"{comp['firm'].values[row]!r}: the compound's management is "
+            f"{mode.values[row]!r}; a firm serves only compounds with "
+            "management = firm (leave firm empty, or set management = firm)"
+        )
+    comp["management"] = Given(
+        np.where(firm.mask & ~mode.mask, "firm", mode.values), mode.mask | firm.mask
+    )
 
 
 def _take(g: Given, order: np.ndarray) -> Given:
@@ -438,8 +515,9 @@ def _take(g: Given, order: np.ndarray) -> Given:
 # --- writing a world back as tables --------------------------------------------------------
 
 
-def district_tables(world: Any, has_oc: np.ndarray | None = None,
-                    columns: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+def district_tables(
+    world: Any, has_oc: np.ndarray | None = None, columns: tuple[str, ...] | None = None
+) -> dict[str, pd.DataFrame]:
     """The world as district tables with every column filled (ids and names from its
     district where it was read from one). `has_oc`: the owners' committees in place at
     the start (decided by the model, so given here). `columns`: the compound columns to
@@ -451,9 +529,13 @@ def district_tables(world: Any, has_oc: np.ndarray | None = None,
     names = d.names if d is not None else {}
 
     streets = pd.DataFrame({"street": street_id})
-    communities = pd.DataFrame({"community": community_id,
-                                "street": street_id[world.street_of_community],
-                                "community_type": world.community_type})
+    communities = pd.DataFrame(
+        {
+            "community": community_id,
+            "street": street_id[world.street_of_community],
+            "community_type": world.community_type,
+        }
+    )
     firm = world.firm_of_compound
     if d is not None and d.firm_names is not None:
         extra = tuple(f"firm {i}" for i in range(len(d.firm_names), int(firm.max()) + 1))
@@ -462,32 +544,40 @@ def district_tables(world: Any, has_oc: np.ndarray | None = None,
     else:
         firm_col = pd.array(np.where(firm >= 0, firm, 0), dtype="Int64")
         firm_col[firm < 0] = pd.NA
-    compounds = pd.DataFrame({
-        "compound": compound_id,
-        "community": community_id[world.community_of_compound],
-        "compound_type": world.compound_type,
-        "households": world.households_of_compound.astype(np.int64),
-        "build_year": world.build_year.astype(np.int64),
-        "management": np.array(T.MANAGEMENT_MODES, dtype=object)[world.management],
-        "fee": world.fee.astype(float),
-        "firm": firm_col,
-        "has_branch": world.compound_has_branch.astype(bool),
-        "owner_share": world.owner_share.astype(float),
-        "elderly_share": world.elderly_share.astype(float),
-        "floor_area": world.floor_area.astype(float),
-    })
+    compounds = pd.DataFrame(
+        {
+            "compound": compound_id,
+            "community": community_id[world.community_of_compound],
+            "compound_type": world.compound_type,
+            "households": world.households_of_compound.astype(np.int64),
+            "build_year": world.build_year.astype(np.int64),
+            "management": np.array(T.MANAGEMENT_MODES, dtype=object)[world.management],
+            "fee": world.fee.astype(float),
+            "firm": firm_col,
+            "has_branch": world.compound_has_branch.astype(bool),
+            "owner_share": world.owner_share.astype(float),
+            "elderly_share": world.elderly_share.astype(float),
+            "floor_area": world.floor_area.astype(float),
+        }
+    )
     if has_oc is not None:
-        compounds.insert(compounds.columns.get_loc("has_branch") + 1, "has_oc",
-                         np.asarray(has_oc, dtype=bool))
+        compounds.insert(
+            compounds.columns.get_loc("has_branch") + 1, "has_oc", np.asarray(has_oc, dtype=bool)
+        )
     if columns is not None:
         unknown = [c for c in columns if c not in compounds.columns]
         if unknown:
-            raise ScenarioError(f"columns: {unknown[0]!r} is not a compound column; allowed: "
-                                + ", ".join(compounds.columns[2:]))
+            raise ScenarioError(
+                f"columns: {unknown[0]!r} is not a compound column; allowed: "
+                + ", ".join(compounds.columns[2:])
+            )
         keep = ["compound", "community", *[c for c in compounds.columns if c in columns]]
         compounds = compounds[keep]
-    for frame, level in ((streets, "streets"), (communities, "communities"),
-                         (compounds, "compounds")):
+    for frame, level in (
+        (streets, "streets"),
+        (communities, "communities"),
+        (compounds, "compounds"),
+    ):
         if level in names and (names[level] != "").any():
             frame["name"] = names[level]
     return {"streets": streets, "communities": communities, "compounds": compounds}

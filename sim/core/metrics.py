@@ -35,7 +35,7 @@ OUTCOMES: dict[str, str] = {
     "participation_rate": "share of residents participating",
     "volunteer_hours": "matched volunteer hours available next month",
     "election_turnout": "expected share of residents voting in a direct residents'-committee "
-                        "election this month",
+    "election this month",
     "round_turnout": "turnout of the last election round (share of residents)",
     "round_contested_share": "share of seats contested at the last election round",
     "round_nominee_wins": "share of the party's nominees elected at the last round",
@@ -82,7 +82,7 @@ OUTCOMES: dict[str, str] = {
     "one_shoulder_share": "share of communities whose secretary is also RC director (realised)",
     "overlap_share": "share of RC seats held by party-committee members (realised)",
     "secretary_chairs_oc_share": "share of formed OCs in compounds with a branch chaired by "
-                                 "the branch secretary (realised)",
+    "the branch secretary (realised)",
     "member_on_oc_share": "share of formed OCs with a 'two committees' member (realised)",
     "multi_seat_people": "office-holders holding two or more seats",
     "seats_per_leader": "mean seats per office-holder",
@@ -102,35 +102,36 @@ OUTCOMES: dict[str, str] = {
     "cadre_changes": "secretaries and directors the street replaced or promoted this month",
     "promotions": "secretaries promoted out of their community this month",
     "selected_on_residents": "mean weight of residents' evaluation in the selection of the "
-                             "sitting secretaries (0-1)",
+    "sitting secretaries (0-1)",
     "rc_skill": "mean skill of RC staff",
     "assessment_score": "mean assessment score of communities",
-    **{f"trust_{k}": f"mean trust in the {k.replace('rc', 'residents committee')}"
-       for k in TRUST_TARGETS},
+    **{
+        f"trust_{k}": f"mean trust in the {k.replace('rc', 'residents committee')}"
+        for k in TRUST_TARGETS
+    },
 }
 """Every district outcome collected each month, with its meaning."""
 
 DECIDED_BY: dict[str, str] = {
     "coordination_index": "the party committee's convening of standing joint ties "
-                          "(PartyCommittee.convene), bounded by its secretary's spare hours, "
-                          "and shared people on the governance network (coordination paths)",
+    "(PartyCommittee.convene), bounded by its secretary's spare hours, "
+    "and shared people on the governance network (coordination paths)",
     "leader_load": "who holds which seats: the party's nominations "
-                   "(PartyCommittee.nominate_director, nominate_member) and the residents' "
-                   "votes (mechanisms.elections)",
+    "(PartyCommittee.nominate_director, nominate_member) and the residents' "
+    "votes (mechanisms.elections)",
     "budget_wasted": "the party committee's check on the RC's spending, weaker when the same "
-                     "person sits on both (mechanisms.coordination.checks, "
-                     "mechanisms.devolution)",
+    "person sits on both (mechanisms.coordination.checks, "
+    "mechanisms.devolution)",
     "oc_independence": "owners' committees' members drifting toward the firm "
-                       "(OwnersCommittee.drift_to_firm) and cadres standing for their seats "
-                       "(PartyBranch.stands_for_chair)",
+    "(OwnersCommittee.drift_to_firm) and cadres standing for their seats "
+    "(PartyBranch.stands_for_chair)",
     "participation_rate": "residents' choices to take part, whose efficacy cross-appointment "
-                          "crowds out (mechanisms.resident_participation)",
+    "crowds out (mechanisms.resident_participation)",
     "volunteer_hours": "volunteer matching, which needs the party organisation and the RC to "
-                       "work together (mechanisms.resident_participation)",
+    "work together (mechanisms.resident_participation)",
     "mediation_rate": "the RC's split of its hours (ResidentsCommittee.best_response) after "
-                      "reconciling its work with the party committee (friction hours)",
-    "needs_met": "every service supplier's hours against residents' needs "
-                 "(mechanisms.services)",
+    "reconciling its work with the party committee (friction hours)",
+    "needs_met": "every service supplier's hours against residents' needs (mechanisms.services)",
 }
 """For outcomes that carry a policy's effect: the decisions (agent methods) and mechanisms
 that set them, named in reports that explain an effect through its channels."""
@@ -158,6 +159,7 @@ def community_sums(model) -> dict[str, np.ndarray]:
     participants, trust (6 × communities, rows in TRUST_TARGETS order), and need hours and
     hours met (communities × 3), all residents and vulnerable ones. Computed once per step
     and shared by `district_outcomes` and `community_snapshot`."""
+
     def make() -> dict[str, np.ndarray]:
         res, cm = model.residents, model.communities
         n = cm.n
@@ -168,8 +170,10 @@ def community_sums(model) -> dict[str, np.ndarray]:
         }
         if model.steps > 0:  # made by services this step
             sums["need"], sums["met"] = cm.demand, cm.delivered
-            sums["need_vulnerable"], sums["met_vulnerable"] = (cm.demand_vulnerable,
-                                                               cm.delivered_vulnerable)
+            sums["need_vulnerable"], sums["met_vulnerable"] = (
+                cm.demand_vulnerable,
+                cm.delivered_vulnerable,
+            )
         else:  # before the first step
             need, met = res.need.T, res.met.T * res.need.T
             sums["need"], sums["met"] = res.per_community(need, n).T, res.per_community(met, n).T
@@ -177,19 +181,29 @@ def community_sums(model) -> dict[str, np.ndarray]:
             sums["need_vulnerable"] = res.per_community(need * v, n).T
             sums["met_vulnerable"] = res.per_community(met * v, n).T
         return sums
+
     return model.cache_month("community_sums", make)
 
 
 def cross_appointment(model) -> dict[str, np.ndarray]:
     """Realised cross-appointment per community, measured from the seats."""
     cp, cm = model.compounds, model.communities
-    return model.cache_month("shares", lambda: realised_shares(
-        model.seats, cm.n, cp.community, cp.oc_state != OC_NONE, cp.has_branch))
+    return model.cache_month(
+        "shares",
+        lambda: realised_shares(
+            model.seats, cm.n, cp.community, cp.oc_state != OC_NONE, cp.has_branch
+        ),
+    )
 
 
 def district_outcomes(model) -> dict[str, float]:
-    p, res, cm, cp, ngos = (model.p, model.residents, model.communities, model.compounds,
-                            model.ngos)
+    p, res, cm, cp, ngos = (
+        model.p,
+        model.residents,
+        model.communities,
+        model.compounds,
+        model.ngos,
+    )
     sums = community_sums(model)
     n_res = max(res.n, 1)
     out: dict[str, float] = {}
@@ -212,9 +226,11 @@ def district_outcomes(model) -> dict[str, float]:
     mo = model.month
     last = model.last_round
     if mo.elections:
-        last.update(turnout=mo.election_turnout,
-                    contested=_nanshare(mo.contested, mo.nominees),
-                    wins=_nanshare(mo.nominees_won, mo.nominees))
+        last.update(
+            turnout=mo.election_turnout,
+            contested=_nanshare(mo.contested, mo.nominees),
+            wins=_nanshare(mo.nominees_won, mo.nominees),
+        )
     out["round_turnout"] = last.get("turnout", float("nan"))
     out["round_contested_share"] = last.get("contested", float("nan"))
     out["round_nominee_wins"] = last.get("wins", float("nan"))
@@ -225,9 +241,12 @@ def district_outcomes(model) -> dict[str, float]:
 
     served = cp.firm >= 0
     out["property_quality"] = float(np.average(cp.quality, weights=np.maximum(cp.residents, 1)))
-    out["fee_collection"] = _share((cp.collection * cp.owners)[served].sum(), cp.owners[served].sum())
-    out["shirking_share"] = _share((served & (cp.effort < p["shirk_threshold"])).sum(),
-                                   served.sum())
+    out["fee_collection"] = _share(
+        (cp.collection * cp.owners)[served].sum(), cp.owners[served].sum()
+    )
+    out["shirking_share"] = _share(
+        (served & (cp.effort < p["shirk_threshold"])).sum(), served.sum()
+    )
     out["unserved_compounds"] = _share((~served).sum(), cp.n)
     out["unmanaged_compounds"] = _share((~served & (cp.management == T.NONE)).sum(), cp.n)
     out["renovations_done_total"] = float(cp.renovated.sum())
@@ -237,7 +256,9 @@ def district_outcomes(model) -> dict[str, float]:
     out["oc_stalled_share"] = _share((cp.oc_state == OC_STALLED).sum(), cp.n)
     out["oc_captured_share"] = _share((cp.oc_state == OC_CAPTURED).sum(), cp.n)
     watched = formed & served
-    out["oc_independence"] = float(cp.independence[watched].mean()) if watched.any() else float("nan")
+    out["oc_independence"] = (
+        float(cp.independence[watched].mean()) if watched.any() else float("nan")
+    )
     out["firm_turnover"] = float(mo.retendered + mo.firm_exits)
     out["firm_turnover_total"] = float(model.firms.lost.sum())
 
@@ -260,14 +281,16 @@ def district_outcomes(model) -> dict[str, float]:
     out["absorption_rate"] = _share(cm.spent.sum(), available)
     out["street_overhead"] = float(model.streets.overhead.sum())
 
-    out["tasks_refused_share"] = _share((cm.tasks_pushed - cm.tasks_accepted).sum(),
-                                        cm.tasks_pushed.sum())
+    out["tasks_refused_share"] = _share(
+        (cm.tasks_pushed - cm.tasks_accepted).sum(), cm.tasks_pushed.sum()
+    )
     out["admin_burden_share"] = _share(cm.admin_hours.sum(), cm.hours.sum())
     out["formalism_share"] = _share(cm.formalism_hours.sum(), cm.hours.sum())
     out["service_share"] = _share(cm.service_hours.sum(), cm.hours.sum())
     out["coordination_index"] = float(cm.coordination.mean())
-    out["mediation_coordination"] = float(np.average(cp.mediation_coordination,
-                                                     weights=np.maximum(cp.residents, 1)))
+    out["mediation_coordination"] = float(
+        np.average(cp.mediation_coordination, weights=np.maximum(cp.residents, 1))
+    )
     out["party_oversight"] = float(cm.oversight.mean())
     out["convened_ties"] = float(cp.convened.sum())
 
@@ -276,9 +299,11 @@ def district_outcomes(model) -> dict[str, float]:
     out["overlap_share"] = float(shares["overlap"].mean())
     eligible = formed & cp.has_branch
     out["secretary_chairs_oc_share"] = _nanshare(
-        np.nansum(shares["secretary_chairs_oc"] * _count(cp, eligible, cm.n)), eligible.sum())
+        np.nansum(shares["secretary_chairs_oc"] * _count(cp, eligible, cm.n)), eligible.sum()
+    )
     out["member_on_oc_share"] = _nanshare(
-        np.nansum(shares["member_on_oc"] * _count(cp, formed, cm.n)), formed.sum())
+        np.nansum(shares["member_on_oc"] * _count(cp, formed, cm.n)), formed.sum()
+    )
     people, seats = model.people, model.seats
     per = seats_per_person(seats, people.n)
     holding = per > 0
@@ -286,8 +311,8 @@ def district_outcomes(model) -> dict[str, float]:
     out["seats_per_leader"] = float(per[holding].mean()) if holding.any() else 0.0
     sec = model.holders_of_role(SECRETARY)
     out["leader_load"] = float(people.load[sec[sec >= 0]].mean()) if (sec >= 0).any() else 0.0
-    out["leader_load_max"] = float(people.load[:people.n][holding].max()) if holding.any() else 0.0
-    out["office_load"] = float(people.load[:people.n][holding].mean()) if holding.any() else 0.0
+    out["leader_load_max"] = float(people.load[: people.n][holding].max()) if holding.any() else 0.0
+    out["office_load"] = float(people.load[: people.n][holding].mean()) if holding.any() else 0.0
     out["vacancies"] = float(model.vacant_seats())
     dp, st = model.departments, model.streets
     out["dept_tasks_pushed"] = float(dp.on_list.sum() + dp.off_list.sum())
@@ -296,15 +321,17 @@ def district_outcomes(model) -> dict[str, float]:
     out["dept_push_intensity"] = float(dp.push_intensity.mean()) if dp.n else float("nan")
     out["summons"] = float(st.summons.sum())
     out["summons_answered_share"] = _nanshare(float(dp.answered.sum()), float(dp.summons.sum()))
-    out["response_time"] = (float(np.mean(1.0 / np.maximum(dp.responsiveness, 1e-3)))
-                            if dp.n else float("nan"))
+    out["response_time"] = (
+        float(np.mean(1.0 / np.maximum(dp.responsiveness, 1e-3))) if dp.n else float("nan")
+    )
     out["dept_rating"] = float(dp.rating.mean()) if dp.n else float("nan")
     out["mirror_hours"] = float(np.mean([s.mirror_hours() for s in model.street_offices]))
     out["cadre_changes"] = float(mo.cadre_changes)
     out["promotions"] = float(mo.promotions)
     weights = people.selection_weight[sec[sec >= 0]]
-    out["selected_on_residents"] = (float(np.nanmean(weights)) if np.isfinite(weights).any()
-                                    else float("nan"))
+    out["selected_on_residents"] = (
+        float(np.nanmean(weights)) if np.isfinite(weights).any() else float("nan")
+    )
     out["rc_skill"] = float(cm.skill.mean())
     out["assessment_score"] = float(cm.score.mean())
     trust = sums["trust"].sum(axis=1) / n_res
@@ -318,16 +345,50 @@ def _count(cp, mask: np.ndarray, n: int) -> np.ndarray:
 
 
 COMMUNITY_COLUMNS = (
-    "street", "community_type", "residents", "satisfaction", "needs_met",
-    "needs_met_vulnerable", "needs_met_daily", "needs_met_care", "needs_met_legal",
-    "participation", *(f"trust_{k}" for k in TRUST_TARGETS), "property_quality",
-    "fee_collection", "shirking_share", "oc_formed_share", "oc_functioning_share",
-    "oc_captured_share", "firm_turnover", "disputes", "mediated", "escalated",
-    "tasks_refused_share", "admin_burden_share", "formalism_share", "service_share",
-    "coordination", "mediation_coordination", "party_oversight", "convened_ties",
-    "one_shoulder", "overlap", "secretary_chairs_oc", "member_on_oc", "leader_load",
-    "director_performance", "skill", "inflow", "spent", "idle", "lapsed", "wasted",
-    "absorption_rate", "score", "ngo",
+    "street",
+    "community_type",
+    "residents",
+    "satisfaction",
+    "needs_met",
+    "needs_met_vulnerable",
+    "needs_met_daily",
+    "needs_met_care",
+    "needs_met_legal",
+    "participation",
+    *(f"trust_{k}" for k in TRUST_TARGETS),
+    "property_quality",
+    "fee_collection",
+    "shirking_share",
+    "oc_formed_share",
+    "oc_functioning_share",
+    "oc_captured_share",
+    "firm_turnover",
+    "disputes",
+    "mediated",
+    "escalated",
+    "tasks_refused_share",
+    "admin_burden_share",
+    "formalism_share",
+    "service_share",
+    "coordination",
+    "mediation_coordination",
+    "party_oversight",
+    "convened_ties",
+    "one_shoulder",
+    "overlap",
+    "secretary_chairs_oc",
+    "member_on_oc",
+    "leader_load",
+    "director_performance",
+    "skill",
+    "inflow",
+    "spent",
+    "idle",
+    "lapsed",
+    "wasted",
+    "absorption_rate",
+    "score",
+    "ngo",
 )
 """Columns of the per-community table: the district outcomes that have a per-community
 meaning (NGO counts and the Gini are district-level only; `ngo` is the contracted NGO)."""
@@ -369,8 +430,10 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         "needs_met_legal": by_category[:, 2],
         "participation": sums["participants"] / pop,
         **{f"trust_{k}": trust[i] / pop for i, k in enumerate(TRUST_TARGETS)},
-        "property_quality": np.bincount(cp.community, weights=cp.quality * cp.residents,
-                                        minlength=n) / comp_pop,
+        "property_quality": np.bincount(
+            cp.community, weights=cp.quality * cp.residents, minlength=n
+        )
+        / comp_pop,
         "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),
         "shirking_share": share_of_compounds(shirking),
         "oc_formed_share": share_of_compounds(cp.oc_state != OC_NONE),
@@ -380,14 +443,17 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         "disputes": cm.disputes,
         "mediated": cm.mediated,
         "escalated": cm.escalated,
-        "tasks_refused_share": np.where(cm.tasks_pushed > 0, 1 - cm.tasks_accepted
-                                        / np.maximum(cm.tasks_pushed, 1e-9), 0.0),
+        "tasks_refused_share": np.where(
+            cm.tasks_pushed > 0, 1 - cm.tasks_accepted / np.maximum(cm.tasks_pushed, 1e-9), 0.0
+        ),
         "admin_burden_share": cm.admin_hours / hours,
         "formalism_share": cm.formalism_hours / hours,
         "service_share": cm.service_hours / hours,
         "coordination": cm.coordination,
-        "mediation_coordination": np.bincount(cp.community, weights=cp.mediation_coordination
-                                              * cp.residents, minlength=n) / comp_pop,
+        "mediation_coordination": np.bincount(
+            cp.community, weights=cp.mediation_coordination * cp.residents, minlength=n
+        )
+        / comp_pop,
         "party_oversight": cm.oversight,
         "convened_ties": np.bincount(cp.community, weights=cp.convened, minlength=n),
         "one_shoulder": shares["one_shoulder"],
@@ -409,15 +475,34 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
 
 
 STREET_COLUMNS = (
-    "residents", "tasks_received", "tasks_refused", "tasks_pushed_down", "own_capacity",
-    "summons", "summons_answered_share", "dept_rating_given", "mirror_hours",
-    "cadre_changes", "promotions", "selected_on_residents", "budget", "devolved",
+    "residents",
+    "tasks_received",
+    "tasks_refused",
+    "tasks_pushed_down",
+    "own_capacity",
+    "summons",
+    "summons_answered_share",
+    "dept_rating_given",
+    "mirror_hours",
+    "cadre_changes",
+    "promotions",
+    "selected_on_residents",
+    "budget",
+    "devolved",
 )
 """Columns of the per-street table (one row per street and recorded month)."""
 
 DEPARTMENT_COLUMNS = (
-    "tasks_pushed", "duties_pushed", "duties_refused", "push_intensity", "responsiveness",
-    "response_time", "summons", "summons_answered", "rating", "mirrors",
+    "tasks_pushed",
+    "duties_pushed",
+    "duties_refused",
+    "push_intensity",
+    "responsiveness",
+    "response_time",
+    "summons",
+    "summons_answered",
+    "rating",
+    "mirrors",
 )
 """Columns of the per-department table (one row per department and recorded month)."""
 
@@ -471,8 +556,14 @@ def department_snapshot(model) -> dict[str, np.ndarray]:
 class TableRecorder:
     """Collects a snapshot function's rows every `period` steps into a tidy table."""
 
-    def __init__(self, snapshot, columns: tuple[str, ...], key: str, period: int = 1,
-                 names: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        snapshot,
+        columns: tuple[str, ...],
+        key: str,
+        period: int = 1,
+        names: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.snapshot, self.columns, self.key = snapshot, columns, key
         self.names = names or {}  # columns recorded as codes, and the names they stand for
         self.period = max(int(period), 1)
@@ -482,16 +573,17 @@ class TableRecorder:
     def record(self, model) -> None:
         if model.steps % self.period == 0:
             self._steps.append(int(model.steps))
-            self._rows.append({k: np.array(v, copy=True) for k, v in
-                               self.snapshot(model).items()})
+            self._rows.append({k: np.array(v, copy=True) for k, v in self.snapshot(model).items()})
 
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per (step, unit)."""
         if not self._rows:
             return pd.DataFrame(columns=["step", self.key, *self.columns])
         n = len(next(iter(self._rows[0].values())))
-        data = {"step": np.repeat(self._steps, n),
-                self.key: np.tile(np.arange(n), len(self._steps))}
+        data = {
+            "step": np.repeat(self._steps, n),
+            self.key: np.tile(np.arange(n), len(self._steps)),
+        }
         for col in self.columns:
             data[col] = np.concatenate([row[col] for row in self._rows])
             if col in self.names:
@@ -507,19 +599,46 @@ class CommunityRecorder(TableRecorder):
 
 
 COMPOUND_COLUMNS = (
-    "community", "street", "compound_type", "community_type", "management", "build_year",
-    "fee", "households", "residents", "owners", "firm", "effort", "shirking", "quality",
-    "base_quality", "collection", "oc_state", "independence", "xa_intensity", "convened",
-    "disputes", "mediated", "dispute_rate", "satisfaction", "participation", "renovating",
-    "renovated", "has_branch",
+    "community",
+    "street",
+    "compound_type",
+    "community_type",
+    "management",
+    "build_year",
+    "fee",
+    "households",
+    "residents",
+    "owners",
+    "firm",
+    "effort",
+    "shirking",
+    "quality",
+    "base_quality",
+    "collection",
+    "oc_state",
+    "independence",
+    "xa_intensity",
+    "convened",
+    "disputes",
+    "mediated",
+    "dispute_rate",
+    "satisfaction",
+    "participation",
+    "renovating",
+    "renovated",
+    "has_branch",
 )
 """Columns of the per-compound table: the compound's type and attributes (its management
 mode and firm as they are that month), property service, owners' committee, disputes and
 residents (meanings in docs/CLI.md)."""
 
 
-COMPOUND_NAMES = {"compound_type": T.COMPOUND_TYPES_ORDER, "community_type": T.COMMUNITY_TYPES,
-                  "management": T.MANAGEMENT_MODES, "oc_state": OC_STATES}
+COMPOUND_NAMES = {
+    "compound_type": T.COMPOUND_TYPES_ORDER,
+    "community_type": T.COMMUNITY_TYPES,
+    "management": T.MANAGEMENT_MODES,
+    "oc_state": OC_STATES,
+}
 """Compound columns kept as codes while the run records them (names in the table)."""
 
 
@@ -536,7 +655,8 @@ def compound_snapshot(model) -> dict[str, np.ndarray]:
     if types is None:  # the types do not change during a run
         types = model.cache["compound_type_codes"] = (
             _codes(w.compound_type, T.COMPOUND_TYPES_ORDER),
-            _codes(w.community_type[cp.community], T.COMMUNITY_TYPES))
+            _codes(w.community_type[cp.community], T.COMMUNITY_TYPES),
+        )
     return {
         "community": cp.community,
         "street": model.communities.street[cp.community],
@@ -573,5 +693,6 @@ class CompoundRecorder(TableRecorder):
     """Collects `compound_snapshot` every `period` steps into a tidy table."""
 
     def __init__(self, period: int = 1) -> None:
-        super().__init__(compound_snapshot, COMPOUND_COLUMNS, "compound", period,
-                         names=COMPOUND_NAMES)
+        super().__init__(
+            compound_snapshot, COMPOUND_COLUMNS, "compound", period, names=COMPOUND_NAMES
+        )

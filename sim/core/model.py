@@ -107,8 +107,17 @@ from .state import (
 )
 from .world import build_world
 
-STREAMS = ("world", "needs", "property", "assembly", "disputes", "ngo", "participation",
-           "elections", "organisations")
+STREAMS = (
+    "world",
+    "needs",
+    "property",
+    "assembly",
+    "disputes",
+    "ngo",
+    "participation",
+    "elections",
+    "organisations",
+)
 """Independent random streams, one per stochastic mechanism, so a change in one mechanism's
 draws does not shift another's (common random numbers across experiment arms)."""
 
@@ -140,9 +149,14 @@ class GovernanceModel(mesa.Model):
     keyword argument with its schema default; `rng` is the seed; `timeline` a list of
     scheduled policy changes (`[[policy]]` tables, sim.core.policy)."""
 
-    def __init__(self, rng: Any = None, community_period: int = 1,
-                 timeline: Any = None, district: District | None = None,
-                 **params: Any) -> None:
+    def __init__(
+        self,
+        rng: Any = None,
+        community_period: int = 1,
+        timeline: Any = None,
+        district: District | None = None,
+        **params: Any,
+    ) -> None:
         rng = coerce_seed(rng)
         super().__init__(rng=rng)
         self.p: dict[str, Any] = P.validate(params, where="GovernanceModel")
@@ -165,8 +179,13 @@ class GovernanceModel(mesa.Model):
         self.network = world.graph
         self.edge_index = edge_index(self.network)
         self.grid = Network(self.network, layout=None, random=self.random)
-        self.levers = Levers(self.p, world.street_of_community, world.community_of_compound,
-                             world.community_type, world.compound_type)
+        self.levers = Levers(
+            self.p,
+            world.street_of_community,
+            world.community_of_compound,
+            world.community_type,
+            world.compound_type,
+        )
         for change in self.timeline.changes:  # fail now on a street that does not exist
             for name in change.values:
                 if name in self.levers.values:
@@ -176,7 +195,8 @@ class GovernanceModel(mesa.Model):
         self._init_people()
         ngo_market.new_ngos(self, np.arange(self.ngos.n))
         self.election_offset = elections.election_offsets(
-            self.p, self.communities.n, self.streams["elections"])
+            self.p, self.communities.n, self.streams["elections"]
+        )
         self.lawsuits = np.zeros(self.compounds.n, dtype=np.int64)
         self.last_round: dict[str, float] = {}
         self.pmc_independence = np.ones(self.compounds.n)
@@ -190,10 +210,12 @@ class GovernanceModel(mesa.Model):
         )
         self.community_recorder = CommunityRecorder(community_period)
         self.compound_recorder = CompoundRecorder(community_period)
-        self.street_recorder = TableRecorder(street_snapshot, STREET_COLUMNS, "street",
-                                             community_period)
-        self.department_recorder = TableRecorder(department_snapshot, DEPARTMENT_COLUMNS,
-                                                 "department", community_period)
+        self.street_recorder = TableRecorder(
+            street_snapshot, STREET_COLUMNS, "street", community_period
+        )
+        self.department_recorder = TableRecorder(
+            department_snapshot, DEPARTMENT_COLUMNS, "department", community_period
+        )
 
     # --- construction ------------------------------------------------------------------
     @classmethod
@@ -202,8 +224,9 @@ class GovernanceModel(mesa.Model):
         scenario = S.load_scenario(path, overrides)
         if rng is None:
             rng = scenario.seed
-        return cls(rng=rng, timeline=scenario.timeline, district=scenario.district,
-                   **scenario.params)
+        return cls(
+            rng=rng, timeline=scenario.timeline, district=scenario.district, **scenario.params
+        )
 
     def _init_state(self) -> None:
         p, w, res = self.p, self.world, self.residents
@@ -216,7 +239,7 @@ class GovernanceModel(mesa.Model):
         cm.staff = np.maximum(p["staff_per_1000"] * cm.residents / 1000.0, p["rc_seats"])
         sd = p["rc_skill_sd"]
         cm.skill = np.clip(
-            p["rc_skill_mean"] * rng.lognormal(-sd**2 / 2, sd, cm.n), 0.01, p["skill_max"]
+            p["rc_skill_mean"] * rng.lognormal(-(sd**2) / 2, sd, cm.n), 0.01, p["skill_max"]
         )
         cm.grid_workers = p["grid_workers_per_1000"] * cm.residents / 1000.0
         cm.score = np.full(cm.n, 0.5)
@@ -261,7 +284,9 @@ class GovernanceModel(mesa.Model):
         dp.rating[:] = 1.0
         # mediation hours are reserved from last month's disputes: start from the expected
         expected = p["dispute_base"] + p["dispute_quality"] * (1 - cp.quality)
-        cm.disputes = np.bincount(cp.community, weights=expected * cp.residents / 1000, minlength=cm.n)
+        cm.disputes = np.bincount(
+            cp.community, weights=expected * cp.residents / 1000, minlength=cm.n
+        )
         # collaboration ties: a firm works with the RC of each community it serves
         for c in np.flatnonzero(cp.firm >= 0):
             self._collaborate(int(cp.firm[c]), int(cp.community[c]), True)
@@ -284,8 +309,9 @@ class GovernanceModel(mesa.Model):
             PropertyFirm(self, i, off["property_firm"] + i) for i in range(self.firms.n)
         ]
         self.ngo_agents = [NGO(self, i, off["ngo"] + i) for i in range(self.ngos.n)]
-        self.department_agents = [Department(self, i, off["department"] + i)
-                                  for i in range(self.departments.n)]
+        self.department_agents = [
+            Department(self, i, off["department"] + i) for i in range(self.departments.n)
+        ]
         self.owners_committees: dict[int, OwnersCommittee] = {}
         self.property_committees: dict[int, PropertyCommittee] = {}
 
@@ -299,26 +325,34 @@ class GovernanceModel(mesa.Model):
         for c, node in self.network.graph["branch_of_compound"].items():
             branch_node[c] = node
         self.people = People()
-        self.seats = build_seats(cm.n, cp.community, cp.has_branch, {
-            "party_committee": off["party_branch"] + comm,
-            "residents_committee": off["residents_committee"] + comm,
-            "compound_branch": branch_node,
-            "owners_committee": off["owners_committee"] + np.arange(cp.n),
-            "property_committee": off["property_committee"] + comm,
-        }, p)
+        self.seats = build_seats(
+            cm.n,
+            cp.community,
+            cp.has_branch,
+            {
+                "party_committee": off["party_branch"] + comm,
+                "residents_committee": off["residents_committee"] + comm,
+                "compound_branch": branch_node,
+                "owners_committee": off["owners_committee"] + np.arange(cp.n),
+                "property_committee": off["property_committee"] + comm,
+            },
+            p,
+        )
         self.seat_index = {}
         for s, key in enumerate(zip(self.seats.org.tolist(), self.seats.org_index.tolist())):
             self.seat_index.setdefault(key, []).append(s)
         self.seat_index = {k: np.array(v, dtype=np.int64) for k, v in self.seat_index.items()}
         self.role_seats = _role_table(self.seats)
-        self.oc_seat_table = np.array([self.seat_index[(OC, c)] for c in range(cp.n)],
-                                      dtype=np.int64).reshape(cp.n, int(p["oc_seats"]))
+        self.oc_seat_table = np.array(
+            [self.seat_index[(OC, c)] for c in range(cp.n)], dtype=np.int64
+        ).reshape(cp.n, int(p["oc_seats"]))
         for c in comm.tolist():
             pc_seats = self.seats_of(PC, c)
             self.fill(pc_seats, self.new_people(pc_seats.size, CADRE, c, party=True))
             secretary = int(self.seats.holder[self.seats_of(PC, c, SECRETARY)[0]])
             self.people.selection_weight[secretary] = self.levers.community(
-                "cadre_selection_resident_weight")[c]
+                "cadre_selection_resident_weight"
+            )[c]
             members = [int(h) for h in self.seats.holder[self.seats_of(PC, c, PC_MEMBER)]]
             director = self.seats_of(RC, c, DIRECTOR)
             if rng.random() < p["initial_one_shoulder"]:
@@ -332,15 +366,18 @@ class GovernanceModel(mesa.Model):
                     party = rng.random() < p["rc_member_party_share"]
                     self.fill(np.array([s]), self.new_people(1, CADRE, c, party=party))
         for c in np.flatnonzero(cp.has_branch).tolist():
-            self.fill(self.seats_of(BRANCH, c), self.new_people(
-                1, VOLUNTEER, int(cp.community[c]), c, party=True))
+            self.fill(
+                self.seats_of(BRANCH, c),
+                self.new_people(1, VOLUNTEER, int(cp.community[c]), c, party=True),
+            )
         existing = rng.random(cp.n) < p["oc_initial_share"]
         if w.district is not None:  # committees the district's tables list
             existing = w.district.fill("has_oc", existing)
         for c in np.flatnonzero(existing).tolist():
             self._initial_committee(c, rng)
-        self.compounds.oc_age = np.where(cp.oc_state != OC_NONE,
-                                         np.floor(rng.random(cp.n) * p["oc_term_months"]), 0)
+        self.compounds.oc_age = np.where(
+            cp.oc_state != OC_NONE, np.floor(rng.random(cp.n) * p["oc_term_months"]), 0
+        )
         for c in np.flatnonzero(self.levers.community("professional_committee")).tolist():
             self.convene_property_committee(c, True)
         self.sync_shared_edges()
@@ -356,35 +393,59 @@ class GovernanceModel(mesa.Model):
             cadre = rng.random() < p["initial_cadre_on_oc"]
             if cadre and role == OC_CHAIR and compound in self.branches:
                 holder = self.branches[compound].secretary
-            elif cadre and role == OC_MEMBER and not any(
-                    self.is_cadre(h) for h in self.org_members(OC, compound)):
+            elif (
+                cadre
+                and role == OC_MEMBER
+                and not any(self.is_cadre(h) for h in self.org_members(OC, compound))
+            ):
                 holder = self.two_committees_member(c, rng)
             if holder < 0:
-                holder = int(self.new_people(1, VOLUNTEER, c, compound,
-                                             party=rng.random() < p["party_member_share"])[0])
+                holder = int(
+                    self.new_people(
+                        1, VOLUNTEER, c, compound, party=rng.random() < p["party_member_share"]
+                    )[0]
+                )
             self.fill(np.array([s]), np.array([holder]))
         self.owners_committees[compound].take_stock()
 
     # --- people and seats ----------------------------------------------------------------
-    def new_people(self, k: int, kind: int, community: int, compound: int = -1,
-                   party: bool | np.ndarray = False) -> np.ndarray:
+    def new_people(
+        self,
+        k: int,
+        kind: int,
+        community: int,
+        compound: int = -1,
+        party: bool | np.ndarray = False,
+    ) -> np.ndarray:
         """Create `k` people of `kind` (CADRE, VOLUNTEER, PROFESSIONAL) living in
         `community` (and `compound`), with hours, skill and standing drawn from the people
         parameters; return their ids."""
         p = self.p
         rng = self.streams["organisations"]
-        hours = {CADRE: p["leader_hours"], VOLUNTEER: p["volunteer_leader_hours"],
-                 PROFESSIONAL: p["professional_hours"]}[kind]
+        hours = {
+            CADRE: p["leader_hours"],
+            VOLUNTEER: p["volunteer_leader_hours"],
+            PROFESSIONAL: p["professional_hours"],
+        }[kind]
         sd, ssd = p["leader_hours_sd"], p["leader_skill_sd"]
         mean, sdv = p["standing_mean"], p["standing_sd"]
         var = min(sdv**2, mean * (1 - mean) * 0.99)
         conc = mean * (1 - mean) / var - 1
-        skill = p["professional_skill"] if kind == PROFESSIONAL else rng.lognormal(
-            -ssd**2 / 2, ssd, k)
+        skill = (
+            p["professional_skill"]
+            if kind == PROFESSIONAL
+            else rng.lognormal(-(ssd**2) / 2, ssd, k)
+        )
         return self.people.add(
-            k, kind=kind, community=community, compound=compound, party_member=party,
-            hours=hours * rng.lognormal(-sd**2 / 2, sd, k), skill=skill,
-            standing=rng.beta(mean * conc, (1 - mean) * conc, k))
+            k,
+            kind=kind,
+            community=community,
+            compound=compound,
+            party_member=party,
+            hours=hours * rng.lognormal(-(sd**2) / 2, sd, k),
+            skill=skill,
+            standing=rng.beta(mean * conc, (1 - mean) * conc, k),
+        )
 
     def fill(self, seats: np.ndarray, people: np.ndarray) -> None:
         self.seats.fill(np.asarray(seats), np.asarray(people), self.steps)
@@ -409,9 +470,11 @@ class GovernanceModel(mesa.Model):
         old = self.holder(SECRETARY, community)
         seats = self.seats_of(PC, community, SECRETARY)
         if old >= 0:
-            mine = np.flatnonzero((self.seats.holder == old)
-                                  & (self.seats.community == community)
-                                  & np.isin(self.seats.org, (PC, RC)))
+            mine = np.flatnonzero(
+                (self.seats.holder == old)
+                & (self.seats.community == community)
+                & np.isin(self.seats.org, (PC, RC))
+            )
             seats = mine
             if promoted:  # leaves every seat for a post outside the community
                 self.vacate(np.flatnonzero(self.seats.holder == old))
@@ -486,8 +549,11 @@ class GovernanceModel(mesa.Model):
 
     def two_committees_member(self, community: int, rng: np.random.Generator) -> int:
         """A member of the community's party committee or RC, other than its leaders."""
-        pool = [h for h in self.holders(PC_MEMBER, community) + self.holders(RC_MEMBER, community)
-                if h >= 0]
+        pool = [
+            h
+            for h in self.holders(PC_MEMBER, community) + self.holders(RC_MEMBER, community)
+            if h >= 0
+        ]
         return int(pool[int(rng.integers(len(pool)))]) if pool else -1
 
     def seat_hours_given(self, org: int, index: int, skilled: bool = False) -> float:
@@ -511,11 +577,14 @@ class GovernanceModel(mesa.Model):
             if h >= 0:
                 ppl = self.people
                 others = np.flatnonzero((self.seats.holder == h) & (self.seats.node != node))
-                row.update(kind=KIND_NAMES[int(ppl.kind[h])], load=float(ppl.load[h]),
-                           performance=float(ppl.performance[h]),
-                           standing=float(ppl.standing[h]),
-                           party_member=bool(ppl.party_member[h]),
-                           other_seats=[ROLE_NAMES[int(self.seats.role[o])] for o in others])
+                row.update(
+                    kind=KIND_NAMES[int(ppl.kind[h])],
+                    load=float(ppl.load[h]),
+                    performance=float(ppl.performance[h]),
+                    standing=float(ppl.standing[h]),
+                    party_member=bool(ppl.party_member[h]),
+                    other_seats=[ROLE_NAMES[int(self.seats.role[o])] for o in others],
+                )
             out.append(row)
         return out
 
@@ -555,8 +624,13 @@ class GovernanceModel(mesa.Model):
     # --- changes of contracts, ties and committees ---------------------------------------
     def _collaborate(self, firm: int, community: int, present: bool) -> None:
         off = self.world.node_offset
-        set_edge(self, off["property_firm"] + firm, off["residents_committee"] + community,
-                 "collaboration", present)
+        set_edge(
+            self,
+            off["property_firm"] + firm,
+            off["residents_committee"] + community,
+            "collaboration",
+            present,
+        )
 
     def assign_firm(self, compound: int, firm: int) -> None:
         """Give `compound` to `firm` (-1: the firm leaves and the street caretakes)."""
@@ -571,8 +645,9 @@ class GovernanceModel(mesa.Model):
             self.firms.lost[old] += 1
             for kind in ("contract", "supervision"):
                 set_edge(self, seat, off["property_firm"] + old, kind, False)
-            if not np.any((cp.firm == old) & (cp.community == community)
-                          & (np.arange(cp.n) != compound)):
+            if not np.any(
+                (cp.firm == old) & (cp.community == community) & (np.arange(cp.n) != compound)
+            ):
                 self._collaborate(old, community, False)
             for person in self.org_members(OC, compound):
                 if self.people.allied_firm[person] == old:
@@ -592,8 +667,9 @@ class GovernanceModel(mesa.Model):
             cp.management[compound] = T.CARETAKING
 
     def retender(self, compound: int, chooser: Any = None) -> None:
-        firm = property_management.tender(self, compound, int(self.compounds.firm[compound]),
-                                          chooser)
+        firm = property_management.tender(
+            self, compound, int(self.compounds.firm[compound]), chooser
+        )
         if firm >= 0:
             self.assign_firm(compound, firm)
             self.month.retendered += 1
@@ -645,7 +721,8 @@ class GovernanceModel(mesa.Model):
                 del self.owners_committees[compound]
         elif agent is None:
             self.owners_committees[compound] = OwnersCommittee(
-                self, compound, off["owners_committee"] + compound)
+                self, compound, off["owners_committee"] + compound
+            )
 
     def convene_property_committee(self, community: int, present: bool) -> None:
         """The street convenes (or disbands) the community's property-management committee:
@@ -666,7 +743,7 @@ class GovernanceModel(mesa.Model):
                 holders.append(director)
             while len(holders) < seats.size:
                 holders.append(int(self.new_people(1, VOLUNTEER, community)[0]))
-            self.fill(seats, np.array(holders[:seats.size]))
+            self.fill(seats, np.array(holders[: seats.size]))
             self.property_committees[community] = PropertyCommittee(self, community, node)
         else:
             self.vacate(seats)
@@ -700,18 +777,23 @@ class GovernanceModel(mesa.Model):
 
     def caretaking_demand(self, community: int) -> float:
         """RC hours caretaking the community's compounds that no one else manages."""
+
         def make() -> np.ndarray:
             cp = self.compounds
             mine = (cp.management == T.CARETAKING) & (cp.firm < 0)
-            hh = np.bincount(cp.community, weights=cp.households * mine,
-                             minlength=self.communities.n)
+            hh = np.bincount(
+                cp.community, weights=cp.households * mine, minlength=self.communities.n
+            )
             return self.p["caretaking_hours_per_100"] * hh / 100
+
         return float(self.cache_month("caretaking", make)[community])
 
     def mirror_hours(self, community: int) -> float:
         """RC hours the community spends on departments' mirrored offices this month."""
-        by_street = self.cache_month("mirror_hours", lambda: np.array(
-            [office.mirror_hours() for office in self.street_offices]))
+        by_street = self.cache_month(
+            "mirror_hours",
+            lambda: np.array([office.mirror_hours() for office in self.street_offices]),
+        )
         return float(by_street[self.communities.street[community]])
 
     def satisfaction_weight_of_needs(self) -> float:
@@ -763,8 +845,9 @@ class GovernanceModel(mesa.Model):
         """Vacant seats of party committees, RCs and formed owners' committees."""
         seats, cp = self.seats, self.compounds
         committee = np.isin(seats.org, (PC, RC))
-        formed_oc = (seats.org == OC) & (cp.oc_state[np.minimum(seats.org_index, cp.n - 1)]
-                                         != OC_NONE)
+        formed_oc = (seats.org == OC) & (
+            cp.oc_state[np.minimum(seats.org_index, cp.n - 1)] != OC_NONE
+        )
         return int(np.count_nonzero((committee | formed_oc) & (seats.holder < 0)))
 
     def households_per_resident(self) -> np.ndarray:
@@ -779,44 +862,44 @@ class GovernanceModel(mesa.Model):
         self.compounds.changed_firm[:] = False
         self.streets.cadre_changes[:] = 0
         self.streets.promotions[:] = 0
-        self.apply_policies()                    # §7.0 policy changes due this month
-        needs.step(self)                         # §7.1 needs arise
-        elections.step(self)                     # §7.13 election rounds due this month
-        workload.step(self)                      # §7.5 loads, performance, people leaving
-        coordination.step(self)                  # §7.5 coordination along paths; checks
-        self.do(Department, "push")              # §7.14 departments push work to streets
-        self.do(StreetOffice, "receive_tasks")   # §7.14 ... the access list refuses some
-        self.do(StreetOffice, "push_tasks")      # §7.3 the street keeps or pushes tasks
+        self.apply_policies()  # §7.0 policy changes due this month
+        needs.step(self)  # §7.1 needs arise
+        elections.step(self)  # §7.13 election rounds due this month
+        workload.step(self)  # §7.5 loads, performance, people leaving
+        coordination.step(self)  # §7.5 coordination along paths; checks
+        self.do(Department, "push")  # §7.14 departments push work to streets
+        self.do(StreetOffice, "receive_tasks")  # §7.14 ... the access list refuses some
+        self.do(StreetOffice, "push_tasks")  # §7.3 the street keeps or pushes tasks
         self.do(ResidentsCommittee, "accept_tasks")  # §7.3 ... the RC accepts or refuses
         self.do(StreetOffice, "take_back_refused")
-        self.do(StreetOffice, "devolve")         # §7.2 money down, by channel
-        ResidentsCommittee.allocate_all(self)    # §7.11 the RCs split their hours
+        self.do(StreetOffice, "devolve")  # §7.2 money down, by channel
+        ResidentsCommittee.allocate_all(self)  # §7.11 the RCs split their hours
         self.do(PartyCommittee, "convene", self.convening_changes())  # §7.5 joint ties
-        devolution.absorb(self)                  # §7.2 money spent within capacity
-        ngo_market.tender(self)                  # §7.9 NGOs bid, the street screens
+        devolution.absorb(self)  # §7.2 money spent within capacity
+        ngo_market.tender(self)  # §7.9 NGOs bid, the street screens
         devolution.settle_ngo_channel(self, ngo_market.deliver(self))
-        services.step(self)                      # §7.4 hours meet needs
+        services.step(self)  # §7.4 hours meet needs
         property_management.set_detection(self)  # §7.6 committees decide how to watch
-        self.do(PropertyFirm, "set_effort")      # §7.6 firms choose effort
+        self.do(PropertyFirm, "set_effort")  # §7.6 firms choose effort
         property_management.set_quality(self)
-        property_management.pay_fees(self)       # §7.6 owners pay or withhold
+        property_management.pay_fees(self)  # §7.6 owners pay or withhold
         property_management.detect(self)
-        self.do(OwnersCommittee, "respond")      # §7.6 sanction, re-tender, sue
+        self.do(OwnersCommittee, "respond")  # §7.6 sanction, re-tender, sue
         self.do(PropertyFirm, "update_record")
-        property_management.turnover(self)       # §7.6 exits and new firms
-        renovation.step(self)                    # §7.6 old-compound renovation
-        owners_assembly.step(self)               # §7.7 committees form, elect, co-opt
-        disputes.step(self)                      # §7.8 disputes, mediation, escalation
-        self.do(StreetOffice, "summon")          # §7.14 streets summon departments
-        disputes.settle(self)                    # §7.8 harm after answered summons
-        resident_participation.step(self)        # §7.10 residents decide to participate
-        satisfaction.step(self)                  # §7.12 satisfaction, trust, standing
-        self.do(StreetOffice, "assess")          # §7.11 the street scores communities
+        property_management.turnover(self)  # §7.6 exits and new firms
+        renovation.step(self)  # §7.6 old-compound renovation
+        owners_assembly.step(self)  # §7.7 committees form, elect, co-opt
+        disputes.step(self)  # §7.8 disputes, mediation, escalation
+        self.do(StreetOffice, "summon")  # §7.14 streets summon departments
+        disputes.settle(self)  # §7.8 harm after answered summons
+        resident_participation.step(self)  # §7.10 residents decide to participate
+        satisfaction.step(self)  # §7.12 satisfaction, trust, standing
+        self.do(StreetOffice, "assess")  # §7.11 the street scores communities
         self.do(StreetOffice, "rate_departments")  # §7.14 upward evaluation
-        self.do(Department, "adapt")             # §7.14 departments respond to their rating
-        self.do(StreetOffice, "promote")         # §7.15 yearly promotions
-        ResidentsCommittee.learn_all(self)       # §7.11 the RCs adapt their hours
-        self.do(NGO, "evolve")                   # §7.9 NGOs learn, drift, run deficits
+        self.do(Department, "adapt")  # §7.14 departments respond to their rating
+        self.do(StreetOffice, "promote")  # §7.15 yearly promotions
+        ResidentsCommittee.learn_all(self)  # §7.11 the RCs adapt their hours
+        self.do(NGO, "evolve")  # §7.9 NGOs learn, drift, run deficits
         ngo_market.fail_and_enter(self)
         self.measure_cross_appointment()
         self.outcomes = district_outcomes(self)
@@ -872,25 +955,29 @@ class GovernanceModel(mesa.Model):
         cadre = people.kind[seats.holder[on_oc]] == CADRE
         member = formed & (np.bincount(seats.org_index[on_oc][cadre], minlength=cp.n) > 0)
         c = cp.community
-        cp.xa_intensity = (shares["one_shoulder"][c] + shares["overlap"][c] + chaired
-                           + member) / 4
+        cp.xa_intensity = (shares["one_shoulder"][c] + shares["overlap"][c] + chaired + member) / 4
 
     # --- read-outs -----------------------------------------------------------------------
     def community_trust(self, target: str) -> np.ndarray:
         """Mean trust of each community's residents in an organisation type."""
+
         def make() -> np.ndarray:
             res = self.residents
             col = TRUST_TARGETS.index(target)
             return res.per_community(res.trust[:, col], self.communities.n) / np.maximum(
-                self.communities.residents, 1)
+                self.communities.residents, 1
+            )
+
         return self.cache_month(f"community_trust_{target}", make)
 
     def compound_trust(self, target: str) -> np.ndarray:
         """Mean trust of each compound's residents in an organisation type."""
+
         def make() -> np.ndarray:
             res = self.residents
             col = TRUST_TARGETS.index(target)
             return res.per_compound(res.trust[:, col]) / np.maximum(self.compounds.residents, 1)
+
         return self.cache_month(f"compound_trust_{target}", make)
 
     def community_table(self):
@@ -949,8 +1036,9 @@ def _signature() -> inspect.Signature:
         inspect.Parameter("district", inspect.Parameter.KEYWORD_ONLY, default=None),
     ]
     params += [
-        inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
-                          annotation=p.type.__name__)
+        inspect.Parameter(
+            p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default, annotation=p.type.__name__
+        )
         for p in P.PARAMS
     ]
     return inspect.Signature(params)

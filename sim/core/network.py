@@ -63,18 +63,18 @@ class EdgeIndex:
         for j, kind in enumerate(kinds):
             if kind in self._codes:
                 wanted[self._codes[kind]] = j
-        k = wanted[self._kind[:self._used]]
+        k = wanted[self._kind[: self._used]]
         keep = np.flatnonzero(k >= 0)
         return self._u[keep], self._v[keep], k[keep]
 
     def _compact(self) -> None:
         """Drop free slots, keeping the order; grow when still full."""
-        live = np.flatnonzero(self._kind[:self._used] >= 0)
+        live = np.flatnonzero(self._kind[: self._used] >= 0)
         size = max(64, 2 * live.size)
         for name in ("_u", "_v", "_kind"):
             old = getattr(self, name)
             new = np.full(size, -1, dtype=np.int64)
-            new[:live.size] = old[live]
+            new[: live.size] = old[live]
             setattr(self, name, new)
         remap = np.full(self._used, -1, dtype=np.int64)
         remap[live] = np.arange(live.size)
@@ -107,10 +107,7 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         model.dept_version += _departmental(g, u, v)
         model.edge_index.discard((min(u, v), max(u, v), kind))
         if not g.has_edge(u, v):
-            DiscreteSpace.remove_connection(
-                model.grid, model.grid._cells[u], model.grid._cells[v]
-            )
-
+            DiscreteSpace.remove_connection(model.grid, model.grid._cells[u], model.grid._cells[v])
 
 
 def _departmental(g, u: int, v: int) -> bool:

@@ -28,14 +28,28 @@ import numpy as np
 
 # organisations that have seats
 PC, RC, BRANCH, OC, PMC = range(5)
-ORG_NAMES = ("party_committee", "residents_committee", "compound_branch", "owners_committee",
-             "property_committee")
+ORG_NAMES = (
+    "party_committee",
+    "residents_committee",
+    "compound_branch",
+    "owners_committee",
+    "property_committee",
+)
 
 # roles
 SECRETARY, PC_MEMBER, DIRECTOR, RC_MEMBER, BRANCH_SECRETARY, OC_CHAIR, OC_MEMBER, PMC_MEMBER = (
-    range(8))
-ROLE_NAMES = ("party_secretary", "party_committee_member", "rc_director", "rc_member",
-              "branch_secretary", "oc_chair", "oc_member", "pmc_member")
+    range(8)
+)
+ROLE_NAMES = (
+    "party_secretary",
+    "party_committee_member",
+    "rc_director",
+    "rc_member",
+    "branch_secretary",
+    "oc_chair",
+    "oc_member",
+    "pmc_member",
+)
 ROLE_ORG = (PC, PC, RC, RC, BRANCH, OC, OC, PMC)
 """The organisation type of each role."""
 
@@ -53,17 +67,17 @@ class People:
     people who still hold at least one seat or are in office."""
 
     FIELDS = {
-        "kind": np.int8,        # CADRE, VOLUNTEER, PROFESSIONAL
+        "kind": np.int8,  # CADRE, VOLUNTEER, PROFESSIONAL
         "community": np.int32,  # home community
-        "compound": np.int32,   # home compound (-1: none, e.g. a cadre living elsewhere)
+        "compound": np.int32,  # home compound (-1: none, e.g. a cadre living elsewhere)
         "party_member": bool,
-        "hours": np.float64,    # hours a month the person can give to all seats
-        "skill": np.float64,    # productivity multiplier (1 = typical)
+        "hours": np.float64,  # hours a month the person can give to all seats
+        "skill": np.float64,  # productivity multiplier (1 = typical)
         "standing": np.float64,  # standing with residents, 0-1: the votes they can win
-        "tenure": np.float64,   # months in office since first seat
+        "tenure": np.float64,  # months in office since first seat
         "allied_firm": np.int32,  # firm the person answers to (-1: none), see owners_assembly
         "active": bool,
-        "load": np.float64,     # hours asked by all seats / hours available (1 = full)
+        "load": np.float64,  # hours asked by all seats / hours available (1 = full)
         "performance": np.float64,  # output multiplier in every seat, from the load
         "extra_hours": np.float64,  # hours asked this month beyond seats (e.g. convening)
         "selection_weight": np.float64,  # residents' weight when the street appointed them
@@ -114,14 +128,14 @@ class People:
 class Seats:
     """The seat table: fixed seats of every organisation; `holder` is −1 while vacant."""
 
-    org: np.ndarray         # organisation type (PC, RC, BRANCH, OC, PMC)
-    org_index: np.ndarray   # community (PC, RC, PMC) or compound (BRANCH, OC)
-    role: np.ndarray        # SECRETARY, ...
-    node: np.ndarray        # governance-network node of the organisation
-    community: np.ndarray   # community the seat belongs to
-    holder: np.ndarray      # person id, -1 vacant
-    hours: np.ndarray       # hours a month the seat asks of its holder
-    since: np.ndarray       # month the seat was last filled
+    org: np.ndarray  # organisation type (PC, RC, BRANCH, OC, PMC)
+    org_index: np.ndarray  # community (PC, RC, PMC) or compound (BRANCH, OC)
+    role: np.ndarray  # SECRETARY, ...
+    node: np.ndarray  # governance-network node of the organisation
+    community: np.ndarray  # community the seat belongs to
+    holder: np.ndarray  # person id, -1 vacant
+    hours: np.ndarray  # hours a month the seat asks of its holder
+    since: np.ndarray  # month the seat was last filled
 
     @property
     def n(self) -> int:
@@ -144,8 +158,13 @@ class Seats:
         self.holder[seats] = -1
 
 
-def build_seats(n_communities: int, compound_community: np.ndarray, has_branch: np.ndarray,
-                node_of: dict[str, np.ndarray], p: dict) -> Seats:
+def build_seats(
+    n_communities: int,
+    compound_community: np.ndarray,
+    has_branch: np.ndarray,
+    node_of: dict[str, np.ndarray],
+    p: dict,
+) -> Seats:
     """Every seat of the district. `node_of` maps 'party_committee', 'residents_committee',
     'compound_branch' (−1 where a compound has none), 'owners_committee' and
     'property_committee' to the network node of each organisation."""
@@ -155,8 +174,16 @@ def build_seats(n_communities: int, compound_community: np.ndarray, has_branch: 
 
     def add(org, index, role, node, community, hours):
         k = len(index)
-        parts.append((np.full(k, org), index, np.full(k, role), node, community,
-                      np.broadcast_to(hours, (k,)).astype(float)))
+        parts.append(
+            (
+                np.full(k, org),
+                index,
+                np.full(k, role),
+                node,
+                community,
+                np.broadcast_to(hours, (k,)).astype(float),
+            )
+        )
 
     n_pc, n_rc = int(p["party_committee_seats"]), int(p["rc_seats"])
     add(PC, comm, SECRETARY, node_of["party_committee"], comm, p["seat_hours_secretary"])
@@ -164,23 +191,40 @@ def build_seats(n_communities: int, compound_community: np.ndarray, has_branch: 
         add(PC, comm, PC_MEMBER, node_of["party_committee"], comm, p["seat_hours_party_member"])
     add(RC, comm, DIRECTOR, node_of["residents_committee"], comm, p["seat_hours_director"])
     for _ in range(n_rc - 1):
-        add(RC, comm, RC_MEMBER, node_of["residents_committee"], comm,
-            p["seat_hours_rc_member"])
+        add(RC, comm, RC_MEMBER, node_of["residents_committee"], comm, p["seat_hours_rc_member"])
     branches = np.flatnonzero(has_branch)
-    add(BRANCH, branches, BRANCH_SECRETARY, node_of["compound_branch"][branches],
-        compound_community[branches], p["seat_hours_branch"])
+    add(
+        BRANCH,
+        branches,
+        BRANCH_SECRETARY,
+        node_of["compound_branch"][branches],
+        compound_community[branches],
+        p["seat_hours_branch"],
+    )
     add(OC, comp, OC_CHAIR, node_of["owners_committee"], compound_community, p["seat_hours_oc"])
     for _ in range(int(p["oc_seats"]) - 1):
-        add(OC, comp, OC_MEMBER, node_of["owners_committee"], compound_community,
-            p["seat_hours_oc_member"])
+        add(
+            OC,
+            comp,
+            OC_MEMBER,
+            node_of["owners_committee"],
+            compound_community,
+            p["seat_hours_oc_member"],
+        )
     for _ in range(int(p["pmc_seats"])):
         add(PMC, comm, PMC_MEMBER, node_of["property_committee"], comm, p["seat_hours_pmc"])
     cols = [np.concatenate([part[i] for part in parts]) for i in range(6)]
     n = len(cols[0])
-    seats = Seats(org=cols[0].astype(np.int8), org_index=cols[1].astype(np.int32),
-                  role=cols[2].astype(np.int8), node=cols[3].astype(np.int64),
-                  community=cols[4].astype(np.int32), holder=np.full(n, -1, dtype=np.int64),
-                  hours=cols[5], since=np.zeros(n, dtype=np.int64))
+    seats = Seats(
+        org=cols[0].astype(np.int8),
+        org_index=cols[1].astype(np.int32),
+        role=cols[2].astype(np.int8),
+        node=cols[3].astype(np.int64),
+        community=cols[4].astype(np.int32),
+        holder=np.full(n, -1, dtype=np.int64),
+        hours=cols[5],
+        since=np.zeros(n, dtype=np.int64),
+    )
     seats.index()
     return seats
 
@@ -210,7 +254,7 @@ def members_of(seats: Seats, org: int, n_orgs: int) -> list[np.ndarray]:
     order = np.argsort(idx, kind="stable")
     idx, h = idx[order], h[order]
     bounds = np.searchsorted(idx, np.arange(n_orgs + 1))
-    return [h[bounds[i]:bounds[i + 1]] for i in range(n_orgs)]
+    return [h[bounds[i] : bounds[i + 1]] for i in range(n_orgs)]
 
 
 def person_orgs(seats: Seats, people: People, org: int) -> list[set[int]]:
@@ -222,8 +266,13 @@ def person_orgs(seats: Seats, people: People, org: int) -> list[set[int]]:
     return out
 
 
-def realised_shares(seats: Seats, n_communities: int, compound_community: np.ndarray,
-                    oc_formed: np.ndarray, has_branch: np.ndarray) -> dict[str, np.ndarray]:
+def realised_shares(
+    seats: Seats,
+    n_communities: int,
+    compound_community: np.ndarray,
+    oc_formed: np.ndarray,
+    has_branch: np.ndarray,
+) -> dict[str, np.ndarray]:
     """The four cross-appointment measures, per community, read off the seats:
 
     - `one_shoulder`: the party secretary is also RC director (0/1);
@@ -286,8 +335,12 @@ def affiliation_graph(seats: Seats, people: People) -> nx.Graph:
         person, org = int(seats.holder[s]), int(seats.node[s])
         pnode = PERSON_NODE_BASE + person
         if pnode not in g:
-            g.add_node(pnode, kind="person", person=person,
-                       person_kind=KIND_NAMES[int(people.kind[person])])
+            g.add_node(
+                pnode,
+                kind="person",
+                person=person,
+                person_kind=KIND_NAMES[int(people.kind[person])],
+            )
         if org not in g:
             g.add_node(org, kind=ORG_NAMES[int(seats.org[s])])
         if g.has_edge(pnode, org):

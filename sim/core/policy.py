@@ -76,8 +76,10 @@ class PolicyChange:
 
     @property
     def targeted(self) -> bool:
-        return any(x is not None for x in (self.streets, self.community_types,
-                                           self.compound_types, self.share))
+        return any(
+            x is not None
+            for x in (self.streets, self.community_types, self.compound_types, self.share)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The change as a scenario `[[policy]]` table."""
@@ -110,12 +112,21 @@ class Timeline:
         return bool(self.changes)
 
 
-POLICY_KEYS = {"month", "set", "streets", "community_types", "compound_types", "share",
-               "seed", "label"}
+POLICY_KEYS = {
+    "month",
+    "set",
+    "streets",
+    "community_types",
+    "compound_types",
+    "share",
+    "seed",
+    "label",
+}
 
 
-def parse_timeline(entries: Iterable[Mapping[str, Any]] | Timeline | None,
-                   where: str = "timeline") -> Timeline:
+def parse_timeline(
+    entries: Iterable[Mapping[str, Any]] | Timeline | None, where: str = "timeline"
+) -> Timeline:
     """Validate `[[policy]]` entries (dicts) into a Timeline. Raises ScenarioError naming
     the entry, the key, the value and what is allowed."""
     if entries is None:
@@ -133,8 +144,10 @@ def parse_timeline(entries: Iterable[Mapping[str, Any]] | Timeline | None,
             raise ScenarioError(f"{here}: must be a table with month and set")
         unknown = set(entry) - POLICY_KEYS
         if unknown:
-            raise ScenarioError(f"{here}: unknown key {sorted(unknown)[0]!r}; allowed: "
-                                f"{', '.join(sorted(POLICY_KEYS))}")
+            raise ScenarioError(
+                f"{here}: unknown key {sorted(unknown)[0]!r}; allowed: "
+                f"{', '.join(sorted(POLICY_KEYS))}"
+            )
         month = entry.get("month")
         if isinstance(month, bool) or not isinstance(month, int) or month < 1:
             raise ScenarioError(f"{here}: month = {month!r} must be a whole number >= 1")
@@ -146,16 +159,19 @@ def parse_timeline(entries: Iterable[Mapping[str, Any]] | Timeline | None,
             if param is None:
                 raise ScenarioError(f"{here}: set.{name}: unknown parameter")
             if param.group in FIXED_GROUPS:
-                raise ScenarioError(f"{here}: set.{name}: a {param.group} parameter is fixed "
-                                    "when the world is built and cannot change during a run")
+                raise ScenarioError(
+                    f"{here}: set.{name}: a {param.group} parameter is fixed "
+                    "when the world is built and cannot change during a run"
+                )
         checked = validate(dict(values), where=f"{here}: set")
         values = {name: checked[name] for name in values}
         streets = _int_list(entry, "streets", here)
         ctypes = _str_list(entry, "community_types", here)
         ptypes = _str_list(entry, "compound_types", here)
         share = entry.get("share")
-        if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float))
-                                  or not 0 < share <= 1):
+        if share is not None and (
+            isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1
+        ):
             raise ScenarioError(f"{here}: share = {share!r} must be a number in (0, 1]")
         seed = entry.get("seed", 0)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -163,8 +179,16 @@ def parse_timeline(entries: Iterable[Mapping[str, Any]] | Timeline | None,
         label = entry.get("label", "")
         if not isinstance(label, str):
             raise ScenarioError(f"{here}: label = {label!r} must be a string")
-        change = PolicyChange(month, values, streets, ctypes, ptypes,
-                              None if share is None else float(share), seed, label)
+        change = PolicyChange(
+            month,
+            values,
+            streets,
+            ctypes,
+            ptypes,
+            None if share is None else float(share),
+            seed,
+            label,
+        )
         if change.targeted:
             for name in values:
                 scope = LEVER_SCOPE.get(name)
@@ -172,15 +196,18 @@ def parse_timeline(entries: Iterable[Mapping[str, Any]] | Timeline | None,
                     raise ScenarioError(
                         f"{here}: set.{name} applies to the whole district (it is not set "
                         "per street, community or compound); remove streets, "
-                        "community_types, compound_types and share")
+                        "community_types, compound_types and share"
+                    )
                 if ptypes is not None and scope != "compound":
                     raise ScenarioError(
                         f"{here}: compound_types cannot target {name}, which streets or "
-                        "communities act on; use streets or community_types")
+                        "communities act on; use streets or community_types"
+                    )
                 if ctypes is not None and scope == "street":
                     raise ScenarioError(
                         f"{here}: community_types cannot target {name}, which street offices "
-                        "act on; use streets")
+                        "act on; use streets"
+                    )
         changes.append(change)
     changes.sort(key=lambda c: c.month)
     return Timeline(changes)
@@ -190,10 +217,14 @@ def _int_list(entry: Mapping[str, Any], key: str, here: str) -> tuple[int, ...] 
     value = entry.get(key)
     if value is None:
         return None
-    if (not isinstance(value, list) or not value
-            or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value)):
-        raise ScenarioError(f"{here}: {key} = {value!r} must be a non-empty list of street "
-                            "numbers (0, 1, ...)")
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value)
+    ):
+        raise ScenarioError(
+            f"{here}: {key} = {value!r} must be a non-empty list of street numbers (0, 1, ...)"
+        )
     return tuple(value)
 
 
@@ -209,15 +240,23 @@ def _str_list(entry: Mapping[str, Any], key: str, here: str) -> tuple[str, ...] 
 class Levers:
     """Lever values per unit of their scope, kept current by the timeline."""
 
-    def __init__(self, p: dict, street_of_community: np.ndarray,
-                 community_of_compound: np.ndarray, community_type: Sequence[str],
-                 compound_type: Sequence[str]) -> None:
+    def __init__(
+        self,
+        p: dict,
+        street_of_community: np.ndarray,
+        community_of_compound: np.ndarray,
+        community_type: Sequence[str],
+        compound_type: Sequence[str],
+    ) -> None:
         self.street_of_community = street_of_community
         self.community_of_compound = community_of_compound
         self.community_type = np.asarray(community_type)
         self.compound_type = np.asarray(compound_type)
-        n = {"street": int(street_of_community.max()) + 1 if street_of_community.size else 0,
-             "community": len(street_of_community), "compound": len(community_of_compound)}
+        n = {
+            "street": int(street_of_community.max()) + 1 if street_of_community.size else 0,
+            "community": len(street_of_community),
+            "compound": len(community_of_compound),
+        }
         self.values = {name: np.full(n[scope], p[name]) for name, scope in LEVER_SCOPE.items()}
 
     def street(self, name: str) -> np.ndarray:
@@ -260,18 +299,25 @@ class Levers:
         """Mask of the units of `scope` where `change` applies."""
         size = len(self.values[next(k for k, s in LEVER_SCOPE.items() if s == scope)])
         mask = np.ones(size, dtype=bool)
-        street_of = {"street": np.arange(size), "community": self.street_of_community,
-                     "compound": self.street_of_community[self.community_of_compound]}[scope]
+        street_of = {
+            "street": np.arange(size),
+            "community": self.street_of_community,
+            "compound": self.street_of_community[self.community_of_compound],
+        }[scope]
         if change.streets is not None:
             bad = [s for s in change.streets if s >= n_streets]
             if bad:
                 raise ScenarioError(
                     f"policy at month {change.month}: streets = {list(change.streets)}: street "
-                    f"{bad[0]} does not exist (the district has streets 0..{n_streets - 1})")
+                    f"{bad[0]} does not exist (the district has streets 0..{n_streets - 1})"
+                )
             mask &= np.isin(street_of, change.streets)
         if change.community_types is not None:
-            ctype = (self.community_type if scope == "community"
-                     else self.community_type[self.community_of_compound])
+            ctype = (
+                self.community_type
+                if scope == "community"
+                else self.community_type[self.community_of_compound]
+            )
             mask &= np.isin(ctype, change.community_types)
         if change.compound_types is not None:
             mask &= np.isin(self.compound_type, change.compound_types)

@@ -52,8 +52,9 @@ class Residents:
         self.compound_size = np.diff(self.compound_start)
         self.community_size = np.diff(self.community_start)
         # segment sums need residents sorted by compound and compounds by community
-        self._sorted = bool(np.all(np.diff(self.compound) >= 0)
-                            and np.all(np.diff(self.community) >= 0))
+        self._sorted = bool(
+            np.all(np.diff(self.compound) >= 0) and np.all(np.diff(self.community) >= 0)
+        )
 
         # needs: unmet backlog carried over (hours), and the share met last month
         k = len(HOUR_CATEGORIES)
@@ -62,8 +63,9 @@ class Residents:
         self.met = np.zeros((n, k), dtype=np.float32, order="F")
         # satisfaction and trust in [0, 1]
         self.satisfaction = np.full(n, p["initial_satisfaction"], dtype=np.float32)
-        self.trust = np.full((n, len(TRUST_TARGETS)), p["initial_trust"], dtype=np.float32,
-                             order="F")
+        self.trust = np.full(
+            (n, len(TRUST_TARGETS)), p["initial_trust"], dtype=np.float32, order="F"
+        )
         # participation (strategy of the public-goods game) and its last payoff
         self.participates = rng.random(n) < p["participation_initial"]
         self.payoff = np.zeros(n, dtype=np.float32)
@@ -84,9 +86,14 @@ class Residents:
         state array (a fresh array replaces one that does not qualify)."""
         arr = getattr(self, name)
         others = [getattr(self, k) for k in ("need", "met", "backlog") if k != name]
-        if not (isinstance(arr, np.ndarray) and arr.shape == (self.n, len(HOUR_CATEGORIES))
-                and arr.dtype == np.float32 and arr.flags.f_contiguous and arr.flags.writeable
-                and not any(np.may_share_memory(arr, o) for o in others)):
+        if not (
+            isinstance(arr, np.ndarray)
+            and arr.shape == (self.n, len(HOUR_CATEGORIES))
+            and arr.dtype == np.float32
+            and arr.flags.f_contiguous
+            and arr.flags.writeable
+            and not any(np.may_share_memory(arr, o) for o in others)
+        ):
             arr = np.empty((self.n, len(HOUR_CATEGORIES)), dtype=np.float32, order="F")
             setattr(self, name, arr)
         return arr
@@ -116,13 +123,23 @@ class Residents:
     def per_compound(self, values: np.ndarray, n_compounds: int | None = None) -> np.ndarray:
         """Sum of `values` over each compound's residents (float64). `values` has the
         residents on its last axis: shape (n,) or (k, n), e.g. `need.T`."""
-        return self._sums(values, self.compound_start, self.compound_size, self.compound,
-                          self.n_compounds if n_compounds is None else n_compounds)
+        return self._sums(
+            values,
+            self.compound_start,
+            self.compound_size,
+            self.compound,
+            self.n_compounds if n_compounds is None else n_compounds,
+        )
 
     def per_community(self, values: np.ndarray, n_communities: int | None = None) -> np.ndarray:
         """Sum of `values` over each community's residents (float64); see `per_compound`."""
-        return self._sums(values, self.community_start, self.community_size, self.community,
-                          self.n_communities if n_communities is None else n_communities)
+        return self._sums(
+            values,
+            self.community_start,
+            self.community_size,
+            self.community,
+            self.n_communities if n_communities is None else n_communities,
+        )
 
     def at_compound(self, values: np.ndarray) -> np.ndarray:
         """Per-resident array holding each resident's compound value (`values[compound]`)."""
@@ -136,8 +153,9 @@ class Residents:
             return np.asarray(values)[self.community]
         return np.repeat(values, self.community_size)
 
-    def _sums(self, values: np.ndarray, start: np.ndarray, size: np.ndarray,
-              index: np.ndarray, n_out: int) -> np.ndarray:
+    def _sums(
+        self, values: np.ndarray, start: np.ndarray, size: np.ndarray, index: np.ndarray, n_out: int
+    ) -> np.ndarray:
         v = np.asarray(values)
         out = np.zeros((*v.shape[:-1], max(n_out, size.size)))
         if v.shape[-1] == 0:
@@ -155,7 +173,7 @@ class Residents:
             dtype = np.int64
         nonempty = size > 0
         if nonempty.all():
-            out[..., :size.size] = np.add.reduceat(v, start[:-1], axis=-1, dtype=dtype)
+            out[..., : size.size] = np.add.reduceat(v, start[:-1], axis=-1, dtype=dtype)
         else:
             sums = np.add.reduceat(v, start[:-1][nonempty], axis=-1, dtype=dtype)
             out[..., np.flatnonzero(nonempty)] = sums

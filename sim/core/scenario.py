@@ -108,7 +108,8 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
             if key == "extends" and not value.strip():
                 raise ScenarioError(
                     f"{path}: extends = {value!r} must name a scenario (a file name in the "
-                    "same folder, or a relative path); remove the line to extend nothing")
+                    "same folder, or a relative path); remove the line to extend nothing"
+                )
             run[key] = value
         elif isinstance(value, dict):
             if key not in GROUPS:
@@ -123,8 +124,7 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                     )
                 if sub in data:
                     raise ScenarioError(
-                        f"{path}: {sub} is given both at top level and in table [{key}]; "
-                        "keep one"
+                        f"{path}: {sub} is given both at top level and in table [{key}]; keep one"
                     )
                 values[sub] = subvalue
         else:
@@ -132,9 +132,7 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     return run, values
 
 
-def load_scenario(
-    path: str | Path, overrides: dict[str, Any] | None = None
-) -> Scenario:
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load a scenario file, following `extends`, and validate it with any overrides."""
     path = _resolve(Path(path), None)
     chain: list[Path] = []
@@ -187,15 +185,18 @@ WORLD_KEYS = {"folder": "the folder holding the district's tables, relative to t
 def _world_folder(path: Path, table: Any) -> Path:
     """The folder a scenario's `[world]` table names, resolved against the file."""
     if not isinstance(table, dict):
-        raise ScenarioError(f"{path}: world must be a table: [world] with folder = \"...\"")
+        raise ScenarioError(f'{path}: world must be a table: [world] with folder = "..."')
     unknown = set(table) - set(WORLD_KEYS)
     if unknown:
-        raise ScenarioError(f"{path}: [world] unknown key {sorted(unknown)[0]!r}; allowed: "
-                            + ", ".join(WORLD_KEYS))
+        raise ScenarioError(
+            f"{path}: [world] unknown key {sorted(unknown)[0]!r}; allowed: " + ", ".join(WORLD_KEYS)
+        )
     folder = table.get("folder")
     if not isinstance(folder, str) or not folder.strip():
-        raise ScenarioError(f"{path}: [world] folder = {folder!r} must be the path of a "
-                            "folder of district tables (docs/DATA.md)")
+        raise ScenarioError(
+            f"{path}: [world] folder = {folder!r} must be the path of a "
+            "folder of district tables (docs/DATA.md)"
+        )
     return (path.parent / folder).resolve()
 
 
@@ -205,12 +206,17 @@ def load_district(folder: str | Path) -> District:
     folder = Path(folder)
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "no such folder"
-        raise ScenarioError(f"{folder}: {what}; a district is a folder of tables "
-                            "(streets, communities, compounds as .csv or .parquet)")
+        raise ScenarioError(
+            f"{folder}: {what}; a district is a folder of tables "
+            "(streets, communities, compounds as .csv or .parquet)"
+        )
     tables, sources = {}, {}
     for name in TABLES:
-        found = [folder / f"{name}{ext}" for ext in (".csv", ".parquet")
-                 if (folder / f"{name}{ext}").is_file()]
+        found = [
+            folder / f"{name}{ext}"
+            for ext in (".csv", ".parquet")
+            if (folder / f"{name}{ext}").is_file()
+        ]
         if len(found) > 1:
             raise ScenarioError(f"{folder}: both {found[0].name} and {found[1].name}; keep one")
         if found:

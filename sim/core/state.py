@@ -94,8 +94,9 @@ class Communities(Table):
     mediation_hours: np.ndarray = col(doc="hours spent mediating disputes")
     committee_hours: np.ndarray = col(doc="hours given to the property-management committee")
     service_hours: np.ndarray = col(doc="hours left to serve residents directly")
-    allocation: np.ndarray = col(doc="RC's split of free hours: paperwork, fund "
-                                 "management, service", shape=(3,))
+    allocation: np.ndarray = col(
+        doc="RC's split of free hours: paperwork, fund management, service", shape=(3,)
+    )
     capacity_pipeline: np.ndarray = col(doc="capacity investment not yet matured (yuan)")
     # party organisation and cross-appointment
     grid_workers: np.ndarray = col(doc="grid workers under the party organisation")
@@ -132,8 +133,9 @@ class Communities(Table):
     needs_met: np.ndarray = col(doc="share of need hours met this month")
     demand: np.ndarray = col(doc="need hours by category", shape=(3,))
     delivered: np.ndarray = col(doc="need hours met by category", shape=(3,))
-    demand_vulnerable: np.ndarray = col(doc="vulnerable residents' need hours by category",
-                                        shape=(3,))
+    demand_vulnerable: np.ndarray = col(
+        doc="vulnerable residents' need hours by category", shape=(3,)
+    )
     delivered_vulnerable: np.ndarray = col(doc="vulnerable residents' hours met", shape=(3,))
     score: np.ndarray = col(doc="assessment score given by the street (0-1)")
     score_paper: np.ndarray = col(doc="paperwork part of the top-down score (0-1)")
@@ -177,8 +179,9 @@ class Compounds(Table):
     convened: np.ndarray = col(bool, "the party organisation keeps a joint RC-OC-firm tie")
     renovation_left: np.ndarray = col(doc="months of renovation work left (0: none under way)")
     renovated: np.ndarray = col(bool, "renovated during the run")
-    renovation_coordination: np.ndarray = col(doc="coordination of the street with the "
-                                              "owners of a compound under renovation")
+    renovation_coordination: np.ndarray = col(
+        doc="coordination of the street with the owners of a compound under renovation"
+    )
     participation: np.ndarray = col(doc="share of residents participating")
     satisfaction: np.ndarray = col(doc="mean residents' satisfaction, end of last month")
     harmony: np.ndarray = col(doc="dispute harmony this month (1 = no harm)")
@@ -188,8 +191,9 @@ class Compounds(Table):
     mediated: np.ndarray = col(doc="disputes mediated this month")
     escalated: np.ndarray = col(np.int64, "disputes escalated this month")
     unresolved: np.ndarray = col(np.int64, "disputes neither mediated nor escalated")
-    mediation_coordination: np.ndarray = col(doc="coordination of the mediators with the "
-                                             "parties (0-1)")
+    mediation_coordination: np.ndarray = col(
+        doc="coordination of the mediators with the parties (0-1)"
+    )
 
 
 OC_NONE, OC_FUNCTIONING, OC_STALLED, OC_CAPTURED = 0, 1, 2, 3
@@ -238,15 +242,16 @@ class Departments(Table):
     on_list: np.ndarray = matrix("streets' own task hours pushed to each street")
     off_list: np.ndarray = matrix("its own duties pushed to each street (hours)")
     refused: np.ndarray = matrix("of those, hours each street refused under an access list")
-    acceptance: np.ndarray = matrix("share of its pushed duties each street accepted, "
-                                    "moving average")
+    acceptance: np.ndarray = matrix(
+        "share of its pushed duties each street accepted, moving average"
+    )
     summons: np.ndarray = matrix("problems each street summoned it to this month")
     answered: np.ndarray = matrix("of those, how many it answered")
     ratings: np.ndarray = matrix("rating each street gave it this month (0-1)")
-    burden_if_all: np.ndarray = matrix("burden each street would count if it pushed all its "
-                                       "duties (0-1)")
-    mirror_burden: np.ndarray = matrix("burden each street counts from its mirrored offices "
-                                       "(0-1)")
+    burden_if_all: np.ndarray = matrix(
+        "burden each street would count if it pushed all its duties (0-1)"
+    )
+    mirror_burden: np.ndarray = matrix("burden each street counts from its mirrored offices (0-1)")
 
     def make_matrices(self, n_streets: int) -> None:
         for f in fields(self):

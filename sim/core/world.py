@@ -117,9 +117,13 @@ def expected_counts(p: dict) -> dict[str, float]:
     communities = p["n_streets"] * max(p["communities_per_street"], 1.0)
     compounds = communities * max(p["compounds_per_community"], 1.0)
     residents = compounds * max(p["households_per_compound"], 5.0) * max(p["household_size"], 1.0)
-    return {"communities": communities, "compounds": compounds, "residents": residents,
-            "tie_ends": residents * 2 * max(p["social_degree"] // 2, 1),
-            "organisations": float(p["n_firms"] + p["n_ngos"])}
+    return {
+        "communities": communities,
+        "compounds": compounds,
+        "residents": residents,
+        "tie_ends": residents * 2 * max(p["social_degree"] // 2, 1),
+        "organisations": float(p["n_firms"] + p["n_ngos"]),
+    }
 
 
 def estimate_memory(p: dict) -> int:
@@ -127,9 +131,13 @@ def estimate_memory(p: dict) -> int:
     from the expected sizes alone (nothing is built)."""
     n = expected_counts(p)
     b = MEMORY_BYTES
-    return int(b["resident"] * n["residents"] + b["tie_end"] * n["tie_ends"]
-               + b["compound"] * n["compounds"] + b["community"] * n["communities"]
-               + b["organisation"] * n["organisations"])
+    return int(
+        b["resident"] * n["residents"]
+        + b["tie_end"] * n["tie_ends"]
+        + b["compound"] * n["compounds"]
+        + b["community"] * n["communities"]
+        + b["organisation"] * n["organisations"]
+    )
 
 
 def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
@@ -137,18 +145,32 @@ def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     return 1 + rng.poisson(max(mean - 1.0, 0.0), size=n)
 
 
-def draw_types(p: dict, n_comm: int, community_of_compound: np.ndarray,
-               rng: np.random.Generator, given: District = NO_DISTRICT
-               ) -> dict[str, np.ndarray]:
+def draw_types(
+    p: dict,
+    n_comm: int,
+    community_of_compound: np.ndarray,
+    rng: np.random.Generator,
+    given: District = NO_DISTRICT,
+) -> dict[str, np.ndarray]:
     """Community types, and per compound its type, build year, management mode and fee
     (the values `given` lists replace the draws, each before what depends on it)."""
-    community_type = given.fill("community_type", np.array(T.COMMUNITY_TYPES)[
-        rng.choice(len(T.COMMUNITY_TYPES), size=n_comm, p=T.community_mix(p))])
+    community_type = given.fill(
+        "community_type",
+        np.array(T.COMMUNITY_TYPES)[
+            rng.choice(len(T.COMMUNITY_TYPES), size=n_comm, p=T.community_mix(p))
+        ],
+    )
     n_comp = len(community_of_compound)
     district = rng.choice(len(T.COMPOUND_TYPES_ORDER), size=n_comp, p=T.district_compound_mix(p))
-    typical = np.array([-1 if T.TYPICAL_COMPOUND[c] is None
-                        else T.COMPOUND_TYPES_ORDER.index(T.TYPICAL_COMPOUND[c])
-                        for c in community_type], dtype=int)[community_of_compound]
+    typical = np.array(
+        [
+            -1
+            if T.TYPICAL_COMPOUND[c] is None
+            else T.COMPOUND_TYPES_ORDER.index(T.TYPICAL_COMPOUND[c])
+            for c in community_type
+        ],
+        dtype=int,
+    )[community_of_compound]
     pure = (rng.random(n_comp) < p["type_purity"]) & (typical >= 0)
     kind = np.where(pure, typical, district)
     compound_type = given.fill("compound_type", np.array(T.COMPOUND_TYPES_ORDER)[kind])
@@ -168,8 +190,13 @@ def draw_types(p: dict, n_comm: int, community_of_compound: np.ndarray,
     management = given.fill("management", np.minimum(management, len(T.MANAGEMENT_MODES) - 1))
     build_year = given.fill("build_year", build_year)
     fee = given.fill("fee", T.fee_for(build_year, discount, rng))
-    return {"community_type": community_type, "compound_type": compound_type,
-            "build_year": build_year, "management": management, "fee": fee}
+    return {
+        "community_type": community_type,
+        "compound_type": compound_type,
+        "build_year": build_year,
+        "management": management,
+        "fee": fee,
+    }
 
 
 _TYPE_SORTER = np.argsort(T.COMPOUND_TYPES_ORDER)
@@ -190,8 +217,9 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
         comm_per_street = _counts(rng, n_streets, p["communities_per_street"])
         street_of_community = np.repeat(np.arange(n_streets, dtype=np.int32), comm_per_street)
         comp_per_comm = _counts(rng, len(street_of_community), p["compounds_per_community"])
-        community_of_compound = np.repeat(np.arange(len(street_of_community), dtype=np.int32),
-                                          comp_per_comm)
+        community_of_compound = np.repeat(
+            np.arange(len(street_of_community), dtype=np.int32), comp_per_comm
+        )
     else:  # the structure is given; its draws are made all the same, so that a drawn
         # world written as tables builds again into the same world with the same seed
         given, p = district, district.params(p)
@@ -206,7 +234,7 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
     ctype = types["compound_type"]
 
     sigma = p["size_heterogeneity"]
-    hh = p["households_per_compound"] * rng.lognormal(-sigma**2 / 2, sigma, size=n_comp)
+    hh = p["households_per_compound"] * rng.lognormal(-(sigma**2) / 2, sigma, size=n_comp)
     households_of_compound = given.fill("households", np.maximum(np.rint(hh), 5).astype(np.int64))
     n_hh = int(households_of_compound.sum())
 
@@ -219,25 +247,34 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
     head = np.zeros(n_res, dtype=bool)
     head[np.concatenate(([0], np.cumsum(hh_size)[:-1]))] = True
 
-    owner_p = given.fill("owner_share", np.clip(
-        p["owner_share"] * compound_attribute(ctype, "owner_ratio"), 0, 1))
+    owner_p = given.fill(
+        "owner_share", np.clip(p["owner_share"] * compound_attribute(ctype, "owner_ratio"), 0, 1)
+    )
     owner_hh = rng.random(n_hh) < owner_p[compound_of_household]
     owner = owner_hh[household_of_resident]
     sd_area = p["floor_area_sd"]
-    area_mean = given.fill("floor_area", p["floor_area_mean"]
-                           * compound_attribute(ctype, "area_ratio"))
-    area_hh = area_mean[compound_of_household] * rng.lognormal(-sd_area**2 / 2, sd_area, size=n_hh)
+    area_mean = given.fill(
+        "floor_area", p["floor_area_mean"] * compound_attribute(ctype, "area_ratio")
+    )
+    area_hh = area_mean[compound_of_household] * rng.lognormal(
+        -(sd_area**2) / 2, sd_area, size=n_hh
+    )
     area = np.where(head, area_hh[household_of_resident], 0.0)
     tol_hh = _beta_mean_sd(rng, p["fee_tolerance_mean"], p["fee_tolerance_sd"], n_hh)
     tolerance = tol_hh[household_of_resident]
-    elderly_p = given.fill("elderly_share", np.clip(
-        p["share_elderly"] * compound_attribute(ctype, "elderly_ratio"), 0, 1))
+    elderly_p = given.fill(
+        "elderly_share",
+        np.clip(p["share_elderly"] * compound_attribute(ctype, "elderly_ratio"), 0, 1),
+    )
     elderly = rng.random(n_res) < elderly_p[compound_of_resident]
     special = rng.random(n_res) < p["share_special"]
     party_member = rng.random(n_res) < p["party_member_share"]
 
     social = _social_graph(
-        rng, compound_of_resident, community_of_compound, p["social_degree"],
+        rng,
+        compound_of_resident,
+        community_of_compound,
+        p["social_degree"],
         p["social_cross_compound_share"],
     )
 
@@ -246,13 +283,14 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
     n_firms = p["n_firms"]
     share = rng.dirichlet(np.ones(n_firms))
     firm_draw = rng.choice(n_firms, size=n_comp, p=share).astype(np.int32)
-    firm_of_compound = given.fill("firm", np.where(types["management"] == T.FIRM, firm_draw,
-                                                   -1).astype(np.int32))
+    firm_of_compound = given.fill(
+        "firm", np.where(types["management"] == T.FIRM, firm_draw, -1).astype(np.int32)
+    )
     firm_capability = np.clip(
         rng.normal(p["firm_capability_mean"], p["firm_capability_sd"], n_firms), 0.05, 1.0
     )
     sd_cost = p["firm_effort_cost_sd"]
-    firm_effort_cost = p["effort_cost"] * rng.lognormal(-sd_cost**2 / 2, sd_cost, n_firms)
+    firm_effort_cost = p["effort_cost"] * rng.lognormal(-(sd_cost**2) / 2, sd_cost, n_firms)
 
     world = World(
         n_streets=n_streets,
@@ -277,8 +315,9 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
         firm_of_compound=firm_of_compound,
         firm_capability=firm_capability,
         firm_effort_cost=firm_effort_cost,
-        compound_has_branch=given.fill("has_branch",
-                                       rng.random(n_comp) < p["compound_party_branch_share"]),
+        compound_has_branch=given.fill(
+            "has_branch", rng.random(n_comp) < p["compound_party_branch_share"]
+        ),
         cohesion=rng.standard_normal(n_comp) + compound_attribute(ctype, "cohesion_shift"),
         owner_share=owner_p,
         elderly_share=elderly_p,
@@ -331,8 +370,9 @@ def _social_graph(
     # a simple graph (duplicates summed by tocsr are set back to 1), stored as float32:
     # the participation game multiplies it with float32 vectors every month (an int8
     # matrix would be converted, a copy of every tie, on each product)
-    return sp.csr_matrix((np.ones(adj.nnz, dtype=np.float32), adj.indices, adj.indptr),
-                         shape=(n, n))
+    return sp.csr_matrix(
+        (np.ones(adj.nnz, dtype=np.float32), adj.indices, adj.indptr), shape=(n, n)
+    )
 
 
 def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]:
@@ -352,9 +392,7 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     def add_nodes(key: str, kind: str, n: int, level: str) -> None:
         nonlocal nid
         offset[key] = nid
-        g.add_nodes_from(
-            (nid + i, {"kind": kind, "index": i, "level": level}) for i in range(n)
-        )
+        g.add_nodes_from((nid + i, {"kind": kind, "index": i, "level": level}) for i in range(n))
         nid += n
 
     n_comm, n_comp = world.n_communities, world.n_compounds
@@ -386,8 +424,11 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     edges(oc + comp[served], firm + world.firm_of_compound[served], "contract")
     edges(oc + comp[served], firm + world.firm_of_compound[served], "supervision")
     # community party committee leads compound branches; branches coordinate their compound
-    edges(pb + world.community_of_compound[branch_compounds], cb + np.arange(len(branch_compounds)),
-          "hierarchy")
+    edges(
+        pb + world.community_of_compound[branch_compounds],
+        cb + np.arange(len(branch_compounds)),
+        "hierarchy",
+    )
     edges(cb + np.arange(len(branch_compounds)), oc + branch_compounds, "coordination")
     # every line department reaches every street
     dept = offset["department"]

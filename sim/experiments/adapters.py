@@ -35,13 +35,21 @@ __all__ = ["ema_parameter", "ema_model", "run_for_ema"]
 Range = tuple[float, float]
 
 
-def run_for_ema(*, seed: int, _steps: int, _window: int, _fixed: Mapping[str, Any],
-                _outcomes: Sequence[str], _statistic: str = "mean",
-                **params: Any) -> dict[str, float]:
+def run_for_ema(
+    *,
+    seed: int,
+    _steps: int,
+    _window: int,
+    _fixed: Mapping[str, Any],
+    _outcomes: Sequence[str],
+    _statistic: str = "mean",
+    **params: Any,
+) -> dict[str, float]:
     """One replicate for EMA Workbench: `sim.runs.runner.run` on the fixed values plus the
     experiment's parameters, returning the `<statistic>_<outcome>` summaries by outcome."""
-    values = validate({**_fixed, **{k: _coerce(k, v) for k, v in params.items()}},
-                      where="EMA experiment")
+    values = validate(
+        {**_fixed, **{k: _coerce(k, v) for k, v in params.items()}}, where="EMA experiment"
+    )
     result = _runner.run(values, int(seed), _steps, window=_window, series_period=None)
     return {o: float(result.summary[f"{_statistic}_{o}"]) for o in _outcomes}
 
@@ -70,8 +78,7 @@ def ema_parameter(name: str, bounds: Range | Sequence[Any] | None = None) -> Any
 
     param = BY_NAME.get(name)
     if param is None:
-        raise ScenarioError(f"EMA adapter: unknown parameter {name!r} (see `python -m sim "
-                            "params`)")
+        raise ScenarioError(f"EMA adapter: unknown parameter {name!r} (see `python -m sim params`)")
     kind = param.type
     if kind is bool:
         return BooleanParameter(name)
@@ -118,8 +125,9 @@ def ema_model(
 
     for o in outcomes:
         if o not in OUTCOMES:
-            raise ScenarioError(f"EMA adapter: unknown outcome {o!r}; allowed: "
-                                f"{', '.join(OUTCOMES)}")
+            raise ScenarioError(
+                f"EMA adapter: unknown outcome {o!r}; allowed: {', '.join(OUTCOMES)}"
+            )
     if statistic not in ("mean", "final"):
         raise ScenarioError(f"EMA adapter: statistic {statistic!r} must be 'mean' or 'final'")
     fixed = dict(fixed or {})

@@ -104,7 +104,7 @@ TOP_KEYS = {
     "design": "table: kind, reference, n, levels, calc_second_order",
     "factors": "table: factor levels or ranges",
     "fixed": "table: parameter overrides",
-    "arms": "table of named arms (kind = \"arms\")",
+    "arms": 'table of named arms (kind = "arms")',
     "uncertainty": "table: draws, table, ranges (run every arm over parameter draws)",
     "discover": "list of tables: outcome, where, arm (under which conditions)",
 }
@@ -120,6 +120,7 @@ MAX_RUNS = 1_000_000
 """Most runs one experiment may plan (its plan is held in memory and stored as a table)."""
 DEFAULT_SEED = 1
 DEFAULT_REPLICATES = 5
+
 
 @dataclass(frozen=True)
 class Factor:
@@ -254,8 +255,9 @@ def _scenario_names() -> list[str]:
     return sorted(p.stem for p in scenario_dir().glob("*.toml"))
 
 
-def _check_level(where: str, factor: str, param: str, value: Any,
-                 timeline: Timeline = Timeline()) -> Any:
+def _check_level(
+    where: str, factor: str, param: str, value: Any, timeline: Timeline = Timeline()
+) -> Any:
     try:
         if TF.is_timeline_field(param):
             return TF.check_level(timeline, param, value)
@@ -265,8 +267,9 @@ def _check_level(where: str, factor: str, param: str, value: Any,
         raise ScenarioError(f"{where}: {what}: level {value!r} {err}") from None
 
 
-def _factor_params(where: str, name: str, spec: Any, timeline: Timeline
-                   ) -> tuple[tuple[str, ...], Any, type]:
+def _factor_params(
+    where: str, name: str, spec: Any, timeline: Timeline
+) -> tuple[tuple[str, ...], Any, type]:
     """Split a factor entry into (parameters or timeline fields it sets, its
     levels-or-range value, their type)."""
     if isinstance(spec, dict):
@@ -280,13 +283,15 @@ def _factor_params(where: str, name: str, spec: Any, timeline: Timeline
         if isinstance(sets, str):
             sets = [sets]
         if not isinstance(sets, list) or not sets or not all(isinstance(s, str) for s in sets):
-            raise _err(where, f"[factors.{name}] sets", sets,
-                       "must be a non-empty list of parameter names")
+            raise _err(
+                where, f"[factors.{name}] sets", sets, "must be a non-empty list of parameter names"
+            )
         values = spec.get("levels", spec.get("range"))
         if values is None:
             raise ScenarioError(
                 f"{where}: [factors.{name}] needs `levels = [...]` (grid) or "
-                "`range = [low, high]` (sampled designs)")
+                "`range = [low, high]` (sampled designs)"
+            )
         params = tuple(sets)
     else:
         params, values = (name,), spec
@@ -299,13 +304,13 @@ def _factor_params(where: str, name: str, spec: Any, timeline: Timeline
                 raise ScenarioError(f"{where}: {err}") from None
             continue
         if p not in BY_NAME:
-            raise ScenarioError(
-                f"{where}: [factors] {p!r} is not a model parameter{_suggest(p)}")
+            raise ScenarioError(f"{where}: [factors] {p!r} is not a model parameter{_suggest(p)}")
         kinds.add(BY_NAME[p].type)
     if len(kinds) > 1:
         raise ScenarioError(
             f"{where}: [factors.{name}] sets parameters of different types "
-            f"({', '.join(params)}); a composite factor needs parameters of one type")
+            f"({', '.join(params)}); a composite factor needs parameters of one type"
+        )
     return params, values, kinds.pop()
 
 
@@ -338,17 +343,20 @@ def _sampled_factor(where: str, kind: str, name: str, spec: Any, timeline: Timel
     if ptype is str:
         raise ScenarioError(
             f"{where}: [factors] {name}: a text parameter can only be a grid factor, "
-            f"not part of a {kind} design")
+            f"not part of a {kind} design"
+        )
     if not isinstance(values, list) or len(values) != 2:
-        raise _err(where, f"[factors] {name}", values,
-                   f"must be a range [low, high] for a {kind} design")
+        raise _err(
+            where, f"[factors] {name}", values, f"must be a range [low, high] for a {kind} design"
+        )
     for p in params:
         low, high = (_check_level(where, name, p, v, timeline) for v in values)
     kind_of = _kind(params, ptype)
     if ptype is bool:
         if (low, high) != (False, True):
-            raise _err(where, f"[factors] {name}", values,
-                       "must be [false, true] for an on/off parameter")
+            raise _err(
+                where, f"[factors] {name}", values, "must be [false, true] for an on/off parameter"
+            )
         return Factor(name, params, bounds=(0.0, 1.0), kind=kind_of)
     if not low < high:
         raise _err(where, f"[factors] {name}", values, "must have low < high")
@@ -380,8 +388,7 @@ def load_sweep(
 
     unknown = [k for k in data if k not in TOP_KEYS]
     if unknown:
-        raise ScenarioError(
-            f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(TOP_KEYS)}")
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(TOP_KEYS)}")
 
     description = data.get("description", "")
     if not isinstance(description, str):
@@ -393,16 +400,22 @@ def load_sweep(
     bad = [k for k in design if k not in DESIGN_KEYS]
     if bad:
         raise ScenarioError(
-            f"{where}: [design] unknown key {bad[0]!r}; allowed: {', '.join(DESIGN_KEYS)}")
+            f"{where}: [design] unknown key {bad[0]!r}; allowed: {', '.join(DESIGN_KEYS)}"
+        )
     kind = design.get("kind", "grid")
     if kind not in DESIGN_KINDS:
-        raise _err(where, "[design] kind", kind,
-                   "is not a design; allowed: " + ", ".join(repr(k) for k in DESIGN_KINDS))
+        raise _err(
+            where,
+            "[design] kind",
+            kind,
+            "is not a design; allowed: " + ", ".join(repr(k) for k in DESIGN_KINDS),
+        )
     for key, value in design.items():
         if kind not in DESIGN_KEYS[key]:
             kinds = " and ".join(", ".join(DESIGN_KEYS[key]).rsplit(", ", 1))
-            raise _err(where, f"[design] {key}", value,
-                       f"applies to {kinds} designs only, not {kind}")
+            raise _err(
+                where, f"[design] {key}", value, f"applies to {kinds} designs only, not {kind}"
+            )
 
     # scenario and fixed parameters
     scen_ref = data.get("scenario", "baseline")
@@ -414,15 +427,22 @@ def load_sweep(
         raise _err(where, "fixed", fixed, "must be a table ([fixed]) of parameter values")
     for key, value in fixed.items():
         if isinstance(value, dict):
-            raise _err(where, f"[fixed] {key}", value,
-                       "must be a parameter value (write parameters flat in [fixed])")
+            raise _err(
+                where,
+                f"[fixed] {key}",
+                value,
+                "must be a parameter value (write parameters flat in [fixed])",
+            )
     fixed = {k: v for k, v in validate(fixed, where=f"{where}: [fixed]").items() if k in fixed}
     scenario = load_scenario(scenario_file)
     base = validate({**scenario.params, **fixed}, where=f"{where}: [fixed]")
 
     # run settings
-    n_rep = replicates if replicates is not None else _int_setting(
-        where, data, "replicates", DEFAULT_REPLICATES, 1)
+    n_rep = (
+        replicates
+        if replicates is not None
+        else _int_setting(where, data, "replicates", DEFAULT_REPLICATES, 1)
+    )
     if n_rep < 1:
         raise _err("--replicates", "replicates", n_rep, "must be an integer >= 1")
     n_steps = steps if steps is not None else _int_setting(where, data, "steps", scenario.steps, 1)
@@ -431,13 +451,22 @@ def load_sweep(
     seed = _int_setting(where, data, "seed", DEFAULT_SEED, 0)
     window = _int_setting(where, data, "window", min(_runner.SUMMARY_WINDOW, n_steps), 1)
     series_period = _int_setting(where, data, "series_period", None, 1)
-    runs_for = ("--steps" if steps is not None else
-                "steps" if "steps" in data else f"the steps of {scenario_file.name}")
+    runs_for = (
+        "--steps"
+        if steps is not None
+        else "steps"
+        if "steps" in data
+        else f"the steps of {scenario_file.name}"
+    )
     for key, value in (("window", window), ("series_period", series_period)):
         if value is not None and value > n_steps:
-            raise _err(where, key, value,
-                       f"is longer than the runs ({runs_for}: {n_steps} months); "
-                       f"{key} must be at most the number of months")
+            raise _err(
+                where,
+                key,
+                value,
+                f"is longer than the runs ({runs_for}: {n_steps} months); "
+                f"{key} must be at most the number of months",
+            )
     statistic = data.get("statistic", "mean")
     if statistic not in STATISTICS:
         raise _err(where, "statistic", statistic, "must be 'mean' or 'final'")
@@ -451,8 +480,8 @@ def load_sweep(
             close = difflib.get_close_matches(str(o), OUTCOMES, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(
-                f"{where}: outcomes: {o!r} is not an outcome{hint}; allowed: "
-                f"{', '.join(OUTCOMES)}")
+                f"{where}: outcomes: {o!r} is not an outcome{hint}; allowed: {', '.join(OUTCOMES)}"
+            )
     if len(set(outcomes)) != len(outcomes):
         raise _err(where, "outcomes", outcomes, "lists an outcome twice")
 
@@ -465,34 +494,48 @@ def load_sweep(
     n_samples = levels = None
     calc_second = bool(design.get("calc_second_order", False))
     if "calc_second_order" in design and not isinstance(design["calc_second_order"], bool):
-        raise _err(where, "[design] calc_second_order", design["calc_second_order"],
-                   "must be true or false")
+        raise _err(
+            where,
+            "[design] calc_second_order",
+            design["calc_second_order"],
+            "must be true or false",
+        )
     arms: dict[str, dict[str, Any]] = {}
     reference: str | None = None
     factors: list[Factor] = []
     if kind == "arms":
         if factors_raw:
             raise ScenarioError(
-                f"{where}: kind = \"arms\" takes named [arms.<name>] tables, not [factors]")
+                f'{where}: kind = "arms" takes named [arms.<name>] tables, not [factors]'
+            )
         if not arms_raw:
-            raise ScenarioError(f"{where}: kind = \"arms\" needs at least one [arms.<name>] table")
+            raise ScenarioError(f'{where}: kind = "arms" needs at least one [arms.<name>] table')
         for arm, values in arms_raw.items():
             if not isinstance(values, dict):
-                raise _err(where, f"[arms] {arm}", values,
-                           "must be a table of parameter values ([arms.<name>])")
+                raise _err(
+                    where,
+                    f"[arms] {arm}",
+                    values,
+                    "must be a table of parameter values ([arms.<name>])",
+                )
             checked = validate({**base, **values}, where=f"{where}: [arms.{arm}]")
             arms[arm] = {k: checked[k] for k in values}
-        varied = sorted({k for values in arms.values() for k in values},
-                        key=list(BY_NAME).index)
-        factors = [Factor(p, (p,), levels=tuple(sorted(
-            {arms[a].get(p, base[p]) for a in arms}, key=repr))) for p in varied]
+        varied = sorted({k for values in arms.values() for k in values}, key=list(BY_NAME).index)
+        factors = [
+            Factor(p, (p,), levels=tuple(sorted({arms[a].get(p, base[p]) for a in arms}, key=repr)))
+            for p in varied
+        ]
         reference = design.get("reference", next(iter(arms)))
         if not isinstance(reference, str) or reference not in arms:
-            raise _err(where, "[design] reference", reference,
-                       "is not an arm; allowed: " + ", ".join(repr(a) for a in arms))
+            raise _err(
+                where,
+                "[design] reference",
+                reference,
+                "is not an arm; allowed: " + ", ".join(repr(a) for a in arms),
+            )
     else:
         if arms_raw:
-            raise ScenarioError(f"{where}: [arms] tables need kind = \"arms\" in [design]")
+            raise ScenarioError(f'{where}: [arms] tables need kind = "arms" in [design]')
         if not factors_raw:
             raise ScenarioError(f"{where}: [factors] is empty; a {kind} design needs factors")
         for name, spec in factors_raw.items():
@@ -506,20 +549,24 @@ def load_sweep(
                 if p in seen:
                     raise ScenarioError(
                         f"{where}: parameter {p!r} is set by two factors "
-                        f"({seen[p]!r} and {f.name!r})")
+                        f"({seen[p]!r} and {f.name!r})"
+                    )
                 seen[p] = f.name
                 if p in fixed:
-                    raise ScenarioError(
-                        f"{where}: {p!r} is both a factor and in [fixed]; keep one")
+                    raise ScenarioError(f"{where}: {p!r} is both a factor and in [fixed]; keep one")
         if kind == "grid":
             ref = design.get("reference")
             if ref is None:
                 reference = arm_label({f.name: f.levels[0] for f in factors})
             else:
                 if not isinstance(ref, dict):
-                    raise _err(where, "[design] reference", ref,
-                               "must be a table giving one level per factor, e.g. "
-                               f"{{ {factors[0].name} = {format_level(factors[0].levels[0])} }}")
+                    raise _err(
+                        where,
+                        "[design] reference",
+                        ref,
+                        "must be a table giving one level per factor, e.g. "
+                        f"{{ {factors[0].name} = {format_level(factors[0].levels[0])} }}",
+                    )
                 levels_of = {}
                 for f in factors:
                     if f.name not in ref:
@@ -528,22 +575,34 @@ def load_sweep(
                     value = ref[f.name]
                     match = [lv for lv in f.levels if _same(lv, value)]
                     if not match:
-                        raise _err(where, f"[design] reference {f.name}", value,
-                                   "is not one of its levels: "
-                                   + ", ".join(format_level(v) for v in f.levels))
+                        raise _err(
+                            where,
+                            f"[design] reference {f.name}",
+                            value,
+                            "is not one of its levels: "
+                            + ", ".join(format_level(v) for v in f.levels),
+                        )
                     levels_of[f.name] = match[0]
                 extra = set(ref) - {f.name for f in factors}
                 if extra:
-                    raise _err(where, "[design] reference", ref,
-                               f"names {sorted(extra)[0]!r}, which is not a factor")
+                    raise _err(
+                        where,
+                        "[design] reference",
+                        ref,
+                        f"names {sorted(extra)[0]!r}, which is not a factor",
+                    )
                 reference = arm_label(levels_of)
         else:
             default_n = {"lhs": 64, "sobol": 16, "morris": 10}[kind]
             n_samples = _int_setting(where, design, "n", default_n, 1)
             if kind == "sobol" and n_samples & (n_samples - 1):
-                raise _err(where, "[design] n", n_samples,
-                           "must be a power of 2 for a sobol design (SALib's Saltelli "
-                           "sequence), e.g. 8, 16, 32, 64")
+                raise _err(
+                    where,
+                    "[design] n",
+                    n_samples,
+                    "must be a power of 2 for a sobol design (SALib's Saltelli "
+                    "sequence), e.g. 8, 16, 32, 64",
+                )
             if kind == "morris" and len(factors) < 2:
                 raise ScenarioError(f"{where}: a morris design needs at least 2 factors")
             if kind == "sobol" and len(factors) < 2:
@@ -558,27 +617,55 @@ def load_sweep(
         set_by.update({p: "[fixed]" for p in fixed})
         for p in uncertainty.names:
             if p in set_by:
-                raise ScenarioError(f"{where}: {p!r} is uncertain ([uncertainty]) and set by "
-                                    f"{set_by[p]}; keep one")
+                raise ScenarioError(
+                    f"{where}: {p!r} is uncertain ([uncertainty]) and set by {set_by[p]}; keep one"
+                )
     questions: tuple[Question, ...] = ()
     if "discover" in data:
         if uncertainty is None or reference is None:
-            raise ScenarioError(f"{where}: [[discover]] needs [uncertainty] draws and a "
-                                "reference arm (grid or arms design) to compare against")
-        names = list(arms) if kind == "arms" else [
-            arm_label(dict(zip([f.name for f in factors], combo)))
-            for combo in product(*(f.levels for f in factors))]
-        questions = parse_questions(where, data["discover"], tuple(outcomes),
-                                    [a for a in names if a != reference])
+            raise ScenarioError(
+                f"{where}: [[discover]] needs [uncertainty] draws and a "
+                "reference arm (grid or arms design) to compare against"
+            )
+        names = (
+            list(arms)
+            if kind == "arms"
+            else [
+                arm_label(dict(zip([f.name for f in factors], combo)))
+                for combo in product(*(f.levels for f in factors))
+            ]
+        )
+        questions = parse_questions(
+            where, data["discover"], tuple(outcomes), [a for a in names if a != reference]
+        )
 
     defn = SweepDefinition(
-        name=path.stem, path=path, text=text, description=description,
-        scenario=scen_ref, scenario_file=scenario_file, kind=kind, factors=tuple(factors),
-        arms=arms, reference=reference, fixed=fixed, base=base, replicates=int(n_rep),
-        steps=int(n_steps), seed=int(seed), n=n_samples, levels=int(levels or 4),
-        calc_second_order=calc_second, window=int(window), series_period=series_period,
-        outcomes=tuple(outcomes), statistic=statistic, timeline=scenario.timeline,
-        district=scenario.district, uncertainty=uncertainty, questions=questions,
+        name=path.stem,
+        path=path,
+        text=text,
+        description=description,
+        scenario=scen_ref,
+        scenario_file=scenario_file,
+        kind=kind,
+        factors=tuple(factors),
+        arms=arms,
+        reference=reference,
+        fixed=fixed,
+        base=base,
+        replicates=int(n_rep),
+        steps=int(n_steps),
+        seed=int(seed),
+        n=n_samples,
+        levels=int(levels or 4),
+        calc_second_order=calc_second,
+        window=int(window),
+        series_period=series_period,
+        outcomes=tuple(outcomes),
+        statistic=statistic,
+        timeline=scenario.timeline,
+        district=scenario.district,
+        uncertainty=uncertainty,
+        questions=questions,
     )
     points = design_size(defn)
     if points * defn.replicates > MAX_RUNS:
@@ -587,8 +674,10 @@ def load_sweep(
             f"{where}: {src} = {defn.replicates:,} with {points:,} "
             f"{'arms' if kind in ('grid', 'arms') else 'design points'} makes "
             f"{points * defn.replicates:,} runs; at most {MAX_RUNS:,} runs fit one experiment: "
-            "use fewer replicates or a smaller design, or split the experiment")
+            "use fewer replicates or a smaller design, or split the experiment"
+        )
     return defn
+
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):

@@ -24,8 +24,16 @@ from .uncertainty import draw_seeds
 if TYPE_CHECKING:
     from .definition import SweepDefinition
 
-__all__ = ["Design", "make_design", "design_size", "salib_problem", "replicate_seeds",
-           "arm_label", "format_level"]
+__all__ = [
+    "Design",
+    "make_design",
+    "design_size",
+    "salib_problem",
+    "replicate_seeds",
+    "arm_label",
+    "format_level",
+]
+
 
 def format_level(v: Any) -> str:
     """A factor level as people write it: true/false, short floats, plain text."""
@@ -35,9 +43,11 @@ def format_level(v: Any) -> str:
         return f"{float(v):g}"
     return str(v)
 
+
 def arm_label(values: dict[str, Any]) -> str:
     """A grid arm's id: `factor=level` joined by commas, in factor order."""
     return ", ".join(f"{k}={format_level(v)}" for k, v in values.items())
+
 
 @dataclass
 class Design:
@@ -132,13 +142,17 @@ def make_design(defn: SweepDefinition) -> Design:
             TF.apply(defn.timeline, fields)
         except ScenarioError as err:
             raise ScenarioError(f"{where}: {err}") from None
-    return Design(table=table, overrides=overrides, problem=problem,
-                  seeds=seeds if defn.uncertainty is not None else None)
+    return Design(
+        table=table,
+        overrides=overrides,
+        problem=problem,
+        seeds=seeds if defn.uncertainty is not None else None,
+    )
 
 
-def _over_draws(defn: SweepDefinition, rows: list[dict[str, Any]],
-                overrides: list[dict[str, Any]]
-                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[list[int]]]:
+def _over_draws(
+    defn: SweepDefinition, rows: list[dict[str, Any]], overrides: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[list[int]]]:
     """Every arm in every parameter draw (draw-major: all arms of draw 0 first), with the
     draw's own replicate seeds."""
     assert defn.uncertainty is not None
@@ -169,8 +183,9 @@ def _salib_sample(defn: SweepDefinition, problem: dict[str, Any]) -> np.ndarray:
         if defn.kind == "lhs":
             return latin.sample(problem, defn.n, seed=defn.seed)
         if defn.kind == "sobol":
-            return sobol.sample(problem, defn.n, calc_second_order=defn.calc_second_order,
-                                seed=defn.seed)
+            return sobol.sample(
+                problem, defn.n, calc_second_order=defn.calc_second_order, seed=defn.seed
+            )
         return morris.sample(problem, defn.n, num_levels=defn.levels, seed=defn.seed)
 
 

@@ -46,8 +46,16 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.core.params import ScenarioError
 
-__all__ = ["DiscoveryError", "Discovery", "Question", "condition", "find_conditions",
-           "describe_limits", "parse_questions", "QUESTION_NAMES"]
+__all__ = [
+    "DiscoveryError",
+    "Discovery",
+    "Question",
+    "condition",
+    "find_conditions",
+    "describe_limits",
+    "parse_questions",
+    "QUESTION_NAMES",
+]
 
 
 class DiscoveryError(ScenarioError):
@@ -57,39 +65,53 @@ class DiscoveryError(ScenarioError):
 # --- the condition ---------------------------------------------------------------------------
 
 _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
-    ast.Eq: operator.eq, ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
 }
 _ARITHMETIC: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
     ast.Div: operator.truediv,
 }
 
 
-def condition(expression: str, variables: Mapping[str, np.ndarray],
-              label: str = "--where") -> np.ndarray:
+def condition(
+    expression: str, variables: Mapping[str, np.ndarray], label: str = "--where"
+) -> np.ndarray:
     """The boolean array `expression` gives over `variables` (arrays of one length): e.g.
     ``effect < 0``, ``effect < -0.01 and reference > 0.5``, ``abs(effect) > 0.02``. Raises
     DiscoveryError naming the problem (after `label`) and what is allowed."""
     allowed = ", ".join(sorted(variables))
-    hint = (f"write a comparison such as \"effect < 0\" over {allowed}, joined with and, or, "
-            "not; numbers, + - * / and abs() are allowed")
+    hint = (
+        f'write a comparison such as "effect < 0" over {allowed}, joined with and, or, '
+        "not; numbers, + - * / and abs() are allowed"
+    )
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as err:
-        raise DiscoveryError(f"{label} {expression!r}: not an expression ({err.msg}); "
-                             f"{hint}") from None
+        raise DiscoveryError(
+            f"{label} {expression!r}: not an expression ({err.msg}); {hint}"
+        ) from None
 
     def ev(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
             return ev(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
-                and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool)
+        ):
             return float(node.value)
         if isinstance(node, ast.Name):
             if node.id not in variables:
-                raise DiscoveryError(f"{label} {expression!r}: unknown name {node.id!r}; "
-                                     f"allowed: {allowed}")
+                raise DiscoveryError(
+                    f"{label} {expression!r}: unknown name {node.id!r}; allowed: {allowed}"
+                )
             return np.asarray(variables[node.id], dtype=float)
         if isinstance(node, ast.Compare):
             left, out = ev(node.left), None
@@ -113,11 +135,17 @@ def condition(expression: str, variables: Mapping[str, np.ndarray],
                 return -ev(node.operand)
         if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
             return _ARITHMETIC[type(node.op)](ev(node.left), ev(node.right))
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "abs" and len(node.args) == 1 and not node.keywords):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "abs"
+            and len(node.args) == 1
+            and not node.keywords
+        ):
             return np.abs(ev(node.args[0]))
-        raise DiscoveryError(f"{label} {expression!r}: {ast.unparse(node)!r} is not "
-                             f"allowed; {hint}")
+        raise DiscoveryError(
+            f"{label} {expression!r}: {ast.unparse(node)!r} is not allowed; {hint}"
+        )
 
     with np.errstate(divide="ignore", invalid="ignore"):
         return _boolean(ev(tree), expression, hint, label)
@@ -126,8 +154,9 @@ def condition(expression: str, variables: Mapping[str, np.ndarray],
 def _boolean(value: Any, expression: str, hint: str, label: str) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype != bool:
-        raise DiscoveryError(f"{label} {expression!r}: does not say yes or no for each case; "
-                             f"{hint}")
+        raise DiscoveryError(
+            f"{label} {expression!r}: does not say yes or no for each case; {hint}"
+        )
     return arr
 
 
@@ -180,8 +209,10 @@ class Discovery:
 
     def describe(self, digits: int = 3) -> str:
         """The box in words: its restrictions, coverage, density and mass."""
-        return (f"{describe_limits(self.limits, digits)} (coverage "
-                f"{self.coverage:.2f}, density {self.density:.2f}, {self.mass:.0%} of cases)")
+        return (
+            f"{describe_limits(self.limits, digits)} (coverage "
+            f"{self.coverage:.2f}, density {self.density:.2f}, {self.mass:.0%} of cases)"
+        )
 
     def figure(self, title: str = "") -> Figure:
         """Three panels: the peeling trajectory (chosen step circled), the feature scores,
@@ -189,10 +220,18 @@ class Discovery:
         fig = Figure(figsize=(13, 4.2))
         axes = fig.subplots(1, 3)
         traj = self.trajectory
-        sc = axes[0].scatter(traj["coverage"], traj["density"], c=traj["res_dim"],
-                             cmap="viridis", s=18)
-        axes[0].scatter([self.coverage], [self.density], s=140, facecolors="none",
-                        edgecolors="#d62728", linewidths=2, label="reported box")
+        sc = axes[0].scatter(
+            traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", s=18
+        )
+        axes[0].scatter(
+            [self.coverage],
+            [self.density],
+            s=140,
+            facecolors="none",
+            edgecolors="#d62728",
+            linewidths=2,
+            label="reported box",
+        )
         axes[0].set_xlabel("coverage")
         axes[0].set_ylabel("density")
         axes[0].set_title("peeling trajectory", fontsize=10)
@@ -210,14 +249,33 @@ class Discovery:
         ax = axes[2]
         if len(dims) == 2:
             a, b = dims
-            ax.scatter(self.x.loc[~self.y, a], self.x.loc[~self.y, b], s=10, c="#bbbbbb",
-                       label="other cases")
-            ax.scatter(self.x.loc[self.y, a], self.x.loc[self.y, b], s=12, c="#d62728",
-                       label="cases of interest")
+            ax.scatter(
+                self.x.loc[~self.y, a],
+                self.x.loc[~self.y, b],
+                s=10,
+                c="#bbbbbb",
+                label="other cases",
+            )
+            ax.scatter(
+                self.x.loc[self.y, a],
+                self.x.loc[self.y, b],
+                s=12,
+                c="#d62728",
+                label="cases of interest",
+            )
             lo = [self._limit(d, "low") for d in dims]
             hi = [self._limit(d, "high") for d in dims]
-            ax.add_patch(Rectangle((lo[0], lo[1]), hi[0] - lo[0], hi[1] - lo[1], fill=False,
-                                   edgecolor="#000000", linewidth=1.5, label="box"))
+            ax.add_patch(
+                Rectangle(
+                    (lo[0], lo[1]),
+                    hi[0] - lo[0],
+                    hi[1] - lo[1],
+                    fill=False,
+                    edgecolor="#000000",
+                    linewidth=1.5,
+                    label="box",
+                )
+            )
             ax.set_xlabel(a)
             ax.set_ylabel(b)
             ax.legend(fontsize=8, loc="best")
@@ -253,9 +311,16 @@ def _g(value: float, digits: int) -> str:
     return f"{float(value):.{digits}g}"
 
 
-def find_conditions(x: pd.DataFrame, y: np.ndarray, *, step: int | None = None,
-                    significance: float | None = 0.05, peel_alpha: float = 0.05,
-                    mass_min: float = 0.05, seed: int = 1) -> Discovery:
+def find_conditions(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    step: int | None = None,
+    significance: float | None = 0.05,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    seed: int = 1,
+) -> Discovery:
     """PRIM's first box for the cases `y` (boolean, one per row of `x`) and the feature
     scores. `step`: the trajectory step to report (default: the highest harmonic mean of
     coverage and density). Restrictions of that box whose quasi-p value exceeds
@@ -272,18 +337,19 @@ def find_conditions(x: pd.DataFrame, y: np.ndarray, *, step: int | None = None,
     x = x[varied]
     if y.sum() == 0 or y.all():
         which = "no case" if y.sum() == 0 else "every case"
-        raise DiscoveryError(f"the condition holds in {which} of {len(y)}: there is no "
-                             "boundary to discover")
+        raise DiscoveryError(
+            f"the condition holds in {which} of {len(y)}: there is no boundary to discover"
+        )
     with _quiet_ema():
         from ema_workbench.analysis import feature_scoring
         from ema_workbench.analysis.prim import Prim
         from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
 
-        prim = Prim(x, y.copy(), peel_alpha=peel_alpha, paste_alpha=peel_alpha,
-                    mass_min=mass_min)
+        prim = Prim(x, y.copy(), peel_alpha=peel_alpha, paste_alpha=peel_alpha, mass_min=mass_min)
         box = prim.find_box()
         scores, _ = feature_scoring.get_ex_feature_scores(
-            x, y.astype(int), mode=RuleInductionType.CLASSIFICATION, random_state=seed)
+            x, y.astype(int), mode=RuleInductionType.CLASSIFICATION, random_state=seed
+        )
         traj = box.peeling_trajectory
         if step is None:
             c, d = traj["coverage"].to_numpy(float), traj["density"].to_numpy(float)
@@ -295,14 +361,28 @@ def find_conditions(x: pd.DataFrame, y: np.ndarray, *, step: int | None = None,
         if significance is not None:
             step = _drop_weak_restrictions(box, step, x, significance)
         _, lims = box.inspect(step, style="data")[0]
-    limits = pd.DataFrame({
-        "low": lims.iloc[:, 0].astype(float), "high": lims.iloc[:, 1].astype(float),
-        "qp_low": lims.iloc[:, 2].astype(float), "qp_high": lims.iloc[:, 3].astype(float),
-    }) if len(lims) else pd.DataFrame(columns=["low", "high", "qp_low", "qp_high"])
+    limits = (
+        pd.DataFrame(
+            {
+                "low": lims.iloc[:, 0].astype(float),
+                "high": lims.iloc[:, 1].astype(float),
+                "qp_low": lims.iloc[:, 2].astype(float),
+                "qp_high": lims.iloc[:, 3].astype(float),
+            }
+        )
+        if len(lims)
+        else pd.DataFrame(columns=["low", "high", "qp_low", "qp_high"])
+    )
     score = scores.iloc[:, 0].astype(float).sort_values(ascending=False)
-    return Discovery(x=x, y=y, trajectory=box.peeling_trajectory.reset_index(drop=True),
-                     chosen=step, limits=limits,
-                     initial=pd.DataFrame({"low": x.min(), "high": x.max()}), scores=score)
+    return Discovery(
+        x=x,
+        y=y,
+        trajectory=box.peeling_trajectory.reset_index(drop=True),
+        chosen=step,
+        limits=limits,
+        initial=pd.DataFrame({"low": x.min(), "high": x.max()}),
+        scores=score,
+    )
 
 
 def _drop_weak_restrictions(box: Any, step: int, x: pd.DataFrame, significance: float) -> int:
@@ -364,8 +444,9 @@ class Question:
         return {"outcome": self.outcome, "where": self.where, "arm": self.arm}
 
 
-def parse_questions(where: str, entries: Any, outcomes: tuple[str, ...],
-                    arms: list[str] | None) -> tuple[Question, ...]:
+def parse_questions(
+    where: str, entries: Any, outcomes: tuple[str, ...], arms: list[str] | None
+) -> tuple[Question, ...]:
     """Read an experiment file's ``[[discover]]`` entries; `arms`: the arms a question may
     name (None: any). Raises ScenarioError naming the entry, key, value and what is allowed."""
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
@@ -375,19 +456,22 @@ def parse_questions(where: str, entries: Any, outcomes: tuple[str, ...],
         at = f"{where}: [[discover]] #{i}"
         unknown = sorted(set(entry) - set(QUESTION_KEYS))
         if unknown:
-            raise ScenarioError(f"{at}: unknown key {unknown[0]!r}; allowed: "
-                                + ", ".join(QUESTION_KEYS))
+            raise ScenarioError(
+                f"{at}: unknown key {unknown[0]!r}; allowed: " + ", ".join(QUESTION_KEYS)
+            )
         outcome, expr, arm = entry.get("outcome"), entry.get("where"), entry.get("arm")
         if outcome not in outcomes:
-            raise ScenarioError(f"{at}: outcome = {outcome!r} is not a kept outcome; allowed: "
-                                + ", ".join(outcomes))
+            raise ScenarioError(
+                f"{at}: outcome = {outcome!r} is not a kept outcome; allowed: "
+                + ", ".join(outcomes)
+            )
         if not isinstance(expr, str):
-            raise ScenarioError(f"{at}: where = {expr!r} must be a condition such as "
-                                "\"effect < 0\"")
+            raise ScenarioError(f'{at}: where = {expr!r} must be a condition such as "effect < 0"')
         condition(expr, {n: np.zeros(1) for n in QUESTION_NAMES}, label=f"{at}: where")
-        if arm is not None and (not isinstance(arm, str) or (arms is not None
-                                                             and arm not in arms)):
-            raise ScenarioError(f"{at}: arm = {arm!r} is not an arm to compare"
-                                + (f"; allowed: {', '.join(arms)}" if arms else ""))
+        if arm is not None and (not isinstance(arm, str) or (arms is not None and arm not in arms)):
+            raise ScenarioError(
+                f"{at}: arm = {arm!r} is not an arm to compare"
+                + (f"; allowed: {', '.join(arms)}" if arms else "")
+            )
         out.append(Question(outcome, expr, arm))
     return tuple(out)

@@ -32,6 +32,7 @@ from .plan import MODEL_CODE, RunSpec, plan_runs
 
 __all__ = ["SweepOutcome", "run_batch", "execute", "auto_batch_size"]
 
+
 def run_batch(
     base: dict[str, Any],
     items: list[tuple[str, int, dict[str, Any]]],
@@ -55,14 +56,22 @@ def run_batch(
         row: dict[str, Any] = {"key": key, "seed": int(seed), "model_code": MODEL_CODE}
         try:
             params, fields = TF.split(overrides)
-            result = _runner.run({**base, **params}, int(seed), steps, window=window,
-                                 series_period=series_period,
-                                 timeline=TF.apply(timeline or Timeline(), fields),
-                                 district=district)
+            result = _runner.run(
+                {**base, **params},
+                int(seed),
+                steps,
+                window=window,
+                series_period=series_period,
+                timeline=TF.apply(timeline or Timeline(), fields),
+                district=district,
+            )
         except Exception as err:  # a failing run is recorded, the sweep goes on
-            row.update(status="failed", error=f"{type(err).__name__}: {err}",
-                       traceback=traceback.format_exc(),
-                       elapsed=time.perf_counter() - start)
+            row.update(
+                status="failed",
+                error=f"{type(err).__name__}: {err}",
+                traceback=traceback.format_exc(),
+                elapsed=time.perf_counter() - start,
+            )
         else:
             row.update(status="ok", error=None, traceback=None, elapsed=float(result.elapsed))
             row.update({k: float(v) for k, v in result.summary.items()})
@@ -75,20 +84,21 @@ def run_batch(
     series = pd.concat(frames, ignore_index=True) if frames else None
     return rows, series
 
+
 @dataclass
 class SweepOutcome:
     """Counts of one `execute` call."""
 
-    planned: int = 0          # runs in the plan (arms × replicates)
-    unique: int = 0           # distinct keys among them
-    stored_ok: int = 0        # already stored OK before this call (skipped)
-    stored_failed: int = 0    # already stored as failed before this call
-    to_run: int = 0           # runs this call set out to do
-    ok: int = 0               # finished OK in this call
-    failed: int = 0           # failed in this call
-    resubmitted: int = 0      # runs re-submitted alone after a worker died
+    planned: int = 0  # runs in the plan (arms × replicates)
+    unique: int = 0  # distinct keys among them
+    stored_ok: int = 0  # already stored OK before this call (skipped)
+    stored_failed: int = 0  # already stored as failed before this call
+    to_run: int = 0  # runs this call set out to do
+    ok: int = 0  # finished OK in this call
+    failed: int = 0  # failed in this call
+    resubmitted: int = 0  # runs re-submitted alone after a worker died
     interrupted: bool = False
-    stopped: str = ""         # why the engine gave up waiting (the cluster lost its workers)
+    stopped: str = ""  # why the engine gave up waiting (the cluster lost its workers)
     elapsed: float = 0.0
     evaluator: str = ""
     failures: list[tuple[str, str]] = field(default_factory=list)  # (arm, error)
@@ -101,7 +111,7 @@ class SweepOutcome:
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def auto_batch_size(n_runs: int, n_workers: int) -> int:
@@ -134,8 +144,9 @@ def execute(
     for s in specs:
         spec_by_key.setdefault(s.key, s)
     status = store.statuses()
-    out = SweepOutcome(planned=len(specs), unique=len(spec_by_key),
-                       evaluator=getattr(evaluator, "description", ""))
+    out = SweepOutcome(
+        planned=len(specs), unique=len(spec_by_key), evaluator=getattr(evaluator, "description", "")
+    )
     todo: list[RunSpec] = []
     for key, spec in spec_by_key.items():
         st = status.get(key)
@@ -156,8 +167,14 @@ def execute(
     factor_values = design.table.set_index("point")[kept]
     size = batch_size or auto_batch_size(len(todo), evaluator.n_workers)
     pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, size))
-    args = (defn.steps, defn.window, defn.series_period,
-            defn.outcomes if defn.series_period else (), defn.timeline, defn.district)
+    args = (
+        defn.steps,
+        defn.window,
+        defn.series_period,
+        defn.outcomes if defn.series_period else (),
+        defn.timeline,
+        defn.district,
+    )
 
     bar = _progress_bar(out, progress)
     try:
@@ -182,7 +199,8 @@ def execute(
             out.ok += n_ok
             out.failed += len(rows) - n_ok
             out.failures.extend(
-                (spec_by_key[r["key"]].arm, str(r["error"])) for r in rows if r["status"] != "ok")
+                (spec_by_key[r["key"]].arm, str(r["error"])) for r in rows if r["status"] != "ok"
+            )
             if bar is not None:
                 bar.set_postfix_str(_postfix(out), refresh=False)
                 bar.update(len(rows))
@@ -206,32 +224,55 @@ def _check_code(row: dict[str, Any]) -> dict[str, Any]:
     record it as failed (it is re-run with --retry-failed once the files are settled)."""
     if row.get("model_code") == MODEL_CODE or row["status"] != "ok":
         return row
-    return {**{k: v for k, v in row.items() if not k.startswith(("final_", "mean_"))},
-            "status": "failed",
-            "error": (f"ModelCodeMismatch: the worker ran model code {row.get('model_code')} "
-                      f"but this sweep expects {MODEL_CODE}; the model's files changed while "
-                      "the sweep ran, or the cluster's workers run another version of sim"),
-            "traceback": None}
+    return {
+        **{k: v for k, v in row.items() if not k.startswith(("final_", "mean_"))},
+        "status": "failed",
+        "error": (
+            f"ModelCodeMismatch: the worker ran model code {row.get('model_code')} "
+            f"but this sweep expects {MODEL_CODE}; the model's files changed while "
+            "the sweep ran, or the cluster's workers run another version of sim"
+        ),
+        "traceback": None,
+    }
 
 
 def _failure_row(spec: RunSpec, err: BaseException) -> dict[str, Any]:
     if is_killed_worker(err):
-        message = (f"KilledWorker: the worker process died while running this run, twice "
-                   f"(alone the second time): {err}")
+        message = (
+            f"KilledWorker: the worker process died while running this run, twice "
+            f"(alone the second time): {err}"
+        )
     else:
         message = f"{type(err).__name__}: {err}"
     tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
-    return {"key": spec.key, "seed": spec.seed, "model_code": None, "status": "failed",
-            "error": message, "traceback": tb, "elapsed": float("nan")}
+    return {
+        "key": spec.key,
+        "seed": spec.seed,
+        "model_code": None,
+        "status": "failed",
+        "error": message,
+        "traceback": tb,
+        "elapsed": float("nan"),
+    }
 
 
-def _store_rows(store: Any, rows: list[dict[str, Any]], series: pd.DataFrame | None,
-                spec_by_key: dict[str, RunSpec], factor_values: pd.DataFrame) -> None:
+def _store_rows(
+    store: Any,
+    rows: list[dict[str, Any]],
+    series: pd.DataFrame | None,
+    spec_by_key: dict[str, RunSpec],
+    factor_values: pd.DataFrame,
+) -> None:
     records = []
     for r in rows:
         spec = spec_by_key[r["key"]]
-        meta = {"key": r["key"], "arm": spec.arm, "point": spec.point,
-                "replicate": spec.replicate, "seed": spec.seed}
+        meta = {
+            "key": r["key"],
+            "arm": spec.arm,
+            "point": spec.point,
+            "replicate": spec.replicate,
+            "seed": spec.seed,
+        }
         factors = factor_values.loc[spec.point].to_dict()
         records.append({**meta, **factors, **{k: v for k, v in r.items() if k not in meta}})
     store.append(records, series)
@@ -242,8 +283,16 @@ def _progress_bar(out: SweepOutcome, enabled: bool) -> Any:
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=out.unique, initial=out.unique - out.to_run, unit="run", file=sys.stderr,
-               desc="sweep", dynamic_ncols=True, mininterval=0.5, smoothing=0.1)
+    bar = tqdm(
+        total=out.unique,
+        initial=out.unique - out.to_run,
+        unit="run",
+        file=sys.stderr,
+        desc="sweep",
+        dynamic_ncols=True,
+        mininterval=0.5,
+        smoothing=0.1,
+    )
     bar.set_postfix_str(_postfix(out), refresh=False)
     return bar
 

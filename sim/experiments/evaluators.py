@@ -17,8 +17,16 @@ from typing import Any
 
 from sim.core.params import ScenarioError
 
-__all__ = ["InProcessEvaluator", "DaskEvaluator", "NoWorkersError", "make_evaluator",
-           "check_address", "is_killed_worker", "TRIM_KEY"]
+__all__ = [
+    "InProcessEvaluator",
+    "DaskEvaluator",
+    "NoWorkersError",
+    "make_evaluator",
+    "check_address",
+    "is_killed_worker",
+    "TRIM_KEY",
+]
+
 
 class InProcessEvaluator:
     """Runs batches one after another in this process (no Dask): for debugging and
@@ -85,9 +93,13 @@ class DaskEvaluator:
     cluster may have no workers (or the scheduler not answer) while runs wait; then
     `next_done` raises NoWorkersError instead of waiting for ever."""
 
-    def __init__(self, workers: int | None = None, address: str | None = None,
-                 connect_timeout: float = CONNECT_TIMEOUT,
-                 no_workers_timeout: float = NO_WORKERS_TIMEOUT) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        address: str | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        no_workers_timeout: float = NO_WORKERS_TIMEOUT,
+    ) -> None:
         self.workers = workers
         self.address = address
         self.connect_timeout = connect_timeout
@@ -123,8 +135,11 @@ class DaskEvaluator:
                 # noise from workers and scheduler shutting down, tracebacks included
                 with dask.config.set({TRIM_KEY: None}), _workers_ignore_ctrl_c():
                     self.cluster = LocalCluster(
-                        n_workers=n, threads_per_worker=1, processes=True,
-                        dashboard_address=None, silence_logs=logging.CRITICAL,
+                        n_workers=n,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.CRITICAL,
                         # the scheduler's health endpoint on any free port, not on 8787
                         # (taken by any other cluster on the machine, with a warning)
                         scheduler_kwargs={"dashboard_address": ":0"},
@@ -202,7 +217,8 @@ class DaskEvaluator:
                 f"the {self.description} has had no workers for "
                 f"{self.no_workers_timeout:g} s while {self.in_flight} batches waited; "
                 "start workers and run the same command again to resume "
-                "(--no-workers-timeout sets the wait)")
+                "(--no-workers-timeout sets the wait)"
+            )
 
 
 @contextlib.contextmanager
@@ -225,8 +241,9 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
             signal.signal(s, handler)
 
 
-def make_evaluator(workers: int | None = None, scheduler: str | None = None,
-                   **timeouts: float) -> InProcessEvaluator | DaskEvaluator:
+def make_evaluator(
+    workers: int | None = None, scheduler: str | None = None, **timeouts: float
+) -> InProcessEvaluator | DaskEvaluator:
     """`scheduler` (or DASK_SCHEDULER_ADDRESS when `workers` is not given) → that cluster;
     workers == 1 → in-process; otherwise a LocalCluster of `workers` (default: all cores).
     `timeouts`: `connect_timeout`, `no_workers_timeout` of DaskEvaluator. A malformed
@@ -264,7 +281,8 @@ def check_address(address: str, source: str) -> str:
     except (ValueError, TypeError):
         raise ScenarioError(
             f"{source} {address!r} is not a Dask scheduler address; write "
-            "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+            "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+        ) from None
     return text
 
 

@@ -45,8 +45,18 @@ from sim.runs.runner import run
 from .design import replicate_seeds
 from .stats import mean_ci
 
-__all__ = ["SELECTIONS", "ESTIMATES", "DEFAULT_OUTCOMES", "PilotPlan", "PairResult",
-           "pilot_plan", "run_pair", "pair_estimates", "summarise", "evaluate"]
+__all__ = [
+    "SELECTIONS",
+    "ESTIMATES",
+    "DEFAULT_OUTCOMES",
+    "PilotPlan",
+    "PairResult",
+    "pilot_plan",
+    "run_pair",
+    "pair_estimates",
+    "summarise",
+    "evaluate",
+]
 
 SELECTIONS = ("as-written", "strongest", "weakest", "random")
 """How pilot streets are chosen: the scenario's own targeting, or `pilots` streets ranked
@@ -67,8 +77,9 @@ ESTIMATES = {
 """Every estimate, in report order, with its meaning."""
 
 DEFAULT_OUTCOMES = ("satisfaction", "needs_met", "service_share", "admin_burden_share")
-NUMERIC_COLUMNS = tuple(c for c in COMMUNITY_COLUMNS if c not in ("street", "community_type",
-                                                                  "ngo"))
+NUMERIC_COLUMNS = tuple(
+    c for c in COMMUNITY_COLUMNS if c not in ("street", "community_type", "ngo")
+)
 """Per-community outcomes a pilot can be evaluated on."""
 
 
@@ -97,25 +108,43 @@ class PilotPlan:
 
     def pilot_timeline(self, streets: tuple[int, ...] | None) -> Timeline:
         """The scenario's timeline, the reform targeted at `streets` if given."""
-        changes = [replace(c, streets=streets) if i in self.reform and streets is not None
-                   else c for i, c in enumerate(self.timeline.changes)]
+        changes = [
+            replace(c, streets=streets) if i in self.reform and streets is not None else c
+            for i, c in enumerate(self.timeline.changes)
+        ]
         return Timeline(sorted(changes, key=lambda c: c.month))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"scenario": self.name, "steps": self.steps, "start": self.start,
-                "until": self.until, "before": self.before, "select": self.select,
-                "pilots": self.pilots if self.select != "as-written" else None,
-                "rank_by": self.rank_by if self.select in ("strongest", "weakest") else None,
-                "outcomes": list(self.outcomes), "seeds": list(self.seeds),
-                "reform": [self.timeline.changes[i].to_dict() for i in self.reform],
-                "timeline": self.timeline.to_list()}
+        return {
+            "scenario": self.name,
+            "steps": self.steps,
+            "start": self.start,
+            "until": self.until,
+            "before": self.before,
+            "select": self.select,
+            "pilots": self.pilots if self.select != "as-written" else None,
+            "rank_by": self.rank_by if self.select in ("strongest", "weakest") else None,
+            "outcomes": list(self.outcomes),
+            "seeds": list(self.seeds),
+            "reform": [self.timeline.changes[i].to_dict() for i in self.reform],
+            "timeline": self.timeline.to_list(),
+        }
 
 
-def pilot_plan(scenario: Scenario, *, labels: tuple[str, ...] = (), steps: int | None = None,
-               until: int | None = None, before: int = 12, select: str = "as-written",
-               pilots: int = 2, rank_by: str = "satisfaction",
-               outcomes: tuple[str, ...] = DEFAULT_OUTCOMES, replicates: int = 10,
-               seed: int = 1) -> PilotPlan:
+def pilot_plan(
+    scenario: Scenario,
+    *,
+    labels: tuple[str, ...] = (),
+    steps: int | None = None,
+    until: int | None = None,
+    before: int = 12,
+    select: str = "as-written",
+    pilots: int = 2,
+    rank_by: str = "satisfaction",
+    outcomes: tuple[str, ...] = DEFAULT_OUTCOMES,
+    replicates: int = 10,
+    seed: int = 1,
+) -> PilotPlan:
     """Validate a pilot evaluation of `scenario`. The reform is its `[[policy]]` entries
     labelled `labels`, or by default every targeted entry. Runs last `steps` months, by
     default the scenario's steps but no longer than the last month evaluated (`until`).
@@ -126,28 +155,36 @@ def pilot_plan(scenario: Scenario, *, labels: tuple[str, ...] = (), steps: int |
         known = sorted({c.label for c in changes if c.label})
         for label in labels:
             if label not in known:
-                raise ScenarioError(f"{where}: --reform {label!r} labels no [[policy]] entry; "
-                                    f"labels: {', '.join(known) or '(none)'}")
+                raise ScenarioError(
+                    f"{where}: --reform {label!r} labels no [[policy]] entry; "
+                    f"labels: {', '.join(known) or '(none)'}"
+                )
         reform = tuple(i for i, c in enumerate(changes) if c.label in labels)
     else:
         reform = tuple(i for i, c in enumerate(changes) if c.targeted)
     if not reform:
-        raise ScenarioError(f"{where}: no reform to evaluate: a pilot needs [[policy]] entries "
-                            "targeted at streets, community_types, compound_types or a share "
-                            "(or --reform LABEL)")
+        raise ScenarioError(
+            f"{where}: no reform to evaluate: a pilot needs [[policy]] entries "
+            "targeted at streets, community_types, compound_types or a share "
+            "(or --reform LABEL)"
+        )
     if select not in SELECTIONS:
         raise ScenarioError(f"{where}: --select {select!r}; allowed: {', '.join(SELECTIONS)}")
     for i in reform:
         c = changes[i]
         untargeted = [k for k in c.values if k not in LEVER_SCOPE]
         if untargeted:
-            raise ScenarioError(f"{where}: the reform entry at month {c.month} sets "
-                                f"{untargeted[0]}, which applies district-wide; a pilot sets "
-                                "levers only")
+            raise ScenarioError(
+                f"{where}: the reform entry at month {c.month} sets "
+                f"{untargeted[0]}, which applies district-wide; a pilot sets "
+                "levers only"
+            )
         if not c.targeted and select == "as-written":
-            raise ScenarioError(f"{where}: the reform entry at month {c.month} applies "
-                                "everywhere, so there is no rest to compare with; target it "
-                                "or use --select strongest|weakest|random")
+            raise ScenarioError(
+                f"{where}: the reform entry at month {c.month} applies "
+                "everywhere, so there is no rest to compare with; target it "
+                "or use --select strongest|weakest|random"
+            )
     runs_to = int(steps or scenario.steps)
     start = min(changes[i].month for i in reform)
     later = [c.month for i, c in enumerate(changes) if i not in reform and c.month > start]
@@ -155,29 +192,49 @@ def pilot_plan(scenario: Scenario, *, labels: tuple[str, ...] = (), steps: int |
         until = min([runs_to, *[m - 1 for m in later]])
     steps = runs_to if steps else min(runs_to, until)  # months after `until` are not compared
     if not start <= until <= steps:
-        raise ScenarioError(f"{where}: --until {until} must be between the reform's start "
-                            f"(month {start}) and the last month ({steps})")
+        raise ScenarioError(
+            f"{where}: --until {until} must be between the reform's start "
+            f"(month {start}) and the last month ({steps})"
+        )
     if start < 2:
-        raise ScenarioError(f"{where}: the reform starts in month {start}; a before-and-after "
-                            "comparison needs it to start in month 2 or later")
+        raise ScenarioError(
+            f"{where}: the reform starts in month {start}; a before-and-after "
+            "comparison needs it to start in month 2 or later"
+        )
     if before < 1:
         raise ScenarioError(f"{where}: --before {before} must be at least 1 month")
     for o in (*outcomes, rank_by):
         if o not in NUMERIC_COLUMNS:
-            raise ScenarioError(f"{where}: outcome {o!r} is not a per-community outcome; "
-                                f"allowed: {', '.join(NUMERIC_COLUMNS)}")
+            raise ScenarioError(
+                f"{where}: outcome {o!r} is not a per-community outcome; "
+                f"allowed: {', '.join(NUMERIC_COLUMNS)}"
+            )
     n_streets = scenario.district.n_streets if scenario.district else scenario.params["n_streets"]
     if select != "as-written" and not 1 <= pilots < n_streets:
-        raise ScenarioError(f"{where}: --pilots {pilots} must leave at least one street out "
-                            f"of {n_streets}")
+        raise ScenarioError(
+            f"{where}: --pilots {pilots} must leave at least one street out of {n_streets}"
+        )
     if replicates < 2:
-        raise ScenarioError(f"{where}: --replicates {replicates}: at least 2 seeds are "
-                            "needed for confidence intervals")
-    return PilotPlan(name=scenario.name, params=dict(scenario.params),
-                     timeline=scenario.timeline, reform=reform, steps=steps, start=start,
-                     until=int(until), before=int(before), select=select, pilots=int(pilots),
-                     rank_by=rank_by, outcomes=tuple(outcomes),
-                     seeds=tuple(replicate_seeds(seed, replicates)), district=scenario.district)
+        raise ScenarioError(
+            f"{where}: --replicates {replicates}: at least 2 seeds are "
+            "needed for confidence intervals"
+        )
+    return PilotPlan(
+        name=scenario.name,
+        params=dict(scenario.params),
+        timeline=scenario.timeline,
+        reform=reform,
+        steps=steps,
+        start=start,
+        until=int(until),
+        before=int(before),
+        select=select,
+        pilots=int(pilots),
+        rank_by=rank_by,
+        outcomes=tuple(outcomes),
+        seeds=tuple(replicate_seeds(seed, replicates)),
+        district=scenario.district,
+    )
 
 
 @dataclass
@@ -203,20 +260,36 @@ def _matrices(table: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, np.nda
 def run_pair(plan: PilotPlan, seed: int) -> PairResult:
     """Run the twin, choose the pilot streets if asked, run the pilot (same seed)."""
     columns = tuple(dict.fromkeys((*plan.outcomes, plan.rank_by)))
-    twin = run(plan.params, seed, plan.steps, communities=True,
-               timeline=plan.twin_timeline(), district=plan.district)
+    twin = run(
+        plan.params,
+        seed,
+        plan.steps,
+        communities=True,
+        timeline=plan.twin_timeline(),
+        district=plan.district,
+    )
     streets = choose_streets(plan, twin.communities, seed)
-    pilot = run(plan.params, seed, plan.steps, communities=True,
-                timeline=plan.pilot_timeline(streets), district=plan.district)
+    pilot = run(
+        plan.params,
+        seed,
+        plan.steps,
+        communities=True,
+        timeline=plan.pilot_timeline(streets),
+        district=plan.district,
+    )
     first_c = pilot.communities[pilot.communities["step"] == 1]
     first_k = pilot.compounds[pilot.compounds["step"] == 1]
     treated = pilot_communities(plan, streets, first_c, first_k)
-    return PairResult(seed=int(seed), months=np.sort(pilot.communities["step"].unique()),
-                      pilot=_matrices(pilot.communities, columns),
-                      twin=_matrices(twin.communities, columns), treated=treated,
-                      street=first_c["street"].to_numpy(),
-                      community_type=first_c["community_type"].to_numpy(dtype=object),
-                      streets=streets)
+    return PairResult(
+        seed=int(seed),
+        months=np.sort(pilot.communities["step"].unique()),
+        pilot=_matrices(pilot.communities, columns),
+        twin=_matrices(twin.communities, columns),
+        treated=treated,
+        street=first_c["street"].to_numpy(),
+        community_type=first_c["community_type"].to_numpy(dtype=object),
+        streets=streets,
+    )
 
 
 def choose_streets(plan: PilotPlan, twin: pd.DataFrame, seed: int) -> tuple[int, ...] | None:
@@ -231,17 +304,26 @@ def choose_streets(plan: PilotPlan, twin: pd.DataFrame, seed: int) -> tuple[int,
     else:
         ranked = score.sort_values(ascending=plan.select == "weakest", kind="stable")
         order = ranked.index.to_numpy()
-    return tuple(sorted(int(s) for s in order[:plan.pilots]))
+    return tuple(sorted(int(s) for s in order[: plan.pilots]))
 
 
-def pilot_communities(plan: PilotPlan, streets: tuple[int, ...] | None,
-                      communities: pd.DataFrame, compounds: pd.DataFrame) -> np.ndarray:
+def pilot_communities(
+    plan: PilotPlan,
+    streets: tuple[int, ...] | None,
+    communities: pd.DataFrame,
+    compounds: pd.DataFrame,
+) -> np.ndarray:
     """Communities where a reform entry applies: for a street lever its streets'
     communities, for a community lever the community, for a compound lever any compound."""
     street = communities["street"].to_numpy()
     comm_of_comp = compounds["community"].to_numpy()
-    levers = Levers(plan.params, street, comm_of_comp, communities["community_type"].to_numpy(),
-                    compounds["compound_type"].to_numpy())
+    levers = Levers(
+        plan.params,
+        street,
+        comm_of_comp,
+        communities["community_type"].to_numpy(),
+        compounds["compound_type"].to_numpy(),
+    )
     n_streets = int(street.max()) + 1
     treated = np.zeros(len(street), dtype=bool)
     for i in plan.reform:
@@ -270,8 +352,9 @@ def pair_estimates(pair: PairResult, plan: PilotPlan) -> dict[str, dict[str, flo
     """Per outcome, every estimate of ESTIMATES for one seed."""
     index = {int(m): i for i, m in enumerate(pair.months)}
     after = np.array([index[m] for m in range(plan.start, plan.until + 1) if m in index])
-    before = np.array([index[m] for m in range(max(1, plan.start - plan.before), plan.start)
-                       if m in index])
+    before = np.array(
+        [index[m] for m in range(max(1, plan.start - plan.before), plan.start) if m in index]
+    )
     p = np.flatnonzero(pair.treated)
     r = np.flatnonzero(~pair.treated)
     in_pilot_street = np.isin(pair.street, np.unique(pair.street[p]))
@@ -283,16 +366,25 @@ def pair_estimates(pair: PairResult, plan: PilotPlan) -> dict[str, dict[str, flo
         true = _mean(y - y0, after, p)
         spill = _mean(y - y0, after, r)
         naive = _mean(y, after, p) - _mean(y, after, r)
-        did = (_mean(y, after, p) - _mean(y, before, p)) - (_mean(y, after, r)
-                                                            - _mean(y, before, r))
+        did = (_mean(y, after, p) - _mean(y, before, p)) - (
+            _mean(y, after, r) - _mean(y, before, r)
+        )
         selection = _mean(y0, after, p) - _mean(y0, after, r)
-        trend = (_mean(y0, after, p) - _mean(y0, before, p)) - (_mean(y0, after, r)
-                                                                - _mean(y0, before, r))
-        out[o] = {"true_effect": true, "naive": naive, "did": did, "spillover": spill,
-                  "spillover_neighbours": _mean(y - y0, after, neighbours),
-                  "spillover_others": _mean(y - y0, after, others),
-                  "selection_gap": selection, "trend_gap": trend,
-                  "naive_bias": naive - true, "did_bias": did - true}
+        trend = (_mean(y0, after, p) - _mean(y0, before, p)) - (
+            _mean(y0, after, r) - _mean(y0, before, r)
+        )
+        out[o] = {
+            "true_effect": true,
+            "naive": naive,
+            "did": did,
+            "spillover": spill,
+            "spillover_neighbours": _mean(y - y0, after, neighbours),
+            "spillover_others": _mean(y - y0, after, others),
+            "selection_gap": selection,
+            "trend_gap": trend,
+            "naive_bias": naive - true,
+            "did_bias": did - true,
+        }
     return out
 
 
@@ -301,11 +393,16 @@ def per_seed_table(pairs: list[PairResult], plan: PilotPlan) -> pd.DataFrame:
     rows = []
     for pair in pairs:
         for outcome, values in pair_estimates(pair, plan).items():
-            rows.append({"seed": pair.seed, "outcome": outcome,
-                         "pilot_communities": int(pair.treated.sum()),
-                         "rest_communities": int((~pair.treated).sum()),
-                         "pilot_streets": ",".join(map(str, pair.streets)) if pair.streets
-                         else "", **values})
+            rows.append(
+                {
+                    "seed": pair.seed,
+                    "outcome": outcome,
+                    "pilot_communities": int(pair.treated.sum()),
+                    "rest_communities": int((~pair.treated).sum()),
+                    "pilot_streets": ",".join(map(str, pair.streets)) if pair.streets else "",
+                    **values,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -315,8 +412,17 @@ def summarise(per_seed: pd.DataFrame) -> pd.DataFrame:
     for outcome, g in per_seed.groupby("outcome", sort=False):
         for name, meaning in ESTIMATES.items():
             est = mean_ci(g[name].to_numpy(dtype=float))
-            rows.append({"outcome": outcome, "estimate": name, "mean": est.mean,
-                         "low": est.low, "high": est.high, "n": est.n, "meaning": meaning})
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "estimate": name,
+                    "mean": est.mean,
+                    "low": est.low,
+                    "high": est.high,
+                    "n": est.n,
+                    "meaning": meaning,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -328,16 +434,27 @@ def trajectories(pairs: list[PairResult], plan: PilotPlan) -> pd.DataFrame:
         for o in plan.outcomes:
             for run_name, y in (("pilot run", pair.pilot[o]), ("twin", pair.twin[o])):
                 for group, units in (("pilot communities", p), ("rest", r)):
-                    rows.append(pd.DataFrame({"seed": pair.seed, "outcome": o, "run": run_name,
-                                              "group": group, "step": pair.months,
-                                              "value": y[:, units].mean(axis=1)}))
+                    rows.append(
+                        pd.DataFrame(
+                            {
+                                "seed": pair.seed,
+                                "outcome": o,
+                                "run": run_name,
+                                "group": group,
+                                "step": pair.months,
+                                "value": y[:, units].mean(axis=1),
+                            }
+                        )
+                    )
     frame = pd.concat(rows, ignore_index=True)
-    return frame.groupby(["outcome", "run", "group", "step"], sort=False)["value"].mean() \
-        .reset_index()
+    return (
+        frame.groupby(["outcome", "run", "group", "step"], sort=False)["value"].mean().reset_index()
+    )
 
 
-def evaluate(plan: PilotPlan, evaluator: Any = None,
-             progress: Any = None) -> tuple[list[PairResult], pd.DataFrame, pd.DataFrame]:
+def evaluate(
+    plan: PilotPlan, evaluator: Any = None, progress: Any = None
+) -> tuple[list[PairResult], pd.DataFrame, pd.DataFrame]:
     """Run every seed's pair (in this process, or on an entered evaluator of
     sim.experiments.evaluators) and return the pairs, the per-seed table and the summary."""
     pairs: list[PairResult] = []

@@ -43,21 +43,24 @@ def _verdict(summary: pd.DataFrame, outcome: str, name: str) -> str:
     return "misleads" if r["low"] > 0 or r["high"] < 0 else "no bias detected"
 
 
-def render_report(plan: PilotPlan, summary: pd.DataFrame, per_seed: pd.DataFrame,
-                  command: str = "") -> str:
+def render_report(
+    plan: PilotPlan, summary: pd.DataFrame, per_seed: pd.DataFrame, command: str = ""
+) -> str:
     """The report as Markdown."""
     reform = [plan.timeline.changes[i] for i in plan.reform]
     what = "; ".join(
-        f"month {c.month}: " + ", ".join(f"{k} = {format_level(v)}"
-                                         for k, v in c.values.items())
-        for c in reform)
+        f"month {c.month}: " + ", ".join(f"{k} = {format_level(v)}" for k, v in c.values.items())
+        for c in reform
+    )
     pilots = per_seed.drop_duplicates("seed")
-    chosen = {"as-written": "as the scenario targets them",
-              "strongest": f"the {plan.pilots} streets whose communities scored highest on "
-                           f"`{plan.rank_by}` in month {plan.start - 1}",
-              "weakest": f"the {plan.pilots} streets whose communities scored lowest on "
-                         f"`{plan.rank_by}` in month {plan.start - 1}",
-              "random": f"{plan.pilots} streets drawn at random (per seed)"}[plan.select]
+    chosen = {
+        "as-written": "as the scenario targets them",
+        "strongest": f"the {plan.pilots} streets whose communities scored highest on "
+        f"`{plan.rank_by}` in month {plan.start - 1}",
+        "weakest": f"the {plan.pilots} streets whose communities scored lowest on "
+        f"`{plan.rank_by}` in month {plan.start - 1}",
+        "random": f"{plan.pilots} streets drawn at random (per seed)",
+    }[plan.select]
     lines = [
         f"# Pilot evaluation: {plan.name}",
         "",
@@ -73,12 +76,17 @@ def render_report(plan: PilotPlan, summary: pd.DataFrame, per_seed: pd.DataFrame
     ]
     if command:
         lines += [f"Command: `{command}`", ""]
-    lines += ["| outcome | true effect | naive (pilots − rest) | difference-in-differences "
-              "| spill-over on the rest | naive | DiD |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "| outcome | true effect | naive (pilots − rest) | difference-in-differences "
+        "| spill-over on the rest | naive | DiD |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for o in plan.outcomes:
-        lines.append(f"| `{o}` | " + " | ".join(_cell(summary, o, n) for n in KEY_ESTIMATES)
-                     + f" | {_verdict(summary, o, 'naive')} | {_verdict(summary, o, 'did')} |")
+        lines.append(
+            f"| `{o}` | "
+            + " | ".join(_cell(summary, o, n) for n in KEY_ESTIMATES)
+            + f" | {_verdict(summary, o, 'naive')} | {_verdict(summary, o, 'did')} |"
+        )
     lines += [
         "",
         "The last two columns say whether the evaluation's bias (its estimate − the true "
@@ -97,15 +105,27 @@ def render_report(plan: PilotPlan, summary: pd.DataFrame, per_seed: pd.DataFrame
         "|---|---|---|---|---|",
     ]
     for o in plan.outcomes:
-        lines.append(f"| `{o}` | " + " | ".join(
-            _cell(summary, o, n) for n in ("selection_gap", "trend_gap",
-                                          "spillover_neighbours", "spillover_others")) + " |")
-    lines += ["", "## Every estimate", "", "| outcome | estimate | mean [95% CI] | seeds | "
-              "meaning |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| `{o}` | "
+            + " | ".join(
+                _cell(summary, o, n)
+                for n in ("selection_gap", "trend_gap", "spillover_neighbours", "spillover_others")
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "## Every estimate",
+        "",
+        "| outcome | estimate | mean [95% CI] | seeds | meaning |",
+        "|---|---|---|---|---|",
+    ]
     for _, r in summary.iterrows():
-        lines.append(f"| `{r['outcome']}` | `{r['estimate']}` | "
-                     f"{_cell(summary, r['outcome'], r['estimate'])} | {r['n']} | "
-                     f"{ESTIMATES[r['estimate']]} |")
+        lines.append(
+            f"| `{r['outcome']}` | `{r['estimate']}` | "
+            f"{_cell(summary, r['outcome'], r['estimate'])} | {r['n']} | "
+            f"{ESTIMATES[r['estimate']]} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -115,19 +135,26 @@ def figure(plan: PilotPlan, trajectories: pd.DataFrame, summary: pd.DataFrame) -
     outcomes = list(plan.outcomes)
     fig = Figure(figsize=(11, 2.9 * len(outcomes) + 0.6), dpi=120, layout="constrained")
     axes = fig.subplots(len(outcomes), 2, squeeze=False, width_ratios=[2.2, 1])
-    fig.suptitle(f"Pilot evaluation: {plan.name} ({len(plan.seeds)} seeds, pilots "
-                 f"{plan.select})", fontsize=12, fontweight="bold")
-    styles = {("pilot run", "pilot communities"): ("tab:red", "-"),
-              ("twin", "pilot communities"): ("tab:red", ":"),
-              ("pilot run", "rest"): ("tab:blue", "-"),
-              ("twin", "rest"): ("tab:blue", ":")}
+    fig.suptitle(
+        f"Pilot evaluation: {plan.name} ({len(plan.seeds)} seeds, pilots {plan.select})",
+        fontsize=12,
+        fontweight="bold",
+    )
+    styles = {
+        ("pilot run", "pilot communities"): ("tab:red", "-"),
+        ("twin", "pilot communities"): ("tab:red", ":"),
+        ("pilot run", "rest"): ("tab:blue", "-"),
+        ("twin", "rest"): ("tab:blue", ":"),
+    }
     for row, o in enumerate(outcomes):
         ax = axes[row, 0]
         for (run_name, group), (color, ls) in styles.items():
-            t = trajectories[(trajectories["outcome"] == o) & (trajectories["run"] == run_name)
-                             & (trajectories["group"] == group)]
-            ax.plot(t["step"], t["value"], color=color, ls=ls, lw=1.5,
-                    label=f"{group}, {run_name}")
+            t = trajectories[
+                (trajectories["outcome"] == o)
+                & (trajectories["run"] == run_name)
+                & (trajectories["group"] == group)
+            ]
+            ax.plot(t["step"], t["value"], color=color, ls=ls, lw=1.5, label=f"{group}, {run_name}")
         ax.axvline(plan.start, color="0.3", lw=1)
         ax.axvspan(plan.start, plan.until, color="0.9", zorder=0)
         ax.set_title(f"{o}: pilots and rest (solid: pilot run; dotted: twin)", fontsize=9.5)
@@ -138,15 +165,20 @@ def figure(plan: PilotPlan, trajectories: pd.DataFrame, summary: pd.DataFrame) -
         for y, name in enumerate(reversed(KEY_ESTIMATES)):
             r = summary[(summary["outcome"] == o) & (summary["estimate"] == name)].iloc[0]
             if math.isfinite(r["low"]):
-                ax2.errorbar([r["mean"]], [y], xerr=[[r["mean"] - r["low"]],
-                                                     [r["high"] - r["mean"]]],
-                             fmt="o", color="tab:red" if name == "true_effect" else "0.2",
-                             capsize=3)
+                ax2.errorbar(
+                    [r["mean"]],
+                    [y],
+                    xerr=[[r["mean"] - r["low"]], [r["high"] - r["mean"]]],
+                    fmt="o",
+                    color="tab:red" if name == "true_effect" else "0.2",
+                    capsize=3,
+                )
             else:
                 ax2.plot([r["mean"]], [y], "o", color="0.2")
         ax2.axvline(0, color="0.5", lw=0.8)
-        ax2.set_yticks(range(len(KEY_ESTIMATES)),
-                       ["spill-over", "DiD", "naive", "true effect"], fontsize=8.5)
+        ax2.set_yticks(
+            range(len(KEY_ESTIMATES)), ["spill-over", "DiD", "naive", "true effect"], fontsize=8.5
+        )
         ax2.set_title("estimates, 95% CI over seeds", fontsize=9.5)
         ax2.xaxis.set_major_locator(MaxNLocator(4))
         ax2.grid(True, axis="x", alpha=0.3)

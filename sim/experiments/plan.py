@@ -23,8 +23,15 @@ if TYPE_CHECKING:
     from .definition import SweepDefinition
     from .design import Design
 
-__all__ = ["MODEL_CODE", "RunSpec", "run_key", "plan_runs", "plan_table", "plan_estimates",
-           "describe_plan"]
+__all__ = [
+    "MODEL_CODE",
+    "RunSpec",
+    "run_key",
+    "plan_runs",
+    "plan_table",
+    "plan_estimates",
+    "describe_plan",
+]
 
 MODEL_PARTS = ("core", "runs/runner.py")
 """Parts of the package that decide what a run computes (hashed into every run key): the
@@ -50,17 +57,30 @@ results of changed model code are never mixed with earlier ones, and recorded by
 that ran each run (a mismatch means the files changed during the sweep)."""
 
 
-def run_key(params: dict[str, Any], seed: int, steps: int, window: int,
-            series_period: int | None, version: str = __version__,
-            code: str = MODEL_CODE, timeline: list[dict[str, Any]] | None = None,
-            world: str | None = None) -> str:
+def run_key(
+    params: dict[str, Any],
+    seed: int,
+    steps: int,
+    window: int,
+    series_period: int | None,
+    version: str = __version__,
+    code: str = MODEL_CODE,
+    timeline: list[dict[str, Any]] | None = None,
+    world: str | None = None,
+) -> str:
     """Content key of a run: a hash of model version and code, resolved parameters (and
     timeline fields), seed, steps, summary window and series period, and the base
     scenario's timeline and world tables where it has them. Equal keys mean equal
     results."""
-    content = {"version": version, "code": code,
-               "params": {k: params[k] for k in sorted(params)}, "seed": int(seed),
-               "steps": int(steps), "window": int(window), "series_period": series_period}
+    content = {
+        "version": version,
+        "code": code,
+        "params": {k: params[k] for k in sorted(params)},
+        "seed": int(seed),
+        "steps": int(steps),
+        "window": int(window),
+        "series_period": series_period,
+    }
     if timeline:
         content["timeline"] = timeline
     if world is not None:
@@ -93,8 +113,15 @@ def plan_runs(defn: SweepDefinition, design: Design) -> list[RunSpec]:
         for i, arm in enumerate(design.table["arm"]):
             seed = design.seeds[i][rep] if design.seeds is not None else seeds[rep]
             params = {**defn.base, **design.overrides[i]}
-            key = run_key(params, seed, defn.steps, defn.window, defn.series_period,
-                          timeline=timeline, world=world)
+            key = run_key(
+                params,
+                seed,
+                defn.steps,
+                defn.window,
+                defn.series_period,
+                timeline=timeline,
+                world=world,
+            )
             specs.append(RunSpec(key, str(arm), i, rep, seed, design.overrides[i]))
     return specs
 
@@ -102,10 +129,15 @@ def plan_runs(defn: SweepDefinition, design: Design) -> list[RunSpec]:
 def plan_table(specs: list[RunSpec]) -> pd.DataFrame:
     """The plan as a table: key, arm, point, replicate, seed."""
     return pd.DataFrame(
-        {"key": [s.key for s in specs], "arm": [s.arm for s in specs],
-         "point": [s.point for s in specs], "replicate": [s.replicate for s in specs],
-         "seed": [s.seed for s in specs]}
+        {
+            "key": [s.key for s in specs],
+            "arm": [s.arm for s in specs],
+            "point": [s.point for s in specs],
+            "replicate": [s.replicate for s in specs],
+            "seed": [s.seed for s in specs],
+        }
     )
+
 
 def plan_estimates(defn: SweepDefinition, design: Design) -> list[RunEstimate]:
     """Estimated memory and time of one run of each arm, in design order (nothing is built;
@@ -119,10 +151,14 @@ def describe_plan(defn: SweepDefinition, design: Design) -> str:
         draws = defn.uncertainty.draws
         n_arms = len(design.table) // draws
         runs = len(design.table) * defn.replicates
-        return (f"{defn.kind} design: {n_arms} arm{'s' if n_arms != 1 else ''} × {draws} "
-                f"parameter draws × {defn.replicates} replicate"
-                f"{'s' if defn.replicates != 1 else ''} = {runs} runs of {defn.steps} months")
+        return (
+            f"{defn.kind} design: {n_arms} arm{'s' if n_arms != 1 else ''} × {draws} "
+            f"parameter draws × {defn.replicates} replicate"
+            f"{'s' if defn.replicates != 1 else ''} = {runs} runs of {defn.steps} months"
+        )
     n_arms = len(design.table)
-    return (f"{defn.kind} design: {n_arms} arm{'s' if n_arms != 1 else ''} × "
-            f"{defn.replicates} replicate{'s' if defn.replicates != 1 else ''} = "
-            f"{n_arms * defn.replicates} runs of {defn.steps} months")
+    return (
+        f"{defn.kind} design: {n_arms} arm{'s' if n_arms != 1 else ''} × "
+        f"{defn.replicates} replicate{'s' if defn.replicates != 1 else ''} = "
+        f"{n_arms * defn.replicates} runs of {defn.steps} months"
+    )

@@ -83,11 +83,13 @@ class RunStore:
         if not root.is_dir():
             raise ResultsError(
                 f"{root}: no such results folder (run `python -m sim sweep <experiment>.toml` "
-                "first, or give the folder it wrote)")
+                "first, or give the folder it wrote)"
+            )
         if not (root / "sweep.json").is_file():
             raise ResultsError(
                 f"{root}: not a sweep results folder (no sweep.json); give the folder a sweep "
-                "wrote, e.g. results/<experiment>")
+                "wrote, e.g. results/<experiment>"
+            )
         return cls(root)
 
     @contextlib.contextmanager
@@ -103,7 +105,8 @@ class RunStore:
                 if pid is not None and pid != os.getpid() and process_alive(pid):
                     raise ResultsError(
                         f"{self.root}: another sweep (process {pid}) is writing to this "
-                        "folder; wait for it, or give another --out") from None
+                        "folder; wait for it, or give another --out"
+                    ) from None
                 with contextlib.suppress(OSError):
                     path.unlink()  # stale lock of a process that died
                 continue
@@ -125,16 +128,18 @@ class RunStore:
                 path.unlink()
 
     # --- writing -----------------------------------------------------------------------
-    def save_definition(self, text: str, info: dict[str, Any], design: pd.DataFrame,
-                        plan: pd.DataFrame) -> None:
+    def save_definition(
+        self, text: str, info: dict[str, Any], design: pd.DataFrame, plan: pd.DataFrame
+    ) -> None:
         """Store the experiment file, its resolved form, the design and the run plan."""
         atomic_write_text(self.root / "definition.toml", text)
         atomic_write_json(self.root / "sweep.json", info)
         atomic_write_parquet(self.root / "design.parquet", design)
         atomic_write_parquet(self.root / "plan.parquet", plan)
 
-    def append(self, rows: list[dict[str, Any]] | pd.DataFrame,
-               series: pd.DataFrame | None = None) -> Path | None:
+    def append(
+        self, rows: list[dict[str, Any]] | pd.DataFrame, series: pd.DataFrame | None = None
+    ) -> Path | None:
         """Write a batch of run rows (and their series) as new part files; series first."""
         frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
         if frame.empty:
@@ -236,17 +241,33 @@ class RunStore:
         return df.drop_duplicates(["key", "step"], keep="last").reset_index(drop=True)
 
 
-REWRITE = ("run the sweep again with the same experiment and --out to rewrite the folder's "
-           "definition files (stored runs are kept)")
+REWRITE = (
+    "run the sweep again with the same experiment and --out to rewrite the folder's "
+    "definition files (stored runs are kept)"
+)
 INFO_KEYS: dict[str, type | tuple[type, ...]] = {
-    "name": str, "kind": str, "outcomes": list, "factors": list, "replicates": int,
-    "steps": int, "seed": int, "scenario": str,
+    "name": str,
+    "kind": str,
+    "outcomes": list,
+    "factors": list,
+    "replicates": int,
+    "steps": int,
+    "seed": int,
+    "scenario": str,
 }
 """Keys of sweep.json that reports read, with their JSON types."""
 INFO_OPTIONAL: dict[str, type | tuple[type, ...]] = {
-    "statistic": str, "reference": (str, type(None)), "fixed": dict, "arms": dict,
-    "window": int, "series_period": (int, type(None)), "levels": int, "n": (int, type(None)),
-    "calc_second_order": bool, "description": str, "command": str,
+    "statistic": str,
+    "reference": (str, type(None)),
+    "fixed": dict,
+    "arms": dict,
+    "window": int,
+    "series_period": (int, type(None)),
+    "levels": int,
+    "n": (int, type(None)),
+    "calc_second_order": bool,
+    "description": str,
+    "command": str,
 }
 """Keys a report reads when present."""
 KINDS = ("grid", "arms", "lhs", "sobol", "morris")
@@ -255,24 +276,30 @@ KINDS = ("grid", "arms", "lhs", "sobol", "morris")
 def _info_problem(info: Any) -> str | None:
     """What makes `info` unusable as a sweep's resolved definition (None: nothing)."""
     if not isinstance(info, dict):
-        return (f"holds {type(info).__name__} {_clip(info)}, not the experiment's definition "
-                "(a JSON object)")
+        return (
+            f"holds {type(info).__name__} {_clip(info)}, not the experiment's definition "
+            "(a JSON object)"
+        )
     for key in INFO_KEYS:
         if key not in info:
             return f"no key {key!r}"
     for key, kinds in {**INFO_KEYS, **INFO_OPTIONAL}.items():
         value = info.get(key, None if key in INFO_OPTIONAL else info[key])
-        if key in info and (not isinstance(value, kinds) or
-                            (isinstance(value, bool) and kinds is not bool)):
+        if key in info and (
+            not isinstance(value, kinds) or (isinstance(value, bool) and kinds is not bool)
+        ):
             return f"{key} = {_clip(value)} is not what a sweep writes"
     if info["kind"] not in KINDS or info.get("statistic", "mean") not in ("mean", "final"):
         key = "kind" if info["kind"] not in KINDS else "statistic"
         return f"{key} = {_clip(info[key])} is not what a sweep writes"
     sampled = info["kind"] in ("lhs", "sobol", "morris")
     for factor in info["factors"]:
-        ok = (isinstance(factor, dict) and isinstance(factor.get("name"), str)
-              and isinstance(factor.get("params"), list)
-              and isinstance(factor.get("bounds" if sampled else "levels"), list))
+        ok = (
+            isinstance(factor, dict)
+            and isinstance(factor.get("name"), str)
+            and isinstance(factor.get("params"), list)
+            and isinstance(factor.get("bounds" if sampled else "levels"), list)
+        )
         if not ok:
             return f"factors holds {_clip(factor)}, not what a sweep writes"
     if not info["outcomes"] or not all(isinstance(o, str) for o in info["outcomes"]):
@@ -313,7 +340,8 @@ def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     except (OSError, pa.ArrowException) as err:
         raise ResultsError(
             f"{path}: unreadable part file ({_first_line(err)}); move it away and re-run the "
-            "sweep to recompute its runs") from None
+            "sweep to recompute its runs"
+        ) from None
 
 
 def _write_part(path: Path, frame: pd.DataFrame) -> Path:
@@ -330,5 +358,3 @@ def _read_pid(path: Path) -> int | None:
         return int(path.read_text().strip())
     except (OSError, ValueError):
         return None
-
-

@@ -23,8 +23,16 @@ from typing import Any
 from sim.core.params import BY_NAME, ScenarioError
 from sim.core.policy import PolicyChange, Timeline, parse_timeline
 
-__all__ = ["PREFIX", "FIELDS", "is_timeline_field", "flatten", "field_type", "check_level",
-           "split", "apply"]
+__all__ = [
+    "PREFIX",
+    "FIELDS",
+    "is_timeline_field",
+    "flatten",
+    "field_type",
+    "check_level",
+    "split",
+    "apply",
+]
 
 PREFIX = "policy."
 FIELDS = {"month": int, "share": float, "seed": int}
@@ -55,25 +63,38 @@ def flatten(factors: dict[str, Any]) -> dict[str, Any]:
 
 def _locate(timeline: Timeline, name: str) -> tuple[int, str]:
     """(index of the entry in `timeline.changes`, field) named by `name`."""
-    parts = name[len(PREFIX):].split(".")
+    parts = name[len(PREFIX) :].split(".")
     changes = timeline.changes
-    entries = ", ".join([*(f"{i + 1}" for i in range(len(changes))),
-                         *(repr(c.label) for c in changes if c.label)]) or "none"
+    entries = (
+        ", ".join(
+            [
+                *(f"{i + 1}" for i in range(len(changes))),
+                *(repr(c.label) for c in changes if c.label),
+            ]
+        )
+        or "none"
+    )
     if len(parts) != 2 or not all(parts):
-        raise ScenarioError(f"[factors] {name!r}: a timeline factor is named "
-                            "policy.<entry>.<field>, the entry by its label or position")
+        raise ScenarioError(
+            f"[factors] {name!r}: a timeline factor is named "
+            "policy.<entry>.<field>, the entry by its label or position"
+        )
     entry, field = parts
     found = [i for i, c in enumerate(changes) if c.label == entry]
     if not found and entry.isdigit() and 1 <= int(entry) <= len(changes):
         found = [int(entry) - 1]
     if len(found) != 1:
         problem = "names two entries" if found else "names no [[policy]] entry"
-        raise ScenarioError(f"[factors] {name!r}: {entry!r} {problem} of the scenario's "
-                            f"timeline; entries: {entries}")
+        raise ScenarioError(
+            f"[factors] {name!r}: {entry!r} {problem} of the scenario's "
+            f"timeline; entries: {entries}"
+        )
     change = changes[found[0]]
     if field not in FIELDS and field not in change.values:
-        raise ScenarioError(f"[factors] {name!r}: {field!r} is not a field of that entry; "
-                            f"allowed: {', '.join([*FIELDS, *change.values])}")
+        raise ScenarioError(
+            f"[factors] {name!r}: {field!r} is not a field of that entry; "
+            f"allowed: {', '.join([*FIELDS, *change.values])}"
+        )
     return found[0], field
 
 

@@ -41,8 +41,15 @@ from scipy.stats import qmc
 
 from sim.core.params import BY_NAME, ScenarioError
 
-__all__ = ["Uncertain", "Prior", "parse_prior", "read_draws", "draw_seeds", "Uncertainty",
-           "parse_uncertainty"]
+__all__ = [
+    "Uncertain",
+    "Prior",
+    "parse_prior",
+    "read_draws",
+    "draw_seeds",
+    "Uncertainty",
+    "parse_uncertainty",
+]
 
 UNCERTAINTY_KEYS = ("draws", "table", "ranges")
 
@@ -94,8 +101,7 @@ class Uncertain:
     def describe(self) -> str:
         """One line: distribution and range."""
         if self.sd is not None:
-            return (f"normal({self.mean:g}, {self.sd:g}) truncated to "
-                    f"[{self.low:g}, {self.high:g}]")
+            return f"normal({self.mean:g}, {self.sd:g}) truncated to [{self.low:g}, {self.high:g}]"
         return f"{self.kind} on [{self.low:g}, {self.high:g}]"
 
     def to_unit(self, x: np.ndarray) -> np.ndarray:
@@ -154,8 +160,9 @@ class Prior:
 
     def to_unit(self, values: pd.DataFrame) -> np.ndarray:
         """Positions of the draws in the unit cube (rows: draws, columns: parameters)."""
-        return np.column_stack([p.to_unit(values[p.name].to_numpy(dtype=float))
-                                for p in self.params])
+        return np.column_stack(
+            [p.to_unit(values[p.name].to_numpy(dtype=float)) for p in self.params]
+        )
 
     def from_unit(self, u: np.ndarray) -> pd.DataFrame:
         u = np.atleast_2d(np.asarray(u, dtype=float))
@@ -180,8 +187,9 @@ def parse_prior(where: str, table: Any) -> Prior:
     Every range must lie inside the parameter's allowed range; on/off and text parameters
     cannot be uncertain. Raises ScenarioError naming the file, key, value and what is allowed."""
     if not isinstance(table, Mapping) or not table:
-        raise ScenarioError(f"{where}: must be a table of parameter ranges, e.g. "
-                            "waste_rate = [0.0, 0.2]")
+        raise ScenarioError(
+            f"{where}: must be a table of parameter ranges, e.g. waste_rate = [0.0, 0.2]"
+        )
     params = []
     for name, spec in table.items():
         key = f"{where} {name}"
@@ -189,19 +197,24 @@ def parse_prior(where: str, table: Any) -> Prior:
         if param is None:
             raise ScenarioError(f"{key}: not a model parameter (see `python -m sim params`)")
         if param.type not in (int, float):
-            raise ScenarioError(f"{key}: an {param.type.__name__} parameter cannot be "
-                                "uncertain; only numeric parameters have ranges")
+            raise ScenarioError(
+                f"{key}: an {param.type.__name__} parameter cannot be "
+                "uncertain; only numeric parameters have ranges"
+            )
         options: dict[str, Any] = {}
         if isinstance(spec, Mapping):
             unknown = sorted(set(spec) - {"range", "scale", "normal"})
             if unknown:
-                raise ScenarioError(f"{key}: unknown key {unknown[0]!r}; allowed: range, "
-                                    "scale, normal")
+                raise ScenarioError(
+                    f"{key}: unknown key {unknown[0]!r}; allowed: range, scale, normal"
+                )
             bounds = spec.get("range")
             options["scale"] = spec.get("scale", "linear")
             if options["scale"] not in SCALES:
-                raise ScenarioError(f"{key}: scale = {options['scale']!r}; allowed: "
-                                    + ", ".join(repr(s) for s in SCALES))
+                raise ScenarioError(
+                    f"{key}: scale = {options['scale']!r}; allowed: "
+                    + ", ".join(repr(s) for s in SCALES)
+                )
             normal = spec.get("normal")
             if normal is not None:
                 if not _numbers(normal, 2):
@@ -210,8 +223,10 @@ def parse_prior(where: str, table: Any) -> Prior:
         else:
             bounds = spec
         if not _numbers(bounds, 2):
-            raise ScenarioError(f"{key} = {spec!r}: must be a range [low, high] or a table "
-                                "{ range = [low, high], scale = \"log\" }")
+            raise ScenarioError(
+                f"{key} = {spec!r}: must be a range [low, high] or a table "
+                '{ range = [low, high], scale = "log" }'
+            )
         low, high = (float(v) for v in bounds)
         for v in (low, high):
             try:
@@ -226,8 +241,12 @@ def parse_prior(where: str, table: Any) -> Prior:
 
 
 def _numbers(value: Any, n: int) -> bool:
-    return (isinstance(value, Sequence) and not isinstance(value, str) and len(value) == n
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) == n
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    )
 
 
 def read_draws(path: str | Path, where: str = "draws") -> pd.DataFrame:
@@ -236,16 +255,20 @@ def read_draws(path: str | Path, where: str = "draws") -> pd.DataFrame:
     Raises ScenarioError if the file is missing or unreadable, or names no parameter."""
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(f"{where}: {path}: no such file (the calibration writes it: "
-                            "python -m sim.validation.calibration)")
+        raise ScenarioError(
+            f"{where}: {path}: no such file (the calibration writes it: "
+            "python -m sim.validation.calibration)"
+        )
     try:
         table = pd.read_parquet(path)
     except Exception as err:  # pyarrow raises several kinds
         raise ScenarioError(f"{where}: {path}: not a readable Parquet table ({err})") from None
     names = [c for c in table.columns if c in BY_NAME]
     if not names or table.empty:
-        raise ScenarioError(f"{where}: {path}: holds no parameter draws (no column names a "
-                            "model parameter, or no rows)")
+        raise ScenarioError(
+            f"{where}: {path}: holds no parameter draws (no column names a "
+            "model parameter, or no rows)"
+        )
     return table[names].reset_index(drop=True)
 
 
@@ -286,15 +309,23 @@ class Uncertainty:
         if self.rows is not None:
             parts.append(self.rows.head(self.draws).reset_index(drop=True))
         if self.ranges is not None:
-            parts.append(self.ranges.sample(
-                self.draws, np.random.SeedSequence(int(seed), spawn_key=(0x5EED,))))
+            parts.append(
+                self.ranges.sample(
+                    self.draws, np.random.SeedSequence(int(seed), spawn_key=(0x5EED,))
+                )
+            )
         return pd.concat(parts, axis=1)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description (the table as written in the file: no machine paths)."""
-        return {"draws": self.draws, "table": self.table, "params": self.names,
-                "ranges": {p.name: p.describe() for p in self.ranges.params}
-                if self.ranges is not None else {}}
+        return {
+            "draws": self.draws,
+            "table": self.table,
+            "params": self.names,
+            "ranges": {p.name: p.describe() for p in self.ranges.params}
+            if self.ranges is not None
+            else {},
+        }
 
 
 def parse_uncertainty(where: str, spec: Any, definition: Path) -> Uncertainty:
@@ -306,28 +337,34 @@ def parse_uncertainty(where: str, spec: Any, definition: Path) -> Uncertainty:
         raise ScenarioError(f"{where} must be a table")
     unknown = sorted(set(spec) - set(UNCERTAINTY_KEYS))
     if unknown:
-        raise ScenarioError(f"{where} unknown key {unknown[0]!r}; allowed: "
-                            + ", ".join(UNCERTAINTY_KEYS))
+        raise ScenarioError(
+            f"{where} unknown key {unknown[0]!r}; allowed: " + ", ".join(UNCERTAINTY_KEYS)
+        )
     draws = spec.get("draws")
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise ScenarioError(f"{where} draws = {draws!r} must be an integer >= 1")
     if "table" not in spec and "ranges" not in spec:
-        raise ScenarioError(f"{where} needs `table = \"<draws>.parquet\"` (a table of "
-                            "parameter draws, such as the calibration's posterior) and/or "
-                            "[uncertainty.ranges]")
+        raise ScenarioError(
+            f'{where} needs `table = "<draws>.parquet"` (a table of '
+            "parameter draws, such as the calibration's posterior) and/or "
+            "[uncertainty.ranges]"
+        )
     table, path = spec.get("table"), None
     if table is not None:
         if not isinstance(table, str) or not table:
             raise ScenarioError(f"{where} table = {table!r} must be a file name")
-        path = (definition.parent / table)
+        path = definition.parent / table
         rows = read_draws(path, f"{where} table")
         if len(rows) < draws:
-            raise ScenarioError(f"{where} draws = {draws}: the table {table} holds only "
-                                f"{len(rows)} draws")
+            raise ScenarioError(
+                f"{where} draws = {draws}: the table {table} holds only {len(rows)} draws"
+            )
     ranges = parse_prior(f"{where[:-1]}.ranges]", spec["ranges"]) if "ranges" in spec else None
     if path is not None and ranges is not None:
         both = sorted(set(read_draws(path).columns) & set(ranges.names))
         if both:
-            raise ScenarioError(f"{where} {both[0]!r} is both in the table {table} and in "
-                                "[uncertainty.ranges]; keep one")
+            raise ScenarioError(
+                f"{where} {both[0]!r} is both in the table {table} and in "
+                "[uncertainty.ranges]; keep one"
+            )
     return Uncertainty(draws=draws, table=table, path=path, ranges=ranges)

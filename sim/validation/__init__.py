@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def check_doc(parser: argparse.ArgumentParser, doc: Path | None, begin: str,
-              end: str) -> None:
+def check_doc(parser: argparse.ArgumentParser, doc: Path | None, begin: str, end: str) -> None:
     """Refuse `--doc` before anything runs (exit code 2 through `parser.error`) when the
     file is missing or lacks the command's markers, so no computed result is lost to it."""
     if doc is None:
@@ -17,8 +16,9 @@ def check_doc(parser: argparse.ArgumentParser, doc: Path | None, begin: str,
     text = doc.read_text(encoding="utf-8")
     start, stop = text.find(begin), text.find(end)
     if start < 0 or stop < start:
-        parser.error(f"--doc {doc}: lacks the markers {begin} ... {end} that this command "
-                     "writes between")
+        parser.error(
+            f"--doc {doc}: lacks the markers {begin} ... {end} that this command writes between"
+        )
 
 
 def replace_block(doc: Path, begin: str, end: str, block: str) -> None:

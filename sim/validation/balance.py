@@ -38,8 +38,10 @@ DOC_END = "<!-- balance:end -->"
 
 REFORMS: dict[str, dict[str, Any]] = {
     "devolution 0.3 → 0.8": {"devolution_share": 0.8},
-    "capacity building 0 → 0.3 (devolution 0.8)": {"devolution_share": 0.8,
-                                                   "capacity_building_share": 0.3},
+    "capacity building 0 → 0.3 (devolution 0.8)": {
+        "devolution_share": 0.8,
+        "capacity_building_share": 0.3,
+    },
     "responsibility list": {"responsibility_list": True},
     "residents' weight in assessment 0.1 → 0.5": {"resident_assessment_weight": 0.5},
     "third-party evaluation": {"third_party_evaluation": True},
@@ -48,8 +50,11 @@ REFORMS: dict[str, dict[str, Any]] = {
     "volunteer platform": {"volunteer_platform": True},
     "party-led OC formation 0 → 1": {"party_led_formation": 1.0},
     "cross-appointment pushes off (all four → 0)": {
-        "xa_one_shoulder": 0.0, "xa_two_committee_overlap": 0.0,
-        "xa_secretary_chairs_oc": 0.0, "xa_two_committee_member_on_oc": 0.0},
+        "xa_one_shoulder": 0.0,
+        "xa_two_committee_overlap": 0.0,
+        "xa_secretary_chairs_oc": 0.0,
+        "xa_two_committee_member_on_oc": 0.0,
+    },
     "household-representative elections": {"election_household_rule": True},
     "access list": {"access_list": True},
     "street summons": {"street_summons": True},
@@ -61,12 +66,18 @@ REFORMS: dict[str, dict[str, Any]] = {
 """Each lever moved on its own from the baseline."""
 
 FIGURES = {
-    "ngo_money": (10.0, "yuan per resident a year the NGO channel carries; Guangzhou bought "
-                        "social-work services for about 770M yuan in 2008-13 (FACTS), about 10 "
-                        "yuan per resident a year"),
-    "volunteer": (None, "matched volunteer hours; CSS 2021: about 30% of people aged 18-69 "
-                        "volunteered in three months, active volunteers about 22 hours a quarter "
-                        "to all causes (FACTS)"),
+    "ngo_money": (
+        10.0,
+        "yuan per resident a year the NGO channel carries; Guangzhou bought "
+        "social-work services for about 770M yuan in 2008-13 (FACTS), about 10 "
+        "yuan per resident a year",
+    ),
+    "volunteer": (
+        None,
+        "matched volunteer hours; CSS 2021: about 30% of people aged 18-69 "
+        "volunteered in three months, active volunteers about 22 hours a quarter "
+        "to all causes (FACTS)",
+    ),
 }
 
 
@@ -84,23 +95,25 @@ def measure(seeds: Sequence[int], workers: int = 1) -> tuple[pd.DataFrame, dict[
             results = list(pool.map(_one, tasks))
     else:
         results = [_one(t) for t in tasks]
-    by_arm = {name: results[i * len(seeds):(i + 1) * len(seeds)]
-              for i, name in enumerate(arms)}
+    by_arm = {name: results[i * len(seeds) : (i + 1) * len(seeds)] for i, name in enumerate(arms)}
     base = by_arm["baseline"]
     rows = []
     for name in REFORMS:
         row: dict[str, Any] = {"reform": name}
         for o in OUTCOMES:
-            est, _ = paired_difference([r[f"mean_{o}"] for r in by_arm[name]],
-                                       [r[f"mean_{o}"] for r in base])
+            est, _ = paired_difference(
+                [r[f"mean_{o}"] for r in by_arm[name]], [r[f"mean_{o}"] for r in base]
+            )
             row.update({f"{o}": est.mean, f"{o}_low": est.low, f"{o}_high": est.high})
         rows.append(row)
     table = pd.DataFrame(rows).sort_values("needs_met", key=np.abs, ascending=False)
     p = defaults()
-    weights = np.array([p["channel_block_grant"], p["channel_grid_funds"],
-                        p["channel_ngo_projects"]])
-    ngo_money = (12 * p["street_budget_per_resident"] * p["devolution_share"]
-                 * weights[2] / weights.sum())
+    weights = np.array(
+        [p["channel_block_grant"], p["channel_grid_funds"], p["channel_ngo_projects"]]
+    )
+    ngo_money = (
+        12 * p["street_budget_per_resident"] * p["devolution_share"] * weights[2] / weights.sum()
+    )
     supply = {
         "ngo_hours_share": float(np.mean([r["mean_ngo_hours_share"] for r in base])),
         "volunteer_hours_share": float(np.mean([r["mean_volunteer_hours_share"] for r in base])),
@@ -139,12 +152,17 @@ def markdown(table: pd.DataFrame, supply: dict[str, float], seeds: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sim.validation.balance",
-        description="Each policy lever's effect alone, and the supplies that carry them.")
+        description="Each policy lever's effect alone, and the supplies that carry them.",
+    )
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seeds", type=positive_int, default=6, help="paired seeds")
     parser.add_argument("--workers", type=positive_int, default=2, help="worker processes")
-    parser.add_argument("--doc", type=Path, default=None,
-                        help="also write the table into this Markdown file between its markers")
+    parser.add_argument(
+        "--doc",
+        type=Path,
+        default=None,
+        help="also write the table into this Markdown file between its markers",
+    )
     args = parser.parse_args(argv)
     check_doc(parser, args.doc, DOC_BEGIN, DOC_END)
     table, supply = measure(list(range(1, args.seeds + 1)), args.workers)

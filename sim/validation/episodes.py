@@ -44,10 +44,10 @@ class Episode:
     name: str
     title: str
     source: str
-    outcome: str                     # a district outcome (sim.core.metrics.OUTCOMES)
-    before: tuple[int, int]          # months averaged for the model's 'before'
-    after: tuple[int, int]           # months averaged for the model's 'after'
-    record: tuple[float, float]      # recorded before and after
+    outcome: str  # a district outcome (sim.core.metrics.OUTCOMES)
+    before: tuple[int, int]  # months averaged for the model's 'before'
+    after: tuple[int, int]  # months averaged for the model's 'after'
+    record: tuple[float, float]  # recorded before and after
     params: dict[str, Any] = field(default_factory=dict)
     timeline: tuple[dict[str, Any], ...] = ()
     note: str = ""
@@ -62,31 +62,39 @@ EPISODES: tuple[Episode, ...] = (
         name="taiyuan_one_shoulder",
         title="一肩挑 in one election round (Taiyuan urban communities)",
         source="Taiyuan: 79% of urban communities with the secretary as director before a "
-               "round, 86.2% after (FACTS; date of the round uncertain)",
-        outcome="one_shoulder_share", before=(5, 5), after=(7, 7), record=(0.79, 0.862),
+        "round, 86.2% after (FACTS; date of the round uncertain)",
+        outcome="one_shoulder_share",
+        before=(5, 5),
+        after=(7, 7),
+        record=(0.79, 0.862),
         params={"initial_one_shoulder": 0.79, "election_first_month": 6},
         note="the strength of the push in Taiyuan's round is not recorded; the model runs at "
-             "the 2021 push of the baseline",
+        "the 2021 push of the baseline",
     ),
     Episode(
         name="beijing_summons",
-        title="'Street summons, departments report' and answering every call (Beijing "
-              "2019-2021)",
+        title="'Street summons, departments report' and answering every call (Beijing 2019-2021)",
         source="Beijing 12345 hotline under 接诉即办: share of requests resolved 53% (2019) → "
-               "89% (2021), with districts, streets and departments ranked monthly on it "
-               "(Beijing government annual report 2020; press reports, December 2021)",
-        outcome="summons_answered_share", before=(7, 12), after=(31, 36), record=(0.53, 0.89),
+        "89% (2021), with districts, streets and departments ranked monthly on it "
+        "(Beijing government annual report 2020; press reports, December 2021)",
+        outcome="summons_answered_share",
+        before=(7, 12),
+        after=(31, 36),
+        record=(0.53, 0.89),
         params={"street_summons": True},
         timeline=({"month": 13, "set": {"dept_rating_weight": 0.6}},),
         note="the model's summons are escalated disputes and renovations, the hotline's every "
-             "request; the ranking is read as a rating weight of 0.6",
+        "request; the ranking is read as a rating weight of 0.6",
     ),
     Episode(
         name="shanghai_oc_push",
         title="Owners' committees under a government and party push (Shanghai 2012-2019)",
         source="Shanghai: owners' committees in 83% of compounds (2012) and 92.5% (2019) "
-               "(Xiong & Zhu 2022)",
-        outcome="oc_formed_share", before=(1, 6), after=(79, 84), record=(0.83, 0.925),
+        "(Xiong & Zhu 2022)",
+        outcome="oc_formed_share",
+        before=(1, 6),
+        after=(79, 84),
+        record=(0.83, 0.925),
         params={"oc_initial_share": 0.83},
         timeline=({"month": 1, "set": {"party_led_formation": 1.0}},),
         note="Shanghai's level is far above the large-city mean the baseline is calibrated to",
@@ -95,32 +103,42 @@ EPISODES: tuple[Episode, ...] = (
         name="beijing_oc_bottom_up",
         title="Owners' committees formed bottom-up (Beijing 2005-2012)",
         source="Beijing: owners' committees in 14.5% of compounds (2005) and 23% (2012), "
-               "without a formation push (Xiong & Zhu 2022; FACTS)",
-        outcome="oc_formed_share", before=(1, 6), after=(79, 84), record=(0.145, 0.23),
+        "without a formation push (Xiong & Zhu 2022; FACTS)",
+        outcome="oc_formed_share",
+        before=(1, 6),
+        after=(79, 84),
+        record=(0.145, 0.23),
         params={"oc_initial_share": 0.145},
     ),
 )
 """The shipped episodes."""
 
 
-def run_episode(episode: Episode, seeds: Sequence[int], world: dict | None = None
-                ) -> dict[str, Any]:
+def run_episode(
+    episode: Episode, seeds: Sequence[int], world: dict | None = None
+) -> dict[str, Any]:
     """Replay `episode` once per seed; model means before and after with 95% CIs."""
     before, after, change = [], [], []
     for seed in seeds:
-        model = GovernanceModel(rng=int(seed), timeline=list(episode.timeline),
-                                **{**(world or WORLD), **episode.params})
+        model = GovernanceModel(
+            rng=int(seed), timeline=list(episode.timeline), **{**(world or WORLD), **episode.params}
+        )
         model.run_for(episode.months)
         series = model.datacollector.get_model_vars_dataframe()[episode.outcome].to_numpy()
         model.remove_all_agents()
-        b = float(np.nanmean(series[episode.before[0] - 1:episode.before[1]]))
-        a = float(np.nanmean(series[episode.after[0] - 1:episode.after[1]]))
+        b = float(np.nanmean(series[episode.before[0] - 1 : episode.before[1]]))
+        a = float(np.nanmean(series[episode.after[0] - 1 : episode.after[1]]))
         before.append(b)
         after.append(a)
         change.append(a - b)
-    return {"episode": episode.name, "before": mean_ci(before), "after": mean_ci(after),
-            "change": mean_ci(change), "record_before": episode.record[0],
-            "record_after": episode.record[1]}
+    return {
+        "episode": episode.name,
+        "before": mean_ci(before),
+        "after": mean_ci(after),
+        "change": mean_ci(change),
+        "record_before": episode.record[0],
+        "record_after": episode.record[1],
+    }
 
 
 def verdict(result: dict[str, Any]) -> str:
@@ -149,24 +167,32 @@ def markdown(results: list[dict[str, Any]], seeds: int) -> str:
         lines.append(
             f"| {e.title} | `{e.outcome}` | {e.record[0]:.3f} → {e.record[1]:.3f} | "
             f"{fmt(r['before'])} | {fmt(r['after'])} | {fmt(r['change'])} | "
-            f"{e.record[1] - e.record[0]:+.3f} | {verdict(r)} |")
+            f"{e.record[1] - e.record[0]:+.3f} | {verdict(r)} |"
+        )
     lines.append("")
     for r in results:
         e = by_name[r["episode"]]
-        lines.append(f"- **{e.title}.** Source: {e.source}. Timeline: "
-                     f"{list(e.timeline) or 'none'}; starting point {e.params}. "
-                     f"Verdict: {verdict(r)}." + (f" Note: {e.note}." if e.note else ""))
+        lines.append(
+            f"- **{e.title}.** Source: {e.source}. Timeline: "
+            f"{list(e.timeline) or 'none'}; starting point {e.params}. "
+            f"Verdict: {verdict(r)}." + (f" Note: {e.note}." if e.note else "")
+        )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sim.validation.episodes",
-        description="Replay documented reforms as policy timelines; model against record.")
+        description="Replay documented reforms as policy timelines; model against record.",
+    )
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seeds", type=positive_int, default=8, help="seeds per episode")
-    parser.add_argument("--doc", type=Path, default=None,
-                        help="also write the table into this Markdown file between its markers")
+    parser.add_argument(
+        "--doc",
+        type=Path,
+        default=None,
+        help="also write the table into this Markdown file between its markers",
+    )
     args = parser.parse_args(argv)
     check_doc(parser, args.doc, DOC_BEGIN, DOC_END)
     seeds = list(range(1, args.seeds + 1))
@@ -175,11 +201,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"episode {episode.name} ...", file=sys.stderr)
         results.append(run_episode(episode, seeds))
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = [{"episode": r["episode"], **{f"{k}_{s}": getattr(r[k], s)
-                                         for k in ("before", "after", "change")
-                                         for s in ("mean", "low", "high")},
-             "record_before": r["record_before"], "record_after": r["record_after"],
-             "verdict": verdict(r)} for r in results]
+    rows = [
+        {
+            "episode": r["episode"],
+            **{
+                f"{k}_{s}": getattr(r[k], s)
+                for k in ("before", "after", "change")
+                for s in ("mean", "low", "high")
+            },
+            "record_before": r["record_before"],
+            "record_after": r["record_after"],
+            "verdict": verdict(r),
+        }
+        for r in results
+    ]
     pd.DataFrame(rows).to_csv(args.out / "episodes.csv", index=False)
     report = markdown(results, len(seeds))
     (args.out / "episodes.md").write_text(report, encoding="utf-8")

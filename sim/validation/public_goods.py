@@ -76,8 +76,9 @@ class Case:
 CASES: tuple[Case, ...] = (
     Case("regular_per_game", "regular", "per_game", "Regular graph, cost per game"),
     Case("ba_per_game", "scale_free", "per_game", "Scale-free (BA), cost per game"),
-    Case("ba_per_individual", "scale_free", "per_individual",
-         "Scale-free (BA), cost per individual"),
+    Case(
+        "ba_per_individual", "scale_free", "per_individual", "Scale-free (BA), cost per individual"
+    ),
 )
 
 HUB_ETA = 0.8  # the hub table covers scale-free runs with eta >= HUB_ETA
@@ -154,8 +155,16 @@ def _dynamics_seed(seed: int, case: Case, eta: float, run: int) -> np.random.See
 def make_tasks(config: Config, cases: Sequence[Case] = CASES) -> list[Task]:
     """All runs of the experiment, ordered by case, eta, run."""
     return [
-        Task(case, float(eta), run, config.n, config.z, config.transient, config.generations,
-             config.seed)
+        Task(
+            case,
+            float(eta),
+            run,
+            config.n,
+            config.z,
+            config.transient,
+            config.generations,
+            config.seed,
+        )
         for case in cases
         for eta in config.etas()
         for run in range(config.runs)
@@ -291,9 +300,7 @@ def _fmt_eta(value: float, eta_max: float) -> str:
     return f"> {eta_max:g}" if math.isnan(value) else f"{value:.3f}"
 
 
-def markdown_report(
-    summary: pd.DataFrame, config: Config, runs: pd.DataFrame | None = None
-) -> str:
+def markdown_report(summary: pd.DataFrame, config: Config, runs: pd.DataFrame | None = None) -> str:
     """Markdown: parameters, mean [95% CI] per eta and case, critical eta per case and, given
     the runs, the scale-free runs at high eta split by the final strategy of the hub."""
     names = [c.name for c in CASES if c.name in set(summary["case"])]
@@ -366,10 +373,6 @@ def update_doc(doc: Path, block: str) -> None:
     replace_block(doc, DOC_BEGIN, DOC_END, block)
 
 
-
-
-
-
 def _parser() -> argparse.ArgumentParser:
     d = Config()
     p = argparse.ArgumentParser(
@@ -380,18 +383,34 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--runs", type=positive_int, default=d.runs, help="runs per (case, eta)")
     p.add_argument("--n", type=positive_int, default=d.n, help="nodes per graph")
-    p.add_argument("--generations", type=positive_int, default=d.generations,
-                   help="generations averaged after the transient")
-    p.add_argument("--transient", type=non_negative_int, default=d.transient,
-                   help="generations discarded first")
-    p.add_argument("--workers", type=positive_int, default=len(os.sched_getaffinity(0)),
-                   help="worker processes (1: run in this process)")
+    p.add_argument(
+        "--generations",
+        type=positive_int,
+        default=d.generations,
+        help="generations averaged after the transient",
+    )
+    p.add_argument(
+        "--transient",
+        type=non_negative_int,
+        default=d.transient,
+        help="generations discarded first",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=len(os.sched_getaffinity(0)),
+        help="worker processes (1: run in this process)",
+    )
     p.add_argument("--seed", type=non_negative_int, default=d.seed, help="master seed")
     p.add_argument("--eta-min", type=float, default=d.eta_min)
     p.add_argument("--eta-max", type=float, default=d.eta_max)
     p.add_argument("--eta-step", type=float, default=d.eta_step)
-    p.add_argument("--doc", type=Path, default=None,
-                   help="also write the table into this Markdown file between its markers")
+    p.add_argument(
+        "--doc",
+        type=Path,
+        default=None,
+        help="also write the table into this Markdown file between its markers",
+    )
     return p
 
 
@@ -400,8 +419,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     config = Config(
-        n=args.n, runs=args.runs, transient=args.transient, generations=args.generations,
-        seed=args.seed, eta_min=args.eta_min, eta_max=args.eta_max, eta_step=args.eta_step,
+        n=args.n,
+        runs=args.runs,
+        transient=args.transient,
+        generations=args.generations,
+        seed=args.seed,
+        eta_min=args.eta_min,
+        eta_max=args.eta_max,
+        eta_step=args.eta_step,
     )
     try:
         config.etas()
@@ -413,8 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     n_tasks = len(make_tasks(config))
-    print(f"public goods: {n_tasks} runs on {args.workers} worker(s); {asdict(config)}",
-          file=sys.stderr)
+    print(
+        f"public goods: {n_tasks} runs on {args.workers} worker(s); {asdict(config)}",
+        file=sys.stderr,
+    )
     start = time.perf_counter()
     runs = run_experiment(config, workers=args.workers, progress=True)
     elapsed = time.perf_counter() - start
@@ -426,8 +453,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.doc is not None:
         update_doc(args.doc, report)
     print(report)
-    print(f"wrote {args.out}/public_goods{{_runs.csv,.png,.md}} in {elapsed:.0f} s",
-          file=sys.stderr)
+    print(
+        f"wrote {args.out}/public_goods{{_runs.csv,.png,.md}} in {elapsed:.0f} s", file=sys.stderr
+    )
     return 0
 
 

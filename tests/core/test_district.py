@@ -18,12 +18,33 @@ from sim.core.world import build_world
 from tests.conftest import SMALL
 
 P_SMALL = P.validate({**SMALL, "n_streets": 2})
-WORLD_ARRAYS = ("street_of_community", "community_of_compound", "households_of_compound",
-                "community_type", "compound_type", "build_year", "management", "fee",
-                "compound_of_resident", "household_of_resident", "head", "elderly", "special",
-                "owner", "party_member", "area", "tolerance", "firm_of_compound",
-                "firm_capability", "firm_effort_cost", "compound_has_branch", "cohesion",
-                "owner_share", "elderly_share", "floor_area")
+WORLD_ARRAYS = (
+    "street_of_community",
+    "community_of_compound",
+    "households_of_compound",
+    "community_type",
+    "compound_type",
+    "build_year",
+    "management",
+    "fee",
+    "compound_of_resident",
+    "household_of_resident",
+    "head",
+    "elderly",
+    "special",
+    "owner",
+    "party_member",
+    "area",
+    "tolerance",
+    "firm_of_compound",
+    "firm_capability",
+    "firm_effort_cost",
+    "compound_has_branch",
+    "cohesion",
+    "owner_share",
+    "elderly_share",
+    "floor_area",
+)
 
 
 def assert_same_world(a, b) -> None:
@@ -37,18 +58,24 @@ def small_tables() -> dict[str, pd.DataFrame]:
     """Two streets, three communities, five compounds: only what a survey would have."""
     return {
         "streets": pd.DataFrame({"street": ["east", "west"], "name": ["东街道", "西街道"]}),
-        "communities": pd.DataFrame({"community": ["e1", "w1", "e2"],
-                                     "street": ["east", "west", "east"],
-                                     "community_type": ["old", "commercial", ""]}),
-        "compounds": pd.DataFrame({
-            "compound": ["a", "b", "c", "d", "e"],
-            "community": ["w1", "e1", "e2", "e1", "w1"],
-            "compound_type": ["commercial", "old", "", "work_unit", "commercial"],
-            "households": ["300", "", "120", "80", "450"],
-            "build_year": ["2012", "1985", "", "", "2016"],
-            "management": ["firm", "none", "", "", ""],
-            "has_oc": ["true", "", "", "no", "1"],
-        }),
+        "communities": pd.DataFrame(
+            {
+                "community": ["e1", "w1", "e2"],
+                "street": ["east", "west", "east"],
+                "community_type": ["old", "commercial", ""],
+            }
+        ),
+        "compounds": pd.DataFrame(
+            {
+                "compound": ["a", "b", "c", "d", "e"],
+                "community": ["w1", "e1", "e2", "e1", "w1"],
+                "compound_type": ["commercial", "old", "", "work_unit", "commercial"],
+                "households": ["300", "", "120", "80", "450"],
+                "build_year": ["2012", "1985", "", "", "2016"],
+                "management": ["firm", "none", "", "", ""],
+                "has_oc": ["true", "", "", "no", "1"],
+            }
+        ),
     }
 
 
@@ -68,8 +95,12 @@ def test_given_values_are_taken_and_empty_cells_are_drawn_from_the_type():
     assert w.n_streets == 2 and w.n_communities == 3 and w.n_compounds == 5
     assert w.community_type[[0, 2]].tolist() == ["old", "commercial"]
     assert w.community_type[1] in T.COMMUNITY_TYPES
-    assert w.compound_type[[0, 1, 3, 4]].tolist() == ["old", "work_unit", "commercial",
-                                                      "commercial"]
+    assert w.compound_type[[0, 1, 3, 4]].tolist() == [
+        "old",
+        "work_unit",
+        "commercial",
+        "commercial",
+    ]
     assert w.households_of_compound[[0 + 2, 3, 4]].tolist() == [120, 300, 450]
     assert w.build_year[[0, 3, 4]].tolist() == [1985, 2012, 2016]
     lo, hi = T.COMPOUND_TYPES["work_unit"].build_years
@@ -90,15 +121,17 @@ def test_existing_owners_committees_are_those_the_table_lists():
 
 def test_a_drawn_world_written_as_tables_builds_again_into_the_same_world():
     drawn = build_world(P_SMALL, np.random.default_rng(7))
-    again = build_world(P_SMALL, np.random.default_rng(7),
-                        district_from_tables(district_tables(drawn)))
+    again = build_world(
+        P_SMALL, np.random.default_rng(7), district_from_tables(district_tables(drawn))
+    )
     assert_same_world(drawn, again)
 
 
 def test_partial_tables_written_back_complete_build_the_same_world():
     first = build_world(P_SMALL, np.random.default_rng(3), district_from_tables(small_tables()))
-    second = build_world(P_SMALL, np.random.default_rng(3),
-                         district_from_tables(district_tables(first)))
+    second = build_world(
+        P_SMALL, np.random.default_rng(3), district_from_tables(district_tables(first))
+    )
     assert_same_world(first, second)
     assert district_tables(second)["streets"]["name"].tolist() == ["东街道", "西街道"]
 
@@ -109,8 +142,10 @@ def test_a_model_from_the_written_tables_runs_exactly_like_the_drawn_model():
     from_tables = GovernanceModel(rng=5, district=district_from_tables(tables), **P_SMALL)
     drawn.run_for(4)
     from_tables.run_for(4)
-    pd.testing.assert_frame_equal(drawn.datacollector.get_model_vars_dataframe(),
-                                  from_tables.datacollector.get_model_vars_dataframe())
+    pd.testing.assert_frame_equal(
+        drawn.datacollector.get_model_vars_dataframe(),
+        from_tables.datacollector.get_model_vars_dataframe(),
+    )
     pd.testing.assert_frame_equal(drawn.compound_table(), from_tables.compound_table())
 
 
@@ -152,21 +187,32 @@ def bad(table: str, column: str, row: int, value) -> dict[str, pd.DataFrame]:
     return t
 
 
-@pytest.mark.parametrize("tables, words", [
-    (bad("compounds", "build_year", 2, "1850"), "compounds: row 3, column build_year = '1850'"),
-    (bad("compounds", "households", 0, "many"), "row 1, column households = 'many': is not a "
-                                                "number"),
-    (bad("compounds", "households", 0, "2.5"), "row 1, column households = '2.5': must be a "
-                                               "whole number"),
-    (bad("compounds", "management", 1, "bank"), "column management = 'bank': must be one of"),
-    (bad("compounds", "has_oc", 1, "perhaps"), "column has_oc = 'perhaps': must be true or "
-                                               "false"),
-    (bad("compounds", "community", 4, "nowhere"), "row 5, column community = 'nowhere': names "
-                                                  "no community"),
-    (bad("compounds", "compound", 4, "a"), "row 5, column compound = 'a': repeats row 1"),
-    (bad("communities", "street", 1, ""), "communities: row 2, column street = '': is empty"),
-    (bad("communities", "community_type", 0, "slum"), "community_type = 'slum'"),
-])
+@pytest.mark.parametrize(
+    "tables, words",
+    [
+        (bad("compounds", "build_year", 2, "1850"), "compounds: row 3, column build_year = '1850'"),
+        (
+            bad("compounds", "households", 0, "many"),
+            "row 1, column households = 'many': is not a number",
+        ),
+        (
+            bad("compounds", "households", 0, "2.5"),
+            "row 1, column households = '2.5': must be a whole number",
+        ),
+        (bad("compounds", "management", 1, "bank"), "column management = 'bank': must be one of"),
+        (
+            bad("compounds", "has_oc", 1, "perhaps"),
+            "column has_oc = 'perhaps': must be true or false",
+        ),
+        (
+            bad("compounds", "community", 4, "nowhere"),
+            "row 5, column community = 'nowhere': names no community",
+        ),
+        (bad("compounds", "compound", 4, "a"), "row 5, column compound = 'a': repeats row 1"),
+        (bad("communities", "street", 1, ""), "communities: row 2, column street = '': is empty"),
+        (bad("communities", "community_type", 0, "slum"), "community_type = 'slum'"),
+    ],
+)
 def test_bad_cells_name_the_table_row_column_value_and_what_is_allowed(tables, words):
     with pytest.raises(P.ScenarioError, match=words.replace("(", r"\(")):
         district_from_tables(tables)
@@ -175,8 +221,11 @@ def test_bad_cells_name_the_table_row_column_value_and_what_is_allowed(tables, w
 def test_bad_columns_and_structures_are_named():
     t = small_tables()
     t["compounds"] = t["compounds"].rename(columns={"build_year": "build_yr"})
-    with pytest.raises(P.ScenarioError, match="column 'build_yr' is not part of the schema "
-                                              r"\(did you mean 'build_year'\?\)"):
+    with pytest.raises(
+        P.ScenarioError,
+        match="column 'build_yr' is not part of the schema "
+        r"\(did you mean 'build_year'\?\)",
+    ):
         district_from_tables(t)
     t = small_tables()
     del t["compounds"]["community"]
@@ -184,13 +233,17 @@ def test_bad_columns_and_structures_are_named():
         district_from_tables(t)
     t = small_tables()
     t["streets"] = pd.DataFrame({"street": ["east", "west", "north"]})
-    with pytest.raises(P.ScenarioError, match="streets: row 3, column street = 'north': no "
-                                              "row of communities lies in it"):
+    with pytest.raises(
+        P.ScenarioError,
+        match="streets: row 3, column street = 'north': no row of communities lies in it",
+    ):
         district_from_tables(t)
     t = small_tables()
     t["compounds"]["firm"] = ["", "万科物业", "", "", ""]
-    with pytest.raises(P.ScenarioError, match="row 2, column firm = '万科物业': the "
-                                              "compound's management is 'none'"):
+    with pytest.raises(
+        P.ScenarioError,
+        match="row 2, column firm = '万科物业': the compound's management is 'none'",
+    ):
         district_from_tables(t)
     with pytest.raises(P.ScenarioError, match="the compounds table is missing"):
         district_from_tables({"communities": small_tables()["communities"]})

@@ -35,8 +35,12 @@ def test_compounds_add_up_to_their_communities():
     for column in ("disputes", "mediated", "residents"):
         by_community = comp.groupby(["step", "community"])[column].sum().to_numpy()
         assert np.allclose(by_community, comm[column].to_numpy()), column
-    functioning = (comp.assign(f=comp["oc_state"] == "functioning")
-                   .groupby(["step", "community"])["f"].mean().to_numpy())
+    functioning = (
+        comp.assign(f=comp["oc_state"] == "functioning")
+        .groupby(["step", "community"])["f"]
+        .mean()
+        .to_numpy()
+    )
     assert np.allclose(functioning, comm["oc_functioning_share"].to_numpy())
     served = comp[comp["firm"] >= 0]
     assert served["effort"].notna().all() and comp.loc[comp["firm"] < 0, "effort"].isna().all()

@@ -54,10 +54,17 @@ def test_every_community_has_its_party_committee_and_residents_committee(model):
 
 def test_agents_sit_on_nodes_of_their_kind():
     m = small_model(3, professional_committee=True)
-    kinds = {StreetOffice: "street_office", PartyCommittee: "party_branch",
-             PartyBranch: "party_branch", ResidentsCommittee: "residents_committee",
-             PropertyFirm: "property_firm", NGO: "ngo", OwnersCommittee: "owners_committee",
-             PropertyCommittee: "property_committee", Department: "department"}
+    kinds = {
+        StreetOffice: "street_office",
+        PartyCommittee: "party_branch",
+        PartyBranch: "party_branch",
+        ResidentsCommittee: "residents_committee",
+        PropertyFirm: "property_firm",
+        NGO: "ngo",
+        OwnersCommittee: "owners_committee",
+        PropertyCommittee: "property_committee",
+        Department: "department",
+    }
     assert PropertyCommittee in m.agent_types
     for agent in m.agents:
         assert m.network.nodes[agent.node]["kind"] == kinds[type(agent)]
@@ -95,14 +102,23 @@ def test_owners_committee_agents_follow_formation(model):
 
 
 def test_shared_people_not_levers_make_cross_appointment_edges():
-    none = small_model(1, initial_one_shoulder=0.0, initial_overlap=0.0,
-                       xa_one_shoulder=1.0, xa_two_committee_overlap=1.0)
+    none = small_model(
+        1,
+        initial_one_shoulder=0.0,
+        initial_overlap=0.0,
+        xa_one_shoulder=1.0,
+        xa_two_committee_overlap=1.0,
+    )
     full = small_model(1, initial_one_shoulder=1.0, xa_one_shoulder=0.0)
 
     def pb_rc(m):
         off = m.world.node_offset
-        return sum(m.network.has_edge(off["party_branch"] + c, off["residents_committee"] + c,
-                                      "cross_appointment") for c in range(m.communities.n))
+        return sum(
+            m.network.has_edge(
+                off["party_branch"] + c, off["residents_committee"] + c, "cross_appointment"
+            )
+            for c in range(m.communities.n)
+        )
 
     assert pb_rc(none) == 0, "a push alone places nobody before an election"
     assert pb_rc(full) == full.communities.n
@@ -133,11 +149,14 @@ def test_same_seed_gives_identical_tables_in_another_process():
         " + pd.util.hash_pandas_object(b).values.tobytes()\n"
         "print(hashlib.sha256(h).hexdigest())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     a, b = tables(7)
-    h = pd.util.hash_pandas_object(a).values.tobytes() + pd.util.hash_pandas_object(
-        b).values.tobytes()
+    h = (
+        pd.util.hash_pandas_object(a).values.tobytes()
+        + pd.util.hash_pandas_object(b).values.tobytes()
+    )
     assert out == hashlib.sha256(h).hexdigest()
 
 
@@ -154,8 +173,7 @@ def test_seed_text_is_coerced():
 
 
 def test_from_scenario_applies_file_and_overrides():
-    m = GovernanceModel.from_scenario(S.scenario_dir() / "cross_appointment.toml", rng=1,
-                                      **SMALL)
+    m = GovernanceModel.from_scenario(S.scenario_dir() / "cross_appointment.toml", rng=1, **SMALL)
     assert m.p["xa_one_shoulder"] == 1.0 and m.p["n_streets"] == 1
 
 
@@ -185,17 +203,58 @@ def test_community_table_has_each_outcome_with_a_per_community_meaning():
     m.run_for(4)
     table = m.community_table()
     assert len(table) == 4 * m.communities.n
-    for name in ("satisfaction", "needs_met", "needs_met_vulnerable", "needs_met_daily",
-                 "needs_met_care", "needs_met_legal", "participation", "disputes", "mediated",
-                 "escalated", "property_quality", "fee_collection", "oc_formed_share",
-                 "oc_functioning_share", "firm_turnover", "inflow", "spent", "idle", "lapsed",
-                 "wasted", "absorption_rate", "admin_burden_share", "coordination",
-                 "leader_load", "one_shoulder", "overlap", "community_type", "trust_party",
-                 "trust_rc", "trust_oc", "trust_firm", "trust_ngo", "trust_street"):
+    for name in (
+        "satisfaction",
+        "needs_met",
+        "needs_met_vulnerable",
+        "needs_met_daily",
+        "needs_met_care",
+        "needs_met_legal",
+        "participation",
+        "disputes",
+        "mediated",
+        "escalated",
+        "property_quality",
+        "fee_collection",
+        "oc_formed_share",
+        "oc_functioning_share",
+        "firm_turnover",
+        "inflow",
+        "spent",
+        "idle",
+        "lapsed",
+        "wasted",
+        "absorption_rate",
+        "admin_burden_share",
+        "coordination",
+        "leader_load",
+        "one_shoulder",
+        "overlap",
+        "community_type",
+        "trust_party",
+        "trust_rc",
+        "trust_oc",
+        "trust_firm",
+        "trust_ngo",
+        "trust_street",
+    ):
         assert name in table, name
-    shares = [c for c in table if c.startswith(("needs_met", "trust_", "oc_")) or c in (
-        "satisfaction", "participation", "fee_collection", "absorption_rate",
-        "admin_burden_share", "formalism_share", "coordination", "shirking_share")]
+    shares = [
+        c
+        for c in table
+        if c.startswith(("needs_met", "trust_", "oc_"))
+        or c
+        in (
+            "satisfaction",
+            "participation",
+            "fee_collection",
+            "absorption_rate",
+            "admin_burden_share",
+            "formalism_share",
+            "coordination",
+            "shirking_share",
+        )
+    ]
     assert table[shares].ge(0).all().all() and table[shares].le(1 + 1e-9).all().all()
     last = table[table.step == 4]
     assert np.isclose(last.disputes.sum(), m.outcomes["disputes_arising"])

@@ -67,8 +67,9 @@ class TestValidationErrors:
 
     def test_all_channels_zero_is_rejected(self):
         with pytest.raises(P.ScenarioError, match="channel"):
-            P.validate({"channel_block_grant": 0, "channel_grid_funds": 0,
-                        "channel_ngo_projects": 0})
+            P.validate(
+                {"channel_block_grant": 0, "channel_grid_funds": 0, "channel_ngo_projects": 0}
+            )
 
 
 class TestScenarios:

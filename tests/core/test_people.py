@@ -43,13 +43,15 @@ def test_party_and_residents_committee_seats_are_filled_at_the_start():
 def test_realised_one_shoulder_is_read_off_who_holds_the_seats():
     m = small_model(3, initial_one_shoulder=0.0)
     cp = m.compounds
-    shares = realised_shares(m.seats, m.communities.n, cp.community, cp.oc_state != OC_NONE,
-                             cp.has_branch)
+    shares = realised_shares(
+        m.seats, m.communities.n, cp.community, cp.oc_state != OC_NONE, cp.has_branch
+    )
     assert np.all(shares["one_shoulder"] == 0)
     secretary = m.holder(SECRETARY, 0)
     m.give_seat(DIRECTOR, 0, secretary)
-    shares = realised_shares(m.seats, m.communities.n, cp.community, cp.oc_state != OC_NONE,
-                             cp.has_branch)
+    shares = realised_shares(
+        m.seats, m.communities.n, cp.community, cp.oc_state != OC_NONE, cp.has_branch
+    )
     assert shares["one_shoulder"][0] == 1 and np.all(shares["one_shoulder"][1:] == 0)
 
 
@@ -59,8 +61,9 @@ def test_overlap_counts_rc_seats_held_by_party_committee_members():
     member = m.holders(PC_MEMBER, 0)[0]
     seat = m.seats_of(RC, 0, RC_MEMBER)[0]
     m.replace_in_seat(int(seat), member)
-    shares = realised_shares(m.seats, m.communities.n, cp.community, cp.oc_state != OC_NONE,
-                             cp.has_branch)
+    shares = realised_shares(
+        m.seats, m.communities.n, cp.community, cp.oc_state != OC_NONE, cp.has_branch
+    )
     assert np.isclose(shares["overlap"][0], 1 / m.p["rc_seats"])
 
 
@@ -84,7 +87,8 @@ def test_shared_people_appear_as_cross_appointment_edges_of_the_governance_netwo
     assert m.network.has_edge(pc, rc, key="cross_appointment")
     m.give_seat(DIRECTOR, 0)  # a new person becomes director
     assert not m.network.has_edge(pc, rc, key="cross_appointment") or m.sits_on(
-        m.holder(DIRECTOR, 0), PC, 0)
+        m.holder(DIRECTOR, 0), PC, 0
+    )
 
 
 def test_people_in_lists_every_seat_and_what_else_its_holder_holds():

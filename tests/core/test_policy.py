@@ -15,8 +15,11 @@ TWO_STREETS = dict(n_streets=2)
 
 def test_a_change_at_month_t_leaves_earlier_months_identical():
     base = small_model(1, **TWO_STREETS)
-    timed = small_model(1, **TWO_STREETS, timeline=[
-        {"month": 6, "set": {"devolution_share": 0.9, "responsibility_list": True}}])
+    timed = small_model(
+        1,
+        **TWO_STREETS,
+        timeline=[{"month": 6, "set": {"devolution_share": 0.9, "responsibility_list": True}}],
+    )
     base.run_for(10)
     timed.run_for(10)
     a = base.datacollector.get_model_vars_dataframe()
@@ -26,8 +29,9 @@ def test_a_change_at_month_t_leaves_earlier_months_identical():
 
 
 def test_targeting_applies_only_to_the_named_streets():
-    m = small_model(2, **TWO_STREETS, timeline=[
-        {"month": 1, "set": {"devolution_share": 0.9}, "streets": [1]}])
+    m = small_model(
+        2, **TWO_STREETS, timeline=[{"month": 1, "set": {"devolution_share": 0.9}, "streets": [1]}]
+    )
     m.step()
     assert m.levers.street("devolution_share").tolist() == [0.3, 0.9]
     devolved = m.streets.devolved / np.maximum(m.streets.budget - m.streets.overhead, 1e-9)
@@ -35,9 +39,18 @@ def test_targeting_applies_only_to_the_named_streets():
 
 
 def test_targeting_by_community_type_and_a_random_share():
-    m = small_model(3, **TWO_STREETS, timeline=[
-        {"month": 1, "set": {"professional_committee": True}, "community_types": ["commercial"]},
-        {"month": 1, "set": {"party_led_formation": 1.0}, "share": 0.5, "seed": 4}])
+    m = small_model(
+        3,
+        **TWO_STREETS,
+        timeline=[
+            {
+                "month": 1,
+                "set": {"professional_committee": True},
+                "community_types": ["commercial"],
+            },
+            {"month": 1, "set": {"party_led_formation": 1.0}, "share": 0.5, "seed": 4},
+        ],
+    )
     m.step()
     commercial = m.world.community_type == "commercial"
     assert np.array_equal(m.communities.pmc, commercial)
@@ -48,17 +61,20 @@ def test_targeting_by_community_type_and_a_random_share():
     assert np.array_equal(pushed, drawn)
 
 
-@pytest.mark.parametrize("entry, words", [
-    ({"month": 0, "set": {"devolution_share": 0.5}}, "month"),
-    ({"month": 3}, "set"),
-    ({"month": 3, "set": {"nonsense": 1}}, "nonsense"),
-    ({"month": 3, "set": {"devolution_share": 7}}, "devolution_share"),
-    ({"month": 3, "set": {"n_streets": 4}}, "fixed"),
-    ({"month": 3, "set": {"waste_rate": 0.1}, "streets": [0]}, "whole district"),
-    ({"month": 3, "set": {"devolution_share": 0.5}, "community_types": ["old"]}, "streets"),
-    ({"month": 3, "set": {"devolution_share": 0.5}, "share": 1.5}, "share"),
-    ({"month": 3, "set": {"devolution_share": 0.5}, "when": 1}, "when"),
-])
+@pytest.mark.parametrize(
+    "entry, words",
+    [
+        ({"month": 0, "set": {"devolution_share": 0.5}}, "month"),
+        ({"month": 3}, "set"),
+        ({"month": 3, "set": {"nonsense": 1}}, "nonsense"),
+        ({"month": 3, "set": {"devolution_share": 7}}, "devolution_share"),
+        ({"month": 3, "set": {"n_streets": 4}}, "fixed"),
+        ({"month": 3, "set": {"waste_rate": 0.1}, "streets": [0]}, "whole district"),
+        ({"month": 3, "set": {"devolution_share": 0.5}, "community_types": ["old"]}, "streets"),
+        ({"month": 3, "set": {"devolution_share": 0.5}, "share": 1.5}, "share"),
+        ({"month": 3, "set": {"devolution_share": 0.5}, "when": 1}, "when"),
+    ],
+)
 def test_bad_policy_entries_name_the_key_and_what_is_allowed(entry, words):
     with pytest.raises(ScenarioError, match=words):
         parse_timeline([entry])
@@ -66,8 +82,7 @@ def test_bad_policy_entries_name_the_key_and_what_is_allowed(entry, words):
 
 def test_a_street_that_does_not_exist_is_refused_before_the_run():
     with pytest.raises(ScenarioError, match="does not exist"):
-        small_model(1, timeline=[{"month": 2, "set": {"devolution_share": 0.5},
-                                  "streets": [7]}])
+        small_model(1, timeline=[{"month": 2, "set": {"devolution_share": 0.5}, "streets": [7]}])
 
 
 def test_a_district_wide_parameter_can_change_mid_run():

@@ -21,7 +21,7 @@ def test_residents_are_arrays_indexed_by_compound():
     assert np.array_equal(res.vulnerable, res.elderly | res.special)
     starts = res.compound_start
     for c in range(m.compounds.n):
-        assert np.all(res.compound[starts[c]:starts[c + 1]] == c)
+        assert np.all(res.compound[starts[c] : starts[c + 1]] == c)
     assert m.compounds.residents.sum() == res.n
 
 
@@ -33,8 +33,10 @@ def test_attribute_shares_follow_parameters_and_compound_types():
     assert abs(res.elderly.mean() - expected) < 0.02
     owner_ratio = np.array([T.COMPOUND_TYPES[t].owner_ratio for t in w.compound_type])
     heads = res.head
-    assert abs(res.owner[heads].mean() - np.clip(0.6 * owner_ratio, 0, 1)[res.compound[heads]]
-               .mean()) < 0.03
+    assert (
+        abs(res.owner[heads].mean() - np.clip(0.6 * owner_ratio, 0, 1)[res.compound[heads]].mean())
+        < 0.03
+    )
 
 
 def test_states_stay_in_bounds_over_a_run():

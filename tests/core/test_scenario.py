@@ -33,8 +33,9 @@ def test_a_scenario_may_extend_a_file_saved_with_a_byte_order_mark(tmp_path):
 
 
 def test_the_same_key_at_top_level_and_in_its_group_table_is_refused(tmp_path):
-    path = write(tmp_path, "twice",
-                 "devolution_share = 0.2\n\n[devolution]\ndevolution_share = 0.8\n")
+    path = write(
+        tmp_path, "twice", "devolution_share = 0.2\n\n[devolution]\ndevolution_share = 0.8\n"
+    )
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     message = str(err.value)

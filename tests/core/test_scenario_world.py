@@ -33,8 +33,9 @@ def test_a_world_table_reads_the_folder_relative_to_the_scenario(tmp_path, distr
 
 def test_a_scenario_inherits_the_world_of_the_one_it_extends(tmp_path, district):
     (tmp_path / "base.toml").write_text('[world]\nfolder = "district"\n', encoding="utf-8")
-    (tmp_path / "child.toml").write_text('extends = "base"\n[burden]\n'
-                                         'responsibility_list = true\n', encoding="utf-8")
+    (tmp_path / "child.toml").write_text(
+        'extends = "base"\n[burden]\nresponsibility_list = true\n', encoding="utf-8"
+    )
     assert load_scenario(tmp_path / "child.toml").world == district.resolve()
 
 
@@ -48,16 +49,20 @@ def test_parquet_tables_are_read_like_csv(tmp_path, district):
     folder.mkdir()
     for name in ("communities", "compounds"):
         pd.read_csv(district / f"{name}.csv", dtype=str, keep_default_na=False).to_parquet(
-            folder / f"{name}.parquet")
+            folder / f"{name}.parquet"
+        )
     assert load_district(folder).fingerprint() == load_district(district).fingerprint()
 
 
-@pytest.mark.parametrize("text, words", [
-    ('world = "district"\n', "world must be a table"),
-    ('[world]\nfolder = "district"\nformat = "csv"\n', "unknown key 'format'"),
-    ("[world]\n", "folder = None must be the path of a folder"),
-    ('[world]\nfolder = "nowhere"\n', "nowhere: no such folder"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('world = "district"\n', "world must be a table"),
+        ('[world]\nfolder = "district"\nformat = "csv"\n', "unknown key 'format'"),
+        ("[world]\n", "folder = None must be the path of a folder"),
+        ('[world]\nfolder = "nowhere"\n', "nowhere: no such folder"),
+    ],
+)
 def test_bad_world_tables_are_named(tmp_path, district, text, words):
     (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match=words):
@@ -66,8 +71,11 @@ def test_bad_world_tables_are_named(tmp_path, district, text, words):
 
 def test_a_bad_cell_names_the_file_row_and_column(tmp_path, district):
     (district / "compounds.csv").write_text(COMPOUNDS.replace("250", "-3"), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"compounds\.csv: row 3, column households = '-3'"
-                                            r": must be a whole number in \[1, 100000\]"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"compounds\.csv: row 3, column households = '-3'"
+        r": must be a whole number in \[1, 100000\]",
+    ):
         load_district(district)
 
 

@@ -25,8 +25,10 @@ OLD, COMMERCIAL = only("old"), only("commercial")
 
 def show(what: str, est) -> None:
     """The estimate as docs/DATA.md quotes it (`pytest tests/core/test_types.py -s`)."""
-    print(f"\nold quarters − commercial estates, {what}: {est.mean:+.3f} "
-          f"[{est.low:+.3f}, {est.high:+.3f}] over {est.n} paired seeds")
+    print(
+        f"\nold quarters − commercial estates, {what}: {est.mean:+.3f} "
+        f"[{est.low:+.3f}, {est.high:+.3f}] over {est.n} paired seeds"
+    )
 
 
 def test_old_quarters_have_lower_property_quality_than_commercial_estates():
@@ -57,7 +59,10 @@ def test_elderly_heavy_old_quarters_have_larger_care_needs_per_resident():
     old = [care_need_per_resident("old", s) for s in SEEDS]
     commercial = [care_need_per_resident("commercial", s) for s in SEEDS]
     est, _ = paired_difference(old, commercial)
-    show(f"care need hours per resident a month (commercial: "
-         f"{sum(commercial) / len(commercial):.3f})", est)
+    show(
+        f"care need hours per resident a month (commercial: "
+        f"{sum(commercial) / len(commercial):.3f})",
+        est,
+    )
     assert est.low > 0, est
     assert T.COMPOUND_TYPES["old"].elderly_ratio > T.COMPOUND_TYPES["commercial"].elderly_ratio

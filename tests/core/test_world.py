@@ -67,8 +67,11 @@ def test_network_has_integer_ids_kinds_and_every_edge_type(world):
     # shared people, collaboration and convened ties come from people and contracts, which
     # the model adds
     assert edge_kinds == set(EDGE_KINDS) - {"cross_appointment", "collaboration"}
-    assert nx.is_connected(nx.Graph(g).subgraph(
-        n for n, d in g.nodes(data=True) if d["kind"] not in ("ngo", "property_committee")))
+    assert nx.is_connected(
+        nx.Graph(g).subgraph(
+            n for n, d in g.nodes(data=True) if d["kind"] not in ("ngo", "property_committee")
+        )
+    )
 
 
 def test_network_agrees_with_the_arrays(world):
@@ -76,20 +79,22 @@ def test_network_agrees_with_the_arrays(world):
     g, off = w.graph, w.node_offset
     for c, f in enumerate(w.firm_of_compound):
         if f >= 0:
-            assert g.has_edge(off["owners_committee"] + c, off["property_firm"] + int(f),
-                              "contract")
+            assert g.has_edge(
+                off["owners_committee"] + c, off["property_firm"] + int(f), "contract"
+            )
     for c, s in enumerate(w.street_of_community):
-        assert g.has_edge(off["street_office"] + int(s), off["residents_committee"] + c,
-                          "hierarchy")
-        assert g.has_edge(off["party_branch"] + c, off["residents_committee"] + c,
-                          "coordination")
+        assert g.has_edge(
+            off["street_office"] + int(s), off["residents_committee"] + c, "hierarchy"
+        )
+        assert g.has_edge(off["party_branch"] + c, off["residents_committee"] + c, "coordination")
 
 
 def test_same_seed_same_world_and_levers_do_not_change_it():
     p = P.validate({"n_streets": 2})
     a = build_world(p, np.random.default_rng(3))
-    b = build_world({**p, "xa_one_shoulder": 0.1, "devolution_share": 0.9},
-                    np.random.default_rng(3))
+    b = build_world(
+        {**p, "xa_one_shoulder": 0.1, "devolution_share": 0.9}, np.random.default_rng(3)
+    )
     assert np.array_equal(a.compound_of_resident, b.compound_of_resident)
     assert np.array_equal(a.compound_type, b.compound_type)
     assert np.array_equal(a.fee, b.fee)

@@ -65,8 +65,12 @@ def stand_in(params, seed, steps=120, **kw):
     effect = true_effect(params["overload_penalty"]) if params["xa_one_shoulder"] == 1.0 else 0
     y = shared + effect + rng.normal(0, SEED_SD)
     z = rng.normal(0, SEED_SD)
-    summary = {"mean_satisfaction_mean": y, "final_satisfaction_mean": y,
-               "mean_needs_met": z, "final_needs_met": z}
+    summary = {
+        "mean_satisfaction_mean": y,
+        "final_satisfaction_mean": y,
+        "mean_needs_met": z,
+        "final_needs_met": z,
+    }
     return RunResult(dict(params), seed, steps, summary, pd.DataFrame({"step": []}))
 
 
@@ -135,8 +139,12 @@ def test_the_question_is_answered_with_the_box_where_the_effect_turns_negative(r
 def test_the_report_shows_effects_across_draws_and_the_conditions(results):
     assert main(["report", str(results.root)]) == 0
     report = (Path(results.root) / "report" / "report.md").read_text(encoding="utf-8")
-    for heading in ("## Uncertain parameters", "## Outcomes by arm across draws",
-                    "## Effects across parameter uncertainty", "## Under which conditions"):
+    for heading in (
+        "## Uncertain parameters",
+        "## Outcomes by arm across draws",
+        "## Effects across parameter uncertainty",
+        "## Under which conditions",
+    ):
         assert heading in report
     assert "2 arms × 60 parameter draws × 4 replicates = 480 runs" in report
     assert "`overload_penalty` uniform on [0.5, 2.5]" in report
@@ -147,8 +155,9 @@ def test_the_report_shows_effects_across_draws_and_the_conditions(results):
 
 def test_the_experiments_document_gathers_the_conditions(results, tmp_path):
     doc = tmp_path / "EXPERIMENTS.md"
-    assert main(["report", str(results.root), "--out", str(tmp_path / "figs"),
-                 "--doc", str(doc)]) == 0
+    assert (
+        main(["report", str(results.root), "--out", str(tmp_path / "figs"), "--doc", str(doc)]) == 0
+    )
     text = doc.read_text(encoding="utf-8")
     assert "## Under which conditions" in text
     section = text.split("## Under which conditions")[1].split("\n## ")[0]

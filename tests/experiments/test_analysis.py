@@ -52,8 +52,12 @@ def fake_model(f):
 
     def run(params, seed, steps=120, **kw):
         y = float(f(params, seed))
-        summary = {"mean_satisfaction_mean": y, "final_satisfaction_mean": y,
-                   "mean_needs_met": -y, "final_needs_met": -y}
+        summary = {
+            "mean_satisfaction_mean": y,
+            "final_satisfaction_mean": y,
+            "mean_needs_met": -y,
+            "final_needs_met": -y,
+        }
         return RunResult(dict(params), seed, steps, summary, pd.DataFrame({"step": []}))
 
     return run
@@ -135,7 +139,7 @@ def test_the_first_factors_effect_is_estimated_under_each_condition(grid_results
 
 def test_the_conditions_paragraph_is_generated_from_the_effects(grid_results):
     text = " ".join(conditions_paragraph(grid_results))
-    assert ("changes satisfaction_mean**: it raises it under 2 of 2 conditions" in text)
+    assert "changes satisfaction_mean**: it raises it under 2 of 2 conditions" in text
     assert "lowers it under 0" in text
     # needs_met is the mirror image: a channel that falls where satisfaction rises most
     assert re.search(r"raises it most \(responsibility_list=true\): needs_met -0\.(29|30)", text)
@@ -143,9 +147,15 @@ def test_the_conditions_paragraph_is_generated_from_the_effects(grid_results):
 
 def test_sobol_indices_of_a_known_function(tmp_path, monkeypatch):
     # y = 2a + b on [0,1]^2: S1_a = 4/5, S1_b = 1/5, no interaction
-    monkeypatch.setattr(sim.runs.runner, "run", fake_model(
-        lambda p, s: 2 * p["devolution_share"] + p["capacity_building_share"] / 0.8))
-    res = load_results(sweep(tmp_path, """
+    monkeypatch.setattr(
+        sim.runs.runner,
+        "run",
+        fake_model(lambda p, s: 2 * p["devolution_share"] + p["capacity_building_share"] / 0.8),
+    )
+    res = load_results(
+        sweep(
+            tmp_path,
+            """
 steps = 6
 replicates = 1
 outcomes = ["satisfaction_mean"]
@@ -155,7 +165,9 @@ n = 256
 [factors]
 devolution_share = [0.0, 1.0]
 capacity_building_share = [0.0, 0.8]
-"""))
+""",
+        )
+    )
     si = sobol_indices(res).set_index("factor")
     assert si.loc["devolution_share", "S1"] == pytest.approx(0.8, abs=0.05)
     assert si.loc["capacity_building_share", "S1"] == pytest.approx(0.2, abs=0.05)
@@ -165,9 +177,15 @@ capacity_building_share = [0.0, 0.8]
 
 def test_morris_indices_of_a_known_function(tmp_path, monkeypatch):
     # y = 2a - b + 0*c per unit of each range: mu* = 2, 1, 0 and sigma = 0
-    monkeypatch.setattr(sim.runs.runner, "run", fake_model(
-        lambda p, s: 2 * p["devolution_share"] - p["civic_motivation"] / 2))
-    res = load_results(sweep(tmp_path, """
+    monkeypatch.setattr(
+        sim.runs.runner,
+        "run",
+        fake_model(lambda p, s: 2 * p["devolution_share"] - p["civic_motivation"] / 2),
+    )
+    res = load_results(
+        sweep(
+            tmp_path,
+            """
 steps = 6
 replicates = 2
 outcomes = ["satisfaction_mean"]
@@ -178,7 +196,9 @@ n = 6
 devolution_share = [0.0, 1.0]
 civic_motivation = [0.0, 2.0]
 overload_penalty = [0.0, 5.0]
-"""))
+""",
+        )
+    )
     mi = morris_indices(res).set_index("factor")
     assert mi.loc["devolution_share", "mu_star"] == pytest.approx(2.0)
     assert mi.loc["civic_motivation", "mu"] == pytest.approx(-1.0)
@@ -200,7 +220,9 @@ def test_elementary_effects_match_salib_mu_star():
 
 
 def test_report_of_a_tiny_real_sweep_has_cis_differences_and_figures(tmp_path):
-    out = sweep(tmp_path, """
+    out = sweep(
+        tmp_path,
+        """
 description = "tiny real sweep for the report"
 steps = 6
 replicates = 3
@@ -211,7 +233,8 @@ kind = "grid"
 [factors]
 devolution_share = [0.1, 0.6]
 responsibility_list = [false, true]
-""")
+""",
+    )
     assert main(["report", str(out)]) == 0
     report = (out / "report" / "report.md").read_text()
     assert "95% CI" in report and "Cohen's d_z" in report
@@ -246,7 +269,9 @@ def test_incomplete_sensitivity_design_is_reported_not_computed(tmp_path, monkey
         return real(params, seed, steps, **kw)
 
     monkeypatch.setattr(sim.runs.runner, "run", run)
-    out = sweep(tmp_path, """
+    out = sweep(
+        tmp_path,
+        """
 steps = 6
 replicates = 1
 outcomes = ["satisfaction_mean"]
@@ -256,7 +281,8 @@ n = 4
 [factors]
 devolution_share = [0.0, 1.0]
 civic_motivation = [0.0, 2.0]
-""")
+""",
+    )
     assert main(["report", str(out)]) == 0
     report = (out / "report" / "report.md").read_text()
     assert "Sensitivity indices not computed" in report and "Failed runs" in report

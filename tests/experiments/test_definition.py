@@ -40,14 +40,16 @@ def refused(path: Path, *words: str, **overrides) -> str:
     return message
 
 
-NOT_APPLYING = [(kind, key) for key in VALUES for kind in DESIGN_KINDS
-                if kind not in DESIGN_KEYS[key]]
+NOT_APPLYING = [
+    (kind, key) for key in VALUES for kind in DESIGN_KINDS if kind not in DESIGN_KEYS[key]
+]
 
 
 @pytest.mark.parametrize("kind, key", NOT_APPLYING)
 def test_a_design_key_that_does_not_apply_to_the_kind_is_refused(tmp_path, kind, key):
-    path = experiment(tmp_path, f'steps = 6\n[design]\nkind = "{kind}"\n'
-                      f"{key} = {VALUES[key]}\n" + FACTORS[kind])
+    path = experiment(
+        tmp_path, f'steps = 6\n[design]\nkind = "{kind}"\n{key} = {VALUES[key]}\n' + FACTORS[kind]
+    )
     refused(path, str(path), f"[design] {key}", "applies to", f"not {kind}")
 
 
@@ -56,10 +58,16 @@ def test_the_keys_that_apply_are_accepted_and_size_the_design(tmp_path, kind):
     keys = [k for k in VALUES if kind in DESIGN_KEYS[k]]
     lines = [f"{k} = {VALUES[k]}" for k in keys if k != "reference"]
     if "reference" in keys:
-        lines.append('reference = "a"' if kind == "arms" else
-                     "reference = { devolution_share = 0.6 }")
-    path = experiment(tmp_path, f'steps = 6\nreplicates = 1\n[design]\nkind = "{kind}"\n'
-                      + "\n".join(lines) + "\n" + FACTORS[kind])
+        lines.append(
+            'reference = "a"' if kind == "arms" else "reference = { devolution_share = 0.6 }"
+        )
+    path = experiment(
+        tmp_path,
+        f'steps = 6\nreplicates = 1\n[design]\nkind = "{kind}"\n'
+        + "\n".join(lines)
+        + "\n"
+        + FACTORS[kind],
+    )
     defn = load_sweep(path)
     assert design_size(defn) == len(make_design(defn).table)
 
@@ -70,8 +78,7 @@ def test_a_window_or_series_period_longer_than_the_runs_is_refused(tmp_path, key
     refused(path, str(path), f"{key} = 12", "longer than the runs", "6 months")
 
 
-def test_steps_from_the_command_line_shorter_than_the_window_are_refused_naming_the_flag(
-        tmp_path):
+def test_steps_from_the_command_line_shorter_than_the_window_are_refused_naming_the_flag(tmp_path):
     path = experiment(tmp_path, "steps = 24\nwindow = 12\n" + FACTORS["grid"])
     assert load_sweep(path).window == 12
     refused(path, "window = 12", "--steps", "6 months", steps=6)
@@ -85,8 +92,10 @@ def test_without_a_window_short_runs_are_summarised_over_all_their_months(tmp_pa
 
 def test_too_many_replicates_are_refused_before_seeds_or_plans_are_made(tmp_path, monkeypatch):
     path = experiment(tmp_path, "steps = 6\nreplicates = 100000000\n" + FACTORS["grid"])
-    monkeypatch.setattr("sim.experiments.definition.replicate_seeds",
-                        lambda *a: pytest.fail("seeds were drawn for a refused plan"))
+    monkeypatch.setattr(
+        "sim.experiments.definition.replicate_seeds",
+        lambda *a: pytest.fail("seeds were drawn for a refused plan"),
+    )
     refused(path, str(path), "replicates = 100,000,000", "200,000,000 runs", f"{MAX_RUNS:,}")
 
 
@@ -96,8 +105,9 @@ def test_too_many_replicates_from_the_command_line_name_the_flag(tmp_path):
 
 
 def test_a_sampled_design_too_large_to_hold_is_refused_before_sampling(tmp_path, monkeypatch):
-    path = experiment(tmp_path, 'steps = 6\n[design]\nkind = "lhs"\nn = 1000000000000\n'
-                      + FACTORS["lhs"])
+    path = experiment(
+        tmp_path, 'steps = 6\n[design]\nkind = "lhs"\nn = 1000000000000\n' + FACTORS["lhs"]
+    )
     refused(path, "1,000,000,000,000 design points")
 
 
@@ -116,11 +126,14 @@ def test_refusals_reach_the_command_line_as_one_line_and_exit_2(tmp_path, capsys
     assert len(err.strip().splitlines()) == 1 and not out.exists()
 
 
-@pytest.mark.parametrize("kind, body, key", [
-    ("arms", 'reference = [1]\n', "reference"),
-    ("arms", 'reference = { a = 1 }\n', "reference"),
-    ("grid", 'reference = "a"\n', "reference"),
-])
+@pytest.mark.parametrize(
+    "kind, body, key",
+    [
+        ("arms", "reference = [1]\n", "reference"),
+        ("arms", "reference = { a = 1 }\n", "reference"),
+        ("grid", 'reference = "a"\n', "reference"),
+    ],
+)
 def test_a_reference_of_the_wrong_shape_is_refused(tmp_path, kind, body, key):
     path = experiment(tmp_path, f'steps = 6\n[design]\nkind = "{kind}"\n{body}' + FACTORS[kind])
     refused(path, str(path), f"[design] {key}")

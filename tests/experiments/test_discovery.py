@@ -62,26 +62,32 @@ def test_the_discovery_figure_has_the_trajectory_the_scores_and_the_box():
 VALUES = {"effect": np.array([-1.0, 0.0, 2.0]), "reference": np.array([0.2, 0.6, 0.9])}
 
 
-@pytest.mark.parametrize(("expression", "expected"), [
-    ("effect < 0", [True, False, False]),
-    ("effect <= 0 and reference > 0.5", [False, True, False]),
-    ("not effect < 0 or reference < 0.3", [True, True, True]),
-    ("abs(effect) > 0.5", [True, False, True]),
-    ("effect / reference > 1", [False, False, True]),
-    ("-1 < effect < 1", [False, True, False]),
-])
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("effect < 0", [True, False, False]),
+        ("effect <= 0 and reference > 0.5", [False, True, False]),
+        ("not effect < 0 or reference < 0.3", [True, True, True]),
+        ("abs(effect) > 0.5", [True, False, True]),
+        ("effect / reference > 1", [False, False, True]),
+        ("-1 < effect < 1", [False, True, False]),
+    ],
+)
 def test_a_condition_is_evaluated_over_the_named_values(expression, expected):
     assert condition(expression, VALUES).tolist() == expected
 
 
-@pytest.mark.parametrize(("expression", "message"), [
-    ("effect <", "not an expression"),
-    ("effcet < 0", "unknown name 'effcet'; allowed: effect, reference"),
-    ("effect + 1", "does not say yes or no"),
-    ("__import__('os').system('true')", "is not allowed"),
-    ("effect.real < 0", "is not allowed"),
-    ("effect in [1]", "is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("effect <", "not an expression"),
+        ("effcet < 0", "unknown name 'effcet'; allowed: effect, reference"),
+        ("effect + 1", "does not say yes or no"),
+        ("__import__('os').system('true')", "is not allowed"),
+        ("effect.real < 0", "is not allowed"),
+        ("effect in [1]", "is not allowed"),
+    ],
+)
 def test_a_bad_condition_is_refused_with_what_is_allowed(expression, message):
     with pytest.raises(DiscoveryError, match=message.replace("(", r"\(").replace(")", r"\)")):
         condition(expression, VALUES)

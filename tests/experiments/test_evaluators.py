@@ -23,19 +23,36 @@ from sim.interfaces.cli.main import main
 from tests.helpers import tiny_experiment
 
 REPO = Path(__file__).resolve().parents[2]
-@pytest.mark.parametrize("address, expected", [
-    ("tcp://127.0.0.1:8786", "tcp://127.0.0.1:8786"),
-    ("10.0.0.5:8786", "tcp://10.0.0.5:8786"),
-    ("tls://scheduler.example:8786", "tls://scheduler.example:8786"),
-    ("tcp://[::1]:8786", "tcp://[::1]:8786"),
-])
+
+
+@pytest.mark.parametrize(
+    "address, expected",
+    [
+        ("tcp://127.0.0.1:8786", "tcp://127.0.0.1:8786"),
+        ("10.0.0.5:8786", "tcp://10.0.0.5:8786"),
+        ("tls://scheduler.example:8786", "tls://scheduler.example:8786"),
+        ("tcp://[::1]:8786", "tcp://[::1]:8786"),
+    ],
+)
 def test_scheduler_addresses_are_accepted_with_or_without_protocol(address, expected):
     assert check_address(address, "--scheduler") == expected
 
 
-@pytest.mark.parametrize("address", ["not-an-address", "", " ", "tcp://host", "tcp://:8786",
-                                     "tcp://host:99999", "tcp://host:0", "http://host:80",
-                                     "inproc://x", "tcp://a host:1"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not-an-address",
+        "",
+        " ",
+        "tcp://host",
+        "tcp://:8786",
+        "tcp://host:99999",
+        "tcp://host:0",
+        "http://host:80",
+        "inproc://x",
+        "tcp://a host:1",
+    ],
+)
 def test_malformed_scheduler_addresses_are_refused_naming_the_flag(address):
     with pytest.raises(ScenarioError, match=r"^--scheduler .* is not a Dask scheduler address"):
         make_evaluator(scheduler=address)
@@ -50,12 +67,23 @@ def test_a_malformed_address_in_the_environment_is_refused_naming_the_variable(m
 def test_sweep_with_a_malformed_scheduler_exits_2_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "res"
     start = time.monotonic()
-    code = main(["sweep", str(tiny_experiment(tmp_path)), "--out", str(out), "--scheduler",
-                 "not-an-address", "--quiet"])
+    code = main(
+        [
+            "sweep",
+            str(tiny_experiment(tmp_path)),
+            "--out",
+            str(out),
+            "--scheduler",
+            "not-an-address",
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and time.monotonic() - start < 5
-    assert err.strip() == ("error: --scheduler 'not-an-address' is not a Dask scheduler "
-                           "address; write tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+    assert err.strip() == (
+        "error: --scheduler 'not-an-address' is not a Dask scheduler "
+        "address; write tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    )
     assert not out.exists()
 
 
@@ -66,11 +94,23 @@ def free_port() -> int:
 
 
 def test_an_unreachable_scheduler_fails_within_the_connect_timeout_leaving_no_folder(
-        tmp_path, capsys):
+    tmp_path, capsys
+):
     out = tmp_path / "res"
     start = time.monotonic()
-    code = main(["sweep", str(tiny_experiment(tmp_path)), "--out", str(out), "--scheduler",
-                 f"tcp://127.0.0.1:{free_port()}", "--connect-timeout", "2", "--quiet"])
+    code = main(
+        [
+            "sweep",
+            str(tiny_experiment(tmp_path)),
+            "--out",
+            str(out),
+            "--scheduler",
+            f"tcp://127.0.0.1:{free_port()}",
+            "--connect-timeout",
+            "2",
+            "--quiet",
+        ]
+    )
     took = time.monotonic() - start
     err = capsys.readouterr().err
     assert code == 2 and took < 15, (code, took)
@@ -79,9 +119,13 @@ def test_an_unreachable_scheduler_fails_within_the_connect_timeout_leaving_no_fo
 
 
 def start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dask", *args], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dask", *args],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -91,21 +135,41 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def test_a_sweep_whose_only_worker_is_killed_stops_in_the_configured_time_keeping_its_runs(
-        tmp_path):
+    tmp_path,
+):
     """A real dask-scheduler and dask-worker on loopback; the worker is killed once the
     first runs are stored."""
     address = f"tcp://127.0.0.1:{free_port()}"
-    scheduler = start("scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                      "--no-dashboard")
+    scheduler = start(
+        "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"
+    )
     worker = start("worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard")
     out = tmp_path / "res"
     wait = 6
     try:
         sweep = subprocess.Popen(
-            [sys.executable, "-m", "sim", "sweep", str(tiny_experiment(tmp_path, 400, 20)),
-             "--out", str(out), "--scheduler", address, "--batch-size", "1",
-             "--connect-timeout", "30", "--no-workers-timeout", str(wait)],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "sim",
+                "sweep",
+                str(tiny_experiment(tmp_path, 400, 20)),
+                "--out",
+                str(out),
+                "--scheduler",
+                address,
+                "--batch-size",
+                "1",
+                "--connect-timeout",
+                "30",
+                "--no-workers-timeout",
+                str(wait),
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 120
         while not list((out / "runs").glob("part-*.parquet")):
             assert sweep.poll() is None, sweep.communicate()

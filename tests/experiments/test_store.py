@@ -14,9 +14,16 @@ from sim.experiments.store import ResultsError, RunStore
 
 
 def row(key: str, status: str = "ok", value: float = 1.0) -> dict:
-    return {"key": key, "arm": "a", "point": 0, "replicate": 0, "seed": 1, "status": status,
-            "error": None if status == "ok" else "RuntimeError: boom",
-            "mean_satisfaction_mean": value if status == "ok" else float("nan")}
+    return {
+        "key": key,
+        "arm": "a",
+        "point": 0,
+        "replicate": 0,
+        "seed": 1,
+        "status": status,
+        "error": None if status == "ok" else "RuntimeError: boom",
+        "mean_satisfaction_mean": value if status == "ok" else float("nan"),
+    }
 
 
 def test_runs_are_deduplicated_by_key_ok_beats_failed_and_latest_wins(tmp_path):
@@ -112,9 +119,11 @@ def test_the_writer_removes_temporary_files_of_killed_writers_but_not_of_live_on
     store = RunStore.create(tmp_path)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        dead = [tmp_path / f".sweep.json.{dead_pid()}-ab12.partial",
-                tmp_path / "runs" / f".part-1.parquet.{dead_pid()}-cd34.partial",
-                tmp_path / "series" / f".part-1.parquet.{dead_pid()}-ef56.partial"]
+        dead = [
+            tmp_path / f".sweep.json.{dead_pid()}-ab12.partial",
+            tmp_path / "runs" / f".part-1.parquet.{dead_pid()}-cd34.partial",
+            tmp_path / "series" / f".part-1.parquet.{dead_pid()}-ef56.partial",
+        ]
         live = tmp_path / "runs" / f".part-2.parquet.{sleeper.pid}-0a0b.partial"
         for path in [*dead, live]:
             path.write_bytes(b"half a file")
@@ -133,8 +142,7 @@ DAMAGE = {
     "sweep.json wrong type": ("sweep.json", {"replicates": "three"}, "replicates"),
     "sweep.json unknown kind": ("sweep.json", {"kind": "factorial"}, "kind"),
     "sweep.json unknown statistic": ("sweep.json", {"statistic": "median"}, "statistic"),
-    "sweep.json factor without levels": ("sweep.json", {"factors": [{"name": "x"}]},
-                                         "factors"),
+    "sweep.json factor without levels": ("sweep.json", {"factors": [{"name": "x"}]}, "factors"),
     "sweep.json factors of a sampled design": ("sweep.json", {"kind": "sobol"}, "factors"),
     "design.parquet missing": ("design.parquet", None, "missing"),
     "design.parquet truncated": ("design.parquet", 100, "unreadable"),
@@ -150,14 +158,19 @@ def finished_sweep(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("sweep")
     out = folder / "res"
-    assert main(["sweep", str(tiny_experiment(folder)), "--out", str(out), "--workers", "1",
-                 "--quiet"]) == 0
+    assert (
+        main(
+            ["sweep", str(tiny_experiment(folder)), "--out", str(out), "--workers", "1", "--quiet"]
+        )
+        == 0
+    )
     return out
 
 
 @pytest.mark.parametrize("case", sorted(DAMAGE))
 def test_report_of_a_damaged_results_folder_exits_2_naming_the_file(
-        case, finished_sweep, tmp_path, capsys):
+    case, finished_sweep, tmp_path, capsys
+):
     import json
     import shutil
 

@@ -74,8 +74,7 @@ def test_grid_design_crosses_levels_and_every_arm_uses_the_same_seeds(tmp_path):
     design = make_design(defn)
     specs = plan_runs(defn, design)
     assert len(design.table) == 4 and len(specs) == 12
-    seeds_by_arm = {arm: [s.seed for s in specs if s.arm == arm]
-                    for arm in design.table["arm"]}
+    seeds_by_arm = {arm: [s.seed for s in specs if s.arm == arm] for arm in design.table["arm"]}
     assert all(seeds == defn.seeds() for seeds in seeds_by_arm.values())
     assert len(set(defn.seeds())) == 3
     assert len({s.key for s in specs}) == 12
@@ -101,13 +100,16 @@ def test_keys_change_with_steps_and_parameters_but_not_with_replicate_count(tmp_
 
 
 def test_composite_factor_sets_all_its_parameters(tmp_path):
-    path = write_experiment(tmp_path, """
+    path = write_experiment(
+        tmp_path,
+        """
 steps = 6
 replicates = 1
 [factors.xa]
 levels = [0.0, 1.0]
 sets = ["xa_one_shoulder", "xa_secretary_chairs_oc"]
-""")
+""",
+    )
     design = make_design(load_sweep(path))
     assert design.overrides == [
         {"xa_one_shoulder": 0.0, "xa_secretary_chairs_oc": 0.0},
@@ -115,11 +117,13 @@ sets = ["xa_one_shoulder", "xa_secretary_chairs_oc"]
     ]
 
 
-@pytest.mark.parametrize("kind, n, points", [("sobol", 8, 8 * (3 + 2)),
-                                             ("morris", 4, 4 * (3 + 1)),
-                                             ("lhs", 10, 10)])
+@pytest.mark.parametrize(
+    "kind, n, points", [("sobol", 8, 8 * (3 + 2)), ("morris", 4, 4 * (3 + 1)), ("lhs", 10, 10)]
+)
 def test_sampled_designs_have_salib_sizes_and_typed_values(tmp_path, kind, n, points):
-    path = write_experiment(tmp_path, f"""
+    path = write_experiment(
+        tmp_path,
+        f"""
 steps = 6
 replicates = 2
 [design]
@@ -129,7 +133,8 @@ n = {n}
 devolution_share = [0.1, 0.9]
 responsibility_list = [false, true]
 social_degree = [2, 10]
-""")
+""",
+    )
     design = make_design(load_sweep(path))
     t = design.table
     assert len(t) == points
@@ -137,42 +142,64 @@ social_degree = [2, 10]
     assert set(t["responsibility_list"]) <= {True, False}
     assert t["social_degree"].between(2, 10).all()
     assert all(isinstance(o["social_degree"], int) for o in design.overrides)
-    assert design.problem["names"] == ["devolution_share", "responsibility_list",
-                                       "social_degree"]
+    assert design.problem["names"] == ["devolution_share", "responsibility_list", "social_degree"]
 
 
 BAD = {
-    "unknown factor": ("[factors]\nxa_one_shoulderr = [0.1, 0.9]\n",
-                       "'xa_one_shoulderr' is not a model parameter"),
-    "level out of range": ("[factors]\ndevolution_share = [0.1, 1.5]\n",
-                           "devolution_share: level 1.5 must be a number in [0, 1]"),
-    "bad design kind": ("[design]\nkind = \"factorial\"\n[factors]\ndevolution_share = [0.1]\n",
-                        "kind = 'factorial' is not a design"),
-    "replicates < 1": ("replicates = 0\n[factors]\ndevolution_share = [0.1]\n",
-                       "replicates = 0 must be an integer >= 1"),
-    "unknown outcome": ("outcomes = [\"happiness\"]\n[factors]\ndevolution_share = [0.1]\n",
-                        "'happiness' is not an outcome"),
-    "missing scenario": ("scenario = \"no_such_scenario\"\n[factors]\ndevolution_share = [0.1]\n",
-                         "scenario = 'no_such_scenario': scenario file not found"),
-    "reference not a level": ("[design]\nreference = { devolution_share = 0.5 }\n"
-                              "[factors]\ndevolution_share = [0.1, 0.6]\n",
-                              "reference devolution_share = 0.5 is not one of its levels"),
-    "sobol n not a power of 2": ("[design]\nkind = \"sobol\"\nn = 10\n[factors]\n"
-                                 "devolution_share = [0.1, 0.6]\nsocial_degree = [2, 9]\n",
-                                 "must be a power of 2"),
-    "range not a pair": ("[design]\nkind = \"lhs\"\n[factors]\ndevolution_share = [0.1]\n",
-                         "must be a range [low, high]"),
-    "unknown key": ("replicate = 3\n[factors]\ndevolution_share = [0.1]\n",
-                    "unknown key 'replicate'"),
-    "fixed out of range": ("[factors]\ndevolution_share = [0.1]\n[fixed]\nn_streets = 0\n",
-                           "[fixed]: n_streets = 0 must be an integer in [1, 2000]"),
+    "unknown factor": (
+        "[factors]\nxa_one_shoulderr = [0.1, 0.9]\n",
+        "'xa_one_shoulderr' is not a model parameter",
+    ),
+    "level out of range": (
+        "[factors]\ndevolution_share = [0.1, 1.5]\n",
+        "devolution_share: level 1.5 must be a number in [0, 1]",
+    ),
+    "bad design kind": (
+        '[design]\nkind = "factorial"\n[factors]\ndevolution_share = [0.1]\n',
+        "kind = 'factorial' is not a design",
+    ),
+    "replicates < 1": (
+        "replicates = 0\n[factors]\ndevolution_share = [0.1]\n",
+        "replicates = 0 must be an integer >= 1",
+    ),
+    "unknown outcome": (
+        'outcomes = ["happiness"]\n[factors]\ndevolution_share = [0.1]\n',
+        "'happiness' is not an outcome",
+    ),
+    "missing scenario": (
+        'scenario = "no_such_scenario"\n[factors]\ndevolution_share = [0.1]\n',
+        "scenario = 'no_such_scenario': scenario file not found",
+    ),
+    "reference not a level": (
+        "[design]\nreference = { devolution_share = 0.5 }\n"
+        "[factors]\ndevolution_share = [0.1, 0.6]\n",
+        "reference devolution_share = 0.5 is not one of its levels",
+    ),
+    "sobol n not a power of 2": (
+        '[design]\nkind = "sobol"\nn = 10\n[factors]\n'
+        "devolution_share = [0.1, 0.6]\nsocial_degree = [2, 9]\n",
+        "must be a power of 2",
+    ),
+    "range not a pair": (
+        '[design]\nkind = "lhs"\n[factors]\ndevolution_share = [0.1]\n',
+        "must be a range [low, high]",
+    ),
+    "unknown key": (
+        "replicate = 3\n[factors]\ndevolution_share = [0.1]\n",
+        "unknown key 'replicate'",
+    ),
+    "fixed out of range": (
+        "[factors]\ndevolution_share = [0.1]\n[fixed]\nn_streets = 0\n",
+        "[fixed]: n_streets = 0 must be an integer in [1, 2000]",
+    ),
     "not TOML": ("[factors\n", "not valid TOML"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_definition_exits_2_with_one_clear_message_before_any_run(
-        tmp_path, monkeypatch, capsys, case):
+    tmp_path, monkeypatch, capsys, case
+):
     body, message = BAD[case]
     path = write_experiment(tmp_path, body, world=False)
     calls = []
@@ -199,8 +226,17 @@ def test_sweep_stores_every_run_once_with_arm_replicate_seed_and_resumes_to_noth
     assert sweep(path, out, "--workers", "1") == 0
     runs = RunStore.open(out).runs()
     assert len(runs) == 12 and (runs["status"] == "ok").all()
-    assert {"key", "arm", "replicate", "seed", "devolution_share", "responsibility_list",
-            "mean_satisfaction_mean", "final_needs_met", "elapsed"} <= set(runs.columns)
+    assert {
+        "key",
+        "arm",
+        "replicate",
+        "seed",
+        "devolution_share",
+        "responsibility_list",
+        "mean_satisfaction_mean",
+        "final_needs_met",
+        "elapsed",
+    } <= set(runs.columns)
     by_rep = runs.groupby("replicate")["seed"].nunique()
     assert (by_rep == 1).all()  # common random numbers: one seed per replicate
     series = RunStore.open(out).series()
@@ -223,11 +259,25 @@ def test_more_replicates_keep_the_stored_ones_and_run_only_the_new(tmp_path, mon
 
 
 def test_sigkill_mid_sweep_then_rerun_completes_every_run_exactly_once(tmp_path):
-    path = write_experiment(tmp_path, GRID.replace("steps = 6", "steps = 24")
-                            .replace("replicates = 3", "replicates = 4"))
+    path = write_experiment(
+        tmp_path,
+        GRID.replace("steps = 6", "steps = 24").replace("replicates = 3", "replicates = 4"),
+    )
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers",
-           "1", "--batch-size", "1", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--batch-size",
+        "1",
+        "--quiet",
+    ]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
@@ -270,7 +320,8 @@ def failing_on(seed: int):
 
 
 def test_a_failing_run_is_recorded_the_rest_finish_and_retry_failed_reruns_only_it(
-        tmp_path, monkeypatch, capsys):
+    tmp_path, monkeypatch, capsys
+):
     path = write_experiment(tmp_path, GRID)
     out = tmp_path / "res"
     bad_seed = replicate_seeds(7, 3)[1]
@@ -306,17 +357,22 @@ def test_one_worker_and_two_dask_workers_give_the_same_results(tmp_path):
     a = RunStore.open(tmp_path / "one").runs().set_index("key").sort_index()
     b = RunStore.open(tmp_path / "two").runs().set_index("key").sort_index()
     assert list(a.index) == list(b.index)
-    assert (a[["arm", "replicate", "seed", "status"]] == b[["arm", "replicate", "seed",
-                                                            "status"]]).all().all()
+    assert (
+        (a[["arm", "replicate", "seed", "status"]] == b[["arm", "replicate", "seed", "status"]])
+        .all()
+        .all()
+    )
     outcomes = [c for c in a.columns if c.startswith(("mean_", "final_"))]
     # Equal up to the last bits: numpy's SIMD reductions may round differently with the
     # memory alignment of an array, which differs between processes.
-    np.testing.assert_allclose(a[outcomes].to_numpy(float), b[outcomes].to_numpy(float),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        a[outcomes].to_numpy(float), b[outcomes].to_numpy(float), rtol=1e-9, atol=1e-12
+    )
     sa = RunStore.open(tmp_path / "one").series().sort_values(["key", "step"])
     sb = RunStore.open(tmp_path / "two").series().sort_values(["key", "step"])
-    np.testing.assert_allclose(sa["needs_met"].to_numpy(float),
-                               sb["needs_met"].to_numpy(float), rtol=1e-9)
+    np.testing.assert_allclose(
+        sa["needs_met"].to_numpy(float), sb["needs_met"].to_numpy(float), rtol=1e-9
+    )
 
 
 class _KillingEvaluator(InProcessEvaluator):
@@ -352,8 +408,15 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path):
         if len(seen) == 2:
             raise KeyboardInterrupt
 
-    out = execute(defn, design, store, InProcessEvaluator(), batch_size=3, progress=False,
-                  on_batch=interrupt_after_two)
+    out = execute(
+        defn,
+        design,
+        store,
+        InProcessEvaluator(),
+        batch_size=3,
+        progress=False,
+        on_batch=interrupt_after_two,
+    )
     assert out.interrupted and out.ok == 6
     assert len(store.runs()) == 6
     again = execute(defn, design, store, InProcessEvaluator(), progress=False)

@@ -16,8 +16,11 @@ def test_every_reform_moves_only_levers_and_each_lever_of_the_schema_appears():
 
 
 def test_the_table_reports_paired_effects_with_intervals(monkeypatch):
-    monkeypatch.setattr(balance, "WORLD", {"n_streets": 1, "communities_per_street": 3.0,
-                                           "households_per_compound": 40.0})
+    monkeypatch.setattr(
+        balance,
+        "WORLD",
+        {"n_streets": 1, "communities_per_street": 3.0, "households_per_compound": 40.0},
+    )
     monkeypatch.setattr(balance, "STEPS", 6)
     monkeypatch.setattr(balance, "REFORMS", {"list": {"responsibility_list": True}})
     table, supply = balance.measure([1, 2])

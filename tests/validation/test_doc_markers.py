@@ -10,10 +10,12 @@ from sim.validation import balance, episodes, public_goods
 from sim.validation.calibration import cli as calibration
 
 
-@pytest.mark.parametrize("command", [balance, episodes, public_goods, calibration],
-                         ids=["balance", "episodes", "public_goods", "calibration"])
-def test_a_doc_without_the_markers_is_refused_before_anything_runs(command, tmp_path,
-                                                                   capsys):
+@pytest.mark.parametrize(
+    "command",
+    [balance, episodes, public_goods, calibration],
+    ids=["balance", "episodes", "public_goods", "calibration"],
+)
+def test_a_doc_without_the_markers_is_refused_before_anything_runs(command, tmp_path, capsys):
     doc = tmp_path / "VALIDATION.md"
     doc.write_text("# Validation\n\nno markers here\n", encoding="utf-8")
     out = tmp_path / "out"

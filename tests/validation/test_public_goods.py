@@ -17,8 +17,9 @@ from scipy import stats
 
 from sim.validation import public_goods as pg
 
-SMALL = pg.Config(n=300, runs=16, transient=500, generations=250, seed=7,
-                  eta_min=0.3, eta_max=1.0, eta_step=0.1)
+SMALL = pg.Config(
+    n=300, runs=16, transient=500, generations=250, seed=7, eta_min=0.3, eta_max=1.0, eta_step=0.1
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,12 @@ def runs_at(runs: pd.DataFrame, case: str, eta: float) -> np.ndarray:
 
 def more_cooperation(runs: pd.DataFrame, better: str, worse: str, eta: float) -> float:
     """One-sided Welch t-test p-value of 'better has more cooperators than worse at eta'."""
-    return stats.ttest_ind(runs_at(runs, better, eta), runs_at(runs, worse, eta),
-                           equal_var=False, alternative="greater").pvalue
+    return stats.ttest_ind(
+        runs_at(runs, better, eta),
+        runs_at(runs, worse, eta),
+        equal_var=False,
+        alternative="greater",
+    ).pvalue
 
 
 def bootstrap_critical_eta(runs: pd.DataFrame, case: str, draws: int = 400) -> np.ndarray:
@@ -87,12 +92,14 @@ def test_critical_eta_ordering_holds_across_resampled_experiments(small_runs):
 
 
 def test_summary_interval_contains_the_mean():
-    runs = pd.DataFrame({
-        "case": ["a"] * 4 + ["b"] * 4,
-        "eta": [0.5] * 8,
-        "mean_cooperation": [0.1, 0.2, 0.3, 0.4, 1.0, 1.0, 1.0, 1.0],
-        "fixated": [False] * 4 + [True] * 4,
-    })
+    runs = pd.DataFrame(
+        {
+            "case": ["a"] * 4 + ["b"] * 4,
+            "eta": [0.5] * 8,
+            "mean_cooperation": [0.1, 0.2, 0.3, 0.4, 1.0, 1.0, 1.0, 1.0],
+            "fixated": [False] * 4 + [True] * 4,
+        }
+    )
     s = pg.summarise(runs).set_index("case")
     assert s.loc["a", "mean"] == pytest.approx(0.25)
     half = stats.t.ppf(0.975, 3) * np.std([0.1, 0.2, 0.3, 0.4], ddof=1) / 2
@@ -102,16 +109,16 @@ def test_summary_interval_contains_the_mean():
 
 
 def test_critical_eta_interpolates_the_first_crossing():
-    summary = pd.DataFrame({"case": "a", "eta": [0.2, 0.4, 0.6, 0.8],
-                            "mean": [0.0, 0.2, 0.6, 0.4]})
+    summary = pd.DataFrame({"case": "a", "eta": [0.2, 0.4, 0.6, 0.8], "mean": [0.0, 0.2, 0.6, 0.4]})
     assert pg.critical_eta(summary, 0.5)["a"] == pytest.approx(0.55)
     assert np.isnan(pg.critical_eta(summary, 0.7)["a"])
     assert pg.critical_eta(summary, 0.0)["a"] == pytest.approx(0.2)
 
 
 def test_results_do_not_depend_on_grid_or_workers():
-    tiny = pg.Config(n=60, runs=3, transient=20, generations=10, seed=3,
-                     eta_min=0.6, eta_max=0.8, eta_step=0.1)
+    tiny = pg.Config(
+        n=60, runs=3, transient=20, generations=10, seed=3, eta_min=0.6, eta_max=0.8, eta_step=0.1
+    )
     serial = pg.run_experiment(tiny, workers=1)
     parallel = pg.run_experiment(tiny, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
@@ -125,15 +132,43 @@ def test_results_do_not_depend_on_grid_or_workers():
 def test_command_writes_csv_figure_and_table(tmp_path):
     doc = tmp_path / "VALIDATION.md"
     doc.write_text(f"# V\n\nbefore\n{pg.DOC_BEGIN}\nold table\n{pg.DOC_END}\nafter\n")
-    code = pg.main(["--out", str(tmp_path / "out"), "--runs", "2", "--n", "40",
-                    "--generations", "5", "--transient", "5", "--workers", "1",
-                    "--eta-min", "0.4", "--eta-max", "0.6", "--eta-step", "0.2",
-                    "--doc", str(doc)])
+    code = pg.main(
+        [
+            "--out",
+            str(tmp_path / "out"),
+            "--runs",
+            "2",
+            "--n",
+            "40",
+            "--generations",
+            "5",
+            "--transient",
+            "5",
+            "--workers",
+            "1",
+            "--eta-min",
+            "0.4",
+            "--eta-max",
+            "0.6",
+            "--eta-step",
+            "0.2",
+            "--doc",
+            str(doc),
+        ]
+    )
     assert code == 0
     runs = pd.read_csv(tmp_path / "out" / "public_goods_runs.csv")
     assert len(runs) == 3 * 2 * 2
-    assert {"case", "eta", "run", "graph_seed", "mean_cooperation", "fixated", "hub_degree",
-            "hub_cooperates"} <= set(runs)
+    assert {
+        "case",
+        "eta",
+        "run",
+        "graph_seed",
+        "mean_cooperation",
+        "fixated",
+        "hub_degree",
+        "hub_cooperates",
+    } <= set(runs)
     png = (tmp_path / "out" / "public_goods.png").read_bytes()
     assert png.startswith(b"\x89PNG")
     table = (tmp_path / "out" / "public_goods.md").read_text()
@@ -144,15 +179,18 @@ def test_command_writes_csv_figure_and_table(tmp_path):
     assert text.startswith("# V\n\nbefore\n") and text.endswith(f"{pg.DOC_END}\nafter\n")
 
 
-@pytest.mark.parametrize("argv", [
-    ["--runs", "1"],  # --out missing
-    ["--out", "x", "--runs", "0"],
-    ["--out", "x", "--transient", "-1"],
-    ["--out", "x", "--eta-step", "0"],
-    ["--out", "x", "--eta-min", "1.0", "--eta-max", "0.5"],
-    ["--out", "x", "--n", "many"],
-    ["--out", "x", "--doc", "no/such/file.md"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--runs", "1"],  # --out missing
+        ["--out", "x", "--runs", "0"],
+        ["--out", "x", "--transient", "-1"],
+        ["--out", "x", "--eta-step", "0"],
+        ["--out", "x", "--eta-min", "1.0", "--eta-max", "0.5"],
+        ["--out", "x", "--n", "many"],
+        ["--out", "x", "--doc", "no/such/file.md"],
+    ],
+)
 def test_bad_arguments_exit_with_code_2(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         pg.main(argv)
@@ -166,9 +204,17 @@ def test_report_splits_high_eta_scale_free_runs_by_the_hub_strategy():
     for case in pg.CASES:
         for eta in (0.6, 0.8):
             for run, hub_c in enumerate((True, True, False)):
-                rows.append({"case": case.name, "graph": case.graph, "eta": eta, "run": run,
-                             "mean_cooperation": 0.9 if hub_c else 0.6, "fixated": False,
-                             "hub_cooperates": hub_c})
+                rows.append(
+                    {
+                        "case": case.name,
+                        "graph": case.graph,
+                        "eta": eta,
+                        "run": run,
+                        "mean_cooperation": 0.9 if hub_c else 0.6,
+                        "fixated": False,
+                        "hub_cooperates": hub_c,
+                    }
+                )
     runs = pd.DataFrame(rows)
     config = pg.Config(runs=3, eta_min=0.6, eta_max=0.8, eta_step=0.2)
     report = pg.markdown_report(pg.summarise(runs), config, runs)

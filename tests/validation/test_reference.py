@@ -19,13 +19,23 @@ from sim.core.model import GovernanceModel
 from sim.experiments.stats import paired_difference
 from sim.validation.reference import AgentResidentsModel
 
-WORLD = dict(n_streets=1, communities_per_street=4.0, compounds_per_community=3.0,
-             households_per_compound=80.0, n_firms=3, n_ngos=2)
+WORLD = dict(
+    n_streets=1,
+    communities_per_street=4.0,
+    compounds_per_community=3.0,
+    households_per_compound=80.0,
+    n_firms=3,
+    n_ngos=2,
+)
 """About 4 communities, 12 compounds and 2,500 residents."""
 SEEDS = (21, 22, 23, 24, 25, 26)
 STEPS, WINDOW = 24, 12
-OUTCOMES = {"needs_met": 0.02, "satisfaction_mean": 0.02, "participation_rate": 0.02,
-            "fee_collection": 0.03}
+OUTCOMES = {
+    "needs_met": 0.02,
+    "satisfaction_mean": 0.02,
+    "participation_rate": 0.02,
+    "fee_collection": 0.03,
+}
 """Resident outcomes compared, with the largest mean difference accepted (shares, 0-1)."""
 
 
@@ -87,8 +97,9 @@ def test_segment_sums_and_repeats_match_a_loop_over_residents():
         rows = np.stack([values, 2 * values])
         assert np.allclose(res.per_community(rows)[1], 2 * by_community, rtol=1e-6)
         mask = values < 0.3
-        assert np.array_equal(res.per_compound(mask),
-                              np.bincount(res.compound, weights=mask, minlength=n_comp))
+        assert np.array_equal(
+            res.per_compound(mask), np.bincount(res.compound, weights=mask, minlength=n_comp)
+        )
         per_compound = np.arange(n_comp, dtype=float)
         assert np.array_equal(res.at_compound(per_compound), per_compound[res.compound])
         assert np.array_equal(res.at_community(np.arange(n_comm)), res.community)

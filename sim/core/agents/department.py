@@ -47,8 +47,10 @@ class Department(GovernanceAgent):
         m = self.model
         cached = getattr(self, "_streets", None)
         if cached is None or cached[0] != m.dept_version:
-            found = np.array(sorted(m.index_of(v) for v in self.ties("hierarchy", "street_office")),
-                             dtype=np.int64)
+            found = np.array(
+                sorted(m.index_of(v) for v in self.ties("hierarchy", "street_office")),
+                dtype=np.int64,
+            )
             self._streets = cached = (m.dept_version, found)
         return cached[1]
 
@@ -84,8 +86,11 @@ class Department(GovernanceAgent):
     def seconded_hours(self, street: int) -> float:
         """Hours its seconded officers give the street's own work."""
         p, lv = self.model.p, self.model.levers
-        share = (p["consultation_weight"] if lv.street("seconded_consultation")[street]
-                 else p["seconded_street_share"])
+        share = (
+            p["consultation_weight"]
+            if lv.street("seconded_consultation")[street]
+            else p["seconded_street_share"]
+        )
         return p["seconded_hours_per_street"] * share
 
     def adapt(self) -> None:
@@ -102,12 +107,14 @@ class Department(GovernanceAgent):
         pushed = dp.off_list[d, streets]
         accepted = pushed - dp.refused[d, streets]
         seen = pushed > 0
-        dp.acceptance[d, streets[seen]] += rate * (accepted[seen] / pushed[seen]
-                                                   - dp.acceptance[d, streets[seen]])
+        dp.acceptance[d, streets[seen]] += rate * (
+            accepted[seen] / pushed[seen] - dp.acceptance[d, streets[seen]]
+        )
         # pushing all its own duties rather than none: saves its own hours where accepted,
         # costs rating where streets count the burden
-        acceptance = float(np.average(dp.acceptance[d, streets],
-                                      weights=m.streets.residents[streets]))
+        acceptance = float(
+            np.average(dp.acceptance[d, streets], weights=m.streets.residents[streets])
+        )
         saving = p["dept_hour_cost"] * (1 - p["dept_on_list_share"]) * acceptance
         burden = float(dp.burden_if_all[d, streets].mean())
         target = expit(((1 - rho) * saving - rho * 0.5 * burden) / noise)

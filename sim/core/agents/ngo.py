@@ -73,8 +73,9 @@ class NGO(GovernanceAgent):
             return
         income = m.ngos.income[self.index]
         private = p["ngo_private_income"]
-        self.reserve = self.reserve + p["ngo_overhead_margin"] * income + private - p[
-            "ngo_fixed_cost"]
+        self.reserve = (
+            self.reserve + p["ngo_overhead_margin"] * income + private - p["ngo_fixed_cost"]
+        )
         share = income / max(income + private, 1e-9)
         self.gov_share = self.gov_share + p["drift_rate"] * (share - self.gov_share)
         served = self.communities
@@ -87,6 +88,7 @@ class NGO(GovernanceAgent):
             d = m.communities.demand[served]
             need_care = float(d[:, 1].sum() / max(d[:, 1].sum() + d[:, 2].sum(), 1e-9))
             self.care_focus = self.care_focus + p["ngo_specialisation_rate"] * (
-                need_care - self.care_focus)
+                need_care - self.care_focus
+            )
         months = m.ngos.deficit_months
         months[self.index] = months[self.index] + 1 if self.reserve < 0 else 0

@@ -53,8 +53,9 @@ class OwnersCommittee(GovernanceAgent):
     @staticmethod
     def sitting(model) -> np.ndarray:
         """Compounds with a sitting committee, in the order of `model.owners_committees`."""
-        return np.fromiter(model.owners_committees, dtype=np.int64,
-                           count=len(model.owners_committees))
+        return np.fromiter(
+            model.owners_committees, dtype=np.int64, count=len(model.owners_committees)
+        )
 
     def members(self) -> np.ndarray:
         return self.model.org_members(OC, self.index)
@@ -74,11 +75,12 @@ class OwnersCommittee(GovernanceAgent):
         filled = holder >= 0
         size = filled.sum(axis=1)
         firm = cp.firm[compounds]
-        allied = (filled & (people.allied_firm[np.maximum(holder, 0)] == firm[:, None])
-                  ).sum(axis=1)
+        allied = (filled & (people.allied_firm[np.maximum(holder, 0)] == firm[:, None])).sum(axis=1)
         cp.oc_state[compounds] = np.where(
-            (size > 0) & (firm >= 0) & (allied * 2 > size), OC_CAPTURED,
-            np.where(size < p["oc_quorum_members"], OC_STALLED, OC_FUNCTIONING))
+            (size > 0) & (firm >= 0) & (allied * 2 > size),
+            OC_CAPTURED,
+            np.where(size < p["oc_quorum_members"], OC_STALLED, OC_FUNCTIONING),
+        )
         perf = np.where(filled, people.performance[np.maximum(holder, 0)], 0.0)
         cp.oc_performance[compounds] = row_means(perf, filled)
 
@@ -107,8 +109,11 @@ class OwnersCommittee(GovernanceAgent):
         free, u = free[look], u[look]
         independence = m.member_independence(free, self.index)
         party = m.people.party_member[free]
-        chance = (p["collusion_rate"] * (1 - p["party_capture_protection"] * party)
-                  / np.maximum(independence, INDEPENDENCE_FLOOR))
+        chance = (
+            p["collusion_rate"]
+            * (1 - p["party_capture_protection"] * party)
+            / np.maximum(independence, INDEPENDENCE_FLOOR)
+        )
         chance = chance * (1 - p["professional_capture_protection"] * m.pmc_watch(self.index))
         turned = free[u < chance]
         if turned.size:
@@ -127,22 +132,29 @@ class OwnersCommittee(GovernanceAgent):
         rng = model.streams["organisations"]
         holder = model.seats.holder[model.oc_seat_table[compounds]]
         firm = cp.firm[compounds]
-        free = ((holder >= 0) & (firm[:, None] >= 0)
-                & (people.allied_firm[np.maximum(holder, 0)] != firm[:, None]))
+        free = (
+            (holder >= 0)
+            & (firm[:, None] >= 0)
+            & (people.allied_firm[np.maximum(holder, 0)] != firm[:, None])
+        )
         count = free.sum(axis=1)
         before = rng.bit_generator.state
         u = rng.random(int(count.sum()))
         start = np.cumsum(count) - count
         bound = model.p["collusion_rate"] / INDEPENDENCE_FLOOR
-        looks = np.flatnonzero(np.logical_or.reduceat(u < bound, start[count > 0])) \
-            if u.size else np.zeros(0, dtype=np.int64)
+        looks = (
+            np.flatnonzero(np.logical_or.reduceat(u < bound, start[count > 0]))
+            if u.size
+            else np.zeros(0, dtype=np.int64)
+        )
         rows = np.flatnonzero(count > 0)[looks]
         allied, collusions = people.allied_firm.copy(), model.month.collusions
         turned: list[int] = []
         for r in rows.tolist():
             committee = model.owners_committees[int(compounds[r])]
-            turned += committee._turn(holder[r][free[r]],
-                                      u[start[r]:start[r] + count[r]]).tolist()
+            turned += committee._turn(
+                holder[r][free[r]], u[start[r] : start[r] + count[r]]
+            ).tolist()
         turned_people = np.unique(turned)  # who turned (once each, wherever they turned)
         if np.isin(holder, turned_people).sum() > turned_people.size:
             rng.bit_generator.state = before  # a turned member sits on two of them
@@ -163,8 +175,9 @@ class OwnersCommittee(GovernanceAgent):
         p, seats = model.p, model.seats
         table = model.oc_seat_table[compounds]
         holder = seats.holder[table]
-        given = row_sums(seats.hours[table] * model.people.performance[np.maximum(holder, 0)],
-                         holder >= 0)
+        given = row_sums(
+            seats.hours[table] * model.people.performance[np.maximum(holder, 0)], holder >= 0
+        )
         intensity = np.minimum(1.0, given / max(p["oc_monitoring_hours"], 1e-9))
         return np.where(model.compounds.oc_state[compounds] == OC_FUNCTIONING, intensity, 0.0)
 

@@ -42,8 +42,13 @@ class PartyBranch(GovernanceAgent):
         push = model.levers.compound("party_led_formation")[compounds]
         able = (cp.oc_state[compounds] == OC_NONE) & (secretary >= 0) & (push > 0)
         perf = model.people.performance[np.maximum(secretary, 0)]
-        chance = p["oc_attempt_rate"] * p["party_attempt_boost"] * push * perf * (
-            1 - cp.quality[compounds])
+        chance = (
+            p["oc_attempt_rate"]
+            * p["party_attempt_boost"]
+            * push
+            * perf
+            * (1 - cp.quality[compounds])
+        )
         return able & (u < chance)
 
     def stands_for_chair(self, u: float) -> bool:

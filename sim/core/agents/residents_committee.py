@@ -75,7 +75,8 @@ class ResidentsCommittee(GovernanceAgent):
     def director_is_secretary(self) -> bool:
         m = self.model
         return m.holder(SECRETARY, self.index) >= 0 and (
-            m.holder(SECRETARY, self.index) == m.holder(DIRECTOR, self.index))
+            m.holder(SECRETARY, self.index) == m.holder(DIRECTOR, self.index)
+        )
 
     # --- hours (§7.11) -------------------------------------------------------------------
     def allocate_hours(self) -> None:
@@ -93,8 +94,9 @@ class ResidentsCommittee(GovernanceAgent):
         cm.hours[i] = hours
         # one power per committee, as in Python (NumPy's vectorised power may round the
         # last bit differently on some processors)
-        skill_factor = np.array([x ** p["task_skill_elasticity"]
-                                 for x in (p["rc_skill_mean"] / cm.skill[i]).tolist()])
+        skill_factor = np.array(
+            [x ** p["task_skill_elasticity"] for x in (p["rc_skill_mean"] / cm.skill[i]).tolist()]
+        )
         task_time = cm.tasks_accepted[i] * skill_factor
         inspections = p["inspections_per_month"] * p["inspection_hours"]
         mirrors = np.array([model.mirror_hours(c) for c in i.tolist()])
@@ -173,16 +175,16 @@ class ResidentsCommittee(GovernanceAgent):
         w = lv.community("resident_assessment_weight")
         evaluated = lv.community("third_party_evaluation").astype(bool)
         score_weight, _ = ResidentsCommittee.objective_weights(model)
-        paper_weight = np.where(evaluated, 0.0,
-                                score_weight * p["paperwork_score_weight"] * (1 - w))
+        paper_weight = np.where(
+            evaluated, 0.0, score_weight * p["paperwork_score_weight"] * (1 - w)
+        )
         d = cm.demand
         demand = np.maximum(d[:, 0] + d[:, 1] + d[:, 2], 1.0)
         productivity = cm.skill * cm.staff_performance
         r_service = ResidentsCommittee.values_of_needs(model) * productivity / demand
         s = p["paperwork_return_scale"]
         with np.errstate(all="ignore"):  # the branches not taken may divide by zero
-            interior = np.minimum(np.maximum(np.sqrt(paper_weight * s / r_service) - s, 0.0),
-                                  free)
+            interior = np.minimum(np.maximum(np.sqrt(paper_weight * s / r_service) - s, 0.0), free)
         paper = np.where(paper_weight <= 0, 0.0, np.where(r_service <= 0, free, interior))
         rate = p["spend_per_management_hour"] * productivity
         needed = (cm.idle_block + cm.in_block) / np.maximum(rate, 1e-9)

@@ -52,8 +52,9 @@ class StreetOffice(GovernanceAgent):
         m = self.model
         cached = getattr(self, "_departments", None)
         if cached is None or cached[0] != m.dept_version:
-            found = [m.department_agents[m.index_of(v)]
-                     for v in self.ties("hierarchy", "department")]
+            found = [
+                m.department_agents[m.index_of(v)] for v in self.ties("hierarchy", "department")
+            ]
             self._departments = cached = (m.dept_version, found)
         return cached[1]
 
@@ -64,13 +65,15 @@ class StreetOffice(GovernanceAgent):
         s = self.index
         refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
         dp.refused[:, s] = refuse * dp.off_list[:, s]
-        st.task_hours[s] = float(dp.on_list[:, s].sum() + dp.off_list[:, s].sum()
-                                 - dp.refused[:, s].sum())
+        st.task_hours[s] = float(
+            dp.on_list[:, s].sum() + dp.off_list[:, s].sum() - dp.refused[:, s].sum()
+        )
         if dp.n == 0:
             st.task_hours[s] = m.task_inflow(s)
         seconded = sum(d.seconded_hours(s) for d in self.departments())
-        st.own_capacity[s] = (p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0
-                              + seconded)
+        st.own_capacity[s] = (
+            p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0 + seconded
+        )
 
     def push_tasks(self) -> None:
         """Keep tasks up to its own capacity; push the rest down in proportion to residents."""
@@ -89,8 +92,9 @@ class StreetOffice(GovernanceAgent):
     def take_back_refused(self) -> None:
         """Tasks its committees refused under the list: it does them and pays for them."""
         m, st, cm = self.model, self.model.streets, self.model.communities
-        refused = float((cm.tasks_pushed[self.communities]
-                         - cm.tasks_accepted[self.communities]).sum())
+        refused = float(
+            (cm.tasks_pushed[self.communities] - cm.tasks_accepted[self.communities]).sum()
+        )
         st.refused_hours[self.index] = refused
         st.kept_task_hours[self.index] += refused
         st.overhead[self.index] = refused * m.p["street_task_cost"]
@@ -98,8 +102,12 @@ class StreetOffice(GovernanceAgent):
     # --- money (§7.2) --------------------------------------------------------------------
     def devolve(self) -> None:
         """Pay overheads, devolve a share of the rest and split it among communities."""
-        p, st, cm, lv = (self.model.p, self.model.streets, self.model.communities,
-                         self.model.levers)
+        p, st, cm, lv = (
+            self.model.p,
+            self.model.streets,
+            self.model.communities,
+            self.model.levers,
+        )
         s, c = self.index, self.communities
         st.budget[s] = p["street_budget_per_resident"] * st.residents[s]
         overhead = st.overhead[s]  # kept tasks, already booked this month
@@ -117,8 +125,12 @@ class StreetOffice(GovernanceAgent):
         inflow = st.devolved[s] * pop_share
         cm.invested[c] = lv.street("capacity_building_share")[s] * inflow
         rest_total = float((inflow - cm.invested[c]).sum())
-        w = np.array([lv.street(k)[s] for k in
-                      ("channel_block_grant", "channel_grid_funds", "channel_ngo_projects")])
+        w = np.array(
+            [
+                lv.street(k)[s]
+                for k in ("channel_block_grant", "channel_grid_funds", "channel_ngo_projects")
+            ]
+        )
         w = w / w.sum()
         rest = inflow - cm.invested[c]
         cm.in_block[c] = w[0] * rest_total * self.block_weights()
@@ -126,8 +138,11 @@ class StreetOffice(GovernanceAgent):
         cm.in_ngo[c] = w[2] * rest
         cm.inflow[c] = cm.invested[c] + cm.in_block[c] + cm.in_grid[c] + cm.in_ngo[c]
         projects = p["dept_budget_per_resident"] * st.residents[s] * bool(len(self.departments()))
-        street_hours = ((st.retained[s] + projects) * p["street_service_efficiency"]
-                        / p["cost_per_service_hour"])
+        street_hours = (
+            (st.retained[s] + projects)
+            * p["street_service_efficiency"]
+            / p["cost_per_service_hour"]
+        )
         cm.street_hours[c] = street_hours * pop_share
 
     def block_weights(self) -> np.ndarray:
@@ -275,7 +290,8 @@ class StreetOffice(GovernanceAgent):
         old = in_street & (cp.build_year < 2000) & ~cp.renovated & (cp.renovation_left <= 0)
         candidates = np.flatnonzero(old)
         self.model.streets.renovation_budget[self.index] += (
-            p["renovation_rate"] / 12 * np.count_nonzero(in_street & (cp.build_year < 2000)))
+            p["renovation_rate"] / 12 * np.count_nonzero(in_street & (cp.build_year < 2000))
+        )
         k = int(np.floor(self.model.streets.renovation_budget[self.index]))
         if k <= 0 or candidates.size == 0:
             return np.zeros(0, dtype=np.int64)

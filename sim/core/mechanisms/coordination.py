@@ -112,7 +112,7 @@ def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.nda
     unique = np.unique(sources)
     # the graph is symmetric, so a directed search over its rows follows every link both ways
     for k in range(0, unique.size, BATCH):
-        batch = unique[k:k + BATCH]
+        batch = unique[k : k + BATCH]
         if unique.size <= BATCH:  # one search: its region would be most of the network
             region, sub = np.arange(n), graph
         else:
@@ -123,12 +123,12 @@ def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.nda
         row = np.searchsorted(batch, sources)
         mine = (row < batch.size) & (batch[np.minimum(row, batch.size - 1)] == sources)
         col = np.searchsorted(region, targets[mine])
-        inside = (col < region.size) & (region[np.minimum(col, region.size - 1)]
-                                        == targets[mine])
+        inside = (col < region.size) & (region[np.minimum(col, region.size - 1)] == targets[mine])
         d = np.full(col.size, np.inf)
         d[inside] = dist[row[mine][inside], col[inside]]
         out[mine] = np.maximum(np.exp(-d), p["coord_base"])
     return out
+
 
 def step(model) -> None:
     """This month's coordination of the pairs that meet joint problems."""
@@ -213,8 +213,9 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     return out
 
 
-def independences(model, bodies: np.ndarray, seat_ids: np.ndarray,
-                  supervised: np.ndarray, n_bodies: int) -> np.ndarray:
+def independences(
+    model, bodies: np.ndarray, seat_ids: np.ndarray, supervised: np.ndarray, n_bodies: int
+) -> np.ndarray:
     """Independence (0-1) of each body in its check, from its seats (`bodies[k]` owns
     `seat_ids[k]`, which checks `supervised[k]`); chairs and secretaries weigh
     `CHAIR_WEIGHT`."""
@@ -237,8 +238,9 @@ def checks(model) -> None:
     model.cache["checks"] = stamp
     cm, cp, seats, off = model.communities, model.compounds, model.seats, model.world.node_offset
     pc = np.flatnonzero(seats.org == PC)
-    cm.oversight = independences(model, seats.org_index[pc], pc,
-                                 off["residents_committee"] + seats.org_index[pc], cm.n)
+    cm.oversight = independences(
+        model, seats.org_index[pc], pc, off["residents_committee"] + seats.org_index[pc], cm.n
+    )
     oc = np.flatnonzero(seats.org == OC)
     compound = seats.org_index[oc]
     watched = (cp.oc_state[compound] != OC_NONE) & (cp.firm[compound] >= 0)
@@ -258,5 +260,7 @@ def checks(model) -> None:
         target = off["property_firm"] + cp.firm[body]
         pmc_independence = np.where(
             np.isin(np.arange(cp.n), watched_compounds),
-            independences(model, body, ids, target, cp.n), 1.0)
+            independences(model, body, ids, target, cp.n),
+            1.0,
+        )
     model.pmc_independence = pmc_independence

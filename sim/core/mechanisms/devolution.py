@@ -44,7 +44,8 @@ def absorb(model) -> None:
     cm.idle_before = cm.idle_block + cm.idle_grid + cm.idle_ngo
     productivity = cm.skill * cm.staff_performance
     spent_b, lapsed_b, cm.idle_block = _spend(
-        cm.in_block + cm.idle_block, cm.management_hours * productivity * rate, p)
+        cm.in_block + cm.idle_block, cm.management_hours * productivity * rate, p
+    )
     used = spent_b / np.maximum(productivity * rate, 1e-12)
     cm.service_hours = cm.service_hours + (cm.management_hours - used)
     cm.management_hours = used
@@ -53,14 +54,16 @@ def absorb(model) -> None:
     grid_cap = p["management_time_cap"] * grid_hours * cm.coordination * rate
     spent_g, lapsed_g, cm.idle_grid = _spend(cm.in_grid + cm.idle_grid, grid_cap, p)
     # grid workers serve the needs the RC knows of as far as the two committees work together
-    cm.grid_own_hours = (grid_hours * p["grid_service_share"] * cm.leader_performance
-                         * cm.coordination)
+    cm.grid_own_hours = (
+        grid_hours * p["grid_service_share"] * cm.leader_performance * cm.coordination
+    )
 
     base = waste_share(model)
     waste_b = base * (1 - p["oversight_waste_cut"] * cm.oversight)
     cm.wasted = waste_b * spent_b + base * spent_g
     cm.bought_hours = ((spent_b - waste_b * spent_b) + (1 - base) * spent_g) / p[
-        "cost_per_service_hour"]
+        "cost_per_service_hour"
+    ]
     cm.spent = spent_b + spent_g
     cm.lapsed = lapsed_b + lapsed_g
 

@@ -36,8 +36,12 @@ def step(model) -> None:
     needed = community_disputes * p["mediation_hours"]
     coverage = np.where(needed > 0, np.minimum(cm.mediation_hours / np.maximum(needed, 1e-9), 1), 1)
     trust_rc = model.community_trust("rc")
-    by_community = (p["mediation_base"] * cm.leader_performance
-                    * (1 - p["mediation_trust_weight"] * (1 - trust_rc)) * coverage)
+    by_community = (
+        p["mediation_base"]
+        * cm.leader_performance
+        * (1 - p["mediation_trust_weight"] * (1 - trust_rc))
+        * coverage
+    )
     success = by_community[cp.community] * cp.mediation_coordination
     mediated = rng.binomial(arising, np.clip(success, 0, 1))
     unmediated = arising - mediated
@@ -60,5 +64,5 @@ def settle(model) -> None:
     p, cp, cm = model.p, model.compounds, model.communities
     per_k = cp.residents / 1000.0
     relief = p["summons_resolution"] * model.streets.answered_share[cm.street[cp.community]]
-    harm = (cp.escalated * (1 - relief) + p["unresolved_harm_weight"] * cp.unresolved)
+    harm = cp.escalated * (1 - relief) + p["unresolved_harm_weight"] * cp.unresolved
     cp.harmony = np.exp(-harm / np.maximum(per_k, 1e-9) / p["dispute_harm_scale"])

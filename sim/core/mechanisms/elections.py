@@ -54,15 +54,25 @@ def election_offsets(p: dict, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def contest_chance(p: dict, trust: np.ndarray) -> np.ndarray:
-    return np.clip(p["contest_base"] + p["contest_distrust"]
-                   * np.maximum(p["trust_neutral"] - trust, 0.0), 0.0, 1.0)
+    return np.clip(
+        p["contest_base"] + p["contest_distrust"] * np.maximum(p["trust_neutral"] - trust, 0.0),
+        0.0,
+        1.0,
+    )
 
 
-def win_chance(p: dict, trust: np.ndarray, standing_nominee: np.ndarray,
-               standing_rival: np.ndarray, bloc: np.ndarray) -> np.ndarray:
+def win_chance(
+    p: dict,
+    trust: np.ndarray,
+    standing_nominee: np.ndarray,
+    standing_rival: np.ndarray,
+    bloc: np.ndarray,
+) -> np.ndarray:
     """Chance the party's nominee wins a contested seat (see the module docstring)."""
-    q = expit(p["vote_trust_weight"] * (trust - p["trust_neutral"])
-              + p["vote_standing_weight"] * (standing_nominee - standing_rival))
+    q = expit(
+        p["vote_trust_weight"] * (trust - p["trust_neutral"])
+        + p["vote_standing_weight"] * (standing_nominee - standing_rival)
+    )
     share = bloc + (1 - bloc) * q
     return ndtr((share - 0.5) / p["vote_noise"])
 
@@ -105,8 +115,7 @@ def renew_party_committees(model, communities: np.ndarray, rng: np.random.Genera
                 model.replace_in_seat(s, model.new_people(1, CADRE, c, party=True)[0])
 
 
-def elect_residents_committees(model, communities: np.ndarray,
-                               rng: np.random.Generator) -> None:
+def elect_residents_committees(model, communities: np.ndarray, rng: np.random.Generator) -> None:
     p, people = model.p, model.people
     trust = model.community_trust("party")[communities]
     turnout, bloc = turnout_and_bloc(model, communities)
@@ -122,19 +131,30 @@ def elect_residents_committees(model, communities: np.ndarray,
                     nominee = party.nominate_member(rng.random(), taken)
                     if nominee < 0:
                         incumbent = int(model.seats.holder[s])
-                        if incumbent >= 0 and incumbent not in taken and not model.sits_on(
-                                incumbent, PC, c):
+                        if (
+                            incumbent >= 0
+                            and incumbent not in taken
+                            and not model.sits_on(incumbent, PC, c)
+                        ):
                             nominee = incumbent
                 if nominee < 0:
-                    nominee = int(model.new_people(1, CADRE, c, party=rng.random()
-                                                   < p["rc_member_party_share"])[0])
+                    nominee = int(
+                        model.new_people(
+                            1, CADRE, c, party=rng.random() < p["rc_member_party_share"]
+                        )[0]
+                    )
                 nominees += 1
                 winner = nominee
-                if rng.random() < contest_chance(p, trust[k:k + 1])[0]:
+                if rng.random() < contest_chance(p, trust[k : k + 1])[0]:
                     contested_n += 1
                     rival = int(model.new_people(1, CADRE, c, party=False)[0])
-                    chance = win_chance(p, trust[k:k + 1], people.standing[[nominee]],
-                                        people.standing[[rival]], bloc[k:k + 1])[0]
+                    chance = win_chance(
+                        p,
+                        trust[k : k + 1],
+                        people.standing[[nominee]],
+                        people.standing[[rival]],
+                        bloc[k : k + 1],
+                    )[0]
                     if rng.random() >= chance:
                         winner = rival
                     else:
@@ -146,5 +166,6 @@ def elect_residents_committees(model, communities: np.ndarray,
     model.month.contested += contested_n
     model.month.nominees += nominees
     model.month.nominees_won += won
-    model.month.election_turnout = float(np.average(
-        turnout, weights=model.communities.residents[communities]))
+    model.month.election_turnout = float(
+        np.average(turnout, weights=model.communities.residents[communities])
+    )

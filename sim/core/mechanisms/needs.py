@@ -20,9 +20,13 @@ FAST_SHAPES = (1, 2, 3, 4)
 (0, 1] stays above 2**-96, well inside float32 range)."""
 
 
-def standard_gamma(rng: np.random.Generator, shape: float, out: np.ndarray,
-                   work: np.ndarray | None = None,
-                   scale: float | np.ndarray = 1.0) -> np.ndarray:
+def standard_gamma(
+    rng: np.random.Generator,
+    shape: float,
+    out: np.ndarray,
+    work: np.ndarray | None = None,
+    scale: float | np.ndarray = 1.0,
+) -> np.ndarray:
     """Fill the float32 vector `out` with Gamma(shape, 1) draws times `scale` (a number or a
     float32 vector like `out`) and return it. `work`, a C-contiguous float32 array of shape
     (k, out.size) with k ≥ shape, saves an allocation."""

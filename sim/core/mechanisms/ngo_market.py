@@ -33,9 +33,13 @@ def new_ngos(model, slots: np.ndarray) -> None:
     k = slots.size
     z1, z2 = rng.standard_normal(k), rng.standard_normal(k)
     rho = p["ngo_quality_compliance_corr"]
-    ngos.capability[slots] = np.clip(p["ngo_capability_mean"] + p["ngo_capability_sd"] * z1, 0.05, 1)
+    ngos.capability[slots] = np.clip(
+        p["ngo_capability_mean"] + p["ngo_capability_sd"] * z1, 0.05, 1
+    )
     ngos.compliance[slots] = np.clip(
-        p["ngo_compliance_mean"] + p["ngo_compliance_sd"] * (rho * z1 + np.sqrt(1 - rho**2) * z2), 0, 1
+        p["ngo_compliance_mean"] + p["ngo_compliance_sd"] * (rho * z1 + np.sqrt(1 - rho**2) * z2),
+        0,
+        1,
     )
     ngos.alignment[slots] = 1.0
     ngos.care_focus[slots] = rng.random(k)
@@ -81,8 +85,8 @@ def deliver(model) -> np.ndarray:
     pot = cm.in_ngo + cm.idle_ngo
     has = cm.ngo >= 0
     who = np.maximum(cm.ngo, 0)
-    per_contract = p["ngo_staff_hours"] * p["cost_per_service_hour"] / np.maximum(
-        ngos.contracts[who], 1
+    per_contract = (
+        p["ngo_staff_hours"] * p["cost_per_service_hour"] / np.maximum(ngos.contracts[who], 1)
     )
     absorbed = np.where(has, np.minimum(pot, per_contract), 0.0)
     demand = cm.demand

@@ -120,7 +120,7 @@ def elect_members(model, compound: int, rng: np.random.Generator) -> None:
     model.set_owners_committee(compound, OC_FUNCTIONING)
     seats = model.seats_of(OC, compound)
     model.vacate(seats)
-    trust = model.compound_trust("party")[compound:compound + 1]
+    trust = model.compound_trust("party")[compound : compound + 1]
     bloc = np.array([p["party_member_share"]])
     branch = model.branches.get(compound)
     for s in seats.tolist():
@@ -128,16 +128,22 @@ def elect_members(model, compound: int, rng: np.random.Generator) -> None:
         candidate = -1
         if role == OC_CHAIR and branch is not None and branch.stands_for_chair(rng.random()):
             candidate = branch.secretary
-        elif role == OC_MEMBER and not any(model.is_cadre(h) for h in model.org_members(
-                OC, compound)) and rng.random() < model.levers.compound(
-                "xa_two_committee_member_on_oc")[compound]:
+        elif (
+            role == OC_MEMBER
+            and not any(model.is_cadre(h) for h in model.org_members(OC, compound))
+            and rng.random() < model.levers.compound("xa_two_committee_member_on_oc")[compound]
+        ):
             candidate = model.two_committees_member(c, rng)
-        owner = int(model.new_people(1, VOLUNTEER, c, compound,
-                                     party=rng.random() < p["party_member_share"])[0])
+        owner = int(
+            model.new_people(
+                1, VOLUNTEER, c, compound, party=rng.random() < p["party_member_share"]
+            )[0]
+        )
         winner = owner
         if candidate >= 0:
-            chance = win_chance(p, trust, people.standing[[candidate]],
-                                people.standing[[owner]], bloc)[0]
+            chance = win_chance(
+                p, trust, people.standing[[candidate]], people.standing[[owner]], bloc
+            )[0]
             if rng.random() < chance:
                 winner = candidate
                 people.active[owner] = False
@@ -157,5 +163,9 @@ def coopt(model, rng: np.random.Generator) -> None:
         fill = empty[rng.random(empty.size) < p["oc_coopt_rate"] * support[compound]]
         if fill.size:
             c = int(cp.community[compound])
-            model.fill(fill, model.new_people(fill.size, VOLUNTEER, c, compound,
-                                              party=rng.random() < p["party_member_share"]))
+            model.fill(
+                fill,
+                model.new_people(
+                    fill.size, VOLUNTEER, c, compound, party=rng.random() < p["party_member_share"]
+                ),
+            )

@@ -45,12 +45,14 @@ def management_quality(model) -> np.ndarray:
     capability = firms.capability[np.maximum(cp.firm, 0)]
     functioning = cp.oc_state == OC_FUNCTIONING
     by_mode = np.select(
-        [cp.management == T.CARETAKING, cp.management == T.SELF,
-         cp.management == T.WORK_UNIT],
-        [p["caretaking_quality"],
-         np.where(functioning, p["self_management_quality"], p["caretaking_quality"]),
-         p["work_unit_quality"]],
-        default=p["unmanaged_quality"])
+        [cp.management == T.CARETAKING, cp.management == T.SELF, cp.management == T.WORK_UNIT],
+        [
+            p["caretaking_quality"],
+            np.where(functioning, p["self_management_quality"], p["caretaking_quality"]),
+            p["work_unit_quality"],
+        ],
+        default=p["unmanaged_quality"],
+    )
     return np.where(firm, capability * cp.effort, by_mode)
 
 
@@ -86,8 +88,7 @@ def pay_fees(model) -> None:
     paid_area = np.bincount(where[pays], weights=res.area[heads][pays], minlength=cp.n)
     cp.collection = np.where(served & (cp.owners > 0), paid / np.maximum(cp.owners, 1), 0.0)
     revenue = cp.fee * paid_area
-    firms.revenue = np.bincount(np.maximum(cp.firm, 0), weights=revenue * served,
-                                minlength=firms.n)
+    firms.revenue = np.bincount(np.maximum(cp.firm, 0), weights=revenue * served, minlength=firms.n)
 
 
 def detect(model) -> None:
@@ -110,10 +111,10 @@ def tender(model, compound: int, exclude: int, chooser=None) -> int:
     candidates = np.flatnonzero(np.arange(n) != exclude)
     if candidates.size == 0:
         return -1
-    invited = rng.choice(candidates, size=min(p["tender_bidders"], candidates.size),
-                         replace=False)
-    bidders = np.array([f for f in invited if model.firm_agents[f].bids_for(compound)],
-                       dtype=np.int64)
+    invited = rng.choice(candidates, size=min(p["tender_bidders"], candidates.size), replace=False)
+    bidders = np.array(
+        [f for f in invited if model.firm_agents[f].bids_for(compound)], dtype=np.int64
+    )
     if bidders.size == 0:
         return -1
     if chooser is not None:
@@ -129,8 +130,9 @@ def turnover(model) -> None:
     for c in leaving:
         model.assign_firm(int(c), -1)
     model.month.firm_exits = len(leaving)
-    vacant = np.flatnonzero((cp.firm < 0) & (cp.management == T.CARETAKING)
-                            & (cp.fee >= p["firm_break_even_fee"]))
+    vacant = np.flatnonzero(
+        (cp.firm < 0) & (cp.management == T.CARETAKING) & (cp.fee >= p["firm_break_even_fee"])
+    )
     vacant = vacant[~np.isin(vacant, leaving)]
     found = vacant[rng.random(vacant.size) < 1.0 / p["exit_patience"]]
     for c in found.tolist():

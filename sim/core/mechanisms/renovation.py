@@ -33,9 +33,11 @@ def step(model) -> None:
     cp.renovation_left[active] = np.maximum(cp.renovation_left[active] - pace, 0.0)
     done = active[cp.renovation_left[active] <= 0]
     if done.size:
-        cp.base_quality[done] = np.minimum(cp.base_quality[done]
-                                           + model.p["renovation_quality_gain"], 1.0)
+        cp.base_quality[done] = np.minimum(
+            cp.base_quality[done] + model.p["renovation_quality_gain"], 1.0
+        )
         cp.renovated[done] = True
-        cp.management[done] = np.where(cp.management[done] == T.NONE, T.CARETAKING,
-                                       cp.management[done])
+        cp.management[done] = np.where(
+            cp.management[done] == T.NONE, T.CARETAKING, cp.management[done]
+        )
         model.month.renovations_done += int(done.size)

@@ -24,8 +24,9 @@ from ..people import RC as RC_ORG
 from ..residents import TRUST_TARGETS
 from ..state import OC_CAPTURED, OC_FUNCTIONING
 
-PARTY, RC, OC, FIRM, NGO, STREET = (TRUST_TARGETS.index(k) for k in
-                                    ("party", "rc", "oc", "firm", "ngo", "street"))
+PARTY, RC, OC, FIRM, NGO, STREET = (
+    TRUST_TARGETS.index(k) for k in ("party", "rc", "oc", "firm", "ngo", "street")
+)
 
 
 def _track(trust: np.ndarray, signal: np.ndarray, rate) -> None:
@@ -69,10 +70,13 @@ def step(model) -> None:
     ngo_seen = cm.ngo >= 0
     _track(trust[:, PARTY], res.at_compound(party_signal), rate)
     _track(trust[:, RC], needs_met, rate)
-    _track(trust[:, OC], res.at_compound(oc_signal), res.at_compound(np.where(oc_seen, rate, f32(0))))
+    _track(
+        trust[:, OC], res.at_compound(oc_signal), res.at_compound(np.where(oc_seen, rate, f32(0)))
+    )
     _track(trust[:, FIRM], res.at_compound(quality), rate)
-    ngo_signal = np.where(care_legal_need > 0,
-                          care_legal_met / np.maximum(care_legal_need, f32(1e-12)), f32(1.0))
+    ngo_signal = np.where(
+        care_legal_need > 0, care_legal_met / np.maximum(care_legal_need, f32(1e-12)), f32(1.0)
+    )
     _track(trust[:, NGO], ngo_signal, res.at_community(np.where(ngo_seen, rate, f32(0))))
     _track(trust[:, STREET], res.at_community(community_met), rate)
     cp.satisfaction = res.per_compound(res.satisfaction) / np.maximum(cp.residents, 1)
@@ -93,11 +97,14 @@ def update_standing(model) -> None:
     idx = seats.org_index[filled]
     signal = np.select(
         [org == PC_ORG, org == RC_ORG, org == BRANCH_ORG, org == OC_ORG],
-        [by_community["party"][np.minimum(idx, len(by_community["party"]) - 1)],
-         by_community["rc"][np.minimum(idx, len(by_community["rc"]) - 1)],
-         by_compound["party"][np.minimum(idx, len(by_compound["party"]) - 1)],
-         by_compound["oc"][np.minimum(idx, len(by_compound["oc"]) - 1)]],
-        default=np.nan)
+        [
+            by_community["party"][np.minimum(idx, len(by_community["party"]) - 1)],
+            by_community["rc"][np.minimum(idx, len(by_community["rc"]) - 1)],
+            by_compound["party"][np.minimum(idx, len(by_compound["party"]) - 1)],
+            by_compound["oc"][np.minimum(idx, len(by_compound["oc"]) - 1)],
+        ],
+        default=np.nan,
+    )
     keep = ~np.isnan(signal)
     h = seats.holder[filled][keep]
     n = people.n

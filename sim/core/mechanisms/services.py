@@ -46,8 +46,14 @@ def fraction(supply: np.ndarray, weighted: np.ndarray) -> np.ndarray:
     return np.where(weighted > 0, supply / np.maximum(weighted, 1e-12), 1.0)
 
 
-def book(cm, supply: np.ndarray, demand: np.ndarray, delivered: np.ndarray,
-         demand_v: np.ndarray, delivered_v: np.ndarray) -> None:
+def book(
+    cm,
+    supply: np.ndarray,
+    demand: np.ndarray,
+    delivered: np.ndarray,
+    demand_v: np.ndarray,
+    delivered_v: np.ndarray,
+) -> None:
     """Record the month's community totals (communities × 3)."""
     cm.supply, cm.demand, cm.delivered = supply, demand, delivered
     cm.demand_vulnerable, cm.delivered_vulnerable = demand_v, delivered_v

@@ -76,8 +76,9 @@ def leave(model) -> None:
     holding = np.unique(seats.holder[seats.holder >= 0])
     if holding.size == 0:
         return
-    base = np.where(people.kind[holding] == VOLUNTEER, p["resign_rate_volunteer"],
-                    p["resign_rate_cadre"])
+    base = np.where(
+        people.kind[holding] == VOLUNTEER, p["resign_rate_volunteer"], p["resign_rate_cadre"]
+    )
     over = np.maximum(people.load[holding] - 1.0, 0.0)
     leaving = holding[rng.random(holding.size) < base * (1 + p["resign_overload"] * over)]
     for person in leaving.tolist():
@@ -109,7 +110,8 @@ def aggregate(model) -> None:
     cm.director_performance = np.where(director >= 0, perf[np.maximum(director, 0)], 1.0)
     rc_seats = (seats.org == RC) & (seats.holder >= 0)
     elected = np.bincount(seats.community[rc_seats], minlength=cm.n)
-    perf_sum = np.bincount(seats.community[rc_seats], weights=perf[seats.holder[rc_seats]],
-                           minlength=cm.n)
+    perf_sum = np.bincount(
+        seats.community[rc_seats], weights=perf[seats.holder[rc_seats]], minlength=cm.n
+    )
     staff = np.maximum(cm.staff, elected)
     cm.staff_performance = (perf_sum + (staff - elected)) / np.maximum(staff, 1e-9)

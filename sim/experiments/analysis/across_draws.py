@@ -32,8 +32,13 @@ from scipy import stats
 from ..stats import mean_ci
 from .results import LEVEL, SweepResults
 
-__all__ = ["draw_effects", "effect_summary", "arm_values", "variance_components",
-           "fig_across_draws"]
+__all__ = [
+    "draw_effects",
+    "effect_summary",
+    "arm_values",
+    "variance_components",
+    "fig_across_draws",
+]
 
 
 def _paired(res: SweepResults, outcome: str, arm: str, reference: str) -> pd.DataFrame:
@@ -41,7 +46,8 @@ def _paired(res: SweepResults, outcome: str, arm: str, reference: str) -> pd.Dat
     t = res.table
     col = res.column(outcome)
     wide = t[t["arm"].isin([arm, reference])].pivot_table(
-        index=["draw", "replicate"], columns="arm", values=col, aggfunc="first", dropna=False)
+        index=["draw", "replicate"], columns="arm", values=col, aggfunc="first", dropna=False
+    )
     if arm not in wide or reference not in wide:
         return pd.DataFrame(columns=["draw", "replicate", "value", "reference", "effect"])
     pair = wide[[arm, reference]].dropna().reset_index()
@@ -51,8 +57,9 @@ def _paired(res: SweepResults, outcome: str, arm: str, reference: str) -> pd.Dat
     return pair
 
 
-def draw_effects(res: SweepResults, outcome: str, arm: str, reference: str | None = None,
-                 level: float = LEVEL) -> pd.DataFrame:
+def draw_effects(
+    res: SweepResults, outcome: str, arm: str, reference: str | None = None, level: float = LEVEL
+) -> pd.DataFrame:
     """One row per draw: the number of paired replicates, the mean effect with its
     t-interval over replicates and sd, the arm's and the reference's mean value, and the
     draw's uncertain parameter values."""
@@ -62,15 +69,26 @@ def draw_effects(res: SweepResults, outcome: str, arm: str, reference: str | Non
     rows = []
     for d, g in pair.groupby("draw", sort=True):
         est = mean_ci(g["effect"].to_numpy(), level)
-        rows.append({"draw": int(d), "pairs": est.n, "effect": est.mean, "low": est.low,
-                     "high": est.high,
-                     "sd": float(g["effect"].std(ddof=1)) if est.n > 1 else math.nan,
-                     "value": float(g["value"].mean()),
-                     "reference": float(g["reference"].mean())})
-    out = pd.DataFrame(rows, columns=["draw", "pairs", "effect", "low", "high", "sd", "value",
-                                      "reference"])
-    params = (res.design[["draw", *res.uncertain]].drop_duplicates("draw")
-              if res.uncertain else pd.DataFrame({"draw": []}))
+        rows.append(
+            {
+                "draw": int(d),
+                "pairs": est.n,
+                "effect": est.mean,
+                "low": est.low,
+                "high": est.high,
+                "sd": float(g["effect"].std(ddof=1)) if est.n > 1 else math.nan,
+                "value": float(g["value"].mean()),
+                "reference": float(g["reference"].mean()),
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["draw", "pairs", "effect", "low", "high", "sd", "value", "reference"]
+    )
+    params = (
+        res.design[["draw", *res.uncertain]].drop_duplicates("draw")
+        if res.uncertain
+        else pd.DataFrame({"draw": []})
+    )
     return out.merge(params, on="draw", how="left")
 
 
@@ -81,8 +99,7 @@ def variance_components(effects: pd.DataFrame) -> dict[str, float]:
     groups = [g for g in groups if len(g)]
     n = np.array([len(g) for g in groups])
     k, total = len(groups), int(n.sum())
-    nan = {"seed_sd": math.nan, "param_sd": math.nan, "param_share": math.nan,
-           "p_param": math.nan}
+    nan = {"seed_sd": math.nan, "param_sd": math.nan, "param_share": math.nan, "p_param": math.nan}
     if k < 2 or total - k < 1:
         return nan
     grand = np.concatenate(groups).mean()
@@ -94,10 +111,13 @@ def variance_components(effects: pd.DataFrame) -> dict[str, float]:
     if param_var <= 1e-12 * max(ms_within, ms_between):  # none, up to rounding
         param_var = 0.0
     share = param_var / (param_var + ms_within) if param_var + ms_within > 0 else math.nan
-    p = (float(stats.f.sf(ms_between / ms_within, k - 1, total - k)) if ms_within > 0
-         else math.nan)
-    return {"seed_sd": math.sqrt(ms_within), "param_sd": math.sqrt(param_var),
-            "param_share": share, "p_param": p}
+    p = float(stats.f.sf(ms_between / ms_within, k - 1, total - k)) if ms_within > 0 else math.nan
+    return {
+        "seed_sd": math.sqrt(ms_within),
+        "param_sd": math.sqrt(param_var),
+        "param_share": share,
+        "p_param": p,
+    }
 
 
 def effect_summary(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
@@ -122,15 +142,25 @@ def effect_summary(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
             opposite = (sign != 0) & (np.sign(e) == -sign)
             confirmed = opposite & ((per["high"] < 0) if sign > 0 else (per["low"] > 0))
             q05, q50, q95 = np.quantile(e, [0.05, 0.5, 0.95])
-            rows.append({
-                "arm": arm, "outcome": outcome, "draws": len(per), "pairs": len(pair),
-                "mean": est.mean, "low": est.low, "high": est.high,
-                "p_positive": float(np.mean(e > 0)),
-                "p_positive_runs": float(np.mean(pair["effect"] > 0)),
-                "q05": q05, "median": q50, "q95": q95,
-                "flips": float(np.mean(opposite)), "confirmed_flips": float(np.mean(confirmed)),
-                **variance_components(pair),
-            })
+            rows.append(
+                {
+                    "arm": arm,
+                    "outcome": outcome,
+                    "draws": len(per),
+                    "pairs": len(pair),
+                    "mean": est.mean,
+                    "low": est.low,
+                    "high": est.high,
+                    "p_positive": float(np.mean(e > 0)),
+                    "p_positive_runs": float(np.mean(pair["effect"] > 0)),
+                    "q05": q05,
+                    "median": q50,
+                    "q95": q95,
+                    "flips": float(np.mean(opposite)),
+                    "confirmed_flips": float(np.mean(confirmed)),
+                    **variance_components(pair),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -143,8 +173,16 @@ def arm_values(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
         for o in res.outcomes:
             per_draw = g.groupby("draw")[res.column(o)].mean().dropna()
             est = mean_ci(per_draw.to_numpy(), level)
-            rows.append({"arm": arm, "outcome": o, "draws": est.n, "mean": est.mean,
-                         "low": est.low, "high": est.high})
+            rows.append(
+                {
+                    "arm": arm,
+                    "outcome": o,
+                    "draws": est.n,
+                    "mean": est.mean,
+                    "low": est.low,
+                    "high": est.high,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -165,26 +203,34 @@ def fig_across_draws(res: SweepResults) -> Figure | None:
         for i, arm in enumerate(arms):
             e = draw_effects(res, outcome, arm)["effect"].dropna().to_numpy()
             if len(e) > 1:
-                parts = ax.violinplot([e], positions=[i], orientation="horizontal", widths=0.8,
-                                      showextrema=False)
+                parts = ax.violinplot(
+                    [e], positions=[i], orientation="horizontal", widths=0.8, showextrema=False
+                )
                 for body in parts["bodies"]:
                     body.set_alpha(0.25)
-            ax.scatter(e, i + rng.uniform(-0.15, 0.15, len(e)), s=6, color="#4c72b0",
-                       alpha=0.7)
+            ax.scatter(e, i + rng.uniform(-0.15, 0.15, len(e)), s=6, color="#4c72b0", alpha=0.7)
             r = summary[(summary["outcome"] == outcome) & (summary["arm"] == arm)]
             if len(r):
                 r = r.iloc[0]
-                ax.errorbar([r["mean"]], [i], xerr=[[r["mean"] - r["low"]],
-                                                    [r["high"] - r["mean"]]],
-                            fmt="o", color="#000000", capsize=3)
+                ax.errorbar(
+                    [r["mean"]],
+                    [i],
+                    xerr=[[r["mean"] - r["low"]], [r["high"] - r["mean"]]],
+                    fmt="o",
+                    color="#000000",
+                    capsize=3,
+                )
         ax.axvline(0, color="#d62728", lw=1)
         ax.set_yticks(range(len(arms)), arms, fontsize=8)
         ax.set_title(outcome, fontsize=9)
         ax.set_xlabel(f"effect vs {res.reference} (per draw)", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
-    for ax in axes[len(outcomes):]:
+    for ax in axes[len(outcomes) :]:
         ax.set_visible(False)
-    fig.suptitle("Effects across parameter draws (dots: draws' means over seeds; "
-                 "black: mean and 95% CI over draws)", fontsize=10)
+    fig.suptitle(
+        "Effects across parameter draws (dots: draws' means over seeds; "
+        "black: mean and 95% CI over draws)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig

@@ -35,18 +35,32 @@ def conditions_section(res: SweepResults, h: str) -> list[str]:
     eff = conditional_effects(res)
     if eff.empty:
         return []
-    lines = [f"{h}# Effect of {res.factors[0]} under each condition", "",
-             f"{_policy(res)}, paired by seed, under each combination of the other factors: "
-             "mean difference with 95% t-interval and Cohen's d_z.", ""]
+    lines = [
+        f"{h}# Effect of {res.factors[0]} under each condition",
+        "",
+        f"{_policy(res)}, paired by seed, under each combination of the other factors: "
+        "mean difference with 95% t-interval and Cohen's d_z.",
+        "",
+    ]
     for o in res.outcomes:
         g = eff[eff["outcome"] == o]
         if g.empty:
             continue
-        rows = [[md_escape(str(r["condition"])), str(int(r["n"])),
-                 fmt_ci(r["diff"], r["low"], r["high"]), fmt_num(r["d_z"])]
-                for _, r in g.iterrows()]
-        lines += [f"**{o}** — {OUTCOMES.get(o, '')}", "",
-                  md_table(["condition", "pairs", "effect [95% CI]", "d_z"], rows), ""]
+        rows = [
+            [
+                md_escape(str(r["condition"])),
+                str(int(r["n"])),
+                fmt_ci(r["diff"], r["low"], r["high"]),
+                fmt_num(r["d_z"]),
+            ]
+            for _, r in g.iterrows()
+        ]
+        lines += [
+            f"**{o}** — {OUTCOMES.get(o, '')}",
+            "",
+            md_table(["condition", "pairs", "effect [95% CI]", "d_z"], rows),
+            "",
+        ]
     return lines
 
 
@@ -80,13 +94,20 @@ def conditions_paragraph(res: SweepResults) -> list[str]:
 
     def listing(sign: int) -> str:
         g = m[m["sign"] == sign]
-        return "; ".join(f"{r['condition']} ({fmt_ci(r['diff'], r['low'], r['high'])})"
-                         for _, r in g.iterrows()) or "none"
+        return (
+            "; ".join(
+                f"{r['condition']} ({fmt_ci(r['diff'], r['low'], r['high'])})"
+                for _, r in g.iterrows()
+            )
+            or "none"
+        )
 
-    out = [f"**Under which conditions {policy} changes {main}**: it raises it under "
-           f"{int((m['sign'] > 0).sum())} of {len(m)} conditions ({listing(1)}), lowers it "
-           f"under {int((m['sign'] < 0).sum())} ({listing(-1)}), and the 95% CI includes zero "
-           f"under {int((m['sign'] == 0).sum())} ({listing(0)})."]
+    out = [
+        f"**Under which conditions {policy} changes {main}**: it raises it under "
+        f"{int((m['sign'] > 0).sum())} of {len(m)} conditions ({listing(1)}), lowers it "
+        f"under {int((m['sign'] < 0).sum())} ({listing(-1)}), and the 95% CI includes zero "
+        f"under {int((m['sign'] == 0).sum())} ({listing(0)})."
+    ]
     extremes = []
     if (m["diff"] < 0).any():
         extremes.append(("lowers it most", m.loc[m["diff"].idxmin()]))
@@ -104,13 +125,21 @@ def conditions_paragraph(res: SweepResults) -> list[str]:
         if {1, -1} <= signs:
             flips.append(o)
     if flips:
-        out.append(f"**Channels whose sign depends on the condition**: {', '.join(flips)} "
-                   "rise under some conditions and fall under others (95% CIs excluding "
-                   "zero).")
-    sizes = eff[eff["outcome"] != main].groupby("outcome")["d_z"].apply(
-        lambda s: float(np.nanmax(np.abs(s))) if s.notna().any() else float("nan"))
+        out.append(
+            f"**Channels whose sign depends on the condition**: {', '.join(flips)} "
+            "rise under some conditions and fall under others (95% CIs excluding "
+            "zero)."
+        )
+    sizes = (
+        eff[eff["outcome"] != main]
+        .groupby("outcome")["d_z"]
+        .apply(lambda s: float(np.nanmax(np.abs(s))) if s.notna().any() else float("nan"))
+    )
     if sizes.notna().any():
         top = sizes.dropna().sort_values(ascending=False).head(3)
-        out.append("**Largest channel effects** (|d_z| under any condition): "
-                   + ", ".join(f"{o} ({fmt_num(v)})" for o, v in top.items()) + ".")
+        out.append(
+            "**Largest channel effects** (|d_z| under any condition): "
+            + ", ".join(f"{o} ({fmt_num(v)})" for o, v in top.items())
+            + "."
+        )
     return out

@@ -43,8 +43,10 @@ def cases(res: SweepResults, outcome: str, arm: str | None = None) -> Cases:
     """The cases of a results folder for `outcome` (and `arm`, with parameter draws).
     Raises DiscoveryError, naming what is allowed, when the folder cannot answer."""
     if outcome not in res.outcomes:
-        raise DiscoveryError(f"--outcome {outcome!r}: not an outcome of {res.name}; allowed: "
-                             + ", ".join(res.outcomes))
+        raise DiscoveryError(
+            f"--outcome {outcome!r}: not an outcome of {res.name}; allowed: "
+            + ", ".join(res.outcomes)
+        )
     ok = res.table[res.table["status"] == "ok"]
     if ok.empty:
         raise DiscoveryError(f"{res.root}: holds no finished runs; run the sweep first")
@@ -52,17 +54,23 @@ def cases(res: SweepResults, outcome: str, arm: str | None = None) -> Cases:
         arms = [a for a in dict.fromkeys(res.table["arm"]) if a != res.reference]
         if arm is None:
             if len(arms) != 1:
-                raise DiscoveryError(f"--arm is needed: {res.name} compares {len(arms)} arms "
-                                     f"with {res.reference!r}; allowed: " + ", ".join(arms))
+                raise DiscoveryError(
+                    f"--arm is needed: {res.name} compares {len(arms)} arms "
+                    f"with {res.reference!r}; allowed: " + ", ".join(arms)
+                )
             arm = arms[0]
         if arm not in arms:
-            raise DiscoveryError(f"--arm {arm!r}: not an arm compared with the reference "
-                                 f"{res.reference!r}; allowed: " + ", ".join(arms))
+            raise DiscoveryError(
+                f"--arm {arm!r}: not an arm compared with the reference "
+                f"{res.reference!r}; allowed: " + ", ".join(arms)
+            )
         per = draw_effects(res, outcome, arm)
         per = per.dropna(subset=["effect"])
         if len(per) < 2:
-            raise DiscoveryError(f"{res.root}: fewer than 2 draws with paired runs of {arm!r} "
-                                 "and the reference; run the sweep to the end first")
+            raise DiscoveryError(
+                f"{res.root}: fewer than 2 draws with paired runs of {arm!r} "
+                "and the reference; run the sweep to the end first"
+            )
         variables = {k: per[k].to_numpy(dtype=float) for k in ("effect", "value", "reference")}
         return Cases(per[res.uncertain].reset_index(drop=True), variables, "draw", arm)
     if res.kind in SAMPLED:
@@ -70,11 +78,14 @@ def cases(res: SweepResults, outcome: str, arm: str | None = None) -> Cases:
             raise DiscoveryError("--arm applies to experiments with [uncertainty] draws")
         means = ok.groupby("point")[res.column(outcome)].mean().dropna()
         x = res.design.set_index("point").loc[means.index, res.factors]
-        return Cases(x.reset_index(drop=True), {"value": means.to_numpy(dtype=float)},
-                     "design point")
-    raise DiscoveryError(f"{res.name}: a {res.kind} design without [uncertainty] has no "
-                         "cases to discover conditions in; add [uncertainty] draws, or use "
-                         "a sampled design (lhs, sobol, morris)")
+        return Cases(
+            x.reset_index(drop=True), {"value": means.to_numpy(dtype=float)}, "design point"
+        )
+    raise DiscoveryError(
+        f"{res.name}: a {res.kind} design without [uncertainty] has no "
+        "cases to discover conditions in; add [uncertainty] draws, or use "
+        "a sampled design (lhs, sobol, morris)"
+    )
 
 
 @dataclass
@@ -93,8 +104,9 @@ class Answer:
         return float(self.holds.mean()) if len(self.holds) else float("nan")
 
 
-def answer(res: SweepResults, question: Question, arm: str | None = None,
-           step: int | None = None) -> Answer:
+def answer(
+    res: SweepResults, question: Question, arm: str | None = None, step: int | None = None
+) -> Answer:
     """Scenario discovery for one question (and arm). When there is nothing to discover —
     the condition holds in no case or in every case, or no input varies — that is the answer
     (`found` None, `reason` says why)."""
@@ -125,16 +137,17 @@ def question_answers(res: SweepResults) -> list[Answer]:
 def sentence(res: SweepResults, a: Answer) -> str:
     """The answer in words, every number from the discovery."""
     q = a.question
-    what = (f"`{a.arm}` vs `{res.reference}`, `{q.outcome}`" if a.arm else f"`{q.outcome}`")
+    what = f"`{a.arm}` vs `{res.reference}`, `{q.outcome}`" if a.arm else f"`{q.outcome}`"
     n = len(a.holds)
-    head = (f"{what}: `{q.where}` holds in {a.holds.sum()} of {n} {a.cases.unit}s "
-            f"({a.share:.0%})")
+    head = f"{what}: `{q.where}` holds in {a.holds.sum()} of {n} {a.cases.unit}s ({a.share:.0%})"
     if a.found is None:
         if a.holds.all() or not a.holds.any():
             scope = "every" if a.holds.all() else "no"
-            return (f"{head} — in {scope} {a.cases.unit} of the plausible region, so no "
-                    "condition tells them apart.")
+            return (
+                f"{head} — in {scope} {a.cases.unit} of the plausible region, so no "
+                "condition tells them apart."
+            )
         return f"{head}; no box: {a.reason}."
     f = a.found
     top = ", ".join(f"`{k}` ({v:.2f})" for k, v in f.scores.head(3).items())
-    return (f"{head}. PRIM box: {f.describe()}. Most telling inputs (feature scores): {top}.")
+    return f"{head}. PRIM box: {f.describe()}. Most telling inputs (feature scores): {top}."

@@ -15,8 +15,15 @@ from ..design import format_level
 from ..stats import mean_ci, paired_difference
 from .results import LEVEL, SweepResults
 
-__all__ = ["arm_estimates", "paired_differences", "interaction_contrasts", "series_bands",
-           "grid_levels", "conditional_effects"]
+__all__ = [
+    "arm_estimates",
+    "paired_differences",
+    "interaction_contrasts",
+    "series_bands",
+    "grid_levels",
+    "conditional_effects",
+]
+
 
 def arm_estimates(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
     """Per arm and outcome: n (OK replicates), mean, sd and the t-interval of the mean."""
@@ -27,21 +34,32 @@ def arm_estimates(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
             x = g[res.column(o)].to_numpy(dtype=float)
             est = mean_ci(x, level)
             sd = float(np.nanstd(x, ddof=1)) if est.n > 1 else float("nan")
-            rows.append({"arm": arm, "point": int(g["point"].iloc[0]), "outcome": o,
-                         "n": est.n, "mean": est.mean, "sd": sd, "low": est.low,
-                         "high": est.high})
+            rows.append(
+                {
+                    "arm": arm,
+                    "point": int(g["point"].iloc[0]),
+                    "outcome": o,
+                    "n": est.n,
+                    "mean": est.mean,
+                    "sd": sd,
+                    "low": est.low,
+                    "high": est.high,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def _by_seed(res: SweepResults, outcome: str) -> pd.DataFrame:
     """Replicate × arm matrix of one outcome (NaN where the run is not OK)."""
     t = res.table
-    return t.pivot_table(index="replicate", columns="arm", values=res.column(outcome),
-                         aggfunc="first", dropna=False)
+    return t.pivot_table(
+        index="replicate", columns="arm", values=res.column(outcome), aggfunc="first", dropna=False
+    )
 
 
-def paired_differences(res: SweepResults, reference: str | None = None,
-                       level: float = LEVEL) -> pd.DataFrame:
+def paired_differences(
+    res: SweepResults, reference: str | None = None, level: float = LEVEL
+) -> pd.DataFrame:
     """Each arm minus the reference arm, seed by seed: n pairs, mean difference, t-interval,
     Cohen's d_z and the paired t-test p-value."""
     reference = reference or res.reference
@@ -64,8 +82,18 @@ def paired_differences(res: SweepResults, reference: str | None = None,
                 with warnings.catch_warnings():  # near-identical differences: p is still right
                     warnings.simplefilter("ignore", RuntimeWarning)
                     p = float(stats.ttest_1samp(d, 0.0).pvalue)
-            rows.append({"arm": arm, "outcome": o, "n": est.n, "diff": est.mean,
-                         "low": est.low, "high": est.high, "d_z": dz, "p": p})
+            rows.append(
+                {
+                    "arm": arm,
+                    "outcome": o,
+                    "n": est.n,
+                    "diff": est.mean,
+                    "low": est.low,
+                    "high": est.high,
+                    "d_z": dz,
+                    "p": p,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -84,6 +112,7 @@ def interaction_contrasts(res: SweepResults, level: float = LEVEL) -> pd.DataFra
     a, b = res.factors[:2]
     rest = {f: levels[f][0] for f in res.factors[2:]}
     d = res.design
+
     def arm_at(va: Any, vb: Any) -> str | None:
         m = (d[a] == va) & (d[b] == vb)
         for f, v in rest.items():
@@ -101,11 +130,23 @@ def interaction_contrasts(res: SweepResults, level: float = LEVEL) -> pd.DataFra
         w = wide[cols].dropna()
         c = (w.iloc[:, 0] - w.iloc[:, 1] - w.iloc[:, 2] + w.iloc[:, 3]).to_numpy()
         est = mean_ci(c, level)
-        rows.append({"outcome": o, "factor_a": a, "factor_b": b,
-                     "a_low": levels[a][0], "a_high": levels[a][-1],
-                     "b_low": levels[b][0], "b_high": levels[b][-1],
-                     "n": est.n, "contrast": est.mean, "low": est.low, "high": est.high})
+        rows.append(
+            {
+                "outcome": o,
+                "factor_a": a,
+                "factor_b": b,
+                "a_low": levels[a][0],
+                "a_high": levels[a][-1],
+                "b_low": levels[b][0],
+                "b_high": levels[b][-1],
+                "n": est.n,
+                "contrast": est.mean,
+                "low": est.low,
+                "high": est.high,
+            }
+        )
     return pd.DataFrame(rows)
+
 
 def conditional_effects(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
     """Grids of two or more factors: the effect of the first factor (its last level minus
@@ -132,9 +173,18 @@ def conditional_effects(res: SweepResults, level: float = LEVEL) -> pd.DataFrame
                 continue
             pair = wide[[hi, lo]].dropna()
             est, dz = paired_difference(pair[hi].to_numpy(), pair[lo].to_numpy(), level)
-            rows.append({"condition": label, **{f: cond[f] for f in rest}, "outcome": o,
-                         "n": est.n, "diff": est.mean, "low": est.low, "high": est.high,
-                         "d_z": dz})
+            rows.append(
+                {
+                    "condition": label,
+                    **{f: cond[f] for f in rest},
+                    "outcome": o,
+                    "n": est.n,
+                    "diff": est.mean,
+                    "low": est.low,
+                    "high": est.high,
+                    "d_z": dz,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -149,8 +199,11 @@ def series_bands(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
         if o not in s:
             continue
         g = s.groupby(["arm", "step"], sort=False)[o].agg(["mean", "std", "count"]).reset_index()
-        half = stats.t.ppf(0.5 + level / 2, np.maximum(g["count"] - 1, 1)) * g["std"] / \
-            np.sqrt(g["count"])
+        half = (
+            stats.t.ppf(0.5 + level / 2, np.maximum(g["count"] - 1, 1))
+            * g["std"]
+            / np.sqrt(g["count"])
+        )
         half = half.where(g["count"] > 1)
         out.append(g.assign(outcome=o, low=g["mean"] - half, high=g["mean"] + half))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()

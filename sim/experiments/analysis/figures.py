@@ -35,8 +35,9 @@ MAX_ARM_NAME = 28
 """Arm names longer than this are shortened in figures, with a key."""
 
 
-def _grid_axes(n: int, title: str, width: float = 4.2, height: float = 3.2,
-               cols: int | None = None) -> tuple[Figure, list]:
+def _grid_axes(
+    n: int, title: str, width: float = 4.2, height: float = 3.2, cols: int | None = None
+) -> tuple[Figure, list]:
     cols = cols or min(3, n)
     rows = math.ceil(n / cols)
     fig = Figure(figsize=(width * cols, height * rows + 0.6), dpi=DPI, layout="constrained")
@@ -68,8 +69,10 @@ def arm_names(res: SweepResults) -> tuple[dict[str, str], str]:
         return {a: a for a in arms}, ""
     if res.kind == "grid" and res.factors:
         short = _abbreviations(res.factors)
-        names = {a: ", ".join(f"{short[f]}={format_level(design.loc[a, f])}"
-                              for f in res.factors) for a in arms}
+        names = {
+            a: ", ".join(f"{short[f]}={format_level(design.loc[a, f])}" for f in res.factors)
+            for a in arms
+        }
         if all(len(n) <= 2 * MAX_ARM_NAME for n in names.values()):
             return names, ", ".join(f"{short[f]} = {f}" for f in res.factors)
     names = {a: f"A{i + 1}" for i, a in enumerate(arms)}
@@ -80,8 +83,7 @@ def _abbreviations(factors: list[str]) -> dict[str, str]:
     """Initials of each factor's words (devolution_share → ds), numbered where two clash."""
     initials = {f: "".join(w[0] for w in f.split("_") if w) or f for f in factors}
     clashes = {s for s in initials.values() if list(initials.values()).count(s) > 1}
-    return {f: f"{s}{factors.index(f) + 1}" if s in clashes else s
-            for f, s in initials.items()}
+    return {f: f"{s}{factors.index(f) + 1}" if s in clashes else s for f, s in initials.items()}
 
 
 def _band(ax: Any, x: Any, low: Any, high: Any, outcome: str, **kwargs: Any) -> None:
@@ -116,8 +118,13 @@ def fig_effects(res: SweepResults, est: pd.DataFrame) -> Figure | None:
             if b is not None:
                 g = g[g[b] == vb]
             g = g.set_index(a).reindex(levels[a])
-            ax.plot(x, g["mean"], marker="o", color=color,
-                    label=f"{b} = {format_level(vb)}" if b else None)
+            ax.plot(
+                x,
+                g["mean"],
+                marker="o",
+                color=color,
+                label=f"{b} = {format_level(vb)}" if b else None,
+            )
             _band(ax, x, g["low"], g["high"], o, color=color, alpha=0.2)
         ax.set_title(o, fontsize=10)
         ax.set_xticks(x, labels)
@@ -140,8 +147,12 @@ def fig_heatmaps(res: SweepResults, est: pd.DataFrame) -> Figure | None:
     e = est.merge(res.design, on=["arm", "point"])
     for f, v in rest.items():
         e = e[e[f] == v]
-    fig, axes = _grid_axes(len(res.outcomes), f"Mean over replicates: {b} (rows) × {a} "
-                           "(columns)", width=4.4, height=3.6)
+    fig, axes = _grid_axes(
+        len(res.outcomes),
+        f"Mean over replicates: {b} (rows) × {a} (columns)",
+        width=4.4,
+        height=3.6,
+    )
     for ax, o in zip(axes, res.outcomes):
         g = e[e["outcome"] == o]
         m = g.pivot_table(index=b, columns=a, values="mean", aggfunc="first", dropna=False)
@@ -158,8 +169,15 @@ def fig_heatmaps(res: SweepResults, est: pd.DataFrame) -> Figure | None:
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
                 if np.isfinite(vals[i, j]):
-                    ax.text(j, i, fmt_num(vals[i, j]), ha="center", va="center", fontsize=7,
-                            color="white" if vals[i, j] < mid else "black")
+                    ax.text(
+                        j,
+                        i,
+                        fmt_num(vals[i, j]),
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if vals[i, j] < mid else "black",
+                    )
         fig.colorbar(im, ax=ax, shrink=0.8, label=outcome_unit(o))
     return fig
 
@@ -172,17 +190,21 @@ def fig_differences(res: SweepResults, diffs: pd.DataFrame) -> Figure | None:
     if len(arms) > 30:
         return None
     names, key = arm_names(res)
-    fig, axes = _grid_axes(len(res.outcomes), "Difference from the reference arm, paired "
-                           "by seed: mean and 95% CI\nreference: "
-                           f"{names.get(str(res.reference), res.reference)}",
-                           width=5.0, height=0.5 + 0.32 * len(arms), cols=2)
+    fig, axes = _grid_axes(
+        len(res.outcomes),
+        "Difference from the reference arm, paired "
+        "by seed: mean and 95% CI\nreference: "
+        f"{names.get(str(res.reference), res.reference)}",
+        width=5.0,
+        height=0.5 + 0.32 * len(arms),
+        cols=2,
+    )
     y = np.arange(len(arms))[::-1]
     for ax, o in zip(axes, res.outcomes):
         g = diffs[diffs["outcome"] == o].set_index("arm").reindex(arms)
         err = np.vstack([(g["diff"] - g["low"]).to_numpy(), (g["high"] - g["diff"]).to_numpy()])
         sig = ((g["low"] > 0) | (g["high"] < 0)).to_numpy()
-        ax.errorbar(g["diff"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="0.4",
-                    capsize=3)
+        ax.errorbar(g["diff"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="0.4", capsize=3)
         ax.scatter(g["diff"], y, c=np.where(sig, "tab:red", "tab:gray"), zorder=3, s=18)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
@@ -191,12 +213,18 @@ def fig_differences(res: SweepResults, diffs: pd.DataFrame) -> Figure | None:
         ax.set_xlabel(f"difference ({outcome_unit(o)})", fontsize=8)
         ax.grid(True, axis="x", alpha=0.3)
     marker = {"marker": "o", "linestyle": "none", "markersize": 5}
-    fig.legend([Line2D([], [], color="tab:red", **marker),
-                Line2D([], [], color="tab:gray", **marker)],
-               ["95% CI excludes 0: the arm differs from the reference",
-                "95% CI includes 0: no difference detected"],
-               loc="outside lower center", ncols=2, fontsize=8, title=key or None,
-               title_fontsize=8)
+    fig.legend(
+        [Line2D([], [], color="tab:red", **marker), Line2D([], [], color="tab:gray", **marker)],
+        [
+            "95% CI excludes 0: the arm differs from the reference",
+            "95% CI includes 0: no difference detected",
+        ],
+        loc="outside lower center",
+        ncols=2,
+        fontsize=8,
+        title=key or None,
+        title_fontsize=8,
+    )
     return fig
 
 
@@ -210,8 +238,12 @@ def fig_series(res: SweepResults, bands: pd.DataFrame) -> Figure | None:
         keep += [a for a in (arms[0], arms[-1]) if a not in keep]
         arms = keep
     names, key = arm_names(res)
-    fig, axes = _grid_axes(len(res.outcomes), "Monthly series: mean over replicates and "
-                           "95% CI, per arm", width=4.6, height=3.2)
+    fig, axes = _grid_axes(
+        len(res.outcomes),
+        "Monthly series: mean over replicates and 95% CI, per arm",
+        width=4.6,
+        height=3.2,
+    )
     colors = _colors(len(arms))
     for ax, o in zip(axes, res.outcomes):
         for color, arm in zip(colors, arms):
@@ -225,12 +257,22 @@ def fig_series(res: SweepResults, bands: pd.DataFrame) -> Figure | None:
         ax.set_xlabel("month")
         ax.set_ylabel(outcome_unit(o))
         ax.grid(True, alpha=0.3)
-    lines = [Line2D([], [], color=c, linestyle="--" if a == res.reference else "-")
-             for c, a in zip(colors, arms)]
-    labels = [names.get(a, a) + (" (reference, dashed)" if a == res.reference else "")
-              for a in arms]
-    fig.legend(lines, labels, loc="outside lower center", ncols=min(3, len(arms)),
-               fontsize=7.5, title=key or None, title_fontsize=8)
+    lines = [
+        Line2D([], [], color=c, linestyle="--" if a == res.reference else "-")
+        for c, a in zip(colors, arms)
+    ]
+    labels = [
+        names.get(a, a) + (" (reference, dashed)" if a == res.reference else "") for a in arms
+    ]
+    fig.legend(
+        lines,
+        labels,
+        loc="outside lower center",
+        ncols=min(3, len(arms)),
+        fontsize=7.5,
+        title=key or None,
+        title_fontsize=8,
+    )
     return fig
 
 
@@ -238,16 +280,34 @@ def fig_sobol(res: SweepResults, si: pd.DataFrame) -> Figure | None:
     if si.empty:
         return None
     outcomes = list(dict.fromkeys(si["outcome"]))
-    fig, axes = _grid_axes(len(outcomes), "Sobol' indices: first-order S1 and total ST "
-                           "with 95% bootstrap CI", width=5.2,
-                           height=0.6 + 0.28 * len(res.factors), cols=2)
+    fig, axes = _grid_axes(
+        len(outcomes),
+        "Sobol' indices: first-order S1 and total ST with 95% bootstrap CI",
+        width=5.2,
+        height=0.6 + 0.28 * len(res.factors),
+        cols=2,
+    )
     for ax, o in zip(axes, outcomes):
         g = si[si["outcome"] == o].sort_values("ST")
         y = np.arange(len(g))
-        ax.barh(y - 0.2, g["S1"], height=0.4, xerr=g["S1_conf"], label="S1",
-                color="tab:blue", error_kw={"elinewidth": 0.8})
-        ax.barh(y + 0.2, g["ST"], height=0.4, xerr=g["ST_conf"], label="ST",
-                color="tab:orange", error_kw={"elinewidth": 0.8})
+        ax.barh(
+            y - 0.2,
+            g["S1"],
+            height=0.4,
+            xerr=g["S1_conf"],
+            label="S1",
+            color="tab:blue",
+            error_kw={"elinewidth": 0.8},
+        )
+        ax.barh(
+            y + 0.2,
+            g["ST"],
+            height=0.4,
+            xerr=g["ST_conf"],
+            label="ST",
+            color="tab:orange",
+            error_kw={"elinewidth": 0.8},
+        )
         ax.set_yticks(y, g["factor"], fontsize=7)
         ax.set_title(o, fontsize=10)
         ax.set_xlabel("share of the outcome's variance", fontsize=8)
@@ -261,35 +321,59 @@ def fig_morris(res: SweepResults, mi: pd.DataFrame) -> Figure | None:
     if mi.empty:
         return None
     outcomes = list(dict.fromkeys(mi["outcome"]))
-    fig, axes = _grid_axes(len(outcomes), "Morris screening: mu* vs sigma with 95% "
-                           "bootstrap CIs", width=5.0, height=4.2, cols=2)
+    fig, axes = _grid_axes(
+        len(outcomes),
+        "Morris screening: mu* vs sigma with 95% bootstrap CIs",
+        width=5.0,
+        height=4.2,
+        cols=2,
+    )
     for ax, o in zip(axes, outcomes):
         g = mi[mi["outcome"] == o]
-        yerr = np.vstack([(g["sigma"] - g["sigma_low"]).to_numpy(),
-                          (g["sigma_high"] - g["sigma"]).to_numpy()])
+        yerr = np.vstack(
+            [(g["sigma"] - g["sigma_low"]).to_numpy(), (g["sigma_high"] - g["sigma"]).to_numpy()]
+        )
         # mu* is a mean of absolute values: its interval stops at 0
-        xerr = np.vstack([np.minimum(g["mu_star_conf"], g["mu_star"]).to_numpy(),
-                          g["mu_star_conf"].to_numpy()])
-        ax.errorbar(g["mu_star"], g["sigma"], xerr=np.nan_to_num(np.clip(xerr, 0, None)),
-                    yerr=np.nan_to_num(np.clip(yerr, 0, None)), fmt="o", markersize=4,
-                    ecolor="0.6", elinewidth=0.8, capsize=2)
+        xerr = np.vstack(
+            [np.minimum(g["mu_star_conf"], g["mu_star"]).to_numpy(), g["mu_star_conf"].to_numpy()]
+        )
+        ax.errorbar(
+            g["mu_star"],
+            g["sigma"],
+            xerr=np.nan_to_num(np.clip(xerr, 0, None)),
+            yerr=np.nan_to_num(np.clip(yerr, 0, None)),
+            fmt="o",
+            markersize=4,
+            ecolor="0.6",
+            elinewidth=0.8,
+            capsize=2,
+        )
         top = g.sort_values("mu_star", ascending=False).head(6)
         for _, r in top.iterrows():
-            ax.annotate(r["factor"], (r["mu_star"], r["sigma"]), fontsize=6.5,
-                        xytext=(3, 3), textcoords="offset points")
+            ax.annotate(
+                r["factor"],
+                (r["mu_star"], r["sigma"]),
+                fontsize=6.5,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
         hi = float(np.nanmax(np.concatenate([g["mu_star"], g["sigma"]]))) if len(g) else 1
         ax.plot([0, hi], [0, hi], ":", color="0.5", linewidth=0.8)
         unit = outcome_unit(o)
-        ax.set_xlabel(f"mu*: mean |elementary effect| ({unit} per factor range)",
-                      fontsize=8)
+        ax.set_xlabel(f"mu*: mean |elementary effect| ({unit} per factor range)", fontsize=8)
         ax.set_ylabel(f"sigma: spread of the effects ({unit} per factor range)", fontsize=8)
         ax.set_title(o, fontsize=10)
         ax.grid(True, alpha=0.3)
-    fig.legend([Line2D([], [], color="0.5", linestyle=":")],
-               ["sigma = mu*: above the dotted line a factor's effect changes strongly with "
-                "the other factors or its own level (interactions, non-linearity); below it "
-                "the effect is more consistent"],
-               loc="outside lower center", fontsize=8)
+    fig.legend(
+        [Line2D([], [], color="0.5", linestyle=":")],
+        [
+            "sigma = mu*: above the dotted line a factor's effect changes strongly with "
+            "the other factors or its own level (interactions, non-linearity); below it "
+            "the effect is more consistent"
+        ],
+        loc="outside lower center",
+        fontsize=8,
+    )
     return fig
 
 
@@ -298,8 +382,11 @@ def fig_correlations(res: SweepResults, rc: pd.DataFrame) -> Figure | None:
         return None
     m = rc.pivot_table(index="factor", columns="outcome", values="rho", aggfunc="first")
     m = m.reindex(index=res.factors, columns=res.outcomes)
-    fig = Figure(figsize=(1.2 * len(res.outcomes) + 3, 0.35 * len(res.factors) + 1.8),
-                 dpi=DPI, layout="constrained")
+    fig = Figure(
+        figsize=(1.2 * len(res.outcomes) + 3, 0.35 * len(res.factors) + 1.8),
+        dpi=DPI,
+        layout="constrained",
+    )
     ax = fig.subplots()
     im = ax.imshow(m.to_numpy(float), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     ax.set_xticks(range(len(m.columns)), m.columns, rotation=30, ha="right", fontsize=8)
@@ -316,19 +403,18 @@ def _colors(n: int) -> list[Any]:
     return [cmap(i if n <= 10 else i / max(1, n - 1)) for i in range(n)]
 
 
-def make_figures(res: SweepResults, answers: list[Answer] | None = None
-                 ) -> dict[str, Figure]:
+def make_figures(res: SweepResults, answers: list[Answer] | None = None) -> dict[str, Figure]:
     """Every figure the report shows, by file stem; with parameter draws, the effects across
     draws and one figure per answered question (`answers`, default: computed) instead of
     the figures that pair arms by replicate alone."""
     if res.uncertain:
-        figs = {"across_draws": fig_across_draws(res),
-                "series": fig_series(res, series_bands(res))}
+        figs = {"across_draws": fig_across_draws(res), "series": fig_series(res, series_bands(res))}
         answers = question_answers(res) if answers is None else answers
         for i, a in enumerate(answers, start=1):
             if a.found is not None:
                 figs[f"conditions-{i}"] = a.found.figure(
-                    f"{a.arm}: {a.question.outcome}, {a.question.where}")
+                    f"{a.arm}: {a.question.outcome}, {a.question.where}"
+                )
         return {k: v for k, v in figs.items() if v is not None}
     est = arm_estimates(res)
     figs = {

@@ -33,16 +33,24 @@ from .uncertainty_report import (
     uncertainty_design_line,
 )
 
-__all__ = ["render_report", "write_report", "write_experiments_doc", "findings",
-           "EXPERIMENTS_INTRO"]
+__all__ = [
+    "render_report",
+    "write_report",
+    "write_experiments_doc",
+    "findings",
+    "EXPERIMENTS_INTRO",
+]
 
-DZ_NOTE = ("Cohen's d_z is the mean paired difference divided by the standard deviation of "
-           "the paired differences (seed by seed). Because arms share seeds, it measures how "
-           "consistently an arm differs from the reference across seeds; it is larger than "
-           "Cohen's d computed from the spread of outcomes.")
+DZ_NOTE = (
+    "Cohen's d_z is the mean paired difference divided by the standard deviation of "
+    "the paired differences (seed by seed). Because arms share seeds, it measures how "
+    "consistently an arm differs from the reference across seeds; it is larger than "
+    "Cohen's d computed from the spread of outcomes."
+)
 
 _table = md_table
 _md_escape = md_escape
+
 
 def _last_session(res: SweepResults) -> dict[str, Any]:
     """The latest sweep session that ran anything (its wall time is what the sweep took)."""
@@ -68,47 +76,67 @@ def findings(res: SweepResults) -> list[str]:
             if g.empty:
                 continue
             sig = g[(g["low"] > 0) | (g["high"] < 0)]
-            line = (f"**{o}**: {len(sig)} of {len(g)} arms differ from the reference with a "
-                    "95% CI that excludes zero")
+            line = (
+                f"**{o}**: {len(sig)} of {len(g)} arms differ from the reference with a "
+                "95% CI that excludes zero"
+            )
             if len(sig):
                 top = sig.loc[sig["diff"].abs().idxmax()]
-                line += (f"; the largest difference is {shorten(str(top['arm']), 70)}: "
-                         f"{fmt_ci(top['diff'], top['low'], top['high'])} "
-                         f"(d_z = {fmt_num(top['d_z'])})")
+                line += (
+                    f"; the largest difference is {shorten(str(top['arm']), 70)}: "
+                    f"{fmt_ci(top['diff'], top['low'], top['high'])} "
+                    f"(d_z = {fmt_num(top['d_z'])})"
+                )
             out.append(line + ".")
     out += conditions_paragraph(res)
     inter = interaction_contrasts(res)
     for _, r in inter.iterrows():
         if r["low"] > 0:
-            verdict = ("positive interaction: with both factors high the outcome is higher "
-                       "than the two separate effects add up to")
+            verdict = (
+                "positive interaction: with both factors high the outcome is higher "
+                "than the two separate effects add up to"
+            )
         elif r["high"] < 0:
-            verdict = ("negative interaction: with both factors high the outcome is lower "
-                       "than the two separate effects add up to")
+            verdict = (
+                "negative interaction: with both factors high the outcome is lower "
+                "than the two separate effects add up to"
+            )
         elif r["low"] == r["high"] == 0:
             verdict = "exactly additive in every seed"
         else:
             verdict = "no interaction is detectable at this number of replicates"
-        out.append(f"**{r['outcome']}** interaction of {r['factor_a']} × {r['factor_b']} "
-                   f"(corner contrast): {fmt_ci(r['contrast'], r['low'], r['high'])} — {verdict}.")
+        out.append(
+            f"**{r['outcome']}** interaction of {r['factor_a']} × {r['factor_b']} "
+            f"(corner contrast): {fmt_ci(r['contrast'], r['low'], r['high'])} — {verdict}."
+        )
     si = sobol_indices(res)
     for o in dict.fromkeys(si["outcome"]) if not si.empty else []:
         g = si[si["outcome"] == o].sort_values("ST", ascending=False).head(3)
-        items = ", ".join(f"{r['factor']} (ST {fmt_num(r['ST'])} ± {fmt_num(r['ST_conf'])})"
-                          for _, r in g.iterrows())
+        items = ", ".join(
+            f"{r['factor']} (ST {fmt_num(r['ST'])} ± {fmt_num(r['ST_conf'])})"
+            for _, r in g.iterrows()
+        )
         out.append(f"**{o}**: largest total Sobol' indices: {items}.")
     mi = morris_indices(res)
     for o in dict.fromkeys(mi["outcome"]) if not mi.empty else []:
         g = mi[mi["outcome"] == o].sort_values("mu_star", ascending=False).head(3)
-        items = ", ".join(f"{r['factor']} (mu* {fmt_num(r['mu_star'])} ± "
-                          f"{fmt_num(r['mu_star_conf'])})" for _, r in g.iterrows())
+        items = ", ".join(
+            f"{r['factor']} (mu* {fmt_num(r['mu_star'])} ± {fmt_num(r['mu_star_conf'])})"
+            for _, r in g.iterrows()
+        )
         out.append(f"**{o}**: most influential by Morris mu*: {items}.")
     return out
 
 
-def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = "",
-                  level: int = 1, command: str | None = None,
-                  answers: list[Answer] | None = None) -> str:
+def render_report(
+    res: SweepResults,
+    figures: list[str],
+    *,
+    fig_prefix: str = "",
+    level: int = 1,
+    command: str | None = None,
+    answers: list[Answer] | None = None,
+) -> str:
     """The Markdown report; `figures` are file stems present, linked as
     `<fig_prefix><stem>.png`; `level` is the heading level of the title; `answers`: the
     answered ``[[discover]]`` questions (default: computed)."""
@@ -117,16 +145,21 @@ def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = ""
     counts = res.counts()
     session = _last_session(res)
     n_arms = len(res.design)
-    stat_text = (f"mean of the last {info.get('window')} months of each run"
-                 if res.statistic == "mean" else "value in the last month of each run")
+    stat_text = (
+        f"mean of the last {info.get('window')} months of each run"
+        if res.statistic == "mean"
+        else "value in the last month of each run"
+    )
     lines = [f"{h} {res.name}", ""]
     if info.get("description"):
         lines += [_md_escape(str(info["description"])), ""]
     fixed = ", ".join(f"{k} = {format_level(v)}" for k, v in (info.get("fixed") or {}).items())
     unit = "point" if info["kind"] in ("lhs", "sobol", "morris") else "arm"
-    design_line = (f"{info['kind']} design, {n_arms} {unit}{'s' if n_arms != 1 else ''} × "
-                   f"{info['replicates']} replicates = {n_arms * info['replicates']} runs of "
-                   f"{info['steps']} months")
+    design_line = (
+        f"{info['kind']} design, {n_arms} {unit}{'s' if n_arms != 1 else ''} × "
+        f"{info['replicates']} replicates = {n_arms * info['replicates']} runs of "
+        f"{info['steps']} months"
+    )
     if info["kind"] in ("lhs", "sobol", "morris"):
         design_line += f" (SALib {info['kind']}, N = {info.get('n')}"
         design_line += f", {info.get('levels')} levels)" if info["kind"] == "morris" else ")"
@@ -140,15 +173,21 @@ def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = ""
         f"{counts['missing']} not run; model version {info.get('model_version')}, code "
         f"`{info.get('model_code', '?')}`.",
         f"- Compared statistic: {stat_text} (`{res.statistic}_<outcome>`)"
-        + ("; intervals are 95% t-intervals over replicates."
-           if unit == "arm" and not res.uncertain else "."),
+        + (
+            "; intervals are 95% t-intervals over replicates."
+            if unit == "arm" and not res.uncertain
+            else "."
+        ),
     ]
     if session:
-        resumed = (f", {session['already_ok']} were already stored"
-                   if session.get("already_ok") else "")
-        lines.append(f"- Sweep wall time: {_duration(float(session['wall_seconds']))} for "
-                     f"{session['ran']} runs{resumed} ({session.get('evaluator', '')}, "
-                     f"{str(session.get('started', ''))[:10]}).")
+        resumed = (
+            f", {session['already_ok']} were already stored" if session.get("already_ok") else ""
+        )
+        lines.append(
+            f"- Sweep wall time: {_duration(float(session['wall_seconds']))} for "
+            f"{session['ran']} runs{resumed} ({session.get('evaluator', '')}, "
+            f"{str(session.get('started', ''))[:10]})."
+        )
     if command:
         lines.append(f"- Reproduce: `{command}`")
     if res.kind == "arms":
@@ -159,8 +198,10 @@ def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = ""
     if info["kind"] == "grid":
         for f in info["factors"]:
             sets = f" (sets {', '.join(f['params'])})" if f["params"] != [f["name"]] else ""
-            lines.append(f"- Factor `{f['name']}`{sets}: "
-                         + ", ".join(format_level(v) for v in f.get("levels", [])))
+            lines.append(
+                f"- Factor `{f['name']}`{sets}: "
+                + ", ".join(format_level(v) for v in f.get("levels", []))
+            )
     lines.append("")
 
     if res.uncertain:
@@ -170,8 +211,7 @@ def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = ""
     else:
         lines += _sampled_sections(res, figures, fig_prefix, h)
     if "series" in figures:
-        lines += [f"{h}# Monthly series", "",
-                  f"![series]({fig_prefix}series.png)", ""]
+        lines += [f"{h}# Monthly series", "", f"![series]({fig_prefix}series.png)", ""]
     notes = findings(res)
     if notes:
         lines += [f"{h}# What the numbers show", ""]
@@ -179,26 +219,43 @@ def render_report(res: SweepResults, figures: list[str], *, fig_prefix: str = ""
         lines.append("")
     failed = res.table[res.table["status"] == "failed"].drop_duplicates("key")
     if len(failed):
-        lines += [f"{h}# Failed runs", "", _table(
-            ["arm", "replicate", "seed", "error"],
-            [[_md_escape(shorten(str(r["arm"]), 60)), str(r["replicate"]), str(r["seed"]),
-              _md_escape(str(r["error"]).splitlines()[0][:120])]
-             for _, r in failed.head(20).iterrows()]), ""]
+        lines += [
+            f"{h}# Failed runs",
+            "",
+            _table(
+                ["arm", "replicate", "seed", "error"],
+                [
+                    [
+                        _md_escape(shorten(str(r["arm"]), 60)),
+                        str(r["replicate"]),
+                        str(r["seed"]),
+                        _md_escape(str(r["error"]).splitlines()[0][:120]),
+                    ]
+                    for _, r in failed.head(20).iterrows()
+                ],
+            ),
+            "",
+        ]
     return "\n".join(lines)
 
 
 def _arm_sections(res: SweepResults, figures: list[str], prefix: str, h: str) -> list[str]:
     est = arm_estimates(res)
-    lines = [f"{h}# Outcomes by arm", "",
-             "Mean over replicates and 95% CI; n = replicates with an OK run.", ""]
+    lines = [
+        f"{h}# Outcomes by arm",
+        "",
+        "Mean over replicates and 95% CI; n = replicates with an OK run.",
+        "",
+    ]
     arms = list(dict.fromkeys(est["arm"]))
     rows = []
     for arm in arms:
         g = est[est["arm"] == arm].set_index("outcome")
         ref = " (reference)" if arm == res.reference else ""
-        rows.append([_md_escape(arm) + ref, str(int(g["n"].min()))] +
-                    [fmt_ci(g.loc[o, "mean"], g.loc[o, "low"], g.loc[o, "high"])
-                     for o in res.outcomes])
+        rows.append(
+            [_md_escape(arm) + ref, str(int(g["n"].min()))]
+            + [fmt_ci(g.loc[o, "mean"], g.loc[o, "low"], g.loc[o, "high"]) for o in res.outcomes]
+        )
     lines += [_table(["arm", "n", *res.outcomes], rows), ""]
     for stem, caption in (("effects", "Effects"), ("heatmaps", "Interaction heatmaps")):
         if stem in figures:
@@ -206,37 +263,60 @@ def _arm_sections(res: SweepResults, figures: list[str], prefix: str, h: str) ->
 
     diffs = paired_differences(res)
     if not diffs.empty:
-        lines += [f"{h}# Differences from the reference arm", "",
-                  f"Reference: **{_md_escape(str(res.reference))}**. Each arm minus the "
-                  "reference, paired by seed (replicate i of every arm has the same seed): "
-                  "mean difference with 95% t-interval, Cohen's d_z and the paired t-test "
-                  "p-value. " + DZ_NOTE, ""]
+        lines += [
+            f"{h}# Differences from the reference arm",
+            "",
+            f"Reference: **{_md_escape(str(res.reference))}**. Each arm minus the "
+            "reference, paired by seed (replicate i of every arm has the same seed): "
+            "mean difference with 95% t-interval, Cohen's d_z and the paired t-test "
+            "p-value. " + DZ_NOTE,
+            "",
+        ]
         for o in res.outcomes:
             g = diffs[diffs["outcome"] == o]
             if g.empty:
                 continue
-            rows = [[_md_escape(str(r["arm"])), str(int(r["n"])),
-                     fmt_ci(r["diff"], r["low"], r["high"]), fmt_num(r["d_z"]), fmt_p(r["p"])]
-                    for _, r in g.iterrows()]
-            lines += [f"**{o}** — {OUTCOMES.get(o, '')}", "",
-                      _table(["arm", "pairs", "difference [95% CI]", "d_z", "p"], rows), ""]
+            rows = [
+                [
+                    _md_escape(str(r["arm"])),
+                    str(int(r["n"])),
+                    fmt_ci(r["diff"], r["low"], r["high"]),
+                    fmt_num(r["d_z"]),
+                    fmt_p(r["p"]),
+                ]
+                for _, r in g.iterrows()
+            ]
+            lines += [
+                f"**{o}** — {OUTCOMES.get(o, '')}",
+                "",
+                _table(["arm", "pairs", "difference [95% CI]", "d_z", "p"], rows),
+                "",
+            ]
         if "differences" in figures:
             lines += [f"![Differences]({prefix}differences.png)", ""]
     lines += conditions_section(res, h)
     inter = interaction_contrasts(res)
     if not inter.empty:
         r0 = inter.iloc[0]
-        lines += [f"{h}# Interaction", "",
-                  f"Corner contrast per seed: y({r0['factor_a']}={format_level(r0['a_high'])}, "
-                  f"{r0['factor_b']}={format_level(r0['b_high'])}) − y({r0['factor_a']}="
-                  f"{format_level(r0['a_high'])}, {r0['factor_b']}={format_level(r0['b_low'])}) − "
-                  f"y({r0['factor_a']}={format_level(r0['a_low'])}, {r0['factor_b']}="
-                  f"{format_level(r0['b_high'])}) + y(both low); zero means the effect of one factor "
-                  "does not depend on the other.", "",
-                  _table(["outcome", "pairs", "contrast [95% CI]"],
-                         [[r["outcome"], str(int(r["n"])), fmt_ci(r["contrast"], r["low"],
-                                                               r["high"])]
-                          for _, r in inter.iterrows()]), ""]
+        lines += [
+            f"{h}# Interaction",
+            "",
+            f"Corner contrast per seed: y({r0['factor_a']}={format_level(r0['a_high'])}, "
+            f"{r0['factor_b']}={format_level(r0['b_high'])}) − y({r0['factor_a']}="
+            f"{format_level(r0['a_high'])}, {r0['factor_b']}={format_level(r0['b_low'])}) − "
+            f"y({r0['factor_a']}={format_level(r0['a_low'])}, {r0['factor_b']}="
+            f"{format_level(r0['b_high'])}) + y(both low); zero means the effect of one factor "
+            "does not depend on the other.",
+            "",
+            _table(
+                ["outcome", "pairs", "contrast [95% CI]"],
+                [
+                    [r["outcome"], str(int(r["n"])), fmt_ci(r["contrast"], r["low"], r["high"])]
+                    for _, r in inter.iterrows()
+                ],
+            ),
+            "",
+        ]
     return lines
 
 
@@ -244,50 +324,83 @@ def _sampled_sections(res: SweepResults, figures: list[str], prefix: str, h: str
     lines: list[str] = []
     problem = incomplete_design(res)
     reps = res.info["replicates"]
-    avg = (f"Each design point's output is the mean over its {reps} replicate"
-           f"{'s' if reps != 1 else ''} (the same seeds at every point), which removes "
-           "part of the run-to-run noise before the indices are computed.")
+    avg = (
+        f"Each design point's output is the mean over its {reps} replicate"
+        f"{'s' if reps != 1 else ''} (the same seeds at every point), which removes "
+        "part of the run-to-run noise before the indices are computed."
+    )
     if problem:
         lines += [f"Sensitivity indices not computed: {problem}.", ""]
     if res.kind == "sobol":
         si = sobol_indices(res)
         if not si.empty:
-            lines += [f"{h}# Sobol' indices", "",
-                      "First-order (S1) and total (ST) indices from SALib "
-                      "`sobol.analyze`, with 95% bootstrap confidence half-widths "
-                      f"({BOOTSTRAP_RESAMPLES} resamples). " + avg, ""]
+            lines += [
+                f"{h}# Sobol' indices",
+                "",
+                "First-order (S1) and total (ST) indices from SALib "
+                "`sobol.analyze`, with 95% bootstrap confidence half-widths "
+                f"({BOOTSTRAP_RESAMPLES} resamples). " + avg,
+                "",
+            ]
             for o in dict.fromkeys(si["outcome"]):
                 g = si[si["outcome"] == o].sort_values("ST", ascending=False)
-                rows = [[r["factor"], f"{fmt_num(r['S1'])} ± {fmt_num(r['S1_conf'])}",
-                         f"{fmt_num(r['ST'])} ± {fmt_num(r['ST_conf'])}"] for _, r in g.iterrows()]
+                rows = [
+                    [
+                        r["factor"],
+                        f"{fmt_num(r['S1'])} ± {fmt_num(r['S1_conf'])}",
+                        f"{fmt_num(r['ST'])} ± {fmt_num(r['ST_conf'])}",
+                    ]
+                    for _, r in g.iterrows()
+                ]
                 lines += [f"**{o}**", "", _table(["factor", "S1", "ST"], rows), ""]
     if res.kind == "morris":
         mi = morris_indices(res)
         if not mi.empty:
-            lines += [f"{h}# Morris screening", "",
-                      "mu* (mean absolute elementary effect, with SALib's 95% bootstrap "
-                      "half-width), mu (signed mean) and sigma (spread of elementary effects: "
-                      "interactions or non-linearity, with a 95% percentile bootstrap "
-                      "interval over trajectories); effects per unit of the factor's "
-                      "range scaled as in SALib. " + avg, ""]
+            lines += [
+                f"{h}# Morris screening",
+                "",
+                "mu* (mean absolute elementary effect, with SALib's 95% bootstrap "
+                "half-width), mu (signed mean) and sigma (spread of elementary effects: "
+                "interactions or non-linearity, with a 95% percentile bootstrap "
+                "interval over trajectories); effects per unit of the factor's "
+                "range scaled as in SALib. " + avg,
+                "",
+            ]
             for o in dict.fromkeys(mi["outcome"]):
                 g = mi[mi["outcome"] == o].sort_values("mu_star", ascending=False)
-                rows = [[r["factor"], f"{fmt_num(r['mu_star'])} ± {fmt_num(r['mu_star_conf'])}",
-                         fmt_num(r["mu"]),
-                         fmt_ci(r["sigma"], r["sigma_low"], r["sigma_high"])]
-                        for _, r in g.iterrows()]
-                lines += [f"**{o}**", "", _table(["factor", "mu*", "mu", "sigma [95% CI]"],
-                                                rows), ""]
+                rows = [
+                    [
+                        r["factor"],
+                        f"{fmt_num(r['mu_star'])} ± {fmt_num(r['mu_star_conf'])}",
+                        fmt_num(r["mu"]),
+                        fmt_ci(r["sigma"], r["sigma_low"], r["sigma_high"]),
+                    ]
+                    for _, r in g.iterrows()
+                ]
+                lines += [
+                    f"**{o}**",
+                    "",
+                    _table(["factor", "mu*", "mu", "sigma [95% CI]"], rows),
+                    "",
+                ]
     rc = rank_correlations(res)
     if res.kind == "lhs" and not rc.empty:
-        lines += [f"{h}# Rank correlations", "",
-                  "Spearman rho of each factor with each outcome over design points (point "
-                  "means over replicates), with p-values.", ""]
-        rows = [[r["factor"], r["outcome"], fmt_num(r["rho"]), fmt_p(r["p"])]
-                for _, r in rc.iterrows()]
+        lines += [
+            f"{h}# Rank correlations",
+            "",
+            "Spearman rho of each factor with each outcome over design points (point "
+            "means over replicates), with p-values.",
+            "",
+        ]
+        rows = [
+            [r["factor"], r["outcome"], fmt_num(r["rho"]), fmt_p(r["p"])] for _, r in rc.iterrows()
+        ]
         lines += [_table(["factor", "outcome", "rho", "p"], rows), ""]
-    for stem, caption in (("sobol", "Sobol indices"), ("morris", "Morris screening"),
-                          ("correlations", "Rank correlations")):
+    for stem, caption in (
+        ("sobol", "Sobol indices"),
+        ("morris", "Morris screening"),
+        ("correlations", "Rank correlations"),
+    ):
         if stem in figures:
             lines += [f"![{caption}]({prefix}{stem}.png)", ""]
     return lines
@@ -309,8 +422,7 @@ def write_report(root: str | Path, out: str | Path | None = None) -> Path:
     figs = make_figures(res, answers)
     for stem, fig in figs.items():
         _save(fig, out / f"{stem}.png")
-    text = render_report(res, list(figs), command=res.info.get("command") or None,
-                         answers=answers)
+    text = render_report(res, list(figs), command=res.info.get("command") or None, answers=answers)
     path = out / "report.md"
     atomic_write_text(path, text + "\n")
     return path
@@ -329,19 +441,25 @@ CONDITIONS_INTRO = (
     "an experiment asks (its `[[discover]]` entries), the share of parameter draws in which "
     "the condition holds and the PRIM box of parameter values where it concentrates, with "
     "its coverage and density. Each experiment's report shows the box's quasi-p values and "
-    "the discovery figure.")
+    "the discovery figure."
+)
 
 
-def write_experiments_doc(roots: list[str | Path], out_dir: str | Path,
-                          doc: str | Path, intro: str | None = None) -> Path:
+def write_experiments_doc(
+    roots: list[str | Path], out_dir: str | Path, doc: str | Path, intro: str | None = None
+) -> Path:
     """Write each sweep's report into `out_dir/<name>/` and assemble all of them into `doc`
     after `intro` (Markdown), with figure links relative to the document. Experiments with
     questions under parameter uncertainty also feed a section "Under which conditions"."""
     doc = Path(doc)
     out_dir = Path(out_dir)
     parts = [intro if intro is not None else EXPERIMENTS_INTRO]
-    toc = ["## Results", "", "Generated from the stored runs of each experiment at its "
-           "default size.", ""]
+    toc = [
+        "## Results",
+        "",
+        "Generated from the stored runs of each experiment at its default size.",
+        "",
+    ]
     bodies = []
     conditions: list[str] = []
     for root in roots:
@@ -355,22 +473,28 @@ def write_experiments_doc(roots: list[str | Path], out_dir: str | Path,
             _save(fig, folder / f"{stem}.png")
         definition = res.info.get("definition_file", f"{res.name}.toml")
         command = f"python -m sim sweep experiments/{definition}"
-        atomic_write_text(folder / "report.md",
-                          render_report(res, list(figs), command=command,
-                                        answers=answers) + "\n")
+        atomic_write_text(
+            folder / "report.md",
+            render_report(res, list(figs), command=command, answers=answers) + "\n",
+        )
         rel = _relative(folder, doc.parent)
-        body = render_report(res, list(figs), fig_prefix=f"{rel}/", level=2, command=command,
-                             answers=answers)
+        body = render_report(
+            res, list(figs), fig_prefix=f"{rel}/", level=2, command=command, answers=answers
+        )
         bodies.append(body)
         toc.append(f"- [{res.name}](#{_anchor(res.name)})")
         if answers:
-            conditions += [f"**[{res.name}](#{_anchor(res.name)})** — "
-                           f"{md_escape(str(res.info.get('description', '')))}", ""]
+            conditions += [
+                f"**[{res.name}](#{_anchor(res.name)})** — "
+                f"{md_escape(str(res.info.get('description', '')))}",
+                "",
+            ]
             conditions += [f"- {sentence(res, a)}" for a in answers] + [""]
     if conditions:
         toc.append(f"- [Under which conditions](#{_anchor('Under which conditions')})")
-        bodies.insert(0, "\n".join(["## Under which conditions", "", CONDITIONS_INTRO, "",
-                                     *conditions]))
+        bodies.insert(
+            0, "\n".join(["## Under which conditions", "", CONDITIONS_INTRO, "", *conditions])
+        )
     parts += ["\n".join(toc), *bodies]
     atomic_write_text(doc, "\n\n".join(p.rstrip() for p in parts) + "\n")
     return doc

@@ -18,6 +18,7 @@ __all__ = ["SweepResults", "load_results", "LEVEL"]
 LEVEL = 0.95
 """Confidence level of every interval in reports."""
 
+
 @dataclass
 class SweepResults:
     """A sweep's stored results, joined to its plan."""
@@ -66,13 +67,19 @@ class SweepResults:
     def table(self) -> pd.DataFrame:
         """One row per planned run: plan columns, factor values, status
         (ok/failed/missing), error and the summary columns of the kept outcomes."""
-        keep = ["key", "status", "error", "elapsed",
-                *[c for c in (self.column(o) for o in self.outcomes) if c in self.runs]]
+        keep = [
+            "key",
+            "status",
+            "error",
+            "elapsed",
+            *[c for c in (self.column(o) for o in self.outcomes) if c in self.runs],
+        ]
         runs = self.runs[[c for c in keep if c in self.runs]]
         t = self.plan.merge(runs, on="key", how="left")
         t["status"] = t["status"].fillna("missing").astype(str)
-        factors = self.design[["point", *self.factors,
-                               *(["draw"] if "draw" in self.design else [])]]
+        factors = self.design[
+            ["point", *self.factors, *(["draw"] if "draw" in self.design else [])]
+        ]
         t = t.merge(factors, on="point", how="left")
         for o in self.outcomes:
             c = self.column(o)
@@ -94,8 +101,11 @@ def load_results(root: str | Path, *, finished: bool = False) -> SweepResults:
     info = store.info()
     plan = store.plan()
     runs = store.runs()
-    series = store.series(keys=list(plan["key"].unique())) if info.get("series_period") else \
-        pd.DataFrame(columns=["key", "step"])
+    series = (
+        store.series(keys=list(plan["key"].unique()))
+        if info.get("series_period")
+        else pd.DataFrame(columns=["key", "step"])
+    )
     design = store.design()
     columns = [f["name"] for f in info["factors"]]
     if info["kind"] == "morris":
@@ -104,13 +114,22 @@ def load_results(root: str | Path, *, finished: bool = False) -> SweepResults:
     if missing:
         raise ResultsError(
             f"{store.root / 'design.parquet'}: no column {missing[0]!r} for a factor of "
-            f"sweep.json; run the sweep again to rewrite the folder's definition files")
-    res = SweepResults(root=Path(root), info=info, design=design, plan=plan,
-                       runs=runs, series=series, sessions=store.sessions())
+            f"sweep.json; run the sweep again to rewrite the folder's definition files"
+        )
+    res = SweepResults(
+        root=Path(root),
+        info=info,
+        design=design,
+        plan=plan,
+        runs=runs,
+        series=series,
+        sessions=store.sessions(),
+    )
     counts = res.counts()
     if finished and not counts["ok"]:
         raise ResultsError(
             f"{root}: no finished runs to report ({counts['failed']} failed, "
             f"{counts['missing']} not run of {len(plan['key'].unique())} planned); run "
-            f"`{info.get('command') or 'python -m sim sweep <experiment>.toml'}` first")
+            f"`{info.get('command') or 'python -m sim sweep <experiment>.toml'}` first"
+        )
     return res

@@ -11,10 +11,16 @@ from scipy import stats
 
 from .results import LEVEL, SweepResults
 
-__all__ = ["sobol_indices", "morris_indices", "rank_correlations", "incomplete_design",
-           "BOOTSTRAP_RESAMPLES"]
+__all__ = [
+    "sobol_indices",
+    "morris_indices",
+    "rank_correlations",
+    "incomplete_design",
+    "BOOTSTRAP_RESAMPLES",
+]
 
 BOOTSTRAP_RESAMPLES = 1000
+
 
 def _point_means(res: SweepResults, outcome: str) -> np.ndarray:
     """Mean over OK replicates at each design point, in design order (NaN if none)."""
@@ -24,16 +30,21 @@ def _point_means(res: SweepResults, outcome: str) -> np.ndarray:
 
 
 def _problem(res: SweepResults) -> dict[str, Any]:
-    return {"num_vars": len(res.factors), "names": res.factors,
-            "bounds": [f["bounds"] for f in res.info["factors"]]}
+    return {
+        "num_vars": len(res.factors),
+        "names": res.factors,
+        "bounds": [f["bounds"] for f in res.info["factors"]],
+    }
 
 
 def incomplete_design(res: SweepResults) -> str | None:
     for o in res.outcomes:
         y = _point_means(res, o)
         if np.isnan(y).any():
-            return (f"{int(np.isnan(y).sum())} of {y.size} design points have no OK run; "
-                    "indices need every point (finish the sweep, or --retry-failed)")
+            return (
+                f"{int(np.isnan(y).sum())} of {y.size} design points have no OK run; "
+                "indices need every point (finish the sweep, or --retry-failed)"
+            )
     return None
 
 
@@ -49,18 +60,29 @@ def sobol_indices(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
         y = _point_means(res, o)
         if np.nanstd(y) == 0:
             continue
-        si = sobol.analyze(_problem(res), y, calc_second_order=bool(
-            res.info.get("calc_second_order")), num_resamples=BOOTSTRAP_RESAMPLES,
-            conf_level=level, seed=int(res.info.get("seed", 0)))
+        si = sobol.analyze(
+            _problem(res),
+            y,
+            calc_second_order=bool(res.info.get("calc_second_order")),
+            num_resamples=BOOTSTRAP_RESAMPLES,
+            conf_level=level,
+            seed=int(res.info.get("seed", 0)),
+        )
         for i, f in enumerate(res.factors):
-            rows.append({"outcome": o, "factor": f, "S1": si["S1"][i],
-                         "S1_conf": si["S1_conf"][i], "ST": si["ST"][i],
-                         "ST_conf": si["ST_conf"][i]})
+            rows.append(
+                {
+                    "outcome": o,
+                    "factor": f,
+                    "S1": si["S1"][i],
+                    "S1_conf": si["S1_conf"][i],
+                    "ST": si["ST"][i],
+                    "ST_conf": si["ST_conf"][i],
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def _elementary_effects(x: np.ndarray, y: np.ndarray, num_vars: int,
-                        num_levels: int) -> np.ndarray:
+def _elementary_effects(x: np.ndarray, y: np.ndarray, num_vars: int, num_levels: int) -> np.ndarray:
     """Elementary effects (trajectories × factors) of a Morris sample, scaled as SALib does
     (step Δ = levels / (2 (levels − 1)) in the unit cube)."""
     delta = num_levels / (2.0 * (num_levels - 1))
@@ -89,31 +111,54 @@ def morris_indices(res: SweepResults, level: float = LEVEL) -> pd.DataFrame:
     problem = _problem(res)
     names = res.factors
     design = res.design.sort_values("point")
-    x_unit = np.column_stack([
-        (design[f"x_{f}"].to_numpy(float) - lo) / (hi - lo)
-        for f, (lo, hi) in zip(names, problem["bounds"])])
+    x_unit = np.column_stack(
+        [
+            (design[f"x_{f}"].to_numpy(float) - lo) / (hi - lo)
+            for f, (lo, hi) in zip(names, problem["bounds"])
+        ]
+    )
     x_raw = np.column_stack([design[f"x_{f}"].to_numpy(float) for f in names])
     levels = int(res.info.get("levels", 4))
     seed = int(res.info.get("seed", 0))
     rows = []
     for o in res.outcomes:
         y = _point_means(res, o)
-        si = morris.analyze(problem, x_raw, y, num_levels=levels, conf_level=level,
-                            num_resamples=BOOTSTRAP_RESAMPLES, seed=seed)
+        si = morris.analyze(
+            problem,
+            x_raw,
+            y,
+            num_levels=levels,
+            conf_level=level,
+            num_resamples=BOOTSTRAP_RESAMPLES,
+            seed=seed,
+        )
         ee = _elementary_effects(x_unit, y, len(names), levels)
         for i, f in enumerate(names):
             e = ee[:, i][~np.isnan(ee[:, i])]
             lo = hi = float("nan")
             if e.size > 2 and np.std(e) > 0:
-                boot = stats.bootstrap((e,), lambda v, axis: np.std(v, ddof=1, axis=axis),
-                                       confidence_level=level, method="percentile",
-                                       n_resamples=BOOTSTRAP_RESAMPLES, rng=seed)
+                boot = stats.bootstrap(
+                    (e,),
+                    lambda v, axis: np.std(v, ddof=1, axis=axis),
+                    confidence_level=level,
+                    method="percentile",
+                    n_resamples=BOOTSTRAP_RESAMPLES,
+                    rng=seed,
+                )
                 lo, hi = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
-            rows.append({"outcome": o, "factor": f, "mu": float(si["mu"][i]),
-                         "mu_star": float(si["mu_star"][i]),
-                         "mu_star_conf": float(si["mu_star_conf"][i]),
-                         "sigma": float(si["sigma"][i]), "sigma_low": lo, "sigma_high": hi,
-                         "trajectories": int(e.size)})
+            rows.append(
+                {
+                    "outcome": o,
+                    "factor": f,
+                    "mu": float(si["mu"][i]),
+                    "mu_star": float(si["mu_star"][i]),
+                    "mu_star_conf": float(si["mu_star_conf"][i]),
+                    "sigma": float(si["sigma"][i]),
+                    "sigma_low": lo,
+                    "sigma_high": hi,
+                    "trajectories": int(e.size),
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 __all__ = ["fmt_num", "fmt_ci", "fmt_p", "shorten", "md_table", "md_escape"]
 
+
 def fmt_num(x: Any) -> str:
     """Numbers for tables: 3 significant digits, thousands separators for large values."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
@@ -29,6 +30,7 @@ def fmt_p(p: float) -> str:
     if not math.isfinite(p):
         return "–"
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
 
 def shorten(label: str, width: int = 48) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"

@@ -16,8 +16,13 @@ _COUNTED = ("disputes", "compounds", "communities", "ngos")
 def is_share(outcome: str) -> bool:
     """Whether the outcome lives on [0, 1]: a share, a 0–1 index, a Gini or a trust level."""
     meaning = OUTCOMES.get(outcome, "").lower()
-    return ("share of" in meaning or "(0-1)" in meaning or "gini" in meaning
-            or outcome.startswith("trust_") or "service quality" in meaning)
+    return (
+        "share of" in meaning
+        or "(0-1)" in meaning
+        or "gini" in meaning
+        or outcome.startswith("trust_")
+        or "service quality" in meaning
+    )
 
 
 def outcome_unit(outcome: str) -> str:
@@ -28,8 +33,7 @@ def outcome_unit(outcome: str) -> str:
     if "yuan" in meaning:
         return "yuan" + monthly
     if is_share(outcome):
-        return "Gini, 0–1" if "gini" in meaning else "share, 0–1" if "share" in meaning \
-            else "0–1"
+        return "Gini, 0–1" if "gini" in meaning else "share, 0–1" if "share" in meaning else "0–1"
     if "hours" in meaning:
         return "hours"
     if "1 = full time" in meaning:

@@ -148,8 +148,8 @@ def Page() -> None:
     init, init_error = solara.use_memo(_initial, [])
     attempt = solara.use_reactive(0)
     refusal = solara.use_memo(
-        lambda: ADMISSION.admit(sid, estimate_mb(init.params), limits, init.lang),
-        [attempt.value])
+        lambda: ADMISSION.admit(sid, estimate_mb(init.params), limits, init.lang), [attempt.value]
+    )
 
     def release() -> None:
         ADMISSION.release(sid)
@@ -161,8 +161,11 @@ def Page() -> None:
         log(f"session {sid[:8]} refused: {refusal}")
         with solara.Card(tr("busy_title", init.lang), classes=["busy"]):
             solara.Warning(refusal, classes=["busy-message"])
-            solara.Button(tr("busy_retry", init.lang), color="primary",
-                          on_click=lambda: attempt.set(attempt.value + 1))
+            solara.Button(
+                tr("busy_retry", init.lang),
+                color="primary",
+                on_click=lambda: attempt.set(attempt.value + 1),
+            )
         return
     Session(init, init_error, sid, ctx, limits)
 
@@ -185,13 +188,23 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
 
     def first() -> Run | None:
         try:
-            run = start_run(init.params, init.seed_text, init.scenario, init.scenario_params,
-                            limits, init.lang, policy=init.policy, world=init.world)
+            run = start_run(
+                init.params,
+                init.seed_text,
+                init.scenario,
+                init.scenario_params,
+                limits,
+                init.lang,
+                policy=init.policy,
+                world=init.world,
+            )
         except ScenarioError as err:
             error.set(str(err))
             return None
-        log(f"session {sid[:8]} opened ({ADMISSION.count()} live, "
-            f"{ADMISSION.reserved_mb():,.0f} MB reserved)")
+        log(
+            f"session {sid[:8]} opened ({ADMISSION.count()} live, "
+            f"{ADMISSION.reserved_mb():,.0f} MB reserved)"
+        )
         return run
 
     run = solara.use_reactive(solara.use_memo(first, []))
@@ -247,33 +260,44 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
             if not go_on():
                 break
             if not page_connected(ctx):
-                log(f"session {sid[:8]}: play stopped, page disconnected "
-                    f"(month {run.value.month})")
+                log(f"session {sid[:8]}: play stopped, page disconnected (month {run.value.month})")
                 playing.set(False)
                 break
             do_step()
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
-    def do_reset(new_params: dict[str, Any] | None = None, new_scenario: str | None = None,
-                 base: dict[str, Any] | None = None, seed: int | None = None,
-                 source: str = "") -> bool:
+    def do_reset(
+        new_params: dict[str, Any] | None = None,
+        new_scenario: str | None = None,
+        base: dict[str, Any] | None = None,
+        seed: int | None = None,
+        source: str = "",
+    ) -> bool:
         playing.set(False)
         error.set("")
         use = dict(new_params or params.value)
         refused = world_refusal(use, limits, lang.value) or ADMISSION.admit(
-            sid, estimate_mb(use), limits, lang.value)
+            sid, estimate_mb(use), limits, lang.value
+        )
         if refused:
             error.set(refused)
             return False
         with lock:
             old = run.value
             try:
-                new = start_run(use, seed_text.value,
-                                scenario.value if new_scenario is None else new_scenario,
-                                scenario_params.value if base is None else base, limits,
-                                lang.value, seed=seed, source=source, policy=policy.value,
-                                world=world.value)
+                new = start_run(
+                    use,
+                    seed_text.value,
+                    scenario.value if new_scenario is None else new_scenario,
+                    scenario_params.value if base is None else base,
+                    limits,
+                    lang.value,
+                    seed=seed,
+                    source=source,
+                    policy=policy.value,
+                    world=world.value,
+                )
                 new.reforms = len(policy.value) - scenario_entries.value
                 new.modified = new.modified or new.reforms > 0
             except (WorldTooLarge, ScenarioError) as err:
@@ -314,8 +338,9 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
         seed_text.set(str(found.seed))
         scenario.set(found.name)
         scenario_params.set(dict(found.params))
-        if do_reset(found.params, found.name, dict(found.params), seed=found.seed,
-                    source=str(found.path)):
+        if do_reset(
+            found.params, found.name, dict(found.params), seed=found.seed, source=str(found.path)
+        ):
             replay_done.set(0)
             replay.set(found)
 
@@ -332,8 +357,11 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
             replay_done.set(m + 1)
         with lock:
             diff = export.first_difference(export.series_table(current.model), found.series)
-        current.notes.append(tr("replay_same", lang.value).format(n=found.steps) if not diff
-                             else tr("replay_differs", lang.value).format(diff=diff))
+        current.notes.append(
+            tr("replay_same", lang.value).format(n=found.steps)
+            if not diff
+            else tr("replay_differs", lang.value).format(diff=diff)
+        )
         replay.set(None)
         tick.set(tick.value + 1)
 
@@ -343,8 +371,9 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
     with solara.AppBar():
         solara.AppBarTitle(tr("title", lg))
         names = {v: k for k, v in LANGS.items()}
-        solara.ToggleButtonsSingle(value=LANGS[lg], values=list(names),
-                                   on_value=lambda v: lang.set(names[v]), dense=True)
+        solara.ToggleButtonsSingle(
+            value=LANGS[lg], values=list(names), on_value=lambda v: lang.set(names[v]), dense=True
+        )
 
     current = run.value
     with solara.Sidebar():
@@ -355,15 +384,18 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
                 solara.Error(error.value, classes=["run-error"])
             if replay.value is not None:
                 solara.ProgressLinear(100 * replay_done.value / max(replay.value.steps, 1))
-                solara.Text(tr("replay_running", lg).format(
-                    m=replay_done.value, n=replay.value.steps), classes=["replay-progress"])
+                solara.Text(
+                    tr("replay_running", lg).format(m=replay_done.value, n=replay.value.steps),
+                    classes=["replay-progress"],
+                )
         if current is not None:
             with solara.Card(tr("current_model", lg), margin=0, style={"margin-bottom": "8px"}):
                 InfoPanel(current, tick, params.value, seed_text.value, lg)
         with solara.Card(tr("scenario", lg), margin=0, style={"margin-bottom": "8px"}):
             ScenarioPicker(scenario.value, pick_scenario, lg)
-            solara.InputText(tr("seed", lg), value=seed_text, continuous_update=False,
-                             classes=["seed-input"])
+            solara.InputText(
+                tr("seed", lg), value=seed_text, continuous_update=False, classes=["seed-input"]
+            )
             HelpText(tr("seed_help", lg))
         if current is not None:
             with solara.Card(tr("reforms", lg), margin=0, style={"margin-bottom": "8px"}):
@@ -383,31 +415,51 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
             LiveTab(current, tick, lock, view, chosen, lg)
         with solara.lab.Tab(tr("tab_compare", lg)):
             with solara.Card():
-                ComparePanel(params.value, seed_text.value, closed, lg, policy.value,
-                             world.value)
+                ComparePanel(params.value, seed_text.value, closed, lg, policy.value, world.value)
 
 
 # ------------------------------------------------------------------------------ sidebar
 @solara.component
-def RunControls(playing: solara.Reactive[bool], interval: solara.Reactive[int], on_step: Any,
-                on_reset: Any, lang: str) -> None:
+def RunControls(
+    playing: solara.Reactive[bool],
+    interval: solara.Reactive[int],
+    on_step: Any,
+    on_reset: Any,
+    lang: str,
+) -> None:
     """Reset, play/pause (▶ / ❚❚) and Step, like Mesa's SolaraViz controller."""
     with solara.Row(justify="space-between"):
         solara.Button(label=tr("reset", lang), color="primary", on_click=on_reset)
-        solara.Button(label="❚❚" if playing.value else "▶", color="primary",
-                      on_click=lambda: playing.set(not playing.value))
-        solara.Button(label=tr("step", lang), color="primary", on_click=on_step,
-                      disabled=playing.value)
-    solara.Text(f"{tr('play_interval', lang)}: {interval.value}", classes=["param-label"],
-                style={"display": "block", "margin-top": "8px"})
-    solara.v.Slider(v_model=interval.value, on_v_model=lambda v: interval.set(int(v)), min=0,
-                    max=1000, step=10, thumb_label=True, hide_details=True, dense=True,
-                    class_="play-interval")
+        solara.Button(
+            label="❚❚" if playing.value else "▶",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+        )
+        solara.Button(
+            label=tr("step", lang), color="primary", on_click=on_step, disabled=playing.value
+        )
+    solara.Text(
+        f"{tr('play_interval', lang)}: {interval.value}",
+        classes=["param-label"],
+        style={"display": "block", "margin-top": "8px"},
+    )
+    solara.v.Slider(
+        v_model=interval.value,
+        on_v_model=lambda v: interval.set(int(v)),
+        min=0,
+        max=1000,
+        step=10,
+        thumb_label=True,
+        hide_details=True,
+        dense=True,
+        class_="play-interval",
+    )
 
 
 @solara.component
-def InfoPanel(run: Run, tick: solara.Reactive[int], params: dict[str, Any], seed_text: str,
-              lang: str) -> None:
+def InfoPanel(
+    run: Run, tick: solara.Reactive[int], params: dict[str, Any], seed_text: str, lang: str
+) -> None:
     """What the running model is: its month, seed, scenario, size and parameters."""
     tick.value  # noqa: B018  (re-render every month)
     seed = str(run.seed)
@@ -417,9 +469,11 @@ def InfoPanel(run: Run, tick: solara.Reactive[int], params: dict[str, Any], seed
         seed += f" (“{seed_shown(run.seed_text)}”)"
     counts = run.structure.counts()
     residents = getattr(getattr(run.model, "residents", None), "n", None)
-    parts = [counted(counts["streets"], "street", lang),
-             counted(counts["communities"], "community", lang),
-             counted(counts["compounds"], "compound", lang)]
+    parts = [
+        counted(counts["streets"], "street", lang),
+        counted(counts["communities"], "community", lang),
+        counted(counts["compounds"], "compound", lang),
+    ]
     if residents is not None:
         parts.append(counted(int(residents), "resident", lang))
     parts.append(counted(counts["nodes"], "node", lang))
@@ -437,8 +491,9 @@ def InfoPanel(run: Run, tick: solara.Reactive[int], params: dict[str, Any], seed
     if run.source:
         rows.append((tr("replay_of", lang), run.source, "info-source"))
     rows += [(tr("note", lang), note, "info-note") for note in run.notes]
-    html = "".join(f'<tr><td><b>{k}</b></td><td class="{cls}">{_escape(v)}</td></tr>'
-                   for k, v, cls in rows)
+    html = "".join(
+        f'<tr><td><b>{k}</b></td><td class="{cls}">{_escape(v)}</td></tr>' for k, v, cls in rows
+    )
     solara.Text(f"{tr('step_counter', lang)}: {run.month}", classes=["step-counter"])
     solara.HTML(tag="table", unsafe_innerHTML=html, classes=["gov-info"])
     if differing(params, run.params) or seed_text != run.seed_text:

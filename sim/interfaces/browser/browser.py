@@ -29,8 +29,13 @@ from . import controls
 APP = Path(__file__).resolve().parent / "app.py"
 CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 STARTUP_TIMEOUT = 120.0
 """Seconds to wait for the server to answer (it usually takes 3-8 s)."""
@@ -38,8 +43,20 @@ STARTUP_TIMEOUT = 120.0
 
 def solara_command(host: str, port: int) -> list[str]:
     """The command that serves the app."""
-    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port),
-            "--production", "--no-open", "--no-check-version"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(APP),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+    ]
 
 
 def server_env(
@@ -91,8 +108,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, proc: subprocess.Popen | None = None,
-                  timeout: float = STARTUP_TIMEOUT) -> None:
+def wait_until_up(
+    url: str, proc: subprocess.Popen | None = None, timeout: float = STARTUP_TIMEOUT
+) -> None:
     """Poll `url` until it answers HTTP 200; raise if the server exits or never answers."""
     deadline = time.monotonic() + timeout
     while True:
@@ -124,16 +142,22 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def serve_process(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
-                  **settings: Any) -> Iterator[tuple[str, subprocess.Popen]]:
+def serve_process(
+    host: str = "127.0.0.1", port: int | None = None, log: Path | None = None, **settings: Any
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run the app's server in the background; yield its address and process; always stop
     it. `settings` go to `server_env` (params, scenario, seed, lang, view, scenario_dir,
     runs_dir, session_mb, server_mb, max_sessions, cull_seconds)."""
     port = port or free_port(host)
     env = server_env(**settings)
     out = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(solara_command(host, port), env=env, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        solara_command(host, port),
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://{host}:{port}/"
     try:
         wait_until_up(url, proc)
@@ -145,8 +169,9 @@ def serve_process(host: str = "127.0.0.1", port: int | None = None, log: Path | 
 
 
 @contextlib.contextmanager
-def serve(host: str = "127.0.0.1", port: int | None = None, log: Path | None = None,
-          **settings: Any) -> Iterator[str]:
+def serve(
+    host: str = "127.0.0.1", port: int | None = None, log: Path | None = None, **settings: Any
+) -> Iterator[str]:
     """Run the app's server in the background; yield its address; always stop it."""
     with serve_process(host, port, log, **settings) as (url, _):
         yield url
@@ -171,9 +196,18 @@ def detached_chromium(playwright: Any, profile: Path) -> Iterator[tuple[Any, Any
     killed at once like a closed laptop: yields (browser, kill)."""
     port = free_port()
     proc = subprocess.Popen(
-        [CHROMIUM, "--headless=new", f"--remote-debugging-port={port}",
-         f"--user-data-dir={profile}", *CHROMIUM_ARGS, "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            CHROMIUM,
+            "--headless=new",
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={profile}",
+            *CHROMIUM_ARGS,
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
     def kill() -> None:
         if proc.poll() is None:
@@ -201,27 +235,32 @@ def chromium(playwright: Any, headless: bool = True) -> Any:
     if not Path(CHROMIUM).exists():
         raise FileNotFoundError(
             f"{CHROMIUM} not found: install it with `bash scripts/setup.sh --browser` "
-            "(or set SIM_CHROMIUM to a Chromium binary)")
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=headless,
-                                      args=CHROMIUM_ARGS)
+            "(or set SIM_CHROMIUM to a Chromium binary)"
+        )
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=headless, args=CHROMIUM_ARGS
+    )
 
 
 def wait_for_app(page: Any, timeout_ms: float = 120_000) -> None:
     """Wait until the app shows its step counter and has drawn the network."""
     page.locator(".step-counter").first.wait_for(timeout=timeout_ms)
-    page.locator(".network-chart .vega-view[data-rendered]:not([data-rendered='0']) canvas"
-                 ).first.wait_for(timeout=timeout_ms)
+    page.locator(
+        ".network-chart .vega-view[data-rendered]:not([data-rendered='0']) canvas"
+    ).first.wait_for(timeout=timeout_ms)
 
 
-def wait_for_month(page: Any, month: int, exact: bool = False,
-                   timeout_ms: float = 120_000) -> None:
+def wait_for_month(page: Any, month: int, exact: bool = False, timeout_ms: float = 120_000) -> None:
     """Wait until the network and every outcome panel show `month` (or a later one, unless
     `exact`: a month already under way when the wait began may land first)."""
     test = "Number(v.dataset.version) === m" if exact else "Number(v.dataset.version) >= m"
     page.wait_for_function(
         "m => { const views = [...document.querySelectorAll('.network-chart .vega-view, "
         ".live-plots .vega-view')]; return views.length > 1 && views.every("
-        f"v => v.dataset.version !== '' && {test}); }}", arg=month, timeout=timeout_ms)
+        f"v => v.dataset.version !== '' && {test}); }}",
+        arg=month,
+        timeout=timeout_ms,
+    )
 
 
 def read_step(page: Any) -> int:

@@ -114,10 +114,15 @@ def run_comparison(
             progress(done + month, total)
 
     for s in seeds:
-        for params, policy, frames in ((params_a, timelines[0], out.a),
-                                       (params_b, timelines[1], out.b)):
-            frames.append(run(dict(params), s, months, progress=tick,
-                              timeline=list(policy), district=district).series)
+        for params, policy, frames in (
+            (params_a, timelines[0], out.a),
+            (params_b, timelines[1], out.b),
+        ):
+            frames.append(
+                run(
+                    dict(params), s, months, progress=tick, timeline=list(policy), district=district
+                ).series
+            )
             done += months
     return out
 
@@ -133,15 +138,16 @@ class Difference:
     dz: float  # Cohen's d_z of the paired differences
 
 
-def summary_values(frames: Sequence[pd.DataFrame], outcome: str,
-                   window: int = SUMMARY_MONTHS) -> np.ndarray:
+def summary_values(
+    frames: Sequence[pd.DataFrame], outcome: str, window: int = SUMMARY_MONTHS
+) -> np.ndarray:
     """Each replicate's mean of `outcome` over its last `window` months."""
-    return np.array([float(np.nanmean(f[outcome].to_numpy(dtype=float)[-window:]))
-                     for f in frames])
+    return np.array([float(np.nanmean(f[outcome].to_numpy(dtype=float)[-window:])) for f in frames])
 
 
-def differences(comp: Comparison, outcomes: Sequence[str],
-                window: int = SUMMARY_MONTHS) -> list[Difference]:
+def differences(
+    comp: Comparison, outcomes: Sequence[str], window: int = SUMMARY_MONTHS
+) -> list[Difference]:
     """Per outcome: means of A and B and the paired difference B − A over the replicates."""
     out = []
     n = comp.n

@@ -113,8 +113,12 @@ def resolve_seed(text: str | None) -> tuple[int, bool]:
     stripped = (text or "").strip()
     if not stripped:
         return secrets.randbelow(2**31), True
-    if stripped.isascii() and stripped.isdigit() and len(stripped) <= 19 \
-            and int(stripped) <= MAX_SEED:
+    if (
+        stripped.isascii()
+        and stripped.isdigit()
+        and len(stripped) <= 19
+        and int(stripped) <= MAX_SEED
+    ):
         return int(stripped), False
     return zlib.crc32(stripped.encode("utf-8", "surrogatepass")), False
 
@@ -176,8 +180,14 @@ def TypedInput(name: str, value: Any, on_value: Callable[[Any], None], lang: str
         set_error("")
         on_value(checked)
 
-    solara.InputText(param_label(name, lang), value=text, on_value=commit,
-                     error=bool(error), message=error or None, dense=True)
+    solara.InputText(
+        param_label(name, lang),
+        value=text,
+        on_value=commit,
+        error=bool(error),
+        message=error or None,
+        dense=True,
+    )
 
 
 def _fmt(value: Any) -> str:
@@ -199,14 +209,24 @@ def ParamControl(name: str, value: Any, on_value: Callable[[Any], None], lang: s
         TypedInput(name, value, on_value, lang)
         HelpText(param_help(name))
     else:
-        html = (f'<div class="param-label param-{name}">{_escape(label)}: <b>{_fmt(value)}</b></div>'
-                f'<div class="param-help">{_escape(param_help(name))}</div>')
+        html = (
+            f'<div class="param-label param-{name}">{_escape(label)}: <b>{_fmt(value)}</b></div>'
+            f'<div class="param-help">{_escape(param_help(name))}</div>'
+        )
         solara.HTML(tag="div", unsafe_innerHTML=html)
         cast = int if p.type is int else float
-        solara.v.Slider(v_model=value, on_v_model=lambda v: on_value(cast(v)), min=p.low,
-                        max=p.high, step=1 if p.type is int else _step(name), thumb_label=True,
-                        hide_details=True, dense=True, class_=f"lever-slider slider-{name}",
-                        style_="margin: 0 0 10px 0")
+        solara.v.Slider(
+            v_model=value,
+            on_v_model=lambda v: on_value(cast(v)),
+            min=p.low,
+            max=p.high,
+            step=1 if p.type is int else _step(name),
+            thumb_label=True,
+            hide_details=True,
+            dense=True,
+            class_=f"lever-slider slider-{name}",
+            style_="margin: 0 0 10px 0",
+        )
 
 
 def _escape(text: str) -> str:
@@ -219,17 +239,27 @@ def Group(title: str, expanded: bool = False, children: list | None = None) -> N
     is_open, set_open = solara.use_state(expanded)
     icon = "mdi-chevron-up" if is_open else "mdi-chevron-down"
     with solara.Column(gap="0px", classes=["lever-group"]):
-        solara.Button(title, icon_name=icon, text=True, on_click=lambda: set_open(not is_open),
-                      classes=["group-toggle"],
-                      style={"justify-content": "flex-start", "width": "100%",
-                             "text-transform": "none", "font-weight": "600"})
+        solara.Button(
+            title,
+            icon_name=icon,
+            text=True,
+            on_click=lambda: set_open(not is_open),
+            classes=["group-toggle"],
+            style={
+                "justify-content": "flex-start",
+                "width": "100%",
+                "text-transform": "none",
+                "font-weight": "600",
+            },
+        )
         if is_open:
             solara.Column(gap="0px", style={"padding": "0 10px"}, children=children or [])
 
 
 @solara.component
-def ParamGroups(params: solara.Reactive[dict[str, Any]], lang: str,
-                limits: Limits | None = None) -> None:
+def ParamGroups(
+    params: solara.Reactive[dict[str, Any]], lang: str, limits: Limits | None = None
+) -> None:
     """The lever groups and the world size, each a collapsible section."""
     for group, names in LEVER_GROUPS.items():
         with Group(tr(f"group_{group}", lang), expanded=group == "cross_appointment"):
@@ -250,8 +280,11 @@ def MemoryNote(params: dict[str, Any], limits: Limits, lang: str) -> None:
     if refusal:
         solara.Error(refusal, dense=True, classes=["memory-refusal"])
     else:
-        HelpText(tr("memory_note", lang).format(mb=f"{estimate_mb(params):,.0f}",
-                                                cap=f"{limits.session_mb:,.0f}"))
+        HelpText(
+            tr("memory_note", lang).format(
+                mb=f"{estimate_mb(params):,.0f}", cap=f"{limits.session_mb:,.0f}"
+            )
+        )
 
 
 @solara.component
@@ -261,9 +294,13 @@ def ScenarioPicker(current: str, on_pick: Callable[[str], None], lang: str) -> N
     found = solara.use_memo(lambda: list_scenarios(folder), [str(folder)])
     names = [name for name, _ in found]
     none = tr("scenario_none", lang)
-    solara.Select(tr("scenario_pick", lang), values=[none, *names],
-                  value=current if current in names else none,
-                  on_value=lambda v: on_pick("" if v == none else v), classes=["scenario-select"])
+    solara.Select(
+        tr("scenario_pick", lang),
+        values=[none, *names],
+        value=current if current in names else none,
+        on_value=lambda v: on_pick("" if v == none else v),
+        classes=["scenario-select"],
+    )
     desc = dict(found).get(current)
     if desc:
         HelpText(desc)

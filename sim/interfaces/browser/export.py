@@ -30,8 +30,7 @@ from sim.core.scenario import load_scenario, timeline_toml, to_toml
 from sim.runs.folder import RUN_FILE, RunFolderError, read_run
 
 FORMATS = ("csv", "parquet")
-MIME = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet",
-        "toml": "application/toml"}
+MIME = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "toml": "application/toml"}
 
 
 def series_table(model: Any) -> pd.DataFrame:
@@ -57,24 +56,39 @@ def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def scenario_toml(params: dict[str, Any], seed: int, months: int, scenario: str = "",
-                  modified: bool = False, source: str = "",
-                  policy: list[dict[str, Any]] | None = None, world: Path | None = None) -> str:
+def scenario_toml(
+    params: dict[str, Any],
+    seed: int,
+    months: int,
+    scenario: str = "",
+    modified: bool = False,
+    source: str = "",
+    policy: list[dict[str, Any]] | None = None,
+    world: Path | None = None,
+) -> str:
     """The running model as a scenario file: every parameter, the seed, the months run, the
     policy timeline (`[[policy]]` tables) and the district's tables (`[world]`), so
     `python -m sim run <file>` repeats the run exactly."""
-    origin = (f"scenario '{scenario}'" + (" with changed settings" if modified else "")
-              if scenario else "the schema defaults" + (" with changed settings" if modified else ""))
+    origin = (
+        f"scenario '{scenario}'" + (" with changed settings" if modified else "")
+        if scenario
+        else "the schema defaults" + (" with changed settings" if modified else "")
+    )
     if source:
         origin = f"the run folder {source}"
-    header = "\n".join([
-        f"Saved from the browser app: a run of {origin}.",
-        f"Seed {seed}; {months} months. Every parameter is listed, so this file alone repeats the run:",
-        "    python -m sim run <this file> --out <new folder>",
-    ])
-    values = {"description": f"Saved from the browser: {origin}, seed {seed}, {months} months",
-              "seed": int(seed), "steps": max(int(months), 1),
-              **{k: v for k, v in params.items() if k in BY_NAME}}
+    header = "\n".join(
+        [
+            f"Saved from the browser app: a run of {origin}.",
+            f"Seed {seed}; {months} months. Every parameter is listed, so this file alone repeats the run:",
+            "    python -m sim run <this file> --out <new folder>",
+        ]
+    )
+    values = {
+        "description": f"Saved from the browser: {origin}, seed {seed}, {months} months",
+        "seed": int(seed),
+        "steps": max(int(months), 1),
+        **{k: v for k, v in params.items() if k in BY_NAME},
+    }
     text = to_toml(values, header=header)
     if world is not None:
         folder = json.dumps(Path(world).resolve().as_posix())  # a TOML basic string
@@ -126,9 +140,16 @@ def read_folder(path: Path) -> Replay:
         saved = load_scenario(Path(path) / "params.toml")
     except ScenarioError as err:
         raise RunFolderError(f"{path}: params.toml: {err}") from None
-    return Replay(Path(path), str(record.get("scenario", Path(path).name)),
-                  dict(found["params"]), int(record["seed"]), int(record["steps"]),
-                  found["series"], saved.timeline.to_list(), saved.world)
+    return Replay(
+        Path(path),
+        str(record.get("scenario", Path(path).name)),
+        dict(found["params"]),
+        int(record["seed"]),
+        int(record["steps"]),
+        found["series"],
+        saved.timeline.to_list(),
+        saved.world,
+    )
 
 
 def first_difference(replayed: pd.DataFrame, recorded: pd.DataFrame) -> str:

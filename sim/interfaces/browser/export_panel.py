@@ -38,31 +38,60 @@ def ExportCard(run: Run, tick: solara.Reactive[int], lock: Any, lang: str) -> No
     def table(which: str, fmt: str) -> Callable[[], bytes]:
         def make() -> bytes:
             with lock:
-                frame = (export.series_table(run.model) if which == "series"
-                         else export.community_table(run.model))
+                frame = (
+                    export.series_table(run.model)
+                    if which == "series"
+                    else export.community_table(run.model)
+                )
             return export.table_bytes(frame, fmt)
+
         return make
 
     def scenario() -> bytes:
-        return export.scenario_toml(run.params, run.seed, run.month, run.scenario,
-                                    run.modified, run.source, run.policy,
-                                    run.world).encode("utf-8")
+        return export.scenario_toml(
+            run.params,
+            run.seed,
+            run.month,
+            run.scenario,
+            run.modified,
+            run.source,
+            run.policy,
+            run.world,
+        ).encode("utf-8")
 
     with solara.Column(gap="4px", classes=["export-card"]):
         for which in ("series", "communities"):
             with solara.Row(gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
-                solara.Text(tr(f"export_{which}", lang), style={"flex": "1 1 120px",
-                                                                "font-size": "13px"})
+                solara.Text(
+                    tr(f"export_{which}", lang), style={"flex": "1 1 120px", "font-size": "13px"}
+                )
                 for fmt in export.FORMATS:
-                    solara.FileDownload(table(which, fmt), filename=f"{stem}-{which}.{fmt}",
-                                        mime_type=export.MIME[fmt], children=[solara.Button(
-                                            "CSV" if fmt == "csv" else "Parquet",
-                                            icon_name="mdi-download", text=True,
-                                            classes=[f"download-{which}-{fmt}"])])
-        solara.FileDownload(scenario, filename=f"{stem}.toml", mime_type=export.MIME["toml"],
-                            children=[solara.Button(tr("export_scenario", lang),
-                                                    icon_name="mdi-content-save", outlined=True,
-                                                    classes=["download-scenario"])])
+                    solara.FileDownload(
+                        table(which, fmt),
+                        filename=f"{stem}-{which}.{fmt}",
+                        mime_type=export.MIME[fmt],
+                        children=[
+                            solara.Button(
+                                "CSV" if fmt == "csv" else "Parquet",
+                                icon_name="mdi-download",
+                                text=True,
+                                classes=[f"download-{which}-{fmt}"],
+                            )
+                        ],
+                    )
+        solara.FileDownload(
+            scenario,
+            filename=f"{stem}.toml",
+            mime_type=export.MIME["toml"],
+            children=[
+                solara.Button(
+                    tr("export_scenario", lang),
+                    icon_name="mdi-content-save",
+                    outlined=True,
+                    classes=["download-scenario"],
+                )
+            ],
+        )
         HelpText(tr("export_help", lang))
 
 
@@ -90,13 +119,20 @@ def RunFolderPicker(on_open: Callable[[export.Replay], None], lang: str) -> None
     if not labels:
         HelpText(tr("runs_none", lang).format(root=root))
     else:
-        solara.Select(tr("runs_pick", lang), values=list(labels), value=choice,
-                      classes=["runs-select"])
+        solara.Select(
+            tr("runs_pick", lang), values=list(labels), value=choice, classes=["runs-select"]
+        )
         with solara.Row(gap="6px"):
-            solara.Button(tr("runs_open", lang), on_click=open_it, color="primary",
-                          disabled=not choice.value, classes=["runs-open"])
-            solara.Button(tr("runs_refresh", lang), on_click=lambda: refresh.set(refresh.value + 1),
-                          text=True)
+            solara.Button(
+                tr("runs_open", lang),
+                on_click=open_it,
+                color="primary",
+                disabled=not choice.value,
+                classes=["runs-open"],
+            )
+            solara.Button(
+                tr("runs_refresh", lang), on_click=lambda: refresh.set(refresh.value + 1), text=True
+            )
         HelpText(tr("runs_help", lang).format(root=root))
     if error.value:
         solara.Error(error.value, dense=True, classes=["runs-error"])

@@ -76,8 +76,15 @@ def expected_world(params: dict[str, Any]) -> World:
     # per community: its party organisation, residents' committee and property-management
     # committee; per compound: its owners' committee seat and party branch; district-wide:
     # firms, NGO slots and line departments
-    nodes = (streets + 3 * communities + compounds + branches + float(p["n_firms"])
-             + float(p["n_ngos"]) + float(p.get("n_departments", 0)))
+    nodes = (
+        streets
+        + 3 * communities
+        + compounds
+        + branches
+        + float(p["n_firms"])
+        + float(p["n_ngos"])
+        + float(p.get("n_departments", 0))
+    )
     return World(streets, communities, compounds, residents, nodes)
 
 
@@ -138,13 +145,17 @@ def world_refusal(params: dict[str, Any], limits: Limits, lang: str = "en") -> s
         return ""
     w = expected_world(params)
     if lang == "zh":
-        return (f"区域规模过大：预计需要约 {need:,.0f} MB 内存（约 {w.residents:,.0f} 名居民、"
-                f"{w.nodes:,.0f} 个网络节点），超过本服务器每个会话 {limits.session_mb:,.0f} MB "
-                f"的上限（python -m sim serve --session-memory-mb）。请缩小区域规模。")
-    return (f"World too large for one session: it would need about {need:,.0f} MB "
-            f"(about {w.residents:,.0f} residents and {w.nodes:,.0f} network nodes), above this "
-            f"server's cap of {limits.session_mb:,.0f} MB per session "
-            f"(python -m sim serve --session-memory-mb). Reduce the world size.")
+        return (
+            f"区域规模过大：预计需要约 {need:,.0f} MB 内存（约 {w.residents:,.0f} 名居民、"
+            f"{w.nodes:,.0f} 个网络节点），超过本服务器每个会话 {limits.session_mb:,.0f} MB "
+            f"的上限（python -m sim serve --session-memory-mb）。请缩小区域规模。"
+        )
+    return (
+        f"World too large for one session: it would need about {need:,.0f} MB "
+        f"(about {w.residents:,.0f} residents and {w.nodes:,.0f} network nodes), above this "
+        f"server's cap of {limits.session_mb:,.0f} MB per session "
+        f"(python -m sim serve --session-memory-mb). Reduce the world size."
+    )
 
 
 class Admission:
@@ -164,8 +175,9 @@ class Admission:
             if session not in self._sessions and len(others) >= limits.max_sessions:
                 return busy_message(len(others), limits, "sessions", lang)
             if sum(others.values()) + mb > limits.server_mb:
-                return busy_message(len(others), limits, "memory", lang,
-                                    used=sum(others.values()), need=mb)
+                return busy_message(
+                    len(others), limits, "memory", lang, used=sum(others.values()), need=mb
+                )
             self._sessions[session] = mb
             return ""
 
@@ -183,22 +195,31 @@ class Admission:
             return sum(self._sessions.values())
 
 
-def busy_message(live: int, limits: Limits, reason: str, lang: str = "en",
-                 used: float = 0.0, need: float = 0.0) -> str:
+def busy_message(
+    live: int, limits: Limits, reason: str, lang: str = "en", used: float = 0.0, need: float = 0.0
+) -> str:
     """The message a visitor sees when the server has no room for them."""
     if reason == "sessions":
         if lang == "zh":
-            return (f"服务器繁忙：已有 {live} 个会话在运行（上限 {limits.max_sessions}）。"
-                    "请稍后再试；关闭的页面会在一分钟内释放名额。")
-        return (f"The server is busy: {live} sessions are running, its limit is "
-                f"{limits.max_sessions}. Please try again in a few minutes; closed pages free "
-                "their place within a minute.")
+            return (
+                f"服务器繁忙：已有 {live} 个会话在运行（上限 {limits.max_sessions}）。"
+                "请稍后再试；关闭的页面会在一分钟内释放名额。"
+            )
+        return (
+            f"The server is busy: {live} sessions are running, its limit is "
+            f"{limits.max_sessions}. Please try again in a few minutes; closed pages free "
+            "their place within a minute."
+        )
     if lang == "zh":
-        return (f"服务器繁忙：现有会话已占用约 {used:,.0f} MB，本会话还需约 {need:,.0f} MB，"
-                f"超过服务器 {limits.server_mb:,.0f} MB 的内存预算。请稍后再试或缩小区域规模。")
-    return (f"The server is busy: running sessions hold about {used:,.0f} MB and this one "
-            f"needs about {need:,.0f} MB, more than the server's budget of "
-            f"{limits.server_mb:,.0f} MB. Please try again later, or use a smaller world.")
+        return (
+            f"服务器繁忙：现有会话已占用约 {used:,.0f} MB，本会话还需约 {need:,.0f} MB，"
+            f"超过服务器 {limits.server_mb:,.0f} MB 的内存预算。请稍后再试或缩小区域规模。"
+        )
+    return (
+        f"The server is busy: running sessions hold about {used:,.0f} MB and this one "
+        f"needs about {need:,.0f} MB, more than the server's budget of "
+        f"{limits.server_mb:,.0f} MB. Please try again later, or use a smaller world."
+    )
 
 
 ADMISSION = Admission()
@@ -251,8 +272,11 @@ def measure(params: dict[str, Any], months: int = 24, seed: int = 1) -> dict[str
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    counts = {"residents": float(getattr(getattr(model, "residents", None), "n", 0)),
-              "nodes": float(model.network.number_of_nodes()), "peak_mb": peak / 2**20}
+    counts = {
+        "residents": float(getattr(getattr(model, "residents", None), "n", 0)),
+        "nodes": float(model.network.number_of_nodes()),
+        "peak_mb": peak / 2**20,
+    }
     model.remove_all_agents()
     return counts
 
@@ -264,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy as np
 
-    parser = argparse.ArgumentParser(prog="python -m sim.interfaces.browser.guard",
-                                     description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.interfaces.browser.guard", description=main.__doc__
+    )
     parser.add_argument("--months", type=int, default=24, help="months run in each world")
     args = parser.parse_args(argv)
     rows = []
@@ -273,14 +298,18 @@ def main(argv: list[str] | None = None) -> int:
         m = measure(params, args.months)
         est = model_mb(expected_world(params))
         rows.append((params, m, est))
-        print(f"{params}: {m['residents']:>9,.0f} residents {m['nodes']:>6,.0f} nodes  "
-              f"peak {m['peak_mb']:7.1f} MB  estimate {est:7.1f} MB "
-              f"({est / m['peak_mb']:.2f}x)")
+        print(
+            f"{params}: {m['residents']:>9,.0f} residents {m['nodes']:>6,.0f} nodes  "
+            f"peak {m['peak_mb']:7.1f} MB  estimate {est:7.1f} MB "
+            f"({est / m['peak_mb']:.2f}x)"
+        )
     a = np.array([[m["residents"], m["nodes"]] for _, m, _ in rows])
     y = np.array([(m["peak_mb"] - BASE_MB) * 2**20 for _, m, _ in rows])
     coef, *_ = np.linalg.lstsq(a, y, rcond=None)
-    print(f"fit: {coef[0]:.0f} bytes per resident, {coef[1]:.0f} bytes per node "
-          f"(module uses {BYTES_PER_RESIDENT:.0f} and {BYTES_PER_NODE:.0f})")
+    print(
+        f"fit: {coef[0]:.0f} bytes per resident, {coef[1]:.0f} bytes per node "
+        f"(module uses {BYTES_PER_RESIDENT:.0f} and {BYTES_PER_NODE:.0f})"
+    )
     return 0
 
 

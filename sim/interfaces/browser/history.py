@@ -25,7 +25,15 @@ import pandas as pd
 from mesa.discrete_space import FixedAgent
 
 IGNORED: frozenset[str] = frozenset(dir(FixedAgent)) | {
-    "node", "index", "table", "kind", "level", "unique_id", "pos", "model", "cell",
+    "node",
+    "index",
+    "table",
+    "kind",
+    "level",
+    "unique_id",
+    "pos",
+    "model",
+    "cell",
 }
 """Attributes that are Mesa's or the network's bookkeeping, not an organisation's state."""
 
@@ -224,11 +232,15 @@ class History:
             for agent in agents:
                 nodes.append(int(agent.node))
                 types.append(name)
-                rows.append(np.array(plan.encode(read_scalars(agent, plan.names)),
-                                     dtype=np.float32))
+                rows.append(
+                    np.array(plan.encode(read_scalars(agent, plan.names)), dtype=np.float32)
+                )
         order = np.argsort(np.array(nodes, dtype=np.int64), kind="stable")
-        return Snapshot(np.array(nodes, dtype=np.int64)[order],
-                        np.array(types, dtype=object)[order], [rows[i] for i in order])
+        return Snapshot(
+            np.array(nodes, dtype=np.int64)[order],
+            np.array(types, dtype=object)[order],
+            [rows[i] for i in order],
+        )
 
     # ------------------------------------------------------------------ reading
     def clamp(self, month: int | None) -> int:
@@ -245,7 +257,7 @@ class History:
         if self._cache is not None and self._cache[0] == t:
             return self._cache[1]
         edges = dict(self._edges)
-        for added, removed in reversed(self._log[t - self._first:]):
+        for added, removed in reversed(self._log[t - self._first :]):
             for k, _ in added:
                 edges.pop(k, None)
             for k, kind in removed:
@@ -293,7 +305,10 @@ class History:
             if i < 0:
                 continue
             values = self.plans[str(snap.type_of[i])].decode(snap.values[i])
-            numbers = {k: float(v) for k, v in values.items()
-                       if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            numbers = {
+                k: float(v)
+                for k, v in values.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+            }
             rows.append({"month": self._first + offset, **numbers})
         return pd.DataFrame(rows)

@@ -28,8 +28,10 @@ WORLD_SIZE: tuple[str, ...] = (
 )
 """The structure parameters the sidebar offers (typed in, checked against the memory guard)."""
 
-LEVER_GROUP_OF: dict[str, str] = {"cross_appointment": "cross_appointment",
-                                  "devolution": "devolution"}
+LEVER_GROUP_OF: dict[str, str] = {
+    "cross_appointment": "cross_appointment",
+    "devolution": "devolution",
+}
 """Schema groups that have their own sidebar section; every other lever goes to 'other'."""
 
 
@@ -116,9 +118,18 @@ PARAM_LABELS: dict[str, dict[str, str]] = {
         "zh": "党组织引领业委会组建",
     },
     "n_streets": {"en": "Streets", "zh": "街道数"},
-    "communities_per_street": {"en": "Communities per street (mean)", "zh": "每个街道的社区数（均值）"},
-    "compounds_per_community": {"en": "Compounds per community (mean)", "zh": "每个社区的小区数（均值）"},
-    "households_per_compound": {"en": "Households per compound (mean)", "zh": "每个小区的户数（均值）"},
+    "communities_per_street": {
+        "en": "Communities per street (mean)",
+        "zh": "每个街道的社区数（均值）",
+    },
+    "compounds_per_community": {
+        "en": "Compounds per community (mean)",
+        "zh": "每个社区的小区数（均值）",
+    },
+    "households_per_compound": {
+        "en": "Households per compound (mean)",
+        "zh": "每个小区的户数（均值）",
+    },
 }
 
 OUTCOME_LABELS: dict[str, dict[str, str]] = {
@@ -150,10 +161,19 @@ OUTCOME_LABELS: dict[str, dict[str, str]] = {
 their panel."""
 
 LONG_LABELS: dict[str, dict[str, str]] = {
-    "needs_met_vulnerable": {"en": "needs met: vulnerable residents", "zh": "需求满足率：老年人及特殊群体"},
-    "oc_functioning_share": {"en": "compounds with a functioning OC", "zh": "业委会正常运转的小区比例"},
+    "needs_met_vulnerable": {
+        "en": "needs met: vulnerable residents",
+        "zh": "需求满足率：老年人及特殊群体",
+    },
+    "oc_functioning_share": {
+        "en": "compounds with a functioning OC",
+        "zh": "业委会正常运转的小区比例",
+    },
     "participation_rate": {"en": "participation rate", "zh": "居民参与率"},
-    "disputes_escalated": {"en": "disputes escalated per month", "zh": "每月矛盾上行（信访、诉讼）"},
+    "disputes_escalated": {
+        "en": "disputes escalated per month",
+        "zh": "每月矛盾上行（信访、诉讼）",
+    },
     "ngos_active": {"en": "NGOs active", "zh": "在运营的社会组织"},
     "ngos_drifted": {"en": "NGOs drifted from mission", "zh": "偏离使命的社会组织"},
     "budget_wasted": {"en": "money wasted (yuan/month)", "zh": "浪费流失资金（元／月）"},
@@ -166,7 +186,10 @@ TEXT: dict[str, dict[str, str]] = {
     "run": {"en": "Run", "zh": "运行"},
     "reset": {"en": "Reset", "zh": "重置"},
     "step": {"en": "Step", "zh": "单步"},
-    "play_interval": {"en": "Pause between steps while playing (ms)", "zh": "连续运行时每步间隔（毫秒）"},
+    "play_interval": {
+        "en": "Pause between steps while playing (ms)",
+        "zh": "连续运行时每步间隔（毫秒）",
+    },
     "scenario": {"en": "Scenario", "zh": "情景"},
     "scenario_pick": {"en": "Load a scenario", "zh": "载入情景"},
     "scenario_none": {"en": "(defaults)", "zh": "（默认参数）"},
@@ -216,12 +239,17 @@ TEXT: dict[str, dict[str, str]] = {
     "kind_party_branch": {"en": "Community party organisation", "zh": "社区党组织"},
     "kind_party_branch_compound": {"en": "Compound party branch", "zh": "小区党支部"},
     "kind_residents_committee": {"en": "Residents' committee (RC, 居委会)", "zh": "居委会"},
-    "kind_community": {"en": "Community (its organisations and compounds)", "zh": "社区（含其组织和小区）"},
+    "kind_community": {
+        "en": "Community (its organisations and compounds)",
+        "zh": "社区（含其组织和小区）",
+    },
     "kind_owners_committee": {"en": "Owners' committee seat (OC, 业委会)", "zh": "业委会席位"},
     "kind_property_firm": {"en": "Property-management firm (物业服务企业)", "zh": "物业服务企业"},
     "kind_ngo": {"en": "NGO / social organisation (社会组织)", "zh": "社会组织"},
-    "kind_property_committee": {"en": "Property-management committee (物业管理委员会)",
-                                "zh": "物业管理委员会"},
+    "kind_property_committee": {
+        "en": "Property-management committee (物业管理委员会)",
+        "zh": "物业管理委员会",
+    },
     "kind_department": {"en": "Line department (职能部门)", "zh": "职能部门"},
     # edge kinds
     "edge_hierarchy": {"en": "hierarchy", "zh": "上下级领导"},
@@ -236,27 +264,42 @@ TEXT: dict[str, dict[str, str]] = {
     "metric_trust_party": {"en": "trust in the party organisation", "zh": "对社区党组织的信任"},
     "metric_satisfaction": {"en": "satisfaction", "zh": "居民满意度"},
     "metric_needs_met": {"en": "needs met", "zh": "需求满足率"},
-    "metric_needs_met_vulnerable": {"en": "needs met: vulnerable", "zh": "需求满足率：老年人及特殊群体"},
+    "metric_needs_met_vulnerable": {
+        "en": "needs met: vulnerable",
+        "zh": "需求满足率：老年人及特殊群体",
+    },
     "metric_coordination": {"en": "coordination index", "zh": "协调指数"},
-    "metric_admin_burden_share": {"en": "administrative burden (red = heavy)", "zh": "行政负担（红色＝重）"},
+    "metric_admin_burden_share": {
+        "en": "administrative burden (red = heavy)",
+        "zh": "行政负担（红色＝重）",
+    },
     "metric_skill": {"en": "RC staff skill", "zh": "社工能力"},
     "metric_property_quality": {"en": "property-service quality", "zh": "物业服务质量"},
     "metric_fee_collection": {"en": "fee collection", "zh": "物业费收缴率"},
-    "metric_oc_functioning_share": {"en": "compounds with a functioning OC", "zh": "业委会正常运转的小区比例"},
+    "metric_oc_functioning_share": {
+        "en": "compounds with a functioning OC",
+        "zh": "业委会正常运转的小区比例",
+    },
     "metric_participation": {"en": "participation", "zh": "居民参与率"},
     "metric_residents": {"en": "residents", "zh": "居民人数"},
     "metric_disputes": {"en": "disputes this month", "zh": "本月纠纷"},
     "metric_escalated": {"en": "disputes escalated", "zh": "矛盾上行"},
     "metric_needs_met_daily": {"en": "needs met: daily services", "zh": "需求满足率：日常服务"},
     "metric_needs_met_care": {"en": "needs met: care", "zh": "需求满足率：照护"},
-    "metric_needs_met_legal": {"en": "needs met: legal aid, counselling", "zh": "需求满足率：法律与心理"},
+    "metric_needs_met_legal": {
+        "en": "needs met: legal aid, counselling",
+        "zh": "需求满足率：法律与心理",
+    },
     "metric_trust_oc": {"en": "trust in the OC", "zh": "对业委会的信任"},
     "metric_trust_firm": {"en": "trust in the property firm", "zh": "对物业企业的信任"},
     "metric_trust_ngo": {"en": "trust in NGOs", "zh": "对社会组织的信任"},
     "metric_trust_street": {"en": "trust in the street office", "zh": "对街道办的信任"},
     "metric_shirking_share": {"en": "compounds whose firm shirks", "zh": "物业偷工的小区比例"},
     "metric_oc_formed_share": {"en": "compounds with an OC", "zh": "已成立业委会的小区比例"},
-    "metric_oc_captured_share": {"en": "compounds with a captured OC", "zh": "业委会被控制的小区比例"},
+    "metric_oc_captured_share": {
+        "en": "compounds with a captured OC",
+        "zh": "业委会被控制的小区比例",
+    },
     "metric_firm_turnover": {"en": "compounds changing firm", "zh": "更换物业的小区"},
     "metric_mediated": {"en": "disputes mediated", "zh": "调解化解"},
     "metric_formalism_share": {"en": "paperwork share of staff hours", "zh": "台账材料工时比例"},
@@ -307,17 +350,26 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_run": {"en": "Run comparison", "zh": "开始对比"},
     "compare_running": {"en": "Running…", "zh": "运行中…"},
     "compare_done": {"en": "Compared", "zh": "已对比"},
-    "compare_table": {"en": "Mean of the last 12 months over {n} replicates", "zh": "最后 12 个月均值（{n} 次重复）"},
+    "compare_table": {
+        "en": "Mean of the last 12 months over {n} replicates",
+        "zh": "最后 12 个月均值（{n} 次重复）",
+    },
     # network: hover, legend, drill-down
     "colour_by": {"en": "Colour nodes by", "zh": "节点着色依据"},
     "colour_kind": {"en": "actor type", "zh": "主体类型"},
     "colour_state": {"en": "state of the organisation", "zh": "组织状态"},
-    "network_caption": {"en": "{n:,} nodes in this view ({total:,} network nodes)",
-                        "zh": "本视图 {n:,} 个节点（网络共 {total:,} 个节点）"},
-    "hollow_note": {"en": "Hollow: seat without an organisation, or an organisation no longer active",
-                    "zh": "空心：尚无组织的席位，或已停止运作的组织"},
-    "zoom_note": {"en": "Hover a node for its values, click it for its history; drag to pan, scroll to zoom, double-click to reset.",
-                  "zh": "悬停查看数值，点击查看历史；拖动平移，滚轮缩放，双击复原。"},
+    "network_caption": {
+        "en": "{n:,} nodes in this view ({total:,} network nodes)",
+        "zh": "本视图 {n:,} 个节点（网络共 {total:,} 个节点）",
+    },
+    "hollow_note": {
+        "en": "Hollow: seat without an organisation, or an organisation no longer active",
+        "zh": "空心：尚无组织的席位，或已停止运作的组织",
+    },
+    "zoom_note": {
+        "en": "Hover a node for its values, click it for its history; drag to pan, scroll to zoom, double-click to reset.",
+        "zh": "悬停查看数值，点击查看历史；拖动平移，滚轮缩放，双击复原。",
+    },
     "community_name": {"en": "Community {c} (street {s})", "zh": "社区 {c}（街道 {s}）"},
     "in_community": {"en": "community {c}", "zh": "社区 {c}"},
     "in_street": {"en": "street {s}", "zh": "街道 {s}"},
@@ -330,8 +382,10 @@ TEXT: dict[str, dict[str, str]] = {
     "tip_xa": {"en": "cross-appointment ties inside", "zh": "内部交叉任职关系"},
     "tip_ties": {"en": "ties", "zh": "关系数"},
     "tip_hub": {"en": "ties", "zh": "关系"},
-    "tip_hub_text": {"en": "{n} across the district: click to draw them",
-                     "zh": "全区共 {n} 条：点击显示"},
+    "tip_hub_text": {
+        "en": "{n} across the district: click to draw them",
+        "zh": "全区共 {n} 条：点击显示",
+    },
     "state_active": {"en": "active", "zh": "运作中"},
     "state_functioning": {"en": "functioning", "zh": "正常运转"},
     "state_stalled": {"en": "stalled", "zh": "停摆"},
@@ -340,18 +394,21 @@ TEXT: dict[str, dict[str, str]] = {
     "state_vacant": {"en": "vacant (no organisation)", "zh": "空缺（无组织）"},
     "state_community": {"en": "community", "zh": "社区"},
     "drill_month": {"en": "Values in month {m}", "zh": "第 {m} 月的数值"},
-    "drill_recorded": {"en": "Recorded values (costly ones are read only for the latest month).",
-                       "zh": "记录的数值（计算代价高的数值只在最新月份读取）。"},
+    "drill_recorded": {
+        "en": "Recorded values (costly ones are read only for the latest month).",
+        "zh": "记录的数值（计算代价高的数值只在最新月份读取）。",
+    },
     "drill_members": {"en": "Its organisations", "zh": "下属组织"},
     "drill_ties": {"en": "Its ties", "zh": "关系"},
     # reforms: the policy timeline
     "reforms": {"en": "Reforms (policy timeline)", "zh": "改革（政策时间表）"},
     "reform_lever": {"en": "Lever", "zh": "政策杠杆"},
     "reform_month": {"en": "From month", "zh": "起始月份"},
-    "reform_where": {"en": "In streets (none chosen = everywhere)",
-                     "zh": "实施街道（不选＝全区）"},
-    "reform_district_wide": {"en": "This lever is set for the whole district.",
-                             "zh": "该杠杆适用于全区。"},
+    "reform_where": {"en": "In streets (none chosen = everywhere)", "zh": "实施街道（不选＝全区）"},
+    "reform_district_wide": {
+        "en": "This lever is set for the whole district.",
+        "zh": "该杠杆适用于全区。",
+    },
     "reform_schedule": {"en": "Schedule", "zh": "排入时间表"},
     "reform_new": {"en": "Schedule a reform", "zh": "新增改革"},
     "reform_none": {"en": "No policy changes scheduled.", "zh": "时间表为空。"},
@@ -359,23 +416,29 @@ TEXT: dict[str, dict[str, str]] = {
     "reform_pending": {"en": "scheduled", "zh": "待实施"},
     "reform_streets": {"en": "streets {s}", "zh": "街道 {s}"},
     "reform_everywhere": {"en": "everywhere", "zh": "全区"},
-    "reform_help": {"en": "A reform is a [[policy]] entry of a scenario file: the model sets "
-                          "the value at the start of that month. Reset keeps the timeline; "
-                          "Save as scenario writes it.",
-                    "zh": "改革即情景文件中的 [[policy]] 条目：模型在该月开始时设置取值。"
-                          "重置保留时间表；“另存为情景”会写入时间表。"},
+    "reform_help": {
+        "en": "A reform is a [[policy]] entry of a scenario file: the model sets "
+        "the value at the start of that month. Reset keeps the timeline; "
+        "Save as scenario writes it.",
+        "zh": "改革即情景文件中的 [[policy]] 条目：模型在该月开始时设置取值。"
+        "重置保留时间表；“另存为情景”会写入时间表。",
+    },
     # people panel: who holds which seats
     "people_title": {"en": "People in its seats", "zh": "任职人员"},
-    "people_summary": {"en": "{filled} of {seats} seats filled, by {people} people; holding "
-                             "more than one seat (cross-appointment, 交叉任职): {xa}",
-                       "zh": "{seats} 个席位中 {filled} 个有人，共 {people} 人；身兼多职"
-                             "（交叉任职）：{xa} 人"},
-    "people_recorded": {"en": "Seats as held in month {m}; workload is shown for the latest "
-                              "month only.",
-                        "zh": "第 {m} 月的任职情况；工作负荷只显示最新月份。"},
+    "people_summary": {
+        "en": "{filled} of {seats} seats filled, by {people} people; holding "
+        "more than one seat (cross-appointment, 交叉任职): {xa}",
+        "zh": "{seats} 个席位中 {filled} 个有人，共 {people} 人；身兼多职（交叉任职）：{xa} 人",
+    },
+    "people_recorded": {
+        "en": "Seats as held in month {m}; workload is shown for the latest month only.",
+        "zh": "第 {m} 月的任职情况；工作负荷只显示最新月份。",
+    },
     "people_person": {"en": "Person", "zh": "人员"},
-    "people_seats": {"en": "Seats held (↗ = in another organisation)",
-                     "zh": "所任职务（↗ 为其他组织）"},
+    "people_seats": {
+        "en": "Seats held (↗ = in another organisation)",
+        "zh": "所任职务（↗ 为其他组织）",
+    },
     "people_load": {"en": "Workload", "zh": "工作负荷"},
     "people_vacant": {"en": "Vacant seats", "zh": "空缺席位"},
     "people_more": {"en": "… and {n} more people", "zh": "…… 另有 {n} 人"},
@@ -397,8 +460,10 @@ TEXT: dict[str, dict[str, str]] = {
     "close": {"en": "Close", "zh": "关闭"},
     # time
     "time_month": {"en": "Month shown", "zh": "显示月份"},
-    "time_nothing": {"en": "Month 0: press Step or ▶ to record months you can replay.",
-                     "zh": "第 0 月：按“单步”或 ▶ 记录可回放的月份。"},
+    "time_nothing": {
+        "en": "Month 0: press Step or ▶ to record months you can replay.",
+        "zh": "第 0 月：按“单步”或 ▶ 记录可回放的月份。",
+    },
     "time_live": {"en": "Live: month {m}", "zh": "实时：第 {m} 月"},
     "time_replay": {"en": "Replaying month {m} of {n}", "zh": "回放第 {m} 月（共 {n} 月）"},
     "time_back": {"en": "Back to live", "zh": "回到实时"},
@@ -407,29 +472,43 @@ TEXT: dict[str, dict[str, str]] = {
     "export_series": {"en": "District series", "zh": "全区逐月结果"},
     "export_communities": {"en": "Per-community table", "zh": "分社区结果表"},
     "export_scenario": {"en": "Save as scenario (TOML)", "zh": "保存为情景文件（TOML）"},
-    "export_help": {"en": "The scenario file holds every parameter, the seed and the months run: python -m sim run <file> repeats this run exactly. Save a figure from its ⋯ menu (PNG or SVG).",
-                    "zh": "情景文件包含全部参数、种子和已运行月数：python -m sim run <文件> 可完全重现本次运行。图表可从其 ⋯ 菜单另存为 PNG 或 SVG。"},
+    "export_help": {
+        "en": "The scenario file holds every parameter, the seed and the months run: python -m sim run <file> repeats this run exactly. Save a figure from its ⋯ menu (PNG or SVG).",
+        "zh": "情景文件包含全部参数、种子和已运行月数：python -m sim run <文件> 可完全重现本次运行。图表可从其 ⋯ 菜单另存为 PNG 或 SVG。",
+    },
     "runs": {"en": "Replay a run folder", "zh": "回放运行目录"},
     "runs_pick": {"en": "Run folder", "zh": "运行目录"},
     "runs_open": {"en": "Replay", "zh": "回放"},
     "runs_refresh": {"en": "Refresh", "zh": "刷新"},
     "runs_pick_first": {"en": "Choose a run folder first.", "zh": "请先选择运行目录。"},
-    "runs_none": {"en": "No run folders in {root}/ yet (python -m sim run ... writes them there).",
-                  "zh": "{root}/ 中尚无运行目录（python -m sim run ... 会写入该处）。"},
-    "runs_help": {"en": "Folders written by python -m sim run under {root}/: the model is rebuilt with their parameters and seed, run for their months, and checked against their recorded series.",
-                  "zh": "python -m sim run 写在 {root}/ 下的目录：按其参数和种子重建模型，运行相同月数，并与记录的结果核对。"},
+    "runs_none": {
+        "en": "No run folders in {root}/ yet (python -m sim run ... writes them there).",
+        "zh": "{root}/ 中尚无运行目录（python -m sim run ... 会写入该处）。",
+    },
+    "runs_help": {
+        "en": "Folders written by python -m sim run under {root}/: the model is rebuilt with their parameters and seed, run for their months, and checked against their recorded series.",
+        "zh": "python -m sim run 写在 {root}/ 下的目录：按其参数和种子重建模型，运行相同月数，并与记录的结果核对。",
+    },
     "replay_running": {"en": "Replaying: month {m} of {n}", "zh": "回放中：第 {m} 月（共 {n} 月）"},
-    "replay_same": {"en": "Replay matches the folder's recorded series (months 1–{n}).",
-                    "zh": "回放结果与目录中记录的结果一致（第 1–{n} 月）。"},
-    "replay_differs": {"en": "Replay differs from the folder's recorded series: {diff}",
-                       "zh": "回放结果与记录不一致：{diff}"},
+    "replay_same": {
+        "en": "Replay matches the folder's recorded series (months 1–{n}).",
+        "zh": "回放结果与目录中记录的结果一致（第 1–{n} 月）。",
+    },
+    "replay_differs": {
+        "en": "Replay differs from the folder's recorded series: {diff}",
+        "zh": "回放结果与记录不一致：{diff}",
+    },
     "replay_of": {"en": "Replay of", "zh": "回放自"},
     "note": {"en": "Note", "zh": "说明"},
-    "no_model": {"en": "No model is running: fix the problem shown in the sidebar, then press Reset.",
-                 "zh": "当前没有运行的模型：请先解决侧栏中提示的问题，再按“重置”。"},
+    "no_model": {
+        "en": "No model is running: fix the problem shown in the sidebar, then press Reset.",
+        "zh": "当前没有运行的模型：请先解决侧栏中提示的问题，再按“重置”。",
+    },
     # memory guard and busy server
-    "memory_note": {"en": "Estimated memory of this world: about {mb} MB (this server allows {cap} MB per session).",
-                    "zh": "该规模预计占用约 {mb} MB 内存（本服务器每个会话上限 {cap} MB）。"},
+    "memory_note": {
+        "en": "Estimated memory of this world: about {mb} MB (this server allows {cap} MB per session).",
+        "zh": "该规模预计占用约 {mb} MB 内存（本服务器每个会话上限 {cap} MB）。",
+    },
     "busy_title": {"en": "Server busy", "zh": "服务器繁忙"},
     "busy_retry": {"en": "Try again", "zh": "重试"},
     "modified": {"en": "(modified)", "zh": "（已修改）"},
@@ -437,14 +516,22 @@ TEXT: dict[str, dict[str, str]] = {
     "no": {"en": "no", "zh": "否"},
     # compare
     "replicates": {"en": "Replicates", "zh": "重复次数"},
-    "compare_seeds": {"en": "Replicate seeds (the same for A and B): {seeds}", "zh": "各次重复的种子（A、B 相同）：{seeds}"},
-    "compare_world": {"en": "Both arms run on the district read from {folder}.",
-                      "zh": "两组均在从 {folder} 读取的区域上运行。"},
+    "compare_seeds": {
+        "en": "Replicate seeds (the same for A and B): {seeds}",
+        "zh": "各次重复的种子（A、B 相同）：{seeds}",
+    },
+    "compare_world": {
+        "en": "Both arms run on the district read from {folder}.",
+        "zh": "两组均在从 {folder} 读取的区域上运行。",
+    },
     "compare_world_set_aside": {
         "en": "The scenario of arm {arm} names its own district ({folder}); both arms run on the session's world instead, since two worlds would confound the comparison.",
-        "zh": "组 {arm} 的情景指定了自己的区域（{folder}）；为避免两个不同区域混淆比较，两组均在当前会话的区域上运行。"},
-    "compare_one": {"en": "One replicate only: a single pair of runs gives no confidence interval, and a difference may be noise. Use 5 or more replicates.",
-                    "zh": "只有一次重复：单对运行无法给出置信区间，差异可能只是随机波动。请使用 5 次或更多重复。"},
+        "zh": "组 {arm} 的情景指定了自己的区域（{folder}）；为避免两个不同区域混淆比较，两组均在当前会话的区域上运行。",
+    },
+    "compare_one": {
+        "en": "One replicate only: a single pair of runs gives no confidence interval, and a difference may be noise. Use 5 or more replicates.",
+        "zh": "只有一次重复：单对运行无法给出置信区间，差异可能只是随机波动。请使用 5 次或更多重复。",
+    },
     "ci95": {"en": "95% CI of B − A", "zh": "B − A 的 95% 置信区间"},
     "verdict": {"en": "reading", "zh": "解读"},
     "ci_excludes": {"en": "differs (CI excludes 0)", "zh": "有差异（区间不含 0）"},

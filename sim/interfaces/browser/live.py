@@ -25,9 +25,17 @@ from .plots import PANELS, months_collected, panel_rows, panel_spec, series_rows
 from .session import Run
 from .vega_view import Chart
 
-DRILL_COLUMNS = ("satisfaction", "trust_rc", "needs_met", "needs_met_vulnerable",
-                 "participation", "coordination", "admin_burden_share", "oc_functioning_share",
-                 "escalated")
+DRILL_COLUMNS = (
+    "satisfaction",
+    "trust_rc",
+    "needs_met",
+    "needs_met_vulnerable",
+    "participation",
+    "coordination",
+    "admin_burden_share",
+    "oc_functioning_share",
+    "escalated",
+)
 """A community's own series in the drill-down (those of them its table has)."""
 
 
@@ -38,15 +46,17 @@ def shown_month(run: Run, chosen: int | None) -> int:
 
 # ------------------------------------------------------------------------------ time
 @solara.component
-def TimeBar(run: Run, tick: solara.Reactive[int], chosen: solara.Reactive[int | None],
-            lang: str) -> None:
+def TimeBar(
+    run: Run, tick: solara.Reactive[int], chosen: solara.Reactive[int | None], lang: str
+) -> None:
     """A slider over the recorded months; dragging it back replays the network, the plots
     and the drill-down as they were."""
     tick.value  # noqa: B018  (follow every month)
     first, latest = run.history.first, run.month
     month = shown_month(run, chosen.value)
-    with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"},
-                    classes=["time-bar"]):
+    with solara.Row(
+        gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}, classes=["time-bar"]
+    ):
         if latest <= first:
             solara.Text(tr("time_nothing", lang), style={"color": "#666"})
             return
@@ -54,23 +64,43 @@ def TimeBar(run: Run, tick: solara.Reactive[int], chosen: solara.Reactive[int | 
         def pick(value: int) -> None:
             chosen.set(None if int(value) >= run.month else int(value))
 
-        with solara.Div(classes=["month-slider"], style={"min-width": "240px", "flex": "1 1 300px"}):
-            solara.SliderInt(tr("time_month", lang), value=month, min=first, max=latest,
-                             on_value=pick, thumb_label="always")
+        with solara.Div(
+            classes=["month-slider"], style={"min-width": "240px", "flex": "1 1 300px"}
+        ):
+            solara.SliderInt(
+                tr("time_month", lang),
+                value=month,
+                min=first,
+                max=latest,
+                on_value=pick,
+                thumb_label="always",
+            )
         if chosen.value is None or month >= latest:
             solara.Text(tr("time_live", lang).format(m=latest), classes=["time-note"])
         else:
-            solara.Text(tr("time_replay", lang).format(m=month, n=latest),
-                        classes=["time-note"], style={"color": "#b35900", "font-weight": "600"})
-            solara.Button(tr("time_back", lang), on_click=lambda: chosen.set(None), text=True,
-                          classes=["time-live"])
+            solara.Text(
+                tr("time_replay", lang).format(m=month, n=latest),
+                classes=["time-note"],
+                style={"color": "#b35900", "font-weight": "600"},
+            )
+            solara.Button(
+                tr("time_back", lang),
+                on_click=lambda: chosen.set(None),
+                text=True,
+                classes=["time-live"],
+            )
 
 
 # ------------------------------------------------------------------------------ network
 @solara.component
-def LiveTab(run: Run, tick: solara.Reactive[int], lock: threading.RLock,
-            view_key: solara.Reactive[str], chosen: solara.Reactive[int | None],
-            lang: str) -> None:
+def LiveTab(
+    run: Run,
+    tick: solara.Reactive[int],
+    lock: threading.RLock,
+    view_key: solara.Reactive[str],
+    chosen: solara.Reactive[int | None],
+    lang: str,
+) -> None:
     """The month slider; the network beside the clicked node's drill-down and the outcome
     panels."""
     streets = run.structure.streets.tolist()
@@ -87,16 +117,31 @@ def LiveTab(run: Run, tick: solara.Reactive[int], lock: threading.RLock,
             NetworkPanel(run, tick, lock, view, key, view_key, chosen, selected, lang)
         with solara.Column(gap="12px", style={"min-width": "0"}):
             if 0 <= selected.value < view.n:
-                DrillDown(run, view, selected.value, shown_month(run, chosen.value), lock,
-                          lang, on_close=lambda: selected.set(-1))
+                DrillDown(
+                    run,
+                    view,
+                    selected.value,
+                    shown_month(run, chosen.value),
+                    lock,
+                    lang,
+                    on_close=lambda: selected.set(-1),
+                )
             with solara.Card(margin=0, classes=["plots-card"]):
                 PlotsPanel(run, tick, chosen, lock, lang)
 
 
 @solara.component
-def NetworkPanel(run: Run, tick: solara.Reactive[int], lock: threading.RLock, view: nv.View,
-                 key: str, view_key: solara.Reactive[str], chosen: solara.Reactive[int | None],
-                 selected: solara.Reactive[int], lang: str) -> None:
+def NetworkPanel(
+    run: Run,
+    tick: solara.Reactive[int],
+    lock: threading.RLock,
+    view: nv.View,
+    key: str,
+    view_key: solara.Reactive[str],
+    chosen: solara.Reactive[int | None],
+    selected: solara.Reactive[int],
+    lang: str,
+) -> None:
     """The governance network of the shown month in the chosen view, and its legend; a
     click selects a node for the drill-down."""
     tick.value  # noqa: B018
@@ -113,35 +158,50 @@ def NetworkPanel(run: Run, tick: solara.Reactive[int], lock: threading.RLock, vi
 
     def build() -> dict[str, Any]:
         with lock:
-            return {**nv.frame(view, run.structure, run.history, month, options),
-                    "version": month}
+            return {**nv.frame(view, run.structure, run.history, month, options), "version": month}
 
     rows = solara.use_memo(build, [run, view, month, options])
-    spec = solara.use_memo(lambda: nv.spec(view, filename=f"network-{key.replace(':', '')}"),
-                           [view])
+    spec = solara.use_memo(
+        lambda: nv.spec(view, filename=f"network-{key.replace(':', '')}"), [view]
+    )
 
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
         views = {tr("view_district", lang): "district", tr("view_street", lang): "street"}
-        solara.Select(tr("view", lang), values=list(views),
-                      value=tr("view_district" if kind == "district" else "view_street", lang),
-                      on_value=lambda v: view_key.set(
-                          "district" if views[v] == "district" else f"street:{streets[0]}"),
-                      style={"max-width": "280px"}, classes=["view-select"])
+        solara.Select(
+            tr("view", lang),
+            values=list(views),
+            value=tr("view_district" if kind == "district" else "view_street", lang),
+            on_value=lambda v: view_key.set(
+                "district" if views[v] == "district" else f"street:{streets[0]}"
+            ),
+            style={"max-width": "280px"},
+            classes=["view-select"],
+        )
         if kind == "street":
             names = [tr("street_n", lang).format(s=s + 1) for s in streets]
-            solara.Select(tr("street", lang), values=names,
-                          value=names[streets.index(int(key.split(":")[1]))],
-                          on_value=lambda v: view_key.set(f"street:{streets[names.index(v)]}"),
-                          style={"max-width": "140px"}, classes=["street-select"])
+            solara.Select(
+                tr("street", lang),
+                values=names,
+                value=names[streets.index(int(key.split(":")[1]))],
+                on_value=lambda v: view_key.set(f"street:{streets[names.index(v)]}"),
+                style={"max-width": "140px"},
+                classes=["street-select"],
+            )
         modes = {tr("colour_kind", lang): "kind", tr("colour_state", lang): "state"}
         with lock:
             metrics = nv.metric_columns(run.history.community_table())
         modes.update({metric_label(m, lang): m for m in metrics})
-        current = next((k for k, v in modes.items() if v == colour.value[kind]),
-                       tr("colour_kind", lang))
-        solara.Select(tr("colour_by", lang), values=list(modes), value=current,
-                      on_value=lambda v: colour.set({**colour.value, kind: modes[v]}),
-                      style={"max-width": "260px"}, classes=["colour-select"])
+        current = next(
+            (k for k, v in modes.items() if v == colour.value[kind]), tr("colour_kind", lang)
+        )
+        solara.Select(
+            tr("colour_by", lang),
+            values=list(modes),
+            value=current,
+            on_value=lambda v: colour.set({**colour.value, kind: modes[v]}),
+            style={"max-width": "260px"},
+            classes=["colour-select"],
+        )
 
     def clicked(datum: dict[str, Any]) -> None:
         node = int(datum.get("id", -1))
@@ -150,46 +210,68 @@ def NetworkPanel(run: Run, tick: solara.Reactive[int], lock: threading.RLock, vi
     with solara.Div(classes=["network-chart"]):
         Chart(spec, rows, on_click=clicked)
     counts = run.structure.counts()
-    solara.Text(tr("network_caption", lang).format(n=view.n, total=counts["nodes"]),
-                classes=["network-caption"],
-                style={"font-size": "12px", "color": "#666", "display": "block"})
+    solara.Text(
+        tr("network_caption", lang).format(n=view.n, total=counts["nodes"]),
+        classes=["network-caption"],
+        style={"font-size": "12px", "color": "#666", "display": "block"},
+    )
     Legend(view, run, options, present, shown, kind, lang)
 
 
 @solara.component
-def Legend(view: nv.View, run: Run, options: nv.Options, present: list[str],
-           shown: solara.Reactive[dict[str, tuple[str, ...] | None]], kind: str,
-           lang: str) -> None:
+def Legend(
+    view: nv.View,
+    run: Run,
+    options: nv.Options,
+    present: list[str],
+    shown: solara.Reactive[dict[str, tuple[str, ...] | None]],
+    kind: str,
+    lang: str,
+) -> None:
     """Node kinds of the view, what the colours mean, and a switch per tie kind (made
     from what the network holds, so new kinds get an entry)."""
     kinds = sorted(set(view.kinds.tolist()), key=nv.kind_rank)
-    rows = [f'<div class="gl-row">{nv.svg_symbol(k)}<span>{kind_label(k, lang)}</span></div>'
-            for k in kinds]
+    rows = [
+        f'<div class="gl-row">{nv.svg_symbol(k)}<span>{kind_label(k, lang)}</span></div>'
+        for k in kinds
+    ]
     if options.colour == "state":
         with_state = {nv.node_state(v) for v in _states(run, view)}
         for state in sorted(with_state):
-            rows.append(f'<div class="gl-row"><span class="swatch" style="background:'
-                        f'{nv.state_colour(state)}"></span><span>{state_label(state, lang)}'
-                        "</span></div>")
+            rows.append(
+                f'<div class="gl-row"><span class="swatch" style="background:'
+                f'{nv.state_colour(state)}"></span><span>{state_label(state, lang)}'
+                "</span></div>"
+            )
     elif options.colour != "kind":
         lo, hi, gradient = nv.metric_range(options.colour, run.history.community_table())
-        rows.append(f'<div class="gl-row"><span>{tr("shade_note", lang)}: '
-                    f'{metric_label(options.colour, lang)}</span></div>'
-                    f'<div class="gl-row"><span>{fmt_number(lo, lang)}</span><span class="bar" '
-                    f'style="background:{gradient}"></span><span>{fmt_number(hi, lang)}</span></div>')
-    rows.append(f'<div class="gl-row"><span class="swatch hollow"></span>'
-                f'<span>{tr("hollow_note", lang)}</span></div>')
+        rows.append(
+            f'<div class="gl-row"><span>{tr("shade_note", lang)}: '
+            f"{metric_label(options.colour, lang)}</span></div>"
+            f'<div class="gl-row"><span>{fmt_number(lo, lang)}</span><span class="bar" '
+            f'style="background:{gradient}"></span><span>{fmt_number(hi, lang)}</span></div>'
+        )
+    rows.append(
+        f'<div class="gl-row"><span class="swatch hollow"></span>'
+        f"<span>{tr('hollow_note', lang)}</span></div>"
+    )
     if view.district:
-        rows.append(f'<div class="gl-row"><svg width="14" height="14"><circle cx="7" cy="7" '
-                    f'r="5.5" fill="none" stroke="{nv.XA_RING}" stroke-width="2"/></svg>'
-                    f'<span>{tr("xa_ring_note", lang)}</span></div>')
+        rows.append(
+            f'<div class="gl-row"><svg width="14" height="14"><circle cx="7" cy="7" '
+            f'r="5.5" fill="none" stroke="{nv.XA_RING}" stroke-width="2"/></svg>'
+            f"<span>{tr('xa_ring_note', lang)}</span></div>"
+        )
         rows.append(f'<div class="gl-row"><span>{tr("size_note", lang)}</span></div>')
     rows.append(f'<div class="gl-row"><span>{tr("zoom_note", lang)}</span></div>')
     current = shown.value[kind]
-    active = set(current) if current is not None else {
-        k for k in present if k not in nv.HIDDEN_AT_FIRST[kind]}
-    with solara.Row(gap="24px", classes=["gov-legend"],
-                    style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+    active = (
+        set(current)
+        if current is not None
+        else {k for k in present if k not in nv.HIDDEN_AT_FIRST[kind]}
+    )
+    with solara.Row(
+        gap="24px", classes=["gov-legend"], style={"flex-wrap": "wrap", "align-items": "flex-start"}
+    ):
         with solara.Column(gap="2px", style={"flex": "1 1 260px", "max-width": "440px"}):
             solara.Text(tr("legend", lang), style={"font-weight": "600"})
             solara.HTML(tag="div", unsafe_innerHTML="".join(rows))
@@ -203,9 +285,14 @@ def Legend(view: nv.View, run: Run, options: nv.Options, present: list[str],
 
                 with solara.Row(gap="6px", style={"align-items": "center"}):
                     solara.HTML(tag="span", unsafe_innerHTML=nv.svg_edge(edge))
-                    solara.v.Checkbox(v_model=edge in active, on_v_model=toggle,
-                                      label=nv.tr_edge(edge, lang), hide_details=True,
-                                      dense=True, class_=f"ma-0 pa-0 edge-toggle edge-{edge}")
+                    solara.v.Checkbox(
+                        v_model=edge in active,
+                        on_v_model=toggle,
+                        label=nv.tr_edge(edge, lang),
+                        hide_details=True,
+                        dense=True,
+                        class_=f"ma-0 pa-0 edge-toggle edge-{edge}",
+                    )
 
 
 def _states(run: Run, view: nv.View) -> list[dict[str, Any] | None]:
@@ -214,14 +301,23 @@ def _states(run: Run, view: nv.View) -> list[dict[str, Any] | None]:
     out = []
     for node in view.node[view.node >= 0].tolist():
         i = snap.row(node)
-        out.append(None if i < 0 else run.history.plans[str(snap.type_of[i])].decode(snap.values[i]))
+        out.append(
+            None if i < 0 else run.history.plans[str(snap.type_of[i])].decode(snap.values[i])
+        )
     return out
 
 
 # ------------------------------------------------------------------------------ drill-down
 @solara.component
-def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock, lang: str,
-              on_close: Any = None) -> None:
+def DrillDown(
+    run: Run,
+    view: nv.View,
+    k: int,
+    month: int,
+    lock: threading.RLock,
+    lang: str,
+    on_close: Any = None,
+) -> None:
     """The clicked node: its values in the shown month, its organisations and ties, and its
     own series by month."""
     st, history = run.structure, run.history
@@ -234,9 +330,15 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             mine = table[table["community"] == c] if "community" in table else table.iloc[0:0]
             frame = mine.rename(columns={"step": "month"})
             now = frame[frame["month"] == month]
-            values = ({metric_label(col, lang): fmt_number(v, lang)
-                       for col, v in now.iloc[0].items() if col not in nv.NOT_METRICS | {"month"}}
-                      if len(now) else {})
+            values = (
+                {
+                    metric_label(col, lang): fmt_number(v, lang)
+                    for col, v in now.iloc[0].items()
+                    if col not in nv.NOT_METRICS | {"month"}
+                }
+                if len(now)
+                else {}
+            )
             columns = [col for col in DRILL_COLUMNS if col in frame]
             members = np.flatnonzero(view.member == k)
             parts = _members(run, members, month, lang)
@@ -265,22 +367,30 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
             parts = []
             orgs = {node}
             ties = _ties(run, orgs, month, lang)
-        people = (None if run.seat_log is None
-                  else holdings(run.model, run.seat_log, orgs, month, live=month == run.month))
-    with solara.Card(title, margin=0, classes=["drilldown"],
-                     style={"border-left": "4px solid #2e86c1"}):
+        people = (
+            None
+            if run.seat_log is None
+            else holdings(run.model, run.seat_log, orgs, month, live=month == run.month)
+        )
+    with solara.Card(
+        title, margin=0, classes=["drilldown"], style={"border-left": "4px solid #2e86c1"}
+    ):
         with solara.Row(justify="space-between", style={"align-items": "center"}):
             solara.Text(tr("drill_month", lang).format(m=month), style={"color": "#666"})
             if on_close is not None:
-                solara.Button(tr("close", lang), text=True, on_click=on_close,
-                              classes=["drill-close"])
+                solara.Button(
+                    tr("close", lang), text=True, on_click=on_close, classes=["drill-close"]
+                )
         if note:
             solara.Text(note, style={"color": "#666", "font-size": "12px"})
         if columns and len(frame):
             rows = series_rows(frame, columns, lang, upto=month)
-            spec = series_spec(tr("drill_series", lang), lang, columns=3,
-                               filename=f"series-{'community' if node < 0 else 'node'}-"
-                                        f"{c if node < 0 else node}")
+            spec = series_spec(
+                tr("drill_series", lang),
+                lang,
+                columns=3,
+                filename=f"series-{'community' if node < 0 else 'node'}-{c if node < 0 else node}",
+            )
             with solara.Div(classes=["drill-series"], style={"overflow-x": "auto"}):
                 Chart(spec, {"rows": rows, "version": month})
         else:
@@ -291,12 +401,18 @@ def DrillDown(run: Run, view: nv.View, k: int, month: int, lock: threading.RLock
         solara.HTML(tag="table", unsafe_innerHTML=html, classes=["gov-table", "drill-values"])
         if parts:
             solara.Text(tr("drill_members", lang), style={"font-weight": "600"})
-            solara.HTML(tag="ul", unsafe_innerHTML="".join(f"<li>{_esc(p)}</li>" for p in parts),
-                        classes=["drill-members"])
+            solara.HTML(
+                tag="ul",
+                unsafe_innerHTML="".join(f"<li>{_esc(p)}</li>" for p in parts),
+                classes=["drill-members"],
+            )
         if ties:
             solara.Text(tr("drill_ties", lang), style={"font-weight": "600"})
-            solara.HTML(tag="ul", unsafe_innerHTML="".join(f"<li>{_esc(t)}</li>" for t in ties),
-                        classes=["drill-ties"])
+            solara.HTML(
+                tag="ul",
+                unsafe_innerHTML="".join(f"<li>{_esc(t)}</li>" for t in ties),
+                classes=["drill-ties"],
+            )
 
 
 PEOPLE_SHOWN = 40
@@ -309,13 +425,21 @@ def PeopleTable(run: Run, people: Any, month: int, lang: str) -> None:
     person with every seat they hold, so cross-appointment is visible."""
     st = run.structure
     solara.Text(tr("people_title", lang), style={"font-weight": "600"})
-    solara.Text(tr("people_summary", lang).format(
-        filled=people.filled, seats=people.seats, people=len(people.holdings),
-        xa=people.cross_appointed), classes=["people-summary"],
-        style={"font-size": "12px", "display": "block"})
+    solara.Text(
+        tr("people_summary", lang).format(
+            filled=people.filled,
+            seats=people.seats,
+            people=len(people.holdings),
+            xa=people.cross_appointed,
+        ),
+        classes=["people-summary"],
+        style={"font-size": "12px", "display": "block"},
+    )
     if month != run.month:
-        solara.Text(tr("people_recorded", lang).format(m=month),
-                    style={"font-size": "12px", "color": "#666", "display": "block"})
+        solara.Text(
+            tr("people_recorded", lang).format(m=month),
+            style={"font-size": "12px", "color": "#666", "display": "block"},
+        )
 
     def seat(node: int, role: str, away: bool) -> str:
         where = nv.structure_name(st, node, lang) if node in st.row else str(node)
@@ -323,27 +447,36 @@ def PeopleTable(run: Run, people: Any, month: int, lang: str) -> None:
 
     rows = []
     for h in people.holdings[:PEOPLE_SHOWN]:
-        who = (f"{tr('person_name', lang).format(p=h.person)}<br><small>"
-               f"{tr('person_kind_' + h.kind, lang)}"
-               f"{', ' + tr('person_party', lang) if h.party_member else ''}</small>")
+        who = (
+            f"{tr('person_name', lang).format(p=h.person)}<br><small>"
+            f"{tr('person_kind_' + h.kind, lang)}"
+            f"{', ' + tr('person_party', lang) if h.party_member else ''}</small>"
+        )
         seats = "<br>".join(_esc(seat(n, r, False)) for n, r in h.here)
         if h.elsewhere:
             seats += "<br>" + "<br>".join(_esc(seat(n, r, True)) for n, r in h.elsewhere)
         style = ' class="xa"' if h.seats > 1 else ""
-        rows.append(f"<tr{style}><td>{who}</td><td>{seats}</td>"
-                    f"<td>{fmt_number(h.load, lang)}</td></tr>")
-    head = (f"<tr><th>{tr('people_person', lang)}</th><th>{tr('people_seats', lang)}</th>"
-            f"<th>{tr('people_load', lang)}</th></tr>")
+        rows.append(
+            f"<tr{style}><td>{who}</td><td>{seats}</td><td>{fmt_number(h.load, lang)}</td></tr>"
+        )
+    head = (
+        f"<tr><th>{tr('people_person', lang)}</th><th>{tr('people_seats', lang)}</th>"
+        f"<th>{tr('people_load', lang)}</th></tr>"
+    )
     more = len(people.holdings) - PEOPLE_SHOWN
     if more > 0:
         rows.append(f'<tr><td colspan="3">{tr("people_more", lang).format(n=more)}</td></tr>')
     if people.vacant:
         vacant = ", ".join(f"{role_label(r, lang)} × {n}" for r, n in people.vacant.items())
-        rows.append(f'<tr><td>{tr("people_vacant", lang)}</td><td colspan="2">'
-                    f"{_esc(vacant)}</td></tr>")
+        rows.append(
+            f'<tr><td>{tr("people_vacant", lang)}</td><td colspan="2">{_esc(vacant)}</td></tr>'
+        )
     with solara.Div(classes=["drill-people"]):  # scrolls within a frame (app.py's CSS)
-        solara.HTML(tag="table", unsafe_innerHTML=head + "".join(rows),
-                    classes=["gov-table", "people-table"])
+        solara.HTML(
+            tag="table",
+            unsafe_innerHTML=head + "".join(rows),
+            classes=["gov-table", "people-table"],
+        )
 
 
 def _agent_on(run: Run, node: int) -> Any:
@@ -362,7 +495,9 @@ def _members(run: Run, rows: np.ndarray, month: int, lang: str) -> list[str]:
         state = nv.node_state(None if found is None else found[1])
         count[(nv.style_key(st.kind[i], st.level[i]), state)] += 1
     out = []
-    for (kind, state), n in sorted(count.items(), key=lambda kv: (nv.kind_rank(kv[0][0]), kv[0][1])):
+    for (kind, state), n in sorted(
+        count.items(), key=lambda kv: (nv.kind_rank(kv[0][0]), kv[0][1])
+    ):
         out.append(f"{kind_label(kind, lang)} — {state_label(state, lang)}: {n}")
     return out
 
@@ -381,7 +516,9 @@ def _ties(run: Run, nodes: set[int], month: int, lang: str, limit: int = 12) -> 
     out = []
     for kind in nv.edge_kinds(set(ends)):
         names = sorted(ends[kind])
-        shown = ", ".join(names[:limit]) + (f" … (+{len(names) - limit})" if len(names) > limit else "")
+        shown = ", ".join(names[:limit]) + (
+            f" … (+{len(names) - limit})" if len(names) > limit else ""
+        )
         out.append(f"{nv.tr_edge(kind, lang)} ({len(names)}): {shown}")
     return out
 
@@ -392,8 +529,13 @@ def _esc(text: Any) -> str:
 
 # ------------------------------------------------------------------------------ plots
 @solara.component
-def PlotsPanel(run: Run, tick: solara.Reactive[int], chosen: solara.Reactive[int | None],
-               lock: threading.RLock, lang: str) -> None:
+def PlotsPanel(
+    run: Run,
+    tick: solara.Reactive[int],
+    chosen: solara.Reactive[int | None],
+    lock: threading.RLock,
+    lang: str,
+) -> None:
     """The district outcomes by month, one panel per topic, up to the shown month."""
     tick.value  # noqa: B018
     zero = solara.use_reactive(False)
@@ -402,8 +544,11 @@ def PlotsPanel(run: Run, tick: solara.Reactive[int], chosen: solara.Reactive[int
         last = months_collected(series)
     month = min(shown_month(run, chosen.value), last)
     with solara.Row(justify="space-between", style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Text(f"{tr('plots', lang)} — {tr('month', lang)} {month}",
-                    classes=["plots-caption"], style={"font-weight": "600"})
+        solara.Text(
+            f"{tr('plots', lang)} — {tr('month', lang)} {month}",
+            classes=["plots-caption"],
+            style={"font-weight": "600"},
+        )
         with solara.Div(classes=["zero-axes"]):
             solara.Checkbox(label=tr("zero_axes", lang), value=zero)
     if last == 0:
@@ -414,8 +559,9 @@ def PlotsPanel(run: Run, tick: solara.Reactive[int], chosen: solara.Reactive[int
 
 
 @solara.component
-def PanelChart(panel: Any, series: Any, month: int, zero: bool, lock: threading.RLock,
-               lang: str) -> None:
+def PanelChart(
+    panel: Any, series: Any, month: int, zero: bool, lock: threading.RLock, lang: str
+) -> None:
     """One outcome panel; its chart is made once and fed the months shown."""
     spec = solara.use_memo(lambda: panel_spec(panel, lang, zero=zero), [panel.key, lang, zero])
     with lock:

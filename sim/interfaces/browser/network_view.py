@@ -67,8 +67,18 @@ NODE_STYLES: dict[str, NodeStyle] = {
 """Styles of the node kinds the app knows (`kind` or `kind@level`)."""
 
 GENERIC_SHAPES = ("cross", "triangle-down", "square", "diamond", "triangle-right", "circle")
-GENERIC_COLOURS = ("#17becf", "#bcbd22", "#7f7f7f", "#e377c2", "#8c564b", "#9edae5",
-                   "#dbdb8d", "#393b79", "#637939", "#843c39")
+GENERIC_COLOURS = (
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#e377c2",
+    "#8c564b",
+    "#9edae5",
+    "#dbdb8d",
+    "#393b79",
+    "#637939",
+    "#843c39",
+)
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,12 @@ otherwise cross the whole grid)."""
 
 XA_RING = "#e3241b"
 STATE_COLOURS: dict[str, str] = {
-    "active": "#4c78a8", "functioning": "#1e8449", "stalled": "#f0b323", "captured": "#6c3483",
-    "inactive": "#bdbdbd", "vacant": "#ffffff",
+    "active": "#4c78a8",
+    "functioning": "#1e8449",
+    "stalled": "#f0b323",
+    "captured": "#6c3483",
+    "inactive": "#bdbdbd",
+    "vacant": "#ffffff",
 }
 """Colours of node states; a state the app does not know gets a generic colour."""
 
@@ -132,12 +146,27 @@ be chosen too; its colours span the values recorded so far."""
 
 NOT_METRICS = frozenset({"step", "community", "street"})
 DEFAULT_METRIC = "trust_rc"
-COMMUNITY_TIP = ("residents", "satisfaction", "trust_rc", "needs_met", "participation",
-                 "coordination", "oc_functioning_share")
+COMMUNITY_TIP = (
+    "residents",
+    "satisfaction",
+    "trust_rc",
+    "needs_met",
+    "participation",
+    "coordination",
+    "oc_functioning_share",
+)
 """Per-community values shown when hovering a community (the drill-down shows them all)."""
 
-KIND_ORDER = ("street_office", "party_branch", "residents_committee", "property_committee",
-              "owners_committee", "property_firm", "ngo", "department")
+KIND_ORDER = (
+    "street_office",
+    "party_branch",
+    "residents_committee",
+    "property_committee",
+    "owners_committee",
+    "property_firm",
+    "ngo",
+    "department",
+)
 """Where known kinds go first in rings and the legend; unknown kinds follow by name."""
 
 
@@ -155,14 +184,14 @@ def node_style(key: str) -> NodeStyle:
     """Style of a node kind; an unknown kind gets a shape and colour from its name."""
     if key in NODE_STYLES:
         return NODE_STYLES[key]
-    return NodeStyle(_hash_pick(key + "#shape", GENERIC_SHAPES),
-                     _hash_pick(key, GENERIC_COLOURS), 50)
+    return NodeStyle(
+        _hash_pick(key + "#shape", GENERIC_SHAPES), _hash_pick(key, GENERIC_COLOURS), 50
+    )
 
 
 def edge_style(kind: str) -> EdgeStyle:
     """Style of a tie kind; an unknown kind gets a dashed line in a colour from its name."""
-    return EDGE_STYLES.get(kind) or EdgeStyle(_hash_pick(kind, GENERIC_COLOURS), 0.9, (4, 2),
-                                              0.8)
+    return EDGE_STYLES.get(kind) or EdgeStyle(_hash_pick(kind, GENERIC_COLOURS), 0.9, (4, 2), 0.8)
 
 
 def kind_rank(kind: str) -> tuple[int, str]:
@@ -243,8 +272,9 @@ def _ring(r: float, angles: np.ndarray) -> np.ndarray:
     return _polar(r, theta)
 
 
-def _preferred_angles(rows: list[int], structure: Structure, placed: dict[int, np.ndarray],
-                      centre: np.ndarray) -> np.ndarray:
+def _preferred_angles(
+    rows: list[int], structure: Structure, placed: dict[int, np.ndarray], centre: np.ndarray
+) -> np.ndarray:
     """Mean angle (round `centre`) of the placed nodes each row is tied to; nodes without
     placed neighbours keep their order round the circle."""
     out = np.empty(len(rows))
@@ -258,8 +288,14 @@ def _preferred_angles(rows: list[int], structure: Structure, placed: dict[int, n
     return out
 
 
-def _outer_rings(view_rows: list[int], structure: Structure, placed: dict[int, np.ndarray],
-                 centre: np.ndarray, radius: float, step: float) -> dict[int, np.ndarray]:
+def _outer_rings(
+    view_rows: list[int],
+    structure: Structure,
+    placed: dict[int, np.ndarray],
+    centre: np.ndarray,
+    radius: float,
+    step: float,
+) -> dict[int, np.ndarray]:
     """District-wide nodes on rings round everything placed: one ring per kind, each node
     near the angle of what it is tied to."""
     out: dict[int, np.ndarray] = {}
@@ -285,8 +321,9 @@ def district_view(structure: Structure) -> View:
     radius = {s: max(0.45, len(comms_of[s]) * spacing / (2 * np.pi)) for s in streets}
     cell = 2 * max(radius.values(), default=0.5) + 0.9
     cols = max(1, math.ceil(math.sqrt(len(streets))))
-    centre_of = {s: np.array([(k % cols) * cell, -(k // cols) * cell])
-                 for k, s in enumerate(streets)}
+    centre_of = {
+        s: np.array([(k % cols) * cell, -(k // cols) * cell]) for k, s in enumerate(streets)
+    }
 
     kinds, nodes, comm, strt, pos, labels = [], [], [], [], [], []
     member = np.full(st.n, -1, dtype=np.int64)
@@ -295,7 +332,9 @@ def district_view(structure: Structure) -> View:
         c0 = centre_of[s]
         heads = np.flatnonzero((st.street == s) & (st.community < 0))
         offsets = _polar(0.12, np.pi / 2 - 2 * np.pi * np.arange(len(heads)) / max(len(heads), 1))
-        for i, off in zip(heads.tolist(), offsets if len(heads) > 1 else [np.zeros(2)] * len(heads)):
+        for i, off in zip(
+            heads.tolist(), offsets if len(heads) > 1 else [np.zeros(2)] * len(heads)
+        ):
             member[i] = len(kinds)
             kinds.append(style_key(st.kind[i], st.level[i]))
             nodes.append(int(st.ids[i]))
@@ -343,13 +382,23 @@ def district_view(structure: Structure) -> View:
 
 def _is_hub(st: Structure, i: int, n_streets: int) -> bool:
     """A district-wide node tied to most streets (HUB_SHARE) and to at least three."""
-    tied = {int(st.street[j]) for j in st.neighbours[i]
-            if st.level[j] == "street" and st.street[j] >= 0}
+    tied = {
+        int(st.street[j]) for j in st.neighbours[i] if st.level[j] == "street" and st.street[j] >= 0
+    }
     return len(tied) >= max(3, HUB_SHARE * n_streets)
 
 
-def _place(i: int, p: np.ndarray, st: Structure, member: np.ndarray, kinds: list,
-           nodes: list, comm: list, strt: list, pos: list) -> None:
+def _place(
+    i: int,
+    p: np.ndarray,
+    st: Structure,
+    member: np.ndarray,
+    kinds: list,
+    nodes: list,
+    comm: list,
+    strt: list,
+    pos: list,
+) -> None:
     """Add structure row `i` as its own view node at `p`."""
     member[i] = len(kinds)
     kinds.append(style_key(st.kind[i], st.level[i]))
@@ -381,11 +430,18 @@ def street_view(structure: Structure, street: int) -> View:
 
     heads = np.flatnonzero((st.street == street) & (st.community < 0)).tolist()
     for k, i in enumerate(heads):
-        put(i, _polar(0.1 * (len(heads) > 1), np.array([np.pi / 2 - 2 * np.pi * k / max(len(heads), 1)]))[0])
+        put(
+            i,
+            _polar(
+                0.1 * (len(heads) > 1), np.array([np.pi / 2 - 2 * np.pi * k / max(len(heads), 1)])
+            )[0],
+        )
 
     # each community a sector proportional to its compounds (+1 for its own organisations)
-    compounds_of = {c: sorted(set(st.compound[(st.community == c) & (st.compound >= 0)].tolist()))
-                    for c in comms}
+    compounds_of = {
+        c: sorted(set(st.compound[(st.community == c) & (st.compound >= 0)].tolist()))
+        for c in comms
+    }
     weights = np.array([len(compounds_of[c]) + 1.0 for c in comms])
     widths = 2 * np.pi * weights / max(weights.sum(), 1.0)
     starts = np.pi / 2 - np.concatenate(([0.0], np.cumsum(widths)[:-1]))
@@ -393,8 +449,10 @@ def street_view(structure: Structure, street: int) -> View:
     for c, a0, w in zip(comms, starts, widths):
         rows = np.flatnonzero(st.community == c)
         centre = a0 - w / 2
-        own = sorted((i for i in rows.tolist() if st.level[i] == "community"),
-                     key=lambda i: (kind_rank(st.kind[i]), i))
+        own = sorted(
+            (i for i in rows.tolist() if st.level[i] == "community"),
+            key=lambda i: (kind_rank(st.kind[i]), i),
+        )
         delta = min(w * 0.18, 0.12)
         for k, i in enumerate(own):
             angle = centre + delta * (2 * k - (len(own) - 1)) / max(len(own) - 1, 1)
@@ -403,16 +461,19 @@ def street_view(structure: Structure, street: int) -> View:
         for j, cpd in enumerate(cps):
             angle = a0 - w * (j + 1.0) / (len(cps) + 1.0)
             lift = 0.13 * (j % 2) if dense else 0.0
-            inside = sorted(np.flatnonzero(st.compound == cpd).tolist(),
-                            key=lambda i: (kind_rank(style_key(st.kind[i], st.level[i])), i))
+            inside = sorted(
+                np.flatnonzero(st.compound == cpd).tolist(),
+                key=lambda i: (kind_rank(style_key(st.kind[i], st.level[i])), i),
+            )
             for k, i in enumerate(inside):
                 put(i, _polar(0.88 + lift + 0.16 * k, np.array([angle]))[0])
         rest = [i for i in rows.tolist() if member[i] < 0]
         for k, i in enumerate(rest):
             angle = a0 - w * (k + 1.0) / (len(rest) + 1.0)
             put(i, _polar(1.3 + 0.1 * (k % 2), np.array([angle]))[0])
-    district_wide = [i for i in range(st.n)
-                     if st.community[i] < 0 and st.street[i] < 0 and member[i] < 0]
+    district_wide = [
+        i for i in range(st.n) if st.community[i] < 0 and st.street[i] < 0 and member[i] < 0
+    ]
     rings = _outer_rings(district_wide, st, placed, np.zeros(2), 1.55, 0.18)
     for i in district_wide:
         put(i, rings[i])
@@ -421,10 +482,18 @@ def street_view(structure: Structure, street: int) -> View:
 
 def _view(key, kinds, nodes, comm, strt, pos, member, labels) -> View:
     counts = np.bincount(member[member >= 0], minlength=len(kinds))
-    return View(key, np.array(kinds, dtype=object), np.array(nodes, dtype=np.int64),
-                np.array(comm, dtype=np.int64), np.array(strt, dtype=np.int64),
-                np.array(pos, dtype=float).reshape(-1, 2), member, labels, counts,
-                np.zeros(len(kinds), dtype=bool))
+    return View(
+        key,
+        np.array(kinds, dtype=object),
+        np.array(nodes, dtype=np.int64),
+        np.array(comm, dtype=np.int64),
+        np.array(strt, dtype=np.int64),
+        np.array(pos, dtype=float).reshape(-1, 2),
+        member,
+        labels,
+        counts,
+        np.zeros(len(kinds), dtype=bool),
+    )
 
 
 def build_view(structure: Structure, key: str) -> View:
@@ -437,8 +506,9 @@ def build_view(structure: Structure, key: str) -> View:
 
 
 # ------------------------------------------------------------------------------ months
-def aggregate_edges(member: np.ndarray, edges: list[tuple[int, int, str]], n_view: int
-                    ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]]:
+def aggregate_edges(
+    member: np.ndarray, edges: list[tuple[int, int, str]], n_view: int
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]]:
     """Map ties (between structure rows) onto view nodes: ties between two view nodes summed
     per kind into (pairs, counts); ties within one view node counted per node (`internal`);
     ties with an end outside the view dropped."""
@@ -459,8 +529,9 @@ def aggregate_edges(member: np.ndarray, edges: list[tuple[int, int, str]], n_vie
             internal[name] = np.bincount(a[inside], minlength=n_view).astype(np.int64)
         across = mine & ~same
         if across.any():
-            pairs = np.column_stack((np.minimum(a[across], b[across]),
-                                     np.maximum(a[across], b[across])))
+            pairs = np.column_stack(
+                (np.minimum(a[across], b[across]), np.maximum(a[across], b[across]))
+            )
             pairs, counts = np.unique(pairs, axis=0, return_counts=True)
             out[name] = (pairs.astype(np.int64), counts.astype(float))
     return out, internal
@@ -470,8 +541,11 @@ def metric_columns(table) -> list[str]:
     """Numeric columns of the per-community table that can shade communities."""
     if table is None or table.empty:
         return [m for m in METRIC_RANGES]
-    return [c for c in table.columns if c not in NOT_METRICS
-            and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])]
+    return [
+        c
+        for c in table.columns
+        if c not in NOT_METRICS and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])
+    ]
 
 
 def _metric_scale(metric: str, table=None) -> tuple[Any, float, float]:
@@ -480,8 +554,11 @@ def _metric_scale(metric: str, table=None) -> tuple[Any, float, float]:
     if metric in METRIC_RANGES:
         good_high, lo, hi = METRIC_RANGES[metric]
         return colormaps["RdYlGn" if good_high else "RdYlGn_r"], lo, hi
-    col = (table[metric].to_numpy(dtype=float) if table is not None and metric in table
-           else np.zeros(0))
+    col = (
+        table[metric].to_numpy(dtype=float)
+        if table is not None and metric in table
+        else np.zeros(0)
+    )
     finite = col[np.isfinite(col)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     return colormaps["viridis"], lo, hi
@@ -492,8 +569,10 @@ def metric_colours(metric: str, values: np.ndarray, table=None) -> list[str | No
     cmap, lo, hi = _metric_scale(metric, table)
     values = np.asarray(values, dtype=float)
     rgb = np.rint(255 * cmap(np.clip((values - lo) / ((hi - lo) or 1.0), 0, 1))[:, :3])
-    return [None if not np.isfinite(v) else "#{:02x}{:02x}{:02x}".format(*c)
-            for v, c in zip(values, rgb.astype(int).tolist())]
+    return [
+        None if not np.isfinite(v) else "#{:02x}{:02x}{:02x}".format(*c)
+        for v, c in zip(values, rgb.astype(int).tolist())
+    ]
 
 
 def metric_range(metric: str, table=None) -> tuple[float, float, str]:
@@ -530,8 +609,9 @@ class Options:
     lang: str = "en"
 
 
-def frame(view: View, structure: Structure, history: History, month: int | None,
-          options: Options) -> dict[str, list[dict[str, Any]]]:
+def frame(
+    view: View, structure: Structure, history: History, month: int | None, options: Options
+) -> dict[str, list[dict[str, Any]]]:
     """Rows for the chart of one recorded month: `nodes`, `edges`, `rings`, `labels`."""
     t = history.clamp(month)
     row = structure.row
@@ -545,19 +625,34 @@ def frame(view: View, structure: Structure, history: History, month: int | None,
         shrink = view.marker_scale()
         for k in np.flatnonzero(xa > 0).tolist():
             share = xa[k] / max(view.members[k], 1)
-            rings.append({"x": nodes[k]["x"], "y": nodes[k]["y"],
-                          "sw": round((0.6 + 4.0 * share) * min(1.0, shrink * 2), 2),
-                          "size": round(nodes[k]["size"] * 2.0, 1)})
+            rings.append(
+                {
+                    "x": nodes[k]["x"],
+                    "y": nodes[k]["y"],
+                    "sw": round((0.6 + 4.0 * share) * min(1.0, shrink * 2), 2),
+                    "size": round(nodes[k]["size"] * 2.0, 1),
+                }
+            )
     few = len(view.labels) <= 30
     font = round(float(np.clip(view.gap_px / 3.2, 7.0, 11.0)), 1)
-    labels = [{"x": x, "y": y, "size": font,
-               "text": tr("street_short", options.lang).format(s=text) if few else text}
-              for x, y, text in view.labels]
+    labels = [
+        {
+            "x": x,
+            "y": y,
+            "size": font,
+            "text": tr("street_short", options.lang).format(s=text) if few else text,
+        }
+        for x, y, text in view.labels
+    ]
     hidden = view.hubs.copy()
     if 0 <= options.selected < view.n:
         hidden[options.selected] = False
-    return {"nodes": nodes, "edges": _edge_rows(view, pairs, shown, options.lang, hidden),
-            "rings": rings, "labels": labels}
+    return {
+        "nodes": nodes,
+        "edges": _edge_rows(view, pairs, shown, options.lang, hidden),
+        "rings": rings,
+        "labels": labels,
+    }
 
 
 def _names(view: View, structure: Structure, lang: str) -> list[str]:
@@ -572,14 +667,18 @@ def _names(view: View, structure: Structure, lang: str) -> list[str]:
                 names.append(tr("community_name", lang).format(c=c + 1, s=s + 1))
             else:
                 i = structure.row[node]
-                names.append(node_name(str(view.kinds[k]), structure.level[i],
-                                       int(structure.index[i]), c, s, lang))
+                names.append(
+                    node_name(
+                        str(view.kinds[k]), structure.level[i], int(structure.index[i]), c, s, lang
+                    )
+                )
         view.cache[key] = names
     return view.cache[key]
 
 
-def _community_columns(history: History, month: int, view: View,
-                       columns: list[str]) -> dict[str, np.ndarray]:
+def _community_columns(
+    history: History, month: int, view: View, columns: list[str]
+) -> dict[str, np.ndarray]:
     """Per view node, the month's value of each per-community column (nan: none)."""
     table = history.communities_at(month)
     if table.empty or "community" not in table:
@@ -594,8 +693,15 @@ def _community_columns(history: History, month: int, view: View,
     return out
 
 
-def _node_rows(view: View, structure: Structure, history: History, month: int,
-               options: Options, pairs: dict, internal: dict) -> list[dict[str, Any]]:
+def _node_rows(
+    view: View,
+    structure: Structure,
+    history: History,
+    month: int,
+    options: Options,
+    pairs: dict,
+    internal: dict,
+) -> list[dict[str, Any]]:
     lang = options.lang
     metric = options.colour if options.colour not in ("kind", "state") else None
     wanted = list(dict.fromkeys(([metric] if metric else []) + list(COMMUNITY_TIP)))
@@ -618,15 +724,20 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
     if view.district:  # district-wide organisations grow with their ties (a firm's compounds)
         wide = (view.community < 0) & (view.street < 0) & (degree > 0) & ~view.hubs
         if wide.any():
-            size[wide] *= np.clip(np.sqrt(degree[wide] / max(np.median(degree[wide]), 1.0)),
-                                  0.5, 2.5)
+            size[wide] *= np.clip(
+                np.sqrt(degree[wide] / max(np.median(degree[wide]), 1.0)), 0.5, 2.5
+            )
     size *= view.marker_scale()
 
     names = _names(view, structure, lang)
     snap = history.agents_at(month)
-    keys = {"kind": tr("tip_kind", lang), "community": tr("tip_community", lang),
-            "street": tr("tip_street", lang), "state": tr("tip_state", lang),
-            "xa": tr("tip_xa", lang)}
+    keys = {
+        "kind": tr("tip_kind", lang),
+        "community": tr("tip_community", lang),
+        "street": tr("tip_street", lang),
+        "state": tr("tip_state", lang),
+        "xa": tr("tip_xa", lang),
+    }
     rows = []
     for k in range(view.n):
         kind = str(view.kinds[k])
@@ -635,8 +746,7 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
         tip: dict[str, str] = {"title": names[k]}
         if node >= 0:
             i = snap.row(node)
-            found = (None if i < 0
-                     else history.plans[str(snap.type_of[i])].decode(snap.values[i]))
+            found = None if i < 0 else history.plans[str(snap.type_of[i])].decode(snap.values[i])
             state = node_state(found)
             tip[keys["kind"]] = kind_label(kind, lang)
             if c >= 0:
@@ -667,18 +777,25 @@ def _node_rows(view: View, structure: Structure, history: History, month: int,
         if hollow and options.colour != "state":
             fill = "#ffffff"
         chosen = k == options.selected
-        rows.append({
-            "id": k, "x": round(float(view.pos[k, 0]), 3), "y": round(float(view.pos[k, 1]), 3),
-            "shape": style.shape, "fill": fill,
-            "stroke": "#000000" if chosen else (style.colour if hollow else "#333333"),
-            "sw": 2.5 if chosen else (1.2 if hollow else 0.5),
-            "size": round(float(size[k]) * (1.6 if chosen else 1.0), 1), "tip": tip,
-        })
+        rows.append(
+            {
+                "id": k,
+                "x": round(float(view.pos[k, 0]), 3),
+                "y": round(float(view.pos[k, 1]), 3),
+                "shape": style.shape,
+                "fill": fill,
+                "stroke": "#000000" if chosen else (style.colour if hollow else "#333333"),
+                "sw": 2.5 if chosen else (1.2 if hollow else 0.5),
+                "size": round(float(size[k]) * (1.6 if chosen else 1.0), 1),
+                "tip": tip,
+            }
+        )
     return rows
 
 
-def _edge_rows(view: View, pairs: dict, shown: set[str], lang: str,
-               hidden: np.ndarray) -> list[dict[str, Any]]:
+def _edge_rows(
+    view: View, pairs: dict, shown: set[str], lang: str, hidden: np.ndarray
+) -> list[dict[str, Any]]:
     """Ties of the shown kinds between view nodes, except those of `hidden` nodes."""
     rows = []
     for kind in edge_kinds(set(pairs)):
@@ -692,15 +809,25 @@ def _edge_rows(view: View, pairs: dict, shown: set[str], lang: str,
         xy = np.round(view.pos, 4)
         width = np.round(es.width * np.minimum(1.0 + 0.6 * np.log2(w), 4.0), 2)
         for (a, b), n, lw in zip(p.tolist(), w.tolist(), width.tolist()):
-            rows.append({"x": xy[a, 0], "y": xy[a, 1], "x2": xy[b, 0], "y2": xy[b, 1],
-                         "colour": es.colour, "dash": list(es.dash) or [1, 0],
-                         "op": es.opacity, "w": lw,
-                         "tip": {"title": label, ties: str(int(n))}})
+            rows.append(
+                {
+                    "x": xy[a, 0],
+                    "y": xy[a, 1],
+                    "x2": xy[b, 0],
+                    "y2": xy[b, 1],
+                    "colour": es.colour,
+                    "dash": list(es.dash) or [1, 0],
+                    "op": es.opacity,
+                    "w": lw,
+                    "tip": {"title": label, ties: str(int(n))},
+                }
+            )
     return rows
 
 
-def node_name(kind: str, level: str, index: int, community: int, street: int,
-              lang: str = "en") -> str:
+def node_name(
+    kind: str, level: str, index: int, community: int, street: int, lang: str = "en"
+) -> str:
     """A node's name: its kind and number, and where it is."""
     name = f"{kind_label(kind, lang)} {index + 1}"
     where = []
@@ -714,9 +841,14 @@ def node_name(kind: str, level: str, index: int, community: int, street: int,
 def structure_name(structure: Structure, node: int, lang: str = "en") -> str:
     """The name of network node `node`: its kind and number, and where it is."""
     i = structure.row[node]
-    return node_name(style_key(structure.kind[i], structure.level[i]), structure.level[i],
-                     int(structure.index[i]), int(structure.community[i]),
-                     int(structure.street[i]), lang)
+    return node_name(
+        style_key(structure.kind[i], structure.level[i]),
+        structure.level[i],
+        int(structure.index[i]),
+        int(structure.community[i]),
+        int(structure.street[i]),
+        lang,
+    )
 
 
 def tr_edge(kind: str, lang: str) -> str:
@@ -729,50 +861,88 @@ def spec(view: View, size: int = 560, filename: str = "network") -> dict[str, An
     """The Vega-Lite chart of a view (its data comes with `frame`): ties, cross-appointment
     rings, nodes with hover text, street labels; drag to pan, wheel to zoom."""
     x0, x1, y0, y1 = view.extent()
-    xs = {"field": "x", "type": "quantitative", "axis": None,
-          "scale": {"domain": [x0, x1], "nice": False, "zero": False}}
-    ys = {"field": "y", "type": "quantitative", "axis": None,
-          "scale": {"domain": [y0, y1], "nice": False, "zero": False}}
+    xs = {
+        "field": "x",
+        "type": "quantitative",
+        "axis": None,
+        "scale": {"domain": [x0, x1], "nice": False, "zero": False},
+    }
+    ys = {
+        "field": "y",
+        "type": "quantitative",
+        "axis": None,
+        "scale": {"domain": [y0, y1], "nice": False, "zero": False},
+    }
     tip = {"field": "tip", "type": "nominal"}
     raw = {"type": "nominal", "scale": None}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": f"governance network, {view.key}",
-        "width": size, "height": size,
+        "width": size,
+        "height": size,
         "usermeta": {"square": True, "embedOptions": _export_options(filename)},
         "layer": [
-            {"data": {"name": "edges"}, "mark": {"type": "rule"},
-             "encoding": {"x": xs, "y": ys, "x2": {"field": "x2"}, "y2": {"field": "y2"},
-                          "color": {"field": "colour", **raw},
-                          "strokeWidth": {"field": "w", "type": "quantitative", "scale": None},
-                          "strokeDash": {"field": "dash", **raw},
-                          "opacity": {"field": "op", "type": "quantitative", "scale": None},
-                          "tooltip": tip}},
-            {"data": {"name": "rings"}, "mark": {"type": "point", "filled": False,
-                                                 "stroke": XA_RING, "opacity": 0.9},
-             "encoding": {"x": xs, "y": ys,
-                          "size": {"field": "size", "type": "quantitative", "scale": None},
-                          "strokeWidth": {"field": "sw", "type": "quantitative", "scale": None}}},
-            {"data": {"name": "nodes"},
-             "params": [{"name": "zoom", "select": "interval", "bind": "scales"}],
-             "mark": {"type": "point", "filled": True, "opacity": 1, "cursor": "pointer"},
-             "encoding": {"x": xs, "y": ys, "shape": {"field": "shape", **raw},
-                          "color": {"field": "fill", **raw}, "stroke": {"field": "stroke", **raw},
-                          "strokeWidth": {"field": "sw", "type": "quantitative", "scale": None},
-                          "size": {"field": "size", "type": "quantitative", "scale": None},
-                          "tooltip": tip}},
-            {"data": {"name": "labels"},
-             "mark": {"type": "text", "color": "#555", "baseline": "bottom"},
-             "encoding": {"x": xs, "y": ys, "text": {"field": "text", "type": "nominal"},
-                          "size": {"field": "size", "type": "quantitative", "scale": None}}},
+            {
+                "data": {"name": "edges"},
+                "mark": {"type": "rule"},
+                "encoding": {
+                    "x": xs,
+                    "y": ys,
+                    "x2": {"field": "x2"},
+                    "y2": {"field": "y2"},
+                    "color": {"field": "colour", **raw},
+                    "strokeWidth": {"field": "w", "type": "quantitative", "scale": None},
+                    "strokeDash": {"field": "dash", **raw},
+                    "opacity": {"field": "op", "type": "quantitative", "scale": None},
+                    "tooltip": tip,
+                },
+            },
+            {
+                "data": {"name": "rings"},
+                "mark": {"type": "point", "filled": False, "stroke": XA_RING, "opacity": 0.9},
+                "encoding": {
+                    "x": xs,
+                    "y": ys,
+                    "size": {"field": "size", "type": "quantitative", "scale": None},
+                    "strokeWidth": {"field": "sw", "type": "quantitative", "scale": None},
+                },
+            },
+            {
+                "data": {"name": "nodes"},
+                "params": [{"name": "zoom", "select": "interval", "bind": "scales"}],
+                "mark": {"type": "point", "filled": True, "opacity": 1, "cursor": "pointer"},
+                "encoding": {
+                    "x": xs,
+                    "y": ys,
+                    "shape": {"field": "shape", **raw},
+                    "color": {"field": "fill", **raw},
+                    "stroke": {"field": "stroke", **raw},
+                    "strokeWidth": {"field": "sw", "type": "quantitative", "scale": None},
+                    "size": {"field": "size", "type": "quantitative", "scale": None},
+                    "tooltip": tip,
+                },
+            },
+            {
+                "data": {"name": "labels"},
+                "mark": {"type": "text", "color": "#555", "baseline": "bottom"},
+                "encoding": {
+                    "x": xs,
+                    "y": ys,
+                    "text": {"field": "text", "type": "nominal"},
+                    "size": {"field": "size", "type": "quantitative", "scale": None},
+                },
+            },
         ],
         "config": {"view": {"stroke": None}},
     }
 
 
 def _export_options(filename: str) -> dict[str, Any]:
-    return {"actions": {"export": True, "source": False, "compiled": False, "editor": False},
-            "downloadFileName": filename, "scaleFactor": 2}
+    return {
+        "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+        "downloadFileName": filename,
+        "scaleFactor": 2,
+    }
 
 
 def svg_symbol(kind: str, px: int = 14) -> str:
@@ -787,21 +957,30 @@ def svg_symbol(kind: str, px: int = 14) -> str:
         "triangle-down": f'<polygon points="1,1.5 {px - 1},1.5 {h},{px - 1}"/>',
         "triangle-right": f'<polygon points="1.5,1 {px - 1},{h} 1.5,{px - 1}"/>',
         "diamond": f'<polygon points="{h},1 {px - 1},{h} {h},{px - 1} 1,{h}"/>',
-        "cross": (f'<polygon points="{h - 2},1 {h + 2},1 {h + 2},{h - 2} {px - 1},{h - 2} '
-                  f'{px - 1},{h + 2} {h + 2},{h + 2} {h + 2},{px - 1} {h - 2},{px - 1} '
-                  f'{h - 2},{h + 2} 1,{h + 2} 1,{h - 2} {h - 2},{h - 2}"/>'),
+        "cross": (
+            f'<polygon points="{h - 2},1 {h + 2},1 {h + 2},{h - 2} {px - 1},{h - 2} '
+            f"{px - 1},{h + 2} {h + 2},{h + 2} {h + 2},{px - 1} {h - 2},{px - 1} "
+            f'{h - 2},{h + 2} 1,{h + 2} 1,{h - 2} {h - 2},{h - 2}"/>'
+        ),
         HEXAGON: _polygon(h, np.pi / 6 + np.arange(6) * np.pi / 3),
         PENTAGON: _polygon(h, -np.pi / 2 + np.arange(5) * 2 * np.pi / 5),
     }
     shape = shapes.get(st.shape, shapes["circle"])
-    return (f'<svg width="{px}" height="{px}" style="vertical-align:middle">'
-            f'<g fill="{fill}" stroke="#333333" stroke-width="1">{shape}</g></svg>')
+    return (
+        f'<svg width="{px}" height="{px}" style="vertical-align:middle">'
+        f'<g fill="{fill}" stroke="#333333" stroke-width="1">{shape}</g></svg>'
+    )
 
 
 def _polygon(h: float, angles: np.ndarray) -> str:
     """A regular polygon of radius h - 1.2 round (h, h) with corners at `angles`."""
-    return "<polygon points=\"" + " ".join(
-        f"{h + (h - 1.2) * np.cos(a):.1f},{h + (h - 1.2) * np.sin(a):.1f}" for a in angles) + '"/>'
+    return (
+        '<polygon points="'
+        + " ".join(
+            f"{h + (h - 1.2) * np.cos(a):.1f},{h + (h - 1.2) * np.sin(a):.1f}" for a in angles
+        )
+        + '"/>'
+    )
 
 
 def svg_edge(kind: str, px: int = 28) -> str:
@@ -809,8 +988,10 @@ def svg_edge(kind: str, px: int = 28) -> str:
     es = edge_style(kind)
     dash = f' stroke-dasharray="{",".join(f"{d:g}" for d in es.dash)}"' if es.dash else ""
     w = max(es.width * 1.6, 1.2)
-    return (f'<svg width="{px}" height="10" style="vertical-align:middle"><line x1="1" y1="5" '
-            f'x2="{px - 1}" y2="5" stroke="{es.colour}" stroke-width="{w}"{dash}/></svg>')
+    return (
+        f'<svg width="{px}" height="10" style="vertical-align:middle"><line x1="1" y1="5" '
+        f'x2="{px - 1}" y2="5" stroke="{es.colour}" stroke-width="{w}"{dash}/></svg>'
+    )
 
 
 def _hex(rgba) -> str:

@@ -36,8 +36,9 @@ class SeatLog:
         if getattr(model, "seats", None) is None or getattr(model, "people", None) is None:
             return None
         holder = np.array(model.seats.holder, dtype=np.int64, copy=True)
-        return cls(first=holder, last=holder.copy(),
-                   version=int(getattr(model, "seats_version", -1)))
+        return cls(
+            first=holder, last=holder.copy(), version=int(getattr(model, "seats_version", -1))
+        )
 
     def record(self, model: Any, month: int) -> None:
         """Note the seats whose holder changed in `month`."""
@@ -95,8 +96,7 @@ class SeatSummary:
         return sum(1 for h in self.holdings if h.seats > 1)
 
 
-def holdings(model: Any, log: SeatLog, nodes: Iterable[int], month: int,
-             live: bool) -> SeatSummary:
+def holdings(model: Any, log: SeatLog, nodes: Iterable[int], month: int, live: bool) -> SeatSummary:
     """The people holding seats of the organisations at `nodes` in `month`; `live` adds
     their current workload (recorded months have none)."""
     seats, people = model.seats, model.people
@@ -114,7 +114,15 @@ def holdings(model: Any, log: SeatLog, nodes: Iterable[int], month: int,
         pairs = [(int(node[s]), ROLE_NAMES[int(role[s])]) for s in held.tolist()]
         here = tuple(x for x, s in zip(pairs, held.tolist()) if mine[s])
         away = tuple(x for x, s in zip(pairs, held.tolist()) if not mine[s])
-        out.append(Holding(p, KIND_NAMES[int(people.kind[p])], bool(people.party_member[p]),
-                           here, away, float(people.load[p]) if live else None))
+        out.append(
+            Holding(
+                p,
+                KIND_NAMES[int(people.kind[p])],
+                bool(people.party_member[p]),
+                here,
+                away,
+                float(people.load[p]) if live else None,
+            )
+        )
     out.sort(key=lambda h: (-h.seats, h.here[0][0], h.person))
     return SeatSummary(out, int(mine.sum()), vacant)

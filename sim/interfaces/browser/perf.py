@@ -35,8 +35,14 @@ PERF_WORLD: dict[str, Any] = {
 PERF_SEED = "7"
 
 
-def measure(params: dict[str, Any], seed: str, view: str, seconds: float, clicks: int,
-            interval_ms: int | None = None) -> dict[str, Any]:
+def measure(
+    params: dict[str, Any],
+    seed: str,
+    view: str,
+    seconds: float,
+    clicks: int,
+    interval_ms: int | None = None,
+) -> dict[str, Any]:
     """Serve the app and measure it in Chromium; returns the figures."""
     from playwright.sync_api import sync_playwright
 
@@ -93,10 +99,12 @@ def model_alone(params: dict[str, Any], seed: str, months: int = 3) -> dict[str,
         t = time.monotonic()
         run.model.step()
         times.append(time.monotonic() - t)
-    out = {"model_build_seconds": round(built, 2),
-           "model_step_seconds": round(statistics.median(times), 3),
-           "residents": int(run.model.residents.n),
-           "network_nodes": int(run.model.network.number_of_nodes())}
+    out = {
+        "model_build_seconds": round(built, 2),
+        "model_step_seconds": round(statistics.median(times), 3),
+        "residents": int(run.model.residents.n),
+        "network_nodes": int(run.model.network.number_of_nodes()),
+    }
     run.close()
     return out
 
@@ -105,27 +113,40 @@ def _wait_step(page: Any, at_least: int, timeout_ms: float = 120_000) -> None:
     page.wait_for_function(
         "n => { const e = document.querySelector('.step-counter');"
         " return e && parseInt(e.innerText.split(':').pop()) >= n; }",
-        arg=at_least, timeout=timeout_ms)
+        arg=at_least,
+        timeout=timeout_ms,
+    )
 
 
 def _wait_enabled(page: Any) -> None:
     page.wait_for_function(
         "() => [...document.querySelectorAll('button')].some("
         "b => b.innerText.trim().toLowerCase() === 'step' && !b.disabled)",
-        timeout=60_000)
+        timeout=60_000,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.interfaces.browser.perf", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.interfaces.browser.perf", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the play window")
     parser.add_argument("--clicks", type=int, default=10, help="Step presses to time")
     parser.add_argument("--view", default="street:0", help="district or street:<n>")
     parser.add_argument("--seed", default=PERF_SEED, help="seed text")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="parameter override (repeatable); replaces the default world")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="parameter override (repeatable); replaces the default world",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON line")
-    parser.add_argument("--model-alone", action="store_true",
-                        help="then time the model without the app (build and one month)")
+    parser.add_argument(
+        "--model-alone",
+        action="store_true",
+        help="then time the model without the app (build and one month)",
+    )
     args = parser.parse_args(argv)
     params = world_overrides(parser, args.set) if args.set else dict(PERF_WORLD)
     result = measure(params, args.seed, args.view, args.seconds, args.clicks)
@@ -135,15 +156,21 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
     else:
         print(f"view {result['view']}: {result['nodes']} nodes (seed {result['seed']}, {params})")
-        print(f"play:  {result['play_months']} months in {result['play_seconds']} s = "
-              f"{result['play_steps_per_second']} steps/s")
+        print(
+            f"play:  {result['play_months']} months in {result['play_seconds']} s = "
+            f"{result['play_steps_per_second']} steps/s"
+        )
         if "step_clicks_per_second" in result:
-            print(f"Step:  median {result['step_click_seconds_median']} s per click = "
-                  f"{result['step_clicks_per_second']} steps/s")
+            print(
+                f"Step:  median {result['step_click_seconds_median']} s per click = "
+                f"{result['step_clicks_per_second']} steps/s"
+            )
         if "model_step_seconds" in result:
-            print(f"model alone: built in {result['model_build_seconds']} s, "
-                  f"{result['model_step_seconds']} s per month; {result['residents']:,} "
-                  f"residents, {result['network_nodes']:,} network nodes")
+            print(
+                f"model alone: built in {result['model_build_seconds']} s, "
+                f"{result['model_step_seconds']} s per month; {result['residents']:,} "
+                f"residents, {result['network_nodes']:,} network nodes"
+            )
     return 0
 
 

@@ -63,13 +63,19 @@ class Panel:
 PANELS: tuple[Panel, ...] = (
     Panel("panel_satisfaction", ("satisfaction_mean", "trust_rc", "trust_party"), "share"),
     Panel("panel_needs", ("needs_met", "needs_met_vulnerable", "needs_met_other"), "share_hours"),
-    Panel("panel_disputes", ("disputes_arising", "disputes_mediated", "disputes_escalated"),
-          "per_month"),
+    Panel(
+        "panel_disputes",
+        ("disputes_arising", "disputes_mediated", "disputes_escalated"),
+        "per_month",
+    ),
     Panel("panel_oc", ("oc_formed_share", "oc_functioning_share"), "share_compounds"),
     Panel("panel_fees", ("fee_collection", "property_quality"), "share"),
     Panel("panel_ngo", ("ngos_active", "ngos_failed_total", "ngos_drifted"), "ngos"),
-    Panel("panel_budget_flows", ("budget_allocated", "budget_spent", "budget_lapsed",
-                                 "budget_wasted"), "yuan_month"),
+    Panel(
+        "panel_budget_flows",
+        ("budget_allocated", "budget_spent", "budget_lapsed", "budget_wasted"),
+        "yuan_month",
+    ),
     Panel("panel_budget_stock", ("budget_idle",), "yuan_stock"),
     Panel("panel_participation", ("participation_rate",), "share_residents"),
 )
@@ -78,11 +84,16 @@ PANELS: tuple[Panel, ...] = (
 PLOTTED: tuple[str, ...] = tuple(dict.fromkeys(o for p in PANELS for o in p.outcomes))
 
 COMPARED: tuple[tuple[str, str], ...] = (
-    ("satisfaction_mean", "share"), ("needs_met_vulnerable", "share_hours"),
-    ("oc_functioning_share", "share_compounds"), ("fee_collection", "share"),
-    ("absorption_rate", "share"), ("participation_rate", "share_residents"),
-    ("disputes_escalated", "per_month"), ("ngos_active", "ngos"),
-    ("ngos_drifted", "ngos"), ("budget_wasted", "yuan_month"),
+    ("satisfaction_mean", "share"),
+    ("needs_met_vulnerable", "share_hours"),
+    ("oc_functioning_share", "share_compounds"),
+    ("fee_collection", "share"),
+    ("absorption_rate", "share"),
+    ("participation_rate", "share_residents"),
+    ("disputes_escalated", "per_month"),
+    ("ngos_active", "ngos"),
+    ("ngos_drifted", "ngos"),
+    ("budget_wasted", "yuan_month"),
 )
 """Outcomes of the Compare tab and their units: the first six are drawn with bands."""
 
@@ -99,15 +110,22 @@ def _config() -> dict[str, Any]:
 
 def export_options(filename: str) -> dict[str, Any]:
     """vega-embed options: only the ⋯ menu's 'Save as SVG / PNG', with this file name."""
-    return {"actions": {"export": True, "source": False, "compiled": False, "editor": False},
-            "downloadFileName": filename, "scaleFactor": 2}
+    return {
+        "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+        "downloadFileName": filename,
+        "scaleFactor": 2,
+    }
 
 
 def _month_axis(lang: str) -> dict[str, Any]:
     """Months from 0 to the last one shown, ticks on whole months only."""
-    return {"field": "month", "type": "quantitative", "title": tr("axis_month", lang),
-            "scale": {"zero": True, "nice": False},
-            "axis": {"tickMinStep": 1, "format": "d", "labelFlush": True}}
+    return {
+        "field": "month",
+        "type": "quantitative",
+        "title": tr("axis_month", lang),
+        "scale": {"zero": True, "nice": False},
+        "axis": {"tickMinStep": 1, "format": "d", "labelFlush": True},
+    }
 
 
 def months_collected(series: Mapping[str, Sequence[float]]) -> int:
@@ -115,8 +133,9 @@ def months_collected(series: Mapping[str, Sequence[float]]) -> int:
     return min((len(series.get(o, ())) for o in PLOTTED), default=0)
 
 
-def panel_rows(series: Mapping[str, Sequence[float]], panel: Panel, lang: str = "en",
-               upto: int | None = None) -> list[dict[str, Any]]:
+def panel_rows(
+    series: Mapping[str, Sequence[float]], panel: Panel, lang: str = "en", upto: int | None = None
+) -> list[dict[str, Any]]:
     """Long rows {month, series, value} of a panel's outcomes, months 1..upto."""
     rows = []
     for o in panel.outcomes:
@@ -140,23 +159,31 @@ def _lookup(mapping: dict[str, str], field: str) -> str:
     return f"{json.dumps(mapping, ensure_ascii=False)}[datum[{json.dumps(field)}]]"
 
 
-def panel_spec(panel: Panel, lang: str = "en", zero: bool = False,
-               height: int = 130) -> dict[str, Any]:
+def panel_spec(
+    panel: Panel, lang: str = "en", zero: bool = False, height: int = 130
+) -> dict[str, Any]:
     """One panel: a line per outcome; hovering a month marks it and gives each outcome's
     value and definition. `zero` starts the y axis at 0 (shares then span [0, 1])."""
     unit = UNITS[panel.unit]
     labels = [outcome_label(o, lang) for o in panel.outcomes]
-    y: dict[str, Any] = {"field": "value", "type": "quantitative",
-                         "title": tr(unit.title, lang),
-                         "axis": {"format": "~s" if "yuan" in panel.unit else None}}
+    y: dict[str, Any] = {
+        "field": "value",
+        "type": "quantitative",
+        "title": tr(unit.title, lang),
+        "axis": {"format": "~s" if "yuan" in panel.unit else None},
+    }
     y["axis"] = {k: v for k, v in y["axis"].items() if v is not None}
     if zero and unit.share:
         y["scale"] = {"domain": [0, 1]}
     else:
         y["scale"] = {"zero": zero or not unit.share}
-    colour = {"field": "series", "type": "nominal", "title": None,
-              "scale": {"domain": labels, "range": list(PALETTE[: len(labels)])},
-              "legend": {"orient": "bottom", "columns": 1, "labelLimit": 0}}
+    colour = {
+        "field": "series",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": labels, "range": list(PALETTE[: len(labels)])},
+        "legend": {"orient": "bottom", "columns": 1, "labelLimit": 0},
+    }
     x = _month_axis(lang)
     return {
         "$schema": SCHEMA,
@@ -166,27 +193,53 @@ def panel_spec(panel: Panel, lang: str = "en", zero: bool = False,
         "height": height,
         "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"name": "rows"},
-        "transform": [{"calculate": _lookup(definitions(panel, lang), "series"),
-                       "as": "definition"}],
+        "transform": [
+            {"calculate": _lookup(definitions(panel, lang), "series"), "as": "definition"}
+        ],
         "layer": [
-            {"mark": {"type": "line", "strokeWidth": 1.6, "clip": True},
-             "encoding": {"x": x, "y": y, "color": colour}},
-            {"params": [{"name": "hover", "select": {
-                "type": "point", "fields": ["month"], "nearest": True,
-                "on": "pointerover", "clear": "pointerout"}}],
-             "mark": {"type": "point", "filled": True, "size": 36, "clip": True},
-             "encoding": {
-                 "x": x, "y": y, "color": colour,
-                 "opacity": {"condition": {"param": "hover", "empty": False, "value": 1},
-                             "value": 0},
-                 "tooltip": [
-                     {"field": "series", "type": "nominal", "title": tr("tip_outcome", lang)},
-                     {"field": "month", "type": "quantitative", "title": tr("axis_month", lang)},
-                     {"field": "value", "type": "quantitative", "format": unit.format,
-                      "title": tr(unit.title, lang)},
-                     {"field": "definition", "type": "nominal",
-                      "title": tr("tip_definition", lang)},
-                 ]}},
+            {
+                "mark": {"type": "line", "strokeWidth": 1.6, "clip": True},
+                "encoding": {"x": x, "y": y, "color": colour},
+            },
+            {
+                "params": [
+                    {
+                        "name": "hover",
+                        "select": {
+                            "type": "point",
+                            "fields": ["month"],
+                            "nearest": True,
+                            "on": "pointerover",
+                            "clear": "pointerout",
+                        },
+                    }
+                ],
+                "mark": {"type": "point", "filled": True, "size": 36, "clip": True},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": colour,
+                    "opacity": {
+                        "condition": {"param": "hover", "empty": False, "value": 1},
+                        "value": 0,
+                    },
+                    "tooltip": [
+                        {"field": "series", "type": "nominal", "title": tr("tip_outcome", lang)},
+                        {"field": "month", "type": "quantitative", "title": tr("axis_month", lang)},
+                        {
+                            "field": "value",
+                            "type": "quantitative",
+                            "format": unit.format,
+                            "title": tr(unit.title, lang),
+                        },
+                        {
+                            "field": "definition",
+                            "type": "nominal",
+                            "title": tr("tip_definition", lang),
+                        },
+                    ],
+                },
+            },
         ],
         "config": _config(),
         "usermeta": {"embedOptions": export_options(panel.key.replace("panel_", ""))},
@@ -194,8 +247,12 @@ def panel_spec(panel: Panel, lang: str = "en", zero: bool = False,
 
 
 # ------------------------------------------------------------------------------ compare
-def band_rows(frames_a: Sequence[pd.DataFrame], frames_b: Sequence[pd.DataFrame], outcome: str,
-              names: tuple[str, str]) -> list[dict[str, Any]]:
+def band_rows(
+    frames_a: Sequence[pd.DataFrame],
+    frames_b: Sequence[pd.DataFrame],
+    outcome: str,
+    names: tuple[str, str],
+) -> list[dict[str, Any]]:
     """Per arm and month: the mean of the replicates and its 95% confidence interval (none
     with one replicate)."""
     from sim.experiments.stats import mean_ci
@@ -207,8 +264,16 @@ def band_rows(frames_a: Sequence[pd.DataFrame], frames_b: Sequence[pd.DataFrame]
         values = np.array([f[outcome].to_numpy(dtype=float) for f in frames])
         for m in range(values.shape[1]):
             est = mean_ci(values[:, m])
-            rows.append({"month": m + 1, "arm": arm, "mean": _round(est.mean),
-                         "low": _round(est.low), "high": _round(est.high), "n": est.n})
+            rows.append(
+                {
+                    "month": m + 1,
+                    "arm": arm,
+                    "mean": _round(est.mean),
+                    "low": _round(est.low),
+                    "high": _round(est.high),
+                    "n": est.n,
+                }
+            )
     return rows
 
 
@@ -216,43 +281,83 @@ def _round(x: float) -> float | None:
     return None if x != x else float(f"{x:.6g}")
 
 
-def band_spec(outcome: str, unit: str, names: tuple[str, str], lang: str = "en",
-              zero: bool = False, height: int = 140) -> dict[str, Any]:
+def band_spec(
+    outcome: str,
+    unit: str,
+    names: tuple[str, str],
+    lang: str = "en",
+    zero: bool = False,
+    height: int = 140,
+) -> dict[str, Any]:
     """One compared outcome: each arm's replicate mean by month with its 95% CI band."""
     u = UNITS[unit]
-    y = {"field": "mean", "type": "quantitative", "title": tr(u.title, lang),
-         "scale": {"zero": zero or not u.share}}
-    colour = {"field": "arm", "type": "nominal", "title": None,
-              "scale": {"domain": list(names), "range": list(ARM_COLOURS)},
-              "legend": {"orient": "bottom"}}
+    y = {
+        "field": "mean",
+        "type": "quantitative",
+        "title": tr(u.title, lang),
+        "scale": {"zero": zero or not u.share},
+    }
+    colour = {
+        "field": "arm",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": list(names), "range": list(ARM_COLOURS)},
+        "legend": {"orient": "bottom"},
+    }
     x = _month_axis(lang)
     return {
         "$schema": SCHEMA,
         "description": f"comparison of {outcome}",
-        "title": {"text": long_label(outcome, lang),
-                  "subtitle": OUTCOMES.get(outcome, ""), "subtitleFontSize": 10},
+        "title": {
+            "text": long_label(outcome, lang),
+            "subtitle": OUTCOMES.get(outcome, ""),
+            "subtitleFontSize": 10,
+        },
         "width": "container",
         "height": height,
         "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"name": "rows"},
         "layer": [
-            {"mark": {"type": "area", "opacity": 0.2},
-             "encoding": {"x": x, "y": {**y, "field": "low"}, "y2": {"field": "high"},
-                          "color": colour}},
-            {"mark": {"type": "line", "strokeWidth": 1.8},
-             "encoding": {"x": x, "y": y, "color": colour,
-                          "tooltip": [
-                              {"field": "arm", "type": "nominal", "title": tr("tip_arm", lang)},
-                              {"field": "month", "type": "quantitative",
-                               "title": tr("axis_month", lang)},
-                              {"field": "mean", "type": "quantitative", "format": u.format,
-                               "title": tr("tip_mean", lang)},
-                              {"field": "low", "type": "quantitative", "format": u.format,
-                               "title": tr("tip_low", lang)},
-                              {"field": "high", "type": "quantitative", "format": u.format,
-                               "title": tr("tip_high", lang)},
-                              {"field": "n", "type": "quantitative",
-                               "title": tr("tip_replicates", lang)}]}},
+            {
+                "mark": {"type": "area", "opacity": 0.2},
+                "encoding": {
+                    "x": x,
+                    "y": {**y, "field": "low"},
+                    "y2": {"field": "high"},
+                    "color": colour,
+                },
+            },
+            {
+                "mark": {"type": "line", "strokeWidth": 1.8},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": colour,
+                    "tooltip": [
+                        {"field": "arm", "type": "nominal", "title": tr("tip_arm", lang)},
+                        {"field": "month", "type": "quantitative", "title": tr("axis_month", lang)},
+                        {
+                            "field": "mean",
+                            "type": "quantitative",
+                            "format": u.format,
+                            "title": tr("tip_mean", lang),
+                        },
+                        {
+                            "field": "low",
+                            "type": "quantitative",
+                            "format": u.format,
+                            "title": tr("tip_low", lang),
+                        },
+                        {
+                            "field": "high",
+                            "type": "quantitative",
+                            "format": u.format,
+                            "title": tr("tip_high", lang),
+                        },
+                        {"field": "n", "type": "quantitative", "title": tr("tip_replicates", lang)},
+                    ],
+                },
+            },
         ],
         "config": _config(),
         "usermeta": {"embedOptions": export_options(f"compare-{outcome}")},
@@ -260,8 +365,9 @@ def band_spec(outcome: str, unit: str, names: tuple[str, str], lang: str = "en",
 
 
 # ------------------------------------------------------------------------------ drill-down
-def series_rows(frame: pd.DataFrame, columns: Sequence[str], lang: str = "en",
-                upto: int | None = None) -> list[dict[str, Any]]:
+def series_rows(
+    frame: pd.DataFrame, columns: Sequence[str], lang: str = "en", upto: int | None = None
+) -> list[dict[str, Any]]:
     """Long rows {month, quantity, value} of a table with a `month` column."""
     if frame.empty:
         return []
@@ -279,30 +385,46 @@ def series_rows(frame: pd.DataFrame, columns: Sequence[str], lang: str = "en",
     return rows
 
 
-def series_spec(title: str, lang: str = "en", columns: int = 2,
-                filename: str = "drilldown") -> dict[str, Any]:
+def series_spec(
+    title: str, lang: str = "en", columns: int = 2, filename: str = "drilldown"
+) -> dict[str, Any]:
     """Small multiples: one panel per quantity, each with its own y axis."""
     return {
         "$schema": SCHEMA,
         "description": title,
         "title": title,
         "data": {"name": "rows"},
-        "facet": {"field": "quantity", "type": "nominal", "title": None,
-                  "header": {"labelFontSize": 10, "labelLimit": 180}},
+        "facet": {
+            "field": "quantity",
+            "type": "nominal",
+            "title": None,
+            "header": {"labelFontSize": 10, "labelLimit": 180},
+        },
         "columns": columns,
         "spec": {
-            "width": 150, "height": 70,
+            "width": 150,
+            "height": 70,
             "mark": {"type": "line", "strokeWidth": 1.4, "point": {"size": 12}},
             "encoding": {
                 "x": _month_axis(lang),
-                "y": {"field": "value", "type": "quantitative", "title": None,
-                      "scale": {"zero": False},
-                      "axis": {"tickCount": 3, "labelExpr": (
-                          "abs(datum.value) >= 1000 ? format(datum.value, '.3~s')"
-                          " : format(datum.value, '.3~r')")}},
-                "tooltip": [{"field": "quantity", "type": "nominal"},
-                            {"field": "month", "type": "quantitative"},
-                            {"field": "value", "type": "quantitative", "format": ",.3f"}],
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": None,
+                    "scale": {"zero": False},
+                    "axis": {
+                        "tickCount": 3,
+                        "labelExpr": (
+                            "abs(datum.value) >= 1000 ? format(datum.value, '.3~s')"
+                            " : format(datum.value, '.3~r')"
+                        ),
+                    },
+                },
+                "tooltip": [
+                    {"field": "quantity", "type": "nominal"},
+                    {"field": "month", "type": "quantitative"},
+                    {"field": "value", "type": "quantitative", "format": ",.3f"},
+                ],
             },
         },
         "resolve": {"scale": {"y": "independent"}},

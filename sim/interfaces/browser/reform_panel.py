@@ -22,26 +22,38 @@ from .i18n import LEVER_GROUPS, fmt_number, param_label, tr
 from .session import Run
 
 REFORM_LEVERS: tuple[str, ...] = tuple(
-    n for group, names in LEVER_GROUPS.items() if group != "world_size" for n in names)
+    n for group, names in LEVER_GROUPS.items() if group != "world_size" for n in names
+)
 """Levers a reform can set: every lever of the sidebar (not the world size, which is fixed
 when the world is built)."""
 
 
 def describe_entry(entry: dict[str, Any], lang: str) -> str:
     """One timeline entry in words: month, values, where."""
-    values = ", ".join(f"{param_label(k, lang)} = {fmt_number(v, lang)}"
-                       for k, v in entry["set"].items())
-    where = (tr("reform_streets", lang).format(s=", ".join(str(s + 1) for s in entry["streets"]))
-             if entry.get("streets") else tr("reform_everywhere", lang))
-    extra = [f"{k} = {entry[k]}" for k in ("community_types", "compound_types", "share")
-             if k in entry]
-    return (f"{tr('month', lang)} {entry['month']}: {values} — {where}"
-            + (f" ({'; '.join(extra)})" if extra else ""))
+    values = ", ".join(
+        f"{param_label(k, lang)} = {fmt_number(v, lang)}" for k, v in entry["set"].items()
+    )
+    where = (
+        tr("reform_streets", lang).format(s=", ".join(str(s + 1) for s in entry["streets"]))
+        if entry.get("streets")
+        else tr("reform_everywhere", lang)
+    )
+    extra = [
+        f"{k} = {entry[k]}" for k in ("community_types", "compound_types", "share") if k in entry
+    ]
+    return f"{tr('month', lang)} {entry['month']}: {values} — {where}" + (
+        f" ({'; '.join(extra)})" if extra else ""
+    )
 
 
 @solara.component
-def ReformCard(run: Run, tick: solara.Reactive[int], lock: Any,
-               policy: solara.Reactive[list[dict[str, Any]]], lang: str) -> None:
+def ReformCard(
+    run: Run,
+    tick: solara.Reactive[int],
+    lock: Any,
+    policy: solara.Reactive[list[dict[str, Any]]],
+    lang: str,
+) -> None:
     """Pick a lever, its new value, the month and the streets; Schedule adds the reform to
     the running model's timeline (and keeps it for the next Reset)."""
     tick.value  # noqa: B018  (entries turn from scheduled to applied as months pass)
@@ -52,7 +64,11 @@ def ReformCard(run: Run, tick: solara.Reactive[int], lock: Any,
     error = solara.use_reactive("")
     names = {param_label(n, lang): n for n in REFORM_LEVERS}
     current = run.params.get(lever.value)
-    if value.value is None or BY_NAME[lever.value].type is bool and not isinstance(value.value, bool):
+    if (
+        value.value is None
+        or BY_NAME[lever.value].type is bool
+        and not isinstance(value.value, bool)
+    ):
         shown = (not current) if isinstance(current, bool) else current
     else:
         shown = value.value
@@ -87,31 +103,56 @@ def ReformCard(run: Run, tick: solara.Reactive[int], lock: Any,
             for k, entry in enumerate(run.policy):
                 done = int(entry["month"]) <= run.month
                 status = tr("reform_applied" if done else "reform_pending", lang)
-                with solara.Row(gap="4px", classes=["reform-entry"],
-                                style={"align-items": "center", "font-size": "12px"}):
-                    solara.Text(f"{describe_entry(entry, lang)} · {status}",
-                                style={"flex": "1 1 auto", "overflow-wrap": "anywhere"})
+                with solara.Row(
+                    gap="4px",
+                    classes=["reform-entry"],
+                    style={"align-items": "center", "font-size": "12px"},
+                ):
+                    solara.Text(
+                        f"{describe_entry(entry, lang)} · {status}",
+                        style={"flex": "1 1 auto", "overflow-wrap": "anywhere"},
+                    )
                     if not done:
-                        solara.Button(icon_name="mdi-close", icon=True, small=True,
-                                      on_click=lambda k=k: change(lambda: run.unschedule(k)),
-                                      classes=["reform-drop"])
+                        solara.Button(
+                            icon_name="mdi-close",
+                            icon=True,
+                            small=True,
+                            on_click=lambda k=k: change(lambda: run.unschedule(k)),
+                            classes=["reform-drop"],
+                        )
         else:
             HelpText(tr("reform_none", lang))
         if error.value:
             solara.Error(error.value, dense=True, classes=["reform-error"])
         with Group(tr("reform_new", lang)):
-            solara.Select(tr("reform_lever", lang), values=list(names),
-                          value=param_label(lever.value, lang), on_value=pick_lever,
-                          classes=["reform-lever"])
+            solara.Select(
+                tr("reform_lever", lang),
+                values=list(names),
+                value=param_label(lever.value, lang),
+                on_value=pick_lever,
+                classes=["reform-lever"],
+            )
             ParamControl(lever.value, shown, value.set, lang)
-            solara.InputInt(tr("reform_month", lang), value=int(due),
-                            on_value=lambda v: month.set(int(v or 0)), classes=["reform-month"])
+            solara.InputInt(
+                tr("reform_month", lang),
+                value=int(due),
+                on_value=lambda v: month.set(int(v or 0)),
+                classes=["reform-month"],
+            )
             if lever.value in LEVER_SCOPE:
-                solara.SelectMultiple(tr("reform_where", lang), all_values=street_names,
-                                      values=streets.value, on_value=streets.set,
-                                      classes=["reform-streets"])
+                solara.SelectMultiple(
+                    tr("reform_where", lang),
+                    all_values=street_names,
+                    values=streets.value,
+                    on_value=streets.set,
+                    classes=["reform-streets"],
+                )
             else:
                 HelpText(tr("reform_district_wide", lang))
-            solara.Button(tr("reform_schedule", lang), on_click=schedule, color="primary",
-                          classes=["reform-schedule"])
+            solara.Button(
+                tr("reform_schedule", lang),
+                on_click=schedule,
+                color="primary",
+                classes=["reform-schedule"],
+            )
             HelpText(tr("reform_help", lang))

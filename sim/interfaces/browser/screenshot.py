@@ -31,18 +31,30 @@ def world_caption(params: dict[str, Any], seed: str) -> str:
     residents = getattr(getattr(run.model, "residents", None), "n", 0)
     view = nv.build_view(run.structure, "district")
     run.close()
-    return (f"seed {seed}: {counts['streets']:,} streets, {counts['communities']:,} "
-            f"communities, {counts['compounds']:,} compounds, {residents:,} residents and "
-            f"{counts['nodes']:,} network nodes; the district view draws {view.n:,} of them")
+    return (
+        f"seed {seed}: {counts['streets']:,} streets, {counts['communities']:,} "
+        f"communities, {counts['compounds']:,} compounds, {residents:,} residents and "
+        f"{counts['nodes']:,} network nodes; the district view draws {view.n:,} of them"
+    )
 
 
-def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, view: str,
-         scenario: str | None = None, click: str = "") -> int:
+def take(
+    path: Path,
+    params: dict[str, Any],
+    seed: str,
+    months: int,
+    lang: str,
+    view: str,
+    scenario: str | None = None,
+    click: str = "",
+) -> int:
     """Save a screenshot after `months` months; returns the month shown."""
     from playwright.sync_api import sync_playwright
 
-    with serve(params=params or None, seed=seed, lang=lang, view=view, scenario=scenario) as url, \
-            sync_playwright() as p:
+    with (
+        serve(params=params or None, seed=seed, lang=lang, view=view, scenario=scenario) as url,
+        sync_playwright() as p,
+    ):
         browser = chromium(p)
         try:
             page = browser.new_page(viewport=VIEWPORT)
@@ -52,11 +64,15 @@ def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, 
                 page.get_by_role("button", name="▶").click()
                 page.wait_for_function(
                     "n => parseInt(document.querySelector('.step-counter').innerText"
-                    ".split(':').pop()) >= n", arg=months, timeout=600_000)
+                    ".split(':').pop()) >= n",
+                    arg=months,
+                    timeout=600_000,
+                )
                 page.get_by_role("button", name="❚❚").click()
             page.wait_for_function(
                 "() => [...document.querySelectorAll('button')].some(b => "
-                "['step', '单步'].includes(b.innerText.trim().toLowerCase()) && !b.disabled)")
+                "['step', '单步'].includes(b.innerText.trim().toLowerCase()) && !b.disabled)"
+            )
             shown = read_step(page)
             wait_for_month(page, shown)
             if click:
@@ -70,7 +86,9 @@ def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, 
                         const pad = v.padding();
                         return [box.left + pad.left + ox + v.scale('x')(d.x),
                                 box.top + pad.top + oy + v.scale('y')(d.y)];
-                    }""", click)
+                    }""",
+                    click,
+                )
                 if point is None:
                     raise SystemExit(f"no node whose name starts with {click!r}")
                 page.mouse.click(*point)
@@ -86,23 +104,33 @@ def take(path: Path, params: dict[str, Any], seed: str, months: int, lang: str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.interfaces.browser.screenshot",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.interfaces.browser.screenshot", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("path", type=Path, help="PNG file to write")
     parser.add_argument("--months", type=int, default=24, help="months to play first (default 24)")
     parser.add_argument("--seed", default="1", help="seed text (default 1)")
     parser.add_argument("--lang", choices=("en", "zh"), default="en")
     parser.add_argument("--view", default="district", help="district or street:<n>")
     parser.add_argument("--scenario", default=None, help="scenario to start from")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="parameter override (repeatable)")
-    parser.add_argument("--click", default="Community 12 ",
-                        help="open the drill-down of the first node whose name starts so "
-                        "(default 'Community 12 '; '' for none)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="parameter override (repeatable)",
+    )
+    parser.add_argument(
+        "--click",
+        default="Community 12 ",
+        help="open the drill-down of the first node whose name starts so "
+        "(default 'Community 12 '; '' for none)",
+    )
     args = parser.parse_args(argv)
     params = world_overrides(parser, args.set)
-    shown = take(args.path, params, args.seed, args.months, args.lang, args.view, args.scenario,
-                 args.click)
+    shown = take(
+        args.path, params, args.seed, args.months, args.lang, args.view, args.scenario, args.click
+    )
     print(f"wrote {args.path} (month {shown})")
     print(f"its world, {world_caption(params, args.seed)}")
     return 0

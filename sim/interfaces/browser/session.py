@@ -72,8 +72,10 @@ class Run:
         file could not hold, a month already begun or a street the district lacks."""
         change = parse_timeline([entry], where="reform").changes[0]
         if change.month <= self.model.steps:
-            raise ScenarioError(f"reform: month = {change.month} has begun already; choose a "
-                                f"month after {self.model.steps}")
+            raise ScenarioError(
+                f"reform: month = {change.month} has begun already; choose a "
+                f"month after {self.model.steps}"
+            )
         for name in change.values:
             if name in LEVER_SCOPE:
                 self.model.levers.units(change, LEVER_SCOPE[name], self.model.world.n_streets)
@@ -88,7 +90,7 @@ class Run:
         entry = self.policy[index]
         if int(entry["month"]) <= self.model.steps:
             raise ScenarioError(f"reform: month {entry['month']} has begun already")
-        entries = self.policy[:index] + self.policy[index + 1:]
+        entries = self.policy[:index] + self.policy[index + 1 :]
         self.model.timeline = parse_timeline(entries, where="reform")
         self.policy = self.model.timeline.to_list()
         self.modified = True
@@ -98,11 +100,19 @@ class Run:
         self.model.remove_all_agents()
 
 
-def start_run(params: dict[str, Any], seed_text: str, scenario: str = "",
-              scenario_params: dict[str, Any] | None = None, limits: Limits | None = None,
-              lang: str = "en", seed: int | None = None, source: str = "",
-              policy: list[dict[str, Any]] | None = None, world: Path | None = None,
-              district: District | None = None) -> Run:
+def start_run(
+    params: dict[str, Any],
+    seed_text: str,
+    scenario: str = "",
+    scenario_params: dict[str, Any] | None = None,
+    limits: Limits | None = None,
+    lang: str = "en",
+    seed: int | None = None,
+    source: str = "",
+    policy: list[dict[str, Any]] | None = None,
+    world: Path | None = None,
+    district: District | None = None,
+) -> Run:
     """Build a model from the controls' values and the seed box's text (or `seed`), with
     the policy timeline `policy` (`[[policy]]` entries) and the district read from `world`.
 
@@ -123,7 +133,19 @@ def start_run(params: dict[str, Any], seed_text: str, scenario: str = "",
     model = GovernanceModel(rng=int(seed), timeline=timeline, district=district, **params)
     base = scenario_params if scenario_params is not None else defaults()
     modified = any(params.get(k) != v for k, v in base.items())
-    return Run(model, params, int(seed), drawn, seed_text, scenario, modified,
-               read_structure(model.network), History(model), source,
-               policy=timeline.to_list(), world=world, district=district,
-               seat_log=SeatLog.start(model))
+    return Run(
+        model,
+        params,
+        int(seed),
+        drawn,
+        seed_text,
+        scenario,
+        modified,
+        read_structure(model.network),
+        History(model),
+        source,
+        policy=timeline.to_list(),
+        world=world,
+        district=district,
+        seat_log=SeatLog.start(model),
+    )

@@ -71,9 +71,12 @@ class Structure:
 
     def counts(self) -> dict[str, int]:
         """Streets, communities, compounds and nodes of the world."""
-        return {"streets": len(self.streets), "communities": len(self.communities),
-                "compounds": len(np.unique(self.compound[self.compound >= 0])),
-                "nodes": self.n}
+        return {
+            "streets": len(self.streets),
+            "communities": len(self.communities),
+            "compounds": len(np.unique(self.compound[self.compound >= 0])),
+            "nodes": self.n,
+        }
 
 
 def read_structure(graph: nx.Graph) -> Structure:
@@ -83,8 +86,9 @@ def read_structure(graph: nx.Graph) -> Structure:
     attrs = graph.nodes
     kind = np.array([str(attrs[u].get("kind", "node")) for u in ids.tolist()], dtype=object)
     level = np.array([str(attrs[u].get("level", "")) for u in ids.tolist()], dtype=object)
-    index = np.array([int(attrs[u].get("index", i)) for i, u in enumerate(ids.tolist())],
-                     dtype=np.int64)
+    index = np.array(
+        [int(attrs[u].get("index", i)) for i, u in enumerate(ids.tolist())], dtype=np.int64
+    )
     community = np.where(level == "community", index, -1).astype(np.int64)
     street = np.where(level == "street", index, -1).astype(np.int64)
     below = np.array([lv not in ABOVE_COMMUNITY for lv in level])
@@ -115,8 +119,9 @@ def read_structure(graph: nx.Graph) -> Structure:
     return Structure(ids, kind, level, index, community, street, compound, row, neighbours)
 
 
-def _compounds(graph: nx.Graph, ids: np.ndarray, row: dict[int, int], level: np.ndarray,
-               community: np.ndarray) -> np.ndarray:
+def _compounds(
+    graph: nx.Graph, ids: np.ndarray, row: dict[int, int], level: np.ndarray, community: np.ndarray
+) -> np.ndarray:
     """Compound-level nodes tied to each other (in one community) form one compound,
     numbered in the order of their smallest node id."""
     parent = {i: i for i in np.flatnonzero(level == "compound").tolist()}

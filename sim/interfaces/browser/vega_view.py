@@ -40,18 +40,15 @@ class VegaView(v.VuetifyTemplate):
 
 
 @solara.component
-def Chart(spec: dict[str, Any], datasets: dict[str, Any],
-          on_click: Any = None) -> None:
+def Chart(spec: dict[str, Any], datasets: dict[str, Any], on_click: Any = None) -> None:
     """A `VegaView` fed with `datasets` (name -> rows, and `version`): each render sends
     the datasets whose rows changed since the last one."""
-    element = VegaView.element(spec=spec, listen_to_click=on_click is not None,
-                               on_click=on_click)
+    element = VegaView.element(spec=spec, listen_to_click=on_click is not None, on_click=on_click)
     sent = solara.use_ref({})
 
     def push() -> None:
         widget = solara.get_widget(element)
-        patch = {k: v for k, v in datasets.items()
-                 if k == "version" or sent.current.get(k) != v}
+        patch = {k: v for k, v in datasets.items() if k == "version" or sent.current.get(k) != v}
         sent.current = dict(datasets)
         widget.datasets = patch
 

@@ -11,16 +11,24 @@ import argparse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["CommandError", "format_table", "positive_int", "non_negative_int", "positive_float",
-           "memory_size", "add_limit_options"]
+__all__ = [
+    "CommandError",
+    "format_table",
+    "positive_int",
+    "non_negative_int",
+    "positive_float",
+    "memory_size",
+    "add_limit_options",
+]
 
 
 class CommandError(Exception):
     """Bad user input found by a command; printed as `error: <message>`, exit code 2."""
 
 
-def format_table(rows: Iterable[Sequence[Any]], headers: Sequence[str],
-                 align: str | None = None) -> str:
+def format_table(
+    rows: Iterable[Sequence[Any]], headers: Sequence[str], align: str | None = None
+) -> str:
     """Plain-text table with aligned columns. `align`: one letter per column, `l` or `r`
     (default: left). The last column is not padded."""
     body = [[str(c) for c in row] for row in rows]
@@ -81,10 +89,18 @@ def add_limit_options(parser: argparse.ArgumentParser, what: str) -> None:
     from sim.runs.limits import DEFAULT_MAX_HOURS, MEMORY_SHARE
 
     parser.add_argument(
-        "--max-memory", type=memory_size, default=None, metavar="SIZE",
+        "--max-memory",
+        type=memory_size,
+        default=None,
+        metavar="SIZE",
         help=f"refuse {what} whose estimated memory per run exceeds SIZE, e.g. 32GB "
-        f"(default: {MEMORY_SHARE:.0%}% of this machine's memory)")
+        f"(default: {MEMORY_SHARE:.0%}% of this machine's memory)",
+    )
     parser.add_argument(
-        "--max-hours", type=positive_float, default=DEFAULT_MAX_HOURS, metavar="H",
+        "--max-hours",
+        type=positive_float,
+        default=DEFAULT_MAX_HOURS,
+        metavar="H",
         help=f"refuse {what} estimated to take longer than H hours of computing "
-        f"(default: {DEFAULT_MAX_HOURS:g})")
+        f"(default: {DEFAULT_MAX_HOURS:g})",
+    )

@@ -37,16 +37,32 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("results", type=Path, help="results folder written by `python -m sim sweep`")
     p.add_argument("--outcome", required=True, help="outcome the condition is about")
-    p.add_argument("--where", required=True, metavar="CONDITION",
-                   help='condition per case, e.g. "effect < 0" or "effect < -0.01 and '
-                   'reference > 0.5"')
-    p.add_argument("--arm", default=None,
-                   help="arm compared with the reference (needed when there are several)")
-    p.add_argument("--box", type=non_negative_int, default=None, metavar="STEP",
-                   help="report this step of the peeling trajectory (default: the best "
-                   "balance of coverage and density)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default: <results>/discovery/<outcome>-...)")
+    p.add_argument(
+        "--where",
+        required=True,
+        metavar="CONDITION",
+        help='condition per case, e.g. "effect < 0" or "effect < -0.01 and reference > 0.5"',
+    )
+    p.add_argument(
+        "--arm",
+        default=None,
+        help="arm compared with the reference (needed when there are several)",
+    )
+    p.add_argument(
+        "--box",
+        type=non_negative_int,
+        default=None,
+        metavar="STEP",
+        help="report this step of the peeling trajectory (default: the best "
+        "balance of coverage and density)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: <results>/discovery/<outcome>-...)",
+    )
     p.set_defaults(func=cmd_discover)
 
 
@@ -73,15 +89,17 @@ def cmd_discover(args: argparse.Namespace) -> int:
     lines = [f"# Under which conditions: {res.name}", "", text, ""]
     if a.found is not None:
         f = a.found
-        rows = [[n, f"{r['low']:.4g}", f"{r['high']:.4g}", _qp(r["qp_low"]), _qp(r["qp_high"])]
-                for n, r in f.limits.iterrows()]
+        rows = [
+            [n, f"{r['low']:.4g}", f"{r['high']:.4g}", _qp(r["qp_low"]), _qp(r["qp_high"])]
+            for n, r in f.limits.iterrows()
+        ]
         table = format_table(rows, ["input", "box low", "box high", "qp low", "qp high"])
-        scores = format_table([[n, f"{v:.3f}"] for n, v in f.scores.items()],
-                              ["input", "feature score"], "lr")
+        scores = format_table(
+            [[n, f"{v:.3f}"] for n, v in f.scores.items()], ["input", "feature score"], "lr"
+        )
         lines += ["```", table, "", scores, "```", "", "![discovery](discovery.png)", ""]
         with atomic_path(out / "discovery.png") as tmp, open(tmp, "xb") as fh:
-            f.figure(f"{res.name}: {args.outcome}, {args.where}").savefig(fh, format="png",
-                                                                          dpi=110)
+            f.figure(f"{res.name}: {args.outcome}, {args.where}").savefig(fh, format="png", dpi=110)
         print(text)
         print(table)
         print()

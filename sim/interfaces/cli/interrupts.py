@@ -74,4 +74,3 @@ def on_hard_exit(fn: Callable[[], None]) -> Iterator[None]:
     finally:
         with contextlib.suppress(ValueError):
             _cleanups.remove(fn)
-

@@ -19,8 +19,18 @@ import os
 import signal
 import sys
 
-COMMANDS = ("run", "world", "pilot", "scenarios", "params", "sweep", "report", "discover",
-            "serve", "validate")
+COMMANDS = (
+    "run",
+    "world",
+    "pilot",
+    "scenarios",
+    "params",
+    "sweep",
+    "report",
+    "discover",
+    "serve",
+    "validate",
+)
 """Command modules looked for in `sim.interfaces.cli`, in the order they are listed in help."""
 
 EXIT_FAILED = 1
@@ -80,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 return int(args.func(args) or 0)
             except KeyboardInterrupt:
                 terminated = interrupts.received() == signal.SIGTERM
-                print("\nterminated (SIGTERM)" if terminated else "\ninterrupted",
-                      file=sys.stderr)
+                print("\nterminated (SIGTERM)" if terminated else "\ninterrupted", file=sys.stderr)
                 return interrupts.exit_code()
     except (ScenarioError, RunFolderError, CommandError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -30,20 +30,28 @@ def register(subparsers: Any) -> None:
         description="Print every model parameter with its type, default, allowed range, "
         "unit and meaning, grouped by mechanism.",
     )
-    p.add_argument("--group", choices=list(GROUPS), default=None,
-                   help="only this group")
+    p.add_argument("--group", choices=list(GROUPS), default=None, help="only this group")
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--markdown", action="store_true",
-                     help="Markdown document, one table per group, with sources "
-                     "(this is docs/PARAMETERS.md)")
-    fmt.add_argument("--toml", action="store_true",
-                     help="every default as a commented TOML scenario")
+    fmt.add_argument(
+        "--markdown",
+        action="store_true",
+        help="Markdown document, one table per group, with sources (this is docs/PARAMETERS.md)",
+    )
+    fmt.add_argument(
+        "--toml", action="store_true", help="every default as a commented TOML scenario"
+    )
     if hasattr(scenario, "baseline_toml"):
-        fmt.add_argument("--baseline", action="store_true",
-                         help="the text of scenarios/baseline.toml (every default, with its "
-                         "description and header)")
-    fmt.add_argument("--outcomes", action="store_true",
-                     help="the outcomes recorded every month (columns of series.parquet)")
+        fmt.add_argument(
+            "--baseline",
+            action="store_true",
+            help="the text of scenarios/baseline.toml (every default, with its "
+            "description and header)",
+        )
+    fmt.add_argument(
+        "--outcomes",
+        action="store_true",
+        help="the outcomes recorded every month (columns of series.parquet)",
+    )
     p.set_defaults(func=cmd_params)
 
 
@@ -57,9 +65,13 @@ def cmd_params(args: argparse.Namespace) -> int:
         text = markdown(groups)
     elif args.toml:
         values = {p.name: p.default for p in PARAMS if p.group in groups}
-        text = to_toml(values, header=(
-            "Every model parameter at its default value (python -m sim params --toml).\n"
-            "Copy into a scenario file and keep only the lines you change."))
+        text = to_toml(
+            values,
+            header=(
+                "Every model parameter at its default value (python -m sim params --toml).\n"
+                "Copy into a scenario file and keep only the lines you change."
+            ),
+        )
     else:
         text = table(groups)
     print(text, end="" if text.endswith("\n") else "\n")
@@ -100,11 +112,15 @@ def table(groups: list[str]) -> str:
     """Aligned plain-text tables, one per group, headed by the group's title."""
     blocks = []
     for group in groups:
-        rows = [(p.name, p.type.__name__, value_text(p.default), range_text(p), p.unit, p.help)
-                for p in PARAMS if p.group == group]
-        blocks.append(f"[{group}] {GROUPS[group]}\n"
-                      + format_table(rows, ("name", "type", "default", "range", "unit",
-                                            "meaning")))
+        rows = [
+            (p.name, p.type.__name__, value_text(p.default), range_text(p), p.unit, p.help)
+            for p in PARAMS
+            if p.group == group
+        ]
+        blocks.append(
+            f"[{group}] {GROUPS[group]}\n"
+            + format_table(rows, ("name", "type", "default", "range", "unit", "meaning"))
+        )
     return "\n\n".join(blocks) + "\n"
 
 
@@ -125,18 +141,31 @@ def markdown(groups: list[str] | None = None) -> str:
         "(`[devolution]`, ...); `python -m sim run --set name=value` overrides one for a run. "
         "Values outside the range are refused with a message naming the file, the key and "
         "the allowed values. *Source* is the empirical or legal basis of the default; "
-        "\"assumption\" marks a modelling assumption (see docs/ODD.md).",
+        '"assumption" marks a modelling assumption (see docs/ODD.md).',
         "",
         "Groups: " + ", ".join(f"[{g}](#{g})" for g in groups) + ".",
     ]
     for group in groups:
-        lines += ["", f"## {group}", "", f"{GROUPS[group]}.", "",
-                  "| name | type | default | range | unit | meaning | source |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            f"## {group}",
+            "",
+            f"{GROUPS[group]}.",
+            "",
+            "| name | type | default | range | unit | meaning | source |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for p in PARAMS:
             if p.group == group:
-                cells = [f"`{p.name}`", p.type.__name__, f"`{value_text(p.default)}`",
-                         range_text(p), p.unit, p.help, p.source]
+                cells = [
+                    f"`{p.name}`",
+                    p.type.__name__,
+                    f"`{value_text(p.default)}`",
+                    range_text(p),
+                    p.unit,
+                    p.help,
+                    p.source,
+                ]
                 lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -144,6 +173,9 @@ def markdown(groups: list[str] | None = None) -> str:
 def outcomes_text() -> str:
     """The district outcomes (series.parquet columns) and per-community columns."""
     district = format_table(OUTCOMES.items(), ("outcome", "meaning"))
-    return ("District outcomes, one column each in series.parquet (plus `step`, the month):\n"
-            + district + "\n\nPer-community columns of communities.parquet (plus `step`, "
-            "`community`): " + ", ".join(COMMUNITY_COLUMNS) + "\n")
+    return (
+        "District outcomes, one column each in series.parquet (plus `step`, the month):\n"
+        + district
+        + "\n\nPer-community columns of communities.parquet (plus `step`, "
+        "`community`): " + ", ".join(COMMUNITY_COLUMNS) + "\n"
+    )

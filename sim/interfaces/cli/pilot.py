@@ -39,43 +39,112 @@ def register(subparsers: Any) -> None:
         "targeted [[policy]] entries, or those labelled --reform.",
     )
     p.add_argument("scenario", help="scenario file (TOML), or the name of one in scenarios/")
-    p.add_argument("--reform", action="append", default=[], metavar="LABEL",
-                   help="the [[policy]] entries (by label) that make the reform "
-                   "(repeatable; default: every targeted entry)")
-    p.add_argument("--select", choices=SELECTIONS, default="as-written",
-                   help="how pilot streets are chosen: as the scenario targets them, or "
-                   "--pilots streets ranked by --rank-by in the month before the reform "
-                   "(strongest, weakest) or at random (default: as-written)")
-    p.add_argument("--pilots", type=positive_int, default=2, metavar="N",
-                   help="pilot streets chosen by --select (default: 2)")
-    p.add_argument("--rank-by", default="satisfaction", metavar="COLUMN",
-                   help="per-community outcome that ranks streets (default: satisfaction)")
-    p.add_argument("--outcome", dest="outcomes", action="append", default=[],
-                   metavar="COLUMN", help="per-community outcome to evaluate (repeatable; "
-                   f"default: {', '.join(DEFAULT_OUTCOMES)})")
-    p.add_argument("--replicates", type=positive_int, default=10, metavar="R",
-                   help="seeds (each runs the pilot and its twin; default: 10)")
-    p.add_argument("--seed", type=non_negative_int, default=1,
-                   help="master seed of the replicate seeds (default: 1)")
-    p.add_argument("--steps", type=positive_int, default=None,
-                   help="months per run (default: the scenario's steps, but no longer than "
-                   "the last month evaluated)")
-    p.add_argument("--until", type=positive_int, default=None, metavar="MONTH",
-                   help="last month evaluated (default: the month before the next change "
-                   "that is not the reform, else the last month)")
-    p.add_argument("--before", type=positive_int, default=12, metavar="MONTHS",
-                   help="months before the reform that the DiD compares with (default: 12)")
-    p.add_argument("--world", type=Path, default=None, metavar="DIR",
-                   help="build the world from the district tables in DIR")
-    p.add_argument("--set", dest="overrides", action="append", default=[],
-                   metavar="KEY=VALUE", help="override a parameter (repeatable)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="folder to write (must not exist or be empty; default: "
-                   "results/pilot-<scenario>-<select>)")
-    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
-                   help="worker processes (default: one per core; 1 runs in this process)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on an existing Dask scheduler")
+    p.add_argument(
+        "--reform",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="the [[policy]] entries (by label) that make the reform "
+        "(repeatable; default: every targeted entry)",
+    )
+    p.add_argument(
+        "--select",
+        choices=SELECTIONS,
+        default="as-written",
+        help="how pilot streets are chosen: as the scenario targets them, or "
+        "--pilots streets ranked by --rank-by in the month before the reform "
+        "(strongest, weakest) or at random (default: as-written)",
+    )
+    p.add_argument(
+        "--pilots",
+        type=positive_int,
+        default=2,
+        metavar="N",
+        help="pilot streets chosen by --select (default: 2)",
+    )
+    p.add_argument(
+        "--rank-by",
+        default="satisfaction",
+        metavar="COLUMN",
+        help="per-community outcome that ranks streets (default: satisfaction)",
+    )
+    p.add_argument(
+        "--outcome",
+        dest="outcomes",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="per-community outcome to evaluate (repeatable; "
+        f"default: {', '.join(DEFAULT_OUTCOMES)})",
+    )
+    p.add_argument(
+        "--replicates",
+        type=positive_int,
+        default=10,
+        metavar="R",
+        help="seeds (each runs the pilot and its twin; default: 10)",
+    )
+    p.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=1,
+        help="master seed of the replicate seeds (default: 1)",
+    )
+    p.add_argument(
+        "--steps",
+        type=positive_int,
+        default=None,
+        help="months per run (default: the scenario's steps, but no longer than "
+        "the last month evaluated)",
+    )
+    p.add_argument(
+        "--until",
+        type=positive_int,
+        default=None,
+        metavar="MONTH",
+        help="last month evaluated (default: the month before the next change "
+        "that is not the reform, else the last month)",
+    )
+    p.add_argument(
+        "--before",
+        type=positive_int,
+        default=12,
+        metavar="MONTHS",
+        help="months before the reform that the DiD compares with (default: 12)",
+    )
+    p.add_argument(
+        "--world",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="build the world from the district tables in DIR",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder to write (must not exist or be empty; default: "
+        "results/pilot-<scenario>-<select>)",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core; 1 runs in this process)",
+    )
+    p.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="run on an existing Dask scheduler"
+    )
     p.add_argument("--no-figures", action="store_true", help="do not draw figures/pilot.png")
     p.add_argument("--quiet", action="store_true", help="no progress and no table")
     p.set_defaults(func=cmd_pilot)
@@ -88,18 +157,30 @@ def cmd_pilot(args: argparse.Namespace) -> int:
 
     overrides = dict(parse_override(text) for text in args.overrides)
     scenario = load_scenario(args.scenario, overrides).with_world(args.world)
-    plan = pilot_plan(scenario, labels=tuple(args.reform), steps=args.steps, until=args.until,
-                      before=args.before, select=args.select, pilots=args.pilots,
-                      rank_by=args.rank_by, outcomes=tuple(args.outcomes) or DEFAULT_OUTCOMES,
-                      replicates=args.replicates, seed=args.seed)
+    plan = pilot_plan(
+        scenario,
+        labels=tuple(args.reform),
+        steps=args.steps,
+        until=args.until,
+        before=args.before,
+        select=args.select,
+        pilots=args.pilots,
+        rank_by=args.rank_by,
+        outcomes=tuple(args.outcomes) or DEFAULT_OUTCOMES,
+        replicates=args.replicates,
+        seed=args.seed,
+    )
     if args.out is not None:
         out = check_out_dir(args.out)
     else:
         out = unused_dir(Path("results") / f"pilot-{plan.name}-{plan.select}")
     command = "python -m sim " + shlex.join(getattr(args, "argv", ["pilot", args.scenario]))
     if not args.quiet:
-        print(f"{plan.name}: reform from month {plan.start}, evaluated to month {plan.until}; "
-              f"{len(plan.seeds)} seeds × 2 runs of {plan.steps} months", file=sys.stderr)
+        print(
+            f"{plan.name}: reform from month {plan.start}, evaluated to month {plan.until}; "
+            f"{len(plan.seeds)} seeds × 2 runs of {plan.steps} months",
+            file=sys.stderr,
+        )
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:
@@ -115,8 +196,10 @@ def cmd_pilot(args: argparse.Namespace) -> int:
     atomic_write_csv(out / "per_seed.csv", per_seed)
     paths = trajectories(pairs, plan)
     atomic_write_csv(out / "trajectories.csv", paths)
-    atomic_write_json(out / "pilot.json", {**plan.to_dict(), "command": command,
-                                           "estimates": summary.to_dict("records")})
+    atomic_write_json(
+        out / "pilot.json",
+        {**plan.to_dict(), "command": command, "estimates": summary.to_dict("records")},
+    )
     if not args.no_figures:
         from sim.experiments.pilot_report import figure
 
@@ -143,5 +226,7 @@ def estimates_table(summary) -> str:
             r = g[g["estimate"] == name].iloc[0]
             cells.append(fmt_ci(r["mean"], r["low"], r["high"]))
         rows.append((outcome, *cells))
-    return format_table(rows, ("outcome", "true effect", "naive (pilots - rest)",
-                               "diff-in-diff", "spill-over (rest)"))
+    return format_table(
+        rows,
+        ("outcome", "true effect", "naive (pilots - rest)", "diff-in-diff", "spill-over (rest)"),
+    )

@@ -24,15 +24,31 @@ def register(subparsers: Any) -> None:
         "effect lines and interaction heatmaps for grids, monthly series with CI bands, and "
         "Sobol'/Morris indices for sensitivity designs.",
     )
-    p.add_argument("results", type=Path, nargs="+",
-                   help="results folder(s) written by `python -m sim sweep`")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="folder for report.md and figures (default: <results>/report; with "
-                   "--doc: the parent folder of one sub-folder per experiment)")
-    p.add_argument("--doc", type=Path, default=None, metavar="FILE",
-                   help="also assemble all reports into one Markdown document")
-    p.add_argument("--intro", type=Path, default=None, metavar="FILE",
-                   help="with --doc: Markdown file that opens the document")
+    p.add_argument(
+        "results", type=Path, nargs="+", help="results folder(s) written by `python -m sim sweep`"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder for report.md and figures (default: <results>/report; with "
+        "--doc: the parent folder of one sub-folder per experiment)",
+    )
+    p.add_argument(
+        "--doc",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also assemble all reports into one Markdown document",
+    )
+    p.add_argument(
+        "--intro",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --doc: Markdown file that opens the document",
+    )
     p.set_defaults(func=cmd_report)
 
 

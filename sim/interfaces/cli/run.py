@@ -55,32 +55,68 @@ def register(subparsers: Any) -> None:
         f"scenario's `steps`, else {DEFAULT_STEPS}.",
     )
     p.add_argument("scenario", help="scenario file (TOML), or the name of one in scenarios/")
-    p.add_argument("--seed", type=non_negative_int, default=None,
-                   help="random seed (default: the scenario's seed, else 0)")
-    p.add_argument("--steps", type=positive_int, default=None,
-                   help=f"months to simulate (default: the scenario's steps, else {DEFAULT_STEPS})")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="run folder to create; must not exist or be empty "
-                   "(default: runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>)")
-    p.add_argument("--set", dest="overrides", action="append", default=[],
-                   metavar="KEY=VALUE",
-                   help="override a parameter (repeatable); the value is read as TOML, "
-                   "e.g. --set devolution_share=0.6 --set volunteer_platform=true")
-    p.add_argument("--world", type=Path, default=None, metavar="DIR",
-                   help="build the world from the district tables in DIR (streets, "
-                   "communities, compounds as .csv or .parquet; docs/DATA.md) instead of "
-                   "the scenario's [world] or a drawn one")
-    p.add_argument("--csv", action="store_true",
-                   help="also write every table as CSV (series, communities, compounds, "
-                   "by_type)")
-    p.add_argument("--community-period", type=positive_int, default=1, metavar="N",
-                   help="keep the per-community table every N months (and the final month); "
-                   "default 1")
+    p.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=None,
+        help="random seed (default: the scenario's seed, else 0)",
+    )
+    p.add_argument(
+        "--steps",
+        type=positive_int,
+        default=None,
+        help=f"months to simulate (default: the scenario's steps, else {DEFAULT_STEPS})",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="run folder to create; must not exist or be empty "
+        "(default: runs/<scenario>-seed<N>-<YYYYmmdd-HHMMSS>)",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable); the value is read as TOML, "
+        "e.g. --set devolution_share=0.6 --set volunteer_platform=true",
+    )
+    p.add_argument(
+        "--world",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="build the world from the district tables in DIR (streets, "
+        "communities, compounds as .csv or .parquet; docs/DATA.md) instead of "
+        "the scenario's [world] or a drawn one",
+    )
+    p.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write every table as CSV (series, communities, compounds, by_type)",
+    )
+    p.add_argument(
+        "--community-period",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="keep the per-community table every N months (and the final month); default 1",
+    )
     p.add_argument("--no-figures", action="store_true", help="do not draw figures/*.png")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="no progress bar and no summary table; print only the run folder")
-    p.add_argument("--progress", action="store_true",
-                   help="show the progress bar on stderr even when it is not a terminal")
+    p.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress bar and no summary table; print only the run folder",
+    )
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="show the progress bar on stderr even when it is not a terminal",
+    )
     add_limit_options(p, "a run")
     p.set_defaults(func=cmd_run)
 
@@ -89,12 +125,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = dict(parse_override(text) for text in args.overrides)
     scenario = load_scenario(args.scenario, overrides).with_world(args.world)
     seed, seed_from = _pick(args.seed, scenario.seed, DEFAULT_SEED)
-    steps, steps_from = _pick(args.steps, scenario.steps if _sets_steps(scenario) else None,
-                              DEFAULT_STEPS)
+    steps, steps_from = _pick(
+        args.steps, scenario.steps if _sets_steps(scenario) else None, DEFAULT_STEPS
+    )
     est = estimate_run(scenario.params, steps, communities=True)  # before anything is built
     check_memory(est, args.max_memory or default_memory_limit(), what=f"{args.scenario}: the run")
-    check_hours(est.seconds, args.max_hours,
-                f"{args.scenario}: {steps:,} months ({steps_from}) of {est.sizes()}")
+    check_hours(
+        est.seconds,
+        args.max_hours,
+        f"{args.scenario}: {steps:,} months ({steps_from}) of {est.sizes()}",
+    )
     started = datetime.now().astimezone()
     if args.out is not None:
         out = store.check_out_dir(args.out)  # refuse before spending time on the run
@@ -105,9 +145,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     show_bar = args.progress or (not args.quiet and sys.stderr.isatty())
     bar = _progress_bar(steps, f"{scenario.name} seed {seed}") if show_bar else None
     try:
-        result = run(scenario.params, seed, steps, communities=True,
-                     progress=(lambda done, total: bar.update(1)) if bar else None,
-                     timeline=scenario.timeline, district=scenario.district)
+        result = run(
+            scenario.params,
+            seed,
+            steps,
+            communities=True,
+            progress=(lambda done, total: bar.update(1)) if bar else None,
+            timeline=scenario.timeline,
+            district=scenario.district,
+        )
     except BaseException:
         if created:  # leave no empty folder behind a failed or interrupted run
             with contextlib.suppress(OSError):
@@ -123,22 +169,28 @@ def cmd_run(args: argparse.Namespace) -> int:
                 keep = (c["step"] % args.community_period == 0) | (c["step"] == steps)
                 setattr(result, name, c[keep].reset_index(drop=True))
     meta = result.meta
-    print(f"sim run: {steps} months in {result.elapsed:.1f} s ({meta.get('residents', 0):,} "
-          f"residents, {meta.get('communities', 0):,} communities)", file=sys.stderr)
+    print(
+        f"sim run: {steps} months in {result.elapsed:.1f} s ({meta.get('residents', 0):,} "
+        f"residents, {meta.get('communities', 0):,} communities)",
+        file=sys.stderr,
+    )
 
     info = {
         "seed_from": seed_from,
         "steps_from": steps_from,
         "community_period": args.community_period,
-        "world_from": "command line" if args.world is not None else (
-            "scenario" if scenario.world is not None else "drawn"),
+        "world_from": "command line"
+        if args.world is not None
+        else ("scenario" if scenario.world is not None else "drawn"),
         "command": "python -m sim " + shlex.join(getattr(args, "argv", ["run", args.scenario])),
     }
     try:
         out = _write(out, result, scenario, args, started, info)
     except OSError as err:
-        print(f"error: could not write the run folder {out}: {err}; it is incomplete "
-              "(no run.json)", file=sys.stderr)
+        print(
+            f"error: could not write the run folder {out}: {err}; it is incomplete (no run.json)",
+            file=sys.stderr,
+        )
         return 1
     if args.quiet:
         print(out)
@@ -159,8 +211,9 @@ def _make_dir(out: Path) -> bool:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise CommandError(f"--out {out}: cannot create the folder ({err.strerror or err})"
-                           ) from None
+        raise CommandError(
+            f"--out {out}: cannot create the folder ({err.strerror or err})"
+        ) from None
     if not os.access(out, os.W_OK):
         raise CommandError(f"--out {out}: the folder is not writable")
     return not existed
@@ -191,8 +244,15 @@ def _progress_bar(total: int, desc: str):
 
     # a terminal that reports no size (0 x 0) would make tqdm draw nothing: fall back to 80x24
     size = shutil.get_terminal_size()
-    return tqdm(total=total, desc=desc, unit="month", file=sys.stderr, leave=False,
-                ncols=size.columns, nrows=size.lines)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit="month",
+        file=sys.stderr,
+        leave=False,
+        ncols=size.columns,
+        nrows=size.lines,
+    )
 
 
 def _write(out: Path, result, scenario, args, started, info) -> Path:
@@ -202,19 +262,31 @@ def _write(out: Path, result, scenario, args, started, info) -> Path:
         store.check_out_dir(out)
     except store.RunFolderError:
         taken, out = out, store.unused_dir(out)
-        print(f"warning: {taken} was filled while the model ran; writing to {out} instead",
-              file=sys.stderr)
+        print(
+            f"warning: {taken} was filled while the model ran; writing to {out} instead",
+            file=sys.stderr,
+        )
     try:
-        return store.write_run(out, result, scenario, csv=args.csv,
-                               figures=not args.no_figures, started=started, info=info)
+        return store.write_run(
+            out,
+            result,
+            scenario,
+            csv=args.csv,
+            figures=not args.no_figures,
+            started=started,
+            info=info,
+        )
     except KeyboardInterrupt:
-        print(f"\ninterrupted while writing {out}: the folder is incomplete (no run.json)",
-              file=sys.stderr)
+        print(
+            f"\ninterrupted while writing {out}: the folder is incomplete (no run.json)",
+            file=sys.stderr,
+        )
         raise
 
 
-def summary_table(summary: dict[str, float], names: tuple[str, ...] = KEY_OUTCOMES,
-                  window: int = SUMMARY_WINDOW) -> str:
+def summary_table(
+    summary: dict[str, float], names: tuple[str, ...] = KEY_OUTCOMES, window: int = SUMMARY_WINDOW
+) -> str:
     """Aligned table of key outcomes: final month and mean of the last `window` months."""
     rows = []
     for name in names:
@@ -234,12 +306,19 @@ def type_table(table, window: int = SUMMARY_WINDOW) -> str:
         if wide.empty:
             continue
         outcomes = [c for c in wide.columns if c not in ("units", "residents")]
-        rows = [(t, f"{int(r['units']):,}", f"{int(r['residents']):,}",
-                 *[_num(r[o]) for o in outcomes]) for t, r in wide.iterrows()]
+        rows = [
+            (t, f"{int(r['units']):,}", f"{int(r['residents']):,}", *[_num(r[o]) for o in outcomes])
+            for t, r in wide.iterrows()
+        ]
         unit = "compounds" if level == "compound" else "communities"
-        parts.append(f"by {level} type (mean of the last {window} months):\n"
-                     + format_table(rows, (f"{level} type", unit, "residents", *outcomes),
-                                    align="l" + "r" * (2 + len(outcomes))))
+        parts.append(
+            f"by {level} type (mean of the last {window} months):\n"
+            + format_table(
+                rows,
+                (f"{level} type", unit, "residents", *outcomes),
+                align="l" + "r" * (2 + len(outcomes)),
+            )
+        )
     return "\n\n".join(parts)
 
 

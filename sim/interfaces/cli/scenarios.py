@@ -19,8 +19,13 @@ def register(subparsers: Any) -> None:
         description="List the scenario files (*.toml) of a folder with their one-line "
         "descriptions. Run one with `python -m sim run <name>`.",
     )
-    p.add_argument("--dir", type=Path, default=None, metavar="DIR",
-                   help="folder to list (default: the project's scenarios/ folder)")
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder to list (default: the project's scenarios/ folder)",
+    )
     p.set_defaults(func=cmd_scenarios)
 
 
@@ -32,6 +37,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     if not found:
         print(f"no scenario files (*.toml) in {folder}", file=sys.stderr)
         return 0
-    print(format_table(((name, desc or "(no description)") for name, desc in found),
-                       ("scenario", "description")))
+    print(
+        format_table(
+            ((name, desc or "(no description)") for name, desc in found),
+            ("scenario", "description"),
+        )
+    )
     return 0

@@ -40,38 +40,92 @@ def register(subparsers: Any) -> None:
         "every policy lever as a control. Open the printed address in a browser; every "
         "browser tab gets its own model. Stop with Ctrl-C (or SIGTERM).",
     )
-    p.add_argument("--port", type=int, default=DEFAULT_PORT,
-                   help=f"port to listen on (default {DEFAULT_PORT}; 0 = any free port)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this machine only; "
-                   "0.0.0.0 serves the network)")
-    p.add_argument("--scenario", default=None, metavar="FILE_OR_NAME",
-                   help="scenario each session starts from (default: the schema defaults)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                   help="parameter override for the starting model (repeatable), "
-                   "e.g. --set n_streets=3")
-    p.add_argument("--seed", default=None,
-                   help="seed text the sessions start with (default: blank = random)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="interface language a session starts in (default en; the page has a switch)")
-    p.add_argument("--view", default="district",
-                   help="network view a session starts in: district or street:<n> (default district)")
-    p.add_argument("--scenario-dir", type=Path, default=None, metavar="DIR",
-                   help="folder whose scenario files the picker lists (default: scenarios/)")
-    p.add_argument("--runs-dir", type=Path, default=None, metavar="DIR",
-                   help="folder whose run folders the page offers to replay (default: runs/)")
-    p.add_argument("--session-memory-mb", type=float, default=guard.DEFAULT_SESSION_MB,
-                   metavar="MB", help="largest estimated memory of one session's world "
-                   f"(default {guard.DEFAULT_SESSION_MB}); larger worlds are refused with the reason")
-    p.add_argument("--server-memory-mb", type=float, default=None, metavar="MB",
-                   help="memory all sessions together may reserve (default: 60%% of this "
-                   "machine's memory); a new session beyond it is told the server is busy")
-    p.add_argument("--max-sessions", type=int, default=guard.DEFAULT_MAX_SESSIONS, metavar="N",
-                   help=f"live sessions at most (default {guard.DEFAULT_MAX_SESSIONS}); "
-                   "a new session beyond it is told the server is busy")
-    p.add_argument("--cull-seconds", type=float, default=guard.DEFAULT_CULL_SECONDS,
-                   metavar="S", help="seconds a session whose page has gone keeps its model "
-                   f"(default {guard.DEFAULT_CULL_SECONDS:g}); its play loop stops at once")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT}; 0 = any free port)",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; "
+        "0.0.0.0 serves the network)",
+    )
+    p.add_argument(
+        "--scenario",
+        default=None,
+        metavar="FILE_OR_NAME",
+        help="scenario each session starts from (default: the schema defaults)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help="parameter override for the starting model (repeatable), e.g. --set n_streets=3",
+    )
+    p.add_argument(
+        "--seed", default=None, help="seed text the sessions start with (default: blank = random)"
+    )
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="interface language a session starts in (default en; the page has a switch)",
+    )
+    p.add_argument(
+        "--view",
+        default="district",
+        help="network view a session starts in: district or street:<n> (default district)",
+    )
+    p.add_argument(
+        "--scenario-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder whose scenario files the picker lists (default: scenarios/)",
+    )
+    p.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder whose run folders the page offers to replay (default: runs/)",
+    )
+    p.add_argument(
+        "--session-memory-mb",
+        type=float,
+        default=guard.DEFAULT_SESSION_MB,
+        metavar="MB",
+        help="largest estimated memory of one session's world "
+        f"(default {guard.DEFAULT_SESSION_MB}); larger worlds are refused with the reason",
+    )
+    p.add_argument(
+        "--server-memory-mb",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="memory all sessions together may reserve (default: 60%% of this "
+        "machine's memory); a new session beyond it is told the server is busy",
+    )
+    p.add_argument(
+        "--max-sessions",
+        type=int,
+        default=guard.DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help=f"live sessions at most (default {guard.DEFAULT_MAX_SESSIONS}); "
+        "a new session beyond it is told the server is busy",
+    )
+    p.add_argument(
+        "--cull-seconds",
+        type=float,
+        default=guard.DEFAULT_CULL_SECONDS,
+        metavar="S",
+        help="seconds a session whose page has gone keeps its model "
+        f"(default {guard.DEFAULT_CULL_SECONDS:g}); its play loop stops at once",
+    )
     p.set_defaults(func=cmd_serve)
 
 
@@ -81,8 +135,9 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
 
     overrides = dict(parse_override(s) for s in args.overrides)
     validate(overrides, where="--set")
-    if args.view != "district" and not (args.view.startswith("street:")
-                                        and args.view[7:].isdigit()):
+    if args.view != "district" and not (
+        args.view.startswith("street:") and args.view[7:].isdigit()
+    ):
         raise CommandError(f"--view {args.view!r}: use district or street:<n> (n from 0)")
     if args.scenario_dir is not None and not args.scenario_dir.is_dir():
         raise CommandError(f"--scenario-dir {args.scenario_dir}: no such folder")
@@ -98,14 +153,18 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
     if scenario and Path(scenario).is_file():
         scenario = str(Path(scenario).resolve())
     env = browser.server_env(
-        params=overrides or None, scenario=scenario, seed=args.seed, lang=args.lang,
+        params=overrides or None,
+        scenario=scenario,
+        seed=args.seed,
+        lang=args.lang,
         view=args.view,
         scenario_dir=args.scenario_dir.resolve() if args.scenario_dir else None,
         runs_dir=runs_dir.resolve() if runs_dir else None,
         session_mb=getattr(args, "session_memory_mb", None),
         server_mb=getattr(args, "server_memory_mb", None),
         max_sessions=getattr(args, "max_sessions", None),
-        cull_seconds=getattr(args, "cull_seconds", None))
+        cull_seconds=getattr(args, "cull_seconds", None),
+    )
     # fail now, with exit code 2, rather than in the first browser session
     settings = controls.initial_settings(env)
     refusal = guard.world_refusal(settings.params, guard.Limits.from_env(env))
@@ -123,8 +182,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or browser.free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
     cmd = browser.solara_command(args.host, port)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"serving the app at http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr,
-          flush=True)
+    print(
+        f"serving the app at http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True
+    )
     return supervise(subprocess.Popen(cmd, env=env, cwd=os.getcwd()))
 
 

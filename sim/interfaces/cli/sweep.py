@@ -38,39 +38,89 @@ def register(subparsers: Any) -> None:
         "results/<experiment>/ as Parquet parts; running the same command again skips "
         "what is stored. Then: python -m sim report results/<experiment>.",
     )
-    p.add_argument("experiment", type=Path, help="experiment file (TOML), e.g. "
-                   "experiments/devolution_capacity.toml")
-    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
-                   help="worker processes of the local cluster (default: one per core); "
-                   "1 runs in this process without Dask (for debugging)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="connect to a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                   "(default: $DASK_SCHEDULER_ADDRESS if set and --workers is not given)")
-    p.add_argument("--connect-timeout", type=positive_float, default=CONNECT_TIMEOUT,
-                   metavar="SECONDS", help="give up if the scheduler does not answer within "
-                   f"this time (default {CONNECT_TIMEOUT:g})")
-    p.add_argument("--no-workers-timeout", type=positive_float, default=NO_WORKERS_TIMEOUT,
-                   metavar="SECONDS", help="stop (exit code 1, finished runs kept) when the "
-                   "cluster has had no workers for this long while runs wait "
-                   f"(default {NO_WORKERS_TIMEOUT:g}; raise it for clusters whose workers "
-                   "wait in a batch queue)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="results folder (default: results/<experiment name>)")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="also re-run runs stored as failed (OK runs are never re-run)")
-    p.add_argument("--batch-size", type=positive_int, default=None, metavar="K",
-                   help="runs per task and per stored part (default: about ten tasks per "
-                   "worker, at most 25 runs each)")
-    p.add_argument("--replicates", type=positive_int, default=None, metavar="R",
-                   help="replicates per arm (overrides the file; more replicates keep the "
-                   "existing ones)")
-    p.add_argument("--steps", type=positive_int, default=None, metavar="S",
-                   help="months per run (overrides the file; new steps mean new runs)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="validate the experiment and show what would run, run nothing")
+    p.add_argument(
+        "experiment",
+        type=Path,
+        help="experiment file (TOML), e.g. experiments/devolution_capacity.toml",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes of the local cluster (default: one per core); "
+        "1 runs in this process without Dask (for debugging)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="connect to a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: $DASK_SCHEDULER_ADDRESS if set and --workers is not given)",
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=positive_float,
+        default=CONNECT_TIMEOUT,
+        metavar="SECONDS",
+        help="give up if the scheduler does not answer within "
+        f"this time (default {CONNECT_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--no-workers-timeout",
+        type=positive_float,
+        default=NO_WORKERS_TIMEOUT,
+        metavar="SECONDS",
+        help="stop (exit code 1, finished runs kept) when the "
+        "cluster has had no workers for this long while runs wait "
+        f"(default {NO_WORKERS_TIMEOUT:g}; raise it for clusters whose workers "
+        "wait in a batch queue)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="results folder (default: results/<experiment name>)",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also re-run runs stored as failed (OK runs are never re-run)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        metavar="K",
+        help="runs per task and per stored part (default: about ten tasks per "
+        "worker, at most 25 runs each)",
+    )
+    p.add_argument(
+        "--replicates",
+        type=positive_int,
+        default=None,
+        metavar="R",
+        help="replicates per arm (overrides the file; more replicates keep the existing ones)",
+    )
+    p.add_argument(
+        "--steps",
+        type=positive_int,
+        default=None,
+        metavar="S",
+        help="months per run (overrides the file; new steps mean new runs)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate the experiment and show what would run, run nothing",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no plan lines")
-    p.add_argument("--progress", action="store_true",
-                   help="show the progress bar on stderr even when it is not a terminal")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="show the progress bar on stderr even when it is not a terminal",
+    )
     add_limit_options(p, "a sweep")
     p.set_defaults(func=cmd_sweep)
 
@@ -91,17 +141,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     say(f"{defn.name}: {describe_plan(defn, design)}")
 
     status = RunStore(out_dir).statuses()
-    todo = {s.key: s for s in specs
-            if status.get(s.key) != "ok" and (args.retry_failed or s.key not in status)}
-    evaluator = make_evaluator(args.workers, args.scheduler,
-                               connect_timeout=args.connect_timeout,
-                               no_workers_timeout=args.no_workers_timeout)
+    todo = {
+        s.key: s
+        for s in specs
+        if status.get(s.key) != "ok" and (args.retry_failed or s.key not in status)
+    }
+    evaluator = make_evaluator(
+        args.workers,
+        args.scheduler,
+        connect_timeout=args.connect_timeout,
+        no_workers_timeout=args.no_workers_timeout,
+    )
     local = evaluator.planned_workers  # None: an existing cluster, its workers unknown yet
     estimates = plan_estimates(defn, design)
     at_once = max(1, min(local or 1, len(todo)))  # runs sharing this machine's memory
-    check_memory(max(estimates, key=lambda e: e.memory),
-                 args.max_memory or default_memory_limit(), copies=at_once,
-                 what=f"{defn.path}: its largest run")
+    check_memory(
+        max(estimates, key=lambda e: e.memory),
+        args.max_memory or default_memory_limit(),
+        copies=at_once,
+        what=f"{defn.path}: its largest run",
+    )
     cpu_seconds = sum(estimates[s.point].seconds for s in todo.values())
     if local:
         _check_time(defn, len(todo), cpu_seconds, local, args.max_hours)
@@ -111,9 +170,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         ok = sum(status.get(k) == "ok" for k in keys)
         failed = sum(status.get(k) == "failed" for k in keys)
         n = local or 1
-        print(f"{len(keys)} distinct runs; stored in {out_dir}: {ok} ok, {failed} failed; "
-              f"would run {len(todo)} (about {format_duration(cpu_seconds)} of computing, "
-              f"{format_duration(cpu_seconds / n)} on {n} worker{'s' if n != 1 else ''})")
+        print(
+            f"{len(keys)} distinct runs; stored in {out_dir}: {ok} ok, {failed} failed; "
+            f"would run {len(todo)} (about {format_duration(cpu_seconds)} of computing, "
+            f"{format_duration(cpu_seconds / n)} on {n} worker{'s' if n != 1 else ''})"
+        )
         return 0
 
     with evaluator:  # connect first: a cluster that cannot be reached leaves no folder
@@ -126,17 +187,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _report(args, defn, out_dir, outcome)  # before the cluster closes
 
 
-def _check_time(defn: Any, n_runs: int, cpu_seconds: float, workers: int,
-                max_hours: float) -> None:
+def _check_time(defn: Any, n_runs: int, cpu_seconds: float, workers: int, max_hours: float) -> None:
     from sim.runs.limits import check_hours
 
-    check_hours(cpu_seconds / max(workers, 1), max_hours,
-                f"{defn.path}: {n_runs:,} runs of {defn.steps:,} months on {workers} worker"
-                f"{'s' if workers != 1 else ''}")
+    check_hours(
+        cpu_seconds / max(workers, 1),
+        max_hours,
+        f"{defn.path}: {n_runs:,} runs of {defn.steps:,} months on {workers} worker"
+        f"{'s' if workers != 1 else ''}",
+    )
 
 
-def _run_and_log(args: argparse.Namespace, defn: Any, design: Any, specs: list,
-                 store: Any, evaluator: Any) -> Any:
+def _run_and_log(
+    args: argparse.Namespace, defn: Any, design: Any, specs: list, store: Any, evaluator: Any
+) -> Any:
     """Save the definition, run, and log the session whatever happens (an interruption
     before the runs start is logged too)."""
     from sim import __version__
@@ -144,32 +208,47 @@ def _run_and_log(args: argparse.Namespace, defn: Any, design: Any, specs: list,
     from sim.experiments.plan import plan_table
 
     started = datetime.now(UTC)
-    outcome = SweepOutcome(planned=len(specs), unique=len({s.key for s in specs}),
-                           evaluator=evaluator.description)
+    outcome = SweepOutcome(
+        planned=len(specs), unique=len({s.key for s in specs}), evaluator=evaluator.description
+    )
     clock = time.perf_counter()
     try:
         info = {**defn.to_dict(), "command": _command(args)}
         store.save_definition(defn.text, info, design.table, plan_table(specs))
-        outcome = execute(defn, design, store, evaluator, retry_failed=args.retry_failed,
-                          batch_size=args.batch_size, progress=_show_progress(args))
+        outcome = execute(
+            defn,
+            design,
+            store,
+            evaluator,
+            retry_failed=args.retry_failed,
+            batch_size=args.batch_size,
+            progress=_show_progress(args),
+        )
     except KeyboardInterrupt:  # before the runs started: logged, then reported by main
         outcome.interrupted = True
         raise
     finally:
-        store.log_session({
-            "started": started.isoformat(timespec="seconds"),
-            "wall_seconds": round(outcome.elapsed or time.perf_counter() - clock, 3),
-            "evaluator": outcome.evaluator,
-            "workers": evaluator.n_workers,
-            "model_version": __version__,
-            "command": _command(args),
-            "planned": outcome.planned, "distinct": outcome.unique,
-            "already_ok": outcome.stored_ok, "already_failed": outcome.stored_failed,
-            "ran": outcome.ok + outcome.failed, "ok": outcome.ok, "failed": outcome.failed,
-            "resubmitted_alone": outcome.resubmitted, "interrupted": outcome.interrupted,
-            **({"signal": interrupts.received()} if interrupts.received() else {}),
-            **({"stopped": outcome.stopped} if outcome.stopped else {}),
-        })
+        store.log_session(
+            {
+                "started": started.isoformat(timespec="seconds"),
+                "wall_seconds": round(outcome.elapsed or time.perf_counter() - clock, 3),
+                "evaluator": outcome.evaluator,
+                "workers": evaluator.n_workers,
+                "model_version": __version__,
+                "command": _command(args),
+                "planned": outcome.planned,
+                "distinct": outcome.unique,
+                "already_ok": outcome.stored_ok,
+                "already_failed": outcome.stored_failed,
+                "ran": outcome.ok + outcome.failed,
+                "ok": outcome.ok,
+                "failed": outcome.failed,
+                "resubmitted_alone": outcome.resubmitted,
+                "interrupted": outcome.interrupted,
+                **({"signal": interrupts.received()} if interrupts.received() else {}),
+                **({"stopped": outcome.stopped} if outcome.stopped else {}),
+            }
+        )
     if not (outcome.interrupted or outcome.stopped) and store.part_count() > COMPACT_ABOVE:
         store.compact()
     return outcome
@@ -183,28 +262,44 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
     other = sum(1 for k in RunStore(out_dir).statuses() if k not in planned_keys)
     still_failed = 0 if args.retry_failed else outcome.stored_failed  # not re-run this time
     failed_total = still_failed + outcome.failed
-    print(f"{defn.name}: {outcome.unique} distinct runs: {outcome.stored_ok} already stored, "
-          f"{outcome.ok} ok and {outcome.failed} failed now"
-          + (f", {outcome.resubmitted} re-submitted alone after a worker died"
-             if outcome.resubmitted else "")
-          + f" ({outcome.elapsed:.1f} s)")
+    print(
+        f"{defn.name}: {outcome.unique} distinct runs: {outcome.stored_ok} already stored, "
+        f"{outcome.ok} ok and {outcome.failed} failed now"
+        + (
+            f", {outcome.resubmitted} re-submitted alone after a worker died"
+            if outcome.resubmitted
+            else ""
+        )
+        + f" ({outcome.elapsed:.1f} s)"
+    )
     if other:
-        print(f"{out_dir}: also holds {other} runs not in this plan (earlier definitions or "
-              "model code; the report ignores them)")
+        print(
+            f"{out_dir}: also holds {other} runs not in this plan (earlier definitions or "
+            "model code; the report ignores them)"
+        )
     for arm, error in outcome.failures[:5]:
         print(f"  failed: arm {arm}: {error.splitlines()[0] if error else ''}", file=sys.stderr)
     if outcome.interrupted:
         what = "terminated" if interrupts.received() == signal.SIGTERM else "interrupted"
-        print(f"{what}: {outcome.ok + outcome.failed} runs of this session are stored in "
-              f"{out_dir}; run the same command again to resume", file=sys.stderr)
+        print(
+            f"{what}: {outcome.ok + outcome.failed} runs of this session are stored in "
+            f"{out_dir}; run the same command again to resume",
+            file=sys.stderr,
+        )
         return interrupts.exit_code()
     if outcome.stopped:
-        print(f"stopped: {outcome.stopped}; {outcome.ok + outcome.failed} runs of this "
-              f"session are stored in {out_dir}", file=sys.stderr)
+        print(
+            f"stopped: {outcome.stopped}; {outcome.ok + outcome.failed} runs of this "
+            f"session are stored in {out_dir}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED_RUNS
     if failed_total:
-        print(f"{failed_total} runs failed (error and traceback stored in {out_dir}/runs); "
-              "re-run them with --retry-failed", file=sys.stderr)
+        print(
+            f"{failed_total} runs failed (error and traceback stored in {out_dir}/runs); "
+            "re-run them with --retry-failed",
+            file=sys.stderr,
+        )
     missing = outcome.unique - outcome.stored_ok - outcome.ok - failed_total
     if missing > 0:
         print(f"{missing} runs not done yet; run the same command again", file=sys.stderr)

@@ -24,8 +24,9 @@ from sim.runs.folder import check_out_dir
 from . import CommandError, non_negative_int
 
 DEFAULT_SEED = 0
-COMPOUND_COLUMNS = tuple(c.name for c in SCHEMA["compounds"]
-                         if c.name not in ("compound", "community", "name"))
+COMPOUND_COLUMNS = tuple(
+    c.name for c in SCHEMA["compounds"] if c.name not in ("compound", "community", "name")
+)
 
 
 def register(subparsers: Any) -> None:
@@ -39,20 +40,45 @@ def register(subparsers: Any) -> None:
         "scenario and seed then builds the same world.",
     )
     p.add_argument("scenario", help="scenario file (TOML), or the name of one in scenarios/")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
-                   help="folder to write; must not exist or be empty")
-    p.add_argument("--seed", type=non_negative_int, default=None,
-                   help="random seed (default: the scenario's seed, else 0)")
-    p.add_argument("--world", type=Path, default=None, metavar="DIR",
-                   help="start from the district tables in DIR (filled in where they leave "
-                   "columns or cells empty)")
-    p.add_argument("--set", dest="overrides", action="append", default=[],
-                   metavar="KEY=VALUE", help="override a parameter (repeatable)")
-    p.add_argument("--format", choices=FORMATS, default="csv",
-                   help="file format of the tables (default: csv)")
-    p.add_argument("--columns", default=None, metavar="A,B,...",
-                   help="compound columns to write besides compound and community "
-                   f"(default: all: {', '.join(COMPOUND_COLUMNS)})")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write; must not exist or be empty",
+    )
+    p.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=None,
+        help="random seed (default: the scenario's seed, else 0)",
+    )
+    p.add_argument(
+        "--world",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="start from the district tables in DIR (filled in where they leave "
+        "columns or cells empty)",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable)",
+    )
+    p.add_argument(
+        "--format", choices=FORMATS, default="csv", help="file format of the tables (default: csv)"
+    )
+    p.add_argument(
+        "--columns",
+        default=None,
+        metavar="A,B,...",
+        help="compound columns to write besides compound and community "
+        f"(default: all: {', '.join(COMPOUND_COLUMNS)})",
+    )
     p.set_defaults(func=cmd_world)
 
 
@@ -64,20 +90,30 @@ def cmd_world(args: argparse.Namespace) -> int:
         columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
         unknown = [c for c in columns if c not in COMPOUND_COLUMNS]
         if unknown:
-            raise CommandError(f"--columns: {unknown[0]!r} is not a compound column; allowed: "
-                               + ", ".join(COMPOUND_COLUMNS))
+            raise CommandError(
+                f"--columns: {unknown[0]!r} is not a compound column; allowed: "
+                + ", ".join(COMPOUND_COLUMNS)
+            )
     out = check_out_dir(args.out)
-    seed = args.seed if args.seed is not None else (
-        scenario.seed if scenario.seed is not None else DEFAULT_SEED)
-    model = GovernanceModel(rng=seed, timeline=scenario.timeline, district=scenario.district,
-                            **scenario.params)
-    tables = district_tables(model.world, has_oc=model.compounds.oc_state != OC_NONE,
-                             columns=columns)
+    seed = (
+        args.seed
+        if args.seed is not None
+        else (scenario.seed if scenario.seed is not None else DEFAULT_SEED)
+    )
+    model = GovernanceModel(
+        rng=seed, timeline=scenario.timeline, district=scenario.district, **scenario.params
+    )
+    tables = district_tables(
+        model.world, has_oc=model.compounds.oc_state != OC_NONE, columns=columns
+    )
     model.remove_all_agents()
     paths = write_district(out, tables, args.format)
     w = model.world
-    print(f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
-          f"{w.n_compounds:,} compounds (seed {seed})", file=sys.stderr)
+    print(
+        f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
+        f"{w.n_compounds:,} compounds (seed {seed})",
+        file=sys.stderr,
+    )
     for path in paths:
         print(path)
     return 0

@@ -29,9 +29,15 @@ from .targets import Target
 __all__ = ["predictive_runs", "predictive_table", "world_size_table"]
 
 
-def predictive_runs(simulator: Simulator, draws: pd.DataFrame, names: Sequence[str],
-                    n_draws: int, seeds: int, master: int,
-                    label: str = "check") -> pd.DataFrame:
+def predictive_runs(
+    simulator: Simulator,
+    draws: pd.DataFrame,
+    names: Sequence[str],
+    n_draws: int,
+    seeds: int,
+    master: int,
+    label: str = "check",
+) -> pd.DataFrame:
     """Run the first `n_draws` posterior draws (columns `names`) with `seeds` fresh seeds
     each (derived from the calibration's master seed, none used in the waves; the same for
     any simulator, so two worlds' checks pair); one row per run: draw, replicate, seed and
@@ -41,9 +47,12 @@ def predictive_runs(simulator: Simulator, draws: pd.DataFrame, names: Sequence[s
     return runs.rename(columns={"point": "draw"})
 
 
-def predictive_table(runs: pd.DataFrame, targets: Sequence[Target],
-                     hm: HistoryMatch | None = None,
-                     draws: pd.DataFrame | None = None) -> pd.DataFrame:
+def predictive_table(
+    runs: pd.DataFrame,
+    targets: Sequence[Target],
+    hm: HistoryMatch | None = None,
+    draws: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per target: observed range, the runs' quantiles, share in range, share below
     the observation, and (given the history match and the draws) the emulator's RMS
     standardised error at the draws."""
@@ -63,23 +72,28 @@ def predictive_table(runs: pd.DataFrame, targets: Sequence[Target],
         row = {"target": t.name, "low": t.low, "high": t.high, "runs": len(v)}
         if len(v):
             q05, q50, q95 = np.quantile(v, [0.05, 0.5, 0.95])
-            row.update(q05=q05, median=q50, q95=q95, in_range=float(np.mean(
-                (v >= t.low) & (v <= t.high))), below=float(np.mean(v < t.observed)))
+            row.update(
+                q05=q05,
+                median=q50,
+                q95=q95,
+                in_range=float(np.mean((v >= t.low) & (v <= t.high))),
+                below=float(np.mean(v < t.observed)),
+            )
         if emulated is not None:
             arr, mean, var, run_var = emulated
             count = np.sum(np.isfinite(arr[:, :, k]), axis=1)
             ok = count > 0
             with np.errstate(invalid="ignore"):
                 run_mean = np.nansum(arr[:, :, k], axis=1) / np.maximum(count, 1)
-            err = ((run_mean[ok] - mean[ok, k])
-                   / np.sqrt(var[ok, k] + run_var[t.name] / count[ok]))
+            err = (run_mean[ok] - mean[ok, k]) / np.sqrt(var[ok, k] + run_var[t.name] / count[ok])
             row["emulator_rms"] = float(np.sqrt(np.mean(err**2))) if ok.any() else math.nan
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def world_size_table(reduced: pd.DataFrame, default: pd.DataFrame,
-                     targets: Sequence[Target]) -> pd.DataFrame:
+def world_size_table(
+    reduced: pd.DataFrame, default: pd.DataFrame, targets: Sequence[Target]
+) -> pd.DataFrame:
     """Paired differences default − reduced world per target (same draws and seeds): mean,
     95% interval, and the mean and the interval's half-width in units of the target's
     standard deviation."""
@@ -90,7 +104,15 @@ def world_size_table(reduced: pd.DataFrame, default: pd.DataFrame,
         a, b = both[f"{t.name}_default"], both[f"{t.name}_reduced"]
         ok = np.isfinite(a) & np.isfinite(b)
         est, _ = paired_difference(a[ok], b[ok])
-        rows.append({"target": t.name, "pairs": int(ok.sum()), "difference": est.mean,
-                     "low": est.low, "high": est.high, "in_sd": est.mean / t.sd,
-                     "half_width_in_sd": (est.high - est.low) / 2 / t.sd})
+        rows.append(
+            {
+                "target": t.name,
+                "pairs": int(ok.sum()),
+                "difference": est.mean,
+                "low": est.low,
+                "high": est.high,
+                "in_sd": est.mean / t.sd,
+                "half_width_in_sd": (est.high - est.low) / 2 / t.sd,
+            }
+        )
     return pd.DataFrame(rows)

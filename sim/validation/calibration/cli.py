@@ -52,40 +52,89 @@ def _parser() -> argparse.ArgumentParser:
         "in waves with Gaussian-process emulators, a posterior sample, posterior predictive "
         "and world-size checks, and a report.",
     )
-    p.add_argument("--out", type=Path, required=True,
-                   help="folder for posterior.parquet, calibration.md and the figures")
-    p.add_argument("--doc", type=Path, default=None,
-                   help="also write the report into this Markdown file between its markers")
-    p.add_argument("--results", type=Path, default=Path("results") / "calibration",
-                   help="folder of the runs' stores (resumable; default results/calibration)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder for posterior.parquet, calibration.md and the figures",
+    )
+    p.add_argument(
+        "--doc",
+        type=Path,
+        default=None,
+        help="also write the report into this Markdown file between its markers",
+    )
+    p.add_argument(
+        "--results",
+        type=Path,
+        default=Path("results") / "calibration",
+        help="folder of the runs' stores (resumable; default results/calibration)",
+    )
     p.add_argument("--waves", type=positive_int, default=s.waves, help="history-matching waves")
-    p.add_argument("--points", type=positive_int, default=s.points,
-                   help="parameter sets per wave")
-    p.add_argument("--seeds", type=positive_int, default=s.seeds,
-                   help="runs per parameter set, each with its own seed (at least 2)")
-    p.add_argument("--candidates", type=positive_int, default=s.candidates,
-                   help="prior draws screened by the emulators after each wave")
+    p.add_argument("--points", type=positive_int, default=s.points, help="parameter sets per wave")
+    p.add_argument(
+        "--seeds",
+        type=positive_int,
+        default=s.seeds,
+        help="runs per parameter set, each with its own seed (at least 2)",
+    )
+    p.add_argument(
+        "--candidates",
+        type=positive_int,
+        default=s.candidates,
+        help="prior draws screened by the emulators after each wave",
+    )
     p.add_argument("--draws", type=positive_int, default=m.draws, help="posterior draws kept")
-    p.add_argument("--burn", type=positive_int, default=m.burn,
-                   help="Metropolis steps per chain before draws are kept")
-    p.add_argument("--check-draws", type=positive_int, default=24,
-                   help="posterior draws run again for the predictive check")
-    p.add_argument("--check-seeds", type=positive_int, default=2,
-                   help="fresh seeds per draw in the predictive check")
-    p.add_argument("--world-draws", type=int, default=6,
-                   help="of the checked draws, how many also run on the default district "
-                   "(the world-size check; 0: none)")
+    p.add_argument(
+        "--burn",
+        type=positive_int,
+        default=m.burn,
+        help="Metropolis steps per chain before draws are kept",
+    )
+    p.add_argument(
+        "--check-draws",
+        type=positive_int,
+        default=24,
+        help="posterior draws run again for the predictive check",
+    )
+    p.add_argument(
+        "--check-seeds",
+        type=positive_int,
+        default=2,
+        help="fresh seeds per draw in the predictive check",
+    )
+    p.add_argument(
+        "--world-draws",
+        type=int,
+        default=6,
+        help="of the checked draws, how many also run on the default district "
+        "(the world-size check; 0: none)",
+    )
     p.add_argument("--steps", type=positive_int, default=120, help="months per run")
     p.add_argument("--seed", type=int, default=s.seed, help="master seed")
-    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
-                   help="worker processes of the local Dask cluster (default: one per core; "
-                   "1 runs in this process)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS if set "
-                   "and --workers is not given)")
-    p.add_argument("--without", action="append", default=[], metavar="TARGET",
-                   help="leave this target out (repeatable), e.g. when the model cannot "
-                   "reproduce it together with the others; the report names it")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes of the local Dask cluster (default: one per core; "
+        "1 runs in this process)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS if set "
+        "and --workers is not given)",
+    )
+    p.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="TARGET",
+        help="leave this target out (repeatable), e.g. when the model cannot "
+        "reproduce it together with the others; the report names it",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -99,30 +148,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     check_doc(parser, args.doc, DOC_BEGIN, DOC_END)
     if args.seeds < 2:
-        parser.error("--seeds must be at least 2 (the run-to-run variance is estimated "
-                     "from the seeds of each parameter set)")
+        parser.error(
+            "--seeds must be at least 2 (the run-to-run variance is estimated "
+            "from the seeds of each parameter set)"
+        )
     if not 0 <= args.world_draws <= args.check_draws:
-        parser.error(f"--world-draws {args.world_draws}: must be between 0 and --check-draws "
-                     f"({args.check_draws})")
+        parser.error(
+            f"--world-draws {args.world_draws}: must be between 0 and --check-draws "
+            f"({args.check_draws})"
+        )
     names = [t.name for t in TARGETS]
     for name in args.without:
         if name not in names:
             parser.error(f"--without {name}: not a target (targets: {', '.join(names)})")
     if len(set(args.without)) == len(names):
         parser.error("--without: at least one target must be left")
-    settings = Settings(waves=args.waves, points=args.points, seeds=args.seeds,
-                        candidates=args.candidates, seed=args.seed)
+    settings = Settings(
+        waves=args.waves,
+        points=args.points,
+        seeds=args.seeds,
+        candidates=args.candidates,
+        seed=args.seed,
+    )
     sampler = SamplerSettings(draws=args.draws, burn=args.burn, seed=args.seed)
-    say = (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr,
-                                                                     flush=True))
+    say = (
+        (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    )
     try:
         result = _calibrate(args, settings, sampler, make_evaluator, say)
     except ScenarioError as err:  # bad input, an unusable results folder or scheduler
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"\ninterrupted: the runs finished so far are stored in {args.results}; run the "
-              "same command again to resume", file=sys.stderr)
+        print(
+            f"\ninterrupted: the runs finished so far are stored in {args.results}; run the "
+            "same command again to resume",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     except CalibrationError as err:
         print(f"calibration incomplete: {err}", file=sys.stderr)
@@ -137,40 +199,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _calibrate(args: argparse.Namespace, settings: Settings, sampler: SamplerSettings,
-               make_evaluator, say) -> CalibrationResult:
+def _calibrate(
+    args: argparse.Namespace, settings: Settings, sampler: SamplerSettings, make_evaluator, say
+) -> CalibrationResult:
     elapsed: dict[str, float] = {}
     targets = tuple(t for t in TARGETS if t.name not in args.without)
     with make_evaluator(args.workers, args.scheduler) as evaluator:
         say(f"calibration: running on {evaluator.description}; runs stored in {args.results}")
-        reduced = SweepSimulator(args.results, targets, REDUCED_WORLD, args.steps, evaluator,
-                                 progress=not args.quiet)
+        reduced = SweepSimulator(
+            args.results, targets, REDUCED_WORLD, args.steps, evaluator, progress=not args.quiet
+        )
         start = time.perf_counter()
         hm = history_match(reduced, PRIOR, targets, settings, log=say)
         elapsed["waves"] = time.perf_counter() - start
-        result = CalibrationResult(match=hm, posterior=None, sampler=sampler,
-                                   world=REDUCED_WORLD, steps=args.steps, elapsed=elapsed,
-                                   left_out=tuple(args.without))
+        result = CalibrationResult(
+            match=hm,
+            posterior=None,
+            sampler=sampler,
+            world=REDUCED_WORLD,
+            steps=args.steps,
+            elapsed=elapsed,
+            left_out=tuple(args.without),
+        )
         if hm.stopped:
             result.runs = reduced.runs
             return result
         start = time.perf_counter()
         result.posterior = sample_posterior(hm, sampler)
         elapsed["posterior"] = time.perf_counter() - start
-        say(f"posterior: {len(result.posterior.draws)} draws, acceptance "
-            f"{result.posterior.acceptance:.0%}")
+        say(
+            f"posterior: {len(result.posterior.draws)} draws, acceptance "
+            f"{result.posterior.acceptance:.0%}"
+        )
         start = time.perf_counter()
         draws = result.posterior.draws
-        result.checks = predictive_runs(reduced, draws, PRIOR.names, args.check_draws,
-                                        args.check_seeds, settings.seed)
+        result.checks = predictive_runs(
+            reduced, draws, PRIOR.names, args.check_draws, args.check_seeds, settings.seed
+        )
         result.check_table = predictive_table(result.checks, targets, hm, draws)
         result.check_seeds = args.check_seeds
         runs = reduced.runs
         if args.world_draws:
-            default = SweepSimulator(args.results, targets, {}, args.steps, evaluator,
-                                     progress=not args.quiet)
-            big = predictive_runs(default, draws, PRIOR.names, args.world_draws,
-                                  args.check_seeds, settings.seed, label="check-default")
+            default = SweepSimulator(
+                args.results, targets, {}, args.steps, evaluator, progress=not args.quiet
+            )
+            big = predictive_runs(
+                default,
+                draws,
+                PRIOR.names,
+                args.world_draws,
+                args.check_seeds,
+                settings.seed,
+                label="check-default",
+            )
             result.world_table = world_size_table(result.checks, big, targets)
             runs += default.runs
         elapsed["checks"] = time.perf_counter() - start
@@ -193,13 +274,20 @@ def _write(args: argparse.Namespace, result: CalibrationResult) -> str:
     args.results.mkdir(parents=True, exist_ok=True)
     with atomic_path(args.results / "points.parquet") as tmp:
         result.match.points().to_parquet(tmp, index=False)
-    atomic_write_json(args.results / "calibration.json", {
-        "settings": vars(result.match.settings), "sampler": vars(result.sampler),
-        "steps": result.steps, "world": result.world, "runs": result.runs,
-        "elapsed_seconds": {k: round(v, 1) for k, v in result.elapsed.items()},
-        "stopped": result.match.stopped, "cpu_count": os.cpu_count(),
-        "nroy_share": [w.nroy_share for w in result.match.waves],
-    })
+    atomic_write_json(
+        args.results / "calibration.json",
+        {
+            "settings": vars(result.match.settings),
+            "sampler": vars(result.sampler),
+            "steps": result.steps,
+            "world": result.world,
+            "runs": result.runs,
+            "elapsed_seconds": {k: round(v, 1) for k, v in result.elapsed.items()},
+            "stopped": result.match.stopped,
+            "cpu_count": os.cpu_count(),
+            "nroy_share": [w.nroy_share for w in result.match.waves],
+        },
+    )
     return report
 
 

@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 
 __all__ = ["TargetEmulator", "Emulator", "fit_target", "fit_emulator", "single_threaded"]
 
+
 def single_threaded() -> threadpool_limits:
     """Run linear algebra on one thread: the emulators' matrices are small, and on a machine
     whose cores are busy (with the model's runs, say) multi-threaded BLAS spends most of
@@ -66,11 +67,12 @@ def fit_target(u: np.ndarray, y: np.ndarray, seed: int) -> TargetEmulator:
     centre, scale = float(np.mean(y)), float(np.std(y))
     scale = scale if scale > 0 else 1.0
     d = u.shape[1]
-    kernel = (ConstantKernel(1.0, (1e-2, 1e2))
-              * Matern(length_scale=np.full(d, 0.5), length_scale_bounds=(1e-2, 1e2), nu=2.5)
-              + WhiteKernel(1e-2, (1e-6, 1.0)))
-    gp = GaussianProcessRegressor(kernel, n_restarts_optimizer=RESTARTS, random_state=seed,
-                                  normalize_y=False)
+    kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(
+        length_scale=np.full(d, 0.5), length_scale_bounds=(1e-2, 1e2), nu=2.5
+    ) + WhiteKernel(1e-2, (1e-6, 1.0))
+    gp = GaussianProcessRegressor(
+        kernel, n_restarts_optimizer=RESTARTS, random_state=seed, normalize_y=False
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         gp.fit(u, (y - centre) / scale)
@@ -91,8 +93,7 @@ class Emulator:
         return (np.column_stack([m for m, _ in out]), np.column_stack([v for _, v in out]))
 
 
-def fit_emulator(u: np.ndarray, runs: np.ndarray, targets: tuple[str, ...],
-                 seed: int) -> Emulator:
+def fit_emulator(u: np.ndarray, runs: np.ndarray, targets: tuple[str, ...], seed: int) -> Emulator:
     """Fit every target's emulator. `runs` holds the statistics of every run, shaped
     (points × seeds × targets) with nan where a run has no value; `u` the points' positions."""
     runs = np.asarray(runs, dtype=float)

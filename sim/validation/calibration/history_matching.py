@@ -37,8 +37,16 @@ from sim.experiments.uncertainty import Prior
 from .emulator import Emulator, fit_emulator, single_threaded
 from .targets import Target
 
-__all__ = ["Settings", "Simulator", "CalibrationError", "Wave", "HistoryMatch",
-           "stage_seed", "CHECKS", "history_match"]
+__all__ = [
+    "Settings",
+    "Simulator",
+    "CalibrationError",
+    "Wave",
+    "HistoryMatch",
+    "stage_seed",
+    "CHECKS",
+    "history_match",
+]
 
 
 class CalibrationError(RuntimeError):
@@ -61,8 +69,9 @@ class Settings:
 class Simulator(Protocol):
     """Runs parameter sets and returns the target statistics of every run."""
 
-    def simulate(self, label: str, points: pd.DataFrame, replicates: int,
-                 seed: int) -> pd.DataFrame:
+    def simulate(
+        self, label: str, points: pd.DataFrame, replicates: int, seed: int
+    ) -> pd.DataFrame:
         """Run row i of `points` (parameter values) with each seed of
         `sim.experiments.uncertainty.draw_seeds(seed, i, replicates)`; one row per run:
         `point` (row position), `replicate`, `seed`, and one column per target with its
@@ -125,8 +134,11 @@ class HistoryMatch:
         assert em is not None
         mean, var = em.predict(u)
         z = np.array([t.observed for t in self.targets])
-        total = (np.array([t.sd**2 for t in self.targets])
-                 + np.array([em.run_variance[n] for n in self.names]) + var)
+        total = (
+            np.array([t.sd**2 for t in self.targets])
+            + np.array([em.run_variance[n] for n in self.names])
+            + var
+        )
         return np.abs(z - mean) / np.sqrt(total)
 
     def non_implausible(self, u: np.ndarray, upto: int | None = None) -> np.ndarray:
@@ -149,8 +161,11 @@ class HistoryMatch:
         assert em is not None
         mean, var = em.predict(np.atleast_2d(u))
         z = np.array([t.observed for t in self.targets])
-        total = (np.array([t.sd**2 for t in self.targets])
-                 + np.array([em.run_variance[n] for n in self.names]) + var)
+        total = (
+            np.array([t.sd**2 for t in self.targets])
+            + np.array([em.run_variance[n] for n in self.names])
+            + var
+        )
         return -0.5 * np.sum((z - mean) ** 2 / total + np.log(2 * np.pi * total), axis=1)
 
     def points(self) -> pd.DataFrame:
@@ -169,7 +184,8 @@ class HistoryMatch:
                 table[name] = means[:, k]
                 table[f"{name}_sd"] = sds[:, k]
             table["in_ranges"] = np.all(
-                [table[t.name].between(t.low, t.high) for t in self.targets], axis=0)
+                [table[t.name].between(t.low, t.high) for t in self.targets], axis=0
+            )
             frames.append(table)
         return pd.concat(frames, ignore_index=True)
 
@@ -196,8 +212,9 @@ def maximin(pool: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     return np.array(chosen)
 
 
-def grow_pool(hm: HistoryMatch, pool: np.ndarray, want: int, rng: np.random.Generator,
-              rounds: int = 20) -> np.ndarray:
+def grow_pool(
+    hm: HistoryMatch, pool: np.ndarray, want: int, rng: np.random.Generator, rounds: int = 20
+) -> np.ndarray:
     """Add non-implausible positions near those in `pool` (Gaussian steps shaped like the
     pool's spread) until it holds `want`, or `rounds` rounds have passed."""
     d = pool.shape[1]
@@ -228,11 +245,18 @@ def validation_errors(hm: HistoryMatch, wave: Wave) -> pd.DataFrame:
     rows = []
     for k, name in enumerate(hm.names):
         ok = np.isfinite(means[:, k]) & (n[:, k] > 0)
-        err = ((means[ok, k] - mean[ok, k])
-               / np.sqrt(var[ok, k] + prev.run_variance[name] / n[ok, k]))
-        rows.append({"wave": wave.number, "target": name, "points": int(ok.sum()),
-                     "rms": float(np.sqrt(np.mean(err**2))) if ok.any() else math.nan,
-                     "within_3": float(np.mean(np.abs(err) <= 3)) if ok.any() else math.nan})
+        err = (means[ok, k] - mean[ok, k]) / np.sqrt(
+            var[ok, k] + prev.run_variance[name] / n[ok, k]
+        )
+        rows.append(
+            {
+                "wave": wave.number,
+                "target": name,
+                "points": int(ok.sum()),
+                "rms": float(np.sqrt(np.mean(err**2))) if ok.any() else math.nan,
+                "within_3": float(np.mean(np.abs(err) <= 3)) if ok.any() else math.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -250,16 +274,22 @@ def history_match(
         return _waves(simulator, prior, targets, settings, log)
 
 
-def _waves(simulator: Simulator, prior: Prior, targets: Sequence[Target], settings: Settings,
-           log: Callable[[str], None]) -> HistoryMatch:
+def _waves(
+    simulator: Simulator,
+    prior: Prior,
+    targets: Sequence[Target],
+    settings: Settings,
+    log: Callable[[str], None],
+) -> HistoryMatch:
     hm = HistoryMatch(prior, tuple(targets), settings)
     names = hm.names
     d = len(prior)
     design_rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(1,)))
     for number in range(1, settings.waves + 1):
         if number == 1:
-            design = prior.sample(settings.points,
-                                  np.random.SeedSequence(settings.seed, spawn_key=(0, 1)))
+            design = prior.sample(
+                settings.points, np.random.SeedSequence(settings.seed, spawn_key=(0, 1))
+            )
             u = prior.to_unit(design)
         else:
             pool = hm.waves[-1].pool
@@ -267,8 +297,9 @@ def _waves(simulator: Simulator, prior: Prior, targets: Sequence[Target], settin
             u = pool[maximin(pool, settings.points, design_rng)]
             design = prior.from_unit(u)
         log(f"wave {number}: {len(design)} points × {settings.seeds} seeds")
-        runs = simulator.simulate(f"wave-{number}", design, settings.seeds,
-                                  stage_seed(settings.seed, number))
+        runs = simulator.simulate(
+            f"wave-{number}", design, settings.seeds, stage_seed(settings.seed, number)
+        )
         wave = Wave(number, design.reset_index(drop=True), u, runs)
         if number > 1:
             wave.validation = validation_errors(hm, wave)
@@ -278,16 +309,23 @@ def _waves(simulator: Simulator, prior: Prior, targets: Sequence[Target], settin
         us = np.vstack([w.u for w in hm.waves])
         arrays = [run_array(w.runs, len(w.design), names) for w in hm.waves]
         width = max(a.shape[1] for a in arrays)
-        arr = np.concatenate([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)),
-                                     constant_values=np.nan) for a in arrays])
+        arr = np.concatenate(
+            [
+                np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), constant_values=np.nan)
+                for a in arrays
+            ]
+        )
         train = hm.non_implausible(us, upto=number - 1)
-        idx = np.flatnonzero(train)[-settings.max_train:]
+        idx = np.flatnonzero(train)[-settings.max_train :]
         wave.emulator = fit_emulator(us[idx], arr[idx], names, settings.seed + 1000 * number)
         wave.trained_on = len(idx)
 
         # screen a fresh prior sample, with the earlier survivors
-        sample = prior.to_unit(prior.sample(
-            settings.candidates, np.random.SeedSequence(settings.seed, spawn_key=(2, number))))
+        sample = prior.to_unit(
+            prior.sample(
+                settings.candidates, np.random.SeedSequence(settings.seed, spawn_key=(2, number))
+            )
+        )
         fresh = hm.non_implausible(sample)
         wave.nroy_share = float(fresh.mean())
         pool = sample[fresh]
@@ -299,15 +337,18 @@ def _waves(simulator: Simulator, prior: Prior, targets: Sequence[Target], settin
         if len(pool) < want:
             pool = grow_pool(hm, pool, want, design_rng)
         if len(pool) > settings.candidates:  # keep the pool's size bounded over the waves
-            pool = pool[np.sort(design_rng.choice(len(pool), settings.candidates,
-                                                  replace=False))]
+            pool = pool[np.sort(design_rng.choice(len(pool), settings.candidates, replace=False))]
         wave.pool = pool
-        log(f"wave {number}: emulator on {wave.trained_on} points; non-implausible share of "
-            f"the prior {wave.nroy_share:.4f}; pool {len(pool)}")
+        log(
+            f"wave {number}: emulator on {wave.trained_on} points; non-implausible share of "
+            f"the prior {wave.nroy_share:.4f}; pool {len(pool)}"
+        )
         if not len(pool):
-            hm.stopped = (f"after wave {number} no parameter set of the prior is "
-                          "non-implausible: the model does not reproduce every target at "
-                          "once within the plausible ranges")
+            hm.stopped = (
+                f"after wave {number} no parameter set of the prior is "
+                "non-implausible: the model does not reproduce every target at "
+                "once within the plausible ranges"
+            )
             log(hm.stopped)
             break
     return hm

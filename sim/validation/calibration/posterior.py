@@ -83,8 +83,7 @@ def split_rhat(chains: np.ndarray) -> np.ndarray:
         return np.sqrt(var_plus / within)
 
 
-def sample_posterior(hm: HistoryMatch, settings: SamplerSettings = SamplerSettings()
-                     ) -> Posterior:
+def sample_posterior(hm: HistoryMatch, settings: SamplerSettings = SamplerSettings()) -> Posterior:
     """Sample the posterior of a finished history match."""
     with single_threaded():
         return _sample(hm, settings)
@@ -120,7 +119,7 @@ def _sample(hm: HistoryMatch, settings: SamplerSettings) -> Posterior:
         if step < settings.burn:
             history.append(x.copy())
             if (step + 1) % settings.adapt_every == 0:
-                recent = np.concatenate(history[len(history) // 2:])
+                recent = np.concatenate(history[len(history) // 2 :])
                 cov = _proposal(recent, np.full(len(recent), 1 / len(recent)), d)
         else:
             accepted += int(take.sum())

@@ -31,22 +31,24 @@ from sim.experiments.uncertainty import Prior, Uncertain
 
 __all__ = ["PRIOR", "REDUCED_WORLD"]
 
-PRIOR = Prior((
-    Uncertain("oc_attempt_rate", 0.002, 0.03, scale="log"),
-    Uncertain("assembly_turnout_base", 0.3, 0.7),
-    Uncertain("assembly_turnout_sd", 0.05, 0.35),
-    Uncertain("oc_coopt_rate", 0.03, 0.5, scale="log"),
-    Uncertain("collusion_rate", 0.001, 0.05, scale="log"),
-    Uncertain("fee_tolerance_mean", 0.05, 0.35),
-    Uncertain("firm_fee_responsiveness", 0.5, 1.0),
-    Uncertain("admin_task_hours_per_1000", 100.0, 400.0),
-    Uncertain("inspections_per_month", 0.5, 6.0),
-    Uncertain("election_mobilisation", 0.4, 1.0),
-    Uncertain("party_attempt_boost", 2.0, 40.0, scale="log"),
-    Uncertain("party_bloc", 0.1, 0.5),
-    Uncertain("contest_base", 0.005, 0.2, scale="log"),
-    Uncertain("dept_adaptation_rate", 0.02, 0.5, scale="log"),
-))
+PRIOR = Prior(
+    (
+        Uncertain("oc_attempt_rate", 0.002, 0.03, scale="log"),
+        Uncertain("assembly_turnout_base", 0.3, 0.7),
+        Uncertain("assembly_turnout_sd", 0.05, 0.35),
+        Uncertain("oc_coopt_rate", 0.03, 0.5, scale="log"),
+        Uncertain("collusion_rate", 0.001, 0.05, scale="log"),
+        Uncertain("fee_tolerance_mean", 0.05, 0.35),
+        Uncertain("firm_fee_responsiveness", 0.5, 1.0),
+        Uncertain("admin_task_hours_per_1000", 100.0, 400.0),
+        Uncertain("inspections_per_month", 0.5, 6.0),
+        Uncertain("election_mobilisation", 0.4, 1.0),
+        Uncertain("party_attempt_boost", 2.0, 40.0, scale="log"),
+        Uncertain("party_bloc", 0.1, 0.5),
+        Uncertain("contest_base", 0.005, 0.2, scale="log"),
+        Uncertain("dept_adaptation_rate", 0.02, 0.5, scale="log"),
+    )
+)
 """Independent uniform or log-uniform priors over the plausible ranges."""
 
 REDUCED_WORLD: dict[str, Any] = {"n_streets": 4, "n_firms": 10, "n_ngos": 8}

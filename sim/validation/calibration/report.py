@@ -27,8 +27,14 @@ from sim.runs.files import atomic_path
 from .history_matching import HistoryMatch
 from .posterior import Posterior, SamplerSettings
 
-__all__ = ["CalibrationResult", "markdown_report", "posterior_figure", "checks_figure", "save",
-           "TRADE_OFF"]
+__all__ = [
+    "CalibrationResult",
+    "markdown_report",
+    "posterior_figure",
+    "checks_figure",
+    "save",
+    "TRADE_OFF",
+]
 
 TRADE_OFF = 0.4
 """Posterior correlations at least this strong (in absolute value) are reported as
@@ -82,41 +88,64 @@ def markdown_report(result: CalibrationResult) -> str:
         f"all{_elapsed_text(result.elapsed)}.",
     ]
     if hm.stopped:
-        lines += ["", f"**The calibration stopped: {hm.stopped}.** The tables below show "
-                  "how close the waves came."]
+        lines += [
+            "",
+            f"**The calibration stopped: {hm.stopped}.** The tables below show "
+            "how close the waves came.",
+        ]
     if result.left_out:
-        lines += ["", "**Targets left out** (`--without`): "
-                  + ", ".join(f"`{t}`" for t in result.left_out) + "."]
+        lines += [
+            "",
+            "**Targets left out** (`--without`): "
+            + ", ".join(f"`{t}`" for t in result.left_out)
+            + ".",
+        ]
 
-    lines += ["", "### Targets", "",
-              "| target | statistic | observed range (≈ ±2 sd) | source |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "### Targets",
+        "",
+        "| target | statistic | observed range (≈ ±2 sd) | source |",
+        "|---|---|---|---|",
+    ]
     for t in hm.targets:
         lines.append(f"| {t.label} | `{t.name}` | {t.low:g}–{t.high:g} | {t.source} |")
 
-    lines += ["", "### Waves", "",
-              "Each wave's design points run with their own seeds; the emulator fitted after "
-              "the wave learns from every point the earlier waves left non-implausible. "
-              "*Check*: the previous emulator's standardised errors on the wave's new runs "
-              "(RMS, about 1 when its variance is honest; share within ±3).", "",
-              "| wave | points × seeds | emulator learnt from | points meeting every range "
-              "| prior left non-implausible | check of the previous emulator |",
-              "|---:|---|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "### Waves",
+        "",
+        "Each wave's design points run with their own seeds; the emulator fitted after "
+        "the wave learns from every point the earlier waves left non-implausible. "
+        "*Check*: the previous emulator's standardised errors on the wave's new runs "
+        "(RMS, about 1 when its variance is honest; share within ±3).",
+        "",
+        "| wave | points × seeds | emulator learnt from | points meeting every range "
+        "| prior left non-implausible | check of the previous emulator |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
     points = hm.points()
     for w in hm.waves:
         meet = int(points.loc[points["wave"] == w.number, "in_ranges"].sum())
         check = "–"
         if w.validation is not None:
-            check = "; ".join(f"`{r.target}` {r.rms:.2f} ({r.within_3:.0%})"
-                              for r in w.validation.itertuples())
-        lines.append(f"| {w.number} | {len(w.design)} × {s.seeds} | {w.trained_on} | "
-                     f"{meet} of {len(w.design)} | {_share(w.nroy_share, s.candidates)} | "
-                     f"{check} |")
+            check = "; ".join(
+                f"`{r.target}` {r.rms:.2f} ({r.within_3:.0%})" for r in w.validation.itertuples()
+            )
+        lines.append(
+            f"| {w.number} | {len(w.design)} × {s.seeds} | {w.trained_on} | "
+            f"{meet} of {len(w.design)} | {_share(w.nroy_share, s.candidates)} | "
+            f"{check} |"
+        )
     if hm.waves and hm.waves[-1].emulator is not None:
         rv = hm.waves[-1].emulator.run_variance
-        lines += ["", "Run-to-run standard deviation of each statistic (pooled over the last "
-                  "emulator's points), beside the observation's: " + "; ".join(
-                      f"`{t.name}` {math.sqrt(rv[t.name]):.3f} vs {t.sd:.3f}"
-                      for t in hm.targets) + "."]
+        lines += [
+            "",
+            "Run-to-run standard deviation of each statistic (pooled over the last "
+            "emulator's points), beside the observation's: "
+            + "; ".join(f"`{t.name}` {math.sqrt(rv[t.name]):.3f} vs {t.sd:.3f}" for t in hm.targets)
+            + ".",
+        ]
     if post is None:
         return "\n".join(lines) + "\n"
 
@@ -151,12 +180,15 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
     prior_sample = hm.prior.sample(20_000, 0)
     rhat = max(post.rhat.values())
     lines = [
-        "", "### Posterior", "",
+        "",
+        "### Posterior",
+        "",
         f"{len(draws)} draws from the last wave's emulator (random-walk Metropolis, "
         f"{result.sampler.chains} chains, {post.steps} steps each of which "
         f"{result.sampler.burn} burn-in; acceptance {post.acceptance:.0%}; largest split-R̂ "
         f"{rhat:.3f}), saved as `posterior.parquet`. *Narrowing*: posterior sd / prior sd "
-        "(1: the targets say nothing about the parameter).", "",
+        "(1: the targets say nothing about the parameter).",
+        "",
         "| parameter | prior | posterior median [90% interval] | narrowing | schema default "
         "| default in the interval |",
         "|---|---|---|---:|---:|:---:|",
@@ -169,10 +201,11 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
         else:
             narrowing = np.std(v) / np.std(prior_sample[p.name])
         default = float(base.get(p.name, math.nan))
-        inside = ("–" if not np.isfinite(default) else
-                  "yes" if lo <= default <= hi else "**no**")
-        lines.append(f"| `{p.name}` | {p.describe()} | {_f(med)} [{_f(lo)}, {_f(hi)}] | "
-                     f"{narrowing:.2f} | {_f(default)} | {inside} |")
+        inside = "–" if not np.isfinite(default) else "yes" if lo <= default <= hi else "**no**"
+        lines.append(
+            f"| `{p.name}` | {p.describe()} | {_f(med)} [{_f(lo)}, {_f(hi)}] | "
+            f"{narrowing:.2f} | {_f(default)} | {inside} |"
+        )
     lines += _sampler_warnings(post, result.sampler)
     edges = []
     for p in hm.prior.params:
@@ -180,25 +213,37 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
         if hi - lo < 0.5 and (lo <= EDGE or hi >= 1 - EDGE):
             edges.append(f"`{p.name}` ({'lower' if lo <= EDGE else 'upper'} end)")
     if edges:
-        lines += ["", "**The posterior presses against the end of a plausible range** for "
-                  + ", ".join(edges) + ": the targets ask for values beyond what the prior "
-                  "allows. Widen the range where that is defensible; otherwise the model "
-                  "reproduces the targets only at the edge of what is plausible (see the "
-                  "predictive check)."]
+        lines += [
+            "",
+            "**The posterior presses against the end of a plausible range** for "
+            + ", ".join(edges)
+            + ": the targets ask for values beyond what the prior "
+            "allows. Widen the range where that is defensible; otherwise the model "
+            "reproduces the targets only at the edge of what is plausible (see the "
+            "predictive check).",
+        ]
     rho = draws[hm.prior.names].corr(method="spearman")
-    pairs = [(abs(rho.iloc[i, j]), hm.prior.names[i], hm.prior.names[j], rho.iloc[i, j])
-             for i in range(len(rho)) for j in range(i + 1, len(rho))]
+    pairs = [
+        (abs(rho.iloc[i, j]), hm.prior.names[i], hm.prior.names[j], rho.iloc[i, j])
+        for i in range(len(rho))
+        for j in range(i + 1, len(rho))
+    ]
     strong = sorted([p for p in pairs if p[0] >= TRADE_OFF], reverse=True)
     if strong:
-        lines += ["", "The targets identify combinations more than single values: "
-                  + "; ".join(f"`{a}` and `{b}` (ρ = {r:+.2f})" for _, a, b, r in strong)
-                  + f" trade off in the posterior (Spearman correlations of at least "
-                  f"{TRADE_OFF:g} in absolute value). Experiments that take their parameters "
-                  "from the posterior table keep these dependencies."]
+        lines += [
+            "",
+            "The targets identify combinations more than single values: "
+            + "; ".join(f"`{a}` and `{b}` (ρ = {r:+.2f})" for _, a, b, r in strong)
+            + f" trade off in the posterior (Spearman correlations of at least "
+            f"{TRADE_OFF:g} in absolute value). Experiments that take their parameters "
+            "from the posterior table keep these dependencies.",
+        ]
     else:
         lines += ["", f"No two parameters correlate at {TRADE_OFF:g} or more in the posterior."]
-    lines += ["", "![Posterior draws of each parameter over its prior]"
-              "(validation/calibration_posterior.png)"]
+    lines += [
+        "",
+        "![Posterior draws of each parameter over its prior](validation/calibration_posterior.png)",
+    ]
     return lines
 
 
@@ -206,9 +251,12 @@ def _sampler_warnings(post: Posterior, sampler: SamplerSettings) -> list[str]:
     worst = max(post.rhat, key=lambda k: post.rhat[k])
     if not post.rhat[worst] > RHAT_OK:
         return []
-    return ["", f"**The chains have not mixed** (split-R̂ of `{worst}` "
-            f"{post.rhat[worst]:.2f} > {RHAT_OK}): the posterior's quantiles are rough. Run "
-            f"again with more burn-in (`--burn`, now {sampler.burn}); the runs are reused."]
+    return [
+        "",
+        f"**The chains have not mixed** (split-R̂ of `{worst}` "
+        f"{post.rhat[worst]:.2f} > {RHAT_OK}): the posterior's quantiles are rough. Run "
+        f"again with more burn-in (`--burn`, now {sampler.burn}); the runs are reused.",
+    ]
 
 
 def _check_section(result: CalibrationResult) -> list[str]:
@@ -216,26 +264,35 @@ def _check_section(result: CalibrationResult) -> list[str]:
     assert table is not None and result.checks is not None
     n_draws = int(result.checks["draw"].nunique())
     lines = [
-        "", "### Posterior predictive check", "",
+        "",
+        "### Posterior predictive check",
+        "",
         f"The first {n_draws} posterior draws, {result.check_seeds} fresh seeds each, on the "
         "reduced world: each target's observed range against the calibrated model's runs. "
         "*Below*: share of runs below the observation (near 0 or 1: the model misses it). "
-        "*Emulator*: RMS standardised error of the emulator at these draws.", "",
-        "| target | observed range | runs: median [5%, 95%] | runs in range | below | "
-        "emulator |",
+        "*Emulator*: RMS standardised error of the emulator at these draws.",
+        "",
+        "| target | observed range | runs: median [5%, 95%] | runs in range | below | emulator |",
         "|---|---|---|---:|---:|---:|",
     ]
     for r in table.itertuples():
         emulator = _f(getattr(r, "emulator_rms", math.nan), 2)
-        lines.append(f"| `{r.target}` | {r.low:g}–{r.high:g} | {_f(r.median)} "
-                     f"[{_f(r.q05)}, {_f(r.q95)}] | {r.in_range:.0%} | {r.below:.0%} | "
-                     f"{emulator} |")
+        lines.append(
+            f"| `{r.target}` | {r.low:g}–{r.high:g} | {_f(r.median)} "
+            f"[{_f(r.q05)}, {_f(r.q95)}] | {r.in_range:.0%} | {r.below:.0%} | "
+            f"{emulator} |"
+        )
     worst = table.loc[(table["below"] - 0.5).abs().idxmax()]
-    lines += ["", f"The target the calibrated model fits least centrally is `{worst.target}` "
-              f"({worst.below:.0%} of runs below the observation, {worst.in_range:.0%} of "
-              "runs inside its range)."]
-    lines += ["", "![Targets, waves and posterior predictive runs]"
-              "(validation/calibration_checks.png)"]
+    lines += [
+        "",
+        f"The target the calibrated model fits least centrally is `{worst.target}` "
+        f"({worst.below:.0%} of runs below the observation, {worst.in_range:.0%} of "
+        "runs inside its range).",
+    ]
+    lines += [
+        "",
+        "![Targets, waves and posterior predictive runs](validation/calibration_checks.png)",
+    ]
     return lines
 
 
@@ -244,29 +301,41 @@ def _world_section(result: CalibrationResult) -> list[str]:
     assert table is not None
     pairs = int(table["pairs"].max())
     lines = [
-        "", "### World-size check", "",
+        "",
+        "### World-size check",
+        "",
         f"The same posterior draws and seeds ({pairs} pairs) on the default district and on "
         "the reduced world: the paired difference default − reduced of each target with its "
-        "95% interval, and the difference in units of the target's standard deviation.", "",
-        "| target | default − reduced [95% CI] | in target sds |", "|---|---|---:|",
+        "95% interval, and the difference in units of the target's standard deviation.",
+        "",
+        "| target | default − reduced [95% CI] | in target sds |",
+        "|---|---|---:|",
     ]
     for r in table.itertuples():
-        lines.append(f"| `{r.target}` | {r.difference:+.4f} [{r.low:+.4f}, {r.high:+.4f}] | "
-                     f"{r.in_sd:+.2f} |")
+        lines.append(
+            f"| `{r.target}` | {r.difference:+.4f} [{r.low:+.4f}, {r.high:+.4f}] | {r.in_sd:+.2f} |"
+        )
     worst = table.loc[table["in_sd"].abs().idxmax()]
     excluding = [r.target for r in table.itertuples() if r.low > 0 or r.high < 0]
-    text = (f"The largest difference is {worst.in_sd:+.2f} sd (`{worst.target}`). ")
+    text = f"The largest difference is {worst.in_sd:+.2f} sd (`{worst.target}`). "
     widest = float(table["half_width_in_sd"].max())
     if excluding:
-        text += (f"{len(excluding)} of {len(table)} intervals exclude zero ("
-                 + ", ".join(f"`{n}`" for n in excluding) + ")")
-        text += ("; differences this small against the targets' uncertainty leave the "
-                 "calibration's conclusions unchanged." if abs(worst.in_sd) < 0.5 else
-                 "; **the reduced world does not stand in for the default one on these "
-                 "targets**.")
+        text += (
+            f"{len(excluding)} of {len(table)} intervals exclude zero ("
+            + ", ".join(f"`{n}`" for n in excluding)
+            + ")"
+        )
+        text += (
+            "; differences this small against the targets' uncertainty leave the "
+            "calibration's conclusions unchanged."
+            if abs(worst.in_sd) < 0.5
+            else "; **the reduced world does not stand in for the default one on these targets**."
+        )
     else:
-        text += (f"No interval excludes zero; their half-widths reach {widest:.2f} sd, so "
-                 "differences of that size cannot be ruled out with this many pairs.")
+        text += (
+            f"No interval excludes zero; their half-widths reach {widest:.2f} sd, so "
+            "differences of that size cannot be ruled out with this many pairs."
+        )
     return lines + ["", text]
 
 
@@ -288,12 +357,21 @@ def posterior_figure(hm: HistoryMatch, posterior: Posterior) -> Figure:
         label = p.name
         if p.scale == "log":  # on the log scale, where a log-uniform prior is flat
             v, lo, hi = np.log10(v), np.log10(lo), np.log10(hi)
-            density = p.dist.pdf(10 ** np.linspace(lo, hi, 200)) * 10 ** np.linspace(
-                lo, hi, 200) * np.log(10)
+            density = (
+                p.dist.pdf(10 ** np.linspace(lo, hi, 200))
+                * 10 ** np.linspace(lo, hi, 200)
+                * np.log(10)
+            )
             grid = np.linspace(lo, hi, 200)
             label = f"log10 {p.name}"
-        ax.hist(v, bins=np.linspace(lo, hi, 31), density=True, color="#4c72b0", alpha=0.8,
-                label="posterior")
+        ax.hist(
+            v,
+            bins=np.linspace(lo, hi, 31),
+            density=True,
+            color="#4c72b0",
+            alpha=0.8,
+            label="posterior",
+        )
         ax.plot(grid, density, color="#000000", lw=1.2, label="prior")
         ax.set_title(label, fontsize=9)
         ax.tick_params(labelsize=7)
@@ -320,8 +398,14 @@ def checks_figure(hm: HistoryMatch, checks: pd.DataFrame | None) -> Figure:
         ax.axhspan(t.low, t.high, color="#2ca02c", alpha=0.15, label="observed range")
         for w in waves:
             y = points.loc[points["wave"] == w, t.name]
-            ax.scatter(w + rng.uniform(-0.25, 0.25, len(y)), y, s=5, color="#888888",
-                       alpha=0.6, label="design points (seed means)" if w == 1 else None)
+            ax.scatter(
+                w + rng.uniform(-0.25, 0.25, len(y)),
+                y,
+                s=5,
+                color="#888888",
+                alpha=0.6,
+                label="design points (seed means)" if w == 1 else None,
+            )
         labels = [str(w) for w in waves]
         if checks is not None:
             v = checks[t.name].dropna().to_numpy()

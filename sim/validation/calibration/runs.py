@@ -40,16 +40,25 @@ EPISODE_BY_NAME = {e.name: e for e in EPISODES}
 def episode_scenario(episode: Episode) -> str:
     """A scenario file replaying `episode`: the defaults (the baseline) with the episode's
     starting point and its policy timeline."""
-    header = (f"Historical episode {episode.name}: {episode.title}.\n"
-              "Written by python -m sim.validation.calibration from sim.validation.episodes.")
-    text = to_toml({"description": episode.title, **episode.params},
-                   header, comments=False)
+    header = (
+        f"Historical episode {episode.name}: {episode.title}.\n"
+        "Written by python -m sim.validation.calibration from sim.validation.episodes."
+    )
+    text = to_toml({"description": episode.title, **episode.params}, header, comments=False)
     return text + timeline_toml(parse_timeline(list(episode.timeline), where=episode.name))
 
 
-def experiment_text(label: str, n_points: int, replicates: int, seed: int, steps: int,
-                    world: dict[str, Any], series_outcomes: Sequence[str] = (),
-                    scenario: str = "baseline", draws: str | None = None) -> str:
+def experiment_text(
+    label: str,
+    n_points: int,
+    replicates: int,
+    seed: int,
+    steps: int,
+    world: dict[str, Any],
+    series_outcomes: Sequence[str] = (),
+    scenario: str = "baseline",
+    draws: str | None = None,
+) -> str:
     """The experiment file of one batch: one arm over the batch's parameter sets (the
     rows of `draws`, default ``<label>.draws.parquet``) on the base `scenario`."""
     draws = draws or f"{label}.draws.parquet"
@@ -64,8 +73,10 @@ def experiment_text(label: str, n_points: int, replicates: int, seed: int, steps
         f"seed = {seed}",
     ]
     if series_outcomes:
-        lines += ["series_period = 1",
-                  "outcomes = [" + ", ".join(f'"{o}"' for o in series_outcomes) + "]"]
+        lines += [
+            "series_period = 1",
+            "outcomes = [" + ", ".join(f'"{o}"' for o in series_outcomes) + "]",
+        ]
     lines += ["", "[design]", 'kind = "arms"', "", "[arms.calibration]", "", "[fixed]"]
     lines += [f"{k} = {_toml(v)}" for k, v in world.items()]
     lines += ["", "[uncertainty]", f"draws = {n_points}", f'table = "{draws}"', ""]
@@ -85,8 +96,16 @@ class SweepSimulator:
     calibration world (`world`: parameter overrides of the baseline scenario), in the
     folder `root`, with an entered evaluator (`sim.experiments.evaluators`)."""
 
-    def __init__(self, root: Path, targets: Sequence[Target], world: dict[str, Any],
-                 steps: int, evaluator: Any, *, progress: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        targets: Sequence[Target],
+        world: dict[str, Any],
+        steps: int,
+        evaluator: Any,
+        *,
+        progress: bool = True,
+    ) -> None:
         self.root = Path(root)
         self.targets = tuple(targets)
         self.world = dict(world)
@@ -95,8 +114,9 @@ class SweepSimulator:
         self.progress = progress
         self.runs = 0  # runs this simulator asked for (stored or run now)
 
-    def simulate(self, label: str, points: pd.DataFrame, replicates: int,
-                 seed: int) -> pd.DataFrame:
+    def simulate(
+        self, label: str, points: pd.DataFrame, replicates: int, seed: int
+    ) -> pd.DataFrame:
         """Run the parameter sets (rows of `points`) of one batch; see
         `history_matching.Simulator`. The baseline's targets read one experiment
         ``<label>``; each historical episode's target reads its own, ``<label>-<episode>``,
@@ -108,15 +128,23 @@ class SweepSimulator:
         table: pd.DataFrame | None = None
         for name, targets in self._by_run().items():
             if name is None:
-                part = self._batch(label, "baseline", self.steps, targets, len(points),
-                                   replicates, seed)
+                part = self._batch(
+                    label, "baseline", self.steps, targets, len(points), replicates, seed
+                )
             else:
                 episode = EPISODE_BY_NAME[name]
                 scenario = self.root / f"episode-{name}.toml"
                 atomic_write_text(scenario, episode_scenario(episode))
-                part = self._batch(f"{label}-{name}", scenario.name, episode.months,
-                                   targets, len(points), replicates, seed,
-                                   draws=f"{label}.draws.parquet")
+                part = self._batch(
+                    f"{label}-{name}",
+                    scenario.name,
+                    episode.months,
+                    targets,
+                    len(points),
+                    replicates,
+                    seed,
+                    draws=f"{label}.draws.parquet",
+                )
             table = part if table is None else table.merge(part, on=keys, how="outer")
         assert table is not None, "a calibration needs at least one target"
         return table.sort_values(["replicate", "point"]).reset_index(drop=True)
@@ -128,15 +156,34 @@ class SweepSimulator:
             groups.setdefault(t.episode, []).append(t)
         return groups
 
-    def _batch(self, label: str, scenario: str, steps: int, targets: list[Target],
-               n_points: int, replicates: int, seed: int, draws: str | None = None
-               ) -> pd.DataFrame:
+    def _batch(
+        self,
+        label: str,
+        scenario: str,
+        steps: int,
+        targets: list[Target],
+        n_points: int,
+        replicates: int,
+        seed: int,
+        draws: str | None = None,
+    ) -> pd.DataFrame:
         """Run one experiment of the batch and return its targets' statistics."""
         series_outcomes = sorted({o for t in targets for o in t.series_outcomes})
         path = self.root / f"{label}.toml"
-        atomic_write_text(path, experiment_text(label, n_points, replicates, seed, steps,
-                                                self.world, series_outcomes, scenario,
-                                                draws=draws))
+        atomic_write_text(
+            path,
+            experiment_text(
+                label,
+                n_points,
+                replicates,
+                seed,
+                steps,
+                self.world,
+                series_outcomes,
+                scenario,
+                draws=draws,
+            ),
+        )
         defn = load_sweep(path)
         design = make_design(defn)
         specs = plan_runs(defn, design)
@@ -144,16 +191,23 @@ class SweepSimulator:
         started = datetime.now(UTC)
         with store.lock():
             store.save_definition(defn.text, defn.to_dict(), design.table, plan_table(specs))
-            outcome = execute(defn, design, store, self.evaluator, retry_failed=True,
-                              progress=self.progress)
-            store.log_session({
-                "started": started.isoformat(timespec="seconds"),
-                "wall_seconds": round(outcome.elapsed, 3), "evaluator": outcome.evaluator,
-                "workers": self.evaluator.n_workers, "planned": outcome.planned,
-                "already_ok": outcome.stored_ok, "ran": outcome.ok + outcome.failed,
-                "ok": outcome.ok, "failed": outcome.failed,
-                "interrupted": outcome.interrupted,
-            })
+            outcome = execute(
+                defn, design, store, self.evaluator, retry_failed=True, progress=self.progress
+            )
+            store.log_session(
+                {
+                    "started": started.isoformat(timespec="seconds"),
+                    "wall_seconds": round(outcome.elapsed, 3),
+                    "evaluator": outcome.evaluator,
+                    "workers": self.evaluator.n_workers,
+                    "planned": outcome.planned,
+                    "already_ok": outcome.stored_ok,
+                    "ran": outcome.ok + outcome.failed,
+                    "ok": outcome.ok,
+                    "failed": outcome.failed,
+                    "interrupted": outcome.interrupted,
+                }
+            )
         if outcome.interrupted:
             raise KeyboardInterrupt
         if outcome.failed or outcome.missing:
@@ -161,24 +215,31 @@ class SweepSimulator:
             raise CalibrationError(
                 f"{label}: {outcome.failed + outcome.missing} of {outcome.unique} runs did not "
                 f"finish ({first}); their errors are stored in {store.runs_dir}; run the same "
-                "command again to retry them")
+                "command again to retry them"
+            )
         self.runs += len(specs)
         return self._statistics(store, plan_table(specs), targets)
 
-    def _statistics(self, store: RunStore, plan: pd.DataFrame,
-                    targets: list[Target]) -> pd.DataFrame:
+    def _statistics(
+        self, store: RunStore, plan: pd.DataFrame, targets: list[Target]
+    ) -> pd.DataFrame:
         """Each run's target statistics: point, replicate, seed and one column per target."""
-        runs = store.runs().drop(columns=["arm", "point", "replicate", "seed"],
-                                 errors="ignore")
+        runs = store.runs().drop(columns=["arm", "point", "replicate", "seed"], errors="ignore")
         table = plan.merge(runs, on="key", how="left")
-        series = store.series(list(table["key"])) if any(
-            t.series_outcomes for t in targets) else None
+        series = (
+            store.series(list(table["key"])) if any(t.series_outcomes for t in targets) else None
+        )
         by_key = dict(tuple(series.groupby("key"))) if series is not None else {}
         summary_cols = [c for c in table.columns if c.startswith(("mean_", "final_"))]
         rows = []
         for row in table.to_dict("records"):
             out = RunOutputs({c: row[c] for c in summary_cols}, by_key.get(row["key"]))
-            rows.append({"point": int(row["point"]), "replicate": int(row["replicate"]),
-                         "seed": int(row["seed"]),
-                         **{t.name: t.statistic(out) for t in targets}})
+            rows.append(
+                {
+                    "point": int(row["point"]),
+                    "replicate": int(row["replicate"]),
+                    "seed": int(row["seed"]),
+                    **{t.name: t.statistic(out) for t in targets},
+                }
+            )
         return pd.DataFrame(rows)

@@ -29,8 +29,18 @@ import pandas as pd
 
 from sim.validation.episodes import EPISODES, Episode
 
-__all__ = ["RunOutputs", "Target", "TARGETS", "EPISODE_TARGETS", "ALL_TARGETS",
-           "EPISODE_HALF_WIDTH", "mean_of", "ratio_of", "episode_change", "target_values"]
+__all__ = [
+    "RunOutputs",
+    "Target",
+    "TARGETS",
+    "EPISODE_TARGETS",
+    "ALL_TARGETS",
+    "EPISODE_HALF_WIDTH",
+    "mean_of",
+    "ratio_of",
+    "episode_change",
+    "target_values",
+]
 
 
 @dataclass(frozen=True)
@@ -63,11 +73,18 @@ class Target:
             raise ValueError(f"target {self.name}: needs low < high")
 
     @classmethod
-    def measured(cls, name: str, label: str, value: float, sd: float, source: str,
-                 statistic: Statistic, series_outcomes: tuple[str, ...] = ()) -> Target:
+    def measured(
+        cls,
+        name: str,
+        label: str,
+        value: float,
+        sd: float,
+        source: str,
+        statistic: Statistic,
+        series_outcomes: tuple[str, ...] = (),
+    ) -> Target:
         """A target observed as a value with a standard error: the range value ± 2 sd."""
-        return cls(name, label, value - 2 * sd, value + 2 * sd, source, statistic,
-                   series_outcomes)
+        return cls(name, label, value - 2 * sd, value + 2 * sd, source, statistic, series_outcomes)
 
     @property
     def observed(self) -> float:
@@ -107,34 +124,49 @@ def ratio_of(numerator: str, denominator: str) -> Statistic:
 
 TARGETS: tuple[Target, ...] = (
     Target(
-        "oc_formed_share", "owners' committees formed (share of compounds)", 0.15, 0.25,
+        "oc_formed_share",
+        "owners' committees formed (share of compounds)",
+        0.15,
+        0.25,
         "stylised fact: reports and surveys of owners' committees in large Chinese cities "
         "under bottom-up formation put committees in roughly a fifth of compounds "
         "(generic description of that literature; no single survey table is cited)",
         mean_of("oc_formed_share"),
     ),
     Target(
-        "oc_functioning_ratio", "functioning / formed owners' committees", 0.0, 0.5,
+        "oc_functioning_ratio",
+        "functioning / formed owners' committees",
+        0.0,
+        0.5,
         "stylised fact: case studies and surveys describe many formed committees as "
         "inactive, stalled or captured, so only a minority function well (generic)",
         ratio_of("oc_functioning_share", "oc_formed_share"),
     ),
     Target(
-        "fee_collection", "property-fee collection (share of owner households)", 0.85, 0.95,
+        "fee_collection",
+        "property-fee collection (share of owner households)",
+        0.85,
+        0.95,
         "stylised fact: collection rates of about 85-95% are commonly reported by "
         "property-management firms and industry surveys (generic; not checked against one "
         "published table)",
         mean_of("fee_collection"),
     ),
     Target(
-        "admin_burden_share", "RC staff hours on tasks and inspections", 0.6, 0.8,
+        "admin_burden_share",
+        "RC staff hours on tasks and inspections",
+        0.6,
+        0.8,
         "stylised fact: studies of the administrative burden (行政化) of residents' "
         "committees report most committee time going to tasks assigned from above where "
         "there is no burden reduction; the range 0.6-0.8 is a judgement, not a measured share",
         mean_of("admin_burden_share"),
     ),
     Target(
-        "election_turnout", "residents voting in an RC election", 0.4, 0.6,
+        "election_turnout",
+        "residents voting in an RC election",
+        0.4,
+        0.6,
         "stylised fact: reported turnout in residents'-committee elections varies with the "
         "election method and mobilisation; about half of residents is a central judgement "
         "(generic)",
@@ -160,8 +192,8 @@ def episode_change(episode: Episode) -> Statistic:
         if run.series is None or episode.outcome not in run.series:
             return math.nan
         values = run.series.sort_values("step")[episode.outcome].to_numpy(dtype=float)
-        before = values[episode.before[0] - 1:episode.before[1]]
-        after = values[episode.after[0] - 1:episode.after[1]]
+        before = values[episode.before[0] - 1 : episode.before[1]]
+        after = values[episode.after[0] - 1 : episode.after[1]]
         if not len(before) or not len(after):
             return math.nan
         return float(np.nanmean(after) - np.nanmean(before))
@@ -172,10 +204,16 @@ def episode_change(episode: Episode) -> Statistic:
 
 def _episode_target(episode: Episode) -> Target:
     change = episode.record[1] - episode.record[0]
-    return Target(f"episode_{episode.name}", f"episode: {episode.title} (change)",
-                  change - EPISODE_HALF_WIDTH, change + EPISODE_HALF_WIDTH,
-                  f"{episode.source}; recorded change {change:+.3f}",
-                  episode_change(episode), (episode.outcome,), episode=episode.name)
+    return Target(
+        f"episode_{episode.name}",
+        f"episode: {episode.title} (change)",
+        change - EPISODE_HALF_WIDTH,
+        change + EPISODE_HALF_WIDTH,
+        f"{episode.source}; recorded change {change:+.3f}",
+        episode_change(episode),
+        (episode.outcome,),
+        episode=episode.name,
+    )
 
 
 EPISODE_TARGETS: tuple[Target, ...] = tuple(_episode_target(e) for e in EPISODES)

@@ -82,10 +82,18 @@ class ResidentAgent(mesa.Agent):
         met = sum(self.met[k] * self.need[k] for k in range(3))
         return met / total if total > 0 else 1.0
 
-    def update_satisfaction(self, w: list[float], rate: float, trust_rate: float,
-                            quality: float, harmony: float, party_signal: float,
-                            oc_signal: float | None, ngo_seen: bool,
-                            community_met: float) -> None:
+    def update_satisfaction(
+        self,
+        w: list[float],
+        rate: float,
+        trust_rate: float,
+        quality: float,
+        harmony: float,
+        party_signal: float,
+        oc_signal: float | None,
+        ngo_seen: bool,
+        community_met: float,
+    ) -> None:
         needs_met = self.needs_met()
         target = w[0] * needs_met + w[1] * quality + w[2] * harmony
         self.satisfaction += rate * (target - self.satisfaction)
@@ -97,8 +105,11 @@ class ResidentAgent(mesa.Agent):
         t[FIRM] += trust_rate * (quality - t[FIRM])
         if ngo_seen:
             care_legal = self.need[1] + self.need[2]
-            signal = ((self.met[1] * self.need[1] + self.met[2] * self.need[2]) / care_legal
-                      if care_legal > 0 else 1.0)
+            signal = (
+                (self.met[1] * self.need[1] + self.met[2] * self.need[2]) / care_legal
+                if care_legal > 0
+                else 1.0
+            )
             t[NGO] += trust_rate * (signal - t[NGO])
         t[STREET] += trust_rate * (community_met - t[STREET])
 
@@ -165,11 +176,11 @@ def fees_step(model: AgentResidentsModel) -> None:
         if agent.pays:
             paid[c] += 1
             paid_area[c] += area[agent.index]
-    cp.collection = np.where((cp.firm >= 0) & (cp.owners > 0), paid / np.maximum(cp.owners, 1),
-                             0.0)
+    cp.collection = np.where((cp.firm >= 0) & (cp.owners > 0), paid / np.maximum(cp.owners, 1), 0.0)
     revenue = cp.fee * paid_area
-    model.firms.revenue = np.bincount(np.maximum(cp.firm, 0), weights=revenue * (cp.firm >= 0),
-                                      minlength=model.firms.n)
+    model.firms.revenue = np.bincount(
+        np.maximum(cp.firm, 0), weights=revenue * (cp.firm >= 0), minlength=model.firms.n
+    )
 
 
 def participation_step(model: AgentResidentsModel) -> None:
@@ -178,12 +189,14 @@ def participation_step(model: AgentResidentsModel) -> None:
     te, synergy = p["trust_efficacy"], p["participation_synergy"]
     crowding = (1 - p["initiative_crowding_out"] * cp.xa_intensity).tolist()
     platform = model.levers.community("volunteer_platform").astype(bool)
-    costs = (p["participation_cost"] * (1 - np.where(platform, p["platform_cost_cut"], 0.0))
-             ).tolist()
+    costs = (
+        p["participation_cost"] * (1 - np.where(platform, p["platform_cost_cut"], 0.0))
+    ).tolist()
     duties = (p["party_member_duty"] * cm.leader_performance).tolist()
     # the public-goods game: every agent centres a group of itself and its neighbours
-    per_group = [costs[a.community] / (len(a.neighbours) + 1) if a.participates else 0.0
-                 for a in agents]
+    per_group = [
+        costs[a.community] / (len(a.neighbours) + 1) if a.participates else 0.0 for a in agents
+    ]
     share = []
     for a in agents:
         pot = per_group[a.index] + sum(per_group[b.index] for b in a.neighbours)
@@ -193,8 +206,7 @@ def participation_step(model: AgentResidentsModel) -> None:
     for a in agents:
         payoff = share[a.index] + sum(share[b.index] for b in a.neighbours)
         if a.participates:
-            payoff += (a.motivation + duties[a.community] * a.party_member
-                       - costs[a.community])
+            payoff += a.motivation + duties[a.community] * a.party_member - costs[a.community]
         a.payoff = payoff
     payoffs = [a.payoff for a in agents]
     m = max(max(payoffs) - min(payoffs), 1e-9) if agents else 1.0
@@ -231,8 +243,7 @@ def satisfaction_step(model: AgentResidentsModel) -> None:
     w = [x / sum(w) for x in w] if sum(w) > 0 else [1 / 3] * 3
     quality, harmony = cp.quality.tolist(), cp.harmony.tolist()
     community_met = cm.needs_met.tolist()
-    mediation = np.where(cp.disputes > 0, cp.mediated / np.maximum(cp.disputes, 1),
-                         np.nan).tolist()
+    mediation = np.where(cp.disputes > 0, cp.mediated / np.maximum(cp.disputes, 1), np.nan).tolist()
     state = cp.oc_state.tolist()
     ngo_seen = (cm.ngo >= 0).tolist()
     community_of = cp.community.tolist()
@@ -244,10 +255,14 @@ def satisfaction_step(model: AgentResidentsModel) -> None:
         c = a.compound
         met_here = community_met[community_of[c]]
         party = met_here if math.isnan(mediation[c]) else mediation[c]
-        oc = (0.0 if state[c] == OC_CAPTURED else quality[c]) \
-            if state[c] in (OC_FUNCTIONING, OC_CAPTURED) else None
-        a.update_satisfaction(w, rate, trust_rate, quality[c], harmony[c], party, oc,
-                              ngo_seen[a.community], met_here)
+        oc = (
+            (0.0 if state[c] == OC_CAPTURED else quality[c])
+            if state[c] in (OC_FUNCTIONING, OC_CAPTURED)
+            else None
+        )
+        a.update_satisfaction(
+            w, rate, trust_rate, quality[c], harmony[c], party, oc, ngo_seen[a.community], met_here
+        )
         satisfaction[a.index] = a.satisfaction
         trust[a.index] = a.trust
     res.satisfaction = satisfaction
@@ -264,7 +279,8 @@ RESIDENT_RULES: dict[str, Any] = {
         set_quality=property_management.set_quality,
         pay_fees=fees_step,
         detect=property_management.detect,
-        turnover=property_management.turnover),
+        turnover=property_management.turnover,
+    ),
     "resident_participation": types.SimpleNamespace(step=participation_step),
     "satisfaction": types.SimpleNamespace(step=satisfaction_step),
 }
@@ -280,17 +296,19 @@ class AgentResidentsModel(GovernanceModel):
         self.resident_agents = [ResidentAgent(self, i) for i in range(res.n)]
         social = res.social
         for a in self.resident_agents:
-            a.neighbours = [self.resident_agents[j]
-                            for j in social.indices[social.indptr[a.index]:social.indptr[a.index + 1]]]
-        self.community_agents = [self.resident_agents[res.community_start[c]:
-                                                      res.community_start[c + 1]]
-                                 for c in range(self.communities.n)]
+            a.neighbours = [
+                self.resident_agents[j]
+                for j in social.indices[social.indptr[a.index] : social.indptr[a.index + 1]]
+            ]
+        self.community_agents = [
+            self.resident_agents[res.community_start[c] : res.community_start[c + 1]]
+            for c in range(self.communities.n)
+        ]
         self.owner_head_agents = [a for a in self.resident_agents if a.owner_head]
         # the model's own schedule, with the resident rules above in place of the vectorised
         # mechanisms (read at construction, so timing wrappers installed before it apply)
         namespace = {**vars(model_module), **RESIDENT_RULES}
-        self._reference_step = types.FunctionType(GovernanceModel.step.__code__, namespace,
-                                                  "step")
+        self._reference_step = types.FunctionType(GovernanceModel.step.__code__, namespace, "step")
 
     def step(self) -> None:
         """One month: `GovernanceModel.step` with the per-agent resident rules."""

@@ -12,9 +12,14 @@ from tests.conftest import MEDIUM, small_model
 
 
 def _state(m) -> tuple:
-    return (m.communities.allocation.copy(), m.people.allied_firm.copy(),
-            m.compounds.oc_state.copy(), m.compounds.oc_performance.copy(),
-            m.month.collusions, m.streams["organisations"].random())
+    return (
+        m.communities.allocation.copy(),
+        m.people.allied_firm.copy(),
+        m.compounds.oc_state.copy(),
+        m.compounds.oc_performance.copy(),
+        m.month.collusions,
+        m.streams["organisations"].random(),
+    )
 
 
 def test_learning_all_committees_at_once_is_each_learning_in_turn():
@@ -32,18 +37,25 @@ def test_a_committee_without_free_hours_keeps_its_split(model):
     model.communities.formalism_hours[:] = 0.0
     model.communities.management_hours[:] = 0.0
     model.communities.service_hours[:] = 0.0
-    assert np.array_equal(ResidentsCommittee.best_responses(model),
-                          model.communities.allocation)
+    assert np.array_equal(ResidentsCommittee.best_responses(model), model.communities.allocation)
 
 
-@pytest.mark.parametrize("params", [
-    dict(collusion_rate=0.03),
-    # a 'two committees' member on several committees of the community: who turns on one
-    # is no longer free on the next, so the batch is redone one committee at a time
-    dict(collusion_rate=0.2, xa_two_committee_member_on_oc=1.0, oc_initial_share=1.0,
-         initial_cadre_on_oc=1.0, party_capture_protection=0.0),
-    dict(oc_seats=10, collusion_rate=0.03, oc_initial_share=1.0),  # means of 8+ members
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(collusion_rate=0.03),
+        # a 'two committees' member on several committees of the community: who turns on one
+        # is no longer free on the next, so the batch is redone one committee at a time
+        dict(
+            collusion_rate=0.2,
+            xa_two_committee_member_on_oc=1.0,
+            oc_initial_share=1.0,
+            initial_cadre_on_oc=1.0,
+            party_capture_protection=0.0,
+        ),
+        dict(oc_seats=10, collusion_rate=0.03, oc_initial_share=1.0),  # means of 8+ members
+    ],
+)
 def test_owners_committees_drift_and_take_stock_at_once_as_in_turn(params, monkeypatch):
     one, all_ = (small_model(3, **MEDIUM, **params) for _ in range(2))
     redone = []
@@ -102,8 +114,16 @@ def test_committees_split_their_hours_alike_alone_or_together():
     for rc in one.residents_committees:
         rc.allocate_hours()
     ResidentsCommittee.allocate_all(all_)
-    for name in ("admin_hours", "caretaking_hours", "friction_hours", "committee_hours",
-                 "mediation_hours", "formalism_hours", "management_hours", "service_hours"):
+    for name in (
+        "admin_hours",
+        "caretaking_hours",
+        "friction_hours",
+        "committee_hours",
+        "mediation_hours",
+        "formalism_hours",
+        "management_hours",
+        "service_hours",
+    ):
         assert np.array_equal(getattr(one.communities, name), getattr(all_.communities, name))
     assert (one.communities.committee_hours > 0).any()
 
@@ -120,9 +140,16 @@ def test_one_member_on_several_committees_of_one_firm_is_decided_as_one_by_one(m
 
     monkeypatch.setattr(OwnersCommittee, "drift_to_firm", counted)
     for seed in range(1, 11):
-        one, all_ = (small_model(seed, **MEDIUM, collusion_rate=0.5,
-                                 party_capture_protection=0.0, oc_initial_share=1.0)
-                     for _ in range(2))
+        one, all_ = (
+            small_model(
+                seed,
+                **MEDIUM,
+                collusion_rate=0.5,
+                party_capture_protection=0.0,
+                oc_initial_share=1.0,
+            )
+            for _ in range(2)
+        )
         for m, batched in ((one, False), (all_, True)):
             m.batched = batched
             m.run_for(1)

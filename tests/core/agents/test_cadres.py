@@ -16,12 +16,18 @@ def test_residents_weight_in_selection_shifts_cadres_hours_toward_services():
     """Over the following terms committees whose leaders are selected on residents'
     evaluation spend more hours on residents and fewer on paperwork (where paperwork pays
     enough to be worth doing at all: a steep paperwork score)."""
+
     def shares(weight: float, outcome: str) -> list[float]:
         out = []
         for seed in SEEDS:
-            m = small_model(seed, **MEDIUM, cadre_selection_resident_weight=weight,
-                            election_term_months=12, election_first_month=6,
-                            paperwork_return_scale=300.0)
+            m = small_model(
+                seed,
+                **MEDIUM,
+                cadre_selection_resident_weight=weight,
+                election_term_months=12,
+                election_first_month=6,
+                paperwork_return_scale=300.0,
+            )
             m.run_for(36)
             df = m.datacollector.get_model_vars_dataframe()
             out.append(float(df[outcome].iloc[-12:].mean()))
@@ -34,8 +40,13 @@ def test_residents_weight_in_selection_shifts_cadres_hours_toward_services():
 
 
 def test_at_a_round_the_street_replaces_its_worst_scoring_secretaries():
-    m = small_model(3, **MEDIUM, cadre_replacement_share=0.3, election_first_month=2,
-                    cadre_selection_resident_weight=0.0)
+    m = small_model(
+        3,
+        **MEDIUM,
+        cadre_replacement_share=0.3,
+        election_first_month=2,
+        cadre_selection_resident_weight=0.0,
+    )
     m.step()
     before = m.holders_of_role(SECRETARY).copy()
     scores = {s.index: s.selection_scores() for s in m.street_offices}
@@ -52,8 +63,13 @@ def test_at_a_round_the_street_replaces_its_worst_scoring_secretaries():
 
 
 def test_appointed_secretaries_carry_the_weight_they_were_selected_on():
-    m = small_model(4, **MEDIUM, cadre_selection_resident_weight=0.9, cadre_replacement_share=0.5,
-                    election_first_month=1)
+    m = small_model(
+        4,
+        **MEDIUM,
+        cadre_selection_resident_weight=0.9,
+        cadre_replacement_share=0.5,
+        election_first_month=1,
+    )
     m.step()
     assert m.outcomes["selected_on_residents"] > 0.2
 

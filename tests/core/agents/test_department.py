@@ -10,8 +10,14 @@ from sim.core.network import set_edge
 from sim.experiments.stats import paired_difference
 from tests.conftest import small_model
 
-FOUR = dict(n_streets=4, communities_per_street=3.0, compounds_per_community=2.0,
-            households_per_compound=60.0, n_firms=4, n_ngos=3)
+FOUR = dict(
+    n_streets=4,
+    communities_per_street=3.0,
+    compounds_per_community=2.0,
+    households_per_compound=60.0,
+    n_firms=4,
+    n_ngos=3,
+)
 SEEDS = range(1, 9)
 
 
@@ -65,8 +71,9 @@ def test_a_department_cut_off_from_a_street_cannot_push_work_through_it():
 
 
 def test_consulted_streets_get_more_of_their_seconded_officers_hours():
-    m = small_model(2, **FOUR, timeline=[{"month": 1, "set": {"seconded_consultation": True},
-                                          "streets": [0]}])
+    m = small_model(
+        2, **FOUR, timeline=[{"month": 1, "set": {"seconded_consultation": True}, "streets": [0]}]
+    )
     m.step()
     st = m.streets
     own = m.p["street_task_capacity_per_1000"] * st.residents / 1000

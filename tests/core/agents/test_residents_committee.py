@@ -23,10 +23,15 @@ def paperwork_shares(months: int, **params) -> np.ndarray:
 
 
 def test_hours_drift_toward_paperwork_when_it_is_scored_and_back_when_it_is_not():
-    rewarded = dict(paperwork_score_weight=1.0, resident_assessment_weight=0.0,
-                    rc_resident_motive=0.0, paperwork_return_scale=200.0)
-    shares = paperwork_shares(48, **rewarded, timeline=[
-        {"month": 25, "set": {"paperwork_score_weight": 0.0}}])
+    rewarded = dict(
+        paperwork_score_weight=1.0,
+        resident_assessment_weight=0.0,
+        rc_resident_motive=0.0,
+        paperwork_return_scale=200.0,
+    )
+    shares = paperwork_shares(
+        48, **rewarded, timeline=[{"month": 25, "set": {"paperwork_score_weight": 0.0}}]
+    )
     assert np.all(shares[23] > shares[0] + 0.2), "paperwork grows while it is scored"
     assert np.all(shares[47] < shares[24] / 2), "and shrinks once it is not"
     # the documented rate: with nothing to gain from paperwork its best response is none, and
@@ -47,8 +52,7 @@ def test_without_a_list_every_pushed_task_is_accepted():
 
 
 def test_with_a_list_it_refuses_off_list_tasks_less_when_led_by_the_secretary():
-    list_on = dict(responsibility_list=True, responsibility_list_cap=0.01,
-                   initial_one_shoulder=1.0)
+    list_on = dict(responsibility_list=True, responsibility_list_cap=0.01, initial_one_shoulder=1.0)
     m = small_model(3, **list_on)
     m.step()
     cm = m.communities
@@ -74,6 +78,7 @@ def test_service_hours_serve_residents_and_paperwork_does_not():
     m.step()
     cm = m.communities
     free = cm.formalism_hours + cm.management_hours + cm.service_hours
-    assert np.allclose(cm.formalism_hours, cm.allocation[:, PAPERWORK] * free, rtol=1e-6) or \
-        np.all(cm.formalism_hours <= free)
+    assert np.allclose(cm.formalism_hours, cm.allocation[:, PAPERWORK] * free, rtol=1e-6) or np.all(
+        cm.formalism_hours <= free
+    )
     assert np.all(cm.allocation.sum(axis=1) > 0.999) and np.all(cm.allocation[:, SERVICE] > 0)

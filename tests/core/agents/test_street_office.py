@@ -14,8 +14,7 @@ def test_it_keeps_tasks_up_to_its_own_capacity_and_pushes_the_rest_by_population
     st, cm = m.streets, m.communities
     seconded = sum(d.seconded_hours(0) for d in m.department_agents)
     assert np.allclose(st.own_capacity, 10.0 * st.residents / 1000 + seconded)
-    assert np.allclose(st.task_hours,
-                       st.pushed_hours + np.minimum(st.task_hours, st.own_capacity))
+    assert np.allclose(st.task_hours, st.pushed_hours + np.minimum(st.task_hours, st.own_capacity))
     share = cm.tasks_pushed / cm.residents
     assert np.allclose(share, share[0])
 
@@ -44,6 +43,5 @@ def test_the_score_mixes_top_down_indicators_and_residents_evaluation():
     m2 = small_model(4, resident_assessment_weight=0.0, paperwork_score_weight=0.0)
     m2.step()
     cm = m2.communities
-    done = np.where(cm.tasks_pushed > 0, cm.tasks_accepted / np.maximum(cm.tasks_pushed, 1e-9),
-                    1.0)
+    done = np.where(cm.tasks_pushed > 0, cm.tasks_accepted / np.maximum(cm.tasks_pushed, 1e-9), 1.0)
     assert np.allclose(cm.score, done)

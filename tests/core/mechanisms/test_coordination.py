@@ -11,38 +11,47 @@ from sim.core.state import OC_FUNCTIONING
 from sim.experiments.stats import paired_difference
 from tests.conftest import MEDIUM, small_model
 
-COMMERCIAL = dict(community_mix_old=0.0, community_mix_work_unit=0.0,
-                  community_mix_commercial=1.0, community_mix_village=0.0,
-                  community_mix_mixed=0.0, type_purity=1.0)
+COMMERCIAL = dict(
+    community_mix_old=0.0,
+    community_mix_work_unit=0.0,
+    community_mix_commercial=1.0,
+    community_mix_village=0.0,
+    community_mix_mixed=0.0,
+    type_purity=1.0,
+)
 """Every compound is a commercial estate managed by a firm."""
 
 
 def test_a_path_is_as_good_as_the_product_of_its_links_and_never_below_the_base():
-    m = small_model(1, **COMMERCIAL, initial_one_shoulder=0.0, initial_overlap=0.0,
-                    oc_initial_share=0.0)
+    m = small_model(
+        1, **COMMERCIAL, initial_one_shoulder=0.0, initial_overlap=0.0, oc_initial_share=0.0
+    )
     p, off = m.p, m.world.node_offset
     pc, rc = off["party_branch"], off["residents_committee"]
     oc = off["owners_committee"]
     c0 = int(np.flatnonzero(m.compounds.community == 0)[0])
-    got = coordination.path_coordination(m, np.array([pc, rc, rc, off["street_office"]]),
-                                         np.array([rc, oc + c0, off["ngo"], oc + c0]))
-    assert np.isclose(got[0], p["coord_tie"])            # the standing two-committee tie
-    assert np.isclose(got[1], p["coord_formal"])         # the RC guides the owners
-    assert np.isclose(got[2], p["coord_base"])           # no path to an unrelated NGO
+    got = coordination.path_coordination(
+        m,
+        np.array([pc, rc, rc, off["street_office"]]),
+        np.array([rc, oc + c0, off["ngo"], oc + c0]),
+    )
+    assert np.isclose(got[0], p["coord_tie"])  # the standing two-committee tie
+    assert np.isclose(got[1], p["coord_formal"])  # the RC guides the owners
+    assert np.isclose(got[2], p["coord_base"])  # no path to an unrelated NGO
     assert np.isclose(got[3], max(p["coord_formal"] ** 2, p["coord_base"]))  # street-RC-owners
 
 
 def test_a_shared_person_shortens_the_path_by_their_performance():
     m = small_model(2, initial_one_shoulder=1.0)
     secretary_perf = m.people.performance[m.holder(0, 0)]
-    assert np.isclose(m.communities.coordination[0],
-                      max(m.p["coord_shared"] * secretary_perf, m.p["coord_tie"]))
+    assert np.isclose(
+        m.communities.coordination[0], max(m.p["coord_shared"] * secretary_perf, m.p["coord_tie"])
+    )
 
 
 def test_a_person_on_both_sides_blunts_the_check():
     m = small_model(3, **COMMERCIAL, initial_cadre_on_oc=0.0, oc_initial_share=1.0)
-    c = int(np.flatnonzero((m.compounds.oc_state == OC_FUNCTIONING)
-                           & (m.compounds.firm >= 0))[0])
+    c = int(np.flatnonzero((m.compounds.oc_state == OC_FUNCTIONING) & (m.compounds.firm >= 0))[0])
     assert m.compounds.independence[c] == 1.0
     community = int(m.compounds.community[c])
     rc_member = m.holders(RC_MEMBER, community)[0]
@@ -61,8 +70,12 @@ def test_removing_a_convened_tie_lowers_mediation_where_it_was():
     for seed in range(1, 11):
         reach = {}
         for cut in (False, True):
-            m = small_model(seed, **{**MEDIUM, "households_per_compound": 300.0},
-                            **COMMERCIAL, dispute_quality=20.0)
+            m = small_model(
+                seed,
+                **{**MEDIUM, "households_per_compound": 300.0},
+                **COMMERCIAL,
+                dispute_quality=20.0,
+            )
             m.convening_changes = lambda: np.zeros(0, dtype=int)  # ties stay as set
             target = int(np.flatnonzero(m.compounds.firm >= 0)[0])
             m.set_joint_tie(target, True)
@@ -87,8 +100,13 @@ def test_cutting_a_peer_tie_stops_a_committee_learning_from_that_peer():
     service = {True: [], False: []}
     for seed in range(1, 7):
         for tied in (True, False):
-            m = small_model(seed, **MEDIUM, peer_imitation_rate=1.0, peer_copy_weight=0.5,
-                            rc_adaptation_rate=0.0)
+            m = small_model(
+                seed,
+                **MEDIUM,
+                peer_imitation_rate=1.0,
+                peer_copy_weight=0.5,
+                rc_adaptation_rate=0.0,
+            )
             cm, off = m.communities, m.world.node_offset
             rc = off["residents_committee"]
             for a in (0, 1):
@@ -115,8 +133,10 @@ def test_moving_a_contract_changes_the_compound_and_both_firms():
     before_old, before_new = firms.compounds[old], firms.compounds[new]
     m.assign_firm(c, new)
     off = m.world.node_offset
-    assert m.network.has_edge(off["owners_committee"] + c, off["property_firm"] + new,
-                              key="contract")
-    assert not m.network.has_edge(off["owners_committee"] + c, off["property_firm"] + old,
-                                  key="contract")
+    assert m.network.has_edge(
+        off["owners_committee"] + c, off["property_firm"] + new, key="contract"
+    )
+    assert not m.network.has_edge(
+        off["owners_committee"] + c, off["property_firm"] + old, key="contract"
+    )
     assert firms.compounds[old] == before_old - 1 and firms.compounds[new] == before_new + 1

@@ -12,8 +12,13 @@ from tests.helpers import effect
 
 
 def test_street_budget_splits_into_overhead_retained_and_devolved():
-    m = small_model(1, devolution_share=0.4, responsibility_list=True, volunteer_platform=True,
-                    third_party_evaluation=True)
+    m = small_model(
+        1,
+        devolution_share=0.4,
+        responsibility_list=True,
+        volunteer_platform=True,
+        third_party_evaluation=True,
+    )
     m.step()
     s = m.streets
     assert np.allclose(s.budget, s.overhead + s.retained + s.devolved)
@@ -22,9 +27,15 @@ def test_street_budget_splits_into_overhead_retained_and_devolved():
 
 
 def test_channels_follow_normalised_weights():
-    m = small_model(2, channel_block_grant=1.0, channel_grid_funds=0.5, channel_ngo_projects=0.5,
-                    capacity_building_share=0.2, performance_budget_share=0.0,
-                    absorption_tilt=0.0)
+    m = small_model(
+        2,
+        channel_block_grant=1.0,
+        channel_grid_funds=0.5,
+        channel_ngo_projects=0.5,
+        capacity_building_share=0.2,
+        performance_budget_share=0.0,
+        absorption_tilt=0.0,
+    )
     m.step()
     cm = m.communities
     rest = cm.inflow * 0.8
@@ -34,8 +45,13 @@ def test_channels_follow_normalised_weights():
 
 
 def test_spending_is_capped_by_management_capacity():
-    m = small_model(3, devolution_share=1.0, spend_per_management_hour=10.0,
-                    channel_grid_funds=0.0, channel_ngo_projects=0.0)
+    m = small_model(
+        3,
+        devolution_share=1.0,
+        spend_per_management_hour=10.0,
+        channel_grid_funds=0.0,
+        channel_ngo_projects=0.0,
+    )
     m.step()
     cm = m.communities
     free = cm.formalism_hours + cm.management_hours + cm.service_hours
@@ -45,8 +61,13 @@ def test_spending_is_capped_by_management_capacity():
 
 
 def test_capacity_building_raises_skill_with_a_delay():
-    m = small_model(4, devolution_share=1.0, capacity_building_share=0.5, skill_decay=0.0,
-                    capacity_build_months=12.0)
+    m = small_model(
+        4,
+        devolution_share=1.0,
+        capacity_building_share=0.5,
+        skill_decay=0.0,
+        capacity_build_months=12.0,
+    )
     before = m.communities.skill.copy()
     m.step()
     first = m.communities.skill - before
@@ -64,27 +85,52 @@ def conservation_holds(m) -> None:
     assert np.all(cm.wasted <= cm.spent + 1e-9) and np.all(cm.wasted >= 0)
 
 
-SHARE_OUTCOMES = ("needs_met", "needs_met_vulnerable", "participation_rate", "mediation_rate",
-                  "fee_collection", "oc_formed_share", "oc_functioning_share",
-                  "absorption_rate", "admin_burden_share", "formalism_share",
-                  "coordination_index", "property_quality", "satisfaction_mean")
+SHARE_OUTCOMES = (
+    "needs_met",
+    "needs_met_vulnerable",
+    "participation_rate",
+    "mediation_rate",
+    "fee_collection",
+    "oc_formed_share",
+    "oc_functioning_share",
+    "absorption_rate",
+    "admin_burden_share",
+    "formalism_share",
+    "coordination_index",
+    "property_quality",
+    "satisfaction_mean",
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    devolution=st.floats(0, 1), block=st.floats(0.01, 1), grid=st.floats(0, 1),
-    ngo=st.floats(0, 1), capacity=st.floats(0, 0.8), lists=st.booleans(),
-    evaluation=st.booleans(), xa=st.floats(0, 1), perf=st.floats(0, 1),
+    devolution=st.floats(0, 1),
+    block=st.floats(0.01, 1),
+    grid=st.floats(0, 1),
+    ngo=st.floats(0, 1),
+    capacity=st.floats(0, 0.8),
+    lists=st.booleans(),
+    evaluation=st.booleans(),
+    xa=st.floats(0, 1),
+    perf=st.floats(0, 1),
     seed=st.integers(0, 10_000),
 )
 def test_money_is_conserved_and_shares_stay_in_bounds_every_month(
     devolution, block, grid, ngo, capacity, lists, evaluation, xa, perf, seed
 ):
-    m = small_model(seed, devolution_share=devolution, channel_block_grant=block,
-                    channel_grid_funds=grid, channel_ngo_projects=ngo,
-                    capacity_building_share=capacity, responsibility_list=lists,
-                    third_party_evaluation=evaluation, xa_one_shoulder=xa,
-                    xa_two_committee_overlap=xa, performance_budget_share=perf)
+    m = small_model(
+        seed,
+        devolution_share=devolution,
+        channel_block_grant=block,
+        channel_grid_funds=grid,
+        channel_ngo_projects=ngo,
+        capacity_building_share=capacity,
+        responsibility_list=lists,
+        third_party_evaluation=evaluation,
+        xa_one_shoulder=xa,
+        xa_two_committee_overlap=xa,
+        performance_budget_share=perf,
+    )
     allocated = spent = lapsed = 0.0
     for _ in range(8):
         m.step()
@@ -122,14 +168,26 @@ def test_the_same_money_with_capacity_building_raises_needs_met_and_service_hour
 def test_an_independent_party_committee_cuts_leakage_of_the_money_the_rc_manages():
     """Leakage of block grants depends on who checks the RC: with 一肩挑 and full overlap the
     party committee checks itself."""
-    checked = effect("budget_wasted", {"initial_one_shoulder": 0.0, "initial_overlap": 0.0,
-                                       "xa_one_shoulder": 0.0, "xa_two_committee_overlap": 0.0},
-                     base={"devolution_share": 0.8, "channel_block_grant": 1.0,
-                           "channel_grid_funds": 0.0, "channel_ngo_projects": 0.0})
+    checked = effect(
+        "budget_wasted",
+        {
+            "initial_one_shoulder": 0.0,
+            "initial_overlap": 0.0,
+            "xa_one_shoulder": 0.0,
+            "xa_two_committee_overlap": 0.0,
+        },
+        base={
+            "devolution_share": 0.8,
+            "channel_block_grant": 1.0,
+            "channel_grid_funds": 0.0,
+            "channel_ngo_projects": 0.0,
+        },
+    )
     assert checked.high < 0, checked
 
 
 def test_third_party_evaluation_cuts_leakage():
     m = small_model(5, third_party_evaluation=True)
-    assert np.allclose(devolution.waste_share(m),
-                       m.p["waste_rate"] * (1 - m.p["evaluation_waste_cut"]))
+    assert np.allclose(
+        devolution.waste_share(m), m.p["waste_rate"] * (1 - m.p["evaluation_waste_cut"])
+    )

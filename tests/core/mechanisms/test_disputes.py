@@ -11,8 +11,14 @@ from tests.helpers import effect
 
 
 def test_arrival_rate_follows_quality_and_arrears():
-    m = small_model(1, dispute_base=1.0, dispute_quality=10.0, dispute_arrears=5.0,
-                    dispute_oc_conflict=0.0, households_per_compound=400.0)
+    m = small_model(
+        1,
+        dispute_base=1.0,
+        dispute_quality=10.0,
+        dispute_arrears=5.0,
+        dispute_oc_conflict=0.0,
+        households_per_compound=400.0,
+    )
     m.step()
     cp = m.compounds
     cp.quality[:] = 0.5

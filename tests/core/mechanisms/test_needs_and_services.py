@@ -11,8 +11,13 @@ from tests.helpers import effect
 
 
 def test_vulnerable_residents_need_more_care_and_legal_help():
-    m = small_model(1, households_per_compound=150.0, vulnerable_need_multiplier=4.0,
-                    need_dispersion=50.0, backlog_carryover=0.0)
+    m = small_model(
+        1,
+        households_per_compound=150.0,
+        vulnerable_need_multiplier=4.0,
+        need_dispersion=50.0,
+        backlog_carryover=0.0,
+    )
     needs.step(m)
     res = m.residents
     v = res.vulnerable
@@ -44,9 +49,11 @@ def test_allocation_shares_supply_by_weighted_need():
 
 
 def test_priority_for_vulnerable_residents_raises_their_needs_met():
-    est = effect("needs_met_vulnerable", {"vulnerable_priority": 3.0},
-                 base={"vulnerable_priority": 0.0})
+    est = effect(
+        "needs_met_vulnerable", {"vulnerable_priority": 3.0}, base={"vulnerable_priority": 0.0}
+    )
     assert est.low > 0, est
-    other = effect("needs_met_other", {"vulnerable_priority": 3.0},
-                   base={"vulnerable_priority": 0.0})
+    other = effect(
+        "needs_met_other", {"vulnerable_priority": 3.0}, base={"vulnerable_priority": 0.0}
+    )
     assert other.high < 0, other  # the cost: others get less

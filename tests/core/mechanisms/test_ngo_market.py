@@ -46,8 +46,9 @@ def evolve(m) -> None:
 
 
 def test_an_ngo_fails_after_months_in_deficit_and_its_contracts_end():
-    m = market(ngo_failure_months=2.0, ngo_fixed_cost=1e6, ngo_private_income=0.0,
-               ngo_entry_rate=0.0)
+    m = market(
+        ngo_failure_months=2.0, ngo_fixed_cost=1e6, ngo_private_income=0.0, ngo_entry_rate=0.0
+    )
     ngo_market.tender(m)
     failed_before = m.ngos.failed.sum()
     m.ngos.reserve[:] = -1.0
@@ -61,8 +62,13 @@ def test_an_ngo_fails_after_months_in_deficit_and_its_contracts_end():
 
 def test_government_money_pulls_alignment_down_unless_evaluated():
     for evaluated, expected in ((False, 0.5), (True, 0.75)):
-        m = market(drift_sensitivity=0.5, drift_rate=1.0, ngo_private_income=0.0,
-                   third_party_evaluation=evaluated, evaluation_drift_protection=0.5)
+        m = market(
+            drift_sensitivity=0.5,
+            drift_rate=1.0,
+            ngo_private_income=0.0,
+            third_party_evaluation=evaluated,
+            evaluation_drift_protection=0.5,
+        )
         ngo_market.tender(m)  # every NGO must serve someone for evaluation to reach it
         m.ngos.income[:] = 1000.0
         m.ngos.gov_share[:] = 0.0

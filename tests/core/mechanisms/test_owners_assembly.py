@@ -10,8 +10,9 @@ from sim.core.state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED
 from tests.conftest import small_model
 from tests.helpers import effect
 
-SURE = dict(assembly_turnout_base=1.0, assembly_turnout_sd=0.0, approval_base=1.0,
-            oc_initial_share=0.0)
+SURE = dict(
+    assembly_turnout_base=1.0, assembly_turnout_sd=0.0, approval_base=1.0, oc_initial_share=0.0
+)
 
 
 def hold(m, compounds) -> np.ndarray:
@@ -25,8 +26,9 @@ def test_full_turnout_and_approval_elects_a_committee():
 
 
 def test_turnout_below_two_thirds_fails_the_quorum():
-    m = small_model(2, **{**SURE, "assembly_turnout_base": 0.4,
-                          "assembly_turnout_participant": 0.0})
+    m = small_model(
+        2, **{**SURE, "assembly_turnout_base": 0.4, "assembly_turnout_participant": 0.0}
+    )
     assert not hold(m, np.arange(m.compounds.n)).any()
 
 
@@ -55,9 +57,16 @@ def test_majority_must_agree():
 
 
 def test_committees_lapse_when_reelection_fails():
-    m = small_model(5, **{**SURE, "assembly_turnout_base": 0.0,
-                          "assembly_turnout_participant": 0.0, "oc_term_months": 6.0,
-                          "oc_attempt_rate": 0.0})
+    m = small_model(
+        5,
+        **{
+            **SURE,
+            "assembly_turnout_base": 0.0,
+            "assembly_turnout_participant": 0.0,
+            "oc_term_months": 6.0,
+            "oc_attempt_rate": 0.0,
+        },
+    )
     owners_assembly.elect_members(m, 0, m.streams["assembly"])
     for _ in range(6):
         m.step()
@@ -81,9 +90,16 @@ def test_below_its_quorum_of_members_a_committee_stalls():
 
 
 def test_a_committee_whose_members_answer_to_the_firm_is_captured():
-    m = small_model(8, **SURE, community_mix_commercial=1.0, community_mix_old=0.0,
-                    community_mix_work_unit=0.0, community_mix_village=0.0,
-                    community_mix_mixed=0.0, type_purity=1.0)
+    m = small_model(
+        8,
+        **SURE,
+        community_mix_commercial=1.0,
+        community_mix_old=0.0,
+        community_mix_work_unit=0.0,
+        community_mix_village=0.0,
+        community_mix_mixed=0.0,
+        type_purity=1.0,
+    )
     c = int(np.flatnonzero(m.compounds.firm >= 0)[0])
     owners_assembly.elect_members(m, c, m.streams["assembly"])
     members = m.org_members(OC, c)
@@ -93,10 +109,16 @@ def test_a_committee_whose_members_answer_to_the_firm_is_captured():
 
 
 def test_members_tied_to_the_firms_allies_drift_to_the_firm_more_and_party_members_less():
-    commercial = dict(community_mix_commercial=1.0, community_mix_old=0.0,
-                      community_mix_work_unit=0.0, community_mix_village=0.0,
-                      community_mix_mixed=0.0, type_purity=1.0, collusion_rate=0.02,
-                      party_capture_protection=0.9)
+    commercial = dict(
+        community_mix_commercial=1.0,
+        community_mix_old=0.0,
+        community_mix_work_unit=0.0,
+        community_mix_village=0.0,
+        community_mix_mixed=0.0,
+        type_purity=1.0,
+        collusion_rate=0.02,
+        party_capture_protection=0.9,
+    )
     turned = {"owners": 0, "rc_members": 0, "party_owners": 0}
     for seed in range(1, 21):
         for arm in turned:

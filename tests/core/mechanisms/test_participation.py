@@ -194,7 +194,10 @@ def test_hand_computed_payoffs_per_group_r_and_per_node_cost():
     # P0 = 1/3 + 2/3 + 9/4 - 3 = 1/4;  P1 = 13/4;  P2 = 1 + 9/4 + 4 = 29/4;  P3 = 9/4 + 4 - 4 = 9/4
     expected = [Fraction(1, 4), Fraction(13, 4), Fraction(29, 4), Fraction(9, 4)]
     payoffs = group_payoffs(
-        graph(4, HAND_EDGES), HAND_COOP, np.array([1.0, 2, 3, 4]), np.array([1.0, 1, 1, 2]),
+        graph(4, HAND_EDGES),
+        HAND_COOP,
+        np.array([1.0, 2, 3, 4]),
+        np.array([1.0, 1, 1, 2]),
         "per_game",
     )
     np.testing.assert_allclose(payoffs, [float(x) for x in expected], **TOL)
@@ -215,7 +218,8 @@ def test_payoffs_equal_a_loop_over_groups(game):
     np.testing.assert_allclose(
         group_payoffs(adj, cooperate, r, cost, rule),
         reference_payoffs(adj, cooperate, r, cost, rule),
-        rtol=1e-10, atol=1e-10,
+        rtol=1e-10,
+        atol=1e-10,
     )
 
 
@@ -240,10 +244,10 @@ def test_total_payoff_closed_forms_with_scalar_r_and_cost(adj, r, c, data):
     degree = np.diff(adj.indptr)
     per_game = group_payoffs(adj, cooperate, r, c, "per_game").sum()
     per_individual = group_payoffs(adj, cooperate, r, c, "per_individual").sum()
-    np.testing.assert_allclose(per_game, (r - 1) * c * np.sum(cooperate * (degree + 1)),
-                               rtol=1e-10, atol=1e-9)
-    np.testing.assert_allclose(per_individual, (r - 1) * c * cooperate.sum(),
-                               rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(
+        per_game, (r - 1) * c * np.sum(cooperate * (degree + 1)), rtol=1e-10, atol=1e-9
+    )
+    np.testing.assert_allclose(per_individual, (r - 1) * c * cooperate.sum(), rtol=1e-10, atol=1e-9)
 
 
 # ------------------------------------------------------------------ the bound M
@@ -260,8 +264,12 @@ def test_edge_bound_covers_every_payoff_difference(game):
 
 
 @settings(max_examples=60, deadline=None)
-@given(adj=small_graphs(max_nodes=12), r=st.floats(0.0, 10.0), c=st.floats(0.01, 3.0),
-       rule=st.sampled_from(COST_RULES))
+@given(
+    adj=small_graphs(max_nodes=12),
+    r=st.floats(0.0, 10.0),
+    c=st.floats(0.01, 3.0),
+    rule=st.sampled_from(COST_RULES),
+)
 def test_edge_bound_with_scalars_is_the_degree_formula(adj, r, c, rule):
     degree = np.diff(adj.indptr)
     rows = np.repeat(np.arange(adj.shape[0]), degree)
@@ -321,8 +329,9 @@ def test_per_edge_bound_is_taken_from_the_edge_to_the_chosen_neighbour():
     pairs = 20_000
     adj = disjoint_copies([(0, 1)], 2, pairs)
     m = np.tile([4.0, 1.0], pairs)  # CSR order: row 0 holds edge 0->1, row 1 holds 1->0
-    new = imitation_update(adj, np.tile([False, True], pairs), np.tile([0.0, 1.0], pairs),
-                           np.random.default_rng(3), m)
+    new = imitation_update(
+        adj, np.tile([False, True], pairs), np.tile([0.0, 1.0], pairs), np.random.default_rng(3), m
+    )
     assert binomial_ok(int(new[0::2].sum()), pairs, 0.25)
 
 
@@ -348,9 +357,10 @@ def test_imitation_only_ever_copies_strictly_better_neighbours(adj, data, seed):
     payoffs = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=n, max_size=n)), float)
     new = imitation_update(adj, cooperate, payoffs, np.random.default_rng(seed), 0.0)
     for x in np.flatnonzero(new != cooperate):
-        neighbours = adj.indices[adj.indptr[x]:adj.indptr[x + 1]]
-        teachers = neighbours[(payoffs[neighbours] > payoffs[x])
-                              & (cooperate[neighbours] == new[x])]
+        neighbours = adj.indices[adj.indptr[x] : adj.indptr[x + 1]]
+        teachers = neighbours[
+            (payoffs[neighbours] > payoffs[x]) & (cooperate[neighbours] == new[x])
+        ]
         assert teachers.size > 0, f"node {x} changed without a strictly better teacher"
 
 
@@ -377,8 +387,10 @@ def test_same_seed_same_result_other_seed_other_result():
     other = imitation_update(adj, cooperate, payoffs, np.random.default_rng(12), m)
     assert np.array_equal(one, two)
     assert not np.array_equal(one, other)
-    runs = [simulate_public_goods_game(adj, 0.7, "per_individual", 50, 50,
-                                       np.random.default_rng(seed)) for seed in (1, 1, 2)]
+    runs = [
+        simulate_public_goods_game(adj, 0.7, "per_individual", 50, 50, np.random.default_rng(seed))
+        for seed in (1, 1, 2)
+    ]
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
 
@@ -393,16 +405,16 @@ def test_pure_mode_stops_at_fixation_and_counts_the_rest_of_the_window():
     assert low.fixated and low.final_cooperation == 0.0 and low.mean_cooperation == 0.0
     assert low.generations_run < 1100
     # Everyone cooperating from the start is absorbing: nothing is simulated.
-    full = simulate_public_goods_game(adj, 0.1, "per_game", 10, 10, np.random.default_rng(1),
-                                      initial_share=1.0)
+    full = simulate_public_goods_game(
+        adj, 0.1, "per_game", 10, 10, np.random.default_rng(1), initial_share=1.0
+    )
     assert full.generations_run == 0 and full.mean_cooperation == 1.0
     assert run_public_goods_game(adj, 0.1, "per_game", 100, 1000, np.random.default_rng(1)) == 0.0
 
 
 def test_pure_mode_mean_is_the_average_over_the_window():
     adj = nx.to_scipy_sparse_array(nx.barabasi_albert_graph(200, 2, seed=3), format="csr")
-    result = simulate_public_goods_game(adj, 0.8, "per_individual", 40, 5,
-                                        np.random.default_rng(9))
+    result = simulate_public_goods_game(adj, 0.8, "per_individual", 40, 5, np.random.default_rng(9))
     # Replay the same dynamics by hand with the public functions.
     rng = np.random.default_rng(9)
     n = 200

@@ -12,9 +12,14 @@ from sim.experiments.stats import mean_ci
 from tests.conftest import MEDIUM, small_model
 from tests.helpers import effect
 
-COMMERCIAL = dict(community_mix_old=0.0, community_mix_work_unit=0.0,
-                  community_mix_commercial=1.0, community_mix_village=0.0,
-                  community_mix_mixed=0.0, type_purity=1.0)
+COMMERCIAL = dict(
+    community_mix_old=0.0,
+    community_mix_work_unit=0.0,
+    community_mix_commercial=1.0,
+    community_mix_village=0.0,
+    community_mix_mixed=0.0,
+    type_purity=1.0,
+)
 NO_COMMITTEES = dict(oc_initial_share=0.0, oc_attempt_rate=0.0)
 
 
@@ -44,16 +49,28 @@ def test_quality_is_the_buildings_base_times_what_management_delivers():
 
 
 def test_unsupervised_firms_settle_at_their_unconstrained_effort():
-    m = prepare(detect_base=0.0, firm_fee_responsiveness=0.8, effort_adjust_rate=1.0,
-                shirk_threshold=0.99, firm_effort_cost_sd=0.0, effort_cost=1.0)
+    m = prepare(
+        detect_base=0.0,
+        firm_fee_responsiveness=0.8,
+        effort_adjust_rate=1.0,
+        shirk_threshold=0.99,
+        firm_effort_cost_sd=0.0,
+        effort_cost=1.0,
+    )
     firm_step(m)
     served = m.compounds.firm >= 0
     assert np.allclose(m.compounds.effort[served], 0.4)
 
 
 def test_credible_supervision_makes_firms_comply():
-    m = prepare(firm_fee_responsiveness=0.8, effort_adjust_rate=1.0, shirk_threshold=0.55,
-                firm_effort_cost_sd=0.0, effort_cost=1.0, detect_base=0.0)
+    m = prepare(
+        firm_fee_responsiveness=0.8,
+        effort_adjust_rate=1.0,
+        shirk_threshold=0.55,
+        firm_effort_cost_sd=0.0,
+        effort_cost=1.0,
+        detect_base=0.0,
+    )
     m.compounds.detection[:] = 0.0
     served = np.flatnonzero(m.compounds.firm >= 0)
     m.p["detect_base"] = 1.0
@@ -68,8 +85,7 @@ def test_owners_pay_when_quality_meets_their_tolerance_and_pay_by_floor_area():
     cp = m.compounds
     served = cp.firm >= 0
     assert np.allclose(cp.collection[served & (cp.owners > 0)], 1.0)
-    revenue = np.bincount(cp.firm[served], weights=(cp.fee * cp.area)[served],
-                          minlength=m.firms.n)
+    revenue = np.bincount(cp.firm[served], weights=(cp.fee * cp.area)[served], minlength=m.firms.n)
     assert np.allclose(m.firms.revenue, revenue)
     m.residents.tolerance[:] = 1.0
     firm_step(m)
@@ -77,9 +93,18 @@ def test_owners_pay_when_quality_meets_their_tolerance_and_pay_by_floor_area():
 
 
 def test_repeated_detection_leads_a_functioning_committee_to_retender():
-    m = small_model(3, **COMMERCIAL, oc_initial_share=1.0, oc_attempt_rate=0.0,
-                    detect_base=1.0, retender_strikes=2.0, strike_decay=0.0,
-                    shirk_threshold=0.99, effort_adjust_rate=0.0, initial_cadre_on_oc=0.0)
+    m = small_model(
+        3,
+        **COMMERCIAL,
+        oc_initial_share=1.0,
+        oc_attempt_rate=0.0,
+        detect_base=1.0,
+        retender_strikes=2.0,
+        strike_decay=0.0,
+        shirk_threshold=0.99,
+        effort_adjust_rate=0.0,
+        initial_cadre_on_oc=0.0,
+    )
     cp = m.compounds
     c = int(np.flatnonzero((cp.oc_state == 1) & (cp.firm >= 0))[0])
     cp.effort[:] = 0.1
@@ -91,8 +116,9 @@ def test_repeated_detection_leads_a_functioning_committee_to_retender():
         m.owners_committees[c].respond()
     assert cp.firm[c] != old and m.firms.lost[old] >= 1
     off = m.world.node_offset
-    assert m.network.has_edge(off["owners_committee"] + c,
-                              off["property_firm"] + int(cp.firm[c]), "contract")
+    assert m.network.has_edge(
+        off["owners_committee"] + c, off["property_firm"] + int(cp.firm[c]), "contract"
+    )
 
 
 def test_firms_leave_compounds_where_fees_collected_fall_below_break_even():
@@ -125,6 +151,7 @@ def test_a_property_committee_lowers_shirking_gradually_not_from_all_to_none():
 
 def _summaries(params: dict) -> list[float]:
     from tests.helpers import summaries
+
     return [s["mean_shirking_share"] for s in summaries(params)]
 
 

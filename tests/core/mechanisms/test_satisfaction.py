@@ -9,8 +9,9 @@ from tests.conftest import small_model
 
 
 def test_satisfaction_moves_toward_weighted_experience_at_its_rate():
-    m = small_model(1, satisfaction_rate=0.5, weight_needs=1.0, weight_property=1.0,
-                    weight_disputes=0.0)
+    m = small_model(
+        1, satisfaction_rate=0.5, weight_needs=1.0, weight_property=1.0, weight_disputes=0.0
+    )
     m.step()
     res, cp = m.residents, m.compounds
     res.satisfaction[:] = 0.2

@@ -11,9 +11,16 @@ from tests.conftest import MEDIUM, small_model
 
 
 def test_load_adds_every_seat_with_a_saving_on_further_seats_and_performance_falls_above_one():
-    m = small_model(1, initial_one_shoulder=1.0, seat_size_elasticity=0.0,
-                    seat_hours_secretary=150.0, seat_hours_director=100.0,
-                    seat_overlap_saving=0.25, leader_hours_sd=0.0, overload_penalty=2.0)
+    m = small_model(
+        1,
+        initial_one_shoulder=1.0,
+        seat_size_elasticity=0.0,
+        seat_hours_secretary=150.0,
+        seat_hours_director=100.0,
+        seat_overlap_saving=0.25,
+        leader_hours_sd=0.0,
+        overload_penalty=2.0,
+    )
     k = m.holder(SECRETARY, 0)
     m.people.extra_hours[k] = 0.0
     workload.loads(m)
@@ -53,8 +60,7 @@ def test_one_edited_affiliation_changes_that_communitys_workload_coordination_an
     with_, without = {c: [] for c in cols}, {c: [] for c in cols}
     for seed in seeds:
         for arm, out in ((False, with_), (True, without)):
-            m = small_model(seed, **MEDIUM, initial_one_shoulder=1.0,
-                            election_first_month=120)
+            m = small_model(seed, **MEDIUM, initial_one_shoulder=1.0, election_first_month=120)
             if arm:
                 m.give_seat(DIRECTOR, 0)
             m.run_for(12)
@@ -65,6 +71,6 @@ def test_one_edited_affiliation_changes_that_communitys_workload_coordination_an
     load, _ = paired_difference(without["leader_load"], with_["leader_load"])
     oversight, _ = paired_difference(without["party_oversight"], with_["party_oversight"])
     coordination, _ = paired_difference(without["coordination"], with_["coordination"])
-    assert load.high < 0, load                 # the secretary now holds one seat
-    assert oversight.low > 0, oversight        # the party committee checks someone else
+    assert load.high < 0, load  # the secretary now holds one seat
+    assert oversight.low > 0, oversight  # the party committee checks someone else
     assert coordination.high < 0, coordination  # no shared person between the two committees

@@ -53,11 +53,18 @@ def near_one(params, seed, steps=120, **kwargs):
     idle money close to 0 (its CI crosses 0)."""
     rng = np.random.default_rng(seed)
     level = 0.96 + 0.03 * params["devolution_share"] + rng.normal(0, 0.03, steps)
-    series = pd.DataFrame({"step": np.arange(1, steps + 1),
-                           "satisfaction_mean": np.minimum(level, 1.0),
-                           "budget_idle": np.abs(rng.normal(0, 50, steps))})
-    summary = {f"{stat}_{o}": float(series[o].iloc[-1]) for stat in ("mean", "final")
-               for o in ("satisfaction_mean", "budget_idle")}
+    series = pd.DataFrame(
+        {
+            "step": np.arange(1, steps + 1),
+            "satisfaction_mean": np.minimum(level, 1.0),
+            "budget_idle": np.abs(rng.normal(0, 50, steps)),
+        }
+    )
+    summary = {
+        f"{stat}_{o}": float(series[o].iloc[-1])
+        for stat in ("mean", "final")
+        for o in ("satisfaction_mean", "budget_idle")
+    }
     summary["mean_satisfaction_mean"] = 1.0 if seed % 2 else 0.9  # seeds of both parities
     return RunResult(dict(params), seed, steps, summary, series)
 
@@ -90,8 +97,10 @@ def test_long_grid_arm_names_become_levels_under_abbreviated_factors(grid):
 def test_long_arm_names_become_numbered_with_each_spelled_out(tmp_path, monkeypatch):
     names, key = arm_names(results(tmp_path, monkeypatch, ARMS))
     assert list(names.values()) == ["A1", "A2"]
-    assert key.splitlines() == ["A1 = status_quo_with_a_long_descriptive_name",
-                                "A2 = full_devolution_with_capacity_building_programme"]
+    assert key.splitlines() == [
+        "A1 = status_quo_with_a_long_descriptive_name",
+        "A2 = full_devolution_with_capacity_building_programme",
+    ]
 
 
 def test_differences_name_arms_briefly_explain_the_marker_colours_and_show_units(grid):
@@ -136,10 +145,19 @@ def test_effect_bands_of_shares_stay_within_0_and_1_and_heatmaps_name_the_unit(g
 
 
 def test_morris_mu_star_intervals_stop_at_zero_and_the_diagonal_is_explained():
-    mi = pd.DataFrame({"outcome": ["needs_met"] * 2, "factor": ["a", "b"], "mu": [0.0, 0.2],
-                       "mu_star": [0.01, 0.2], "mu_star_conf": [0.05, 0.03],
-                       "sigma": [0.02, 0.1], "sigma_low": [0.0, 0.05],
-                       "sigma_high": [0.04, 0.15], "trajectories": [8, 8]})
+    mi = pd.DataFrame(
+        {
+            "outcome": ["needs_met"] * 2,
+            "factor": ["a", "b"],
+            "mu": [0.0, 0.2],
+            "mu_star": [0.01, 0.2],
+            "mu_star_conf": [0.05, 0.03],
+            "sigma": [0.02, 0.1],
+            "sigma_low": [0.0, 0.05],
+            "sigma_high": [0.04, 0.15],
+            "trajectories": [8, 8],
+        }
+    )
     fig = fig_morris(None, mi)
     ax = fig.axes[0]
     xs = np.concatenate([seg[:, 0] for c in ax.collections for seg in c.get_segments()])

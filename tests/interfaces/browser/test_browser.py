@@ -41,19 +41,27 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts"
-WORLD = dict(n_streets=2, communities_per_street=4.0, compounds_per_community=3.0,
-             households_per_compound=30.0, n_firms=4, n_ngos=3)
+WORLD = dict(
+    n_streets=2,
+    communities_per_street=4.0,
+    compounds_per_community=3.0,
+    households_per_compound=30.0,
+    n_firms=4,
+    n_ngos=3,
+)
 VIEWPORT = {"width": 1800, "height": 1150}
 MAX_SESSIONS = 3
 LOG = ARTIFACTS / "browser-server.log"
-SMALL_TOML = ("[structure]\nn_streets = 2\ncommunities_per_street = 4.0\n"
-              "compounds_per_community = 3.0\nhouseholds_per_compound = 30.0\n"
-              "n_firms = 4\nn_ngos = 3\n")
+SMALL_TOML = (
+    "[structure]\nn_streets = 2\ncommunities_per_street = 4.0\n"
+    "compounds_per_community = 3.0\nhouseholds_per_compound = 30.0\n"
+    "n_firms = 4\nn_ngos = 3\n"
+)
 SCENARIOS = {
     "alpha": 'description = "Few one-shoulder communities, responsibility list on"\n'
-             "seed = 11\n[structure]\nn_streets = 3\ncommunities_per_street = 3.0\n"
-             "compounds_per_community = 3.0\nhouseholds_per_compound = 30.0\n"
-             "[cross_appointment]\nxa_one_shoulder = 0.15\n[burden]\nresponsibility_list = true\n",
+    "seed = 11\n[structure]\nn_streets = 3\ncommunities_per_street = 3.0\n"
+    "compounds_per_community = 3.0\nhouseholds_per_compound = 30.0\n"
+    "[cross_appointment]\nxa_one_shoulder = 0.15\n[burden]\nresponsibility_list = true\n",
     "baseline": f'description = "Small baseline"\n{SMALL_TOML}',
 }
 
@@ -67,11 +75,26 @@ def folders(tmp_path_factory):
         (scenarios / f"{name}.toml").write_text(text, encoding="utf-8")
     write_district(scenarios / "tiny", small_tables(), "csv")  # a district read from files
     (scenarios / "filed.toml").write_text(
-        'description = "A district from files"\n[world]\nfolder = "tiny"\n', encoding="utf-8")
+        'description = "A district from files"\n[world]\nfolder = "tiny"\n', encoding="utf-8"
+    )
     runs = tmp_path_factory.mktemp("runs")
-    subprocess.run([sys.executable, "-m", "sim", "run", str(scenarios / "baseline.toml"),
-                    "--steps", "6", "--seed", "4", "--out", str(runs / "small-seed4")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(scenarios / "baseline.toml"),
+            "--steps",
+            "6",
+            "--seed",
+            "4",
+            "--out",
+            str(runs / "small-seed4"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return scenarios, runs
 
 
@@ -80,8 +103,15 @@ def server(folders):
     scenarios, runs = folders
     ARTIFACTS.mkdir(exist_ok=True)
     # at most 3 sessions at once, and a vanished page's session is culled after 5 s
-    with serve(params=WORLD, seed="1", scenario_dir=scenarios, runs_dir=runs,
-               max_sessions=MAX_SESSIONS, cull_seconds=5, log=LOG) as url:
+    with serve(
+        params=WORLD,
+        seed="1",
+        scenario_dir=scenarios,
+        runs_dir=runs,
+        max_sessions=MAX_SESSIONS,
+        cull_seconds=5,
+        log=LOG,
+    ) as url:
         yield url
 
 
@@ -122,7 +152,8 @@ class Session:
     def wait_step(self, at_least: int) -> None:
         self.page.wait_for_function(
             "n => parseInt(document.querySelector('.step-counter').innerText.split(':').pop()) >= n",
-            arg=at_least)
+            arg=at_least,
+        )
 
     def pick(self, select_class: str, option: str) -> None:
         self.page.locator(f".{select_class}").click()
@@ -132,9 +163,12 @@ class Session:
         self.page.get_by_role("button", name=title).click()
 
     def set_world(self, **values: str) -> None:
-        labels = {"streets": "Streets", "communities": "Communities per street (mean)",
-                  "compounds": "Compounds per community (mean)",
-                  "households": "Households per compound (mean)"}
+        labels = {
+            "streets": "Streets",
+            "communities": "Communities per street (mean)",
+            "compounds": "Compounds per community (mean)",
+            "households": "Households per compound (mean)",
+        }
         self.open_group("World size")
         for key, value in values.items():
             box = self.page.get_by_label(labels[key])
@@ -147,7 +181,8 @@ class Session:
     def network(self, js: str, arg=None):
         """Evaluate `js` (a function of the chart element's Vega view and arg)."""
         return self.page.locator(".network-chart .vega-view").evaluate(
-            f"(el, arg) => {{ const v = el.vegaView; return ({js})(v, arg); }}", arg)
+            f"(el, arg) => {{ const v = el.vegaView; return ({js})(v, arg); }}", arg
+        )
 
     def node_point(self, title_start: str) -> dict:
         """Page position and row of the first network node whose name starts so."""
@@ -160,7 +195,9 @@ class Session:
                 const pad = v.padding();
                 return {x: box.left + pad.left + ox + v.scale('x')(d.x),
                         y: box.top + pad.top + oy + v.scale('y')(d.y), title: d.tip.title};
-            }""", title_start)
+            }""",
+            title_start,
+        )
 
     def panel(self, key: str):
         return self.page.locator(f".panel-{key} .vega-view")
@@ -193,8 +230,11 @@ def test_the_page_shows_the_network_legend_and_panels_offline_and_steps(app, ser
     expect(page.locator(".info-world")).to_contain_text("2 streets")
     expect(page.locator(".info-seed")).to_have_text("1")
     host = urlparse(server).netloc
-    outside = [u for u in app.requests
-               if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != host]
+    outside = [
+        u
+        for u in app.requests
+        if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != host
+    ]
     assert outside == []
     assert app.failed == []
     # Step advances the counter, the network and every panel
@@ -234,20 +274,28 @@ def test_hovering_a_node_names_it_and_clicking_opens_its_history_in_both_views(a
     app.pick("view-select", "One street in full detail")
     expect(page.locator(".network-caption")).not_to_have_text(district)
     expect(page.locator(".gov-legend")).to_contain_text("Owners' committee seat")
-    page.wait_for_function("() => document.querySelector('.network-chart .vega-view')"
-                           ".vegaView.data('nodes').some(r => r.tip.title.startsWith('Residents'))")
+    page.wait_for_function(
+        "() => document.querySelector('.network-chart .vega-view')"
+        ".vegaView.data('nodes').some(r => r.tip.title.startsWith('Residents'))"
+    )
     node = app.node_point("Residents' committee")
     page.mouse.click(node["x"], node["y"])
     expect(page.locator(".drilldown")).to_contain_text(node["title"])
     expect(page.locator(".drilldown .drill-values")).to_contain_text("skill")
     expect(page.locator(".drilldown .people-table")).to_contain_text("RC director")
-    assert page.locator(".drilldown .drill-series .vega-view").evaluate(
-        "e => new Set(e.vegaView.data('rows').map(r => r.quantity)).size") > 3
+    assert (
+        page.locator(".drilldown .drill-series .vega-view").evaluate(
+            "e => new Set(e.vegaView.data('rows').map(r => r.quantity)).size"
+        )
+        > 3
+    )
     page.locator(".drill-close").click()
     expect(page.locator(".drilldown")).to_have_count(0)
     app.pick("street-select", "Street 2")
-    page.wait_for_function("() => document.querySelector('.network-chart .vega-view')"
-                           ".vegaView.data('nodes').some(r => r.tip.title.includes('street 2'))")
+    page.wait_for_function(
+        "() => document.querySelector('.network-chart .vega-view')"
+        ".vegaView.data('nodes').some(r => r.tip.title.includes('street 2'))"
+    )
 
 
 def test_the_network_zooms_and_pans_and_stays_zoomed_while_the_model_runs(app):
@@ -259,7 +307,9 @@ def test_the_network_zooms_and_pans_and_stays_zoomed_while_the_model_runs(app):
     page.mouse.wheel(0, -400)
     page.wait_for_function(
         "b => { const v = document.querySelector('.network-chart .vega-view').vegaView;"
-        " const d = v.scale('x').domain(); return d[1] - d[0] < b * 0.9; }", arg=before)
+        " const d = v.scale('x').domain(); return d[1] - d[0] < b * 0.9; }",
+        arg=before,
+    )
     zoomed = app.network(span)
     left = app.network("v => v.scale('x').domain()[0]")
     page.mouse.move(box["x"] + 100, box["y"] + 100)
@@ -277,8 +327,10 @@ def test_the_district_view_hides_contract_ties_until_asked(app):
     assert not app.network(has_contract)
     expect(page.locator(".edge-contract input")).not_to_be_checked()
     page.locator(".edge-contract").click()
-    page.wait_for_function("() => document.querySelector('.network-chart .vega-view').vegaView"
-                           ".data('edges').some(e => e.tip.title === 'contract')")
+    page.wait_for_function(
+        "() => document.querySelector('.network-chart .vega-view').vegaView"
+        ".data('edges').some(e => e.tip.title === 'contract')"
+    )
     expect(page.locator(".gov-legend")).to_contain_text("Red ring")
 
 
@@ -289,14 +341,23 @@ def test_a_hundred_street_district_renders_within_the_size_guard(app):
     t = time.monotonic()
     app.reset()
     expect(page.locator(".info-world")).to_contain_text("100 streets", timeout=120_000)
-    page.wait_for_function("() => document.querySelector('.network-chart .vega-view')"
-                           ".vegaView.data('nodes').length > 1000", timeout=120_000)
+    page.wait_for_function(
+        "() => document.querySelector('.network-chart .vega-view')"
+        ".vegaView.data('nodes').length > 1000",
+        timeout=120_000,
+    )
     seconds = time.monotonic() - t
     labels = app.network("v => v.data('labels').length")
     assert labels == 100
-    (ARTIFACTS / "browser-100-streets.json").write_text(json.dumps(
-        {"seconds_to_draw": round(seconds, 2),
-         "nodes": app.network("v => v.data('nodes').length")}), encoding="utf-8")
+    (ARTIFACTS / "browser-100-streets.json").write_text(
+        json.dumps(
+            {
+                "seconds_to_draw": round(seconds, 2),
+                "nodes": app.network("v => v.data('nodes').length"),
+            }
+        ),
+        encoding="utf-8",
+    )
     page.screenshot(path=str(ARTIFACTS / "app-100-streets.png"))
 
 
@@ -337,14 +398,17 @@ def test_panels_name_units_define_outcomes_on_hover_and_can_start_at_zero(app):
         if tip.count():
             break
     expect(tip).to_contain_text("definition")
-    assert any(OUTCOMES[o] in tip.inner_text()
-               for o in ("satisfaction_mean", "trust_rc", "trust_party"))
+    assert any(
+        OUTCOMES[o] in tip.inner_text() for o in ("satisfaction_mean", "trust_rc", "trust_party")
+    )
     # the y axes can start at zero
     low = "e => e.vegaView.scale('y').domain()[0]"
     assert panel.evaluate(low) > 0
     page.get_by_text("Start y axes at zero").click()
-    page.wait_for_function("() => document.querySelector('.panel-panel_satisfaction .vega-view')"
-                           ".vegaView.scale('y').domain()[0] === 0")
+    page.wait_for_function(
+        "() => document.querySelector('.panel-panel_satisfaction .vega-view')"
+        ".vegaView.scale('y').domain()[0] === 0"
+    )
 
 
 def test_nothing_overflows_and_the_plots_stay_beside_the_network(browser, server):
@@ -359,7 +423,9 @@ def test_nothing_overflows_and_the_plots_stay_beside_the_network(browser, server
             # every chart follows the new width and fits inside the window
             page.wait_for_function(
                 "w => [...document.querySelectorAll('.vega-view canvas')].every("
-                "c => c.getBoundingClientRect().right <= w + 0.5)", arg=width)
+                "c => c.getBoundingClientRect().right <= w + 0.5)",
+                arg=width,
+            )
             assert page.evaluate("document.scrollingElement.scrollWidth") <= width
             net = page.locator(".network-card").bounding_box()
             plots = page.locator(".plots-card").bounding_box()
@@ -389,8 +455,9 @@ def test_every_export_downloads_and_the_saved_scenario_repeats_the_run(app, tmp_
         for fmt in ("csv", "parquet"):
             name, data = _download(page, page.locator(f".download-{which}-{fmt}"))
             assert name == f"defaults-seed1-month3-{which}.{fmt}"
-            tables[(which, fmt)] = (pd.read_csv(io.BytesIO(data)) if fmt == "csv"
-                                    else pd.read_parquet(io.BytesIO(data)))
+            tables[(which, fmt)] = (
+                pd.read_csv(io.BytesIO(data)) if fmt == "csv" else pd.read_parquet(io.BytesIO(data))
+            )
     assert len(tables[("series", "csv")]) == 3
     assert tables[("communities", "parquet")]["step"].max() == 3
     name, data = _download(page, page.locator(".download-scenario"))
@@ -398,17 +465,22 @@ def test_every_export_downloads_and_the_saved_scenario_repeats_the_run(app, tmp_
     saved = tmp_path / name
     saved.write_bytes(data)
     out = tmp_path / "repeat"
-    subprocess.run([sys.executable, "-m", "sim", "run", str(saved), "--out", str(out), "--csv"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(saved), "--out", str(out), "--csv"],
+        check=True,
+        capture_output=True,
+    )
     pd.testing.assert_frame_equal(pd.read_csv(out / "series.csv"), tables[("series", "csv")])
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "communities.parquet"),
-                                  tables[("communities", "parquet")])
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "communities.parquet"), tables[("communities", "parquet")]
+    )
     # figures: the network and a panel, as PNG and SVG from their ⋯ menus
     for chart in (".network-chart", ".panel-panel_needs"):
         for fmt, magic in (("PNG", b"\x89PNG"), ("SVG", b"<svg")):
             page.locator(f"{chart} .vega-embed summary").click()
-            name, data = _download(page, page.locator(f"{chart} .vega-embed").get_by_text(
-                f"Save as {fmt}"))
+            name, data = _download(
+                page, page.locator(f"{chart} .vega-embed").get_by_text(f"Save as {fmt}")
+            )
             assert name.lower().endswith(fmt.lower()) and data.startswith(magic)
             page.keyboard.press("Escape")
             page.mouse.click(5, 5)
@@ -449,19 +521,24 @@ def test_a_reform_scheduled_in_a_street_applies_in_its_month_and_is_saved(app, t
     saved = tmp_path / name
     saved.write_bytes(data)
     out = tmp_path / "repeat"
-    subprocess.run([sys.executable, "-m", "sim", "run", str(saved), "--out", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(saved), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
     run_json = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert run_json["timeline"] == [{"month": 3, "set": {"responsibility_list": True},
-                                     "streets": [1]}]
+    assert run_json["timeline"] == [
+        {"month": 3, "set": {"responsibility_list": True}, "streets": [1]}
+    ]
 
 
 def test_a_run_folder_made_on_the_command_line_replays_and_matches(app):
     page = app.page
     app.pick("runs-select", "small-seed4")
     page.locator(".runs-open").click()
-    expect(page.locator(".info-note")).to_contain_text("matches the folder's recorded series",
-                                                       timeout=120_000)
+    expect(page.locator(".info-note")).to_contain_text(
+        "matches the folder's recorded series", timeout=120_000
+    )
     assert read_step(page) == 6
     expect(page.locator(".info-seed")).to_have_text("4")
     expect(page.locator(".info-source")).to_contain_text("small-seed4")
@@ -578,9 +655,12 @@ def test_the_world_size_is_checked_refused_with_the_reason_and_counted_right(app
     box.press("Enter")
     expect(page.get_by_text(re.compile("outside the allowed range"))).to_be_visible()
     # one street is "1 street"
-    for label, value in (("Streets", "1"), ("Communities per street (mean)", "4"),
-                         ("Compounds per community (mean)", "3"),
-                         ("Households per compound (mean)", "30")):
+    for label, value in (
+        ("Streets", "1"),
+        ("Communities per street (mean)", "4"),
+        ("Compounds per community (mean)", "3"),
+        ("Households per compound (mean)", "30"),
+    ):
         box = page.get_by_label(label)
         box.fill(value)
         box.press("Enter")
@@ -632,8 +712,10 @@ def test_play_and_pause_and_a_screenshot_of_the_running_page(app):
     paused = settled_step(page)
     assert app.step() == paused + 1
     page.screenshot(path=str(ARTIFACTS / "app.png"))
-    (ARTIFACTS / "browser-play.json").write_text(json.dumps(
-        {"months": s1 - s0, "seconds": round(t1 - t0, 2), "world": WORLD}), encoding="utf-8")
+    (ARTIFACTS / "browser-play.json").write_text(
+        json.dumps({"months": s1 - s0, "seconds": round(t1 - t0, 2), "world": WORLD}),
+        encoding="utf-8",
+    )
 
 
 def test_the_interface_speaks_chinese(app):
@@ -675,8 +757,10 @@ def test_a_vanished_page_stops_its_play_loop_and_frees_its_place(playwright, ser
         page.goto(server)
         wait_for_app(page)
         page.get_by_role("button", name="▶").click()
-        page.wait_for_function("() => parseInt(document.querySelector('.step-counter')"
-                               ".innerText.split(':').pop()) >= 2")
+        page.wait_for_function(
+            "() => parseInt(document.querySelector('.step-counter')"
+            ".innerText.split(':').pop()) >= 2"
+        )
         kill()  # the browser vanishes: no page close, no goodbye
     _wait_log(LOG, r"play stopped, page disconnected", start)
     _wait_log(LOG, r"closed \(0 live\)", start)

@@ -29,13 +29,15 @@ def test_arms_share_the_world_size_of_the_controls(tmp_path):
 def test_each_arm_runs_with_its_own_policy_timeline(tmp_path):
     (tmp_path / "timed.toml").write_text(
         "[[policy]]\nmonth = 2\nstreets = [0]\n[policy.set]\ndevolution_share = 0.9\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     mine = [{"month": 3, "set": {"xa_one_shoulder": 0.0}}]
     assert cmp.arm_timeline(cmp.CURRENT, mine, tmp_path) == mine
     timed = cmp.arm_timeline("timed", mine, tmp_path)
     assert timed == [{"month": 2, "set": {"devolution_share": 0.9}, "streets": [0]}]
-    comp = cmp.run_comparison(CURRENT, CURRENT, seed=9, replicates=2, months=4,
-                              timelines=([], timed))
+    comp = cmp.run_comparison(
+        CURRENT, CURRENT, seed=9, replicates=2, months=4, timelines=([], timed)
+    )
     again = run(dict(CURRENT), comp.seeds[0], 4, timeline=timed).series
     assert comp.b[0].equals(again)
     assert comp.a[0].equals(run(dict(CURRENT), comp.seeds[0], 4).series)
@@ -89,8 +91,7 @@ def test_every_shipped_scenario_can_be_an_arm():
 def test_both_arms_run_on_the_district_the_session_read_from_files():
     sc = load_scenario(scenario_dir() / "example_district.toml")
     pb = {**sc.params, "responsibility_list": True}
-    comp = cmp.run_comparison(sc.params, pb, seed=3, replicates=1, months=2,
-                              district=sc.district)
+    comp = cmp.run_comparison(sc.params, pb, seed=3, replicates=1, months=2, district=sc.district)
     on_district = run(dict(sc.params), comp.seeds[0], 2, district=sc.district).series
     assert comp.a[0].equals(on_district)
     assert not comp.a[0].equals(run(dict(sc.params), comp.seeds[0], 2).series)
@@ -98,10 +99,8 @@ def test_both_arms_run_on_the_district_the_session_read_from_files():
 
 def test_a_scenario_s_own_district_is_set_aside_and_said_so(tmp_path):
     own = scenario_dir() / "example_district.toml"
-    (tmp_path / "elsewhere.toml").write_text(
-        f'extends = "{own.as_posix()}"\n', encoding="utf-8")
-    (tmp_path / "plain.toml").write_text("[burden]\nresponsibility_list = true\n",
-                                         encoding="utf-8")
+    (tmp_path / "elsewhere.toml").write_text(f'extends = "{own.as_posix()}"\n', encoding="utf-8")
+    (tmp_path / "plain.toml").write_text("[burden]\nresponsibility_list = true\n", encoding="utf-8")
     district = load_scenario(own).world
     assert cmp.set_aside_world("elsewhere", None, tmp_path) == district
     assert cmp.set_aside_world("elsewhere", district, tmp_path) is None  # the same world

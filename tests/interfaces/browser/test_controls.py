@@ -14,9 +14,26 @@ from sim.interfaces.browser import controls, i18n
 from tests.conftest import SMALL
 
 
-@pytest.mark.parametrize("text", ["", "   ", "42", " 7 ", "hello world", "-5", "1.5", "☺",
-                                  "²", "①", "٣", "9" * 5000, "123456789012345678901234567890",
-                                  "\ud800", "x" * 10_000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "42",
+        " 7 ",
+        "hello world",
+        "-5",
+        "1.5",
+        "☺",
+        "²",
+        "①",
+        "٣",
+        "9" * 5000,
+        "123456789012345678901234567890",
+        "\ud800",
+        "x" * 10_000,
+    ],
+)
 def test_any_seed_text_gives_a_model(text):
     seed, drawn = controls.resolve_seed(text)
     assert isinstance(seed, int) and 0 <= seed <= controls.MAX_SEED
@@ -56,19 +73,26 @@ def test_a_session_starts_from_defaults_without_settings():
 def test_a_session_starts_from_the_served_scenario_and_overrides(tmp_path):
     (tmp_path / "alpha.toml").write_text(
         'description = "a"\nseed = 11\n[cross_appointment]\nxa_one_shoulder = 0.15\n',
-        encoding="utf-8")
-    s = controls.initial_settings({
-        controls.ENV_SCENARIO: "alpha", controls.ENV_SCENARIO_DIR: str(tmp_path),
-        controls.ENV_PARAMS: json.dumps({"n_streets": 2}), controls.ENV_LANG: "zh",
-        controls.ENV_VIEW: "street:1"})
+        encoding="utf-8",
+    )
+    s = controls.initial_settings(
+        {
+            controls.ENV_SCENARIO: "alpha",
+            controls.ENV_SCENARIO_DIR: str(tmp_path),
+            controls.ENV_PARAMS: json.dumps({"n_streets": 2}),
+            controls.ENV_LANG: "zh",
+            controls.ENV_VIEW: "street:1",
+        }
+    )
     assert s.scenario == "alpha" and s.seed_text == "11"
     assert s.params["xa_one_shoulder"] == 0.15 and s.params["n_streets"] == 2
     assert s.scenario_params["xa_one_shoulder"] == 0.15
     assert s.lang == "zh" and s.view == "street:1"
 
 
-@pytest.mark.parametrize("params", ["not json", "[1, 2]", json.dumps({"bogus": 1}),
-                                    json.dumps({"n_streets": 0})])
+@pytest.mark.parametrize(
+    "params", ["not json", "[1, 2]", json.dumps({"bogus": 1}), json.dumps({"n_streets": 0})]
+)
 def test_bad_served_overrides_are_refused(params):
     with pytest.raises(ScenarioError):
         controls.initial_settings({controls.ENV_PARAMS: params})

@@ -17,4 +17,5 @@ def test_the_screenshot_s_world_in_the_document_is_the_model_s():
     seed = re.match(r"seed (\d+)", found.group(1)).group(1)
     assert found.group(1) == world_caption({}, seed), (
         "docs/BROWSER.md: regenerate the screenshot and its line with "
-        "python -m sim.interfaces.browser.screenshot docs/figures/app.png")
+        "python -m sim.interfaces.browser.screenshot docs/figures/app.png"
+    )

@@ -27,33 +27,41 @@ def test_the_saved_scenario_repeats_the_session_s_run_exactly(tmp_path, run):
     assert scenario.seed == run.seed and scenario.steps == run.month == 4
     assert "with changed settings" in scenario.description
     again = run_once(scenario.params, scenario.seed, scenario.steps)
-    pd.testing.assert_frame_equal(again.series, export.series_table(run.model),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(again.series, export.series_table(run.model), check_exact=True)
 
 
-def test_the_saved_scenario_keeps_the_reforms_and_the_command_line_repeats_the_tables(
-        tmp_path):
+def test_the_saved_scenario_keeps_the_reforms_and_the_command_line_repeats_the_tables(tmp_path):
     session = start_run(TWO_STREETS, "8")
     session.step()
     session.schedule({"month": 3, "set": {"responsibility_list": True}, "streets": [1]})
     session.schedule({"month": 2, "set": {"xa_one_shoulder": 0.0}})
     for _ in range(4):
         session.step()
-    text = export.scenario_toml(session.params, session.seed, session.month, "",
-                                modified=session.modified, policy=session.policy)
+    text = export.scenario_toml(
+        session.params,
+        session.seed,
+        session.month,
+        "",
+        modified=session.modified,
+        policy=session.policy,
+    )
     path = tmp_path / "saved.toml"
     path.write_text(text, encoding="utf-8")
     saved = load_scenario(path)
     assert saved.timeline.to_list() == session.policy and len(session.policy) == 2
     out = tmp_path / "again"
-    subprocess.run([sys.executable, "-m", "sim", "run", str(path), "--out", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(path), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
     series = pd.read_parquet(out / "series.parquet")
     pd.testing.assert_frame_equal(series, export.series_table(session.model), check_exact=True)
     communities = pd.read_parquet(out / "communities.parquet")
     mine = export.community_table(session.model)
-    pd.testing.assert_frame_equal(communities.reset_index(drop=True),
-                                  mine.reset_index(drop=True), check_exact=True)
+    pd.testing.assert_frame_equal(
+        communities.reset_index(drop=True), mine.reset_index(drop=True), check_exact=True
+    )
     # the reform reached the model: the street-1 communities, and only they, from month 3
     lists = session.model.levers.street("responsibility_list")
     assert lists.tolist() == [False, True]
@@ -64,21 +72,29 @@ def test_a_run_on_a_district_read_from_tables_saves_its_world(tmp_path):
     from sim.core.scenario import scenario_dir
 
     example = load_scenario(scenario_dir() / "example_district.toml")
-    session = start_run(example.params, "5", policy=example.timeline.to_list(),
-                        world=example.world)
+    session = start_run(example.params, "5", policy=example.timeline.to_list(), world=example.world)
     assert session.structure.counts()["communities"] == len(example.district.community_id)
     for _ in range(2):
         session.step()
     path = tmp_path / "saved.toml"
-    path.write_text(export.scenario_toml(session.params, session.seed, session.month,
-                                         "example_district", world=session.world),
-                    encoding="utf-8")
+    path.write_text(
+        export.scenario_toml(
+            session.params, session.seed, session.month, "example_district", world=session.world
+        ),
+        encoding="utf-8",
+    )
     assert load_scenario(path).world == example.world
     out = tmp_path / "again"
-    subprocess.run([sys.executable, "-m", "sim", "run", str(path), "--out", str(out)],
-                   check=True, capture_output=True)
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "series.parquet"),
-                                  export.series_table(session.model), check_exact=True)
+    subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(path), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "series.parquet"),
+        export.series_table(session.model),
+        check_exact=True,
+    )
     session.close()
 
 
@@ -100,10 +116,10 @@ def _folder(tmp_path, months=5, seed=7, policy=()):
     from sim.core.policy import parse_timeline
     from sim.core.scenario import Scenario
 
-    result = run_once(dict(start_run(TWO_STREETS, "1").params), seed, months,
-                      timeline=list(policy))
-    scenario = Scenario("small", "a small world", result.params, months, seed,
-                        timeline=parse_timeline(list(policy)))
+    result = run_once(dict(start_run(TWO_STREETS, "1").params), seed, months, timeline=list(policy))
+    scenario = Scenario(
+        "small", "a small world", result.params, months, seed, timeline=parse_timeline(list(policy))
+    )
     return write_run(tmp_path / "runs" / "small-7", result, scenario, figures=False)
 
 
@@ -121,7 +137,8 @@ def test_a_run_folder_replays_to_the_series_it_recorded(tmp_path, policy):
     changed = found.series.copy()
     changed.loc[2, "satisfaction_mean"] += 0.01
     assert "month 3, satisfaction_mean" in export.first_difference(
-        export.series_table(session.model), changed)
+        export.series_table(session.model), changed
+    )
     session.close()
 
 

@@ -8,7 +8,9 @@ import pytest
 from sim.interfaces.browser import guard
 
 
-@pytest.mark.parametrize("world", [{"n_streets": 1}, {"n_streets": 4, "households_per_compound": 40.0}])
+@pytest.mark.parametrize(
+    "world", [{"n_streets": 1}, {"n_streets": 4, "households_per_compound": 40.0}]
+)
 def test_the_estimate_covers_what_a_world_really_takes(world):
     measured = guard.measure(world, months=12)
     estimate = guard.model_mb(guard.expected_world(world))
@@ -16,9 +18,15 @@ def test_the_estimate_covers_what_a_world_really_takes(world):
 
 
 def test_the_expected_world_multiplies_the_structure_means():
-    w = guard.expected_world({"n_streets": 2, "communities_per_street": 3.0,
-                              "compounds_per_community": 4.0, "households_per_compound": 10.0,
-                              "household_size": 2.0})
+    w = guard.expected_world(
+        {
+            "n_streets": 2,
+            "communities_per_street": 3.0,
+            "compounds_per_community": 4.0,
+            "households_per_compound": 10.0,
+            "household_size": 2.0,
+        }
+    )
     assert (w.streets, w.communities, w.compounds, w.residents) == (2, 6.0, 24.0, 480.0)
 
 
@@ -56,7 +64,9 @@ def test_a_full_server_turns_a_new_session_away_and_takes_it_once_one_leaves():
     register = guard.Admission()
     assert register.admit("a", 100, limits) == ""
     assert register.admit("b", 100, limits) == ""
-    assert "busy" in register.admit("c", 10, limits) and "limit is 2" in register.admit("c", 10, limits)
+    assert "busy" in register.admit("c", 10, limits) and "limit is 2" in register.admit(
+        "c", 10, limits
+    )
     register.release("a")
     assert register.admit("c", 10, limits) == ""
     # memory: b (100) + c (10) + 200 > 250
@@ -68,8 +78,9 @@ def test_a_full_server_turns_a_new_session_away_and_takes_it_once_one_leaves():
 
 
 def test_limits_come_from_the_environment():
-    limits = guard.Limits.from_env({guard.ENV_SESSION_MB: "800", guard.ENV_SERVER_MB: "3000",
-                                    guard.ENV_MAX_SESSIONS: "7"})
+    limits = guard.Limits.from_env(
+        {guard.ENV_SESSION_MB: "800", guard.ENV_SERVER_MB: "3000", guard.ENV_MAX_SESSIONS: "7"}
+    )
     assert (limits.session_mb, limits.server_mb, limits.max_sessions) == (800, 3000, 7)
     fallback = guard.Limits.from_env({guard.ENV_SESSION_MB: "lots"})
     assert fallback.session_mb == guard.DEFAULT_SESSION_MB

@@ -20,8 +20,10 @@ from .conftest import TWO_STREETS
 
 
 def _edges(model):
-    return {(min(u, v), max(u, v), k): kind
-            for u, v, k, kind in model.network.edges(keys=True, data="kind")}
+    return {
+        (min(u, v), max(u, v), k): kind
+        for u, v, k, kind in model.network.edges(keys=True, data="kind")
+    }
 
 
 def _values(model, history):

@@ -61,8 +61,18 @@ def test_series_names_are_distinct_within_a_panel():
 
 def test_chinese_labels_use_the_governance_terms():
     text = json.dumps([i18n.TEXT, i18n.PARAM_LABELS], ensure_ascii=False)
-    for term in ("街道办", "社区党组织", "居委会", "业委会", "物业服务企业", "社会组织",
-                 "一肩挑", "交叉任职", "资源下沉", "权责清单"):
+    for term in (
+        "街道办",
+        "社区党组织",
+        "居委会",
+        "业委会",
+        "物业服务企业",
+        "社会组织",
+        "一肩挑",
+        "交叉任职",
+        "资源下沉",
+        "权责清单",
+    ):
         assert term in text, term
 
 

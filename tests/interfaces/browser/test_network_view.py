@@ -41,9 +41,17 @@ def test_a_layout_depends_only_on_the_world_and_no_two_nodes_share_a_spot(key):
 
 
 def test_the_district_view_stays_readable_at_a_hundred_streets():
-    run = start_run({"n_streets": 100, "communities_per_street": 10.0,
-                     "compounds_per_community": 1.0, "households_per_compound": 5.0,
-                     "n_firms": 30, "n_ngos": 20}, "1")
+    run = start_run(
+        {
+            "n_streets": 100,
+            "communities_per_street": 10.0,
+            "compounds_per_community": 1.0,
+            "households_per_compound": 5.0,
+            "n_firms": 30,
+            "n_ngos": 20,
+        },
+        "1",
+    )
     view = nv.build_view(run.structure, "district")
     communities = view.kinds == "community"
     assert communities.sum() == len(run.structure.communities) >= 900
@@ -94,7 +102,8 @@ def test_the_district_view_merges_each_community_and_keeps_every_tie(run):
     edges = [(st.row[u], st.row[v], k) for (u, v, _), k in run.history.edges_at(None).items()]
     between, inside = nv.aggregate_edges(view.member, edges, view.n)
     total = sum(int(w.sum()) for _, w in between.values()) + sum(
-        int(c.sum()) for c in inside.values())
+        int(c.sum()) for c in inside.values()
+    )
     assert total == run.model.network.number_of_edges()
     assert "cross_appointment" not in between  # they lie inside communities: drawn as rings
 
@@ -124,10 +133,13 @@ def test_a_month_on_the_slider_is_drawn_with_that_month_s_ties(run):
     opts = nv.Options(colour="state", shown=tuple(present))
     for month in months:
         fr = nv.frame(view, run.structure, run.history, month, opts)
-        want = sum(1 for (u, v, _), _k in run.history.edges_at(month).items()
-                   if view.member[run.structure.row[u]] >= 0
-                   and view.member[run.structure.row[v]] >= 0
-                   and view.member[run.structure.row[u]] != view.member[run.structure.row[v]])
+        want = sum(
+            1
+            for (u, v, _), _k in run.history.edges_at(month).items()
+            if view.member[run.structure.row[u]] >= 0
+            and view.member[run.structure.row[v]] >= 0
+            and view.member[run.structure.row[u]] != view.member[run.structure.row[v]]
+        )
         assert len(fr["edges"]) == want
 
 
@@ -139,6 +151,7 @@ def test_unknown_node_and_tie_kinds_get_a_style_and_a_label():
 
         def community_table(self):
             import pandas as pd
+
             return pd.DataFrame()
 
     model = Model()
@@ -146,8 +159,9 @@ def test_unknown_node_and_tie_kinds_get_a_style_and_a_label():
     history = History(model)
     for key in ("district", "street:0"):
         view = nv.build_view(st, key)
-        fr = nv.frame(view, st, history, None,
-                      nv.Options(shown=("holds_seat", "oversight", "hierarchy")))
+        fr = nv.frame(
+            view, st, history, None, nv.Options(shown=("holds_seat", "oversight", "hierarchy"))
+        )
         titles = [n["tip"]["title"] for n in fr["nodes"]]
         assert any(t.startswith("Line department") for t in titles)
         kinds = {e["tip"]["title"] for e in fr["edges"]}

@@ -13,11 +13,25 @@ from sim.interfaces.browser import i18n, plots
 
 
 def test_the_panels_cover_the_outcomes_researchers_watch():
-    needed = {"satisfaction_mean", "needs_met", "needs_met_vulnerable", "disputes_arising",
-              "disputes_mediated", "disputes_escalated", "oc_formed_share",
-              "oc_functioning_share", "fee_collection", "ngos_active", "ngos_failed_total",
-              "ngos_drifted", "budget_spent", "budget_idle", "budget_lapsed", "budget_wasted",
-              "participation_rate"}
+    needed = {
+        "satisfaction_mean",
+        "needs_met",
+        "needs_met_vulnerable",
+        "disputes_arising",
+        "disputes_mediated",
+        "disputes_escalated",
+        "oc_formed_share",
+        "oc_functioning_share",
+        "fee_collection",
+        "ngos_active",
+        "ngos_failed_total",
+        "ngos_drifted",
+        "budget_spent",
+        "budget_idle",
+        "budget_lapsed",
+        "budget_wasted",
+        "participation_rate",
+    }
     assert needed <= set(plots.PLOTTED) <= set(OUTCOMES)
     assert {o for o, _ in plots.COMPARED} <= set(OUTCOMES)
 
@@ -87,6 +101,10 @@ def test_drill_down_series_are_small_multiples_with_their_own_axes():
     frame = pd.DataFrame({"month": [1, 2, 3], "skill": [0.5, 0.6, None], "staff": [3, 3, 4]})
     rows = plots.series_rows(frame, ["skill", "staff"], "en", upto=2)
     assert {(r["quantity"], r["month"]) for r in rows} == {
-        ("RC staff skill", 1), ("RC staff skill", 2), ("staff", 1), ("staff", 2)}
+        ("RC staff skill", 1),
+        ("RC staff skill", 2),
+        ("staff", 1),
+        ("staff", 2),
+    }
     spec = plots.series_spec("x")
     assert spec["resolve"]["scale"]["y"] == "independent"

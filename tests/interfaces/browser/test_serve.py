@@ -18,15 +18,18 @@ from sim.interfaces.cli import serve
 from sim.interfaces.cli.main import main
 
 
-@pytest.mark.parametrize("argv", [
-    ["serve", "--set", "bogus=1"],
-    ["serve", "--view", "street:x"],
-    ["serve", "--scenario", "no_such_scenario"],
-    ["serve", "--set", "n_streets=2000"],
-    ["serve", "--session-memory-mb", "0"],
-    ["serve", "--max-sessions", "-1"],
-    ["serve", "--runs-dir", "no/such/folder"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--set", "bogus=1"],
+        ["serve", "--view", "street:x"],
+        ["serve", "--scenario", "no_such_scenario"],
+        ["serve", "--set", "n_streets=2000"],
+        ["serve", "--session-memory-mb", "0"],
+        ["serve", "--max-sessions", "-1"],
+        ["serve", "--runs-dir", "no/such/folder"],
+    ],
+)
 def test_serve_refuses_bad_options_before_starting(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -39,10 +42,19 @@ def test_a_too_large_starting_world_is_refused_with_the_reason(capsys):
 
 
 def test_serve_hands_its_options_to_the_sessions(tmp_path):
-    args = argparse.Namespace(overrides=["n_streets=2"], scenario=None, seed="abc", lang="zh",
-                              view="street:0", scenario_dir=None, runs_dir=tmp_path,
-                              session_memory_mb=800.0, server_memory_mb=2000.0,
-                              max_sessions=3, cull_seconds=5.0)
+    args = argparse.Namespace(
+        overrides=["n_streets=2"],
+        scenario=None,
+        seed="abc",
+        lang="zh",
+        view="street:0",
+        scenario_dir=None,
+        runs_dir=tmp_path,
+        session_memory_mb=800.0,
+        server_memory_mb=2000.0,
+        max_sessions=3,
+        cull_seconds=5.0,
+    )
     env = serve.server_environment(args)
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "5s"
@@ -58,10 +70,14 @@ def test_serve_hands_its_options_to_the_sessions(tmp_path):
 def test_stopping_serve_stops_the_server_it_started(sig, tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "serve", "--port", str(port),
-                             "--set", "n_streets=1"], env=env, cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "serve", "--port", str(port), "--set", "n_streets=1"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", proc)
         children = psutil.Process(proc.pid).children(recursive=True)
@@ -76,4 +92,5 @@ def test_stopping_serve_stops_the_server_it_started(sig, tmp_path):
             proc.wait()
     with pytest.raises(OSError):
         import urllib.request
+
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)

@@ -50,12 +50,18 @@ def test_a_reform_scheduled_in_chosen_streets_applies_there_from_its_month(run):
     assert run.model.levers.street("responsibility_list").tolist() == [True, False]
 
 
-@pytest.mark.parametrize("entry, says", [
-    ({"month": 4, "set": {"responsibility_list": True}}, "month = 4 has begun already"),
-    ({"month": 9, "set": {"responsibility_list": True}, "streets": [7]}, "street 7 does not exist"),
-    ({"month": 9, "set": {"n_streets": 3}}, "cannot change during a run"),
-    ({"month": 9, "set": {"xa_one_shoulder": 2.0}}, "xa_one_shoulder"),
-])
+@pytest.mark.parametrize(
+    "entry, says",
+    [
+        ({"month": 4, "set": {"responsibility_list": True}}, "month = 4 has begun already"),
+        (
+            {"month": 9, "set": {"responsibility_list": True}, "streets": [7]},
+            "street 7 does not exist",
+        ),
+        ({"month": 9, "set": {"n_streets": 3}}, "cannot change during a run"),
+        ({"month": 9, "set": {"xa_one_shoulder": 2.0}}, "xa_one_shoulder"),
+    ],
+)
 def test_a_reform_the_timeline_cannot_hold_is_refused_with_a_reason(run, entry, says):
     with pytest.raises(ScenarioError, match=says) as err:
         run.schedule(entry)

@@ -46,6 +46,7 @@ def test_the_model_s_network_is_read_like_its_own_tables(run):
     # each community's street agrees with the model's own per-community table
     home = st.street_of_community()
     assert {int(c): home[int(c)] for c in last["community"]} == dict(
-        zip(last["community"].astype(int), last["street"].astype(int)))
+        zip(last["community"].astype(int), last["street"].astype(int))
+    )
     assert (st.community[st.level == "compound"] >= 0).all()
     assert np.isin(st.community[st.community >= 0], last["community"]).all()

@@ -32,8 +32,17 @@ communities_per_street = 3
 compounds_per_community = 3
 households_per_compound = 40
 """
-FIGURES = {"satisfaction", "needs_met", "disputes", "budget", "owners_committees", "trust",
-           "participation", "community_satisfaction", "by_type"}
+FIGURES = {
+    "satisfaction",
+    "needs_met",
+    "disputes",
+    "budget",
+    "owners_committees",
+    "trust",
+    "participation",
+    "community_satisfaction",
+    "by_type",
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +53,7 @@ def tiny(tmp_path_factory) -> Path:
 
 
 def run_args(scenario: Path, out: Path, *extra: str) -> list[str]:
-    return ["run", str(scenario), "--seed", "5", "--steps", str(STEPS), "--out", str(out),
-            *extra]
+    return ["run", str(scenario), "--seed", "5", "--steps", str(STEPS), "--out", str(out), *extra]
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +68,10 @@ def first_run(tiny, tmp_path_factory):
 
 
 def tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return (pd.read_parquet(folder / "series.parquet"),
-            pd.read_parquet(folder / "communities.parquet"))
+    return (
+        pd.read_parquet(folder / "series.parquet"),
+        pd.read_parquet(folder / "communities.parquet"),
+    )
 
 
 # --- run: the run folder ---------------------------------------------------------------------
@@ -70,8 +80,11 @@ def tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_run_writes_a_complete_run_folder(first_run, tiny):
     out, stdout, _, code = first_run
     assert code == 0
-    expected = {f"{t}.{ext}" for t in ("series", "communities", "compounds", "by_type")
-                for ext in ("parquet", "csv")} | {"summary.json", "params.toml", "run.json"}
+    expected = {
+        f"{t}.{ext}"
+        for t in ("series", "communities", "compounds", "by_type")
+        for ext in ("parquet", "csv")
+    } | {"summary.json", "params.toml", "run.json"}
     assert expected <= {p.name for p in out.iterdir()}
     assert {p.stem for p in (out / "figures").glob("*.png")} == FIGURES
     for png in (out / "figures").glob("*.png"):
@@ -86,8 +99,9 @@ def test_run_writes_a_complete_run_folder(first_run, tiny):
     assert n >= 2
     assert len(communities) == STEPS * n
     assert set(COMMUNITY_COLUMNS) <= set(communities.columns)
-    pd.testing.assert_frame_equal(pd.read_csv(out / "series.csv"), series,
-                                  check_dtype=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "series.csv"), series, check_dtype=False, rtol=1e-12
+    )
     assert len(pd.read_csv(out / "communities.csv")) == STEPS * n
     compounds = pd.read_parquet(out / "compounds.parquet")
     assert list(compounds.columns) == ["step", "compound", *COMPOUND_COLUMNS]
@@ -95,8 +109,7 @@ def test_run_writes_a_complete_run_folder(first_run, tiny):
 
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == {f"{k}_{o}" for o in OUTCOMES for k in ("final", "mean")}
-    assert summary["final_satisfaction_mean"] == pytest.approx(
-        series["satisfaction_mean"].iloc[-1])
+    assert summary["final_satisfaction_mean"] == pytest.approx(series["satisfaction_mean"].iloc[-1])
 
 
 def test_run_json_records_seed_steps_provenance_and_versions(first_run, tiny):
@@ -112,7 +125,8 @@ def test_run_json_records_seed_steps_provenance_and_versions(first_run, tiny):
     assert record["versions"]["mesa"] == mesa.__version__
     assert record["versions"]["python"].startswith(f"{sys.version_info[0]}.")
     assert {"numpy", "platform", "started", "elapsed_seconds"} <= set(record) | set(
-        record["versions"])
+        record["versions"]
+    )
     assert record["world"]["residents"] > 0
 
 
@@ -126,19 +140,31 @@ def test_params_toml_reloads_to_the_same_parameters_seed_and_steps(first_run, ti
 def test_run_prints_where_it_wrote_and_the_key_outcomes(first_run):
     out, stdout, stderr, _ = first_run
     assert str(out) in stdout
-    for name in ("satisfaction_mean", "needs_met_vulnerable", "participation_rate",
-                 "disputes_escalated", "fee_collection", "oc_functioning_share",
-                 "absorption_rate", "admin_burden_share"):
+    for name in (
+        "satisfaction_mean",
+        "needs_met_vulnerable",
+        "participation_rate",
+        "disputes_escalated",
+        "fee_collection",
+        "oc_functioning_share",
+        "absorption_rate",
+        "admin_burden_share",
+    ):
         assert name in stdout
     assert f"{STEPS} months" in stderr  # the final line, even without a terminal
 
 
 def test_same_scenario_and_seed_give_identical_tables_in_process_and_in_a_new_process(
-        first_run, tiny, tmp_path):
+    first_run, tiny, tmp_path
+):
     assert main(run_args(tiny, tmp_path / "again", "--no-figures", "--quiet")) == 0
     proc = subprocess.run(
         [sys.executable, "-m", "sim", *run_args(tiny, tmp_path / "sub", "--no-figures", "-q")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(tmp_path / "sub")
     assert (tmp_path / "sub" / "run.json").is_file()
@@ -199,20 +225,54 @@ def test_steps_default_to_120(tiny, tmp_path, monkeypatch):
 
 def test_set_overrides_a_parameter_and_is_recorded(tiny, tmp_path):
     out = tmp_path / "o"
-    assert main(["run", str(tiny), "--steps", "2", "--out", str(out), "--no-figures", "-q",
-                 "--set", "devolution_share=0.8", "--set", "volunteer_platform=true"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(tiny),
+                "--steps",
+                "2",
+                "--out",
+                str(out),
+                "--no-figures",
+                "-q",
+                "--set",
+                "devolution_share=0.8",
+                "--set",
+                "volunteer_platform=true",
+            ]
+        )
+        == 0
+    )
     params = load_scenario(out / "params.toml").params
     assert params["devolution_share"] == 0.8 and params["volunteer_platform"] is True
     record = json.loads((out / "run.json").read_text())
     assert record["overrides"] == {"devolution_share": 0.8, "volunteer_platform": True}
-    assert "--set devolution_share=0.8 --set volunteer_platform=true" in (
-        out / "params.toml").read_text()
+    assert (
+        "--set devolution_share=0.8 --set volunteer_platform=true"
+        in (out / "params.toml").read_text()
+    )
 
 
 def test_community_period_keeps_every_nth_month_and_the_last(tiny, tmp_path):
     out = tmp_path / "p"
-    assert main(["run", str(tiny), "--steps", "7", "--out", str(out), "--no-figures", "-q",
-                 "--community-period", "3"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(tiny),
+                "--steps",
+                "7",
+                "--out",
+                str(out),
+                "--no-figures",
+                "-q",
+                "--community-period",
+                "3",
+            ]
+        )
+        == 0
+    )
     series, communities = tables(out)
     assert len(series) == 7
     assert sorted(communities["step"].unique()) == [3, 6, 7]
@@ -264,12 +324,15 @@ def test_extends_cycle_exits_2_naming_the_cycle(tmp_path, capsys):
     assert_clean_error(capsys, code, "cycle", "a.toml -> b.toml -> a.toml")
 
 
-@pytest.mark.parametrize("override, needles", [
-    ("no_such_key=1", ["--set", "no_such_key"]),
-    ("devolution_share=lots", ["--set", "devolution_share", "'lots'", "[0, 1]"]),
-    ("devolution_share=2", ["--set", "devolution_share", "2", "[0, 1]"]),
-    ("devolution_share", ["--set", "key=value"]),
-])
+@pytest.mark.parametrize(
+    "override, needles",
+    [
+        ("no_such_key=1", ["--set", "no_such_key"]),
+        ("devolution_share=lots", ["--set", "devolution_share", "'lots'", "[0, 1]"]),
+        ("devolution_share=2", ["--set", "devolution_share", "2", "[0, 1]"]),
+        ("devolution_share", ["--set", "key=value"]),
+    ],
+)
 def test_bad_set_exits_2(override, needles, tiny, tmp_path, capsys):
     code = main(["run", str(tiny), "--set", override, "--out", str(tmp_path / "out")])
     assert_clean_error(capsys, code, *needles)
@@ -277,7 +340,8 @@ def test_bad_set_exits_2(override, needles, tiny, tmp_path, capsys):
 
 
 def test_existing_non_empty_out_is_refused_before_running_and_left_untouched(
-        tiny, tmp_path, capsys, monkeypatch):
+    tiny, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "results"
     out.mkdir()
     (out / "precious.csv").write_text("1,2,3\n")
@@ -297,8 +361,10 @@ def test_out_that_cannot_be_created_is_refused_before_running(tiny, tmp_path, ca
     assert_clean_error(capsys, code, "a_file", "cannot create the folder")
 
 
-@pytest.mark.parametrize("flag, value", [("--seed", "-1"), ("--steps", "0"),
-                                         ("--steps", "many"), ("--community-period", "0")])
+@pytest.mark.parametrize(
+    "flag, value",
+    [("--seed", "-1"), ("--steps", "0"), ("--steps", "many"), ("--community-period", "0")],
+)
 def test_bad_numeric_flag_is_a_usage_error(flag, value, tiny, tmp_path, capsys):
     code = main(["run", str(tiny), flag, value, "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
@@ -338,8 +404,7 @@ def test_a_command_that_cannot_be_loaded_fails_alone(monkeypatch, capsys):
 
 
 def test_scenarios_lists_baseline_with_its_description(capsys):
-    description = tomllib.loads((REPO / "scenarios" / "baseline.toml").read_text())[
-        "description"]
+    description = tomllib.loads((REPO / "scenarios" / "baseline.toml").read_text())["description"]
     assert main(["scenarios"]) == 0
     lines = capsys.readouterr().out.splitlines()
     (row,) = [line for line in lines if line.split(maxsplit=1)[:1] == ["baseline"]]
@@ -357,8 +422,9 @@ def test_scenarios_lists_another_folder_aligned(tmp_path, capsys):
 
 
 def test_scenarios_in_a_missing_folder_exits_2(tmp_path, capsys):
-    assert_clean_error(capsys, main(["scenarios", "--dir", str(tmp_path / "none")]),
-                       "no such folder")
+    assert_clean_error(
+        capsys, main(["scenarios", "--dir", str(tmp_path / "none")]), "no such folder"
+    )
 
 
 # --- params ----------------------------------------------------------------------------------
@@ -385,7 +451,8 @@ def test_params_markdown_is_exactly_docs_parameters_md(capsys):
     doc = (REPO / "docs" / "PARAMETERS.md").read_text(encoding="utf-8")
     assert capsys.readouterr().out == doc, (
         "docs/PARAMETERS.md is stale: regenerate it with "
-        "`python -m sim params --markdown > docs/PARAMETERS.md`")
+        "`python -m sim params --markdown > docs/PARAMETERS.md`"
+    )
     assert "Generated by `python -m sim params --markdown`; do not edit by hand" in doc
     assert all(f"`{p.name}`" in doc for p in PARAMS)
 
@@ -416,8 +483,14 @@ def test_cli_doc_covers_every_command_and_every_community_column():
     doc = (REPO / "docs" / "CLI.md").read_text(encoding="utf-8")
     for command in ("python -m sim run", "python -m sim scenarios", "python -m sim params"):
         assert command in doc
-    for name in ("series.parquet", "communities.parquet", "summary.json", "params.toml",
-                 "run.json", *(f"figures/{f}.png" for f in FIGURES)):
+    for name in (
+        "series.parquet",
+        "communities.parquet",
+        "summary.json",
+        "params.toml",
+        "run.json",
+        *(f"figures/{f}.png" for f in FIGURES),
+    ):
         assert name in doc
     for column in COMMUNITY_COLUMNS:
         assert f"`{column}`" in doc, f"docs/CLI.md does not describe community column {column}"

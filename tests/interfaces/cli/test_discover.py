@@ -30,37 +30,69 @@ def results(tmp_path_factory) -> Path:
 
 
 def test_discover_prints_the_box_and_writes_report_figure_and_cases(results, capsys):
-    assert main(["discover", str(results), "--outcome", "satisfaction_mean",
-                 "--where", "effect < 0"]) == 0
+    assert (
+        main(["discover", str(results), "--outcome", "satisfaction_mean", "--where", "effect < 0"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "PRIM box: `overload_penalty` ≥" in out and "coverage" in out and "density" in out
     folder = results / "discovery" / "satisfaction_mean-high-effect-lt-0"
-    assert {p.name for p in folder.iterdir()} == {"discovery.md", "discovery.png",
-                                                  "cases.parquet"}
+    assert {p.name for p in folder.iterdir()} == {"discovery.md", "discovery.png", "cases.parquet"}
     cases = pd.read_parquet(folder / "cases.parquet")
     assert len(cases) == 60
-    assert {"overload_penalty", "waste_rate", "effect", "value", "reference", "holds",
-            "in_box"} <= set(cases.columns)
+    assert {
+        "overload_penalty",
+        "waste_rate",
+        "effect",
+        "value",
+        "reference",
+        "holds",
+        "in_box",
+    } <= set(cases.columns)
     assert cases["holds"].tolist() == (cases["effect"] < 0).tolist()
 
 
 def test_a_step_of_the_trajectory_can_be_chosen(results, tmp_path, capsys):
-    assert main(["discover", str(results), "--outcome", "satisfaction_mean",
-                 "--where", "effect < 0", "--box", "0", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "discover",
+                str(results),
+                "--outcome",
+                "satisfaction_mean",
+                "--where",
+                "effect < 0",
+                "--box",
+                "0",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     assert "anywhere (no restriction) (coverage 1.00" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--outcome", "satisfaction", "--where", "effect < 0"],
-     "--outcome 'satisfaction': not an outcome of exp; allowed: satisfaction_mean, needs_met"),
-    (["--outcome", "satisfaction_mean", "--where", "effect <"], "not an expression"),
-    (["--outcome", "satisfaction_mean", "--where", "gain < 0"], "unknown name 'gain'"),
-    (["--outcome", "satisfaction_mean", "--where", "effect"], "does not say yes or no"),
-    (["--outcome", "satisfaction_mean", "--where", "effect < 0", "--arm", "low"],
-     "--arm 'low': not an arm compared with the reference 'low'; allowed: high"),
-    (["--outcome", "satisfaction_mean", "--where", "effect < 0", "--box", "9999"],
-     "--box 9999: the trajectory has steps"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--outcome", "satisfaction", "--where", "effect < 0"],
+            "--outcome 'satisfaction': not an outcome of exp; allowed: satisfaction_mean, needs_met",
+        ),
+        (["--outcome", "satisfaction_mean", "--where", "effect <"], "not an expression"),
+        (["--outcome", "satisfaction_mean", "--where", "gain < 0"], "unknown name 'gain'"),
+        (["--outcome", "satisfaction_mean", "--where", "effect"], "does not say yes or no"),
+        (
+            ["--outcome", "satisfaction_mean", "--where", "effect < 0", "--arm", "low"],
+            "--arm 'low': not an arm compared with the reference 'low'; allowed: high",
+        ),
+        (
+            ["--outcome", "satisfaction_mean", "--where", "effect < 0", "--box", "9999"],
+            "--box 9999: the trajectory has steps",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_code_2(results, capsys, args, message):
     assert main(["discover", str(results), *args]) == 2
     err = capsys.readouterr().err
@@ -68,16 +100,19 @@ def test_bad_input_is_one_line_and_exit_code_2(results, capsys, args, message):
 
 
 def test_a_folder_that_is_not_a_sweep_or_holds_no_runs_is_refused(tmp_path, capsys):
-    assert main(["discover", str(tmp_path / "none"), "--outcome", "x", "--where",
-                 "effect < 0"]) == 2
+    assert (
+        main(["discover", str(tmp_path / "none"), "--outcome", "x", "--where", "effect < 0"]) == 2
+    )
     assert "no such results folder" in capsys.readouterr().err
 
     def failing(*args, **kwargs):
         raise RuntimeError("no model today")
 
     empty = run_sweep(tmp_path, EXPERIMENT, run=failing)
-    assert main(["discover", str(empty), "--outcome", "satisfaction_mean", "--where",
-                 "effect < 0"]) == 2
+    assert (
+        main(["discover", str(empty), "--outcome", "satisfaction_mean", "--where", "effect < 0"])
+        == 2
+    )
     assert "holds no finished runs" in capsys.readouterr().err
 
 
@@ -97,11 +132,25 @@ n_streets = 1
 xa_one_shoulder = 1.0
 """
     out = run_sweep(tmp_path, body)
-    assert main(["discover", str(out), "--outcome", "satisfaction_mean", "--where",
-                 "value < 0", "--out", str(tmp_path / "d")]) == 0
+    assert (
+        main(
+            [
+                "discover",
+                str(out),
+                "--outcome",
+                "satisfaction_mean",
+                "--where",
+                "value < 0",
+                "--out",
+                str(tmp_path / "d"),
+            ]
+        )
+        == 0
+    )
     assert "design points" in capsys.readouterr().out
-    assert main(["discover", str(out), "--outcome", "satisfaction_mean", "--where",
-                 "effect < 0"]) == 2
+    assert (
+        main(["discover", str(out), "--outcome", "satisfaction_mean", "--where", "effect < 0"]) == 2
+    )
     assert "unknown name 'effect'; allowed: value" in capsys.readouterr().err
 
 
@@ -119,11 +168,14 @@ n_streets = 1
 overload_penalty = 1.0
 """
     out = run_sweep(tmp_path, body)
-    assert main(["discover", str(out), "--outcome", "satisfaction_mean", "--where",
-                 "value < 0"]) == 2
+    assert (
+        main(["discover", str(out), "--outcome", "satisfaction_mean", "--where", "value < 0"]) == 2
+    )
     assert "has no cases to discover conditions in" in capsys.readouterr().err
 
 
 def test_conditions_become_readable_folder_names():
     assert slug("effect < 0") == "effect-lt-0"
-    assert slug("effect <= -0.01 and reference > 0.5") == "effect-le-minus-0.01-and-reference-gt-0.5"
+    assert (
+        slug("effect <= -0.01 and reference > 0.5") == "effect-le-minus-0.01-and-reference-gt-0.5"
+    )

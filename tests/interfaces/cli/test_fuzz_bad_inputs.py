@@ -38,8 +38,13 @@ HUNT = os.environ.get("FUZZ_EXAMPLES")
 """`FUZZ_EXAMPLES=N pytest ...`: N fresh random examples per test, for a longer hunt."""
 EXAMPLES = int(HUNT or 60)
 """Examples per test; four tests make at least 200 generated inputs."""
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not HUNT, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not HUNT,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 TINY_WORLD = """
 [structure]
@@ -69,17 +74,23 @@ def texts(**kwargs) -> st.SearchStrategy[str]:
     return st.text(alphabet=st.characters(exclude_categories=("Cs",)), **kwargs)
 
 
-
 def toml(value: object) -> str:
     """A value written as TOML."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") \
-            if math.isinf(value) else repr(value)
+        return (
+            "nan"
+            if math.isnan(value)
+            else ("inf" if value > 0 else "-inf")
+            if math.isinf(value)
+            else repr(value)
+        )
     if isinstance(value, str):
-        escaped = "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F or c in '"\\'
-                          else c for c in value)
+        escaped = "".join(
+            f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F or c in '"\\' else c
+            for c in value
+        )
         return f'"{escaped}"'
     if isinstance(value, list):
         return "[" + ", ".join(toml(v) for v in value) + "]"
@@ -91,8 +102,7 @@ def toml(value: object) -> str:
 @st.composite
 def bad_value(draw, param: Param) -> object:
     """A value `param` must refuse: the wrong type, outside its range, or not finite."""
-    wrong_type = [texts(max_size=8), st.lists(st.integers(0, 3), max_size=2),
-                  st.just({"a": 1})]
+    wrong_type = [texts(max_size=8), st.lists(st.integers(0, 3), max_size=2), st.just({"a": 1})]
     if param.type is bool:
         wrong_type += [st.integers(-5, 5), st.floats(allow_nan=False)]
         return draw(st.one_of(wrong_type))
@@ -112,19 +122,43 @@ def bad_value(draw, param: Param) -> object:
 
 params = st.sampled_from(PARAMS)
 identifiers = st.from_regex(r"\A[a-z][a-z0-9_]{0,20}\Z").filter(
-    lambda k: k not in BY_NAME and k not in RUN_KEYS and k not in GROUPS
-    and k not in TOP_KEYS and k not in DESIGN_KEYS and k not in OUTCOMES)
-WORLD_KEYS = ("n_streets", "communities_per_street", "compounds_per_community",
-              "households_per_compound")
+    lambda k: (
+        k not in BY_NAME
+        and k not in RUN_KEYS
+        and k not in GROUPS
+        and k not in TOP_KEYS
+        and k not in DESIGN_KEYS
+        and k not in OUTCOMES
+    )
+)
+WORLD_KEYS = (
+    "n_streets",
+    "communities_per_street",
+    "compounds_per_community",
+    "households_per_compound",
+)
 """Parameters the templates set in [fixed] (a mutation must not set them a second time)."""
 
 
 @st.composite
 def broken_toml(draw) -> str:
-    text = draw(st.one_of(
-        st.sampled_from(["x = = 1", "[unclosed", "a = [1, 2", 'b = "open', "= 3", "c = 1\nc = 2",
-                         "d = 01", "[[x]]\n[x]"]),
-        texts(min_size=1, max_size=30)))
+    text = draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "x = = 1",
+                    "[unclosed",
+                    "a = [1, 2",
+                    'b = "open',
+                    "= 3",
+                    "c = 1\nc = 2",
+                    "d = 01",
+                    "[[x]]\n[x]",
+                ]
+            ),
+            texts(min_size=1, max_size=30),
+        )
+    )
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -141,25 +175,56 @@ def scenario_cases(draw) -> Case:
     value = toml(draw(bad_value(p)))
     other_group = draw(st.sampled_from([g for g in GROUPS if g != p.group]))
     key = draw(identifiers)
-    kind = draw(st.sampled_from([
-        "top", "table", "unknown key", "unknown table", "wrong table", "twice", "run key",
-        "extends", "broken", "not utf-8"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "top",
+                "table",
+                "unknown key",
+                "unknown table",
+                "wrong table",
+                "twice",
+                "run key",
+                "extends",
+                "broken",
+                "not utf-8",
+            ]
+        )
+    )
     text, needles = {
         "top": (f"{p.name} = {value}\n", [p.name]),
         "table": (f"[{p.group}]\n{p.name} = {value}\n", [p.name]),
         "unknown key": (f"{key} = 1\n", [key]),
         "unknown table": (f"[{key}]\nx = 1\n", [f"[{key}]"]),
-        "wrong table": (f"[{other_group}]\n{p.name} = {toml(p.default)}\n",
-                        [p.name, f"[{p.group}]"]),
-        "twice": (f"{p.name} = {toml(p.default)}\n[{p.group}]\n{p.name} = {toml(p.default)}\n",
-                  [p.name, f"[{p.group}]"]),
+        "wrong table": (
+            f"[{other_group}]\n{p.name} = {toml(p.default)}\n",
+            [p.name, f"[{p.group}]"],
+        ),
+        "twice": (
+            f"{p.name} = {toml(p.default)}\n[{p.group}]\n{p.name} = {toml(p.default)}\n",
+            [p.name, f"[{p.group}]"],
+        ),
     }.get(kind, ("", []))
     if kind == "run key":
-        run_key, bad = draw(st.sampled_from([
-            ("steps", "0"), ("steps", "-4"), ("steps", "2.5"), ("steps", '"ten"'),
-            ("steps", "true"), ("seed", "-1"), ("seed", '"x"'), ("seed", "1.5"),
-            ("description", "1"), ("description", "[1]"), ("extends", "3"),
-            ("extends", '""'), ("extends", '"no_such_scenario_anywhere"')]))
+        run_key, bad = draw(
+            st.sampled_from(
+                [
+                    ("steps", "0"),
+                    ("steps", "-4"),
+                    ("steps", "2.5"),
+                    ("steps", '"ten"'),
+                    ("steps", "true"),
+                    ("seed", "-1"),
+                    ("seed", '"x"'),
+                    ("seed", "1.5"),
+                    ("description", "1"),
+                    ("description", "[1]"),
+                    ("extends", "3"),
+                    ("extends", '""'),
+                    ("extends", '"no_such_scenario_anywhere"'),
+                ]
+            )
+        )
         text, needles = f"{run_key} = {bad}\n", [run_key]
     if kind == "extends":
         text, needles = f'extends = "{key}_missing"\n', ["extends", f"{key}_missing"]
@@ -167,31 +232,48 @@ def scenario_cases(draw) -> Case:
     if kind == "broken":
         content, needles = draw(broken_toml()), ["not valid TOML"]
     if kind == "not utf-8":
-        content, needles = b"description = \"\xff\xfe\"\n", ["cannot read file"]
+        content, needles = b'description = "\xff\xfe"\n', ["cannot read file"]
     name = draw(st.sampled_from(["bad.toml", "my scenario.toml", "场景.toml"]))
     if isinstance(content, str) and kind not in ("broken",):
         content = content + (TINY_WORLD if "[structure]" not in content else "")
-    return Case(["run", f"{{dir}}/{name}", "--out", "{dir}/out"], [f"{{dir}}/{name}", *needles],
-                {name: content})
+    return Case(
+        ["run", f"{{dir}}/{name}", "--out", "{dir}/out"],
+        [f"{{dir}}/{name}", *needles],
+        {name: content},
+    )
 
 
 @st.composite
 def run_flag_cases(draw) -> Case:
     p = draw(params)
     value = toml(draw(bad_value(p)))
-    flag, arg, needles = draw(st.sampled_from([
-        ("--set", f"{p.name}={value}", ["--set", p.name]),
-        ("--set", f"{p.name}", ["--set"]),
-        ("--set", "no_such_parameter_xyz=1", ["--set", "no_such_parameter_xyz"]),
-        ("--steps", draw(st.sampled_from(["0", "-1", "ten", "1.5", ""])), ["--steps"]),
-        ("--seed", draw(st.sampled_from(["-1", "x", "0.5"])), ["--seed"]),
-        ("--community-period", "0", ["--community-period"]),
-        ("--max-memory", draw(st.sampled_from(["lots", "-1GB", "0", "12XB"])),
-         ["--max-memory"]),
-        ("--max-hours", draw(st.sampled_from(["0", "-2", "never", "inf"])), ["--max-hours"]),
-    ]))
-    return Case(["run", "{dir}/tiny.toml", flag, arg, "--out", "{dir}/out"], needles,
-                {"tiny.toml": 'description = "tiny"\n' + TINY_WORLD})
+    flag, arg, needles = draw(
+        st.sampled_from(
+            [
+                ("--set", f"{p.name}={value}", ["--set", p.name]),
+                ("--set", f"{p.name}", ["--set"]),
+                ("--set", "no_such_parameter_xyz=1", ["--set", "no_such_parameter_xyz"]),
+                ("--steps", draw(st.sampled_from(["0", "-1", "ten", "1.5", ""])), ["--steps"]),
+                ("--seed", draw(st.sampled_from(["-1", "x", "0.5"])), ["--seed"]),
+                ("--community-period", "0", ["--community-period"]),
+                (
+                    "--max-memory",
+                    draw(st.sampled_from(["lots", "-1GB", "0", "12XB"])),
+                    ["--max-memory"],
+                ),
+                (
+                    "--max-hours",
+                    draw(st.sampled_from(["0", "-2", "never", "inf"])),
+                    ["--max-hours"],
+                ),
+            ]
+        )
+    )
+    return Case(
+        ["run", "{dir}/tiny.toml", flag, arg, "--out", "{dir}/out"],
+        needles,
+        {"tiny.toml": 'description = "tiny"\n' + TINY_WORLD},
+    )
 
 
 # --- experiment files and `sweep` ------------------------------------------------------------
@@ -228,25 +310,52 @@ def experiment_cases(draw) -> Case:
     p = draw(params)
     value = toml(draw(bad_value(p)))
     key = draw(identifiers)
-    mutation = draw(st.sampled_from([
-        "unknown top key", "setting", "window", "outcomes", "statistic", "kind",
-        "design key", "design unknown", "factor", "level", "fixed", "replicates", "scenario",
-        "reference", "shape", "broken"]))
+    mutation = draw(
+        st.sampled_from(
+            [
+                "unknown top key",
+                "setting",
+                "window",
+                "outcomes",
+                "statistic",
+                "kind",
+                "design key",
+                "design unknown",
+                "factor",
+                "level",
+                "fixed",
+                "replicates",
+                "scenario",
+                "reference",
+                "shape",
+                "broken",
+            ]
+        )
+    )
     needles: list[str]
     if mutation == "unknown top key":
         parts["top"], needles = f"{key} = 1", [key]
     elif mutation == "setting":
-        setting, bad = draw(st.sampled_from([
-            (s, v) for s in ("steps", "replicates", "seed", "window", "series_period")
-            for v in ("-1", "1.5", '"x"', "true", "[1]")] + [
-            (s, "0") for s in ("steps", "replicates", "window", "series_period")]))
+        setting, bad = draw(
+            st.sampled_from(
+                [
+                    (s, v)
+                    for s in ("steps", "replicates", "seed", "window", "series_period")
+                    for v in ("-1", "1.5", '"x"', "true", "[1]")
+                ]
+                + [(s, "0") for s in ("steps", "replicates", "window", "series_period")]
+            )
+        )
         parts["top"], needles = f"{setting} = {bad}", [setting]
     elif mutation == "window":
         setting = draw(st.sampled_from(["window", "series_period"]))
         parts["top"], needles = f"{setting} = {draw(st.integers(7, 10**6))}", [setting]
     elif mutation == "outcomes":
-        bad = draw(st.sampled_from(['"needs_met"', "[]", f'["{key}"]',
-                                    '["needs_met", "needs_met"]', "[1]"]))
+        bad = draw(
+            st.sampled_from(
+                ['"needs_met"', "[]", f'["{key}"]', '["needs_met", "needs_met"]', "[1]"]
+            )
+        )
         parts["top"], needles = f"outcomes = {bad}", ["outcomes"]
     elif mutation == "statistic":
         bad = draw(texts(max_size=6).filter(lambda s: s not in ("mean", "final")))
@@ -255,14 +364,14 @@ def experiment_cases(draw) -> Case:
         bad = draw(texts(max_size=8).filter(lambda k: k not in DESIGN_KINDS))
         parts["kind"], needles = toml(bad)[1:-1], ["kind"]
     elif mutation == "design key":
-        design_key = draw(st.sampled_from([k for k in DESIGN_VALUES
-                                           if kind not in DESIGN_KEYS[k]]))
+        design_key = draw(st.sampled_from([k for k in DESIGN_VALUES if kind not in DESIGN_KEYS[k]]))
         parts["design"], needles = f"{design_key} = {DESIGN_VALUES[design_key]}", [design_key]
     elif mutation == "design unknown":
         parts["design"], needles = f"{key} = 1", [key]
     elif mutation == "factor":
-        parts["body"] = f"[factors]\n{key} = [0.1, 0.2]\n" if kind != "arms" else \
-            f"[arms.a]\n{key} = 0.1\n"
+        parts["body"] = (
+            f"[factors]\n{key} = [0.1, 0.2]\n" if kind != "arms" else f"[arms.a]\n{key} = 0.1\n"
+        )
         needles = [key]
     elif mutation == "level":
         if kind == "arms":
@@ -270,8 +379,11 @@ def experiment_cases(draw) -> Case:
         elif kind == "grid":
             parts["body"] = f"[factors]\n{p.name} = [{value}]\n"
         else:
-            second = ("devolution_share = [0.1, 0.6]" if p.name == "social_degree"
-                      else "social_degree = [2, 9]")
+            second = (
+                "devolution_share = [0.1, 0.6]"
+                if p.name == "social_degree"
+                else "social_degree = [2, 9]"
+            )
             parts["body"] = f"[factors]\n{p.name} = [{value}, {value}]\n{second}\n"
         needles = [p.name]
     elif mutation == "fixed":
@@ -284,20 +396,45 @@ def experiment_cases(draw) -> Case:
     elif mutation == "reference":
         design_kind = draw(st.sampled_from(["grid", "arms"]))
         parts["kind"], parts["body"] = design_kind, BODIES[design_kind]
-        bad = draw(st.sampled_from(["[1]", "3", "{ a = 1 }", '"nope"', "true",
-                                    "{ devolution_share = 0.3 }", "{ devolution_share = [1] }"]))
+        bad = draw(
+            st.sampled_from(
+                [
+                    "[1]",
+                    "3",
+                    "{ a = 1 }",
+                    '"nope"',
+                    "true",
+                    "{ devolution_share = 0.3 }",
+                    "{ devolution_share = [1] }",
+                ]
+            )
+        )
         parts["design"], needles = f"reference = {bad}", ["reference"]
     elif mutation == "shape":
-        where, bad = draw(st.sampled_from([
-            ("outcomes", "[[1]]"), ("outcomes", "[{ a = 1 }]"), ("factors", "3"),
-            ("arms", "[1]"), ("fixed", "3"), ("design", '"grid"'), ("description", "[1]")]))
+        where, bad = draw(
+            st.sampled_from(
+                [
+                    ("outcomes", "[[1]]"),
+                    ("outcomes", "[{ a = 1 }]"),
+                    ("factors", "3"),
+                    ("arms", "[1]"),
+                    ("fixed", "3"),
+                    ("design", '"grid"'),
+                    ("description", "[1]"),
+                ]
+            )
+        )
         if where in ("factors", "arms", "fixed", "design"):
             parts["body"] = parts["fixed"] = ""
             parts["kind"] = "grid"
-            text = (f'{where} = {bad}\nsteps = 6\n' + ("" if where == "factors" else
-                    "[factors]\ndevolution_share = [0.1]\n"))
-            return Case(["sweep", "{dir}/exp.toml", "--out", "{dir}/out", "--workers", "1",
-                         "--quiet"], ["{dir}/exp.toml", where], {"exp.toml": text})
+            text = f"{where} = {bad}\nsteps = 6\n" + (
+                "" if where == "factors" else "[factors]\ndevolution_share = [0.1]\n"
+            )
+            return Case(
+                ["sweep", "{dir}/exp.toml", "--out", "{dir}/out", "--workers", "1", "--quiet"],
+                ["{dir}/exp.toml", where],
+                {"exp.toml": text},
+            )
         parts["top"], needles = f"{where} = {bad}", [where]
     elif mutation == "scenario":
         parts["top"], needles = f'scenario = "{key}_missing"', ["scenario", f"{key}_missing"]
@@ -305,8 +442,11 @@ def experiment_cases(draw) -> Case:
         text, needles = draw(broken_toml()), ["not valid TOML"]
     else:
         text = _drop_repeated_settings(EXPERIMENT.format(**parts))
-    return Case(["sweep", "{dir}/exp.toml", "--out", "{dir}/out", "--workers", "1", "--quiet"],
-                ["{dir}/exp.toml", *needles], {"exp.toml": text})
+    return Case(
+        ["sweep", "{dir}/exp.toml", "--out", "{dir}/out", "--workers", "1", "--quiet"],
+        ["{dir}/exp.toml", *needles],
+        {"exp.toml": text},
+    )
 
 
 def _drop_repeated_settings(text: str) -> str:
@@ -321,20 +461,40 @@ def _drop_repeated_settings(text: str) -> str:
 
 @st.composite
 def sweep_flag_cases(draw) -> Case:
-    flag, arg = draw(st.sampled_from([
-        ("--scheduler", draw(st.sampled_from(["not-an-address", "tcp://", "tcp://host",
-                                              "http://host:80", "host:99999", " "]))),
-        ("--scheduler", draw(st.from_regex(r"\A[a-z]{1,12}\Z"))),
-        ("--replicates", draw(st.sampled_from(["0", "-3", "many", "100000000"]))),
-        ("--steps", draw(st.sampled_from(["0", "-1", "x"]))),
-        ("--batch-size", draw(st.sampled_from(["0", "big"]))),
-        ("--workers", draw(st.sampled_from(["0", "-2", "all"]))),
-        ("--connect-timeout", draw(st.sampled_from(["0", "-1", "soon"]))),
-        ("--no-workers-timeout", draw(st.sampled_from(["0", "never"]))),
-        ("--max-memory", draw(st.sampled_from(["1XB", "none"]))),
-    ]))
-    return Case(["sweep", "{dir}/tiny.toml", "--out", "{dir}/out", "--quiet", flag, arg],
-                [flag], {"tiny.toml": TINY_EXPERIMENT.format(steps=3, replicates=2)})
+    flag, arg = draw(
+        st.sampled_from(
+            [
+                (
+                    "--scheduler",
+                    draw(
+                        st.sampled_from(
+                            [
+                                "not-an-address",
+                                "tcp://",
+                                "tcp://host",
+                                "http://host:80",
+                                "host:99999",
+                                " ",
+                            ]
+                        )
+                    ),
+                ),
+                ("--scheduler", draw(st.from_regex(r"\A[a-z]{1,12}\Z"))),
+                ("--replicates", draw(st.sampled_from(["0", "-3", "many", "100000000"]))),
+                ("--steps", draw(st.sampled_from(["0", "-1", "x"]))),
+                ("--batch-size", draw(st.sampled_from(["0", "big"]))),
+                ("--workers", draw(st.sampled_from(["0", "-2", "all"]))),
+                ("--connect-timeout", draw(st.sampled_from(["0", "-1", "soon"]))),
+                ("--no-workers-timeout", draw(st.sampled_from(["0", "never"]))),
+                ("--max-memory", draw(st.sampled_from(["1XB", "none"]))),
+            ]
+        )
+    )
+    return Case(
+        ["sweep", "{dir}/tiny.toml", "--out", "{dir}/out", "--quiet", flag, arg],
+        [flag],
+        {"tiny.toml": TINY_EXPERIMENT.format(steps=3, replicates=2)},
+    )
 
 
 # --- results folders and `report` ----------------------------------------------------------
@@ -342,30 +502,69 @@ def sweep_flag_cases(draw) -> Case:
 
 @st.composite
 def report_cases(draw) -> Case:
-    target = draw(st.sampled_from(["sweep.json", "design.parquet", "plan.parquet", "run part",
-                                   "no runs", "no folder", "a file", "doc without out",
-                                   "missing intro"]))
+    target = draw(
+        st.sampled_from(
+            [
+                "sweep.json",
+                "design.parquet",
+                "plan.parquet",
+                "run part",
+                "no runs",
+                "no folder",
+                "a file",
+                "doc without out",
+                "missing intro",
+            ]
+        )
+    )
     argv = ["report", "{dir}/res"]
     if target == "sweep.json":
         kinds = {**INFO_KEYS, **INFO_OPTIONAL}
         info_key = draw(st.sampled_from(sorted(kinds)))
-        wrong = draw(st.one_of(st.none(), st.booleans(), st.lists(st.integers(), max_size=2),
-                               st.integers(), texts(max_size=5), st.just({"a": 1})).filter(
-            lambda v: not isinstance(v, kinds[info_key])
-            or (isinstance(v, bool) and kinds[info_key] is not bool)))
-        odd = draw(st.sampled_from([
-            {"kind": "factorial"}, {"statistic": "median"}, {"factors": [{"name": "x"}]},
-            {"factors": [1]}, {"outcomes": []}, {"outcomes": [1]}, {"kind": "sobol"}]))
-        damage = draw(st.sampled_from([
-            "text:" + draw(texts(max_size=20).filter(_not_json_object)),
-            "drop:" + draw(st.sampled_from(list(INFO_KEYS))),
-            "set:" + json.dumps({info_key: wrong}),
-            "set:" + json.dumps(odd)]))
+        wrong = draw(
+            st.one_of(
+                st.none(),
+                st.booleans(),
+                st.lists(st.integers(), max_size=2),
+                st.integers(),
+                texts(max_size=5),
+                st.just({"a": 1}),
+            ).filter(
+                lambda v: (
+                    not isinstance(v, kinds[info_key])
+                    or (isinstance(v, bool) and kinds[info_key] is not bool)
+                )
+            )
+        )
+        odd = draw(
+            st.sampled_from(
+                [
+                    {"kind": "factorial"},
+                    {"statistic": "median"},
+                    {"factors": [{"name": "x"}]},
+                    {"factors": [1]},
+                    {"outcomes": []},
+                    {"outcomes": [1]},
+                    {"kind": "sobol"},
+                ]
+            )
+        )
+        damage = draw(
+            st.sampled_from(
+                [
+                    "text:" + draw(texts(max_size=20).filter(_not_json_object)),
+                    "drop:" + draw(st.sampled_from(list(INFO_KEYS))),
+                    "set:" + json.dumps({info_key: wrong}),
+                    "set:" + json.dumps(odd),
+                ]
+            )
+        )
         return Case(argv, ["{dir}/res/sweep.json"], damage=damage)
     if target in ("design.parquet", "plan.parquet"):
         how = draw(st.sampled_from(["missing", "truncate"]))
-        return Case(argv, [f"{{dir}}/res/{target}"],
-                    damage=f"{how}:{target}:{draw(st.floats(0, 0.99))}")
+        return Case(
+            argv, [f"{{dir}}/res/{target}"], damage=f"{how}:{target}:{draw(st.floats(0, 0.99))}"
+        )
     if target == "run part":
         return Case(argv, ["{dir}/res/runs/part-"], damage=f"part:{draw(st.floats(0, 0.99))}")
     if target == "no runs":
@@ -376,8 +575,11 @@ def report_cases(draw) -> Case:
         return Case(["report", "{dir}/file.txt"], ["{dir}/file.txt"], {"file.txt": "x"})
     if target == "doc without out":
         return Case([*argv, "--doc", "{dir}/doc.md"], ["--doc", "--out"], damage="none")
-    return Case([*argv, "--doc", "{dir}/doc.md", "--out", "{dir}/docs", "--intro",
-                 "{dir}/missing.md"], ["--intro", "{dir}/missing.md"], damage="none")
+    return Case(
+        [*argv, "--doc", "{dir}/doc.md", "--out", "{dir}/docs", "--intro", "{dir}/missing.md"],
+        ["--intro", "{dir}/missing.md"],
+        damage="none",
+    )
 
 
 def _not_json_object(text: str) -> bool:
@@ -398,8 +600,7 @@ def damage(root: Path, how: str) -> None:
         del info[rest]
         info_path.write_text(json.dumps(info))
     elif kind == "set":
-        info_path.write_text(json.dumps({**json.loads(info_path.read_text()),
-                                         **json.loads(rest)}))
+        info_path.write_text(json.dumps({**json.loads(info_path.read_text()), **json.loads(rest)}))
     elif kind in ("missing", "truncate"):
         name, share = rest.split(":")
         path = root / name
@@ -422,8 +623,12 @@ def damage(root: Path, how: str) -> None:
 def finished_results(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("finished")
     out = folder / "res"
-    assert main(["sweep", str(tiny_experiment(folder)), "--out", str(out), "--workers", "1",
-                 "--quiet"]) == 0
+    assert (
+        main(
+            ["sweep", str(tiny_experiment(folder)), "--out", str(out), "--workers", "1", "--quiet"]
+        )
+        == 0
+    )
     return out
 
 
@@ -444,9 +649,12 @@ def check(case: Case, results: Path | None = None) -> None:
             damage(folder / "res", case.damage)
         argv = [a.replace("{dir}", tmp) for a in case.argv]
         stderr, stdout = io.StringIO(), io.StringIO()
-        with mock.patch("sim.runs.runner.run", must_not_run), \
-                mock.patch("sim.interfaces.cli.run.run", must_not_run), \
-                contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+        with (
+            mock.patch("sim.runs.runner.run", must_not_run),
+            mock.patch("sim.interfaces.cli.run.run", must_not_run),
+            contextlib.redirect_stderr(stderr),
+            contextlib.redirect_stdout(stdout),
+        ):
             code = main(argv)
         err = stderr.getvalue()
         assert code == 2, (argv, case.files, code, err, stdout.getvalue())

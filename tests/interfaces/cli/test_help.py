@@ -9,8 +9,7 @@ import pytest
 
 from sim.interfaces.cli.main import COMMANDS, main
 
-AVAILABLE = [c for c in COMMANDS
-             if importlib.util.find_spec(f"sim.interfaces.cli.{c}") is not None]
+AVAILABLE = [c for c in COMMANDS if importlib.util.find_spec(f"sim.interfaces.cli.{c}") is not None]
 
 
 def test_the_main_help_lists_every_command(capsys):

@@ -19,16 +19,35 @@ from sim.interfaces.cli.main import main
 from tests.helpers import tiny_experiment
 
 REPO = Path(__file__).resolve().parents[3]
-def interrupted_sweep(tmp_path: Path, signals: list[int], *workers: str
-                      ) -> tuple[subprocess.CompletedProcess, float, Path]:
+
+
+def interrupted_sweep(
+    tmp_path: Path, signals: list[int], *workers: str
+) -> tuple[subprocess.CompletedProcess, float, Path]:
     """Start a long sweep in its own process group, wait for its first stored run, send
     `signals` to the whole group 0.3 s apart; return the finished process, the seconds from
     the first signal to its exit, and the results folder."""
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "sim", "sweep", str(tiny_experiment(tmp_path, 600, 40)),
-           "--out", str(out), "--batch-size", "1", *workers]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        str(tiny_experiment(tmp_path, 600, 40)),
+        "--out",
+        str(out),
+        "--batch-size",
+        "1",
+        *workers,
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while not list((out / "runs").glob("part-*.parquet")):
@@ -64,8 +83,7 @@ def test_ctrl_c_with_the_local_cluster_is_quiet_keeps_the_runs_and_logs_the_sess
 
 
 def test_a_second_ctrl_c_exits_within_two_seconds(tmp_path):
-    done, took, out = interrupted_sweep(tmp_path, [signal.SIGINT, signal.SIGINT],
-                                        "--workers", "2")
+    done, took, out = interrupted_sweep(tmp_path, [signal.SIGINT, signal.SIGINT], "--workers", "2")
     assert done.returncode == 130 and took < 2.0 + 0.3, took
     assert "Traceback" not in done.stderr
     assert last_session(out)["interrupted"]
@@ -87,9 +105,23 @@ def test_sigterm_during_a_run_leaves_no_run_folder(tmp_path):
     scenario = tmp_path / "tiny.toml"
     scenario.write_text("n_streets = 1\ncommunities_per_street = 2\n")
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "run", str(scenario), "--steps",
-                             "100000", "--out", str(out), "--no-figures"], cwd=REPO,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(scenario),
+            "--steps",
+            "100000",
+            "--out",
+            str(out),
+            "--no-figures",
+        ],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not out.exists():
         assert proc.poll() is None and time.monotonic() < deadline
@@ -107,8 +139,20 @@ def test_an_interruption_before_the_runs_start_is_logged_too(tmp_path, monkeypat
 
     monkeypatch.setattr("sim.experiments.store.RunStore.save_definition", interrupted)
     out = tmp_path / "res"
-    assert main(["sweep", str(tiny_experiment(tmp_path)), "--out", str(out), "--workers", "1",
-                 "--quiet"]) == 130
+    assert (
+        main(
+            [
+                "sweep",
+                str(tiny_experiment(tmp_path)),
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 130
+    )
     assert "interrupted" in capsys.readouterr().err
     session = last_session(out)
     assert session["interrupted"] and session["ran"] == 0
@@ -120,7 +164,9 @@ def test_the_progress_bar_goes_to_stderr_only_when_asked_for_off_a_terminal(tmp_
     assert main(["sweep", str(path), "--out", str(tmp_path / "a"), "--workers", "1"]) == 0
     quiet = capsys.readouterr()
     assert "sweep:" not in quiet.err and "run/s" not in quiet.err
-    assert main(["sweep", str(path), "--out", str(tmp_path / "b"), "--workers", "1",
-                 "--progress"]) == 0
+    assert (
+        main(["sweep", str(path), "--out", str(tmp_path / "b"), "--workers", "1", "--progress"])
+        == 0
+    )
     shown = capsys.readouterr()
     assert "sweep: 100%" in shown.err and "sweep:" not in shown.out

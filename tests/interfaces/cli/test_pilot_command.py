@@ -29,13 +29,33 @@ def test_pilot_writes_the_report_estimates_and_figure(tmp_path, capsys):
     scenario = tmp_path / "pilot.toml"
     scenario.write_text(SCENARIO, encoding="utf-8")
     out = tmp_path / "out"
-    code = main(["pilot", str(scenario), "--steps", "8", "--replicates", "2", "--workers",
-                 "1", "--out", str(out), "--outcome", "needs_met"])
+    code = main(
+        [
+            "pilot",
+            str(scenario),
+            "--steps",
+            "8",
+            "--replicates",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--outcome",
+            "needs_met",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "true effect" in printed and "needs_met" in printed
-    assert {p.name for p in out.iterdir()} >= {"report.md", "estimates.csv", "per_seed.csv",
-                                               "trajectories.csv", "pilot.json", "figures"}
+    assert {p.name for p in out.iterdir()} >= {
+        "report.md",
+        "estimates.csv",
+        "per_seed.csv",
+        "trajectories.csv",
+        "pilot.json",
+        "figures",
+    }
     assert (out / "figures" / "pilot.png").read_bytes()[:4] == b"\x89PNG"
     estimates = pd.read_csv(out / "estimates.csv")
     assert set(estimates["estimate"]) >= {"true_effect", "naive", "did", "spillover"}

@@ -13,8 +13,16 @@ from sim.core.scenario import load_scenario
 from sim.interfaces.cli.main import main
 from tests.interfaces.cli.test_cli import assert_clean_error
 
-SMALL = ["--set", "n_streets=2", "--set", "communities_per_street=3",
-         "--set", "compounds_per_community=3", "--set", "households_per_compound=40"]
+SMALL = [
+    "--set",
+    "n_streets=2",
+    "--set",
+    "communities_per_street=3",
+    "--set",
+    "compounds_per_community=3",
+    "--set",
+    "households_per_compound=40",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +34,40 @@ def written(tmp_path_factory):
 
 def run_folder(tmp_path, name, *extra):
     out = tmp_path / name
-    assert main(["run", "baseline", "--seed", "4", "--steps", "5", "--out", str(out),
-                 "--no-figures", "--quiet", *SMALL, *extra]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "baseline",
+                "--seed",
+                "4",
+                "--steps",
+                "5",
+                "--out",
+                str(out),
+                "--no-figures",
+                "--quiet",
+                *SMALL,
+                *extra,
+            ]
+        )
+        == 0
+    )
     return out
 
 
 def test_world_writes_the_three_tables_with_every_column(written):
     compounds = pd.read_csv(written / "compounds.csv")
-    assert {"compound_type", "households", "build_year", "management", "fee", "has_oc",
-            "has_branch", "owner_share"} <= set(compounds.columns)
+    assert {
+        "compound_type",
+        "households",
+        "build_year",
+        "management",
+        "fee",
+        "has_oc",
+        "has_branch",
+        "owner_share",
+    } <= set(compounds.columns)
     communities = pd.read_csv(written / "communities.csv")
     assert len(pd.read_csv(written / "streets.csv")) == 2
     assert set(compounds["community"]) == set(communities["community"])
@@ -44,8 +77,9 @@ def test_a_run_from_the_written_tables_equals_the_run_that_drew_them(tmp_path, w
     drawn = run_folder(tmp_path, "drawn")
     read = run_folder(tmp_path, "read", "--world", str(written))
     for table in ("series", "communities", "compounds"):
-        pd.testing.assert_frame_equal(pd.read_parquet(drawn / f"{table}.parquet"),
-                                      pd.read_parquet(read / f"{table}.parquet"))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(drawn / f"{table}.parquet"), pd.read_parquet(read / f"{table}.parquet")
+        )
     record = json.loads((read / "run.json").read_text())
     assert record["world_from"] == "command line"
     assert (read / "world" / "compounds.csv").is_file()
@@ -53,30 +87,44 @@ def test_a_run_from_the_written_tables_equals_the_run_that_drew_them(tmp_path, w
 
 def test_the_run_folder_reproduces_a_run_with_a_world_and_a_timeline(tmp_path, written):
     scenario = tmp_path / "timed.toml"
-    scenario.write_text(f'[world]\nfolder = "{written}"\n\n[[policy]]\nmonth = 3\n'
-                        'streets = [1]\n[policy.set]\ndevolution_share = 0.9\n',
-                        encoding="utf-8")
+    scenario.write_text(
+        f'[world]\nfolder = "{written}"\n\n[[policy]]\nmonth = 3\n'
+        "streets = [1]\n[policy.set]\ndevolution_share = 0.9\n",
+        encoding="utf-8",
+    )
     first = tmp_path / "first"
-    assert main(["run", str(scenario), "--steps", "5", "--out", str(first), "--quiet",
-                 "--no-figures"]) == 0
+    assert (
+        main(["run", str(scenario), "--steps", "5", "--out", str(first), "--quiet", "--no-figures"])
+        == 0
+    )
     loaded = load_scenario(first / "params.toml")
     assert loaded.world == (first / "world").resolve()
     assert [c.to_dict() for c in loaded.timeline.changes] == [
-        {"month": 3, "set": {"devolution_share": 0.9}, "streets": [1]}]
+        {"month": 3, "set": {"devolution_share": 0.9}, "streets": [1]}
+    ]
     again = tmp_path / "again"
-    assert main(["run", str(first / "params.toml"), "--out", str(again), "--quiet",
-                 "--no-figures"]) == 0
+    assert (
+        main(["run", str(first / "params.toml"), "--out", str(again), "--quiet", "--no-figures"])
+        == 0
+    )
     for table in ("series", "compounds"):
-        pd.testing.assert_frame_equal(pd.read_parquet(first / f"{table}.parquet"),
-                                      pd.read_parquet(again / f"{table}.parquet"))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(first / f"{table}.parquet"), pd.read_parquet(again / f"{table}.parquet")
+        )
 
 
 def test_some_columns_only_leave_the_rest_to_be_drawn(tmp_path):
     out = tmp_path / "few"
-    assert main(["world", "baseline", "--out", str(out), "--columns", "compound_type,fee",
-                 *SMALL]) == 0
-    assert list(pd.read_csv(out / "compounds.csv").columns) == ["compound", "community",
-                                                                 "compound_type", "fee"]
+    assert (
+        main(["world", "baseline", "--out", str(out), "--columns", "compound_type,fee", *SMALL])
+        == 0
+    )
+    assert list(pd.read_csv(out / "compounds.csv").columns) == [
+        "compound",
+        "community",
+        "compound_type",
+        "fee",
+    ]
 
 
 def test_a_bad_cell_exits_2_naming_the_file_row_column_and_value(tmp_path, written, capsys):
@@ -89,17 +137,26 @@ def test_a_bad_cell_exits_2_naming_the_file_row_column_and_value(tmp_path, writt
     compounds.loc[3, "management"] = "landlord"
     compounds.to_csv(broken / "compounds.csv", index=False)
     code = main(["run", "baseline", "--world", str(broken), "--out", str(tmp_path / "o")])
-    assert_clean_error(capsys, code, "compounds.csv: row 4, column management = 'landlord'",
-                       "must be one of none, caretaking, self, work_unit, firm")
+    assert_clean_error(
+        capsys,
+        code,
+        "compounds.csv: row 4, column management = 'landlord'",
+        "must be one of none, caretaking, self, work_unit, firm",
+    )
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["world", "baseline"], "--out"),
-    (["world", "baseline", "--out", "X", "--columns", "colour"], "'colour' is not a compound "
-                                                                 "column"),
-    (["run", "baseline", "--world", "no/such/folder"], "no such folder"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["world", "baseline"], "--out"),
+        (
+            ["world", "baseline", "--out", "X", "--columns", "colour"],
+            "'colour' is not a compound column",
+        ),
+        (["run", "baseline", "--world", "no/such/folder"], "no such folder"),
+    ],
+)
 def test_bad_world_commands_exit_2(tmp_path, capsys, args, needle):
     args = [a if a != "X" else str(tmp_path / "x") for a in args]
     code = main(args)

@@ -23,8 +23,12 @@ OBSERVED = np.array([1.0, -0.5])
 OBS_SD = 0.4
 A = np.array([[1.0, 0.0], [1.0, 1.0]])
 
-TOY_PRIOR = Prior((Uncertain("theta1", -5.0, 5.0, mean=0.0, sd=1.0),
-                   Uncertain("theta2", -5.0, 5.0, mean=0.0, sd=1.0)))
+TOY_PRIOR = Prior(
+    (
+        Uncertain("theta1", -5.0, 5.0, mean=0.0, sd=1.0),
+        Uncertain("theta2", -5.0, 5.0, mean=0.0, sd=1.0),
+    )
+)
 TOY_TARGETS = (
     Target.measured("y1", "y1", OBSERVED[0], OBS_SD, "toy", lambda run: run.summary["y1"]),
     Target.measured("y2", "y2", OBSERVED[1], OBS_SD, "toy", lambda run: run.summary["y2"]),
@@ -48,16 +52,23 @@ class ToySimulator:
         self.seen: list[int] = []
         self.labels: list[str] = []
 
-    def simulate(self, label: str, points: pd.DataFrame, replicates: int,
-                 seed: int) -> pd.DataFrame:
+    def simulate(
+        self, label: str, points: pd.DataFrame, replicates: int, seed: int
+    ) -> pd.DataFrame:
         self.labels.append(label)
         rows = []
         for i, (t1, t2) in enumerate(points[["theta1", "theta2"]].to_numpy()):
             for r, run_seed in enumerate(draw_seeds(seed, i, replicates)):
                 e = np.random.default_rng(run_seed).normal(0.0, RUN_NOISE, 2)
                 out = RunOutputs({"y1": t1 + e[0], "y2": t1 + t2 + e[1]})
-                rows.append({"point": i, "replicate": r, "seed": run_seed,
-                             **target_values(out, self.targets)})
+                rows.append(
+                    {
+                        "point": i,
+                        "replicate": r,
+                        "seed": run_seed,
+                        **target_values(out, self.targets),
+                    }
+                )
                 self.seen.append(run_seed)
         self.runs += len(rows)
         return pd.DataFrame(rows)

@@ -16,28 +16,51 @@ from sim.validation.calibration import cli
 from sim.validation.calibration.cli import DOC_BEGIN, DOC_END, main
 from sim.validation.calibration.targets import TARGETS
 
-TINY = ["--waves", "1", "--points", "8", "--seeds", "2", "--steps", "3", "--candidates",
-        "500", "--draws", "40", "--burn", "200", "--check-draws", "2", "--world-draws", "1",
-        "--workers", "1", "--quiet"]
+TINY = [
+    "--waves",
+    "1",
+    "--points",
+    "8",
+    "--seeds",
+    "2",
+    "--steps",
+    "3",
+    "--candidates",
+    "500",
+    "--draws",
+    "40",
+    "--burn",
+    "200",
+    "--check-draws",
+    "2",
+    "--world-draws",
+    "1",
+    "--workers",
+    "1",
+    "--quiet",
+]
 
 
 @pytest.fixture
 def wide_targets(monkeypatch):
     """The targets with ranges every run meets (so the machinery, not the model, is tested)."""
-    monkeypatch.setattr(cli, "TARGETS", tuple(dataclasses.replace(t, low=-3.0, high=3.0)
-                                              for t in TARGETS))
+    monkeypatch.setattr(
+        cli, "TARGETS", tuple(dataclasses.replace(t, low=-3.0, high=3.0) for t in TARGETS)
+    )
 
 
-def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_path,
-                                                                        wide_targets):
+def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_path, wide_targets):
     doc = tmp_path / "VALIDATION.md"
     doc.write_text(f"intro\n{DOC_BEGIN}\nTO BE REPLACED\n{DOC_END}\nrest\n", encoding="utf-8")
     out, results = tmp_path / "out", tmp_path / "results"
     args = ["--out", str(out), "--results", str(results), "--doc", str(doc), *TINY]
     assert main(args) == 0
-    assert {p.name for p in out.iterdir()} == {"posterior.parquet", "calibration.md",
-                                              "calibration_posterior.png",
-                                              "calibration_checks.png"}
+    assert {p.name for p in out.iterdir()} == {
+        "posterior.parquet",
+        "calibration.md",
+        "calibration_posterior.png",
+        "calibration_checks.png",
+    }
     posterior = pd.read_parquet(out / "posterior.parquet")
     assert len(posterior) == 40 and "oc_attempt_rate" in posterior
     text = doc.read_text(encoding="utf-8")
@@ -53,13 +76,13 @@ def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_pat
     pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), posterior)
 
 
-def test_a_target_out_of_reach_can_be_left_out_and_the_report_names_it(tmp_path,
-                                                                       monkeypatch):
+def test_a_target_out_of_reach_can_be_left_out_and_the_report_names_it(tmp_path, monkeypatch):
     """One target no parameter set can meet stops the calibration; left out with
     --without, the others calibrate and the report says which was left out."""
     reachable = tuple(dataclasses.replace(t, low=-3.0, high=3.0) for t in TARGETS[1:])
-    monkeypatch.setattr(cli, "TARGETS", (dataclasses.replace(TARGETS[0], low=5.0, high=6.0),
-                                         *reachable))
+    monkeypatch.setattr(
+        cli, "TARGETS", (dataclasses.replace(TARGETS[0], low=5.0, high=6.0), *reachable)
+    )
     out = tmp_path / "out"
     results = ["--results", str(tmp_path / "r")]
     assert main(["--out", str(out), *results, *TINY]) == 1
@@ -77,9 +100,11 @@ def test_leaving_out_an_unknown_target_is_exit_code_2(tmp_path, capsys):
 
 
 def test_targets_out_of_reach_end_with_a_report_that_says_so_and_exit_code_1(
-        tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "TARGETS", tuple(dataclasses.replace(t, low=5.0, high=6.0)
-                                              for t in TARGETS))
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(
+        cli, "TARGETS", tuple(dataclasses.replace(t, low=5.0, high=6.0) for t in TARGETS)
+    )
     out = tmp_path / "out"
     assert main(["--out", str(out), "--results", str(tmp_path / "r"), *TINY]) == 1
     assert "calibration incomplete: after wave 1 no parameter set" in capsys.readouterr().err
@@ -88,12 +113,15 @@ def test_targets_out_of_reach_end_with_a_report_that_says_so_and_exit_code_1(
     assert not (out / "posterior.parquet").exists()
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--doc", "missing.md"], "--doc missing.md: no such file"),
-    (["--seeds", "1"], "--seeds must be at least 2"),
-    (["--world-draws", "5", "--check-draws", "2"], "--world-draws 5: must be between 0"),
-    (["--waves", "0"], "argument --waves: 0 must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--doc", "missing.md"], "--doc missing.md: no such file"),
+        (["--seeds", "1"], "--seeds must be at least 2"),
+        (["--world-draws", "5", "--check-draws", "2"], "--world-draws 5: must be between 0"),
+        (["--waves", "0"], "argument --waves: 0 must be a positive integer"),
+    ],
+)
 def test_bad_arguments_exit_with_code_2_and_say_why(tmp_path, capsys, extra, message):
     with pytest.raises(SystemExit) as exit_:
         main(["--out", str(tmp_path), *extra])
@@ -104,11 +132,22 @@ def test_bad_arguments_exit_with_code_2_and_say_why(tmp_path, capsys, extra, mes
 def test_an_unreachable_scheduler_is_one_line_and_exit_code_2(tmp_path, capsys, monkeypatch):
     import sim.experiments.evaluators as evaluators
 
-    monkeypatch.setattr(evaluators, "make_evaluator",  # give up after 1 s, not 30
-                        lambda workers, scheduler: evaluators.DaskEvaluator(
-                            address=scheduler, connect_timeout=1.0))
-    code = main(["--out", str(tmp_path), "--results", str(tmp_path / "r"), "--scheduler",
-                 "tcp://127.0.0.1:1", *TINY[:-3]])
+    monkeypatch.setattr(
+        evaluators,
+        "make_evaluator",  # give up after 1 s, not 30
+        lambda workers, scheduler: evaluators.DaskEvaluator(address=scheduler, connect_timeout=1.0),
+    )
+    code = main(
+        [
+            "--out",
+            str(tmp_path),
+            "--results",
+            str(tmp_path / "r"),
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+            *TINY[:-3],
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --scheduler tcp://127.0.0.1:1") and err.count("\n") == 1

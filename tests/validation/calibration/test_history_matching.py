@@ -37,10 +37,12 @@ def test_every_batch_of_runs_has_its_own_master_seed():
 def test_the_posterior_centre_stays_plausible_and_far_parameters_are_ruled_out(toy_match):
     hm, _ = toy_match
     mean, _ = exact_posterior()
-    centre = TOY_PRIOR.to_unit(TOY_PRIOR.from_unit(np.full((1, 2), 0.5)).assign(
-        theta1=mean[0], theta2=mean[1]))
-    far = TOY_PRIOR.to_unit(TOY_PRIOR.from_unit(np.full((1, 2), 0.5)).assign(
-        theta1=3.5, theta2=3.5))
+    centre = TOY_PRIOR.to_unit(
+        TOY_PRIOR.from_unit(np.full((1, 2), 0.5)).assign(theta1=mean[0], theta2=mean[1])
+    )
+    far = TOY_PRIOR.to_unit(
+        TOY_PRIOR.from_unit(np.full((1, 2), 0.5)).assign(theta1=3.5, theta2=3.5)
+    )
     assert hm.non_implausible(centre)[0]
     assert not hm.non_implausible(far)[0]
     assert 0 < hm.waves[-1].nroy_share < 1
@@ -89,8 +91,10 @@ def test_the_same_settings_give_the_same_designs():
 
 
 def test_targets_out_of_the_models_reach_stop_the_waves_with_a_reason():
-    unreachable = (TOY_TARGETS[0], Target.measured(
-        "y2", "y2", 40.0, 0.4, "toy", lambda run: run.summary["y2"]))
+    unreachable = (
+        TOY_TARGETS[0],
+        Target.measured("y2", "y2", 40.0, 0.4, "toy", lambda run: run.summary["y2"]),
+    )
     small = dataclasses.replace(TOY_SETTINGS, waves=3, points=12)
     hm = history_match(ToySimulator(unreachable), TOY_PRIOR, unreachable, small)
     assert hm.stopped is not None and "after wave 1" in hm.stopped

@@ -42,8 +42,7 @@ from .conftest import (
 def checked(toy_match, toy_posterior):
     hm, _ = toy_match
     sim = ToySimulator()
-    runs = predictive_runs(sim, toy_posterior.draws, hm.prior.names, n_draws=100, seeds=2,
-                           master=7)
+    runs = predictive_runs(sim, toy_posterior.draws, hm.prior.names, n_draws=100, seeds=2, master=7)
     return hm, toy_posterior, runs, sim
 
 
@@ -69,8 +68,14 @@ def test_the_predictive_check_sets_each_target_against_the_calibrated_runs(check
 
 
 def test_the_world_size_check_pairs_draws_and_seeds():
-    a = pd.DataFrame({"draw": [0, 0, 1, 1], "replicate": [0, 1, 0, 1],
-                      "y1": [1.0, 2.0, 3.0, 4.0], "y2": [0.0, 0.0, 0.0, 0.0]})
+    a = pd.DataFrame(
+        {
+            "draw": [0, 0, 1, 1],
+            "replicate": [0, 1, 0, 1],
+            "y1": [1.0, 2.0, 3.0, 4.0],
+            "y2": [0.0, 0.0, 0.0, 0.0],
+        }
+    )
     b = a.assign(y1=a["y1"] + 0.4)
     table = world_size_table(a, b, TOY_TARGETS).set_index("target")
     assert table.loc["y1", "difference"] == pytest.approx(0.4)
@@ -81,12 +86,18 @@ def test_the_world_size_check_pairs_draws_and_seeds():
 def test_the_report_names_every_wave_parameter_and_target(checked):
     hm, post, runs, _ = checked
     result = CalibrationResult(
-        match=hm, posterior=post, sampler=TOY_SAMPLER, world={}, steps=1, checks=runs,
-        check_table=predictive_table(runs, TOY_TARGETS, hm, post.draws), check_seeds=2,
-        runs=hm.settings.waves * hm.settings.points * hm.settings.seeds + len(runs))
+        match=hm,
+        posterior=post,
+        sampler=TOY_SAMPLER,
+        world={},
+        steps=1,
+        checks=runs,
+        check_table=predictive_table(runs, TOY_TARGETS, hm, post.draws),
+        check_seeds=2,
+        runs=hm.settings.waves * hm.settings.points * hm.settings.seeds + len(runs),
+    )
     text = markdown_report(result)
-    for heading in ("### Targets", "### Waves", "### Posterior",
-                    "### Posterior predictive check"):
+    for heading in ("### Targets", "### Waves", "### Posterior", "### Posterior predictive check"):
         assert heading in text
     assert "`theta1`" in text and "`theta2`" in text and "`y1`" in text
     assert re.search(r"`theta1` and `theta2` \(ρ = -0\.[56]\d\)", text)  # the trade-off
@@ -95,26 +106,38 @@ def test_the_report_names_every_wave_parameter_and_target(checked):
 
 
 def test_a_stopped_calibration_reports_why_and_what_it_found():
-    unreachable = (TOY_TARGETS[0], Target.measured(
-        "y2", "y2", 40.0, 0.4, "toy", lambda run: run.summary["y2"]))
-    hm = history_match(ToySimulator(unreachable), TOY_PRIOR, unreachable,
-                       dataclasses.replace(TOY_SETTINGS, points=12))
-    text = markdown_report(CalibrationResult(match=hm, posterior=None, sampler=TOY_SAMPLER,
-                                             world={}, steps=1))
+    unreachable = (
+        TOY_TARGETS[0],
+        Target.measured("y2", "y2", 40.0, 0.4, "toy", lambda run: run.summary["y2"]),
+    )
+    hm = history_match(
+        ToySimulator(unreachable),
+        TOY_PRIOR,
+        unreachable,
+        dataclasses.replace(TOY_SETTINGS, points=12),
+    )
+    text = markdown_report(
+        CalibrationResult(match=hm, posterior=None, sampler=TOY_SAMPLER, world={}, steps=1)
+    )
     assert "**The calibration stopped: after wave 1" in text and "### Waves" in text
 
 
-def test_a_posterior_at_the_end_of_its_range_or_unmixed_chains_are_flagged(toy_match,
-                                                                           toy_posterior):
+def test_a_posterior_at_the_end_of_its_range_or_unmixed_chains_are_flagged(
+    toy_match, toy_posterior
+):
     hm, _ = toy_match
     pressed = dataclasses.replace(
-        toy_posterior, draws=toy_posterior.draws.assign(theta1=np.linspace(4.9, 5.0, 2000)),
-        rhat={"theta1": 1.5, "theta2": 1.01})
-    text = markdown_report(CalibrationResult(match=hm, posterior=pressed, sampler=TOY_SAMPLER,
-                                             world={}, steps=1))
+        toy_posterior,
+        draws=toy_posterior.draws.assign(theta1=np.linspace(4.9, 5.0, 2000)),
+        rhat={"theta1": 1.5, "theta2": 1.01},
+    )
+    text = markdown_report(
+        CalibrationResult(match=hm, posterior=pressed, sampler=TOY_SAMPLER, world={}, steps=1)
+    )
     assert "presses against the end of a plausible range** for `theta1` (upper end)" in text
     assert "`theta2`" not in text.split("presses against")[1].split("\n")[0]
     assert "**The chains have not mixed** (split-R̂ of `theta1` 1.50" in text
-    calm = markdown_report(CalibrationResult(match=hm, posterior=toy_posterior,
-                                             sampler=TOY_SAMPLER, world={}, steps=1))
+    calm = markdown_report(
+        CalibrationResult(match=hm, posterior=toy_posterior, sampler=TOY_SAMPLER, world={}, steps=1)
+    )
     assert "presses against" not in calm and "not mixed" not in calm

@@ -41,8 +41,9 @@ def test_a_batch_runs_every_set_with_its_own_seeds_and_returns_the_targets(simul
         assert part["seed"].tolist() == draw_seeds(99, point, 2)
     row = out.iloc[0]
     params = {**SMALL, **POINTS.iloc[int(row["point"])].to_dict()}
-    direct = target_values(RunOutputs(run(params, int(row["seed"]), STEPS,
-                                          series_period=None).summary))
+    direct = target_values(
+        RunOutputs(run(params, int(row["seed"]), STEPS, series_period=None).summary)
+    )
     for t in TARGETS:
         assert row[t.name] == pytest.approx(direct[t.name], nan_ok=True)
 
@@ -68,8 +69,9 @@ def test_an_episode_target_replays_its_episode_with_the_sets_own_seeds(tmp_path)
     target = next(t for t in EPISODE_TARGETS if t.episode == episode.name)
     points = POINTS.iloc[:1]
     with InProcessEvaluator() as evaluator:
-        sim = SweepSimulator(tmp_path, (TARGETS[0], target), SMALL, STEPS, evaluator,
-                             progress=False)
+        sim = SweepSimulator(
+            tmp_path, (TARGETS[0], target), SMALL, STEPS, evaluator, progress=False
+        )
         out = sim.simulate("wave-1", points, 1, seed=5)
     assert list(out.columns) == ["point", "replicate", "seed", TARGETS[0].name, target.name]
     assert (tmp_path / f"wave-1-{episode.name}" / "sweep.json").is_file()

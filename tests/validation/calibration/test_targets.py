@@ -22,8 +22,13 @@ from sim.validation.calibration.targets import (
 
 
 def summary_of(**values: float) -> dict[str, float]:
-    base = {"oc_formed_share": 0.2, "oc_functioning_share": 0.06, "fee_collection": 0.9,
-            "admin_burden_share": 0.7, "election_turnout": 0.5}
+    base = {
+        "oc_formed_share": 0.2,
+        "oc_functioning_share": 0.06,
+        "fee_collection": 0.9,
+        "admin_burden_share": 0.7,
+        "election_turnout": 0.5,
+    }
     return {f"mean_{k}": v for k, v in {**base, **values}.items()}
 
 
