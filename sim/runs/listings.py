@@ -198,6 +198,8 @@ class Report:
     business_areas: int = 0
     rules: Counter = field(default_factory=Counter)  # (field, rule) -> compounds
     defaults: Counter = field(default_factory=Counter)  # (field, problem) -> compounds
+    portfolios: Counter = field(default_factory=Counter)  # compounds a firm serves -> firms
+    eras: Counter = field(default_factory=Counter)  # build era -> compounds
     unused: list[tuple[str, str]] = field(default_factory=list)  # (record, reason)
 
     def lines(self) -> list[str]:
@@ -208,6 +210,9 @@ class Report:
             f"tables: {self.streets} streets, {self.communities} communities, "
             f"{self.compounds} compounds, {self.households:,} households, {self.firms} firms "
             f"named ({self.business_areas} business areas)",
+            "named firms by the compounds each serves: "
+            + (", ".join(f"{k}: {n}" for k, n in sorted(self.portfolios.items())) or "none"),
+            "compounds by build era: " + ", ".join(f"{era}: {n}" for era, n in self.eras.items()),
             "rules applied (compounds):",
         ]
         out += [f"  {what}: {rule}: {n}" for (what, rule), n in sorted(self.rules.items())]
@@ -338,6 +343,16 @@ def listings_district(
     report.firms = comp["firm"].replace("", np.nan).dropna().nunique()
     report.households = int(comp["households"].fillna(0).sum())
     report.business_areas = len(areas)
+    report.portfolios = Counter(comp.loc[comp["firm"] != "", "firm"].value_counts().tolist())
+    year = comp["build_year"]
+    for era, here in (
+        ("before 1990", year < 1990),
+        ("1990s", (year >= 1990) & (year < 2000)),
+        ("2000s", (year >= 2000) & (year < 2010)),
+        ("2010 and later", year >= 2010),
+        ("not listed", year.isna()),
+    ):
+        report.eras[era] = int(here.fillna(False).sum())
     names = comp["name"].value_counts()
     shared = int(names[names > 1].sum())
     if shared:

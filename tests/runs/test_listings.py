@@ -160,7 +160,9 @@ def test_a_firm_managing_several_compounds_is_one_firm_with_all_of_them():
     names = [k for k, v in data.items() if "武侯小区" in v.get("地址链", "")][:3]
     for name in names:
         data[name]["物业公司"] = "成都某某物业服务有限公司"
-    tables = convert(data).tables
+    conversion = convert(data)
+    tables = conversion.tables
+    assert conversion.report.portfolios[3] == 1  # one firm serving three compounds
     ids = set(tables["compounds"].set_index("name").loc[names, "compound"])
     d = district_from_tables(tables)
     firm = d.given["firm"]
