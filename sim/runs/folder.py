@@ -34,15 +34,10 @@ is incomplete (the run was interrupted or is still being written) and `read_run`
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import math
-import os
 import platform
-import secrets
 import tomllib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,17 +47,17 @@ import pandas as pd
 
 from ..core.policy import parse_timeline
 from ..core.scenario import RUN_KEYS, Scenario, timeline_toml, to_toml
+from .by_type import by_type
+from .district_files import write_district
 from .files import (
     atomic_path,
+    atomic_write_bytes,
     atomic_write_csv,
     atomic_write_json,
     atomic_write_parquet,
     atomic_write_text,
-    json_safe,
     remove_stale_partials,
 )
-from .by_type import by_type
-from .district_files import write_district
 from .runner import SUMMARY_WINDOW, RunResult
 
 __all__ = [
@@ -154,9 +149,14 @@ def write_run(
     written: list[Path] = []
 
     types = by_type(result.compounds, result.communities, window)
-    tables = {"series": result.series, "communities": result.communities,
-              "compounds": result.compounds, "streets": result.streets,
-              "departments": result.departments, "by_type": types if len(types) else None}
+    tables = {
+        "series": result.series,
+        "communities": result.communities,
+        "compounds": result.compounds,
+        "streets": result.streets,
+        "departments": result.departments,
+        "by_type": types if len(types) else None,
+    }
     for name, table in tables.items():
         if table is not None:
             written.append(atomic_write_parquet(out / f"{name}.parquet", table))
@@ -211,23 +211,32 @@ def write_run(
 def params_toml(result: RunResult, scenario: Scenario) -> str:
     """The resolved parameters as a scenario file that reproduces the run."""
     chain = " <- ".join(Path(f).name for f in scenario.files) or "(none)"
-    overrides = " ".join(f"--set {k}={_toml_scalar(v)}"
-                         for k, v in scenario.overrides.items()) or "none"
-    header = "\n".join([
-        f"Resolved parameters of a run of scenario '{scenario.name}'.",
-        f"Scenario files (each extends the next): {chain}",
-        f"Overrides: {overrides}",
-        f"Seed: {result.seed}; steps: {result.steps} months.",
-        "Every parameter is listed, with the policy timeline and the world's tables",
-        "(world/, if it was read from files), so this file reproduces the run:",
-        "    python -m sim run params.toml --out <new folder>",
-    ])
+    overrides = (
+        " ".join(f"--set {k}={_toml_scalar(v)}" for k, v in scenario.overrides.items()) or "none"
+    )
+    header = "\n".join(
+        [
+            f"Resolved parameters of a run of scenario '{scenario.name}'.",
+            f"Scenario files (each extends the next): {chain}",
+            f"Overrides: {overrides}",
+            f"Seed: {result.seed}; steps: {result.steps} months.",
+            "Every parameter is listed, with the policy timeline and the world's tables",
+            "(world/, if it was read from files), so this file reproduces the run:",
+            "    python -m sim run params.toml --out <new folder>",
+        ]
+    )
     description = " ".join(str(scenario.description).split())
-    values = {"description": description, "seed": int(result.seed),
-              "steps": int(result.steps), **result.params}
+    values = {
+        "description": description,
+        "seed": int(result.seed),
+        "steps": int(result.steps),
+        **result.params,
+    }
     text = to_toml(values, header=header)
     if result.world is not None:
-        text += f'\n[world]\nfolder = "{WORLD_DIR}"  # the district\'s tables as the run read them\n'
+        text += (
+            f'\n[world]\nfolder = "{WORLD_DIR}"  # the district\'s tables as the run read them\n'
+        )
     return text + timeline_toml(parse_timeline(result.timeline))
 
 
@@ -295,13 +304,18 @@ def read_run(out_dir: str | Path) -> dict[str, Any]:
             params[key] = value
     communities = out / "communities.parquet"
     compounds = out / "compounds.parquet"
-    extra = {name: pd.read_parquet(out / f"{name}.parquet")
-             for name in ("streets", "departments") if (out / f"{name}.parquet").is_file()}
+    extra = {
+        name: pd.read_parquet(out / f"{name}.parquet")
+        for name in ("streets", "departments")
+        if (out / f"{name}.parquet").is_file()
+    }
     return {
         "path": out,
         "run": record,
-        "summary": {k: float("nan") if v is None else v for k, v in json.loads(
-            (out / "summary.json").read_text(encoding="utf-8")).items()},
+        "summary": {
+            k: float("nan") if v is None else v
+            for k, v in json.loads((out / "summary.json").read_text(encoding="utf-8")).items()
+        },
         "params": params,
         "series": pd.read_parquet(out / "series.parquet"),
         "communities": pd.read_parquet(communities) if communities.is_file() else None,

@@ -1,6 +1,6 @@
-"""Sweeps (sim.experiments definition, design, plan and engine; `python -m sim sweep`): definitions are validated before any run,
-arms share seeds, runs are stored once even across a SIGKILL, failures are recorded and
-retried on request, and the result does not depend on the number of workers."""
+"""Sweeps (sim.experiments definition, design, plan and engine; `python -m sim sweep`): definitions
+are validated before any run, arms share seeds, runs are stored once even across a SIGKILL, failures
+are recorded and retried on request, and the result does not depend on the number of workers."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""Sub-commands of `python -m sim` (see sim.interfaces.cli.main), one module each, plus shared helpers.
+"""Sub-commands of `python -m sim` (see sim.interfaces.cli.main), one module each, plus shared
+helpers.
 
 A command module exposes `register(subparsers) -> None`, which adds its sub-parser and sets
 `func=<callable(args) -> int>`. A command reports bad user input by raising `CommandError`
-(or `sim.core.params.ScenarioError`); `sim.interfaces.cli.main.main` prints it as one line and exits with code 2.
+(or `sim.core.params.ScenarioError`); `sim.interfaces.cli.main.main` prints it as one line and
+exits with code 2.
 """
 
 from __future__ import annotations

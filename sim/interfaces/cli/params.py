@@ -136,7 +136,8 @@ def markdown(groups: list[str] | None = None) -> str:
         "",
         MARKDOWN_NOTE,
         "",
-        "Every parameter of the model, from the one schema in `sim/core/params.py`. A scenario file "
+        "Every parameter of the model, from the one schema in `sim/core/params.py`. "
+        "A scenario file "
         "sets any of them, at top level or in a table named after its group "
         "(`[devolution]`, ...); `python -m sim run --set name=value` overrides one for a run. "
         "Values outside the range are refused with a message naming the file, the key and "

@@ -1,7 +1,8 @@
-"""`python -m sim serve [--port N] [--host H]`: serve the browser app (sim/interfaces/browser/app.py).
+"""`python -m sim serve [--port N] [--host H]`: serve the browser app
+(sim/interfaces/browser/app.py).
 
-Runs `solara run sim/interfaces/browser/app.py --production --no-open --no-check-version` with Solara's
-telemetry off, in the foreground until Ctrl-C or SIGTERM, which it passes on to the server
+Runs `solara run sim/interfaces/browser/app.py --production --no-open --no-check-version` with
+Solara's telemetry off, in the foreground until Ctrl-C or SIGTERM, which it passes on to the server
 (so no orphaned server keeps running). Options choose what every new browser session starts
 from (a scenario, `--set` overrides, a seed, the language and the network view), the run
 folders offered for replay, and the memory guard: a cap per session, a budget for the

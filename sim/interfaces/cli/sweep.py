@@ -3,8 +3,8 @@
 Runs in parallel on all cores by default (a Dask LocalCluster of single-threaded worker
 processes), on an existing Dask cluster with `--scheduler ADDRESS` (or the standard
 DASK_SCHEDULER_ADDRESS variable), or in this process with `--workers 1`. Results go to
-`results/<experiment>/` (see sim.experiments.store). Running the same command again skips runs already
-stored; `--retry-failed` also re-runs the failed ones. The whole definition is validated
+`results/<experiment>/` (see sim.experiments.store). Running the same command again skips runs
+already stored; `--retry-failed` also re-runs the failed ones. The whole definition is validated
 before anything starts: bad input exits with code 2 and one message.
 """
 
