@@ -12,13 +12,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from . import CommandError
+from . import CommandError, add_quiet_option
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "report",
-        help="report of a finished sweep: CIs, paired differences, figures (Markdown + PNG)",
+        help="report of a finished sweep: CIs, paired differences, figures and tables",
         description="Write report.md and PNG figures for a sweep's results folder: mean "
         "and 95% CI per arm, paired differences from the reference arm with Cohen's d_z, "
         "effect lines and interaction heatmaps for grids, monthly series with CI bands, and "
@@ -49,6 +49,7 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="with --doc: Markdown file that opens the document",
     )
+    add_quiet_option(p, "the paths written (report.md, or the assembled document)")
     p.set_defaults(func=cmd_report)
 
 
@@ -68,11 +69,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             except OSError as err:
                 raise CommandError(f"--intro {args.intro}: cannot read ({err})") from None
         doc = write_experiments_doc(args.results, args.out, args.doc, intro)
-        print(f"wrote {doc} ({len(args.results)} experiments; figures in {args.out})")
+        print(
+            doc
+            if args.quiet
+            else f"wrote {doc} ({len(args.results)} experiments; figures in {args.out})"
+        )
         return 0
     if len(args.results) > 1 and args.out is not None:
         raise CommandError("--out takes one results folder (or use --doc to assemble several)")
     for root in args.results:
         path = write_report(root, args.out)
-        print(f"wrote {path}")
+        print(path if args.quiet else f"wrote {path}")
     return 0

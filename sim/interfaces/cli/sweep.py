@@ -21,7 +21,7 @@ from typing import Any
 
 from sim.experiments.evaluators import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT
 
-from . import add_limit_options, interrupts, positive_float, positive_int
+from . import add_limit_options, add_quiet_option, interrupts, positive_float, positive_int
 
 EXIT_FAILED_RUNS = 1
 COMPACT_ABOVE = 100
@@ -115,7 +115,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="validate the experiment and show what would run, run nothing",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no plan lines")
+    add_quiet_option(p, "the results folder")
     p.add_argument(
         "--progress",
         action="store_true",
@@ -262,7 +262,8 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
     other = sum(1 for k in RunStore(out_dir).statuses() if k not in planned_keys)
     still_failed = 0 if args.retry_failed else outcome.stored_failed  # not re-run this time
     failed_total = still_failed + outcome.failed
-    print(
+    say = _printer(args.quiet)
+    say(
         f"{defn.name}: {outcome.unique} distinct runs: {outcome.stored_ok} already stored, "
         f"{outcome.ok} ok and {outcome.failed} failed now"
         + (
@@ -273,7 +274,7 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
         + f" ({outcome.elapsed:.1f} s)"
     )
     if other:
-        print(
+        say(
             f"{out_dir}: also holds {other} runs not in this plan (earlier definitions or "
             "model code; the report ignores them)"
         )
@@ -303,7 +304,7 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
     missing = outcome.unique - outcome.stored_ok - outcome.ok - failed_total
     if missing > 0:
         print(f"{missing} runs not done yet; run the same command again", file=sys.stderr)
-    print(f"report: python -m sim report {_quote(out_dir)}")
+    print(out_dir if args.quiet else f"report: python -m sim report {_quote(out_dir)}")
     return EXIT_FAILED_RUNS if failed_total else 0
 
 
