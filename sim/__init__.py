@@ -37,7 +37,18 @@ _PUBLIC = {
 }
 """Public name → the module that defines it."""
 
-__all__ = [*_PUBLIC, "__version__"]
+__all__ = [
+    "GovernanceModel",
+    "ScenarioError",
+    "load_scenario",
+    "RunResult",
+    "run",
+    "sweep",
+    "load_results",
+    "compare",
+    "SweepResults",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from sim.core.model import GovernanceModel

@@ -21,7 +21,9 @@ A run folder holds
                           (`python -m sim run <folder>/params.toml`)
     figures/*.png         figures of the run (sim.runs.figures)
     run.json              provenance: scenario, files, overrides, seed, steps, versions,
-                          platform, times, world sizes, and a checksum of every file above
+                          the hash of requirements.lock and whether the environment was
+                          installed from it, platform, times, world sizes, and a checksum
+                          of every file above
 
 Every file is written under a temporary hidden name and renamed into place, so a reader never
 sees a half-written file under its final name. `run.json` is written last: a folder without it
@@ -193,6 +195,7 @@ def write_run(
         "world": dict(result.meta),
         "timeline": list(result.timeline),
         "versions": versions(),
+        **lock_record(),
         "platform": platform.platform(),
         **(info or {}),
     }
@@ -263,6 +266,28 @@ def versions() -> dict[str, str]:
         "pandas": pd.__version__,
         "pyarrow": pyarrow.__version__,
     }
+
+
+LOCK_FILE = "requirements.lock"
+"""The exact versions and hashes `scripts/setup.sh` installs (docs/SETUP.md)."""
+LOCK_STAMP = ".lock.sha256"
+"""Written into the environment's folder (sys.prefix) by scripts/setup.sh: the hash of the
+lock it installed from."""
+
+
+def lock_record() -> dict[str, Any]:
+    """`lock`: the SHA-256 of the source tree's requirements.lock (None if there is none, as
+    in an installed copy) and `environment_from_lock`: whether this Python environment was
+    installed from exactly that lock by scripts/setup.sh."""
+    import sys
+
+    source = Path(__file__).resolve().parents[2] / LOCK_FILE
+    digest = _sha256(source) if source.is_file() else None
+    try:
+        installed = (Path(sys.prefix) / LOCK_STAMP).read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError):
+        installed = None
+    return {"lock": digest, "environment_from_lock": digest is not None and installed == digest}
 
 
 def _sha256(path: Path) -> str:

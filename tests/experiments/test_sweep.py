@@ -447,7 +447,7 @@ def test_runs_computed_by_other_model_code_are_recorded_as_failed(tmp_path):
     assert out.failed == 12 and out.ok == 0
     runs = store.runs()
     assert runs["error"].str.startswith("ModelCodeMismatch").all()
-    assert "mean_needs_met" not in runs  # no numbers kept from the wrong code
+    assert runs["mean_needs_met"].isna().all()  # no numbers kept from the wrong code
 
 
 def test_dry_run_validates_and_runs_nothing(tmp_path, monkeypatch, capsys):

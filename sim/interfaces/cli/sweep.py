@@ -14,8 +14,6 @@ import argparse
 import shlex
 import signal
 import sys
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +22,6 @@ from sim.experiments.evaluators import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT
 from . import add_limit_options, add_quiet_option, interrupts, positive_float, positive_int
 
 EXIT_FAILED_RUNS = 1
-COMPACT_ABOVE = 100
-"""Part files above which a finished sweep compacts its store into one part."""
 
 
 def register(subparsers: Any) -> None:
@@ -129,12 +125,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiments.definition import load_sweep
     from sim.experiments.design import make_design
     from sim.experiments.evaluators import make_evaluator
-    from sim.experiments.plan import describe_plan, plan_estimates, plan_runs
+    from sim.experiments.plan import check_worlds, describe_plan, plan_estimates, plan_runs
     from sim.experiments.store import RunStore
     from sim.runs.limits import check_memory, default_memory_limit, format_duration
 
     defn = load_sweep(args.experiment, replicates=args.replicates, steps=args.steps)
     design = make_design(defn)
+    check_worlds(defn, design)
     specs = plan_runs(defn, design)
     out_dir = args.out if args.out is not None else Path("results") / defn.name
     say = _printer(args.quiet)
@@ -202,56 +199,20 @@ def _run_and_log(
     args: argparse.Namespace, defn: Any, design: Any, specs: list, store: Any, evaluator: Any
 ) -> Any:
     """Save the definition, run, and log the session whatever happens (an interruption
-    before the runs start is logged too)."""
-    from sim import __version__
-    from sim.experiments.engine import SweepOutcome, execute
-    from sim.experiments.plan import plan_table
+    before the runs start is logged too), with the signal that stopped it."""
+    from sim.experiments.api import run_session
 
-    started = datetime.now(UTC)
-    outcome = SweepOutcome(
-        planned=len(specs), unique=len({s.key for s in specs}), evaluator=evaluator.description
+    return run_session(
+        defn,
+        design,
+        store,
+        evaluator,
+        command=_command(args),
+        retry_failed=args.retry_failed,
+        batch_size=args.batch_size,
+        progress=_show_progress(args),
+        extra=lambda: {"signal": interrupts.received()} if interrupts.received() else {},
     )
-    clock = time.perf_counter()
-    try:
-        info = {**defn.to_dict(), "command": _command(args)}
-        store.save_definition(defn.text, info, design.table, plan_table(specs))
-        outcome = execute(
-            defn,
-            design,
-            store,
-            evaluator,
-            retry_failed=args.retry_failed,
-            batch_size=args.batch_size,
-            progress=_show_progress(args),
-        )
-    except KeyboardInterrupt:  # before the runs started: logged, then reported by main
-        outcome.interrupted = True
-        raise
-    finally:
-        store.log_session(
-            {
-                "started": started.isoformat(timespec="seconds"),
-                "wall_seconds": round(outcome.elapsed or time.perf_counter() - clock, 3),
-                "evaluator": outcome.evaluator,
-                "workers": evaluator.n_workers,
-                "model_version": __version__,
-                "command": _command(args),
-                "planned": outcome.planned,
-                "distinct": outcome.unique,
-                "already_ok": outcome.stored_ok,
-                "already_failed": outcome.stored_failed,
-                "ran": outcome.ok + outcome.failed,
-                "ok": outcome.ok,
-                "failed": outcome.failed,
-                "resubmitted_alone": outcome.resubmitted,
-                "interrupted": outcome.interrupted,
-                **({"signal": interrupts.received()} if interrupts.received() else {}),
-                **({"stopped": outcome.stopped} if outcome.stopped else {}),
-            }
-        )
-    if not (outcome.interrupted or outcome.stopped) and store.part_count() > COMPACT_ABOVE:
-        store.compact()
-    return outcome
 
 
 def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) -> int:
@@ -297,7 +258,7 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
         return EXIT_FAILED_RUNS
     if failed_total:
         print(
-            f"{failed_total} runs failed (error and traceback stored in {out_dir}/runs); "
+            f"{failed_total} runs failed (error and traceback stored in {out_dir}/failures); "
             "re-run them with --retry-failed",
             file=sys.stderr,
         )
