@@ -34,7 +34,7 @@ from .by_type import monthly_by_type
 from .files import atomic_path
 from .runner import RunResult
 
-__all__ = ["make_figures", "write_figures", "caption_for", "panel_title"]
+__all__ = ["make_figures", "write_figures", "caption_for", "panel_title", "font_families"]
 
 DPI = 120
 MONTH = "month"
@@ -62,6 +62,13 @@ def chinese_font() -> str | None:
     """The first of CHINESE_FONTS installed on this machine (None: none is)."""
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CHINESE_FONTS if name in installed), None)
+
+
+def font_families() -> list[str]:
+    """`font.family` for figures whose text may hold Chinese (arm names, levels, terms):
+    the default sans-serif, then an installed Chinese font for the glyphs it lacks."""
+    font = chinese_font()
+    return ["sans-serif", font] if font else ["sans-serif"]
 
 
 def panel_title(ax: Axes, text: str, fontsize: float = 9, width: int = 52) -> None:
