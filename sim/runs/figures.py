@@ -1,9 +1,11 @@
 """Figures of one run: PNG files drawn with matplotlib's Agg renderer (no display needed).
 
 `make_figures(series, communities, caption)` returns {file stem: Figure}; `write_figures`
-saves them atomically into a folder. Figures are built as `matplotlib.figure.Figure`
+saves them atomically into a folder. A run folder gets the overview alone by default (drawn in
+well under a second); `python -m sim run --figures all` adds the others. Figures are built as `matplotlib.figure.Figure`
 objects, never through pyplot, so no global state is touched and nothing stays in memory.
 
+    overview               the key outcomes on one page (six panels; the default)
     satisfaction           mean resident satisfaction, with the middle 80% of communities
     needs_met              share of need hours met: all, vulnerable, other, by category
     disputes               disputes arising / mediated / escalated per month; mediation rate
@@ -18,6 +20,7 @@ objects, never through pyplot, so no global state is touched and nothing stays i
 
 from __future__ import annotations
 
+import logging
 import re
 import textwrap
 from functools import cache
@@ -25,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
+from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -37,6 +40,8 @@ from .runner import RunResult
 __all__ = ["make_figures", "write_figures", "caption_for", "panel_title", "font_families"]
 
 DPI = 120
+OVERVIEW_DPI = 100
+"""The overview is large (11 x 6.6 inches): 1,100 pixels wide suffice, and cost less."""
 MONTH = "month"
 SHARE = PercentFormatter(xmax=1.0, decimals=0)
 MAX_STREET_BOXES = 40
@@ -64,11 +69,16 @@ def chinese_font() -> str | None:
     return next((name for name in CHINESE_FONTS if name in installed), None)
 
 
-def font_families() -> list[str]:
-    """`font.family` for figures whose text may hold Chinese (arm names, levels, terms):
-    the default sans-serif, then an installed Chinese font for the glyphs it lacks."""
-    font = chinese_font()
-    return ["sans-serif", font] if font else ["sans-serif"]
+def font_families(*texts: str) -> list[str]:
+    """`font.family` for figures that show `texts` (arm names, levels, captions): the default
+    sans-serif, then an installed Chinese font for the glyphs it lacks if any text holds
+    Chinese (looking through a second font costs time, so only then)."""
+    font = chinese_font() if any(CHINESE.search(str(t)) for t in texts) else None
+    if font is None:
+        return ["sans-serif"]
+    # the Chinese fonts have no bold face: matplotlib would log that for every bold title
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return ["sans-serif", font]
 
 
 def panel_title(ax: Axes, text: str, fontsize: float = 9, width: int = 52) -> None:
@@ -412,34 +422,110 @@ FIGURES = {
 """File stem → function(series, communities, caption) returning a Figure (or None)."""
 
 
+OVERVIEW_PANELS = (
+    ("Resident satisfaction (0-1)", None, {"satisfaction_mean": "district mean"}),
+    (
+        "Share of need hours met",
+        True,
+        {"needs_met": "all residents", "needs_met_vulnerable": "vulnerable"},
+    ),
+    ("Residents participating", True, {"participation_rate": "participation rate"}),
+    (
+        "Disputes per month",
+        False,
+        {
+            "disputes_arising": "arising",
+            "disputes_mediated": "mediated",
+            "disputes_escalated": "escalated",
+        },
+    ),
+    (
+        "Owners' committees and property services",
+        True,
+        {
+            "oc_functioning_share": "functioning committees",
+            "fee_collection": "fee collection",
+            "property_quality": "service quality",
+        },
+    ),
+    (
+        "Devolved budget and burden",
+        True,
+        {"absorption_rate": "absorption (spent / available)", "admin_burden_share": "admin burden"},
+    ),
+)
+"""Panels of the overview: title, whether the axis is a share (None: a 0-1 scale), columns
+and their labels."""
+
+
+def fig_overview(series, communities, caption) -> Figure:
+    """The key outcomes of a run on one page: six panels with fixed margins (no layout
+    engine, so it is drawn in a fraction of a second)."""
+    fig = Figure(figsize=(11, 6.6), dpi=OVERVIEW_DPI)
+    axes = fig.subplots(2, 3, sharex=True).ravel()
+    fig.subplots_adjust(left=0.06, right=0.985, top=0.9, bottom=0.14, wspace=0.24, hspace=0.28)
+    fig.suptitle("Key outcomes of the run", fontsize=13, fontweight="bold")
+    fig.text(0.5, 0.015, caption, ha="center", fontsize=8.5, color="0.35")
+    _band(axes[0], communities, "satisfaction", "tab:blue", "communities, 10th-90th percentile")
+    _band(axes[2], communities, "participation", "tab:blue", "communities, 10th-90th percentile")
+    for ax, (title, share, columns) in zip(axes, OVERVIEW_PANELS):
+        _lines(ax, series, columns, lw=1.5)
+        ax.set_title(title, fontsize=10)
+        ax.grid(True, alpha=0.3)
+        ax.margins(x=0.01)
+        if share:
+            ax.yaxis.set_major_formatter(SHARE)
+            ax.set_ylim(-0.02, 1.02)
+        elif share is None:
+            ax.set_ylim(0, 1)
+        else:
+            ax.set_ylim(bottom=0)
+        ax.legend(loc="best", fontsize=7.5)
+    for ax in axes[3:]:
+        ax.set_xlabel(MONTH)
+    return fig
+
+
+FIGURE_SETS = ("overview", "all", "none")
+"""What a run folder's figures/ holds: the overview only (the default), every figure, none."""
+
+
 def make_figures(
     series: pd.DataFrame,
     communities: pd.DataFrame | None,
     caption: str,
     compounds: pd.DataFrame | None = None,
+    which: str = "all",
 ) -> dict[str, Figure]:
-    """Every figure of a run whose data is present, by file stem."""
-    out = {}
-    for name, draw in FIGURES.items():
-        fig = draw(series, communities, caption)
+    """The figures of a run whose data is present, by file stem: the overview, and with
+    `which="all"` every figure of FIGURES and the by-type figure too."""
+    with rc_context({"font.family": font_families(caption)}):
+        out = {"overview": fig_overview(series, communities, caption)}
+        if which != "all":
+            return out
+        for name, draw in FIGURES.items():
+            fig = draw(series, communities, caption)
+            if fig is not None:
+                out[name] = fig
+        fig = fig_by_type(compounds, communities, caption)
         if fig is not None:
-            out[name] = fig
-    fig = fig_by_type(compounds, communities, caption)
-    if fig is not None:
-        out["by_type"] = fig
+            out["by_type"] = fig
     return out
 
 
-def write_figures(folder: str | Path, result: RunResult, scenario: str) -> list[Path]:
-    """Draw the run's figures into `folder` as `<name>.png` (atomically); return the paths."""
+def write_figures(
+    folder: str | Path, result: RunResult, scenario: str, which: str = "overview"
+) -> list[Path]:
+    """Draw the run's figures (`which`: "overview" or "all") into `folder` as
+    `<name>.png` (atomically); return the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     caption = caption_for(scenario, result.seed, result.steps, result.meta)
     paths = []
-    figures = make_figures(result.series, result.communities, caption, result.compounds)
+    figures = make_figures(result.series, result.communities, caption, result.compounds, which)
     for name, fig in figures.items():
         path = folder / f"{name}.png"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png")
+        with atomic_path(path) as tmp:  # light compression: a tenth larger, faster to write
+            fig.savefig(tmp, format="png", pil_kwargs={"compress_level": 1})
         paths.append(path)
     return paths

@@ -19,7 +19,8 @@ A run folder holds
     params.toml           every resolved parameter, with seed and steps, the policy timeline
                           and the world's tables: a scenario file that reproduces the run
                           (`python -m sim run <folder>/params.toml`)
-    figures/*.png         figures of the run (sim.runs.figures)
+    figures/*.png         figures of the run (sim.runs.figures): overview.png, or every
+                          figure with `figures="all"`
     run.json              provenance: scenario, files, overrides, seed, steps, versions,
                           the hash of requirements.lock and whether the environment was
                           installed from it, platform, times, world sizes, and a checksum
@@ -133,13 +134,14 @@ def write_run(
     scenario: Scenario,
     csv: bool = False,
     *,
-    figures: bool = True,
+    figures: bool | str = True,
     started: datetime | None = None,
     info: dict[str, Any] | None = None,
     window: int = SUMMARY_WINDOW,
 ) -> Path:
     """Write one run into `out_dir` (created; must be absent or empty) and return it.
 
+    `figures`: "overview" (or True, the default), "all" or "none" (or False).
     `scenario` gives the run's provenance (name, description, files, overrides);
     `result.seed` and `result.steps` are the concrete values used. `info` adds keys to
     run.json (e.g. the command line); `started` defaults to now minus the run's elapsed time.
@@ -172,11 +174,12 @@ def write_run(
     written.append(atomic_write_text(out / "params.toml", params_toml(result, scenario)))
 
     figures_error = None
-    if figures:
+    which = "overview" if figures is True else "none" if figures is False else figures
+    if which != "none":
         from . import figures as figs  # matplotlib only when figures are wanted
 
         try:
-            written += figs.write_figures(out / "figures", result, scenario.name)
+            written += figs.write_figures(out / "figures", result, scenario.name, which)
         except Exception as err:  # a figure must never cost the tables
             figures_error = f"{type(err).__name__}: {err}"
 

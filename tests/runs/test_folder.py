@@ -107,7 +107,7 @@ def test_default_run_dir_names_scenario_seed_and_time_and_never_an_existing_run(
 
 def test_written_run_reads_back_identically(tmp_path, tiny_run):
     result, scenario = tiny_run
-    out = store.write_run(tmp_path / "r", result, scenario, csv=True)
+    out = store.write_run(tmp_path / "r", result, scenario, csv=True, figures="all")
     back = store.read_run(out)
 
     pd.testing.assert_frame_equal(back["series"], result.series)
@@ -120,6 +120,7 @@ def test_written_run_reads_back_identically(tmp_path, tiny_run):
     assert back["run"]["seed"] == 3 and back["run"]["steps"] == STEPS
     assert back["run"]["world"] == result.meta
     assert {p.stem for p in back["figures"]} >= {
+        "overview",
         "satisfaction",
         "needs_met",
         "disputes",

@@ -416,7 +416,8 @@ def make_figures(res: SweepResults, answers: list[Answer] | None = None) -> dict
     draws and one figure per answered question (`answers`, default: computed) instead of
     the figures that pair arms by replicate alone. Chinese in arm names, levels or titles
     is drawn with an installed Chinese font (sim.runs.figures.font_families)."""
-    with rc_context({"font.family": font_families()}):
+    texts = [*res.design["arm"].astype(str), *map(str, res.factors), str(res.reference)]
+    with rc_context({"font.family": font_families(*texts)}):
         return _make_figures(res, answers)
 
 

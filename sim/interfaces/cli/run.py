@@ -112,7 +112,14 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="keep the per-community table every N months (and the final month); default 1",
     )
-    p.add_argument("--no-figures", action="store_true", help="do not draw figures/*.png")
+    p.add_argument(
+        "--figures",
+        choices=("overview", "all", "none"),
+        default="overview",
+        help="figures/*.png to draw: the key outcomes on one page (overview, the default, "
+        "a fraction of a second), every figure (all, a few seconds) or none",
+    )
+    p.add_argument("--no-figures", action="store_true", help="the same as --figures none")
     add_quiet_option(p, "the run folder")
     p.add_argument(
         "--progress",
@@ -275,7 +282,7 @@ def _write(out: Path, result, scenario, args, started, info) -> Path:
             result,
             scenario,
             csv=args.csv,
-            figures=not args.no_figures,
+            figures="none" if args.no_figures else args.figures,
             started=started,
             info=info,
         )

@@ -33,6 +33,7 @@ compounds_per_community = 3
 households_per_compound = 40
 """
 FIGURES = {
+    "overview",
     "satisfaction",
     "needs_met",
     "disputes",
@@ -86,7 +87,7 @@ def test_run_writes_a_complete_run_folder(first_run, tiny):
         for ext in ("parquet", "csv")
     } | {"summary.json", "params.toml", "run.json"}
     assert expected <= {p.name for p in out.iterdir()}
-    assert {p.stem for p in (out / "figures").glob("*.png")} == FIGURES
+    assert {p.stem for p in (out / "figures").glob("*.png")} == {"overview"}  # the default
     for png in (out / "figures").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [p for p in out.rglob("*") if p.name.endswith(".partial")]
@@ -110,6 +111,13 @@ def test_run_writes_a_complete_run_folder(first_run, tiny):
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == {f"{k}_{o}" for o in OUTCOMES for k in ("final", "mean")}
     assert summary["final_satisfaction_mean"] == pytest.approx(series["satisfaction_mean"].iloc[-1])
+
+
+def test_figures_all_draws_every_figure_and_none_draws_none(tiny, tmp_path):
+    assert main(run_args(tiny, tmp_path / "all", "--figures", "all", "-q")) == 0
+    assert {p.stem for p in (tmp_path / "all" / "figures").glob("*.png")} == FIGURES
+    assert main(run_args(tiny, tmp_path / "none", "--figures", "none", "-q")) == 0
+    assert not (tmp_path / "none" / "figures").exists()
 
 
 def test_run_json_records_seed_steps_provenance_and_versions(first_run, tiny):
