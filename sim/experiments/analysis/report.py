@@ -1,5 +1,5 @@
 """The Markdown report of a sweep (`report.md` with its PNG figures), and the document that
-assembles several reports (docs/EXPERIMENTS.md). Every sentence with a number is generated
+assembles several reports (docs/RESULTS.md). Every sentence with a number is generated
 from the statistics."""
 
 from __future__ import annotations

@@ -108,6 +108,13 @@ class SweepResults:
 
         return estimate_tables(self, level)
 
+    def figures(self) -> dict[str, Any]:
+        """The report's figures (matplotlib Figures) by name, to show or to save in any
+        format: `res.figures()["differences"].savefig("effect.pdf")`."""
+        from .figures import make_figures
+
+        return make_figures(self)
+
     def counts(self) -> dict[str, int]:
         t = self.table.drop_duplicates("key")
         vc = t["status"].value_counts()

@@ -4,7 +4,7 @@ Reads only the results folder a sweep wrote (sim.experiments.store) and writes `
 figures (PNG at 300 dpi and PDF by default; `--format`, `--dpi`) and every estimate table as CSV
 (default: `<results>/report/`). With several results folders and `--doc FILE`, each
 report goes to `--out/<experiment>/` and one document assembles them all (this is how
-docs/EXPERIMENTS.md is regenerated).
+docs/RESULTS.md is regenerated).
 """
 
 from __future__ import annotations
