@@ -93,3 +93,19 @@ def test_the_python_page_names_only_what_the_api_has():
     fields = {f.name for f in dataclasses.fields(SweepResults)}
     missing = [m for m in members if not (hasattr(SweepResults, m) or m in fields)]
     assert len(members) > 10 and not missing, missing
+
+
+def test_the_citation_licence_and_package_metadata_agree():
+    import tomllib
+
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert cff["cff-version"] == "1.2.0" and cff["message"] and cff["title"] and cff["authors"]
+    assert cff["version"] == project["version"]
+    assert cff["license"] == project["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert project["readme"] == "README.md" and project["authors"]
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## [{project['version']}]" in changelog

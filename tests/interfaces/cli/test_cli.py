@@ -7,6 +7,7 @@ module entry point works and reproduces the in-process tables.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import subprocess
@@ -136,6 +137,9 @@ def test_run_json_records_seed_steps_provenance_and_versions(first_run, tiny):
         record["versions"]
     )
     assert record["world"]["residents"] > 0
+    lock = REPO / "requirements.lock"
+    assert record["lock"] == hashlib.sha256(lock.read_bytes()).hexdigest()
+    assert isinstance(record["environment_from_lock"], bool)
 
 
 def test_params_toml_reloads_to_the_same_parameters_seed_and_steps(first_run, tiny):
