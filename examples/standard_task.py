@@ -29,7 +29,7 @@ import pandas as pd
 import sim
 
 # The test suite runs this notebook on a tiny world (SIM_EXAMPLE_QUICK=1); the task itself
-# is the full size below, about a minute on two cores.
+# is the full size below: 20 runs, about 100 CPU-seconds (a minute on two free cores).
 QUICK = os.environ.get("SIM_EXAMPLE_QUICK") == "1"
 WORKERS = 1 if QUICK else None  # None: a local Dask cluster with one worker per core
 
