@@ -26,7 +26,7 @@ from sim.core.state import OC_NONE
 from sim.runs.district_files import FORMATS, write_district
 from sim.runs.folder import check_out_dir
 
-from . import CommandError, non_negative_int, positive_float, positive_int
+from . import CommandError, add_quiet_option, non_negative_int, positive_float, positive_int
 
 DEFAULT_SEED = 0
 COMPOUND_COLUMNS = tuple(
@@ -89,6 +89,7 @@ def register(subparsers: Any) -> None:
         help="compound columns to write besides compound and community "
         f"(default: all: {', '.join(COMPOUND_COLUMNS)})",
     )
+    add_quiet_option(p, "the paths of the tables written")
     listings = p.add_argument_group(
         "from public listings",
         "make a district's tables from listings of residential compounds (docs/DATA.md)",
@@ -163,11 +164,12 @@ def cmd_world(args: argparse.Namespace) -> int:
     model.remove_all_agents()
     paths = write_district(out, tables, args.format)
     w = model.world
-    print(
-        f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
-        f"{w.n_compounds:,} compounds (seed {seed})",
-        file=sys.stderr,
-    )
+    if not args.quiet:
+        print(
+            f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
+            f"{w.n_compounds:,} compounds (seed {seed})",
+            file=sys.stderr,
+        )
     for path in paths:
         print(path)
     return 0
@@ -210,7 +212,8 @@ def cmd_from_listings(args: argparse.Namespace) -> int:
     paths = write_district(out, conversion.tables, args.format)
     report = out / "listings_report.txt"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines), file=sys.stderr)
+    if not args.quiet:
+        print("\n".join(lines), file=sys.stderr)
     for path in [*paths, report]:
         print(path)
     return 0
