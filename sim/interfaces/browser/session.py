@@ -121,13 +121,13 @@ def start_run(
     """Build a model from the controls' values and the seed box's text (or `seed`), with
     the policy timeline `policy` (`[[policy]]` entries) and the district read from `world`.
 
-    Raises WorldTooLarge when the world would exceed the session's memory cap, and
+    Raises WorldTooLarge when the world (counted in the district's tables if it is read
+    from files) would exceed the session's memory cap or time per month, and
     ScenarioError for invalid parameters or timeline entries."""
     params = validate(dict(params), where="controls")
     if world is not None and district is None:
         district = load_district(world)
-    sized = district.params(params) if district is not None else params
-    refusal = world_refusal(sized, limits or Limits.from_env(), lang)
+    refusal = world_refusal(params, limits or Limits.from_env(), lang, district=district)
     if refusal:
         raise WorldTooLarge(refusal)
     if seed is None:
