@@ -70,24 +70,38 @@ def tiny_experiment(folder: Path, steps: int = 3, replicates: int = 2) -> Path:
 
 
 @contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[Path]:
+def read_only(folder: Path, skip: bool = True) -> Iterator[Path]:
     """`folder` made read-only for this process while the block runs: its permissions taken
     away, and where that does not stop the writer (root ignores them) the folder marked
-    immutable; the test is skipped if neither works here."""
+    immutable. If neither works here the test is skipped (`skip=False`: RuntimeError)."""
     folder.chmod(0o555)
     immutable = False
     try:
         if _writable(folder):
-            immutable = (
-                subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
-            )
+            with contextlib.suppress(OSError):  # no chattr here
+                done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+                immutable = done.returncode == 0
             if not immutable or _writable(folder):
-                pytest.skip("cannot make a folder read-only on this machine")
+                if skip:
+                    pytest.skip("cannot make a folder read-only on this machine")
+                raise RuntimeError("cannot make a folder read-only on this machine")
         yield folder
     finally:
         if immutable:
             subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
         folder.chmod(0o755)
+
+
+def read_only_works() -> bool:
+    """Whether `read_only` can make a folder read-only on this machine."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            with read_only(Path(tmp), skip=False):
+                return True
+        except RuntimeError:
+            return False
 
 
 def _writable(folder: Path) -> bool:

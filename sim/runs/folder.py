@@ -118,27 +118,30 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
-def check_out_dir(path: str | Path, flag: str = "--out") -> Path:
+def check_out_dir(path: str | Path, flag: str = "") -> Path:
     """Raise RunFolderError unless `path` is absent or an empty folder (results are never
-    overwritten); temporary files of killed writers are removed first."""
+    overwritten); temporary files of killed writers are removed first. `flag` (such as
+    `--out`) opens the message."""
     path = Path(path)
+    where = f"{flag} {shown(path)}" if flag else shown(path)
+    other = f"another {flag}" if flag else "another folder"
     try:
         exists, is_dir = path.exists(), path.is_dir()
     except OSError as err:  # a name too long for the file system, a loop of links, ...
-        raise RunFolderError(f"{flag} {shown(path)}: cannot use this path ({_reason(err)})") from None
+        raise RunFolderError(f"{where}: cannot use this path ({_reason(err)})") from None
     if exists and not is_dir:
-        raise RunFolderError(f"{path}: exists and is a file; give a new folder for the run")
+        raise RunFolderError(f"{where}: exists and is a file; give a new folder")
     remove_stale_partials(path)  # what a killed writer left is not a result
     if exists and not _is_empty_dir(path):
         if not (path / RUN_FILE).exists() and any((path / n).exists() for n in RUN_TABLES):
             raise RunFolderError(
-                f"{path}: holds an incomplete run (its tables but no {RUN_FILE}: it was "
-                "stopped while being written); delete the folder and run again, or choose "
-                "another --out"
+                f"{where}: holds an incomplete run (its tables but no {RUN_FILE}: it was "
+                f"stopped while being written); delete the folder and run again, or choose "
+                f"{other}"
             )
         raise RunFolderError(
-            f"{path}: folder exists and is not empty; results are never overwritten "
-            "(choose another --out, or remove the folder yourself)"
+            f"{where}: folder exists and is not empty; results are never overwritten "
+            f"(choose {other}, or remove the folder yourself)"
         )
     return path
 

@@ -174,7 +174,7 @@ def cmd_pilot(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     if args.out is not None:
-        out = check_out_dir(args.out)
+        out = check_out_dir(args.out, "--out")
     else:
         out = unused_dir(Path("results") / f"pilot-{plan.name}-{plan.select}")
     evaluator = make_evaluator(args.workers, args.scheduler)

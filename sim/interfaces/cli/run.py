@@ -137,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     started = datetime.now().astimezone()
     if args.out is not None:
-        out = store.check_out_dir(args.out)  # refuse before spending time on the run
+        out = store.check_out_dir(args.out, "--out")  # refuse before spending time on the run
     else:
         out = store.default_run_dir(scenario.name, seed, when=started)
     created = store.prepare_dir(out)  # an unwritable place is reported before any time is spent

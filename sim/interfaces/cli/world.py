@@ -106,7 +106,7 @@ def cmd_world(args: argparse.Namespace) -> int:
     overrides = dict(parse_override(text) for text in args.overrides)
     scenario = load_scenario(args.scenario, overrides).with_world(args.world)
     columns = None if args.columns is None else parse_columns(args.columns)
-    out = check_out_dir(args.out)
+    out = check_out_dir(args.out, "--out")
     seed = (
         args.seed
         if args.seed is not None
