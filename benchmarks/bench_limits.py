@@ -264,9 +264,12 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
         ]
     )
     tm, _ = nnls(xt / t[:, None], np.ones(len(t)))  # relative errors; no negative cost
+    # building also draws the social graph: a term per tie end, as in memory
+    ties = [r["residents"] * r["expected"]["tie_ends"] / r["expected"]["residents"] for r in rows]
+    xb = np.column_stack([xt[:, :2], ties, xt[:, 2:]])
     tb = np.array([r["measured_s_build"] for r in rows])
     ok = tb > 0
-    bm, _ = nnls(xt[ok] / tb[ok, None], np.ones(int(ok.sum())))
+    bm, _ = nnls(xb[ok] / tb[ok, None], np.ones(int(ok.sum())))
     return {
         "bytes_per_resident": mem[0],
         "bytes_per_tie_end": mem[1],
@@ -283,9 +286,10 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
         "seconds_per_organisation_month": tm[4],
         "build_seconds": bm[0],
         "build_seconds_per_resident": bm[1],
-        "build_seconds_per_community": bm[2],
-        "build_seconds_per_compound": bm[3],
-        "build_seconds_per_organisation": bm[4],
+        "build_seconds_per_tie_end": bm[2],
+        "build_seconds_per_community": bm[3],
+        "build_seconds_per_compound": bm[4],
+        "build_seconds_per_organisation": bm[5],
     }
 
 

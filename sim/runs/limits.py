@@ -48,15 +48,18 @@ SECONDS_PER_COMPOUND_MONTH = 3.6e-5
 firms that serve many compounds)."""
 SECONDS_PER_ORGANISATION_MONTH = 1.1e-5
 """CPU seconds per property firm or NGO and month (their decisions)."""
-BUILD_SECONDS = 8.4e-3
+BUILD_SECONDS = 9.5e-3
 """CPU seconds of building any world (its schema, collectors, network)."""
-BUILD_SECONDS_PER_RESIDENT = 1.5e-6
-"""CPU seconds of building per resident (households, attributes, the social graph)."""
-BUILD_SECONDS_PER_COMMUNITY = 2.7e-4
+BUILD_SECONDS_PER_RESIDENT = 0.0
+"""CPU seconds of building per resident beyond their social ties (the fit puts it at zero:
+households and attributes are drawn in whole arrays, the ties cost the time)."""
+BUILD_SECONDS_PER_TIE_END = 2.4e-7
+"""CPU seconds of building per end of a social tie (the residents' graph)."""
+BUILD_SECONDS_PER_COMMUNITY = 3.3e-4
 """CPU seconds of building per community (its organisations, agents and ties)."""
-BUILD_SECONDS_PER_COMPOUND = 1.0e-4
+BUILD_SECONDS_PER_COMPOUND = 1.6e-4
 """CPU seconds of building per compound (its owners' committee, branch and ties)."""
-BUILD_SECONDS_PER_ORGANISATION = 1.8e-5
+BUILD_SECONDS_PER_ORGANISATION = 1.7e-5
 """CPU seconds of building per property firm or NGO."""
 BYTES_PER_RECORDED_MONTH = 4_300
 """Memory the district outcomes of one month take while a run keeps them."""
@@ -121,6 +124,7 @@ def estimate_run(
                  + SECONDS_PER_COMPOUND_MONTH * counts["compounds"]
                  + SECONDS_PER_ORGANISATION_MONTH * counts["organisations"])
     build = (BUILD_SECONDS + BUILD_SECONDS_PER_RESIDENT * counts["residents"]
+             + BUILD_SECONDS_PER_TIE_END * counts["tie_ends"]
              + BUILD_SECONDS_PER_COMMUNITY * counts["communities"]
              + BUILD_SECONDS_PER_COMPOUND * counts["compounds"]
              + BUILD_SECONDS_PER_ORGANISATION * counts["organisations"])
@@ -156,10 +160,11 @@ def check_memory(est: RunEstimate, limit: int, flag: str = "--max-memory",
         each = f", {copies} at once" if copies > 1 else ""
         fewer = " or fewer workers" if copies > 1 else ""
         months = f", {est.steps:,} months" if est.steps else ""
+        smaller = f"a smaller world, fewer months{fewer}" if est.steps else "a smaller world"
         raise LimitError(
             f"{what} would need about {format_bytes(need)} of memory "
             f"({est.sizes()}{months}{each}), more than the limit of "
-            f"{format_bytes(limit)}; use a smaller world, fewer months{fewer}, or raise the "
+            f"{format_bytes(limit)}; use {smaller}, or raise the "
             f"limit with {flag} {format_bytes(need * 1.5, exact=True)} if the machine has it")
 
 
