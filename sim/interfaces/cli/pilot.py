@@ -21,7 +21,7 @@ from sim.runs.files import atomic_path, atomic_write_csv, atomic_write_json, ato
 from sim.runs.folder import check_out_dir, prepare_dir, remove_if_empty, unused_dir
 from sim.runs.limits import check_run, estimate_run
 
-from . import add_limit_options, format_table, non_negative_int, positive_int
+from . import add_limit_options, add_quiet_option, format_table, non_negative_int, positive_int
 
 KEY = ("true_effect", "naive", "did", "spillover")
 
@@ -148,7 +148,7 @@ def register(subparsers: Any) -> None:
         "--scheduler", default=None, metavar="ADDRESS", help="run on an existing Dask scheduler"
     )
     p.add_argument("--no-figures", action="store_true", help="do not draw figures/pilot.png")
-    p.add_argument("--quiet", action="store_true", help="no progress and no table")
+    add_quiet_option(p, "the results folder")
     add_limit_options(p, "a pilot")
     p.set_defaults(func=cmd_pilot)
 

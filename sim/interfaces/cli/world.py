@@ -22,7 +22,7 @@ from sim.runs.district_files import FORMATS, write_district
 from sim.runs.folder import check_out_dir, prepare_dir, remove_if_empty
 from sim.runs.limits import check_run, estimate_run
 
-from . import CommandError, add_limit_options, non_negative_int
+from . import CommandError, add_limit_options, add_quiet_option, non_negative_int
 
 DEFAULT_SEED = 0
 COMPOUND_COLUMNS = tuple(
@@ -80,6 +80,7 @@ def register(subparsers: Any) -> None:
         help="compound columns to write besides compound and community "
         f"(default: all: {', '.join(COMPOUND_COLUMNS)})",
     )
+    add_quiet_option(p, "the paths of the tables written")
     add_limit_options(p, "a world")
     p.set_defaults(func=cmd_world)
 
@@ -130,11 +131,12 @@ def cmd_world(args: argparse.Namespace) -> int:
             remove_if_empty(out)
         raise
     w = model.world
-    print(
-        f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
-        f"{w.n_compounds:,} compounds (seed {seed})",
-        file=sys.stderr,
-    )
+    if not args.quiet:
+        print(
+            f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
+            f"{w.n_compounds:,} compounds (seed {seed})",
+            file=sys.stderr,
+        )
     for path in paths:
         print(path)
     return 0
