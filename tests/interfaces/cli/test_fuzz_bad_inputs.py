@@ -270,6 +270,7 @@ def run_flag_cases(draw) -> Case:
                 ("--steps", draw(st.sampled_from(["0", "-1", "ten", "1.5", ""])), ["--steps"]),
                 ("--seed", draw(st.sampled_from(["-1", "x", "0.5"])), ["--seed"]),
                 ("--community-period", "0", ["--community-period"]),
+                ("--figures", draw(st.sampled_from(["some", "All", "", "png"])), ["--figures"]),
                 (
                     "--max-memory",
                     draw(st.sampled_from(["lots", "-1GB", "0", "12XB"])),
@@ -1148,7 +1149,14 @@ FUZZED: dict[str, dict[str, list]] = {
     "run": {
         **{
             f: []
-            for f in ("--seed", "--steps", "--community-period", "--max-memory", "--max-hours")
+            for f in (
+                "--seed",
+                "--steps",
+                "--community-period",
+                "--figures",
+                "--max-memory",
+                "--max-hours",
+            )
         },
         "--set": [],
         "--out": [],
