@@ -216,7 +216,7 @@ class Report:
             "rules applied (compounds):",
         ]
         out += [f"  {what}: {rule}: {n}" for (what, rule), n in sorted(self.rules.items())]
-        out.append("defaults (compounds; the value is left empty and drawn from its type):")
+        out.append("defaults (compounds; left empty: drawn from the type, or coordinates unknown):")
         if not self.defaults:
             out.append("  none")
         out += [f"  {what}: {problem}: {n}" for (what, problem), n in sorted(self.defaults.items())]
