@@ -20,7 +20,16 @@ import pandas as pd
 from . import types as T
 from .people import SECRETARY, realised_shares, seats_per_person
 from .residents import HOUR_CATEGORIES, TRUST_TARGETS
-from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED, OC_STATES
+from .state import (
+    OC_CAPTURED,
+    OC_CONVENED,
+    OC_DORMANT,
+    OC_ELECTED,
+    OC_FUNCTIONING,
+    OC_KINDS,
+    OC_NONE,
+    OC_STATES,
+)
 
 OUTCOMES: dict[str, str] = {
     "satisfaction_mean": "mean resident satisfaction (0-1)",
@@ -49,10 +58,28 @@ OUTCOMES: dict[str, str] = {
     "unserved_compounds": "share of compounds without a property firm",
     "unmanaged_compounds": "share of compounds that no one manages",
     "renovations_done_total": "old compounds renovated since the start",
-    "oc_formed_share": "share of compounds with an owners' committee (any state)",
-    "oc_functioning_share": "share of compounds with a functioning owners' committee",
-    "oc_stalled_share": "share of compounds with a stalled owners' committee",
-    "oc_captured_share": "share of compounds with a captured owners' committee",
+    "oc_formed_share": "share of compounds with an elected owners' committee (any state)",
+    "oc_coverage_share": "share of compounds with an owners' committee or a committee the "
+    "street convened",
+    "oc_convened_share": "share of compounds with a committee the street convened",
+    "oc_functioning_share": "share of compounds whose committee (elected or convened) acted "
+    "within the last oc_dormancy_months",
+    "oc_elected_functioning_share": "share of compounds with a functioning elected owners' "
+    "committee",
+    "oc_convened_functioning_share": "share of compounds with a functioning convened committee",
+    "oc_dormant_share": "share of compounds whose committee has not acted for "
+    "oc_dormancy_months (formed, not functioning)",
+    "oc_captured_share": "share of compounds whose committee's members mostly answer to the firm",
+    "oc_member_effort": "mean effort of the members of sitting committees (share of their "
+    "seats' hours)",
+    "oc_lapsed_12m": "compounds whose elected committee lapsed in the last 12 months",
+    "oc_lapsed_total": "elected committees that lapsed since the start (failed re-elections)",
+    "oc_revived_12m": "compounds that elected a committee again in the last 12 months after "
+    "one had lapsed",
+    "oc_convened_12m": "committees the streets convened in the last 12 months",
+    "branch_coverage": "share of compounds with a party branch of their own",
+    "street_owners_hours": "street staff hours given to owners' organisations this month "
+    "(convening, guidance, backing, re-election drives)",
     "oc_independence": "mean independence of formed owners' committees' check on their firm",
     "firm_turnover": "compounds changing firm this month (re-tender or exit)",
     "firm_turnover_total": "compounds that changed firm since the start",
@@ -251,10 +278,30 @@ def district_outcomes(model) -> dict[str, float]:
     out["unmanaged_compounds"] = _share((~served & (cp.management == T.NONE)).sum(), cp.n)
     out["renovations_done_total"] = float(cp.renovated.sum())
     formed = cp.oc_state != OC_NONE
-    out["oc_formed_share"] = _share(formed.sum(), cp.n)
-    out["oc_functioning_share"] = _share((cp.oc_state == OC_FUNCTIONING).sum(), cp.n)
-    out["oc_stalled_share"] = _share((cp.oc_state == OC_STALLED).sum(), cp.n)
+    elected, convened = cp.oc_kind == OC_ELECTED, cp.oc_kind == OC_CONVENED
+    functioning = cp.oc_state == OC_FUNCTIONING
+    out["oc_formed_share"] = _share(elected.sum(), cp.n)
+    out["oc_coverage_share"] = _share(formed.sum(), cp.n)
+    out["oc_convened_share"] = _share(convened.sum(), cp.n)
+    out["oc_functioning_share"] = _share(functioning.sum(), cp.n)
+    out["oc_elected_functioning_share"] = _share((functioning & elected).sum(), cp.n)
+    out["oc_convened_functioning_share"] = _share((functioning & convened).sum(), cp.n)
+    out["oc_dormant_share"] = _share((cp.oc_state == OC_DORMANT).sum(), cp.n)
     out["oc_captured_share"] = _share((cp.oc_state == OC_CAPTURED).sum(), cp.n)
+    out["oc_member_effort"] = float(cp.oc_effort[formed].mean()) if formed.any() else float("nan")
+    year = model.steps - 12
+    out["oc_lapsed_12m"] = float(
+        np.count_nonzero((cp.oc_lapsed_month >= 0) & (cp.oc_lapsed_month > year))
+    )
+    out["oc_lapsed_total"] = float(cp.oc_lapses.sum())
+    out["oc_revived_12m"] = float(
+        np.count_nonzero((cp.oc_revived_month >= 0) & (cp.oc_revived_month > year))
+    )
+    out["oc_convened_12m"] = float(
+        np.count_nonzero((cp.oc_convened_month >= 0) & (cp.oc_convened_month > year))
+    )
+    out["branch_coverage"] = _share(cp.has_branch.sum(), cp.n)
+    out["street_owners_hours"] = float(model.streets.owners_hours.sum())
     watched = formed & served
     out["oc_independence"] = (
         float(cp.independence[watched].mean()) if watched.any() else float("nan")
@@ -360,8 +407,12 @@ COMMUNITY_COLUMNS = (
     "fee_collection",
     "shirking_share",
     "oc_formed_share",
+    "oc_coverage_share",
+    "oc_convened_share",
     "oc_functioning_share",
+    "oc_dormant_share",
     "oc_captured_share",
+    "branch_coverage",
     "firm_turnover",
     "disputes",
     "mediated",
@@ -436,9 +487,13 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         / comp_pop,
         "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),
         "shirking_share": share_of_compounds(shirking),
-        "oc_formed_share": share_of_compounds(cp.oc_state != OC_NONE),
+        "oc_formed_share": share_of_compounds(cp.oc_kind == OC_ELECTED),
+        "oc_coverage_share": share_of_compounds(cp.oc_state != OC_NONE),
+        "oc_convened_share": share_of_compounds(cp.oc_kind == OC_CONVENED),
         "oc_functioning_share": share_of_compounds(cp.oc_state == OC_FUNCTIONING),
+        "oc_dormant_share": share_of_compounds(cp.oc_state == OC_DORMANT),
         "oc_captured_share": share_of_compounds(cp.oc_state == OC_CAPTURED),
+        "branch_coverage": share_of_compounds(cp.has_branch),
         "firm_turnover": np.bincount(cp.community, weights=cp.changed_firm, minlength=n),
         "disputes": cm.disputes,
         "mediated": cm.mediated,
@@ -615,7 +670,10 @@ COMPOUND_COLUMNS = (
     "quality",
     "base_quality",
     "collection",
+    "oc_kind",
     "oc_state",
+    "oc_effort",
+    "oc_backing",
     "independence",
     "xa_intensity",
     "convened",
@@ -637,6 +695,7 @@ COMPOUND_NAMES = {
     "compound_type": T.COMPOUND_TYPES_ORDER,
     "community_type": T.COMMUNITY_TYPES,
     "management": T.MANAGEMENT_MODES,
+    "oc_kind": OC_KINDS,
     "oc_state": OC_STATES,
 }
 """Compound columns kept as codes while the run records them (names in the table)."""
@@ -648,7 +707,7 @@ def _codes(names: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
 
 
 def compound_snapshot(model) -> dict[str, np.ndarray]:
-    """One row per compound of the current step (the four named columns as codes into
+    """One row per compound of the current step (the named columns as codes into
     COMPOUND_NAMES)."""
     cp, w = model.compounds, model.world
     types = model.cache.get("compound_type_codes")
@@ -674,7 +733,10 @@ def compound_snapshot(model) -> dict[str, np.ndarray]:
         "quality": cp.quality,
         "base_quality": cp.base_quality,
         "collection": np.where(cp.firm >= 0, cp.collection, np.nan),
+        "oc_kind": cp.oc_kind,
         "oc_state": cp.oc_state,
+        "oc_effort": np.where(cp.oc_state != OC_NONE, cp.oc_effort, np.nan),
+        "oc_backing": cp.oc_backing,
         "independence": np.where(cp.oc_state != OC_NONE, cp.independence, np.nan),
         "xa_intensity": cp.xa_intensity,
         "convened": cp.convened,

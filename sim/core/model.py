@@ -32,6 +32,7 @@ from . import scenario as S
 from . import types as T
 from .agents import (
     NGO,
+    ConvenedCommittee,
     Department,
     OwnersCommittee,
     PartyBranch,
@@ -96,6 +97,9 @@ from .people import (
 from .policy import Levers, Timeline, parse_timeline
 from .residents import TRUST_TARGETS, Residents
 from .state import (
+    OC_ELECTED,
+    OC_FUNCTIONING,
+    OC_KIND_NONE,
     OC_NONE,
     Communities,
     Compounds,
@@ -198,6 +202,8 @@ class GovernanceModel(mesa.Model):
             self.p, self.communities.n, self.streams["elections"]
         )
         self.lawsuits = np.zeros(self.compounds.n, dtype=np.int64)
+        self.reelection_mobilised = np.zeros(self.compounds.n)
+        self.early_reelection = np.zeros(self.compounds.n, dtype=bool)
         self.last_round: dict[str, float] = {}
         self.pmc_independence = np.ones(self.compounds.n)
         workload.loads(self)
@@ -262,7 +268,14 @@ class GovernanceModel(mesa.Model):
         cp.management = w.management.copy()
         cp.build_year = w.build_year
         cp.base_quality = property_management.base_quality(w.build_year, p)
-        cp.has_branch = w.compound_has_branch
+        cp.has_branch = w.compound_has_branch.copy()
+        cp.party_members = np.bincount(res.compound[res.party_member], minlength=cp.n).astype(
+            np.int64
+        )
+        cp.oc_lapsed_month[:] = -1
+        cp.oc_revived_month[:] = -1
+        cp.oc_convened_month[:] = -1
+        cp.oc_early_call[:] = -1e9
         cp.firm = w.firm_of_compound.copy()
         cp.effort = np.full(cp.n, p["shirk_threshold"])
         cp.collection = np.ones(cp.n)
@@ -299,8 +312,10 @@ class GovernanceModel(mesa.Model):
         self.party_committees = [
             PartyCommittee(self, i, off["party_branch"] + i) for i in range(w.n_communities)
         ]
-        branch_of = self.network.graph["branch_of_compound"]
-        self.branches = {c: PartyBranch(self, c, node) for c, node in sorted(branch_of.items())}
+        self.branches = {
+            c: PartyBranch(self, c, off["compound_branch"] + c)
+            for c in np.flatnonzero(self.compounds.has_branch).tolist()
+        }
         self.residents_committees = [
             ResidentsCommittee(self, i, off["residents_committee"] + i)
             for i in range(w.n_communities)
@@ -321,18 +336,14 @@ class GovernanceModel(mesa.Model):
         off = w.node_offset
         rng = self.streams["world"]
         comm = np.arange(cm.n)
-        branch_node = np.full(cp.n, -1, dtype=np.int64)
-        for c, node in self.network.graph["branch_of_compound"].items():
-            branch_node[c] = node
         self.people = People()
         self.seats = build_seats(
             cm.n,
             cp.community,
-            cp.has_branch,
             {
                 "party_committee": off["party_branch"] + comm,
                 "residents_committee": off["residents_committee"] + comm,
-                "compound_branch": branch_node,
+                "compound_branch": off["compound_branch"] + np.arange(cp.n),
                 "owners_committee": off["owners_committee"] + np.arange(cp.n),
                 "property_committee": off["property_committee"] + comm,
             },
@@ -376,7 +387,7 @@ class GovernanceModel(mesa.Model):
         for c in np.flatnonzero(existing).tolist():
             self._initial_committee(c, rng)
         self.compounds.oc_age = np.where(
-            cp.oc_state != OC_NONE, np.floor(rng.random(cp.n) * p["oc_term_months"]), 0
+            cp.oc_kind != OC_KIND_NONE, np.floor(rng.random(cp.n) * p["oc_term_months"]), 0
         )
         for c in np.flatnonzero(self.levers.community("professional_committee")).tolist():
             self.convene_property_committee(c, True)
@@ -386,7 +397,7 @@ class GovernanceModel(mesa.Model):
         """An owners' committee in place at the start, with its members."""
         p, cp = self.p, self.compounds
         c = int(cp.community[compound])
-        self.set_owners_committee(compound, 1)
+        self.set_owners_committee(compound, OC_ELECTED)
         for s in self.seats_of(OC, compound).tolist():
             role = self.seats.role[s]
             holder = -1
@@ -402,7 +413,12 @@ class GovernanceModel(mesa.Model):
             if holder < 0:
                 holder = int(
                     self.new_people(
-                        1, VOLUNTEER, c, compound, party=rng.random() < p["party_member_share"]
+                        1,
+                        VOLUNTEER,
+                        c,
+                        compound,
+                        party=rng.random() < p["party_member_share"],
+                        candidates=int(p["oc_member_candidates"]),
                     )[0]
                 )
             self.fill(np.array([s]), np.array([holder]))
@@ -416,10 +432,14 @@ class GovernanceModel(mesa.Model):
         community: int,
         compound: int = -1,
         party: bool | np.ndarray = False,
+        candidates: int = 1,
+        resident: bool = True,
     ) -> np.ndarray:
         """Create `k` people of `kind` (CADRE, VOLUNTEER, PROFESSIONAL) living in
-        `community` (and `compound`), with hours, skill and standing drawn from the people
-        parameters; return their ids."""
+        `community` (and `compound`; `resident=False`: a cadre from outside it), with hours,
+        skill, standing, age and civic motivation drawn from the people parameters; each is
+        the most motivated of `candidates` (an election among several who stand); return
+        their ids."""
         p = self.p
         rng = self.streams["organisations"]
         hours = {
@@ -436,15 +456,21 @@ class GovernanceModel(mesa.Model):
             if kind == PROFESSIONAL
             else rng.lognormal(-(ssd**2) / 2, ssd, k)
         )
+        age_mean = p["volunteer_age_mean"] if kind == VOLUNTEER else p["cadre_age_mean"]
+        msd = p["motivation_sd"]
+        motivation = rng.lognormal(-(msd**2) / 2, msd, (max(candidates, 1), k)).max(axis=0)
         return self.people.add(
             k,
             kind=kind,
             community=community,
             compound=compound,
             party_member=party,
+            resident=resident,
             hours=hours * rng.lognormal(-(sd**2) / 2, sd, k),
             skill=skill,
             standing=rng.beta(mean * conc, (1 - mean) * conc, k),
+            age=np.clip(rng.normal(age_mean, p["age_sd"], k), 18.0, 95.0),
+            motivation=motivation,
         )
 
     def fill(self, seats: np.ndarray, people: np.ndarray) -> None:
@@ -689,9 +715,8 @@ class GovernanceModel(mesa.Model):
         if cp.firm[compound] >= 0:
             firm = off["property_firm"] + int(cp.firm[compound])
             pairs.append((rc, firm))
-            branch = self.network.graph["branch_of_compound"].get(compound)
-            if branch is not None:
-                pairs.append((branch, firm))
+            if compound in self.branches:
+                pairs.append((self.branches[compound].node, firm))
         for u, v in pairs:
             set_edge(self, u, v, "coordination", present)
         if present and not cp.convened[compound]:
@@ -704,13 +729,14 @@ class GovernanceModel(mesa.Model):
         if secretary >= 0:
             self.people.extra_hours[secretary] = hours
 
-    def set_owners_committee(self, compound: int, state: int) -> None:
-        """Form (state != OC_NONE) or dissolve the owners' committee of `compound`."""
+    def set_owners_committee(self, compound: int, kind: int) -> None:
+        """Seat an owners' organisation of `kind` in `compound` — OC_ELECTED (an owners'
+        committee) or OC_CONVENED (a committee the street convened) — or dissolve the
+        sitting one (OC_KIND_NONE: its members leave their seats)."""
         cp, off = self.compounds, self.world.node_offset
-        cp.oc_state[compound] = state
         cp.oc_age[compound] = 0
         agent = self.owners_committees.get(compound)
-        if state == OC_NONE:
+        if kind == OC_KIND_NONE:
             seats = self.seats_of(OC, compound)
             for person in self.seats.holder[seats]:
                 if person >= 0:
@@ -719,10 +745,53 @@ class GovernanceModel(mesa.Model):
             if agent is not None:
                 agent.remove()
                 del self.owners_committees[compound]
-        elif agent is None:
-            self.owners_committees[compound] = OwnersCommittee(
+            cp.oc_kind[compound] = OC_KIND_NONE
+            cp.oc_state[compound] = OC_NONE
+            cp.oc_acted[compound] = False
+            cp.oc_effort[compound] = cp.oc_hours[compound] = 0.0
+            return
+        cls = OwnersCommittee if kind == OC_ELECTED else ConvenedCommittee
+        if agent is not None and type(agent) is not cls:
+            self.set_owners_committee(compound, OC_KIND_NONE)
+            agent = None
+        if agent is None:
+            self.owners_committees[compound] = cls(
                 self, compound, off["owners_committee"] + compound
             )
+        cp.oc_kind[compound] = kind
+        cp.oc_state[compound] = OC_FUNCTIONING
+        cp.oc_last_active[compound] = self.steps
+
+    def build_branch(self, compound: int) -> None:
+        """Set up the party branch of `compound`: tied to its community's party committee
+        and to the compound's owners, its secretary a party member living there."""
+        cp, off = self.compounds, self.world.node_offset
+        node = off["compound_branch"] + compound
+        community = int(cp.community[compound])
+        cp.has_branch[compound] = True
+        set_edge(self, off["party_branch"] + community, node, "hierarchy")
+        set_edge(self, node, off["owners_committee"] + compound, "coordination")
+        self.branches[compound] = PartyBranch(self, compound, node)
+        secretary = self.new_people(1, VOLUNTEER, community, compound, party=True)
+        self.fill(self.seats_of(BRANCH, compound), secretary)
+        self.month.branches_built += 1
+
+    def supervises_firm(self, compounds: np.ndarray) -> np.ndarray:
+        """Per compound of `compounds`: is its owners' seat tied to its firm by a
+        `supervision` edge (the owners' right to check the firm they contract)?"""
+        cp, off = self.compounds, self.world.node_offset
+        n = max(self.network.number_of_nodes(), 1)
+        hit = self.cache.get("supervision_keys")
+        if hit is None or hit[0] != self.network_version:
+            u, v, _ = self.edge_index.arrays(("supervision",))
+            hit = (self.network_version, np.unique(u * n + v))
+            self.cache["supervision_keys"] = hit
+        keys = hit[1]
+        oc = off["owners_committee"] + compounds
+        firm = off["property_firm"] + np.maximum(cp.firm[compounds], 0)
+        want = np.minimum(oc, firm) * n + np.maximum(oc, firm)
+        at = np.minimum(np.searchsorted(keys, want), max(keys.size - 1, 0))
+        return (cp.firm[compounds] >= 0) & (keys.size > 0) & (keys[at] == want)
 
     def convene_property_committee(self, community: int, present: bool) -> None:
         """The street convenes (or disbands) the community's property-management committee:
@@ -859,6 +928,8 @@ class GovernanceModel(mesa.Model):
     def step(self) -> None:
         """One month. The order below is the model's schedule (ODD §3)."""
         self.month = Month()
+        self.reelection_mobilised = np.zeros(self.compounds.n)
+        self.early_reelection = np.zeros(self.compounds.n, dtype=bool)
         self.compounds.changed_firm[:] = False
         self.streets.cadre_changes[:] = 0
         self.streets.promotions[:] = 0
@@ -869,16 +940,19 @@ class GovernanceModel(mesa.Model):
         coordination.step(self)  # §7.5 coordination along paths; checks
         self.do(Department, "push")  # §7.14 departments push work to streets
         self.do(StreetOffice, "receive_tasks")  # §7.14 ... the access list refuses some
+        self.do(StreetOffice, "plan_owners_work")  # §7.7 drives, backing, re-elections
         self.do(StreetOffice, "push_tasks")  # §7.3 the street keeps or pushes tasks
         self.do(ResidentsCommittee, "accept_tasks")  # §7.3 ... the RC accepts or refuses
         self.do(StreetOffice, "take_back_refused")
         self.do(StreetOffice, "devolve")  # §7.2 money down, by channel
         ResidentsCommittee.allocate_all(self)  # §7.11 the RCs split their hours
         self.do(PartyCommittee, "convene", self.convening_changes())  # §7.5 joint ties
+        self.do(PartyCommittee, "build_branches", self.branch_drives())  # §7.7 branches
         devolution.absorb(self)  # §7.2 money spent within capacity
         ngo_market.tender(self)  # §7.9 NGOs bid, the street screens
         devolution.settle_ngo_channel(self, ngo_market.deliver(self))
         services.step(self)  # §7.4 hours meet needs
+        OwnersCommittee.act_all(self)  # §7.7 members choose their effort; who acts
         property_management.set_detection(self)  # §7.6 committees decide how to watch
         self.do(PropertyFirm, "set_effort")  # §7.6 firms choose effort
         property_management.set_quality(self)
@@ -919,6 +993,10 @@ class GovernanceModel(mesa.Model):
             wanted = set(np.asarray(only).tolist())
             agents = agents.select(lambda a: a.index in wanted)
         agents.do(method)
+
+    def branch_drives(self) -> np.ndarray:
+        """Communities whose party committee is pushed to build compound branches."""
+        return np.flatnonzero(self.levers.community("branch_building") > 0)
 
     def convening_changes(self) -> np.ndarray:
         """Communities whose party committee has a reason to reconsider its joint ties this

@@ -1,12 +1,17 @@
 """Compound party branch (小区党支部): leads owners' organising in its compound (ODD §7.7).
 
-What it senses: whether its compound has an owners' committee, the compound's service
-quality, its secretary's spare hours, and the pushes it is given (`party_led_formation`,
-`xa_secretary_chairs_oc`).
+A branch exists where enough party members live and either it was there at the start or a
+community party committee built it (PartyCommittee.build_branches, under the push
+`branch_building`); its secretary is a resident party member.
+What it senses: whether its compound has an elected owners' committee, the compound's
+service quality, its secretary's performance, and the pushes it is given
+(`party_led_formation`, `xa_secretary_chairs_oc`).
 What it chooses: (1) whether to convene an owners' assembly this month (lead_formation): with
-the push of party-led formation, when service is poor and its secretary has hours; (2) at an
-owners' election, whether its secretary stands for chair (stands_for_chair); the owners'
-vote decides (sim.core.mechanisms.owners_assembly).
+the push of party-led formation, when service is poor and its secretary has hours — where no
+committee sits, or only one the street convened; (2) at an owners' election, whether its
+secretary stands for chair (stands_for_chair); the owners' vote decides
+(sim.core.mechanisms.owners_assembly). A branch also mobilises its party members to vote in
+residents'-committee elections (sim.core.mechanisms.elections).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..people import BRANCH_SECRETARY
-from ..state import OC_NONE
+from ..state import OC_ELECTED
 from .base import GovernanceAgent
 
 
@@ -36,11 +41,12 @@ class PartyBranch(GovernanceAgent):
     @staticmethod
     def lead_formations(model, compounds: np.ndarray, u: np.ndarray) -> np.ndarray:
         """`lead_formation` of the branches of `compounds` at once (uniforms `u`): a branch
-        convenes only where its compound has no committee, it has a secretary and a push."""
+        convenes only where its compound has no elected committee, it has a secretary and a
+        push."""
         p, cp = model.p, model.compounds
         secretary = model.holder_of(BRANCH_SECRETARY, compounds)
         push = model.levers.compound("party_led_formation")[compounds]
-        able = (cp.oc_state[compounds] == OC_NONE) & (secretary >= 0) & (push > 0)
+        able = (cp.oc_kind[compounds] != OC_ELECTED) & (secretary >= 0) & (push > 0)
         perf = model.people.performance[np.maximum(secretary, 0)]
         chance = (
             p["oc_attempt_rate"]

@@ -15,14 +15,19 @@ disputes run above `convene_threshold`, worst first, as many as its secretary ca
 half the threshold). A secretary who is also RC director has fewer hours to spare;
 (2) whom to nominate at an election (nominate_director, nominate_member): its secretary for
 RC director with the push `xa_one_shoulder`, its members for RC seats with the push
-`xa_two_committee_overlap`; the vote decides (sim.core.mechanisms.elections).
+`xa_two_committee_overlap`; the vote decides (sim.core.mechanisms.elections); (3) under the
+push `branch_building` (a target share of its compounds with a branch of their own), where to
+build compound branches (build_branches): where at least `branch_min_party_members` party
+members live, largest compounds first, as many as its members' spare hours allow this month
+at `branch_setup_hours` each — hours charged to them, so building branches costs the
+committee's other work.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..people import PC_MEMBER, SECRETARY  # noqa: F401
+from ..people import PC, PC_MEMBER, SECRETARY  # noqa: F401
 from .base import GovernanceAgent, column
 
 
@@ -80,6 +85,40 @@ class PartyCommittee(GovernanceAgent):
             m.set_joint_tie(int(c[j]), bool(chosen[j]))
         self.convened = int(chosen.sum())
         m.charge_convening(self.index, float(chosen.sum()) * p["convening_hours"])
+
+    # --- branches in compounds (§7.7) ----------------------------------------------------
+    def members_spare_hours(self) -> tuple[np.ndarray, np.ndarray]:
+        """Its seat-holders (secretary and members) and the hours each can give this month
+        before their load passes `convening_max_load`."""
+        m = self.model
+        people = np.unique(m.org_members(PC, self.index))
+        ppl = m.people
+        used = ppl.hours[people] * ppl.load[people]
+        spare = np.maximum(m.p["convening_max_load"] * ppl.hours[people] - used, 0.0)
+        return people, spare
+
+    def build_branches(self) -> None:
+        """Build compound branches toward the target share (see the module docstring)."""
+        m, p, cp = self.model, self.model.p, self.model.compounds
+        c = self.compounds
+        target = m.levers.community("branch_building")[self.index]
+        if target <= 0 or c.size == 0:
+            return
+        need = int(np.ceil(target * c.size - 1e-9)) - int(cp.has_branch[c].sum())
+        able = c[~cp.has_branch[c] & (cp.party_members[c] >= p["branch_min_party_members"])]
+        if need <= 0 or able.size == 0:
+            return
+        people, spare = self.members_spare_hours()
+        cost = p["branch_setup_hours"]
+        can = able.size if cost <= 0 else int(spare.sum() // cost)
+        k = min(need, able.size, can)
+        if k <= 0:
+            return
+        order = np.argsort(-cp.residents[able], kind="stable")[:k]
+        for compound in able[order].tolist():
+            m.build_branch(compound)
+        if cost > 0:
+            m.people.setup_hours[people] += k * cost * spare / spare.sum()
 
     # --- nominations (§7.13) -------------------------------------------------------------
     def nominate_director(self, u: float) -> int:

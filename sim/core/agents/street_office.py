@@ -18,14 +18,21 @@ toward communities that spent); (4) with `street_summons` it calls departments t
 escalated disputes and renovations (summon); (5) it rates the departments (rate_departments)
 and scores its communities (assess); (6) it selects, replaces and promotes secretaries
 (select_secretaries, promote), weighing residents' evaluation by
-`cadre_selection_resident_weight` against its top-down score.
+`cadre_selection_resident_weight` against its top-down score; (7) its work for owners'
+organisations (plan_owners_work): under a drive (`street_convened_committees`) it convenes
+property-management committees where owners have none, worst-served compounds first; it
+backs sitting committees (`oc_support`) and mobilises owners for re-elections, early ones for
+dormant committees included (`reelection_support`). This work takes its own staff's hours —
+at most `drive_capacity_share` × the strongest of these pushes × its capacity — which it then
+cannot spend on tasks, so a drive sends more tasks down to the residents' committees.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..state import OC_NONE
+from ..people import BRANCH_SECRETARY, OC, OC_CHAIR, RC_MEMBER, VOLUNTEER
+from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
 from .base import GovernanceAgent, column
 
 
@@ -45,6 +52,7 @@ class StreetOffice(GovernanceAgent):
     def __init__(self, model, index: int, node: int) -> None:
         super().__init__(model, index, node)
         self.communities = np.flatnonzero(model.communities.street == index)
+        self.compounds = np.flatnonzero(np.isin(model.compounds.community, self.communities))
 
     # --- tasks (§7.3, §7.14) -------------------------------------------------------------
     def departments(self) -> list:
@@ -76,12 +84,13 @@ class StreetOffice(GovernanceAgent):
         )
 
     def push_tasks(self) -> None:
-        """Keep tasks up to its own capacity; push the rest down in proportion to residents."""
+        """Keep tasks up to its own capacity (less the hours its owners' work takes this
+        month); push the rest down in proportion to residents."""
         st, cm = self.model.streets, self.model.communities
         c = self.communities
         residents = cm.residents[c]
         arriving = st.task_hours[self.index]
-        capacity = st.own_capacity[self.index]
+        capacity = max(st.own_capacity[self.index] - st.owners_hours[self.index], 0.0)
         keep = min(arriving, capacity)
         pushed = arriving - keep
         share = residents / max(residents.sum(), 1)
@@ -298,6 +307,122 @@ class StreetOffice(GovernanceAgent):
         chosen = candidates[np.argsort(cp.quality[candidates], kind="stable")[:k]]
         self.model.streets.renovation_budget[self.index] -= chosen.size
         return chosen
+
+    # --- owners' organisations (§7.7) ------------------------------------------------------
+    def plan_owners_work(self) -> None:
+        """This month's work for owners' organisations, in order of obligation, as far as
+        the hours it gives them allow: (1) guiding the committees it convened
+        (`convened_upkeep_hours` each) and, at the end of a term in which owners elected no
+        committee, convening anew (under a drive) or letting the committee go; (2)
+        mobilising owners for the re-elections due this month, and calling early
+        re-elections of dormant committees, longest dormant first (`reelection_drive_hours`
+        × the push each); (3) backing sitting elected committees, those with the most
+        disputes first (`oc_support_hours` × the push each); (4) under a drive, convening
+        committees in compounds with none, worst-served first (`convene_setup_hours` each).
+        The hours it may give are `drive_capacity_share` × the strongest push × its own
+        capacity (never less than the guidance its convened committees need, never more
+        than its capacity)."""
+        m, p, st, cp = self.model, self.model.p, self.model.streets, self.model.compounds
+        s, lv, month = self.index, self.model.levers, self.model.steps
+        drive = float(lv.street("street_convened_committees")[s])
+        support = float(lv.street("oc_support")[s])
+        reelect = float(lv.street("reelection_support")[s])
+        mine = self.compounds
+        cp.oc_backing[mine] = 0.0
+        convened = mine[cp.oc_kind[mine] == OC_CONVENED]
+        st.owners_hours[s] = 0.0
+        if max(drive, support, reelect) <= 0 and convened.size == 0:
+            return
+        capacity = st.own_capacity[s]
+        upkeep = convened.size * p["convened_upkeep_hours"]
+        budget = min(
+            max(p["drive_capacity_share"] * max(drive, support, reelect) * capacity, upkeep),
+            capacity,
+        )
+        used = min(upkeep, budget)
+
+        def afford(hours: float) -> bool:
+            nonlocal used
+            if used + hours > budget + 1e-9:
+                return False
+            used += hours
+            return True
+
+        # (1) convened committees whose term ended: convene anew, or let go
+        for c in convened[cp.oc_age[convened] >= p["convened_term_months"]].tolist():
+            if drive > 0 and afford(p["convene_setup_hours"]):
+                m.set_owners_committee(c, OC_KIND_NONE)
+                self.convene(c)
+            else:
+                m.set_owners_committee(c, OC_KIND_NONE)
+                m.month.convened_ended += 1
+        # (2) re-elections due, then early re-elections of dormant committees
+        if reelect > 0:
+            elected = mine[cp.oc_kind[mine] == OC_ELECTED]
+            due = elected[cp.oc_age[elected] + 1 >= p["oc_term_months"]]
+            dormant = elected[
+                (cp.oc_state[elected] == OC_DORMANT)
+                & (cp.oc_age[elected] + 1 < p["oc_term_months"])
+                & (month - cp.oc_early_call[elected] >= p["oc_dormancy_months"])
+            ]
+            dormant = dormant[np.argsort(cp.oc_last_active[dormant], kind="stable")]
+            cost = p["reelection_drive_hours"] * reelect
+            for c in due.tolist():
+                if afford(cost):
+                    m.reelection_mobilised[c] = reelect
+            for c in dormant.tolist():
+                if afford(cost):
+                    m.reelection_mobilised[c] = reelect
+                    m.early_reelection[c] = True
+                    cp.oc_early_call[c] = month
+        # (3) backing sitting elected committees, most disputes first
+        if support > 0:
+            elected = mine[cp.oc_kind[mine] == OC_ELECTED]
+            elected = elected[np.argsort(-cp.dispute_rate[elected], kind="stable")]
+            cost = p["oc_support_hours"] * support
+            for c in elected.tolist():
+                if not afford(cost):
+                    break
+                cp.oc_backing[c] = support
+        # (4) convening committees where owners have none, worst-served first
+        if drive > 0:
+            none = mine[cp.oc_kind[mine] == OC_KIND_NONE]
+            none = none[np.lexsort((-cp.dispute_rate[none], cp.quality[none]))]
+            for c in none.tolist():
+                if not afford(p["convene_setup_hours"]):
+                    break
+                self.convene(c)
+        st.owners_hours[s] = used
+
+    def convene(self, compound: int) -> None:
+        """Convene a property-management committee in `compound`: its branch secretary (or,
+        without a branch, a member of the residents' committee) chairs; one member of the
+        residents' committee and owners the street appoints take the other seats."""
+        m, cp = self.model, self.model.compounds
+        rng = m.streams["organisations"]
+        community = int(cp.community[compound])
+        m.set_owners_committee(compound, OC_CONVENED)
+        rc_members = [h for h in m.holders(RC_MEMBER, community) if h >= 0]
+        rng.shuffle(rc_members)
+        branch_secretary = m.holder(BRANCH_SECRETARY, compound)
+        holders = []
+        for s in m.seats_of(OC, compound).tolist():
+            if m.seats.role[s] == OC_CHAIR and branch_secretary >= 0:
+                holder = branch_secretary
+            elif rc_members:
+                holder = int(rc_members.pop())
+            else:
+                party = bool(rng.random() < m.p["party_member_share"])
+                holder = int(m.new_people(1, VOLUNTEER, community, compound, party=party)[0])
+            holders.append(holder)
+            if len(holders) == 2:  # the chair and one committee member come from above
+                rc_members = []
+        m.fill(m.seats_of(OC, compound), np.array(holders))
+        cp.oc_last_active[compound] = m.steps
+        cp.oc_convened_month[compound] = m.steps
+        m.month.oc_convened_new += 1
+        m.owners_committees[compound].take_stock()
+        m.sync_shared_edges()
 
     def compounds_with_committee(self) -> int:
         cp = self.model.compounds
