@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import types as T
+from .mechanisms import elections
 from .people import SECRETARY, realised_shares, seats_per_person
 from .residents import HOUR_CATEGORIES, TRUST_TARGETS
 from .state import (
@@ -43,11 +44,23 @@ OUTCOMES: dict[str, str] = {
     "needs_met_other": "share of other residents' need hours met",
     "participation_rate": "share of residents participating",
     "volunteer_hours": "matched volunteer hours available next month",
-    "election_turnout": "expected share of residents voting in a direct residents'-committee "
-    "election this month",
-    "round_turnout": "turnout of the last election round (share of residents)",
+    "election_turnout": "expected share of adults who would vote in person in a residents'-"
+    "committee election this month (mobilisation, availability, household rule)",
+    "round_turnout": "adults who voted in person at the last election round (share)",
+    "round_turnout_official": "turnout of the last round as officially counted (share of "
+    "adults; under the household rule every adult of a voting household)",
+    **{
+        f"round_turnout_{g}": f"turnout of the last round among {g.replace('_', ' ')}"
+        for g in elections.TURNOUT_GROUPS
+    },
     "round_contested_share": "share of seats contested at the last election round",
     "round_nominee_wins": "share of the party's nominees elected at the last round",
+    "round_nominee_defeats": "share of contested seats the party's nominee lost at the last round",
+    "round_secretaries_nominated": "share of communities whose party secretary stood for "
+    "director at the last round",
+    "round_nominations_declined": "nominations declined per community at the last round "
+    "(a secretary or member unwilling to take the load)",
+    "cadres_sent": "cadres streets sent to communities to stand for director this month",
     "disputes_arising": "disputes arising this month",
     "disputes_mediated": "disputes mediated this month",
     "disputes_escalated": "disputes escalated (petition, lawsuit) this month",
@@ -128,8 +141,12 @@ OUTCOMES: dict[str, str] = {
     "mirror_hours": "RC hours a month per community on departments' mirrored offices",
     "cadre_changes": "secretaries and directors the street replaced or promoted this month",
     "promotions": "secretaries promoted out of their community this month",
-    "selected_on_residents": "mean weight of residents' evaluation in the selection of the "
-    "sitting secretaries (0-1)",
+    "selection_top_rated_share": "share of the secretaries the streets appointed during the run "
+    "who were the candidate residents rated highest",
+    "selection_rank_correlation": "mean rank correlation of the streets' ranking of candidates "
+    "with residents' own, over appointments during the run",
+    "appointee_service_hours": "RC hours serving residents per 1,000 residents a month in "
+    "communities led by a secretary the street appointed during the run",
     "rc_skill": "mean skill of RC staff",
     "assessment_score": "mean assessment score of communities",
     **{
@@ -248,19 +265,21 @@ def district_outcomes(model) -> dict[str, float]:
 
     out["participation_rate"] = float(sums["participants"].sum() / n_res) if res.n else 0.0
     out["volunteer_hours"] = float(cm.volunteer_hours.sum())
-    turnout = model.election_turnout_by_community()
-    out["election_turnout"] = float(np.average(turnout, weights=np.maximum(cm.residents, 1)))
+    turnout, _, _ = elections.turnout_by_community(model)
+    adults = res.per_community(res.adult, cm.n)
+    out["election_turnout"] = float(np.average(turnout, weights=np.maximum(adults, 1)))
     mo = model.month
     last = model.last_round
-    if mo.elections:
-        last.update(
-            turnout=mo.election_turnout,
-            contested=_nanshare(mo.contested, mo.nominees),
-            wins=_nanshare(mo.nominees_won, mo.nominees),
-        )
     out["round_turnout"] = last.get("turnout", float("nan"))
+    out["round_turnout_official"] = last.get("turnout_official", float("nan"))
+    for g in elections.TURNOUT_GROUPS:
+        out[f"round_turnout_{g}"] = last.get(f"turnout_{g}", float("nan"))
     out["round_contested_share"] = last.get("contested", float("nan"))
     out["round_nominee_wins"] = last.get("wins", float("nan"))
+    out["round_nominee_defeats"] = last.get("defeats", float("nan"))
+    out["round_secretaries_nominated"] = last.get("secretaries_nominated", float("nan"))
+    out["round_nominations_declined"] = last.get("declined", float("nan"))
+    out["cadres_sent"] = float(mo.cadres_sent)
     out["disputes_arising"] = float(cm.disputes.sum())
     out["disputes_mediated"] = float(cm.mediated.sum())
     out["disputes_escalated"] = float(cm.escalated.sum())
@@ -375,9 +394,13 @@ def district_outcomes(model) -> dict[str, float]:
     out["mirror_hours"] = float(np.mean([s.mirror_hours() for s in model.street_offices]))
     out["cadre_changes"] = float(mo.cadre_changes)
     out["promotions"] = float(mo.promotions)
-    weights = people.selection_weight[sec[sec >= 0]]
-    out["selected_on_residents"] = (
-        float(np.nanmean(weights)) if np.isfinite(weights).any() else float("nan")
+    out["selection_top_rated_share"] = model.selections.top_rated_share()
+    out["selection_rank_correlation"] = model.selections.rank_correlation()
+    appointed = np.flatnonzero((sec >= 0) & (people.appointed_month[np.maximum(sec, 0)] >= 0))
+    out["appointee_service_hours"] = (
+        float(np.mean(cm.service_hours[appointed] / np.maximum(cm.residents[appointed], 1))) * 1000
+        if appointed.size
+        else float("nan")
     )
     out["rc_skill"] = float(cm.skill.mean())
     out["assessment_score"] = float(cm.score.mean())
@@ -425,6 +448,9 @@ COMMUNITY_COLUMNS = (
     "mediation_coordination",
     "party_oversight",
     "convened_ties",
+    "round_turnout",
+    "round_contested",
+    "round_defeats",
     "one_shoulder",
     "overlap",
     "secretary_chairs_oc",
@@ -511,6 +537,9 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         / comp_pop,
         "party_oversight": cm.oversight,
         "convened_ties": np.bincount(cp.community, weights=cp.convened, minlength=n),
+        "round_turnout": cm.round_turnout,
+        "round_contested": cm.round_contested,
+        "round_defeats": cm.round_defeats,
         "one_shoulder": shares["one_shoulder"],
         "overlap": shares["overlap"],
         "secretary_chairs_oc": shares["secretary_chairs_oc"],
@@ -541,7 +570,7 @@ STREET_COLUMNS = (
     "mirror_hours",
     "cadre_changes",
     "promotions",
-    "selected_on_residents",
+    "owners_hours",
     "budget",
     "devolved",
 )
@@ -564,14 +593,7 @@ DEPARTMENT_COLUMNS = (
 
 def street_snapshot(model) -> dict[str, np.ndarray]:
     """One row per street of the current step."""
-    st, dp, cm, people = model.streets, model.departments, model.communities, model.people
-    sec = model.holders_of_role(SECRETARY)
-    weight = np.where(sec >= 0, people.selection_weight[np.maximum(sec, 0)], np.nan)
-    by_street = np.full(st.n, np.nan)
-    for s in range(st.n):
-        w = weight[cm.street == s]
-        if np.isfinite(w).any():
-            by_street[s] = np.nanmean(w)
+    st, dp = model.streets, model.departments
     rated = dp.ratings.sum(axis=0) / max(dp.n, 1)
     return {
         "residents": st.residents,
@@ -585,7 +607,7 @@ def street_snapshot(model) -> dict[str, np.ndarray]:
         "mirror_hours": np.array([s.mirror_hours() for s in model.street_offices]),
         "cadre_changes": st.cadre_changes,
         "promotions": st.promotions,
-        "selected_on_residents": by_street,
+        "owners_hours": st.owners_hours,
         "budget": st.budget,
         "devolved": st.devolved,
     }
@@ -758,3 +780,12 @@ class CompoundRecorder(TableRecorder):
         super().__init__(
             compound_snapshot, COMPOUND_COLUMNS, "compound", period, names=COMPOUND_NAMES
         )
+
+
+MANIPULATION_CHECKS: dict[str, tuple[str, ...]] = {
+    "mirror_hours": ("mirror_ban",),
+}
+"""Outcomes that are, by what they measure, a lever's own manipulation check: they show that
+the lever was applied and may be set by it alone. The identity scan
+(tests/core/test_identity_scan.py) allows exactly these; every other outcome must follow
+from decisions and so vary with the seed."""

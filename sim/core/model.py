@@ -42,6 +42,7 @@ from .agents import (
     ResidentsCommittee,
     StreetOffice,
 )
+from .agents.street_office import SelectionRecord
 from .district import District
 from .mechanisms import (
     coordination,
@@ -205,6 +206,7 @@ class GovernanceModel(mesa.Model):
         self.reelection_mobilised = np.zeros(self.compounds.n)
         self.early_reelection = np.zeros(self.compounds.n, dtype=bool)
         self.last_round: dict[str, float] = {}
+        self.selections = SelectionRecord()
         self.pmc_independence = np.ones(self.compounds.n)
         workload.loads(self)
         workload.aggregate(self)
@@ -361,6 +363,8 @@ class GovernanceModel(mesa.Model):
             pc_seats = self.seats_of(PC, c)
             self.fill(pc_seats, self.new_people(pc_seats.size, CADRE, c, party=True))
             secretary = int(self.seats.holder[self.seats_of(PC, c, SECRETARY)[0]])
+            # secretaries the street appointed earlier may live outside the community
+            self.people.resident[secretary] = rng.random() >= p["outside_cadre_share"]
             self.people.selection_weight[secretary] = self.levers.community(
                 "cadre_selection_resident_weight"
             )[c]
@@ -635,16 +639,22 @@ class GovernanceModel(mesa.Model):
 
     def sync_shared_edges(self) -> None:
         """Keep the network's `cross_appointment` edges equal to the pairs of organisations
-        that share a person (the one-mode projection of the affiliation network)."""
+        that share a person (the one-mode projection of the affiliation network); each edge
+        carries the people it stands for (`people`). Coordination and checks read shared
+        people along these edges (coordination.py)."""
         if self.cache.get("synced") == self.seats_version:
             return
-        want = set(self.shared_people())
+        pairs = self.shared_people()
+        want = set(pairs)
         u, v, _ = self.edge_index.arrays(("cross_appointment",))
         have = set(zip(u.tolist(), v.tolist()))
         for u, v in have - want:
             set_edge(self, u, v, "cross_appointment", False)
         for u, v in want - have:
             set_edge(self, u, v, "cross_appointment", True)
+        edges = self.network.edges
+        for (u, v), people in pairs.items():
+            edges[u, v, "cross_appointment"]["people"] = tuple(people)
         self.cache["synced"] = self.seats_version
 
     # --- changes of contracts, ties and committees ---------------------------------------
@@ -780,18 +790,9 @@ class GovernanceModel(mesa.Model):
         """Per compound of `compounds`: is its owners' seat tied to its firm by a
         `supervision` edge (the owners' right to check the firm they contract)?"""
         cp, off = self.compounds, self.world.node_offset
-        n = max(self.network.number_of_nodes(), 1)
-        hit = self.cache.get("supervision_keys")
-        if hit is None or hit[0] != self.network_version:
-            u, v, _ = self.edge_index.arrays(("supervision",))
-            hit = (self.network_version, np.unique(u * n + v))
-            self.cache["supervision_keys"] = hit
-        keys = hit[1]
         oc = off["owners_committee"] + compounds
         firm = off["property_firm"] + np.maximum(cp.firm[compounds], 0)
-        want = np.minimum(oc, firm) * n + np.maximum(oc, firm)
-        at = np.minimum(np.searchsorted(keys, want), max(keys.size - 1, 0))
-        return (cp.firm[compounds] >= 0) & (keys.size > 0) & (keys[at] == want)
+        return (cp.firm[compounds] >= 0) & coordination.has_edges(self, "supervision", oc, firm)
 
     def convene_property_committee(self, community: int, present: bool) -> None:
         """The street convenes (or disbands) the community's property-management committee:
@@ -877,16 +878,22 @@ class GovernanceModel(mesa.Model):
         return coordination.member_independence(self, people, compound)
 
     def pmc_watch_all(self) -> np.ndarray:
-        """Per compound: monitoring intensity of its community's property committee."""
+        """Per compound: monitoring intensity of its community's property committee, where
+        a `supervision` edge ties the committee to the compound's owners."""
+        cp, off = self.compounds, self.world.node_offset
         watch = np.zeros(self.communities.n)
         for c, committee in self.property_committees.items():
             watch[c] = committee.watch()
-        return watch[self.compounds.community]
+        tied = coordination.has_edges(
+            self,
+            "supervision",
+            off["property_committee"] + cp.community,
+            off["owners_committee"] + np.arange(cp.n),
+        )
+        return np.where(tied, watch[cp.community], 0.0)
 
     def pmc_watch(self, compound: int) -> float:
-        c = int(self.compounds.community[compound])
-        committee = self.property_committees.get(c)
-        return committee.watch() if committee is not None else 0.0
+        return float(self.pmc_watch_all()[compound])
 
     def index_of(self, node: int) -> int:
         return int(self.network.nodes[node]["index"])
@@ -899,17 +906,6 @@ class GovernanceModel(mesa.Model):
         self.cache[key] = (self.steps, value)
         return value
 
-    def election_turnout_by_community(self) -> np.ndarray:
-        """Expected share of residents voting in a direct RC election: participants, and
-        others mobilised with probability `election_mobilisation` × their trust in the RC."""
-        res, n = self.residents, self.communities.n
-        rc = TRUST_TARGETS.index("rc")
-        participants = res.per_community(res.participates, n)
-        trust_all = res.per_community(res.trust[:, rc], n)
-        trust_part = res.per_community(np.where(res.participates, res.trust[:, rc], 0.0), n)
-        mobilised = self.p["election_mobilisation"] * (trust_all - trust_part)
-        return (participants + mobilised) / np.maximum(self.communities.residents, 1)
-
     def vacant_seats(self) -> int:
         """Vacant seats of party committees, RCs and formed owners' committees."""
         seats, cp = self.seats, self.compounds
@@ -918,11 +914,6 @@ class GovernanceModel(mesa.Model):
             cp.oc_state[np.minimum(seats.org_index, cp.n - 1)] != OC_NONE
         )
         return int(np.count_nonzero((committee | formed_oc) & (seats.holder < 0)))
-
-    def households_per_resident(self) -> np.ndarray:
-        cp, cm = self.compounds, self.communities
-        hh = np.bincount(cp.community, weights=cp.households, minlength=cm.n)
-        return hh / np.maximum(cm.residents, 1)
 
     # --- the month -----------------------------------------------------------------------
     def step(self) -> None:
@@ -1047,6 +1038,17 @@ class GovernanceModel(mesa.Model):
             )
 
         return self.cache_month(f"community_trust_{target}", make)
+
+    def community_satisfaction(self) -> np.ndarray:
+        """Mean satisfaction of each community's residents."""
+
+        def make() -> np.ndarray:
+            res = self.residents
+            return res.per_community(res.satisfaction, self.communities.n) / np.maximum(
+                self.communities.residents, 1
+            )
+
+        return self.cache_month("community_satisfaction", make)
 
     def compound_trust(self, target: str) -> np.ndarray:
         """Mean trust of each compound's residents in an organisation type."""

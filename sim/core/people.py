@@ -85,8 +85,15 @@ class People:
         "extra_hours": np.float64,  # standing hours beyond seats (a secretary's convening)
         "setup_hours": np.float64,  # one-off hours this month (setting up branches)
         "selection_weight": np.float64,  # residents' weight when the street appointed them
+        "appointed_month": np.int64,  # month the street appointed them secretary (-1: never)
     }
-    FILL = {"allied_firm": -1, "performance": 1.0, "selection_weight": np.nan, "resident": True}
+    FILL = {
+        "allied_firm": -1,
+        "performance": 1.0,
+        "selection_weight": np.nan,
+        "resident": True,
+        "appointed_month": -1,
+    }
     """Value of a field for a person not yet created (zero where not listed)."""
 
     def __init__(self, capacity: int = 256) -> None:

@@ -147,6 +147,10 @@ class Communities(Table):
     ngo_months_left: np.ndarray = col(doc="months left on the NGO contract")
     ngo_coordination: np.ndarray = col(doc="coordination of the RC and its NGO (0-1)")
     pmc: np.ndarray = col(bool, "a property-management committee is convened")
+    # the last election round
+    round_turnout: np.ndarray = col(doc="adults who voted in person at its last RC election")
+    round_contested: np.ndarray = col(doc="share of RC seats contested at its last round")
+    round_defeats: np.ndarray = col(doc="party nominees defeated at its last round")
 
 
 @dataclass
@@ -308,3 +312,4 @@ class Month:
     resignations: int = 0
     collusions: int = 0
     convened_new: int = 0
+    cadres_sent: int = 0

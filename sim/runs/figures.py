@@ -8,7 +8,7 @@ objects, never through pyplot, so no global state is touched and nothing stays i
     needs_met              share of need hours met: all, vulnerable, other, by category
     disputes               disputes arising / mediated / escalated per month; mediation rate
     budget                 money allocated / spent / lapsed / wasted; idle stock; absorption
-    owners_committees      owners' committees formed / functioning / stalled / captured;
+    owners_committees      owners' committees formed / functioning / dormant / captured;
                            fee collection and property-service quality
     trust                  residents' trust in each type of organisation
     participation          participation rate, with the middle 80% of communities
@@ -194,9 +194,9 @@ def fig_budget(series, communities, caption) -> Figure:
 def fig_owners(series, communities, caption) -> Figure:
     fig, (ax, ax2) = _figure("Owners' committees and property services", caption, rows=2,
                              height=3.4)
-    _lines(ax, series, {"oc_formed_share": "formed (any state)",
-                        "oc_functioning_share": "functioning", "oc_stalled_share": "stalled",
-                        "oc_captured_share": "captured"}, lw=1.6)
+    _lines(ax, series, {"oc_coverage_share": "elected or convened",
+                        "oc_formed_share": "elected", "oc_functioning_share": "functioning",
+                        "oc_dormant_share": "dormant", "oc_captured_share": "captured"}, lw=1.6)
     _share_axis(ax, "share of compounds")
     ax.legend(loc="best", fontsize=8.5, ncol=2)
     _lines(ax2, series, {"fee_collection": "fee collection (share of owners paying)",

@@ -9,7 +9,9 @@ service quality, its secretary's performance, and the pushes it is given
 What it chooses: (1) whether to convene an owners' assembly this month (lead_formation): with
 the push of party-led formation, when service is poor and its secretary has hours — where no
 committee sits, or only one the street convened; (2) at an owners' election, whether its
-secretary stands for chair (stands_for_chair); the owners' vote decides
+secretary stands for chair (stands_for_chair: the push `xa_secretary_chairs_oc` weighed
+against the separation norm, the secretary's standing, the chance owners vote them down and
+the load, as a party committee weighs its nominations); the owners' vote decides
 (sim.core.mechanisms.owners_assembly). A branch also mobilises its party members to vote in
 residents'-committee elections (sim.core.mechanisms.elections).
 """
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import BRANCH_SECRETARY
+from ..mechanisms import elections
+from ..people import BRANCH_SECRETARY, OC, OC_CHAIR
 from ..state import OC_ELECTED
 from .base import GovernanceAgent
 
@@ -57,7 +60,17 @@ class PartyBranch(GovernanceAgent):
         )
         return able & (u < chance)
 
-    def stands_for_chair(self, u: float) -> bool:
-        """Does its secretary stand for chair of the owners' committee?"""
-        push = self.model.levers.at_compound("xa_secretary_chairs_oc", self.index)
-        return self.secretary >= 0 and u < push
+    def stands_for_chair(self, context: tuple) -> bool:
+        """Does its secretary stand for chair of the owners' committee? When it is worth it
+        (elections.nomination_value with the push `xa_secretary_chairs_oc`, the owners'
+        election as `context`) and the secretary accepts the load (at most
+        `decline_load`)."""
+        m = self.model
+        secretary = self.secretary
+        if secretary < 0:
+            return False
+        push = m.levers.at_compound("xa_secretary_chairs_oc", self.index)
+        seat = int(m.seats_of(OC, self.index, OC_CHAIR)[0])
+        if elections.load_with(m, secretary, seat) > m.p["decline_load"]:
+            return False
+        return elections.nomination_value(m, secretary, seat, push, context) > 0

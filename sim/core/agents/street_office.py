@@ -8,8 +8,9 @@ residents, last month's absorption of money, the assessment score, the task hour
 residents' evaluation and escalated disputes.
 What it wants: tasks done without paying for them, money spent rather than lapsed, communities
 that score well in its own assessment, and departments that carry their share.
-What it chooses: (1) with an access list it refuses `access_refusal` of the departments'
-duties that are not its own (receive_tasks); (2) it keeps tasks up to its own capacity and
+What it chooses: (1) with an access list it refuses the departments' duties that are not its
+own as far as it could not do them itself, at most `access_refusal` of them (receive_tasks,
+refusal_share); (2) it keeps tasks up to its own capacity and
 pushes the rest down, by population; tasks a committee refuses under the list come back and it
 pays for them; (3) devolved money goes first to capacity building, then to channels by the
 channel weights; block grants follow population, the assessment score
@@ -31,9 +32,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import BRANCH_SECRETARY, OC, OC_CHAIR, RC_MEMBER, VOLUNTEER
+from ..mechanisms import coordination
+from ..people import BRANCH_SECRETARY, DIRECTOR, OC, OC_CHAIR, RC, RC_MEMBER, VOLUNTEER
 from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
 from .base import GovernanceAgent, column
+
+
+class SelectionRecord:
+    """The streets' appointments of secretaries, measured against residents' own ranking of
+    the candidates (§7.15): how often the street picked the candidate residents rate highest,
+    and the rank correlation of its ranking with theirs."""
+
+    def __init__(self) -> None:
+        self.appointments = 0
+        self.top_rated = 0
+        self.correlations: list[float] = []
+
+    def record(self, top_rated: bool, street_value: np.ndarray, standing: np.ndarray) -> None:
+        self.appointments += 1
+        self.top_rated += bool(top_rated)
+        if len(standing) > 1:
+            a = np.argsort(np.argsort(street_value)).astype(float)
+            b = np.argsort(np.argsort(standing)).astype(float)
+            self.correlations.append(float(np.corrcoef(a, b)[0, 1]))
+
+    def top_rated_share(self) -> float:
+        return self.top_rated / self.appointments if self.appointments else float("nan")
+
+    def rank_correlation(self) -> float:
+        return float(np.mean(self.correlations)) if self.correlations else float("nan")
 
 
 class StreetOffice(GovernanceAgent):
@@ -68,20 +95,35 @@ class StreetOffice(GovernanceAgent):
 
     def receive_tasks(self) -> None:
         """Accept the departments' tasks; with an access list refuse part of their own
-        duties. Its capacity is its own staff plus the officers seconded to it."""
+        duties (`refusal_share`). Its capacity is its own staff plus the officers seconded
+        to it."""
         m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
         s = self.index
-        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
-        dp.refused[:, s] = refuse * dp.off_list[:, s]
+        seconded = sum(d.seconded_hours(s) for d in self.departments())
+        st.own_capacity[s] = (
+            p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0 + seconded
+        )
+        dp.refused[:, s] = self.refusal_share() * dp.off_list[:, s]
         st.task_hours[s] = float(
             dp.on_list[:, s].sum() + dp.off_list[:, s].sum() - dp.refused[:, s].sum()
         )
         if dp.n == 0:
             st.task_hours[s] = m.task_inflow(s)
-        seconded = sum(d.seconded_hours(s) for d in self.departments())
-        st.own_capacity[s] = (
-            p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0 + seconded
-        )
+
+    def refusal_share(self) -> float:
+        """Share of the departments' own duties it refuses this month: none without an
+        access list; with one, as much of them as it could not do with its own staff
+        (the arriving tasks beyond its capacity, as a share of those duties), at most
+        `access_refusal` — a street refuses the work it would otherwise push down."""
+        m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
+        s = self.index
+        if not m.levers.street("access_list")[s]:
+            return 0.0
+        off = float(dp.off_list[:, s].sum())
+        if off <= 0:
+            return 0.0
+        beyond = float(dp.on_list[:, s].sum()) + off - float(st.own_capacity[s])
+        return p["access_refusal"] * min(max(beyond / off, 0.0), 1.0)
 
     def push_tasks(self) -> None:
         """Keep tasks up to its own capacity (less the hours its owners' work takes this
@@ -171,9 +213,12 @@ class StreetOffice(GovernanceAgent):
     def assess(self) -> None:
         """Score each community: top-down indicators and residents' evaluation, weighted by
         the residents' weight (a lever); third-party evaluation measures needs met instead
-        of task completion and paperwork."""
+        of task completion and paperwork. It scores the committees it supervises (its
+        `supervision` ties); a committee it is not tied to keeps its last score."""
         m, p, cm, lv = self.model, self.model.p, self.model.communities, self.model.levers
         s, c = self.index, self.communities
+        rc = m.world.node_offset["residents_committee"] + c
+        c = c[coordination.has_edges(m, "supervision", np.full(c.size, self.node), rc)]
         pushed = cm.tasks_pushed[c]
         done = np.where(pushed > 0, cm.tasks_accepted[c] / np.maximum(pushed, 1e-9), 1.0)
         paper = cm.formalism_hours[c] / (cm.formalism_hours[c] + p["paperwork_return_scale"])
@@ -219,7 +264,7 @@ class StreetOffice(GovernanceAgent):
         m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
         s = self.index
         fair = max(st.own_capacity[s] / max(dp.n, 1), 1.0)
-        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
+        refuse = self.refusal_share()
         share = st.residents[s] / max(st.residents.sum(), 1)
         n_comm = len(self.communities)
         ban = bool(m.levers.street("mirror_ban")[s])
@@ -277,18 +322,55 @@ class StreetOffice(GovernanceAgent):
         best = int(self.communities[int(np.argmax(self.selection_scores()))])
         m.replace_secretary(best, self.appoint(best), promoted=True)
 
-    def appoint(self, community: int) -> int:
+    def appoint(self, community: int, resident: bool | None = None) -> int:
         """A new secretary: the best of `candidate_pool` cadres by (1 − λ) × skill + λ ×
-        standing (those who know residents well)."""
+        standing as the street reads it (with error of sd `selection_noise`) — those who know
+        residents well, λ = `cadre_selection_resident_weight`. Candidates live outside the
+        community with probability `outside_cadre_share` (`resident`: all do, or none).
+        Each appointment is recorded against residents' own ranking of the candidates
+        (their true standing): whether the street picked the one they rate highest, and the
+        rank correlation of its ranking with theirs."""
         m, p = self.model, self.model.p
+        rng = m.streams["organisations"]
         lam = m.levers.street("cadre_selection_resident_weight")[self.index]
-        pool = m.new_people(p["candidate_pool"], 0, community, party=True)
+        k = int(p["candidate_pool"])
+        lives_here = (
+            rng.random(k) >= p["outside_cadre_share"] if resident is None else np.full(k, resident)
+        )
+        pool = m.new_people(k, 0, community, party=True, resident=lives_here)
+        standing = m.people.standing[pool]
+        read = standing + p["selection_noise"] * rng.standard_normal(k)
         skill = m.people.skill[pool] / max(m.people.skill[pool].max(), 1e-9)
-        value = (1 - lam) * skill + lam * m.people.standing[pool]
-        chosen = int(pool[int(np.argmax(value))])
+        value = (1 - lam) * skill + lam * read
+        pick = int(np.argmax(value))
+        chosen = int(pool[pick])
         m.people.active[pool] = False
         m.people.selection_weight[chosen] = lam
+        m.people.appointed_month[chosen] = m.steps
+        m.selections.record(pick == int(np.argmax(standing)), value, standing)
         return chosen
+
+    def send_cadres(self, due: np.ndarray) -> None:
+        """At a round, under a push for 一肩挑: in each of its communities of `due` whose
+        secretary cannot stand for director (the round's rules, or a load they would
+        decline), send a cadre who can (PartyCommittee.can_stand) as the new secretary —
+        while the push outweighs `cadre_move_cost` and its pool of cadres for the round
+        lasts (`street_cadre_share` of its communities, rounded to the nearest cadre)."""
+        m, p = self.model, self.model.p
+        left = int(round(p["street_cadre_share"] * self.communities.size))
+        for c in self.communities[np.isin(self.communities, due)].tolist():
+            if left <= 0:
+                break
+            if m.levers.community("xa_one_shoulder")[c] <= p["cadre_move_cost"]:
+                continue
+            party = m.party_committees[c]
+            director_seat = int(m.seats_of(RC, c, DIRECTOR)[0])
+            secretary = party.secretary
+            if secretary >= 0 and party.can_stand(secretary, director_seat):
+                continue
+            m.replace_secretary(c, self.appoint(c, resident=True))
+            left -= 1
+            m.month.cadres_sent += 1
 
     # --- renovation (§7.6) ---------------------------------------------------------------
     def put_forward_renovations(self) -> np.ndarray:

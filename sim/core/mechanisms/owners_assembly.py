@@ -24,8 +24,10 @@ fails leaves the sitting committee in place.
 
 Seats. An elected committee's seats are filled by the owners' vote: the compound's branch
 secretary stands for chair where the branch chooses to (PartyBranch.stands_for_chair, push
-`xa_secretary_chairs_oc`), a 'two committees' member stands for one member seat with the
-push `xa_two_committee_member_on_oc`; each wins against an owner candidate with the
+`xa_secretary_chairs_oc`), a 'two committees' member stands for one member seat where the
+community party committee puts one up (PartyCommittee.nominate_for_owners, push
+`xa_two_committee_member_on_oc`) — each decided as a party committee weighs a nomination
+(elections.nomination_value); each wins against an owner candidate with the
 election model's chance (elections.win_chance), owners voting with their trust in the party
 organisation. Other seats go to owners: of `oc_member_candidates` owners standing for a seat
 the most motivated is elected. Vacant seats of an acting committee are co-opted from owners
@@ -175,18 +177,16 @@ def elect_members(model, compound: int, rng: np.random.Generator) -> None:
     model.vacate(seats)
     trust = model.compound_trust("party")[compound : compound + 1]
     bloc = np.array([p["party_member_share"]])
+    context = (float(trust[0]), None, float(bloc[0]), 1.0)  # owners always put one up
     branch = model.branches.get(compound)
+    cadre = model.party_committees[c].nominate_for_owners(compound, context)
     for s in seats.tolist():
         role = model.seats.role[s]
         candidate = -1
-        if role == OC_CHAIR and branch is not None and branch.stands_for_chair(rng.random()):
+        if role == OC_CHAIR and branch is not None and branch.stands_for_chair(context):
             candidate = branch.secretary
-        elif (
-            role == OC_MEMBER
-            and not any(model.is_cadre(h) for h in model.org_members(OC, compound))
-            and rng.random() < model.levers.compound("xa_two_committee_member_on_oc")[compound]
-        ):
-            candidate = model.two_committees_member(c, rng)
+        elif role == OC_MEMBER and cadre >= 0 and cadre not in model.org_members(OC, compound):
+            candidate, cadre = cadre, -1
         owner = int(
             model.new_people(
                 1,

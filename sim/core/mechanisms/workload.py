@@ -47,6 +47,11 @@ def seat_hours(model) -> np.ndarray:
     return np.where(leading, seats.hours * size[seats.community], seats.hours)
 
 
+def month_seat_hours(model) -> np.ndarray:
+    """`seat_hours` of this month (computed once a month)."""
+    return model.cache_month("seat_hours", lambda: seat_hours(model))
+
+
 def step(model) -> None:
     loads(model)
     leave(model)
