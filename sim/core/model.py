@@ -363,17 +363,20 @@ class GovernanceModel(mesa.Model):
             pc_seats = self.seats_of(PC, c)
             self.fill(pc_seats, self.new_people(pc_seats.size, CADRE, c, party=True))
             secretary = int(self.seats.holder[self.seats_of(PC, c, SECRETARY)[0]])
-            # secretaries the street appointed earlier may live outside the community
-            self.people.resident[secretary] = rng.random() >= p["outside_cadre_share"]
             self.people.selection_weight[secretary] = self.levers.community(
                 "cadre_selection_resident_weight"
             )[c]
             members = [int(h) for h in self.seats.holder[self.seats_of(PC, c, PC_MEMBER)]]
             director = self.seats_of(RC, c, DIRECTOR)
+            # secretaries the street appointed earlier may live outside the community; one
+            # the residents elected director lives in it
+            outside = rng.random() < p["outside_cadre_share"]
             if rng.random() < p["initial_one_shoulder"]:
                 self.fill(director, np.array([secretary]))
+                outside = False
             else:
                 self.fill(director, self.new_people(1, CADRE, c, party=True))
+            self.people.resident[secretary] = not outside
             for s in self.seats_of(RC, c, RC_MEMBER).tolist():
                 if members and rng.random() < p["initial_overlap"]:
                     self.fill(np.array([s]), np.array([members.pop(0)]))

@@ -71,6 +71,6 @@ class PartyBranch(GovernanceAgent):
             return False
         push = m.levers.at_compound("xa_secretary_chairs_oc", self.index)
         seat = int(m.seats_of(OC, self.index, OC_CHAIR)[0])
-        if elections.load_with(m, secretary, seat) > m.p["decline_load"]:
+        if elections.declines(m, secretary, seat):
             return False
         return elections.nomination_value(m, secretary, seat, push, context) > 0

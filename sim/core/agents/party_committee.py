@@ -137,7 +137,7 @@ class PartyCommittee(GovernanceAgent):
         """May `person` stand for `seat` under the round's rules, and would they accept the
         load it adds (at most `decline_load`)?"""
         ok = elections.eligible(self.model, np.array([person]))[0]
-        return bool(ok and self.load_with(person, seat) <= self.model.p["decline_load"])
+        return bool(ok and not elections.declines(self.model, person, seat))
 
     def nomination_value(self, person: int, seat: int, push: float, context: tuple) -> float:
         return elections.nomination_value(self.model, person, seat, push, context)
@@ -153,7 +153,7 @@ class PartyCommittee(GovernanceAgent):
         secretary = self.secretary
         declined = False
         if secretary >= 0 and elections.eligible(m, np.array([secretary]))[0]:
-            if self.load_with(secretary, seat) > m.p["decline_load"]:
+            if elections.declines(m, secretary, seat):
                 declined = True
             elif self.nomination_value(secretary, seat, push, context) > 0:
                 return secretary, False
@@ -177,7 +177,7 @@ class PartyCommittee(GovernanceAgent):
         for k in m.holders(PC_MEMBER, self.index):
             if k < 0 or k in taken or not elections.eligible(m, np.array([k]))[0]:
                 continue
-            if self.load_with(k, seat) > m.p["decline_load"]:
+            if elections.declines(m, k, seat):
                 declined = True
                 continue
             value = self.nomination_value(k, seat, push, context)
@@ -199,7 +199,7 @@ class PartyCommittee(GovernanceAgent):
         pool = m.holders(PC_MEMBER, self.index) + m.holders(RC_MEMBER, self.index)
         best, best_value = -1, 0.0
         for k in pool:
-            if k < 0 or self.load_with(k, seat) > m.p["decline_load"]:
+            if k < 0 or elections.declines(m, k, seat):
                 continue
             value = self.nomination_value(k, seat, push, context)
             if value > best_value:

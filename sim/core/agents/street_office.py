@@ -300,7 +300,9 @@ class StreetOffice(GovernanceAgent):
 
     def select_secretaries(self, due: np.ndarray) -> None:
         """At an election round, replace the secretaries of the communities in `due` whose
-        selection score is among the worst `cadre_replacement_share` of the street."""
+        selection score is among the worst `cadre_replacement_share` of the street; where
+        it is pushed toward 一肩挑 it appoints one who lives in the community, so that the
+        new secretary can stand for director."""
         m, p = self.model, self.model.p
         c = self.communities
         mine = np.isin(c, due)
@@ -308,8 +310,11 @@ class StreetOffice(GovernanceAgent):
             return
         score = self.selection_scores()
         cutoff = np.quantile(score, p["cadre_replacement_share"]) if c.size > 1 else -np.inf
+        push = m.levers.community("xa_one_shoulder")
         for k in np.flatnonzero(mine & (score <= cutoff) & (p["cadre_replacement_share"] > 0)):
-            m.replace_secretary(int(c[k]), self.appoint(int(c[k])))
+            community = int(c[k])
+            local = True if push[community] > 0 else None
+            m.replace_secretary(community, self.appoint(community, resident=local))
 
     def promote(self) -> None:
         """Once a year, with probability `promotion_rate`, promote its best-scoring secretary

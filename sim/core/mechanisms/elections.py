@@ -80,14 +80,16 @@ def election_offsets(p: dict, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def eligible(model, people: np.ndarray) -> np.ndarray:
-    """May each of `people` stand for a residents'-committee seat under the round's rules
-    (age at most `candidate_age_limit`; living in the community if
-    `candidate_residence_rule`)?"""
-    p, ppl = model.p, model.people
+    """May each of `people` stand for a residents'-committee seat under the round's rules:
+    living in the community if `candidate_residence_rule`, and aged at most
+    `candidate_age_limit` unless they sit on the RC already (members may stand again)."""
+    p, ppl, seats = model.p, model.people, model.seats
     people = np.asarray(people)
-    ok = (people >= 0) & (ppl.age[np.maximum(people, 0)] <= p["candidate_age_limit"])
+    who = np.maximum(people, 0)
+    sitting = np.isin(people, seats.holder[(seats.org == RC) & (seats.holder >= 0)])
+    ok = (people >= 0) & ((ppl.age[who] <= p["candidate_age_limit"]) | sitting)
     if p["candidate_residence_rule"]:
-        ok &= ppl.resident[np.maximum(people, 0)]
+        ok &= ppl.resident[who]
     return ok
 
 
@@ -144,10 +146,19 @@ def load_with(model, person: int, seat: int) -> float:
     return float((ppl.load[person] * ppl.hours[person] + asked) / max(ppl.hours[person], 1e-9))
 
 
+def declines(model, person: int, seat: int) -> bool:
+    """Would `person` decline `seat` — one they do not hold yet — because it would load them
+    beyond `decline_load`? (Who is overloaded in a seat they hold may resign instead,
+    sim.core.mechanisms.workload.)"""
+    if model.seats.holder[seat] == person:
+        return False
+    return load_with(model, person, seat) > model.p["decline_load"]
+
+
 def nomination_value(model, person: int, seat: int, push: float, context: tuple) -> float:
     """What putting `person` up for `seat` is worth to the party organisation that decides:
-    the push − the separation norm (`one_shoulder_norm`) + `nomination_standing_weight` ×
-    their standing above the mean − `defeat_aversion` × the chance they lose (a rival
+    the push − the separation norm (`one_shoulder_norm`) + `incumbency_value` if they hold
+    the seat already + `nomination_standing_weight` × their standing above the mean − `defeat_aversion` × the chance they lose (a rival
     stands, and the vote goes against them) − `overload_aversion` × the load beyond full
     time the seat would leave them with. `context`: voters' trust in the party
     organisation, their trust in the RC (None in an owners' election), the party's bloc and
@@ -163,9 +174,11 @@ def nomination_value(model, person: int, seat: int, push: float, context: tuple)
         np.array([bloc]),
         None if record is None else np.array([record]),
     )[0]
+    incumbent = model.seats.holder[seat] == person
     return (
         push
         - p["one_shoulder_norm"]
+        + p["incumbency_value"] * incumbent
         + p["nomination_standing_weight"] * (standing - p["standing_mean"])
         - p["defeat_aversion"] * contest * (1 - win)
         - p["overload_aversion"] * max(load_with(model, person, seat) - 1.0, 0.0)

@@ -19,8 +19,10 @@ participants, by head and by area, agree; each participant agrees with probabili
 
 Outcomes of an assembly. An elected committee replaces a convened one (which gives way), is
 a new committee where none sat (a revival where one had lapsed), or is re-elected. A
-re-election that fails the quorum ends the committee (it lapses); an early re-election that
-fails leaves the sitting committee in place.
+re-election that fails the quorum ends the committee (it lapses) — unless the street is
+mobilising for it, when the committee stays up to `reelection_grace_months` past its term
+while the street organises another assembly; an early re-election that fails leaves the
+sitting committee in place.
 
 Seats. An elected committee's seats are filled by the owners' vote: the compound's branch
 secretary stands for chair where the branch chooses to (PartyBranch.stands_for_chair, push
@@ -146,7 +148,12 @@ def step(model) -> None:
     new = ~elected_kind & (owners_try | (mobilised > 0))
     held = np.flatnonzero(new | due | early)
     won = held[hold_assemblies(model, held, mobilised)]
-    lapsed = np.setdiff1d(np.flatnonzero(due), won)
+    # under a re-election drive a committee whose re-election failed stays for
+    # `reelection_grace_months` while the street tries again; otherwise it lapses
+    grace = (model.reelection_mobilised > 0) & (
+        cp.oc_age < p["oc_term_months"] + p["reelection_grace_months"]
+    )
+    lapsed = np.setdiff1d(np.flatnonzero(due & ~grace), won)
     month = model.month
     month.reelections += int(np.count_nonzero(due))
     month.oc_formed = int(np.count_nonzero(~formed[won]))

@@ -43,7 +43,7 @@ def test_a_committee_without_free_hours_keeps_its_split(model):
 @pytest.mark.parametrize(
     "params",
     [
-        dict(collusion_rate=0.03),
+        dict(collusion_rate=0.05, oc_initial_share=1.0),
         # a 'two committees' member on several committees of the community: who turns on one
         # is no longer free on the next, so the batch is redone one committee at a time
         dict(
