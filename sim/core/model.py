@@ -195,6 +195,10 @@ class GovernanceModel(mesa.Model):
             for name in change.values:
                 if name in self.levers.values:
                     self.levers.units(change, _scope(name), world.n_streets)
+            if "branch_building" in change.values:  # ... or on more branches than members
+                P.check_branch_target(
+                    self.p, change.values["branch_building"], f"policy at month {change.month}"
+                )
         self._init_state()
         self._init_agents()
         self._init_people()
