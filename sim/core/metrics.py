@@ -112,7 +112,15 @@ OUTCOMES: dict[str, str] = {
     "absorption_rate": "share of money available for services that was spent",
     "street_overhead": "street money for kept tasks, platform and evaluation (yuan)",
     "tasks_refused_share": "share of pushed task hours residents' committees refused",
-    "admin_burden_share": "share of RC staff hours taken by tasks and inspections",
+    "admin_burden_share": "share of RC staff hours taken by tasks, inspections, mirrored "
+    "offices and ledgers",
+    "tasks_pushed_per_1000": "task hours pushed down to residents' committees a month per "
+    "1,000 residents (re-issued list items included)",
+    "tasks_relabelled_share": "share of the task hours pushed down that streets re-issued as "
+    "list items after committees refused them",
+    "task_hours_share": "share of RC staff hours spent on accepted tasks",
+    "ledger_hours_share": "share of RC staff hours spent on ledgers kept for the list and its "
+    "refusals",
     "formalism_share": "share of RC staff hours spent on scored paperwork",
     "service_share": "share of RC staff hours serving residents directly",
     "coordination_index": "mean coordination of party committee and RC (0-1)",
@@ -351,6 +359,10 @@ def district_outcomes(model) -> dict[str, float]:
         (cm.tasks_pushed - cm.tasks_accepted).sum(), cm.tasks_pushed.sum()
     )
     out["admin_burden_share"] = _share(cm.admin_hours.sum(), cm.hours.sum())
+    out["tasks_pushed_per_1000"] = float(cm.tasks_pushed.sum() / max(res.n, 1) * 1000)
+    out["tasks_relabelled_share"] = _share(cm.tasks_relabelled.sum(), cm.tasks_pushed.sum())
+    out["task_hours_share"] = _share(cm.task_hours.sum(), cm.hours.sum())
+    out["ledger_hours_share"] = _share(cm.ledger_hours.sum(), cm.hours.sum())
     out["formalism_share"] = _share(cm.formalism_hours.sum(), cm.hours.sum())
     out["service_share"] = _share(cm.service_hours.sum(), cm.hours.sum())
     out["coordination_index"] = float(cm.coordination.mean())

@@ -716,6 +716,40 @@ PARAMS: tuple[Param, ...] = (
         "burden",
     ),
     _p(
+        "relabel_rate",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "share of the task hours its communities refused under a list that a street re-issues "
+        "the next month as list items (assisting duties under another name)",
+        "burden",
+        "assumption, wide range: reviews of burden-reduction campaigns describe tasks kept "
+        "when plaques were removed and burdens growing again (docs/SOURCES.md §2.3); no rate "
+        "is published",
+    ),
+    _p(
+        "evaluation_relabel_detection",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "share of relabelled tasks a third-party evaluator strikes off",
+        "burden",
+    ),
+    _p(
+        "ledger_hours_per_refused_hour",
+        0.3,
+        0.0,
+        2.0,
+        "hours",
+        "RC hours of new ledgers and records a month per task hour it refuses under a list "
+        "(documenting the list and each refusal)",
+        "burden",
+        "assumption, wide range: about 150 ledgers per community remained after a cut "
+        "(docs/SOURCES.md §2.3); no hours are published",
+    ),
+    _p(
         "inspections_per_month",
         3.9,
         0.0,

@@ -12,7 +12,8 @@ What it chooses: (1) with an access list it refuses the departments' duties that
 own as far as it could not do them itself, at most `access_refusal` of them (receive_tasks,
 refusal_share); (2) it keeps tasks up to its own capacity and
 pushes the rest down, by population; tasks a committee refuses under the list come back and it
-pays for them; (3) devolved money goes first to capacity building, then to channels by the
+pays for them, re-issuing part of them the next month as list items under another name
+(`relabel_rate`, less what a third-party evaluator strikes off); (3) devolved money goes first to capacity building, then to channels by the
 channel weights; block grants follow population, the assessment score
 (`performance_budget_share`) and last year's absorption (`absorption_tilt`: money moves
 toward communities that spent); (4) with `street_summons` it calls departments to its
@@ -136,12 +137,16 @@ class StreetOffice(GovernanceAgent):
         keep = min(arriving, capacity)
         pushed = arriving - keep
         share = residents / max(residents.sum(), 1)
-        cm.tasks_pushed[c] = pushed * share
-        st.pushed_hours[self.index] = pushed
+        relabelled = st.relabel_due[self.index]
+        cm.tasks_relabelled[c] = relabelled * share
+        cm.tasks_pushed[c] = (pushed + relabelled) * share
+        st.relabelled_hours[self.index] = relabelled
+        st.pushed_hours[self.index] = pushed + relabelled
         st.kept_task_hours[self.index] = keep
 
     def take_back_refused(self) -> None:
-        """Tasks its committees refused under the list: it does them and pays for them."""
+        """Tasks its committees refused under the list: it does them and pays for them, and
+        re-issues part of them the next month as list items (`relabel_share`)."""
         m, st, cm = self.model, self.model.streets, self.model.communities
         refused = float(
             (cm.tasks_pushed[self.communities] - cm.tasks_accepted[self.communities]).sum()
@@ -149,6 +154,18 @@ class StreetOffice(GovernanceAgent):
         st.refused_hours[self.index] = refused
         st.kept_task_hours[self.index] += refused
         st.overhead[self.index] = refused * m.p["street_task_cost"]
+        st.relabel_due[self.index] = refused * self.relabel_share()
+
+    def relabel_share(self) -> float:
+        """Share of its communities' refusals it re-issues next month under another name
+        (assisting duties on the list), rather than doing and paying for that work itself
+        again: `relabel_rate`, less what a third-party evaluator would strike off
+        (`evaluation_relabel_detection`, where the street has one)."""
+        m, p = self.model, self.model.p
+        spotted = p["evaluation_relabel_detection"] * bool(
+            m.levers.street("third_party_evaluation")[self.index]
+        )
+        return p["relabel_rate"] * (1 - spotted)
 
     # --- money (§7.2) --------------------------------------------------------------------
     def devolve(self) -> None:
