@@ -65,12 +65,26 @@ def test_with_a_list_it_refuses_off_list_tasks_less_when_led_by_the_secretary():
     assert np.all((cm.tasks_pushed - cm.tasks_accepted) > led_by_secretary * 0.99)
 
 
-def test_a_list_frees_committee_hours_for_residents_at_a_cost_to_the_street():
+def test_a_list_cuts_task_hours_at_a_cost_to_the_street_and_part_of_the_burden_returns():
+    """Under a list the committees refuse tasks beyond it and spend fewer hours on tasks; the
+    street pays for the refused work, re-issues part of it as list items, and the refusals
+    ask ledgers — so the administrative burden falls by less than the task hours do."""
     lists = {"responsibility_list": True}
     heavy = {"admin_task_hours_per_1000": 400.0}  # tasks beyond the list's cap
-    assert effect("service_share", lists, base=heavy).low > 0
-    assert effect("street_overhead", lists, base=heavy).low > 0
+    tasks = effect("task_hours_share", lists, base=heavy)
+    burden = effect("admin_burden_share", lists, base=heavy)
     assert effect("tasks_refused_share", lists, base=heavy).low > 0
+    assert effect("street_overhead", lists, base=heavy).low > 0
+    assert effect("tasks_relabelled_share", lists, base=heavy).low > 0
+    assert effect("ledger_hours_share", lists, base=heavy).low > 0
+    assert tasks.high < 0 and burden.mean > tasks.mean, (burden, tasks)
+
+
+def test_without_any_return_the_freed_hours_go_to_residents():
+    lists = {"responsibility_list": True}
+    heavy = {"admin_task_hours_per_1000": 400.0, "relabel_rate": 0.0}
+    heavy["ledger_hours_per_refused_hour"] = 0.0
+    assert effect("service_share", lists, base=heavy).low > 0
 
 
 def test_service_hours_serve_residents_and_paperwork_does_not():
