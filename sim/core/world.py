@@ -112,25 +112,39 @@ MEMORY_BYTES = {
 of built models by `benchmarks/bench_limits.py --fit`, rounded up."""
 
 
-def expected_counts(p: dict) -> dict[str, float]:
-    """Expected sizes of the world `build_world` draws from validated parameters `p`:
-    communities, compounds, residents, social-tie ends and firms plus NGOs."""
-    communities = p["n_streets"] * max(p["communities_per_street"], 1.0)
-    compounds = communities * max(p["compounds_per_community"], 1.0)
-    residents = compounds * max(p["households_per_compound"], 5.0) * max(p["household_size"], 1.0)
+def expected_counts(p: dict, district: District | None = None) -> dict[str, float]:
+    """Expected sizes of the world `build_world` makes from validated parameters `p`:
+    communities, compounds, residents, social-tie ends and firms plus NGOs. With a
+    `district` read from tables, the streets, communities and compounds are counted in its
+    tables, and so are the households it gives (the others are expected as drawn)."""
+    if district is None:
+        communities = p["n_streets"] * max(p["communities_per_street"], 1.0)
+        compounds = communities * max(p["compounds_per_community"], 1.0)
+        households = compounds * max(p["households_per_compound"], 5.0)
+        organisations = float(p["n_firms"] + p["n_ngos"])
+    else:
+        communities = float(len(district.community_id))
+        compounds = float(len(district.compound_id))
+        given = district.given.get("households")
+        listed = given.values[given.mask].astype(float).sum() if given is not None else 0.0
+        drawn = compounds - (int(given.mask.sum()) if given is not None else 0)
+        households = listed + drawn * max(p["households_per_compound"], 5.0)
+        organisations = float(max(int(p["n_firms"]), district.firms_needed()) + p["n_ngos"])
+    residents = households * max(p["household_size"], 1.0)
     return {
         "communities": communities,
         "compounds": compounds,
         "residents": residents,
         "tie_ends": residents * 2 * max(p["social_degree"] // 2, 1),
-        "organisations": float(p["n_firms"] + p["n_ngos"]),
+        "organisations": organisations,
     }
 
 
-def estimate_memory(p: dict) -> int:
-    """Bytes a model built from validated parameters `p` is expected to hold at its peak,
-    from the expected sizes alone (nothing is built)."""
-    n = expected_counts(p)
+def estimate_memory(p: dict, district: District | None = None) -> int:
+    """Bytes a model built from validated parameters `p` (and `district`, if read from
+    tables) is expected to hold at its peak, from the expected sizes alone (nothing is
+    built)."""
+    n = expected_counts(p, district)
     b = MEMORY_BYTES
     return int(
         b["resident"] * n["residents"]
