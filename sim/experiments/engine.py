@@ -50,12 +50,12 @@ def run_batch(
     sim.runs.conditions).
 
     Returns one row per run (key, seed, status "ok"/"failed", error, traceback, elapsed,
-    summary outcomes) and the kept series (key, step, outcomes) or None. Everything returned
-    is a fresh object (safe to ship between processes)."""
+    cpu_seconds, summary outcomes) and the kept series (key, step, outcomes) or None.
+    Everything returned is a fresh object (safe to ship between processes)."""
     rows: list[dict[str, Any]] = []
     frames: list[pd.DataFrame] = []
     for key, seed, overrides in items:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         row: dict[str, Any] = {"key": key, "seed": int(seed), "model_code": MODEL_CODE}
         try:
             params, fields = TF.split(overrides)
@@ -78,6 +78,7 @@ def run_batch(
             )
         else:
             row.update(status="ok", error=None, traceback=None, elapsed=float(result.elapsed))
+            row["cpu_seconds"] = time.process_time() - cpu
             row.update({k: float(v) for k, v in result.summary.items()})
             if series_period and series_outcomes:
                 cols = ["step", *[o for o in series_outcomes if o in result.series]]

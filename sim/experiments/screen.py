@@ -63,6 +63,7 @@ PRIMARY_OUTCOMES = ("needs_met", "satisfaction_mean")
 """Outcomes every contrast is measured on, first."""
 
 TOP_KEYS = {
+    "extends": "another screen definition this one changes (a file beside it)",
     "description": "one line saying what the screen asks",
     "scenario": "base scenario (name in scenarios/ or path relative to this file)",
     "steps": "months per run",
@@ -454,10 +455,9 @@ def _factors(
     ranges_table = _table(where, data, "ranges")
     for name in ranges_table:
         _param_name(where, "[ranges]", name)
-        if name in excluded:
-            raise ScenarioError(
-                f"{where}: [ranges] {name}: not screened ({excluded[name]}); remove its range"
-            )
+    # a range or group member for a parameter that is not screened (say, a parameter the
+    # model has since made a lever) is left out rather than refused
+    ranges_table = {k: v for k, v in ranges_table.items() if k not in excluded}
     prior = parse_prior(f"{where}: [ranges]", ranges_table) if ranges_table else None
     given = {u.name: u for u in prior.params} if prior is not None else {}
     groups = _table(where, data, "groups")
@@ -476,7 +476,7 @@ def _factors(
             sign_of[m] = -1 if signed.startswith("-") else 1
             _param_name(here, "members", m)
             if m in excluded:
-                raise ScenarioError(f"{here}: {m!r} is not screened ({excluded[m]})")
+                continue
             if BY_NAME[m].type not in (int, float):
                 raise ScenarioError(f"{here}: {m!r} is not numeric; only numbers form groups")
             if m in member_of:
@@ -497,9 +497,11 @@ def _factors(
     for p in PARAMS:
         if p.name in excluded or p.name in seen:
             continue
+        members = ()
         if p.name in member_of:
             group = member_of[p.name]
             members = tuple(m for m in (q.name for q in PARAMS) if member_of.get(m) == group)
+        if len(members) > 1:
             seen.update(members)
             factors.append(
                 ScreenFactor(
@@ -517,6 +519,31 @@ def _factors(
     return tuple(factors)
 
 
+def _read_extended(path: Path, read: Any, seen: tuple[Path, ...] = ()) -> tuple[dict, str]:
+    """The definition's values, with those of the file it `extends` underneath (tables
+    merged key by key, other values replaced), and the text of every file in the chain."""
+    data = read(path)
+    text = path.read_text(encoding="utf-8-sig")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, text
+    if not isinstance(parent, str) or not parent:
+        raise _err(str(path), "extends", parent, "must name a screen definition beside it")
+    base_path = (path.parent / (parent if parent.endswith(".toml") else f"{parent}.toml")).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise _err(str(path), "extends", parent, "makes a cycle of definitions")
+    if not base_path.is_file():
+        raise _err(str(path), "extends", parent, f"names no file ({base_path.name} beside it)")
+    base, base_text = _read_extended(base_path, read, (*seen, path.resolve()))
+    merged = dict(base)
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = {**base[key], **value}
+        else:
+            merged[key] = value
+    return merged, base_text + "\n" + text
+
+
 def load_screen(path: str | Path, **settings: Any) -> ScreenDefinition:
     """Read and validate a screen definition. `settings` override [design] values
     (trajectories, levels, seeds, candidates) and `steps`. Raises ScenarioError naming the
@@ -529,8 +556,7 @@ def load_screen(path: str | Path, **settings: Any) -> ScreenDefinition:
         path = Path("experiments") / f"{path}.toml"
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder, not a screen definition")
-    data = _read_toml(path)
-    text = path.read_text(encoding="utf-8-sig")
+    data, text = _read_extended(path, _read_toml)
     where = str(path)
     unknown = [k for k in data if k not in TOP_KEYS]
     if unknown:

@@ -105,6 +105,13 @@ def _estimate(values: np.ndarray | pd.Series) -> Estimate:
     return mean_ci(np.asarray(values, dtype=float))
 
 
+def _fields(e: Estimate, name: str | None = None) -> dict[str, float]:
+    """An estimate as table columns: mean, low, high, or `<name>`, `<name>_low`, `<name>_high`."""
+    if name is None:
+        return {"mean": e.mean, "low": e.low, "high": e.high}
+    return {name: e.mean, f"{name}_low": e.low, f"{name}_high": e.high}
+
+
 def default_effects(defn: ScreenDefinition, effects: pd.DataFrame) -> pd.DataFrame:
     """The effect at the default point: contrast, outcome, mean, low, high, n."""
     rows = []
@@ -113,16 +120,7 @@ def default_effects(defn: ScreenDefinition, effects: pd.DataFrame) -> pd.DataFra
         mine = at[at["contrast"] == c.name]
         for o in c.outcomes:
             e = _estimate(mine[f"effect_{o}"]) if len(mine) else Estimate(np.nan, np.nan, np.nan, 0)
-            rows.append(
-                {
-                    "contrast": c.name,
-                    "outcome": o,
-                    "mean": e.mean,
-                    "low": e.low,
-                    "high": e.high,
-                    "n": e.n,
-                }
-            )
+            rows.append({"contrast": c.name, "outcome": o, **_fields(e), "n": e.n})
     return pd.DataFrame(rows)
 
 
@@ -241,15 +239,9 @@ def range_ends(
                         "contrast": c.name,
                         "factor": f,
                         "outcome": o,
-                        "default": d.mean,
-                        "default_low": d.low,
-                        "default_high": d.high,
-                        "low_end": lo.mean,
-                        "low_end_low": lo.low,
-                        "low_end_high": lo.high,
-                        "high_end": hi.mean,
-                        "high_end_low": hi.low,
-                        "high_end_high": hi.high,
+                        **_fields(d, "default"),
+                        **_fields(lo, "low_end"),
+                        **_fields(hi, "high_end"),
                         "n": min(lo.n, hi.n),
                         "verdict": classify(lo, hi),
                     }
@@ -296,9 +288,7 @@ def condition_shifts(
     return pd.DataFrame(rows)
 
 
-def fidelity(
-    defn: ScreenDefinition, reduced: pd.DataFrame, reference: pd.DataFrame
-) -> pd.DataFrame:
+def fidelity(reduced: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     """The effect at the default point in the screen's settings (`reduced`, from
     `default_effects`) against the reference settings: contrast, outcome, both estimates and
     the agreement — `same sign`, `opposite signs` (both intervals exclude zero),
@@ -370,9 +360,7 @@ def map_cells(
                             "ua": np.nan if ua is None else ua,
                             "ub": np.nan if ub is None else ub,
                             "outcome": o,
-                            "mean": e.mean,
-                            "low": e.low,
-                            "high": e.high,
+                            **_fields(e),
                             "n": e.n,
                             **conds,
                         }

@@ -92,6 +92,14 @@ def _save_selection(root: Path, defn: ScreenDefinition, selection: dict) -> None
     )
 
 
+def _stage_line(stage: Stage) -> str:
+    return (
+        f"{stage.name} stage: {len(stage.points)} point{'s' if len(stage.points) != 1 else ''}, "
+        f"{len(stage.rows)} point-arm pairs × {stage.replicates} "
+        f"seed{'s' if stage.replicates != 1 else ''}"
+    )
+
+
 def run_screen(
     defn: ScreenDefinition,
     root: Path,
@@ -108,7 +116,7 @@ def run_screen(
     atomic_write_json(root / "screen.json", {**defn.to_dict(), "command": command})
     for stage in (default_stage(defn), reference_stage(defn), morris_stage(defn)):
         if say is not None:
-            say(f"{stage.name} stage: {len(stage.rows)} arms × points × {stage.replicates} seeds")
+            say(_stage_line(stage))
         run_stage(defn, stage, root, evaluator, progress=progress, command=command)
     _, _, selection = _selection(defn, root)
     _save_selection(root, defn, selection)
@@ -118,7 +126,7 @@ def run_screen(
         {k: s.maps for k, s in selection.items() if len(s.maps) == 2},
     )
     if say is not None:
-        say(f"ends stage: {len(stage.rows)} arms × points × {stage.replicates} seeds")
+        say(_stage_line(stage))
     run_stage(defn, stage, root, evaluator, progress=progress, command=command)
     return read_screen(defn, root)
 
@@ -151,7 +159,7 @@ def read_screen(defn: ScreenDefinition, root: Path) -> ScreenResults:
         defn=defn,
         defaults=defaults,
         reference=ref_defaults,
-        fidelity=SA.fidelity(defn, defaults, ref_defaults),
+        fidelity=SA.fidelity(defaults, ref_defaults),
         morris=morris,
         selection=selection,
         ends=SA.range_ends(defn, effects, selection),
@@ -164,20 +172,29 @@ def read_screen(defn: ScreenDefinition, root: Path) -> ScreenResults:
 def _cost(
     stages: list[tuple[Stage, pd.DataFrame | None]], defn: ScreenDefinition, root: Path
 ) -> pd.DataFrame:
-    """Per stage: distinct runs in its plan and the seconds they took (as measured by the
-    workers that ran them), and the wall time of the sessions that ran the stage."""
+    """Per stage: distinct runs in its plan and the seconds they took, as measured by the
+    workers that ran them (CPU seconds, or wall seconds for runs stored without them), and
+    the wall time of the sessions that ran the stage."""
     rows = []
     for stage, table in stages:
         table = table if table is not None else stage_results(defn, stage, root)
         distinct = table.drop_duplicates("key")
         sessions = RunStore(root / stage.name).sessions()
+        # CPU seconds where the workers recorded them, else their wall seconds
+        seconds = distinct["elapsed"].to_numpy(float)
+        if "cpu_seconds" in distinct:
+            cpu = distinct["cpu_seconds"].to_numpy(float)
+            seconds = np.where(np.isfinite(cpu), cpu, seconds)
         rows.append(
             {
                 "stage": stage.name,
                 "runs": int(len(distinct)),
                 "months": stage.steps,
-                "run_seconds": float(np.nansum(distinct["elapsed"].to_numpy(float))),
-                "seconds_per_run": float(np.nanmean(distinct["elapsed"].to_numpy(float))),
+                "run_seconds": float(np.nansum(seconds)),
+                "seconds_per_run": float(np.nanmean(seconds)),
+                "cpu_measured": bool(
+                    "cpu_seconds" in distinct and distinct["cpu_seconds"].notna().all()
+                ),
                 "wall_seconds": float(sum(s.get("wall_seconds", 0.0) for s in sessions)),
                 "workers": max((int(s.get("workers", 0)) for s in sessions), default=0),
             }

@@ -46,10 +46,11 @@ def _cost_line(res: ScreenResults) -> str:
     per_stage = ", ".join(
         f"{r.stage} {int(r.runs):,} runs of {int(r.months)} months" for r in c.itertuples()
     )
+    kind = "CPU" if bool(c["cpu_measured"].all()) else "CPU (wall where not recorded)"
     return (
         f"{int(c['runs'].sum()):,} distinct runs ({per_stage}); the runs took "
-        f"{total / 3600:.2f} hours of computing ({total:,.0f} s, as timed by the workers that "
-        "ran them)."
+        f"{total / 3600:.2f} hours of computing ({total:,.0f} {kind} seconds, as timed by "
+        "the workers that ran them)."
     )
 
 

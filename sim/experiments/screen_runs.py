@@ -304,7 +304,7 @@ def run_stage(
 
 def stage_results(defn: ScreenDefinition, stage: Stage, root: Path) -> pd.DataFrame:
     """The stage's runs in its current plan: screen_point, screen_arm, replicate, seed,
-    elapsed and every `mean_`, `final_` and `cond_` column (runs are matched by key, so
+    elapsed, cpu_seconds (where recorded) and every `mean_`, `final_` and `cond_` column (runs are matched by key, so
     runs stored under earlier plans count where they are the same run)."""
     sweep = _sweep(defn, stage)
     design = _design(defn, stage)
@@ -314,7 +314,8 @@ def stage_results(defn: ScreenDefinition, stage: Stage, root: Path) -> pd.DataFr
     keep = [
         c
         for c in runs.columns
-        if c in ("key", "status", "elapsed") or c.startswith(("mean_", "final_", "cond_"))
+        if c in ("key", "status", "elapsed", "cpu_seconds")
+        or c.startswith(("mean_", "final_", "cond_"))
     ]
     table = plan.merge(runs[keep], on="key", how="left")
     return table.drop(columns=["arm", "point"])
