@@ -4,8 +4,8 @@
   every outcome, and each arm's measured conditions.
 - `morris_table`: per contrast and outcome, SALib's Morris indices of the paired effect (mu,
   mu*, its bootstrap interval, sigma) for every factor and for the noise factor, which sets
-  nothing: a factor whose mu* interval lies above the noise factor's mu* moves the effect
-  more than the seeds do.
+  only the seed: a factor whose mu* interval lies above the noise factor's mu* moves the
+  effect more than a change of seed does.
 - `select`: per contrast, the factors whose range ends are run (`candidates`) and the two
   over which its effect is mapped: those whose swing over their range is largest against
   the size of the effect at the default values.

@@ -68,7 +68,7 @@ def _est(mean: float, low: float, high: float) -> str:
 
 def _factor_label(defn: ScreenDefinition, name: str) -> str:
     if name == NOISE:
-        return "(noise: sets nothing)"
+        return "(noise: another seed)"
     f = defn.factor(name)
     if f.is_group:
         return f"`{name}` ({', '.join(f.params)})"
@@ -133,8 +133,9 @@ def _settings(res: ScreenResults, command: str) -> list[str]:
         f"factors + 1 noise factor + 1) = {d.morris_points} points, {d.levels} levels, every "
         "arm at every point with the same seed (common random numbers). mu* is the mean "
         "absolute elementary effect of moving a factor over its whole plausible range, in the "
-        "outcome's units, with SALib's bootstrap 95% interval; the noise factor sets nothing, "
-        "so its mu* is what the seeds alone make of the paired effect.",
+        "outcome's units, with SALib's bootstrap 95% interval. The noise factor sets only "
+        "the seed (each of its levels is another seed; every other step keeps the seed), so "
+        "its mu* is what a change of seed alone does to the paired effect.",
         f"- **Range ends**: for each contrast, {d.candidates} factors — its two most decisive "
         "(largest swing of the effect over their range on its first outcome) and those whose "
         "swing is largest against the effect at the default values — run at both ends of "
@@ -273,7 +274,7 @@ def _ranking(res: ScreenResults, contrast: Any) -> list[str]:
         rows.append(row)
     return [
         "Factors ranked by mu* on the first outcome (▲: the interval lies above the noise "
-        "factor's mu*, i.e. the factor moves the effect more than the seeds do):",
+        "factor's mu*, i.e. the factor moves the effect more than a change of seed does):",
         "",
         md_table(headers, rows),
         "",

@@ -8,8 +8,8 @@ reaches (`sim.experiments.evaluators`):
     default/     every arm at the base values, `seeds` paired seeds (the effect at default)
     reference/   the same at the reference settings (the shipped experiments' world and
                  horizon): the check that the screen's reduced world and horizon keep the sign
-    morris/      every arm at every point of the Morris design (one seed, the same at
-                 every point: common random numbers)
+    morris/      every arm at every point of the Morris design, one seed (the same along
+                 a trajectory but where the noise factor moves: common random numbers)
     ends/        for each contrast, its candidate factors at both ends of their range and a
                  3 × 3 map over its two most decisive factors, `seeds` paired seeds
 
@@ -35,7 +35,7 @@ from sim.core.metrics import OUTCOMES
 from sim.core.params import validate
 
 from .definition import SweepDefinition
-from .design import Design
+from .design import Design, replicate_seeds
 from .engine import SweepOutcome, execute
 from .plan import plan_runs, plan_table
 from .screen import ScreenDefinition
@@ -60,8 +60,10 @@ __all__ = [
 ]
 
 NOISE = "(noise)"
-"""A factor of the Morris design that sets nothing: its elementary effects are the noise
-of the paired effects, against which every factor's are read."""
+"""A factor of the Morris design that sets no parameter but the seed: each of its levels is
+another seed, while every other step of a trajectory keeps the seed (common random
+numbers). Its elementary effects are what a change of seed alone does to a paired effect,
+the noise against which every factor's are read."""
 DEFAULT_POINT = "default"
 
 
@@ -91,7 +93,8 @@ def point_values(defn: ScreenDefinition, positions: dict[str, float]) -> dict[st
 
 @dataclass
 class Stage:
-    """One stage: its rows (point, arm), points, seeds per row, months and base values."""
+    """One stage: its rows (point, arm), points, months and base values, and the seeds:
+    the same `replicates` seeds everywhere, or each point's own (`seeds`)."""
 
     name: str
     steps: int
@@ -99,6 +102,7 @@ class Stage:
     replicates: int
     points: dict[str, dict[str, float]]
     rows: list[tuple[str, str]]
+    seeds: dict[str, list[int]] | None = None
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -144,13 +148,16 @@ def morris_sample(defn: ScreenDefinition) -> tuple[np.ndarray, list[str]]:
 
 
 def morris_stage(defn: ScreenDefinition) -> Stage:
-    """Every arm at every point of the Morris design, one seed."""
+    """Every arm at every point of the Morris design, one seed: the seed of the point's
+    level of the noise factor."""
     x, names = morris_sample(defn)
-    points = {
-        f"m{i:05d}": {n: float(u) for n, u in zip(names, row) if n != NOISE}
-        for i, row in enumerate(x)
-    }
-    return Stage("morris", defn.steps, defn.base, 1, points, _rows(points, defn.arms))
+    level_seeds = replicate_seeds(defn.seed, defn.levels)
+    points, seeds = {}, {}
+    for i, row in enumerate(x):
+        pid = f"m{i:05d}"
+        points[pid] = {n: float(u) for n, u in zip(names, row) if n != NOISE}
+        seeds[pid] = [level_seeds[int(round(row[-1] * (defn.levels - 1)))]]
+    return Stage("morris", defn.steps, defn.base, 1, points, _rows(points, defn.arms), seeds)
 
 
 def map_levels(defn: ScreenDefinition, factor: str) -> tuple[float | None, ...]:
@@ -235,7 +242,8 @@ def _design(defn: ScreenDefinition, stage: Stage) -> Design:
             validate({**stage.base, **values}, where=f"{defn.path}: point {pid}")
             checked[pid] = values
         overrides.append({**values, **defn.arms[arm]})
-    return Design(table=stage.table(), overrides=overrides)
+    seeds = [stage.seeds[p] for p, _ in stage.rows] if stage.seeds is not None else None
+    return Design(table=stage.table(), overrides=overrides, seeds=seeds)
 
 
 def run_stage(
