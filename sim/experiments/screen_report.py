@@ -257,7 +257,9 @@ def _summary(res: ScreenResults) -> list[str]:
 
 def _ranking(res: ScreenResults, contrast: Any) -> list[str]:
     m = res.morris[res.morris["contrast"] == contrast.name]
-    shown = contrast.outcomes[:2]
+    shown = [o for o in contrast.outcomes if o in set(m["outcome"])][:2]
+    if not shown:
+        return ["No outcome of this contrast is defined at every point of the design.", ""]
     first = m[m["outcome"] == shown[0]].sort_values("mu_star", ascending=False)
     top = [f for f in first["factor"] if f != NOISE][:TOP] + [NOISE]
     headers = ["factor"] + [f"`{o}` mu* [95%]" for o in shown] + [f"`{shown[0]}` mu, sigma"]
@@ -440,22 +442,27 @@ def render(res: ScreenResults, figures: dict[str, str], command: str) -> str:
 def _axis_labels(
     res: ScreenResults, contrast: str, factor: str, cells: pd.DataFrame, by: str
 ) -> tuple[list[str], str]:
-    """Tick labels of a map axis (parameter value and the measured condition) and its title."""
+    """Tick labels of a map axis — the parameter's value (a group's position: low end, base,
+    high end) and the condition measured there — and the axis title."""
     defn = res.defn
     f = defn.factor(factor)
     axis = measured_axis(res, contrast, factor)
     labels = []
     for i in range(3):
         sub = cells[cells[by] == i]
-        u = sub[by.replace("i", "u")].iloc[0]
-        values = f.assign(float(u)) if np.isfinite(u) else {p: defn.base[p] for p in f.params}
-        text = "\n".join(fmt_num(v) for v in values.values())
-        if not np.isfinite(u):
-            text += " (base)"
+        u = float(sub[by.replace("i", "u")].iloc[0])
+        if f.is_group:
+            text = (
+                "base" if not np.isfinite(u) else {0.0: "low end", 1.0: "high end"}.get(u, "middle")
+            )
+        else:
+            p = f.params[0]
+            value = f.value(p, u) if np.isfinite(u) else defn.base[p]
+            text = fmt_num(value) + ("" if np.isfinite(u) else " (base)")
         if axis is not None:
             text += f"\n{fmt_num(sub[f'ref_{axis}'].mean())}"
         labels.append(text)
-    title = factor if not f.is_group else f"{factor} ({', '.join(f.params)})"
+    title = factor if not f.is_group else f"{factor} (group)"
     if axis is not None:
         title += f"\nmeasured: {CONDITION[axis].meaning} ({CONDITION[axis].unit})"
     return labels, title
@@ -479,7 +486,7 @@ def _map_panel(ax: Any, res: ScreenResults, contrast: str, outcome: str) -> None
         ax.text(
             int(r.ia),
             int(r.ib),
-            f"{r.mean:+.3f}" + ("*" if clear else ""),
+            _fmt_signed(r.mean) + ("*" if clear else ""),
             ha="center",
             va="center",
             fontsize=8,
@@ -496,7 +503,10 @@ def _map_panel(ax: Any, res: ScreenResults, contrast: str, outcome: str) -> None
 
 def _ranking_panel(ax: Any, res: ScreenResults, contrast: Any) -> None:
     m = res.morris[res.morris["contrast"] == contrast.name]
-    shown = contrast.outcomes[:2]
+    shown = [o for o in contrast.outcomes if o in set(m["outcome"])][:2]
+    if not shown:
+        ax.set_axis_off()
+        return
     first = m[(m["outcome"] == shown[0]) & (m["factor"] != NOISE)]
     top = list(first.sort_values("mu_star", ascending=False)["factor"].head(10))[::-1]
     y = np.arange(len(top))

@@ -168,6 +168,22 @@ def test_every_morris_point_moves_one_factor_from_the_point_before_and_stays_in_
                 assert r.low - 1e-9 <= f.value(p, u) <= r.high + 1e-9
 
 
+def test_the_noise_factor_changes_only_the_seed_and_every_other_step_keeps_it(tmp_path):
+    defn = S.load_screen(tiny_screen(tmp_path))
+    x, names = morris_sample(defn)
+    stage = morris_stage(defn)
+    ids = list(stage.points)
+    per_trajectory = len(names) + 1
+    for i in range(1, len(ids)):
+        if i % per_trajectory == 0:
+            continue  # a new trajectory
+        a, b = ids[i - 1], ids[i]
+        noise_moved = x[i, -1] != x[i - 1, -1]
+        assert (stage.seeds[a] != stage.seeds[b]) == noise_moved
+        if noise_moved:
+            assert stage.points[a] == stage.points[b]
+
+
 @pytest.mark.parametrize(
     "extra, words",
     [
