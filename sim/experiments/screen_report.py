@@ -537,7 +537,8 @@ def _figure(res: ScreenResults, contrast: Any) -> Any:
 def write_report(
     res: ScreenResults, out: Path, command: str, doc: Path | None = None
 ) -> tuple[Path, str | None]:
-    """Write `report.md` and one figure per contrast into `out`. Returns the report's path
+    """Write `report.md`, one figure per contrast and the tables behind them (fidelity,
+    morris, ends, shifts, maps and cost, as CSV) into `out`. Returns the report's path
     and, with `doc`, the same report with figure links relative to `doc`'s folder, for the
     block between DOC_BEGIN and DOC_END of that file."""
     out = Path(out)
@@ -548,6 +549,8 @@ def write_report(
         path = out / f"{c.name}.png"
         fig.savefig(path, dpi=110)
         paths[c.name] = path
+    for name in ("fidelity", "morris", "ends", "shifts", "maps", "cost"):
+        getattr(res, name).to_csv(out / f"{name}.csv", index=False)
     report = render(res, {k: p.name for k, p in paths.items()}, command)
     target = out / "report.md"
     target.write_text("# What sets the sign\n\n" + report, encoding="utf-8")
