@@ -5,7 +5,8 @@
         results = run_screen(defn, Path("results/screen"), evaluator)
     results.ends          # the effect at both ends of each candidate's range, with verdicts
 
-`run_screen` runs the default and reference stages, then the Morris design, selects each
+`run_screen` checks that the model runs at both ends of every factor's range (the bounds
+stage), runs the default and reference stages, then the Morris design, selects each
 contrast's candidates from the Morris indices (`screen_analysis.select`), and runs the
 `ends` stage (`screen_runs`); every stage resumes from its store, and the selection is a
 deterministic function of stored runs, so an interrupted screen continues with the same
@@ -28,6 +29,8 @@ from .screen import ScreenDefinition
 from .screen_runs import (
     ScreenIncomplete,
     Stage,
+    bound_failures,
+    bounds_stage,
     default_stage,
     ends_stage,
     morris_sample,
@@ -114,6 +117,21 @@ def run_screen(
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     atomic_write_json(root / "screen.json", {**defn.to_dict(), "command": command})
+    bounds = bounds_stage(defn)
+    if say is not None:
+        say(_stage_line(bounds))
+    try:
+        run_stage(defn, bounds, root, evaluator, progress=progress, command=command)
+    except ScreenIncomplete as err:
+        failures = [] if err.interrupted else bound_failures(defn, bounds, root)
+        if not failures:
+            raise
+        raise ScreenIncomplete(
+            f"the model fails at the end of a plausible range: {'; '.join(failures[:5])}"
+            + (f" and {len(failures) - 5} more" if len(failures) > 5 else "")
+            + f"; narrow the range in [ranges] of {defn.path} (the runs are stored in "
+            f"{root / bounds.name})"
+        ) from None
     for stage in (default_stage(defn), reference_stage(defn), morris_stage(defn)):
         if say is not None:
             say(_stage_line(stage))
@@ -147,6 +165,7 @@ def read_screen(defn: ScreenDefinition, root: Path) -> ScreenResults:
     effects = SA.paired_effects(defn, ends_table)
     cost = _cost(
         [
+            (bounds_stage(defn), None),
             (default_stage(defn), None),
             (reference, None),
             (morris_stage(defn), None),
@@ -211,6 +230,7 @@ def planned_runs(defn: ScreenDefinition) -> dict[str, int]:
         n_arms + n_contrasts * 2 * (2 * defn.candidates + 4)  # ends and four map corners
     )
     return {
+        "bounds": 2 * len(defn.factors),
         "default": n_arms * defn.seeds,
         "reference": n_arms * defn.seeds,
         "morris": n_arms * defn.morris_points,

@@ -1,10 +1,13 @@
 """The policy screen's runs: its stages as designs of the sweep engine, run resumably.
 
-A screen runs in four stages, each an ordinary store of `sim.experiments.store` under the
+A screen runs in five stages, each an ordinary store of `sim.experiments.store` under the
 screen's results folder, so every stage resumes where it stopped (a stored run is never run
 again) and runs in this process, on a local Dask cluster or on any cluster an evaluator
 reaches (`sim.experiments.evaluators`):
 
+    bounds/      every factor alone at both ends of its range, the base scenario, one seed:
+                 a range end at which the model fails stops the screen before the design
+                 runs, naming the parameter, the value and the error
     default/     every arm at the base values, `seeds` paired seeds (the effect at default)
     reference/   the same at the reference settings (the shipped experiments' world and
                  horizon): the check that the screen's reduced world and horizon keep the sign
@@ -38,7 +41,7 @@ from .definition import SweepDefinition
 from .design import Design, replicate_seeds
 from .engine import SweepOutcome, execute
 from .plan import plan_runs, plan_table
-from .screen import ScreenDefinition
+from .screen import BASE_ARM, ScreenDefinition
 from .store import RunStore
 
 __all__ = [
@@ -49,6 +52,8 @@ __all__ = [
     "point_id",
     "point_values",
     "morris_sample",
+    "bounds_stage",
+    "bound_failures",
     "default_stage",
     "reference_stage",
     "morris_stage",
@@ -130,6 +135,26 @@ def reference_stage(defn: ScreenDefinition) -> Stage:
     points = {DEFAULT_POINT: {}}
     rows = _rows(points, defn.arms)
     return Stage("reference", defn.reference_steps, defn.reference_base, defn.seeds, points, rows)
+
+
+def bounds_stage(defn: ScreenDefinition) -> Stage:
+    """Every factor alone at both ends of its range, in the reference arm of the base
+    scenario, one seed: the check that the model runs everywhere the design will take it."""
+    points = {point_id({f.name: u}): {f.name: u} for f in defn.factors for u in (0.0, 1.0)}
+    return Stage("bounds", defn.steps, defn.base, 1, points, _rows(points, [BASE_ARM]))
+
+
+def bound_failures(defn: ScreenDefinition, stage: Stage, root: Path) -> list[str]:
+    """`parameter = value (error)` for every run of the bounds stage stored as failed."""
+    table = stage_results(defn, stage, root)
+    runs = RunStore(Path(root) / stage.name).runs().set_index("key")
+    out = []
+    for row in table[table["status"] == "failed"].itertuples():
+        ((name, u),) = stage.points[row.screen_point].items()
+        values = ", ".join(f"{k} = {v:g}" for k, v in defn.factor(name).assign(u).items())
+        error = str(runs.loc[row.key, "error"]).splitlines()[0]
+        out.append(f"{values} ({error})")
+    return out
 
 
 def morris_sample(defn: ScreenDefinition) -> tuple[np.ndarray, list[str]]:
@@ -300,10 +325,10 @@ def run_stage(
         )
     if outcome.stopped:
         raise ScreenIncomplete(f"{stage.name} stage stopped: {outcome.stopped}")
-    if outcome.failed or outcome.missing:
+    if outcome.missing:  # failed runs included
         first = outcome.failures[0][1].splitlines()[0] if outcome.failures else ""
         raise ScreenIncomplete(
-            f"{stage.name} stage: {outcome.failed + outcome.missing} of {outcome.unique} runs "
+            f"{stage.name} stage: {outcome.missing} of {outcome.unique} runs "
             f"did not finish ({first}); their errors are in {store.runs_dir}; run the same "
             "command again to retry them"
         )

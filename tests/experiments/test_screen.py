@@ -373,6 +373,27 @@ def test_a_tiny_screen_resumes_after_an_interruption_and_runs_nothing_twice(tmp_
     assert not again.ends.empty
 
 
+def test_a_range_end_where_the_model_fails_stops_the_screen_before_the_design_runs(
+    tmp_path, monkeypatch
+):
+    from sim.runs import runner
+
+    real = runner.run
+
+    def fails_without_motivation(params, *args, **kwargs):
+        if params["civic_motivation"] == 0.0:
+            raise ZeroDivisionError("float division by zero")
+        return real(params, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "run", fails_without_motivation)
+    defn = S.load_screen(tiny_screen(tmp_path))
+    with InProcessEvaluator() as ev, pytest.raises(ScreenIncomplete) as info:
+        run_screen(defn, tmp_path / "out", ev, progress=False)
+    message = str(info.value)
+    assert "civic_motivation = 0 (ZeroDivisionError" in message and "[ranges]" in message
+    assert not (tmp_path / "out" / "morris").exists()
+
+
 def test_report_only_refuses_an_unfinished_screen_with_one_line(tmp_path):
     path = tiny_screen(tmp_path, "satisfaction")
     defn = S.load_screen(path)
