@@ -84,6 +84,12 @@ def screen_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 # --- the definition ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", sorted(SHIPPED.parent.glob("screen*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_screen_is_valid_on_the_current_model(path):
+    defn = S.load_screen(path)
+    assert defn.contrasts and len(defn.factors) >= 2
+
+
 def test_every_non_lever_parameter_is_screened_or_named_with_a_reason():
     defn = S.load_screen(SHIPPED)
     screened = defn.screened
