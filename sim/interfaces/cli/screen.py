@@ -1,8 +1,9 @@
 """`python -m sim screen experiments/screen.toml`: what sets the sign of each policy's effect.
 
-Runs the policy screen of a screen definition (sim.experiments.screen) in its four stages —
-the effect at the default values, the same at the reference settings, a Morris design over
-every screened parameter, and the range ends and maps of each contrast's candidates — through
+Runs the policy screen of a screen definition (sim.experiments.screen) in its five stages —
+every factor at both ends of its range, the effect at the default values, the same at the
+reference settings, a Morris design over every screened parameter, and the range ends and
+maps of each contrast's candidates — through
 the sweep engine, resumably (running the same command again skips what is stored), then
 writes the report "What sets the sign" (Markdown and one figure per contrast) and, with
 `--doc`, the same report between the markers of a document:
