@@ -3,7 +3,7 @@
 #   1. the calibration with uncertainty (python -m sim.validation.calibration): the posterior
 #      docs/validation/posterior.parquet, its report in docs/VALIDATION.md and figures;
 #   2. every shipped experiment, including those across parameter uncertainty (which run
-#      over the posterior's draws), and docs/EXPERIMENTS.md with its section "Under which
+#      over the posterior's draws), and docs/RESULTS.md with its section "Under which
 #      conditions" (scripts/regenerate_experiments.sh).
 #   3. the policy screen "What sets the sign" (python -m sim screen experiments/screen.toml):
 #      docs/experiments/what_sets_the_sign.md and its figures.

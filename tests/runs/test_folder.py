@@ -15,17 +15,29 @@ from sim.core.params import validate
 from sim.core.scenario import Scenario
 from sim.runs import folder as store
 from sim.runs.runner import run
+from tests.helpers import read_only
 
-TINY = {"n_streets": 2, "communities_per_street": 3, "compounds_per_community": 3,
-        "households_per_compound": 40}
+TINY = {
+    "n_streets": 2,
+    "communities_per_street": 3,
+    "compounds_per_community": 3,
+    "households_per_compound": 40,
+}
 STEPS = 8
 
 
 @pytest.fixture(scope="module")
 def tiny_run():
     params = validate(TINY)
-    scenario = Scenario(name="tiny", description="tiny test world", params=params,
-                        steps=STEPS, seed=None, files=["tiny.toml"], overrides={})
+    scenario = Scenario(
+        name="tiny",
+        description="tiny test world",
+        params=params,
+        steps=STEPS,
+        seed=None,
+        files=["tiny.toml"],
+        overrides={},
+    )
     return run(params, seed=3, steps=STEPS, communities=True), scenario
 
 
@@ -63,8 +75,9 @@ def test_interrupted_write_keeps_the_previous_complete_file(tmp_path):
 
 
 def test_json_writes_non_finite_numbers_as_null(tmp_path):
-    path = store.atomic_write_json(tmp_path / "x.json",
-                                   {"a": float("nan"), "b": np.float64(1.5), "c": np.int64(2)})
+    path = store.atomic_write_json(
+        tmp_path / "x.json", {"a": float("nan"), "b": np.float64(1.5), "c": np.int64(2)}
+    )
     assert json.loads(path.read_text()) == {"a": None, "b": 1.5, "c": 2}
 
 
@@ -95,7 +108,7 @@ def test_default_run_dir_names_scenario_seed_and_time_and_never_an_existing_run(
 
 def test_written_run_reads_back_identically(tmp_path, tiny_run):
     result, scenario = tiny_run
-    out = store.write_run(tmp_path / "r", result, scenario, csv=True)
+    out = store.write_run(tmp_path / "r", result, scenario, csv=True, figures="all")
     back = store.read_run(out)
 
     pd.testing.assert_frame_equal(back["series"], result.series)
@@ -107,9 +120,17 @@ def test_written_run_reads_back_identically(tmp_path, tiny_run):
     assert back["summary"] == pytest.approx(result.summary, nan_ok=True)
     assert back["run"]["seed"] == 3 and back["run"]["steps"] == STEPS
     assert back["run"]["world"] == result.meta
-    assert {p.stem for p in back["figures"]} >= {"satisfaction", "needs_met", "disputes",
-                                                 "budget", "owners_committees", "trust",
-                                                 "participation", "community_satisfaction"}
+    assert {p.stem for p in back["figures"]} >= {
+        "overview",
+        "satisfaction",
+        "needs_met",
+        "disputes",
+        "budget",
+        "owners_committees",
+        "trust",
+        "participation",
+        "community_satisfaction",
+    }
     csv = pd.read_csv(out / "series.csv")
     assert list(csv.columns) == ["step", *OUTCOMES]
     assert len(csv) == STEPS
@@ -149,8 +170,7 @@ def test_a_figure_that_fails_costs_no_table(tmp_path, tiny_run, monkeypatch):
     assert len(back["series"]) == STEPS
 
 
-def test_folder_interrupted_before_run_json_is_refused_by_read_run(tmp_path, tiny_run,
-                                                                   monkeypatch):
+def test_folder_interrupted_before_run_json_is_refused_by_read_run(tmp_path, tiny_run, monkeypatch):
     from sim.runs import figures
 
     def interrupted(*args, **kwargs):
@@ -164,6 +184,10 @@ def test_folder_interrupted_before_run_json_is_refused_by_read_run(tmp_path, tin
     assert not (tmp_path / "r" / "run.json").exists()
     with pytest.raises(store.RunFolderError, match="incomplete"):
         store.read_run(tmp_path / "r")
+
+    with pytest.raises(store.RunFolderError) as err:  # and a new run into it says so
+        store.check_out_dir(tmp_path / "r")
+    assert "holds an incomplete run" in str(err.value) and "delete the folder" in str(err.value)
 
 
 def test_read_run_names_a_missing_folder(tmp_path):
@@ -183,3 +207,46 @@ def test_a_folder_holding_only_what_a_killed_writer_left_counts_as_empty(tmp_pat
     debris.write_bytes(b"half a table")
     assert store.check_out_dir(out) == out
     assert not debris.exists()
+
+
+def test_prepare_dir_creates_the_folder_and_says_whether_it_did(tmp_path):
+    assert store.prepare_dir(tmp_path / "a" / "b") is True
+    assert (tmp_path / "a" / "b").is_dir()
+    assert store.prepare_dir(tmp_path / "a" / "b") is False
+    assert list((tmp_path / "a" / "b").iterdir()) == []  # the probe is gone
+
+
+def test_prepare_dir_may_only_check_leaving_nothing_behind(tmp_path):
+    assert store.prepare_dir(tmp_path / "a" / "b", keep=False) is True
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        ("file", "exists and is a file, not a folder"),
+        ("file/x", "cannot create the folder ("),
+        ("x" * 5000, "cannot create the folder (File name too long)"),
+    ],
+)
+def test_a_place_that_cannot_be_a_folder_is_refused_in_one_short_line(tmp_path, where, says):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(store.RunFolderError) as err:
+        store.prepare_dir(tmp_path / where, "--out")
+    message = str(err.value)
+    assert message.startswith("--out ") and says in message
+    assert "\n" not in message and len(message) < 300
+
+
+def test_a_name_too_long_for_the_file_system_is_refused_when_checked_for_results(tmp_path):
+    with pytest.raises(store.RunFolderError, match="cannot use this path .File name too long"):
+        store.check_out_dir(tmp_path / ("x" * 5000))
+
+
+def test_a_read_only_folder_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / "ro").mkdir()
+    with read_only(tmp_path / "ro") as ro:
+        with pytest.raises(store.RunFolderError, match="cannot write in this folder"):
+            store.prepare_dir(ro, "--out")
+        with pytest.raises(store.RunFolderError, match="cannot create the folder"):
+            store.prepare_dir(ro / "run", "--out")

@@ -16,11 +16,12 @@ arm, a condition that is not one, a folder without finished runs — is one line
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
-from . import format_table, non_negative_int
+from . import add_quiet_option, format_table, non_negative_int
 
 OPERATORS = {"<=": "le", ">=": "ge", "==": "eq", "!=": "ne", "<": "lt", ">": "gt"}
 
@@ -63,14 +64,25 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="output folder (default: <results>/discovery/<outcome>-...)",
     )
+    add_quiet_option(p, "the path of discovery.md")
     p.set_defaults(func=cmd_discover)
 
 
+SLUG_LENGTH = 80
+"""Longest folder name made of a condition (a longer one is cut and given a hash)."""
+
+
 def slug(text: str) -> str:
-    """A file-name form of a condition: operators spelled out, other signs dropped."""
+    """A file-name form of a condition: operators spelled out, other signs dropped; cut to
+    SLUG_LENGTH characters, with a hash of the whole condition, if longer."""
+    whole = text
     for op, word in {**OPERATORS, "-": "minus"}.items():
         text = text.replace(op, f" {word} ")
-    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-").lower()
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-").lower()
+    if len(name) <= SLUG_LENGTH:
+        return name
+    digest = hashlib.sha256(whole.encode("utf-8")).hexdigest()[:8]
+    return f"{name[: SLUG_LENGTH - 9].rstrip('-')}-{digest}"
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
@@ -78,12 +90,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from sim.experiments.analysis.conditions import answer, sentence
     from sim.experiments.discovery import Question
     from sim.runs.files import atomic_path, atomic_write_text
+    from sim.runs.folder import prepare_dir
 
     res = load_results(args.results)
+    # an unwritable place is reported before anything is computed
+    prepare_dir(args.out if args.out is not None else args.results / "discovery", keep=False)
     a = answer(res, Question(args.outcome, args.where, args.arm), args.arm, step=args.box)
     name = "-".join(p for p in (args.outcome, a.arm, slug(args.where)) if p)
     out = args.out if args.out is not None else args.results / "discovery" / name
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_dir(out)
 
     text = sentence(res, a)
     lines = [f"# Under which conditions: {res.name}", "", text, ""]
@@ -100,11 +115,12 @@ def cmd_discover(args: argparse.Namespace) -> int:
         lines += ["```", table, "", scores, "```", "", "![discovery](discovery.png)", ""]
         with atomic_path(out / "discovery.png") as tmp, open(tmp, "xb") as fh:
             f.figure(f"{res.name}: {args.outcome}, {args.where}").savefig(fh, format="png", dpi=110)
-        print(text)
-        print(table)
-        print()
-        print(scores)
-    else:
+        if not args.quiet:
+            print(text)
+            print(table)
+            print()
+            print(scores)
+    elif not args.quiet:
         print(text)
     cases = a.cases.x.assign(**a.cases.variables, holds=a.holds)
     if a.found is not None:
@@ -112,7 +128,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     with atomic_path(out / "cases.parquet") as tmp:
         cases.to_parquet(tmp, index=False)
     atomic_write_text(out / "discovery.md", "\n".join(lines))
-    print(f"wrote {out / 'discovery.md'}")
+    print(out / "discovery.md" if args.quiet else f"wrote {out / 'discovery.md'}")
     return 0
 
 
