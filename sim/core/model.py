@@ -174,6 +174,7 @@ class GovernanceModel(mesa.Model):
         self.cache: dict[str, Any] = {}
         self.network_version = 0
         self.ties_version = 0
+        self.edge_versions: dict[str, int] = {}
         self.dept_version = 0
         self.seats_version = 0
         self.month = Month()

@@ -87,12 +87,13 @@ def _similarity(u: np.ndarray, v: np.ndarray, f: np.ndarray, n: int) -> sp.csr_m
 
 def edge_keys(model, kind: str) -> np.ndarray:
     """Sorted keys (smaller node × n + larger node) of the network's edges of `kind`
-    (cached until the network changes)."""
+    (cached until an edge of that kind changes)."""
     hit = model.cache.get(f"keys_{kind}")
-    if hit is None or hit[0] != model.network_version:
+    version = model.edge_versions.get(kind, 0)
+    if hit is None or hit[0] != version:
         n = max(model.network.number_of_nodes(), 1)
         u, v, _ = model.edge_index.arrays((kind,))
-        hit = (model.network_version, np.unique(u * n + v))
+        hit = (version, np.unique(u * n + v))
         model.cache[f"keys_{kind}"] = hit
     return hit[1]
 
@@ -258,7 +259,14 @@ def independences(
 def checks(model) -> None:
     """Independence of every check this month: the party committee's on the RC, each owners'
     committee's on its firm, each property committee's on each firm it watches."""
-    stamp = (model.seats_version, model.network_version, model.steps == 0)
+    ev = model.edge_versions
+    stamp = (
+        model.seats_version,
+        model.ties_version,
+        ev.get("supervision", 0),
+        ev.get("cross_appointment", 0),
+        model.steps == 0,
+    )
     if model.cache.get("checks") == stamp:
         return
     model.cache["checks"] = stamp
