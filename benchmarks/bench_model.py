@@ -16,10 +16,12 @@ With `--repeat N` each figure is the median of N processes; the sizes of the sca
 run interleaved in each repeat, and each doubling ratio is the median of the per-repeat
 ratios (the two sizes measured side by side).
 
-The split by mechanism wraps, in the measuring process only, every mechanism function the
-model's `step` calls (through the mechanism modules' names in `sim.core.model`) and the two
-collectors; the schedule itself is read nowhere else. `other` is the rest of the step (the
-Mesa step wrapper, the DataCollector's bookkeeping).
+The split by mechanism (CPU time) wraps, in the measuring process only, every mechanism
+function the model's `step` calls (through the mechanism modules' names in `sim.core.model`),
+every organisation decision (`model.do(Cls, "method")`, labelled `decisions: Cls.method`, and
+the classes' batched `*_all` decisions), the model's helpers that `step` calls, and the
+collectors; the schedule itself is read nowhere else. `other` is the rest of the step (Mesa's
+step wrapper, the month's bookkeeping in `step` itself).
 """
 
 from __future__ import annotations
@@ -86,30 +88,46 @@ class _TimedModule:
 
 def _timed(fn, label: str, timings: dict[str, float]):
     def wrapper(*args, **kwargs):
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             return fn(*args, **kwargs)
         finally:
-            timings[label] = timings.get(label, 0.0) + time.perf_counter() - start
+            timings[label] = timings.get(label, 0.0) + time.process_time() - start
 
     return wrapper
 
 
 def _install_timers(model, timings: dict[str, float]) -> None:
+    """Time (CPU) every part of `GovernanceModel.step`: the mechanism modules' functions, the
+    organisations' decisions (`model.do(Cls, "method")` and the classes' batched
+    decisions), the model's own helpers that `step` calls, and the collectors."""
     import sim.core.model as sim_model
 
     for name, obj in list(vars(sim_model).items()):
         if isinstance(obj, types.ModuleType) and obj.__name__.startswith("sim.core.mechanisms."):
             setattr(sim_model, name, _TimedModule(obj, timings))
+        elif isinstance(obj, type) and obj.__module__.startswith("sim.core.agents"):
+            for attr, value in list(vars(obj).items()):
+                if isinstance(value, staticmethod) and attr.endswith("_all"):
+                    label = f"decisions: {obj.__name__}.{attr}"
+                    setattr(obj, attr, staticmethod(_timed(value.__func__, label, timings)))
     sim_model.district_outcomes = _timed(
         sim_model.district_outcomes, "metrics.district_outcomes", timings
     )
+    do = model.do
+
+    def timed_do(cls: type, method: str, only=None) -> None:
+        _timed(do, f"decisions: {cls.__name__}.{method}", timings)(cls, method, only)
+
+    model.do = timed_do
+    for helper in ("apply_policies", "measure_cross_appointment", "convening_changes"):
+        setattr(model, helper, _timed(getattr(model, helper), f"model.{helper}", timings))
     model.datacollector.collect = _timed(
         model.datacollector.collect, "metrics.datacollector", timings
     )
-    model.community_recorder.record = _timed(
-        model.community_recorder.record, "metrics.community_recorder", timings
-    )
+    for recorder in ("community", "compound", "street", "department"):
+        rec = getattr(model, f"{recorder}_recorder")
+        rec.record = _timed(rec.record, f"metrics.{recorder}_recorder", timings)
 
 
 def _peak_mb() -> float:
@@ -147,7 +165,10 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
     for _ in range(steps):
         model.step()
     run_s, cpu_s = time.perf_counter() - w0, time.process_time() - c0
+    from sim.core import kernels
+
     return {
+        "compiled_loops": kernels.active(int(model.residents.n)) is not None,
         "residents": int(model.residents.n),
         "communities": int(model.communities.n),
         "compounds": int(model.compounds.n),
@@ -235,15 +256,21 @@ def print_run(title: str, r: dict[str, Any]) -> None:
     )
     print(
         f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['import_mb']:.0f} MB, "
-        f"after build {r['build_mb']:.0f} MB)"
+        f"after build {r['build_mb']:.0f} MB); compiled loops: "
+        f"{'yes' if r.get('compiled_loops') else 'no'}"
     )
     mech = r["mechanisms_s"]
     if mech:
         steps = max(r["steps"], 1)
-        other = max(r["run_s"] - sum(mech.values()), 0.0)
-        print(f"{'mechanism':40s} {'ms/month':>9s} {'share':>6s}")
+        other = max(r["cpu_s"] - sum(mech.values()), 0.0)
+        decisions = sum(v for k, v in mech.items() if k.startswith("decisions: "))
+        print(f"{'part of the month (CPU)':44s} {'ms/month':>9s} {'share':>6s}")
         for label, sec in sorted([*mech.items(), ("other", other)], key=lambda kv: -kv[1]):
-            print(f"{label:40s} {1000 * sec / steps:9.2f} {100 * sec / r['run_s']:5.1f}%")
+            print(f"{label:44s} {1000 * sec / steps:9.2f} {100 * sec / r['cpu_s']:5.1f}%")
+        print(
+            f"{'(all decisions: model.do and *_all)':44s} {1000 * decisions / steps:9.2f} "
+            f"{100 * decisions / r['cpu_s']:5.1f}%"
+        )
 
 
 def bench_fixed(name: str, params: dict[str, Any], args) -> dict[str, Any]:

@@ -76,6 +76,12 @@ class Residents:
         self._scratch: dict[str, np.ndarray] = {}
 
     @property
+    def sorted(self) -> bool:
+        """Whether residents are sorted by compound and compounds by community (then a
+        compound's or community's residents are one slice)."""
+        return self._sorted
+
+    @property
     def owner_heads(self) -> np.ndarray:
         """Mask of owner households (their heads), who pay fees and vote in assemblies."""
         return self.owner & self.head
