@@ -35,6 +35,8 @@ try:  # the compiled loops, where the model has them: loaded once per process, t
     from sim.core import kernels
 except ImportError:
     kernels = None
+if kernels is not None:
+    kernels.set_mode(sys.argv[5])
 if kernels is not None and kernels.active(int(sys.argv[4])) is not None:
     c = time.process_time()
     with kernels.using("compiled"):
@@ -72,7 +74,7 @@ def extract(rev: str, into: Path) -> Path:
     return into
 
 
-def measure(package_root: Path, seed: int, steps: int) -> dict:
+def measure(package_root: Path, seed: int, steps: int, mode: str = "auto") -> dict:
     out = subprocess.run(
         [
             sys.executable,
@@ -82,6 +84,7 @@ def measure(package_root: Path, seed: int, steps: int) -> dict:
             str(seed),
             str(steps),
             str(DISTRICT_RESIDENTS),
+            mode,
         ],
         check=True,
         capture_output=True,
@@ -98,6 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=120)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--mode",
+        choices=("auto", "numpy", "compiled"),
+        default="auto",
+        help="compiled loops of the model now (sim.core.kernels)",
+    )
+    parser.add_argument(
+        "--before-mode",
+        choices=("auto", "numpy", "compiled"),
+        default="auto",
+        help="the same for the earlier model, if it has them (e.g. --before HEAD "
+        "--mode compiled --before-mode numpy compares the two paths of one commit)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         before = extract(args.before, Path(tmp))
@@ -106,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             order = [("before", before), ("now", ROOT)]
             if r % 2:
                 order.reverse()
-            pair = {name: measure(path, args.seed, args.steps) for name, path in order}
+            modes = {"now": args.mode, "before": args.before_mode}
+            pair = {name: measure(path, args.seed, args.steps, modes[name]) for name, path in order}
             rows.append(pair)
             print(
                 f"repeat {r + 1}: now {pair['now']['wall']:.2f} s wall "
@@ -136,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"default district, {args.steps} months, seed {args.seed}, median of "
-        f"{args.repeat} side-by-side pairs (before = {args.before}):"
+        f"{args.repeat} side-by-side pairs (before = {args.before}; compiled loops now: "
+        f"{args.mode}, before: {args.before_mode}):"
     )
     print(
         f"  now    : build {med['now_build']:.2f} s, run {med['now_wall']:.2f} s wall, "
