@@ -85,9 +85,14 @@ def _check_strategies(cooperate: np.ndarray, n: int) -> np.ndarray:
     return cooperate
 
 
-def _node_values(value: float | np.ndarray, n: int, name: str) -> float | np.ndarray:
-    """A finite, non-negative scalar or an array of shape (n,)."""
-    arr = np.asarray(value, dtype=float)
+def _node_values(
+    value: float | np.ndarray, n: int, name: str, dtype: type | None = np.float64
+) -> float | np.ndarray:
+    """A finite, non-negative scalar or an array of shape (n,), as `dtype` (None: a float
+    array keeps its precision, checked without a copy)."""
+    arr = np.asarray(value)
+    if dtype is not None or arr.dtype.kind != "f":
+        arr = arr.astype(dtype or np.float64, copy=False)
     if arr.ndim == 0:
         out: float | np.ndarray = float(arr)
     elif arr.shape == (n,):
@@ -168,8 +173,8 @@ def group_payoffs(
     """
     n = _n_nodes(adj)
     cooperate = _check_strategies(cooperate, n)
-    r_v = _node_values(r, n, "r")
-    cost_v = _node_values(cost, n, "cost")
+    r_v = _node_values(r, n, "r", None)
+    cost_v = _node_values(cost, n, "cost", None)
     per_individual = _check_cost_rule(cost_rule)
     # computed in the adjacency's precision (float32 halves the memory traffic of the two
     # sparse products on large graphs)
