@@ -5,6 +5,7 @@ ODD §4, the vectorised residents ODD §2 and §6).
     python benchmarks/bench_model.py city                # ~2,000 communities, ~4M residents
     python benchmarks/bench_model.py scaling             # 50k → 800k residents, doubling
     python benchmarks/bench_model.py build               # world building on its own
+    python benchmarks/bench_model.py products            # the social-graph products alone
     python benchmarks/bench_model.py all --repeat 3 --json benchmarks/results/model.json
 
 Every measurement runs in a fresh Python process, so peak memory is that run's own: the
@@ -130,6 +131,30 @@ def _install_timers(model, timings: dict[str, float]) -> None:
         rec.record = _timed(rec.record, f"metrics.{recorder}_recorder", timings)
 
 
+TINY: dict[str, Any] = {
+    "n_streets": 1,
+    "communities_per_street": 2.0,
+    "compounds_per_community": 2.0,
+    "households_per_compound": 20.0,
+    "n_firms": 2,
+    "n_ngos": 1,
+}
+
+
+def _load_compiled(model_class, residents: int) -> float:
+    """If the compiled loops (sim.core.kernels) will run for this population, load them now
+    (one month of a tiny world with them: Numba's import and the loops' cached machine
+    code) and return the CPU seconds it took; that cost is paid once per process."""
+    from sim.core import kernels
+
+    if kernels.active(residents) is None:
+        return 0.0
+    start = time.process_time()
+    with kernels.using("compiled"):
+        model_class(rng=1, **TINY).run_for(1)
+    return time.process_time() - start
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -152,8 +177,10 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
     t0 = time.perf_counter()
     world = build_world(p, np.random.default_rng(seeds[STREAMS.index("world")]))
     world_s = time.perf_counter() - t0
+    world_residents = world.n_residents
     del world
 
+    load_compiled = _load_compiled(GovernanceModel, world_residents)
     t0 = time.perf_counter()
     model = GovernanceModel(rng=seed, **params)
     build_s = time.perf_counter() - t0
@@ -169,6 +196,7 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
 
     return {
         "compiled_loops": kernels.active(int(model.residents.n)) is not None,
+        "load_compiled_s": load_compiled,
         "residents": int(model.residents.n),
         "communities": int(model.communities.n),
         "compounds": int(model.compounds.n),
@@ -257,7 +285,11 @@ def print_run(title: str, r: dict[str, Any]) -> None:
     print(
         f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['import_mb']:.0f} MB, "
         f"after build {r['build_mb']:.0f} MB); compiled loops: "
-        f"{'yes' if r.get('compiled_loops') else 'no'}"
+        + (
+            f"yes (loaded before the build in {r['load_compiled_s']:.2f} s CPU, once per process)"
+            if r.get("compiled_loops")
+            else "no"
+        )
     )
     mech = r["mechanisms_s"]
     if mech:
@@ -369,6 +401,75 @@ def bench_build(args) -> dict[str, Any]:
     return out
 
 
+def bench_products(args) -> dict[str, Any]:
+    """The participation game's products over the district's social graph, against this
+    machine's memory bandwidth: is a product bound by the bytes it reads, or by something
+    else? Minimum over `10 × repeat` calls of each (the least disturbed by other work)."""
+    import numpy as np
+
+    from sim.core import kernels
+    from sim.core.mechanisms.participation import group_payoffs
+    from sim.core.model import GovernanceModel
+
+    model = GovernanceModel(rng=args.seed)
+    res = model.residents
+    adj, n = res.social, res.n
+    x = np.random.default_rng(0).random(n).astype(np.float32)
+    r = (x * 3).astype(np.float32)
+    big = np.ones(2**26, dtype=np.float32)  # 256 MB, far beyond every cache
+    copy = np.empty_like(big)
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(10 * args.repeat):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    copy_s = best(lambda: np.copyto(copy, big))
+    bandwidth = 2 * big.nbytes / copy_s  # read and write
+    product_s = best(lambda: adj @ x)
+    # bytes a CSR product must move at least: the row pointers, column indices and weights,
+    # the result, and each input value once (the gathers hit the caches after that)
+    nbytes = adj.indptr.nbytes + adj.indices.nbytes + adj.data.nbytes + 2 * x.nbytes
+    rates = {}
+    with kernels.using("numpy"):
+        rates["numpy"] = best(
+            lambda: group_payoffs(adj, res.participates, r, 0.7, "per_individual")
+        )
+    if kernels._module() is not None:
+        with kernels.using("compiled"):
+            rates["compiled"] = best(
+                lambda: group_payoffs(adj, res.participates, r, 0.7, "per_individual")
+            )
+    out = {
+        "residents": n,
+        "stored_ties": int(adj.nnz),
+        "copy_gb_s": bandwidth / 1e9,
+        "product_ms": 1000 * product_s,
+        "product_bytes": nbytes,
+        "product_gb_s": nbytes / product_s / 1e9,
+        "floor_ms": 1000 * nbytes / bandwidth,
+        "payoffs_ms": {k: 1000 * v for k, v in rates.items()},
+    }
+    print(
+        f"\n## social-graph products: {n:,} residents, {adj.nnz:,} stored ties "
+        f"(best of {10 * args.repeat})"
+    )
+    print(f"memory copy: {out['copy_gb_s']:.1f} GB/s (read + write of 256 MB)")
+    print(
+        f"one scipy product (A @ x): {out['product_ms']:.2f} ms for at least "
+        f"{nbytes / 1e6:.1f} MB = {out['product_gb_s']:.1f} GB/s; at the copy's bandwidth "
+        f"those bytes take {out['floor_ms']:.2f} ms"
+    )
+    print(
+        "the game's payoffs (two products and what surrounds them): "
+        + ", ".join(f"{k} {v:.2f} ms" for k, v in out["payoffs_ms"].items())
+    )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_measure":
@@ -376,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(spec["params"], spec["seed"], spec["steps"], spec["split"])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["district", "city", "scaling", "build", "all"])
+    parser.add_argument("what", choices=["district", "city", "scaling", "build", "products", "all"])
     parser.add_argument("--repeat", type=int, default=1, help="processes per figure (median)")
     parser.add_argument("--steps", type=int, default=120, help="months per run")
     parser.add_argument("--seed", type=int, default=1)
@@ -395,6 +496,8 @@ def main(argv: list[str] | None = None) -> int:
         results["scaling"] = bench_scaling(args)
     if args.what in ("build", "all"):
         results["build"] = bench_build(args)
+    if args.what in ("products", "all"):
+        results["products"] = bench_products(args)
     results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
