@@ -5,8 +5,9 @@ The earlier commit's `sim` package is extracted from git (`git archive`) into a 
 folder; each repeat runs both models, alternating which goes first, each in a fresh
 process that builds the default district for the seed and times its 120 months (wall and
 CPU). Ratios are medians of the per-repeat ratios, so both sides of a ratio ran under the
-same load. A model with compiled loops (sim.core.kernels) loads them before the timed build
-(one month of a tiny world), and that one-off cost is reported on its own line.
+same load. A model with compiled loops (sim.core.kernels) loads them between the build and
+the timed months (one month of a tiny world), and that one-off cost is reported on its own
+line.
 
     python benchmarks/bench_versus.py --before a19e6a2 --repeat 5 --json benchmarks/results/versus.json
 """
@@ -36,18 +37,20 @@ try:  # the compiled loops, where the model has them: loaded once per process, t
 except ImportError:
     kernels = None
 if kernels is not None:
-    kernels.set_mode(sys.argv[5])
-if kernels is not None and kernels.active(int(sys.argv[4])) is not None:
+    kernels.set_mode(sys.argv[4])
+t0, c0 = time.perf_counter(), time.process_time()
+model = GovernanceModel(rng=int(sys.argv[2]))
+t1, c1 = time.perf_counter(), time.process_time()
+build = t1 - t0
+if kernels is not None and kernels.active(int(model.residents.n)) is not None:
     c = time.process_time()
     with kernels.using("compiled"):
         GovernanceModel(rng=1, **TINY).run_for(1)
     load = time.process_time() - c
-t0, c0 = time.perf_counter(), time.process_time()
-model = GovernanceModel(rng=int(sys.argv[2]))
-t1, c1 = time.perf_counter(), time.process_time()
+    t1, c1 = time.perf_counter(), time.process_time()
 model.run_for(int(sys.argv[3]))
 t2, c2 = time.perf_counter(), time.process_time()
-print(json.dumps({"build": t1 - t0, "wall": t2 - t1, "cpu": c2 - c1, "load_compiled": load,
+print(json.dumps({"build": build, "wall": t2 - t1, "cpu": c2 - c1, "load_compiled": load,
                   "residents": int(model.residents.n)}))
 """.replace(
     "TINY",
@@ -55,11 +58,9 @@ print(json.dumps({"build": t1 - t0, "wall": t2 - t1, "cpu": c2 - c1, "load_compi
     "households_per_compound=20.0, n_firms=2, n_ngos=1)",
 )
 """Build the district and time its months. A model with compiled loops (sim.core.kernels)
-first runs one month of a tiny world with them, which imports Numba and loads the loops'
-cached machine code; that one-off cost per process is reported apart (`load_compiled`)."""
-
-DISTRICT_RESIDENTS = 170_000
-"""About the default district's population (decides whether the compiled loops run)."""
+runs, between the build and the months, one month of a tiny world with them, which imports
+Numba and loads the loops' cached machine code; that one-off cost per process is reported
+apart (`load_compiled`)."""
 
 
 def extract(rev: str, into: Path) -> Path:
@@ -83,7 +84,6 @@ def measure(package_root: Path, seed: int, steps: int, mode: str = "auto") -> di
             str(package_root),
             str(seed),
             str(steps),
-            str(DISTRICT_RESIDENTS),
             mode,
         ],
         check=True,

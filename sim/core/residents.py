@@ -44,7 +44,6 @@ class Residents:
         self.area = world.area
         self.tolerance = world.tolerance
         self.social: sp.csr_matrix = world.social
-        self.degree = np.diff(self.social.indptr).astype(np.int64)
         self.n_compounds = n_comp = world.n_compounds
         self.n_communities = n_comm = world.n_communities
         self.compound_start = np.searchsorted(self.compound, np.arange(n_comp + 1))
