@@ -6,6 +6,7 @@ without ties, scalar or per-resident rates and costs, both cost rules)."""
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -141,14 +142,18 @@ def twin(fn, *args, **kwargs):
     scalar_r=st.booleans(),
     scalar_cost=st.booleans(),
     rule=st.sampled_from(["per_game", "per_individual"]),
+    chunk=st.sampled_from([7, 8192]),
 )
-def test_group_payoffs_compiled_equal_numpy_bit_for_bit(adj, seed, scalar_r, scalar_cost, rule):
+def test_group_payoffs_compiled_equal_numpy_bit_for_bit(
+    adj, seed, scalar_r, scalar_cost, rule, chunk
+):
     n = adj.shape[0]
     rng = np.random.default_rng(seed)
     cooperate = rng.random(n) < 0.5
     r = 3.7 if scalar_r else (rng.random(n) * 5).astype(np.float32)
     cost = 0.3 if scalar_cost else rng.random(n).astype(np.float32)
-    a, b = twin(group_payoffs, adj, cooperate, r, cost, rule)
+    with patch.object(kernels, "CHUNK", chunk):  # several chunks, or one
+        a, b = twin(group_payoffs, adj, cooperate, r, cost, rule)
     assert a.dtype == b.dtype == np.float32
     assert a.tobytes() == b.tobytes()
 
@@ -176,12 +181,17 @@ def test_imitation_compiled_equals_numpy_and_draws_the_same(adj, seed, update, p
     assert draws[0].random() == draws[1].random()  # the same draws were made
 
 
-def test_the_graph_regrouped_by_degree_holds_every_tie_in_order():
+@pytest.mark.parametrize("chunk", [4, 8192])
+def test_the_graph_regrouped_by_degree_holds_every_tie_in_order(chunk, monkeypatch):
+    monkeypatch.setattr(kernels, "CHUNK", chunk)
     adj = _ring_with_hub()
     blocks = kernels.degree_blocks(adj, kernels._module())
     deg = np.diff(adj.indptr)
     assert np.array_equal(np.sort(blocks.rows), np.arange(adj.shape[0]))
-    assert np.all(np.diff(deg[blocks.rows]) >= 0)  # sorted by degree, stably
+    chunk = blocks.rows // kernels.CHUNK
+    assert np.all(np.diff(chunk) >= 0)  # chunk after chunk
+    same = np.diff(chunk) == 0
+    assert np.all(np.diff(deg[blocks.rows])[same] >= 0)  # by degree within a chunk
     for b, d in enumerate(blocks.block_degree):
         first, last = blocks.block_row[b], blocks.block_row[b + 1]
         m = last - first
