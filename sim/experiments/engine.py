@@ -36,6 +36,7 @@ from .evaluators import (
     is_killed_worker,
 )
 from .plan import MODEL_CODE, RunSpec, plan_runs
+from .store import runs_schema
 
 __all__ = ["SweepOutcome", "run_batch", "execute", "auto_batch_size", "WRITE_SECONDS"]
 
@@ -180,7 +181,10 @@ def execute(
 
     kept = [f.name for f in defn.factors] + (["draw"] if "draw" in design.table else [])
     factor_values = design.table.set_index("point")[kept].to_dict("index")
-    writer = _Writer(store, spec_by_key, factor_values)
+    schema = runs_schema(design.table[kept])
+    if hasattr(store, "prepare"):
+        schema = store.prepare(schema)
+    writer = _Writer(store, spec_by_key, factor_values, schema)
     size = batch_size or auto_batch_size(len(todo), evaluator.n_workers)
     pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, size))
     args = (
@@ -278,9 +282,14 @@ class _Writer:
     at once, then whatever finished in the last `WRITE_SECONDS`, and the rest on `flush`."""
 
     def __init__(
-        self, store: Any, spec_by_key: dict[str, RunSpec], factor_values: dict[Any, dict]
+        self,
+        store: Any,
+        spec_by_key: dict[str, RunSpec],
+        factor_values: dict[Any, dict],
+        schema: Any = None,
     ) -> None:
         self.store, self.spec_by_key, self.factor_values = store, spec_by_key, factor_values
+        self.schema = schema  # of the runs' parts (sim.experiments.store.runs_schema)
         self.records: list[dict[str, Any]] = []
         self.series: list[pd.DataFrame] = []
         self.written: float | None = None  # when the last part was written
@@ -308,7 +317,7 @@ class _Writer:
         if not self.records:
             return
         series = pd.concat(self.series, ignore_index=True) if self.series else None
-        self.store.append(self.records, series)
+        self.store.append(self.records, series, schema=self.schema)
         self.records, self.series = [], []
         self.written = time.perf_counter()
 
