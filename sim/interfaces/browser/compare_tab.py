@@ -56,8 +56,7 @@ def ComparePanel(
         done.set((0, 1))
         try:
             district = load_district(world) if world is not None else None
-            sized = district.params(params) if district is not None else params
-            refusal = world_refusal(sized, Limits.from_env(), lang)
+            refusal = world_refusal(params, Limits.from_env(), lang, district=district)
             if refusal:
                 error.set(refusal)
                 return

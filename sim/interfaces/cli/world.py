@@ -19,9 +19,10 @@ from sim.core.model import GovernanceModel
 from sim.core.scenario import load_scenario, parse_override
 from sim.core.state import OC_NONE
 from sim.runs.district_files import FORMATS, write_district
-from sim.runs.folder import check_out_dir
+from sim.runs.folder import check_out_dir, prepare_dir, remove_if_empty
+from sim.runs.limits import check_run, estimate_run
 
-from . import CommandError, add_quiet_option, non_negative_int
+from . import CommandError, add_limit_options, add_quiet_option, non_negative_int
 
 DEFAULT_SEED = 0
 COMPOUND_COLUMNS = tuple(
@@ -80,35 +81,55 @@ def register(subparsers: Any) -> None:
         f"(default: all: {', '.join(COMPOUND_COLUMNS)})",
     )
     add_quiet_option(p, "the paths of the tables written")
+    add_limit_options(p, "a world")
     p.set_defaults(func=cmd_world)
+
+
+def parse_columns(text: str) -> tuple[str, ...]:
+    """The compound columns `--columns` names (comma-separated); CommandError unless it
+    names at least one, each a compound column."""
+    columns = tuple(c.strip() for c in text.split(",") if c.strip())
+    unknown = [c for c in columns if c not in COMPOUND_COLUMNS]
+    if unknown:
+        raise CommandError(
+            f"--columns: {unknown[0]!r} is not a compound column; allowed: "
+            + ", ".join(COMPOUND_COLUMNS)
+        )
+    if not columns:
+        raise CommandError(
+            f"--columns {text!r}: names no column; give compound columns separated by "
+            f"commas ({', '.join(COMPOUND_COLUMNS)}), or leave the flag out to write all"
+        )
+    return columns
 
 
 def cmd_world(args: argparse.Namespace) -> int:
     overrides = dict(parse_override(text) for text in args.overrides)
     scenario = load_scenario(args.scenario, overrides).with_world(args.world)
-    columns = None
-    if args.columns is not None:
-        columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
-        unknown = [c for c in columns if c not in COMPOUND_COLUMNS]
-        if unknown:
-            raise CommandError(
-                f"--columns: {unknown[0]!r} is not a compound column; allowed: "
-                + ", ".join(COMPOUND_COLUMNS)
-            )
-    out = check_out_dir(args.out)
+    columns = None if args.columns is None else parse_columns(args.columns)
+    out = check_out_dir(args.out, "--out")
     seed = (
         args.seed
         if args.seed is not None
         else (scenario.seed if scenario.seed is not None else DEFAULT_SEED)
     )
-    model = GovernanceModel(
-        rng=seed, timeline=scenario.timeline, district=scenario.district, **scenario.params
-    )
-    tables = district_tables(
-        model.world, has_oc=model.compounds.oc_state != OC_NONE, columns=columns
-    )
-    model.remove_all_agents()
-    paths = write_district(out, tables, args.format)
+    # before anything is built: the world it builds, counted in its tables if it has them
+    est = estimate_run(scenario.params, 0, district=scenario.district)
+    check_run(est, args.max_memory, args.max_hours, f"{args.scenario}: the world")
+    created = prepare_dir(out)  # an unwritable place is reported before the world is built
+    try:
+        model = GovernanceModel(
+            rng=seed, timeline=scenario.timeline, district=scenario.district, **scenario.params
+        )
+        tables = district_tables(
+            model.world, has_oc=model.compounds.oc_state != OC_NONE, columns=columns
+        )
+        model.remove_all_agents()
+        paths = write_district(out, tables, args.format)
+    except BaseException:
+        if created:
+            remove_if_empty(out)
+        raise
     w = model.world
     if not args.quiet:
         print(

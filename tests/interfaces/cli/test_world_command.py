@@ -11,6 +11,7 @@ import pytest
 
 from sim.core.scenario import load_scenario
 from sim.interfaces.cli.main import main
+from tests.helpers import read_only
 from tests.interfaces.cli.test_cli import assert_clean_error
 
 SMALL = [
@@ -155,10 +156,26 @@ def test_a_bad_cell_exits_2_naming_the_file_row_column_and_value(tmp_path, writt
             "'colour' is not a compound column",
         ),
         (["run", "baseline", "--world", "no/such/folder"], "no such folder"),
+        (["world", "baseline", "--out", "X", "--columns", ",,,"], "--columns ',,,': names no"),
+        (["world", "baseline", "--out", "X", "--columns", " "], "names no column"),
+        (["world", "baseline", "--out", "X/" + "x" * 5000], "File name too long"),
     ],
 )
 def test_bad_world_commands_exit_2(tmp_path, capsys, args, needle):
-    args = [a if a != "X" else str(tmp_path / "x") for a in args]
+    args = [a.replace("X", str(tmp_path / "x"), 1) if a.startswith("X") else a for a in args]
     code = main(args)
     captured = capsys.readouterr()
     assert code == 2 and needle in captured.err and "Traceback" not in captured.err
+
+
+def test_world_into_a_read_only_folder_exits_2_before_building(tmp_path, capsys, monkeypatch):
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("the world was built although its folder was refused")
+
+    monkeypatch.setattr("sim.interfaces.cli.world.GovernanceModel", must_not_build)
+    (tmp_path / "ro").mkdir()
+    with read_only(tmp_path / "ro") as ro:
+        code = main(["world", "baseline", "--out", str(ro / "district"), *SMALL])
+        assert_clean_error(capsys, code, "--out", "cannot create the folder")
+        code = main(["world", "baseline", "--out", str(ro), *SMALL])
+        assert_clean_error(capsys, code, "--out", "cannot write in this folder")
