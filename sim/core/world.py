@@ -9,7 +9,9 @@ lever changes is decided later by the agents.
 
 A district read from tables (`sim.core.district`, `build_world(p, rng, district)`) gives the
 structure and any attributes it lists; everything else is drawn as above, with the same
-draws whichever attributes are given.
+draws whichever attributes are given. Where its compounds table gives coordinates, the world
+keeps them as `World.compound_lonlat` (longitude and latitude per compound, NaN where
+unknown; all NaN in a drawn world): they place compounds on a map and change no draw.
 """
 
 from __future__ import annotations
@@ -50,7 +52,12 @@ tasks); `peer`: neighbouring communities of one street, who compare their practi
 
 @dataclass
 class World:
-    """Everything the builder draws. Arrays are indexed within their own level."""
+    """Everything the builder draws. Arrays are indexed within their own level.
+
+    `compound_lonlat` is where each compound lies: an (n_compounds, 2) float array of
+    longitude and latitude in degrees, NaN where unknown. It is given by a district's
+    tables (their `longitude` and `latitude` columns, docs/DATA.md) and never drawn, so a
+    drawn world has NaN throughout; maps read it, no mechanism does."""
 
     n_streets: int
     street_of_community: np.ndarray
@@ -87,6 +94,14 @@ class World:
     district: District | None = None  # the tables the world was read from, if any
     graph: nx.MultiGraph = field(repr=False, default=None)
     node_offset: dict[str, int] = field(default_factory=dict)
+    # per compound: longitude and latitude (degrees), an (n_compounds, 2) float array with
+    # NaN where unknown — given by a district's `longitude` and `latitude` columns, never
+    # drawn (a drawn world has NaN throughout); for maps, not read by any mechanism
+    compound_lonlat: np.ndarray = field(repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.compound_lonlat is None:
+            self.compound_lonlat = np.full((len(self.community_of_compound), 2), np.nan)
 
     @property
     def n_communities(self) -> int:
@@ -359,6 +374,7 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
         elderly_share=elderly_p,
         floor_area=area_mean,
         district=district,
+        compound_lonlat=None if district is None else district.compound_lonlat(),
     )
     world.graph, world.node_offset = build_network(world, p)
     return world

@@ -694,6 +694,19 @@ WORLD_FLAGS: dict[str, list[tuple[str, list[str]]]] = {
         ("1KB", ["--max-memory"]),
     ],
     "--max-hours": [("0", ["--max-hours"]), ("never", ["--max-hours"]), ("inf", ["--max-hours"])],
+    # listings flags: with a scenario given, --from-listings is refused whatever the file
+    "--from-listings": [
+        ("{dir}/missing.json", ["--from-listings", "takes no scenario"]),
+        ("{dir}/tiny.toml", ["--from-listings", "takes no scenario"]),
+    ],
+    "--district": [("武侯", ["--district belongs to --from-listings"])],
+    "--streets": [("0", ["--streets"]), ("x", ["--streets"]), ("-3", ["--streets"])],
+    "--community-households": [
+        ("0", ["--community-households"]),
+        ("many", ["--community-households"]),
+        ("nan", ["--community-households"]),
+        ("inf", ["--community-households"]),
+    ],
 }
 
 
