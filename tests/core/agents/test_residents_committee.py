@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.agents.residents_committee import PAPERWORK, SERVICE
+from sim.core.agents.residents_committee import PAPERWORK
 from sim.core.people import DIRECTOR
 from tests.conftest import MEDIUM, small_model
 from tests.helpers import effect
