@@ -212,3 +212,29 @@ def _ring_with_hub(n: int = 9) -> sp.csr_matrix:
     ).tocsr()
     adj.sort_indices()
     return adj
+
+
+@pytest.mark.parametrize("household_rule", [False, True])
+def test_voting_chances_compiled_equal_numpy_bit_for_bit(household_rule):
+    """Turnout chances from the compiled loop and from NumPy, with trust on both sides of
+    neutral, exactly neutral, zero and NaN, tenants and owners, minors and adults."""
+    from sim.core.mechanisms import elections
+
+    model = GovernanceModel(rng=3, election_household_rule=household_rule, **WORLD)
+    model.run_for(2)
+    res, rng = model.residents, np.random.default_rng(0)
+    trust = rng.random(res.n).astype(np.float32)
+    trust[::7] = np.float32(model.p["trust_neutral"])
+    trust[1::11], trust[2::13] = 0.0, np.nan
+    res.trust[:, 1] = trust
+    res.participates = rng.random(res.n) < 0.4
+    out = {}
+    for mode in ("numpy", "compiled"):
+        model.cache.clear()
+        with kernels.using(mode):
+            out[mode] = elections.voting_chances(model), elections.turnout_by_community(model)
+    for x, y in zip(out["numpy"][0], out["compiled"][0]):
+        assert x.dtype == y.dtype == np.float32 and x.tobytes() == y.tobytes()
+    for x, y in zip(out["numpy"][1], out["compiled"][1]):
+        assert np.array_equal(x, y, equal_nan=True) and x.tobytes() == y.tobytes()
+    assert np.isnan(out["compiled"][0][0]).any() and (out["compiled"][0][0] == 0).any()

@@ -235,3 +235,39 @@ def pay_fees(heads, compound, quality, noise, z, tolerance, served, area, pays, 
         if ok:
             paid[c] += 1.0
             paid_area[c] += area[i]
+
+
+@_jit
+def voting_chances(
+    participates,
+    turnout_participant,
+    party_member,
+    reach,
+    compound,
+    age_band,
+    availability,
+    head_reach,
+    owner,
+    tenant_attachment,
+    trust,
+    trust_neutral,
+    adult,
+    chance,
+    mobilised,
+):
+    """`elections.voting_chances` per resident i in float32, in the NumPy code's order:
+    own = participates × turnout_participant; party = party_member × reach[compound];
+    heads = availability[age band] × head_reach × (1 or tenant_attachment) ×
+    min(trust / trust_neutral, 1) (NaN kept, as np.minimum does);
+    chance = (1 − (1 − own)(1 − party)(1 − heads)) × adult; mobilised = party × adult."""
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in range(participates.shape[0]):
+        own = (one if participates[i] else zero) * turnout_participant
+        party = (one if party_member[i] else zero) * reach[compound[i]]
+        heads = availability[age_band[i]] * head_reach
+        heads = heads * (one if owner[i] else tenant_attachment)
+        ratio = trust[i] / trust_neutral
+        heads = heads * (one if ratio >= one else ratio)
+        a = one if adult[i] else zero
+        chance[i] = (one - (one - own) * (one - party) * (one - heads)) * a
+        mobilised[i] = party * a
