@@ -18,6 +18,13 @@ for, from `getrusage(RUSAGE_CHILDREN)`). Modes: serial (batch_run number_process
 local process pool). Each repeat runs the two engines side by side, alternating which goes
 first; ratios are medians of the per-repeat ratios. The final-month outcomes of both are
 compared, as a check that the same runs were made.
+
+`--engines` adds the sweep with its local pool replaced by a Dask LocalCluster of as many
+single-threaded worker processes, started by Dask's default method (`sweep-dask`, spawned)
+or forked (`sweep-dask-fork`, `distributed.worker.multiprocessing-method = fork`); each
+repeat runs every engine, the order rotating by one from repeat to repeat:
+
+    python benchmarks/bench_sweep_vs_batch_run.py --seeds 10 --steps 60 --repeat 7 --modes parallel --engines batch_run,sweep,sweep-dask,sweep-dask-fork
 """
 
 from __future__ import annotations
@@ -44,6 +51,9 @@ WORLD = {
 """A small district (about 1,000 residents), so that many runs fit in a few minutes and the
 memory that holds results, not the model, is what grows."""
 MASTER_SEED = 1
+ENGINES = ("batch_run", "sweep", "sweep-dask", "sweep-dask-fork")
+DASK_METHODS = {"sweep-dask": "spawn", "sweep-dask-fork": "fork"}
+"""How a Dask LocalCluster starts its worker processes, by engine."""
 
 
 def experiment_toml(seeds: int, steps: int) -> str:
@@ -98,6 +108,13 @@ def child(engine: str, workers: int, seeds: int, steps: int, out: Path) -> dict:
         check = sorted(round(r["satisfaction_mean"], 9) for r in last)
         return {"wall": wall, "rows": len(rows), "check": check, "base_rss": base_rss}
 
+    if engine in DASK_METHODS:  # the sweep as it is, its local pool replaced by Dask's
+        import dask
+
+        from sim.experiments import evaluators
+
+        dask.config.set({"distributed.worker.multiprocessing-method": DASK_METHODS[engine]})
+        evaluators.ProcessPoolEvaluator = lambda n=None: evaluators.DaskEvaluator(workers=n)
     path = out / "bench.toml"
     path.write_text(experiment_toml(seeds, steps))
     code = main(
@@ -177,7 +194,7 @@ def measure(engine: str, workers: int, seeds: int, steps: int) -> dict:
         if proc.returncode != 0:
             raise SystemExit(f"{engine} failed:\n{err.decode()}")
         out = json.loads(result_file.read_text().strip().splitlines()[-1])
-        if engine == "sweep":
+        if engine != "batch_run":
             out.update(stored(Path(tmp)))
     return {
         **out,
@@ -208,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="measurements per cell (median)")
     parser.add_argument("--modes", default="serial,parallel")
+    parser.add_argument(
+        "--engines", default="batch_run,sweep", help=f"comma-separated, among {ENGINES}"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -227,14 +247,18 @@ def main(argv: list[str] | None = None) -> int:
     for mode in args.modes.split(","):
         workers = 1 if mode == "serial" else args.processes
         cells: dict[str, list[dict]] = {}
+        engines = args.engines.split(",")
+        if "batch_run" not in engines or not set(engines) <= set(ENGINES):
+            parser.error(f"--engines: batch_run and any of {ENGINES[1:]}")
         for rep in range(args.repeat):
-            order = ("batch_run", "sweep") if rep % 2 == 0 else ("sweep", "batch_run")
-            for engine in order:  # side by side, alternating which goes first
+            k = rep % len(engines)
+            order = engines[k:] + engines[:k]
+            for engine in order:  # side by side, rotating which goes first
                 m = measure(engine, workers, args.seeds, args.steps)
                 m["load_average"] = os.getloadavg()[0]
                 cells.setdefault(engine, []).append(m)
                 print(
-                    f"  {mode:8} {engine:9} rep {rep + 1}: {m['wall']:7.1f} s wall, "
+                    f"  {mode:8} {engine:15} rep {rep + 1}: {m['wall']:7.1f} s wall, "
                     f"{m['cpu']:7.1f} s CPU, driver {m['peak_driver_mb']:7.1f} MB "
                     f"(+{m['driver_growth_mb']:.1f} MB over start-up), tree "
                     f"{m['peak_tree_mb']:7.1f} MB (PSS {m['peak_tree_pss_mb']:.1f} MB); "
@@ -242,11 +266,14 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
         checks = {e: c[0]["check"] for e, c in cells.items()}
-        same = checks["batch_run"] == checks["sweep"]
-        pairs = list(zip(cells["sweep"], cells["batch_run"]))
+        keys = ("wall", "cpu", "peak_driver_mb", "peak_tree_mb", "peak_tree_pss_mb")
         ratios = {
-            k: statistics.median(s[k] / b[k] for s, b in pairs)
-            for k in ("wall", "cpu", "peak_driver_mb", "peak_tree_mb", "peak_tree_pss_mb")
+            e: {
+                k: statistics.median(s[k] / b[k] for s, b in zip(cells[e], cells["batch_run"]))
+                for k in keys
+            }
+            for e in engines
+            if e != "batch_run"
         }
         for engine, ms in cells.items():
             table.append(
@@ -265,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                     "driver_growth_mb": statistics.median(m["driver_growth_mb"] for m in ms),
                     "repeats": len(ms),
                     "load_average": statistics.median(m["load_average"] for m in ms),
-                    "same_final_outcomes": same,
-                    "sweep_over_batch_run": ratios,
+                    "same_final_outcomes": checks[engine] == checks["batch_run"],
+                    "over_batch_run": ratios.get(engine),
                     "each": [
                         {
                             k: m[k]
@@ -284,23 +311,24 @@ def main(argv: list[str] | None = None) -> int:
             )
     print()
     header = (
-        f"{'mode':8} {'engine':9} {'workers':>7} {'rows':>7} {'wall s':>8} {'CPU s':>8} "
+        f"{'mode':8} {'engine':15} {'workers':>7} {'rows':>7} {'wall s':>8} {'CPU s':>8} "
         f"{'driver MB':>10} {'+over start':>11} {'tree MB':>9} {'tree PSS':>9}"
     )
     print(header)
     print("-" * len(header))
     for r in table:
         print(
-            f"{r['mode']:8} {r['engine']:9} {r['workers']:>7} {r['rows']:>7} "
+            f"{r['mode']:8} {r['engine']:15} {r['workers']:>7} {r['rows']:>7} "
             f"{r['wall_s']:>8.1f} {r['cpu_s']:>8.1f} {r['peak_driver_mb']:>10.1f} "
             f"{r['driver_growth_mb']:>11.1f} {r['peak_tree_mb']:>9.1f} "
             f"{r['peak_tree_pss_mb']:>9.1f}"
         )
-    for mode in dict.fromkeys(r["mode"] for r in table):
-        r = next(r for r in table if r["mode"] == mode)
-        q = r["sweep_over_batch_run"]
+    for r in table:
+        q = r["over_batch_run"]
+        if q is None:
+            continue
         print(
-            f"{mode}: sweep/batch_run, medians of {r['repeats']} alternating pairs: wall time "
+            f"{r['mode']}: {r['engine']}/batch_run, medians of {r['repeats']} pairs: wall time "
             f"{q['wall']:.2f}, CPU time {q['cpu']:.2f}, driver memory {q['peak_driver_mb']:.2f}, "
             f"tree memory {q['peak_tree_mb']:.2f} (RSS), {q['peak_tree_pss_mb']:.2f} (PSS); "
             "same final outcomes: "
