@@ -446,7 +446,16 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     def add_nodes(key: str, kind: str, n: int, level: str) -> None:
         nonlocal nid
         offset[key] = nid
-        g.add_nodes_from((nid + i, {"kind": kind, "index": i, "level": level}) for i in range(n))
+        if level == "compound":  # a compound's bodies say where they are even without ties
+            home = world.community_of_compound.tolist()
+            g.add_nodes_from(
+                (nid + i, {"kind": kind, "index": i, "level": level, "community": home[i]})
+                for i in range(n)
+            )
+        else:
+            g.add_nodes_from(
+                (nid + i, {"kind": kind, "index": i, "level": level}) for i in range(n)
+            )
         nid += n
 
     n_comm, n_comp = world.n_communities, world.n_compounds

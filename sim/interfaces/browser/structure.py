@@ -9,8 +9,11 @@ The app reads the model's network only through what every node and edge carries:
 * any other node below the street level (a compound's organisations, or kinds the app does
   not know yet) belongs to the nearest community through the network, never crossing a
   node at street or district level;
+* a node at level `compound` that names its `community` belongs there (a compound's body
+  that is not constituted yet, such as a branch not built, has no ties to follow);
 * a community's street is the street of the street-level nodes it is tied to;
-* the organisations of one compound are the compound-level nodes tied to each other.
+* the organisations of one compound are those naming the same community and `index`, or,
+  for nodes that name none, the compound-level nodes tied to each other.
 
 The skeleton also keeps who was tied to whom when it was read (the views place district-wide
 nodes near their first clients, so positions never depend on the month).
@@ -90,6 +93,9 @@ def read_structure(graph: nx.Graph) -> Structure:
         [int(attrs[u].get("index", i)) for i, u in enumerate(ids.tolist())], dtype=np.int64
     )
     community = np.where(level == "community", index, -1).astype(np.int64)
+    # a compound's bodies may name their community (a branch not yet built has no ties)
+    given = np.array([int(attrs[u].get("community", -1)) for u in ids.tolist()], dtype=np.int64)
+    community = np.where((level == "compound") & (given >= 0), given, community)
     street = np.where(level == "street", index, -1).astype(np.int64)
     below = np.array([lv not in ABOVE_COMMUNITY for lv in level])
 
@@ -132,10 +138,23 @@ def _compounds(
             i = parent[i]
         return i
 
+    # the bodies of one compound share its index (owners' committee, branch)
+    first: dict[tuple[int, int], int] = {}
     for i in list(parent):
+        if "community" in graph.nodes[int(ids[i])]:
+            key = (int(community[i]), int(graph.nodes[int(ids[i])]["index"]))
+            j = first.setdefault(key, i)
+            if j != i:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    named = set(first.values()) | {i for i in parent if "community" in graph.nodes[int(ids[i])]}
+    for i in list(parent):
+        if i in named:  # placed by what it names, not by ties (shared people tie compounds)
+            continue
         for v in graph.adj[int(ids[i])]:
             j = row[int(v)]
-            if j in parent and community[j] == community[i]:
+            if j in parent and j not in named and community[j] == community[i]:
                 a, b = find(i), find(j)
                 if a != b:
                     parent[max(a, b)] = min(a, b)

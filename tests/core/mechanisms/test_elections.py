@@ -104,7 +104,7 @@ def test_a_secretary_with_low_standing_loses_more_often():
     lost = {}
     for arm, standing in (("high", 0.85), ("low", 0.15)):
         shares = []
-        for seed in SEEDS:
+        for seed in range(1, 21):  # defeats are rare events: 20 paired seeds
             m = small_model(
                 seed, **MANY, **ROUND, xa_one_shoulder=1.0, contest_base=1.0, vote_noise=0.05
             )

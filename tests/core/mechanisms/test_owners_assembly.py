@@ -248,6 +248,7 @@ def test_members_tied_to_the_firms_allies_drift_to_the_firm_more_and_party_membe
                 for seat, person in zip(m.seats_of(OC, c), pool):
                     m.replace_in_seat(int(seat), person)
                     m.people.party_member[person] = False
+                m.sync_shared_edges()  # as the model does after the seat changes it makes
             for _ in range(24):
                 m.owners_committees[c].drift_to_firm()
             members = m.org_members(OC, c)
