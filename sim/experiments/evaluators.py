@@ -135,6 +135,7 @@ class ProcessPoolEvaluator(_Workers):
             max_workers=self.n_workers,
             mp_context=multiprocessing.get_context(self.start_method),
             initializer=_ignore_interrupts,
+            initargs=(os.getpid(),),
         )
         # start the workers now (a forked pool starts them all at its first task), before
         # this process starts any other thread (a progress bar's, for instance). The
@@ -205,10 +206,25 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _ignore_interrupts() -> None:
-    """In a pool's worker: leave SIGINT and SIGTERM to the sweep, which stops its workers."""
+def _ignore_interrupts(parent: int) -> None:
+    """In a pool's worker: leave SIGINT and SIGTERM to the sweep, which stops its workers;
+    and end with it if it ends without stopping them (a second Ctrl-C exits at once): on
+    Linux the kernel kills the worker when the process that started it dies
+    (PR_SET_PDEATHSIG), where forked workers would otherwise wait for ever on a queue whose
+    other end they hold themselves."""
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:  # the sweep died before the line above
+                os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
