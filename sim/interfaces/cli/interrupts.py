@@ -5,7 +5,8 @@ schedulers and `kill` send) raises `Terminated`, a KeyboardInterrupt, so one cle
 serves both: the command stores what finished, logs its session, releases its lock and
 exits with 130 (SIGINT) or 143 (SIGTERM). While it cleans up, a second signal no longer
 raises: it runs the registered last-resort clean-ups (`on_hard_exit`, e.g. removing a lock
-file) and ends the process at once.
+file) and ends the process at once; after the clean-up, while the process shuts down, a
+second signal ends it at once with the same code.
 """
 
 from __future__ import annotations
@@ -59,8 +60,13 @@ def handle_signals() -> Iterator[None]:
     try:
         yield
     finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+        if _first:  # interrupted: the process ends now; a second signal while it shuts down
+            code = 128 + _first[0]  # (worker pools, clusters) exits at once, with this code
+            for s in previous:
+                signal.signal(s, lambda *_: os._exit(code))
+        else:
+            for s, h in previous.items():
+                signal.signal(s, h)
         _first.clear()
         _cleanups.clear()
 

@@ -275,19 +275,39 @@ def _run_and_log(
 ) -> Any:
     """Save the definition, run, and log the session whatever happens (an interruption
     before the runs start is logged too), with the signal that stopped it."""
+    from datetime import UTC, datetime
+
     from sim.experiments.api import run_session
 
-    return run_session(
-        defn,
-        design,
-        store,
-        evaluator,
-        command=_command(args),
-        retry_failed=args.retry_failed,
-        batch_size=args.batch_size,
-        progress=_show_progress(args),
-        extra=lambda: {"signal": interrupts.received()} if interrupts.received() else {},
-    )
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    logged = len(store.sessions())
+
+    def log_hard_exit() -> None:
+        """A second signal ends the process while the first is being handled (the workers
+        stopped, the finished runs written): log the session as interrupted if it is not yet."""
+        if len(store.sessions()) == logged:
+            store.log_session(
+                {
+                    "started": started,
+                    "command": _command(args),
+                    "interrupted": True,
+                    "signal": interrupts.received(),
+                    "exited_at_once": True,
+                }
+            )
+
+    with interrupts.on_hard_exit(log_hard_exit):
+        return run_session(
+            defn,
+            design,
+            store,
+            evaluator,
+            command=_command(args),
+            retry_failed=args.retry_failed,
+            batch_size=args.batch_size,
+            progress=_show_progress(args),
+            extra=lambda: {"signal": interrupts.received()} if interrupts.received() else {},
+        )
 
 
 def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) -> int:
