@@ -34,7 +34,7 @@ def describe_entry(entry: dict[str, Any], lang: str) -> str:
         f"{param_label(k, lang)} = {fmt_number(v, lang)}" for k, v in entry["set"].items()
     )
     where = (
-        tr("reform_streets", lang).format(s=", ".join(str(s + 1) for s in entry["streets"]))
+        tr("reform_streets", lang).format(s=", ".join(str(s) for s in entry["streets"]))
         if entry.get("streets")
         else tr("reform_everywhere", lang)
     )
@@ -73,7 +73,7 @@ def ReformCard(
     else:
         shown = value.value
     due = month.value if month.value > 0 else run.month + 1  # the next month unless typed
-    street_names = [tr("street_n", lang).format(s=s + 1) for s in run.structure.streets.tolist()]
+    street_names = [tr("street_n", lang).format(s=s) for s in run.structure.streets.tolist()]
 
     def pick_lever(label: str) -> None:
         lever.set(names[label])

@@ -119,6 +119,14 @@ def register(subparsers: Any) -> None:
         "a new session beyond it is told the server is busy",
     )
     p.add_argument(
+        "--max-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="comparisons and sweeps run at once, each in its own process (default: one "
+        "per processor); more wait their turn",
+    )
+    p.add_argument(
         "--cull-seconds",
         type=float,
         default=guard.DEFAULT_CULL_SECONDS,
@@ -144,7 +152,13 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
     runs_dir = getattr(args, "runs_dir", None)
     if runs_dir is not None and not runs_dir.is_dir():
         raise CommandError(f"--runs-dir {runs_dir}: no such folder")
-    for name in ("session_memory_mb", "server_memory_mb", "max_sessions", "cull_seconds"):
+    for name in (
+        "session_memory_mb",
+        "server_memory_mb",
+        "max_sessions",
+        "cull_seconds",
+        "max_jobs",
+    ):
         value = getattr(args, name, None)
         if value is not None and not value > 0:
             flag = "--" + name.replace("_", "-")
@@ -164,6 +178,7 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         server_mb=getattr(args, "server_memory_mb", None),
         max_sessions=getattr(args, "max_sessions", None),
         cull_seconds=getattr(args, "cull_seconds", None),
+        max_jobs=getattr(args, "max_jobs", None),
     )
     # fail now, with exit code 2, rather than in the first browser session
     settings = controls.initial_settings(env)
