@@ -211,7 +211,7 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
         bench = Workbench()
 
         def notify() -> None:
-            bench.version = getattr(bench, "version", 0) + 1
+            bench.version += 1
             try:
                 if ctx is not None:
                     with ctx:

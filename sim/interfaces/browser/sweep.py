@@ -130,7 +130,7 @@ def parse_values(text: str, name: str, policy: Sequence[Mapping[str, Any]]) -> l
                 if not math.isfinite(value):
                     raise ValueError
         except ValueError:
-            allowed = "true or false" if kind is bool else f"a {kind.__name__} number"
+            allowed = {bool: "true or false", int: "a whole number"}.get(kind, "a number")
             raise ScenarioError(f"{name}: value {part!r} is not {allowed}") from None
         out.append(value)
     if len(set(map(repr, out))) != len(out):

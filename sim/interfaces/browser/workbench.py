@@ -68,7 +68,9 @@ class Workbench:
         self.errors: dict[str, str] = {}
         self._count = 0
         self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
         self.closed = False
+        self.version = 0
 
     def form(self, kind: str) -> dict[str, Any]:
         """The inputs of a tab (a dict the tab reads and writes)."""
@@ -108,7 +110,9 @@ class Workbench:
                     job.message = f"{type(err).__name__}: {err}"
             self.notify()
 
-        threading.Thread(target=work, name=f"job-{job.name}", daemon=True).start()
+        thread = threading.Thread(target=work, name=f"job-{job.name}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
         self.notify()
 
     def cancel(self, kind: str) -> None:
@@ -117,9 +121,15 @@ class Workbench:
             job.cancel()
 
     def close(self) -> None:
-        """Cancel every job and remove the session's files."""
+        """Cancel every job and remove the session's files once its jobs have stopped."""
         self.closed = True
         for job in list(self.jobs.values()):
             job.cancel()
-        with contextlib.suppress(OSError):
-            shutil.rmtree(self.folder, ignore_errors=True)
+
+        def remove() -> None:
+            for thread in self._threads:
+                thread.join(30)
+            with contextlib.suppress(OSError):
+                shutil.rmtree(self.folder, ignore_errors=True)
+
+        threading.Thread(target=remove, name="workbench-close", daemon=True).start()
