@@ -30,8 +30,8 @@ from .controls import BoundedInt, resolve_seed, scenario_folder
 from .export_panel import Downloads
 from .guard import job_estimate_mb
 from .i18n import fmt_number, long_label, metric_label, param_label, signed, tr
-from .jobs import CANCELLED, FAILED, Job
-from .plots import COMPARED, band_rows, band_spec, decimals_of, unit_of
+from .jobs import CANCELLED, FAILED, RUNNING, WAITING, Job
+from .plots import COMPARED, UNITS, band_rows, band_spec, decimals_of, unit_of
 from .vega_view import Chart
 from .workbench import Setting, Workbench
 
@@ -168,7 +168,7 @@ def ComparePanel(
             values=choices,
             value=label(form["arm_a"]),
             on_value=lambda v: put("arm_a", cmp.CURRENT if v == current_label else v),
-            style={"min-width": "200px"},
+            style={"min-width": "200px", "max-width": "360px"},
             classes=["arm-a-select"],
         )
         solara.Select(
@@ -176,11 +176,20 @@ def ComparePanel(
             values=choices,
             value=label(form["arm_b"]),
             on_value=lambda v: put("arm_b", cmp.CURRENT if v == current_label else v),
-            style={"min-width": "200px"},
+            style={"min-width": "200px", "max-width": "360px"},
             classes=["arm-b-select"],
         )
-        RunFields(form, put, lang, "compare", tr("compare_run", lang), start, running is not None)
-    JobProgress(bench, KIND, lang, unit="months")
+        RunFields(
+            form["months"],
+            form["replicates"],
+            put,
+            lang,
+            "compare",
+            tr("compare_run", lang),
+            start,
+            running is not None,
+        )
+    job_progress(bench, KIND, lang, "months")
     if bench.errors.get(KIND):
         solara.Error(bench.errors[KIND], classes=["compare-error"])
     elif job is not None and job.state == FAILED and job is bench.jobs.get(KIND):
@@ -190,39 +199,47 @@ def ComparePanel(
         CompareResult(res, lang)
 
 
-@solara.component
-def JobProgress(bench: Workbench, kind: str, lang: str, unit: str) -> None:
-    """A job's place in the queue or its progress, and Cancel; a cancelled job says so."""
+def job_progress(bench: Workbench, kind: str, lang: str, unit: str) -> None:
+    """The progress of the tab's job (`JobProgress`, given what it shows as its props, so
+    it is drawn again whenever the job moves)."""
     job = bench.jobs.get(kind)
     if job is None:
         return
-    if job.finished:
-        if job.state == CANCELLED:
-            solara.Info(tr("job_cancelled", lang), dense=True, classes=[f"{kind}-cancelled"])
+    JobProgress(
+        job.state, job.done, job.total, job.place, lambda: bench.cancel(kind), kind, lang, unit
+    )
+
+
+@solara.component
+def JobProgress(
+    state: str, done: int, total: int, place: int, on_cancel: Any, kind: str, lang: str, unit: str
+) -> None:
+    """A job's place in the queue or its progress, and Cancel; a cancelled job says so."""
+    if state == CANCELLED:
+        solara.Info(tr("job_cancelled", lang), dense=True, classes=[f"{kind}-cancelled"])
+        return
+    if state not in (WAITING, RUNNING):
         return
     with solara.Row(gap="12px", style={"align-items": "center"}, classes=[f"{kind}-progress"]):
         with solara.Column(gap="2px", style={"flex": "1 1 300px"}):
-            if job.state == "waiting":
+            if state == WAITING:
                 solara.ProgressLinear(True)
-                solara.Text(tr("job_waiting", lang).format(k=max(job.place, 1)))
+                solara.Text(tr("job_waiting", lang).format(k=max(place, 1)))
             else:
-                solara.ProgressLinear(100 * job.done / max(job.total, 1))
+                solara.ProgressLinear(100 * done / max(total, 1))
                 solara.Text(
-                    tr(f"job_running_{unit}", lang).format(d=job.done, n=job.total),
+                    tr(f"job_running_{unit}", lang).format(d=done, n=total),
                     classes=[f"{kind}-progress-text"],
                 )
         solara.Button(
-            tr("job_cancel", lang),
-            on_click=lambda: bench.cancel(kind),
-            outlined=True,
-            classes=[f"{kind}-cancel"],
+            tr("job_cancel", lang), on_click=on_cancel, outlined=True, classes=[f"{kind}-cancel"]
         )
 
 
 def chosen_bands(res: CompareRun) -> dict[str, list[dict[str, Any]]]:
     comp = res.comp
     return {
-        o: band_rows(comp.a[: comp.n], comp.b[: comp.n], o, comp.names)
+        o: band_rows(comp.a[: comp.n], comp.b[: comp.n], o, comp.names, UNITS[unit_of(o)].share)
         for o in res.outcomes
         if comp.a and o in comp.a[0]
     }
@@ -429,7 +446,8 @@ def DownloadRow(tables: list, figure: Any, stem: str, lang: str, where: str) -> 
 
 @solara.component
 def RunFields(
-    form: dict[str, Any],
+    months: int | None,
+    replicates: int | None,
     put: Any,
     lang: str,
     where: str,
@@ -441,7 +459,7 @@ def RunFields(
     while a job runs or a field is refused)."""
     BoundedInt(
         tr("months", lang),
-        form["months"],
+        months,
         1,
         MAX_MONTHS,
         lambda v: put("months", v),
@@ -450,7 +468,7 @@ def RunFields(
     )
     BoundedInt(
         tr("replicates", lang),
-        form["replicates"],
+        replicates,
         1,
         MAX_REPLICATES,
         lambda v: put("replicates", v),
@@ -461,7 +479,7 @@ def RunFields(
         label,
         color="primary",
         on_click=on_run,
-        disabled=busy or form["months"] is None or form["replicates"] is None,
+        disabled=busy or months is None or replicates is None,
         classes=[f"{where}-run"],
         style={"margin-top": "10px"},
     )

@@ -36,11 +36,12 @@ MIME = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 def _fonts(lang: str) -> list[str]:
-    families = ["sans-serif"]
+    """Font families: an installed Chinese font first in Chinese, and after the default
+    font in English (whose names quote 一肩挑), so no glyph is drawn as an empty box."""
     font = chinese_font()
-    if lang == "zh" and font is not None:
-        families.insert(0, font)
-    return families
+    if font is None:
+        return ["sans-serif"]
+    return [font, "sans-serif"] if lang == "zh" else ["sans-serif", font]
 
 
 def _figure(n: int, lang: str) -> tuple[Figure, list]:

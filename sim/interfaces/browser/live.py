@@ -183,9 +183,9 @@ def NetworkPanel(
     ties = solara.use_reactive(nv.TieFilter())
     shown = solara.use_reactive({k: None for k in nv.HIDDEN_AT_FIRST})
     present = sorted(set(run.history.edges_at(None).values()))
-    kinds_shown = shown.value[kind]
+    kinds_shown = shown.value.get(kind, ())  # the map draws no ties
     if kinds_shown is None:
-        kinds_shown = tuple(k for k in present if k not in nv.HIDDEN_AT_FIRST[kind])
+        kinds_shown = tuple(k for k in present if k not in nv.HIDDEN_AT_FIRST.get(kind, ()))
     month = shown_month(run, chosen.value)
     options = nv.Options(colour.value[kind], tuple(kinds_shown), selected.value, lang, ties.value)
 

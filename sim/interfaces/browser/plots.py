@@ -274,9 +274,11 @@ def band_rows(
     frames_b: Sequence[pd.DataFrame],
     outcome: str,
     names: tuple[str, str],
+    share: bool = False,
 ) -> list[dict[str, Any]]:
     """Per arm and month: the mean of the replicates and its 95% confidence interval (none
-    with one replicate)."""
+    with one replicate). `share`: the interval is cut at 0 and 1, the values a share can
+    take (a t-interval of few replicates can reach beyond them)."""
     from sim.experiments.stats import mean_ci
 
     rows = []
@@ -286,13 +288,14 @@ def band_rows(
         values = np.array([f[outcome].to_numpy(dtype=float) for f in frames])
         for m in range(values.shape[1]):
             est = mean_ci(values[:, m])
+            low, high = (max(est.low, 0.0), min(est.high, 1.0)) if share else (est.low, est.high)
             rows.append(
                 {
                     "month": m + 1,
                     "arm": arm,
                     "mean": _round(est.mean),
-                    "low": _round(est.low),
-                    "high": _round(est.high),
+                    "low": _round(low),
+                    "high": _round(high),
                     "n": est.n,
                 }
             )

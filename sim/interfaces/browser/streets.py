@@ -44,7 +44,8 @@ STREETS_PER_PAGE = 24
 def aggregate(frame: pd.DataFrame, column: str, by: list[str]) -> pd.DataFrame:
     """`column` aggregated within groups `by`: summed (SUMMED), else weighted by residents
     (a plain mean if the table has no residents); rows without a value are left out."""
-    f = frame[[*by, column, *(["residents"] if "residents" in frame else [])]].copy()
+    keep = [*by, column] + (["residents"] if "residents" in frame and column != "residents" else [])
+    f = frame[keep].copy()
     f = f[np.isfinite(f[column].to_numpy(dtype=float))]
     if column in SUMMED:
         return f.groupby(by, sort=True)[column].sum().rename("value").reset_index()

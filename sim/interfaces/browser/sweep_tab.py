@@ -22,12 +22,12 @@ from sim.core.params import ScenarioError
 from . import export, figures
 from . import sweep as sw
 from .checks import checks_of
-from .compare_tab import DownloadRow, JobProgress, OutcomePicker, PanelHead, RunFields
+from .compare_tab import DownloadRow, OutcomePicker, PanelHead, RunFields, job_progress
 from .controls import resolve_seed
 from .guard import job_estimate_mb
 from .i18n import fmt_number, long_label, param_label, signed, tr
 from .jobs import FAILED, Job
-from .plots import COMPARED, decimals_of, effect_spec, unit_of
+from .plots import COMPARED, UNITS, decimals_of, effect_spec, unit_of
 from .vega_view import Chart
 from .workbench import Setting, Workbench
 
@@ -157,12 +157,21 @@ def SweepPanel(
             classes=["sweep-values"],
             style={"min-width": "220px"},
         )
-        RunFields(form, put, lang, "sweep", tr("sweep_run", lang), start, running is not None)
+        RunFields(
+            form["months"],
+            form["replicates"],
+            put,
+            lang,
+            "sweep",
+            tr("sweep_run", lang),
+            start,
+            running is not None,
+        )
     solara.Text(
         tr("sweep_values_help", lang),
         style={"font-size": "12px", "color": "#666", "display": "block"},
     )
-    JobProgress(bench, KIND, lang, unit="runs")
+    job_progress(bench, KIND, lang, "runs")
     if bench.errors.get(KIND):
         solara.Error(bench.errors[KIND], classes=["sweep-error"])
     elif job is not None and job.state == FAILED:
@@ -223,16 +232,23 @@ def SweepResultView(res: sw.SweepResult, lang: str) -> None:
                 PanelHead(outcome, lang)
                 Chart(
                     effect_spec(outcome, unit_of(outcome), name, lang, relative.value, numeric),
-                    {"rows": effect_rows(rows), "version": f"{relative.value}-{len(rows)}"},
+                    {
+                        "rows": effect_rows(rows, UNITS[unit_of(outcome)].share),
+                        "version": f"{relative.value}-{len(rows)}",
+                    },
                 )
     EffectTable(effects, spec, lang)
     SweepDownloads(res, effects, lang)
 
 
-def effect_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """Chart rows of one outcome's effects (plain numbers, None for a missing bound)."""
+def effect_rows(rows: pd.DataFrame, share: bool = False) -> list[dict[str, Any]]:
+    """Chart rows of one outcome's effects (plain numbers, None for a missing bound); the
+    interval of a share's mean is cut at 0 and 1."""
     out = []
     for _, r in rows.iterrows():
+        if share:
+            r = r.copy()
+            r["low"], r["high"] = max(r["low"], 0.0), min(r["high"], 1.0)
         value = r["value"]
         out.append(
             {
