@@ -3,7 +3,7 @@
 #   1. the calibration with uncertainty (python -m sim.validation.calibration): the posterior
 #      docs/validation/posterior.parquet, its report in docs/VALIDATION.md and figures;
 #   2. every shipped experiment, including those across parameter uncertainty (which run
-#      over the posterior's draws), and docs/EXPERIMENTS.md with its section "Under which
+#      over the posterior's draws), and docs/RESULTS.md with its section "Under which
 #      conditions" (scripts/regenerate_experiments.sh).
 #
 #   bash scripts/regenerate_conditions.sh

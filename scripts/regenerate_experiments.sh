@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Regenerate docs/EXPERIMENTS.md from real runs: run every shipped experiment in experiments/
-# at its default size, write each report into docs/experiments/<name>/, and assemble the doc.
+# Regenerate docs/RESULTS.md from real runs: run every shipped experiment in experiments/ at
+# its default size, write each report into docs/experiments/<name>/ (report.md, PNG figures at
+# 110 dpi to keep the repository small, every estimate table as CSV), and assemble the doc.
+# (docs/EXPERIMENTS.md is the hand-written guide that links to it.)
 #
 #   bash scripts/regenerate_experiments.sh                  # every experiment
 #   bash scripts/regenerate_experiments.sh xa_devolution    # only these sweeps; the doc still
@@ -55,5 +57,5 @@ if [ "${#done_dirs[@]}" -eq 0 ]; then
     exit 1
 fi
 echo "[experiments] report ${done_dirs[*]}"
-"$PY" -m sim report "${done_dirs[@]}" --out docs/experiments --doc docs/EXPERIMENTS.md \
-    --intro docs/experiments/intro.md
+"$PY" -m sim report "${done_dirs[@]}" --out docs/experiments --doc docs/RESULTS.md \
+    --intro docs/experiments/intro.md --format png --dpi 110

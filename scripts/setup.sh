@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Set up the project's environment (idempotent; a re-run only checks and skips).
 #
-#   bash scripts/setup.sh            # .venv with Python >= 3.12, requirements, package `sim` (editable)
-#   bash scripts/setup.sh --browser  # ... plus Debian chromium and the offline Solara web assets
+#   bash scripts/setup.sh             # .venv with Python >= 3.12: the exact versions and hashes of
+#                                     # requirements.lock, and the package `sim` (editable)
+#   bash scripts/setup.sh --browser   # ... plus Debian chromium and the offline Solara web assets
+#   bash scripts/setup.sh --unlocked  # requirements.txt's ranges instead of the lock
+#
+# The lock is for CPython 3.12 on Linux x86_64; elsewhere the ranges are installed (with a
+# note). Refresh the lock after changing requirements.txt: bash scripts/lock.sh
 #
 # Environment:
 #   PYTHON=/path/to/python3.12   use this interpreter to create .venv (must be >= 3.12)
@@ -18,15 +23,17 @@ STAMP="$VENV/.requirements.sha256"
 MIN_MINOR=12   # Python 3.12 is the oldest version Mesa 3.5 supports
 
 WITH_BROWSER=0
+LOCKED=1
 for arg in "$@"; do
     case "$arg" in
         --browser) WITH_BROWSER=1 ;;
+        --unlocked) LOCKED=0 ;;
         -h|--help)
-            sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         *)
-            echo "setup.sh: unknown argument: $arg (use --browser or --help)" >&2
+            echo "setup.sh: unknown argument: $arg (use --browser, --unlocked or --help)" >&2
             exit 2
             ;;
     esac
@@ -100,8 +107,14 @@ else
 fi
 
 # ------------------------------------------------- 2. requirements + sim
+LOCK_STAMP="$VENV/.lock.sha256"   # the lock this environment was installed from (run.json reads it)
+if [ "$LOCKED" = "1" ] && ! "$VPY" -c "import platform, sys; sys.exit(not (sys.version_info[:2] == (3, 12) and sys.platform == 'linux' and platform.machine() == 'x86_64'))"; then
+    log "note: requirements.lock is for CPython 3.12 on Linux x86_64, not $("$VPY" -V 2>&1) on $(uname -m); installing requirements.txt's ranges"
+    LOCKED=0
+fi
+MODE=$([ "$LOCKED" = "1" ] && echo locked || echo unlocked)
 # The stamp covers everything that decides what gets installed.
-want_stamp="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1) $("$VPY" -V 2>&1)"
+want_stamp="$(cat requirements.txt requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1) $MODE $("$VPY" -V 2>&1)"
 have_stamp="$(cat "$STAMP" 2>/dev/null || true)"
 
 # -P: do not put the current directory on sys.path, so this checks the installed package
@@ -112,11 +125,34 @@ if [ "${FORCE_REINSTALL:-0}" != "1" ] && [ "$want_stamp" = "$have_stamp" ] \
 else
     [ -f sim/__init__.py ] \
         || log "WARNING: sim/__init__.py is missing: the package 'sim' will not be importable"
-    log "installing requirements.txt and the package 'sim' (editable) into .venv ..."
     start=$SECONDS
     PIP_FLAGS=(--disable-pip-version-check)
     if [ -n "${CI:-}" ] || [ ! -t 1 ]; then PIP_FLAGS+=(--progress-bar off); fi
-    "$VPY" -m pip install "${PIP_FLAGS[@]}" -r requirements.txt -e .
+    if [ "$MODE" = "locked" ]; then
+        log "installing requirements.lock (exact versions, hashes checked) and the package 'sim' (editable) into .venv ..."
+        "$VPY" -m pip install "${PIP_FLAGS[@]}" --require-hashes --no-deps -r requirements.lock
+        "$VPY" -m pip install "${PIP_FLAGS[@]}" --no-deps --no-build-isolation -e .
+        # exactly the lock: remove what an earlier install left that the lock does not hold
+        extra="$("$VPY" - <<'PY'
+import re
+from importlib.metadata import distributions
+norm = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+locked = {norm(line.split("==")[0]) for line in open("requirements.lock") if re.match(r"[A-Za-z0-9]", line)}
+keep = locked | {"pip", "community-governance-sim"}
+print(" ".join(sorted({d.metadata["Name"] for d in distributions() if norm(d.metadata["Name"]) not in keep})))
+PY
+)"
+        if [ -n "$extra" ]; then
+            log "removing packages the lock does not hold: $extra"
+            # shellcheck disable=SC2086
+            "$VPY" -m pip uninstall -y --disable-pip-version-check $extra >/dev/null
+        fi
+        sha256sum requirements.lock | cut -d' ' -f1 > "$LOCK_STAMP"
+    else
+        log "installing requirements.txt (ranges, not the lock) and the package 'sim' (editable) into .venv ..."
+        "$VPY" -m pip install "${PIP_FLAGS[@]}" -r requirements.txt -e .
+        rm -f "$LOCK_STAMP"
+    fi
     "$VPY" -m pip check || log "WARNING: 'pip check' reports dependency conflicts (see above)"
     echo "$want_stamp" > "$STAMP"
     log "pip install done in $((SECONDS - start)) s"

@@ -131,3 +131,24 @@ def test_every_module_the_readme_layout_names_exists():
     files = {p.name for p in PACKAGE.rglob("*.py")}
     named = set(re.findall(r"\b\w+\.py\b", readme_layout()))
     assert named <= files, f"README's layout names missing files: {sorted(named - files)}"
+
+
+MESA_OBJECTS = {"grid", "space", "cell", "cells", "agents", "agents_by_type", "all_cells"}
+"""Attributes through which the model reaches Mesa's objects."""
+
+
+def test_no_module_reaches_into_mesas_private_attributes():
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                continue
+            if node.attr.startswith("__"):
+                continue
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name in MESA_OBJECTS:
+                found.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{node.lineno} .{name}.{node.attr}"
+                )
+    assert not found, f"private Mesa attributes used (Mesa may change them): {found}"

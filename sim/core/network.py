@@ -99,7 +99,7 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         model.dept_version += _departmental(g, u, v)
         model.edge_index.add((min(u, v), max(u, v), kind))
         if first:
-            DiscreteSpace.add_connection(model.grid, model.grid._cells[u], model.grid._cells[v])
+            DiscreteSpace.add_connection(model.grid, model.grid[u], model.grid[v])
     elif not present and has:
         g.remove_edge(u, v, key=kind)
         model.network_version += 1
@@ -107,7 +107,7 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         model.dept_version += _departmental(g, u, v)
         model.edge_index.discard((min(u, v), max(u, v), kind))
         if not g.has_edge(u, v):
-            DiscreteSpace.remove_connection(model.grid, model.grid._cells[u], model.grid._cells[v])
+            DiscreteSpace.remove_connection(model.grid, model.grid[u], model.grid[v])
 
 
 def _departmental(g, u: int, v: int) -> bool:

@@ -71,7 +71,10 @@ builds the arms, `sim.experiments.plan` crosses them with replicate seeds and ke
 
 from __future__ import annotations
 
+import json
 import math
+import re
+import tomllib
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -384,20 +387,33 @@ def load_sweep(
     *,
     replicates: int | None = None,
     steps: int | None = None,
+    text: str | None = None,
 ) -> SweepDefinition:
     """Read and validate an experiment file; `replicates`/`steps` override the file's values.
+    With `text`, that TOML text is the definition and `path` only names it (its stem is the
+    experiment's name, its folder where a relative `scenario` is looked for).
 
     Raises ScenarioError (file, key, value, what is allowed) on any problem, before any run.
     """
     from sim.core.scenario import _read_toml  # the same TOML reader and messages as scenarios
 
     path = Path(path)
-    if not path.is_file() and not path.suffix and (Path("experiments") / f"{path}.toml").is_file():
-        path = Path("experiments") / f"{path}.toml"
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a folder, not an experiment file")
-    data = _read_toml(path)
-    text = path.read_text(encoding="utf-8-sig")
+    if text is not None:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+    else:
+        if (
+            not path.is_file()
+            and not path.suffix
+            and (Path("experiments") / f"{path}.toml").is_file()
+        ):
+            path = Path("experiments") / f"{path}.toml"
+        if path.is_dir():
+            raise ScenarioError(f"{path}: is a folder, not an experiment file")
+        data = _read_toml(path)
+        text = path.read_text(encoding="utf-8-sig")
     where = str(path)
 
     unknown = [k for k in data if k not in TOP_KEYS]
@@ -717,3 +733,46 @@ def _same(a: Any, b: Any) -> bool:
         return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-12)
     except (TypeError, ValueError):
         return a == b
+
+
+def definition_toml(data: dict[str, Any]) -> str:
+    """An experiment given as a dict (as `tomllib` reads a file) written as TOML text that
+    reads back as `data`, in its order: top-level values, then one `[table]` per table (tables
+    within it inline) and one `[[table]]` per entry of an array of tables."""
+    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in data.items() if not _table(v)]
+    for key, value in data.items():
+        entries = [value] if isinstance(value, dict) else value if _table(value) else []
+        for entry in entries:
+            brackets = ("[", "]") if isinstance(value, dict) else ("[[", "]]")
+            lines += ["", f"{brackets[0]}{_toml_key(key)}{brackets[1]}"]
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in entry.items()]
+    return "\n".join(lines).strip() + "\n"
+
+
+def _table(value: Any) -> bool:
+    """A table or a non-empty array of tables."""
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise ScenarioError(f"{value!r}: a {type(value).__name__} cannot be written in TOML")

@@ -29,6 +29,7 @@ from .definition import SweepDefinition
 from .design import Design
 from .evaluators import DaskEvaluator, InProcessEvaluator, NoWorkersError, is_killed_worker
 from .plan import MODEL_CODE, RunSpec, plan_runs
+from .store import runs_schema
 
 __all__ = ["SweepOutcome", "run_batch", "execute", "auto_batch_size"]
 
@@ -165,6 +166,9 @@ def execute(
 
     kept = [f.name for f in defn.factors] + (["draw"] if "draw" in design.table else [])
     factor_values = design.table.set_index("point")[kept]
+    schema = runs_schema(design.table[kept])
+    if hasattr(store, "prepare"):
+        schema = store.prepare(schema)
     size = batch_size or auto_batch_size(len(todo), evaluator.n_workers)
     pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, size))
     args = (
@@ -194,7 +198,7 @@ def execute(
             else:
                 rows, series = result
                 rows = [_check_code(r) for r in rows]
-            _store_rows(store, rows, series, spec_by_key, factor_values)
+            _store_rows(store, rows, series, spec_by_key, factor_values, schema)
             n_ok = sum(r["status"] == "ok" for r in rows)
             out.ok += n_ok
             out.failed += len(rows) - n_ok
@@ -262,6 +266,7 @@ def _store_rows(
     series: pd.DataFrame | None,
     spec_by_key: dict[str, RunSpec],
     factor_values: pd.DataFrame,
+    schema: Any = None,
 ) -> None:
     records = []
     for r in rows:
@@ -275,7 +280,7 @@ def _store_rows(
         }
         factors = factor_values.loc[spec.point].to_dict()
         records.append({**meta, **factors, **{k: v for k, v in r.items() if k not in meta}})
-    store.append(records, series)
+    store.append(records, series, schema=schema)
 
 
 def _progress_bar(out: SweepOutcome, enabled: bool) -> Any:

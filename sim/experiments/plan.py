@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim import __version__
+from sim.core.params import ScenarioError
 from sim.runs.limits import RunEstimate, estimate_run
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
     "plan_runs",
     "plan_table",
     "plan_estimates",
+    "check_worlds",
     "describe_plan",
 ]
 
@@ -143,6 +145,32 @@ def plan_estimates(defn: SweepDefinition, design: Design) -> list[RunEstimate]:
     """Estimated memory and time of one run of each arm, in design order (nothing is built;
     see sim.runs.limits)."""
     return [estimate_run({**defn.base, **over}, defn.steps) for over in design.overrides]
+
+
+def check_worlds(defn: SweepDefinition, design: Design) -> None:
+    """Check the base scenario's policy timeline against every arm's world before any run:
+    a `[[policy]]` entry that targets a street the arm's district does not have (a factor
+    or arm with fewer `n_streets`, or a timeline factor naming more streets) raises
+    ScenarioError naming the file, the arm, the entry and the streets there are."""
+    from . import timeline_factors as TF
+
+    for i, arm in enumerate(design.table["arm"]):
+        params, fields = TF.split({**defn.base, **design.overrides[i]})
+        timeline = TF.apply(defn.timeline, fields)
+        if defn.district is not None:
+            n_streets, where = defn.district.n_streets, "the district's tables have"
+        else:
+            n_streets, where = int(params["n_streets"]), f"n_streets = {params['n_streets']} gives"
+        for change in timeline.changes:
+            bad = [s for s in change.streets or () if s >= n_streets]
+            if bad:
+                label = f" ({change.label})" if change.label else ""
+                raise ScenarioError(
+                    f"{defn.path}: arm {arm}: the policy at month {change.month}{label} targets "
+                    f"streets = {list(change.streets)}, but street {bad[0]} does not exist in "
+                    f"this arm's world ({where} streets 0..{n_streets - 1}); change the "
+                    "streets or the arm's n_streets"
+                )
 
 
 def describe_plan(defn: SweepDefinition, design: Design) -> str:

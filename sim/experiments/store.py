@@ -6,16 +6,28 @@
         design.parquet         one row per arm/point: arm, point, factor values (+ raw sample)
         plan.parquet           one row per planned run: key, arm, point, replicate, seed
         sessions.json          one entry per `sweep` invocation: counts, wall time, workers
-        runs/part-*.parquet    one row per run: key, arm, point, replicate, seed, factor
-                               values, status ("ok"/"failed"), error, traceback, elapsed,
-                               final_<outcome>, mean_<outcome> for every outcome
-        series/part-*.parquet  kept series: key, step, kept outcomes (if series_period)
+        runs/part-*.parquet    one row per run that finished, each run once: key, arm, point,
+                               replicate, seed, factor values, model_code, status ("ok"),
+                               error, traceback (empty), elapsed, final_<outcome> and
+                               mean_<outcome> for every outcome
+        failures/part-*.parquet  one row per failed attempt, the same columns (status
+                               "failed", error and traceback filled, outcomes empty); a run
+                               retried and failed again appears once per attempt
+        series/part-*.parquet  kept series of finished runs: key, step, kept outcomes (if
+                               series_period), each key and step once
+
+Every part file of a folder has the same Arrow schema (`runs_schema`: text columns stay
+text when all their values are empty, every outcome column is there), so any Parquet reader
+(pandas, polars, DuckDB, `pyarrow.dataset`) reads a folder as one table. Finished and failed
+runs are kept apart, so a raw reader of `runs/` sees every finished run exactly once, and a
+run retried after a failure is in `runs/` with its failed attempts in `failures/`.
 
 Every file is written under a hidden temporary name and renamed into place, so a killed
-sweep never leaves a half-written part under a name that is read. A run's series part is
-written before its runs part: a run counts as done only once its row is in `runs/`. Reading
-deduplicates by key (an OK row wins over a failed one; the latest wins among equals), so
-re-running a sweep, or a crash between two writes, never double-counts a run.
+sweep never leaves a half-written part under a name that is read. A batch's series part is
+written before its runs part, under the same name; a writer first removes series parts a
+crash left without their runs part. A run counts as done only once its row is in `runs/`.
+Reading also deduplicates by key (an OK row wins over a failed one; the latest wins among
+equals), so folders written before runs and failures were kept apart read the same.
 """
 
 from __future__ import annotations
@@ -47,6 +59,26 @@ __all__ = ["RunStore", "ResultsError"]
 
 PART_GLOB = "part-*.parquet"
 LOCK_FILE = "sweep.lock"
+TEXT_COLUMNS = ("key", "arm", "model_code", "status", "error", "traceback")
+"""Columns that hold text, typed as text even in a part where every value is empty."""
+INT_COLUMNS = ("point", "replicate", "seed")
+META_COLUMNS = ("key", "arm", "point", "replicate", "seed")
+RESULT_COLUMNS = ("model_code", "status", "error", "traceback", "elapsed")
+
+
+def runs_schema(factors: pd.DataFrame | None = None) -> pa.Schema:
+    """The Arrow schema of every part in `runs/` and `failures/`: the run's place in the
+    plan, its factor values (typed as the columns of `factors`, the design's), the result
+    columns and `final_<o>`, `mean_<o>` (float64) for every outcome of sim.core.metrics."""
+    from sim.core.metrics import OUTCOMES
+
+    fields = [pa.field(c, pa.string() if c in TEXT_COLUMNS else pa.int64()) for c in META_COLUMNS]
+    if factors is not None and len(factors.columns):
+        design = pa.Schema.from_pandas(factors, preserve_index=False)
+        fields += [pa.field(f.name, pa.string() if f.type == pa.null() else f.type) for f in design]
+    fields += [pa.field(c, pa.float64() if c == "elapsed" else pa.string()) for c in RESULT_COLUMNS]
+    fields += [pa.field(f"{s}_{o}", pa.float64()) for o in OUTCOMES for s in ("final", "mean")]
+    return pa.schema(fields)
 
 
 class ResultsError(ScenarioError):
@@ -59,7 +91,9 @@ class RunStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self.runs_dir = self.root / "runs"
+        self.failures_dir = self.root / "failures"
         self.series_dir = self.root / "series"
+        self.schema: pa.Schema | None = None  # of the parts this writer appends (prepare)
         self._seq = itertools.count()
 
     # --- opening -----------------------------------------------------------------------
@@ -113,8 +147,9 @@ class RunStore:
             with os.fdopen(fd, "w") as fh:
                 fh.write(str(os.getpid()))
             break
-        for folder in (self.root, self.runs_dir, self.series_dir):
+        for folder in (self.root, self.runs_dir, self.failures_dir, self.series_dir):
             remove_stale_partials(folder)
+        self._remove_orphan_series()
         try:
             yield
         finally:
@@ -138,18 +173,31 @@ class RunStore:
         atomic_write_parquet(self.root / "plan.parquet", plan)
 
     def append(
-        self, rows: list[dict[str, Any]] | pd.DataFrame, series: pd.DataFrame | None = None
+        self,
+        rows: list[dict[str, Any]] | pd.DataFrame,
+        series: pd.DataFrame | None = None,
+        schema: pa.Schema | None = None,
     ) -> Path | None:
-        """Write a batch of run rows (and their series) as new part files; series first."""
+        """Write a batch of run rows (and their series) as new part files, series first:
+        finished runs into `runs/`, failed ones into `failures/`, all under one name and,
+        with `schema` (`runs_schema`), with exactly its columns and types."""
         frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
         if frame.empty:
             return None
         name = self._part_name()
-        if series is not None and not series.empty:
-            self.series_dir.mkdir(parents=True, exist_ok=True)
-            _write_part(self.series_dir / name, series)
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        return _write_part(self.runs_dir / name, frame)
+        ok = frame["status"] == "ok" if "status" in frame else pd.Series(True, index=frame.index)
+        written = None
+        if ok.any():
+            if series is not None and not series.empty:
+                self.series_dir.mkdir(parents=True, exist_ok=True)
+                _write_part(self.series_dir / name, _table(series))
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            written = _write_part(self.runs_dir / name, _table(frame[ok], schema))
+        if not ok.all():
+            self.failures_dir.mkdir(parents=True, exist_ok=True)
+            path = _write_part(self.failures_dir / name, _table(frame[~ok], schema))
+            written = written or path
+        return written
 
     def _part_name(self) -> str:
         return f"part-{time.time_ns():020d}-{os.getpid()}-{next(self._seq):06d}.parquet"
@@ -158,22 +206,59 @@ class RunStore:
         """Append one entry to sessions.json (rewritten atomically)."""
         atomic_write_json(self.root / "sessions.json", [*self.sessions(), entry])
 
-    def compact(self) -> int:
-        """Rewrite all part files as one deduplicated part of each kind; return parts removed.
+    def compact(self, schema: pa.Schema | None = None) -> int:
+        """Rewrite all part files as one part of each kind (runs: the latest OK row of each
+        key; failures: every failed attempt; series: each key and step of a finished run
+        once), with `schema` (default: the one `prepare` settled on, if any), all under one
+        name; return the parts removed.
 
-        The new part is in place before the old ones are removed, so a crash in between only
-        leaves duplicates, which reading removes."""
+        The new parts are in place before the old ones are removed, so a crash in between
+        only leaves duplicates, which reading removes."""
+        schema = schema or self.schema
+        old = {d: _parts(d) for d in (self.runs_dir, self.failures_dir, self.series_dir)}
+        raw = self._raw_runs()
+        if raw.empty:
+            return 0
+        is_ok = raw["status"] == "ok"
+        ok = raw[is_ok].drop_duplicates("key", keep="last")
+        name = self._part_name()
+        series = self.series(keys=list(ok["key"]))
+        if not series.empty:
+            _write_part(self.series_dir / name, _table(series))
+        if len(ok):
+            _write_part(self.runs_dir / name, _table(ok, schema))
+        if not is_ok.all():
+            self.failures_dir.mkdir(parents=True, exist_ok=True)
+            _write_part(self.failures_dir / name, _table(raw[~is_ok], schema))
         removed = 0
-        for folder, frame in ((self.runs_dir, self.runs()), (self.series_dir, self.series())):
-            old = _parts(folder)
-            if len(old) <= 1:
-                continue
-            _write_part(folder / self._part_name(), frame)
-            for p in old:
+        for parts in old.values():
+            for p in parts:
                 with contextlib.suppress(OSError):
                     p.unlink()
-            removed += len(old)
+                removed += 1
         return removed
+
+    def prepare(self, schema: pa.Schema) -> pa.Schema:
+        """Ready the folder for appending rows of `schema`; return the schema to append with.
+
+        A folder whose parts all have `schema` and hold no failed row in `runs/` is left as
+        it is. Otherwise (a folder written by earlier code, or by a model with other
+        outcomes) it is compacted into one schema: `schema`'s columns, then any other
+        column a stored part has, so every part again reads as one table."""
+        parts = _parts(self.runs_dir) + _parts(self.failures_dir)
+        schemas = [_read_schema(p) for p in parts]
+        mixed = any(
+            (_read_part(p, columns=["status"])["status"] != "ok").any()
+            for p in _parts(self.runs_dir)
+        )
+        if not mixed and all(s.equals(schema) for s in schemas):
+            self.schema = schema
+            return schema
+        extra = {f.name: f for s in schemas for f in s if f.name not in schema.names}
+        self.schema = pa.schema([*schema, *extra.values()])
+        if parts:
+            self.compact()
+        return self.schema
 
     # --- reading -----------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -206,11 +291,36 @@ class RunStore:
             return []
 
     def part_count(self) -> int:
-        return len(_parts(self.runs_dir))
+        return len(self._run_parts())
+
+    def _run_parts(self) -> list[Path]:
+        """Parts of `runs/` and `failures/`, in the order they were written."""
+        return sorted(_parts(self.runs_dir) + _parts(self.failures_dir), key=lambda p: p.name)
+
+    def _raw_runs(self) -> pd.DataFrame:
+        """Every stored row of `runs/` and `failures/` in the order written (no dedup)."""
+        frames = [f for f in (_read_part(p) for p in self._run_parts()) if not f.empty]
+        if not frames:
+            return pd.DataFrame(columns=["key", "arm", "point", "replicate", "seed", "status"])
+        return pd.concat(frames, ignore_index=True)
+
+    def _remove_orphan_series(self) -> None:
+        """Series parts whose runs part was never written (a crash between the two writes):
+        their runs are not done and will run again, so their rows would be duplicates."""
+        names = {p.name for p in _parts(self.runs_dir)}
+        orphans = [p for p in _parts(self.series_dir) if p.name not in names]
+        if not orphans:
+            return
+        ok = {k for k, s in self.statuses().items() if s == "ok"}
+        for p in orphans:
+            keys = set(_read_part(p, columns=["key"])["key"].astype(str))
+            if not keys & ok:
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
     def statuses(self) -> dict[str, str]:
         """Key → "ok" or "failed" (OK wins) for every stored run; reads two columns only."""
-        frames = [_read_part(p, columns=["key", "status"]) for p in _parts(self.runs_dir)]
+        frames = [_read_part(p, columns=["key", "status"]) for p in self._run_parts()]
         if not frames:
             return {}
         df = pd.concat(frames, ignore_index=True)
@@ -220,11 +330,9 @@ class RunStore:
 
     def runs(self) -> pd.DataFrame:
         """Every stored run once: the latest OK row of each key, else its latest failed row."""
-        frames = [_read_part(p) for p in _parts(self.runs_dir)]
-        frames = [f for f in frames if not f.empty]
-        if not frames:
-            return pd.DataFrame(columns=["key", "arm", "point", "replicate", "seed", "status"])
-        df = pd.concat(frames, ignore_index=True)
+        df = self._raw_runs()
+        if df.empty:
+            return df
         df = df.assign(_ok=(df["status"] == "ok")).sort_values("_ok", kind="stable")
         df = df.drop_duplicates("key", keep="last").drop(columns="_ok")
         return df.sort_index().reset_index(drop=True)
@@ -344,13 +452,54 @@ def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         ) from None
 
 
-def _write_part(path: Path, frame: pd.DataFrame) -> Path:
+def _table(frame: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
+    """`frame` as an Arrow table with `schema` (missing columns empty, extra ones kept at
+    the end); without one, text, integer and outcome columns still get fixed types, so an
+    all-empty text column is text, not null."""
+    if schema is None:
+        fields = []
+        for c in frame.columns:
+            if c in TEXT_COLUMNS:
+                fields.append(pa.field(c, pa.string()))
+            elif c in INT_COLUMNS:
+                fields.append(pa.field(c, pa.int64()))
+            elif c == "elapsed" or str(c).startswith(("final_", "mean_")):
+                fields.append(pa.field(c, pa.float64()))
+        schema = pa.schema(fields)
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    columns, fields = [], []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(len(table), field.type))
+        fields.append(field)
+    for name in table.column_names:
+        if name not in schema.names:
+            column = table.column(name)
+            if column.type == pa.null():
+                column = column.cast(pa.string())
+            columns.append(column)
+            fields.append(pa.field(name, column.type))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def _write_part(path: Path, table: pa.Table) -> Path:
     """Write a part atomically; plain Arrow types, no pandas metadata (parts are many and
     small, and every reader treats them as plain tables)."""
-    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp, write_statistics=False)
     return path
+
+
+def _read_schema(path: Path) -> pa.Schema:
+    try:
+        return pq.read_schema(path).remove_metadata()
+    except (OSError, pa.ArrowException) as err:
+        raise ResultsError(
+            f"{path}: unreadable part file ({_first_line(err)}); move it away and re-run the "
+            "sweep to recompute its runs"
+        ) from None
 
 
 def _read_pid(path: Path) -> int | None:

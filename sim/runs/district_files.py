@@ -20,8 +20,9 @@ __all__ = ["FORMATS", "write_district"]
 FORMATS = ("csv", "parquet")
 
 
-def write_district(folder: str | Path, tables: dict[str, pd.DataFrame],
-                   fmt: str = "csv") -> list[Path]:
+def write_district(
+    folder: str | Path, tables: dict[str, pd.DataFrame], fmt: str = "csv"
+) -> list[Path]:
     """Write each table as `<folder>/<name>.<fmt>`; return the paths written."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: allowed {', '.join(FORMATS)}")

@@ -1,9 +1,11 @@
 """Figures of one run: PNG files drawn with matplotlib's Agg renderer (no display needed).
 
 `make_figures(series, communities, caption)` returns {file stem: Figure}; `write_figures`
-saves them atomically into a folder. Figures are built as `matplotlib.figure.Figure`
+saves them atomically into a folder. A run folder gets the overview alone by default (drawn in
+well under a second); `python -m sim run --figures all` adds the others. Figures are built as `matplotlib.figure.Figure`
 objects, never through pyplot, so no global state is touched and nothing stays in memory.
 
+    overview               the key outcomes on one page (six panels; the default)
     satisfaction           mean resident satisfaction, with the middle 80% of communities
     needs_met              share of need hours met: all, vulnerable, other, by category
     disputes               disputes arising / mediated / escalated per month; mediation rate
@@ -18,6 +20,7 @@ objects, never through pyplot, so no global state is touched and nothing stays i
 
 from __future__ import annotations
 
+import logging
 import re
 import textwrap
 from functools import cache
@@ -25,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
+from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -34,16 +37,25 @@ from .by_type import monthly_by_type
 from .files import atomic_path
 from .runner import RunResult
 
-__all__ = ["make_figures", "write_figures", "caption_for", "panel_title"]
+__all__ = ["make_figures", "write_figures", "caption_for", "panel_title", "font_families"]
 
 DPI = 120
+OVERVIEW_DPI = 100
+"""The overview is large (11 x 6.6 inches): 1,100 pixels wide suffice, and cost less."""
 MONTH = "month"
 SHARE = PercentFormatter(xmax=1.0, decimals=0)
 MAX_STREET_BOXES = 40
 """With more streets than this the community distribution is a histogram only."""
-CHINESE_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
-                 "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei",
-                 "PingFang SC")
+CHINESE_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
 """Fonts with Chinese characters, in order of preference, for titles that quote a term
 (一肩挑); matplotlib falls back to the first one installed for the glyphs its default font
 lacks."""
@@ -55,6 +67,18 @@ def chinese_font() -> str | None:
     """The first of CHINESE_FONTS installed on this machine (None: none is)."""
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CHINESE_FONTS if name in installed), None)
+
+
+def font_families(*texts: str) -> list[str]:
+    """`font.family` for figures that show `texts` (arm names, levels, captions): the default
+    sans-serif, then an installed Chinese font for the glyphs it lacks if any text holds
+    Chinese (looking through a second font costs time, so only then)."""
+    font = chinese_font() if any(CHINESE.search(str(t)) for t in texts) else None
+    if font is None:
+        return ["sans-serif"]
+    # the Chinese fonts have no bold face: matplotlib would log that for every bold title
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return ["sans-serif", font]
 
 
 def panel_title(ax: Axes, text: str, fontsize: float = 9, width: int = 52) -> None:
@@ -77,15 +101,18 @@ def caption_for(scenario: str, seed: int, steps: int, meta: dict | None = None) 
     text = f"Scenario '{scenario}', seed {seed}, {steps} months"
     meta = meta or {}
     if meta.get("residents") is not None:
-        text += (f"; {int(meta['residents']):,} residents in "
-                 f"{int(meta.get('communities', 0)):,} communities, "
-                 f"{int(meta.get('compounds', 0)):,} compounds")
+        text += (
+            f"; {int(meta['residents']):,} residents in "
+            f"{int(meta.get('communities', 0)):,} communities, "
+            f"{int(meta.get('compounds', 0)):,} compounds"
+        )
     return text
 
 
 def _figure(title: str, caption: str, rows: int = 1, height: float = 4.2) -> tuple[Figure, list]:
-    fig = Figure(figsize=(8.5, height * rows if rows > 1 else height), dpi=DPI,
-                 layout="constrained")
+    fig = Figure(
+        figsize=(8.5, height * rows if rows > 1 else height), dpi=DPI, layout="constrained"
+    )
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0].tolist()
     fig.suptitle(title, fontsize=13, fontweight="bold")
     fig.supxlabel(caption, fontsize=8.5, color="0.35")
@@ -110,15 +137,17 @@ def _band(ax, communities: pd.DataFrame | None, column: str, color: str, label: 
     q = communities.groupby("step")[column].quantile([0.1, 0.9]).unstack()
     if q.shape[1] < 2:
         return
-    ax.fill_between(q.index, q.iloc[:, 0], q.iloc[:, 1], color=color, alpha=0.2, lw=0,
-                    label=label)
+    ax.fill_between(q.index, q.iloc[:, 0], q.iloc[:, 1], color=color, alpha=0.2, lw=0, label=label)
 
 
 def _money_axis(ax, series: pd.DataFrame, columns: list[str], per: str = "") -> None:
     """Label a yuan axis in yuan, thousand or million yuan, whichever suits the data."""
     present = [c for c in columns if c in series]
-    top = float(np.nanmax(np.abs(series[present].to_numpy(float)))) if present and len(
-        series) else 0.0
+    top = (
+        float(np.nanmax(np.abs(series[present].to_numpy(float))))
+        if present and len(series)
+        else 0.0
+    )
     if top >= 1e6:
         scale, unit = 1e6, "million yuan"
     elif top >= 1e4:
@@ -144,17 +173,38 @@ def fig_satisfaction(series, communities, caption) -> Figure:
     ax.set_ylim(0, 1)
     ax.legend(loc="best", fontsize=9)
     if "satisfaction_gini" in series:
-        ax.set_title(f"Gini across communities in the final month: "
-                     f"{series['satisfaction_gini'].iloc[-1]:.3f}", fontsize=10)
+        ax.set_title(
+            f"Gini across communities in the final month: "
+            f"{series['satisfaction_gini'].iloc[-1]:.3f}",
+            fontsize=10,
+        )
     return fig
 
 
 def fig_needs(series, communities, caption) -> Figure:
     fig, (ax,) = _figure("Residents' needs met", caption)
-    _lines(ax, series, {"needs_met": "all residents", "needs_met_vulnerable": "vulnerable",
-                        "needs_met_other": "other residents"}, lw=2)
-    _lines(ax, series, {"needs_met_daily": "daily services", "needs_met_care": "care",
-                        "needs_met_legal": "legal aid, counselling"}, lw=1, ls="--", alpha=0.8)
+    _lines(
+        ax,
+        series,
+        {
+            "needs_met": "all residents",
+            "needs_met_vulnerable": "vulnerable",
+            "needs_met_other": "other residents",
+        },
+        lw=2,
+    )
+    _lines(
+        ax,
+        series,
+        {
+            "needs_met_daily": "daily services",
+            "needs_met_care": "care",
+            "needs_met_legal": "legal aid, counselling",
+        },
+        lw=1,
+        ls="--",
+        alpha=0.8,
+    )
     _share_axis(ax, "share of need hours met")
     ax.legend(loc="best", fontsize=9, ncol=2)
     return fig
@@ -162,8 +212,16 @@ def fig_needs(series, communities, caption) -> Figure:
 
 def fig_disputes(series, communities, caption) -> Figure:
     fig, (ax, ax2) = _figure("Disputes", caption, rows=2, height=3.4)
-    _lines(ax, series, {"disputes_arising": "arising", "disputes_mediated": "mediated",
-                        "disputes_escalated": "escalated (petition, lawsuit)"}, lw=1.6)
+    _lines(
+        ax,
+        series,
+        {
+            "disputes_arising": "arising",
+            "disputes_mediated": "mediated",
+            "disputes_escalated": "escalated (petition, lawsuit)",
+        },
+        lw=1.6,
+    )
     ax.set_ylabel("disputes per month")
     ax.set_ylim(bottom=0)
     ax.legend(loc="best", fontsize=9)
@@ -175,32 +233,61 @@ def fig_disputes(series, communities, caption) -> Figure:
 
 def fig_budget(series, communities, caption) -> Figure:
     fig, (ax, ax2, ax3) = _figure("Devolved budget", caption, rows=3, height=2.9)
-    _lines(ax, series, {"budget_allocated": "allocated to communities", "budget_spent": "spent",
-                        "budget_lapsed": "lapsed (idle, taken back)",
-                        "budget_wasted": "wasted (leakage)"}, lw=1.6)
-    _money_axis(ax, series, ["budget_allocated", "budget_spent", "budget_lapsed",
-                             "budget_wasted"], per=" / month")
+    _lines(
+        ax,
+        series,
+        {
+            "budget_allocated": "allocated to communities",
+            "budget_spent": "spent",
+            "budget_lapsed": "lapsed (idle, taken back)",
+            "budget_wasted": "wasted (leakage)",
+        },
+        lw=1.6,
+    )
+    _money_axis(
+        ax,
+        series,
+        ["budget_allocated", "budget_spent", "budget_lapsed", "budget_wasted"],
+        per=" / month",
+    )
     ax.legend(loc="best", fontsize=8.5, ncol=2)
     _lines(ax2, series, {"budget_idle": "idle money held by communities"}, color="tab:brown")
     _money_axis(ax2, series, ["budget_idle"])
     ax2.legend(loc="best", fontsize=8.5)
-    _lines(ax3, series, {"absorption_rate": "absorption rate (spent / available)"},
-           color="tab:purple")
+    _lines(
+        ax3, series, {"absorption_rate": "absorption rate (spent / available)"}, color="tab:purple"
+    )
     _share_axis(ax3, "share")
     ax3.legend(loc="best", fontsize=8.5)
     return fig
 
 
 def fig_owners(series, communities, caption) -> Figure:
-    fig, (ax, ax2) = _figure("Owners' committees and property services", caption, rows=2,
-                             height=3.4)
-    _lines(ax, series, {"oc_formed_share": "formed (any state)",
-                        "oc_functioning_share": "functioning", "oc_stalled_share": "stalled",
-                        "oc_captured_share": "captured"}, lw=1.6)
+    fig, (ax, ax2) = _figure(
+        "Owners' committees and property services", caption, rows=2, height=3.4
+    )
+    _lines(
+        ax,
+        series,
+        {
+            "oc_formed_share": "formed (any state)",
+            "oc_functioning_share": "functioning",
+            "oc_stalled_share": "stalled",
+            "oc_captured_share": "captured",
+        },
+        lw=1.6,
+    )
     _share_axis(ax, "share of compounds")
     ax.legend(loc="best", fontsize=8.5, ncol=2)
-    _lines(ax2, series, {"fee_collection": "fee collection (share of owners paying)",
-                         "property_quality": "property-service quality (0-1)"}, lw=1.6)
+    _lines(
+        ax2,
+        series,
+        {
+            "fee_collection": "fee collection (share of owners paying)",
+            "property_quality": "property-service quality (0-1)",
+        },
+        lw=1.6,
+    )
     _share_axis(ax2, "share / quality")
     ax2.legend(loc="best", fontsize=8.5)
     return fig
@@ -208,9 +295,14 @@ def fig_owners(series, communities, caption) -> Figure:
 
 def fig_trust(series, communities, caption) -> Figure:
     fig, (ax,) = _figure("Residents' trust by type of organisation", caption)
-    names = {"party": "party organisation", "rc": "residents' committee",
-             "oc": "owners' committee", "firm": "property firm", "ngo": "NGOs",
-             "street": "street office"}
+    names = {
+        "party": "party organisation",
+        "rc": "residents' committee",
+        "oc": "owners' committee",
+        "firm": "property firm",
+        "ngo": "NGOs",
+        "street": "street office",
+    }
     cols = [c for c in series.columns if c.startswith("trust_")]
     _lines(ax, series, {c: names.get(c[6:], c[6:]) for c in cols}, lw=1.6)
     ax.set_ylabel("mean trust (0-1)")
@@ -222,8 +314,9 @@ def fig_trust(series, communities, caption) -> Figure:
 def fig_participation(series, communities, caption) -> Figure:
     fig, (ax,) = _figure("Resident participation", caption)
     _band(ax, communities, "participation", "tab:orange", "communities, 10th-90th percentile")
-    _lines(ax, series, {"participation_rate": "district participation rate"},
-           color="tab:orange", lw=2)
+    _lines(
+        ax, series, {"participation_rate": "district participation rate"}, color="tab:orange", lw=2
+    )
     ax.set_ylabel("share of residents participating")
     ax.yaxis.set_major_formatter(SHARE)
     ax.set_ylim(bottom=0)
@@ -239,10 +332,10 @@ def fig_community_satisfaction(series, communities, caption) -> Figure | None:
     streets = sorted(last["street"].unique()) if "street" in last else []
     by_street = 2 <= len(streets) <= MAX_STREET_BOXES
     fig = Figure(figsize=(8.5, 4.4), dpi=DPI, layout="constrained")
-    axes = fig.subplots(1, 2, width_ratios=[1, 1.6], sharey=True) if by_street else [
-        fig.subplots()]
-    fig.suptitle(f"Satisfaction across communities in month {month}", fontsize=13,
-                 fontweight="bold")
+    axes = fig.subplots(1, 2, width_ratios=[1, 1.6], sharey=True) if by_street else [fig.subplots()]
+    fig.suptitle(
+        f"Satisfaction across communities in month {month}", fontsize=13, fontweight="bold"
+    )
     fig.supxlabel(caption, fontsize=8.5, color="0.35")
     values = last["satisfaction"].to_numpy(dtype=float)
     ax = axes[0]
@@ -258,8 +351,7 @@ def fig_community_satisfaction(series, communities, caption) -> Figure | None:
         ax.boxplot(groups, tick_labels=[str(s) for s in streets], showfliers=False)
         rng = np.random.default_rng(0)  # fixed jitter: the same run gives the same figure
         for i, g in enumerate(groups, start=1):
-            ax.plot(i + rng.uniform(-0.15, 0.15, len(g)), g, "o", ms=3, alpha=0.5,
-                    color="tab:blue")
+            ax.plot(i + rng.uniform(-0.15, 0.15, len(g)), g, "o", ms=3, alpha=0.5, color="tab:blue")
         ax.set_xlabel("street office")
         ax.set_title("by street (box: quartiles; dots: communities)", fontsize=10)
         ax.grid(True, axis="y", alpha=0.3)
@@ -277,8 +369,10 @@ BY_TYPE_PANELS = (
     ("community", "needs_met", "need hours met"),
 )
 """Panels of the by-type figure: level, outcome of sim.runs.by_type, short title."""
-TYPE_COLORS = {t: f"C{i}" for i, t in enumerate(
-    ("old", "work_unit", "commercial", "resettlement", "village", "mixed"))}
+TYPE_COLORS = {
+    t: f"C{i}"
+    for i, t in enumerate(("old", "work_unit", "commercial", "resettlement", "village", "mixed"))
+}
 """One colour per type name, the same in every panel (an old compound and an old community
 share one)."""
 
@@ -289,14 +383,20 @@ def fig_by_type(compounds, communities, caption) -> Figure | None:
         return None
     fig = Figure(figsize=(10, 9), dpi=DPI, layout="constrained")
     axes = fig.subplots(3, 2, sharex=True).ravel()
-    fig.suptitle("Key outcomes by compound type and by community type", fontsize=13,
-                 fontweight="bold")
+    fig.suptitle(
+        "Key outcomes by compound type and by community type", fontsize=13, fontweight="bold"
+    )
     fig.supxlabel(caption, fontsize=8.5, color="0.35")
     for ax, (level, outcome, title) in zip(axes, BY_TYPE_PANELS):
         part = monthly[monthly["level"] == level]
         for t, g in part.groupby("type", sort=True):
-            ax.plot(g["step"], g[outcome], lw=1.6, color=TYPE_COLORS.get(t),
-                    label=f"{t} ({int(g['units'].iloc[-1])})")
+            ax.plot(
+                g["step"],
+                g[outcome],
+                lw=1.6,
+                color=TYPE_COLORS.get(t),
+                label=f"{t} ({int(g['units'].iloc[-1])})",
+            )
         ax.set_title(f"{level} types: {title}", fontsize=9.5)
         ax.grid(True, alpha=0.3)
         if outcome in ("fee_collection", "oc_functioning", "needs_met"):
@@ -322,32 +422,110 @@ FIGURES = {
 """File stem → function(series, communities, caption) returning a Figure (or None)."""
 
 
+OVERVIEW_PANELS = (
+    ("Resident satisfaction (0-1)", None, {"satisfaction_mean": "district mean"}),
+    (
+        "Share of need hours met",
+        True,
+        {"needs_met": "all residents", "needs_met_vulnerable": "vulnerable"},
+    ),
+    ("Residents participating", True, {"participation_rate": "participation rate"}),
+    (
+        "Disputes per month",
+        False,
+        {
+            "disputes_arising": "arising",
+            "disputes_mediated": "mediated",
+            "disputes_escalated": "escalated",
+        },
+    ),
+    (
+        "Owners' committees and property services",
+        True,
+        {
+            "oc_functioning_share": "functioning committees",
+            "fee_collection": "fee collection",
+            "property_quality": "service quality",
+        },
+    ),
+    (
+        "Devolved budget and burden",
+        True,
+        {"absorption_rate": "absorption (spent / available)", "admin_burden_share": "admin burden"},
+    ),
+)
+"""Panels of the overview: title, whether the axis is a share (None: a 0-1 scale), columns
+and their labels."""
+
+
+def fig_overview(series, communities, caption) -> Figure:
+    """The key outcomes of a run on one page: six panels with fixed margins (no layout
+    engine, so it is drawn in a fraction of a second)."""
+    fig = Figure(figsize=(11, 6.6), dpi=OVERVIEW_DPI)
+    axes = fig.subplots(2, 3, sharex=True).ravel()
+    fig.subplots_adjust(left=0.06, right=0.985, top=0.9, bottom=0.14, wspace=0.24, hspace=0.28)
+    fig.suptitle("Key outcomes of the run", fontsize=13, fontweight="bold")
+    fig.text(0.5, 0.015, caption, ha="center", fontsize=8.5, color="0.35")
+    _band(axes[0], communities, "satisfaction", "tab:blue", "communities, 10th-90th percentile")
+    _band(axes[2], communities, "participation", "tab:blue", "communities, 10th-90th percentile")
+    for ax, (title, share, columns) in zip(axes, OVERVIEW_PANELS):
+        _lines(ax, series, columns, lw=1.5)
+        ax.set_title(title, fontsize=10)
+        ax.grid(True, alpha=0.3)
+        ax.margins(x=0.01)
+        if share:
+            ax.yaxis.set_major_formatter(SHARE)
+            ax.set_ylim(-0.02, 1.02)
+        elif share is None:
+            ax.set_ylim(0, 1)
+        else:
+            ax.set_ylim(bottom=0)
+        ax.legend(loc="best", fontsize=7.5)
+    for ax in axes[3:]:
+        ax.set_xlabel(MONTH)
+    return fig
+
+
+FIGURE_SETS = ("overview", "all", "none")
+"""What a run folder's figures/ holds: the overview only (the default), every figure, none."""
+
+
 def make_figures(
-    series: pd.DataFrame, communities: pd.DataFrame | None, caption: str,
+    series: pd.DataFrame,
+    communities: pd.DataFrame | None,
+    caption: str,
     compounds: pd.DataFrame | None = None,
+    which: str = "all",
 ) -> dict[str, Figure]:
-    """Every figure of a run whose data is present, by file stem."""
-    out = {}
-    for name, draw in FIGURES.items():
-        fig = draw(series, communities, caption)
+    """The figures of a run whose data is present, by file stem: the overview, and with
+    `which="all"` every figure of FIGURES and the by-type figure too."""
+    with rc_context({"font.family": font_families(caption)}):
+        out = {"overview": fig_overview(series, communities, caption)}
+        if which != "all":
+            return out
+        for name, draw in FIGURES.items():
+            fig = draw(series, communities, caption)
+            if fig is not None:
+                out[name] = fig
+        fig = fig_by_type(compounds, communities, caption)
         if fig is not None:
-            out[name] = fig
-    fig = fig_by_type(compounds, communities, caption)
-    if fig is not None:
-        out["by_type"] = fig
+            out["by_type"] = fig
     return out
 
 
-def write_figures(folder: str | Path, result: RunResult, scenario: str) -> list[Path]:
-    """Draw the run's figures into `folder` as `<name>.png` (atomically); return the paths."""
+def write_figures(
+    folder: str | Path, result: RunResult, scenario: str, which: str = "overview"
+) -> list[Path]:
+    """Draw the run's figures (`which`: "overview" or "all") into `folder` as
+    `<name>.png` (atomically); return the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     caption = caption_for(scenario, result.seed, result.steps, result.meta)
     paths = []
-    figures = make_figures(result.series, result.communities, caption, result.compounds)
+    figures = make_figures(result.series, result.communities, caption, result.compounds, which)
     for name, fig in figures.items():
         path = folder / f"{name}.png"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png")
+        with atomic_path(path) as tmp:  # light compression: a tenth larger, faster to write
+            fig.savefig(tmp, format="png", pil_kwargs={"compress_level": 1})
         paths.append(path)
     return paths

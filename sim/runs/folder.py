@@ -19,9 +19,12 @@ A run folder holds
     params.toml           every resolved parameter, with seed and steps, the policy timeline
                           and the world's tables: a scenario file that reproduces the run
                           (`python -m sim run <folder>/params.toml`)
-    figures/*.png         figures of the run (sim.runs.figures)
+    figures/*.png         figures of the run (sim.runs.figures): overview.png, or every
+                          figure with `figures="all"`
     run.json              provenance: scenario, files, overrides, seed, steps, versions,
-                          platform, times, world sizes, and a checksum of every file above
+                          the hash of requirements.lock and whether the environment was
+                          installed from it, platform, times, world sizes, and a checksum
+                          of every file above
 
 Every file is written under a temporary hidden name and renamed into place, so a reader never
 sees a half-written file under its final name. `run.json` is written last: a folder without it
@@ -34,15 +37,10 @@ is incomplete (the run was interrupted or is still being written) and `read_run`
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import math
-import os
 import platform
-import secrets
 import tomllib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,17 +50,17 @@ import pandas as pd
 
 from ..core.policy import parse_timeline
 from ..core.scenario import RUN_KEYS, Scenario, timeline_toml, to_toml
+from .by_type import by_type
+from .district_files import write_district
 from .files import (
     atomic_path,
+    atomic_write_bytes,
     atomic_write_csv,
     atomic_write_json,
     atomic_write_parquet,
     atomic_write_text,
-    json_safe,
     remove_stale_partials,
 )
-from .by_type import by_type
-from .district_files import write_district
 from .runner import SUMMARY_WINDOW, RunResult
 
 __all__ = [
@@ -136,13 +134,14 @@ def write_run(
     scenario: Scenario,
     csv: bool = False,
     *,
-    figures: bool = True,
+    figures: bool | str = True,
     started: datetime | None = None,
     info: dict[str, Any] | None = None,
     window: int = SUMMARY_WINDOW,
 ) -> Path:
     """Write one run into `out_dir` (created; must be absent or empty) and return it.
 
+    `figures`: "overview" (or True, the default), "all" or "none" (or False).
     `scenario` gives the run's provenance (name, description, files, overrides);
     `result.seed` and `result.steps` are the concrete values used. `info` adds keys to
     run.json (e.g. the command line); `started` defaults to now minus the run's elapsed time.
@@ -154,9 +153,14 @@ def write_run(
     written: list[Path] = []
 
     types = by_type(result.compounds, result.communities, window)
-    tables = {"series": result.series, "communities": result.communities,
-              "compounds": result.compounds, "streets": result.streets,
-              "departments": result.departments, "by_type": types if len(types) else None}
+    tables = {
+        "series": result.series,
+        "communities": result.communities,
+        "compounds": result.compounds,
+        "streets": result.streets,
+        "departments": result.departments,
+        "by_type": types if len(types) else None,
+    }
     for name, table in tables.items():
         if table is not None:
             written.append(atomic_write_parquet(out / f"{name}.parquet", table))
@@ -170,11 +174,12 @@ def write_run(
     written.append(atomic_write_text(out / "params.toml", params_toml(result, scenario)))
 
     figures_error = None
-    if figures:
+    which = "overview" if figures is True else "none" if figures is False else figures
+    if which != "none":
         from . import figures as figs  # matplotlib only when figures are wanted
 
         try:
-            written += figs.write_figures(out / "figures", result, scenario.name)
+            written += figs.write_figures(out / "figures", result, scenario.name, which)
         except Exception as err:  # a figure must never cost the tables
             figures_error = f"{type(err).__name__}: {err}"
 
@@ -193,6 +198,7 @@ def write_run(
         "world": dict(result.meta),
         "timeline": list(result.timeline),
         "versions": versions(),
+        **lock_record(),
         "platform": platform.platform(),
         **(info or {}),
     }
@@ -211,23 +217,32 @@ def write_run(
 def params_toml(result: RunResult, scenario: Scenario) -> str:
     """The resolved parameters as a scenario file that reproduces the run."""
     chain = " <- ".join(Path(f).name for f in scenario.files) or "(none)"
-    overrides = " ".join(f"--set {k}={_toml_scalar(v)}"
-                         for k, v in scenario.overrides.items()) or "none"
-    header = "\n".join([
-        f"Resolved parameters of a run of scenario '{scenario.name}'.",
-        f"Scenario files (each extends the next): {chain}",
-        f"Overrides: {overrides}",
-        f"Seed: {result.seed}; steps: {result.steps} months.",
-        "Every parameter is listed, with the policy timeline and the world's tables",
-        "(world/, if it was read from files), so this file reproduces the run:",
-        "    python -m sim run params.toml --out <new folder>",
-    ])
+    overrides = (
+        " ".join(f"--set {k}={_toml_scalar(v)}" for k, v in scenario.overrides.items()) or "none"
+    )
+    header = "\n".join(
+        [
+            f"Resolved parameters of a run of scenario '{scenario.name}'.",
+            f"Scenario files (each extends the next): {chain}",
+            f"Overrides: {overrides}",
+            f"Seed: {result.seed}; steps: {result.steps} months.",
+            "Every parameter is listed, with the policy timeline and the world's tables",
+            "(world/, if it was read from files), so this file reproduces the run:",
+            "    python -m sim run params.toml --out <new folder>",
+        ]
+    )
     description = " ".join(str(scenario.description).split())
-    values = {"description": description, "seed": int(result.seed),
-              "steps": int(result.steps), **result.params}
+    values = {
+        "description": description,
+        "seed": int(result.seed),
+        "steps": int(result.steps),
+        **result.params,
+    }
     text = to_toml(values, header=header)
     if result.world is not None:
-        text += f'\n[world]\nfolder = "{WORLD_DIR}"  # the district\'s tables as the run read them\n'
+        text += (
+            f'\n[world]\nfolder = "{WORLD_DIR}"  # the district\'s tables as the run read them\n'
+        )
     return text + timeline_toml(parse_timeline(result.timeline))
 
 
@@ -254,6 +269,28 @@ def versions() -> dict[str, str]:
         "pandas": pd.__version__,
         "pyarrow": pyarrow.__version__,
     }
+
+
+LOCK_FILE = "requirements.lock"
+"""The exact versions and hashes `scripts/setup.sh` installs (docs/SETUP.md)."""
+LOCK_STAMP = ".lock.sha256"
+"""Written into the environment's folder (sys.prefix) by scripts/setup.sh: the hash of the
+lock it installed from."""
+
+
+def lock_record() -> dict[str, Any]:
+    """`lock`: the SHA-256 of the source tree's requirements.lock (None if there is none, as
+    in an installed copy) and `environment_from_lock`: whether this Python environment was
+    installed from exactly that lock by scripts/setup.sh."""
+    import sys
+
+    source = Path(__file__).resolve().parents[2] / LOCK_FILE
+    digest = _sha256(source) if source.is_file() else None
+    try:
+        installed = (Path(sys.prefix) / LOCK_STAMP).read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError):
+        installed = None
+    return {"lock": digest, "environment_from_lock": digest is not None and installed == digest}
 
 
 def _sha256(path: Path) -> str:
@@ -295,13 +332,18 @@ def read_run(out_dir: str | Path) -> dict[str, Any]:
             params[key] = value
     communities = out / "communities.parquet"
     compounds = out / "compounds.parquet"
-    extra = {name: pd.read_parquet(out / f"{name}.parquet")
-             for name in ("streets", "departments") if (out / f"{name}.parquet").is_file()}
+    extra = {
+        name: pd.read_parquet(out / f"{name}.parquet")
+        for name in ("streets", "departments")
+        if (out / f"{name}.parquet").is_file()
+    }
     return {
         "path": out,
         "run": record,
-        "summary": {k: float("nan") if v is None else v for k, v in json.loads(
-            (out / "summary.json").read_text(encoding="utf-8")).items()},
+        "summary": {
+            k: float("nan") if v is None else v
+            for k, v in json.loads((out / "summary.json").read_text(encoding="utf-8")).items()
+        },
         "params": params,
         "series": pd.read_parquet(out / "series.parquet"),
         "communities": pd.read_parquet(communities) if communities.is_file() else None,

@@ -78,28 +78,38 @@ class RunEstimate:
     def sizes(self) -> str:
         """The world in words: residents, communities and compounds expected."""
         c = self.counts
-        return (f"about {_count(c['residents'])} residents in {_count(c['communities'])} "
-                f"communities and {_count(c['compounds'])} compounds")
+        return (
+            f"about {_count(c['residents'])} residents in {_count(c['communities'])} "
+            f"communities and {_count(c['compounds'])} compounds"
+        )
 
 
-def estimate_run(params: dict[str, Any], steps: int, *, communities: bool = False
-                 ) -> RunEstimate:
+def estimate_run(params: dict[str, Any], steps: int, *, communities: bool = False) -> RunEstimate:
     """Estimate a run of `steps` months of validated `params`; `communities`: the run keeps
     the per-community table every month (as `python -m sim run` does)."""
     counts = expected_counts(params)
     memory = estimate_memory(params) + steps * BYTES_PER_RECORDED_MONTH
     if communities:
-        memory += steps * (BYTES_PER_COMMUNITY_TABLE_MONTH
-                           + BYTES_PER_COMMUNITY_ROW * counts["communities"])
-    per_month = (SECONDS_PER_MONTH + SECONDS_PER_RESIDENT_MONTH * counts["residents"]
-                 + SECONDS_PER_COMMUNITY_MONTH * counts["communities"]
-                 + SECONDS_PER_COMPOUND_MONTH * counts["compounds"]
-                 + SECONDS_PER_ORGANISATION_MONTH * counts["organisations"])
+        memory += steps * (
+            BYTES_PER_COMMUNITY_TABLE_MONTH + BYTES_PER_COMMUNITY_ROW * counts["communities"]
+        )
+    per_month = (
+        SECONDS_PER_MONTH
+        + SECONDS_PER_RESIDENT_MONTH * counts["residents"]
+        + SECONDS_PER_COMMUNITY_MONTH * counts["communities"]
+        + SECONDS_PER_COMPOUND_MONTH * counts["compounds"]
+        + SECONDS_PER_ORGANISATION_MONTH * counts["organisations"]
+    )
     return RunEstimate(counts, int(steps), int(memory), per_month)
 
 
-def check_memory(est: RunEstimate, limit: int, flag: str = "--max-memory",
-                 what: str = "this run", copies: int = 1) -> None:
+def check_memory(
+    est: RunEstimate,
+    limit: int,
+    flag: str = "--max-memory",
+    what: str = "this run",
+    copies: int = 1,
+) -> None:
     """Raise LimitError if `copies` runs like `est` at once need more than `limit` bytes."""
     need = est.memory * copies
     if need > limit:
@@ -109,17 +119,18 @@ def check_memory(est: RunEstimate, limit: int, flag: str = "--max-memory",
             f"{what} would need about {format_bytes(need)} of memory "
             f"({est.sizes()}, {est.steps:,} months{each}), more than the limit of "
             f"{format_bytes(limit)}; use a smaller world, fewer months{fewer}, or raise the "
-            f"limit with {flag} {format_bytes(need * 1.5, exact=True)} if the machine has it")
+            f"limit with {flag} {format_bytes(need * 1.5, exact=True)} if the machine has it"
+        )
 
 
-def check_hours(seconds: float, limit_hours: float, detail: str,
-                flag: str = "--max-hours") -> None:
+def check_hours(seconds: float, limit_hours: float, detail: str, flag: str = "--max-hours") -> None:
     """Raise LimitError if an estimated wall time of `seconds` exceeds `limit_hours`."""
     if seconds > limit_hours * 3600:
         raise LimitError(
             f"{detail} would take about {format_duration(seconds)} of computing, more than "
             f"the limit of {format_duration(limit_hours * 3600)}; check the numbers, or give "
-            f"{flag} {math.ceil(seconds / 3600 * 1.5)} to run it anyway")
+            f"{flag} {math.ceil(seconds / 3600 * 1.5)} to run it anyway"
+        )
 
 
 def default_memory_limit() -> int:
@@ -131,8 +142,18 @@ def default_memory_limit() -> int:
     return int(MEMORY_SHARE * total)
 
 
-_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 2**10, "m": 2**20, "mb": 2**20, "g": 2**30,
-          "gb": 2**30, "t": 2**40, "tb": 2**40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 2**10,
+    "kb": 2**10,
+    "m": 2**20,
+    "mb": 2**20,
+    "g": 2**30,
+    "gb": 2**30,
+    "t": 2**40,
+    "tb": 2**40,
+}
 
 
 def parse_size(text: str) -> int:

@@ -73,16 +73,20 @@ def run(
 ) -> RunResult:
     """Run `steps` months of the model built from `params` (validated) with `seed`.
 
-    series_period: keep every n-th month of the district series (None: keep none; the
-    summary always uses every month). communities: also return the per-community and
-    per-compound, per-street and per-department tables (every `series_period` months). progress(done, total) is called
-    after each month. timeline: scheduled policy changes (`[[policy]]` entries);
-    district: a district read from tables (sim.core.district), whose completed tables the
-    result then carries (`world`).
+    series_period: keep every n-th month of the district series (None: keep none; the summary always
+    uses every month). communities: also return the per-community and per-compound, per-street and
+    per-department tables (every `series_period` months). progress(done, total) is called after each
+    month. timeline: scheduled policy changes (`[[policy]]` entries); district: a district read from
+    tables (sim.core.district), whose completed tables the result then carries (`world`).
     """
     start = time.perf_counter()
-    model = GovernanceModel(rng=int(seed), community_period=series_period or steps,
-                            timeline=timeline, district=district, **params)
+    model = GovernanceModel(
+        rng=int(seed),
+        community_period=series_period or steps,
+        timeline=timeline,
+        district=district,
+        **params,
+    )
     if not communities:
         model.community_recorder.period = steps + 1  # never record
         model.compound_recorder.period = steps + 1
@@ -105,14 +109,23 @@ def run(
         series = full.iloc[0:0]
     table = model.community_table() if communities else None
     result = RunResult(
-        params=initial, seed=int(seed), steps=steps, summary=summary, series=series,
-        communities=table, elapsed=time.perf_counter() - start,
-        meta={"residents": model.residents.n, "communities": model.communities.n,
-              "compounds": model.compounds.n},
+        params=initial,
+        seed=int(seed),
+        steps=steps,
+        summary=summary,
+        series=series,
+        communities=table,
+        elapsed=time.perf_counter() - start,
+        meta={
+            "residents": model.residents.n,
+            "communities": model.communities.n,
+            "compounds": model.compounds.n,
+        },
         compounds=model.compound_table() if communities else None,
         streets=model.street_table() if communities else None,
         departments=model.department_table() if communities else None,
-        timeline=model.timeline.to_list(), world=world,
+        timeline=model.timeline.to_list(),
+        world=world,
     )
     model.remove_all_agents()  # release cached network neighbourhoods between runs
     return result

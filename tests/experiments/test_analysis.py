@@ -1,6 +1,6 @@
-"""Reports of sweeps (sim.experiments.analysis, `python -m sim report`): statistics are the textbook ones
-computed from the stored runs, sensitivity indices recover known functions, and the report
-of a real tiny sweep shows confidence intervals and its figures."""
+"""Reports of sweeps (sim.experiments.analysis, `python -m sim report`): statistics are the textbook
+ones computed from the stored runs, sensitivity indices recover known functions, and the report of a
+real tiny sweep shows confidence intervals and its figures."""
 
 from __future__ import annotations
 

@@ -27,12 +27,11 @@ def test_compound_outcomes_are_weighted_means_of_the_last_months(result):
     c = result.compounds[result.compounds["step"] > 5]
     for t, g in c.groupby("compound_type"):
         per_month = g.groupby("step").apply(
-            lambda m: np.average(m["quality"], weights=m["residents"]), include_groups=False)
-        assert value(table, "compound", t, "property_quality") == pytest.approx(
-            per_month.mean())
+            lambda m: np.average(m["quality"], weights=m["residents"]), include_groups=False
+        )
+        assert value(table, "compound", t, "property_quality") == pytest.approx(per_month.mean())
         functioning = g.groupby("step")["oc_state"].apply(lambda s: (s == "functioning").mean())
-        assert value(table, "compound", t, "oc_functioning") == pytest.approx(
-            functioning.mean())
+        assert value(table, "compound", t, "oc_functioning") == pytest.approx(functioning.mean())
         last = g[g["step"] == 8]
         row = table[(table["level"] == "compound") & (table["type"] == t)].iloc[0]
         assert row["units"] == len(last) and row["residents"] == last["residents"].sum()
@@ -43,8 +42,8 @@ def test_community_outcomes_are_resident_weighted(result):
     c = result.communities[result.communities["step"] > 6]
     for t, g in c.groupby("community_type"):
         per_month = g.groupby("step").apply(
-            lambda m: np.average(m["satisfaction"], weights=m["residents"]),
-            include_groups=False)
+            lambda m: np.average(m["satisfaction"], weights=m["residents"]), include_groups=False
+        )
         assert value(table, "community", t, "satisfaction") == pytest.approx(per_month.mean())
 
 

@@ -22,13 +22,13 @@ def test_build_from_files_write_and_build_again_gives_the_same_world(tmp_path, f
     write_district(tmp_path / "given", small_tables(), fmt)  # partial tables, as surveyed
     first = build_world(P_SMALL, np.random.default_rng(11), load_district(tmp_path / "given"))
     write_district(tmp_path / "written", district_tables(first), fmt)
-    second = build_world(P_SMALL, np.random.default_rng(11),
-                         load_district(tmp_path / "written"))
+    second = build_world(P_SMALL, np.random.default_rng(11), load_district(tmp_path / "written"))
     assert_same_world(first, second)
     write_district(tmp_path / "again", district_tables(second), fmt)
     for name in ("streets", "communities", "compounds"):
-        assert ((tmp_path / "written" / f"{name}.{fmt}").read_bytes()
-                == (tmp_path / "again" / f"{name}.{fmt}").read_bytes())
+        assert (tmp_path / "written" / f"{name}.{fmt}").read_bytes() == (
+            tmp_path / "again" / f"{name}.{fmt}"
+        ).read_bytes()
 
 
 def test_an_unknown_format_is_refused(tmp_path):

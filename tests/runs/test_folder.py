@@ -16,16 +16,27 @@ from sim.core.scenario import Scenario
 from sim.runs import folder as store
 from sim.runs.runner import run
 
-TINY = {"n_streets": 2, "communities_per_street": 3, "compounds_per_community": 3,
-        "households_per_compound": 40}
+TINY = {
+    "n_streets": 2,
+    "communities_per_street": 3,
+    "compounds_per_community": 3,
+    "households_per_compound": 40,
+}
 STEPS = 8
 
 
 @pytest.fixture(scope="module")
 def tiny_run():
     params = validate(TINY)
-    scenario = Scenario(name="tiny", description="tiny test world", params=params,
-                        steps=STEPS, seed=None, files=["tiny.toml"], overrides={})
+    scenario = Scenario(
+        name="tiny",
+        description="tiny test world",
+        params=params,
+        steps=STEPS,
+        seed=None,
+        files=["tiny.toml"],
+        overrides={},
+    )
     return run(params, seed=3, steps=STEPS, communities=True), scenario
 
 
@@ -63,8 +74,9 @@ def test_interrupted_write_keeps_the_previous_complete_file(tmp_path):
 
 
 def test_json_writes_non_finite_numbers_as_null(tmp_path):
-    path = store.atomic_write_json(tmp_path / "x.json",
-                                   {"a": float("nan"), "b": np.float64(1.5), "c": np.int64(2)})
+    path = store.atomic_write_json(
+        tmp_path / "x.json", {"a": float("nan"), "b": np.float64(1.5), "c": np.int64(2)}
+    )
     assert json.loads(path.read_text()) == {"a": None, "b": 1.5, "c": 2}
 
 
@@ -95,7 +107,7 @@ def test_default_run_dir_names_scenario_seed_and_time_and_never_an_existing_run(
 
 def test_written_run_reads_back_identically(tmp_path, tiny_run):
     result, scenario = tiny_run
-    out = store.write_run(tmp_path / "r", result, scenario, csv=True)
+    out = store.write_run(tmp_path / "r", result, scenario, csv=True, figures="all")
     back = store.read_run(out)
 
     pd.testing.assert_frame_equal(back["series"], result.series)
@@ -107,9 +119,17 @@ def test_written_run_reads_back_identically(tmp_path, tiny_run):
     assert back["summary"] == pytest.approx(result.summary, nan_ok=True)
     assert back["run"]["seed"] == 3 and back["run"]["steps"] == STEPS
     assert back["run"]["world"] == result.meta
-    assert {p.stem for p in back["figures"]} >= {"satisfaction", "needs_met", "disputes",
-                                                 "budget", "owners_committees", "trust",
-                                                 "participation", "community_satisfaction"}
+    assert {p.stem for p in back["figures"]} >= {
+        "overview",
+        "satisfaction",
+        "needs_met",
+        "disputes",
+        "budget",
+        "owners_committees",
+        "trust",
+        "participation",
+        "community_satisfaction",
+    }
     csv = pd.read_csv(out / "series.csv")
     assert list(csv.columns) == ["step", *OUTCOMES]
     assert len(csv) == STEPS
@@ -149,8 +169,7 @@ def test_a_figure_that_fails_costs_no_table(tmp_path, tiny_run, monkeypatch):
     assert len(back["series"]) == STEPS
 
 
-def test_folder_interrupted_before_run_json_is_refused_by_read_run(tmp_path, tiny_run,
-                                                                   monkeypatch):
+def test_folder_interrupted_before_run_json_is_refused_by_read_run(tmp_path, tiny_run, monkeypatch):
     from sim.runs import figures
 
     def interrupted(*args, **kwargs):

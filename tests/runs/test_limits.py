@@ -33,9 +33,17 @@ households_per_compound = 20
 
 
 def test_expected_counts_follow_the_nested_sizes():
-    n = expected_counts(validate({"n_streets": 4, "communities_per_street": 5.0,
-                                  "compounds_per_community": 3.0,
-                                  "households_per_compound": 100.0, "household_size": 2.0}))
+    n = expected_counts(
+        validate(
+            {
+                "n_streets": 4,
+                "communities_per_street": 5.0,
+                "compounds_per_community": 3.0,
+                "households_per_compound": 100.0,
+                "household_size": 2.0,
+            }
+        )
+    )
     assert n["communities"] == 20 and n["compounds"] == 60 and n["residents"] == 12_000
 
 
@@ -71,8 +79,10 @@ def test_a_run_over_the_time_limit_is_refused_with_the_flag_that_allows_it():
     check_hours(3600, 2, "a short run")
 
 
-@pytest.mark.parametrize("text, size", [("16GB", 16 * 2**30), ("512 MB", 512 * 2**20),
-                                        ("2.5t", int(2.5 * 2**40)), ("1000", 1000)])
+@pytest.mark.parametrize(
+    "text, size",
+    [("16GB", 16 * 2**30), ("512 MB", 512 * 2**20), ("2.5t", int(2.5 * 2**40)), ("1000", 1000)],
+)
 def test_memory_sizes_read_as_people_write_them(text, size):
     assert parse_size(text) == size
 
@@ -97,12 +107,23 @@ def refuse_to_run(monkeypatch):
     monkeypatch.setattr("sim.interfaces.cli.run.run", must_not_run)
 
 
-def test_run_refuses_a_world_too_large_for_memory_before_building(tmp_path, capsys,
-                                                                   monkeypatch):
+def test_run_refuses_a_world_too_large_for_memory_before_building(tmp_path, capsys, monkeypatch):
     refuse_to_run(monkeypatch)
     out = tmp_path / "out"
-    code = main(["run", "baseline", "--set", "n_streets=2000", "--set",
-                 "communities_per_street=100", "--out", str(out), "--max-memory", "16GB"])
+    code = main(
+        [
+            "run",
+            "baseline",
+            "--set",
+            "n_streets=2000",
+            "--set",
+            "communities_per_street=100",
+            "--out",
+            str(out),
+            "--max-memory",
+            "16GB",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert err.startswith("error: baseline: the run would need about")
@@ -111,13 +132,24 @@ def test_run_refuses_a_world_too_large_for_memory_before_building(tmp_path, caps
 
 
 @pytest.mark.parametrize("steps", ["1000000000", "3000000000"])
-def test_run_refuses_months_in_the_billions_before_any_allocation(tmp_path, capsys,
-                                                                  monkeypatch, steps):
+def test_run_refuses_months_in_the_billions_before_any_allocation(
+    tmp_path, capsys, monkeypatch, steps
+):
     refuse_to_run(monkeypatch)
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY)
-    code = main(["run", str(scenario), "--steps", steps, "--out", str(tmp_path / "out"),
-                 "--max-memory", "1000TB"])
+    code = main(
+        [
+            "run",
+            str(scenario),
+            "--steps",
+            steps,
+            "--out",
+            str(tmp_path / "out"),
+            "--max-memory",
+            "1000TB",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert f"{int(steps):,} months" in err and "--max-hours" in err
@@ -154,8 +186,9 @@ def test_sweep_refuses_a_plan_whose_largest_run_would_not_fit(tmp_path, capsys, 
     path = tmp_path / "big.toml"
     path.write_text(SWEEP)
     out = tmp_path / "res"
-    code = main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet",
-                 "--max-memory", "16GB"])
+    code = main(
+        ["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet", "--max-memory", "16GB"]
+    )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert err.startswith(f"error: {path}: its largest run would need about")
@@ -163,17 +196,29 @@ def test_sweep_refuses_a_plan_whose_largest_run_would_not_fit(tmp_path, capsys, 
 
 
 def test_sweep_refuses_a_plan_that_would_take_too_long_and_dry_run_shows_the_estimate(
-        tmp_path, capsys, monkeypatch):
+    tmp_path, capsys, monkeypatch
+):
     refuse_to_run(monkeypatch)
     path = tmp_path / "long.toml"
     path.write_text("steps = 100000\nreplicates = 500\n[factors]\ndevolution_share = [0.1, 0.6]\n")
     out = tmp_path / "res"
-    args = ["sweep", str(path), "--out", str(out), "--workers", "2", "--quiet",
-            "--max-memory", "1000TB"]
+    args = [
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+        "--max-memory",
+        "1000TB",
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {path}: 1,000 runs of 100,000 months on 2 workers would "
-                          "take about") and "--max-hours" in err
+    assert (
+        err.startswith(f"error: {path}: 1,000 runs of 100,000 months on 2 workers would take about")
+        and "--max-hours" in err
+    )
     assert main([*args, "--dry-run", "--max-hours", "1000000"]) == 0
     assert "would run 1000 (about" in capsys.readouterr().out
     assert not out.exists()
@@ -185,8 +230,16 @@ def test_a_local_cluster_counts_the_runs_it_holds_at_once(tmp_path, capsys, monk
     defn = load_sweep(path)
     one_run = max(e.memory for e in plan_estimates(defn, make_design(defn)))
     limit = str(int(1.5 * one_run))
-    args = ["sweep", str(path), "--out", str(tmp_path / "res"), "--quiet", "--dry-run",
-            "--max-memory", limit]
+    args = [
+        "sweep",
+        str(path),
+        "--out",
+        str(tmp_path / "res"),
+        "--quiet",
+        "--dry-run",
+        "--max-memory",
+        limit,
+    ]
     assert main([*args, "--workers", "2"]) == 2
     err = capsys.readouterr().err
     assert "2 at once" in err and "fewer workers" in err

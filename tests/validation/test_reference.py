@@ -1,5 +1,6 @@
 """The vectorised residents agree in distribution with one Mesa agent per resident
-(sim.validation.reference; ODD §2 and §6), and the vectorised needs sampler is the gamma law (ODD §7.1).
+(sim.validation.reference; ODD §2 and §6), and the vectorised needs sampler is the gamma law
+(ODD §7.1).
 
 Both builds run the same worlds (same seeds: common world draws) with the same organisation
 mechanisms and schedule; only the resident rules differ — arrays in the model, per-agent

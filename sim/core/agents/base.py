@@ -53,7 +53,7 @@ class GovernanceAgent(FixedAgent):
         super().__init__(model)
         self.index = int(index)
         self.node = int(node)
-        self.cell = model.grid._cells[node]
+        self.cell = model.grid[node]
 
     def ties(self, edge_kind: str, node_kind: str | None = None) -> list[int]:
         """Nodes tied to this organisation by an edge of `edge_kind` (of `node_kind`)."""

@@ -3,7 +3,7 @@
     res = load_results("results/devolution_capacity")
     arm_estimates(res)            # per arm and outcome: mean and 95% t-interval over replicates
     paired_differences(res)       # arm − reference, paired by seed: mean, 95% CI, Cohen's d_z, p
-    interaction_contrasts(res)    # two-factor grids: corner contrast (hi,hi)−(hi,lo)−(lo,hi)+(lo,lo)
+    interaction_contrasts(res)    # two-factor grids: (hi,hi) − (hi,lo) − (lo,hi) + (lo,lo)
     sobol_indices(res)            # sobol designs: SALib S1, ST with bootstrap CIs
     morris_indices(res)           # morris designs: SALib mu*, sigma (CIs by bootstrap)
     write_report("results/devolution_capacity")   # report.md + PNG figures

@@ -10,7 +10,7 @@ a design point, described by its factors, with ``value`` (its mean over replicat
 `answer` runs `sim.experiments.discovery.find_conditions` for one question, and
 `question_answers` for the ``[[discover]]`` questions of an experiment; `sentence` puts an
 answer in words for reports and for the "Under which conditions" section of
-docs/EXPERIMENTS.md.
+docs/RESULTS.md.
 """
 
 from __future__ import annotations

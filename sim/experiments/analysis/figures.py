@@ -14,9 +14,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
+
+from sim.runs.figures import font_families
 
 from ..design import format_level
 from .across_draws import fig_across_draws
@@ -30,6 +33,9 @@ from .units import bounds, outcome_unit
 __all__ = ["make_figures", "arm_names"]
 
 DPI = 110
+"""Resolution on screen; files are saved at the report's own (300 dpi by default)."""
+MIN_PANEL_HEIGHT = 2.2
+"""Inches: the least height of a panel, however few arms it shows."""
 MAX_SERIES_ARMS = 10
 MAX_ARM_NAME = 28
 """Arm names longer than this are shortened in figures, with a key."""
@@ -190,17 +196,19 @@ def fig_differences(res: SweepResults, diffs: pd.DataFrame) -> Figure | None:
     if len(arms) > 30:
         return None
     names, key = arm_names(res)
+    few = len(arms) <= 3  # an A/B comparison: panels side by side, each tall enough to read
     fig, axes = _grid_axes(
         len(res.outcomes),
         "Difference from the reference arm, paired "
         "by seed: mean and 95% CI\nreference: "
         f"{names.get(str(res.reference), res.reference)}",
-        width=5.0,
-        height=0.5 + 0.32 * len(arms),
-        cols=2,
+        width=4.2 if few else 5.0,
+        height=max(MIN_PANEL_HEIGHT, 0.9 + 0.32 * len(arms)),
+        cols=min(3, len(res.outcomes)) if few else min(2, len(res.outcomes)),
     )
     y = np.arange(len(arms))[::-1]
     for ax, o in zip(axes, res.outcomes):
+        ax.set_ylim(-0.7, len(arms) - 0.3)
         g = diffs[diffs["outcome"] == o].set_index("arm").reindex(arms)
         err = np.vstack([(g["diff"] - g["low"]).to_numpy(), (g["high"] - g["diff"]).to_numpy()])
         sig = ((g["low"] > 0) | (g["high"] < 0)).to_numpy()
@@ -406,7 +414,14 @@ def _colors(n: int) -> list[Any]:
 def make_figures(res: SweepResults, answers: list[Answer] | None = None) -> dict[str, Figure]:
     """Every figure the report shows, by file stem; with parameter draws, the effects across
     draws and one figure per answered question (`answers`, default: computed) instead of
-    the figures that pair arms by replicate alone."""
+    the figures that pair arms by replicate alone. Chinese in arm names, levels or titles
+    is drawn with an installed Chinese font (sim.runs.figures.font_families)."""
+    texts = [*res.design["arm"].astype(str), *map(str, res.factors), str(res.reference)]
+    with rc_context({"font.family": font_families(*texts)}):
+        return _make_figures(res, answers)
+
+
+def _make_figures(res: SweepResults, answers: list[Answer] | None) -> dict[str, Figure]:
     if res.uncertain:
         figs = {"across_draws": fig_across_draws(res), "series": fig_series(res, series_bands(res))}
         answers = question_answers(res) if answers is None else answers

@@ -1,5 +1,5 @@
 """The Markdown report of a sweep (`report.md` with its PNG figures), and the document that
-assembles several reports (docs/EXPERIMENTS.md). Every sentence with a number is generated
+assembles several reports (docs/RESULTS.md). Every sentence with a number is generated
 from the statistics."""
 
 from __future__ import annotations
@@ -8,10 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-
 from sim.core.metrics import OUTCOMES
-from sim.runs.files import atomic_path, atomic_write_text, remove_stale_partials
+from sim.core.params import ScenarioError
+from sim.runs.files import atomic_path, atomic_write_csv, atomic_write_text, remove_stale_partials
 
 from ..design import format_level
 from .channels import conditions_paragraph, conditions_section
@@ -406,23 +405,54 @@ def _sampled_sections(res: SweepResults, figures: list[str], prefix: str, h: str
     return lines
 
 
-def _save(fig: Figure, path: Path) -> None:
-    with atomic_path(path) as tmp, open(tmp, "xb") as fh:
-        fig.savefig(fh, format="png")
+FORMATS = ("png", "pdf", "svg")
+"""Figure formats `write_report` can write; PNG is raster (at `dpi`), PDF and SVG vector."""
+DEFAULT_FORMATS = ("png", "pdf")
+DPI = 300
+"""Resolution of PNG figures: print quality."""
 
 
-def write_report(root: str | Path, out: str | Path | None = None) -> Path:
-    """Write `report.md` and its PNG figures into `out` (default: <root>/report); return
-    the report's path."""
+def write_outputs(
+    res: SweepResults,
+    out: Path,
+    answers: list[Answer],
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    dpi: int = DPI,
+) -> list[str]:
+    """Draw every figure into `out` in each of `formats` and write every estimate table as
+    `<name>.csv` (SweepResults.tables); return the figures' stems."""
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ScenarioError(
+            f"format {bad[0] if bad else '(none)'!r}: not a figure format; allowed: "
+            + ", ".join(FORMATS)
+        )
+    figs = make_figures(res, answers)
+    for stem, fig in figs.items():
+        for fmt in formats:
+            with atomic_path(out / f"{stem}.{fmt}") as tmp, open(tmp, "xb") as fh:
+                fig.savefig(fh, format=fmt, dpi=dpi if fmt == "png" else "figure")
+    for name, table in res.tables().items():
+        atomic_write_csv(out / f"{name}.csv", table)
+    return list(figs)
+
+
+def write_report(
+    root: str | Path,
+    out: str | Path | None = None,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    dpi: int = DPI,
+) -> Path:
+    """Write `report.md`, its figures (PNG at `dpi`, and PDF or SVG as `formats` say) and
+    every estimate table as CSV into `out` (default: <root>/report); return the report's
+    path."""
     res = load_results(root, finished=True)
     out = Path(out) if out is not None else Path(root) / "report"
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(out)
     answers = question_answers(res) if res.uncertain else []
-    figs = make_figures(res, answers)
-    for stem, fig in figs.items():
-        _save(fig, out / f"{stem}.png")
-    text = render_report(res, list(figs), command=res.info.get("command") or None, answers=answers)
+    figs = write_outputs(res, out, answers, formats, dpi)
+    text = render_report(res, figs, command=res.info.get("command") or None, answers=answers)
     path = out / "report.md"
     atomic_write_text(path, text + "\n")
     return path
@@ -446,7 +476,12 @@ CONDITIONS_INTRO = (
 
 
 def write_experiments_doc(
-    roots: list[str | Path], out_dir: str | Path, doc: str | Path, intro: str | None = None
+    roots: list[str | Path],
+    out_dir: str | Path,
+    doc: str | Path,
+    intro: str | None = None,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    dpi: int = DPI,
 ) -> Path:
     """Write each sweep's report into `out_dir/<name>/` and assemble all of them into `doc`
     after `intro` (Markdown), with figure links relative to the document. Experiments with
@@ -468,18 +503,16 @@ def write_experiments_doc(
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(folder)
         answers = question_answers(res) if res.uncertain else []
-        figs = make_figures(res, answers)
-        for stem, fig in figs.items():
-            _save(fig, folder / f"{stem}.png")
+        figs = write_outputs(res, folder, answers, formats, dpi)
         definition = res.info.get("definition_file", f"{res.name}.toml")
         command = f"python -m sim sweep experiments/{definition}"
         atomic_write_text(
             folder / "report.md",
-            render_report(res, list(figs), command=command, answers=answers) + "\n",
+            render_report(res, figs, command=command, answers=answers) + "\n",
         )
         rel = _relative(folder, doc.parent)
         body = render_report(
-            res, list(figs), fig_prefix=f"{rel}/", level=2, command=command, answers=answers
+            res, figs, fig_prefix=f"{rel}/", level=2, command=command, answers=answers
         )
         bodies.append(body)
         toc.append(f"- [{res.name}](#{_anchor(res.name)})")

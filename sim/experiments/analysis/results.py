@@ -88,6 +88,33 @@ class SweepResults:
             t.loc[t["status"] != "ok", c] = np.nan
         return t
 
+    def arms(self, level: float = LEVEL) -> pd.DataFrame:
+        """Mean, sd and t-interval per arm and outcome (the report's "Outcomes by arm")."""
+        from .estimates import arm_estimates
+
+        return arm_estimates(self, level)
+
+    def differences(self, reference: str | None = None, level: float = LEVEL) -> pd.DataFrame:
+        """Each arm minus `reference` (default: the experiment's), paired by seed: the
+        report's "Differences from the reference arm"."""
+        from .estimates import paired_differences
+
+        return paired_differences(self, reference, level)
+
+    def tables(self, level: float = LEVEL) -> dict[str, pd.DataFrame]:
+        """Every estimate table of the report, by name: what `python -m sim report` writes
+        as `<name>.csv` (sim.experiments.analysis.tables)."""
+        from .tables import estimate_tables
+
+        return estimate_tables(self, level)
+
+    def figures(self) -> dict[str, Any]:
+        """The report's figures (matplotlib Figures) by name, to show or to save in any
+        format: `res.figures()["differences"].savefig("effect.pdf")`."""
+        from .figures import make_figures
+
+        return make_figures(self)
+
     def counts(self) -> dict[str, int]:
         t = self.table.drop_duplicates("key")
         vc = t["status"].value_counts()

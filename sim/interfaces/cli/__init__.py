@@ -1,8 +1,10 @@
-"""Sub-commands of `python -m sim` (see sim.interfaces.cli.main), one module each, plus shared helpers.
+"""Sub-commands of `python -m sim` (see sim.interfaces.cli.main), one module each, plus shared
+helpers.
 
 A command module exposes `register(subparsers) -> None`, which adds its sub-parser and sets
 `func=<callable(args) -> int>`. A command reports bad user input by raising `CommandError`
-(or `sim.core.params.ScenarioError`); `sim.interfaces.cli.main.main` prints it as one line and exits with code 2.
+(or `sim.core.params.ScenarioError`); `sim.interfaces.cli.main.main` prints it as one line and
+exits with code 2.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = [
     "positive_float",
     "memory_size",
     "add_limit_options",
+    "add_quiet_option",
 ]
 
 
@@ -103,4 +106,15 @@ def add_limit_options(parser: argparse.ArgumentParser, what: str) -> None:
         metavar="H",
         help=f"refuse {what} estimated to take longer than H hours of computing "
         f"(default: {DEFAULT_MAX_HOURS:g})",
+    )
+
+
+def add_quiet_option(parser: argparse.ArgumentParser, result: str) -> None:
+    """-q/--quiet, the same on every command: print only the result (`result` says what it
+    is), no progress, plan lines or tables; errors still go to stderr."""
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help=f"print only {result}; no progress, plan lines or tables",
     )

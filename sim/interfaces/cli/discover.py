@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import format_table, non_negative_int
+from . import add_quiet_option, format_table, non_negative_int
 
 OPERATORS = {"<=": "le", ">=": "ge", "==": "eq", "!=": "ne", "<": "lt", ">": "gt"}
 
@@ -63,6 +63,7 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="output folder (default: <results>/discovery/<outcome>-...)",
     )
+    add_quiet_option(p, "the path of discovery.md")
     p.set_defaults(func=cmd_discover)
 
 
@@ -100,11 +101,12 @@ def cmd_discover(args: argparse.Namespace) -> int:
         lines += ["```", table, "", scores, "```", "", "![discovery](discovery.png)", ""]
         with atomic_path(out / "discovery.png") as tmp, open(tmp, "xb") as fh:
             f.figure(f"{res.name}: {args.outcome}, {args.where}").savefig(fh, format="png", dpi=110)
-        print(text)
-        print(table)
-        print()
-        print(scores)
-    else:
+        if not args.quiet:
+            print(text)
+            print(table)
+            print()
+            print(scores)
+    elif not args.quiet:
         print(text)
     cases = a.cases.x.assign(**a.cases.variables, holds=a.holds)
     if a.found is not None:
@@ -112,7 +114,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     with atomic_path(out / "cases.parquet") as tmp:
         cases.to_parquet(tmp, index=False)
     atomic_write_text(out / "discovery.md", "\n".join(lines))
-    print(f"wrote {out / 'discovery.md'}")
+    print(out / "discovery.md" if args.quiet else f"wrote {out / 'discovery.md'}")
     return 0
 
 

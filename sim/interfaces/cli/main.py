@@ -38,8 +38,27 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every available command registered."""
+SUMMARIES = {
+    "run": "run one scenario and write a run folder (tables, parameters, figures)",
+    "world": "write the district a scenario builds as tables (streets, communities, "
+    "compounds) to edit and run with --world",
+    "pilot": "evaluate a pilot against its counterfactual twin: true effect, naive "
+    "comparison, difference-in-differences",
+    "scenarios": "list scenario files and their one-line descriptions",
+    "params": "print the parameter schema (table, Markdown or TOML)",
+    "sweep": "run an experiment (design × replicates) in parallel, resumably",
+    "report": "report of a finished sweep: CIs, paired differences, figures and tables",
+    "discover": "under which conditions: PRIM boxes and feature scores over a sweep's runs",
+    "serve": "serve the browser app (network, live plots, policy levers)",
+}
+"""One line per command for the list of commands. Only the command that is run is imported
+(with the model behind it), so `python -m sim --help` answers at once; a command without a
+line here is imported to be listed."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser. `command`: the one to register in full (its module is imported);
+    the others are listed by their line in SUMMARIES. None: every command in full."""
     from sim import __version__
 
     parser = argparse.ArgumentParser(
@@ -52,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         if importlib.util.find_spec(f"sim.interfaces.cli.{name}") is None:
             continue
+        if command is not None and name != command and name in SUMMARIES:
+            sub.add_parser(name, help=SUMMARIES[name], add_help=False)
+            continue
         try:
             module = importlib.import_module(f"sim.interfaces.cli.{name}")
         except Exception as err:  # one broken command must not take the others down
@@ -59,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module.register(sub)
     return parser
+
+
+def _command_of(argv: list[str]) -> str:
+    """The command named in `argv` ("" when none is: the top-level options take no value)."""
+    return next((a for a in argv if not a.startswith("-")), "")
 
 
 def _register_broken(sub, name: str, err: Exception) -> None:
@@ -76,15 +103,13 @@ def _register_broken(sub, name: str, err: Exception) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: sys.argv[1:]), run the command and return its exit code."""
-    from sim.core.params import ScenarioError
-    from sim.runs.folder import RunFolderError
+    from . import interrupts
 
-    from . import CommandError, interrupts
-
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser()
+        parser = build_parser(_command_of(argv))
         args = parser.parse_args(argv)
-        args.argv = list(sys.argv[1:] if argv is None else argv)
+        args.argv = argv
         with interrupts.handle_signals():
             try:
                 return int(args.func(args) or 0)
@@ -92,9 +117,6 @@ def main(argv: list[str] | None = None) -> int:
                 terminated = interrupts.received() == signal.SIGTERM
                 print("\nterminated (SIGTERM)" if terminated else "\ninterrupted", file=sys.stderr)
                 return interrupts.exit_code()
-    except (ScenarioError, RunFolderError, CommandError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
     except SystemExit as exit_:  # argparse: --help, --version, usage errors (code 2)
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)
@@ -105,3 +127,25 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as err:
+        if not _bad_input(err):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _bad_input(err: Exception) -> bool:
+    """Whether `err` reports bad user input: a scenario or parameter the schema rejects, an
+    unusable run folder or a command's own CommandError. Their modules are looked up, not
+    imported: an error of a module that was never loaded cannot have been raised."""
+    from . import CommandError
+
+    kinds: list[type] = [CommandError]
+    for module, name in (
+        ("sim.core.params", "ScenarioError"),
+        ("sim.runs.folder", "RunFolderError"),
+    ):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            kinds.append(getattr(loaded, name))
+    return isinstance(err, tuple(kinds))

@@ -20,7 +20,7 @@ from sim.core.scenario import load_scenario, parse_override
 from sim.runs.files import atomic_path, atomic_write_csv, atomic_write_json, atomic_write_text
 from sim.runs.folder import check_out_dir, unused_dir
 
-from . import format_table, non_negative_int, positive_int
+from . import add_quiet_option, format_table, non_negative_int, positive_int
 
 KEY = ("true_effect", "naive", "did", "spillover")
 
@@ -146,7 +146,7 @@ def register(subparsers: Any) -> None:
         "--scheduler", default=None, metavar="ADDRESS", help="run on an existing Dask scheduler"
     )
     p.add_argument("--no-figures", action="store_true", help="do not draw figures/pilot.png")
-    p.add_argument("--quiet", action="store_true", help="no progress and no table")
+    add_quiet_option(p, "the results folder")
     p.set_defaults(func=cmd_pilot)
 
 

@@ -1,9 +1,10 @@
 """`python -m sim report results/<experiment>`: statistics, figures and a Markdown report.
 
-Reads only the results folder a sweep wrote (sim.experiments.store) and writes `report.md` with PNG
-figures (default: `<results>/report/`). With several results folders and `--doc FILE`, each
+Reads only the results folder a sweep wrote (sim.experiments.store) and writes `report.md`, its
+figures (PNG at 300 dpi and PDF by default; `--format`, `--dpi`) and every estimate table as CSV
+(default: `<results>/report/`). With several results folders and `--doc FILE`, each
 report goes to `--out/<experiment>/` and one document assembles them all (this is how
-docs/EXPERIMENTS.md is regenerated).
+docs/RESULTS.md is regenerated).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from . import CommandError
+from . import CommandError, add_quiet_option, positive_int
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "report",
-        help="report of a finished sweep: CIs, paired differences, figures (Markdown + PNG)",
-        description="Write report.md and PNG figures for a sweep's results folder: mean "
+        help="report of a finished sweep: CIs, paired differences, figures and tables",
+        description="Write report.md, its figures (PNG and PDF or SVG) and every estimate "
+        "table as CSV for a sweep's results folder: mean "
         "and 95% CI per arm, paired differences from the reference arm with Cohen's d_z, "
         "effect lines and interaction heatmaps for grids, monthly series with CI bands, and "
         "Sobol'/Morris indices for sensitivity designs.",
@@ -49,6 +51,20 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="with --doc: Markdown file that opens the document",
     )
+    p.add_argument(
+        "--format",
+        default="png,pdf",
+        metavar="LIST",
+        help="figure formats, comma-separated, from png, pdf and svg (default: png,pdf)",
+    )
+    p.add_argument(
+        "--dpi",
+        type=positive_int,
+        default=300,
+        metavar="N",
+        help="resolution of PNG figures in dots per inch (default 300)",
+    )
+    add_quiet_option(p, "the paths written (report.md, or the assembled document)")
     p.set_defaults(func=cmd_report)
 
 
@@ -57,7 +73,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_experiments_doc,
         write_report,
     )
+    from sim.experiments.analysis.report import FORMATS
 
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in args.format.split(",") if f.strip()))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise CommandError(
+            f"--format {args.format!r}: {bad[0] if bad else 'no format'} is not a figure "
+            f"format; allowed: {', '.join(FORMATS)} (comma-separated)"
+        )
     if args.doc is not None:
         if args.out is None:
             raise CommandError("--doc needs --out DIR for the per-experiment figures")
@@ -67,12 +91,16 @@ def cmd_report(args: argparse.Namespace) -> int:
                 intro = args.intro.read_text(encoding="utf-8")
             except OSError as err:
                 raise CommandError(f"--intro {args.intro}: cannot read ({err})") from None
-        doc = write_experiments_doc(args.results, args.out, args.doc, intro)
-        print(f"wrote {doc} ({len(args.results)} experiments; figures in {args.out})")
+        doc = write_experiments_doc(args.results, args.out, args.doc, intro, formats, args.dpi)
+        print(
+            doc
+            if args.quiet
+            else f"wrote {doc} ({len(args.results)} experiments; figures in {args.out})"
+        )
         return 0
     if len(args.results) > 1 and args.out is not None:
         raise CommandError("--out takes one results folder (or use --doc to assemble several)")
     for root in args.results:
-        path = write_report(root, args.out)
-        print(f"wrote {path}")
+        path = write_report(root, args.out, formats, args.dpi)
+        print(path if args.quiet else f"wrote {path}")
     return 0

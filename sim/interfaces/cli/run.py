@@ -26,7 +26,14 @@ from sim.runs.by_type import by_type, wide_by_type
 from sim.runs.limits import check_hours, check_memory, default_memory_limit, estimate_run
 from sim.runs.runner import SUMMARY_WINDOW, run
 
-from . import CommandError, add_limit_options, format_table, non_negative_int, positive_int
+from . import (
+    CommandError,
+    add_limit_options,
+    add_quiet_option,
+    format_table,
+    non_negative_int,
+    positive_int,
+)
 
 DEFAULT_SEED = 0
 
@@ -105,13 +112,15 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="keep the per-community table every N months (and the final month); default 1",
     )
-    p.add_argument("--no-figures", action="store_true", help="do not draw figures/*.png")
     p.add_argument(
-        "--quiet",
-        "-q",
-        action="store_true",
-        help="no progress bar and no summary table; print only the run folder",
+        "--figures",
+        choices=("overview", "all", "none"),
+        default="overview",
+        help="figures/*.png to draw: the key outcomes on one page (overview, the default, "
+        "a fraction of a second), every figure (all, a few seconds) or none",
     )
+    p.add_argument("--no-figures", action="store_true", help="the same as --figures none")
+    add_quiet_option(p, "the run folder")
     p.add_argument(
         "--progress",
         action="store_true",
@@ -169,11 +178,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                 keep = (c["step"] % args.community_period == 0) | (c["step"] == steps)
                 setattr(result, name, c[keep].reset_index(drop=True))
     meta = result.meta
-    print(
-        f"sim run: {steps} months in {result.elapsed:.1f} s ({meta.get('residents', 0):,} "
-        f"residents, {meta.get('communities', 0):,} communities)",
-        file=sys.stderr,
-    )
+    if not args.quiet:
+        print(
+            f"sim run: {steps} months in {result.elapsed:.1f} s ({meta.get('residents', 0):,} "
+            f"residents, {meta.get('communities', 0):,} communities)",
+            file=sys.stderr,
+        )
 
     info = {
         "seed_from": seed_from,
@@ -272,7 +282,7 @@ def _write(out: Path, result, scenario, args, started, info) -> Path:
             result,
             scenario,
             csv=args.csv,
-            figures=not args.no_figures,
+            figures="none" if args.no_figures else args.figures,
             started=started,
             info=info,
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from sim.core.scenario import list_scenarios, scenario_dir
 
-from . import CommandError, format_table
+from . import CommandError, add_quiet_option, format_table
 
 
 def register(subparsers: Any) -> None:
@@ -26,6 +26,7 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="folder to list (default: the project's scenarios/ folder)",
     )
+    add_quiet_option(p, "the scenarios' names, one a line")
     p.set_defaults(func=cmd_scenarios)
 
 
@@ -36,6 +37,9 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     found = list_scenarios(folder)
     if not found:
         print(f"no scenario files (*.toml) in {folder}", file=sys.stderr)
+        return 0
+    if args.quiet:
+        print("\n".join(name for name, _ in found))
         return 0
     print(
         format_table(

@@ -1,7 +1,8 @@
-"""`python -m sim serve [--port N] [--host H]`: serve the browser app (sim/interfaces/browser/app.py).
+"""`python -m sim serve [--port N] [--host H]`: serve the browser app
+(sim/interfaces/browser/app.py).
 
-Runs `solara run sim/interfaces/browser/app.py --production --no-open --no-check-version` with Solara's
-telemetry off, in the foreground until Ctrl-C or SIGTERM, which it passes on to the server
+Runs `solara run sim/interfaces/browser/app.py --production --no-open --no-check-version` with
+Solara's telemetry off, in the foreground until Ctrl-C or SIGTERM, which it passes on to the server
 (so no orphaned server keeps running). Options choose what every new browser session starts
 from (a scenario, `--set` overrides, a seed, the language and the network view), the run
 folders offered for replay, and the memory guard: a cap per session, a budget for the
@@ -23,7 +24,7 @@ from typing import Any
 from sim.core.params import validate
 from sim.core.scenario import parse_override
 
-from . import CommandError
+from . import CommandError, add_quiet_option
 
 DEFAULT_PORT = 8765
 STOP_GRACE = 10.0
@@ -134,6 +135,7 @@ def register(subparsers: Any) -> None:
         help="seconds a session whose page has gone keeps its model "
         f"(default {guard.DEFAULT_CULL_SECONDS:g}); its play loop stops at once",
     )
+    add_quiet_option(p, "the address the app is served at")
     p.set_defaults(func=cmd_serve)
 
 
@@ -197,9 +199,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or browser.free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
     cmd = browser.solara_command(args.host, port)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(
-        f"serving the app at http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True
-    )
+    if args.quiet:
+        print(f"http://{shown}:{port}/", flush=True)
+    else:
+        print(
+            f"serving the app at http://{shown}:{port}/ (Ctrl-C to stop)",
+            file=sys.stderr,
+            flush=True,
+        )
     return supervise(subprocess.Popen(cmd, env=env, cwd=os.getcwd()))
 
 

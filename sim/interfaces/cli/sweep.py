@@ -3,8 +3,8 @@
 Runs in parallel on all cores by default (a Dask LocalCluster of single-threaded worker
 processes), on an existing Dask cluster with `--scheduler ADDRESS` (or the standard
 DASK_SCHEDULER_ADDRESS variable), or in this process with `--workers 1`. Results go to
-`results/<experiment>/` (see sim.experiments.store). Running the same command again skips runs already
-stored; `--retry-failed` also re-runs the failed ones. The whole definition is validated
+`results/<experiment>/` (see sim.experiments.store). Running the same command again skips runs
+already stored; `--retry-failed` also re-runs the failed ones. The whole definition is validated
 before anything starts: bad input exits with code 2 and one message.
 """
 
@@ -14,18 +14,14 @@ import argparse
 import shlex
 import signal
 import sys
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sim.experiments.evaluators import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT
 
-from . import add_limit_options, interrupts, positive_float, positive_int
+from . import add_limit_options, add_quiet_option, interrupts, positive_float, positive_int
 
 EXIT_FAILED_RUNS = 1
-COMPACT_ABOVE = 100
-"""Part files above which a finished sweep compacts its store into one part."""
 
 
 def register(subparsers: Any) -> None:
@@ -115,7 +111,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="validate the experiment and show what would run, run nothing",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no plan lines")
+    add_quiet_option(p, "the results folder")
     p.add_argument(
         "--progress",
         action="store_true",
@@ -129,12 +125,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiments.definition import load_sweep
     from sim.experiments.design import make_design
     from sim.experiments.evaluators import make_evaluator
-    from sim.experiments.plan import describe_plan, plan_estimates, plan_runs
+    from sim.experiments.plan import check_worlds, describe_plan, plan_estimates, plan_runs
     from sim.experiments.store import RunStore
     from sim.runs.limits import check_memory, default_memory_limit, format_duration
 
     defn = load_sweep(args.experiment, replicates=args.replicates, steps=args.steps)
     design = make_design(defn)
+    check_worlds(defn, design)
     specs = plan_runs(defn, design)
     out_dir = args.out if args.out is not None else Path("results") / defn.name
     say = _printer(args.quiet)
@@ -202,56 +199,20 @@ def _run_and_log(
     args: argparse.Namespace, defn: Any, design: Any, specs: list, store: Any, evaluator: Any
 ) -> Any:
     """Save the definition, run, and log the session whatever happens (an interruption
-    before the runs start is logged too)."""
-    from sim import __version__
-    from sim.experiments.engine import SweepOutcome, execute
-    from sim.experiments.plan import plan_table
+    before the runs start is logged too), with the signal that stopped it."""
+    from sim.experiments.api import run_session
 
-    started = datetime.now(UTC)
-    outcome = SweepOutcome(
-        planned=len(specs), unique=len({s.key for s in specs}), evaluator=evaluator.description
+    return run_session(
+        defn,
+        design,
+        store,
+        evaluator,
+        command=_command(args),
+        retry_failed=args.retry_failed,
+        batch_size=args.batch_size,
+        progress=_show_progress(args),
+        extra=lambda: {"signal": interrupts.received()} if interrupts.received() else {},
     )
-    clock = time.perf_counter()
-    try:
-        info = {**defn.to_dict(), "command": _command(args)}
-        store.save_definition(defn.text, info, design.table, plan_table(specs))
-        outcome = execute(
-            defn,
-            design,
-            store,
-            evaluator,
-            retry_failed=args.retry_failed,
-            batch_size=args.batch_size,
-            progress=_show_progress(args),
-        )
-    except KeyboardInterrupt:  # before the runs started: logged, then reported by main
-        outcome.interrupted = True
-        raise
-    finally:
-        store.log_session(
-            {
-                "started": started.isoformat(timespec="seconds"),
-                "wall_seconds": round(outcome.elapsed or time.perf_counter() - clock, 3),
-                "evaluator": outcome.evaluator,
-                "workers": evaluator.n_workers,
-                "model_version": __version__,
-                "command": _command(args),
-                "planned": outcome.planned,
-                "distinct": outcome.unique,
-                "already_ok": outcome.stored_ok,
-                "already_failed": outcome.stored_failed,
-                "ran": outcome.ok + outcome.failed,
-                "ok": outcome.ok,
-                "failed": outcome.failed,
-                "resubmitted_alone": outcome.resubmitted,
-                "interrupted": outcome.interrupted,
-                **({"signal": interrupts.received()} if interrupts.received() else {}),
-                **({"stopped": outcome.stopped} if outcome.stopped else {}),
-            }
-        )
-    if not (outcome.interrupted or outcome.stopped) and store.part_count() > COMPACT_ABOVE:
-        store.compact()
-    return outcome
 
 
 def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) -> int:
@@ -262,7 +223,8 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
     other = sum(1 for k in RunStore(out_dir).statuses() if k not in planned_keys)
     still_failed = 0 if args.retry_failed else outcome.stored_failed  # not re-run this time
     failed_total = still_failed + outcome.failed
-    print(
+    say = _printer(args.quiet)
+    say(
         f"{defn.name}: {outcome.unique} distinct runs: {outcome.stored_ok} already stored, "
         f"{outcome.ok} ok and {outcome.failed} failed now"
         + (
@@ -273,7 +235,7 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
         + f" ({outcome.elapsed:.1f} s)"
     )
     if other:
-        print(
+        say(
             f"{out_dir}: also holds {other} runs not in this plan (earlier definitions or "
             "model code; the report ignores them)"
         )
@@ -296,14 +258,14 @@ def _report(args: argparse.Namespace, defn: Any, out_dir: Path, outcome: Any) ->
         return EXIT_FAILED_RUNS
     if failed_total:
         print(
-            f"{failed_total} runs failed (error and traceback stored in {out_dir}/runs); "
+            f"{failed_total} runs failed (error and traceback stored in {out_dir}/failures); "
             "re-run them with --retry-failed",
             file=sys.stderr,
         )
     missing = outcome.unique - outcome.stored_ok - outcome.ok - failed_total
     if missing > 0:
         print(f"{missing} runs not done yet; run the same command again", file=sys.stderr)
-    print(f"report: python -m sim report {_quote(out_dir)}")
+    print(out_dir if args.quiet else f"report: python -m sim report {_quote(out_dir)}")
     return EXIT_FAILED_RUNS if failed_total else 0
 
 

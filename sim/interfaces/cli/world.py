@@ -21,7 +21,7 @@ from sim.core.state import OC_NONE
 from sim.runs.district_files import FORMATS, write_district
 from sim.runs.folder import check_out_dir
 
-from . import CommandError, non_negative_int
+from . import CommandError, add_quiet_option, non_negative_int
 
 DEFAULT_SEED = 0
 COMPOUND_COLUMNS = tuple(
@@ -79,6 +79,7 @@ def register(subparsers: Any) -> None:
         help="compound columns to write besides compound and community "
         f"(default: all: {', '.join(COMPOUND_COLUMNS)})",
     )
+    add_quiet_option(p, "the paths of the tables written")
     p.set_defaults(func=cmd_world)
 
 
@@ -109,11 +110,12 @@ def cmd_world(args: argparse.Namespace) -> int:
     model.remove_all_agents()
     paths = write_district(out, tables, args.format)
     w = model.world
-    print(
-        f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
-        f"{w.n_compounds:,} compounds (seed {seed})",
-        file=sys.stderr,
-    )
+    if not args.quiet:
+        print(
+            f"sim world: {w.n_streets} streets, {w.n_communities:,} communities, "
+            f"{w.n_compounds:,} compounds (seed {seed})",
+            file=sys.stderr,
+        )
     for path in paths:
         print(path)
     return 0

@@ -214,7 +214,7 @@ class SweepSimulator:
             first = outcome.failures[0][1].splitlines()[0] if outcome.failures else ""
             raise CalibrationError(
                 f"{label}: {outcome.failed + outcome.missing} of {outcome.unique} runs did not "
-                f"finish ({first}); their errors are stored in {store.runs_dir}; run the same "
+                f"finish ({first}); their errors are stored in {store.failures_dir}; run the same "
                 "command again to retry them"
             )
         self.runs += len(specs)

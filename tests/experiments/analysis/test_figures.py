@@ -166,3 +166,66 @@ def test_morris_mu_star_intervals_stop_at_zero_and_the_diagonal_is_explained():
     labels, _ = legend_texts(fig)
     assert labels[0].startswith("sigma = mu*") and "dotted line" in labels[0]
     assert "share, 0–1 per factor range" in ax.get_xlabel()
+
+
+# --- layout for any number of arms, and Chinese text --------------------------------------------
+
+
+def arms_experiment(names: list[str]) -> str:
+    body = 'steps = 12\nreplicates = 3\noutcomes = ["satisfaction_mean", "budget_idle"]\n'
+    body += '[design]\nkind = "arms"\n'
+    for i, name in enumerate(names):
+        body += f'[arms."{name}"]\ndevolution_share = {0.1 + 0.8 * i / max(1, len(names) - 1)}\n'
+    return body
+
+
+def text_boxes(fig) -> list:
+    """Window extents of the figure's titles and legends (drawn first)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [fig._suptitle.get_window_extent(renderer)] if fig._suptitle else []
+    boxes += [ax.title.get_window_extent(renderer) for ax in fig.axes if ax.get_visible()]
+    boxes += [legend.get_window_extent(renderer) for legend in fig.legends]
+    return boxes
+
+
+@pytest.mark.parametrize("n_arms", [2, 3, 7, 16])
+def test_the_differences_figure_is_laid_out_for_any_number_of_arms(n_arms, tmp_path, monkeypatch):
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    res = results(tmp_path, monkeypatch, arms_experiment([f"arm{i}" for i in range(n_arms)]))
+    fig = fig_differences(res, paired_differences(res))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # constrained layout that collapses an axes warns
+        FigureCanvasAgg(fig).draw()
+    boxes = text_boxes(fig)
+    for i, a in enumerate(boxes):  # titles and the legend never run into each other
+        assert not any(a.overlaps(b) for b in boxes[i + 1 :])
+    legend = fig.legends[0].get_window_extent()
+    for ax in fig.axes:
+        panel = ax.get_window_extent()
+        assert panel.height >= 1.0 * fig.dpi  # at least an inch of plot, however few arms
+        assert not legend.overlaps(panel)
+
+
+def test_chinese_arm_names_are_drawn_with_an_installed_chinese_font(tmp_path, monkeypatch):
+    import warnings
+
+    from sim.experiments.analysis.figures import make_figures
+    from sim.runs.figures import chinese_font
+
+    if chinese_font() is None:
+        pytest.skip("no Chinese font installed (scripts/setup.sh --browser installs one)")
+    res = results(tmp_path, monkeypatch, arms_experiment(["现状", "一肩挑"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a warning
+        for fig in make_figures(res).values():
+            fig.savefig(tmp_path / "f.svg", format="svg")
+            fig.savefig(tmp_path / "f.pdf", format="pdf")
+    ticks = [t.get_text() for t in make_figures(res)["differences"].axes[0].get_yticklabels()]
+    assert ticks == ["一肩挑"]

@@ -7,6 +7,7 @@ module entry point works and reproduces the in-process tables.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import subprocess
@@ -33,6 +34,7 @@ compounds_per_community = 3
 households_per_compound = 40
 """
 FIGURES = {
+    "overview",
     "satisfaction",
     "needs_met",
     "disputes",
@@ -86,7 +88,7 @@ def test_run_writes_a_complete_run_folder(first_run, tiny):
         for ext in ("parquet", "csv")
     } | {"summary.json", "params.toml", "run.json"}
     assert expected <= {p.name for p in out.iterdir()}
-    assert {p.stem for p in (out / "figures").glob("*.png")} == FIGURES
+    assert {p.stem for p in (out / "figures").glob("*.png")} == {"overview"}  # the default
     for png in (out / "figures").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [p for p in out.rglob("*") if p.name.endswith(".partial")]
@@ -112,6 +114,13 @@ def test_run_writes_a_complete_run_folder(first_run, tiny):
     assert summary["final_satisfaction_mean"] == pytest.approx(series["satisfaction_mean"].iloc[-1])
 
 
+def test_figures_all_draws_every_figure_and_none_draws_none(tiny, tmp_path):
+    assert main(run_args(tiny, tmp_path / "all", "--figures", "all", "-q")) == 0
+    assert {p.stem for p in (tmp_path / "all" / "figures").glob("*.png")} == FIGURES
+    assert main(run_args(tiny, tmp_path / "none", "--figures", "none", "-q")) == 0
+    assert not (tmp_path / "none" / "figures").exists()
+
+
 def test_run_json_records_seed_steps_provenance_and_versions(first_run, tiny):
     import mesa
 
@@ -128,6 +137,9 @@ def test_run_json_records_seed_steps_provenance_and_versions(first_run, tiny):
         record["versions"]
     )
     assert record["world"]["residents"] > 0
+    lock = REPO / "requirements.lock"
+    assert record["lock"] == hashlib.sha256(lock.read_bytes()).hexdigest()
+    assert isinstance(record["environment_from_lock"], bool)
 
 
 def test_params_toml_reloads_to_the_same_parameters_seed_and_steps(first_run, tiny):

@@ -78,7 +78,8 @@ def test_a_step_of_the_trajectory_can_be_chosen(results, tmp_path, capsys):
     [
         (
             ["--outcome", "satisfaction", "--where", "effect < 0"],
-            "--outcome 'satisfaction': not an outcome of exp; allowed: satisfaction_mean, needs_met",
+            "--outcome 'satisfaction': not an outcome of exp; "
+            "allowed: satisfaction_mean, needs_met",
         ),
         (["--outcome", "satisfaction_mean", "--where", "effect <"], "not an expression"),
         (["--outcome", "satisfaction_mean", "--where", "gain < 0"], "unknown name 'gain'"),
