@@ -29,7 +29,7 @@ from .checks import changed_levers, checks_of, ordered_outcomes, timeline_levers
 from .controls import BoundedInt, resolve_seed, scenario_folder
 from .export_panel import Downloads
 from .guard import job_estimate_mb
-from .i18n import fmt_number, long_label, metric_label, param_label, signed, tr
+from .i18n import fmt_number, html_text, long_label, metric_label, param_label, signed, tr
 from .jobs import CANCELLED, FAILED, RUNNING, WAITING, Job
 from .plots import COMPARED, UNITS, band_rows, band_spec, decimals_of, unit_of
 from .vega_view import Chart
@@ -273,7 +273,7 @@ def CompareResult(res: CompareRun, lang: str) -> None:
     bands = chosen_bands(res)
     legend = "".join(
         f'<span class="arm-key"><span class="swatch" style="background:{c}"></span>'
-        f"{_esc(name)}</span>"
+        f"{html_text(name)}</span>"
         for name, c in zip(comp.names, ("#1f77b4", "#d62728"))
     )
     solara.HTML(
@@ -310,7 +310,7 @@ def CompareResult(res: CompareRun, lang: str) -> None:
             else ""
         )
         body.append(
-            f"<tr><td>{_esc(long_label(d.outcome, lang))}{mark}</td>"
+            f"<tr><td>{html_text(long_label(d.outcome, lang))}{mark}</td>"
             f"<td>{fmt_number(d.a.mean, lang, dec)}</td>"
             f"<td>{fmt_number(d.b.mean, lang, dec)}</td><td>{signed(d.diff.mean, lang, dec)}</td>"
             f"<td>{ci}</td><td>{verdict}</td></tr>"
@@ -336,8 +336,8 @@ def PanelHead(outcome: str, lang: str) -> None:
     solara.HTML(
         tag="div",
         unsafe_innerHTML=(
-            f'<div class="panel-title">{_esc(long_label(outcome, lang))}</div>'
-            f'<div class="panel-definition">{_esc(OUTCOMES.get(outcome, ""))}</div>'
+            f'<div class="panel-title">{html_text(long_label(outcome, lang))}</div>'
+            f'<div class="panel-definition">{html_text(OUTCOMES.get(outcome, ""))}</div>'
         ),
         classes=["panel-head"],
     )
@@ -574,11 +574,7 @@ def DifferenceMap(res: CompareRun, lang: str) -> None:
                 f'<div class="gl-row"><span>{signed(-top, lang)}</span><span class="bar" '
                 f'style="background:{mv.diverging_gradient()}"></span>'
                 f"<span>{signed(top, lang)}</span></div>"
-                f'<div class="gl-row">{_esc(how)} {_esc(where)}</div>'
+                f'<div class="gl-row">{html_text(how)} {html_text(where)}</div>'
             ),
             classes=["gov-legend", "diff-map-legend"],
         )
-
-
-def _esc(text: Any) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

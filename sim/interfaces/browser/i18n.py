@@ -929,3 +929,10 @@ def state_label(state: str, lang: str = "en") -> str:
     """The name of a node's state; an unknown state is named after itself."""
     key = f"state_{state}"
     return tr(key, lang) if key in TEXT else humanise(state)
+
+
+def html_text(text: object) -> str:
+    """Text to put into the page's HTML (its <, > and & escaped)."""
+    from html import escape
+
+    return escape(str(text), quote=False)

@@ -88,7 +88,7 @@ class Slots:
                     if self._may_start(job, limits, jobs):
                         self._running[job] = (session, mb)
                         return True
-                    now = self._place(job, limits, jobs)
+                    now = self._place(job)
                     if now != place and waiting is not None:
                         place = now
                         self._cond.release()
@@ -115,7 +115,8 @@ class Slots:
             return ADMISSION.reserved_mb() + held + mb <= limits.server_mb
         return False
 
-    def _place(self, job: str, limits: Limits, jobs: int) -> int:
+    def _place(self, job: str) -> int:
+        """The job's place in the queue (1 = the first waiting)."""
         names = [q[0] for q in self._queue]
         return names.index(job) + 1 if job in names else 0
 

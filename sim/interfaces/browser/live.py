@@ -23,6 +23,7 @@ from .history import describe, read_scalars
 from .i18n import (
     attribute_label,
     fmt_number,
+    html_text,
     kind_label,
     metric_label,
     role_label,
@@ -284,19 +285,27 @@ def NetworkPanel(
 
 @solara.component
 def TieControl(ties: solara.Reactive[Any], lang: str) -> None:
-    """How many ties the district view draws: every tie, or only the strongest ones, and
-    ties between streets one per street pair (bundled)."""
+    """Which ties the district view draws (`network_view.TieFilter`): lines between streets
+    or to district-wide nodes only where they stand for at least k ties, and a community's
+    ties outside its street bundled at its street office."""
     now = ties.value
     with solara.Row(
         gap="16px", style={"flex-wrap": "wrap", "align-items": "center"}, classes=["tie-control"]
     ):
-        with solara.Div(style={"min-width": "220px", "flex": "1 1 240px"}, classes=["ties-min"]):
-            solara.SliderInt(
+        with solara.Div(style={"min-width": "240px", "flex": "1 1 300px"}, classes=["ties-min"]):
+            solara.Text(
                 tr("ties_min", lang).format(k=now.min_count),
-                value=now.min_count,
+                style={"font-size": "13px", "display": "block"},
+            )
+            solara.v.Slider(
+                v_model=now.min_count,
+                on_v_model=lambda v: ties.set(nv.TieFilter(int(v), now.bundle)),
                 min=1,
                 max=nv.MAX_MIN_TIES,
-                on_value=lambda v: ties.set(nv.TieFilter(int(v), now.bundle)),
+                step=1,
+                thumb_label=True,
+                hide_details=True,
+                dense=True,
             )
         with solara.Div(classes=["ties-bundle"]):
             solara.Checkbox(
@@ -651,8 +660,7 @@ def _ties(run: Run, nodes: set[int], month: int, lang: str, limit: int = 12) -> 
     return out
 
 
-def _esc(text: Any) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+_esc = html_text
 
 
 # ------------------------------------------------------------------------------ plots

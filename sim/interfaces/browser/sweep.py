@@ -251,7 +251,6 @@ class SweepResult:
 
     spec: SweepSpec
     folder: Path  # the results folder `python -m sim sweep` wrote
-    text: str  # the experiment file it ran
     outcomes: list[str]
     relative: bool = False  # show effects against the first value instead of levels
 

@@ -25,7 +25,7 @@ from .checks import checks_of
 from .compare_tab import DownloadRow, OutcomePicker, PanelHead, RunFields, job_progress
 from .controls import resolve_seed
 from .guard import job_estimate_mb
-from .i18n import fmt_number, long_label, param_label, signed, tr
+from .i18n import fmt_number, html_text, long_label, param_label, signed, tr
 from .jobs import FAILED, Job
 from .plots import COMPARED, UNITS, decimals_of, effect_spec, unit_of
 from .vega_view import Chart
@@ -108,7 +108,6 @@ def SweepPanel(
                 int(form["replicates"]),
                 tuple(policy),
                 world,
-                tuple(form.get("outcomes") or ()),
             )
             folder = bench.new_folder(KIND)
             experiment = sw.write_experiment(spec, folder)
@@ -118,12 +117,11 @@ def SweepPanel(
             return
         out = folder / "results"
         total = len(values) * spec.replicates
-        text = experiment.read_text(encoding="utf-8")
 
         def done(j: Job) -> sw.SweepResult:
             checks = [o for o, _ in checks_of([spec.factor] if spec.factor in sw.levers() else [])]
-            chosen = list(form.get("outcomes") or []) or checks + [o for o, _ in COMPARED]
-            return sw.SweepResult(spec, out, text, list(dict.fromkeys(chosen)))
+            chosen = checks + [o for o, _ in COMPARED]
+            return sw.SweepResult(spec, out, list(dict.fromkeys(chosen)))
 
         new = Job(
             KIND,
@@ -269,7 +267,7 @@ def EffectTable(effects: pd.DataFrame, spec: sw.SweepSpec, lang: str) -> None:
     """Per outcome and value: the mean over the window with its 95% CI, and the paired
     difference from the first value with its 95% CI."""
     head = (
-        f"<tr><th>{tr('outcome', lang)}</th><th>{_esc(factor_label(spec.factor, lang))}</th>"
+        f"<tr><th>{tr('outcome', lang)}</th><th>{html_text(factor_label(spec.factor, lang))}</th>"
         f"<th>n</th><th>{tr('sweep_mean', lang)}</th><th>{tr('ci95_mean', lang)}</th>"
         f"<th>{tr('sweep_diff', lang)}</th><th>{tr('ci95', lang)}</th></tr>"
     )
@@ -287,7 +285,7 @@ def EffectTable(effects: pd.DataFrame, spec: sw.SweepSpec, lang: str) -> None:
             else "—"
         )
         body.append(
-            f"<tr><td>{_esc(long_label(r['outcome'], lang))}</td><td>{_esc(_level(r['value']))}</td>"
+            f"<tr><td>{html_text(long_label(r['outcome'], lang))}</td><td>{html_text(_level(r['value']))}</td>"
             f"<td>{int(r['n'])}</td><td>{fmt_number(r['mean'], lang, dec)}</td><td>{ci}</td>"
             f"<td>{signed(r['diff'], lang, dec)}</td><td>{dci}</td></tr>"
         )
@@ -361,7 +359,3 @@ def SweepDownloads(res: sw.SweepResult, effects: pd.DataFrame, lang: str) -> Non
         tr("sweep_save_help", lang),
         style={"font-size": "12px", "color": "#666", "display": "block"},
     )
-
-
-def _esc(text: Any) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
