@@ -228,7 +228,7 @@ def server(folders, request):
 def playwright(folders):
     """One Playwright for the module (a second one cannot start inside its event loop)."""
     pytest.importorskip("playwright.sync_api")
-    expect.set_options(timeout=30_000)
+    expect.set_options(timeout=90_000)  # a busy machine can take a while to show it
     with sync_playwright() as p:
         yield p
 

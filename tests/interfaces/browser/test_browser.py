@@ -559,7 +559,7 @@ def _log_size(log: Path) -> int:
     return len(log.read_text(encoding="utf-8", errors="replace"))
 
 
-def _wait_log(log: Path, pattern: str, after: int = 0, timeout: float = 60.0) -> str:
+def _wait_log(log: Path, pattern: str, after: int = 0, timeout: float = 180.0) -> str:
     """Wait until the server's log shows `pattern` after its first `after` characters."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
