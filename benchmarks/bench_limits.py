@@ -6,17 +6,23 @@
 `sim.core.world.estimate_memory(params)` predicts the memory a model built from `params`
 holds, from expected counts (residents, social ties, compounds, communities, organisations)
 times bytes per item; `sim.runs.limits` adds the recorded outcomes and predicts run time from
-seconds per month and per resident-, community-, compound- and organisation-month. The
-command line refuses a run or sweep whose estimates exceed
-`--max-memory` / `--max-hours`. This benchmark measures worlds that load each term in turn,
-each in a fresh process (build, then a few months), and prints estimate / measured:
+seconds to build the world and seconds per month, each a fixed part plus a part per
+resident, community, compound and organisation. The command line refuses a run or sweep
+whose estimates exceed `--max-memory` / `--max-hours`. This benchmark measures worlds that
+load each term in turn, each in a fresh process (build, then a few months), and prints
+estimate / measured:
 
 - memory: peak resident set size of a `sim.runs.runner.run` minus the peak after the imports;
 - time: CPU seconds per month (`time.process_time` between the first and the last month),
-  which varies less than wall time on a shared machine.
+  which varies less than wall time on a shared machine, and CPU seconds to build the world
+  (up to the end of the first month, less one month).
+
+Worlds marked "tables" are read from district tables (drawn from the structure given, then
+run with the default parameters), as `python -m sim run --world DIR` reads them: their
+estimates count the tables' communities and compounds instead of the parameters'.
 
 With `--fit` it also fits the constants by least squares (memory: no intercept; time: a
-fixed cost per month plus per resident, community, compound and firm or NGO, non-negative,
+fixed cost plus per resident, community, compound and firm or NGO, non-negative,
 minimising relative errors). The
 constants in the code are these fits, rounded up for memory (refusing a world that would fit
 is cheaper than swapping) and to two digits for time.
@@ -31,6 +37,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -72,21 +79,64 @@ WORLDS: dict[str, tuple[dict[str, Any], int, bool]] = {
         False,
     ),
     "many organisations": ({"n_streets": 2, "n_firms": 20000, "n_ngos": 20000}, 6, False),
+    "tables: many compounds": (
+        {"tables": {"n_streets": 8, "compounds_per_community": 50.0}},
+        4,
+        False,
+    ),
+    "tables: many communities": (
+        {
+            "tables": {"n_streets": 100, "communities_per_street": 20.0},
+            "households_per_compound": 20.0,
+        },
+        4,
+        False,
+    ),
 }
 """(parameters, months, keep the per-community table): worlds that load each term of the
-estimates in turn: residents, ties, compounds, communities, firms and NGOs, months kept."""
+estimates in turn: residents, ties, compounds, communities, firms and NGOs, months kept.
+A `tables` entry draws a district with those parameters, writes its tables (only the ids,
+so the rest is drawn as a run with `--world` draws it) and runs the others on them."""
+
+
+def _write_tables(structure: dict[str, Any], seed: int, folder: str) -> str:
+    """Write the district a world of `structure` has into `folder`, as tables holding only
+    its ids (so that what a run reads is the structure alone); return the folder."""
+    import numpy as np
+
+    from sim.core.district import district_tables
+    from sim.core.params import validate
+    from sim.core.world import build_world
+    from sim.runs.district_files import write_district
+
+    small = {**structure, "households_per_compound": 5.0}  # only the ids are kept
+    world = build_world(validate(small, where="tables"), np.random.default_rng(seed))
+    write_district(folder, district_tables(world, columns=()), "csv")
+    return folder
+
+
+def _split(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(the run's parameters, the structure its district's tables are drawn from, if any)."""
+    rest = dict(params)
+    return rest, rest.pop("tables", None)
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def child(params: dict[str, Any], steps: int, communities: bool, seed: int) -> dict[str, Any]:
-    """One `sim.runs.runner.run` in this process (as `python -m sim run` does it)."""
+def child(
+    params: dict[str, Any], steps: int, communities: bool, seed: int, tables: str | None
+) -> dict[str, Any]:
+    """One `sim.runs.runner.run` in this process (as `python -m sim run` does it), on the
+    district tables in folder `tables` if given (as `--world DIR` reads them)."""
     from sim.core.params import validate
+    from sim.core.scenario import load_district
     from sim.runs.runner import run
 
     import_mb = _peak_mb()
+    params, _ = _split(params)
+    district = load_district(tables) if tables is not None else None
     p = validate(params, where="benchmark")
     marks: list[float] = []
     t0 = time.process_time()
@@ -96,6 +146,7 @@ def child(params: dict[str, Any], steps: int, communities: bool, seed: int) -> d
         steps,
         communities=communities,
         progress=lambda done, total: marks.append(time.process_time()),
+        district=district,
     )
     per_month = (marks[-1] - marks[0]) / max(steps - 1, 1)
     return {
@@ -104,29 +155,44 @@ def child(params: dict[str, Any], steps: int, communities: bool, seed: int) -> d
         "peak_mb": _peak_mb(),
         "cpu_s": marks[-1] - t0,
         "cpu_s_per_month": per_month,
+        "cpu_s_build": max(marks[0] - t0 - per_month, 0.0),
     }
 
 
 def measure(name: str, repeat: int, seed: int) -> dict[str, Any]:
     from sim.core.params import validate
+    from sim.core.scenario import load_district
     from sim.core.world import expected_counts
     from sim.runs.limits import estimate_run
 
     params, steps, communities = WORLDS[name]
-    spec = json.dumps({"params": params, "steps": steps, "communities": communities, "seed": seed})
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, os.path.abspath(__file__), "_child", spec],
-            check=True,
-            capture_output=True,
-            text=True,
+    rest, structure = _split(params)
+    with tempfile.TemporaryDirectory() as folder:
+        tables = _write_tables(structure, seed, folder) if structure is not None else None
+        spec = json.dumps(
+            {
+                "params": params,
+                "steps": steps,
+                "communities": communities,
+                "seed": seed,
+                "tables": tables,
+            }
         )
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    p = validate(params, where=name)
-    est = estimate_run(p, steps, communities=communities)
+        runs = []
+        for _ in range(repeat):
+            out = subprocess.run(
+                [sys.executable, os.path.abspath(__file__), "_child", spec],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        district = load_district(tables) if tables is not None else None
+    p = validate(rest, where=name)
+    est = estimate_run(p, steps, communities=communities, district=district)
     model_mb = statistics.median(r["peak_mb"] - r["import_mb"] for r in runs)
     per_month = statistics.median(r["cpu_s_per_month"] for r in runs)
+    build = statistics.median(r["cpu_s_build"] for r in runs)
     r0 = runs[0]
     return {
         "world": name,
@@ -136,13 +202,16 @@ def measure(name: str, repeat: int, seed: int) -> dict[str, Any]:
         "residents": r0["residents"],
         "communities": r0["communities"],
         "compounds": r0["compounds"],
-        "expected": expected_counts(p),
+        "expected": expected_counts(district.params(p) if district else p, district),
         "measured_mb": model_mb,
         "estimated_mb": est.memory / 2**20,
         "memory_ratio": est.memory / 2**20 / model_mb,
         "measured_s_per_month": per_month,
         "estimated_s_per_month": est.seconds_per_month,
         "time_ratio": est.seconds_per_month / per_month,
+        "measured_s_build": build,
+        "estimated_s_build": est.build_seconds,
+        "build_ratio": est.build_seconds / build if build > 0 else float("nan"),
         "repeats": repeat,
     }
 
@@ -157,6 +226,7 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     from scipy.optimize import nnls
 
     short = [r for r in rows if r["steps"] <= 12 and not r["communities_table"]]
+    short = [r for r in short if not r["world"].startswith("tables")]  # they check the counts
     x = np.array(
         [
             [
@@ -194,6 +264,12 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
         ]
     )
     tm, _ = nnls(xt / t[:, None], np.ones(len(t)))  # relative errors; no negative cost
+    # building also draws the social graph: a term per tie end, as in memory
+    ties = [r["residents"] * r["expected"]["tie_ends"] / r["expected"]["residents"] for r in rows]
+    xb = np.column_stack([xt[:, :2], ties, xt[:, 2:]])
+    tb = np.array([r["measured_s_build"] for r in rows])
+    ok = tb > 0
+    bm, _ = nnls(xb[ok] / tb[ok, None], np.ones(int(ok.sum())))
     return {
         "bytes_per_resident": mem[0],
         "bytes_per_tie_end": mem[1],
@@ -208,6 +284,12 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
         "seconds_per_community_month": tm[2],
         "seconds_per_compound_month": tm[3],
         "seconds_per_organisation_month": tm[4],
+        "build_seconds": bm[0],
+        "build_seconds_per_resident": bm[1],
+        "build_seconds_per_tie_end": bm[2],
+        "build_seconds_per_community": bm[3],
+        "build_seconds_per_compound": bm[4],
+        "build_seconds_per_organisation": bm[5],
     }
 
 
@@ -215,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_child":
         spec = json.loads(argv[1])
-        print(json.dumps(child(spec["params"], spec["steps"], spec["communities"], spec["seed"])))
+        args = (spec["params"], spec["steps"], spec["communities"], spec["seed"], spec["tables"])
+        print(json.dumps(child(*args)))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1)
@@ -228,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'world':34s} {'residents':>10s} {'compounds':>9s} {'comm.':>6s} "
         f"{'MB meas.':>9s} {'MB est.':>8s} {'ratio':>6s} {'s/month':>8s} {'est.':>8s} "
-        f"{'ratio':>6s}"
+        f"{'ratio':>6s} {'s build':>8s} {'est.':>8s} {'ratio':>6s}"
     )
     for name in WORLDS:
         r = measure(name, args.repeat, args.seed)
@@ -237,14 +320,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:34s} {r['residents']:10,d} {r['compounds']:9,d} {r['communities']:6,d} "
             f"{r['measured_mb']:9.1f} {r['estimated_mb']:8.1f} {r['memory_ratio']:6.2f} "
             f"{r['measured_s_per_month']:8.4f} {r['estimated_s_per_month']:8.4f} "
-            f"{r['time_ratio']:6.2f}",
+            f"{r['time_ratio']:6.2f} {r['measured_s_build']:8.3f} {r['estimated_s_build']:8.3f} "
+            f"{r['build_ratio']:6.2f}",
             flush=True,
         )
     out: dict[str, Any] = {"machine": machine(), "worlds": rows}
     if args.fit:
         out["fit"] = fit(rows)
         for k, v in out["fit"].items():
-            print(f"{k:28s} {v:.4g}")
+            print(f"{k:31s} {v:.4g}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(out, fh, indent=1)

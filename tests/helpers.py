@@ -1,10 +1,15 @@
-"""Helpers shared by tests: paired-seed comparisons of two parameter sets, and a tiny
-experiment file for the sweep commands."""
+"""Helpers shared by tests: paired-seed comparisons of two parameter sets, a tiny
+experiment file for the sweep commands, and a read-only folder."""
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+
+import pytest
 
 from sim.experiments.stats import Estimate, paired_difference
 from sim.runs.runner import run
@@ -62,3 +67,48 @@ def tiny_experiment(folder: Path, steps: int = 3, replicates: int = 2) -> Path:
     path = folder / "tiny.toml"
     path.write_text(TINY_EXPERIMENT.format(steps=steps, replicates=replicates))
     return path
+
+
+@contextlib.contextmanager
+def read_only(folder: Path, skip: bool = True) -> Iterator[Path]:
+    """`folder` made read-only for this process while the block runs: its permissions taken
+    away, and where that does not stop the writer (root ignores them) the folder marked
+    immutable. If neither works here the test is skipped (`skip=False`: RuntimeError)."""
+    folder.chmod(0o555)
+    immutable = False
+    try:
+        if _writable(folder):
+            with contextlib.suppress(OSError):  # no chattr here
+                done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+                immutable = done.returncode == 0
+            if not immutable or _writable(folder):
+                if skip:
+                    pytest.skip("cannot make a folder read-only on this machine")
+                raise RuntimeError("cannot make a folder read-only on this machine")
+        yield folder
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+        folder.chmod(0o755)
+
+
+def read_only_works() -> bool:
+    """Whether `read_only` can make a folder read-only on this machine."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            with read_only(Path(tmp), skip=False):
+                return True
+        except RuntimeError:
+            return False
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder / ".probe"
+    try:
+        probe.write_text("x")
+    except OSError:
+        return False
+    probe.unlink()
+    return True

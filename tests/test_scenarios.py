@@ -37,7 +37,7 @@ OWN_LEVERS = {
     "street_summons": {"street_summons"},
 }
 """Each policy scenario and the levers it may set (at the start or on its timeline)."""
-NOT_POLICIES = {"baseline", "example_district"}
+NOT_POLICIES = {"baseline", "example_district", "chengdu_wuhou"}
 
 
 def changed(name: str) -> set[str]:

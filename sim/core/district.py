@@ -115,6 +115,12 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
             low=1.0,
             high=5000.0,
         ),
+        Column(
+            "longitude", "float", "where it lies: longitude (degrees east)", low=-180.0, high=180.0
+        ),
+        Column(
+            "latitude", "float", "where it lies: latitude (degrees north)", low=-90.0, high=90.0
+        ),
         Column("name", "text", "its name"),
     ),
 }
@@ -137,6 +143,10 @@ GIVEN_COLUMNS = (
     "floor_area",
 )
 """Columns whose values the world builder takes instead of drawing them."""
+
+COORDINATES = ("longitude", "latitude")
+"""Compound columns of where a compound lies: kept as given (never drawn; unknown where
+empty), for maps. Both or neither in a row."""
 
 
 @dataclass(frozen=True)
@@ -170,10 +180,18 @@ class District:
     names: dict[str, np.ndarray] = field(default_factory=dict)
     firm_names: tuple[str, ...] | None = None
     source: str = ""
+    lonlat: np.ndarray | None = None  # (compounds, 2) longitude, latitude; NaN where unknown
 
     @property
     def n_streets(self) -> int:
         return len(self.street_id)
+
+    def compound_lonlat(self) -> np.ndarray:
+        """Per compound (in the district's order) its longitude and latitude, an (n, 2)
+        float array with NaN where the tables give none."""
+        if self.lonlat is None:
+            return np.full((len(self.compound_id), 2), np.nan)
+        return np.array(self.lonlat, dtype=float, copy=True)
 
     def fill(self, column: str, drawn: np.ndarray) -> np.ndarray:
         """`drawn` with the values the tables give for `column` (all drawn if none)."""
@@ -197,6 +215,8 @@ class District:
                 self.given[name].mask,
                 self.given[name].values,
             ]
+        if self.lonlat is not None:  # only where given: other districts keep their hash
+            parts += [np.array(["lonlat"], dtype=object), self.lonlat]
         for part in parts:
             digest.update(repr(np.asarray(part).tolist()).encode("utf-8") + b"\0")
         return digest.hexdigest()[:16]
@@ -302,6 +322,7 @@ def district_from_tables(
         )
     given = {k: _take(v, comm_order) for k, v in comm.items() if k in GIVEN_COLUMNS}
     given.update({k: _take(v, comp_order) for k, v in comp.items() if k in GIVEN_COLUMNS})
+    lonlat = _coordinates(comp, sources["compounds"])
     names = {}
     for level, order in (("streets", None), ("communities", comm_order), ("compounds", comp_order)):
         if level in cols and "name" in cols[level]:
@@ -317,7 +338,32 @@ def district_from_tables(
         names=names,
         firm_names=firm_names,
         source=source,
+        lonlat=None if lonlat is None else lonlat[comp_order],
     )
+
+
+def _coordinates(comp: dict[str, Given], where: str) -> np.ndarray | None:
+    """Longitude and latitude per compound (table order), NaN where empty; None if the table
+    gives no coordinates. A row gives both or neither."""
+    lon, lat = comp.get("longitude"), comp.get("latitude")
+    if lon is None and lat is None:
+        return None
+    n = len(comp["compound"].values)
+    lon = lon or Given(np.zeros(n), np.zeros(n, dtype=bool))
+    lat = lat or Given(np.zeros(n), np.zeros(n, dtype=bool))
+    half = lon.mask != lat.mask
+    if half.any():
+        row = int(np.flatnonzero(half)[0])
+        given, missing = ("longitude", "latitude") if lon.mask[row] else ("latitude", "longitude")
+        raise ScenarioError(
+            f"{where}: row {row + 1}, column {missing} is empty while {given} is given; "
+            "a compound's coordinates are both given or both left empty"
+        )
+    if not lon.mask.any():
+        return None
+    return np.column_stack(
+        [np.where(lon.mask, lon.values, np.nan), np.where(lat.mask, lat.values, np.nan)]
+    ).astype(float)
 
 
 def _read_table(frame: pd.DataFrame, schema: tuple[Column, ...], where: str) -> dict[str, Given]:
@@ -564,6 +610,12 @@ def district_tables(
         compounds.insert(
             compounds.columns.get_loc("has_branch") + 1, "has_oc", np.asarray(has_oc, dtype=bool)
         )
+    lonlat = getattr(world, "compound_lonlat", None)
+    if lonlat is not None and (
+        np.isfinite(lonlat).any() or any(c in (columns or ()) for c in COORDINATES)
+    ):  # where the world knows where its compounds lie (empty where unknown)
+        compounds["longitude"] = lonlat[:, 0].astype(float)
+        compounds["latitude"] = lonlat[:, 1].astype(float)
     if columns is not None:
         unknown = [c for c in columns if c not in compounds.columns]
         if unknown:

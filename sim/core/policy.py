@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .params import BY_NAME, ScenarioError
+from .types import COMMUNITY_TYPES, COMPOUND_TYPES_ORDER
 
 SCOPES = ("street", "community", "compound")
 
@@ -232,9 +233,22 @@ def _str_list(entry: Mapping[str, Any], key: str, here: str) -> tuple[str, ...] 
     value = entry.get(key)
     if value is None:
         return None
+    names = TYPE_NAMES[key]
     if not isinstance(value, list) or not value or any(not isinstance(v, str) for v in value):
-        raise ScenarioError(f"{here}: {key} = {value!r} must be a non-empty list of type names")
+        raise ScenarioError(
+            f"{here}: {key} = {value!r} must be a non-empty list of type names ({', '.join(names)})"
+        )
+    unknown = [v for v in value if v not in names]
+    if unknown:
+        raise ScenarioError(
+            f"{here}: {key} = {value!r}: {unknown[0]!r} is not a "
+            f"{key.removesuffix('_types')} type; allowed: {', '.join(names)}"
+        )
     return tuple(value)
+
+
+TYPE_NAMES = {"community_types": COMMUNITY_TYPES, "compound_types": COMPOUND_TYPES_ORDER}
+"""The type names a `[[policy]]` entry can target (sim.core.types)."""
 
 
 class Levers:

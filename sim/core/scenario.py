@@ -71,18 +71,51 @@ def scenario_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "scenarios"
 
 
+MAX_FILE_BYTES = 4 * 2**20
+"""Largest scenario or experiment file read (4 MB; the baseline, every parameter with its
+comment, is about 30 KB): a larger one is refused before it is read."""
+MAX_NESTING = 50
+"""Deepest nesting of tables and arrays in a scenario or experiment file (the schema needs
+four)."""
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; a UTF-8 byte-order mark (some editors write one) is accepted."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{path}: {path.stat().st_size:,} bytes, more than a scenario or experiment "
+                f"file may hold ({MAX_FILE_BYTES // 2**20} MB)"
+            )
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(f"{path}: cannot read file ({err})") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_NESTING:
+        raise ScenarioError(
+            f"{path}: tables or arrays nested more than {MAX_NESTING} deep; a scenario or "
+            "experiment needs a few levels at most"
+        )
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in `value` (a scalar: 0), without recursion."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            todo += [(v, depth) for v in (item.values() if isinstance(item, dict) else item)]
+    return deepest
 
 
 def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -134,6 +167,11 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load a scenario file, following `extends`, and validate it with any overrides."""
+    if not str(path).strip():
+        raise ScenarioError(
+            f"{str(path)!r}: not a scenario; give a scenario file (TOML) or the name of one "
+            "in scenarios/"
+        )
     path = _resolve(Path(path), None)
     chain: list[Path] = []
     layers: list[tuple[Path, dict[str, Any], dict[str, Any]]] = []
@@ -257,6 +295,9 @@ def timeline_toml(timeline: Timeline) -> str:
 
 def _resolve(ref: Path, relative_to: Path | None) -> Path:
     """Find a scenario file: a path, or a bare name looked up beside the referring file."""
+    if ref.name in ("", ".", ".."):
+        where = f"{relative_to}: extends = {str(ref)!r}" if relative_to else str(ref)
+        raise ScenarioError(f"{where}: is a folder, not a scenario file")
     candidates = []
     base = relative_to.parent if relative_to is not None else Path.cwd()
     name = ref if ref.suffix == ".toml" else ref.with_suffix(".toml")
@@ -276,14 +317,15 @@ def parse_override(text: str) -> tuple[str, Any]:
     """Parse a `--set key=value` string; the value is read as TOML (numbers, true/false)."""
     if "=" not in text:
         raise ScenarioError(f"--set {text!r}: expected key=value")
+    if any(c in text for c in "\n\r"):
+        raise ScenarioError(f"--set {text!r}: holds a line break; give one key=value per --set")
     key, raw = (s.strip() for s in text.split("=", 1))
     if key not in BY_NAME:
         raise ScenarioError(f"--set: unknown parameter {key!r}{suggest(key)}")
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw
-    return key, value
+        return key, tomllib.loads(f"v = {raw}")["v"]
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return key, raw
 
 
 def list_scenarios(folder: Path | None = None) -> list[tuple[str, str]]:

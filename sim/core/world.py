@@ -9,7 +9,9 @@ lever changes is decided later by the agents.
 
 A district read from tables (`sim.core.district`, `build_world(p, rng, district)`) gives the
 structure and any attributes it lists; everything else is drawn as above, with the same
-draws whichever attributes are given.
+draws whichever attributes are given. Where its compounds table gives coordinates, the world
+keeps them as `World.compound_lonlat` (longitude and latitude per compound, NaN where
+unknown; all NaN in a drawn world): they place compounds on a map and change no draw.
 """
 
 from __future__ import annotations
@@ -50,7 +52,12 @@ tasks); `peer`: neighbouring communities of one street, who compare their practi
 
 @dataclass
 class World:
-    """Everything the builder draws. Arrays are indexed within their own level."""
+    """Everything the builder draws. Arrays are indexed within their own level.
+
+    `compound_lonlat` is where each compound lies: an (n_compounds, 2) float array of
+    longitude and latitude in degrees, NaN where unknown. It is given by a district's
+    tables (their `longitude` and `latitude` columns, docs/DATA.md) and never drawn, so a
+    drawn world has NaN throughout; maps read it, no mechanism does."""
 
     n_streets: int
     street_of_community: np.ndarray
@@ -86,6 +93,14 @@ class World:
     district: District | None = None  # the tables the world was read from, if any
     graph: nx.MultiGraph = field(repr=False, default=None)
     node_offset: dict[str, int] = field(default_factory=dict)
+    # per compound: longitude and latitude (degrees), an (n_compounds, 2) float array with
+    # NaN where unknown — given by a district's `longitude` and `latitude` columns, never
+    # drawn (a drawn world has NaN throughout); for maps, not read by any mechanism
+    compound_lonlat: np.ndarray = field(repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.compound_lonlat is None:
+            self.compound_lonlat = np.full((len(self.community_of_compound), 2), np.nan)
 
     @property
     def n_communities(self) -> int:
@@ -111,25 +126,39 @@ MEMORY_BYTES = {
 of built models by `benchmarks/bench_limits.py --fit`, rounded up."""
 
 
-def expected_counts(p: dict) -> dict[str, float]:
-    """Expected sizes of the world `build_world` draws from validated parameters `p`:
-    communities, compounds, residents, social-tie ends and firms plus NGOs."""
-    communities = p["n_streets"] * max(p["communities_per_street"], 1.0)
-    compounds = communities * max(p["compounds_per_community"], 1.0)
-    residents = compounds * max(p["households_per_compound"], 5.0) * max(p["household_size"], 1.0)
+def expected_counts(p: dict, district: District | None = None) -> dict[str, float]:
+    """Expected sizes of the world `build_world` makes from validated parameters `p`:
+    communities, compounds, residents, social-tie ends and firms plus NGOs. With a
+    `district` read from tables, the streets, communities and compounds are counted in its
+    tables, and so are the households it gives (the others are expected as drawn)."""
+    if district is None:
+        communities = p["n_streets"] * max(p["communities_per_street"], 1.0)
+        compounds = communities * max(p["compounds_per_community"], 1.0)
+        households = compounds * max(p["households_per_compound"], 5.0)
+        organisations = float(p["n_firms"] + p["n_ngos"])
+    else:
+        communities = float(len(district.community_id))
+        compounds = float(len(district.compound_id))
+        given = district.given.get("households")
+        listed = given.values[given.mask].astype(float).sum() if given is not None else 0.0
+        drawn = compounds - (int(given.mask.sum()) if given is not None else 0)
+        households = listed + drawn * max(p["households_per_compound"], 5.0)
+        organisations = float(max(int(p["n_firms"]), district.firms_needed()) + p["n_ngos"])
+    residents = households * max(p["household_size"], 1.0)
     return {
         "communities": communities,
         "compounds": compounds,
         "residents": residents,
         "tie_ends": residents * 2 * max(p["social_degree"] // 2, 1),
-        "organisations": float(p["n_firms"] + p["n_ngos"]),
+        "organisations": organisations,
     }
 
 
-def estimate_memory(p: dict) -> int:
-    """Bytes a model built from validated parameters `p` is expected to hold at its peak,
-    from the expected sizes alone (nothing is built)."""
-    n = expected_counts(p)
+def estimate_memory(p: dict, district: District | None = None) -> int:
+    """Bytes a model built from validated parameters `p` (and `district`, if read from
+    tables) is expected to hold at its peak, from the expected sizes alone (nothing is
+    built)."""
+    n = expected_counts(p, district)
     b = MEMORY_BYTES
     return int(
         b["resident"] * n["residents"]
@@ -323,6 +352,7 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
         elderly_share=elderly_p,
         floor_area=area_mean,
         district=district,
+        compound_lonlat=None if district is None else district.compound_lonlat(),
     )
     world.graph, world.node_offset = build_network(world, p)
     return world

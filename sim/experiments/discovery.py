@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import logging
 import math
 import operator
@@ -91,12 +92,23 @@ def condition(
         f'write a comparison such as "effect < 0" over {allowed}, joined with and, or, '
         "not; numbers, + - * / and abs() are allowed"
     )
+    if len(expression) > MAX_CONDITION:
+        raise DiscoveryError(
+            f"{label} {_clip(expression)}: {len(expression):,} characters, more than a "
+            f"condition may have ({MAX_CONDITION:,}); {hint}"
+        )
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as err:
         raise DiscoveryError(
             f"{label} {expression!r}: not an expression ({err.msg}); {hint}"
         ) from None
+    except (RecursionError, MemoryError):
+        tree = None
+    if tree is None or _depth(tree) > MAX_DEPTH:
+        raise DiscoveryError(
+            f"{label} {_clip(expression)}: nested more than {MAX_DEPTH} deep; {hint}"
+        )
 
     def ev(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
@@ -106,7 +118,7 @@ def condition(
             and isinstance(node.value, (int, float))
             and not isinstance(node.value, bool)
         ):
-            return float(node.value)
+            return np.float64(node.value)  # so that 0 / 0 is nan, as over the arrays
         if isinstance(node, ast.Name):
             if node.id not in variables:
                 raise DiscoveryError(
@@ -127,7 +139,7 @@ def condition(
         if isinstance(node, ast.BoolOp):
             parts = [_boolean(ev(v), expression, hint, label) for v in node.values]
             combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-            return combine.reduce(parts)
+            return functools.reduce(combine, parts)  # a constant part broadcasts
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
                 return ~_boolean(ev(node.operand), expression, hint, label)
@@ -147,8 +159,34 @@ def condition(
             f"{label} {expression!r}: {ast.unparse(node)!r} is not allowed; {hint}"
         )
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _boolean(ev(tree), expression, hint, label)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = _boolean(ev(tree), expression, hint, label)
+    if out.ndim == 0:
+        raise DiscoveryError(
+            f"{label} {expression!r}: names none of {allowed}, so it says the same for every "
+            f"case; {hint}"
+        )
+    return out
+
+
+MAX_CONDITION = 1000
+"""Longest `--where` condition read (characters)."""
+MAX_DEPTH = 50
+"""Deepest nesting of a condition's parts (brackets, operators)."""
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deeply the nodes of `tree` nest, without recursion."""
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        todo += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    return deepest
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return repr(text) if len(text) <= width else repr(text[: width - 1] + "…")
 
 
 def _boolean(value: Any, expression: str, hint: str, label: str) -> np.ndarray:

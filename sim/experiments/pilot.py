@@ -77,6 +77,8 @@ ESTIMATES = {
 """Every estimate, in report order, with its meaning."""
 
 DEFAULT_OUTCOMES = ("satisfaction", "needs_met", "service_share", "admin_burden_share")
+DEFAULT_BEFORE = 12
+"""Months before the reform the DiD compares with, unless fewer come before it."""
 NUMERIC_COLUMNS = tuple(
     c for c in COMMUNITY_COLUMNS if c not in ("street", "community_type", "ngo")
 )
@@ -137,7 +139,7 @@ def pilot_plan(
     labels: tuple[str, ...] = (),
     steps: int | None = None,
     until: int | None = None,
-    before: int = 12,
+    before: int | None = None,
     select: str = "as-written",
     pilots: int = 2,
     rank_by: str = "satisfaction",
@@ -148,7 +150,9 @@ def pilot_plan(
     """Validate a pilot evaluation of `scenario`. The reform is its `[[policy]]` entries
     labelled `labels`, or by default every targeted entry. Runs last `steps` months, by
     default the scenario's steps but no longer than the last month evaluated (`until`).
-    Raises ScenarioError naming what is wrong and what is allowed."""
+    The DiD compares with the `before` months before the reform (default: 12, or all of
+    them if fewer come before it). Raises ScenarioError naming what is wrong and what is
+    allowed."""
     where = f"pilot {scenario.name}"
     changes = scenario.timeline.changes
     if labels:
@@ -201,8 +205,16 @@ def pilot_plan(
             f"{where}: the reform starts in month {start}; a before-and-after "
             "comparison needs it to start in month 2 or later"
         )
+    if before is None:
+        before = min(DEFAULT_BEFORE, start - 1)
     if before < 1:
         raise ScenarioError(f"{where}: --before {before} must be at least 1 month")
+    if before > start - 1:
+        raise ScenarioError(
+            f"{where}: --before {before}: the reform starts in month {start}, so "
+            f"{start - 1} month{'s' if start > 2 else ''} come before it; give --before "
+            f"{start - 1} or fewer"
+        )
     for o in (*outcomes, rank_by):
         if o not in NUMERIC_COLUMNS:
             raise ScenarioError(

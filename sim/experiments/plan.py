@@ -142,9 +142,13 @@ def plan_table(specs: list[RunSpec]) -> pd.DataFrame:
 
 
 def plan_estimates(defn: SweepDefinition, design: Design) -> list[RunEstimate]:
-    """Estimated memory and time of one run of each arm, in design order (nothing is built;
-    see sim.runs.limits)."""
-    return [estimate_run({**defn.base, **over}, defn.steps) for over in design.overrides]
+    """Estimated memory and time of one run of each arm, in design order, on the world it
+    builds (counted in the base scenario's tables if it has them; nothing is built; see
+    sim.runs.limits)."""
+    return [
+        estimate_run({**defn.base, **over}, defn.steps, district=defn.district)
+        for over in design.overrides
+    ]
 
 
 def check_worlds(defn: SweepDefinition, design: Design) -> None:

@@ -299,7 +299,8 @@ class RunStore:
 
     def _raw_runs(self) -> pd.DataFrame:
         """Every stored row of `runs/` and `failures/` in the order written (no dedup)."""
-        frames = [f for f in (_read_part(p) for p in self._run_parts()) if not f.empty]
+        parts = (_read_part(p, required=RUN_COLUMNS) for p in self._run_parts())
+        frames = [f for f in parts if not f.empty]
         if not frames:
             return pd.DataFrame(columns=["key", "arm", "point", "replicate", "seed", "status"])
         return pd.concat(frames, ignore_index=True)
@@ -339,7 +340,7 @@ class RunStore:
 
     def series(self, keys: list[str] | None = None) -> pd.DataFrame:
         """Kept series (key, step, outcomes), one row per key and step (the latest)."""
-        frames = [_read_part(p) for p in _parts(self.series_dir)]
+        frames = [_read_part(p, required=SERIES_COLUMNS) for p in _parts(self.series_dir)]
         frames = [f for f in frames if not f.empty]
         if not frames:
             return pd.DataFrame(columns=["key", "step"])
@@ -442,14 +443,26 @@ def _parts(folder: Path) -> list[Path]:
     return sorted(folder.glob(PART_GLOB)) if folder.is_dir() else []
 
 
-def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+RUN_COLUMNS = ("key", "arm", "point", "replicate", "seed", "status")
+"""Columns every part of `runs/` has."""
+SERIES_COLUMNS = ("key", "step")
+"""Columns every part of `series/` has."""
+
+
+def _read_part(
+    path: Path, columns: list[str] | None = None, required: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    again = "move it away and re-run the sweep to recompute its runs"
+    if not path.is_file():
+        raise ResultsError(f"{path}: not a file, so not a part file; {again}")
     try:
-        return pq.read_table(path, columns=columns).to_pandas()
+        frame = pq.read_table(path, columns=columns).to_pandas()
     except (OSError, pa.ArrowException) as err:
-        raise ResultsError(
-            f"{path}: unreadable part file ({_first_line(err)}); move it away and re-run the "
-            "sweep to recompute its runs"
-        ) from None
+        raise ResultsError(f"{path}: unreadable part file ({_first_line(err)}); {again}") from None
+    missing = [c for c in required if c not in frame]
+    if missing:
+        raise ResultsError(f"{path}: a part file without the column {missing[0]!r}; {again}")
+    return frame
 
 
 def _table(frame: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:

@@ -37,9 +37,12 @@ is incomplete (the run was interrupted or is still being written) and `read_run`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import platform
+import secrets
 import tomllib
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -72,6 +75,9 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_parquet",
     "check_out_dir",
+    "prepare_dir",
+    "remove_if_empty",
+    "shown",
     "default_run_dir",
     "unused_dir",
     "write_run",
@@ -113,19 +119,115 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
-def check_out_dir(path: str | Path) -> Path:
+def check_out_dir(path: str | Path, flag: str = "") -> Path:
     """Raise RunFolderError unless `path` is absent or an empty folder (results are never
-    overwritten); temporary files of killed writers are removed first."""
+    overwritten); temporary files of killed writers are removed first. `flag` (such as
+    `--out`) opens the message."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise RunFolderError(f"{path}: exists and is a file; give a new folder for the run")
+    where = f"{flag} {shown(path)}" if flag else shown(path)
+    other = f"another {flag}" if flag else "another folder"
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as err:  # a name too long for the file system, a loop of links, ...
+        raise RunFolderError(f"{where}: cannot use this path ({_reason(err)})") from None
+    if exists and not is_dir:
+        raise RunFolderError(f"{where}: exists and is a file; give a new folder")
     remove_stale_partials(path)  # what a killed writer left is not a result
-    if path.exists() and not _is_empty_dir(path):
+    if exists and not _is_empty_dir(path):
+        if not (path / RUN_FILE).exists() and any((path / n).exists() for n in RUN_TABLES):
+            raise RunFolderError(
+                f"{where}: holds an incomplete run (its tables but no {RUN_FILE}: it was "
+                f"stopped while being written); delete the folder and run again, or choose "
+                f"{other}"
+            )
         raise RunFolderError(
-            f"{path}: folder exists and is not empty; results are never overwritten "
-            "(choose another --out, or remove the folder yourself)"
+            f"{where}: folder exists and is not empty; results are never overwritten "
+            f"(choose {other}, or remove the folder yourself)"
         )
     return path
+
+
+RUN_TABLES = ("series.parquet", "communities.parquet", "compounds.parquet", "summary.json")
+"""Files of a run folder written before run.json (a folder with some but no run.json is an
+incomplete run)."""
+
+
+def prepare_dir(path: str | Path, flag: str = "--out", keep: bool = True) -> bool:
+    """Make sure files can be written into folder `path` before any time is spent on what
+    goes there: create it (and its parents) if absent and write a probe file in it. Return
+    whether the folder was created here (so that a command that stops can remove it again);
+    `keep=False` removes again whatever was created for the check. Raises RunFolderError
+    naming `flag`, the path and why not (a file in the way, a folder that is read-only or
+    not allowed, a name too long, ...)."""
+    path = Path(path)
+    blocking = _file_in_the_way(path)
+    if blocking == path:
+        raise RunFolderError(f"{flag} {shown(path)}: exists and is a file, not a folder")
+    if blocking is not None:
+        raise RunFolderError(
+            f"{flag} {shown(path)}: cannot create the folder ({shown(blocking)} is a file)"
+        )
+    missing = [p for p in (path, *path.parents) if not _is_dir(p)]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _remove_empty(missing)
+        raise RunFolderError(
+            f"{flag} {shown(path)}: cannot create the folder ({_reason(err)})"
+        ) from None
+    probe = path / f".write-check.{os.getpid()}-{secrets.token_hex(4)}.partial"
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        probe.unlink()
+    except OSError as err:
+        _remove_empty(missing)
+        raise RunFolderError(
+            f"{flag} {shown(path)}: cannot write in this folder ({_reason(err)})"
+        ) from None
+    if not keep:
+        _remove_empty(missing)
+    return bool(missing)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove `folders` (deepest first) where they are empty."""
+    for folder in folders:
+        remove_if_empty(folder)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def remove_if_empty(path: str | Path) -> None:
+    """Remove folder `path` if it is empty (what `prepare_dir` created for a command that
+    then stopped); never raises."""
+    with contextlib.suppress(OSError):
+        Path(path).rmdir()
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """`path` or the first of its parents that exists as something other than a folder."""
+    for p in [*reversed(path.parents), path]:
+        try:
+            if p.exists() and not p.is_dir():
+                return p
+        except OSError:
+            return None
+    return None
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or type(err).__name__
+
+
+def shown(path: str | Path, width: int = 120) -> str:
+    """A path for a one-line message: shortened in the middle if very long."""
+    text = str(path)
+    return text if len(text) <= width else f"{text[: width - 31]}…{text[-30:]}"
 
 
 def write_run(

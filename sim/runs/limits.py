@@ -1,12 +1,14 @@
 """Size guards: a run's memory and time estimated from its parameters before anything is
 built, and refusal of what would not fit.
 
-The model itself never refuses a size; the command line asks here first (`python -m sim run`
-and `sweep`, flags `--max-memory` and `--max-hours`), so a mistyped world or month count ends
-with one line naming the sizes and the estimate instead of a `MemoryError` after minutes.
-The estimates come from expected counts (`sim.core.world.expected_counts`) times constants
-measured by `benchmarks/bench_limits.py`; they are rough (within a factor of about two) and
-are meant to catch requests that are off by orders of magnitude.
+The model itself never refuses a size; every way in that builds a world asks here first
+(`python -m sim run`, `world`, `pilot` and `sweep` with the flags `--max-memory` and
+`--max-hours`, `serve` and the browser with their per-session cap), so a mistyped world or
+month count ends with one line naming the sizes and the estimate instead of a `MemoryError`
+after minutes. The estimates come from the counts of what will be built
+(`sim.core.world.expected_counts`: drawn from the parameters, or counted in a district's
+tables) times constants measured by `benchmarks/bench_limits.py`; they are rough (within a
+factor of about two) and are meant to catch requests that are off by orders of magnitude.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sim.core.district import District
 from sim.core.params import ScenarioError
 from sim.core.world import estimate_memory, expected_counts
 
@@ -24,6 +27,7 @@ __all__ = [
     "RunEstimate",
     "LimitError",
     "estimate_run",
+    "check_run",
     "check_memory",
     "check_hours",
     "default_memory_limit",
@@ -44,6 +48,19 @@ SECONDS_PER_COMPOUND_MONTH = 3.6e-5
 firms that serve many compounds)."""
 SECONDS_PER_ORGANISATION_MONTH = 1.1e-5
 """CPU seconds per property firm or NGO and month (their decisions)."""
+BUILD_SECONDS = 9.5e-3
+"""CPU seconds of building any world (its schema, collectors, network)."""
+BUILD_SECONDS_PER_RESIDENT = 0.0
+"""CPU seconds of building per resident beyond their social ties (the fit puts it at zero:
+households and attributes are drawn in whole arrays, the ties cost the time)."""
+BUILD_SECONDS_PER_TIE_END = 2.4e-7
+"""CPU seconds of building per end of a social tie (the residents' graph)."""
+BUILD_SECONDS_PER_COMMUNITY = 3.3e-4
+"""CPU seconds of building per community (its organisations, agents and ties)."""
+BUILD_SECONDS_PER_COMPOUND = 1.6e-4
+"""CPU seconds of building per compound (its owners' committee, branch and ties)."""
+BUILD_SECONDS_PER_ORGANISATION = 1.7e-5
+"""CPU seconds of building per property firm or NGO."""
 BYTES_PER_RECORDED_MONTH = 4_300
 """Memory the district outcomes of one month take while a run keeps them."""
 BYTES_PER_COMMUNITY_TABLE_MONTH = 24_000
@@ -64,16 +81,18 @@ class LimitError(ScenarioError):
 
 @dataclass(frozen=True)
 class RunEstimate:
-    """Expected sizes, peak memory (bytes) and CPU time of one run."""
+    """Expected sizes, peak memory (bytes) and CPU time of one run (building its world,
+    then `steps` months)."""
 
     counts: dict[str, float]
     steps: int
     memory: int
     seconds_per_month: float
+    build_seconds: float = 0.0
 
     @property
     def seconds(self) -> float:
-        return self.steps * self.seconds_per_month
+        return self.build_seconds + self.steps * self.seconds_per_month
 
     def sizes(self) -> str:
         """The world in words: residents, communities and compounds expected."""
@@ -84,11 +103,21 @@ class RunEstimate:
         )
 
 
-def estimate_run(params: dict[str, Any], steps: int, *, communities: bool = False) -> RunEstimate:
-    """Estimate a run of `steps` months of validated `params`; `communities`: the run keeps
-    the per-community table every month (as `python -m sim run` does)."""
-    counts = expected_counts(params)
-    memory = estimate_memory(params) + steps * BYTES_PER_RECORDED_MONTH
+def estimate_run(
+    params: dict[str, Any],
+    steps: int,
+    *,
+    communities: bool = False,
+    district: District | None = None,
+) -> RunEstimate:
+    """Estimate a run of `steps` months of validated `params` on the world it builds: drawn
+    from the parameters, or `district` (tables read by `sim.core.scenario.load_district`),
+    counted before anything is built. `communities`: the run keeps the per-community table
+    every month (as `python -m sim run` does). `steps=0` estimates building the world alone."""
+    if district is not None:
+        params = district.params(params)
+    counts = expected_counts(params, district)
+    memory = estimate_memory(params, district) + steps * BYTES_PER_RECORDED_MONTH
     if communities:
         memory += steps * (
             BYTES_PER_COMMUNITY_TABLE_MONTH + BYTES_PER_COMMUNITY_ROW * counts["communities"]
@@ -100,7 +129,36 @@ def estimate_run(params: dict[str, Any], steps: int, *, communities: bool = Fals
         + SECONDS_PER_COMPOUND_MONTH * counts["compounds"]
         + SECONDS_PER_ORGANISATION_MONTH * counts["organisations"]
     )
-    return RunEstimate(counts, int(steps), int(memory), per_month)
+    build = (
+        BUILD_SECONDS
+        + BUILD_SECONDS_PER_RESIDENT * counts["residents"]
+        + BUILD_SECONDS_PER_TIE_END * counts["tie_ends"]
+        + BUILD_SECONDS_PER_COMMUNITY * counts["communities"]
+        + BUILD_SECONDS_PER_COMPOUND * counts["compounds"]
+        + BUILD_SECONDS_PER_ORGANISATION * counts["organisations"]
+    )
+    return RunEstimate(counts, int(steps), int(memory), per_month, build)
+
+
+def check_run(
+    est: RunEstimate,
+    max_memory: int | None,
+    max_hours: float,
+    what: str,
+    copies: int = 1,
+    runs: int = 1,
+) -> None:
+    """Refuse (LimitError) `runs` runs like `est`, `copies` of them at once, whose memory
+    exceeds `max_memory` (None: `default_memory_limit()`) or whose computing time exceeds
+    `max_hours`; `what` names them at the start of the message (e.g. the scenario file)."""
+    check_memory(est, max_memory or default_memory_limit(), what=what, copies=copies)
+    if est.steps:
+        months = f"{runs:,} runs of " if runs > 1 else ""
+        months += f"{est.steps:,} months"
+        detail = f"{what}: {months} of {est.sizes()}"
+    else:
+        detail = f"{what}: building {est.sizes()}"
+    check_hours(est.seconds * runs / max(copies, 1), max_hours, detail)
 
 
 def check_memory(
@@ -115,10 +173,12 @@ def check_memory(
     if need > limit:
         each = f", {copies} at once" if copies > 1 else ""
         fewer = " or fewer workers" if copies > 1 else ""
+        months = f", {est.steps:,} months" if est.steps else ""
+        smaller = f"a smaller world, fewer months{fewer}" if est.steps else "a smaller world"
         raise LimitError(
             f"{what} would need about {format_bytes(need)} of memory "
-            f"({est.sizes()}, {est.steps:,} months{each}), more than the limit of "
-            f"{format_bytes(limit)}; use a smaller world, fewer months{fewer}, or raise the "
+            f"({est.sizes()}{months}{each}), more than the limit of "
+            f"{format_bytes(limit)}; use {smaller}, or raise the "
             f"limit with {flag} {format_bytes(need * 1.5, exact=True)} if the machine has it"
         )
 

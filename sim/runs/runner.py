@@ -59,6 +59,19 @@ def summarise(series: pd.DataFrame, window: int = SUMMARY_WINDOW) -> dict[str, f
     return out
 
 
+def with_coordinates(compounds: pd.DataFrame, world: Any) -> pd.DataFrame:
+    """The per-compound table with each compound's `longitude` and `latitude` (after its
+    `street`) where the world knows where its compounds lie; unchanged otherwise."""
+    lonlat = world.compound_lonlat
+    if not np.isfinite(lonlat).any():
+        return compounds
+    at = compounds.columns.get_loc("street") + 1
+    index = compounds["compound"].to_numpy()
+    compounds.insert(at, "longitude", lonlat[index, 0])
+    compounds.insert(at + 1, "latitude", lonlat[index, 1])
+    return compounds
+
+
 def run(
     params: dict[str, Any],
     seed: int,
@@ -121,7 +134,7 @@ def run(
             "communities": model.communities.n,
             "compounds": model.compounds.n,
         },
-        compounds=model.compound_table() if communities else None,
+        compounds=with_coordinates(model.compound_table(), model.world) if communities else None,
         streets=model.street_table() if communities else None,
         departments=model.department_table() if communities else None,
         timeline=model.timeline.to_list(),

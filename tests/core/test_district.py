@@ -180,6 +180,62 @@ def test_typed_tables_as_parquet_gives_them_are_read_too():
     assert w.households_of_compound[3] == 300 and w.fee[3] == 2.5
 
 
+def located_tables() -> dict[str, pd.DataFrame]:
+    """The small tables with coordinates for three of the five compounds."""
+    t = small_tables()
+    t["compounds"]["longitude"] = ["104.05", "", "104.01", "104.02", ""]
+    t["compounds"]["latitude"] = ["30.64", "", "30.61", "30.62", ""]
+    return t
+
+
+def test_coordinates_are_kept_where_given_and_unknown_elsewhere():
+    w = build_world(P_SMALL, np.random.default_rng(1), district_from_tables(located_tables()))
+    # district order: b, d, c, a, e
+    expected = [[np.nan, np.nan], [104.02, 30.62], [104.01, 30.61], [104.05, 30.64]]
+    expected.append([np.nan, np.nan])
+    np.testing.assert_array_equal(w.compound_lonlat, np.array(expected))
+    drawn = build_world(P_SMALL, np.random.default_rng(1))
+    assert drawn.compound_lonlat.shape == (drawn.n_compounds, 2)
+    assert np.isnan(drawn.compound_lonlat).all()
+
+
+def test_coordinates_change_no_draw_and_are_written_back():
+    plain = build_world(P_SMALL, np.random.default_rng(4), district_from_tables(small_tables()))
+    located = build_world(P_SMALL, np.random.default_rng(4), district_from_tables(located_tables()))
+    assert_same_world(plain, located)
+    written = district_tables(located)["compounds"]
+    assert written["longitude"].tolist()[1:4] == [104.02, 104.01, 104.05]
+    again = build_world(
+        P_SMALL, np.random.default_rng(4), district_from_tables(district_tables(located))
+    )
+    np.testing.assert_array_equal(again.compound_lonlat, located.compound_lonlat)
+    assert "longitude" not in district_tables(plain)["compounds"]  # none known: none written
+
+
+def test_coordinates_count_in_the_fingerprint_only_where_given():
+    with_points = district_from_tables(located_tables())
+    t = located_tables()
+    t["compounds"].loc[0, "longitude"] = "104.06"
+    assert district_from_tables(t).fingerprint() != with_points.fingerprint()
+    t = small_tables()
+    t["compounds"]["longitude"] = ""
+    t["compounds"]["latitude"] = ""
+    assert (
+        district_from_tables(t).fingerprint() == district_from_tables(small_tables()).fingerprint()
+    )
+
+
+def test_a_compound_gives_both_coordinates_or_neither():
+    t = located_tables()
+    t["compounds"].loc[2, "latitude"] = ""
+    with pytest.raises(P.ScenarioError, match="row 3, column latitude is empty while longitude"):
+        district_from_tables(t)
+    t = located_tables()
+    t["compounds"].loc[0, "latitude"] = "95"
+    with pytest.raises(P.ScenarioError, match="row 1, column latitude = '95': must be a number"):
+        district_from_tables(t)
+
+
 def bad(table: str, column: str, row: int, value) -> dict[str, pd.DataFrame]:
     t = small_tables()
     t[table][column] = t[table][column].astype(object)

@@ -8,6 +8,7 @@ import pytest
 
 from sim.core.params import ScenarioError
 from sim.core.policy import parse_timeline
+from sim.core.types import COMMUNITY_TYPES, COMPOUND_TYPES_ORDER
 from tests.conftest import small_model
 
 TWO_STREETS = dict(n_streets=2)
@@ -78,6 +79,23 @@ def test_targeting_by_community_type_and_a_random_share():
 def test_bad_policy_entries_name_the_key_and_what_is_allowed(entry, words):
     with pytest.raises(ScenarioError, match=words):
         parse_timeline([entry])
+
+
+@pytest.mark.parametrize(
+    "key, names, bad",
+    [
+        ("community_types", ["Old"], "'Old' is not a community type"),
+        ("community_types", ["old", "slum"], "'slum' is not a community type"),
+        ("compound_types", ["villa"], "'villa' is not a compound type"),
+    ],
+)
+def test_a_type_name_that_is_no_type_is_refused_naming_the_allowed_ones(key, names, bad):
+    lever = "professional_committee" if key == "community_types" else "xa_secretary_chairs_oc"
+    entry = {"month": 3, "set": {lever: 1.0 if key == "compound_types" else True}, key: names}
+    with pytest.raises(ScenarioError, match=bad) as err:
+        parse_timeline([entry])
+    allowed = COMMUNITY_TYPES if key == "community_types" else COMPOUND_TYPES_ORDER
+    assert f"allowed: {', '.join(allowed)}" in str(err.value)
 
 
 def test_a_street_that_does_not_exist_is_refused_before_the_run():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.core.params import ScenarioError
-from sim.core.scenario import load_scenario
+from sim.core.scenario import MAX_FILE_BYTES, load_scenario, parse_override
 
 
 def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -58,3 +58,43 @@ def test_an_empty_extends_is_refused_not_ignored(tmp_path, value):
     message = str(err.value)
     assert message.startswith(str(path)) and "extends" in message
     assert "must name a scenario" in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 5000 + "]" * 5000, "{a = " * 3000 + "1" + "}" * 3000, "[" * 60 + "]" * 60],
+)
+def test_tables_or_arrays_nested_too_deep_are_refused_in_one_line(tmp_path, value):
+    path = write(tmp_path, "deep", f"devolution_share = {value}\n")
+    with pytest.raises(ScenarioError, match=r"nested more than 50 deep") as err:
+        load_scenario(path)
+    assert str(err.value).startswith(str(path)) and "\n" not in str(err.value)
+
+
+def test_a_file_too_large_for_a_scenario_is_refused_before_it_is_read(tmp_path):
+    path = write(tmp_path, "huge", "# padding\n" * (MAX_FILE_BYTES // 10 + 1))
+    with pytest.raises(ScenarioError, match="more than a scenario or experiment file may hold"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_scenario_name_is_refused(name):
+    with pytest.raises(ScenarioError, match="not a scenario; give a scenario file"):
+        load_scenario(name)
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("devolution_share=0.3\nwaste_rate=0.4", "holds a line break; give one key=value"),
+        ("devolution_share=0.3\r\n", "holds a line break"),
+        ("devolution_share", "expected key=value"),
+    ],
+)
+def test_an_override_is_one_key_and_one_value(text, says):
+    with pytest.raises(ScenarioError, match=says):
+        parse_override(text)
+
+
+def test_an_override_may_carry_a_comment():
+    assert parse_override("devolution_share = 0.3  # half") == ("devolution_share", 0.3)

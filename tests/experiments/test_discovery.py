@@ -71,6 +71,9 @@ VALUES = {"effect": np.array([-1.0, 0.0, 2.0]), "reference": np.array([0.2, 0.6,
         ("abs(effect) > 0.5", [True, False, True]),
         ("effect / reference > 1", [False, False, True]),
         ("-1 < effect < 1", [False, True, False]),
+        ("effect / 0 > 0", [False, False, True]),  # signed infinities and nan, never an error
+        ("effect < 0 or 0 / 0 < 1", [True, False, False]),
+        ("effect * 1e308 * 10 > 0", [False, False, True]),
     ],
 )
 def test_a_condition_is_evaluated_over_the_named_values(expression, expected):
@@ -86,8 +89,14 @@ def test_a_condition_is_evaluated_over_the_named_values(expression, expected):
         ("__import__('os').system('true')", "is not allowed"),
         ("effect.real < 0", "is not allowed"),
         ("effect in [1]", "is not allowed"),
+        ("0 / 0 < 1", "names none of effect, reference"),
+        ("1 < 2", "says the same for every case"),
+        ("not " * 30_000 + "effect < 0", "120,010 characters, more than a condition may have"),
+        ("not " * 100 + "effect < 0", "nested more than 50 deep"),
+        ("-" * 900 + "effect < 0", "nested more than 50 deep"),
     ],
 )
 def test_a_bad_condition_is_refused_with_what_is_allowed(expression, message):
-    with pytest.raises(DiscoveryError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(DiscoveryError, match=message.replace("(", r"\(").replace(")", r"\)")) as e:
         condition(expression, VALUES)
+    assert "\n" not in str(e.value) and len(str(e.value)) < 600

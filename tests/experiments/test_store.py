@@ -68,6 +68,18 @@ def test_a_corrupt_part_is_reported_by_name(tmp_path):
         store.runs()
 
 
+def test_a_part_that_is_a_folder_or_lacks_a_column_is_reported_not_read_as_empty(tmp_path):
+    store = RunStore.create(tmp_path)
+    store.append([row("k1")])
+    (tmp_path / "runs" / "part-1-folder.parquet").mkdir()
+    with pytest.raises(ResultsError, match="part-1-folder.parquet: not a file"):
+        store.runs()
+    (tmp_path / "runs" / "part-1-folder.parquet").rmdir()
+    pd.DataFrame([row("k2")]).drop(columns="arm").to_parquet(tmp_path / "runs" / "part-2.parquet")
+    with pytest.raises(ResultsError, match="part-2.parquet: a part file without the column 'arm'"):
+        store.runs()
+
+
 def test_compact_keeps_the_same_runs_in_one_part(tmp_path):
     store = RunStore.create(tmp_path)
     for i in range(5):

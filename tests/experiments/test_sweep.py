@@ -24,6 +24,7 @@ from sim.experiments.evaluators import InProcessEvaluator
 from sim.experiments.plan import plan_runs
 from sim.experiments.store import RunStore
 from sim.interfaces.cli.main import build_parser, main
+from tests.helpers import read_only
 
 build_parser()  # import every command module now, before a test replaces sim.runs.runner.run
 # (a module that does `from ..runner import run` on import would keep the stand-in)
@@ -457,3 +458,89 @@ def test_dry_run_validates_and_runs_nothing(tmp_path, monkeypatch, capsys):
     assert sweep(write_experiment(tmp_path, GRID), out, "--dry-run") == 0
     assert "12 distinct runs" in capsys.readouterr().out
     assert not calls and not out.exists()
+
+
+# --- where a sweep writes: checked before anything runs or is written ---------------------
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """A finished two-arm sweep of a tiny world, its experiment file and its folder."""
+    path = write_experiment(tmp_path, GRID.replace("replicates = 3", "replicates = 1"))
+    out = tmp_path / "res"
+    assert sweep(path, out, "--workers", "1") == 0
+    return path, out
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def refuse_to_run(monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a run started although the results folder was refused")
+
+    monkeypatch.setattr(sim.runs.runner, "run", must_not_run)
+
+
+def one_line(capsys, *needles: str) -> str:
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: "), err
+    assert all(n in err for n in needles), err
+    return err
+
+
+def test_another_experiment_s_folder_is_refused_and_left_as_it_was(
+    stored, tmp_path, capsys, monkeypatch
+):
+    _, out = stored
+    before = snapshot(out)
+    other = write_experiment(tmp_path, GRID, name="other")
+    refuse_to_run(monkeypatch)
+    assert sweep(other, out, "--workers", "1") == 2
+    one_line(capsys, "holds the results of experiment 'tiny', not 'other'", "another --out")
+    assert sweep(other, out, "--workers", "1", "--dry-run") == 2
+    assert snapshot(out) == before
+
+
+def test_a_folder_that_is_not_a_results_folder_is_refused(tmp_path, capsys, monkeypatch):
+    refuse_to_run(monkeypatch)
+    path = write_experiment(tmp_path, GRID)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert sweep(path, out, "--workers", "1") == 2
+    one_line(capsys, "not a sweep's results folder", "'notes.txt'")
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    "name", ["sweep.json", "design.parquet", "plan.parquet", "definition.toml"]
+)
+def test_a_definition_file_replaced_by_a_folder_is_named_and_nothing_is_lost(
+    stored, capsys, monkeypatch, name
+):
+    path, out = stored
+    (out / name).unlink()
+    (out / name).mkdir()
+    runs = snapshot(out / "runs")
+    refuse_to_run(monkeypatch)
+    assert sweep(path, out, "--workers", "1") == 2
+    one_line(capsys, f"{out / name}: is a folder where the sweep keeps its file", "move it away")
+    assert snapshot(out / "runs") == runs
+
+
+def test_a_read_only_results_folder_is_refused_before_resuming(stored, capsys, monkeypatch):
+    path, out = stored
+    before = snapshot(out)
+    refuse_to_run(monkeypatch)
+    with read_only(out / "runs"):
+        assert sweep(path, out, "--workers", "1", "--replicates", "2") == 2
+    one_line(capsys, "--out", "runs", "cannot write in this folder")
+    assert snapshot(out) == before
+
+
+def test_an_out_name_too_long_is_refused_in_one_short_line(tmp_path, capsys):
+    path = write_experiment(tmp_path, GRID)
+    assert sweep(path, tmp_path / ("x" * 5000), "--workers", "1") == 2
+    assert len(one_line(capsys, "--out", "File name too long")) < 300

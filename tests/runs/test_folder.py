@@ -15,6 +15,7 @@ from sim.core.params import validate
 from sim.core.scenario import Scenario
 from sim.runs import folder as store
 from sim.runs.runner import run
+from tests.helpers import read_only
 
 TINY = {
     "n_streets": 2,
@@ -184,6 +185,10 @@ def test_folder_interrupted_before_run_json_is_refused_by_read_run(tmp_path, tin
     with pytest.raises(store.RunFolderError, match="incomplete"):
         store.read_run(tmp_path / "r")
 
+    with pytest.raises(store.RunFolderError) as err:  # and a new run into it says so
+        store.check_out_dir(tmp_path / "r")
+    assert "holds an incomplete run" in str(err.value) and "delete the folder" in str(err.value)
+
 
 def test_read_run_names_a_missing_folder(tmp_path):
     with pytest.raises(store.RunFolderError, match="no such run folder"):
@@ -202,3 +207,46 @@ def test_a_folder_holding_only_what_a_killed_writer_left_counts_as_empty(tmp_pat
     debris.write_bytes(b"half a table")
     assert store.check_out_dir(out) == out
     assert not debris.exists()
+
+
+def test_prepare_dir_creates_the_folder_and_says_whether_it_did(tmp_path):
+    assert store.prepare_dir(tmp_path / "a" / "b") is True
+    assert (tmp_path / "a" / "b").is_dir()
+    assert store.prepare_dir(tmp_path / "a" / "b") is False
+    assert list((tmp_path / "a" / "b").iterdir()) == []  # the probe is gone
+
+
+def test_prepare_dir_may_only_check_leaving_nothing_behind(tmp_path):
+    assert store.prepare_dir(tmp_path / "a" / "b", keep=False) is True
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        ("file", "exists and is a file, not a folder"),
+        ("file/x", "cannot create the folder ("),
+        ("x" * 5000, "cannot create the folder (File name too long)"),
+    ],
+)
+def test_a_place_that_cannot_be_a_folder_is_refused_in_one_short_line(tmp_path, where, says):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(store.RunFolderError) as err:
+        store.prepare_dir(tmp_path / where, "--out")
+    message = str(err.value)
+    assert message.startswith("--out ") and says in message
+    assert "\n" not in message and len(message) < 300
+
+
+def test_a_name_too_long_for_the_file_system_is_refused_when_checked_for_results(tmp_path):
+    with pytest.raises(store.RunFolderError, match="cannot use this path .File name too long"):
+        store.check_out_dir(tmp_path / ("x" * 5000))
+
+
+def test_a_read_only_folder_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / "ro").mkdir()
+    with read_only(tmp_path / "ro") as ro:
+        with pytest.raises(store.RunFolderError, match="cannot write in this folder"):
+            store.prepare_dir(ro, "--out")
+        with pytest.raises(store.RunFolderError, match="cannot create the folder"):
+            store.prepare_dir(ro / "run", "--out")

@@ -4,12 +4,17 @@ naming the sizes, the estimate and the flag that raises the limit."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from sim.core.district import district_from_tables
 from sim.core.params import validate
+from sim.core.scenario import load_scenario
 from sim.core.world import estimate_memory, expected_counts
 from sim.experiments.definition import load_sweep
 from sim.experiments.design import make_design
+from sim.experiments.pilot import pilot_plan
 from sim.experiments.plan import plan_estimates
 from sim.interfaces.cli.main import main
 from sim.runs.limits import (
@@ -58,7 +63,10 @@ def test_memory_estimate_grows_with_residents_and_ties_and_is_built_from_nothing
 def test_months_and_the_community_table_add_to_a_run_estimate():
     p = validate({})
     short, long = estimate_run(p, 120), estimate_run(p, 12_000)
-    assert long.memory > short.memory and long.seconds == pytest.approx(100 * short.seconds)
+    build = estimate_run(p, 0)
+    assert long.memory > short.memory and build.memory < short.memory
+    assert 0 < build.seconds == short.build_seconds == long.build_seconds
+    assert long.seconds - build.seconds == pytest.approx(100 * (short.seconds - build.seconds))
     assert estimate_run(p, 12_000, communities=True).memory > long.memory
 
 
@@ -244,3 +252,140 @@ def test_a_local_cluster_counts_the_runs_it_holds_at_once(tmp_path, capsys, monk
     err = capsys.readouterr().err
     assert "2 at once" in err and "fewer workers" in err
     assert main([*args, "--workers", "1"]) == 0
+
+
+# --- worlds read from tables: counted in the tables, not in the parameters --------------
+
+
+def district(communities: int, compounds: int, households: int | None = None, firms: int = 0):
+    """A district of one street given as tables of ids (households in every compound, and
+    `firms` firms named, if given)."""
+    comm = pd.DataFrame({"community": range(communities), "street": 0})
+    comp = pd.DataFrame(
+        {"compound": range(compounds), "community": np.arange(compounds) % communities}
+    )
+    if households is not None:
+        comp["households"] = str(households)
+    if firms:
+        comp["management"] = "firm"
+        comp["firm"] = [f"F{i % firms}" for i in range(compounds)]
+    return district_from_tables({"communities": comm.astype(str), "compounds": comp.astype(str)})
+
+
+def test_a_district_s_tables_are_counted_not_its_parameters():
+    p = validate({"households_per_compound": 100.0, "household_size": 2.0, "n_firms": 3})
+    d = district(7, 2_000, households=30, firms=40)
+    n = expected_counts(d.params(p), d)
+    assert n["communities"] == 7 and n["compounds"] == 2_000
+    assert n["residents"] == 2_000 * 30 * 2.0  # the households the tables give
+    assert n["organisations"] == 40 + p["n_ngos"]  # every firm the tables name
+    drawn = expected_counts(d.params(p), district(7, 2_000))  # no households: drawn
+    assert drawn["residents"] == 2_000 * 100 * 2.0
+    assert estimate_memory(d.params(p), d) > 5 * estimate_memory(validate({"n_streets": 1}))
+
+
+def test_a_run_on_many_compounds_from_tables_is_refused_though_its_parameters_are_small():
+    p = validate({})
+    d = district(10, 200_000)
+    assert estimate_run(p, 120).memory < 2**30  # what the parameters alone would say
+    est = estimate_run(p, 120, communities=True, district=d)
+    assert est.counts["compounds"] == 200_000 and est.memory > 8 * 2**30
+    with pytest.raises(LimitError, match="200,000 compounds"):
+        check_memory(est, 8 * 2**30)
+
+
+def write_tables(folder, communities: int, compounds: int):
+    folder.mkdir()
+    pd.DataFrame({"community": range(communities), "street": 0}).to_csv(
+        folder / "communities.csv", index=False
+    )
+    pd.DataFrame(
+        {"compound": range(compounds), "community": np.arange(compounds) % communities}
+    ).to_csv(folder / "compounds.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def many_compounds(tmp_path_factory):
+    """Tables of 200,000 compounds in 10 communities (ids only)."""
+    return write_tables(tmp_path_factory.mktemp("tables") / "big", 10, 200_000)
+
+
+def refuse_to_build(monkeypatch):
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("the world was built although its size was refused")
+
+    monkeypatch.setattr("sim.core.model.GovernanceModel.__init__", must_not_build)
+    refuse_to_run(monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "baseline", "--world", "{tables}"],
+        ["world", "baseline", "--world", "{tables}"],
+        ["pilot", "responsibility_list_pilot", "--world", "{tables}", "--workers", "1"],
+    ],
+)
+def test_every_command_counts_the_tables_it_reads_and_refuses_before_building(
+    tmp_path, capsys, monkeypatch, many_compounds, command
+):
+    refuse_to_build(monkeypatch)
+    out = tmp_path / "out"
+    argv = [a.replace("{tables}", str(many_compounds)) for a in command]
+    code = main([*argv, "--out", str(out), "--max-memory", "8GB"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "200,000 compounds" in err and "--max-memory" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "command, what",
+    [
+        (["world", "baseline"], "baseline: the world would need about"),
+        (
+            ["pilot", "responsibility_list_pilot", "--workers", "1"],
+            "responsibility_list_pilot: the pilot would need about",
+        ),
+    ],
+)
+def test_world_and_pilot_refuse_a_world_too_large_before_building(
+    tmp_path, capsys, monkeypatch, command, what
+):
+    refuse_to_build(monkeypatch)
+    out = tmp_path / "out"
+    big = ["--set", "n_streets=2000", "--set", "communities_per_street=100"]
+    code = main([*command, *big, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"error: {what}") and "million residents" in err
+    assert not out.exists()
+
+
+def test_a_pilot_counts_its_runs_and_the_workers_that_hold_them_at_once(
+    tmp_path, capsys, monkeypatch
+):
+    refuse_to_build(monkeypatch)
+    plan = pilot_plan(load_scenario("responsibility_list_pilot"))  # a pilot and its twin
+    args = ["pilot", "responsibility_list_pilot", "--out", str(tmp_path / "o")]
+    assert main([*args, "--workers", "2", "--replicates", "50", "--max-hours", "0.001"]) == 2
+    err = capsys.readouterr().err
+    assert f"100 runs of {plan.steps} months" in err and "--max-hours" in err
+    est = estimate_run(plan.params, plan.steps, communities=True)
+    limit = str(int(1.5 * est.memory))
+    assert main([*args, "--workers", "2", "--max-memory", limit]) == 2
+    assert "2 at once" in capsys.readouterr().err
+
+
+def test_a_sweep_on_tables_counts_them(tmp_path, many_compounds):
+    scenario = tmp_path / "big.toml"
+    scenario.write_text(f'[world]\nfolder = "{many_compounds}"\n')
+    path = tmp_path / "exp.toml"
+    path.write_text(
+        f'scenario = "{scenario}"\nsteps = 12\nreplicates = 2\n'
+        "[factors]\ndevolution_share = [0.1, 0.6]\n"
+    )
+    defn = load_sweep(path)
+    estimates = plan_estimates(defn, make_design(defn))
+    assert {e.counts["compounds"] for e in estimates} == {200_000}

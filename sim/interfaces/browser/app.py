@@ -43,6 +43,7 @@ from sim.interfaces.browser.export_panel import ExportCard, RunFolderPicker
 from sim.interfaces.browser.guard import (
     ADMISSION,
     Limits,
+    district_of,
     estimate_mb,
     release_memory,
     world_refusal,
@@ -167,7 +168,10 @@ def Page() -> None:
     init, init_error = solara.use_memo(_initial, [])
     attempt = solara.use_reactive(0)
     refusal = solara.use_memo(
-        lambda: ADMISSION.admit(sid, estimate_mb(init.params), limits, init.lang), [attempt.value]
+        lambda: ADMISSION.admit(
+            sid, estimate_mb(init.params, district=district_of(init.world)), limits, init.lang
+        ),
+        [attempt.value],
     )
 
     def release() -> None:
@@ -318,8 +322,9 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
         playing.set(False)
         error.set("")
         use = dict(new_params or params.value)
-        refused = world_refusal(use, limits, lang.value) or ADMISSION.admit(
-            sid, estimate_mb(use), limits, lang.value
+        tables = district_of(world.value)  # the world's own size when read from files
+        refused = world_refusal(use, limits, lang.value, tables) or ADMISSION.admit(
+            sid, estimate_mb(use, district=tables), limits, lang.value
         )
         if refused:
             error.set(refused)

@@ -28,7 +28,6 @@ from . import map_view as mv
 from .checks import changed_levers, checks_of, ordered_outcomes, timeline_levers
 from .controls import BoundedInt, resolve_seed, scenario_folder
 from .export_panel import Downloads
-from .guard import job_estimate_mb
 from .i18n import fmt_number, html_text, long_label, metric_label, param_label, signed, tr
 from .jobs import CANCELLED, FAILED, RUNNING, WAITING, Job
 from .plots import COMPARED, UNITS, band_rows, band_spec, decimals_of, unit_of
@@ -118,9 +117,9 @@ def ComparePanel(
     def start() -> None:
         bench.errors.pop(KIND, None)
         try:
-            sized = setting.sized(lang)
             seed, _ = resolve_seed(seed_text)
             months, reps = int(form["months"]), int(form["replicates"])
+            need = setting.job_mb(months, lang)
             pa = cmp.arm_params(form["arm_a"], params, folder)
             pb = cmp.arm_params(form["arm_b"], params, folder)
             timelines = (
@@ -142,7 +141,7 @@ def ComparePanel(
             [sys.executable, "-m", "sim.interfaces.browser.worker", str(spec)],
             out,
             setting.session,
-            job_estimate_mb(sized, months),
+            need,
             setting.limits,
             total=2 * reps * months,
         )

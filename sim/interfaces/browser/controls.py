@@ -29,6 +29,7 @@ from sim.core.scenario import list_scenarios, load_scenario, scenario_dir
 
 from .guard import Limits, estimate_mb, world_refusal
 from .i18n import CONTROLLED, LANGS, LEVER_GROUPS, WORLD_SIZE, param_help, param_label, tr
+from .inputs import read_number
 
 ENV_SCENARIO = "SIM_VIZ_SCENARIO"
 ENV_PARAMS = "SIM_VIZ_PARAMS"
@@ -166,19 +167,10 @@ def TypedInput(name: str, value: Any, on_value: Callable[[Any], None], lang: str
     def commit(new: str | None) -> None:
         new = (new or "").strip()
         set_text(new)
-        try:
-            number = float(new)
-        except ValueError:
-            set_error(f"{new!r}: {BY_NAME[name].allowed()}")
-            return
-        if BY_NAME[name].type is int and number.is_integer():
-            number = int(number)
-        checked, message = check_value(name, number)
-        if message:
-            set_error(f"{tr('value_out_of_range', lang)}: {BY_NAME[name].allowed()}")
-            return
-        set_error("")
-        on_value(checked)
+        checked, message = read_number(name, new, lang)  # ASCII digits, whole, in range
+        set_error(message)
+        if not message:
+            on_value(checked)
 
     solara.InputText(
         param_label(name, lang),

@@ -4,8 +4,10 @@ per session, and admit new sessions only while the server has room.
 All sessions of one server share one Python process, so one visitor typing `1e3` streets
 (about 7 GB) could take the server down for everyone. Before a model is built,
 `estimate_mb(params)` predicts its memory from the expected number of residents and
-network nodes (and what the session records while it plays); a world above the
-per-session cap is refused with a message saying why. `Admission` keeps the live sessions
+network nodes (and what the session records while it plays), counted in the district's
+tables when the world is read from files; a world above the per-session cap is refused
+with a message saying why, and so is a world whose months would take longer to compute
+than the server allows (`sim.runs.limits` estimates the time). `Admission` keeps the live sessions
 of the process and their estimates: a new session is turned away with a clear message
 when the server already holds `max_sessions` sessions or its memory budget is spent.
 
@@ -15,7 +17,7 @@ The coefficients are measured (tracemalloc peak while building a world and runni
     python -m sim.interfaces.browser.guard            # prints the fit and the estimate's error
 
 Limits come from the environment (set by `python -m sim serve`): SIM_VIZ_SESSION_MB,
-SIM_VIZ_SERVER_MB and SIM_VIZ_MAX_SESSIONS.
+SIM_VIZ_SERVER_MB, SIM_VIZ_MAX_SESSIONS and SIM_VIZ_MONTH_SECONDS.
 """
 
 from __future__ import annotations
@@ -23,9 +25,13 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sim.core.params import defaults
+from sim.core.params import ScenarioError, defaults
+
+if TYPE_CHECKING:  # the world builder and the tables' reader load only when used
+    from sim.core.district import District
 
 BYTES_PER_RESIDENT = 300.0
 """Peak bytes per resident of a model (arrays of the vectorised population, the social
@@ -52,9 +58,16 @@ DEFAULT_CULL_SECONDS = 60
 before Solara culls it and its memory returns; its play loop stops at once."""
 DEFAULT_SESSION_MB = 1500
 DEFAULT_MAX_SESSIONS = 20
+DEFAULT_MONTH_SECONDS = 30.0
+"""Longest estimated computing time of one month of a session's world (seconds); building
+the world may take ten times as long. A page that waits longer for each month is of no
+use, and its thread holds a core the other sessions share."""
+BUILD_MONTHS = 10
+"""How many months' worth of time building a session's world may take."""
 ENV_SESSION_MB = "SIM_VIZ_SESSION_MB"
 ENV_SERVER_MB = "SIM_VIZ_SERVER_MB"
 ENV_MAX_SESSIONS = "SIM_VIZ_MAX_SESSIONS"
+ENV_MONTH_SECONDS = "SIM_VIZ_MONTH_SECONDS"
 
 
 @dataclass(frozen=True)
@@ -68,14 +81,18 @@ class World:
     nodes: float
 
 
-def expected_world(params: dict[str, Any]) -> World:
+def expected_world(params: dict[str, Any], district: District | None = None) -> World:
     """Expected counts from the structure parameters (their means multiply: each level's
-    count is drawn around the mean the parameter gives)."""
+    count is drawn around the mean the parameter gives), or counted in `district`'s tables
+    (`sim.core.world.expected_counts`)."""
+    from sim.core.world import expected_counts
+
     p = {**defaults(), **params}
+    if district is not None:
+        p = district.params(p)
+    n = expected_counts(p, district)
     streets = int(p["n_streets"])
-    communities = streets * float(p["communities_per_street"])
-    compounds = communities * float(p["compounds_per_community"])
-    residents = compounds * float(p["households_per_compound"]) * float(p["household_size"])
+    communities, compounds = n["communities"], n["compounds"]
     branches = compounds * float(p.get("compound_party_branch_share", 1.0))
     # per community: its party organisation, residents' committee and property-management
     # committee; per compound: its owners' committee seat and party branch; district-wide:
@@ -85,11 +102,23 @@ def expected_world(params: dict[str, Any]) -> World:
         + 3 * communities
         + compounds
         + branches
-        + float(p["n_firms"])
-        + float(p["n_ngos"])
+        + n["organisations"]
         + float(p.get("n_departments", 0))
     )
-    return World(streets, communities, compounds, residents, nodes)
+    return World(streets, communities, compounds, n["residents"], nodes)
+
+
+def district_of(world: str | Path | None) -> District | None:
+    """The district read from the tables in folder `world` (None: a drawn world, or tables
+    that cannot be read, which building the world then reports)."""
+    if world is None:
+        return None
+    from sim.core.scenario import load_district
+
+    try:
+        return load_district(world)
+    except ScenarioError:
+        return None
 
 
 def model_mb(world: World) -> float:
@@ -97,18 +126,21 @@ def model_mb(world: World) -> float:
     return BASE_MB + (BYTES_PER_RESIDENT * world.residents + BYTES_PER_NODE * world.nodes) / 2**20
 
 
-def estimate_mb(params: dict[str, Any], months: int = HORIZON_MONTHS) -> float:
-    """Memory a browser session with this world needs over `months` months of play (MB)."""
-    world = expected_world(params)
+def estimate_mb(
+    params: dict[str, Any], months: int = HORIZON_MONTHS, district: District | None = None
+) -> float:
+    """Memory a browser session with this world (drawn from `params`, or `district`'s
+    tables) needs over `months` months of play (MB)."""
+    world = expected_world(params, district)
     growth = BYTES_PER_COMMUNITY_MONTH * world.communities * months / 2**20
     return model_mb(world) + growth + SESSION_OVERHEAD_MB
 
 
-def job_estimate_mb(params: dict[str, Any], months: int) -> float:
-    """Memory a background job needs (MB): its process, and one model of the world at a time
-    with its per-community table over `months` months (a comparison or a sweep runs its runs
-    one after another)."""
-    world = expected_world(params)
+def job_estimate_mb(params: dict[str, Any], months: int, district: District | None = None) -> float:
+    """Memory a background job needs (MB): its process, and one model of the world (drawn
+    from `params`, or `district`'s tables) at a time with its per-community table over
+    `months` months (a comparison or a sweep runs its runs one after another)."""
+    world = expected_world(params, district)
     growth = BYTES_PER_COMMUNITY_MONTH * world.communities * months / 2**20
     return JOB_BASE_MB + model_mb(world) + growth
 
@@ -139,6 +171,7 @@ class Limits:
     session_mb: float = DEFAULT_SESSION_MB
     server_mb: float = 0.6 * 8192
     max_sessions: int = DEFAULT_MAX_SESSIONS
+    month_seconds: float = DEFAULT_MONTH_SECONDS
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -148,15 +181,19 @@ class Limits:
         session = _env_number(env, ENV_SESSION_MB, DEFAULT_SESSION_MB)
         server = _env_number(env, ENV_SERVER_MB, 0.6 * total_memory_mb())
         sessions = _env_number(env, ENV_MAX_SESSIONS, DEFAULT_MAX_SESSIONS)
-        return cls(float(session), float(server), max(int(sessions), 1))
+        month = _env_number(env, ENV_MONTH_SECONDS, DEFAULT_MONTH_SECONDS)
+        return cls(float(session), float(server), max(int(sessions), 1), float(month))
 
 
-def world_refusal(params: dict[str, Any], limits: Limits, lang: str = "en") -> str:
-    """Why this world is too large for one session, or '' if it fits."""
-    need = estimate_mb(params)
+def world_refusal(
+    params: dict[str, Any], limits: Limits, lang: str = "en", district: District | None = None
+) -> str:
+    """Why this world (drawn from `params`, or `district`'s tables) is too large or too slow
+    for one session, or '' if it fits."""
+    need = estimate_mb(params, district=district)
     if need <= limits.session_mb:
-        return ""
-    w = expected_world(params)
+        return _time_refusal(params, limits, lang, district)
+    w = expected_world(params, district)
     if lang == "zh":
         return (
             f"区域规模过大：预计需要约 {need:,.0f} MB 内存（约 {w.residents:,.0f} 名居民、"
@@ -168,6 +205,30 @@ def world_refusal(params: dict[str, Any], limits: Limits, lang: str = "en") -> s
         f"(about {w.residents:,.0f} residents and {w.nodes:,.0f} network nodes), above this "
         f"server's cap of {limits.session_mb:,.0f} MB per session "
         f"(python -m sim serve --session-memory-mb). Reduce the world size."
+    )
+
+
+def _time_refusal(
+    params: dict[str, Any], limits: Limits, lang: str, district: District | None
+) -> str:
+    """Why this world's months (or its building) would take too long for a session."""
+    from sim.runs.limits import estimate_run, format_duration
+
+    est = estimate_run({**defaults(), **params}, 1, district=district)
+    month, build = est.seconds_per_month, est.build_seconds
+    if month <= limits.month_seconds and build <= BUILD_MONTHS * limits.month_seconds:
+        return ""
+    if lang == "zh":
+        return (
+            f"区域规模过大：每个月预计需要约 {format_duration(month)} 的计算（建立区域约 "
+            f"{format_duration(build)}），超过本服务器每月 {limits.month_seconds:,.0f} 秒的上限"
+            f"（python -m sim serve --session-month-seconds）。请缩小区域规模。"
+        )
+    return (
+        f"World too slow for one session: each month would take about {format_duration(month)} "
+        f"of computing (building it about {format_duration(build)}; {est.sizes()}), above "
+        f"this server's limit of {limits.month_seconds:,.0f} s per month "
+        f"(python -m sim serve --session-month-seconds). Reduce the world size."
     )
 
 

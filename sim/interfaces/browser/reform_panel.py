@@ -19,6 +19,7 @@ from sim.core.policy import LEVER_SCOPE
 
 from .controls import Group, HelpText, ParamControl
 from .i18n import LEVER_GROUPS, fmt_number, param_label, tr
+from .inputs import read_month
 from .session import Run
 
 REFORM_LEVERS: tuple[str, ...] = tuple(
@@ -59,7 +60,7 @@ def ReformCard(
     tick.value  # noqa: B018  (entries turn from scheduled to applied as months pass)
     lever = solara.use_reactive(REFORM_LEVERS[0] if REFORM_LEVERS else "")
     value = solara.use_reactive(None)
-    month = solara.use_reactive(0)
+    month_text = solara.use_reactive(None)  # what was typed; None: the next month
     streets = solara.use_reactive([])
     error = solara.use_reactive("")
     names = {param_label(n, lang): n for n in REFORM_LEVERS}
@@ -72,7 +73,7 @@ def ReformCard(
         shown = (not current) if isinstance(current, bool) else current
     else:
         shown = value.value
-    due = month.value if month.value > 0 else run.month + 1  # the next month unless typed
+    typed = month_text.value if month_text.value is not None else str(run.month + 1)
     street_names = [tr("street_n", lang).format(s=s) for s in run.structure.streets.tolist()]
 
     def pick_lever(label: str) -> None:
@@ -92,38 +93,47 @@ def ReformCard(
         tick.set(tick.value + 1)
 
     def schedule() -> None:
-        entry: dict[str, Any] = {"month": int(due), "set": {lever.value: shown}}
+        text = month_text.value if month_text.value is not None else str(run.month + 1)
+        due, problem = read_month(text, run.month, lang)  # nothing is scheduled if refused
+        if problem:
+            error.set(problem)
+            return
+        entry: dict[str, Any] = {"month": due, "set": {lever.value: shown}}
         chosen = [street_names.index(n) for n in streets.value if n in street_names]
         if chosen:
             entry["streets"] = sorted(int(run.structure.streets[k]) for k in chosen)
         change(lambda: run.schedule(entry))
 
     with solara.Column(gap="2px", classes=["reform-card"]):
-        if run.policy:
-            for k, entry in enumerate(run.policy):
-                done = int(entry["month"]) <= run.month
-                status = tr("reform_applied" if done else "reform_pending", lang)
-                with solara.Row(
-                    gap="4px",
-                    classes=["reform-entry"],
-                    style={"align-items": "center", "font-size": "12px"},
-                ):
-                    solara.Text(
-                        f"{describe_entry(entry, lang)} · {status}",
-                        style={"flex": "1 1 auto", "overflow-wrap": "anywhere"},
-                    )
-                    if not done:
-                        solara.Button(
-                            icon_name="mdi-close",
-                            icon=True,
-                            small=True,
-                            on_click=lambda k=k: change(lambda: run.unschedule(k)),
-                            classes=["reform-drop"],
+        # the timeline and any refusal in a column of their own, so that entries and
+        # messages coming and going never move the form below (which would close it
+        # while a visitor types)
+        with solara.Column(gap="2px"):
+            if run.policy:
+                for k, entry in enumerate(run.policy):
+                    done = int(entry["month"]) <= run.month
+                    status = tr("reform_applied" if done else "reform_pending", lang)
+                    with solara.Row(
+                        gap="4px",
+                        classes=["reform-entry"],
+                        style={"align-items": "center", "font-size": "12px"},
+                    ):
+                        solara.Text(
+                            f"{describe_entry(entry, lang)} · {status}",
+                            style={"flex": "1 1 auto", "overflow-wrap": "anywhere"},
                         )
-        else:
-            HelpText(tr("reform_none", lang))
-        if error.value:
-            solara.Error(error.value, dense=True, classes=["reform-error"])
+                        if not done:
+                            solara.Button(
+                                icon_name="mdi-close",
+                                icon=True,
+                                small=True,
+                                on_click=lambda k=k: change(lambda: run.unschedule(k)),
+                                classes=["reform-drop"],
+                            )
+            else:
+                HelpText(tr("reform_none", lang))
+            if error.value:
+                solara.Error(error.value, dense=True, classes=["reform-error"])
         with Group(tr("reform_new", lang)):
             solara.Select(
                 tr("reform_lever", lang),
@@ -133,10 +143,10 @@ def ReformCard(
                 classes=["reform-lever"],
             )
             ParamControl(lever.value, shown, value.set, lang)
-            solara.InputInt(
+            solara.InputText(
                 tr("reform_month", lang),
-                value=int(due),
-                on_value=lambda v: month.set(int(v or 0)),
+                value=typed,
+                on_value=month_text.set,
                 classes=["reform-month"],
             )
             if lever.value in LEVER_SCOPE:

@@ -69,7 +69,8 @@ class Run:
     def schedule(self, entry: dict[str, Any]) -> None:
         """Add a reform (a `[[policy]]` entry: month, set, optionally streets) to the running
         model's timeline. Raises ScenarioError, saying what is wrong, for an entry a scenario
-        file could not hold, a month already begun or a street the district lacks."""
+        file could not hold, a month already begun, a street the district lacks or a reform
+        already scheduled."""
         change = parse_timeline([entry], where="reform").changes[0]
         if change.month <= self.model.steps:
             raise ScenarioError(
@@ -79,6 +80,10 @@ class Run:
         for name in change.values:
             if name in LEVER_SCOPE:
                 self.model.levers.units(change, LEVER_SCOPE[name], self.model.world.n_streets)
+        if change.to_dict() in self.policy:
+            raise ScenarioError(
+                f"reform: the same reform is already scheduled for month {change.month}"
+            )
         entries = [*self.policy, change.to_dict()]
         self.model.timeline = parse_timeline(entries, where="reform")
         self.policy = self.model.timeline.to_list()
@@ -116,13 +121,13 @@ def start_run(
     """Build a model from the controls' values and the seed box's text (or `seed`), with
     the policy timeline `policy` (`[[policy]]` entries) and the district read from `world`.
 
-    Raises WorldTooLarge when the world would exceed the session's memory cap, and
+    Raises WorldTooLarge when the world (counted in the district's tables if it is read
+    from files) would exceed the session's memory cap or time per month, and
     ScenarioError for invalid parameters or timeline entries."""
     params = validate(dict(params), where="controls")
     if world is not None and district is None:
         district = load_district(world)
-    sized = district.params(params) if district is not None else params
-    refusal = world_refusal(sized, limits or Limits.from_env(), lang)
+    refusal = world_refusal(params, limits or Limits.from_env(), lang, district=district)
     if refusal:
         raise WorldTooLarge(refusal)
     if seed is None:

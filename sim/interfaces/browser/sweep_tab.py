@@ -24,7 +24,6 @@ from . import sweep as sw
 from .checks import checks_of
 from .compare_tab import DownloadRow, OutcomePicker, PanelHead, RunFields, job_progress
 from .controls import resolve_seed
-from .guard import job_estimate_mb
 from .i18n import fmt_number, html_text, long_label, param_label, signed, tr
 from .jobs import FAILED, Job
 from .plots import COMPARED, UNITS, decimals_of, effect_spec, unit_of
@@ -96,7 +95,6 @@ def SweepPanel(
     def start() -> None:
         bench.errors.pop(KIND, None)
         try:
-            sized = setting.sized(lang)
             seed, _ = resolve_seed(seed_text)
             values = sw.parse_values(form["values"], form["factor"], policy)
             spec = sw.SweepSpec(
@@ -109,6 +107,7 @@ def SweepPanel(
                 tuple(policy),
                 world,
             )
+            need = setting.job_mb(spec.months, lang)
             folder = bench.new_folder(KIND)
             experiment = sw.write_experiment(spec, folder)
         except ScenarioError as err:
@@ -128,7 +127,7 @@ def SweepPanel(
             sw.command(experiment, out),
             folder,
             setting.session,
-            job_estimate_mb(sized, spec.months),
+            need,
             setting.limits,
             total=total,
             poll=lambda: sw.runs_done(out),

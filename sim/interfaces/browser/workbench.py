@@ -40,20 +40,20 @@ class Setting:
     session: str
     limits: Limits
 
-    def sized(self, lang: str = "en") -> dict[str, Any]:
-        """The parameters with the district's size where it is read from files; raises
-        ScenarioError (the reason) for a world above the session's memory cap."""
+    def job_mb(self, months: int, lang: str = "en") -> float:
+        """Memory (MB) a background job of `months` months on this world needs, counted in
+        the district's tables where it is read from files; raises ScenarioError (the
+        reason) for a world too large or too slow for a session."""
         from sim.core.params import ScenarioError
         from sim.core.scenario import load_district
 
-        from .guard import world_refusal
+        from .guard import job_estimate_mb, world_refusal
 
         district = load_district(self.world) if self.world is not None else None
-        sized = district.params(self.params) if district is not None else self.params
-        refusal = world_refusal(sized, self.limits, lang)
+        refusal = world_refusal(self.params, self.limits, lang, district=district)
         if refusal:
             raise ScenarioError(refusal)
-        return sized
+        return job_estimate_mb(self.params, months, district)
 
 
 class Workbench:

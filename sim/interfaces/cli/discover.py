@@ -16,6 +16,7 @@ arm, a condition that is not one, a folder without finished runs — is one line
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -67,11 +68,21 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_discover)
 
 
+SLUG_LENGTH = 80
+"""Longest folder name made of a condition (a longer one is cut and given a hash)."""
+
+
 def slug(text: str) -> str:
-    """A file-name form of a condition: operators spelled out, other signs dropped."""
+    """A file-name form of a condition: operators spelled out, other signs dropped; cut to
+    SLUG_LENGTH characters, with a hash of the whole condition, if longer."""
+    whole = text
     for op, word in {**OPERATORS, "-": "minus"}.items():
         text = text.replace(op, f" {word} ")
-    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-").lower()
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-").lower()
+    if len(name) <= SLUG_LENGTH:
+        return name
+    digest = hashlib.sha256(whole.encode("utf-8")).hexdigest()[:8]
+    return f"{name[: SLUG_LENGTH - 9].rstrip('-')}-{digest}"
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
@@ -79,12 +90,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from sim.experiments.analysis.conditions import answer, sentence
     from sim.experiments.discovery import Question
     from sim.runs.files import atomic_path, atomic_write_text
+    from sim.runs.folder import prepare_dir
 
     res = load_results(args.results)
+    # an unwritable place is reported before anything is computed
+    prepare_dir(args.out if args.out is not None else args.results / "discovery", keep=False)
     a = answer(res, Question(args.outcome, args.where, args.arm), args.arm, step=args.box)
     name = "-".join(p for p in (args.outcome, a.arm, slug(args.where)) if p)
     out = args.out if args.out is not None else args.results / "discovery" / name
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_dir(out)
 
     text = sentence(res, a)
     lines = [f"# Under which conditions: {res.name}", "", text, ""]

@@ -18,9 +18,10 @@ from typing import Any
 
 from sim.core.scenario import load_scenario, parse_override
 from sim.runs.files import atomic_path, atomic_write_csv, atomic_write_json, atomic_write_text
-from sim.runs.folder import check_out_dir, unused_dir
+from sim.runs.folder import check_out_dir, prepare_dir, remove_if_empty, unused_dir
+from sim.runs.limits import check_run, estimate_run
 
-from . import add_quiet_option, format_table, non_negative_int, positive_int
+from . import add_limit_options, add_quiet_option, format_table, non_negative_int, positive_int
 
 KEY = ("true_effect", "naive", "did", "spillover")
 
@@ -108,9 +109,10 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--before",
         type=positive_int,
-        default=12,
+        default=None,
         metavar="MONTHS",
-        help="months before the reform that the DiD compares with (default: 12)",
+        help="months before the reform that the DiD compares with (default: 12, or all "
+        "the months before the reform if fewer)",
     )
     p.add_argument(
         "--world",
@@ -147,6 +149,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--no-figures", action="store_true", help="do not draw figures/pilot.png")
     add_quiet_option(p, "the results folder")
+    add_limit_options(p, "a pilot")
     p.set_defaults(func=cmd_pilot)
 
 
@@ -171,9 +174,17 @@ def cmd_pilot(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     if args.out is not None:
-        out = check_out_dir(args.out)
+        out = check_out_dir(args.out, "--out")
     else:
         out = unused_dir(Path("results") / f"pilot-{plan.name}-{plan.select}")
+    evaluator = make_evaluator(args.workers, args.scheduler)
+    # before anything is built: a pilot and its twin per seed, on the world they build
+    # (counted in its tables if it has them), as many at once as there are local workers
+    est = estimate_run(plan.params, plan.steps, communities=True, district=plan.district)
+    runs = 2 * len(plan.seeds)
+    at_once = max(1, min(evaluator.planned_workers or 1, runs))
+    check_run(est, args.max_memory, args.max_hours, f"{args.scenario}: the pilot", at_once, runs)
+    created = prepare_dir(out)  # an unwritable place is reported before any run
     command = "python -m sim " + shlex.join(getattr(args, "argv", ["pilot", args.scenario]))
     if not args.quiet:
         print(
@@ -186,11 +197,14 @@ def cmd_pilot(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"  seed {done}/{total} done", file=sys.stderr)
 
-    evaluator = make_evaluator(args.workers, args.scheduler)
-    with evaluator:
-        pairs, per_seed, summary = evaluate(plan, evaluator, progress)
+    try:
+        with evaluator:
+            pairs, per_seed, summary = evaluate(plan, evaluator, progress)
+    except BaseException:
+        if created:
+            remove_if_empty(out)
+        raise
 
-    out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "report.md", render_report(plan, summary, per_seed, command))
     atomic_write_csv(out / "estimates.csv", summary)
     atomic_write_csv(out / "per_seed.csv", per_seed)

@@ -82,6 +82,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"--format {args.format!r}: {bad[0] if bad else 'no format'} is not a figure "
             f"format; allowed: {', '.join(FORMATS)} (comma-separated)"
         )
+    if args.intro is not None and args.doc is None:
+        raise CommandError(
+            "--intro opens the document that --doc assembles; give --doc FILE and --out DIR "
+            "too, or leave --intro out"
+        )
+    _check_outputs(args)  # before any report is computed
     if args.doc is not None:
         if args.out is None:
             raise CommandError("--doc needs --out DIR for the per-experiment figures")
@@ -104,3 +110,37 @@ def cmd_report(args: argparse.Namespace) -> int:
         path = write_report(root, args.out, formats, args.dpi)
         print(path if args.quiet else f"wrote {path}")
     return 0
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse output places that cannot be written (a file in the way, a missing or
+    read-only folder, a name too long) before anything is computed."""
+    from sim.runs.folder import prepare_dir, shown
+
+    if args.doc is not None:
+        try:
+            is_dir, parent = args.doc.is_dir(), args.doc.parent.is_dir()
+        except OSError as err:
+            raise CommandError(
+                f"--doc {shown(args.doc)}: cannot use this path ({err.strerror})"
+            ) from None
+        if is_dir:
+            raise CommandError(f"--doc {args.doc}: is a folder; give the Markdown file to write")
+        if not parent:
+            raise CommandError(
+                f"--doc {shown(args.doc)}: the folder {shown(args.doc.parent)} does not exist; "
+                "create it or give another path"
+            )
+        prepare_dir(args.doc.parent, "--doc")
+    if args.out is not None:
+        prepare_dir(args.out, "--out", keep=False)
+    for root in args.results if args.out is None else []:  # each one's report/ by default
+        if _is_dir(root):  # (a results folder that is none is refused when it is read)
+            prepare_dir(root / "report", "--out", keep=False)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shlex
 import sys
 import tomllib
@@ -27,7 +26,6 @@ from sim.runs.limits import check_hours, check_memory, default_memory_limit, est
 from sim.runs.runner import SUMMARY_WINDOW, run
 
 from . import (
-    CommandError,
     add_limit_options,
     add_quiet_option,
     format_table,
@@ -137,7 +135,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps, steps_from = _pick(
         args.steps, scenario.steps if _sets_steps(scenario) else None, DEFAULT_STEPS
     )
-    est = estimate_run(scenario.params, steps, communities=True)  # before anything is built
+    # before anything is built: the world it builds, counted in its tables if it has them
+    est = estimate_run(scenario.params, steps, communities=True, district=scenario.district)
     check_memory(est, args.max_memory or default_memory_limit(), what=f"{args.scenario}: the run")
     check_hours(
         est.seconds,
@@ -146,10 +145,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     started = datetime.now().astimezone()
     if args.out is not None:
-        out = store.check_out_dir(args.out)  # refuse before spending time on the run
+        out = store.check_out_dir(args.out, "--out")  # refuse before spending time on the run
     else:
         out = store.default_run_dir(scenario.name, seed, when=started)
-    created = _make_dir(out)
+    created = store.prepare_dir(out)  # an unwritable place is reported before any time is spent
 
     show_bar = args.progress or (not args.quiet and sys.stderr.isatty())
     bar = _progress_bar(steps, f"{scenario.name} seed {seed}") if show_bar else None
@@ -165,8 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     except BaseException:
         if created:  # leave no empty folder behind a failed or interrupted run
-            with contextlib.suppress(OSError):
-                out.rmdir()
+            store.remove_if_empty(out)
         raise
     finally:
         if bar is not None:
@@ -212,21 +210,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     window = min(SUMMARY_WINDOW, steps)
     print(type_table(by_type(result.compounds, result.communities, window), window))
     return 0
-
-
-def _make_dir(out: Path) -> bool:
-    """Create the run folder before the run, so an unwritable place is reported before any
-    time is spent; return whether it was created here."""
-    existed = out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise CommandError(
-            f"--out {out}: cannot create the folder ({err.strerror or err})"
-        ) from None
-    if not os.access(out, os.W_OK):
-        raise CommandError(f"--out {out}: the folder is not writable")
-    return not existed
 
 
 def _pick(flag: int | None, from_scenario: int | None, default: int) -> tuple[int, str]:

@@ -13,7 +13,9 @@ They are checked before the server starts.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -128,6 +130,15 @@ def register(subparsers: Any) -> None:
         "per processor); more wait their turn",
     )
     p.add_argument(
+        "--session-month-seconds",
+        type=float,
+        default=guard.DEFAULT_MONTH_SECONDS,
+        metavar="S",
+        help="longest estimated computing time of one month of a session's world "
+        f"(default {guard.DEFAULT_MONTH_SECONDS:g}; building it may take ten times as long); "
+        "slower worlds are refused with the reason",
+    )
+    p.add_argument(
         "--cull-seconds",
         type=float,
         default=guard.DEFAULT_CULL_SECONDS,
@@ -145,8 +156,9 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
 
     overrides = dict(parse_override(s) for s in args.overrides)
     validate(overrides, where="--set")
+    street = args.view[7:] if args.view.startswith("street:") else None
     if args.view != "district" and not (
-        args.view.startswith("street:") and args.view[7:].isdigit()
+        street and street.isascii() and street.isdigit() and len(street) < 10
     ):
         raise CommandError(f"--view {args.view!r}: use district or street:<n> (n from 0)")
     if args.scenario_dir is not None and not args.scenario_dir.is_dir():
@@ -160,9 +172,10 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         "max_sessions",
         "cull_seconds",
         "max_jobs",
+        "session_month_seconds",
     ):
         value = getattr(args, name, None)
-        if value is not None and not value > 0:
+        if value is not None and not 0 < value < float("inf"):
             flag = "--" + name.replace("_", "-")
             raise CommandError(f"{flag} {value!r}: must be a positive number")
     scenario = args.scenario
@@ -182,11 +195,22 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         cull_seconds=getattr(args, "cull_seconds", None),
         max_jobs=getattr(args, "max_jobs", None),
     )
-    # fail now, with exit code 2, rather than in the first browser session
+    month_seconds = getattr(args, "session_month_seconds", None)
+    if month_seconds is not None:
+        env[guard.ENV_MONTH_SECONDS] = f"{month_seconds:g}"
+    # fail now, with exit code 2, rather than in the first browser session: the world each
+    # session starts with, counted in its tables if it is read from files
     settings = controls.initial_settings(env)
-    refusal = guard.world_refusal(settings.params, guard.Limits.from_env(env))
+    district = guard.district_of(settings.world)
+    refusal = guard.world_refusal(settings.params, guard.Limits.from_env(env), district=district)
     if refusal:
         raise CommandError(f"the starting world: {refusal}")
+    streets = district.n_streets if district is not None else int(settings.params["n_streets"])
+    if street is not None and int(street) >= streets:
+        raise CommandError(
+            f"--view {args.view!r}: the starting world has streets 0..{streets - 1}; "
+            f"use district or street:<n> with n below {streets}"
+        )
     return env
 
 
@@ -195,6 +219,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port}: must be between 0 and 65535")
+    check_address(args.host, args.port)
     env = server_environment(args)
     port = args.port or browser.free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
     cmd = browser.solara_command(args.host, port)
@@ -208,6 +233,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
     return supervise(subprocess.Popen(cmd, env=env, cwd=os.getcwd()))
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse (CommandError) a host that is not an address of this machine, or a port in
+    use there, before the server starts: a socket is bound and let go (nothing is sent)."""
+    import socket
+
+    # an address written as numbers is read as one, never looked up as a name
+    numeric = ":" in host or re.fullmatch(r"[0-9.]+", host) is not None
+    flags = socket.AI_NUMERICHOST if numeric else 0
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=flags)
+    except (socket.gaierror, UnicodeError, ValueError) as err:
+        raise CommandError(
+            f"--host {host!r}: not an address or a name of this machine "
+            f"({getattr(err, 'strerror', None) or err}); use 127.0.0.1 (this machine only) "
+            "or 0.0.0.0 (every network it is on)"
+        ) from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as s:
+        try:
+            s.bind(address)
+        except OSError as err:
+            what = f"--port {port}" if err.errno == errno.EADDRINUSE else f"--host {host!r}"
+            raise CommandError(
+                f"{what}: the server cannot listen at {host}:{port} ({err.strerror})"
+            ) from None
 
 
 def supervise(proc: subprocess.Popen, grace: float = STOP_GRACE) -> int:

@@ -19,7 +19,14 @@ from typing import Any
 
 from sim.experiments.evaluators import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT
 
-from . import add_limit_options, add_quiet_option, interrupts, positive_float, positive_int
+from . import (
+    CommandError,
+    add_limit_options,
+    add_quiet_option,
+    interrupts,
+    positive_float,
+    positive_int,
+)
 
 EXIT_FAILED_RUNS = 1
 
@@ -134,6 +141,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     check_worlds(defn, design)
     specs = plan_runs(defn, design)
     out_dir = args.out if args.out is not None else Path("results") / defn.name
+    check_results_folder(out_dir, defn.name, write=not args.dry_run)
     say = _printer(args.quiet)
     say(f"{defn.name}: {describe_plan(defn, design)}")
 
@@ -182,6 +190,73 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with store.lock(), interrupts.on_hard_exit(store.unlock):
             outcome = _run_and_log(args, defn, design, specs, store, evaluator)
         return _report(args, defn, out_dir, outcome)  # before the cluster closes
+
+
+STORE_FILES = ("definition.toml", "sweep.json", "design.parquet", "plan.parquet", "sessions.json")
+"""Files a sweep keeps in its results folder (sim.experiments.store)."""
+STORE_FOLDERS = ("runs", "series")
+"""Folders of part files a sweep keeps in its results folder."""
+BESIDE = ("sweep.lock", "report", "discovery")
+"""What else a results folder holds: the writer's lock, reports and discoveries."""
+
+
+def check_results_folder(out: Path, name: str, write: bool = True) -> None:
+    """Refuse, before anything runs or is written, a results folder that belongs to another
+    experiment or is not a results folder, one whose files were replaced by folders (or the
+    other way round), and, if `write`, one that cannot be written into."""
+    from sim.runs.files import PARTIAL_NAME
+    from sim.runs.folder import prepare_dir, remove_if_empty, shown
+
+    try:
+        is_dir = out.is_dir()
+    except OSError as err:
+        raise CommandError(f"--out {shown(out)}: cannot use this path ({err.strerror})") from None
+    if is_dir:
+        for entry, folder in [(f, False) for f in STORE_FILES] + [(f, True) for f in STORE_FOLDERS]:
+            path = out / entry
+            if path.exists() and path.is_dir() != folder:
+                kind, other = ("folder", "file") if folder else ("file", "folder")
+                raise CommandError(
+                    f"{path}: is a {other} where the sweep keeps its {kind} {entry}; move it "
+                    "away and run again (the runs stored in runs/ are kept)"
+                )
+        info = out / "sweep.json"
+        if info.is_file():
+            stored = _stored_name(info)
+            if stored is not None and stored != name:
+                raise CommandError(
+                    f"--out {out}: holds the results of experiment {stored!r}, not {name!r}; "
+                    f"give another --out (default: results/{name}) so that neither is "
+                    "overwritten"
+                )
+        else:
+            known = set(STORE_FILES + STORE_FOLDERS + BESIDE)
+            other = sorted(
+                p.name
+                for p in out.iterdir()
+                if p.name not in known and not PARTIAL_NAME.match(p.name)
+            )
+            if other:
+                raise CommandError(
+                    f"--out {out}: not a sweep's results folder (no sweep.json, and it holds "
+                    f"{other[0]!r}); give a new or empty folder"
+                )
+    if write:  # can be written into; what is made for the check alone is removed again
+        made = [f for f in (out, *(out / f for f in STORE_FOLDERS)) if prepare_dir(f, "--out")]
+        for folder in reversed(made):
+            remove_if_empty(folder)
+
+
+def _stored_name(info: Path) -> str | None:
+    """The experiment name a results folder's sweep.json records (None if unreadable, which
+    the sweep repairs by writing it again)."""
+    import json
+
+    try:
+        name = json.loads(info.read_text(encoding="utf-8")).get("name")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
 
 
 def _check_time(defn: Any, n_runs: int, cpu_seconds: float, workers: int, max_hours: float) -> None:

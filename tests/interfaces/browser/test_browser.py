@@ -331,11 +331,28 @@ def test_a_reform_scheduled_in_a_street_applies_in_its_month_and_is_saved(app, t
     expect(entry).to_contain_text("Month 3: Power/responsibility list")
     expect(entry).to_contain_text("= yes — streets 1 · scheduled")
     expect(page.locator(".info-scenario")).to_contain_text("(modified)")
-    # a month already begun is refused with the reason
-    month.fill("1")
+    # a month already begun, or one that is no month, is refused in place with the
+    # reason, and nothing is scheduled
+    for typed, says in (  # each message names what was typed, so it is this one's
+        ("1", "Month '1': type a whole number from 2 to 9999 (months up to 1 have begun"),
+        ("-5", "Month '-5': not a month"),
+        ("0", "Month '0': type a whole number from 2 to 9999"),
+        ("NaN", "Month 'NaN': not a month"),
+        ("9" * 5000, "Month '99999999999999999999999…': not a month"),
+        ("①", "Month '①': not a month"),
+        ("9" * 30, "Month '99999999999999999999999…': not a month"),
+        ("3.5", "Month '3.5': not a month"),
+    ):
+        month.fill(typed)
+        month.press("Enter")
+        card.locator(".reform-schedule").click()
+        expect(card.locator(".reform-error")).to_contain_text(says)
+        expect(entry).to_have_count(1)
+    # the same reform again is refused
+    month.fill("3")
     month.press("Enter")
     card.locator(".reform-schedule").click()
-    expect(card.locator(".reform-error")).to_contain_text("month = 1 has begun already")
+    expect(card.locator(".reform-error")).to_contain_text("already scheduled for month 3")
     expect(entry).to_have_count(1)
     app.step()
     expect(entry).to_contain_text("scheduled")
@@ -469,11 +486,20 @@ def test_the_world_size_is_checked_refused_with_the_reason_and_counted_right(app
     expect(page.locator(".run-error")).to_contain_text("World too large")
     expect(page.locator(".info-world")).to_contain_text("2 streets")
     assert app.step() == 1
-    # a value outside the schema is refused at the control
+    # a value outside the schema, or not a number in ASCII digits, or not whole where the
+    # size counts something, is refused at the control with the reason
     box = page.get_by_label("Streets", exact=True)
-    box.fill("0")
-    box.press("Enter")
-    expect(page.get_by_text(re.compile("outside the allowed range"))).to_be_visible()
+    for typed, says in (
+        ("0", "outside the allowed range"),
+        ("١٠", "not a number"),
+        ("1_0", "not a number"),
+        ("2.5", "not a whole number"),
+    ):
+        box.fill(typed)
+        box.press("Enter")
+        expect(page.get_by_text(re.compile(re.escape(says)))).to_be_visible()
+    app.reset()
+    expect(page.locator(".info-world")).to_contain_text("2 streets")
     # one street is "1 street"
     for label, value in (
         ("Streets", "1"),

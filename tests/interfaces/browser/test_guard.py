@@ -3,8 +3,10 @@ session cap is refused with the reason, and a full server turns new sessions awa
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from sim.core.district import district_from_tables
 from sim.interfaces.browser import guard
 
 
@@ -84,3 +86,32 @@ def test_limits_come_from_the_environment():
     assert (limits.session_mb, limits.server_mb, limits.max_sessions) == (800, 3000, 7)
     fallback = guard.Limits.from_env({guard.ENV_SESSION_MB: "lots"})
     assert fallback.session_mb == guard.DEFAULT_SESSION_MB
+
+
+def test_a_world_read_from_tables_is_counted_in_its_tables():
+    comm = pd.DataFrame({"community": [str(i) for i in range(4)], "street": "0"})
+    comp = pd.DataFrame(
+        {
+            "compound": [str(i) for i in range(50_000)],
+            "community": [str(i % 4) for i in range(50_000)],
+        }
+    )
+    d = district_from_tables({"communities": comm, "compounds": comp})
+    w = guard.expected_world({}, d)
+    assert (w.streets, w.communities, w.compounds) == (1, 4.0, 50_000.0)
+    limits = guard.Limits()
+    assert guard.world_refusal({}, limits) == ""  # what the parameters alone would say
+    assert "World too large" in guard.world_refusal({}, limits, district=d)
+
+
+def test_a_world_whose_months_would_take_too_long_is_refused_with_the_reason():
+    limits = guard.Limits(month_seconds=0.01)
+    message = guard.world_refusal({"n_streets": 10}, limits)
+    assert (
+        message.startswith("World too slow for one session")
+        and "--session-month-seconds" in message
+    )
+    assert "秒" in guard.world_refusal({"n_streets": 10}, limits, "zh")
+    assert guard.world_refusal({"n_streets": 10}, guard.Limits()) == ""
+    env = {guard.ENV_MONTH_SECONDS: "2.5"}
+    assert guard.Limits.from_env(env).month_seconds == 2.5

@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import psutil
 import pytest
 
@@ -34,6 +37,67 @@ def test_serve_refuses_bad_options_before_starting(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and err.count("\n") == 1
+
+
+def must_not_start(*args, **kwargs):
+    raise AssertionError("the server started although its options were refused")
+
+
+@pytest.mark.parametrize(
+    "argv, needles",
+    [
+        (["--view", "street:99"], ["--view 'street:99'", "streets 0..9"]),
+        (["--view", "street:١"], ["--view 'street:١'", "district or street:<n>"]),
+        (["--view", "street:" + "9" * 40], ["district or street:<n>"]),
+        (["--host", "999.1.1.1"], ["--host '999.1.1.1'", "not an address"]),
+        (["--host", "8.8.8.8"], ["--host '8.8.8.8'", "cannot listen"]),
+        (["--session-month-seconds", "0"], ["--session-month-seconds", "positive"]),
+        (["--session-month-seconds", "nan"], ["--session-month-seconds", "positive"]),
+        (["--session-month-seconds", "0.001"], ["the starting world", "too slow"]),
+    ],
+)
+def test_serve_refuses_what_the_sessions_could_not_use(argv, needles, capsys, monkeypatch):
+    monkeypatch.setattr(serve.subprocess, "Popen", must_not_start)
+    assert main(["serve", "--port", "0", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and err.count("\n") == 1
+    assert all(n in err for n in needles), err
+
+
+def test_a_port_in_use_is_refused_before_starting(capsys, monkeypatch):
+    monkeypatch.setattr(serve.subprocess, "Popen", must_not_start)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert f"--port {port}: the server cannot listen" in capsys.readouterr().err
+
+
+def district(folder, streets: int, communities: int, compounds: int) -> str:
+    """A scenario whose world is tables of ids in `folder`; its path."""
+    folder.mkdir()
+    comm = pd.DataFrame(
+        {"community": range(communities), "street": np.arange(communities) % streets}
+    )
+    comm.to_csv(folder / "communities.csv", index=False)
+    pd.DataFrame(
+        {"compound": range(compounds), "community": np.arange(compounds) % communities}
+    ).to_csv(folder / "compounds.csv", index=False)
+    scenario = folder.parent / f"{folder.name}.toml"
+    scenario.write_text(f'[world]\nfolder = "{folder.name}"\n')
+    return str(scenario)
+
+
+def test_a_starting_world_read_from_tables_is_sized_by_its_tables(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(serve.subprocess, "Popen", must_not_start)
+    big = district(tmp_path / "big", 1, 10, 100_000)
+    assert main(["serve", "--port", "0", "--scenario", big]) == 2
+    err = capsys.readouterr().err
+    assert "the starting world: World too large" in err and "per session" in err
+    small = district(tmp_path / "small", 3, 6, 12)
+    assert main(["serve", "--port", "0", "--scenario", small, "--view", "street:3"]) == 2
+    assert "the starting world has streets 0..2" in capsys.readouterr().err
 
 
 def test_a_too_large_starting_world_is_refused_with_the_reason(capsys):

@@ -69,6 +69,15 @@ def test_a_reform_the_timeline_cannot_hold_is_refused_with_a_reason(run, entry, 
     assert run.policy == [] and not run.model.timeline
 
 
+def test_the_same_reform_twice_is_refused_and_scheduled_once(run):
+    entry = {"month": 7, "set": {"responsibility_list": True}, "streets": [1]}
+    run.schedule(entry)
+    with pytest.raises(ScenarioError, match="already scheduled for month 7"):
+        run.schedule(dict(entry))
+    run.schedule({**entry, "streets": [0]})  # elsewhere, it is another reform
+    assert len(run.policy) == 2 and len(run.model.timeline.changes) == 2
+
+
 def test_a_scheduled_reform_can_be_dropped_until_its_month_begins(run):
     run.schedule({"month": 5, "set": {"responsibility_list": True}})
     run.schedule({"month": 8, "set": {"xa_one_shoulder": 0.0}})

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -22,6 +23,7 @@ from sim.core.metrics import COMMUNITY_COLUMNS, COMPOUND_COLUMNS, OUTCOMES
 from sim.core.params import GROUPS, PARAMS, defaults, validate
 from sim.core.scenario import load_scenario
 from sim.interfaces.cli.main import main
+from tests.helpers import read_only, tiny_experiment
 
 REPO = Path(__file__).resolve().parents[3]
 STEPS = 6
@@ -343,6 +345,7 @@ def test_extends_cycle_exits_2_naming_the_cycle(tmp_path, capsys):
         ("devolution_share=lots", ["--set", "devolution_share", "'lots'", "[0, 1]"]),
         ("devolution_share=2", ["--set", "devolution_share", "2", "[0, 1]"]),
         ("devolution_share", ["--set", "key=value"]),
+        ("devolution_share=0.3\nwaste_rate=0.4", ["--set", "line break", "one key=value"]),
     ],
 )
 def test_bad_set_exits_2(override, needles, tiny, tmp_path, capsys):
@@ -371,6 +374,37 @@ def test_out_that_cannot_be_created_is_refused_before_running(tiny, tmp_path, ca
     (tmp_path / "a_file").write_text("x")
     code = main(["run", str(tiny), "--out", str(tmp_path / "a_file" / "run")])
     assert_clean_error(capsys, code, "a_file", "cannot create the folder")
+
+
+def must_not_run(*args, **kwargs):
+    raise AssertionError("the model ran although the output folder was refused")
+
+
+@pytest.mark.parametrize("name", ["", " "])
+def test_an_empty_scenario_name_exits_2(name, capsys):
+    assert_clean_error(capsys, main(["run", name]), "not a scenario; give a scenario file")
+
+
+def test_out_too_long_a_name_or_read_only_is_refused_before_running(
+    tiny, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr("sim.interfaces.cli.run.run", must_not_run)
+    code = main(["run", str(tiny), "--out", str(tmp_path / ("x" * 5000))])
+    line = assert_clean_error(capsys, code, "--out", "File name too long")
+    assert len(line) < 300
+    (tmp_path / "ro").mkdir()
+    with read_only(tmp_path / "ro") as ro:
+        code = main(["run", str(tiny), "--out", str(ro / "run")])
+        assert_clean_error(capsys, code, "--out", "cannot create the folder")
+    assert list((tmp_path / "ro").iterdir()) == []
+
+
+def test_a_folder_left_incomplete_by_a_kill_is_named_as_such_on_rerun(tiny, tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "series.parquet").write_bytes(b"a table, but no run.json")
+    code = main(run_args(tiny, out))
+    assert_clean_error(capsys, code, str(out), "incomplete run", "delete the folder")
 
 
 @pytest.mark.parametrize(
@@ -511,3 +545,60 @@ def test_cli_doc_covers_every_command_and_every_community_column():
         assert f"| `{column}` |" in compounds, f"docs/CLI.md lacks compound column {column}"
     for command in ("python -m sim world", "python -m sim pilot"):
         assert command in doc
+
+
+# --- report: where it writes is checked before anything is computed --------------------
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("finished")
+    out = folder / "res"
+    args = ["sweep", str(tiny_experiment(folder)), "--out", str(out), "--workers", "1"]
+    assert main([*args, "--quiet"]) == 0
+    return out
+
+
+def no_report(*args, **kwargs):
+    raise AssertionError("a report was computed although its output was refused")
+
+
+@pytest.mark.parametrize(
+    "extra, needles",
+    [
+        (["--intro", "{dir}/intro.md"], ["--intro", "--doc FILE"]),
+        (["--out", "{dir}/file/x"], ["--out", "cannot create the folder", "file is a file"]),
+        (["--out", "{dir}/file"], ["--out", "exists and is a file"]),
+        (["--out", "{dir}/" + "x" * 5000], ["--out", "File name too long"]),
+        (
+            ["--doc", "{dir}/no/such/dir/doc.md", "--out", "{dir}/docs"],
+            ["--doc", "no/such/dir", "does not exist"],
+        ),
+        (["--doc", "{dir}", "--out", "{dir}/docs"], ["--doc", "is a folder"]),
+    ],
+)
+def test_report_outputs_that_cannot_be_written_exit_2_before_any_report(
+    finished, tmp_path, capsys, monkeypatch, extra, needles
+):
+    monkeypatch.setattr("sim.experiments.analysis.report.make_figures", no_report)
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "intro.md").write_text("# Intro\n")
+    argv = ["report", str(finished), *(a.replace("{dir}", str(tmp_path)) for a in extra)]
+    assert_clean_error(capsys, main(argv), *needles)
+    assert not (finished / "report").exists() and not (tmp_path / "docs").exists()
+
+
+def test_report_into_a_read_only_folder_exits_2_before_any_report(
+    finished, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr("sim.experiments.analysis.report.make_figures", no_report)
+    res = tmp_path / "res"
+    shutil.copytree(finished, res)
+    (tmp_path / "ro").mkdir()
+    with read_only(res):  # its report/ cannot be made
+        assert_clean_error(capsys, main(["report", str(res)]), "--out", "report")
+    with read_only(tmp_path / "ro") as ro:
+        code = main(["report", str(res), "--out", str(ro)])
+        assert_clean_error(capsys, code, "--out", "cannot write in this folder")
+        code = main(["report", str(res), "--doc", str(ro / "d.md"), "--out", str(tmp_path / "o")])
+        assert_clean_error(capsys, code, "--doc", "cannot write in this folder")

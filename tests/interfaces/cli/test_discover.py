@@ -3,6 +3,7 @@ is one line and exit code 2, never a traceback."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ import sim.runs.runner
 from sim.interfaces.cli.discover import slug
 from sim.interfaces.cli.main import main
 from tests.experiments.test_across_draws import EXPERIMENT, stand_in
+from tests.helpers import read_only
 
 
 def run_sweep(folder: Path, body: str, run=stand_in) -> Path:
@@ -180,3 +182,65 @@ def test_conditions_become_readable_folder_names():
     assert (
         slug("effect <= -0.01 and reference > 0.5") == "effect-le-minus-0.01-and-reference-gt-0.5"
     )
+
+
+def no_discovery(*args, **kwargs):
+    raise AssertionError("a discovery was computed although its output was refused")
+
+
+@pytest.mark.parametrize(
+    "out, needles",
+    [
+        ("{dir}/file/x", ["--out", "cannot create the folder", "file is a file"]),
+        ("{dir}/" + "x" * 5000, ["--out", "File name too long"]),
+    ],
+)
+def test_an_output_that_cannot_be_written_exits_2_before_the_discovery(
+    results, tmp_path, capsys, monkeypatch, out, needles
+):
+    monkeypatch.setattr("sim.experiments.analysis.conditions.answer", no_discovery)
+    (tmp_path / "file").write_text("x")
+    out = out.replace("{dir}", str(tmp_path))
+    args = ["--outcome", "satisfaction_mean", "--where", "effect < 0", "--out", out]
+    assert main(["discover", str(results), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and len(err) < 300
+    assert all(n in err for n in needles), err
+
+
+def test_a_read_only_results_folder_exits_2_before_the_discovery(
+    results, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr("sim.experiments.analysis.conditions.answer", no_discovery)
+    copy = tmp_path / "res"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("discovery"))
+    with read_only(copy):
+        args = ["--outcome", "satisfaction_mean", "--where", "effect < 0"]
+        assert main(["discover", str(copy), *args]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "discovery" in err and "cannot create the folder" in err
+
+
+@pytest.mark.parametrize("damage", ["folder", "columns"])
+def test_a_damaged_part_file_is_named_not_read_as_no_runs(results, tmp_path, capsys, damage):
+    copy = tmp_path / "res"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("discovery"))
+    part = sorted((copy / "runs").glob("part-*.parquet"))[0]
+    if damage == "folder":
+        part.unlink()
+        part.mkdir()
+    else:
+        pd.read_parquet(part).drop(columns=["status"]).to_parquet(part)
+    args = ["--outcome", "satisfaction_mean", "--where", "effect < 0"]
+    assert main(["discover", str(copy), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {part}: ") and "re-run the sweep" in err
+
+
+def test_a_long_condition_makes_a_folder_name_the_file_system_takes(results, tmp_path):
+    where = " or ".join(f"effect < {-i / 1000}" for i in range(40))
+    out = results / "discovery" / f"satisfaction_mean-high-{slug(where)}"
+    assert len(where) > 600 and len(out.name) < 128  # a file name may have 255 bytes
+    args = ["--outcome", "satisfaction_mean", "--where", where]
+    assert main(["discover", str(results), *args]) == 0
+    assert (out / "discovery.md").is_file()

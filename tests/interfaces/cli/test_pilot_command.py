@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from sim.interfaces.cli.main import main
+from tests.helpers import read_only
 from tests.interfaces.cli.test_cli import assert_clean_error
 
 SCENARIO = """[structure]
@@ -68,3 +70,37 @@ def test_a_scenario_without_a_pilot_exits_2(tmp_path, capsys):
     code = main(["pilot", "baseline", "--out", str(tmp_path / "o")])
     assert_clean_error(capsys, code, "no reform to evaluate")
     assert not (tmp_path / "o").exists()
+
+
+def must_not_run(*args, **kwargs):
+    raise AssertionError("a run started although the pilot was refused")
+
+
+@pytest.mark.parametrize(
+    "extra, policy, needles",
+    [
+        (["--before", "100"], "", ["--before 100", "starts in month 4", "3 or fewer"]),
+        ([], 'community_types = ["Old"]\n', ["community_types", "'Old' is not a community type"]),
+        ([], 'community_types = ["slum"]\n', ["'slum' is not a community type", "allowed: old"]),
+    ],
+)
+def test_a_pilot_the_scenario_cannot_give_exits_2_before_any_run(
+    tmp_path, capsys, monkeypatch, extra, policy, needles
+):
+    monkeypatch.setattr("sim.experiments.pilot.run", must_not_run)
+    scenario = tmp_path / "pilot.toml"
+    text = SCENARIO.replace("streets = [0]\n", policy or "streets = [0]\n")
+    scenario.write_text(text.replace("devolution_share = 0.9", "professional_committee = true"))
+    code = main(["pilot", str(scenario), "--out", str(tmp_path / "o"), "--workers", "1", *extra])
+    assert_clean_error(capsys, code, *needles)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_pilot_into_a_read_only_folder_exits_2_before_any_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.experiments.pilot.run", must_not_run)
+    scenario = tmp_path / "pilot.toml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    (tmp_path / "ro").mkdir()
+    with read_only(tmp_path / "ro") as ro:
+        code = main(["pilot", str(scenario), "--out", str(ro / "p"), "--workers", "1"])
+        assert_clean_error(capsys, code, "--out", "cannot create the folder")

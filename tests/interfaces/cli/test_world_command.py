@@ -5,12 +5,14 @@ file, row and column."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.core.scenario import load_scenario
 from sim.interfaces.cli.main import main
+from tests.helpers import read_only
 from tests.interfaces.cli.test_cli import assert_clean_error
 
 SMALL = [
@@ -155,10 +157,87 @@ def test_a_bad_cell_exits_2_naming_the_file_row_column_and_value(tmp_path, writt
             "'colour' is not a compound column",
         ),
         (["run", "baseline", "--world", "no/such/folder"], "no such folder"),
+        (["world", "baseline", "--out", "X", "--columns", ",,,"], "--columns ',,,': names no"),
+        (["world", "baseline", "--out", "X", "--columns", " "], "names no column"),
+        (["world", "baseline", "--out", "X/" + "x" * 5000], "File name too long"),
     ],
 )
 def test_bad_world_commands_exit_2(tmp_path, capsys, args, needle):
-    args = [a if a != "X" else str(tmp_path / "x") for a in args]
+    args = [a.replace("X", str(tmp_path / "x"), 1) if a.startswith("X") else a for a in args]
     code = main(args)
     captured = capsys.readouterr()
     assert code == 2 and needle in captured.err and "Traceback" not in captured.err
+
+
+def test_world_into_a_read_only_folder_exits_2_before_building(tmp_path, capsys, monkeypatch):
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("the world was built although its folder was refused")
+
+    monkeypatch.setattr("sim.interfaces.cli.world.GovernanceModel", must_not_build)
+    (tmp_path / "ro").mkdir()
+    with read_only(tmp_path / "ro") as ro:
+        code = main(["world", "baseline", "--out", str(ro / "district"), *SMALL])
+        assert_clean_error(capsys, code, "--out", "cannot create the folder")
+        code = main(["world", "baseline", "--out", str(ro), *SMALL])
+        assert_clean_error(capsys, code, "--out", "cannot write in this folder")
+
+
+# --- a district from public listings ---------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+LISTINGS = ROOT / "tests" / "runs" / "data" / "chengdu_listings_excerpt.json"
+
+
+def test_world_from_listings_writes_the_tables_and_the_report(tmp_path, capsys):
+    out = tmp_path / "wuhou"
+    code = main(
+        [
+            "world",
+            "--from-listings",
+            str(LISTINGS),
+            "--district",
+            "武侯",
+            "--streets",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "30 compounds" in captured.err and "records not used: 2" in captured.err
+    report = (out / "listings_report.txt").read_text(encoding="utf-8")
+    assert report.splitlines()[0].startswith("listings: chengdu_listings_excerpt.json")
+    assert str(tmp_path) not in report  # only the file's name: the report is reproducible
+    assert len(pd.read_csv(out / "streets.csv")) == 3
+    run = tmp_path / "run"
+    args = ["run", "baseline", "--world", str(out), "--steps", "2", "--out", str(run)]
+    assert main([*args, "--no-figures", "--quiet"]) == 0
+    compounds = pd.read_parquet(run / "compounds.parquet")
+    assert compounds["longitude"].notna().all() and compounds["latitude"].between(30, 31).all()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--district", "武侯"], "--district belongs to --from-listings"),
+        (["--from-listings", "LISTINGS"], "--from-listings needs --district NAME"),
+        (["baseline", "--from-listings", "LISTINGS", "--district", "武侯"], "takes no scenario"),
+        (
+            ["--from-listings", "LISTINGS", "--district", "锦江"],
+            "no listing lies in district '锦江'",
+        ),
+        (["--from-listings", "nowhere.json", "--district", "武侯"], "nowhere.json: no such file"),
+        (
+            ["--from-listings", "LISTINGS", "--district", "武侯", "--streets", "40"],
+            "--streets = 40: must be between 1 and the 21 business areas",
+        ),
+        ([], "give a scenario (or --from-listings FILE --district NAME)"),
+    ],
+)
+def test_bad_listings_requests_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, args, words):
+    args = [str(LISTINGS) if a == "LISTINGS" else a for a in args]
+    out = tmp_path / "out"
+    code = main(["world", *args, "--out", str(out)])
+    assert_clean_error(capsys, code, words)
+    assert not out.exists()
