@@ -504,7 +504,8 @@ def difference_view(res: CompareRun, replicate: int) -> Any:
     )
     try:
         structure = read_structure(model.network)
-        return mv.map_view(structure, model) or mv.community_view(structure)
+        found = mv.map_view(structure, model, district)
+        return found if found is not None else mv.community_view(structure)
     finally:
         model.remove_all_agents()
 

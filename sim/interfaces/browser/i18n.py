@@ -466,6 +466,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{n:,} compounds at their coordinates (km east and north of the district's centre); {missing:,} without coordinates are not drawn.",
         "zh": "按坐标绘制 {n:,} 个小区（距区域中心向东、向北的公里数）；{missing:,} 个无坐标的小区未绘制。",
     },
+    "map_none": {
+        "en": "This world has no coordinates (a district read from tables with longitude and latitude columns has them: docs/DATA.md), so its communities are laid out by street as in the district view, not at their places.",
+        "zh": "该区域没有坐标（从含经纬度列的表格读入的区域才有：见 docs/DATA.md），因此社区按全区视图的街道分组排列，而非其实际位置。",
+    },
+    "map_note_layout": {
+        "en": "Dashed: each street's outline round its communities. Hover for a community's values, click for its drill-down.",
+        "zh": "虚线：各街道所辖社区的轮廓。悬停查看社区数值，点击查看详情。",
+    },
     "map_note": {
         "en": "Dashed: each street's outline round its compounds. Size: a compound's households. Hover for its values, click for its drill-down.",
         "zh": "虚线：各街道所辖小区的轮廓。大小：小区户数。悬停查看数值，点击查看详情。",
@@ -870,6 +878,21 @@ def fmt_numbers(values: np.ndarray) -> list[str]:
             text = text.lstrip("-")
         out.append(text.replace("-", MINUS))
     return out
+
+
+YEAR_COLUMNS = frozenset({"build_year"})
+"""Columns holding calendar years: shown as 2014, not 2,014."""
+
+
+def fmt_value(column: str, value: Any, lang: str = "en") -> str:
+    """`fmt_number` of a value of `column`, a year without thousands separators."""
+    if column in YEAR_COLUMNS and not isinstance(value, str):
+        try:
+            year = float(value)
+        except (TypeError, ValueError):
+            return fmt_number(value, lang)
+        return str(int(year)) if math.isfinite(year) else "—"
+    return fmt_number(value, lang)
 
 
 def signed(value: float, lang: str = "en", decimals: int | None = None) -> str:

@@ -23,6 +23,7 @@ from .history import describe, read_scalars
 from .i18n import (
     attribute_label,
     fmt_number,
+    fmt_value,
     html_text,
     kind_label,
     metric_label,
@@ -128,14 +129,12 @@ def LiveTab(
     key = view_key.value
     if key.startswith("street:") and int(key.split(":")[1]) not in streets:
         key = f"street:{streets[0]}" if streets else "district"
-    has_map = solara.use_memo(lambda: mv.lonlat_of(run.model) is not None, [run])
-    if key == "map" and not has_map:
-        key = "district"
     selected = solara.use_reactive(-1)
 
     def make_view() -> nv.View:
-        if key == "map":
-            return mv.map_view(run.structure, run.model)
+        if key == "map":  # communities laid out by street where the world has no coordinates
+            found = mv.map_view(run.structure, run.model, run.district)
+            return found if found is not None else mv.community_view(run.structure)
         return nv.build_view(run.structure, key)
 
     with lock:
@@ -144,7 +143,7 @@ def LiveTab(
     TimeBar(run, tick, chosen, lang)
     with solara.Div(classes=["live-grid"]):
         with solara.Card(tr("network", lang), margin=0, classes=["network-card"]):
-            NetworkPanel(run, tick, lock, view, key, view_key, chosen, selected, lang, has_map)
+            NetworkPanel(run, tick, lock, view, key, view_key, chosen, selected, lang)
         with solara.Column(gap="12px", style={"min-width": "0"}):
             if 0 <= selected.value < view.n:
                 DrillDown(
@@ -171,10 +170,10 @@ def NetworkPanel(
     chosen: solara.Reactive[int | None],
     selected: solara.Reactive[int],
     lang: str,
-    has_map: bool = False,
 ) -> None:
     """The governance network of the shown month in the chosen view (or the map), and its
-    legend; a click selects a node (a compound on the map) for the drill-down."""
+    legend; a click selects a node (a compound on the map, or a community where the world
+    has no coordinates) for the drill-down."""
     tick.value  # noqa: B018
     streets = run.structure.streets.tolist()
     kind = "district" if key == "district" else "map" if key == "map" else "street"
@@ -208,9 +207,11 @@ def NetworkPanel(
     spec = solara.use_memo(make_spec, [view])
 
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
-        views = {tr("view_district", lang): "district", tr("view_street", lang): "street"}
-        if has_map:
-            views[tr("view_map", lang)] = "map"
+        views = {
+            tr("view_district", lang): "district",
+            tr("view_street", lang): "street",
+            tr("view_map", lang): "map",
+        }
         current_view = {"district": "view_district", "street": "view_street", "map": "view_map"}
         solara.Select(
             tr("view", lang),
@@ -234,7 +235,7 @@ def NetworkPanel(
             )
         if kind == "map":
             with lock:
-                found = mv.colour_options(run.history)
+                found = mv.colour_options(run.history, compounds=view.compound is not None)
             modes = {
                 tr(f"colour_{k.partition(':')[0]}", lang).format(name=metric_label(col, lang)): k
                 for k, col in found.items()
@@ -264,12 +265,15 @@ def NetworkPanel(
         Chart(spec, rows, on_click=clicked)
     counts = run.structure.counts()
     if kind == "map":
+        located = view.compound is not None
         solara.Text(
-            tr("map_caption", lang).format(n=view.n, missing=view.missing),
+            tr("map_caption", lang).format(n=view.n, missing=view.missing)
+            if located
+            else tr("map_none", lang),
             classes=["network-caption"],
             style={"font-size": "12px", "color": "#666", "display": "block"},
         )
-        MapLegend(run, options.colour, lang)
+        MapLegend(run, options.colour, lang, located)
         return
     solara.Text(
         tr("network_caption", lang).format(n=view.n, total=counts["nodes"])
@@ -316,8 +320,9 @@ def TieControl(ties: solara.Reactive[Any], lang: str) -> None:
 
 
 @solara.component
-def MapLegend(run: Run, colour: str, lang: str) -> None:
-    """What the map's colours and outlines mean."""
+def MapLegend(run: Run, colour: str, lang: str, located: bool = True) -> None:
+    """What the map's colours and outlines mean (`located`: compounds at their
+    coordinates, else communities laid out by street)."""
     source, _, col = colour.partition(":")
     table = run.history.compound_table() if source == "compound" else run.history.community_table()
     lo, hi, gradient = nv.metric_range(col, table)
@@ -326,7 +331,8 @@ def MapLegend(run: Run, colour: str, lang: str) -> None:
         f"{_esc(metric_label(col, lang))}</span></div>",
         f'<div class="gl-row"><span>{fmt_number(lo, lang)}</span><span class="bar" '
         f'style="background:{gradient}"></span><span>{fmt_number(hi, lang)}</span></div>',
-        f'<div class="gl-row"><span>{_esc(tr("map_note", lang))}</span></div>',
+        f'<div class="gl-row"><span>{_esc(tr("map_note" if located else "map_note_layout", lang))}'
+        "</span></div>",
         f'<div class="gl-row"><span>{_esc(tr("numbering_note", lang))}</span></div>',
     ]
     solara.HTML(tag="div", unsafe_innerHTML="".join(rows), classes=["gov-legend", "map-legend"])
@@ -440,7 +446,7 @@ def DrillDown(
     compound = int(view.compound[k]) if view.compound is not None else -1
     with lock:
         if compound >= 0:  # a compound of the map: its row of the per-compound table
-            title = tr("compound_name", lang).format(k=compound, c=c, s=s)
+            title = mv.point_name(view, k, lang)
             frame, values = _rows_of(history.compound_table(), "compound", compound, month, lang)
             columns = [col for col in COMPOUND_DRILL_COLUMNS if col in frame]
             members = np.flatnonzero(view.member == k)
@@ -539,7 +545,7 @@ def _rows_of(table: Any, key: str, value: int, month: int, lang: str) -> tuple[A
         return frame, {}
     skip = nv.NOT_METRICS | {"month", key}
     values = {
-        metric_label(col, lang): fmt_number(v, lang)
+        metric_label(col, lang): fmt_value(col, v, lang)
         for col, v in now.iloc[0].items()
         if col not in skip
     }

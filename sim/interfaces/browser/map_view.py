@@ -5,11 +5,13 @@ zoom and pan), with no map tiles.
   of each compound, NaN where unknown — a district read from listings): every compound at
   its place, projected to kilometres east and north of the district's centre (an
   equirectangular projection at the centre's latitude, exact enough across a district), and
-  each street's outline (the convex hull of its compounds, widened by a margin). Compounds
-  without coordinates are not drawn; the caption counts them.
-* **Where it has none**: every community where the network's district view puts it (streets
-  as a grid of clusters), and each street's outline round its communities — the layout the
-  Compare tab's difference map uses then.
+  each street's outline (the convex hull of its compounds, widened by a margin); a compound
+  the tables name (`District.names`, e.g. the listings' names) is named in its hover text.
+  Compounds without coordinates are not drawn; the caption counts them.
+* **Where it has none** (a drawn world, or tables without longitude and latitude): every
+  community where the network's district view puts it (streets as a grid of clusters), and
+  each street's outline round its communities — what the Live tab's map and the Compare
+  tab's difference map draw then, saying that the world has no coordinates.
 
 `map_view` and `community_view` return a `network_view.View` (one view node per compound, or
 per community), so the network's drill-down works on a clicked compound or community
@@ -19,7 +21,7 @@ column, `difference_rows` the Compare tab's B − A per community; `spec` is the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,8 +29,11 @@ from matplotlib import colormaps
 
 from . import network_view as nv
 from .history import History
-from .i18n import fmt_number, metric_label, signed, tr
+from .i18n import fmt_value, metric_label, signed, tr
 from .structure import Structure
+
+if TYPE_CHECKING:
+    from sim.core.district import District
 
 KM_PER_DEGREE_LAT = 110.574
 KM_PER_DEGREE_LON = 111.320
@@ -101,23 +106,25 @@ def _outlines(view: nv.View) -> None:
         view.labels.append((float(top[0]), float(top[1]), str(s)))
 
 
-def compounds_of(structure: Structure) -> dict[int, np.ndarray]:
-    """Model compound index -> the network's structure rows of that compound (its owners'
-    committee seat carries the compound's index; its other compound-level nodes are those
-    `structure` groups with it)."""
+def compounds_of(structure: Structure, network: Any) -> dict[int, np.ndarray]:
+    """Model compound index -> the network's structure rows of that compound: its owners'
+    committee seat (whose index is the compound's) and its party branch, if it has one
+    (`branch_of_compound` of the network). Read from the network's own numbering, not
+    from which compound-level nodes are tied: ties between compounds of one community come
+    and go during a run."""
     st = structure
     seats = np.flatnonzero((st.level == "compound") & (st.kind == "owners_committee"))
-    out = {}
-    for i in seats.tolist():
-        group = st.compound[i]
-        out[int(st.index[i])] = (
-            np.flatnonzero(st.compound == group) if group >= 0 else np.array([i])
-        )
-    return out
+    out = {int(st.index[i]): [i] for i in seats.tolist()}
+    graph = getattr(network, "graph", {})
+    for c, node in graph.get("branch_of_compound", {}).items():
+        if int(c) in out and int(node) in st.row:
+            out[int(c)].append(st.row[int(node)])
+    return {c: np.array(rows, dtype=np.int64) for c, rows in out.items()}
 
 
-def map_view(structure: Structure, model: Any) -> nv.View | None:
-    """Compounds at their coordinates (None if the world has none)."""
+def map_view(structure: Structure, model: Any, district: District | None = None) -> nv.View | None:
+    """Compounds at their coordinates (None if the world has none), named as `district`'s
+    tables name them."""
     lonlat = lonlat_of(model)
     if lonlat is None:
         return None
@@ -127,7 +134,7 @@ def map_view(structure: Structure, model: Any) -> nv.View | None:
     comm = np.asarray(world.community_of_compound, dtype=np.int64)[known]
     street = np.asarray(world.street_of_community, dtype=np.int64)[comm]
     member = np.full(structure.n, -1, dtype=np.int64)
-    rows = compounds_of(structure)
+    rows = compounds_of(structure, model.network)
     for k, c in enumerate(known.tolist()):
         if c in rows:
             member[rows[c]] = k
@@ -146,6 +153,9 @@ def map_view(structure: Structure, model: Any) -> nv.View | None:
     )
     view.compound = known.astype(np.int64)
     view.missing = int(len(lonlat) - n)
+    names = district.names.get("compounds") if district is not None else None
+    if names is not None and len(names) == len(lonlat):
+        view.names = np.asarray(names, dtype=object)[known]
     _outlines(view)
     return view
 
@@ -176,14 +186,13 @@ def community_view(structure: Structure) -> nv.View:
 
 
 # ------------------------------------------------------------------------------ colours
-def colour_options(history: History) -> dict[str, str]:
+def colour_options(history: History, compounds: bool = True) -> dict[str, str]:
     """Colour keys -> column: `compound:<column>` for the per-compound table's numeric
-    columns, `community:<column>` for the per-community table's."""
+    columns (unless `compounds` is False: a map of communities), `community:<column>` for
+    the per-community table's."""
     out = {}
-    for source, table in (
-        ("compound", history.compound_table()),
-        ("community", history.community_table()),
-    ):
+    sources = [("compound", history.compound_table())] if compounds else []
+    for source, table in (*sources, ("community", history.community_table())):
         for col in nv.metric_columns(table):
             if col in ("compound", "firm", "ngo"):
                 continue
@@ -240,12 +249,12 @@ def frame(
     label = metric_label(col, lang)
     points = []
     for k in range(view.n):
-        tip = {"title": _name(view, k, lang), label: fmt_number(values[k], lang)}
+        tip = {"title": point_name(view, k, lang), label: fmt_value(col, values[k], lang)}
         if view.compound is not None and int(view.compound[k]) in info.index:
             row = info.loc[int(view.compound[k])]
             for c in ("compound_type", "management", "households", "build_year", "satisfaction"):
                 if c in row.index and c != col:
-                    tip[metric_label(c, lang)] = fmt_number(row[c], lang)
+                    tip[metric_label(c, lang)] = fmt_value(c, row[c], lang)
         chosen = k == selected
         points.append(
             {
@@ -262,11 +271,15 @@ def frame(
     return {"points": points, **_frame_outlines(view, lang)}
 
 
-def _name(view: nv.View, k: int, lang: str) -> str:
+def point_name(view: nv.View, k: int, lang: str) -> str:
+    """A map point's name: the compound (with its name in the tables, if they give one) or
+    the community, with the community and street it lies in."""
     c, s = int(view.community[k]), int(view.street[k])
-    if view.compound is not None:
-        return tr("compound_name", lang).format(k=int(view.compound[k]), c=c, s=s)
-    return tr("community_name", lang).format(c=c, s=s)
+    if view.compound is None:
+        return tr("community_name", lang).format(c=c, s=s)
+    name = tr("compound_name", lang).format(k=int(view.compound[k]), c=c, s=s)
+    listed = str(view.names[k]) if view.names is not None else ""
+    return f"{name} · {listed}" if listed else name
 
 
 def _frame_outlines(view: nv.View, lang: str) -> dict[str, list[dict[str, Any]]]:
@@ -303,14 +316,14 @@ def difference_rows(
     points = []
     for k in range(view.n):
         c = int(view.community[k])
-        tip: dict[str, str] = {"title": _name(view, k, lang)}
+        tip: dict[str, str] = {"title": point_name(view, k, lang)}
         fill = "#d0d0d0"
         if np.isfinite(d[k]):
             r = by_comm.loc[c]
             rgb = cmap(0.5 + 0.5 * d[k] / top)
             fill = "#{:02x}{:02x}{:02x}".format(*(int(round(255 * v)) for v in rgb[:3]))
-            tip[f"A: {label}"] = fmt_number(r["a"], lang)
-            tip[f"B: {label}"] = fmt_number(r["b"], lang)
+            tip[f"A: {label}"] = fmt_value(column, r["a"], lang)
+            tip[f"B: {label}"] = fmt_value(column, r["b"], lang)
             tip["B − A"] = signed(r["diff"], lang)
             if np.isfinite(r["low"]):
                 tip[tr("ci95", lang)] = f"[{signed(r['low'], lang)}, {signed(r['high'], lang)}]"

@@ -233,6 +233,7 @@ class View:
     compound: np.ndarray | None = None  # a map's compound (model index) of each view node
     outlines: list[tuple[int, np.ndarray]] = field(default_factory=list)  # a map's streets
     missing: int = 0  # a map's compounds without coordinates (not drawn)
+    names: np.ndarray | None = None  # a map's compound names as the tables give them
 
     @property
     def n(self) -> int:
