@@ -39,7 +39,7 @@ ENV_VIEW = "SIM_VIZ_VIEW"
 ENV_SCENARIO_DIR = "SIM_VIZ_SCENARIO_DIR"
 """Environment variables `python -m sim serve` uses to hand a session its starting settings:
 a scenario (name or path), parameter overrides (JSON object), a seed (text), the interface
-language (en/zh), the network view (district or street:<n>) and the folder of scenarios the
+language (en/zh), the network view (district, map or street:<n>) and the folder of scenarios the
 picker lists."""
 
 
@@ -96,7 +96,8 @@ def initial_settings(environ: dict[str, str] | None = None) -> Settings:
     lang = env.get(ENV_LANG, "en").strip() or "en"
     settings.lang = lang if lang in LANGS else "en"
     view = env.get(ENV_VIEW, "district").strip() or "district"
-    settings.view = view if view == "district" or view.startswith("street:") else "district"
+    known = view in ("district", "map") or view.startswith("street:")
+    settings.view = view if known else "district"
     return settings
 
 

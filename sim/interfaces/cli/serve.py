@@ -81,7 +81,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--view",
         default="district",
-        help="network view a session starts in: district or street:<n> (default district)",
+        help="view a session starts in: district, map (compounds at their coordinates, or "
+        "communities by street where the world has none) or street:<n> (default district)",
     )
     p.add_argument(
         "--scenario-dir",
@@ -157,10 +158,10 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
     overrides = dict(parse_override(s) for s in args.overrides)
     validate(overrides, where="--set")
     street = args.view[7:] if args.view.startswith("street:") else None
-    if args.view != "district" and not (
+    if args.view not in ("district", "map") and not (
         street and street.isascii() and street.isdigit() and len(street) < 10
     ):
-        raise CommandError(f"--view {args.view!r}: use district or street:<n> (n from 0)")
+        raise CommandError(f"--view {args.view!r}: use district, map or street:<n> (n from 0)")
     if args.scenario_dir is not None and not args.scenario_dir.is_dir():
         raise CommandError(f"--scenario-dir {args.scenario_dir}: no such folder")
     runs_dir = getattr(args, "runs_dir", None)

@@ -47,8 +47,8 @@ def must_not_start(*args, **kwargs):
     "argv, needles",
     [
         (["--view", "street:99"], ["--view 'street:99'", "streets 0..9"]),
-        (["--view", "street:١"], ["--view 'street:١'", "district or street:<n>"]),
-        (["--view", "street:" + "9" * 40], ["district or street:<n>"]),
+        (["--view", "street:١"], ["--view 'street:١'", "district, map or street:<n>"]),
+        (["--view", "street:" + "9" * 40], ["district, map or street:<n>"]),
         (["--host", "999.1.1.1"], ["--host '999.1.1.1'", "not an address"]),
         (["--host", "8.8.8.8"], ["--host '8.8.8.8'", "cannot listen"]),
         (["--session-month-seconds", "0"], ["--session-month-seconds", "positive"]),
