@@ -158,3 +158,11 @@ def test_stopping_serve_stops_the_server_it_started(sig, tmp_path):
         import urllib.request
 
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_a_session_may_start_on_the_map_of_the_real_district():
+    from sim.interfaces.cli.main import build_parser
+
+    args = build_parser().parse_args(["serve", "--scenario", "chengdu_wuhou", "--view", "map"])
+    s = controls.initial_settings(serve.server_environment(args))
+    assert s.view == "map" and s.world is not None and s.world.name == "chengdu_wuhou"
