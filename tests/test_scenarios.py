@@ -35,6 +35,8 @@ OWN_LEVERS = {
     "mirror_ban": {"mirror_ban"},
     "seconded_consultation": {"seconded_consultation"},
     "street_summons": {"street_summons"},
+    "formation_drive": {"street_convened_committees", "branch_building", "party_led_formation"},
+    "reelection_support": {"reelection_support", "oc_support"},
 }
 """Each policy scenario and the levers it may set (at the start or on its timeline)."""
 NOT_POLICIES = {"baseline", "example_district", "chengdu_wuhou"}
@@ -68,6 +70,8 @@ def test_the_timed_scenarios_schedule_what_they_say():
     push = load_scenario("election_round_push").timeline.changes
     assert [(c.month, c.targeted) for c in push] == [(12, False)]
     assert defaults()["election_first_month"] == 12
+    drive = load_scenario("formation_drive").timeline.changes
+    assert [(c.month, c.targeted, c.label) for c in drive] == [(13, False, "formation drive")]
     pilot = load_scenario("responsibility_list_pilot").timeline.changes
     assert [(c.month, c.streets, c.label) for c in pilot] == [
         (24, (0, 1), "pilot"),

@@ -18,9 +18,19 @@ import numpy as np
 import pandas as pd
 
 from . import types as T
+from .mechanisms import elections
 from .people import SECRETARY, realised_shares, seats_per_person
 from .residents import HOUR_CATEGORIES, TRUST_TARGETS
-from .state import OC_CAPTURED, OC_FUNCTIONING, OC_NONE, OC_STALLED, OC_STATES
+from .state import (
+    OC_CAPTURED,
+    OC_CONVENED,
+    OC_DORMANT,
+    OC_ELECTED,
+    OC_FUNCTIONING,
+    OC_KINDS,
+    OC_NONE,
+    OC_STATES,
+)
 
 OUTCOMES: dict[str, str] = {
     "satisfaction_mean": "mean resident satisfaction (0-1)",
@@ -34,11 +44,23 @@ OUTCOMES: dict[str, str] = {
     "needs_met_other": "share of other residents' need hours met",
     "participation_rate": "share of residents participating",
     "volunteer_hours": "matched volunteer hours available next month",
-    "election_turnout": "expected share of residents voting in a direct residents'-committee "
-    "election this month",
-    "round_turnout": "turnout of the last election round (share of residents)",
+    "election_turnout": "expected share of adults who would vote in person in a residents'-"
+    "committee election this month (mobilisation, availability, household rule)",
+    "round_turnout": "adults who voted in person at the last election round (share)",
+    "round_turnout_official": "turnout of the last round as officially counted (share of "
+    "adults; under the household rule every adult of a voting household)",
+    **{
+        f"round_turnout_{g}": f"turnout of the last round among {g.replace('_', ' ')}"
+        for g in elections.TURNOUT_GROUPS
+    },
     "round_contested_share": "share of seats contested at the last election round",
     "round_nominee_wins": "share of the party's nominees elected at the last round",
+    "round_nominee_defeats": "share of contested seats the party's nominee lost at the last round",
+    "round_secretaries_nominated": "share of communities whose party secretary stood for "
+    "director at the last round",
+    "round_nominations_declined": "nominations declined per community at the last round "
+    "(a secretary or member unwilling to take the load)",
+    "cadres_sent": "cadres streets sent to communities to stand for director this month",
     "disputes_arising": "disputes arising this month",
     "disputes_mediated": "disputes mediated this month",
     "disputes_escalated": "disputes escalated (petition, lawsuit) this month",
@@ -49,10 +71,28 @@ OUTCOMES: dict[str, str] = {
     "unserved_compounds": "share of compounds without a property firm",
     "unmanaged_compounds": "share of compounds that no one manages",
     "renovations_done_total": "old compounds renovated since the start",
-    "oc_formed_share": "share of compounds with an owners' committee (any state)",
-    "oc_functioning_share": "share of compounds with a functioning owners' committee",
-    "oc_stalled_share": "share of compounds with a stalled owners' committee",
-    "oc_captured_share": "share of compounds with a captured owners' committee",
+    "oc_formed_share": "share of compounds with an elected owners' committee (any state)",
+    "oc_coverage_share": "share of compounds with an owners' committee or a committee the "
+    "street convened",
+    "oc_convened_share": "share of compounds with a committee the street convened",
+    "oc_functioning_share": "share of compounds whose committee (elected or convened) acted "
+    "within the last oc_dormancy_months",
+    "oc_elected_functioning_share": "share of compounds with a functioning elected owners' "
+    "committee",
+    "oc_convened_functioning_share": "share of compounds with a functioning convened committee",
+    "oc_dormant_share": "share of compounds whose committee has not acted for "
+    "oc_dormancy_months (formed, not functioning)",
+    "oc_captured_share": "share of compounds whose committee's members mostly answer to the firm",
+    "oc_member_effort": "mean effort of the members of sitting committees (share of their "
+    "seats' hours)",
+    "oc_lapsed_12m": "compounds whose elected committee lapsed in the last 12 months",
+    "oc_lapsed_total": "elected committees that lapsed since the start (failed re-elections)",
+    "oc_revived_12m": "compounds that elected a committee again in the last 12 months after "
+    "one had lapsed",
+    "oc_convened_12m": "committees the streets convened in the last 12 months",
+    "branch_coverage": "share of compounds with a party branch of their own",
+    "street_owners_hours": "street staff hours given to owners' organisations this month "
+    "(convening, guidance, backing, re-election drives)",
     "oc_independence": "mean independence of formed owners' committees' check on their firm",
     "firm_turnover": "compounds changing firm this month (re-tender or exit)",
     "firm_turnover_total": "compounds that changed firm since the start",
@@ -72,7 +112,15 @@ OUTCOMES: dict[str, str] = {
     "absorption_rate": "share of money available for services that was spent",
     "street_overhead": "street money for kept tasks, platform and evaluation (yuan)",
     "tasks_refused_share": "share of pushed task hours residents' committees refused",
-    "admin_burden_share": "share of RC staff hours taken by tasks and inspections",
+    "admin_burden_share": "share of RC staff hours taken by tasks, inspections, mirrored "
+    "offices and ledgers",
+    "tasks_pushed_per_1000": "task hours pushed down to residents' committees a month per "
+    "1,000 residents (re-issued list items included)",
+    "tasks_relabelled_share": "share of the task hours pushed down that streets re-issued as "
+    "list items after committees refused them",
+    "task_hours_share": "share of RC staff hours spent on accepted tasks",
+    "ledger_hours_share": "share of RC staff hours spent on ledgers kept for the list and its "
+    "refusals",
     "formalism_share": "share of RC staff hours spent on scored paperwork",
     "service_share": "share of RC staff hours serving residents directly",
     "coordination_index": "mean coordination of party committee and RC (0-1)",
@@ -101,8 +149,12 @@ OUTCOMES: dict[str, str] = {
     "mirror_hours": "RC hours a month per community on departments' mirrored offices",
     "cadre_changes": "secretaries and directors the street replaced or promoted this month",
     "promotions": "secretaries promoted out of their community this month",
-    "selected_on_residents": "mean weight of residents' evaluation in the selection of the "
-    "sitting secretaries (0-1)",
+    "selection_top_rated_share": "share of the secretaries the streets appointed during the run "
+    "who were the candidate residents rated highest",
+    "selection_rank_correlation": "mean rank correlation of the streets' ranking of candidates "
+    "with residents' own, over appointments during the run",
+    "appointee_service_hours": "RC hours serving residents per 1,000 residents a month in "
+    "communities led by a secretary the street appointed during the run",
     "rc_skill": "mean skill of RC staff",
     "assessment_score": "mean assessment score of communities",
     **{
@@ -221,19 +273,21 @@ def district_outcomes(model) -> dict[str, float]:
 
     out["participation_rate"] = float(sums["participants"].sum() / n_res) if res.n else 0.0
     out["volunteer_hours"] = float(cm.volunteer_hours.sum())
-    turnout = model.election_turnout_by_community()
-    out["election_turnout"] = float(np.average(turnout, weights=np.maximum(cm.residents, 1)))
+    turnout, _, _ = elections.turnout_by_community(model)
+    adults = res.per_community(res.adult, cm.n)
+    out["election_turnout"] = float(np.average(turnout, weights=np.maximum(adults, 1)))
     mo = model.month
     last = model.last_round
-    if mo.elections:
-        last.update(
-            turnout=mo.election_turnout,
-            contested=_nanshare(mo.contested, mo.nominees),
-            wins=_nanshare(mo.nominees_won, mo.nominees),
-        )
     out["round_turnout"] = last.get("turnout", float("nan"))
+    out["round_turnout_official"] = last.get("turnout_official", float("nan"))
+    for g in elections.TURNOUT_GROUPS:
+        out[f"round_turnout_{g}"] = last.get(f"turnout_{g}", float("nan"))
     out["round_contested_share"] = last.get("contested", float("nan"))
     out["round_nominee_wins"] = last.get("wins", float("nan"))
+    out["round_nominee_defeats"] = last.get("defeats", float("nan"))
+    out["round_secretaries_nominated"] = last.get("secretaries_nominated", float("nan"))
+    out["round_nominations_declined"] = last.get("declined", float("nan"))
+    out["cadres_sent"] = float(mo.cadres_sent)
     out["disputes_arising"] = float(cm.disputes.sum())
     out["disputes_mediated"] = float(cm.mediated.sum())
     out["disputes_escalated"] = float(cm.escalated.sum())
@@ -251,10 +305,30 @@ def district_outcomes(model) -> dict[str, float]:
     out["unmanaged_compounds"] = _share((~served & (cp.management == T.NONE)).sum(), cp.n)
     out["renovations_done_total"] = float(cp.renovated.sum())
     formed = cp.oc_state != OC_NONE
-    out["oc_formed_share"] = _share(formed.sum(), cp.n)
-    out["oc_functioning_share"] = _share((cp.oc_state == OC_FUNCTIONING).sum(), cp.n)
-    out["oc_stalled_share"] = _share((cp.oc_state == OC_STALLED).sum(), cp.n)
+    elected, convened = cp.oc_kind == OC_ELECTED, cp.oc_kind == OC_CONVENED
+    functioning = cp.oc_state == OC_FUNCTIONING
+    out["oc_formed_share"] = _share(elected.sum(), cp.n)
+    out["oc_coverage_share"] = _share(formed.sum(), cp.n)
+    out["oc_convened_share"] = _share(convened.sum(), cp.n)
+    out["oc_functioning_share"] = _share(functioning.sum(), cp.n)
+    out["oc_elected_functioning_share"] = _share((functioning & elected).sum(), cp.n)
+    out["oc_convened_functioning_share"] = _share((functioning & convened).sum(), cp.n)
+    out["oc_dormant_share"] = _share((cp.oc_state == OC_DORMANT).sum(), cp.n)
     out["oc_captured_share"] = _share((cp.oc_state == OC_CAPTURED).sum(), cp.n)
+    out["oc_member_effort"] = float(cp.oc_effort[formed].mean()) if formed.any() else float("nan")
+    year = model.steps - 12
+    out["oc_lapsed_12m"] = float(
+        np.count_nonzero((cp.oc_lapsed_month >= 0) & (cp.oc_lapsed_month > year))
+    )
+    out["oc_lapsed_total"] = float(cp.oc_lapses.sum())
+    out["oc_revived_12m"] = float(
+        np.count_nonzero((cp.oc_revived_month >= 0) & (cp.oc_revived_month > year))
+    )
+    out["oc_convened_12m"] = float(
+        np.count_nonzero((cp.oc_convened_month >= 0) & (cp.oc_convened_month > year))
+    )
+    out["branch_coverage"] = _share(cp.has_branch.sum(), cp.n)
+    out["street_owners_hours"] = float(model.streets.owners_hours.sum())
     watched = formed & served
     out["oc_independence"] = (
         float(cp.independence[watched].mean()) if watched.any() else float("nan")
@@ -285,6 +359,10 @@ def district_outcomes(model) -> dict[str, float]:
         (cm.tasks_pushed - cm.tasks_accepted).sum(), cm.tasks_pushed.sum()
     )
     out["admin_burden_share"] = _share(cm.admin_hours.sum(), cm.hours.sum())
+    out["tasks_pushed_per_1000"] = float(cm.tasks_pushed.sum() / max(res.n, 1) * 1000)
+    out["tasks_relabelled_share"] = _share(cm.tasks_relabelled.sum(), cm.tasks_pushed.sum())
+    out["task_hours_share"] = _share(cm.task_hours.sum(), cm.hours.sum())
+    out["ledger_hours_share"] = _share(cm.ledger_hours.sum(), cm.hours.sum())
     out["formalism_share"] = _share(cm.formalism_hours.sum(), cm.hours.sum())
     out["service_share"] = _share(cm.service_hours.sum(), cm.hours.sum())
     out["coordination_index"] = float(cm.coordination.mean())
@@ -328,9 +406,13 @@ def district_outcomes(model) -> dict[str, float]:
     out["mirror_hours"] = float(np.mean([s.mirror_hours() for s in model.street_offices]))
     out["cadre_changes"] = float(mo.cadre_changes)
     out["promotions"] = float(mo.promotions)
-    weights = people.selection_weight[sec[sec >= 0]]
-    out["selected_on_residents"] = (
-        float(np.nanmean(weights)) if np.isfinite(weights).any() else float("nan")
+    out["selection_top_rated_share"] = model.selections.top_rated_share()
+    out["selection_rank_correlation"] = model.selections.rank_correlation()
+    appointed = np.flatnonzero((sec >= 0) & (people.appointed_month[np.maximum(sec, 0)] >= 0))
+    out["appointee_service_hours"] = (
+        float(np.mean(cm.service_hours[appointed] / np.maximum(cm.residents[appointed], 1))) * 1000
+        if appointed.size
+        else float("nan")
     )
     out["rc_skill"] = float(cm.skill.mean())
     out["assessment_score"] = float(cm.score.mean())
@@ -360,8 +442,12 @@ COMMUNITY_COLUMNS = (
     "fee_collection",
     "shirking_share",
     "oc_formed_share",
+    "oc_coverage_share",
+    "oc_convened_share",
     "oc_functioning_share",
+    "oc_dormant_share",
     "oc_captured_share",
+    "branch_coverage",
     "firm_turnover",
     "disputes",
     "mediated",
@@ -374,6 +460,9 @@ COMMUNITY_COLUMNS = (
     "mediation_coordination",
     "party_oversight",
     "convened_ties",
+    "round_turnout",
+    "round_contested",
+    "round_defeats",
     "one_shoulder",
     "overlap",
     "secretary_chairs_oc",
@@ -436,9 +525,13 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         / comp_pop,
         "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),
         "shirking_share": share_of_compounds(shirking),
-        "oc_formed_share": share_of_compounds(cp.oc_state != OC_NONE),
+        "oc_formed_share": share_of_compounds(cp.oc_kind == OC_ELECTED),
+        "oc_coverage_share": share_of_compounds(cp.oc_state != OC_NONE),
+        "oc_convened_share": share_of_compounds(cp.oc_kind == OC_CONVENED),
         "oc_functioning_share": share_of_compounds(cp.oc_state == OC_FUNCTIONING),
+        "oc_dormant_share": share_of_compounds(cp.oc_state == OC_DORMANT),
         "oc_captured_share": share_of_compounds(cp.oc_state == OC_CAPTURED),
+        "branch_coverage": share_of_compounds(cp.has_branch),
         "firm_turnover": np.bincount(cp.community, weights=cp.changed_firm, minlength=n),
         "disputes": cm.disputes,
         "mediated": cm.mediated,
@@ -456,6 +549,9 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         / comp_pop,
         "party_oversight": cm.oversight,
         "convened_ties": np.bincount(cp.community, weights=cp.convened, minlength=n),
+        "round_turnout": cm.round_turnout,
+        "round_contested": cm.round_contested,
+        "round_defeats": cm.round_defeats,
         "one_shoulder": shares["one_shoulder"],
         "overlap": shares["overlap"],
         "secretary_chairs_oc": shares["secretary_chairs_oc"],
@@ -486,7 +582,7 @@ STREET_COLUMNS = (
     "mirror_hours",
     "cadre_changes",
     "promotions",
-    "selected_on_residents",
+    "owners_hours",
     "budget",
     "devolved",
 )
@@ -509,14 +605,7 @@ DEPARTMENT_COLUMNS = (
 
 def street_snapshot(model) -> dict[str, np.ndarray]:
     """One row per street of the current step."""
-    st, dp, cm, people = model.streets, model.departments, model.communities, model.people
-    sec = model.holders_of_role(SECRETARY)
-    weight = np.where(sec >= 0, people.selection_weight[np.maximum(sec, 0)], np.nan)
-    by_street = np.full(st.n, np.nan)
-    for s in range(st.n):
-        w = weight[cm.street == s]
-        if np.isfinite(w).any():
-            by_street[s] = np.nanmean(w)
+    st, dp = model.streets, model.departments
     rated = dp.ratings.sum(axis=0) / max(dp.n, 1)
     return {
         "residents": st.residents,
@@ -530,7 +619,7 @@ def street_snapshot(model) -> dict[str, np.ndarray]:
         "mirror_hours": np.array([s.mirror_hours() for s in model.street_offices]),
         "cadre_changes": st.cadre_changes,
         "promotions": st.promotions,
-        "selected_on_residents": by_street,
+        "owners_hours": st.owners_hours,
         "budget": st.budget,
         "devolved": st.devolved,
     }
@@ -615,7 +704,10 @@ COMPOUND_COLUMNS = (
     "quality",
     "base_quality",
     "collection",
+    "oc_kind",
     "oc_state",
+    "oc_effort",
+    "oc_backing",
     "independence",
     "xa_intensity",
     "convened",
@@ -637,6 +729,7 @@ COMPOUND_NAMES = {
     "compound_type": T.COMPOUND_TYPES_ORDER,
     "community_type": T.COMMUNITY_TYPES,
     "management": T.MANAGEMENT_MODES,
+    "oc_kind": OC_KINDS,
     "oc_state": OC_STATES,
 }
 """Compound columns kept as codes while the run records them (names in the table)."""
@@ -648,7 +741,7 @@ def _codes(names: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
 
 
 def compound_snapshot(model) -> dict[str, np.ndarray]:
-    """One row per compound of the current step (the four named columns as codes into
+    """One row per compound of the current step (the named columns as codes into
     COMPOUND_NAMES)."""
     cp, w = model.compounds, model.world
     types = model.cache.get("compound_type_codes")
@@ -674,7 +767,10 @@ def compound_snapshot(model) -> dict[str, np.ndarray]:
         "quality": cp.quality,
         "base_quality": cp.base_quality,
         "collection": np.where(cp.firm >= 0, cp.collection, np.nan),
+        "oc_kind": cp.oc_kind,
         "oc_state": cp.oc_state,
+        "oc_effort": np.where(cp.oc_state != OC_NONE, cp.oc_effort, np.nan),
+        "oc_backing": cp.oc_backing,
         "independence": np.where(cp.oc_state != OC_NONE, cp.independence, np.nan),
         "xa_intensity": cp.xa_intensity,
         "convened": cp.convened,
@@ -696,3 +792,12 @@ class CompoundRecorder(TableRecorder):
         super().__init__(
             compound_snapshot, COMPOUND_COLUMNS, "compound", period, names=COMPOUND_NAMES
         )
+
+
+MANIPULATION_CHECKS: dict[str, tuple[str, ...]] = {
+    "mirror_hours": ("mirror_ban",),
+}
+"""Outcomes that are, by what they measure, a lever's own manipulation check: they show that
+the lever was applied and may be set by it alone. The identity scan
+(tests/core/test_identity_scan.py) allows exactly these; every other outcome must follow
+from decisions and so vary with the seed."""

@@ -32,6 +32,7 @@ from . import scenario as S
 from . import types as T
 from .agents import (
     NGO,
+    ConvenedCommittee,
     Department,
     OwnersCommittee,
     PartyBranch,
@@ -41,6 +42,7 @@ from .agents import (
     ResidentsCommittee,
     StreetOffice,
 )
+from .agents.street_office import SelectionRecord
 from .district import District
 from .mechanisms import (
     coordination,
@@ -96,6 +98,9 @@ from .people import (
 from .policy import Levers, Timeline, parse_timeline
 from .residents import TRUST_TARGETS, Residents
 from .state import (
+    OC_ELECTED,
+    OC_FUNCTIONING,
+    OC_KIND_NONE,
     OC_NONE,
     Communities,
     Compounds,
@@ -169,6 +174,7 @@ class GovernanceModel(mesa.Model):
         self.cache: dict[str, Any] = {}
         self.network_version = 0
         self.ties_version = 0
+        self.edge_versions: dict[str, int] = {}
         self.dept_version = 0
         self.seats_version = 0
         self.month = Month()
@@ -190,6 +196,10 @@ class GovernanceModel(mesa.Model):
             for name in change.values:
                 if name in self.levers.values:
                     self.levers.units(change, _scope(name), world.n_streets)
+            if "branch_building" in change.values:  # ... or on more branches than members
+                P.check_branch_target(
+                    self.p, change.values["branch_building"], f"policy at month {change.month}"
+                )
         self._init_state()
         self._init_agents()
         self._init_people()
@@ -198,7 +208,10 @@ class GovernanceModel(mesa.Model):
             self.p, self.communities.n, self.streams["elections"]
         )
         self.lawsuits = np.zeros(self.compounds.n, dtype=np.int64)
+        self.reelection_mobilised = np.zeros(self.compounds.n)
+        self.early_reelection = np.zeros(self.compounds.n, dtype=bool)
         self.last_round: dict[str, float] = {}
+        self.selections = SelectionRecord()
         self.pmc_independence = np.ones(self.compounds.n)
         workload.loads(self)
         workload.aggregate(self)
@@ -262,7 +275,14 @@ class GovernanceModel(mesa.Model):
         cp.management = w.management.copy()
         cp.build_year = w.build_year
         cp.base_quality = property_management.base_quality(w.build_year, p)
-        cp.has_branch = w.compound_has_branch
+        cp.has_branch = w.compound_has_branch.copy()
+        cp.party_members = np.bincount(res.compound[res.party_member], minlength=cp.n).astype(
+            np.int64
+        )
+        cp.oc_lapsed_month[:] = -1
+        cp.oc_revived_month[:] = -1
+        cp.oc_convened_month[:] = -1
+        cp.oc_early_call[:] = -1e9
         cp.firm = w.firm_of_compound.copy()
         cp.effort = np.full(cp.n, p["shirk_threshold"])
         cp.collection = np.ones(cp.n)
@@ -299,8 +319,10 @@ class GovernanceModel(mesa.Model):
         self.party_committees = [
             PartyCommittee(self, i, off["party_branch"] + i) for i in range(w.n_communities)
         ]
-        branch_of = self.network.graph["branch_of_compound"]
-        self.branches = {c: PartyBranch(self, c, node) for c, node in sorted(branch_of.items())}
+        self.branches = {
+            c: PartyBranch(self, c, off["compound_branch"] + c)
+            for c in np.flatnonzero(self.compounds.has_branch).tolist()
+        }
         self.residents_committees = [
             ResidentsCommittee(self, i, off["residents_committee"] + i)
             for i in range(w.n_communities)
@@ -321,18 +343,14 @@ class GovernanceModel(mesa.Model):
         off = w.node_offset
         rng = self.streams["world"]
         comm = np.arange(cm.n)
-        branch_node = np.full(cp.n, -1, dtype=np.int64)
-        for c, node in self.network.graph["branch_of_compound"].items():
-            branch_node[c] = node
         self.people = People()
         self.seats = build_seats(
             cm.n,
             cp.community,
-            cp.has_branch,
             {
                 "party_committee": off["party_branch"] + comm,
                 "residents_committee": off["residents_committee"] + comm,
-                "compound_branch": branch_node,
+                "compound_branch": off["compound_branch"] + np.arange(cp.n),
                 "owners_committee": off["owners_committee"] + np.arange(cp.n),
                 "property_committee": off["property_committee"] + comm,
             },
@@ -355,10 +373,15 @@ class GovernanceModel(mesa.Model):
             )[c]
             members = [int(h) for h in self.seats.holder[self.seats_of(PC, c, PC_MEMBER)]]
             director = self.seats_of(RC, c, DIRECTOR)
+            # secretaries the street appointed earlier may live outside the community; one
+            # the residents elected director lives in it
+            outside = rng.random() < p["outside_cadre_share"]
             if rng.random() < p["initial_one_shoulder"]:
                 self.fill(director, np.array([secretary]))
+                outside = False
             else:
                 self.fill(director, self.new_people(1, CADRE, c, party=True))
+            self.people.resident[secretary] = not outside
             for s in self.seats_of(RC, c, RC_MEMBER).tolist():
                 if members and rng.random() < p["initial_overlap"]:
                     self.fill(np.array([s]), np.array([members.pop(0)]))
@@ -376,7 +399,7 @@ class GovernanceModel(mesa.Model):
         for c in np.flatnonzero(existing).tolist():
             self._initial_committee(c, rng)
         self.compounds.oc_age = np.where(
-            cp.oc_state != OC_NONE, np.floor(rng.random(cp.n) * p["oc_term_months"]), 0
+            cp.oc_kind != OC_KIND_NONE, np.floor(rng.random(cp.n) * p["oc_term_months"]), 0
         )
         for c in np.flatnonzero(self.levers.community("professional_committee")).tolist():
             self.convene_property_committee(c, True)
@@ -386,7 +409,7 @@ class GovernanceModel(mesa.Model):
         """An owners' committee in place at the start, with its members."""
         p, cp = self.p, self.compounds
         c = int(cp.community[compound])
-        self.set_owners_committee(compound, 1)
+        self.set_owners_committee(compound, OC_ELECTED)
         for s in self.seats_of(OC, compound).tolist():
             role = self.seats.role[s]
             holder = -1
@@ -402,7 +425,12 @@ class GovernanceModel(mesa.Model):
             if holder < 0:
                 holder = int(
                     self.new_people(
-                        1, VOLUNTEER, c, compound, party=rng.random() < p["party_member_share"]
+                        1,
+                        VOLUNTEER,
+                        c,
+                        compound,
+                        party=rng.random() < p["party_member_share"],
+                        candidates=int(p["oc_member_candidates"]),
                     )[0]
                 )
             self.fill(np.array([s]), np.array([holder]))
@@ -416,10 +444,14 @@ class GovernanceModel(mesa.Model):
         community: int,
         compound: int = -1,
         party: bool | np.ndarray = False,
+        candidates: int = 1,
+        resident: bool = True,
     ) -> np.ndarray:
         """Create `k` people of `kind` (CADRE, VOLUNTEER, PROFESSIONAL) living in
-        `community` (and `compound`), with hours, skill and standing drawn from the people
-        parameters; return their ids."""
+        `community` (and `compound`; `resident=False`: a cadre from outside it), with hours,
+        skill, standing, age and civic motivation drawn from the people parameters; each is
+        the most motivated of `candidates` (an election among several who stand); return
+        their ids."""
         p = self.p
         rng = self.streams["organisations"]
         hours = {
@@ -436,15 +468,21 @@ class GovernanceModel(mesa.Model):
             if kind == PROFESSIONAL
             else rng.lognormal(-(ssd**2) / 2, ssd, k)
         )
+        age_mean = p["volunteer_age_mean"] if kind == VOLUNTEER else p["cadre_age_mean"]
+        msd = p["motivation_sd"]
+        motivation = rng.lognormal(-(msd**2) / 2, msd, (max(candidates, 1), k)).max(axis=0)
         return self.people.add(
             k,
             kind=kind,
             community=community,
             compound=compound,
             party_member=party,
+            resident=resident,
             hours=hours * rng.lognormal(-(sd**2) / 2, sd, k),
             skill=skill,
             standing=rng.beta(mean * conc, (1 - mean) * conc, k),
+            age=np.clip(rng.normal(age_mean, p["age_sd"], k), 18.0, 95.0),
+            motivation=motivation,
         )
 
     def fill(self, seats: np.ndarray, people: np.ndarray) -> None:
@@ -609,16 +647,22 @@ class GovernanceModel(mesa.Model):
 
     def sync_shared_edges(self) -> None:
         """Keep the network's `cross_appointment` edges equal to the pairs of organisations
-        that share a person (the one-mode projection of the affiliation network)."""
+        that share a person (the one-mode projection of the affiliation network); each edge
+        carries the people it stands for (`people`). Coordination and checks read shared
+        people along these edges (coordination.py)."""
         if self.cache.get("synced") == self.seats_version:
             return
-        want = set(self.shared_people())
+        pairs = self.shared_people()
+        want = set(pairs)
         u, v, _ = self.edge_index.arrays(("cross_appointment",))
         have = set(zip(u.tolist(), v.tolist()))
         for u, v in have - want:
             set_edge(self, u, v, "cross_appointment", False)
         for u, v in want - have:
             set_edge(self, u, v, "cross_appointment", True)
+        edges = self.network.edges
+        for (u, v), people in pairs.items():
+            edges[u, v, "cross_appointment"]["people"] = tuple(people)
         self.cache["synced"] = self.seats_version
 
     # --- changes of contracts, ties and committees ---------------------------------------
@@ -689,9 +733,8 @@ class GovernanceModel(mesa.Model):
         if cp.firm[compound] >= 0:
             firm = off["property_firm"] + int(cp.firm[compound])
             pairs.append((rc, firm))
-            branch = self.network.graph["branch_of_compound"].get(compound)
-            if branch is not None:
-                pairs.append((branch, firm))
+            if compound in self.branches:
+                pairs.append((self.branches[compound].node, firm))
         for u, v in pairs:
             set_edge(self, u, v, "coordination", present)
         if present and not cp.convened[compound]:
@@ -704,13 +747,14 @@ class GovernanceModel(mesa.Model):
         if secretary >= 0:
             self.people.extra_hours[secretary] = hours
 
-    def set_owners_committee(self, compound: int, state: int) -> None:
-        """Form (state != OC_NONE) or dissolve the owners' committee of `compound`."""
+    def set_owners_committee(self, compound: int, kind: int) -> None:
+        """Seat an owners' organisation of `kind` in `compound` — OC_ELECTED (an owners'
+        committee) or OC_CONVENED (a committee the street convened) — or dissolve the
+        sitting one (OC_KIND_NONE: its members leave their seats)."""
         cp, off = self.compounds, self.world.node_offset
-        cp.oc_state[compound] = state
         cp.oc_age[compound] = 0
         agent = self.owners_committees.get(compound)
-        if state == OC_NONE:
+        if kind == OC_KIND_NONE:
             seats = self.seats_of(OC, compound)
             for person in self.seats.holder[seats]:
                 if person >= 0:
@@ -719,10 +763,44 @@ class GovernanceModel(mesa.Model):
             if agent is not None:
                 agent.remove()
                 del self.owners_committees[compound]
-        elif agent is None:
-            self.owners_committees[compound] = OwnersCommittee(
+            cp.oc_kind[compound] = OC_KIND_NONE
+            cp.oc_state[compound] = OC_NONE
+            cp.oc_acted[compound] = False
+            cp.oc_effort[compound] = cp.oc_hours[compound] = 0.0
+            return
+        cls = OwnersCommittee if kind == OC_ELECTED else ConvenedCommittee
+        if agent is not None and type(agent) is not cls:
+            self.set_owners_committee(compound, OC_KIND_NONE)
+            agent = None
+        if agent is None:
+            self.owners_committees[compound] = cls(
                 self, compound, off["owners_committee"] + compound
             )
+        cp.oc_kind[compound] = kind
+        cp.oc_state[compound] = OC_FUNCTIONING
+        cp.oc_last_active[compound] = self.steps
+
+    def build_branch(self, compound: int) -> None:
+        """Set up the party branch of `compound`: tied to its community's party committee
+        and to the compound's owners, its secretary a party member living there."""
+        cp, off = self.compounds, self.world.node_offset
+        node = off["compound_branch"] + compound
+        community = int(cp.community[compound])
+        cp.has_branch[compound] = True
+        set_edge(self, off["party_branch"] + community, node, "hierarchy")
+        set_edge(self, node, off["owners_committee"] + compound, "coordination")
+        self.branches[compound] = PartyBranch(self, compound, node)
+        secretary = self.new_people(1, VOLUNTEER, community, compound, party=True)
+        self.fill(self.seats_of(BRANCH, compound), secretary)
+        self.month.branches_built += 1
+
+    def supervises_firm(self, compounds: np.ndarray) -> np.ndarray:
+        """Per compound of `compounds`: is its owners' seat tied to its firm by a
+        `supervision` edge (the owners' right to check the firm they contract)?"""
+        cp, off = self.compounds, self.world.node_offset
+        oc = off["owners_committee"] + compounds
+        firm = off["property_firm"] + np.maximum(cp.firm[compounds], 0)
+        return (cp.firm[compounds] >= 0) & coordination.has_edges(self, "supervision", oc, firm)
 
     def convene_property_committee(self, community: int, present: bool) -> None:
         """The street convenes (or disbands) the community's property-management committee:
@@ -808,16 +886,22 @@ class GovernanceModel(mesa.Model):
         return coordination.member_independence(self, people, compound)
 
     def pmc_watch_all(self) -> np.ndarray:
-        """Per compound: monitoring intensity of its community's property committee."""
+        """Per compound: monitoring intensity of its community's property committee, where
+        a `supervision` edge ties the committee to the compound's owners."""
+        cp, off = self.compounds, self.world.node_offset
         watch = np.zeros(self.communities.n)
         for c, committee in self.property_committees.items():
             watch[c] = committee.watch()
-        return watch[self.compounds.community]
+        tied = coordination.has_edges(
+            self,
+            "supervision",
+            off["property_committee"] + cp.community,
+            off["owners_committee"] + np.arange(cp.n),
+        )
+        return np.where(tied, watch[cp.community], 0.0)
 
     def pmc_watch(self, compound: int) -> float:
-        c = int(self.compounds.community[compound])
-        committee = self.property_committees.get(c)
-        return committee.watch() if committee is not None else 0.0
+        return float(self.pmc_watch_all()[compound])
 
     def index_of(self, node: int) -> int:
         return int(self.network.nodes[node]["index"])
@@ -830,17 +914,6 @@ class GovernanceModel(mesa.Model):
         self.cache[key] = (self.steps, value)
         return value
 
-    def election_turnout_by_community(self) -> np.ndarray:
-        """Expected share of residents voting in a direct RC election: participants, and
-        others mobilised with probability `election_mobilisation` × their trust in the RC."""
-        res, n = self.residents, self.communities.n
-        rc = TRUST_TARGETS.index("rc")
-        participants = res.per_community(res.participates, n)
-        trust_all = res.per_community(res.trust[:, rc], n)
-        trust_part = res.per_community(np.where(res.participates, res.trust[:, rc], 0.0), n)
-        mobilised = self.p["election_mobilisation"] * (trust_all - trust_part)
-        return (participants + mobilised) / np.maximum(self.communities.residents, 1)
-
     def vacant_seats(self) -> int:
         """Vacant seats of party committees, RCs and formed owners' committees."""
         seats, cp = self.seats, self.compounds
@@ -850,15 +923,12 @@ class GovernanceModel(mesa.Model):
         )
         return int(np.count_nonzero((committee | formed_oc) & (seats.holder < 0)))
 
-    def households_per_resident(self) -> np.ndarray:
-        cp, cm = self.compounds, self.communities
-        hh = np.bincount(cp.community, weights=cp.households, minlength=cm.n)
-        return hh / np.maximum(cm.residents, 1)
-
     # --- the month -----------------------------------------------------------------------
     def step(self) -> None:
         """One month. The order below is the model's schedule (ODD §3)."""
         self.month = Month()
+        self.reelection_mobilised = np.zeros(self.compounds.n)
+        self.early_reelection = np.zeros(self.compounds.n, dtype=bool)
         self.compounds.changed_firm[:] = False
         self.streets.cadre_changes[:] = 0
         self.streets.promotions[:] = 0
@@ -869,16 +939,19 @@ class GovernanceModel(mesa.Model):
         coordination.step(self)  # §7.5 coordination along paths; checks
         self.do(Department, "push")  # §7.14 departments push work to streets
         self.do(StreetOffice, "receive_tasks")  # §7.14 ... the access list refuses some
+        self.do(StreetOffice, "plan_owners_work")  # §7.7 drives, backing, re-elections
         self.do(StreetOffice, "push_tasks")  # §7.3 the street keeps or pushes tasks
         self.do(ResidentsCommittee, "accept_tasks")  # §7.3 ... the RC accepts or refuses
         self.do(StreetOffice, "take_back_refused")
         self.do(StreetOffice, "devolve")  # §7.2 money down, by channel
         ResidentsCommittee.allocate_all(self)  # §7.11 the RCs split their hours
         self.do(PartyCommittee, "convene", self.convening_changes())  # §7.5 joint ties
+        self.do(PartyCommittee, "build_branches", self.branch_drives())  # §7.7 branches
         devolution.absorb(self)  # §7.2 money spent within capacity
         ngo_market.tender(self)  # §7.9 NGOs bid, the street screens
         devolution.settle_ngo_channel(self, ngo_market.deliver(self))
         services.step(self)  # §7.4 hours meet needs
+        OwnersCommittee.act_all(self)  # §7.7 members choose their effort; who acts
         property_management.set_detection(self)  # §7.6 committees decide how to watch
         self.do(PropertyFirm, "set_effort")  # §7.6 firms choose effort
         property_management.set_quality(self)
@@ -919,6 +992,10 @@ class GovernanceModel(mesa.Model):
             wanted = set(np.asarray(only).tolist())
             agents = agents.select(lambda a: a.index in wanted)
         agents.do(method)
+
+    def branch_drives(self) -> np.ndarray:
+        """Communities whose party committee is pushed to build compound branches."""
+        return np.flatnonzero(self.levers.community("branch_building") > 0)
 
     def convening_changes(self) -> np.ndarray:
         """Communities whose party committee has a reason to reconsider its joint ties this
@@ -969,6 +1046,17 @@ class GovernanceModel(mesa.Model):
             )
 
         return self.cache_month(f"community_trust_{target}", make)
+
+    def community_satisfaction(self) -> np.ndarray:
+        """Mean satisfaction of each community's residents."""
+
+        def make() -> np.ndarray:
+            res = self.residents
+            return res.per_community(res.satisfaction, self.communities.n) / np.maximum(
+                self.communities.residents, 1
+            )
+
+        return self.cache_month("community_satisfaction", make)
 
     def compound_trust(self, target: str) -> np.ndarray:
         """Mean trust of each compound's residents in an organisation type."""

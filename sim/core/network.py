@@ -2,7 +2,8 @@
 
 The network is a networkx MultiGraph (one edge per pair and kind) shared with the Mesa
 `Network` space `model.grid`; these helpers change an edge of one kind and keep the
-space's cell connections in step. Every change bumps `model.network_version`, so what is
+space's cell connections in step. Every change bumps `model.network_version` (and the
+version of its kind, `model.edge_versions[kind]`), so what is
 computed from the network (coordination paths) is recomputed only when it changed.
 """
 
@@ -96,6 +97,7 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         g.add_edge(u, v, key=kind, kind=kind)
         model.network_version += 1
         model.ties_version += kind in COORDINATING
+        model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
         model.dept_version += _departmental(g, u, v)
         model.edge_index.add((min(u, v), max(u, v), kind))
         if first:
@@ -104,6 +106,7 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         g.remove_edge(u, v, key=kind)
         model.network_version += 1
         model.ties_version += kind in COORDINATING
+        model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
         model.dept_version += _departmental(g, u, v)
         model.edge_index.discard((min(u, v), max(u, v), kind))
         if not g.has_edge(u, v):

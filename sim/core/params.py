@@ -264,6 +264,28 @@ PARAMS: tuple[Param, ...] = (
         CENSUS + ": 18.7% aged 60+",
     ),
     _p(
+        "share_minors",
+        0.2,
+        0.0,
+        0.6,
+        "share",
+        "residents under 18 (they do not vote)",
+        "population",
+        CENSUS + ": 17.95% aged 0-14; three further single-year cohorts bring under-18s to "
+        "about a fifth (assumption)",
+    ),
+    _p(
+        "share_70_plus",
+        0.45,
+        0.0,
+        1.0,
+        "share",
+        "of residents aged 60+, the share aged 70+",
+        "population",
+        CENSUS + ": 18.7% aged 60+ and 13.5% aged 65+; 70+ taken as about 45% of the 60+ "
+        "(assumption from that profile)",
+    ),
+    _p(
         "share_special",
         0.03,
         0.0,
@@ -694,6 +716,40 @@ PARAMS: tuple[Param, ...] = (
         "burden",
     ),
     _p(
+        "relabel_rate",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "share of the task hours its communities refused under a list that a street re-issues "
+        "the next month as list items (assisting duties under another name)",
+        "burden",
+        "assumption, wide range: reviews of burden-reduction campaigns describe tasks kept "
+        "when plaques were removed and burdens growing again (docs/SOURCES.md §2.3); no rate "
+        "is published",
+    ),
+    _p(
+        "evaluation_relabel_detection",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "share of relabelled tasks a third-party evaluator strikes off",
+        "burden",
+    ),
+    _p(
+        "ledger_hours_per_refused_hour",
+        0.3,
+        0.0,
+        2.0,
+        "hours",
+        "RC hours of new ledgers and records a month per task hour it refuses under a list "
+        "(documenting the list and each refusal)",
+        "burden",
+        "assumption, wide range: about 150 ledgers per community remained after a cut "
+        "(docs/SOURCES.md §2.3); no hours are published",
+    ),
+    _p(
         "inspections_per_month",
         3.9,
         0.0,
@@ -818,6 +874,43 @@ PARAMS: tuple[Param, ...] = (
         200.0,
         "hours/month",
         "mean hours a resident volunteer (branch secretary, OC member) can give",
+        "people",
+    ),
+    _p(
+        "motivation_sd",
+        0.8,
+        0.0,
+        3.0,
+        "log-sd",
+        "spread of people's civic motivation (log-normal, mean 1)",
+        "people",
+    ),
+    _p(
+        "cadre_age_mean",
+        45.0,
+        25.0,
+        65.0,
+        "years",
+        "mean age of community cadres",
+        "people",
+    ),
+    _p(
+        "volunteer_age_mean",
+        62.0,
+        25.0,
+        85.0,
+        "years",
+        "mean age of resident volunteers in seats (branch secretaries, committee members)",
+        "people",
+        "owners' committee members are mostly retired (光明日报 2023-11-13, SOURCES.md §2.5)",
+    ),
+    _p(
+        "age_sd",
+        8.0,
+        0.0,
+        20.0,
+        "years",
+        "sd of office-holders' ages",
         "people",
     ),
     _p(
@@ -1111,13 +1204,235 @@ PARAMS: tuple[Param, ...] = (
         "rise of that chance per unit of residents' distrust in the party organisation",
         "elections",
     ),
+    # who stands (PartyCommittee.nominate_director, nominate_member; ODD §7.13)
     _p(
-        "party_bloc",
+        "candidate_age_limit",
+        60.0,
+        30.0,
+        95.0,
+        "years",
+        "oldest age at which a person may stand for a residents'-committee seat (the rules of "
+        "the round)",
+        "elections",
+    ),
+    _p(
+        "candidate_residence_rule",
+        True,
+        None,
+        None,
+        "on/off",
+        "candidates for the residents' committee must live in the community",
+        "elections",
+    ),
+    _p(
+        "outside_cadre_share",
         0.25,
         0.0,
         1.0,
         "share",
-        "share of voters who follow the party organisation's recommendation in a direct election",
+        "of the cadres a street appoints as secretary, the share who live outside the community",
+        "elections",
+    ),
+    _p(
+        "one_shoulder_norm",
+        0.45,
+        0.0,
+        2.0,
+        "value",
+        "what a party committee loses by putting its secretary up for RC director without a "
+        "push (the separation of party and self-governance)",
+        "elections",
+        "calibrated: about 15% of secretaries were also directors before the national push "
+        "(Jiangxi 2014-15, FACTS)",
+    ),
+    _p(
+        "incumbency_value",
+        1.0,
+        0.0,
+        3.0,
+        "value",
+        "what keeping a person in the seat they hold is worth to the party committee (the "
+        "status quo at a round)",
+        "elections",
+    ),
+    _p(
+        "nomination_standing_weight",
+        3.0,
+        0.0,
+        10.0,
+        "value per unit",
+        "worth to the party committee of a nominee's standing above the mean",
+        "elections",
+    ),
+    _p(
+        "defeat_aversion",
+        1.0,
+        0.0,
+        10.0,
+        "value",
+        "cost to the party committee of a nominee losing the vote",
+        "elections",
+    ),
+    _p(
+        "overload_aversion",
+        0.5,
+        0.0,
+        10.0,
+        "value per unit",
+        "cost to the party committee per unit of load beyond full time on its nominee",
+        "elections",
+    ),
+    _p(
+        "decline_load",
+        1.5,
+        1.0,
+        5.0,
+        "x full time",
+        "load beyond which a secretary or member declines a further seat",
+        "elections",
+    ),
+    _p(
+        "cadre_move_cost",
+        0.5,
+        0.0,
+        2.0,
+        "value",
+        "the street's cost of sending a cadre from outside, against the push",
+        "elections",
+    ),
+    _p(
+        "street_cadre_share",
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "share of its communities a street can send a cadre to at one election round",
+        "elections",
+    ),
+    # who contests (ODD §7.13)
+    _p(
+        "contest_dissatisfaction",
+        1.0,
+        0.0,
+        5.0,
+        "prob per unit",
+        "rival chance per unit of residents' satisfaction below satisfaction_neutral",
+        "elections",
+    ),
+    _p(
+        "satisfaction_neutral",
+        0.5,
+        0.0,
+        1.0,
+        "index",
+        "residents' satisfaction below which rivals start to stand",
+        "elections",
+    ),
+    _p(
+        "contest_organised",
+        0.3,
+        0.0,
+        2.0,
+        "prob per unit",
+        "rival chance per unit share of the community's compounds with a functioning owners' "
+        "committee (organised owners put up candidates)",
+        "elections",
+    ),
+    _p(
+        "vote_performance_weight",
+        3.0,
+        0.0,
+        30.0,
+        "logit per unit",
+        "weight free voters give the residents' committee's record (trust in it)",
+        "elections",
+    ),
+    # who votes (turnout from mobilisation, ODD §7.13)
+    _p(
+        "turnout_participant",
+        0.55,
+        0.0,
+        1.0,
+        "prob",
+        "chance a resident who takes part in community life votes of their own accord",
+        "elections",
+    ),
+    _p(
+        "branch_mobilisation",
+        0.7,
+        0.0,
+        1.0,
+        "prob",
+        "chance a compound branch gets one of its party members to vote",
+        "elections",
+    ),
+    _p(
+        "committee_mobilisation",
+        0.35,
+        0.0,
+        1.0,
+        "prob",
+        "chance the community party committee gets a party member to vote where there is no "
+        "compound branch",
+        "elections",
+    ),
+    _p(
+        "building_head_reach",
+        0.9,
+        0.0,
+        1.0,
+        "prob",
+        "chance building heads (楼组长) reach a resident who trusts the RC fully and is at home",
+        "elections",
+    ),
+    _p(
+        "availability_18_29",
+        0.05,
+        0.0,
+        1.0,
+        "prob",
+        "chance a resident aged 18-29 can be reached at home and goes to vote",
+        "elections",
+        "calibrated: Shanghai survey, RC-election voting 13.8% at 18-29, 55.7% at 50-59, "
+        "77.7% at 70-79, 47.9% overall (FACTS)",
+    ),
+    _p(
+        "availability_30_49",
+        0.35,
+        0.0,
+        1.0,
+        "prob",
+        "chance a resident aged 30-49 can be reached at home and goes to vote",
+        "elections",
+        "calibrated: Shanghai survey (FACTS), as availability_18_29",
+    ),
+    _p(
+        "availability_50_59",
+        0.6,
+        0.0,
+        1.0,
+        "prob",
+        "chance a resident aged 50-59 can be reached at home and goes to vote",
+        "elections",
+        "calibrated: Shanghai survey (FACTS), as availability_18_29",
+    ),
+    _p(
+        "availability_60_plus",
+        1.0,
+        0.0,
+        1.0,
+        "prob",
+        "chance a resident aged 60+ can be reached at home and goes to vote",
+        "elections",
+        "calibrated: Shanghai survey (FACTS), as availability_18_29",
+    ),
+    _p(
+        "tenant_attachment",
+        0.5,
+        0.0,
+        1.0,
+        "x",
+        "building heads' reach of tenants relative to owners",
         "elections",
     ),
     _p(
@@ -1618,14 +1933,15 @@ PARAMS: tuple[Param, ...] = (
     ),
     _p(
         "oc_attempt_rate",
-        0.004,
+        0.008,
         0.0,
         0.5,
         "prob/month",
         "chance owners attempt an assembly in a compound without a committee",
         "owners_committee",
-        "calibrated: owners' committees in 15-25% of compounds, a minority functioning "
-        "(docs/VALIDATION.md)",
+        "set so that bottom-up formation takes Beijing from 14.5% (2005) to 23% (2012) "
+        "(FACTS); the resulting level stays within the 12-30% found for large cities "
+        "without drives (docs/SOURCES.md §3)",
     ),
     _p(
         "party_led_formation",
@@ -1648,12 +1964,16 @@ PARAMS: tuple[Param, ...] = (
     ),
     _p(
         "party_turnout_boost",
-        0.25,
+        0.4,
         0.0,
         1.0,
         "prob",
-        "extra turnout probability from party mobilisation at full strength",
+        "extra turnout probability from mobilisation (branches, streets, a convened "
+        "committee: door-to-door written votes) at full strength",
         "owners_committee",
+        "set so that Shanghai's 2012-2019 re-election and formation drive takes committees "
+        "from 83% to 92.5% of compounds (docs/VALIDATION.md, historical episodes); no "
+        "independent check",
     ),
     _p(
         "assembly_turnout_base",
@@ -1778,6 +2098,257 @@ PARAMS: tuple[Param, ...] = (
         "hours/month",
         "members' hours an OC needs for full monitoring of the firm",
         "owners_committee",
+    ),
+    # members' effort and activity (OwnersCommittee.choose_efforts, ODD §7.7)
+    _p(
+        "oc_member_candidates",
+        3,
+        1,
+        20,
+        "owners/seat",
+        "owners standing for each seat of an elected committee (the most motivated is elected)",
+        "owners_committee",
+        "assumption: contested owners' elections are common in new compounds (SOURCES.md §2.5)",
+    ),
+    _p(
+        "oc_value_base",
+        0.3,
+        0.0,
+        5.0,
+        "value",
+        "what a member's effort is worth to them before support, grievance, backing and peers",
+        "owners_committee",
+    ),
+    _p(
+        "oc_support_weight",
+        0.5,
+        0.0,
+        5.0,
+        "value",
+        "worth of a member's effort at full owners' support",
+        "owners_committee",
+    ),
+    _p(
+        "oc_grievance_weight",
+        0.5,
+        0.0,
+        5.0,
+        "value",
+        "worth of a member's effort at full grievance (disputes at `oc_grievance_disputes`)",
+        "owners_committee",
+    ),
+    _p(
+        "oc_grievance_disputes",
+        6.0,
+        0.05,
+        50.0,
+        "per 1000 residents/month",
+        "compound dispute rate at which owners' grievance is full",
+        "owners_committee",
+    ),
+    _p(
+        "oc_backing_weight",
+        0.5,
+        0.0,
+        5.0,
+        "value",
+        "worth of a member's effort with the street's full backing",
+        "owners_committee",
+    ),
+    _p(
+        "oc_peer_weight",
+        0.5,
+        0.0,
+        5.0,
+        "value",
+        "worth of a member's effort when the other members give theirs in full",
+        "owners_committee",
+    ),
+    _p(
+        "oc_time_cost",
+        3.5,
+        0.05,
+        10.0,
+        "value",
+        "cost of full effort to a member without other seats (doubles at a full other load)",
+        "owners_committee",
+        "calibrated: 15-30% of formed committees function (SOURCES.md §3)",
+    ),
+    _p(
+        "oc_effort_adjust",
+        0.5,
+        0.0,
+        1.0,
+        "share/month",
+        "share of the way members move toward their chosen effort each month",
+        "owners_committee",
+    ),
+    _p(
+        "oc_active_effort",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "effort at which a member takes part in the committee's meetings and checks",
+        "owners_committee",
+    ),
+    _p(
+        "oc_dormancy_months",
+        6,
+        1,
+        36,
+        "months",
+        "months without action after which a formed committee counts as dormant",
+        "owners_committee",
+        "Shanghai practice: a committee that has done no work for 6 consecutive months is "
+        "re-elected early (SOURCES.md §2.5)",
+    ),
+    # street-convened committees (物业管理委员会) and the street's owners' work (ODD §7.7)
+    _p(
+        "street_convened_committees",
+        0.0,
+        0.0,
+        1.0,
+        "intensity",
+        "streets convene property-management committees where owners have none (lever)",
+        "owners_committee",
+        "Beijing Property Management Regulation (2020) and its rules for 物业管理委员会 "
+        "(SOURCES.md §2.5)",
+    ),
+    _p(
+        "drive_capacity_share",
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "largest share of a street's own staff hours its owners' work takes at full push",
+        "owners_committee",
+    ),
+    _p(
+        "convene_setup_hours",
+        40.0,
+        0.0,
+        400.0,
+        "hours",
+        "street hours to convene one committee (find and appoint members, register it)",
+        "owners_committee",
+    ),
+    _p(
+        "convened_upkeep_hours",
+        4.0,
+        0.0,
+        80.0,
+        "hours/month",
+        "street hours a month guiding each sitting convened committee",
+        "owners_committee",
+    ),
+    _p(
+        "convened_term_months",
+        36,
+        6,
+        120,
+        "months",
+        "term of a convened committee; the street convenes it again if owners elected none",
+        "owners_committee",
+        "Beijing rule for property-management committees (2020): re-convened if no owners' "
+        "committee is elected within three years (SOURCES.md §2.5)",
+    ),
+    _p(
+        "convened_assembly_rate",
+        0.05,
+        0.0,
+        1.0,
+        "prob/month",
+        "chance an acting convened committee organises an owners' assembly to elect a committee",
+        "owners_committee",
+    ),
+    _p(
+        "convened_backing",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "backing the members of a convened committee feel from the street that appointed them",
+        "owners_committee",
+    ),
+    # support for sitting committees and re-election drives (ODD §7.7)
+    _p(
+        "reelection_grace_months",
+        12,
+        0,
+        36,
+        "months",
+        "months a committee whose re-election failed stays in office while the street, "
+        "under a re-election drive, organises another assembly",
+        "owners_committee",
+    ),
+    _p(
+        "oc_support",
+        0.0,
+        0.0,
+        1.0,
+        "intensity",
+        "streets support sitting owners' committees: training, a room, mediation, "
+        "backing against the firm (lever)",
+        "owners_committee",
+    ),
+    _p(
+        "oc_support_hours",
+        3.0,
+        0.0,
+        40.0,
+        "hours/month",
+        "street hours a month per committee at full support",
+        "owners_committee",
+    ),
+    _p(
+        "reelection_support",
+        0.0,
+        0.0,
+        1.0,
+        "intensity",
+        "streets and branches mobilise owners for re-elections as for first elections (lever)",
+        "owners_committee",
+    ),
+    _p(
+        "reelection_drive_hours",
+        20.0,
+        0.0,
+        400.0,
+        "hours",
+        "street hours a mobilised re-election takes",
+        "owners_committee",
+    ),
+    # compound party branches (党支部建在小区上, ODD §7.7)
+    _p(
+        "branch_building",
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "share of compounds the party committees are pushed to give a branch of their own (lever)",
+        "owners_committee",
+        ZHENG_ZHONG,
+    ),
+    _p(
+        "branch_setup_hours",
+        30.0,
+        0.0,
+        300.0,
+        "hours",
+        "party-committee members' hours to set up a compound branch",
+        "owners_committee",
+    ),
+    _p(
+        "branch_min_party_members",
+        3,
+        1,
+        20,
+        "members",
+        "full party members living in a compound that a branch of its own needs",
+        "owners_committee",
+        "Constitution of the CPC, Art. 30: a primary organisation is formed where there are "
+        "three or more full members",
     ),
     # --- disputes ------------------------------------------------------------------------------
     _p(
@@ -2141,17 +2712,6 @@ PARAMS: tuple[Param, ...] = (
         "participation",
     ),
     _p(
-        "election_mobilisation",
-        0.88,
-        0.0,
-        1.0,
-        "prob",
-        "chance a non-participating resident who fully trusts the RC is mobilised to vote in "
-        "its election",
-        "participation",
-        "calibrated: 40-60% of residents vote in RC elections (docs/VALIDATION.md)",
-    ),
-    _p(
         "trust_efficacy",
         0.5,
         0.0,
@@ -2330,7 +2890,8 @@ PARAMS: tuple[Param, ...] = (
         0.0,
         1.0,
         "share",
-        "share of off-list tasks a street with an access list refuses",
+        "largest share of off-list tasks a street with an access list refuses (it refuses "
+        "what it could not do itself)",
         "departments",
     ),
     _p(
@@ -2469,6 +3030,15 @@ PARAMS: tuple[Param, ...] = (
         "cadres",
     ),
     _p(
+        "selection_noise",
+        0.1,
+        0.0,
+        1.0,
+        "index",
+        "sd of the street's reading of a candidate's standing with residents",
+        "cadres",
+    ),
+    _p(
         "candidate_pool",
         3,
         1,
@@ -2554,7 +3124,31 @@ def validate(values: dict[str, Any], where: str = "parameters") -> dict[str, Any
             f"{where}: channel_block_grant, channel_grid_funds and channel_ngo_projects "
             "are all 0; at least one channel weight must be positive"
         )
+    check_branch_target(out, out["branch_building"], where)
     return out
+
+
+def branchable_share(p: dict[str, Any]) -> float:
+    """Expected share of compounds with at least `branch_min_party_members` party members
+    among their residents (Poisson, from the schema's mean compound size): where a branch of
+    their own can be built."""
+    mean = p["party_member_share"] * max(p["households_per_compound"], 5.0) * p["household_size"]
+    k = int(p["branch_min_party_members"])
+    below = sum(math.exp(-mean) * mean**j / math.factorial(j) for j in range(k))
+    return max(0.0, 1.0 - below)
+
+
+def check_branch_target(p: dict[str, Any], target: float, where: str) -> None:
+    """A branch-building target cannot ask for branches where too few party members live."""
+    can = branchable_share(p)
+    if target > can + 0.05:
+        raise ScenarioError(
+            f"{where}: branch_building = {target!r} asks for a branch in {target:.0%} of "
+            f"compounds, but with party_member_share = {p['party_member_share']:g} only about "
+            f"{can:.0%} of compounds have the branch_min_party_members = "
+            f"{p['branch_min_party_members']} party members a branch needs; allowed: at most "
+            f"{min(can + 0.05, 1.0):.2f} (or raise party_member_share)"
+        )
 
 
 def suggest(key: str) -> str:

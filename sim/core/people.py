@@ -71,6 +71,9 @@ class People:
         "community": np.int32,  # home community
         "compound": np.int32,  # home compound (-1: none, e.g. a cadre living elsewhere)
         "party_member": bool,
+        "resident": bool,  # lives in the community (a cadre sent from outside does not)
+        "age": np.float64,  # years
+        "motivation": np.float64,  # civic motivation: what volunteering is worth (1 = typical)
         "hours": np.float64,  # hours a month the person can give to all seats
         "skill": np.float64,  # productivity multiplier (1 = typical)
         "standing": np.float64,  # standing with residents, 0-1: the votes they can win
@@ -79,33 +82,33 @@ class People:
         "active": bool,
         "load": np.float64,  # hours asked by all seats / hours available (1 = full)
         "performance": np.float64,  # output multiplier in every seat, from the load
-        "extra_hours": np.float64,  # hours asked this month beyond seats (e.g. convening)
+        "extra_hours": np.float64,  # standing hours beyond seats (a secretary's convening)
+        "setup_hours": np.float64,  # one-off hours this month (setting up branches)
         "selection_weight": np.float64,  # residents' weight when the street appointed them
+        "appointed_month": np.int64,  # month the street appointed them secretary (-1: never)
     }
+    FILL = {
+        "allied_firm": -1,
+        "performance": 1.0,
+        "selection_weight": np.nan,
+        "resident": True,
+        "appointed_month": -1,
+    }
+    """Value of a field for a person not yet created (zero where not listed)."""
 
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0
         for name, dtype in self.FIELDS.items():
-            setattr(self, name, np.zeros(capacity, dtype=dtype))
-        self.allied_firm[:] = -1
-        self.performance[:] = 1.0
-        self.selection_weight[:] = np.nan
+            setattr(self, name, np.full(capacity, self.FILL.get(name, 0), dtype=dtype))
 
     def _grow(self, need: int) -> None:
         cap = len(self.kind)
         if need <= cap:
             return
         new_cap = max(need, 2 * cap)
-        for name in self.FIELDS:
-            old = getattr(self, name)
-            arr = np.zeros(new_cap, dtype=old.dtype)
-            arr[:cap] = old
-            if name == "allied_firm":
-                arr[cap:] = -1
-            if name == "performance":
-                arr[cap:] = 1.0
-            if name == "selection_weight":
-                arr[cap:] = np.nan
+        for name, dtype in self.FIELDS.items():
+            arr = np.full(new_cap, self.FILL.get(name, 0), dtype=dtype)
+            arr[:cap] = getattr(self, name)
             setattr(self, name, arr)
 
     def add(self, k: int, **values: np.ndarray) -> np.ndarray:
@@ -134,8 +137,9 @@ class Seats:
     node: np.ndarray  # governance-network node of the organisation
     community: np.ndarray  # community the seat belongs to
     holder: np.ndarray  # person id, -1 vacant
-    hours: np.ndarray  # hours a month the seat asks of its holder
+    hours: np.ndarray  # hours a month the seat asks of its holder at full effort
     since: np.ndarray  # month the seat was last filled
+    effort: np.ndarray  # share of the seat's hours its holder chooses to give (owners' seats)
 
     @property
     def n(self) -> int:
@@ -153,6 +157,7 @@ class Seats:
     def fill(self, seats: np.ndarray, people: np.ndarray, month: int) -> None:
         self.holder[seats] = people
         self.since[seats] = month
+        self.effort[seats] = 1.0
 
     def vacate(self, seats: np.ndarray) -> None:
         self.holder[seats] = -1
@@ -161,13 +166,13 @@ class Seats:
 def build_seats(
     n_communities: int,
     compound_community: np.ndarray,
-    has_branch: np.ndarray,
     node_of: dict[str, np.ndarray],
     p: dict,
 ) -> Seats:
     """Every seat of the district. `node_of` maps 'party_committee', 'residents_committee',
-    'compound_branch' (−1 where a compound has none), 'owners_committee' and
-    'property_committee' to the network node of each organisation."""
+    'compound_branch', 'owners_committee' and 'property_committee' to the network node of
+    each organisation. Every compound has the seat of a branch secretary and the seats of an
+    owners' organisation, vacant while it has no branch or committee."""
     comm = np.arange(n_communities)
     comp = np.arange(len(compound_community))
     parts = []
@@ -192,13 +197,12 @@ def build_seats(
     add(RC, comm, DIRECTOR, node_of["residents_committee"], comm, p["seat_hours_director"])
     for _ in range(n_rc - 1):
         add(RC, comm, RC_MEMBER, node_of["residents_committee"], comm, p["seat_hours_rc_member"])
-    branches = np.flatnonzero(has_branch)
     add(
         BRANCH,
-        branches,
+        comp,
         BRANCH_SECRETARY,
-        node_of["compound_branch"][branches],
-        compound_community[branches],
+        node_of["compound_branch"],
+        compound_community,
         p["seat_hours_branch"],
     )
     add(OC, comp, OC_CHAIR, node_of["owners_committee"], compound_community, p["seat_hours_oc"])
@@ -224,6 +228,7 @@ def build_seats(
         holder=np.full(n, -1, dtype=np.int64),
         hours=cols[5],
         since=np.zeros(n, dtype=np.int64),
+        effort=np.ones(n),
     )
     seats.index()
     return seats

@@ -55,6 +55,10 @@ LEVER_SCOPE: dict[str, str] = {
     # property management and owners' committees
     "professional_committee": "community",
     "party_led_formation": "compound",
+    "street_convened_committees": "street",
+    "oc_support": "street",
+    "reelection_support": "street",
+    "branch_building": "community",
 }
 """Every lever and the level of the organisation that acts on it."""
 

@@ -41,6 +41,8 @@ class Residents:
         self.vulnerable = world.elderly | world.special
         self.owner = world.owner
         self.party_member = world.party_member
+        self.age_band = world.age_band  # sim.core.world.AGE_BANDS
+        self.adult = world.age_band > 0
         self.area = world.area
         self.tolerance = world.tolerance
         self.social: sp.csr_matrix = world.social

@@ -65,9 +65,12 @@ class Streets(Table):
     pushed_hours: np.ndarray = col(doc="task hours pushed down to communities this month")
     kept_task_hours: np.ndarray = col(doc="task hours the street does itself or pays for")
     refused_hours: np.ndarray = col(doc="task hours communities refused under the list")
+    relabel_due: np.ndarray = col(doc="refused task hours it re-issues next month as list items")
+    relabelled_hours: np.ndarray = col(doc="task hours it re-issued this month as list items")
     overhead: np.ndarray = col(doc="money spent on kept tasks, platform, evaluation (yuan)")
     renovation_budget: np.ndarray = col(doc="old-compound renovations it may start this year")
     own_capacity: np.ndarray = col(doc="task hours its own staff and seconded officers can do")
+    owners_hours: np.ndarray = col(doc="of those, hours given to owners' organisations this month")
     summons: np.ndarray = col(doc="problems it summoned departments to this month")
     answered_share: np.ndarray = col(doc="share of its summons departments answered this month")
     cadre_changes: np.ndarray = col(doc="secretaries and directors who left office this month")
@@ -86,6 +89,9 @@ class Communities(Table):
     hours: np.ndarray = col(doc="staff hours available this month")
     tasks_pushed: np.ndarray = col(doc="task hours (at reference skill) pushed down this month")
     tasks_accepted: np.ndarray = col(doc="of those, task hours the RC accepted")
+    tasks_relabelled: np.ndarray = col(doc="of the pushed, tasks re-issued as list items")
+    task_hours: np.ndarray = col(doc="hours spent on accepted tasks this month")
+    ledger_hours: np.ndarray = col(doc="hours on ledgers kept for the list and its refusals")
     admin_hours: np.ndarray = col(doc="hours spent on accepted tasks and inspections")
     caretaking_hours: np.ndarray = col(doc="hours caretaking compounds without management")
     friction_hours: np.ndarray = col(doc="hours reconciling the two committees' lines of work")
@@ -146,6 +152,10 @@ class Communities(Table):
     ngo_months_left: np.ndarray = col(doc="months left on the NGO contract")
     ngo_coordination: np.ndarray = col(doc="coordination of the RC and its NGO (0-1)")
     pmc: np.ndarray = col(bool, "a property-management committee is convened")
+    # the last election round
+    round_turnout: np.ndarray = col(doc="adults who voted in person at its last RC election")
+    round_contested: np.ndarray = col(doc="share of RC seats contested at its last round")
+    round_defeats: np.ndarray = col(doc="party nominees defeated at its last round")
 
 
 @dataclass
@@ -171,9 +181,22 @@ class Compounds(Table):
     detection: np.ndarray = col(doc="chance shirking is detected this month")
     detected: np.ndarray = col(bool, "shirking detected this month")
     changed_firm: np.ndarray = col(bool, "the firm changed this month (re-tender or exit)")
-    # owners' committee: 0 none, 1 functioning, 2 stalled, 3 captured
-    oc_state: np.ndarray = col(np.int8, "owners' committee state")
-    oc_age: np.ndarray = col(doc="months since the committee was elected")
+    # owners' organisation: an elected committee (业主委员会) or one the street convened
+    # (物业管理委员会); state 0 none, 1 functioning, 2 dormant, 3 captured
+    oc_kind: np.ndarray = col(np.int8, "owners' organisation: 0 none, 1 elected, 2 convened")
+    oc_state: np.ndarray = col(np.int8, "owners' committee state (OC_STATES)")
+    oc_age: np.ndarray = col(doc="months since the committee was elected or convened")
+    oc_last_active: np.ndarray = col(doc="last month the committee acted (met and checked)")
+    oc_acted: np.ndarray = col(bool, "the committee acted this month")
+    oc_effort: np.ndarray = col(doc="mean effort of the committee's members this month (0-1)")
+    oc_hours: np.ndarray = col(doc="hours the committee's members gave this month")
+    oc_lapsed_month: np.ndarray = col(doc="month its last committee lapsed (-1: never)")
+    oc_revived_month: np.ndarray = col(doc="month it last elected a committee after a lapse")
+    oc_lapses: np.ndarray = col(np.int64, "elected committees that lapsed here since the start")
+    oc_convened_month: np.ndarray = col(doc="month the street last convened its committee")
+    oc_backing: np.ndarray = col(doc="the street's backing of its committee this month (0-1)")
+    oc_early_call: np.ndarray = col(doc="month the street last called an early re-election")
+    party_members: np.ndarray = col(np.int64, "party members among its residents")
     independence: np.ndarray = col(doc="independence of the OC's check on the firm (0-1)")
     oc_performance: np.ndarray = col(doc="mean performance of the OC's members")
     convened: np.ndarray = col(bool, "the party organisation keeps a joint RC-OC-firm tie")
@@ -196,8 +219,10 @@ class Compounds(Table):
     )
 
 
-OC_NONE, OC_FUNCTIONING, OC_STALLED, OC_CAPTURED = 0, 1, 2, 3
-OC_STATES = ("none", "functioning", "stalled", "captured")
+OC_NONE, OC_FUNCTIONING, OC_DORMANT, OC_CAPTURED = 0, 1, 2, 3
+OC_STATES = ("none", "functioning", "dormant", "captured")
+OC_KIND_NONE, OC_ELECTED, OC_CONVENED = 0, 1, 2
+OC_KINDS = ("none", "elected", "convened")
 
 
 @dataclass
@@ -270,6 +295,13 @@ class Month:
     firm_entries: int = 0
     oc_formed: int = 0
     oc_lapsed: int = 0
+    oc_revived: int = 0
+    oc_convened_new: int = 0
+    oc_replaced: int = 0
+    convened_ended: int = 0
+    branches_built: int = 0
+    reelections: int = 0
+    reelections_held: int = 0
     assemblies: int = 0
     assembly_turnout: float = float("nan")
     ngo_failed: int = 0
@@ -285,3 +317,4 @@ class Month:
     resignations: int = 0
     collusions: int = 0
     convened_new: int = 0
+    cadres_sent: int = 0

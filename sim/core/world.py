@@ -77,6 +77,7 @@ class World:
     special: np.ndarray
     owner: np.ndarray
     party_member: np.ndarray
+    age_band: np.ndarray  # AGE_BANDS index: under 18, 18-29, 30-39, 40-49, 50-59, 60-69, 70+
     area: np.ndarray  # floor area of the household (m²), on heads, 0 elsewhere
     tolerance: np.ndarray  # quality below which the household withholds fees
     social: sp.csr_matrix
@@ -167,6 +168,25 @@ def estimate_memory(p: dict, district: District | None = None) -> int:
         + b["community"] * n["communities"]
         + b["organisation"] * n["organisations"]
     )
+
+
+AGE_BANDS = ("under_18", "18_29", "30_39", "40_49", "50_59", "60_69", "70_plus")
+"""Residents' age bands (ODD §5): the elderly (60+) are split by `share_70_plus`, the others
+into minors (`share_minors` of all residents) and four adult bands of equal size; household
+heads are adults."""
+
+
+def draw_age_bands(
+    p: dict, elderly: np.ndarray, head: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Each resident's age band, consistent with the `elderly` flag already drawn."""
+    u = rng.random(elderly.size)
+    minor = p["share_minors"] / max(1.0 - p["share_elderly"], 1e-9)
+    adult = np.minimum(1 + np.floor((u - minor) / max(1 - minor, 1e-9) * 4), 4)
+    young = np.where(u < minor, 0, adult)
+    young = np.where(head & (young == 0), 1 + np.floor(u * 4 / max(minor, 1e-9)), young)
+    old = np.where(u < p["share_70_plus"], 6, 5)
+    return np.where(elderly, old, young).astype(np.int8)
 
 
 def _counts(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
@@ -298,6 +318,7 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
     elderly = rng.random(n_res) < elderly_p[compound_of_resident]
     special = rng.random(n_res) < p["share_special"]
     party_member = rng.random(n_res) < p["party_member_share"]
+    age_band = draw_age_bands(p, elderly, head, rng)
 
     social = _social_graph(
         rng,
@@ -338,6 +359,7 @@ def build_world(p: dict, rng: np.random.Generator, district: District | None = N
         special=special,
         owner=owner,
         party_member=party_member,
+        age_band=age_band,
         area=area,
         tolerance=tolerance.astype(np.float32),
         social=social,
@@ -409,11 +431,13 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     """The typed governance network: integer node ids, node attrs `kind`, `index`,
     `level`; one edge per (pair, kind) with attr `kind`.
 
-    Nodes in order: street offices, community party committees, compound party branches,
-    residents' committees, owners'-committee seats (one per compound: the owners, with or
-    without a committee), property-management-committee seats (one per community), firms,
-    NGO slots, line departments. Edges that change during a run — contracts, collaboration, convened ties,
-    shared people — are kept current by the model (`sim.core.network`).
+    Nodes in order: street offices, community party committees, compound party branches (one
+    per compound: tied into the network only while the compound has a branch), residents'
+    committees, owners'-organisation seats (one per compound: the owners, with an elected
+    or a street-convened committee or none), property-management-committee seats (one per
+    community), firms, NGO slots, line departments. Edges that change during a run —
+    contracts, collaboration, convened ties, branches built, shared people — are kept
+    current by the model (`sim.core.network`).
     """
     g = nx.MultiGraph()
     offset: dict[str, int] = {}
@@ -422,14 +446,23 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     def add_nodes(key: str, kind: str, n: int, level: str) -> None:
         nonlocal nid
         offset[key] = nid
-        g.add_nodes_from((nid + i, {"kind": kind, "index": i, "level": level}) for i in range(n))
+        if level == "compound":  # a compound's bodies say where they are even without ties
+            home = world.community_of_compound.tolist()
+            g.add_nodes_from(
+                (nid + i, {"kind": kind, "index": i, "level": level, "community": home[i]})
+                for i in range(n)
+            )
+        else:
+            g.add_nodes_from(
+                (nid + i, {"kind": kind, "index": i, "level": level}) for i in range(n)
+            )
         nid += n
 
     n_comm, n_comp = world.n_communities, world.n_compounds
     branch_compounds = np.flatnonzero(world.compound_has_branch)
     add_nodes("street_office", "street_office", world.n_streets, "street")
     add_nodes("party_branch", "party_branch", n_comm, "community")
-    add_nodes("compound_branch", "party_branch", len(branch_compounds), "compound")
+    add_nodes("compound_branch", "party_branch", n_comp, "compound")
     add_nodes("residents_committee", "residents_committee", n_comm, "community")
     add_nodes("owners_committee", "owners_committee", n_comp, "compound")
     add_nodes("property_committee", "property_committee", n_comm, "community")
@@ -449,17 +482,14 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
     edges(so + world.street_of_community, rc + comm, "hierarchy")
     edges(so + world.street_of_community, rc + comm, "supervision")
     edges(pb + comm, rc + comm, "coordination")
+    edges(pb + comm, rc + comm, "supervision")
     edges(rc + world.community_of_compound, oc + comp, "hierarchy")
     served = world.firm_of_compound >= 0
     edges(oc + comp[served], firm + world.firm_of_compound[served], "contract")
     edges(oc + comp[served], firm + world.firm_of_compound[served], "supervision")
     # community party committee leads compound branches; branches coordinate their compound
-    edges(
-        pb + world.community_of_compound[branch_compounds],
-        cb + np.arange(len(branch_compounds)),
-        "hierarchy",
-    )
-    edges(cb + np.arange(len(branch_compounds)), oc + branch_compounds, "coordination")
+    edges(pb + world.community_of_compound[branch_compounds], cb + branch_compounds, "hierarchy")
+    edges(cb + branch_compounds, oc + branch_compounds, "coordination")
     # every line department reaches every street
     dept = offset["department"]
     for d in range(p["n_departments"]):
@@ -469,5 +499,4 @@ def build_network(world: World, p: dict) -> tuple[nx.MultiGraph, dict[str, int]]
         members = rc + np.flatnonzero(world.street_of_community == s)
         if len(members) > 1:
             edges(members[:-1], members[1:], "peer")
-    g.graph["branch_of_compound"] = {int(c): cb + i for i, c in enumerate(branch_compounds)}
     return g, offset

@@ -10,7 +10,7 @@ objects, never through pyplot, so no global state is touched and nothing stays i
     needs_met              share of need hours met: all, vulnerable, other, by category
     disputes               disputes arising / mediated / escalated per month; mediation rate
     budget                 money allocated / spent / lapsed / wasted; idle stock; absorption
-    owners_committees      owners' committees formed / functioning / stalled / captured;
+    owners_committees      owners' committees formed / functioning / dormant / captured;
                            fee collection and property-service quality
     trust                  residents' trust in each type of organisation
     participation          participation rate, with the middle 80% of communities
@@ -270,9 +270,10 @@ def fig_owners(series, communities, caption) -> Figure:
         ax,
         series,
         {
-            "oc_formed_share": "formed (any state)",
+            "oc_coverage_share": "elected or convened",
+            "oc_formed_share": "elected",
             "oc_functioning_share": "functioning",
-            "oc_stalled_share": "stalled",
+            "oc_dormant_share": "dormant",
             "oc_captured_share": "captured",
         },
         lw=1.6,

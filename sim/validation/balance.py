@@ -49,6 +49,10 @@ REFORMS: dict[str, dict[str, Any]] = {
     "property-management committee": {"professional_committee": True},
     "volunteer platform": {"volunteer_platform": True},
     "party-led OC formation 0 → 1": {"party_led_formation": 1.0},
+    "streets convene committees where owners have none": {"street_convened_committees": 1.0},
+    "support for sitting owners' committees": {"oc_support": 1.0},
+    "re-election drives for owners' committees": {"reelection_support": 1.0},
+    "branches built in 90% of compounds": {"branch_building": 0.9},
     "cross-appointment pushes off (all four → 0)": {
         "xa_one_shoulder": 0.0,
         "xa_two_committee_overlap": 0.0,

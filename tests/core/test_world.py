@@ -67,11 +67,20 @@ def test_network_has_integer_ids_kinds_and_every_edge_type(world):
     # shared people, collaboration and convened ties come from people and contracts, which
     # the model adds
     assert edge_kinds == set(EDGE_KINDS) - {"cross_appointment", "collaboration"}
+    # every organisation in place is tied in; a compound's branch node waits for a branch,
+    # a firm without contracts for a tender it wins
+    first_branch = w.node_offset["compound_branch"]
+    no_branch = {first_branch + c for c in np.flatnonzero(~w.compound_has_branch)}
+    idle = set(range(p["n_firms"])) - set(w.firm_of_compound[w.firm_of_compound >= 0].tolist())
+    no_branch |= {w.node_offset["property_firm"] + f for f in idle}
     assert nx.is_connected(
         nx.Graph(g).subgraph(
-            n for n, d in g.nodes(data=True) if d["kind"] not in ("ngo", "property_committee")
+            n
+            for n, d in g.nodes(data=True)
+            if d["kind"] not in ("ngo", "property_committee") and n not in no_branch
         )
     )
+    assert all(g.degree(n) == 0 for n in no_branch)
 
 
 def test_network_agrees_with_the_arrays(world):

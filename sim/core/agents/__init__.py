@@ -2,6 +2,7 @@
 organisation senses, wants and chooses."""
 
 from .base import GovernanceAgent
+from .convened_committee import ConvenedCommittee
 from .department import Department
 from .ngo import NGO
 from .owners_committee import OwnersCommittee
@@ -13,6 +14,7 @@ from .residents_committee import ResidentsCommittee
 from .street_office import StreetOffice
 
 __all__ = [
+    "ConvenedCommittee",
     "Department",
     "GovernanceAgent",
     "NGO",

@@ -2,19 +2,28 @@
 (ODD §7.6, §7.7).
 
 What it senses: its members (who they are, their hours and other seats, whom they answer
-to), its firm's service quality and whether shirking was detected, the strikes against the
-firm, and residents' support (participation).
-What it wants: good service for the fees — as far as its members answer to the owners.
-What it chooses each month: (1) how closely to monitor the firm (`monitor`: its members'
-seat hours × performance against `oc_monitoring_hours`); (2) after a detection (`respond`),
-to sanction, to re-tender at `retender_strikes` strikes — with a probability equal to its
-independence, which shared people with the firm's allies blunt (coordination.checks) — or,
-when re-tendering fails and strikes mount, to sue; (3) its members may come to answer to the
-firm (`drift_to_firm`): the chance rises as a member's independence falls, and a party
-member resists (`party_capture_protection`). It is functioning with at least
-`oc_quorum_members` active members, stalled below that, captured when most members answer
-to the firm. Its seat is a node of the network for every compound; the agent exists only
-while a committee is formed.
+to, what each gives), its firm's service and whether shirking was detected, the strikes
+against the firm, the owners' support (participation), their grievances (disputes) and the
+street's backing (a lever, `oc_support`).
+What it wants: good service for the fees — as far as its members give their time and answer
+to the owners.
+What its members choose each month (`choose_efforts`): how much of their seat's hours to
+give. They are volunteers: effort is worth their civic motivation × (`oc_value_base` +
+`oc_support_weight` × support + `oc_grievance_weight` × grievance + `oc_backing_weight` ×
+backing + `oc_peer_weight` × the other members' effort last month) and costs `oc_time_cost`
+× (1 + the load of their other seats); each moves `oc_effort_adjust` of the way toward
+min(1, worth / cost). A member who answers to the firm gives nothing to checking it.
+What the committee then does: it *acts* (meets and checks the firm) in a month when at least
+`oc_quorum_members` members give `oc_active_effort` or more; its monitoring intensity is its
+members' hours given × performance against `oc_monitoring_hours`, and only an acting
+committee monitors, answers detected shirking (`respond`: re-tender with a probability equal
+to its independence, or sue) and co-opts owners into vacant seats. It functions while it has
+acted within the last `oc_dormancy_months`, is dormant after that (formed, not functioning),
+and captured when most members answer to the firm (`drift_to_firm`). A dormant committee
+wakes when its members' effort rises again: a dispute, the street's backing, new members.
+
+Its seat is a node of the network for every compound; the agent exists only while a
+committee sits. A committee the street convened (ConvenedCommittee) decides the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import numpy as np
 
 from ..people import OC
 from ..rows import row_means, row_sums
-from ..state import OC_CAPTURED, OC_FUNCTIONING, OC_STALLED, OC_STATES
+from ..state import OC_CAPTURED, OC_DORMANT, OC_ELECTED, OC_FUNCTIONING, OC_STATES
 from .base import GovernanceAgent, column
 
 INDEPENDENCE_FLOOR = 0.05
@@ -35,6 +44,8 @@ class OwnersCommittee(GovernanceAgent):
 
     table = "compounds"
     kind = "owners_committee"
+    elected = True
+    """Elected by the owners' assembly (a convened committee is appointed by the street)."""
 
     oc_state = column()
     oc_age = column()
@@ -43,7 +54,7 @@ class OwnersCommittee(GovernanceAgent):
 
     @property
     def state(self) -> str:
-        """'functioning', 'stalled' or 'captured'."""
+        """'functioning', 'dormant' or 'captured'."""
         return OC_STATES[self.oc_state]
 
     @property
@@ -52,7 +63,8 @@ class OwnersCommittee(GovernanceAgent):
 
     @staticmethod
     def sitting(model) -> np.ndarray:
-        """Compounds with a sitting committee, in the order of `model.owners_committees`."""
+        """Compounds with a sitting committee (elected or convened), in the order of
+        `model.owners_committees`."""
         return np.fromiter(
             model.owners_committees, dtype=np.int64, count=len(model.owners_committees)
         )
@@ -60,10 +72,78 @@ class OwnersCommittee(GovernanceAgent):
     def members(self) -> np.ndarray:
         return self.model.org_members(OC, self.index)
 
+    # --- effort and activity (§7.7) ------------------------------------------------------
+    def choose_effort(self) -> None:
+        """Its members choose this month's effort (see the module docstring)."""
+        self.choose_efforts(self.model, np.array([self.index]))
+
+    @staticmethod
+    def backing(model, compounds: np.ndarray) -> np.ndarray:
+        """The street's backing as the members of each committee feel it (0-1): the support
+        the street gives it this month (StreetOffice.plan_owners_work); a convened committee
+        also has the backing of the street that appointed it (`convened_backing`)."""
+        cp = model.compounds
+        given = cp.oc_backing[compounds]
+        convened = cp.oc_kind[compounds] != OC_ELECTED
+        return np.where(convened, np.maximum(given, model.p["convened_backing"]), given)
+
+    @staticmethod
+    def choose_efforts(model, compounds: np.ndarray) -> None:
+        """Every member of the committees of `compounds` chooses effort (each reads only
+        its own committee's state of last month, so the order does not matter)."""
+        if compounds.size == 0:
+            return
+        p, cp, people, seats = model.p, model.compounds, model.people, model.seats
+        table = model.oc_seat_table[compounds]  # committee × seat
+        holder = seats.holder[table]
+        filled = holder >= 0
+        who = np.maximum(holder, 0)
+        support = np.minimum(cp.participation[compounds] / p["oc_support_participation"], 1.0)
+        grievance = np.minimum(cp.dispute_rate[compounds] / p["oc_grievance_disputes"], 1.0)
+        backing = OwnersCommittee.backing(model, compounds)
+        effort = seats.effort[table]
+        count = filled.sum(axis=1)
+        total = row_sums(np.where(filled, effort, 0.0), filled)
+        peers = np.where(
+            count[:, None] > 1,
+            (total[:, None] - effort) / np.maximum(count[:, None] - 1, 1),
+            0.0,
+        )
+        reasons = (
+            p["oc_value_base"]
+            + p["oc_support_weight"] * support
+            + p["oc_grievance_weight"] * grievance
+            + p["oc_backing_weight"] * backing
+        )[:, None] + p["oc_peer_weight"] * peers
+        worth = people.motivation[who] * reasons
+        own = effort * seats.hours[table] / np.maximum(people.hours[who], 1e-9)
+        other_load = np.maximum(people.load[who] - own, 0.0)
+        cost = p["oc_time_cost"] * (1.0 + other_load)
+        wanted = np.minimum(worth / cost, 1.0)
+        allied = people.allied_firm[who] == cp.firm[compounds][:, None]
+        wanted = np.where(allied & (cp.firm[compounds][:, None] >= 0), 0.0, wanted)
+        new = effort + p["oc_effort_adjust"] * (wanted - effort)
+        seats.effort[table[filled]] = new[filled]
+        active = filled & (new >= p["oc_active_effort"])
+        given = row_sums(
+            np.where(filled, new * seats.hours[table] * people.performance[who], 0.0), filled
+        )
+        cp.oc_effort[compounds] = row_means(np.where(filled, new, 0.0), filled)
+        cp.oc_hours[compounds] = given
+        cp.oc_acted[compounds] = active.sum(axis=1) >= p["oc_quorum_members"]
+
+    @staticmethod
+    def act_all(model) -> None:
+        """This month's effort of every sitting committee's members, and which committees
+        act (`choose_efforts`, then `take_stock_all`)."""
+        sitting = OwnersCommittee.sitting(model)
+        OwnersCommittee.choose_efforts(model, sitting)
+        OwnersCommittee.take_stock_all(model, sitting)
+
     # --- health (§7.7) -------------------------------------------------------------------
     def take_stock(self) -> None:
-        """Its state from its members: captured if most answer to the firm, stalled below
-        the quorum of active members, else functioning."""
+        """Its state: captured if most members answer to the firm, functioning if it acted
+        within the last `oc_dormancy_months`, dormant otherwise."""
         self.take_stock_all(self.model, np.array([self.index]))
 
     @staticmethod
@@ -76,10 +156,15 @@ class OwnersCommittee(GovernanceAgent):
         size = filled.sum(axis=1)
         firm = cp.firm[compounds]
         allied = (filled & (people.allied_firm[np.maximum(holder, 0)] == firm[:, None])).sum(axis=1)
+        captured = (size > 0) & (firm >= 0) & (allied * 2 > size)
+        cp.oc_acted[compounds] &= ~captured
+        month = model.steps
+        cp.oc_last_active[compounds] = np.where(
+            cp.oc_acted[compounds], month, cp.oc_last_active[compounds]
+        )
+        recent = month - cp.oc_last_active[compounds] < p["oc_dormancy_months"]
         cp.oc_state[compounds] = np.where(
-            (size > 0) & (firm >= 0) & (allied * 2 > size),
-            OC_CAPTURED,
-            np.where(size < p["oc_quorum_members"], OC_STALLED, OC_FUNCTIONING),
+            captured, OC_CAPTURED, np.where(recent, OC_FUNCTIONING, OC_DORMANT)
         )
         perf = np.where(filled, people.performance[np.maximum(holder, 0)], 0.0)
         cp.oc_performance[compounds] = row_means(perf, filled)
@@ -165,28 +250,29 @@ class OwnersCommittee(GovernanceAgent):
 
     # --- supervision (§7.6) ----------------------------------------------------------------
     def monitor(self) -> float:
-        """Monitoring intensity this month (0-1): what its members' hours allow."""
+        """Monitoring intensity this month (0-1): what its members give allows."""
         return float(self.monitors(self.model, np.array([self.index]))[0])
 
     @staticmethod
     def monitors(model, compounds: np.ndarray) -> np.ndarray:
         """`monitor` of the committees of `compounds` at once: the hours their members give
-        their seats (× performance) against `oc_monitoring_hours`; 0 unless functioning."""
-        p, seats = model.p, model.seats
-        table = model.oc_seat_table[compounds]
-        holder = seats.holder[table]
-        given = row_sums(
-            seats.hours[table] * model.people.performance[np.maximum(holder, 0)], holder >= 0
-        )
-        intensity = np.minimum(1.0, given / max(p["oc_monitoring_hours"], 1e-9))
-        return np.where(model.compounds.oc_state[compounds] == OC_FUNCTIONING, intensity, 0.0)
+        (effort × seat hours × performance) against `oc_monitoring_hours`; 0 unless the
+        committee acts this month and supervises the compound's firm along a `supervision`
+        tie of the network."""
+        p, cp = model.p, model.compounds
+        intensity = np.minimum(1.0, cp.oc_hours[compounds] / max(p["oc_monitoring_hours"], 1e-9))
+        watching = model.supervises_firm(compounds)
+        return np.where(cp.oc_acted[compounds] & watching, intensity, 0.0)
 
     def respond(self) -> None:
         """After this month's detection: re-tender at enough strikes, with a probability
-        equal to its independence; sue when re-tendering fails and strikes pile up."""
+        equal to its independence; sue when re-tendering fails and strikes pile up. Only a
+        committee that acts this month responds."""
         m, p, cp = self.model, self.model.p, self.model.compounds
         i = self.index
-        if cp.oc_state[i] != OC_FUNCTIONING or cp.firm[i] < 0 or not cp.detected[i]:
+        if not cp.oc_acted[i] or cp.oc_state[i] != OC_FUNCTIONING:
+            return
+        if cp.firm[i] < 0 or not cp.detected[i]:
             return
         rng = m.streams["organisations"]
         if cp.strikes[i] >= p["retender_strikes"]:

@@ -1,20 +1,28 @@
 """Compound party branch (小区党支部): leads owners' organising in its compound (ODD §7.7).
 
-What it senses: whether its compound has an owners' committee, the compound's service
-quality, its secretary's spare hours, and the pushes it is given (`party_led_formation`,
-`xa_secretary_chairs_oc`).
+A branch exists where enough party members live and either it was there at the start or a
+community party committee built it (PartyCommittee.build_branches, under the push
+`branch_building`); its secretary is a resident party member.
+What it senses: whether its compound has an elected owners' committee, the compound's
+service quality, its secretary's performance, and the pushes it is given
+(`party_led_formation`, `xa_secretary_chairs_oc`).
 What it chooses: (1) whether to convene an owners' assembly this month (lead_formation): with
-the push of party-led formation, when service is poor and its secretary has hours; (2) at an
-owners' election, whether its secretary stands for chair (stands_for_chair); the owners'
-vote decides (sim.core.mechanisms.owners_assembly).
+the push of party-led formation, when service is poor and its secretary has hours — where no
+committee sits, or only one the street convened; (2) at an owners' election, whether its
+secretary stands for chair (stands_for_chair: the push `xa_secretary_chairs_oc` weighed
+against the separation norm, the secretary's standing, the chance owners vote them down and
+the load, as a party committee weighs its nominations); the owners' vote decides
+(sim.core.mechanisms.owners_assembly). A branch also mobilises its party members to vote in
+residents'-committee elections (sim.core.mechanisms.elections).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..people import BRANCH_SECRETARY
-from ..state import OC_NONE
+from ..mechanisms import elections
+from ..people import BRANCH_SECRETARY, OC, OC_CHAIR
+from ..state import OC_ELECTED
 from .base import GovernanceAgent
 
 
@@ -36,11 +44,12 @@ class PartyBranch(GovernanceAgent):
     @staticmethod
     def lead_formations(model, compounds: np.ndarray, u: np.ndarray) -> np.ndarray:
         """`lead_formation` of the branches of `compounds` at once (uniforms `u`): a branch
-        convenes only where its compound has no committee, it has a secretary and a push."""
+        convenes only where its compound has no elected committee, it has a secretary and a
+        push."""
         p, cp = model.p, model.compounds
         secretary = model.holder_of(BRANCH_SECRETARY, compounds)
         push = model.levers.compound("party_led_formation")[compounds]
-        able = (cp.oc_state[compounds] == OC_NONE) & (secretary >= 0) & (push > 0)
+        able = (cp.oc_kind[compounds] != OC_ELECTED) & (secretary >= 0) & (push > 0)
         perf = model.people.performance[np.maximum(secretary, 0)]
         chance = (
             p["oc_attempt_rate"]
@@ -51,7 +60,17 @@ class PartyBranch(GovernanceAgent):
         )
         return able & (u < chance)
 
-    def stands_for_chair(self, u: float) -> bool:
-        """Does its secretary stand for chair of the owners' committee?"""
-        push = self.model.levers.at_compound("xa_secretary_chairs_oc", self.index)
-        return self.secretary >= 0 and u < push
+    def stands_for_chair(self, context: tuple) -> bool:
+        """Does its secretary stand for chair of the owners' committee? When it is worth it
+        (elections.nomination_value with the push `xa_secretary_chairs_oc`, the owners'
+        election as `context`) and the secretary accepts the load (at most
+        `decline_load`)."""
+        m = self.model
+        secretary = self.secretary
+        if secretary < 0:
+            return False
+        push = m.levers.at_compound("xa_secretary_chairs_oc", self.index)
+        seat = int(m.seats_of(OC, self.index, OC_CHAIR)[0])
+        if elections.declines(m, secretary, seat):
+            return False
+        return elections.nomination_value(m, secretary, seat, push, context) > 0

@@ -14,15 +14,25 @@ disputes run above `convene_threshold`, worst first, as many as its secretary ca
 `coordination` edge of the network, and it is dropped when the compound calms down (below
 half the threshold). A secretary who is also RC director has fewer hours to spare;
 (2) whom to nominate at an election (nominate_director, nominate_member): its secretary for
-RC director with the push `xa_one_shoulder`, its members for RC seats with the push
-`xa_two_committee_overlap`; the vote decides (sim.core.mechanisms.elections).
+RC director, its members for RC member seats, each when the nomination is worth it —
+the push (`xa_one_shoulder`, `xa_two_committee_overlap`) against the separation norm
+(`one_shoulder_norm`), the person's standing with residents, the chance they lose the vote,
+and the load the seat adds (nomination_value) — and only people the round's rules admit and
+who accept the load (at most `decline_load`); the vote decides
+(sim.core.mechanisms.elections); (3) under the
+push `branch_building` (a target share of its compounds with a branch of their own), where to
+build compound branches (build_branches): where at least `branch_min_party_members` party
+members live, largest compounds first, as many as its members' spare hours allow this month
+at `branch_setup_hours` each — hours charged to them, so building branches costs the
+committee's other work.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..people import PC_MEMBER, SECRETARY  # noqa: F401
+from ..mechanisms import elections
+from ..people import DIRECTOR, OC, OC_MEMBER, PC, PC_MEMBER, RC, RC_MEMBER, SECRETARY
 from .base import GovernanceAgent, column
 
 
@@ -81,27 +91,117 @@ class PartyCommittee(GovernanceAgent):
         self.convened = int(chosen.sum())
         m.charge_convening(self.index, float(chosen.sum()) * p["convening_hours"])
 
-    # --- nominations (§7.13) -------------------------------------------------------------
-    def nominate_director(self, u: float) -> int:
-        """Its nominee for RC director: the secretary with the push's probability (`u` is
-        the uniform draw), else the incumbent director if not the secretary, else -1 (a
-        new candidate is found)."""
+    # --- branches in compounds (§7.7) ----------------------------------------------------
+    def members_spare_hours(self) -> tuple[np.ndarray, np.ndarray]:
+        """Its seat-holders (secretary and members) and the hours each can give this month
+        before their load passes `convening_max_load`."""
         m = self.model
-        push = m.levers.at("xa_one_shoulder", self.index)
-        secretary = m.holder(SECRETARY, self.index)
-        if secretary >= 0 and u < push:
-            return secretary
-        incumbent = m.director_of(self.index)
-        return incumbent if incumbent >= 0 and incumbent != secretary else -1
+        people = np.unique(m.org_members(PC, self.index))
+        ppl = m.people
+        used = ppl.hours[people] * ppl.load[people]
+        spare = np.maximum(m.p["convening_max_load"] * ppl.hours[people] - used, 0.0)
+        return people, spare
 
-    def nominate_member(self, u: float, taken: set[int]) -> int:
-        """Its nominee for an RC member seat: one of its members not yet on the RC, with
-        the overlap push's probability (`u`), else -1 (a candidate from outside)."""
+    def build_branches(self) -> None:
+        """Build compound branches toward the target share (see the module docstring)."""
+        m, p, cp = self.model, self.model.p, self.model.compounds
+        c = self.compounds
+        target = m.levers.community("branch_building")[self.index]
+        if target <= 0 or c.size == 0:
+            return
+        need = int(np.ceil(target * c.size - 1e-9)) - int(cp.has_branch[c].sum())
+        able = c[~cp.has_branch[c] & (cp.party_members[c] >= p["branch_min_party_members"])]
+        if need <= 0 or able.size == 0:
+            return
+        people, spare = self.members_spare_hours()
+        cost = p["branch_setup_hours"]
+        can = able.size if cost <= 0 else int(spare.sum() // cost)
+        k = min(need, able.size, can)
+        if k <= 0:
+            return
+        order = np.argsort(-cp.residents[able], kind="stable")[:k]
+        for compound in able[order].tolist():
+            m.build_branch(compound)
+        if cost > 0:
+            m.people.setup_hours[people] += k * cost * spare / spare.sum()
+
+    # --- nominations (§7.13) -------------------------------------------------------------
+    @property
+    def secretary(self) -> int:
+        return self.model.holder(SECRETARY, self.index)
+
+    def load_with(self, person: int, seat: int) -> float:
+        return elections.load_with(self.model, person, seat)
+
+    def can_stand(self, person: int, seat: int) -> bool:
+        """May `person` stand for `seat` under the round's rules, and would they accept the
+        load it adds (at most `decline_load`)?"""
+        ok = elections.eligible(self.model, np.array([person]))[0]
+        return bool(ok and not elections.declines(self.model, person, seat))
+
+    def nomination_value(self, person: int, seat: int, push: float, context: tuple) -> float:
+        return elections.nomination_value(self.model, person, seat, push, context)
+
+    def nominate_director(self, context: tuple) -> tuple[int, bool]:
+        """Its nominee for RC director, and whether someone declined: its secretary if the
+        rules let them stand, they accept the load and the nomination is worth it (push
+        `xa_one_shoulder`); else the incumbent director if eligible; else -1 (a new
+        candidate stands)."""
+        m = self.model
+        seat = int(m.seats_of(RC, self.index, DIRECTOR)[0])
+        push = m.levers.at("xa_one_shoulder", self.index)
+        secretary = self.secretary
+        declined = False
+        if secretary >= 0 and elections.eligible(m, np.array([secretary]))[0]:
+            if elections.declines(m, secretary, seat):
+                declined = True
+            elif self.nomination_value(secretary, seat, push, context) > 0:
+                return secretary, False
+        incumbent = m.director_of(self.index)
+        if (
+            incumbent >= 0
+            and incumbent != secretary
+            and elections.eligible(m, np.array([incumbent]))[0]
+        ):
+            return incumbent, declined
+        return -1, declined
+
+    def nominate_member(self, taken: set[int], context: tuple) -> tuple[int, bool]:
+        """Its nominee for an RC member seat, and whether someone declined: the member of
+        the party committee, not yet standing, for whom the nomination is worth most (push
+        `xa_two_committee_overlap`), if worth anything and they accept; else -1."""
         m = self.model
         push = m.levers.at("xa_two_committee_overlap", self.index)
-        if u >= push:
-            return -1
+        seat = int(m.seats_of(RC, self.index, RC_MEMBER)[0])
+        best, best_value, declined = -1, 0.0, False
         for k in m.holders(PC_MEMBER, self.index):
-            if k >= 0 and k not in taken:
-                return int(k)
-        return -1
+            if k < 0 or k in taken or not elections.eligible(m, np.array([k]))[0]:
+                continue
+            if elections.declines(m, k, seat):
+                declined = True
+                continue
+            value = self.nomination_value(k, seat, push, context)
+            if value > best_value:
+                best, best_value = int(k), value
+        return best, declined and best < 0
+
+    def nominate_for_owners(self, compound: int, context: tuple) -> int:
+        """Its nominee for a member seat of the owners' committee of `compound` (one of its
+        own or the RC's members, push `xa_two_committee_member_on_oc`): the one for whom the
+        nomination is worth most, if worth anything and they accept the load; else -1.
+        `context` is the owners' election: their trust in the party, the party members
+        among them, a contest always."""
+        m = self.model
+        push = m.levers.compound("xa_two_committee_member_on_oc")[compound]
+        if push <= 0:
+            return -1
+        seat = int(m.seats_of(OC, compound, OC_MEMBER)[0])
+        pool = m.holders(PC_MEMBER, self.index) + m.holders(RC_MEMBER, self.index)
+        best, best_value = -1, 0.0
+        for k in pool:
+            if k < 0 or elections.declines(m, k, seat):
+                continue
+            value = self.nomination_value(k, seat, push, context)
+            if value > best_value:
+                best, best_value = int(k), value
+        return best

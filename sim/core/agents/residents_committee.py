@@ -11,9 +11,10 @@ What it wants: a good assessment score, and residents' needs met (weight
 careers, which weigh the score or residents' evaluation as the street selects cadres
 (`career_concern`, `cadre_selection_resident_weight`, §7.15).
 What it chooses: (1) which pushed tasks to accept — all of them without a list; with a list
-it refuses `off_list_refusal` of the tasks beyond the list, less if its director is the
-party secretary, who answers to the street's party working committee
-(`one_shoulder_deference`); (2) how to split the hours left after tasks, inspections,
+it refuses `off_list_refusal` of the tasks beyond the list (tasks its street re-issued as
+list items it cannot refuse), less if its director is the party secretary, who answers to the
+street's party working committee (`one_shoulder_deference`); every refusal asks ledgers of it
+(`ledger_hours_per_refused_hour`); (2) how to split the hours left after tasks, inspections,
 caretaking, reconciling its work with the party committee (`friction_hours` × (1 −
 their coordination)), the property committee and mediation among scored paperwork, managing
 devolved money and serving residents (`allocation`); (3) it learns: each month it works out
@@ -58,7 +59,9 @@ class ResidentsCommittee(GovernanceAgent):
 
     # --- tasks (§7.3) --------------------------------------------------------------------
     def accept_tasks(self) -> None:
-        """Accept the pushed tasks, refusing part of those beyond the list if it has one."""
+        """Accept the pushed tasks, refusing part of those beyond the list if it has one
+        (tasks re-issued as list items count within the list and cannot be refused); each
+        refused hour asks `ledger_hours_per_refused_hour` of ledgers."""
         m, p, cm = self.model, self.model.p, self.model.communities
         i = self.index
         pushed = cm.tasks_pushed[i]
@@ -66,11 +69,13 @@ class ResidentsCommittee(GovernanceAgent):
         if m.levers.at("responsibility_list", i):
             hours = cm.staff[i] * p["staff_hours"]
             off_list = max(pushed - p["responsibility_list_cap"] * hours, 0.0)
+            off_list = min(off_list, pushed - cm.tasks_relabelled[i])
             refusal = p["off_list_refusal"]
             if self.director_is_secretary():
                 refusal *= 1 - p["one_shoulder_deference"]
             accepted = pushed - refusal * off_list
         cm.tasks_accepted[i] = accepted
+        cm.ledger_hours[i] = p["ledger_hours_per_refused_hour"] * (pushed - accepted)
 
     def director_is_secretary(self) -> bool:
         m = self.model
@@ -101,7 +106,10 @@ class ResidentsCommittee(GovernanceAgent):
         inspections = p["inspections_per_month"] * p["inspection_hours"]
         mirrors = np.array([model.mirror_hours(c) for c in i.tolist()])
         caretaking = np.array([model.caretaking_demand(c) for c in i.tolist()])
-        cm.admin_hours[i] = admin = np.minimum(hours, task_time + inspections + mirrors)
+        cm.admin_hours[i] = admin = np.minimum(
+            hours, task_time + inspections + mirrors + cm.ledger_hours[i]
+        )
+        cm.task_hours[i] = np.minimum(task_time, admin)
         left = hours - admin
         cm.caretaking_hours[i] = np.minimum(left, caretaking)
         left = left - cm.caretaking_hours[i]

@@ -8,25 +8,60 @@ residents, last month's absorption of money, the assessment score, the task hour
 residents' evaluation and escalated disputes.
 What it wants: tasks done without paying for them, money spent rather than lapsed, communities
 that score well in its own assessment, and departments that carry their share.
-What it chooses: (1) with an access list it refuses `access_refusal` of the departments'
-duties that are not its own (receive_tasks); (2) it keeps tasks up to its own capacity and
+What it chooses: (1) with an access list it refuses the departments' duties that are not its
+own as far as it could not do them itself, at most `access_refusal` of them (receive_tasks,
+refusal_share); (2) it keeps tasks up to its own capacity and
 pushes the rest down, by population; tasks a committee refuses under the list come back and it
-pays for them; (3) devolved money goes first to capacity building, then to channels by the
+pays for them, re-issuing part of them the next month as list items under another name
+(`relabel_rate`, less what a third-party evaluator strikes off); (3) devolved money goes first to capacity building, then to channels by the
 channel weights; block grants follow population, the assessment score
 (`performance_budget_share`) and last year's absorption (`absorption_tilt`: money moves
 toward communities that spent); (4) with `street_summons` it calls departments to its
 escalated disputes and renovations (summon); (5) it rates the departments (rate_departments)
 and scores its communities (assess); (6) it selects, replaces and promotes secretaries
 (select_secretaries, promote), weighing residents' evaluation by
-`cadre_selection_resident_weight` against its top-down score.
+`cadre_selection_resident_weight` against its top-down score; (7) its work for owners'
+organisations (plan_owners_work): under a drive (`street_convened_committees`) it convenes
+property-management committees where owners have none, worst-served compounds first; it
+backs sitting committees (`oc_support`) and mobilises owners for re-elections, early ones for
+dormant committees included (`reelection_support`). This work takes its own staff's hours —
+at most `drive_capacity_share` × the strongest of these pushes × its capacity — which it then
+cannot spend on tasks, so a drive sends more tasks down to the residents' committees.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..state import OC_NONE
+from ..mechanisms import coordination
+from ..people import BRANCH_SECRETARY, DIRECTOR, OC, OC_CHAIR, RC, RC_MEMBER, VOLUNTEER
+from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
 from .base import GovernanceAgent, column
+
+
+class SelectionRecord:
+    """The streets' appointments of secretaries, measured against residents' own ranking of
+    the candidates (§7.15): how often the street picked the candidate residents rate highest,
+    and the rank correlation of its ranking with theirs."""
+
+    def __init__(self) -> None:
+        self.appointments = 0
+        self.top_rated = 0
+        self.correlations: list[float] = []
+
+    def record(self, top_rated: bool, street_value: np.ndarray, standing: np.ndarray) -> None:
+        self.appointments += 1
+        self.top_rated += bool(top_rated)
+        if len(standing) > 1:
+            a = np.argsort(np.argsort(street_value)).astype(float)
+            b = np.argsort(np.argsort(standing)).astype(float)
+            self.correlations.append(float(np.corrcoef(a, b)[0, 1]))
+
+    def top_rated_share(self) -> float:
+        return self.top_rated / self.appointments if self.appointments else float("nan")
+
+    def rank_correlation(self) -> float:
+        return float(np.mean(self.correlations)) if self.correlations else float("nan")
 
 
 class StreetOffice(GovernanceAgent):
@@ -45,6 +80,7 @@ class StreetOffice(GovernanceAgent):
     def __init__(self, model, index: int, node: int) -> None:
         super().__init__(model, index, node)
         self.communities = np.flatnonzero(model.communities.street == index)
+        self.compounds = np.flatnonzero(np.isin(model.compounds.community, self.communities))
 
     # --- tasks (§7.3, §7.14) -------------------------------------------------------------
     def departments(self) -> list:
@@ -60,37 +96,57 @@ class StreetOffice(GovernanceAgent):
 
     def receive_tasks(self) -> None:
         """Accept the departments' tasks; with an access list refuse part of their own
-        duties. Its capacity is its own staff plus the officers seconded to it."""
+        duties (`refusal_share`). Its capacity is its own staff plus the officers seconded
+        to it."""
         m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
         s = self.index
-        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
-        dp.refused[:, s] = refuse * dp.off_list[:, s]
+        seconded = sum(d.seconded_hours(s) for d in self.departments())
+        st.own_capacity[s] = (
+            p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0 + seconded
+        )
+        dp.refused[:, s] = self.refusal_share() * dp.off_list[:, s]
         st.task_hours[s] = float(
             dp.on_list[:, s].sum() + dp.off_list[:, s].sum() - dp.refused[:, s].sum()
         )
         if dp.n == 0:
             st.task_hours[s] = m.task_inflow(s)
-        seconded = sum(d.seconded_hours(s) for d in self.departments())
-        st.own_capacity[s] = (
-            p["street_task_capacity_per_1000"] * st.residents[s] / 1000.0 + seconded
-        )
+
+    def refusal_share(self) -> float:
+        """Share of the departments' own duties it refuses this month: none without an
+        access list; with one, as much of them as it could not do with its own staff
+        (the arriving tasks beyond its capacity, as a share of those duties), at most
+        `access_refusal` — a street refuses the work it would otherwise push down."""
+        m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
+        s = self.index
+        if not m.levers.street("access_list")[s]:
+            return 0.0
+        off = float(dp.off_list[:, s].sum())
+        if off <= 0:
+            return 0.0
+        beyond = float(dp.on_list[:, s].sum()) + off - float(st.own_capacity[s])
+        return p["access_refusal"] * min(max(beyond / off, 0.0), 1.0)
 
     def push_tasks(self) -> None:
-        """Keep tasks up to its own capacity; push the rest down in proportion to residents."""
+        """Keep tasks up to its own capacity (less the hours its owners' work takes this
+        month); push the rest down in proportion to residents."""
         st, cm = self.model.streets, self.model.communities
         c = self.communities
         residents = cm.residents[c]
         arriving = st.task_hours[self.index]
-        capacity = st.own_capacity[self.index]
+        capacity = max(st.own_capacity[self.index] - st.owners_hours[self.index], 0.0)
         keep = min(arriving, capacity)
         pushed = arriving - keep
         share = residents / max(residents.sum(), 1)
-        cm.tasks_pushed[c] = pushed * share
-        st.pushed_hours[self.index] = pushed
+        relabelled = st.relabel_due[self.index]
+        cm.tasks_relabelled[c] = relabelled * share
+        cm.tasks_pushed[c] = (pushed + relabelled) * share
+        st.relabelled_hours[self.index] = relabelled
+        st.pushed_hours[self.index] = pushed + relabelled
         st.kept_task_hours[self.index] = keep
 
     def take_back_refused(self) -> None:
-        """Tasks its committees refused under the list: it does them and pays for them."""
+        """Tasks its committees refused under the list: it does them and pays for them, and
+        re-issues part of them the next month as list items (`relabel_share`)."""
         m, st, cm = self.model, self.model.streets, self.model.communities
         refused = float(
             (cm.tasks_pushed[self.communities] - cm.tasks_accepted[self.communities]).sum()
@@ -98,6 +154,18 @@ class StreetOffice(GovernanceAgent):
         st.refused_hours[self.index] = refused
         st.kept_task_hours[self.index] += refused
         st.overhead[self.index] = refused * m.p["street_task_cost"]
+        st.relabel_due[self.index] = refused * self.relabel_share()
+
+    def relabel_share(self) -> float:
+        """Share of its communities' refusals it re-issues next month under another name
+        (assisting duties on the list), rather than doing and paying for that work itself
+        again: `relabel_rate`, less what a third-party evaluator would strike off
+        (`evaluation_relabel_detection`, where the street has one)."""
+        m, p = self.model, self.model.p
+        spotted = p["evaluation_relabel_detection"] * bool(
+            m.levers.street("third_party_evaluation")[self.index]
+        )
+        return p["relabel_rate"] * (1 - spotted)
 
     # --- money (§7.2) --------------------------------------------------------------------
     def devolve(self) -> None:
@@ -162,9 +230,12 @@ class StreetOffice(GovernanceAgent):
     def assess(self) -> None:
         """Score each community: top-down indicators and residents' evaluation, weighted by
         the residents' weight (a lever); third-party evaluation measures needs met instead
-        of task completion and paperwork."""
+        of task completion and paperwork. It scores the committees it supervises (its
+        `supervision` ties); a committee it is not tied to keeps its last score."""
         m, p, cm, lv = self.model, self.model.p, self.model.communities, self.model.levers
         s, c = self.index, self.communities
+        rc = m.world.node_offset["residents_committee"] + c
+        c = c[coordination.has_edges(m, "supervision", np.full(c.size, self.node), rc)]
         pushed = cm.tasks_pushed[c]
         done = np.where(pushed > 0, cm.tasks_accepted[c] / np.maximum(pushed, 1e-9), 1.0)
         paper = cm.formalism_hours[c] / (cm.formalism_hours[c] + p["paperwork_return_scale"])
@@ -210,7 +281,7 @@ class StreetOffice(GovernanceAgent):
         m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
         s = self.index
         fair = max(st.own_capacity[s] / max(dp.n, 1), 1.0)
-        refuse = p["access_refusal"] if m.levers.street("access_list")[s] else 0.0
+        refuse = self.refusal_share()
         share = st.residents[s] / max(st.residents.sum(), 1)
         n_comm = len(self.communities)
         ban = bool(m.levers.street("mirror_ban")[s])
@@ -246,7 +317,9 @@ class StreetOffice(GovernanceAgent):
 
     def select_secretaries(self, due: np.ndarray) -> None:
         """At an election round, replace the secretaries of the communities in `due` whose
-        selection score is among the worst `cadre_replacement_share` of the street."""
+        selection score is among the worst `cadre_replacement_share` of the street; where
+        it is pushed toward 一肩挑 it appoints one who lives in the community, so that the
+        new secretary can stand for director."""
         m, p = self.model, self.model.p
         c = self.communities
         mine = np.isin(c, due)
@@ -254,8 +327,11 @@ class StreetOffice(GovernanceAgent):
             return
         score = self.selection_scores()
         cutoff = np.quantile(score, p["cadre_replacement_share"]) if c.size > 1 else -np.inf
+        push = m.levers.community("xa_one_shoulder")
         for k in np.flatnonzero(mine & (score <= cutoff) & (p["cadre_replacement_share"] > 0)):
-            m.replace_secretary(int(c[k]), self.appoint(int(c[k])))
+            community = int(c[k])
+            local = True if push[community] > 0 else None
+            m.replace_secretary(community, self.appoint(community, resident=local))
 
     def promote(self) -> None:
         """Once a year, with probability `promotion_rate`, promote its best-scoring secretary
@@ -268,18 +344,55 @@ class StreetOffice(GovernanceAgent):
         best = int(self.communities[int(np.argmax(self.selection_scores()))])
         m.replace_secretary(best, self.appoint(best), promoted=True)
 
-    def appoint(self, community: int) -> int:
+    def appoint(self, community: int, resident: bool | None = None) -> int:
         """A new secretary: the best of `candidate_pool` cadres by (1 − λ) × skill + λ ×
-        standing (those who know residents well)."""
+        standing as the street reads it (with error of sd `selection_noise`) — those who know
+        residents well, λ = `cadre_selection_resident_weight`. Candidates live outside the
+        community with probability `outside_cadre_share` (`resident`: all do, or none).
+        Each appointment is recorded against residents' own ranking of the candidates
+        (their true standing): whether the street picked the one they rate highest, and the
+        rank correlation of its ranking with theirs."""
         m, p = self.model, self.model.p
+        rng = m.streams["organisations"]
         lam = m.levers.street("cadre_selection_resident_weight")[self.index]
-        pool = m.new_people(p["candidate_pool"], 0, community, party=True)
+        k = int(p["candidate_pool"])
+        lives_here = (
+            rng.random(k) >= p["outside_cadre_share"] if resident is None else np.full(k, resident)
+        )
+        pool = m.new_people(k, 0, community, party=True, resident=lives_here)
+        standing = m.people.standing[pool]
+        read = standing + p["selection_noise"] * rng.standard_normal(k)
         skill = m.people.skill[pool] / max(m.people.skill[pool].max(), 1e-9)
-        value = (1 - lam) * skill + lam * m.people.standing[pool]
-        chosen = int(pool[int(np.argmax(value))])
+        value = (1 - lam) * skill + lam * read
+        pick = int(np.argmax(value))
+        chosen = int(pool[pick])
         m.people.active[pool] = False
         m.people.selection_weight[chosen] = lam
+        m.people.appointed_month[chosen] = m.steps
+        m.selections.record(pick == int(np.argmax(standing)), value, standing)
         return chosen
+
+    def send_cadres(self, due: np.ndarray) -> None:
+        """At a round, under a push for 一肩挑: in each of its communities of `due` whose
+        secretary cannot stand for director (the round's rules, or a load they would
+        decline), send a cadre who can (PartyCommittee.can_stand) as the new secretary —
+        while the push outweighs `cadre_move_cost` and its pool of cadres for the round
+        lasts (`street_cadre_share` of its communities, rounded to the nearest cadre)."""
+        m, p = self.model, self.model.p
+        left = int(round(p["street_cadre_share"] * self.communities.size))
+        for c in self.communities[np.isin(self.communities, due)].tolist():
+            if left <= 0:
+                break
+            if m.levers.community("xa_one_shoulder")[c] <= p["cadre_move_cost"]:
+                continue
+            party = m.party_committees[c]
+            director_seat = int(m.seats_of(RC, c, DIRECTOR)[0])
+            secretary = party.secretary
+            if secretary >= 0 and party.can_stand(secretary, director_seat):
+                continue
+            m.replace_secretary(c, self.appoint(c, resident=True))
+            left -= 1
+            m.month.cadres_sent += 1
 
     # --- renovation (§7.6) ---------------------------------------------------------------
     def put_forward_renovations(self) -> np.ndarray:
@@ -298,6 +411,122 @@ class StreetOffice(GovernanceAgent):
         chosen = candidates[np.argsort(cp.quality[candidates], kind="stable")[:k]]
         self.model.streets.renovation_budget[self.index] -= chosen.size
         return chosen
+
+    # --- owners' organisations (§7.7) ------------------------------------------------------
+    def plan_owners_work(self) -> None:
+        """This month's work for owners' organisations, in order of obligation, as far as
+        the hours it gives them allow: (1) guiding the committees it convened
+        (`convened_upkeep_hours` each) and, at the end of a term in which owners elected no
+        committee, convening anew (under a drive) or letting the committee go; (2)
+        mobilising owners for the re-elections due this month, and calling early
+        re-elections of dormant committees, longest dormant first (`reelection_drive_hours`
+        × the push each); (3) backing sitting elected committees, those with the most
+        disputes first (`oc_support_hours` × the push each); (4) under a drive, convening
+        committees in compounds with none, worst-served first (`convene_setup_hours` each).
+        The hours it may give are `drive_capacity_share` × the strongest push × its own
+        capacity (never less than the guidance its convened committees need, never more
+        than its capacity)."""
+        m, p, st, cp = self.model, self.model.p, self.model.streets, self.model.compounds
+        s, lv, month = self.index, self.model.levers, self.model.steps
+        drive = float(lv.street("street_convened_committees")[s])
+        support = float(lv.street("oc_support")[s])
+        reelect = float(lv.street("reelection_support")[s])
+        mine = self.compounds
+        cp.oc_backing[mine] = 0.0
+        convened = mine[cp.oc_kind[mine] == OC_CONVENED]
+        st.owners_hours[s] = 0.0
+        if max(drive, support, reelect) <= 0 and convened.size == 0:
+            return
+        capacity = st.own_capacity[s]
+        upkeep = convened.size * p["convened_upkeep_hours"]
+        budget = min(
+            max(p["drive_capacity_share"] * max(drive, support, reelect) * capacity, upkeep),
+            capacity,
+        )
+        used = min(upkeep, budget)
+
+        def afford(hours: float) -> bool:
+            nonlocal used
+            if used + hours > budget + 1e-9:
+                return False
+            used += hours
+            return True
+
+        # (1) convened committees whose term ended: convene anew, or let go
+        for c in convened[cp.oc_age[convened] >= p["convened_term_months"]].tolist():
+            if drive > 0 and afford(p["convene_setup_hours"]):
+                m.set_owners_committee(c, OC_KIND_NONE)
+                self.convene(c)
+            else:
+                m.set_owners_committee(c, OC_KIND_NONE)
+                m.month.convened_ended += 1
+        # (2) re-elections due, then early re-elections of dormant committees
+        if reelect > 0:
+            elected = mine[cp.oc_kind[mine] == OC_ELECTED]
+            due = elected[cp.oc_age[elected] + 1 >= p["oc_term_months"]]
+            dormant = elected[
+                (cp.oc_state[elected] == OC_DORMANT)
+                & (cp.oc_age[elected] + 1 < p["oc_term_months"])
+                & (month - cp.oc_early_call[elected] >= p["oc_dormancy_months"])
+            ]
+            dormant = dormant[np.argsort(cp.oc_last_active[dormant], kind="stable")]
+            cost = p["reelection_drive_hours"] * reelect
+            for c in due.tolist():
+                if afford(cost):
+                    m.reelection_mobilised[c] = reelect
+            for c in dormant.tolist():
+                if afford(cost):
+                    m.reelection_mobilised[c] = reelect
+                    m.early_reelection[c] = True
+                    cp.oc_early_call[c] = month
+        # (3) backing sitting elected committees, most disputes first
+        if support > 0:
+            elected = mine[cp.oc_kind[mine] == OC_ELECTED]
+            elected = elected[np.argsort(-cp.dispute_rate[elected], kind="stable")]
+            cost = p["oc_support_hours"] * support
+            for c in elected.tolist():
+                if not afford(cost):
+                    break
+                cp.oc_backing[c] = support
+        # (4) convening committees where owners have none, worst-served first
+        if drive > 0:
+            none = mine[cp.oc_kind[mine] == OC_KIND_NONE]
+            none = none[np.lexsort((-cp.dispute_rate[none], cp.quality[none]))]
+            for c in none.tolist():
+                if not afford(p["convene_setup_hours"]):
+                    break
+                self.convene(c)
+        st.owners_hours[s] = used
+
+    def convene(self, compound: int) -> None:
+        """Convene a property-management committee in `compound`: its branch secretary (or,
+        without a branch, a member of the residents' committee) chairs; one member of the
+        residents' committee and owners the street appoints take the other seats."""
+        m, cp = self.model, self.model.compounds
+        rng = m.streams["organisations"]
+        community = int(cp.community[compound])
+        m.set_owners_committee(compound, OC_CONVENED)
+        rc_members = [h for h in m.holders(RC_MEMBER, community) if h >= 0]
+        rng.shuffle(rc_members)
+        branch_secretary = m.holder(BRANCH_SECRETARY, compound)
+        holders = []
+        for s in m.seats_of(OC, compound).tolist():
+            if m.seats.role[s] == OC_CHAIR and branch_secretary >= 0:
+                holder = branch_secretary
+            elif rc_members:
+                holder = int(rc_members.pop())
+            else:
+                party = bool(rng.random() < m.p["party_member_share"])
+                holder = int(m.new_people(1, VOLUNTEER, community, compound, party=party)[0])
+            holders.append(holder)
+            if len(holders) == 2:  # the chair and one committee member come from above
+                rc_members = []
+        m.fill(m.seats_of(OC, compound), np.array(holders))
+        cp.oc_last_active[compound] = m.steps
+        cp.oc_convened_month[compound] = m.steps
+        m.month.oc_convened_new += 1
+        m.owners_committees[compound].take_stock()
+        m.sync_shared_edges()
 
     def compounds_with_committee(self) -> int:
         cp = self.model.compounds

@@ -85,10 +85,36 @@ def _similarity(u: np.ndarray, v: np.ndarray, f: np.ndarray, n: int) -> sp.csr_m
     return sp.csr_matrix((w[first], (a[first], b[first])), shape=(n, n))
 
 
+def edge_keys(model, kind: str) -> np.ndarray:
+    """Sorted keys (smaller node × n + larger node) of the network's edges of `kind`
+    (cached until an edge of that kind changes)."""
+    hit = model.cache.get(f"keys_{kind}")
+    version = model.edge_versions.get(kind, 0)
+    if hit is None or hit[0] != version:
+        n = max(model.network.number_of_nodes(), 1)
+        u, v, _ = model.edge_index.arrays((kind,))
+        hit = (version, np.unique(u * n + v))
+        model.cache[f"keys_{kind}"] = hit
+    return hit[1]
+
+
+def has_edges(model, kind: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Per pair (u, v): is there an edge of `kind` between them?"""
+    keys = edge_keys(model, kind)
+    if keys.size == 0:
+        return np.zeros(np.broadcast(u, v).shape, dtype=bool)
+    n = max(model.network.number_of_nodes(), 1)
+    want = np.minimum(u, v) * n + np.maximum(u, v)
+    at = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+    return keys[at] == want
+
+
 def shared_links(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(u, v, factor) for every pair of organisations sharing a person, with the factor
-    `coord_shared` × the best performance among the people they share."""
+    """(u, v, factor) for every `cross_appointment` edge of the network, with the factor
+    `coord_shared` × the best performance among the people it stands for."""
     u, v, person = model.shared_links()
+    tied = has_edges(model, "cross_appointment", u, v)
+    u, v, person = u[tied], v[tied], person[tied]
     if u.size == 0:
         return u, v, np.zeros(0)
     n = model.network.number_of_nodes()
@@ -196,7 +222,8 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     node = seats.node[order[np.repeat(lo, count) + offset]]
     own = seats.node[seat_ids][pair]
     target = supervised[pair]
-    other = node != own
+    # a person links the two bodies only along the network's cross_appointment edge
+    other = (node != own) & has_edges(model, "cross_appointment", own, node)
     n = max(model.network.number_of_nodes(), 1)
     keys = np.minimum(node, target) * n + np.maximum(node, target)
     hit = model.cache.get("allied_keys")
@@ -232,15 +259,25 @@ def independences(
 def checks(model) -> None:
     """Independence of every check this month: the party committee's on the RC, each owners'
     committee's on its firm, each property committee's on each firm it watches."""
-    stamp = (model.seats_version, model.ties_version, model.steps == 0)
+    ev = model.edge_versions
+    stamp = (
+        model.seats_version,
+        model.ties_version,
+        ev.get("supervision", 0),
+        ev.get("cross_appointment", 0),
+        model.steps == 0,
+    )
     if model.cache.get("checks") == stamp:
         return
     model.cache["checks"] = stamp
     cm, cp, seats, off = model.communities, model.compounds, model.seats, model.world.node_offset
     pc = np.flatnonzero(seats.org == PC)
-    cm.oversight = independences(
-        model, seats.org_index[pc], pc, off["residents_committee"] + seats.org_index[pc], cm.n
-    )
+    rc_node = off["residents_committee"] + seats.org_index[pc]
+    checked = has_edges(model, "supervision", seats.node[pc], rc_node)
+    independence = independences(model, seats.org_index[pc], pc, rc_node, cm.n)
+    # a party committee without its supervision tie to the RC does not check it at all
+    on = np.bincount(seats.org_index[pc], weights=checked, minlength=cm.n) > 0
+    cm.oversight = np.where(on, independence, 0.0)
     oc = np.flatnonzero(seats.org == OC)
     compound = seats.org_index[oc]
     watched = (cp.oc_state[compound] != OC_NONE) & (cp.firm[compound] >= 0)
@@ -252,7 +289,16 @@ def checks(model) -> None:
     formed = (cp.oc_state != OC_NONE) & (cp.firm >= 0)
     cp.independence = np.where(formed, independence, 1.0)
     pmc_independence = np.ones(cp.n)
-    watched_compounds = np.flatnonzero(cm.pmc[cp.community] & (cp.firm >= 0))
+    watched_compounds = np.flatnonzero(
+        cm.pmc[cp.community]
+        & (cp.firm >= 0)
+        & has_edges(
+            model,
+            "supervision",
+            off["property_committee"] + cp.community,
+            off["owners_committee"] + np.arange(cp.n),
+        )
+    )
     if watched_compounds.size:
         seat_lists = [model.seat_index[(PMC, int(cp.community[j]))] for j in watched_compounds]
         body = np.repeat(watched_compounds, [len(s) for s in seat_lists])

@@ -2,7 +2,7 @@
 
 Disputes in a compound arrive as a Poisson count with mean, per 1,000 residents,
 `dispute_base + dispute_quality × (1 − quality) + dispute_arrears × (1 − collection) +
-dispute_oc_conflict × [committee captured or stalled, or a sanction this month]`.
+dispute_oc_conflict × [committee captured, or a sanction this month]`.
 The residents' committee and party branch mediate each with probability
 `mediation_base × coordination × leader performance × (1 − mediation_trust_weight ×
 (1 − trust in the RC)) ×
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..state import OC_CAPTURED, OC_STALLED
+from ..state import OC_CAPTURED
 
 
 def step(model) -> None:
@@ -24,7 +24,7 @@ def step(model) -> None:
     rng = model.streams["disputes"]
     per_k = cp.residents / 1000.0
     served = cp.firm >= 0
-    conflict = (cp.oc_state == OC_CAPTURED) | (cp.oc_state == OC_STALLED) | cp.detected
+    conflict = (cp.oc_state == OC_CAPTURED) | cp.detected
     rate = (
         p["dispute_base"]
         + p["dispute_quality"] * (1 - cp.quality)

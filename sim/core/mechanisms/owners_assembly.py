@@ -1,44 +1,80 @@
-"""Owners' committees: formation by the Civil-Code assembly, election of their members,
-co-optation, term ends (ODD §7.7).
+"""Owners' organisations: assemblies, elections, co-optation, terms, lapses and revivals
+(ODD §7.7).
 
-Formation. In a compound without a committee, owners attempt an assembly with monthly
-probability `oc_attempt_rate` × (1 − quality) — owners organise when service is poor — and a
-compound's party branch may convene one (PartyBranch.lead_formation, under the push
-`party_led_formation`). At an assembly each owner household takes part with probability
-`assembly_turnout_base` + `assembly_turnout_sd` × the compound's cohesion (+
-`assembly_turnout_participant` if a member participates in community life, +
-`party_turnout_boost` where the branch mobilises). The Civil Code (Art. 278): participants
-must hold at least `quorum_share` of owners AND of floor area; the committee is elected
-when more than `approval_share` of participants, by head and by area, agree; each
-participant agrees with probability `approval_base` × (1 + dissatisfaction), capped at 1.
+Assemblies. An owners' assembly is held in a compound without an elected committee when its
+owners attempt one (monthly probability `oc_attempt_rate` × (1 − quality): owners organise
+when service is poor), when the compound's party branch convenes one
+(PartyBranch.lead_formations, under the push `party_led_formation`), or when a committee the
+street convened organises one (ConvenedCommittee.organise_assemblies); and in a compound
+with an elected committee when its term of `oc_term_months` ends (re-election, 换届) or the
+street calls an early re-election of a dormant committee (StreetOffice.plan_owners_work). At
+an assembly each owner household takes part with probability `assembly_turnout_base` +
+`assembly_turnout_sd` × the compound's cohesion (+ `assembly_turnout_participant` if a member
+participates in community life, + `party_turnout_boost` × the mobilisation behind the
+assembly: a branch pushing formation, a convened committee, the street's re-election
+drive). The Civil Code (Art. 278): participants must hold at least `quorum_share` of owners
+AND of floor area; the committee is elected when more than `approval_share` of
+participants, by head and by area, agree; each participant agrees with probability
+`approval_base` × (1 + dissatisfaction), capped at 1.
+
+Outcomes of an assembly. An elected committee replaces a convened one (which gives way), is
+a new committee where none sat (a revival where one had lapsed), or is re-elected. A
+re-election that fails the quorum ends the committee (it lapses) — unless the street is
+mobilising for it, when the committee stays up to `reelection_grace_months` past its term
+while the street organises another assembly; an early re-election that fails leaves the
+sitting committee in place.
 
 Seats. An elected committee's seats are filled by the owners' vote: the compound's branch
 secretary stands for chair where the branch chooses to (PartyBranch.stands_for_chair, push
-`xa_secretary_chairs_oc`), a 'two committees' member stands for one member seat with the
-push `xa_two_committee_member_on_oc`; each wins against an owner candidate with the
+`xa_secretary_chairs_oc`), a 'two committees' member stands for one member seat where the
+community party committee puts one up (PartyCommittee.nominate_for_owners, push
+`xa_two_committee_member_on_oc`) — each decided as a party committee weighs a nomination
+(elections.nomination_value); each wins against an owner candidate with the
 election model's chance (elections.win_chance), owners voting with their trust in the party
-organisation. Other seats go to owners. Vacant seats of a sitting committee are co-opted
-from owners with probability `oc_coopt_rate` × support, support = min(1, participation /
-`oc_support_participation`). After `oc_term_months` a committee must be re-elected by a new
-assembly, or it lapses. Its health (functioning, stalled, captured) follows from its members
-(OwnersCommittee.take_stock, drift_to_firm).
+organisation. Other seats go to owners: of `oc_member_candidates` owners standing for a seat
+the most motivated is elected. Vacant seats of an acting committee are co-opted from owners
+(one owner each, not the pick of several) with probability `oc_coopt_rate` × support,
+support = min(1, participation / `oc_support_participation`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..agents.convened_committee import ConvenedCommittee
 from ..agents.owners_committee import OwnersCommittee
 from ..agents.party_branch import PartyBranch
 from ..people import OC, OC_CHAIR, OC_MEMBER, VOLUNTEER
-from ..state import OC_FUNCTIONING, OC_NONE
+from ..state import OC_CONVENED, OC_ELECTED, OC_KIND_NONE
 from .elections import win_chance
 
 
-def hold_assemblies(model, compounds: np.ndarray, party_led: np.ndarray) -> np.ndarray:
-    """Hold an owners' assembly in each of `compounds` (`party_led`: per compound, 1 where
-    the party branch mobilises for it); return the mask of those that elected a committee
-    (quorum met and approved)."""
+def turnout_chance(model, compounds: np.ndarray, mobilised: np.ndarray) -> np.ndarray:
+    """An owner household's chance to take part in an assembly in each of `compounds`,
+    before its own participation in community life (`mobilised`: the mobilisation behind
+    the assembly, 0-1)."""
+    p = model.p
+    return (
+        p["assembly_turnout_base"]
+        + p["assembly_turnout_sd"] * model.world.cohesion[compounds]
+        + p["party_turnout_boost"] * mobilised
+    )
+
+
+def expected_turnout(model, compounds: np.ndarray, mobilised: np.ndarray) -> np.ndarray:
+    """The turnout an organiser can expect at an assembly in each of `compounds`: the
+    household chance with the compound's participation share standing for households
+    with a participating member."""
+    p, cp = model.p, model.compounds
+    chance = turnout_chance(model, compounds, mobilised)
+    chance = chance + p["assembly_turnout_participant"] * cp.participation[compounds]
+    return np.clip(chance, 0.0, 1.0)
+
+
+def hold_assemblies(model, compounds: np.ndarray, mobilised: np.ndarray) -> np.ndarray:
+    """Hold an owners' assembly in each of `compounds` (`mobilised`: per compound of the
+    district, the mobilisation behind its assembly, 0-1); return the mask of those that
+    elected a committee (quorum met and approved)."""
     p, cp, res = model.p, model.compounds, model.residents
     rng = model.streams["assembly"]
     if compounds.size == 0:
@@ -53,12 +89,11 @@ def hold_assemblies(model, compounds: np.ndarray, party_led: np.ndarray) -> np.n
     # a household takes part if any member participates in community life
     household_part = np.zeros(int(res.household[-1]) + 1 if res.n else 0, dtype=bool)
     household_part[res.household[members[res.participates[members]]]] = True
-    boost = p["party_turnout_boost"] * party_led[comp]
+    by_compound = np.zeros(cp.n)
+    by_compound[held] = turnout_chance(model, held, mobilised[held])
     turnout_p = (
-        p["assembly_turnout_base"]
-        + p["assembly_turnout_sd"] * model.world.cohesion[comp]
+        by_compound[comp]
         + p["assembly_turnout_participant"] * household_part[res.household[voters]]
-        + boost
     )
     takes_part = rng.random(voters.size) < np.clip(turnout_p, 0.0, 1.0)
     dissatisfaction = 1.0 - cp.satisfaction[comp]
@@ -84,59 +119,89 @@ def hold_assemblies(model, compounds: np.ndarray, party_led: np.ndarray) -> np.n
 
 
 def step(model) -> None:
+    """This month's owners' organisations: members drift, committees co-opt and take stock,
+    assemblies are held and their results take effect."""
     p, cp = model.p, model.compounds
     rng = model.streams["assembly"]
     OwnersCommittee.drift_all(model, OwnersCommittee.sitting(model))
     coopt(model, rng)
     OwnersCommittee.take_stock_all(model, OwnersCommittee.sitting(model))
-    formed = cp.oc_state != OC_NONE
+    formed = cp.oc_kind != OC_KIND_NONE
     cp.oc_age = np.where(formed, cp.oc_age + 1, 0)
 
-    # assemblies: new committees (owners or the party branch convene), and re-elections
-    owners_try = ~formed & (rng.random(cp.n) < p["oc_attempt_rate"] * (1 - cp.quality))
-    party_led = np.zeros(cp.n)
+    elected_kind = cp.oc_kind == OC_ELECTED
+    convened = cp.oc_kind == OC_CONVENED
+    owners_try = ~elected_kind & (rng.random(cp.n) < p["oc_attempt_rate"] * (1 - cp.quality))
     u = rng.random(cp.n)
+    mobilised = np.zeros(cp.n)
     branches = np.fromiter(model.branches, dtype=np.int64, count=len(model.branches))
-    party_led[branches[PartyBranch.lead_formations(model, branches, u[branches])]] = 1.0
-    new = ~formed & (owners_try | (party_led > 0))
-    reelect = formed & (cp.oc_age >= p["oc_term_months"])
-    held = np.flatnonzero(new | reelect)
-    elected = held[hold_assemblies(model, held, party_led)]
-    lapsed = np.setdiff1d(np.flatnonzero(reelect), elected)
-    model.month.oc_formed = int(np.count_nonzero(new[elected]))
-    model.month.oc_lapsed = int(lapsed.size)
+    leading = branches[PartyBranch.lead_formations(model, branches, u[branches])]
+    mobilised[leading] = model.levers.compound("party_led_formation")[leading]
+    sitting_convened = np.flatnonzero(convened)
+    organising = sitting_convened[
+        ConvenedCommittee.organise_assemblies(model, sitting_convened, u[sitting_convened])
+    ]
+    mobilised[organising] = 1.0
+    due = elected_kind & (cp.oc_age >= p["oc_term_months"])
+    early = elected_kind & model.early_reelection & ~due
+    mobilised = np.maximum(mobilised, model.reelection_mobilised)
+    new = ~elected_kind & (owners_try | (mobilised > 0))
+    held = np.flatnonzero(new | due | early)
+    won = held[hold_assemblies(model, held, mobilised)]
+    # under a re-election drive a committee whose re-election failed stays for
+    # `reelection_grace_months` while the street tries again; otherwise it lapses
+    grace = (model.reelection_mobilised > 0) & (
+        cp.oc_age < p["oc_term_months"] + p["reelection_grace_months"]
+    )
+    lapsed = np.setdiff1d(np.flatnonzero(due & ~grace), won)
+    month = model.month
+    month.reelections += int(np.count_nonzero(due))
+    month.oc_formed = int(np.count_nonzero(~formed[won]))
+    month.oc_replaced = int(np.count_nonzero(convened[won]))
+    revived = won[~formed[won] & (cp.oc_lapsed_month[won] >= 0)]
+    cp.oc_revived_month[revived] = model.steps
+    month.oc_revived = int(revived.size)
+    month.oc_lapsed = int(lapsed.size)
     for c in lapsed.tolist():
-        model.set_owners_committee(c, OC_NONE)
-    for c in elected.tolist():
+        model.set_owners_committee(c, OC_KIND_NONE)
+        cp.oc_lapsed_month[c] = model.steps
+        cp.oc_lapses[c] += 1
+    for c in won.tolist():
         elect_members(model, c, rng)
-    if elected.size or lapsed.size:
+    if won.size or lapsed.size:
         model.sync_shared_edges()
 
 
 def elect_members(model, compound: int, rng: np.random.Generator) -> None:
-    """Fill the seats of a newly elected (or re-elected) committee by the owners' vote."""
+    """Fill the seats of a newly elected (or re-elected) committee by the owners' vote; a
+    committee the street convened gives way."""
     p, cp, people = model.p, model.compounds, model.people
     c = int(cp.community[compound])
-    model.set_owners_committee(compound, OC_FUNCTIONING)
+    if cp.oc_kind[compound] == OC_CONVENED:
+        model.set_owners_committee(compound, OC_KIND_NONE)
+    model.set_owners_committee(compound, OC_ELECTED)
     seats = model.seats_of(OC, compound)
     model.vacate(seats)
     trust = model.compound_trust("party")[compound : compound + 1]
     bloc = np.array([p["party_member_share"]])
+    context = (float(trust[0]), None, float(bloc[0]), 1.0)  # owners always put one up
     branch = model.branches.get(compound)
+    cadre = model.party_committees[c].nominate_for_owners(compound, context)
     for s in seats.tolist():
         role = model.seats.role[s]
         candidate = -1
-        if role == OC_CHAIR and branch is not None and branch.stands_for_chair(rng.random()):
+        if role == OC_CHAIR and branch is not None and branch.stands_for_chair(context):
             candidate = branch.secretary
-        elif (
-            role == OC_MEMBER
-            and not any(model.is_cadre(h) for h in model.org_members(OC, compound))
-            and rng.random() < model.levers.compound("xa_two_committee_member_on_oc")[compound]
-        ):
-            candidate = model.two_committees_member(c, rng)
+        elif role == OC_MEMBER and cadre >= 0 and cadre not in model.org_members(OC, compound):
+            candidate, cadre = cadre, -1
         owner = int(
             model.new_people(
-                1, VOLUNTEER, c, compound, party=rng.random() < p["party_member_share"]
+                1,
+                VOLUNTEER,
+                c,
+                compound,
+                party=rng.random() < p["party_member_share"],
+                candidates=int(p["oc_member_candidates"]),
             )[0]
         )
         winner = owner
@@ -148,16 +213,17 @@ def elect_members(model, compound: int, rng: np.random.Generator) -> None:
                 winner = candidate
                 people.active[owner] = False
         model.fill(np.array([s]), np.array([winner]))
+    cp.oc_last_active[compound] = model.steps
     model.owners_committees[compound].take_stock()
 
 
 def coopt(model, rng: np.random.Generator) -> None:
-    """Sitting committees fill vacant seats with owners, as residents' support allows."""
+    """Acting committees fill vacant seats with owners, as residents' support allows."""
     p, cp = model.p, model.compounds
     support = np.minimum(cp.participation / p["oc_support_participation"], 1.0)
     committees = OwnersCommittee.sitting(model)
     table = model.oc_seat_table[committees]
-    vacant = (model.seats.holder[table] < 0).any(axis=1)
+    vacant = (model.seats.holder[table] < 0).any(axis=1) & cp.oc_acted[committees]
     for compound, seats in zip(committees[vacant].tolist(), table[vacant]):
         empty = seats[model.seats.holder[seats] < 0]
         fill = empty[rng.random(empty.size) < p["oc_coopt_rate"] * support[compound]]
@@ -166,6 +232,10 @@ def coopt(model, rng: np.random.Generator) -> None:
             model.fill(
                 fill,
                 model.new_people(
-                    fill.size, VOLUNTEER, c, compound, party=rng.random() < p["party_member_share"]
+                    fill.size,
+                    VOLUNTEER,
+                    c,
+                    compound,
+                    party=rng.random() < p["party_member_share"],
                 ),
             )

@@ -2,9 +2,11 @@
 
 Each month every office-holder's load is the hours all their seats ask — the leading seats
 of a community (party secretary, RC director) scale with its residents as
-(residents / 2,000)^`seat_size_elasticity`; every seat after the most demanding one saves
-`seat_overlap_saving` of its hours through joint meetings — plus hours asked this month
-beyond seats (a secretary's convening), over the hours the person can give. Performance in
+(residents / 2,000)^`seat_size_elasticity`; an owners'-committee seat asks what its holder
+chooses to give (its effort, OwnersCommittee.choose_efforts); every seat after the most
+demanding one saves `seat_overlap_saving` of its hours through joint meetings — plus hours
+asked beyond seats (a secretary's convening; setting up branches, felt the month after), over
+the hours the person can give. Performance in
 every seat is 1 / (1 + `overload_penalty` × max(0, load − 1)).
 
 People leave: each month an office-holder leaves all seats with probability
@@ -45,25 +47,32 @@ def seat_hours(model) -> np.ndarray:
     return np.where(leading, seats.hours * size[seats.community], seats.hours)
 
 
+def month_seat_hours(model) -> np.ndarray:
+    """`seat_hours` of this month (computed once a month)."""
+    return model.cache_month("seat_hours", lambda: seat_hours(model))
+
+
 def step(model) -> None:
     loads(model)
     leave(model)
     loads(model)
     aggregate(model)
+    model.people.setup_hours[:] = 0.0  # last month's one-off work is now felt and done
 
 
 def loads(model) -> None:
     """Every person's load and performance from the seats they hold."""
     p, seats, people = model.p, model.seats, model.people
     n = people.n
-    hours = seat_hours(model)
+    hours = seat_hours(model) * seats.effort
     filled = np.flatnonzero(seats.holder >= 0)
     h, asked = seats.holder[filled], hours[filled]
     order = np.lexsort((-asked, h))  # per person, the most demanding seat first
     h, asked = h[order], asked[order]
     first = np.r_[True, h[1:] != h[:-1]] if h.size else np.zeros(0, bool)
     asked = np.where(first, asked, asked * (1 - p["seat_overlap_saving"]))
-    total = np.bincount(h, weights=asked, minlength=n) + people.view("extra_hours")
+    total = np.bincount(h, weights=asked, minlength=n)
+    total += people.view("extra_hours") + people.view("setup_hours")
     load = total / np.maximum(people.view("hours"), 1e-9)
     people.load[:n] = load
     people.performance[:n] = 1.0 / (1.0 + p["overload_penalty"] * np.maximum(load - 1.0, 0.0))

@@ -12,15 +12,18 @@ the lever's mechanism sets (ODD §7.0 for the levers):
 * the NGO-project channel — communities holding an NGO contract;
 * responsibility and access lists — the task hours refused under the list;
 * household elections — the turnout of the last election round;
-* party-led formation — compounds with an owners' committee;
+* party-led formation — compounds with an owners' committee; committees the street
+  convenes — compounds with a convened committee; support of sitting committees — their
+  members' effort; branch building — compounds with a party branch of their own;
 * the volunteer platform — matched volunteer hours;
 * street summons — the problems summoned; the mirror ban — the hours spent on mirrored
-  offices; cadre selection — the weight residents' evaluation had in selecting the sitting
-  secretaries.
+  offices; cadre selection — how closely the streets' ranking of the candidates they appointed
+  agreed with residents' own.
 
 Levers without an entry (the block-grant and grid-fund channel weights, screening strictness,
 third-party evaluation, the assessment weights, seconded consultation, the professional
-committee) have no district outcome that measures them alone; the tabs then say so.
+committee, re-election support: its lapses avoided are too rare in a few years of a small
+district to measure it every time) have no district outcome that measures them alone; the tabs then say so.
 """
 
 from __future__ import annotations
@@ -42,11 +45,14 @@ CHECKS: dict[str, tuple[str, ...]] = {
     "responsibility_list": ("tasks_refused_share",),
     "election_household_rule": ("round_turnout",),
     "party_led_formation": ("oc_formed_share",),
+    "street_convened_committees": ("oc_convened_share",),
+    "oc_support": ("oc_member_effort",),
+    "branch_building": ("branch_coverage",),
     "volunteer_platform": ("volunteer_hours",),
     "access_list": ("dept_tasks_refused",),
     "street_summons": ("summons",),
     "mirror_ban": ("mirror_hours",),
-    "cadre_selection_resident_weight": ("selected_on_residents",),
+    "cadre_selection_resident_weight": ("selection_rank_correlation",),
 }
 """Lever -> the outcomes that check it took hold (those the model collects)."""
 

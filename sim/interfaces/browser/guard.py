@@ -93,7 +93,7 @@ def expected_world(params: dict[str, Any], district: District | None = None) -> 
     n = expected_counts(p, district)
     streets = int(p["n_streets"])
     communities, compounds = n["communities"], n["compounds"]
-    branches = compounds * float(p.get("compound_party_branch_share", 1.0))
+    branches = compounds  # a node for every compound's branch, built or not
     # per community: its party organisation, residents' committee and property-management
     # committee; per compound: its owners' committee seat and party branch; district-wide:
     # firms, NGO slots and line departments

@@ -119,6 +119,22 @@ PARAM_LABELS: dict[str, dict[str, str]] = {
         "en": "Party-led owners'-committee formation",
         "zh": "党组织引领业委会组建",
     },
+    "street_convened_committees": {
+        "en": "Streets convene property committees where owners have none",
+        "zh": "街道在无业主组织的小区召集组建物业管理委员会",
+    },
+    "oc_support": {
+        "en": "Streets support sitting owners' committees",
+        "zh": "街道支持在任业委会（培训、场地、调解、撑腰）",
+    },
+    "reelection_support": {
+        "en": "Streets and branches mobilise owners for re-elections",
+        "zh": "街道和党支部动员业主参加业委会换届",
+    },
+    "branch_building": {
+        "en": "Compounds given a party branch of their own",
+        "zh": "推动小区单独建立党支部的比例",
+    },
     "election_household_rule": {
         "en": "Household-representative elections (户代表选举)",
         "zh": "居委会选举由户代表投票（户代表选举）",

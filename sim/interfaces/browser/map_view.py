@@ -106,20 +106,19 @@ def _outlines(view: nv.View) -> None:
         view.labels.append((float(top[0]), float(top[1]), str(s)))
 
 
-def compounds_of(structure: Structure, network: Any) -> dict[int, np.ndarray]:
+def compounds_of(structure: Structure) -> dict[int, np.ndarray]:
     """Model compound index -> the network's structure rows of that compound: its owners'
-    committee seat (whose index is the compound's) and its party branch, if it has one
-    (`branch_of_compound` of the network). Read from the network's own numbering, not
-    from which compound-level nodes are tied: ties between compounds of one community come
-    and go during a run."""
+    committee seat (whose index is the compound's) and the compound-level nodes `structure`
+    groups with it (its party branch)."""
     st = structure
     seats = np.flatnonzero((st.level == "compound") & (st.kind == "owners_committee"))
-    out = {int(st.index[i]): [i] for i in seats.tolist()}
-    graph = getattr(network, "graph", {})
-    for c, node in graph.get("branch_of_compound", {}).items():
-        if int(c) in out and int(node) in st.row:
-            out[int(c)].append(st.row[int(node)])
-    return {c: np.array(rows, dtype=np.int64) for c, rows in out.items()}
+    out = {}
+    for i in seats.tolist():
+        group = st.compound[i]
+        out[int(st.index[i])] = (
+            np.flatnonzero(st.compound == group) if group >= 0 else np.array([i])
+        )
+    return out
 
 
 def map_view(structure: Structure, model: Any, district: District | None = None) -> nv.View | None:
@@ -134,7 +133,7 @@ def map_view(structure: Structure, model: Any, district: District | None = None)
     comm = np.asarray(world.community_of_compound, dtype=np.int64)[known]
     street = np.asarray(world.street_of_community, dtype=np.int64)[comm]
     member = np.full(structure.n, -1, dtype=np.int64)
-    rows = compounds_of(structure, model.network)
+    rows = compounds_of(structure)
     for k, c in enumerate(known.tolist()):
         if c in rows:
             member[rows[c]] = k

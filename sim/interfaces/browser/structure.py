@@ -9,9 +9,12 @@ The app reads the model's network only through what every node and edge carries:
 * any other node below the street level (a compound's organisations, or kinds the app does
   not know yet) belongs to the nearest community through the network, never crossing a
   node at street or district level;
+* a node at level `compound` that names its `community` belongs there (a compound's body
+  that is not constituted yet, such as a branch not built, has no ties to follow);
 * a community's street is the street of the street-level nodes it is tied to;
-* the organisations of one compound are the compound-level nodes tied to each other,
-  at most one of each kind.
+* the organisations of one compound are those naming the same community and `index`, or,
+  for nodes that name none, the compound-level nodes tied to each other, at most one of
+  each kind.
 
 The skeleton also keeps who was tied to whom when it was read (the views place district-wide
 nodes near their first clients, so positions never depend on the month).
@@ -91,6 +94,9 @@ def read_structure(graph: nx.Graph) -> Structure:
         [int(attrs[u].get("index", i)) for i, u in enumerate(ids.tolist())], dtype=np.int64
     )
     community = np.where(level == "community", index, -1).astype(np.int64)
+    # a compound's bodies may name their community (a branch not yet built has no ties)
+    given = np.array([int(attrs[u].get("community", -1)) for u in ids.tolist()], dtype=np.int64)
+    community = np.where((level == "compound") & (given >= 0), given, community)
     street = np.where(level == "street", index, -1).astype(np.int64)
     below = np.array([lv not in ABOVE_COMMUNITY for lv in level])
 
@@ -128,11 +134,13 @@ def _compounds(
     community: np.ndarray,
     kind: np.ndarray,
 ) -> np.ndarray:
-    """Compound-level nodes tied to each other (in one community) form one compound, which
-    holds at most one organisation of each kind (two owners' committees tied by a person
-    holding seats in both are two compounds); numbered in the order of their smallest node
-    id. Ties are joined kind by kind, first the kinds that tie each node to at most one
-    other (a branch to its own compound's committee), then the more common kinds."""
+    """Compounds: compound-level nodes naming the same community and index form one (the
+    model's owners' committee and party branch of a compound); the others, tied to each
+    other in one community, form one holding at most one organisation of each kind (two
+    owners' committees tied by a person holding seats in both are two compounds), joined
+    kind of tie by kind, first the kinds that tie each node to at most one other (a branch
+    to its own compound's committee), then the more common kinds. Numbered in the order of
+    their smallest node id."""
     at = set(np.flatnonzero(level == "compound").tolist())
     ties: dict[str, list[tuple[int, int]]] = {}
     for u, v, data in graph.edges(data=True):
@@ -154,8 +162,25 @@ def _compounds(
             i = parent[i]
         return i
 
+    # the bodies of one compound share its index (owners' committee, branch)
+    first: dict[tuple[int, int], int] = {}
+    for i in sorted(at):
+        if "community" in graph.nodes[int(ids[i])]:
+            key = (int(community[i]), int(graph.nodes[int(ids[i])]["index"]))
+            j = first.setdefault(key, i)
+            if j != i:
+                a, b = find(i), find(j)
+                if a != b:
+                    low, high = min(a, b), max(a, b)
+                    parent[high] = low
+                    kinds[low] |= kinds.pop(high)
+    named = {i for i in at if "community" in graph.nodes[int(ids[i])]}
+    # the others by their ties (placed by what it names, a body is not joined by ties:
+    # shared people tie compounds)
     for _, pairs in sorted(ties.items(), key=order):
         for i, j in pairs:
+            if i in named or j in named:
+                continue
             a, b = find(i), find(j)
             if a != b and not kinds[a] & kinds[b]:
                 low, high = min(a, b), max(a, b)

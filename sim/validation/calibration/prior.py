@@ -42,9 +42,9 @@ PRIOR = Prior(
         Uncertain("firm_fee_responsiveness", 0.5, 1.0),
         Uncertain("admin_task_hours_per_1000", 100.0, 400.0),
         Uncertain("inspections_per_month", 0.5, 6.0),
-        Uncertain("election_mobilisation", 0.4, 1.0),
+        Uncertain("building_head_reach", 0.4, 1.0),
         Uncertain("party_attempt_boost", 2.0, 40.0, scale="log"),
-        Uncertain("party_bloc", 0.1, 0.5),
+        Uncertain("oc_time_cost", 1.0, 8.0, scale="log"),
         Uncertain("contest_base", 0.005, 0.2, scale="log"),
         Uncertain("dept_adaptation_rate", 0.02, 0.5, scale="log"),
     )

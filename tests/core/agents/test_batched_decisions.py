@@ -43,7 +43,7 @@ def test_a_committee_without_free_hours_keeps_its_split(model):
 @pytest.mark.parametrize(
     "params",
     [
-        dict(collusion_rate=0.03),
+        dict(collusion_rate=0.05, oc_initial_share=1.0),
         # a 'two committees' member on several committees of the community: who turns on one
         # is no longer free on the next, so the batch is redone one committee at a time
         dict(
@@ -83,10 +83,25 @@ def test_owners_committees_drift_and_take_stock_at_once_as_in_turn(params, monke
     assert any(redone) == ("xa_two_committee_member_on_oc" in params)
 
 
-def test_committee_performance_is_the_mean_of_its_members(model):
+def test_committee_performance_is_the_mean_of_its_members():
+    model = small_model(1, oc_initial_share=1.0)
     c = next(iter(model.owners_committees))
     members = model.org_members(OC, c)
     assert model.compounds.oc_performance[c] == model.people.performance[members].mean()
+
+
+def test_members_choose_their_effort_at_once_as_committee_by_committee():
+    one, all_ = (small_model(4, **MEDIUM, oc_initial_share=1.0) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(3)
+        m.steps += 1
+    for c in list(one.owners_committees):
+        one.owners_committees[c].choose_effort()
+    OwnersCommittee.choose_efforts(all_, OwnersCommittee.sitting(all_))
+    for name in ("oc_effort", "oc_hours", "oc_acted"):
+        assert np.array_equal(getattr(one.compounds, name), getattr(all_.compounds, name))
+    assert np.array_equal(one.seats.effort, all_.seats.effort)
+    assert 0 < all_.compounds.oc_acted.sum() < len(all_.owners_committees)
 
 
 def test_branches_decide_formation_at_once_as_one_by_one():

@@ -11,37 +11,42 @@ from tests.conftest import small_model
 from tests.helpers import effect
 
 
-def test_street_budget_splits_into_overhead_retained_and_devolved():
-    m = small_model(
-        1,
-        devolution_share=0.4,
-        responsibility_list=True,
-        volunteer_platform=True,
-        third_party_evaluation=True,
-    )
-    m.step()
-    s = m.streets
-    assert np.allclose(s.budget, s.overhead + s.retained + s.devolved)
-    assert np.allclose(s.devolved, 0.4 * (s.budget - s.overhead))
-    assert np.isclose(m.communities.inflow.sum(), s.devolved.sum())
+def test_devolving_more_moves_money_from_street_services_to_the_communities():
+    """The budget is conserved (overhead + retained + devolved); devolving more puts more
+    money in the communities' hands and leaves the street less to run services itself."""
+    arms = {}
+    for share in (0.2, 0.8):
+        m = small_model(
+            1,
+            devolution_share=share,
+            responsibility_list=True,
+            volunteer_platform=True,
+            third_party_evaluation=True,
+        )
+        m.step()
+        s = m.streets
+        assert np.allclose(s.budget, s.overhead + s.retained + s.devolved)
+        assert np.isclose(m.communities.inflow.sum(), s.devolved.sum())
+        arms[share] = (m.communities.inflow.sum(), m.communities.street_hours.sum())
+    assert arms[0.8][0] > arms[0.2][0] and arms[0.8][1] < arms[0.2][1]
 
 
-def test_channels_follow_normalised_weights():
-    m = small_model(
-        2,
-        channel_block_grant=1.0,
-        channel_grid_funds=0.5,
-        channel_ngo_projects=0.5,
-        capacity_building_share=0.2,
-        performance_budget_share=0.0,
-        absorption_tilt=0.0,
-    )
-    m.step()
-    cm = m.communities
-    rest = cm.inflow * 0.8
-    assert np.allclose(cm.invested, 0.2 * cm.inflow)
-    assert np.allclose(cm.in_block, 0.5 * rest)
-    assert np.allclose(cm.in_grid, 0.25 * rest) and np.allclose(cm.in_ngo, 0.25 * rest)
+def test_more_weight_on_a_channel_sends_more_money_and_work_through_it():
+    """Money follows the channel weights: more weight on NGO projects means more money in
+    the NGO channel and more communities served by an NGO; more on grid funds, more grid
+    money for the party organisation to deploy."""
+    base = dict(capacity_building_share=0.2, performance_budget_share=0.0, absorption_tilt=0.0)
+    runs = {}
+    for arm, weights in (
+        ("ngo", dict(channel_block_grant=0.2, channel_grid_funds=0.2, channel_ngo_projects=0.6)),
+        ("grid", dict(channel_block_grant=0.2, channel_grid_funds=0.6, channel_ngo_projects=0.2)),
+    ):
+        m = small_model(2, **base, **weights)
+        m.run_for(6)
+        cm = m.communities
+        runs[arm] = (cm.in_ngo.sum(), cm.in_grid.sum(), int((cm.ngo >= 0).sum()))
+    assert runs["ngo"][0] > runs["grid"][0] and runs["grid"][1] > runs["ngo"][1]
+    assert runs["ngo"][2] >= runs["grid"][2]
 
 
 def test_spending_is_capped_by_management_capacity():

@@ -53,8 +53,11 @@ def test_no_escalation_when_escalation_share_is_zero():
 
 def test_trust_and_coordination_raise_mediation_success():
     many = {"dispute_base": 4.0}
-    assert effect("mediation_rate", {"coord_formal": 0.3, "coord_tie": 0.4}, base=many).high < 0
-    assert effect("mediation_rate", {"mediation_trust_weight": 0.0}, base=many).low > 0
+    seeds = range(11, 23)  # mediation outcomes are noisy: 12 paired seeds
+    coordination = effect("mediation_rate", {"coord_formal": 0.3, "coord_tie": 0.4}, many, seeds)
+    assert coordination.high < 0, coordination
+    trust = effect("mediation_rate", {"mediation_trust_weight": 0.0}, base=many, seeds=seeds)
+    assert trust.low > 0, trust
 
 
 def test_a_lawsuit_counts_as_an_escalated_dispute():

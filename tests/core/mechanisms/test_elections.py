@@ -1,13 +1,16 @@
-"""Elections of the two committees on a term cycle: pushes nominate, votes decide
-(ODD §7.13)."""
+"""Elections of the two committees on a term cycle (ODD §7.13): the party committee decides
+whom to put up, people may decline or be barred by the round's rules, rivals stand where
+residents are dissatisfied or organised, mobilisation decides who votes, and votes can go
+against the push."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.core.mechanisms import elections
-from sim.core.metrics import cross_appointment
-from sim.experiments.stats import mean_ci
+from sim.core.mechanisms import elections, workload
+from sim.core.model import GovernanceModel
+from sim.core.people import DIRECTOR, RC, SECRETARY
+from sim.experiments.stats import mean_ci, paired_difference
 from tests.conftest import MEDIUM, small_model
 
 ROUND = dict(election_first_month=2, election_term_months=60)
@@ -21,64 +24,160 @@ MANY = dict(
     n_ngos=4,
 )
 """About 32 small communities: enough seats per seed for shares to be measured."""
+THREE = dict(n_streets=3)
+"""Three streets of the default district (about 23 communities, 50,000 residents)."""
 
 
-def realised_after_round(seeds=SEEDS, trust: float | None = None, **params) -> list[float]:
-    """Realised 一肩挑 share just after the first round, one value per seed."""
+def after_round(seeds=SEEDS, trust: float | None = None, world=MANY, **params) -> list:
+    """The model's outcomes just after the first round, one dict per seed."""
     out = []
     for seed in seeds:
-        m = small_model(seed, **{**MANY, **ROUND, **params})
+        m = GovernanceModel(rng=seed, **{**world, **ROUND, **params})
         m.step()
         if trust is not None:  # residents' trust in the party organisation going into the vote
             m.residents.trust[:, 0] = trust
             m.cache.clear()
         m.step()
-        out.append(m.outcomes["one_shoulder_share"])
+        out.append(dict(m.outcomes))
+        m.remove_all_agents()
     return out
 
 
-def test_the_vote_model_favours_a_trusted_nominee_and_a_reliable_bloc():
+def realised(**kwargs) -> list[float]:
+    return [o["one_shoulder_share"] for o in after_round(**kwargs)]
+
+
+def test_the_vote_model_favours_a_trusted_nominee_a_reliable_bloc_and_a_good_record():
     p = small_model(1).p
-    low = elections.win_chance(
-        p, np.array([0.2]), np.array([0.5]), np.array([0.5]), np.array([0.2])
-    )
-    high = elections.win_chance(
-        p, np.array([0.7]), np.array([0.5]), np.array([0.5]), np.array([0.2])
-    )
-    bloc = elections.win_chance(
-        p, np.array([0.2]), np.array([0.5]), np.array([0.5]), np.array([0.6])
-    )
-    assert low < 0.5 < high and bloc > low
-    assert (
-        elections.contest_chance(p, np.array([0.2]))[0]
-        > elections.contest_chance(p, np.array([0.8]))[0]
-    )
+
+    def win(trust, bloc, record=None):
+        one = np.array([0.5])
+        return elections.win_chance(p, np.array([trust]), one, one, np.array([bloc]), record)[0]
+
+    assert win(0.2, 0.2) < 0.5 < win(0.7, 0.2)
+    assert win(0.2, 0.6) > win(0.2, 0.2)
+    assert win(0.3, 0.2, np.array([0.8])) > win(0.3, 0.2, np.array([0.2]))
+
+
+def test_without_a_push_some_secretaries_stand_and_under_a_full_push_not_all_combine():
+    """After the first round on three streets: realised 一肩挑 above 0.05 with no push, and
+    below 0.97 with the full push — no eligible secretary, a refused nomination, a lost
+    vote."""
+    seeds = (1, 2, 3)
+    none = mean_ci(realised(seeds=seeds, world=THREE, xa_one_shoulder=0.0))
+    full = mean_ci(realised(seeds=seeds, world=THREE, xa_one_shoulder=1.0))
+    assert none.mean > 0.05, none
+    assert full.mean < 0.97, full
+    assert full.mean > 0.8, full
 
 
 def test_with_low_trust_the_realised_share_stays_clearly_below_the_push():
-    low = mean_ci(realised_after_round(trust=0.15, xa_one_shoulder=1.0))
+    low = mean_ci(realised(trust=0.15, xa_one_shoulder=1.0))
+    high = mean_ci(realised(trust=0.8, xa_one_shoulder=1.0))
     assert low.high < 0.85, low
+    assert high.low > low.high, (high, low)
 
 
-def test_with_high_trust_the_realised_share_approaches_the_push():
-    high = mean_ci(realised_after_round(trust=0.8, xa_one_shoulder=1.0))
-    assert high.low > 0.95, high
+def test_a_stronger_push_realises_more_but_the_vote_and_the_rules_decide():
+    weaker = mean_ci(realised(xa_one_shoulder=0.5))
+    full = mean_ci(realised(xa_one_shoulder=1.0))
+    assert weaker.high < full.low, (weaker, full)
 
 
-def test_most_but_not_all_secretaries_as_directors_end_the_round_at_95_percent_or_more():
-    """The 2021 pattern: urban communities entering the round with most secretaries as
-    directors (initial_one_shoulder) leave it with at least 95% under the baseline push."""
-    before = mean_ci(
-        [
-            float(cross_appointment(small_model(s, **MANY, **ROUND))["one_shoulder"].mean())
-            for s in SEEDS
-        ]
+def test_contested_seats_rise_with_residents_dissatisfaction():
+    contested = {}
+    for arm, satisfaction in (("content", 0.7), ("dissatisfied", 0.2)):
+        shares = []
+        for seed in SEEDS:
+            m = small_model(seed, **MANY, **ROUND)
+            m.step()
+            m.residents.satisfaction[:] = satisfaction
+            m.cache.clear()
+            m.step()
+            shares.append(m.outcomes["round_contested_share"])
+        contested[arm] = shares
+    diff, _ = paired_difference(contested["dissatisfied"], contested["content"])
+    assert diff.low > 0, diff
+
+
+def test_a_secretary_with_low_standing_loses_more_often():
+    lost = {}
+    for arm, standing in (("high", 0.85), ("low", 0.15)):
+        shares = []
+        for seed in range(1, 21):  # defeats are rare events: 20 paired seeds
+            m = small_model(
+                seed, **MANY, **ROUND, xa_one_shoulder=1.0, contest_base=1.0, vote_noise=0.05
+            )
+            m.step()
+            secretaries = m.holders_of_role(SECRETARY)
+            m.people.standing[secretaries[secretaries >= 0]] = standing
+            m.step()
+            shares.append(m.outcomes["round_nominee_defeats"])
+        lost[arm] = shares
+    diff, _ = paired_difference(lost["low"], lost["high"])
+    assert diff.low > 0, diff
+
+
+def test_the_rules_of_the_round_bar_a_secretary_and_the_street_may_send_one_who_can_stand():
+    kept = dict(cadre_replacement_share=0.0)  # the street replaces no secretary for its score
+    m = small_model(2, **MANY, **ROUND, **kept, xa_one_shoulder=1.0, street_cadre_share=0.0)
+    m.step()
+    secretaries = m.holders_of_role(SECRETARY)
+    m.people.resident[secretaries] = False  # none of them lives in the community
+    m.step()
+    assert m.outcomes["one_shoulder_share"] == 0.0
+    sent = small_model(2, **MANY, **ROUND, **kept, xa_one_shoulder=1.0, street_cadre_share=1.0)
+    sent.step()
+    sent.people.resident[sent.holders_of_role(SECRETARY)] = False
+    sent.step()
+    assert sent.outcomes["cadres_sent"] > 0
+    assert sent.outcomes["one_shoulder_share"] > 0.5
+
+
+def test_a_secretary_declines_a_seat_that_would_overload_them():
+    m = small_model(3, **MANY, **ROUND, xa_one_shoulder=1.0, initial_one_shoulder=0.0)
+    m.step()
+    c = 0
+    party = m.party_committees[c]
+    secretary = party.secretary
+    seat = int(m.seats_of(RC, c, DIRECTOR)[0])
+    assert party.can_stand(secretary, seat)
+    m.people.hours[secretary] = 10.0  # almost no hours to spare
+    workload.loads(m)
+    assert not party.can_stand(secretary, seat)
+    nominee, declined = party.nominate_director((0.5, 0.5, 0.2, 0.0))
+    assert nominee != secretary and declined
+
+
+def test_turnout_comes_from_mobilisation_and_follows_age_as_surveyed():
+    """At the defaults: 0.40-0.60 of adults vote; the young far less than the old (Shanghai
+    survey: 13.8% at 18-29, 55.7% at 50-59, 77.7% at 70-79); party members more, because
+    their branches and committee mobilise them."""
+    runs = after_round(seeds=(1, 2, 3), world=THREE)
+    mean = {k: np.mean([r[k] for r in runs]) for k in runs[0] if k.startswith("round_turnout")}
+    assert 0.40 <= mean["round_turnout"] <= 0.60, mean
+    assert mean["round_turnout_age_18_29"] < 0.25 < 0.45 < mean["round_turnout_age_50_59"]
+    assert mean["round_turnout_age_70_plus"] > 0.65, mean
+    assert mean["round_turnout_party"] > mean["round_turnout_nonparty"] + 0.15, mean
+    unmobilised = after_round(
+        seeds=(1, 2, 3), world=THREE, branch_mobilisation=0.0, committee_mobilisation=0.0
     )
-    after = mean_ci(realised_after_round())
-    weaker = mean_ci(realised_after_round(xa_one_shoulder=0.6))
-    assert 0.6 < before.mean < 0.95, before
-    assert after.low >= 0.95, after
-    assert weaker.high < after.low, (weaker, after)
+    gap = [r["round_turnout_party"] - r["round_turnout_nonparty"] for r in unmobilised]
+    assert abs(np.mean(gap)) < 0.05, gap
+
+
+def test_household_voting_raises_official_turnout_above_who_goes_in_person():
+    runs = after_round(seeds=(1, 2), election_household_rule=True)
+    for r in runs:
+        assert r["round_turnout_official"] > r["round_turnout"]
+
+
+def test_household_representatives_carry_the_party_nominee_where_trust_is_low():
+    direct = mean_ci(realised(trust=0.15, xa_one_shoulder=1.0, contest_base=0.5))
+    household = mean_ci(
+        realised(trust=0.15, xa_one_shoulder=1.0, contest_base=0.5, election_household_rule=True)
+    )
+    assert household.mean > direct.mean, (household, direct)
 
 
 def test_a_lever_changed_mid_term_acts_only_at_the_next_round():
@@ -93,15 +192,7 @@ def test_a_lever_changed_mid_term_acts_only_at_the_next_round():
         a.append(base.outcomes["one_shoulder_share"])
         b.append(timed.outcomes["one_shoulder_share"])
     assert a[:13] == b[:13], "no change before the round of month 14"
-    assert b[13] == 0.0 < a[13]
-
-
-def test_household_representatives_carry_the_party_nominee_where_trust_is_low():
-    direct = mean_ci(realised_after_round(trust=0.15, xa_one_shoulder=1.0))
-    household = mean_ci(
-        realised_after_round(trust=0.15, xa_one_shoulder=1.0, election_household_rule=True)
-    )
-    assert household.mean > direct.mean, (household, direct)
+    assert b[13] < a[13]
 
 
 def test_staggered_rounds_spread_over_the_term():

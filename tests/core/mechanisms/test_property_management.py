@@ -113,6 +113,7 @@ def test_repeated_detection_leads_a_functioning_committee_to_retender():
     for _ in range(2):
         firm_step(m)
         property_management.detect(m)
+        cp.oc_acted[c] = True  # its members meet and act this month
         m.owners_committees[c].respond()
     assert cp.firm[c] != old and m.firms.lost[old] >= 1
     off = m.world.node_offset

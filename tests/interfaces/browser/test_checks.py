@@ -48,6 +48,9 @@ QUICK = [
     "street_summons",
     "mirror_ban",
     "cadre_selection_resident_weight",
+    "street_convened_committees",
+    "oc_support",
+    "branch_building",
 ]
 
 

@@ -92,11 +92,11 @@ def test_the_map_draws_each_located_compound_with_its_organisations(wuhou):
             assert k == -1
         else:
             assert view.compound[k] == st.index[i] and view.community[k] == st.community[i]
-    branches = wuhou.model.network.graph["branch_of_compound"]
-    assert branches
-    for c, node in branches.items():
-        k = view.member[st.row[node]]
-        assert k == -1 if c == blank else view.compound[k] == c
+    branches = np.flatnonzero((st.kind == "party_branch") & (st.level == "compound"))
+    assert len(branches) == n  # one node per compound's branch, built or not
+    for i in branches.tolist():
+        k = view.member[i]
+        assert k == -1 if st.index[i] == blank else view.compound[k] == st.index[i]
     assert (view.members >= 1).all()  # no point without its organisations
     # named as the listings name them
     assert view.names.tolist() == district.names["compounds"][view.compound].tolist()

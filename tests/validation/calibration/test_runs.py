@@ -23,7 +23,7 @@ from sim.validation.episodes import run_episode
 from tests.conftest import SMALL
 
 STEPS = 4
-POINTS = pd.DataFrame({"fee_tolerance_mean": [0.1, 0.3], "election_mobilisation": [0.5, 0.9]})
+POINTS = pd.DataFrame({"fee_tolerance_mean": [0.1, 0.3], "building_head_reach": [0.5, 0.9]})
 
 
 @pytest.fixture

@@ -1,0 +1,76 @@
+"""The governance network carries the dynamics (ODD §3, §7.5): every kind of edge is read
+by some decision, so cutting the edges of a kind changes what happens, and cutting one tie
+changes what happens around it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.core.agents.owners_committee import OwnersCommittee
+from sim.core.mechanisms import coordination
+from sim.core.model import GovernanceModel
+from sim.core.network import set_edge
+from sim.core.world import EDGE_KINDS
+from tests.conftest import MEDIUM
+
+WORLD = dict(
+    MEDIUM,
+    oc_initial_share=0.5,
+    professional_committee=True,
+    election_first_month=4,
+    initial_one_shoulder=0.3,
+    initial_overlap=0.0,
+)
+
+
+def series(cut: str | None, seed: int = 3, months: int = 12, at: int = 2) -> pd.DataFrame:
+    """District series of a run in which every edge of kind `cut` is removed at month `at`
+    (and, for kinds the model keeps current, again each month after)."""
+    m = GovernanceModel(rng=seed, **WORLD)
+    for month in range(months):
+        if cut is not None and month >= at:
+            u, v, _ = m.edge_index.arrays((cut,))
+            for a, b in zip(u.tolist(), v.tolist()):
+                set_edge(m, a, b, cut, False)
+            m.cache["synced"] = m.seats_version  # keep shared-person edges cut
+        m.step()
+    out = m.datacollector.get_model_vars_dataframe()
+    m.remove_all_agents()
+    return out
+
+
+@pytest.mark.parametrize("kind", EDGE_KINDS)
+def test_cutting_every_edge_of_a_kind_changes_what_happens(kind):
+    whole, cut = series(None), series(kind)
+    assert whole.iloc[:2].equals(cut.iloc[:2])  # the same run until the cut
+    changed = [c for c in whole.columns if not np.allclose(whole[c], cut[c], equal_nan=True)]
+    assert changed, f"cutting every {kind} edge changed nothing"
+
+
+def test_one_shared_person_tie_cut_weakens_coordination_and_restores_the_check():
+    m = GovernanceModel(rng=1, **MEDIUM, initial_one_shoulder=1.0)
+    m.step()
+    off = m.world.node_offset
+    pc, rc = off["party_branch"], off["residents_committee"]  # community 0
+    assert m.network.has_edge(pc, rc, key="cross_appointment")
+    before = (m.communities.coordination[0], m.communities.oversight[0])
+    set_edge(m, pc, rc, "cross_appointment", False)
+    coordination.step(m)
+    after = (m.communities.coordination[0], m.communities.oversight[0])
+    assert after[0] < before[0], "the party-RC path is longer without the shared person"
+    assert after[1] > before[1], "the party committee's check is no longer blunted"
+
+
+def test_an_owners_committee_cut_from_its_firm_does_not_watch_it():
+    m = GovernanceModel(rng=2, **MEDIUM, oc_initial_share=1.0)
+    m.step()
+    cp, off = m.compounds, m.world.node_offset
+    served = np.flatnonzero((cp.firm >= 0) & cp.oc_acted)
+    c = int(served[0])
+    assert m.supervises_firm(np.array([c]))[0]
+    set_edge(
+        m, off["owners_committee"] + c, off["property_firm"] + cp.firm[c], "supervision", False
+    )
+    assert OwnersCommittee.monitors(m, np.array([c]))[0] == 0.0
