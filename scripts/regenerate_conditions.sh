@@ -5,6 +5,8 @@
 #   2. every shipped experiment, including those across parameter uncertainty (which run
 #      over the posterior's draws), and docs/RESULTS.md with its section "Under which
 #      conditions" (scripts/regenerate_experiments.sh).
+#   3. the policy screen "What sets the sign" (python -m sim screen experiments/screen.toml):
+#      docs/experiments/what_sets_the_sign.md and its figures.
 #
 #   bash scripts/regenerate_conditions.sh
 #
@@ -34,4 +36,9 @@ echo "[conditions] calibration"
 echo "[conditions] calibration done in $(( (SECONDS - start) / 60 )) min"
 
 bash scripts/regenerate_experiments.sh
+
+echo "[conditions] policy screen"
+"$PY" -m sim screen experiments/screen.toml --out "$RESULTS/screen" --quiet \
+    --report docs/experiments/what_sets_the_sign \
+    --doc docs/experiments/what_sets_the_sign.md "${WORKER_ARGS[@]}"
 echo "[conditions] all done in $(( (SECONDS - start) / 60 )) min"

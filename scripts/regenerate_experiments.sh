@@ -32,7 +32,10 @@ if [ "$#" -gt 0 ]; then
     names=("$@")
 else
     names=()
-    for f in experiments/*.toml; do names+=("$(basename "$f" .toml)"); done
+    for f in experiments/*.toml; do
+        case "$(basename "$f")" in screen*.toml) continue ;; esac  # screens: python -m sim screen
+        names+=("$(basename "$f" .toml)")
+    done
 fi
 
 for name in "${names[@]}"; do

@@ -685,7 +685,8 @@ PARAMS: tuple[Param, ...] = (
         "hours/1000 residents/month",
         "administrative task hours arriving from district departments",
         "burden",
-        "calibrated: tasks and inspections take 60-80% of RC hours (docs/VALIDATION.md)",
+        "assumption: fitted by an earlier calibration to a judged 60-80% of RC hours on tasks "
+        "and inspections, which no source measures; not calibrated now (docs/VALIDATION.md)",
     ),
     _p(
         "responsibility_list",
@@ -757,7 +758,8 @@ PARAMS: tuple[Param, ...] = (
         "inspections",
         "top-down inspections per community per month",
         "burden",
-        "calibrated: tasks and inspections take 60-80% of RC hours (docs/VALIDATION.md)",
+        "assumption: fitted by an earlier calibration to a judged 60-80% of RC hours on tasks "
+        "and inspections, which no source measures; not calibrated now (docs/VALIDATION.md)",
     ),
     _p("inspection_hours", 12.0, 0.0, 100.0, "hours", "staff hours per inspection", "burden"),
     _p(
@@ -1679,7 +1681,8 @@ PARAMS: tuple[Param, ...] = (
         "share/quality",
         "firms' belief of how much collection rises per unit quality",
         "property",
-        "calibrated: property-fee collection of 85-95% (docs/VALIDATION.md)",
+        "assumption: fitted by an earlier calibration to a fee collection of 85-95% that no "
+        "source gives; not calibrated now (docs/VALIDATION.md)",
     ),
     _p("effort_adjust_rate", 0.3, 0.0, 1.0, "1/month", "speed of effort adjustment", "property"),
     _p(
@@ -1786,7 +1789,8 @@ PARAMS: tuple[Param, ...] = (
         "quality",
         "mean service quality below which an owner withholds fees",
         "property",
-        "calibrated: property-fee collection of 85-95% (docs/VALIDATION.md)",
+        "assumption: fitted by an earlier calibration to a fee collection of 85-95% that no "
+        "source gives; not calibrated now (docs/VALIDATION.md)",
     ),
     _p("fee_tolerance_sd", 0.08, 0.01, 0.5, "quality", "sd of owners' tolerance", "property"),
     _p(
@@ -1983,8 +1987,8 @@ PARAMS: tuple[Param, ...] = (
         "prob",
         "chance an owner takes part in an assembly",
         "owners_committee",
-        "calibrated: owners' committees in 15-25% of compounds, a minority functioning "
-        "(docs/VALIDATION.md)",
+        "calibrated: owners' committees in 11-30% of compounds without a drive, 15-30% of them "
+        "functioning, and the owners' episodes (docs/VALIDATION.md)",
     ),
     _p(
         "assembly_turnout_sd",
@@ -1994,8 +1998,8 @@ PARAMS: tuple[Param, ...] = (
         "prob",
         "sd across compounds of owners' readiness to take part (cohesion)",
         "owners_committee",
-        "calibrated: owners' committees in 15-25% of compounds, a minority functioning "
-        "(docs/VALIDATION.md)",
+        "calibrated: owners' committees in 11-30% of compounds without a drive, 15-30% of them "
+        "functioning, and the owners' episodes (docs/VALIDATION.md)",
     ),
     _p(
         "assembly_turnout_participant",

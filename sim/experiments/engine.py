@@ -43,17 +43,20 @@ def run_batch(
     series_outcomes: tuple[str, ...] = (),
     timeline: Timeline | None = None,
     district: District | None = None,
+    conditions: bool = False,
 ) -> tuple[list[dict[str, Any]], pd.DataFrame | None]:
     """Run several runs (key, seed, overrides) with `sim.runs.runner.run`; never raises for a run.
-    Every run has the base `timeline` (with the arm's timeline fields set) and `district`.
+    Every run has the base `timeline` (with the arm's timeline fields set) and `district`;
+    with `conditions`, each row also holds the run's measured conditions (`cond_<name>`,
+    sim.runs.conditions).
 
     Returns one row per run (key, seed, status "ok"/"failed", error, traceback, elapsed,
-    summary outcomes) and the kept series (key, step, outcomes) or None. Everything returned
-    is a fresh object (safe to ship between processes)."""
+    cpu_seconds, summary outcomes) and the kept series (key, step, outcomes) or None.
+    Everything returned is a fresh object (safe to ship between processes)."""
     rows: list[dict[str, Any]] = []
     frames: list[pd.DataFrame] = []
     for key, seed, overrides in items:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         row: dict[str, Any] = {"key": key, "seed": int(seed), "model_code": MODEL_CODE}
         try:
             params, fields = TF.split(overrides)
@@ -65,6 +68,7 @@ def run_batch(
                 series_period=series_period,
                 timeline=TF.apply(timeline or Timeline(), fields),
                 district=district,
+                conditions=conditions,
             )
         except Exception as err:  # a failing run is recorded, the sweep goes on
             row.update(
@@ -75,6 +79,7 @@ def run_batch(
             )
         else:
             row.update(status="ok", error=None, traceback=None, elapsed=float(result.elapsed))
+            row["cpu_seconds"] = time.process_time() - cpu
             row.update({k: float(v) for k, v in result.summary.items()})
             if series_period and series_outcomes:
                 cols = ["step", *[o for o in series_outcomes if o in result.series]]
@@ -130,6 +135,7 @@ def execute(
     batch_size: int | None = None,
     progress: bool = True,
     on_batch: Callable[[int], None] | None = None,
+    conditions: bool = False,
 ) -> SweepOutcome:
     """Run the runs of the plan that `store` does not hold yet and append their results.
 
@@ -138,7 +144,8 @@ def execute(
     re-submitted one run per task, once. Ctrl-C (KeyboardInterrupt) stops cleanly, and so
     does a cluster left without workers (`stopped` says why): everything finished so far
     stays stored, and running the same command again resumes. `progress`: a progress bar on
-    stderr. The evaluator must be entered (`with evaluator:`)."""
+    stderr. `conditions`: every run also measures the district's conditions
+    (sim.runs.conditions). The evaluator must be entered (`with evaluator:`)."""
     start = time.perf_counter()
     specs = plan_runs(defn, design)
     spec_by_key: dict[str, RunSpec] = {}
@@ -178,6 +185,7 @@ def execute(
         defn.outcomes if defn.series_period else (),
         defn.timeline,
         defn.district,
+        conditions,
     )
 
     bar = _progress_bar(out, progress)

@@ -35,9 +35,9 @@ __all__ = [
     "describe_plan",
 ]
 
-MODEL_PARTS = ("core", "runs/runner.py")
+MODEL_PARTS = ("core", "runs/runner.py", "runs/conditions.py")
 """Parts of the package that decide what a run computes (hashed into every run key): the
-model core and the unit of work that runs it. Experiment machinery, interfaces and
+model core, the unit of work that runs it and the conditions it can measure. Experiment machinery, interfaces and
 validation are left out, so editing a report does not invalidate stored runs."""
 
 

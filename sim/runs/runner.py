@@ -19,6 +19,7 @@ from sim.core.metrics import OUTCOMES
 from sim.core.model import GovernanceModel
 from sim.core.policy import Timeline
 from sim.core.state import OC_NONE
+from sim.runs.conditions import ConditionMeter
 
 SUMMARY_WINDOW = 12
 """Default number of final months averaged into `mean_<outcome>` summaries."""
@@ -83,14 +84,18 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     timeline: Timeline | list[dict[str, Any]] | None = None,
     district: District | None = None,
+    conditions: bool = False,
 ) -> RunResult:
     """Run `steps` months of the model built from `params` (validated) with `seed`.
 
-    series_period: keep every n-th month of the district series (None: keep none; the summary always
-    uses every month). communities: also return the per-community and per-compound, per-street and
-    per-department tables (every `series_period` months). progress(done, total) is called after each
-    month. timeline: scheduled policy changes (`[[policy]]` entries); district: a district read from
-    tables (sim.core.district), whose completed tables the result then carries (`world`).
+    series_period: keep every n-th month of the district series (None: keep none; the
+    summary always uses every month). communities: also return the per-community and
+    per-compound, per-street and per-department tables (every `series_period` months).
+    progress(done, total) is called after each month. timeline: scheduled policy changes
+    (`[[policy]]` entries); district: a district read from tables (sim.core.district), whose
+    completed tables the result then carries (`world`). conditions: also measure the
+    district's conditions (sim.runs.conditions) over the summary window, reported as
+    `cond_<name>` in `summary`.
     """
     start = time.perf_counter()
     model = GovernanceModel(
@@ -109,13 +114,18 @@ def run(
     world = None
     if district is not None:  # as built, before anything changes
         world = district_tables(model.world, has_oc=model.compounds.oc_state != OC_NONE)
+    meter = ConditionMeter() if conditions else None
     for month in range(steps):
         model.step()
+        if meter is not None and month >= steps - max(int(window), 1):
+            meter.measure(model)
         if progress is not None:
             progress(month + 1, steps)
     full = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     full.insert(0, "step", np.arange(1, len(full) + 1))
     summary = summarise(full, window)
+    if meter is not None:
+        summary.update(meter.means())
     if series_period:
         series = full[full["step"] % series_period == 0].reset_index(drop=True)
     else:

@@ -26,6 +26,7 @@ COMMANDS = (
     "scenarios",
     "params",
     "sweep",
+    "screen",
     "report",
     "discover",
     "serve",

@@ -3,9 +3,10 @@
     python -m sim.validation.calibration --out docs/validation --doc docs/VALIDATION.md
 
 runs the history-matching waves (`history_matching`) through the sweep engine (`runs`: one
-experiment per wave, stored under ``--results``, default ``results/calibration``), samples
-the posterior (`posterior`), runs the posterior predictive and world-size checks (`checks`)
-and writes into ``--out``: ``posterior.parquet`` (the draws experiments use),
+experiment per wave, stored under ``--results``, default ``results/calibration``), diagnoses
+what the explored space can and cannot meet (`diagnosis`), samples the posterior
+(`posterior`), runs the posterior predictive, held-out-episode and world-size checks
+(`checks`) and writes into ``--out``: ``posterior.parquet`` (the draws experiments use),
 ``calibration.md`` and two figures (`report`); with ``--doc`` the report also replaces the
 block between the calibration markers of that file. Runs are stored as they finish, so an
 interrupted calibration resumes where it stopped when the same command runs again
@@ -22,22 +23,29 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.core.params import ScenarioError, defaults
 from sim.interfaces.cli import positive_int
 from sim.runs.files import atomic_path, atomic_write_json, atomic_write_text
 from sim.validation import check_doc, replace_block
 
 from .checks import predictive_runs, predictive_table, world_size_table
+from .diagnosis import diagnose
 from .history_matching import CalibrationError, Settings, history_match
 from .posterior import SamplerSettings, sample_posterior
-from .prior import PRIOR, REDUCED_WORLD
+from .prior import LEFT_OUT, PRIOR, REDUCED_WORLD, WHY
 from .report import CalibrationResult, checks_figure, markdown_report, posterior_figure, save
 from .runs import SweepSimulator
 from .targets import ALL_TARGETS as TARGETS
+from .targets import HELD_OUT_TARGETS as HELD_OUT
+from .targets import NOT_USED
 
 __all__ = ["DOC_BEGIN", "DOC_END", "main"]
 
 DOC_BEGIN = "<!-- calibration:begin (written by python -m sim.validation.calibration) -->"
 DOC_END = "<!-- calibration:end -->"
+
+DEFAULT_WORLD: dict = {}
+"""The world-size check's second world: the default district (no overrides)."""
 
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
@@ -70,7 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("results") / "calibration",
         help="folder of the runs' stores (resumable; default results/calibration)",
     )
-    p.add_argument("--waves", type=positive_int, default=s.waves, help="history-matching waves")
+    p.add_argument(
+        "--waves",
+        type=positive_int,
+        default=s.waves,
+        help="most history-matching waves (fewer when a wave no longer narrows the region)",
+    )
     p.add_argument("--points", type=positive_int, default=s.points, help="parameter sets per wave")
     p.add_argument(
         "--seeds",
@@ -141,7 +154,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code (2 for bad input)."""
-    from sim.core.params import ScenarioError
     from sim.experiments.evaluators import make_evaluator
 
     parser = _parser()
@@ -159,10 +171,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     names = [t.name for t in TARGETS]
     for name in args.without:
+        if name in {t.name for t in HELD_OUT}:
+            parser.error(f"--without {name}: held out of the calibration, never a target")
         if name not in names:
             parser.error(f"--without {name}: not a target (targets: {', '.join(names)})")
     if len(set(args.without)) == len(names):
         parser.error("--without: at least one target must be left")
+    first_round = int(defaults()["election_first_month"])
+    rounds = [t.name for t in TARGETS if t.name.startswith("round_") and t.name not in args.without]
+    if rounds and args.steps < first_round:
+        parser.error(
+            f"--steps {args.steps}: the turnout targets read an election round, and the "
+            f"first is in month {first_round}; use --steps {first_round} or more, or leave "
+            "them out with --without"
+        )
     settings = Settings(
         waves=args.waves,
         points=args.points,
@@ -220,6 +242,11 @@ def _calibrate(
             steps=args.steps,
             elapsed=elapsed,
             left_out=tuple(args.without),
+            diagnosis=diagnose(hm),
+            held_out=HELD_OUT,
+            not_used=NOT_USED,
+            why=WHY,
+            left_out_params=LEFT_OUT,
         )
         if hm.stopped:
             result.runs = reduced.runs
@@ -238,10 +265,17 @@ def _calibrate(
         )
         result.check_table = predictive_table(result.checks, targets, hm, draws)
         result.check_seeds = args.check_seeds
-        runs = reduced.runs
+        held_out = SweepSimulator(
+            args.results, HELD_OUT, REDUCED_WORLD, args.steps, evaluator, progress=not args.quiet
+        )
+        result.held_out_runs = predictive_runs(
+            held_out, draws, PRIOR.names, args.check_draws, args.check_seeds, settings.seed
+        )
+        result.held_out_table = predictive_table(result.held_out_runs, HELD_OUT)
+        runs = reduced.runs + held_out.runs
         if args.world_draws:
             default = SweepSimulator(
-                args.results, targets, {}, args.steps, evaluator, progress=not args.quiet
+                args.results, targets, DEFAULT_WORLD, args.steps, evaluator, progress=not args.quiet
             )
             big = predictive_runs(
                 default,
@@ -284,6 +318,8 @@ def _write(args: argparse.Namespace, result: CalibrationResult) -> str:
             "runs": result.runs,
             "elapsed_seconds": {k: round(v, 1) for k, v in result.elapsed.items()},
             "stopped": result.match.stopped,
+            "settled": result.match.settled,
+            "out_of_reach": result.diagnosis.out_of_reach if result.diagnosis else None,
             "cpu_count": os.cpu_count(),
             "nroy_share": [w.nroy_share for w in result.match.waves],
         },

@@ -16,6 +16,14 @@ spread out (greedy maximin), among the survivors — the non-implausible region 
 each wave's emulator learns where it matters. The waves' share of the prior left
 non-implausible, and each emulator's errors on the next wave's new runs, are recorded.
 
+More waves help while they narrow the region. `Settings.waves` is the most the match runs;
+it settles earlier (`HistoryMatch.settled` says why) when a wave left more than
+`Settings.settle` of the previous wave's non-implausible share (a further wave would cut
+little), or when the emulators' variance at the region's points has fallen below
+`Settings.precise` of the other variances (observation and run-to-run) for every target:
+then the emulators are no longer what keeps a parameter set plausible (Vernon et al. 2010;
+Andrianakis et al. 2015).
+
 The runs themselves are the `Simulator`'s business: the model through the sweep engine
 (`runs`), or a toy with a known answer in the tests.
 """
@@ -46,6 +54,8 @@ __all__ = [
     "stage_seed",
     "CHECKS",
     "history_match",
+    "settled",
+    "run_array",
 ]
 
 
@@ -57,13 +67,15 @@ class CalibrationError(RuntimeError):
 class Settings:
     """Size of a history match."""
 
-    waves: int = 2
-    points: int = 96  # design points per wave
+    waves: int = 4  # at most; the match settles earlier when a wave no longer helps
+    points: int = 80  # design points per wave
     seeds: int = 2  # runs per design point, each with its own seed
     candidates: int = 20_000  # prior draws screened after each wave
     cutoff: float = 3.0
     max_train: int = 640  # design points an emulator learns from at most (the latest)
     seed: int = 2021  # master seed of designs, run seeds and emulator fits
+    settle: float = 0.8  # stop when a wave keeps more than this share of the previous region
+    precise: float = 0.1  # stop when emulator variance < this share of the other variances
 
 
 class Simulator(Protocol):
@@ -121,7 +133,8 @@ class HistoryMatch:
     targets: tuple[Target, ...]
     settings: Settings
     waves: list[Wave] = field(default_factory=list)
-    stopped: str | None = None  # why the waves stopped early, if they did
+    stopped: str | None = None  # why the waves stopped: nothing left plausible (a failure)
+    settled: str | None = None  # why the waves ended before Settings.waves (no failure)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -167,6 +180,19 @@ class HistoryMatch:
             + var
         )
         return -0.5 * np.sum((z - mean) ** 2 / total + np.log(2 * np.pi * total), axis=1)
+
+    def all_runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every wave's design points: their unit-cube positions (points × parameters) and
+        their runs' statistics (points × replicates × targets, nan where none)."""
+        arrays = [run_array(w.runs, len(w.design), self.names) for w in self.waves]
+        width = max(a.shape[1] for a in arrays)
+        arr = np.concatenate(
+            [
+                np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), constant_values=np.nan)
+                for a in arrays
+            ]
+        )
+        return np.vstack([w.u for w in self.waves]), arr
 
     def points(self) -> pd.DataFrame:
         """Every design point: wave, point, parameter values, and per target the seed mean
@@ -306,15 +332,7 @@ def _waves(
         hm.waves.append(wave)
 
         # the emulator learns from every point left in play by the earlier waves
-        us = np.vstack([w.u for w in hm.waves])
-        arrays = [run_array(w.runs, len(w.design), names) for w in hm.waves]
-        width = max(a.shape[1] for a in arrays)
-        arr = np.concatenate(
-            [
-                np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), constant_values=np.nan)
-                for a in arrays
-            ]
-        )
+        us, arr = hm.all_runs()
         train = hm.non_implausible(us, upto=number - 1)
         idx = np.flatnonzero(train)[-settings.max_train :]
         wave.emulator = fit_emulator(us[idx], arr[idx], names, settings.seed + 1000 * number)
@@ -351,4 +369,38 @@ def _waves(
             )
             log(hm.stopped)
             break
+        if number < settings.waves:
+            hm.settled = settled(hm)
+            if hm.settled:
+                log(hm.settled)
+                break
     return hm
+
+
+def settled(hm: HistoryMatch) -> str | None:
+    """Why a further wave would not help, or None: the last wave kept more than
+    `settle` of the previous wave's non-implausible share, or its emulators' variance at
+    the region's points is below `precise` of the observation's and the runs' variance for
+    every target (median over the points)."""
+    s, last = hm.settings, hm.waves[-1]
+    if len(hm.waves) >= 2:
+        before = hm.waves[-2].nroy_share
+        if before > 0 and last.nroy_share > s.settle * before:
+            return (
+                f"settled after wave {last.number}: it kept {last.nroy_share / before:.0%} of "
+                f"the previous wave's non-implausible share (more than {s.settle:.0%}), so a "
+                "further wave would narrow the region little"
+            )
+    em, pool = last.emulator, last.pool
+    if em is None or pool is None or not len(pool):
+        return None
+    _, var = em.predict(pool[: min(len(pool), 2000)])
+    other = np.array([t.sd**2 + em.run_variance[t.name] for t in hm.targets])
+    ratio = np.median(var, axis=0) / other
+    if np.all(ratio < s.precise):
+        return (
+            f"settled after wave {last.number}: the emulators' variance in the region is "
+            f"below {s.precise:.0%} of the observations' and runs' variance for every target "
+            f"(largest {ratio.max():.1%}), so a further wave would sharpen them little"
+        )
+    return None

@@ -12,14 +12,16 @@ sampled by random-walk Metropolis on the prior's unit cube, many chains at once 
 started from non-implausible positions resampled by likelihood, with the proposal's
 covariance adapted to the chains during burn-in (2.38² / d times their covariance; Roberts &
 Rosenthal 2001) and fixed afterwards. The draws are shuffled, so the first n of them are a
-sample of the posterior for any n. Split-R̂ (Gelman et al., Bayesian Data Analysis, 3rd ed.)
-and the acceptance rate are reported.
+sample of the posterior for any n. The chains' diagnostics come from ArviZ (`chain_diagnostics`):
+the rank-normalised split-R̂ and the bulk and tail effective sample sizes of Vehtari et al.
+(2021), beside the acceptance rate.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,22 @@ import pandas as pd
 from .emulator import single_threaded
 from .history_matching import CalibrationError, HistoryMatch
 
-__all__ = ["SamplerSettings", "Posterior", "log_posterior", "sample_posterior", "split_rhat"]
+__all__ = [
+    "SamplerSettings",
+    "Posterior",
+    "log_posterior",
+    "sample_posterior",
+    "chain_diagnostics",
+    "RHAT_OK",
+    "ESS_OK",
+]
+
+RHAT_OK = 1.01
+"""Largest rank-normalised R̂ at which the chains count as mixed (Vehtari et al. 2021)."""
+
+ESS_OK = 400
+"""Smallest bulk and tail effective sample size at which the posterior's quantiles count as
+well estimated (Vehtari et al. 2021: 100 per chain for four chains)."""
 
 
 @dataclass(frozen=True)
@@ -35,9 +52,10 @@ class SamplerSettings:
     """Size of the posterior sample."""
 
     draws: int = 1000
-    chains: int = 20
+    chains: int = 40
     burn: int = 4000  # steps per chain before draws are kept (the proposal adapts)
     thin: int = 20  # steps per chain between kept draws
+    per_chain: int = 100  # kept draws per chain at least (for R̂ and ESS); `draws` of them saved
     adapt_every: int = 250
     seed: int = 2021
 
@@ -45,12 +63,24 @@ class SamplerSettings:
 @dataclass
 class Posterior:
     """Draws of the posterior (`draws`: one row each, `draw` index, parameter values and
-    the log likelihood) and the sampler's diagnostics."""
+    the log likelihood) and the sampler's diagnostics per parameter: rank-normalised R̂,
+    bulk and tail effective sample sizes (ArviZ)."""
 
     draws: pd.DataFrame
     acceptance: float
     rhat: dict[str, float]
     steps: int
+    ess_bulk: dict[str, float] = field(default_factory=dict)
+    ess_tail: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def mixed(self) -> bool:
+        """Whether every parameter's chains meet `RHAT_OK` and `ESS_OK`."""
+        return (
+            max(self.rhat.values()) <= RHAT_OK
+            and min(self.ess_bulk.values()) >= ESS_OK
+            and min(self.ess_tail.values()) >= ESS_OK
+        )
 
 
 def log_posterior(hm: HistoryMatch, u: np.ndarray) -> np.ndarray:
@@ -69,18 +99,26 @@ def log_posterior(hm: HistoryMatch, u: np.ndarray) -> np.ndarray:
     return out
 
 
-def split_rhat(chains: np.ndarray) -> np.ndarray:
-    """Split-R̂ of each column of `chains` (chains × draws × parameters): 1 when the halves
-    of all chains agree, above 1.01-1.1 when they have not mixed."""
-    n = chains.shape[1] // 2
-    if n < 2:
-        return np.full(chains.shape[2], math.nan)
-    halves = np.concatenate([chains[:, :n], chains[:, -n:]], axis=0)
-    within = halves.var(axis=1, ddof=1).mean(axis=0)
-    between = n * halves.mean(axis=1).var(axis=0, ddof=1)
-    var_plus = (n - 1) / n * within + between / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.sqrt(var_plus / within)
+def chain_diagnostics(
+    chains: np.ndarray, names: list[str]
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """R̂, bulk ESS and tail ESS of each parameter from `chains` (chains × draws ×
+    parameters, one column per name), computed by ArviZ: rank-normalised split-R̂ (1 when all
+    chains agree; above `RHAT_OK` when they have not mixed) and the effective numbers of
+    independent draws behind the posterior's centre and its 5% and 95% quantiles."""
+    import arviz as az  # imported here: it takes seconds, and only the sampler needs it
+
+    with warnings.catch_warnings():  # the layout is (chain, draw) whichever is longer
+        warnings.filterwarnings("ignore", "Found chain dimension to be longer")
+        tree = az.from_dict({"posterior": {n: chains[:, :, k] for k, n in enumerate(names)}})
+    rhat = az.rhat(tree)
+    bulk = az.ess(tree, method="bulk")
+    tail = az.ess(tree, method="tail")
+    return (
+        {n: float(rhat[n]) for n in names},
+        {n: float(bulk[n]) for n in names},
+        {n: float(tail[n]) for n in names},
+    )
 
 
 def sample_posterior(hm: HistoryMatch, settings: SamplerSettings = SamplerSettings()) -> Posterior:
@@ -105,7 +143,7 @@ def _sample(hm: HistoryMatch, settings: SamplerSettings) -> Posterior:
     lp = log_posterior(hm, x)
     cov = _proposal(pool, weights, d)
 
-    per_chain = math.ceil(settings.draws / settings.chains)
+    per_chain = max(math.ceil(settings.draws / settings.chains), settings.per_chain)
     total = settings.burn + per_chain * settings.thin
     kept = np.empty((settings.chains, per_chain, d))
     history = []
@@ -126,7 +164,8 @@ def _sample(hm: HistoryMatch, settings: SamplerSettings) -> Posterior:
             k = step - settings.burn
             if (k + 1) % settings.thin == 0:
                 kept[:, k // settings.thin] = x
-    rhat = split_rhat(kept)
+    names = hm.prior.names
+    rhat, ess_bulk, ess_tail = chain_diagnostics(kept, names)
     flat = kept.reshape(-1, d)
     order = rng.permutation(len(flat))[: settings.draws]
     draws = hm.prior.from_unit(flat[order])
@@ -135,8 +174,10 @@ def _sample(hm: HistoryMatch, settings: SamplerSettings) -> Posterior:
     return Posterior(
         draws=draws,
         acceptance=accepted / (settings.chains * per_chain * settings.thin),
-        rhat=dict(zip(hm.prior.names, map(float, rhat))),
+        rhat=rhat,
         steps=total,
+        ess_bulk=ess_bulk,
+        ess_tail=ess_tail,
     )
 
 

@@ -1,7 +1,9 @@
 """The calibration's report: Markdown tables and two figures, from a finished calibration.
 
-    calibration.md                the block written into docs/VALIDATION.md: method and size,
-                                  targets, waves, posterior, predictive and world-size checks
+    calibration.md                the block written into docs/VALIDATION.md: which targets the
+                                  calibrated model meets, method and size, targets and the
+                                  figures not used, the prior, waves, diagnosis, posterior
+                                  (ArviZ R̂ and ESS), predictive, held-out and world-size checks
     calibration_posterior.png     each parameter's posterior draws over its prior density
     calibration_checks.png        each target's range, the waves' design points and the
                                   posterior predictive runs
@@ -24,8 +26,10 @@ from sim.core.params import defaults
 from sim.runs.figures import panel_title
 from sim.runs.files import atomic_path
 
+from .diagnosis import EDGE_BAND, Diagnosis
 from .history_matching import HistoryMatch
-from .posterior import Posterior, SamplerSettings
+from .posterior import ESS_OK, RHAT_OK, Posterior, SamplerSettings
+from .targets import NotUsed, Target
 
 __all__ = [
     "CalibrationResult",
@@ -44,8 +48,9 @@ EDGE = 0.02
 """A posterior whose 90% interval lies within this share of the range from one of its ends
 (on the unit scale), and covers less than half of it, presses against that end."""
 
-RHAT_OK = 1.1
-"""Largest split-R̂ below which the chains count as mixed."""
+MEETS = 0.5
+"""A target counts as met when at least this share of the posterior predictive runs lies in
+its range."""
 
 
 @dataclass
@@ -64,6 +69,13 @@ class CalibrationResult:
     elapsed: dict[str, float] = field(default_factory=dict)  # wall seconds by stage
     runs: int = 0  # model runs in all
     left_out: tuple[str, ...] = ()  # targets left out (--without)
+    diagnosis: Diagnosis | None = None
+    held_out: tuple[Target, ...] = ()  # the held-out episode's outcomes, read as targets
+    held_out_runs: pd.DataFrame | None = None  # their runs at the checked draws
+    held_out_table: pd.DataFrame | None = None  # `checks.predictive_table` of them
+    not_used: tuple[NotUsed, ...] = ()  # figures considered and not used as targets
+    why: dict[str, str] = field(default_factory=dict)  # why each prior parameter is in
+    left_out_params: dict[str, str] = field(default_factory=dict)  # why others are out
 
 
 def _f(x: float, digits: int = 3) -> str:
@@ -81,17 +93,21 @@ def markdown_report(result: CalibrationResult) -> str:
     hm, post, s = result.match, result.posterior, result.match.settings
     wave_runs = sum(len(w.runs) for w in hm.waves)
     lines = [
-        f"History matching in {len(hm.waves)} waves of {s.points} parameter sets × "
-        f"{s.seeds} seeds ({wave_runs} runs of {result.steps} months) on the reduced world "
+        f"History matching in {len(hm.waves)} waves (at most {s.waves}) of {s.points} "
+        f"parameter sets × {s.seeds} seeds ({wave_runs} runs of {result.steps} months, each "
+        f"set also replaying the episodes) on the reduced world "
         f"({_world_text(result.world)}), screening {s.candidates:,} prior draws after each "
         f"wave with cut-off {s.cutoff:g}; master seed {s.seed}. {result.runs} model runs in "
         f"all{_elapsed_text(result.elapsed)}.",
     ]
+    if hm.settled:
+        lines += ["", f"The waves {hm.settled}."]
     if hm.stopped:
         lines += [
             "",
-            f"**The calibration stopped: {hm.stopped}.** The tables below show "
-            "how close the waves came.",
+            f"**The calibration stopped: {hm.stopped}.** There is no posterior; the waves "
+            "and the diagnosis below show how close the explored parameter sets came and "
+            "which mechanisms the misses point to.",
         ]
     if result.left_out:
         lines += [
@@ -100,17 +116,9 @@ def markdown_report(result: CalibrationResult) -> str:
             + ", ".join(f"`{t}`" for t in result.left_out)
             + ".",
         ]
-
-    lines += [
-        "",
-        "### Targets",
-        "",
-        "| target | statistic | observed range (≈ ±2 sd) | source |",
-        "|---|---|---|---|",
-    ]
-    for t in hm.targets:
-        lines.append(f"| {t.label} | `{t.name}` | {t.low:g}–{t.high:g} | {t.source} |")
-
+    lines += _verdict(result)
+    lines += _targets_section(result)
+    lines += _prior_section(result)
     lines += [
         "",
         "### Waves",
@@ -146,15 +154,197 @@ def markdown_report(result: CalibrationResult) -> str:
             + "; ".join(f"`{t.name}` {math.sqrt(rv[t.name]):.3f} vs {t.sd:.3f}" for t in hm.targets)
             + ".",
         ]
+    if result.diagnosis is not None:
+        lines += _diagnosis_section(result)
     if post is None:
         return "\n".join(lines) + "\n"
 
     lines += _posterior_section(result)
     if result.check_table is not None:
         lines += _check_section(result)
+    if result.held_out_table is not None:
+        lines += _held_out_section(result)
     if result.world_table is not None:
         lines += _world_section(result)
     return "\n".join(lines) + "\n"
+
+
+def _met(table: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Targets met (at least `MEETS` of the runs in range) and missed, in table order."""
+    met = [r.target for r in table.itertuples() if r.in_range >= MEETS]
+    missed = [r.target for r in table.itertuples() if not r.in_range >= MEETS]
+    return met, missed
+
+
+def _verdict(result: CalibrationResult) -> list[str]:
+    """What the calibration shows, in two or three sentences, from its own tables."""
+    hm, table, diag = result.match, result.check_table, result.diagnosis
+    mechanism = {t.name: t.mechanism for t in (*hm.targets, *result.held_out)}
+    lines = ["", "**What this calibration shows.**"]
+    if table is not None:
+        met, missed = _met(table)
+        share = dict(zip(table["target"], table["in_range"]))
+        text = (
+            f"In the posterior predictive check the calibrated model meets {len(met)} of "
+            f"{len(table)} targets (at least {MEETS:.0%} of its runs in the target's range)"
+        )
+        text += ": " + ", ".join(f"`{t}`" for t in met) if met else ""
+        text += "."
+        if missed:
+            text += " It misses " + "; ".join(
+                f"`{t}` ({share[t]:.0%} of runs in range; {mechanism.get(t) or 'no mechanism named'})"
+                for t in missed
+            )
+            text += "."
+        lines.append(text)
+    else:
+        lines.append("There is no posterior, so no target is met by a calibrated model.")
+    if diag is not None:
+        out = diag.out_of_reach
+        if out:
+            lines.append(
+                "No explored parameter set comes within the cut-off of "
+                + ", ".join(f"`{t}` ({mechanism.get(t) or 'no mechanism named'})" for t in out)
+                + "."
+            )
+        if len(diag.conflicts):
+            n = len(diag.conflicts)
+            lines.append(
+                f"{n} {'pair' if n == 1 else 'pairs'} of targets, each within reach, "
+                f'{"is" if n == 1 else "are"} never met together ("Diagnosis" below).'
+            )
+    if result.held_out_table is not None:
+        met, missed = _met(result.held_out_table)
+        lines.append(
+            "The held-out episode (never fitted): "
+            + "; ".join(
+                f"`{r.target}` {r.in_range:.0%} of runs in range"
+                for r in result.held_out_table.itertuples()
+            )
+            + (
+                " — reproduced out of sample."
+                if not missed
+                else " — not reproduced out of sample on "
+                + ", ".join(f"`{t}`" for t in missed)
+                + "."
+            )
+        )
+    return ["", " ".join(lines[1:])]
+
+
+def _targets_section(result: CalibrationResult) -> list[str]:
+    hm = result.match
+    lines = [
+        "",
+        "### Targets",
+        "",
+        "Every target is a published figure with its source (docs/SOURCES.md); *mechanism* is "
+        "what in the model it tests.",
+        "",
+        "| target | statistic | observed range (≈ ±2 sd) | source | mechanism |",
+        "|---|---|---|---|---|",
+    ]
+    for t in hm.targets:
+        lines.append(
+            f"| {t.label} | `{t.name}` | {t.low:g}–{t.high:g} | {t.source} | {t.mechanism or '–'} |"
+        )
+    if result.held_out:
+        lines += [
+            "",
+            "Held out (never a target; checked on the posterior below): "
+            + "; ".join(f"{t.label} (`{t.name}`, {t.low:g}–{t.high:g})" for t in result.held_out)
+            + ".",
+        ]
+    if result.not_used:
+        lines += [
+            "",
+            "Figures considered and not used as targets:",
+            "",
+            "| outcome | figure | source | why not |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| `{n.name}` | {n.figure} | {n.source} | {n.reason} |" for n in result.not_used]
+    return lines
+
+
+def _prior_section(result: CalibrationResult) -> list[str]:
+    prior = result.match.prior
+    lines = [
+        "",
+        "### Prior",
+        "",
+        "| parameter | prior | why it is calibrated, and its range |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| `{p.name}` | {p.describe()} | {result.why.get(p.name, '–')} |" for p in prior.params
+    ]
+    if result.left_out_params:
+        lines += [
+            "",
+            "Parameters of the same mechanisms left at their defaults: "
+            + "; ".join(f"`{k}` ({v})" for k, v in result.left_out_params.items())
+            + ".",
+        ]
+    return lines
+
+
+def _diagnosis_section(result: CalibrationResult) -> list[str]:
+    diag = result.diagnosis
+    assert diag is not None
+    lines = [
+        "",
+        "### Diagnosis",
+        "",
+        "Smallest implausibility of each target over the explored space: over every design "
+        "point's runs (seed means), and over "
+        f"{diag.sample:,} prior draws under the first wave's emulator (cut-off "
+        f"{diag.cutoff:g}); *closest run* is the seed mean of the design point that came "
+        "closest.",
+        "",
+        "| target | range | closest run | smallest implausibility: runs | emulated "
+        "| within reach | mechanism |",
+        "|---|---|---:|---:|---:|:---:|---|",
+    ]
+    for r in diag.targets.itertuples():
+        lines.append(
+            f"| `{r.target}` | {r.low:g}–{r.high:g} | {_f(r.closest_run_mean)} | "
+            f"{_f(r.runs_min, 2)} | {_f(r.emulated_min, 2)} | "
+            f"{'yes' if r.reachable else '**no**'} | {r.mechanism or '–'} |"
+        )
+    if len(diag.conflicts):
+        lines += [
+            "",
+            "Pairs of targets, each within reach alone, that no explored point meets together "
+            "(smallest of the larger of the two implausibilities):",
+            "",
+            "| target | target | runs | emulated |",
+            "|---|---|---:|---:|",
+        ]
+        lines += [
+            f"| `{r.target_a}` | `{r.target_b}` | {_f(r.runs_min, 2)} | {_f(r.emulated_min, 2)} |"
+            for r in diag.conflicts.itertuples()
+        ]
+    else:
+        lines += ["", "Every pair of targets within reach is met together at some explored point."]
+    if len(diag.edges):
+        lines += [
+            "",
+            f"Parameters a target pushes to an end of its range (share of the emulated draws "
+            f"closest to the target in the outer {EDGE_BAND:.0%} of the range; the prior puts "
+            f"{EDGE_BAND:.0%} there):",
+            "",
+        ]
+        lines += [
+            f"- `{r.target}`: `{r.parameter}` at its {r.end} end ({r.share:.0%} of {r.draws} draws)"
+            if r.target != "all targets"
+            else f"- every target at once: `{r.parameter}` at its {r.end} end ({r.share:.0%} "
+            f"of {r.draws} draws)"
+            for r in diag.edges.itertuples()
+        ]
+    else:
+        lines += ["", "No target pushes a parameter to an end of its range."]
+    return lines
 
 
 def _share(share: float, n: int) -> str:
@@ -178,20 +368,21 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
     draws = post.draws
     base = defaults()
     prior_sample = hm.prior.sample(20_000, 0)
-    rhat = max(post.rhat.values())
     lines = [
         "",
         "### Posterior",
         "",
         f"{len(draws)} draws from the last wave's emulator (random-walk Metropolis, "
         f"{result.sampler.chains} chains, {post.steps} steps each of which "
-        f"{result.sampler.burn} burn-in; acceptance {post.acceptance:.0%}; largest split-R̂ "
-        f"{rhat:.3f}), saved as `posterior.parquet`. *Narrowing*: posterior sd / prior sd "
-        "(1: the targets say nothing about the parameter).",
+        f"{result.sampler.burn} burn-in, every {result.sampler.thin}th step kept; acceptance "
+        f"{post.acceptance:.0%}), saved as `posterior.parquet`. *Narrowing*: posterior sd / "
+        "prior sd (1: the targets say nothing about the parameter). *R̂*, *ESS*: ArviZ's "
+        "rank-normalised split-R̂ and bulk / tail effective sample sizes of the kept draws "
+        f"(mixed when R̂ ≤ {RHAT_OK} and both ESS ≥ {ESS_OK}).",
         "",
-        "| parameter | prior | posterior median [90% interval] | narrowing | schema default "
-        "| default in the interval |",
-        "|---|---|---|---:|---:|:---:|",
+        "| parameter | prior | posterior median [90% interval] | narrowing | R̂ | ESS bulk / tail "
+        "| schema default | default in the interval |",
+        "|---|---|---|---:|---:|---:|---:|:---:|",
     ]
     for p in hm.prior.params:
         v = draws[p.name].to_numpy()
@@ -204,7 +395,9 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
         inside = "–" if not np.isfinite(default) else "yes" if lo <= default <= hi else "**no**"
         lines.append(
             f"| `{p.name}` | {p.describe()} | {_f(med)} [{_f(lo)}, {_f(hi)}] | "
-            f"{narrowing:.2f} | {_f(default)} | {inside} |"
+            f"{narrowing:.2f} | {post.rhat.get(p.name, math.nan):.3f} | "
+            f"{post.ess_bulk.get(p.name, math.nan):.0f} / "
+            f"{post.ess_tail.get(p.name, math.nan):.0f} | {_f(default)} | {inside} |"
         )
     lines += _sampler_warnings(post, result.sampler)
     edges = []
@@ -249,13 +442,22 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
 
 def _sampler_warnings(post: Posterior, sampler: SamplerSettings) -> list[str]:
     worst = max(post.rhat, key=lambda k: post.rhat[k])
-    if not post.rhat[worst] > RHAT_OK:
+    fewest = min(post.ess_bulk, key=lambda k: post.ess_bulk[k]) if post.ess_bulk else None
+    tail = min(post.ess_tail, key=lambda k: post.ess_tail[k]) if post.ess_tail else None
+    problems = []
+    if post.rhat[worst] > RHAT_OK:
+        problems.append(f"R̂ of `{worst}` {post.rhat[worst]:.2f} > {RHAT_OK}")
+    if fewest is not None and post.ess_bulk[fewest] < ESS_OK:
+        problems.append(f"bulk ESS of `{fewest}` {post.ess_bulk[fewest]:.0f} < {ESS_OK}")
+    if tail is not None and post.ess_tail[tail] < ESS_OK:
+        problems.append(f"tail ESS of `{tail}` {post.ess_tail[tail]:.0f} < {ESS_OK}")
+    if not problems:
         return []
     return [
         "",
-        f"**The chains have not mixed** (split-R̂ of `{worst}` "
-        f"{post.rhat[worst]:.2f} > {RHAT_OK}): the posterior's quantiles are rough. Run "
-        f"again with more burn-in (`--burn`, now {sampler.burn}); the runs are reused.",
+        f"**The chains have not mixed** ({'; '.join(problems)}): the posterior's quantiles "
+        f"are rough. Run again with more burn-in (`--burn`, now {sampler.burn}); the runs "
+        "are reused.",
     ]
 
 
@@ -269,18 +471,20 @@ def _check_section(result: CalibrationResult) -> list[str]:
         "",
         f"The first {n_draws} posterior draws, {result.check_seeds} fresh seeds each, on the "
         "reduced world: each target's observed range against the calibrated model's runs. "
-        "*Below*: share of runs below the observation (near 0 or 1: the model misses it). "
-        "*Emulator*: RMS standardised error of the emulator at these draws.",
+        f"*Met*: at least {MEETS:.0%} of the runs in the range. *Below*: share of runs below "
+        "the observation (near 0 or 1: the model misses it). *Emulator*: RMS standardised "
+        "error of the emulator at these draws.",
         "",
-        "| target | observed range | runs: median [5%, 95%] | runs in range | below | emulator |",
-        "|---|---|---|---:|---:|---:|",
+        "| target | observed range | runs: median [5%, 95%] | runs in range | met | below "
+        "| emulator |",
+        "|---|---|---|---:|:---:|---:|---:|",
     ]
     for r in table.itertuples():
         emulator = _f(getattr(r, "emulator_rms", math.nan), 2)
         lines.append(
             f"| `{r.target}` | {r.low:g}–{r.high:g} | {_f(r.median)} "
-            f"[{_f(r.q05)}, {_f(r.q95)}] | {r.in_range:.0%} | {r.below:.0%} | "
-            f"{emulator} |"
+            f"[{_f(r.q05)}, {_f(r.q95)}] | {r.in_range:.0%} | "
+            f"{'yes' if r.in_range >= MEETS else '**no**'} | {r.below:.0%} | {emulator} |"
         )
     worst = table.loc[(table["below"] - 0.5).abs().idxmax()]
     lines += [
@@ -293,6 +497,35 @@ def _check_section(result: CalibrationResult) -> list[str]:
         "",
         "![Targets, waves and posterior predictive runs](validation/calibration_checks.png)",
     ]
+    return lines
+
+
+def _held_out_section(result: CalibrationResult) -> list[str]:
+    table = result.held_out_table
+    assert table is not None and result.held_out_runs is not None
+    n_draws = int(result.held_out_runs["draw"].nunique())
+    by_name = {t.name: t for t in result.held_out}
+    lines = [
+        "",
+        "### Held-out episode (out of sample)",
+        "",
+        f"The episode no wave ever ran, replayed at the same {n_draws} posterior draws and "
+        "fresh seeds as the predictive check: the recorded change against the calibrated "
+        "model's runs. Nothing of it was fitted, so this is the calibration's test out of "
+        "sample.",
+        "",
+        "| outcome | record | recorded change ± half-width | runs: median [5%, 95%] | runs in "
+        "range | met | below |",
+        "|---|---|---|---|---:|:---:|---:|",
+    ]
+    for r in table.itertuples():
+        t = by_name.get(r.target)
+        record = " → ".join(f"{x:g}" for x in t.figures) if t is not None and t.figures else "–"
+        lines.append(
+            f"| `{r.target}` | {record} | {r.low:g}–{r.high:g} | {_f(r.median)} "
+            f"[{_f(r.q05)}, {_f(r.q95)}] | {r.in_range:.0%} | "
+            f"{'yes' if r.in_range >= MEETS else '**no**'} | {r.below:.0%} |"
+        )
     return lines
 
 

@@ -150,10 +150,17 @@ class SweepSimulator:
         return table.sort_values(["replicate", "point"]).reset_index(drop=True)
 
     def _by_run(self) -> dict[str | None, list[Target]]:
-        """Targets grouped by the runs they read: None (the baseline) or an episode."""
+        """Targets grouped by the runs they read: None (the baseline) or an episode; episodes
+        that replay the same scenario over the same months (two outcomes of one reform)
+        share the runs of the first of them."""
         groups: dict[str | None, list[Target]] = {}
+        first: dict[str, str] = {}
         for t in self.targets:
-            groups.setdefault(t.episode, []).append(t)
+            key = t.episode
+            if key is not None:
+                e = EPISODE_BY_NAME[key]
+                key = first.setdefault(repr((sorted(e.params.items()), e.timeline, e.months)), key)
+            groups.setdefault(key, []).append(t)
         return groups
 
     def _batch(

@@ -1,8 +1,9 @@
 """`python -m sim.validation.calibration`: one command calibrates, checks and reports;
-a second call resumes from the stored runs and gives the same posterior; targets out of
-the model's reach end the calibration with a report saying so; bad input is a clear message
-and exit code 2. The tests do not depend on what the model makes of the targets: they widen
-or move the targets' ranges."""
+a second call resumes from the stored runs and gives the same posterior; the held-out episode
+runs only in the checks, never in a wave; targets out of the model's reach end the
+calibration with a report and a diagnosis saying so; bad input is a clear message and exit
+code 2. The tests do not depend on what the model makes of the targets: they widen or move
+the targets' ranges, and run on a small world."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from sim.validation.calibration import cli
 from sim.validation.calibration.cli import DOC_BEGIN, DOC_END, main
 from sim.validation.calibration.targets import TARGETS
+from tests.conftest import SMALL
 
 TINY = [
     "--waves",
@@ -24,7 +26,7 @@ TINY = [
     "--seeds",
     "2",
     "--steps",
-    "3",
+    "12",
     "--candidates",
     "500",
     "--draws",
@@ -41,11 +43,19 @@ TINY = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def small_world(monkeypatch):
+    """The waves and checks run on the tests' small world instead of the reduced district,
+    and the world-size check compares it with a world of two such streets."""
+    monkeypatch.setattr(cli, "REDUCED_WORLD", SMALL)
+    monkeypatch.setattr(cli, "DEFAULT_WORLD", {**SMALL, "n_streets": 2})
+
+
 @pytest.fixture
 def wide_targets(monkeypatch):
     """The targets with ranges every run meets (so the machinery, not the model, is tested)."""
     monkeypatch.setattr(
-        cli, "TARGETS", tuple(dataclasses.replace(t, low=-3.0, high=3.0) for t in TARGETS)
+        cli, "TARGETS", tuple(dataclasses.replace(t, low=-3.0, high=3.0) for t in cli.TARGETS)
     )
 
 
@@ -67,13 +77,48 @@ def test_one_command_writes_posterior_report_figures_and_doc_and_resumes(tmp_pat
     assert text.startswith("intro\n") and text.endswith("rest\n")
     assert "TO BE REPLACED" not in text
     assert "### Posterior predictive check" in text and "### World-size check" in text
+    assert "### Held-out episode (out of sample)" in text and "### Diagnosis" in text
     summary = json.loads((results / "calibration.json").read_text())
-    assert summary["runs"] == 8 * 2 + 2 * 2 + 1 * 2
+    batches = 1 + len(cli.TARGETS) - len(TARGETS)  # the baseline and each fitted episode
+    assert summary["runs"] == (8 * 2 + 2 * 2 + 1 * 2) * batches + 2 * 2
+    # the held-out episode (one reform, two outcomes: one set of runs) only in the check
+    stores = {p.name for p in results.iterdir() if p.is_dir()}
+    assert {s for s in stores if "beijing_drive" in s} == {"check-beijing_drive_coverage"}
 
     assert main(args) == 0  # resumes: every run is stored, the result is the same
     sessions = json.loads((results / "wave-1" / "sessions.json").read_text())
     assert [s["ran"] for s in sessions] == [16, 0]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), posterior)
+
+
+def test_an_interrupted_calibration_resumes_where_it_stopped(tmp_path, wide_targets, monkeypatch):
+    """Interrupted after the first wave's baseline runs are stored, the same command runs
+    only what is missing and gives the posterior of an uninterrupted calibration."""
+    from sim.validation.calibration import runs as runs_module
+
+    out, results = tmp_path / "out", tmp_path / "results"
+    tiny = [*TINY, "--world-draws", "0"]
+    args = ["--out", str(out), "--results", str(results), *tiny]
+    real = runs_module.SweepSimulator._batch
+    calls = []
+
+    def interrupted(self, label, *rest, **kw):
+        calls.append(label)
+        if len(calls) == 2:  # the first episode of wave 1
+            raise KeyboardInterrupt
+        return real(self, label, *rest, **kw)
+
+    monkeypatch.setattr(runs_module.SweepSimulator, "_batch", interrupted)
+    assert main(args) == 130
+    monkeypatch.setattr(runs_module.SweepSimulator, "_batch", real)
+    assert main(args) == 0
+    sessions = json.loads((results / "wave-1" / "sessions.json").read_text())
+    assert [s["ran"] for s in sessions] == [16, 0]  # the stored wave is not run again
+    again = tmp_path / "again"
+    assert main(["--out", str(again), "--results", str(tmp_path / "fresh"), *tiny]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "posterior.parquet"), pd.read_parquet(again / "posterior.parquet")
+    )
 
 
 def test_a_target_out_of_reach_can_be_left_out_and_the_report_names_it(tmp_path, monkeypatch):
@@ -90,6 +135,20 @@ def test_a_target_out_of_reach_can_be_left_out_and_the_report_names_it(tmp_path,
     report = (out / "calibration.md").read_text(encoding="utf-8")
     assert f"**Targets left out** (`--without`): `{TARGETS[0].name}`" in report
     assert f"`{TARGETS[0].name}` |" not in report.split("### Waves")[0]
+
+
+def test_the_held_out_episode_cannot_be_left_out_for_it_is_never_in(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--out", str(tmp_path), "--without", "episode_beijing_drive_coverage"])
+    assert exit_.value.code == 2
+    assert "held out of the calibration, never a target" in capsys.readouterr().err
+
+
+def test_runs_too_short_for_an_election_round_are_exit_code_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--out", str(tmp_path), "--steps", "11"])
+    assert exit_.value.code == 2
+    assert "--steps 11: the turnout targets read an election round" in capsys.readouterr().err
 
 
 def test_leaving_out_an_unknown_target_is_exit_code_2(tmp_path, capsys):
@@ -110,6 +169,7 @@ def test_targets_out_of_reach_end_with_a_report_that_says_so_and_exit_code_1(
     assert "calibration incomplete: after wave 1 no parameter set" in capsys.readouterr().err
     report = (out / "calibration.md").read_text(encoding="utf-8")
     assert "**The calibration stopped" in report and "### Waves" in report
+    assert "### Diagnosis" in report and "| **no** |" in report.split("### Diagnosis")[1]
     assert not (out / "posterior.parquet").exists()
 
 

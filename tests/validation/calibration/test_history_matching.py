@@ -1,6 +1,6 @@
 """Specification of history matching (sim.validation.calibration.history_matching): waves
 that keep the parameter sets able to reproduce the targets and rule out the others, with
-fresh seeds for every run and deterministic designs."""
+fresh seeds for every run and deterministic designs, and no more waves than help."""
 
 from __future__ import annotations
 
@@ -113,3 +113,23 @@ def test_maximin_spreads_the_chosen_points():
 
     assert len(np.unique(chosen, axis=0)) == 20
     assert closest(chosen) > 2 * closest(random)
+
+
+def test_the_waves_settle_once_the_emulators_are_precise():
+    """The toy is linear: one wave's emulators predict it almost exactly, so further waves
+    would not sharpen anything and the match ends there, saying why (not a failure)."""
+    settings = dataclasses.replace(TOY_SETTINGS, waves=3, points=20, settle=1.0, precise=0.1)
+    sim = ToySimulator()
+    hm = history_match(sim, TOY_PRIOR, TOY_TARGETS, settings)
+    assert len(hm.waves) == 1 and sim.labels == ["wave-1"]
+    assert hm.stopped is None and "emulators' variance" in hm.settled
+
+
+def test_the_waves_settle_when_a_wave_no_longer_narrows_the_region():
+    """Targets every parameter set meets leave the whole prior plausible after each wave:
+    the second wave keeps all of the first's region, so there is no third."""
+    wide = tuple(dataclasses.replace(t, low=-40.0, high=40.0) for t in TOY_TARGETS)
+    settings = dataclasses.replace(TOY_SETTINGS, waves=4, points=12, settle=0.8, precise=0.0)
+    hm = history_match(ToySimulator(wide), TOY_PRIOR, wide, settings)
+    assert len(hm.waves) == 2 and hm.stopped is None
+    assert "kept 100% of the previous wave's non-implausible share" in hm.settled

@@ -1,5 +1,6 @@
 """Specification of the posterior (sim.validation.calibration.posterior): on a toy model with
-a known posterior, history matching followed by the emulator-based posterior recovers it."""
+a known posterior, history matching followed by the emulator-based posterior recovers it, and
+its chains' R̂ and effective sample sizes (ArviZ) say how far they can be trusted."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import numpy as np
 import pytest
 
 from sim.validation.calibration.history_matching import CalibrationError, HistoryMatch
-from sim.validation.calibration.posterior import sample_posterior, split_rhat
+from sim.validation.calibration.posterior import (
+    ESS_OK,
+    RHAT_OK,
+    chain_diagnostics,
+    sample_posterior,
+)
 
 from .conftest import TOY_PRIOR, TOY_SAMPLER, TOY_SETTINGS, TOY_TARGETS, exact_posterior
 
@@ -29,8 +35,11 @@ def test_the_calibration_recovers_the_known_posterior_of_a_toy_model(toy_posteri
 
 def test_the_sampler_mixes_and_reports_its_diagnostics(toy_posterior):
     assert 0.1 < toy_posterior.acceptance < 0.7
-    assert set(toy_posterior.rhat) == {"theta1", "theta2"}
-    assert max(toy_posterior.rhat.values()) < 1.1
+    assert set(toy_posterior.rhat) == set(toy_posterior.ess_bulk) == {"theta1", "theta2"}
+    assert max(toy_posterior.rhat.values()) <= RHAT_OK
+    assert min(toy_posterior.ess_bulk.values()) >= ESS_OK
+    assert min(toy_posterior.ess_tail.values()) >= ESS_OK
+    assert toy_posterior.mixed
     assert list(toy_posterior.draws["draw"]) == list(range(TOY_SAMPLER.draws))
     assert np.isfinite(toy_posterior.draws["log_likelihood"]).all()
 
@@ -40,12 +49,29 @@ def test_the_same_settings_give_the_same_draws(toy_match, toy_posterior):
     assert again.draws.equals(toy_posterior.draws)
 
 
-def test_split_rhat_is_one_for_mixed_chains_and_large_for_stuck_ones():
+def test_rhat_is_one_for_mixed_chains_and_large_for_chains_stuck_apart():
     rng = np.random.default_rng(1)
     mixed = rng.normal(size=(8, 400, 2))
-    assert np.all(np.abs(split_rhat(mixed) - 1) < 0.02)
+    rhat, bulk, tail = chain_diagnostics(mixed, ["a", "b"])
+    assert all(abs(r - 1) < 0.01 for r in rhat.values())
+    # independent draws: the effective sample size is about the number of draws
+    assert all(0.8 * 3200 < e < 1.25 * 3200 for e in [*bulk.values(), *tail.values()])
     stuck = mixed + np.arange(8)[:, None, None]  # every chain in its own place
-    assert np.all(split_rhat(stuck) > 2)
+    rhat, bulk, _ = chain_diagnostics(stuck, ["a", "b"])
+    assert all(r > 2 for r in rhat.values()) and all(e < 100 for e in bulk.values())
+
+
+def test_the_effective_sample_size_of_autocorrelated_chains_is_what_theory_says():
+    """AR(1) chains with coefficient φ: n (1 − φ) / (1 + φ) effective draws."""
+    rng = np.random.default_rng(2)
+    phi, chains, n = 0.8, 8, 4000
+    x = np.zeros((chains, n, 1))
+    noise = rng.normal(size=(chains, n)) * np.sqrt(1 - phi**2)
+    x[:, 0, 0] = rng.normal(size=chains)
+    for i in range(1, n):
+        x[:, i, 0] = phi * x[:, i - 1, 0] + noise[:, i]
+    _, bulk, _ = chain_diagnostics(x, ["x"])
+    assert bulk["x"] == pytest.approx(chains * n * (1 - phi) / (1 + phi), rel=0.2)
 
 
 def test_a_match_that_left_nothing_plausible_has_no_posterior():

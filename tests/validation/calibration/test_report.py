@@ -46,6 +46,15 @@ def checked(toy_match, toy_posterior):
     return hm, toy_posterior, runs, sim
 
 
+def report_of(hm, posterior, **extra) -> str:
+    """The report of the toy calibration `hm` with `posterior` and any further results."""
+    return markdown_report(
+        CalibrationResult(
+            match=hm, posterior=posterior, sampler=TOY_SAMPLER, world={}, steps=1, **extra
+        )
+    )
+
+
 def test_predictive_runs_use_the_first_draws_and_fresh_seeds(checked, toy_match):
     hm, post, runs, sim = checked
     assert sorted(runs["draw"].unique()) == list(range(100))
@@ -116,9 +125,7 @@ def test_a_stopped_calibration_reports_why_and_what_it_found():
         unreachable,
         dataclasses.replace(TOY_SETTINGS, points=12),
     )
-    text = markdown_report(
-        CalibrationResult(match=hm, posterior=None, sampler=TOY_SAMPLER, world={}, steps=1)
-    )
+    text = report_of(hm, None)
     assert "**The calibration stopped: after wave 1" in text and "### Waves" in text
 
 
@@ -129,15 +136,61 @@ def test_a_posterior_at_the_end_of_its_range_or_unmixed_chains_are_flagged(
     pressed = dataclasses.replace(
         toy_posterior,
         draws=toy_posterior.draws.assign(theta1=np.linspace(4.9, 5.0, 2000)),
-        rhat={"theta1": 1.5, "theta2": 1.01},
+        rhat={"theta1": 1.5, "theta2": 1.001},
+        ess_bulk={"theta1": 50.0, "theta2": 900.0},
     )
-    text = markdown_report(
-        CalibrationResult(match=hm, posterior=pressed, sampler=TOY_SAMPLER, world={}, steps=1)
-    )
+    text = report_of(hm, pressed)
     assert "presses against the end of a plausible range** for `theta1` (upper end)" in text
     assert "`theta2`" not in text.split("presses against")[1].split("\n")[0]
-    assert "**The chains have not mixed** (split-R̂ of `theta1` 1.50" in text
-    calm = markdown_report(
-        CalibrationResult(match=hm, posterior=toy_posterior, sampler=TOY_SAMPLER, world={}, steps=1)
+    assert (
+        "**The chains have not mixed** (R̂ of `theta1` 1.50 > 1.01; bulk ESS of `theta1` 50" in text
     )
+    calm = report_of(hm, toy_posterior)
     assert "presses against" not in calm and "not mixed" not in calm
+
+
+def test_the_report_says_which_targets_the_calibrated_model_meets(checked):
+    """A target is met when at least half the posterior predictive runs fall in its range;
+    the report says which are met and, for each miss, the mechanism it tests."""
+    hm, post, runs, _ = checked
+    named = tuple(
+        dataclasses.replace(t, mechanism=f"mechanism of {t.name} (ODD §0)") for t in TOY_TARGETS
+    )
+    hm = dataclasses.replace(hm, targets=named)
+    table = predictive_table(runs, named, hm, post.draws)
+    table.loc[table["target"] == "y2", "in_range"] = 0.2  # as if y2 were missed
+    text = report_of(hm, post, checks=runs, check_table=table, check_seeds=2)
+    summary = text.split("### Targets")[0]
+    assert "the calibrated model meets 1 of 2 targets" in summary and ": `y1`." in summary
+    assert "It misses `y2` (20% of runs in range; mechanism of y2 (ODD §0))" in summary
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if "| `y" in line}
+    assert "| yes |" in rows["`y1`"] and "| **no** |" in rows["`y2`"]
+
+
+def test_the_held_out_episode_is_reported_against_its_record(checked):
+    hm, post, runs, _ = checked
+    held = (
+        Target(
+            "episode_x",
+            "episode x (change)",
+            0.2,
+            0.3,
+            "record 10% → 35% (2021)",
+            lambda run: run.summary["y1"],
+            episode="x",
+            figures=(0.1, 0.35),
+            mechanism="drive (ODD §7.7)",
+        ),
+    )
+    held_runs = runs.assign(episode_x=np.linspace(0.0, 0.5, len(runs)))
+    text = report_of(
+        hm,
+        post,
+        held_out=held,
+        held_out_runs=held_runs,
+        held_out_table=predictive_table(held_runs, held),
+    )
+    section = text.split("### Held-out episode (out of sample)")[1]
+    assert "| `episode_x` | 0.1 → 0.35 | 0.2–0.3 |" in section
+    assert "| 20% | **no** |" in section  # a fifth of the evenly spread runs fall in range
+    assert "not reproduced out of sample on `episode_x`" in text.split("### Targets")[0]

@@ -15,6 +15,7 @@ from sim.runs.runner import run
 from sim.validation.calibration.runs import EPISODE_BY_NAME, SweepSimulator
 from sim.validation.calibration.targets import (
     EPISODE_TARGETS,
+    HELD_OUT_TARGETS,
     TARGETS,
     RunOutputs,
     target_values,
@@ -80,3 +81,21 @@ def test_an_episode_target_replays_its_episode_with_the_sets_own_seeds(tmp_path)
     direct = run_episode(episode, [seed], world=world)["change"].mean
     assert out[target.name].iloc[0] == pytest.approx(direct)
     assert target.low < episode.record[1] - episode.record[0] < target.high
+
+
+def test_two_outcomes_of_one_reform_read_the_same_runs(tmp_path):
+    """The held-out Beijing drive has two outcomes (coverage, branches) of one replayed
+    reform: one experiment runs it, and each outcome's change is what
+    `sim.validation.episodes` reports for the same seed."""
+    points = POINTS.iloc[:1]
+    with InProcessEvaluator() as evaluator:
+        sim = SweepSimulator(tmp_path, HELD_OUT_TARGETS, SMALL, STEPS, evaluator, progress=False)
+        out = sim.simulate("check", points, 1, seed=5)
+    assert sim.runs == 1
+    stores = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert stores == ["check-beijing_drive_coverage"]
+    seed = int(out["seed"].iloc[0])
+    world = {**SMALL, **points.iloc[0].to_dict()}
+    for target in HELD_OUT_TARGETS:
+        direct = run_episode(EPISODE_BY_NAME[target.episode], [seed], world=world)
+        assert out[target.name].iloc[0] == pytest.approx(direct["change"].mean)
