@@ -18,12 +18,23 @@ On a shared machine the runs' wall time includes waiting for a core. `--cpu-runs
 measures the CPU time of K baseline runs of each stage's world in this process, and gives the
 time the stored runs would take on two idle cores: the driver's work plus runs × CPU seconds
 per run / 2.
+
+    python benchmarks/bench_conditions.py --plan --cpu-runs 3 --json out.json
+
+`--plan` needs no stored results: it takes the runs a regeneration makes from the plans
+themselves (every experiment file's design × replicates; the calibration's waves, points and
+seeds for its baseline target and each historical episode, its predictive check and the check
+on the default district, at its default settings) and measures the CPU seconds of K runs of
+each batch's configuration (world, scenario, months) in this process. One table in one unit:
+runs × CPU seconds per run, and that CPU time spread over N idle cores. Not included: the
+drivers' own work (the calibration's emulators and posterior, reports, discovery).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -75,6 +86,87 @@ def cpu_per_run(world: dict[str, Any], steps: int, k: int) -> float:
         run({**defaults(), **world}, seed, steps, series_period=None)
         times.append(time.process_time() - start)
     return statistics.median(times)
+
+
+def planned_batches() -> list[dict[str, Any]]:
+    """Every batch of runs a regeneration makes, from the plans: stage, batch, runs, and what
+    a run of it is (parameters, months, policy timeline)."""
+    from sim.core.params import defaults
+    from sim.experiments.definition import load_sweep
+    from sim.experiments.design import make_design
+    from sim.experiments.plan import plan_runs
+    from sim.validation.calibration.history_matching import Settings
+    from sim.validation.calibration.prior import REDUCED_WORLD
+    from sim.validation.calibration.targets import ALL_TARGETS as TARGETS
+    from sim.validation.episodes import EPISODES
+
+    settings, check_draws, check_seeds, world_draws, steps = Settings(), 24, 2, 6, 120
+    per_target = settings.waves * settings.points * settings.seeds
+    batches = []
+    episodes = {e.name: e for e in EPISODES}
+    for name in dict.fromkeys(t.episode for t in TARGETS):
+        episode = episodes.get(name)
+        months = episode.months if episode else steps
+        params = dict(episode.params) if episode else {}
+        timeline = list(episode.timeline) if episode else []
+        suffix = f"-{name}" if name else ""
+        for batch, runs, world in (
+            (f"waves{suffix}", per_target, REDUCED_WORLD),
+            (f"check{suffix}", check_draws * check_seeds, REDUCED_WORLD),
+            (f"check-default{suffix}", world_draws * check_seeds, {}),
+        ):
+            batches.append(
+                {
+                    "stage": "calibration",
+                    "batch": batch,
+                    "runs": runs,
+                    "params": {**defaults(), **world, **params},
+                    "steps": months,
+                    "timeline": timeline,
+                }
+            )
+    for path in sorted(Path("experiments").glob("*.toml")):
+        defn = load_sweep(path)
+        specs = plan_runs(defn, make_design(defn))
+        batches.append(
+            {
+                "stage": defn.name,
+                "batch": defn.name,
+                "runs": len({s.key for s in specs}),
+                "params": dict(defn.base),
+                "steps": defn.steps,
+                "timeline": defn.timeline,
+            }
+        )
+    return batches
+
+
+def plan_cost(cpu_runs: int) -> dict[str, Any]:
+    """CPU seconds of every planned batch: its runs × the median CPU seconds of `cpu_runs`
+    runs of its configuration (seeds 1..cpu_runs) in this process."""
+    from sim.runs.runner import run
+
+    rows = []
+    for b in planned_batches():
+        times = []
+        for seed in range(1, cpu_runs + 1):
+            start = time.process_time()
+            run(b["params"], seed, b["steps"], series_period=None, timeline=b["timeline"])
+            times.append(time.process_time() - start)
+        per_run = statistics.median(times)
+        rows.append(
+            {
+                **{k: b[k] for k in ("stage", "batch", "runs", "steps")},
+                "cpu_per_run": per_run,
+                "cpu": b["runs"] * per_run,
+            }
+        )
+        print(
+            f"  {b['batch']:<36} {b['runs']:>5} runs x {per_run:6.2f} CPU s = "
+            f"{_fmt(b['runs'] * per_run)}",
+            flush=True,
+        )
+    return {"batches": rows, "cpu_runs": cpu_runs, "load_average": os.getloadavg()}
 
 
 def report(results: Path, repeat: int, cpu_runs: int = 0) -> dict[str, Any]:
@@ -159,7 +251,14 @@ def main(argv: list[str] | None = None) -> int:
         help="also time this many baseline runs per stage (CPU seconds)",
     )
     p.add_argument("--json", type=Path, default=None)
+    p.add_argument(
+        "--plan",
+        action="store_true",
+        help="the CPU cost of a regeneration from the plans, without stored results",
+    )
     args = p.parse_args(argv)
+    if args.plan:
+        return _print_plan(plan_cost(max(args.cpu_runs, 1)), args.json)
     out = report(args.results, args.repeat, args.cpu_runs)
     print("stage                              runs   wall     in runs  run-seconds  driver")
     for s in out["stages"]:
@@ -203,6 +302,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(out, indent=2, default=str), encoding="utf-8")
     return 0 if out["stages"] else 1
+
+
+def _print_plan(out: dict[str, Any], json_path: Path | None) -> int:
+    stages: dict[str, dict[str, float]] = {}
+    for b in out["batches"]:
+        st = stages.setdefault(b["stage"], {"runs": 0, "cpu": 0.0})
+        st["runs"] += b["runs"]
+        st["cpu"] += b["cpu"]
+    total = sum(st["cpu"] for st in stages.values())
+    runs = sum(st["runs"] for st in stages.values())
+    print(
+        f"\nCPU time of a regeneration, from the plans (median of {out['cpu_runs']} runs per "
+        f"batch; load average {out['load_average'][0]:.1f} at the end); drivers' own work "
+        "not included:"
+    )
+    print(
+        f"{'stage':<32} {'runs':>6} {'CPU':>10}"
+        + "".join(f" {'on ' + str(n):>9}" for n in CLUSTERS)
+    )
+    for name, st in [*stages.items(), ("all", {"runs": runs, "cpu": total})]:
+        print(
+            f"{name:<32} {st['runs']:>6} {_fmt(st['cpu']):>10}"
+            + "".join(f" {_fmt(st['cpu'] / n):>9}" for n in CLUSTERS)
+        )
+    print("(on N: the CPU time spread evenly over N idle single-threaded workers)")
+    if json_path:
+        json_path.write_text(json.dumps(out, indent=2, default=str), encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":

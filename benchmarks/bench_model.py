@@ -5,6 +5,7 @@ ODD §4, the vectorised residents ODD §2 and §6).
     python benchmarks/bench_model.py city                # ~2,000 communities, ~4M residents
     python benchmarks/bench_model.py scaling             # 50k → 800k residents, doubling
     python benchmarks/bench_model.py build               # world building on its own
+    python benchmarks/bench_model.py products            # the social-graph products alone
     python benchmarks/bench_model.py all --repeat 3 --json benchmarks/results/model.json
 
 Every measurement runs in a fresh Python process, so peak memory is that run's own: the
@@ -16,10 +17,12 @@ With `--repeat N` each figure is the median of N processes; the sizes of the sca
 run interleaved in each repeat, and each doubling ratio is the median of the per-repeat
 ratios (the two sizes measured side by side).
 
-The split by mechanism wraps, in the measuring process only, every mechanism function the
-model's `step` calls (through the mechanism modules' names in `sim.core.model`) and the two
-collectors; the schedule itself is read nowhere else. `other` is the rest of the step (the
-Mesa step wrapper, the DataCollector's bookkeeping).
+The split by mechanism (CPU time) wraps, in the measuring process only, every mechanism
+function the model's `step` calls (through the mechanism modules' names in `sim.core.model`),
+every organisation decision (`model.do(Cls, "method")`, labelled `decisions: Cls.method`, and
+the classes' batched `*_all` decisions), the model's helpers that `step` calls, and the
+collectors; the schedule itself is read nowhere else. `other` is the rest of the step (Mesa's
+step wrapper, the month's bookkeeping in `step` itself).
 """
 
 from __future__ import annotations
@@ -86,30 +89,70 @@ class _TimedModule:
 
 def _timed(fn, label: str, timings: dict[str, float]):
     def wrapper(*args, **kwargs):
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             return fn(*args, **kwargs)
         finally:
-            timings[label] = timings.get(label, 0.0) + time.perf_counter() - start
+            timings[label] = timings.get(label, 0.0) + time.process_time() - start
 
     return wrapper
 
 
 def _install_timers(model, timings: dict[str, float]) -> None:
+    """Time (CPU) every part of `GovernanceModel.step`: the mechanism modules' functions, the
+    organisations' decisions (`model.do(Cls, "method")` and the classes' batched
+    decisions), the model's own helpers that `step` calls, and the collectors."""
     import sim.core.model as sim_model
 
     for name, obj in list(vars(sim_model).items()):
         if isinstance(obj, types.ModuleType) and obj.__name__.startswith("sim.core.mechanisms."):
             setattr(sim_model, name, _TimedModule(obj, timings))
+        elif isinstance(obj, type) and obj.__module__.startswith("sim.core.agents"):
+            for attr, value in list(vars(obj).items()):
+                if isinstance(value, staticmethod) and attr.endswith("_all"):
+                    label = f"decisions: {obj.__name__}.{attr}"
+                    setattr(obj, attr, staticmethod(_timed(value.__func__, label, timings)))
     sim_model.district_outcomes = _timed(
         sim_model.district_outcomes, "metrics.district_outcomes", timings
     )
+    do = model.do
+
+    def timed_do(cls: type, method: str, only=None) -> None:
+        _timed(do, f"decisions: {cls.__name__}.{method}", timings)(cls, method, only)
+
+    model.do = timed_do
+    for helper in ("apply_policies", "measure_cross_appointment", "convening_changes"):
+        setattr(model, helper, _timed(getattr(model, helper), f"model.{helper}", timings))
     model.datacollector.collect = _timed(
         model.datacollector.collect, "metrics.datacollector", timings
     )
-    model.community_recorder.record = _timed(
-        model.community_recorder.record, "metrics.community_recorder", timings
-    )
+    for recorder in ("community", "compound", "street", "department"):
+        rec = getattr(model, f"{recorder}_recorder")
+        rec.record = _timed(rec.record, f"metrics.{recorder}_recorder", timings)
+
+
+TINY: dict[str, Any] = {
+    "n_streets": 1,
+    "communities_per_street": 2.0,
+    "compounds_per_community": 2.0,
+    "households_per_compound": 20.0,
+    "n_firms": 2,
+    "n_ngos": 1,
+}
+
+
+def _load_compiled(model_class, residents: int) -> float:
+    """If the compiled loops (sim.core.kernels) will run for this population, load them now
+    (one month of a tiny world with them: Numba's import and the loops' cached machine
+    code) and return the CPU seconds it took; that cost is paid once per process."""
+    from sim.core import kernels
+
+    if kernels.active(residents) is None:
+        return 0.0
+    start = time.process_time()
+    with kernels.using("compiled"):
+        model_class(rng=1, **TINY).run_for(1)
+    return time.process_time() - start
 
 
 def _peak_mb() -> float:
@@ -134,12 +177,15 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
     t0 = time.perf_counter()
     world = build_world(p, np.random.default_rng(seeds[STREAMS.index("world")]))
     world_s = time.perf_counter() - t0
+    world_residents = world.n_residents
     del world
 
     t0 = time.perf_counter()
     model = GovernanceModel(rng=seed, **params)
     build_s = time.perf_counter() - t0
     build_mb = _peak_mb()
+    # after the build, as in a run (where the first month loads them)
+    load_compiled = _load_compiled(GovernanceModel, world_residents)
     timings: dict[str, float] = {}
     if split:
         _install_timers(model, timings)
@@ -147,7 +193,11 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
     for _ in range(steps):
         model.step()
     run_s, cpu_s = time.perf_counter() - w0, time.process_time() - c0
+    from sim.core import kernels
+
     return {
+        "compiled_loops": kernels.active(int(model.residents.n)) is not None,
+        "load_compiled_s": load_compiled,
         "residents": int(model.residents.n),
         "communities": int(model.communities.n),
         "compounds": int(model.compounds.n),
@@ -235,15 +285,25 @@ def print_run(title: str, r: dict[str, Any]) -> None:
     )
     print(
         f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['import_mb']:.0f} MB, "
-        f"after build {r['build_mb']:.0f} MB)"
+        f"after build {r['build_mb']:.0f} MB); compiled loops: "
+        + (
+            f"yes (loaded after the build in {r['load_compiled_s']:.2f} s CPU, once per process)"
+            if r.get("compiled_loops")
+            else "no"
+        )
     )
     mech = r["mechanisms_s"]
     if mech:
         steps = max(r["steps"], 1)
-        other = max(r["run_s"] - sum(mech.values()), 0.0)
-        print(f"{'mechanism':40s} {'ms/month':>9s} {'share':>6s}")
+        other = max(r["cpu_s"] - sum(mech.values()), 0.0)
+        decisions = sum(v for k, v in mech.items() if k.startswith("decisions: "))
+        print(f"{'part of the month (CPU)':44s} {'ms/month':>9s} {'share':>6s}")
         for label, sec in sorted([*mech.items(), ("other", other)], key=lambda kv: -kv[1]):
-            print(f"{label:40s} {1000 * sec / steps:9.2f} {100 * sec / r['run_s']:5.1f}%")
+            print(f"{label:44s} {1000 * sec / steps:9.2f} {100 * sec / r['cpu_s']:5.1f}%")
+        print(
+            f"{'(all decisions: model.do and *_all)':44s} {1000 * decisions / steps:9.2f} "
+            f"{100 * decisions / r['cpu_s']:5.1f}%"
+        )
 
 
 def bench_fixed(name: str, params: dict[str, Any], args) -> dict[str, Any]:
@@ -342,6 +402,75 @@ def bench_build(args) -> dict[str, Any]:
     return out
 
 
+def bench_products(args) -> dict[str, Any]:
+    """The participation game's products over the district's social graph, against this
+    machine's memory bandwidth: is a product bound by the bytes it reads, or by something
+    else? Minimum over `10 × repeat` calls of each (the least disturbed by other work)."""
+    import numpy as np
+
+    from sim.core import kernels
+    from sim.core.mechanisms.participation import group_payoffs
+    from sim.core.model import GovernanceModel
+
+    model = GovernanceModel(rng=args.seed)
+    res = model.residents
+    adj, n = res.social, res.n
+    x = np.random.default_rng(0).random(n).astype(np.float32)
+    r = (x * 3).astype(np.float32)
+    big = np.ones(2**26, dtype=np.float32)  # 256 MB, far beyond every cache
+    copy = np.empty_like(big)
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(10 * args.repeat):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    copy_s = best(lambda: np.copyto(copy, big))
+    bandwidth = 2 * big.nbytes / copy_s  # read and write
+    product_s = best(lambda: adj @ x)
+    # bytes a CSR product must move at least: the row pointers, column indices and weights,
+    # the result, and each input value once (the gathers hit the caches after that)
+    nbytes = adj.indptr.nbytes + adj.indices.nbytes + adj.data.nbytes + 2 * x.nbytes
+    rates = {}
+    with kernels.using("numpy"):
+        rates["numpy"] = best(
+            lambda: group_payoffs(adj, res.participates, r, 0.7, "per_individual")
+        )
+    if kernels._module() is not None:
+        with kernels.using("compiled"):
+            rates["compiled"] = best(
+                lambda: group_payoffs(adj, res.participates, r, 0.7, "per_individual")
+            )
+    out = {
+        "residents": n,
+        "stored_ties": int(adj.nnz),
+        "copy_gb_s": bandwidth / 1e9,
+        "product_ms": 1000 * product_s,
+        "product_bytes": nbytes,
+        "product_gb_s": nbytes / product_s / 1e9,
+        "floor_ms": 1000 * nbytes / bandwidth,
+        "payoffs_ms": {k: 1000 * v for k, v in rates.items()},
+    }
+    print(
+        f"\n## social-graph products: {n:,} residents, {adj.nnz:,} stored ties "
+        f"(best of {10 * args.repeat})"
+    )
+    print(f"memory copy: {out['copy_gb_s']:.1f} GB/s (read + write of 256 MB)")
+    print(
+        f"one scipy product (A @ x): {out['product_ms']:.2f} ms for at least "
+        f"{nbytes / 1e6:.1f} MB = {out['product_gb_s']:.1f} GB/s; at the copy's bandwidth "
+        f"those bytes take {out['floor_ms']:.2f} ms"
+    )
+    print(
+        "the game's payoffs (two products and what surrounds them): "
+        + ", ".join(f"{k} {v:.2f} ms" for k, v in out["payoffs_ms"].items())
+    )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_measure":
@@ -349,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(spec["params"], spec["seed"], spec["steps"], spec["split"])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["district", "city", "scaling", "build", "all"])
+    parser.add_argument("what", choices=["district", "city", "scaling", "build", "products", "all"])
     parser.add_argument("--repeat", type=int, default=1, help="processes per figure (median)")
     parser.add_argument("--steps", type=int, default=120, help="months per run")
     parser.add_argument("--seed", type=int, default=1)
@@ -368,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
         results["scaling"] = bench_scaling(args)
     if args.what in ("build", "all"):
         results["build"] = bench_build(args)
+    if args.what in ("products", "all"):
+        results["products"] = bench_products(args)
     results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)

@@ -3,6 +3,7 @@
 
     python benchmarks/bench_reference.py                       # 19,433 residents, 24 months
     python benchmarks/bench_reference.py --repeat 5 --json benchmarks/results/reference.json
+    python benchmarks/bench_reference.py --world tiny --steps 2 --repeat 1   # a smoke run
 
 Both builds run in this one process, one after the other in each repeat, on the same world
 (same parameters and seed): `sim.core.model.GovernanceModel` and
@@ -21,12 +22,11 @@ import os
 import statistics
 import sys
 import time
-import types
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_model import _timed, _TimedModule, machine  # noqa: E402
+from bench_model import _timed, machine  # noqa: E402
 
 WORLD: dict[str, Any] = {
     "n_streets": 2,
@@ -39,14 +39,41 @@ WORLD: dict[str, Any] = {
 """Two streets of default-sized communities and compounds; with seed 9 (the default), 9
 communities, 48 compounds and 19,433 residents."""
 
-RESIDENT_RULES = (
-    "needs",
-    "services",
-    "property_management",
-    "resident_participation",
-    "satisfaction",
-)
-"""The mechanisms the reference build runs per agent (names used by `GovernanceModel.step`)."""
+TINY: dict[str, Any] = {
+    "n_streets": 1,
+    "communities_per_street": 2.0,
+    "compounds_per_community": 2.0,
+    "households_per_compound": 20.0,
+    "n_firms": 2,
+    "n_ngos": 1,
+}
+"""A world of a few hundred residents: the benchmark's smoke run in the test suite."""
+
+WORLDS = {"two-streets": WORLD, "tiny": TINY}
+
+RESIDENT_RULES: dict[str, tuple[str, ...]] = {
+    "needs": ("step",),
+    "services": ("step",),
+    "property_management": ("pay_fees",),
+    "resident_participation": ("step",),
+    "satisfaction": ("step",),
+}
+"""The resident rules the reference build runs per agent: mechanism module (by the name
+`GovernanceModel.step` uses) and its functions."""
+
+
+class _TimedRules:
+    """Stands in for a mechanism module (or the reference build's namespace): the functions
+    named in `names` are timed under the module's name, the rest pass through."""
+
+    def __init__(self, module: Any, names: tuple[str, ...], label: str, timings: dict) -> None:
+        self._module, self._names, self._label, self._timings = module, names, label, timings
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if name in self._names:
+            return _timed(value, f"{self._label}.{name}", self._timings)
+        return value
 
 
 def _run(cls, params: dict[str, Any], seed: int, steps: int, timings: dict[str, float]):
@@ -77,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="side-by-side pairs (median)")
     parser.add_argument("--steps", type=int, default=24, help="months per run")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--world", choices=sorted(WORLDS), default="two-streets", help="world size (tiny: smoke)"
+    )
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -84,19 +114,25 @@ def main(argv: list[str] | None = None) -> int:
     from sim.core.model import GovernanceModel
     from sim.validation.reference import AgentResidentsModel, agent_residents
 
+    world = WORLDS[args.world]
     timings: dict[str, float] = {}
-    for name in RESIDENT_RULES:  # time the resident rules of both builds
-        setattr(sim_model, name, _TimedModule(getattr(sim_model, name), timings))
-        rule = agent_residents.RESIDENT_RULES[name]
-        agent_residents.RESIDENT_RULES[name] = types.SimpleNamespace(
-            step=_timed(rule.step, name, timings)
+    saved = {name: getattr(sim_model, name) for name in RESIDENT_RULES}
+    saved_ref = dict(agent_residents.RESIDENT_RULES)
+    for name, functions in RESIDENT_RULES.items():  # time the resident rules of both builds
+        setattr(sim_model, name, _TimedRules(saved[name], functions, name, timings))
+        agent_residents.RESIDENT_RULES[name] = _TimedRules(
+            saved_ref[name], functions, name, timings
         )
-
-    pairs = []
-    for _ in range(args.repeat):
-        vec = _run(GovernanceModel, WORLD, args.seed, args.steps, timings)
-        ref = _run(AgentResidentsModel, WORLD, args.seed, args.steps, timings)
-        pairs.append((vec, ref))
+    try:
+        pairs = []
+        for _ in range(args.repeat):
+            vec = _run(GovernanceModel, world, args.seed, args.steps, timings)
+            ref = _run(AgentResidentsModel, world, args.seed, args.steps, timings)
+            pairs.append((vec, ref))
+    finally:  # leave the model's modules as they were
+        for name, module in saved.items():
+            setattr(sim_model, name, module)
+        agent_residents.RESIDENT_RULES.update(saved_ref)
 
     def med(build: int, key: str) -> float:
         return statistics.median(pair[build][key] for pair in pairs)
@@ -112,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     result: dict[str, Any] = {
         "machine": machine(),
-        "world": WORLD,
+        "world": world,
         "seed": args.seed,
         "steps": args.steps,
         "repeat": args.repeat,

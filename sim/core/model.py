@@ -882,7 +882,7 @@ class GovernanceModel(mesa.Model):
     def residents_evaluation(self) -> np.ndarray:
         return self.cache_month("evaluation", lambda: residents_evaluation(self))
 
-    def member_independence(self, people: np.ndarray, compound: int) -> np.ndarray:
+    def member_independence(self, people: np.ndarray, compound: int | np.ndarray) -> np.ndarray:
         return coordination.member_independence(self, people, compound)
 
     def pmc_watch_all(self) -> np.ndarray:
@@ -899,9 +899,6 @@ class GovernanceModel(mesa.Model):
             off["owners_committee"] + np.arange(cp.n),
         )
         return np.where(tied, watch[cp.community], 0.0)
-
-    def pmc_watch(self, compound: int) -> float:
-        return float(self.pmc_watch_all()[compound])
 
     def index_of(self, node: int) -> int:
         return int(self.network.nodes[node]["index"])

@@ -46,7 +46,6 @@ class Residents:
         self.area = world.area
         self.tolerance = world.tolerance
         self.social: sp.csr_matrix = world.social
-        self.degree = np.diff(self.social.indptr).astype(np.int64)
         self.n_compounds = n_comp = world.n_compounds
         self.n_communities = n_comm = world.n_communities
         self.compound_start = np.searchsorted(self.compound, np.arange(n_comp + 1))
@@ -76,6 +75,12 @@ class Residents:
         self.pays = self.owner & self.head
         self._by_vulnerability: dict[tuple[float, float], np.ndarray] = {}
         self._scratch: dict[str, np.ndarray] = {}
+
+    @property
+    def sorted(self) -> bool:
+        """Whether residents are sorted by compound and compounds by community (then a
+        compound's or community's residents are one slice)."""
+        return self._sorted
 
     @property
     def owner_heads(self) -> np.ndarray:

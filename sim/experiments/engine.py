@@ -2,9 +2,10 @@
 
 `run_batch` is the unit of work shipped to a worker (several runs of `sim.runs.runner.run`,
 never raising for one run). `execute` plans, skips what is stored, submits batches to an
-evaluator (`sim.experiments.evaluators`), appends each finished batch to the
-`sim.experiments.store.RunStore`, re-submits runs lost with a dying worker, and shows
-progress. Ctrl-C stops it cleanly with everything finished so far stored.
+evaluator (`sim.experiments.evaluators`), appends finished batches to the
+`sim.experiments.store.RunStore` (the first at once, then together at most every
+`WRITE_SECONDS`), re-submits runs lost with a dying worker, and shows progress. Ctrl-C stops
+it cleanly with everything finished so far stored.
 """
 
 from __future__ import annotations
@@ -27,11 +28,24 @@ from sim.runs import runner as _runner
 from . import timeline_factors as TF
 from .definition import SweepDefinition
 from .design import Design
-from .evaluators import DaskEvaluator, InProcessEvaluator, NoWorkersError, is_killed_worker
+from .evaluators import (
+    DaskEvaluator,
+    InProcessEvaluator,
+    NoWorkersError,
+    ProcessPoolEvaluator,
+    is_killed_worker,
+)
 from .plan import MODEL_CODE, RunSpec, plan_runs
 from .store import runs_schema
 
-__all__ = ["SweepOutcome", "run_batch", "execute", "auto_batch_size"]
+__all__ = ["SweepOutcome", "run_batch", "execute", "auto_batch_size", "WRITE_SECONDS"]
+
+WRITE_SECONDS = 2.0
+"""Finished batches wait at most this long to be written, so that one part file holds
+every batch finished in that time (a part costs tens of milliseconds however small); the
+first batch is written at once, and whatever waits is written when the sweep ends or is
+interrupted. A killed sweep loses only the runs of its last seconds, which the next one
+runs again."""
 
 
 def run_batch(
@@ -129,7 +143,7 @@ def execute(
     defn: SweepDefinition,
     design: Design,
     store: Any,
-    evaluator: InProcessEvaluator | DaskEvaluator,
+    evaluator: InProcessEvaluator | ProcessPoolEvaluator | DaskEvaluator,
     *,
     retry_failed: bool = False,
     batch_size: int | None = None,
@@ -140,7 +154,8 @@ def execute(
     """Run the runs of the plan that `store` does not hold yet and append their results.
 
     Skips keys stored OK; keys stored as failed are re-run only with `retry_failed`. Results
-    are written one Parquet part per finished batch. A batch lost with a dying worker is
+    are written as Parquet parts, each holding the batches finished since the last (see
+    `WRITE_SECONDS`). A batch lost with a dying worker is
     re-submitted one run per task, once. Ctrl-C (KeyboardInterrupt) stops cleanly, and so
     does a cluster left without workers (`stopped` says why): everything finished so far
     stays stored, and running the same command again resumes. `progress`: a progress bar on
@@ -172,10 +187,11 @@ def execute(
         return out
 
     kept = [f.name for f in defn.factors] + (["draw"] if "draw" in design.table else [])
-    factor_values = design.table.set_index("point")[kept]
+    factor_values = design.table.set_index("point")[kept].to_dict("index")
     schema = runs_schema(design.table[kept])
     if hasattr(store, "prepare"):
         schema = store.prepare(schema)
+    writer = _Writer(store, spec_by_key, factor_values, schema)
     size = batch_size or auto_batch_size(len(todo), evaluator.n_workers)
     pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, size))
     args = (
@@ -206,7 +222,7 @@ def execute(
             else:
                 rows, series = result
                 rows = [_check_code(r) for r in rows]
-            _store_rows(store, rows, series, spec_by_key, factor_values, schema)
+            writer.add(rows, series)
             n_ok = sum(r["status"] == "ok" for r in rows)
             out.ok += n_ok
             out.failed += len(rows) - n_ok
@@ -225,6 +241,7 @@ def execute(
         out.stopped = str(err)
         evaluator.cancel()
     finally:
+        writer.flush()
         if bar is not None:
             bar.close()
         out.elapsed = time.perf_counter() - start
@@ -268,27 +285,49 @@ def _failure_row(spec: RunSpec, err: BaseException) -> dict[str, Any]:
     }
 
 
-def _store_rows(
-    store: Any,
-    rows: list[dict[str, Any]],
-    series: pd.DataFrame | None,
-    spec_by_key: dict[str, RunSpec],
-    factor_values: pd.DataFrame,
-    schema: Any = None,
-) -> None:
-    records = []
-    for r in rows:
-        spec = spec_by_key[r["key"]]
-        meta = {
-            "key": r["key"],
-            "arm": spec.arm,
-            "point": spec.point,
-            "replicate": spec.replicate,
-            "seed": spec.seed,
-        }
-        factors = factor_values.loc[spec.point].to_dict()
-        records.append({**meta, **factors, **{k: v for k, v in r.items() if k not in meta}})
-    store.append(records, series, schema=schema)
+class _Writer:
+    """Collects finished batches and appends them to the store as one part: the first batch
+    at once, then whatever finished in the last `WRITE_SECONDS`, and the rest on `flush`."""
+
+    def __init__(
+        self,
+        store: Any,
+        spec_by_key: dict[str, RunSpec],
+        factor_values: dict[Any, dict],
+        schema: Any = None,
+    ) -> None:
+        self.store, self.spec_by_key, self.factor_values = store, spec_by_key, factor_values
+        self.schema = schema  # of the runs' parts (sim.experiments.store.runs_schema)
+        self.records: list[dict[str, Any]] = []
+        self.series: list[pd.DataFrame] = []
+        self.written: float | None = None  # when the last part was written
+
+    def add(self, rows: list[dict[str, Any]], series: pd.DataFrame | None) -> None:
+        for r in rows:
+            spec = self.spec_by_key[r["key"]]
+            meta = {
+                "key": r["key"],
+                "arm": spec.arm,
+                "point": spec.point,
+                "replicate": spec.replicate,
+                "seed": spec.seed,
+            }
+            factors = self.factor_values[spec.point]
+            self.records.append(
+                {**meta, **factors, **{k: v for k, v in r.items() if k not in meta}}
+            )
+        if series is not None:
+            self.series.append(series)
+        if self.written is None or time.perf_counter() - self.written >= WRITE_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.records:
+            return
+        series = pd.concat(self.series, ignore_index=True) if self.series else None
+        self.store.append(self.records, series, schema=self.schema)
+        self.records, self.series = [], []
+        self.written = time.perf_counter()
 
 
 def _progress_bar(out: SweepOutcome, enabled: bool) -> Any:

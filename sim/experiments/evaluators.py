@@ -1,24 +1,33 @@
 """Evaluators: where batches of runs are computed, kept apart from the model they run (as in
-EMA Workbench). `InProcessEvaluator` runs them here one by one; `DaskEvaluator` on a Dask
-LocalCluster started here or on an existing scheduler. Both offer the same small interface:
-`submit(tag, fn, *args)`, `next_done() -> (tag, result, error)`, `cancel()`, `capacity`,
-`in_flight`, `n_workers` and `description`, used inside `with evaluator:`.
+EMA Workbench). `InProcessEvaluator` runs them here one by one; `ProcessPoolEvaluator` in
+worker processes on this machine; `DaskEvaluator` on an existing Dask scheduler (or a Dask
+LocalCluster started here). All offer the same small interface: `submit(tag, fn, *args)`,
+`next_done() -> (tag, result, error)`, `cancel()`, `capacity`, `in_flight`, `n_workers` and
+`description`, used inside `with evaluator:`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import multiprocessing
 import os
 import signal
+import sys
+import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from sim.core.params import ScenarioError
 
 __all__ = [
     "InProcessEvaluator",
+    "ProcessPoolEvaluator",
     "DaskEvaluator",
     "NoWorkersError",
     "make_evaluator",
@@ -67,6 +76,157 @@ class InProcessEvaluator:
         self._queue.clear()
 
 
+FORK_WARNING = r".*multi-threaded, use of fork\(\) may lead to deadlocks"
+PRELOAD = ("sim.experiments.engine",)
+"""Modules a process pool imports before its workers start: forked workers then begin with
+the model already imported."""
+
+
+class _Workers:
+    """What the evaluators that hand batches to worker processes share: keep two batches per
+    worker and two more in flight, so that no worker waits for the next."""
+
+    n_workers: int
+    _futures: dict
+
+    @property
+    def capacity(self) -> int:
+        return 2 * self.n_workers + 2
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+
+class ProcessPoolEvaluator(_Workers):
+    """Runs batches in `workers` processes on this machine (`concurrent.futures`).
+
+    Where the platform allows it (Linux) and this process runs no other thread, the workers
+    are forked from this process after it has imported `preload`, so they start in
+    milliseconds with the model already imported; otherwise they are spawned (a fresh
+    interpreter each, which imports what a batch needs). Workers ignore SIGINT and SIGTERM:
+    the sweep stops them itself. A worker that dies (killed, out of memory) breaks the pool:
+    every batch in flight comes back with `BrokenProcessPool` (`is_killed_worker`), and the
+    next submission starts a new pool."""
+
+    def __init__(self, workers: int | None = None, preload: tuple[str, ...] = PRELOAD) -> None:
+        self.n_workers = max(1, workers or os.cpu_count() or 1)
+        self.planned_workers = self.n_workers
+        self.preload = preload
+        self.description = f"process pool ({self.n_workers} worker processes)"
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[Future, Any] = {}
+        self._broken = self._abandoned = False
+        self.start_method = ""
+
+    def __enter__(self) -> ProcessPoolEvaluator:
+        for name in self.preload:
+            importlib.import_module(name)
+        self._start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.cancel()
+        self._stop(kill=self._abandoned)
+
+    def _start(self) -> None:
+        self.start_method = _start_method()
+        pool = ProcessPoolExecutor(
+            max_workers=self.n_workers,
+            mp_context=multiprocessing.get_context(self.start_method),
+            initializer=_ignore_interrupts,
+            initargs=(os.getpid(),),
+        )
+        # start the workers now (a forked pool starts them all at its first task), before
+        # this process starts any other thread (a progress bar's, for instance). The
+        # threads Python warns about then are the libraries' own native ones (OpenBLAS,
+        # jemalloc), which re-initialise themselves in a forked child.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", FORK_WARNING, DeprecationWarning)
+            pool.submit(os.getpid).result()
+        self._pool, self._broken, self._abandoned = pool, False, False
+        how = "forked" if self.start_method == "fork" else "spawned"
+        self.description = f"process pool ({self.n_workers} worker processes, {how})"
+
+    def _stop(self, kill: bool) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if kill:  # batches left running (an interruption, a dead worker): do not wait
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.kill()
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None:
+        if self._pool is None or self._broken:
+            self._stop(kill=True)  # a worker died: start a new pool for what is left
+            self._start()
+        try:
+            future = self._pool.submit(fn, *args)
+        except BrokenProcessPool:
+            self._stop(kill=True)
+            self._start()
+            future = self._pool.submit(fn, *args)
+        self._futures[future] = tag
+
+    def next_done(self) -> tuple[Any, Any, BaseException | None]:
+        if not self._futures:
+            raise RuntimeError("next_done() with no batch in flight")
+        done: set[Future] = set()
+        while not done:  # woken every second, so that Ctrl-C is seen at once
+            done, _ = wait(list(self._futures), timeout=1.0, return_when=FIRST_COMPLETED)
+        future = next(f for f in self._futures if f in done)  # the earliest submitted
+        tag = self._futures.pop(future)
+        try:
+            return tag, future.result(), None
+        except BrokenProcessPool as err:
+            self._broken = True
+            return tag, None, err
+        except Exception as err:
+            return tag, None, err
+
+    def cancel(self) -> None:
+        for future in self._futures:
+            if not future.cancel():  # already running (or finished)
+                self._abandoned = self._abandoned or not future.done()
+        self._futures.clear()
+
+
+def _start_method() -> str:
+    """ "fork" where it is available and safe (no other thread in this process), else
+    "spawn"."""
+    if (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    ):
+        return "fork"
+    return "spawn"
+
+
+def _ignore_interrupts(parent: int) -> None:
+    """In a pool's worker: leave SIGINT and SIGTERM to the sweep, which stops its workers;
+    and end with it if it ends without stopping them (a second Ctrl-C exits at once): on
+    Linux the kernel kills the worker when the process that started it dies
+    (PR_SET_PDEATHSIG), where forked workers would otherwise wait for ever on a queue whose
+    other end they hold themselves."""
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:  # the sweep died before the line above
+                os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
 TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """Dask's nanny sets glibc's MALLOC_TRIM_THRESHOLD_=65536 in its workers by default, which
 makes this model's large short-lived NumPy temporaries 2-3x slower (memory returned to and
@@ -85,7 +245,7 @@ class NoWorkersError(RuntimeError):
     """The cluster has had no workers for longer than the evaluator allows."""
 
 
-class DaskEvaluator:
+class DaskEvaluator(_Workers):
     """Runs batches on a Dask distributed cluster: an existing scheduler (`address`), or a
     LocalCluster of `workers` single-threaded processes started here and closed after.
 
@@ -164,14 +324,6 @@ class DaskEvaluator:
             with contextlib.suppress(Exception):
                 self.cluster.close(timeout=10)
 
-    @property
-    def capacity(self) -> int:
-        return 2 * self.n_workers + 2
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._futures)
-
     def submit(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None:
         future = self.client.submit(fn, *args, pure=False)
         self._futures[future.key] = (tag, future)
@@ -243,11 +395,12 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
 
 def make_evaluator(
     workers: int | None = None, scheduler: str | None = None, **timeouts: float
-) -> InProcessEvaluator | DaskEvaluator:
+) -> InProcessEvaluator | ProcessPoolEvaluator | DaskEvaluator:
     """`scheduler` (or DASK_SCHEDULER_ADDRESS when `workers` is not given) → that cluster;
-    workers == 1 → in-process; otherwise a LocalCluster of `workers` (default: all cores).
-    `timeouts`: `connect_timeout`, `no_workers_timeout` of DaskEvaluator. A malformed
-    address is refused here, before anything connects or is written."""
+    workers == 1 → in-process; otherwise a pool of `workers` processes on this machine
+    (default: one per core). `timeouts`: `connect_timeout`, `no_workers_timeout` of
+    DaskEvaluator. A malformed address is refused here, before anything connects or is
+    written."""
     if scheduler is not None:
         return DaskEvaluator(address=check_address(scheduler, "--scheduler"), **timeouts)
     if workers == 1:
@@ -255,7 +408,7 @@ def make_evaluator(
     env = os.environ.get("DASK_SCHEDULER_ADDRESS")
     if workers is None and env:
         return DaskEvaluator(address=check_address(env, "DASK_SCHEDULER_ADDRESS"), **timeouts)
-    return DaskEvaluator(workers=workers, **timeouts)
+    return ProcessPoolEvaluator(workers)
 
 
 NETWORK_PROTOCOLS = ("tcp", "tls", "ws", "wss")
@@ -287,6 +440,10 @@ def check_address(address: str, source: str) -> str:
 
 
 def is_killed_worker(err: BaseException) -> bool:
+    """Whether a batch was lost with its worker process (Dask's KilledWorker, or a broken
+    process pool) rather than failing by itself."""
+    if isinstance(err, BrokenProcessPool):
+        return True
     try:
         from distributed.scheduler import KilledWorker
     except ImportError:  # pragma: no cover - dask is a dependency

@@ -60,6 +60,22 @@ class Episode:
         return max(self.before[1], self.after[1])
 
 
+BEIJING_DRIVE_START = {"oc_initial_share": 0.119, "compound_party_branch_share": 0.252}
+"""Beijing before its 2020-21 drive: committees in 11.9% of compounds, party organisations in
+25.2% (Beijing Youth Daily, 2021-04-28)."""
+
+BEIJING_DRIVE = (
+    {
+        "month": 2,
+        "set": {
+            "street_convened_committees": 1.0,
+            "branch_building": 1.0,
+            "party_led_formation": 1.0,
+        },
+    },
+)
+"""The drive as the three levers at full strength from the month after the starting point."""
+
 EPISODES: tuple[Episode, ...] = (
     Episode(
         name="taiyuan_one_shoulder",
@@ -133,17 +149,8 @@ EPISODES: tuple[Episode, ...] = (
         before=(1, 1),
         after=(13, 13),
         record=(0.119, 0.901),
-        params={"oc_initial_share": 0.119, "compound_party_branch_share": 0.252},
-        timeline=(
-            {
-                "month": 2,
-                "set": {
-                    "street_convened_committees": 1.0,
-                    "branch_building": 1.0,
-                    "party_led_formation": 1.0,
-                },
-            },
-        ),
+        params=BEIJING_DRIVE_START,
+        timeline=BEIJING_DRIVE,
         note="the drive is read as the three levers at full strength from the month after "
         "the starting point; the record does not split elected from convened committees",
         mechanism="street-convened committees and branch building under a drive (ODD §7.7)",
@@ -158,17 +165,8 @@ EPISODES: tuple[Episode, ...] = (
         before=(1, 1),
         after=(13, 13),
         record=(0.252, 0.981),
-        params={"oc_initial_share": 0.119, "compound_party_branch_share": 0.252},
-        timeline=(
-            {
-                "month": 2,
-                "set": {
-                    "street_convened_committees": 1.0,
-                    "branch_building": 1.0,
-                    "party_led_formation": 1.0,
-                },
-            },
-        ),
+        params=BEIJING_DRIVE_START,
+        timeline=BEIJING_DRIVE,
         note="the record counts party organisations covering compounds, joint branches "
         "included; the model builds one branch per compound where three members live",
         mechanism="street-convened committees and branch building under a drive (ODD §7.7)",

@@ -85,6 +85,8 @@ def test_a_bad_definition_is_refused_before_anything_runs(tmp_path):
 
 def test_every_shipped_experiment_written_from_its_dict_reads_back_the_same():
     for path in sorted((REPO / "experiments").glob("*.toml")):
+        if path.name.startswith("screen"):  # screen definitions: tests/experiments/test_screen.py
+            continue
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         assert tomllib.loads(definition_toml(data)) == data, path.name
         again = load_sweep(path, text=definition_toml(data))

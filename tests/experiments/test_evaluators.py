@@ -1,7 +1,9 @@
 """Evaluators (sim.experiments.evaluators) as `python -m sim sweep` uses them: a scheduler
 address is checked before anything connects or is written, an unreachable scheduler fails
 within the configured time, and a cluster that loses its only worker stops the sweep with
-exit code 1 within the configured time, the finished runs kept."""
+exit code 1 within the configured time, the finished runs kept. A local process pool starts
+its workers by forking where it can, reports a dead worker as such and carries on with a new
+pool, and stops running batches at once when abandoned."""
 
 from __future__ import annotations
 
@@ -11,13 +13,20 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from sim.core.params import ScenarioError
-from sim.experiments.evaluators import check_address, make_evaluator
+from sim.experiments.evaluators import (
+    InProcessEvaluator,
+    ProcessPoolEvaluator,
+    check_address,
+    is_killed_worker,
+    make_evaluator,
+)
 from sim.experiments.store import RunStore
 from sim.interfaces.cli.main import main
 from tests.helpers import tiny_experiment
@@ -193,3 +202,77 @@ def test_a_sweep_whose_only_worker_is_killed_stops_in_the_configured_time_keepin
     session = json.loads((out / "sessions.json").read_text())[-1]
     assert session["ok"] == len(stored) and "no workers" in session["stopped"]
     assert not (out / "sweep.lock").exists()
+
+
+# --- the local process pool ------------------------------------------------------------------
+
+
+def square(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def die(_: int) -> None:
+    os._exit(1)  # as if the process had been killed
+
+
+def sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def test_make_evaluator_picks_in_process_a_pool_or_a_scheduler(monkeypatch):
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    assert isinstance(make_evaluator(1), InProcessEvaluator)
+    pool = make_evaluator(3)
+    assert isinstance(pool, ProcessPoolEvaluator) and pool.n_workers == 3
+    assert make_evaluator(scheduler="127.0.0.1:8786").address == "tcp://127.0.0.1:8786"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux")
+def test_a_pool_forks_its_workers_unless_a_thread_runs_and_runs_every_batch_in_them():
+    alone = threading.active_count() == 1  # other tests may have left threads running
+    with ProcessPoolEvaluator(2) as pool:
+        assert pool.start_method == ("fork" if alone else "spawn")
+        assert ("forked" if alone else "spawned") in pool.description
+        for x in range(6):
+            pool.submit(x, square, x)
+        done = [pool.next_done() for _ in range(6)]
+    assert sorted((tag, result[0]) for tag, result, _ in done) == [(x, x * x) for x in range(6)]
+    assert {result[1] for _, result, _ in done} - {os.getpid()}  # not run here
+    assert all(err is None for _, _, err in done)
+
+
+def test_a_dead_worker_is_reported_as_such_and_a_new_pool_takes_the_next_batches():
+    with ProcessPoolEvaluator(2) as pool:
+        pool.submit("dies", die, 0)
+        tag, result, err = pool.next_done()
+        assert tag == "dies" and result is None and is_killed_worker(err)
+        pool.submit("after", square, 3)
+        tag, result, err = pool.next_done()
+        assert tag == "after" and err is None and result[0] == 9
+
+
+def test_an_abandoned_pool_stops_its_running_batches_at_once():
+    started = time.monotonic()
+    with ProcessPoolEvaluator(2) as pool:
+        pool.submit("long", sleep, 60)
+        pool.submit("long too", sleep, 60)
+        time.sleep(0.5)
+        pool.cancel()  # what the sweep does on Ctrl-C
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux")
+def test_the_sweep_command_forks_its_workers(tmp_path):
+    out = tmp_path / "res"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", str(tiny_experiment(tmp_path)), "--out", str(out)]
+        + ["--workers", "2", "--quiet"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    session = json.loads((out / "sessions.json").read_text())[-1]
+    assert session["evaluator"] == "process pool (2 worker processes, forked)"
+    assert session["ok"] == 4 and "Warning" not in done.stderr

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim.experiments.engine
 import sim.runs.runner
 from sim.core.params import ScenarioError
 from sim.experiments.definition import load_sweep
 from sim.experiments.design import make_design, replicate_seeds
 from sim.experiments.engine import execute
-from sim.experiments.evaluators import InProcessEvaluator
+from sim.experiments.evaluators import DaskEvaluator, InProcessEvaluator
 from sim.experiments.plan import plan_runs
 from sim.experiments.store import RunStore
 from sim.interfaces.cli.main import build_parser, main
@@ -351,29 +352,54 @@ def test_a_failing_run_is_recorded_the_rest_finish_and_retry_failed_reruns_only_
     assert len(runs) == 12 and (runs["status"] == "ok").all()
 
 
-def test_one_worker_and_two_dask_workers_give_the_same_results(tmp_path):
+def test_in_process_a_process_pool_and_a_dask_cluster_give_the_same_results(tmp_path):
     path = write_experiment(tmp_path, GRID)
     assert sweep(path, tmp_path / "one", "--workers", "1") == 0
     assert sweep(path, tmp_path / "two", "--workers", "2", "--batch-size", "2") == 0
+    defn = load_sweep(path)
+    with DaskEvaluator(workers=2) as dask_cluster:
+        execute(
+            defn,
+            make_design(defn),
+            RunStore.create(tmp_path / "dask"),
+            dask_cluster,
+            batch_size=2,
+            progress=False,
+        )
     a = RunStore.open(tmp_path / "one").runs().set_index("key").sort_index()
-    b = RunStore.open(tmp_path / "two").runs().set_index("key").sort_index()
-    assert list(a.index) == list(b.index)
-    assert (
-        (a[["arm", "replicate", "seed", "status"]] == b[["arm", "replicate", "seed", "status"]])
-        .all()
-        .all()
-    )
-    outcomes = [c for c in a.columns if c.startswith(("mean_", "final_"))]
-    # Equal up to the last bits: numpy's SIMD reductions may round differently with the
-    # memory alignment of an array, which differs between processes.
-    np.testing.assert_allclose(
-        a[outcomes].to_numpy(float), b[outcomes].to_numpy(float), rtol=1e-9, atol=1e-12
-    )
     sa = RunStore.open(tmp_path / "one").series().sort_values(["key", "step"])
-    sb = RunStore.open(tmp_path / "two").series().sort_values(["key", "step"])
-    np.testing.assert_allclose(
-        sa["needs_met"].to_numpy(float), sb["needs_met"].to_numpy(float), rtol=1e-9
+    for other in ("two", "dask"):
+        b = RunStore(tmp_path / other).runs().set_index("key").sort_index()
+        assert list(a.index) == list(b.index)
+        same = ["arm", "replicate", "seed", "status"]
+        assert (a[same] == b[same]).all().all()
+        outcomes = [c for c in a.columns if c.startswith(("mean_", "final_"))]
+        # Equal up to the last bits: numpy's SIMD reductions may round differently with the
+        # memory alignment of an array, which differs between processes.
+        np.testing.assert_allclose(
+            a[outcomes].to_numpy(float), b[outcomes].to_numpy(float), rtol=1e-9, atol=1e-12
+        )
+        sb = RunStore(tmp_path / other).series().sort_values(["key", "step"])
+        np.testing.assert_allclose(
+            sa["needs_met"].to_numpy(float), sb["needs_met"].to_numpy(float), rtol=1e-9
+        )
+
+
+def test_finished_batches_are_written_together_the_first_at_once(tmp_path, monkeypatch):
+    """Twelve runs in batches of one: the first batch is its own part, the others wait
+    (here for ever) and are written together when the sweep ends."""
+    monkeypatch.setattr(sim.experiments.engine, "WRITE_SECONDS", float("inf"))
+    defn = load_sweep(write_experiment(tmp_path, GRID))
+    store = RunStore.create(tmp_path / "res")
+    out = execute(
+        defn, make_design(defn), store, InProcessEvaluator(), batch_size=1, progress=False
     )
+    assert out.ok == 12
+    parts = sorted((tmp_path / "res" / "runs").glob("part-*.parquet"))
+    assert [len(pd.read_parquet(p)) for p in parts] == [1, 11]
+    series = sorted((tmp_path / "res" / "series").glob("part-*.parquet"))
+    assert [p.name for p in series] == [p.name for p in parts]
+    assert len(store.series()) == 12 * 2  # 6 months, every third kept
 
 
 class _KillingEvaluator(InProcessEvaluator):

@@ -187,24 +187,32 @@ class OwnersCommittee(GovernanceAgent):
     def _turn(self, free: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Members `free` (not answering to the firm) with uniforms `u`: those whose draw is
         below their chance come to answer to the firm; returns them."""
-        m, p, cp = self.model, self.model.p, self.model.compounds
+        return self.turn(self.model, np.full(free.size, self.index), free, u)
+
+    @staticmethod
+    def turn(model, compounds: np.ndarray, free: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """`_turn` of members `free` of the committees of `compounds` (one entry per
+        member), with uniforms `u`: each member's chance reads only that member and that
+        committee, so members of several committees are decided at once."""
+        p, cp = model.p, model.compounds
         look = u < p["collusion_rate"] / INDEPENDENCE_FLOOR  # the largest chance below
         if not look.any():
             return free[:0]
-        free, u = free[look], u[look]
-        independence = m.member_independence(free, self.index)
-        party = m.people.party_member[free]
+        free, u, compounds = free[look], u[look], compounds[look]
+        independence = model.member_independence(free, compounds)
+        party = model.people.party_member[free]
         chance = (
             p["collusion_rate"]
             * (1 - p["party_capture_protection"] * party)
             / np.maximum(independence, INDEPENDENCE_FLOOR)
         )
-        chance = chance * (1 - p["professional_capture_protection"] * m.pmc_watch(self.index))
-        turned = free[u < chance]
-        if turned.size:
-            m.people.allied_firm[turned] = cp.firm[self.index]
-            m.month.collusions += int(turned.size)
-        return turned
+        watch = model.pmc_watch_all()[compounds]
+        chance = chance * (1 - p["professional_capture_protection"] * watch)
+        turned = u < chance
+        if turned.any():
+            model.people.allied_firm[free[turned]] = cp.firm[compounds[turned]]
+            model.month.collusions += int(np.count_nonzero(turned))
+        return free[turned]
 
     @staticmethod
     def drift_all(model, compounds: np.ndarray) -> None:
@@ -232,14 +240,15 @@ class OwnersCommittee(GovernanceAgent):
             if u.size
             else np.zeros(0, dtype=np.int64)
         )
-        rows = np.flatnonzero(count > 0)[looks]
         allied, collusions = people.allied_firm.copy(), model.month.collusions
-        turned: list[int] = []
-        for r in rows.tolist():
-            committee = model.owners_committees[int(compounds[r])]
-            turned += committee._turn(
-                holder[r][free[r]], u[start[r] : start[r] + count[r]]
-            ).tolist()
+        turned = np.zeros(0, dtype=holder.dtype)
+        if looks.size:
+            # the committees in which someone may turn, with their free members in order
+            rows = np.zeros(len(compounds), dtype=bool)
+            rows[np.flatnonzero(count > 0)[looks]] = True
+            row = np.repeat(np.arange(len(compounds)), count)
+            mine = rows[row]
+            turned = OwnersCommittee.turn(model, compounds[row[mine]], holder[free][mine], u[mine])
         turned_people = np.unique(turned)  # who turned (once each, wherever they turned)
         if np.isin(holder, turned_people).sum() > turned_people.size:
             rng.bit_generator.state = before  # a turned member sits on two of them

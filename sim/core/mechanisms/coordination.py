@@ -191,15 +191,17 @@ def step(model) -> None:
 # --- checks ------------------------------------------------------------------------------------
 
 
-def member_independence(model, people: np.ndarray, compound: int) -> np.ndarray:
+def member_independence(model, people: np.ndarray, compound: int | np.ndarray) -> np.ndarray:
     """Per OC member: 1 − the conflict of that member's other seats with the compound's firm
-    (read from this month's checks, brought up to date first)."""
+    (read from this month's checks, brought up to date first). `compound` is the
+    committee's compound, or one per member."""
     checks(model)
-    seats = model.seats
-    mine = model.seats_of(OC, compound)
-    lost = dict(zip(seats.holder[mine].tolist(), model.seat_conflict[mine].tolist()))
-    out = 1.0 - np.array([lost.get(h, 0.0) for h in np.asarray(people).tolist()])
-    return np.clip(out, 0.0, 1.0)
+    people = np.asarray(people)
+    table = model.oc_seat_table[np.broadcast_to(compound, people.shape)]  # member × seat
+    sits = model.seats.holder[table] == people[..., None]
+    last = table.shape[-1] - 1 - np.argmax(sits[..., ::-1], axis=-1)  # its last seat there
+    conflict = np.take_along_axis(model.seat_conflict[table], last[..., None], axis=-1)[..., 0]
+    return np.clip(1.0 - np.where(sits.any(axis=-1), conflict, 0.0), 0.0, 1.0)
 
 
 def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.ndarray:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, ndtr
 
+from .. import kernels
 from ..people import BRANCH_SECRETARY, CADRE, DIRECTOR, OC_CHAIR, PC, PC_MEMBER, RC, RC_MEMBER
 from ..state import OC_FUNCTIONING
 from ..world import AGE_BANDS
@@ -195,7 +196,6 @@ def voting_chances(model) -> tuple[np.ndarray, np.ndarray]:
     def make() -> tuple[np.ndarray, np.ndarray]:
         p, res, cp, cm = model.p, model.residents, model.compounds, model.communities
         f32 = np.float32
-        own = res.participates * f32(p["turnout_participant"])
         branch_perf = np.ones(cp.n)
         branches = np.fromiter(model.branches, dtype=np.int64, count=len(model.branches))
         if branches.size:
@@ -208,7 +208,6 @@ def voting_chances(model) -> tuple[np.ndarray, np.ndarray]:
             p["branch_mobilisation"] * branch_perf,
             p["committee_mobilisation"] * cm.leader_performance[cp.community],
         )
-        party = res.party_member * res.at_compound(reach.astype(f32))
         availability = np.array(
             [
                 0.0,
@@ -221,10 +220,35 @@ def voting_chances(model) -> tuple[np.ndarray, np.ndarray]:
             ],
             dtype=f32,
         )
-        heads = availability[res.age_band] * f32(p["building_head_reach"])
-        heads *= np.where(res.owner, f32(1.0), f32(p["tenant_attachment"]))
+        head_reach, tenant = f32(p["building_head_reach"]), f32(p["tenant_attachment"])
+        trust, neutral = res.trust[:, 1], f32(max(p["trust_neutral"], 1e-6))
+        compiled = kernels.active(res.n)
+        if compiled is not None:  # the lines below as one compiled loop
+            chance, mobilised = np.empty(res.n, dtype=f32), np.empty(res.n, dtype=f32)
+            compiled.voting_chances(
+                res.participates,
+                f32(p["turnout_participant"]),
+                res.party_member,
+                reach.astype(f32),
+                res.compound,
+                res.age_band,
+                availability,
+                head_reach,
+                res.owner,
+                tenant,
+                trust,
+                neutral,
+                res.adult,
+                chance,
+                mobilised,
+            )
+            return chance, mobilised
+        own = res.participates * f32(p["turnout_participant"])
+        party = res.party_member * res.at_compound(reach.astype(f32))
+        heads = availability[res.age_band] * head_reach
+        heads *= np.where(res.owner, f32(1.0), tenant)
         # who distrusts the RC stays home: trust below neutral scales the reach down
-        heads *= np.minimum(res.trust[:, 1] / f32(max(p["trust_neutral"], 1e-6)), f32(1.0))
+        heads *= np.minimum(trust / neutral, f32(1.0))
         chance = 1 - (1 - own) * (1 - party) * (1 - heads)
         chance *= res.adult
         return chance.astype(f32), (party * res.adult).astype(f32)

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from .. import kernels
+
 __all__ = [
     "COST_RULES",
     "PublicGoodsRun",
@@ -83,9 +85,14 @@ def _check_strategies(cooperate: np.ndarray, n: int) -> np.ndarray:
     return cooperate
 
 
-def _node_values(value: float | np.ndarray, n: int, name: str) -> float | np.ndarray:
-    """A finite, non-negative scalar or an array of shape (n,)."""
-    arr = np.asarray(value, dtype=float)
+def _node_values(
+    value: float | np.ndarray, n: int, name: str, dtype: type | None = np.float64
+) -> float | np.ndarray:
+    """A finite, non-negative scalar or an array of shape (n,), as `dtype` (None: a float
+    array keeps its precision, checked without a copy)."""
+    arr = np.asarray(value)
+    if dtype is not None or arr.dtype.kind != "f":
+        arr = arr.astype(dtype or np.float64, copy=False)
     if arr.ndim == 0:
         out: float | np.ndarray = float(arr)
     elif arr.shape == (n,):
@@ -166,16 +173,44 @@ def group_payoffs(
     """
     n = _n_nodes(adj)
     cooperate = _check_strategies(cooperate, n)
-    r_v = _node_values(r, n, "r")
-    cost_v = _node_values(cost, n, "cost")
+    r_v = _node_values(r, n, "r", None)
+    cost_v = _node_values(cost, n, "cost", None)
     per_individual = _check_cost_rule(cost_rule)
     # computed in the adjacency's precision (float32 halves the memory traffic of the two
     # sparse products on large graphs)
     dtype = adj.dtype if adj.dtype in (np.float32, np.float64) else np.float64
+    compiled = kernels.active(n)
+    if compiled is not None and kernels.unweighted_float32(adj):
+        return _compiled_payoffs(compiled, adj, cooperate, r_v, cost_v, per_individual)
     size = (np.diff(adj.indptr) + 1).astype(dtype)
     r_v = r_v if np.ndim(r_v) == 0 else np.asarray(r_v, dtype=dtype)
     cost_v = cost_v if np.ndim(cost_v) == 0 else np.asarray(cost_v, dtype=dtype)
     return _payoffs(adj, cooperate, r_v, cost_v, per_individual, size)
+
+
+def _compiled_payoffs(compiled, adj, cooperate, r, cost, per_individual: bool) -> np.ndarray:
+    """`_payoffs` of a float32 unweighted graph by the compiled loop (sim.core.kernels):
+    the same float32 operations in the same order, without multiplying by the weights."""
+    blocks = kernels.degree_blocks(adj, compiled)
+    n = blocks.n
+    f32 = np.float32
+    per_group, share, out = np.empty(n, f32), np.empty(n, f32), np.empty(n, f32)
+    compiled.group_payoffs(
+        blocks.block_degree,
+        blocks.block_row,
+        blocks.block_col,
+        blocks.rows,
+        blocks.cols,
+        cooperate,
+        kernels.as_vector(r, n, f32),
+        kernels.as_vector(cost, n, f32),
+        per_individual,
+        per_group,
+        share,
+        np.empty(blocks.largest, f32),
+        out,
+    )
+    return out
 
 
 # ---------------------------------------------------------------------------- bounds on M
@@ -273,15 +308,14 @@ def edge_max_payoff_difference(
 def _imitate(
     indptr: np.ndarray,
     indices: np.ndarray,
-    deg: np.ndarray,
     cooperate: np.ndarray,
     payoffs: np.ndarray,
     rng: np.random.Generator,
     max_diff: float | np.ndarray,
     update_prob: float,
 ) -> np.ndarray:
-    """Unchecked core of :func:`imitation_update`."""
-    n = deg.shape[0]
+    """Unchecked core of :func:`imitation_update`; payoffs are compared in float64."""
+    n = indptr.shape[0] - 1
     if indices.shape[0] == 0:
         return cooperate.copy()
     if update_prob < 1.0:  # only the revising nodes draw a neighbour and an adoption
@@ -291,15 +325,21 @@ def _imitate(
     k = focal.size
     u_pick = rng.random(k)
     u_adopt = rng.random(k)
-    d = deg[focal]
+    new = cooperate.copy()
+    compiled = kernels.active(n)
+    if compiled is not None:  # the lines below as one compiled loop (sim.core.kernels)
+        md = np.asarray(max_diff, dtype=np.float64).reshape(-1)
+        compiled.imitate(indptr, indices, focal, u_pick, u_adopt, payoffs, md, cooperate, new)
+        return new
+    start = indptr[focal]
+    d = indptr[focal + 1] - start
     # Uniform neighbour: edge slot indptr[x] + floor(u k_x); guard the rare u k_x == k_x.
     offset = np.minimum((u_pick * d).astype(np.int64), np.maximum(d - 1, 0))
-    edge = np.minimum(indptr[focal] + offset, indices.shape[0] - 1)
+    edge = np.minimum(start + offset, indices.shape[0] - 1)
     model = indices[edge]
-    diff = payoffs[model] - payoffs[focal]
+    diff = payoffs[model].astype(np.float64) - payoffs[focal]
     m = max_diff if np.ndim(max_diff) == 0 else max_diff[edge]
     adopt = (d > 0) & (diff > 0) & (u_adopt * m < diff)  # u < diff / M, and M = 0 -> 1
-    new = cooperate.copy()
     new[focal[adopt]] = cooperate[model[adopt]]
     return new
 
@@ -335,7 +375,9 @@ def imitation_update(
     """
     n = _n_nodes(adj)
     cooperate = _check_strategies(cooperate, n)
-    payoffs = np.asarray(payoffs, dtype=float)
+    payoffs = np.asarray(payoffs)
+    if payoffs.dtype not in (np.float32, np.float64):
+        payoffs = payoffs.astype(np.float64)
     if payoffs.shape != (n,):
         raise ValueError(f"payoffs must have shape ({n},), got {payoffs.shape}")
     md = np.asarray(max_diff, dtype=float)
@@ -352,8 +394,7 @@ def imitation_update(
         raise ValueError("max_diff must be non-negative")
     if not 0.0 <= update_prob <= 1.0:
         raise ValueError(f"update_prob must be in [0, 1], got {update_prob}")
-    deg = np.diff(adj.indptr)
-    return _imitate(adj.indptr, adj.indices, deg, cooperate, payoffs, rng, md_v, update_prob)
+    return _imitate(adj.indptr, adj.indices, cooperate, payoffs, rng, md_v, update_prob)
 
 
 # ---------------------------------------------------------------------------- pure mode
@@ -417,7 +458,7 @@ def simulate_public_goods_game(
     t = 0
     while t < total and 0 < count < n:
         payoffs = _payoffs(adj, cooperate, r, 1.0, per_individual, size)
-        cooperate = _imitate(indptr, indices, deg, cooperate, payoffs, rng, max_diff, 1.0)
+        cooperate = _imitate(indptr, indices, cooperate, payoffs, rng, max_diff, 1.0)
         count = int(np.count_nonzero(cooperate))
         t += 1
         if t > transient:

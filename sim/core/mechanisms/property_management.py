@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from .. import types as T
 from ..agents.owners_committee import OwnersCommittee
 from ..state import OC_FUNCTIONING
@@ -79,13 +80,31 @@ def pay_fees(model) -> None:
     rng = model.streams["property"]
     served = cp.firm >= 0
     heads = model.owner_heads
-    where = res.compound[heads]
-    perceived = cp.quality[where] + p["quality_noise"] * rng.standard_normal(heads.size)
-    pays = (perceived >= res.tolerance[heads]) & served[where]
+    noise = rng.standard_normal(heads.size)
     res.pays = np.zeros(res.n, dtype=bool)
-    res.pays[heads] = pays
-    paid = np.bincount(where[pays], minlength=cp.n).astype(float)
-    paid_area = np.bincount(where[pays], weights=res.area[heads][pays], minlength=cp.n)
+    compiled = kernels.active(res.n)
+    if compiled is not None:  # the lines below as one compiled loop
+        paid, paid_area = np.zeros(cp.n), np.zeros(cp.n)
+        compiled.pay_fees(
+            heads,
+            res.compound,
+            cp.quality,
+            float(p["quality_noise"]),
+            noise,
+            res.tolerance,
+            served,
+            res.area,
+            res.pays,
+            paid,
+            paid_area,
+        )
+    else:
+        where = res.compound[heads]
+        perceived = cp.quality[where] + p["quality_noise"] * noise
+        pays = (perceived >= res.tolerance[heads]) & served[where]
+        res.pays[heads] = pays
+        paid = np.bincount(where[pays], minlength=cp.n).astype(float)
+        paid_area = np.bincount(where[pays], weights=res.area[heads][pays], minlength=cp.n)
     cp.collection = np.where(served & (cp.owners > 0), paid / np.maximum(cp.owners, 1), 0.0)
     revenue = cp.fee * paid_area
     firms.revenue = np.bincount(np.maximum(cp.firm, 0), weights=revenue * served, minlength=firms.n)

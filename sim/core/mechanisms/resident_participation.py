@@ -50,7 +50,7 @@ def step(model) -> None:
     intrinsic = res.motivation + res.at_community(duty) * res.party_member
     intrinsic *= res.participates
     payoff += intrinsic
-    res.payoff = payoff.astype(f32)
+    res.payoff = np.asarray(payoff, dtype=f32)
     max_diff = float(payoff.max() - payoff.min()) if res.n else 1.0
     new = imitation_update(
         res.social, res.participates, payoff, rng, max(max_diff, 1e-9), p["revision_share"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..people import BRANCH as BRANCH_ORG
 from ..people import OC as OC_ORG
 from ..people import PC as PC_ORG
@@ -39,46 +40,66 @@ def _track(trust: np.ndarray, signal: np.ndarray, rate) -> None:
 def step(model) -> None:
     p, res, cp, cm = model.p, model.residents, model.compounds, model.communities
     f32 = np.float32
-    need, met = res.need.T, res.met.T  # 3 × residents, contiguous rows
-    care_legal_need = need[1] + need[2]
-    care_legal_met = met[1] * need[1]
-    care_legal_met += met[2] * need[2]
-    total_need = need[0] + care_legal_need
-    met_hours = met[0] * need[0]
-    met_hours += care_legal_met
-    needs_met = np.where(total_need > 0, met_hours / np.maximum(total_need, f32(1e-12)), f32(1.0))
-    del met_hours, total_need
-
-    # compound-level parts of the experience, computed per compound and repeated
+    # compound- and community-level parts of the experience, computed once and repeated
     quality = cp.quality.astype(f32)
     harmony = cp.harmony.astype(f32)
     w = np.array([p["weight_needs"], p["weight_property"], p["weight_disputes"]])
     w = w / w.sum() if w.sum() > 0 else np.full(3, 1 / 3)
-    target = res.at_compound(f32(w[1]) * quality + f32(w[2]) * harmony)
-    target += f32(w[0]) * needs_met
-    _track(res.satisfaction, target, f32(p["satisfaction_rate"]))
-
+    target = f32(w[1]) * quality + f32(w[2]) * harmony
+    sat_rate = f32(p["satisfaction_rate"])
     rate = f32(p["trust_rate"])
-    trust = res.trust
     community_met = cm.needs_met.astype(f32)
-    met_in_compound = community_met[cp.community]
     mediation = cp.mediated / np.maximum(cp.disputes, 1)
-    party_signal = np.where(cp.disputes > 0, mediation, met_in_compound).astype(f32)
+    party_signal = np.where(cp.disputes > 0, mediation, community_met[cp.community]).astype(f32)
     state = cp.oc_state
     oc_signal = np.where(state == OC_CAPTURED, f32(0.0), quality)
-    oc_seen = (state == OC_FUNCTIONING) | (state == OC_CAPTURED)
-    ngo_seen = cm.ngo >= 0
-    _track(trust[:, PARTY], res.at_compound(party_signal), rate)
-    _track(trust[:, RC], needs_met, rate)
-    _track(
-        trust[:, OC], res.at_compound(oc_signal), res.at_compound(np.where(oc_seen, rate, f32(0)))
-    )
-    _track(trust[:, FIRM], res.at_compound(quality), rate)
-    ngo_signal = np.where(
-        care_legal_need > 0, care_legal_met / np.maximum(care_legal_need, f32(1e-12)), f32(1.0)
-    )
-    _track(trust[:, NGO], ngo_signal, res.at_community(np.where(ngo_seen, rate, f32(0))))
-    _track(trust[:, STREET], res.at_community(community_met), rate)
+    oc_rate = np.where((state == OC_FUNCTIONING) | (state == OC_CAPTURED), rate, f32(0))
+    ngo_rate = np.where(cm.ngo >= 0, rate, f32(0))
+    compiled = kernels.active(res.n) if res.sorted else None
+    if compiled is not None:  # the NumPy passes below as one compiled loop
+        compiled.satisfaction_and_trust(
+            res.compound_start,
+            cp.community,
+            res.need,
+            res.met,
+            res.satisfaction,
+            res.trust,
+            target,
+            f32(w[0]),
+            sat_rate,
+            rate,
+            party_signal,
+            oc_signal,
+            oc_rate,
+            quality,
+            ngo_rate,
+            community_met,
+            np.array([PARTY, RC, OC, FIRM, NGO, STREET], dtype=np.int64),
+        )
+    else:
+        need, met = res.need.T, res.met.T  # 3 × residents, contiguous rows
+        care_legal_need = need[1] + need[2]
+        care_legal_met = met[1] * need[1]
+        care_legal_met += met[2] * need[2]
+        total_need = need[0] + care_legal_need
+        met_hours = met[0] * need[0]
+        met_hours += care_legal_met
+        tiny = f32(1e-12)
+        needs_met = np.where(total_need > 0, met_hours / np.maximum(total_need, tiny), f32(1.0))
+        del met_hours, total_need
+        target = res.at_compound(target)
+        target += f32(w[0]) * needs_met
+        _track(res.satisfaction, target, sat_rate)
+        trust = res.trust
+        _track(trust[:, PARTY], res.at_compound(party_signal), rate)
+        _track(trust[:, RC], needs_met, rate)
+        _track(trust[:, OC], res.at_compound(oc_signal), res.at_compound(oc_rate))
+        _track(trust[:, FIRM], res.at_compound(quality), rate)
+        ngo_signal = np.where(
+            care_legal_need > 0, care_legal_met / np.maximum(care_legal_need, tiny), f32(1.0)
+        )
+        _track(trust[:, NGO], ngo_signal, res.at_community(ngo_rate))
+        _track(trust[:, STREET], res.at_community(community_met), rate)
     cp.satisfaction = res.per_compound(res.satisfaction) / np.maximum(cp.residents, 1)
     update_standing(model)
 

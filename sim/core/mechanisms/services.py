@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from .assessment import vulnerable_priority
 
 
@@ -87,16 +88,23 @@ def step(model) -> None:
         weight = res.at_community(priority.astype(np.float32))
         weight *= vulnerable
         weight += np.float32(1.0)
-    met, backlog = res.writable("met").T, res.writable("backlog").T
     carry = np.float32(p["backlog_carryover"])
-    for k in range(3):
-        share, left = met[k], backlog[k]
-        share[:] = res.at_community(frac[:, k].astype(np.float32))
-        share *= weight
-        np.minimum(share, 1.0, out=share)
-        np.multiply(share, need[k], out=left)  # hours met
-        np.subtract(need[k], left, out=left)
-        left *= carry  # carry × (need − met)
+    met, backlog = res.writable("met"), res.writable("backlog")
+    compiled = kernels.active(res.n) if res.sorted else None
+    if compiled is not None:  # the loop below as one compiled pass
+        frac32 = np.ascontiguousarray(frac, dtype=np.float32)
+        compiled.allocate_services(
+            res.community_start, res.need, weight, frac32, carry, met, backlog
+        )
+    else:
+        for k in range(3):
+            share, left = met[:, k], backlog[:, k]
+            share[:] = res.at_community(frac[:, k].astype(np.float32))
+            share *= weight
+            np.minimum(share, 1.0, out=share)
+            np.multiply(share, need[k], out=left)  # hours met
+            np.subtract(need[k], left, out=left)
+            left *= carry  # carry × (need − met)
     delivered_v = share_vulnerable * demand_v
     delivered = share_other * (demand - demand_v) + delivered_v
     book(cm, supply, demand, delivered, demand_v, delivered_v)

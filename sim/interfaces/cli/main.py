@@ -48,6 +48,7 @@ SUMMARIES = {
     "scenarios": "list scenario files and their one-line descriptions",
     "params": "print the parameter schema (table, Markdown or TOML)",
     "sweep": "run an experiment (design × replicates) in parallel, resumably",
+    "screen": "what sets the sign: screen every policy's paired effect over every parameter",
     "report": "report of a finished sweep: CIs, paired differences, figures and tables",
     "discover": "under which conditions: PRIM boxes and feature scores over a sweep's runs",
     "serve": "serve the browser app (network, live plots, policy levers)",

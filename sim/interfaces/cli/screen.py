@@ -26,7 +26,7 @@ from typing import Any
 
 from sim.experiments.evaluators import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT
 
-from . import add_limit_options, interrupts, positive_float, positive_int
+from . import add_limit_options, add_quiet_option, interrupts, positive_float, positive_int
 
 EXIT_INCOMPLETE = 1
 
@@ -111,7 +111,7 @@ def register(subparsers: Any) -> None:
         help="stop when the cluster has had no workers this long while runs wait "
         f"(default {NO_WORKERS_TIMEOUT:g})",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no stage lines")
+    add_quiet_option(p, "the report's folder")
     p.add_argument(
         "--progress", action="store_true", help="show the progress bar even when not a terminal"
     )

@@ -130,8 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=None,
         metavar="N",
-        help="worker processes of the local Dask cluster (default: one per core; "
-        "1 runs in this process)",
+        help="worker processes on this machine (default: one per core; 1 runs in this process)",
     )
     p.add_argument(
         "--scheduler",

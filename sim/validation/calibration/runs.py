@@ -5,7 +5,7 @@ of `sim.experiments`: an experiment file ``<label>.toml`` with one arm and its p
 sets as ``[uncertainty]`` draws from the table ``<label>.draws.parquet``, each set with its
 own seeds (`sim.experiments.uncertainty.draw_seeds`), stored in the folder ``<label>/``
 (`sim.experiments.store`). So the calibration's runs are resumable (a stored run is never
-run again), run in parallel on a local Dask cluster or on any cluster the evaluator is
+run again), run in parallel in local worker processes or on any cluster the evaluator is
 connected to, and each batch can be inspected, reported or re-run on its own with
 ``python -m sim sweep <results>/<label>.toml --out <results>/<label>``.
 """

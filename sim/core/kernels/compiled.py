@@ -1,0 +1,273 @@
+"""The compiled loops (Numba); imported only through `sim.core.kernels`, which decides when
+they run. Each function states the NumPy code it reproduces; the arithmetic is written out in
+the same precision and order (no fast-math, no reassociation), so results are identical bit
+for bit (tests/core/test_kernels.py). Compiled code is cached next to this file.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+
+# ----------------------------------------------------------------- social graph by degree
+
+
+@_jit
+def fill_blocks(indptr, indices, rows, block_degree, block_row, block_col, cols):
+    """Write each block's neighbour lists column by column: the k-th neighbour of the r-th
+    row of block b goes to cols[block_col[b] + k * m_b + r] (m_b rows in the block)."""
+    for b in range(block_degree.shape[0]):
+        d = block_degree[b]
+        first = block_row[b]
+        m = block_row[b + 1] - first
+        base = block_col[b]
+        for r in range(m):
+            start = indptr[rows[first + r]]
+            for k in range(d):
+                cols[base + k * m + r] = indices[start + k]
+
+
+@_jit
+def _block_sums(x, rows, cols, first, m, d, base, acc):
+    """acc[r] = x[c_0] + x[c_1] + ... over the d neighbours of the block's r-th row, added
+    from 0 in the CSR order (as scipy's csr_matvec, each weight being 1)."""
+    for r in range(m):
+        acc[r] = np.float32(0.0)
+    for k in range(d):
+        off = base + k * m
+        for r in range(m):
+            acc[r] += x[cols[off + r]]
+
+
+@_jit
+def group_payoffs(
+    block_degree,
+    block_row,
+    block_col,
+    rows,
+    cols,
+    cooperate,
+    r,
+    cost,
+    per_individual,
+    per_group,
+    share,
+    acc,
+    out,
+):
+    """`participation._payoffs` in float32, with `r` and `cost` float32 arrays of length n or
+    1 (a scalar):
+
+        invest = cooperate * cost;  per_group = invest / size (per individual) or invest
+        paid = invest (per individual) or invest * size
+        pot = A @ per_group + per_group;  share = r * pot / size
+        out = A @ share + share - paid
+    """
+    r_one = r.shape[0] == 1
+    cost_one = cost.shape[0] == 1
+    zero = np.float32(0.0)
+    nb = block_degree.shape[0]
+    for b in range(nb):
+        size = np.float32(block_degree[b] + 1)
+        for i in rows[block_row[b] : block_row[b + 1]]:
+            invest = (cost[0] if cost_one else cost[i]) if cooperate[i] else zero
+            per_group[i] = invest / size if per_individual else invest
+    for b in range(nb):
+        d = block_degree[b]
+        size = np.float32(d + 1)
+        first = block_row[b]
+        m = block_row[b + 1] - first
+        _block_sums(per_group, rows, cols, first, m, d, block_col[b], acc)
+        for j in range(m):
+            i = rows[first + j]
+            pot = acc[j] + per_group[i]
+            share[i] = (r[0] if r_one else r[i]) * pot / size
+    for b in range(nb):
+        d = block_degree[b]
+        size = np.float32(d + 1)
+        first = block_row[b]
+        m = block_row[b + 1] - first
+        _block_sums(share, rows, cols, first, m, d, block_col[b], acc)
+        for j in range(m):
+            i = rows[first + j]
+            invest = (cost[0] if cost_one else cost[i]) if cooperate[i] else zero
+            paid = invest if per_individual else invest * size
+            out[i] = acc[j] + share[i] - paid
+
+
+@_jit
+def imitate(indptr, indices, focal, u_pick, u_adopt, payoffs, max_diff, cooperate, new):
+    """`participation._imitate` after its draws: each focal node x picks the neighbour in
+    edge slot indptr[x] + floor(u k_x) and adopts its strategy if P_y > P_x and
+    u_adopt * M < P_y - P_x (payoffs compared in float64). `new` holds a copy of
+    `cooperate`; `max_diff` has length 1 (a scalar) or one value per edge."""
+    last = indices.shape[0] - 1
+    md_one = max_diff.shape[0] == 1
+    for t in range(focal.shape[0]):
+        x = focal[t]
+        start = indptr[x]
+        d = indptr[x + 1] - start
+        if d <= 0:
+            continue
+        offset = np.int64(u_pick[t] * d)
+        if offset > d - 1:
+            offset = d - 1
+        edge = start + offset
+        if edge > last:
+            edge = last
+        y = indices[edge]
+        diff = np.float64(payoffs[y]) - np.float64(payoffs[x])
+        m = max_diff[0] if md_one else max_diff[edge]
+        if diff > 0 and u_adopt[t] * m < diff:
+            new[x] = cooperate[y]
+
+
+# ----------------------------------------------------------------- resident passes
+
+
+@_jit
+def satisfaction_and_trust(
+    compound_start,
+    community_of_compound,
+    need,
+    met,
+    satisfaction,
+    trust,
+    target_c,
+    w_needs,
+    sat_rate,
+    rate,
+    party_c,
+    oc_signal_c,
+    oc_rate_c,
+    quality_c,
+    ngo_rate_m,
+    community_met_m,
+    columns,
+):
+    """`satisfaction.step`'s resident arrays in one pass (float32 throughout), residents in
+    compound order: needs met, then satisfaction and each trust moving toward its signal,
+    t + (s - t) * rate. `columns` gives the trust columns of party, RC, OC, firm, NGO and
+    street."""
+    party, rc, oc, firm, ngo, street = (
+        columns[0],
+        columns[1],
+        columns[2],
+        columns[3],
+        columns[4],
+        columns[5],
+    )
+    tiny = np.float32(1e-12)
+    one = np.float32(1.0)
+    for c in range(compound_start.shape[0] - 1):
+        m = community_of_compound[c]
+        tc = target_c[c]
+        ps, os_, orate, q = party_c[c], oc_signal_c[c], oc_rate_c[c], quality_c[c]
+        nrate, cmet = ngo_rate_m[m], community_met_m[m]
+        for i in range(compound_start[c], compound_start[c + 1]):
+            n0, n1, n2 = need[i, 0], need[i, 1], need[i, 2]
+            care_legal_need = n1 + n2
+            care_legal_met = met[i, 1] * n1 + met[i, 2] * n2
+            total_need = n0 + care_legal_need
+            met_hours = met[i, 0] * n0 + care_legal_met
+            if total_need > 0:
+                needs_met = met_hours / (total_need if total_need > tiny else tiny)
+            else:
+                needs_met = one
+            if care_legal_need > 0:
+                denom = care_legal_need if care_legal_need > tiny else tiny
+                ngo_signal = care_legal_met / denom
+            else:
+                ngo_signal = one
+            target = tc + w_needs * needs_met
+            s = satisfaction[i]
+            satisfaction[i] = s + (target - s) * sat_rate
+            t = trust[i, party]
+            trust[i, party] = t + (ps - t) * rate
+            t = trust[i, rc]
+            trust[i, rc] = t + (needs_met - t) * rate
+            t = trust[i, oc]
+            trust[i, oc] = t + (os_ - t) * orate
+            t = trust[i, firm]
+            trust[i, firm] = t + (q - t) * rate
+            t = trust[i, ngo]
+            trust[i, ngo] = t + (ngo_signal - t) * nrate
+            t = trust[i, street]
+            trust[i, street] = t + (cmet - t) * rate
+
+
+@_jit
+def allocate_services(community_start, need, weight, frac, carry, met, backlog):
+    """The allocation loop of `services.step` (float32): for each resident and hour category
+    k, share = min(frac[c, k] × weight, 1) of its need is met, carry × (need − share × need)
+    is carried over. `weight` has length n or 1; `frac` is float32, communities × 3."""
+    w_one = weight.shape[0] == 1
+    one = np.float32(1.0)
+    for c in range(community_start.shape[0] - 1):
+        f0, f1, f2 = frac[c, 0], frac[c, 1], frac[c, 2]
+        for i in range(community_start[c], community_start[c + 1]):
+            w = weight[0] if w_one else weight[i]
+            for k in range(3):
+                f = f0 if k == 0 else (f1 if k == 1 else f2)
+                s = f * w
+                if s > one:
+                    s = one
+                met[i, k] = s
+                nk = need[i, k]
+                backlog[i, k] = (nk - s * nk) * carry
+
+
+@_jit
+def pay_fees(heads, compound, quality, noise, z, tolerance, served, area, pays, paid, paid_area):
+    """`property_management.pay_fees` after its draws: owner household t (resident
+    heads[t], in compound c) pays if quality[c] + noise × z[t] ≥ its tolerance and a firm
+    serves c; counts and paid area per compound are added in the heads' order, as
+    np.bincount does."""
+    for t in range(heads.shape[0]):
+        i = heads[t]
+        c = compound[i]
+        perceived = quality[c] + noise * z[t]
+        ok = perceived >= tolerance[i] and served[c]
+        pays[i] = ok
+        if ok:
+            paid[c] += 1.0
+            paid_area[c] += area[i]
+
+
+@_jit
+def voting_chances(
+    participates,
+    turnout_participant,
+    party_member,
+    reach,
+    compound,
+    age_band,
+    availability,
+    head_reach,
+    owner,
+    tenant_attachment,
+    trust,
+    trust_neutral,
+    adult,
+    chance,
+    mobilised,
+):
+    """`elections.voting_chances` per resident i in float32, in the NumPy code's order:
+    own = participates × turnout_participant; party = party_member × reach[compound];
+    heads = availability[age band] × head_reach × (1 or tenant_attachment) ×
+    min(trust / trust_neutral, 1) (NaN kept, as np.minimum does);
+    chance = (1 − (1 − own)(1 − party)(1 − heads)) × adult; mobilised = party × adult."""
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in range(participates.shape[0]):
+        own = (one if participates[i] else zero) * turnout_participant
+        party = (one if party_member[i] else zero) * reach[compound[i]]
+        heads = availability[age_band[i]] * head_reach
+        heads = heads * (one if owner[i] else tenant_attachment)
+        ratio = trust[i] / trust_neutral
+        heads = heads * (one if ratio >= one else ratio)
+        a = one if adult[i] else zero
+        chance[i] = (one - (one - own) * (one - party) * (one - heads)) * a
+        mobilised[i] = party * a

@@ -1,0 +1,240 @@
+"""The compiled loops (sim.core.kernels) compute exactly what the NumPy code beside them
+computes: whole runs give identical tables and resident state bit for bit, and each loop
+agrees with its NumPy twin on random inputs, edge cases included (isolated residents, a graph
+without ties, scalar or per-resident rates and costs, both cost rules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest.mock import patch
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.core import kernels
+from sim.core.mechanisms.participation import group_payoffs, imitation_update
+from sim.core.model import GovernanceModel
+
+pytest.importorskip("numba")
+
+WORLD = dict(
+    n_streets=1,
+    communities_per_street=4.0,
+    compounds_per_community=3.0,
+    households_per_compound=60.0,
+    n_firms=3,
+    n_ngos=2,
+)
+"""About 4 communities, 12 compounds and 2,000 residents."""
+
+PARTIAL_REFORM = """
+extends = "{baseline}"
+
+[[policy]]
+month = 2
+streets = [0]
+[policy.set]
+volunteer_platform = true
+resident_assessment_weight = 0.9
+"""
+"""Levers set in one of two streets: per-community participation costs and service
+priorities."""
+
+SETTINGS = {
+    "defaults": {},
+    "levers in one street": {"n_streets": 2, "vocal_bias": 0.5, "timeline": PARTIAL_REFORM},
+    "captures and platform": {"party_capture_protection": 0.0, "volunteer_platform": True},
+}
+"""Settings that take every branch of the loops: one cost and priority for all, per-community
+costs and priorities, committees captured."""
+
+RESIDENT_STATE = ("need", "met", "backlog", "satisfaction", "trust", "participates", "payoff")
+
+
+def run(mode: str, setting: dict, folder, steps: int = 14) -> GovernanceModel:
+    params = {**WORLD, **setting}
+    with kernels.using(mode):
+        if "timeline" in params:
+            path = folder / "partial.toml"
+            baseline = (Path(__file__).parents[2] / "scenarios" / "baseline.toml").as_posix()
+            path.write_text(params.pop("timeline").format(baseline=baseline), encoding="utf-8")
+            model = GovernanceModel.from_scenario(path, rng=5, **params)
+        else:
+            model = GovernanceModel(rng=5, **params)
+        model.run_for(steps)
+    return model
+
+
+def tables(model: GovernanceModel) -> dict:
+    return {
+        "series": model.datacollector.get_model_vars_dataframe(),
+        "communities": model.community_table(),
+        "compounds": model.compound_table(),
+        "streets": model.street_table(),
+        "departments": model.department_table(),
+    }
+
+
+@pytest.mark.parametrize("name", SETTINGS)
+def test_a_run_gives_identical_tables_and_residents_with_and_without_compiled_loops(name, tmp_path):
+    a, b = run("numpy", SETTINGS[name], tmp_path), run("compiled", SETTINGS[name], tmp_path)
+    for key, table in tables(a).items():
+        other = tables(b)[key]
+        assert table.equals(other), key  # NaN where NaN, every other value equal
+        for column in table.select_dtypes("number"):  # and numbers bit for bit
+            x, y = table[column].to_numpy(), other[column].to_numpy()
+            assert x.tobytes() == y.tobytes(), (key, column)
+    for key in RESIDENT_STATE:
+        x, y = getattr(a.residents, key), getattr(b.residents, key)
+        assert x.dtype == y.dtype and x.tobytes(order="A") == y.tobytes(order="A"), key
+    assert a.residents.pays.tobytes() == b.residents.pays.tobytes()
+
+
+def test_auto_compiles_for_large_populations_only():
+    with kernels.using("auto"):
+        assert kernels.active(kernels.MIN_RESIDENTS - 1) is None
+        assert kernels.active(kernels.MIN_RESIDENTS) is not None
+    with kernels.using("numpy"):
+        assert kernels.active(10**9) is None
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="kernel mode must be one of"):
+        kernels.set_mode("fast")
+
+
+# --- each loop against its NumPy twin ----------------------------------------------------
+
+
+@st.composite
+def graphs(draw) -> sp.csr_matrix:
+    """A symmetric float32 graph of ones without self-loops, some nodes isolated."""
+    n = draw(st.integers(1, 60))
+    m = draw(st.integers(0, 3 * n))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    adj = sp.coo_matrix(
+        (np.ones(2 * src.size, np.int8), (np.r_[src, dst], np.r_[dst, src])), shape=(n, n)
+    ).tocsr()
+    adj.sort_indices()
+    return sp.csr_matrix((np.ones(adj.nnz, np.float32), adj.indices, adj.indptr), shape=(n, n))
+
+
+def twin(fn, *args, **kwargs):
+    """`fn` once with the NumPy code and once with the compiled loops."""
+    with kernels.using("numpy"):
+        a = fn(*args, **kwargs)
+    with kernels.using("compiled"):
+        b = fn(*args, **kwargs)
+    return a, b
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    adj=graphs(),
+    seed=st.integers(0, 2**32 - 1),
+    scalar_r=st.booleans(),
+    scalar_cost=st.booleans(),
+    rule=st.sampled_from(["per_game", "per_individual"]),
+    chunk=st.sampled_from([7, 8192]),
+)
+def test_group_payoffs_compiled_equal_numpy_bit_for_bit(
+    adj, seed, scalar_r, scalar_cost, rule, chunk
+):
+    n = adj.shape[0]
+    rng = np.random.default_rng(seed)
+    cooperate = rng.random(n) < 0.5
+    r = 3.7 if scalar_r else (rng.random(n) * 5).astype(np.float32)
+    cost = 0.3 if scalar_cost else rng.random(n).astype(np.float32)
+    with patch.object(kernels, "CHUNK", chunk):  # several chunks, or one
+        a, b = twin(group_payoffs, adj, cooperate, r, cost, rule)
+    assert a.dtype == b.dtype == np.float32
+    assert a.tobytes() == b.tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    adj=graphs(),
+    seed=st.integers(0, 2**32 - 1),
+    update=st.sampled_from([1.0, 0.3]),
+    per_edge=st.booleans(),
+    precision=st.sampled_from([np.float32, np.float64]),
+)
+def test_imitation_compiled_equals_numpy_and_draws_the_same(adj, seed, update, per_edge, precision):
+    n = adj.shape[0]
+    rng = np.random.default_rng(seed)
+    cooperate = rng.random(n) < 0.5
+    payoffs = (rng.random(n) * 4 - 1).astype(precision)
+    max_diff = rng.random(adj.nnz) * 5 if per_edge else 2.5
+    draws = [np.random.default_rng(seed + 1) for _ in range(2)]
+    with kernels.using("numpy"):
+        a = imitation_update(adj, cooperate, payoffs, draws[0], max_diff, update)
+    with kernels.using("compiled"):
+        b = imitation_update(adj, cooperate, payoffs, draws[1], max_diff, update)
+    assert np.array_equal(a, b)
+    assert draws[0].random() == draws[1].random()  # the same draws were made
+
+
+@pytest.mark.parametrize("chunk", [4, 8192])
+def test_the_graph_regrouped_by_degree_holds_every_tie_in_order(chunk, monkeypatch):
+    monkeypatch.setattr(kernels, "CHUNK", chunk)
+    adj = _ring_with_hub()
+    blocks = kernels.degree_blocks(adj, kernels._module())
+    deg = np.diff(adj.indptr)
+    assert np.array_equal(np.sort(blocks.rows), np.arange(adj.shape[0]))
+    chunk = blocks.rows // kernels.CHUNK
+    assert np.all(np.diff(chunk) >= 0)  # chunk after chunk
+    same = np.diff(chunk) == 0
+    assert np.all(np.diff(deg[blocks.rows])[same] >= 0)  # by degree within a chunk
+    for b, d in enumerate(blocks.block_degree):
+        first, last = blocks.block_row[b], blocks.block_row[b + 1]
+        m = last - first
+        cols = blocks.cols[blocks.block_col[b] : blocks.block_col[b] + d * m].reshape(d, m)
+        for j, row in enumerate(blocks.rows[first:last]):
+            assert np.array_equal(cols[:, j], adj.indices[adj.indptr[row] : adj.indptr[row + 1]])
+    assert kernels.degree_blocks(adj, kernels._module()) is blocks  # built once per graph
+
+
+def _ring_with_hub(n: int = 9) -> sp.csr_matrix:
+    """A ring of n nodes, a hub tied to every other one, and one isolated node."""
+    edges = [(i, (i + 1) % n) for i in range(n)] + [(n, i) for i in range(0, n, 2)]
+    src, dst = np.array(edges).T
+    size = n + 2
+    adj = sp.coo_matrix(
+        (np.ones(2 * len(edges), np.float32), (np.r_[src, dst], np.r_[dst, src])),
+        shape=(size, size),
+    ).tocsr()
+    adj.sort_indices()
+    return adj
+
+
+@pytest.mark.parametrize("household_rule", [False, True])
+def test_voting_chances_compiled_equal_numpy_bit_for_bit(household_rule):
+    """Turnout chances from the compiled loop and from NumPy, with trust on both sides of
+    neutral, exactly neutral, zero and NaN, tenants and owners, minors and adults."""
+    from sim.core.mechanisms import elections
+
+    model = GovernanceModel(rng=3, election_household_rule=household_rule, **WORLD)
+    model.run_for(2)
+    res, rng = model.residents, np.random.default_rng(0)
+    trust = rng.random(res.n).astype(np.float32)
+    trust[::7] = np.float32(model.p["trust_neutral"])
+    trust[1::11], trust[2::13] = 0.0, np.nan
+    res.trust[:, 1] = trust
+    res.participates = rng.random(res.n) < 0.4
+    out = {}
+    for mode in ("numpy", "compiled"):
+        model.cache.clear()
+        with kernels.using(mode):
+            out[mode] = elections.voting_chances(model), elections.turnout_by_community(model)
+    for x, y in zip(out["numpy"][0], out["compiled"][0]):
+        assert x.dtype == y.dtype == np.float32 and x.tobytes() == y.tobytes()
+    for x, y in zip(out["numpy"][1], out["compiled"][1]):
+        assert np.array_equal(x, y, equal_nan=True) and x.tobytes() == y.tobytes()
+    assert np.isnan(out["compiled"][0][0]).any() and (out["compiled"][0][0] == 0).any()

@@ -1,0 +1,34 @@
+"""The benchmark scripts (benchmarks/) still run: each is run at a tiny size, so that a change
+of the model cannot leave one broken until someone needs its figures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_vectorised_against_one_agent_per_resident_runs_on_a_tiny_world(tmp_path):
+    out = tmp_path / "reference.json"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_reference.py", "--world", "tiny"]
+        + ["--steps", "2", "--repeat", "1", "--json", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert 100 < result["residents"] < 1000
+    rows = result["rows"]
+    assert set(rows) == {"step_ms", "cpu_step_ms", "resident_rules_ms", "build_s"}
+    for row in rows.values():
+        assert row["vectorised"] > 0 and row["agents"] > 0 and row["speedup"] > 0
+    for build in ("vectorised", "agents"):
+        outcomes = result["outcomes_first_pair"][build]
+        assert all(0 <= v <= 1 for v in outcomes.values()), outcomes
+    assert "speed-up" in done.stdout
