@@ -37,7 +37,19 @@ An experiment is a TOML file (see docs/EXPERIMENTS.md and `experiments/`)::
     [arms.full_one_shoulder]
     xa_one_shoulder = 1.0
 
-The base scenario's policy timeline and its `[world]` tables apply to every run.
+The base scenario's policy timeline and its `[world]` tables apply to every run. An
+experiment may add `[[policy]]` entries of its own (added to the base scenario's, as a
+scenario's are to those of the scenario it extends) and name its own `[world]` (replacing
+the base scenario's), written as in a scenario file — the browser's Sweep tab saves the
+session's timeline and district so:
+
+    [[policy]]                     # month, set, streets, ... as in a scenario
+    month = 24
+    [policy.set]
+    responsibility_list = true
+
+    [world]
+    folder = "../districts/example"   # relative to this file
 
     [uncertainty]                  # optional: run every arm over parameter draws × replicates
     draws = 64                     # (each draw its own seeds, the same in every arm)
@@ -110,6 +122,8 @@ TOP_KEYS = {
     "arms": 'table of named arms (kind = "arms")',
     "uncertainty": "table: draws, table, ranges (run every arm over parameter draws)",
     "discover": "list of tables: outcome, where, arm (under which conditions)",
+    "policy": "[[policy]] entries added to the base scenario's timeline",
+    "world": "table: folder of a district's tables (replaces the base scenario's [world])",
 }
 DESIGN_KEYS = {
     "kind": DESIGN_KINDS,
@@ -450,7 +464,7 @@ def load_sweep(
                 "must be a parameter value (write parameters flat in [fixed])",
             )
     fixed = {k: v for k, v in validate(fixed, where=f"{where}: [fixed]").items() if k in fixed}
-    scenario = load_scenario(scenario_file)
+    scenario = _with_own_timeline_and_world(load_scenario(scenario_file), data, path)
     base = validate({**scenario.params, **fixed}, where=f"{where}: [fixed]")
 
     # run settings
@@ -693,6 +707,23 @@ def load_sweep(
             "use fewer replicates or a smaller design, or split the experiment"
         )
     return defn
+
+
+def _with_own_timeline_and_world(scenario: Any, data: dict[str, Any], path: Path) -> Any:
+    """The base scenario with the experiment's own `[[policy]]` entries added to its
+    timeline and its own `[world]` in place of the scenario's (read as a scenario's)."""
+    from dataclasses import replace
+
+    from sim.core.policy import parse_timeline
+    from sim.core.scenario import _world_folder
+
+    if "policy" in data:
+        added = parse_timeline(data["policy"], where=str(path)).changes
+        changes = sorted([*scenario.timeline.changes, *added], key=lambda c: c.month)
+        scenario = replace(scenario, timeline=Timeline(changes))
+    if "world" in data:
+        scenario = scenario.with_world(_world_folder(path, data["world"]))
+    return scenario
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -162,3 +162,49 @@ def test_every_shipped_experiment_is_valid_on_the_current_model(path):
         pytest.skip("the calibration's posterior table is not generated")
     defn = load_sweep(path)
     assert design_size(defn) >= 2 and defn.outcomes
+
+
+def test_an_experiment_s_own_policy_entries_join_the_base_scenario_s_timeline(tmp_path):
+    (tmp_path / "timed.toml").write_text(
+        "[[policy]]\nmonth = 24\n[policy.set]\naccess_list = true\n", encoding="utf-8"
+    )
+    path = experiment(
+        tmp_path,
+        'scenario = "timed"\nsteps = 30\n[factors]\n"policy.pilot.month" = [6, 12]\n'
+        '[[policy]]\nmonth = 6\nlabel = "pilot"\nstreets = [0]\n'
+        "[policy.set]\nresponsibility_list = true\n",
+    )
+    defn = load_sweep(path)
+    assert defn.timeline.to_list() == [
+        {"month": 6, "set": {"responsibility_list": True}, "streets": [0], "label": "pilot"},
+        {"month": 24, "set": {"access_list": True}},
+    ]
+    assert [f.name for f in defn.factors] == ["policy.pilot.month"]
+    refused(
+        experiment(
+            tmp_path,
+            "[factors]\ndevolution_share = [0.1]\n[[policy]]\nmonth = 0\n"
+            "[policy.set]\naccess_list = true\n",
+            name="bad",
+        ),
+        "month",
+    )
+
+
+def test_an_experiment_s_own_world_replaces_the_base_scenario_s(tmp_path):
+    from sim.runs.district_files import write_district
+    from tests.core.test_district import small_tables
+
+    write_district(tmp_path / "tiny", small_tables(), "csv")
+    path = experiment(
+        tmp_path,
+        '[factors]\ndevolution_share = [0.1, 0.6]\n[world]\nfolder = "tiny"\n',
+    )
+    defn = load_sweep(path)
+    assert defn.district is not None and defn.district.fingerprint()
+    refused(
+        experiment(
+            tmp_path, '[factors]\ndevolution_share = [0.1]\n[world]\nfolder = "none"\n', name="gone"
+        ),
+        "none",
+    )

@@ -52,6 +52,9 @@ from sim.interfaces.browser.i18n import LANGS, counted, tr
 from sim.interfaces.browser.live import LiveTab
 from sim.interfaces.browser.reform_panel import ReformCard
 from sim.interfaces.browser.session import Run, WorldTooLarge, start_run
+from sim.interfaces.browser.streets_tab import StreetsTab
+from sim.interfaces.browser.sweep_tab import SweepPanel
+from sim.interfaces.browser.workbench import Setting, Workbench
 
 PLAY_INTERVAL_MS = 100
 """Default pause between two steps while playing (Mesa's SolaraViz default)."""
@@ -102,6 +105,22 @@ CSS = """
 .reform-list { font-size: 12px; margin: 4px 0; padding-left: 16px; }
 .v-navigation-drawer .v-input input { min-width: 0; }
 .busy { max-width: 640px; margin: 48px auto; }
+.panel-head { margin: 2px 0 0 0; }
+.panel-title { font-size: 13px; font-weight: 600; line-height: 1.25; }
+.panel-definition { font-size: 11px; color: #666; line-height: 1.25; min-height: 2.5em; }
+.compare-legend { display: flex; flex-wrap: wrap; gap: 4px 18px; align-items: center;
+  font-size: 13px; margin: 8px 0 2px 0; }
+.compare-legend .arm-key { display: inline-flex; align-items: center; gap: 6px; }
+.compare-legend .swatch { display: inline-block; width: 18px; height: 4px; }
+.compare-legend .band-note { color: #666; font-size: 12px; }
+.check-mark { color: #1e8449; font-size: 11px; white-space: nowrap; }
+.compare-legend .swatch.dashed { background: repeating-linear-gradient(to right, #888 0 5px,
+  transparent 5px 8px); }
+.streets-grid { display: grid; gap: 12px; grid-template-columns: minmax(0, 1fr); }
+@media (min-width: 1500px) {
+  .streets-grid { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+.streets-grid > * { min-width: 0; }
+.sweep-table-wrap, .compare-table-wrap { max-height: 420px; overflow: auto; }
 """
 
 # ------------------------------------------------------------------------------ sessions
@@ -189,6 +208,27 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
     scenario_entries = solara.use_reactive(len(init.policy))  # entries that are not reforms
     lock = solara.use_memo(threading.RLock, [])
     closed = solara.use_memo(threading.Event, [])
+    # background jobs (comparisons, sweeps) and their results, kept for the whole session
+    jobs_tick = solara.use_reactive(0)
+
+    def make_bench() -> Workbench:
+        bench = Workbench()
+
+        def notify() -> None:
+            bench.version += 1
+            try:
+                if ctx is not None:
+                    with ctx:
+                        jobs_tick.set(bench.version)
+                else:
+                    jobs_tick.set(bench.version)
+            except Exception:  # noqa: BLE001 - a page that has gone needs no news
+                pass
+
+        bench.notify = notify
+        return bench
+
+    bench = solara.use_memo(make_bench, [])
 
     def first() -> Run | None:
         try:
@@ -226,6 +266,7 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
         with lock:
             if run.value is not None:
                 run.value.close()
+        bench.close()
         ADMISSION.release(sid)
         log(f"session {sid[:8]} closed ({ADMISSION.count()} live)")
         # once the session's widgets are gone too, give its memory back to the system
@@ -415,12 +456,18 @@ def Session(init: Settings, init_error: str, sid: str, ctx: Any, limits: Limits)
     if current is None:
         solara.Info(tr("no_model", lg))
         return
+    setting = Setting(params.value, seed_text.value, tuple(policy.value), world.value, sid, limits)
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab(tr("tab_live", lg)):
             LiveTab(current, tick, lock, view, chosen, lg)
+        with solara.lab.Tab(tr("tab_streets", lg)):
+            StreetsTab(current, tick, chosen, lock, lg)
         with solara.lab.Tab(tr("tab_compare", lg)):
             with solara.Card():
-                ComparePanel(params.value, seed_text.value, closed, lg, policy.value, world.value)
+                ComparePanel(bench, jobs_tick, setting, lg)
+        with solara.lab.Tab(tr("tab_sweep", lg)):
+            with solara.Card():
+                SweepPanel(bench, jobs_tick, setting, lg)
 
 
 # ------------------------------------------------------------------------------ sidebar

@@ -72,16 +72,19 @@ def server_env(
     max_sessions: int | None = None,
     cull_seconds: float | None = None,
     base: Mapping[str, str] | None = None,
+    max_jobs: int | None = None,
 ) -> dict[str, str]:
     """Environment for the server process: telemetry off, the session's starting settings
     (see `sim.interfaces.browser.controls.initial_settings`), the run folders offered for
-    replay, the memory guard's limits (`sim.interfaces.browser.guard.Limits`) and Solara's
-    cull time."""
-    from . import export_panel, guard
+    replay, the memory guard's limits (`sim.interfaces.browser.guard.Limits`), the background
+    jobs run at once (`sim.interfaces.browser.jobs`) and Solara's cull time; Solara's
+    "runs on Solara" banner, which would sit over the plots' corner, is off."""
+    from . import export_panel, guard, jobs
 
     cull_seconds = guard.DEFAULT_CULL_SECONDS if cull_seconds is None else cull_seconds
     env = dict(os.environ if base is None else base)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"
     env.setdefault("PYTHONUNBUFFERED", "1")
     for key, value in (
         (controls.ENV_PARAMS, json.dumps(dict(params)) if params else None),
@@ -94,6 +97,7 @@ def server_env(
         (guard.ENV_SESSION_MB, f"{session_mb:g}" if session_mb else None),
         (guard.ENV_SERVER_MB, f"{server_mb:g}" if server_mb else None),
         (guard.ENV_MAX_SESSIONS, str(max_sessions) if max_sessions else None),
+        (jobs.ENV_MAX_JOBS, str(max_jobs) if max_jobs else None),
         ("SOLARA_KERNEL_CULL_TIMEOUT", f"{cull_seconds:g}s" if cull_seconds else None),
     ):
         if value is not None:

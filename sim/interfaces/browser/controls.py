@@ -39,7 +39,7 @@ ENV_VIEW = "SIM_VIZ_VIEW"
 ENV_SCENARIO_DIR = "SIM_VIZ_SCENARIO_DIR"
 """Environment variables `python -m sim serve` uses to hand a session its starting settings:
 a scenario (name or path), parameter overrides (JSON object), a seed (text), the interface
-language (en/zh), the network view (district or street:<n>) and the folder of scenarios the
+language (en/zh), the network view (district, map or street:<n>) and the folder of scenarios the
 picker lists."""
 
 
@@ -96,7 +96,8 @@ def initial_settings(environ: dict[str, str] | None = None) -> Settings:
     lang = env.get(ENV_LANG, "en").strip() or "en"
     settings.lang = lang if lang in LANGS else "en"
     view = env.get(ENV_VIEW, "district").strip() or "district"
-    settings.view = view if view == "district" or view.startswith("street:") else "district"
+    known = view in ("district", "map") or view.startswith("street:")
+    settings.view = view if known else "district"
     return settings
 
 
@@ -301,3 +302,42 @@ def ScenarioPicker(current: str, on_pick: Callable[[str], None], lang: str) -> N
 def differing(params: dict[str, Any], model_params: dict[str, Any]) -> list[str]:
     """Controlled parameters whose control differs from the running model."""
     return [n for n in CONTROLLED if params.get(n) != model_params.get(n)]
+
+
+@solara.component
+def BoundedInt(
+    label: str,
+    value: int | None,
+    low: int,
+    high: int,
+    on_value: Callable[[int | None], None],
+    lang: str,
+    classes: list[str] | None = None,
+) -> None:
+    """A whole number typed into a field, taken as it is typed: the field always shows the
+    number that will be used, and a value outside [low, high] (or not a number) is refused
+    with a message under the field and passed on as None, so nothing runs on it."""
+    text, set_text = solara.use_state("" if value is None else str(value))
+
+    def error_of(raw: str) -> str:
+        raw = raw.strip()
+        if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
+            return ""
+        return tr("int_between", lang).format(lo=low, hi=high)
+
+    def commit(new: str | None) -> None:
+        new = new or ""
+        set_text(new)
+        on_value(None if error_of(new) else int(new.strip()))
+
+    error = error_of(text)
+    solara.InputText(
+        label,
+        value=text,
+        on_value=commit,
+        continuous_update=True,
+        error=bool(error),
+        message=error or None,
+        classes=classes or [],
+        style={"max-width": "130px"},
+    )

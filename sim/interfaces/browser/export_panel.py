@@ -61,24 +61,13 @@ def ExportCard(run: Run, tick: solara.Reactive[int], lock: Any, lang: str) -> No
 
     with solara.Column(gap="4px", classes=["export-card"]):
         for which in ("series", "communities"):
-            with solara.Row(gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
-                solara.Text(
-                    tr(f"export_{which}", lang), style={"flex": "1 1 120px", "font-size": "13px"}
-                )
-                for fmt in export.FORMATS:
-                    solara.FileDownload(
-                        table(which, fmt),
-                        filename=f"{stem}-{which}.{fmt}",
-                        mime_type=export.MIME[fmt],
-                        children=[
-                            solara.Button(
-                                "CSV" if fmt == "csv" else "Parquet",
-                                icon_name="mdi-download",
-                                text=True,
-                                classes=[f"download-{which}-{fmt}"],
-                            )
-                        ],
-                    )
+            Downloads(
+                tr(f"export_{which}", lang),
+                {fmt: table(which, fmt) for fmt in export.FORMATS},
+                f"{stem}-{which}",
+                f"download-{which}",
+                label_style={"flex": "1 1 120px", "font-size": "13px"},
+            )
         solara.FileDownload(
             scenario,
             filename=f"{stem}.toml",
@@ -93,6 +82,39 @@ def ExportCard(run: Run, tick: solara.Reactive[int], lock: Any, lang: str) -> No
             ],
         )
         HelpText(tr("export_help", lang))
+
+
+BUTTON_NAMES = {"csv": "CSV", "parquet": "Parquet", "svg": "SVG", "png": "PNG (2×)"}
+MIMES = {**export.MIME, "svg": "image/svg+xml", "png": "image/png"}
+
+
+@solara.component
+def Downloads(
+    label: str,
+    makers: dict[str, Callable[[], bytes]],
+    stem: str,
+    classes: str,
+    label_style: dict[str, str] | None = None,
+) -> None:
+    """A row of download buttons: `label`, then one button per format (`makers`: format ->
+    function making the file's bytes when clicked), each saving `<stem>.<format>` and
+    classed `<classes>-<format>`."""
+    with solara.Row(gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(label, style=label_style or {"min-width": "220px", "font-size": "13px"})
+        for fmt, make in makers.items():
+            solara.FileDownload(
+                make,
+                filename=f"{stem}.{fmt}",
+                mime_type=MIMES[fmt],
+                children=[
+                    solara.Button(
+                        BUTTON_NAMES[fmt],
+                        icon_name="mdi-download",
+                        text=True,
+                        classes=[f"{classes}-{fmt}"],
+                    )
+                ],
+            )
 
 
 @solara.component

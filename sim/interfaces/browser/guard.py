@@ -49,6 +49,10 @@ HORIZON_MONTHS = 240
 SESSION_OVERHEAD_MB = 25.0
 """Memory of a session besides its model: widgets, plot data, the network picture."""
 
+JOB_BASE_MB = 300.0
+"""Resident memory of a background job's process (`jobs`) before it builds a world: Python
+with NumPy, pandas, pyarrow, Mesa and the model imported (240 MB measured, rounded up)."""
+
 DEFAULT_CULL_SECONDS = 60
 """How long a session whose page has gone (closed laptop, lost network) keeps its model
 before Solara culls it and its memory returns; its play loop stops at once."""
@@ -130,6 +134,15 @@ def estimate_mb(
     world = expected_world(params, district)
     growth = BYTES_PER_COMMUNITY_MONTH * world.communities * months / 2**20
     return model_mb(world) + growth + SESSION_OVERHEAD_MB
+
+
+def job_estimate_mb(params: dict[str, Any], months: int, district: District | None = None) -> float:
+    """Memory a background job needs (MB): its process, and one model of the world (drawn
+    from `params`, or `district`'s tables) at a time with its per-community table over
+    `months` months (a comparison or a sweep runs its runs one after another)."""
+    world = expected_world(params, district)
+    growth = BYTES_PER_COMMUNITY_MONTH * world.communities * months / 2**20
+    return JOB_BASE_MB + model_mb(world) + growth
 
 
 def _env_number(env: dict[str, str], name: str, default: float | None) -> float | None:

@@ -186,6 +186,7 @@ class History:
         self._snapshots: list[Snapshot] = []
         self._cache: tuple[int, dict[EdgeKey, str]] | None = None
         self._communities: tuple[int, pd.DataFrame] | None = None
+        self._compounds: tuple[int, pd.DataFrame] | None = None
         self._first = int(getattr(model, "steps", 0))
         self._snapshots.append(self._snapshot())
 
@@ -280,13 +281,7 @@ class History:
     def communities_at(self, month: int | None = None) -> pd.DataFrame:
         """The per-community table's rows of month t, indexed by community (empty before
         the first month)."""
-        table = self.community_table()
-        t = self.clamp(month)
-        if table.empty or "step" not in table:
-            return table
-        steps = table["step"].to_numpy()
-        lo, hi = np.searchsorted(steps, t, "left"), np.searchsorted(steps, t, "right")
-        rows = table.iloc[lo:hi]
+        rows = _rows_of(self.community_table(), self.clamp(month))
         return rows.set_index("community", drop=False) if "community" in rows else rows
 
     def community_table(self) -> pd.DataFrame:
@@ -295,6 +290,18 @@ class History:
         if self._communities is None or self._communities[0] != month:
             self._communities = (month, self.model.community_table())
         return self._communities[1]
+
+    def compound_table(self) -> pd.DataFrame:
+        """The model's per-compound table (if it keeps one), read at most once per month."""
+        month = int(self.model.steps)
+        if self._compounds is None or self._compounds[0] != month:
+            read = getattr(self.model, "compound_table", None)
+            self._compounds = (month, read() if callable(read) else pd.DataFrame())
+        return self._compounds[1]
+
+    def compounds_at(self, month: int | None = None) -> pd.DataFrame:
+        """The per-compound table's rows of month t (empty before the first month)."""
+        return _rows_of(self.compound_table(), self.clamp(month))
 
     def node_series(self, node: int) -> pd.DataFrame:
         """One organisation's recorded attributes by month (numeric ones), from the month
@@ -312,3 +319,12 @@ class History:
             }
             rows.append({"month": self._first + offset, **numbers})
         return pd.DataFrame(rows)
+
+
+def _rows_of(table: pd.DataFrame, month: int) -> pd.DataFrame:
+    """The rows of a table sorted by `step` that belong to one month."""
+    if table.empty or "step" not in table:
+        return table
+    steps = table["step"].to_numpy()
+    lo, hi = np.searchsorted(steps, month, "left"), np.searchsorted(steps, month, "right")
+    return table.iloc[lo:hi]

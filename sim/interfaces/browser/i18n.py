@@ -17,6 +17,8 @@ import numpy as np
 
 from sim.core.params import BY_NAME, PARAMS
 
+from .labels import ATTRIBUTE_NAMES, COLUMN_NAMES, OUTCOME_NAMES
+
 LANGS: dict[str, str] = {"en": "English", "zh": "中文"}
 """Interface languages: code → name shown in the switch."""
 
@@ -116,6 +118,50 @@ PARAM_LABELS: dict[str, dict[str, str]] = {
     "party_led_formation": {
         "en": "Party-led owners'-committee formation",
         "zh": "党组织引领业委会组建",
+    },
+    "street_convened_committees": {
+        "en": "Streets convene property committees where owners have none",
+        "zh": "街道在无业主组织的小区召集组建物业管理委员会",
+    },
+    "oc_support": {
+        "en": "Streets support sitting owners' committees",
+        "zh": "街道支持在任业委会（培训、场地、调解、撑腰）",
+    },
+    "reelection_support": {
+        "en": "Streets and branches mobilise owners for re-elections",
+        "zh": "街道和党支部动员业主参加业委会换届",
+    },
+    "branch_building": {
+        "en": "Compounds given a party branch of their own",
+        "zh": "推动小区单独建立党支部的比例",
+    },
+    "election_household_rule": {
+        "en": "Household-representative elections (户代表选举)",
+        "zh": "居委会选举由户代表投票（户代表选举）",
+    },
+    "dept_rating_weight": {
+        "en": "Streets' rating of departments (weight)",
+        "zh": "街道评价职能部门的考核权重",
+    },
+    "access_list": {
+        "en": "Street access list (职责准入)",
+        "zh": "街道职责准入清单",
+    },
+    "street_summons": {
+        "en": "Street summons, departments report (街道吹哨、部门报到)",
+        "zh": "街道吹哨、部门报到",
+    },
+    "seconded_consultation": {
+        "en": "Streets consulted on seconded officers' appraisal",
+        "zh": "派驻人员考核征求街道意见",
+    },
+    "mirror_ban": {
+        "en": "Ban on mirrored offices and name plates",
+        "zh": "禁止要求社区“对口”挂牌、设科室",
+    },
+    "cadre_selection_resident_weight": {
+        "en": "Residents' weight in cadre selection",
+        "zh": "干部选任中居民评价的权重",
     },
     "n_streets": {"en": "Streets", "zh": "街道数"},
     "communities_per_street": {
@@ -335,6 +381,10 @@ TEXT: dict[str, dict[str, str]] = {
     "unit_ngos": {"en": "NGOs", "zh": "社会组织数"},
     "unit_yuan_month": {"en": "yuan per month", "zh": "元／月"},
     "unit_yuan_stock": {"en": "yuan (stock)", "zh": "元（存量）"},
+    "unit_hours": {"en": "hours per month", "zh": "工时／月"},
+    "unit_load": {"en": "workload (1 = full time)", "zh": "工作负荷（1＝满负荷）"},
+    "unit_months": {"en": "months", "zh": "月"},
+    "unit_number": {"en": "number", "zh": "数量"},
     "tip_outcome": {"en": "outcome", "zh": "指标"},
     "tip_definition": {"en": "definition", "zh": "定义"},
     "axis_month": {"en": "month", "zh": "月"},
@@ -351,8 +401,183 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_running": {"en": "Running…", "zh": "运行中…"},
     "compare_done": {"en": "Compared", "zh": "已对比"},
     "compare_table": {
-        "en": "Mean of the last 12 months over {n} replicates",
-        "zh": "最后 12 个月均值（{n} 次重复）",
+        "en": "Mean of the last {w} months over {n} replicates",
+        "zh": "最后 {w} 个月均值（{n} 次重复）",
+    },
+    "compare_table_1": {
+        "en": "The one month run, mean over {n} replicates",
+        "zh": "仅运行 1 个月：该月的均值（{n} 次重复）",
+    },
+    "int_between": {
+        "en": "a whole number from {lo} to {hi}",
+        "zh": "请输入 {lo} 到 {hi} 之间的整数",
+    },
+    "job_waiting": {
+        "en": "Waiting for a free processor: place {k} in the queue",
+        "zh": "等待空闲处理器：排队第 {k} 位",
+    },
+    "job_running_months": {"en": "Running: {d} of {n} months", "zh": "运行中：{d}／{n} 个月"},
+    "job_running_runs": {"en": "Running: {d} of {n} runs", "zh": "运行中：{d}／{n} 次运行"},
+    "job_cancel": {"en": "Cancel", "zh": "取消"},
+    "job_cancelled": {
+        "en": "Cancelled; the last finished result is kept.",
+        "zh": "已取消；保留上一次完成的结果。",
+    },
+    "outcomes_pick": {
+        "en": "Outcomes (manipulation checks of the changed levers first)",
+        "zh": "指标（已改变政策杠杆的操作检验指标排在最前）",
+    },
+    "check_mark": {"en": "✓ check", "zh": "✓ 检验"},
+    "checks_note": {
+        "en": "Manipulation checks — did the changed levers take hold? {checks}",
+        "zh": "操作检验——改变的政策杠杆是否落实：{checks}",
+    },
+    "checks_none": {
+        "en": "No district outcome measures these levers alone ({levers}).",
+        "zh": "没有单独衡量这些政策杠杆的全区指标（{levers}）。",
+    },
+    "band_note": {
+        "en": "lines: mean of the replicates; bands: its 95% confidence interval",
+        "zh": "线：各次重复的均值；色带：均值的 95% 置信区间",
+    },
+    "compare_download_replicates": {
+        "en": "Replicates (one row per arm and replicate)",
+        "zh": "重复运行表（每组每次重复一行）",
+    },
+    "compare_download_differences": {
+        "en": "Differences B − A with 95% CIs",
+        "zh": "差值 B − A 及 95% 置信区间",
+    },
+    "download_figure": {"en": "Figure of the chosen outcomes", "zh": "所选指标的图"},
+    "diff_map": {
+        "en": "Where B helps and where it hurts: B − A per community",
+        "zh": "B 在哪里改善、在哪里变差：各社区的 B − A",
+    },
+    "diff_map_column": {"en": "Per-community value", "zh": "社区指标"},
+    "diff_map_replicate": {"en": "Replicate", "zh": "重复"},
+    "diff_map_worlds": {
+        "en": "The two arms ran on different communities (an arm changes the world's structure), so there is no difference per community.",
+        "zh": "两组运行的社区不同（某组改变了区域结构），无法逐社区比较。",
+    },
+    "diff_map_fixed": {
+        "en": "Colour: B − A of the mean over the last {w} months, paired by seed and averaged over {n} replicates (hover for its 95% CI); red: lower in B, blue: higher in B.",
+        "zh": "颜色：最后 {w} 个月均值的 B − A，按种子配对并对 {n} 次重复取平均（悬停查看 95% 置信区间）；红色：B 较低，蓝色：B 较高。",
+    },
+    "diff_map_each": {
+        "en": "Colour: B − A of the mean over the last {w} months in replicate {r} (a synthetic district is drawn anew for every replicate, so each replicate has its own communities; a district read from files is averaged over replicates); red: lower in B, blue: higher in B.",
+        "zh": "颜色：第 {r} 次重复中最后 {w} 个月均值的 B − A（合成区域每次重复重新生成，社区各不相同；从文件读取的区域则对各次重复取平均）；红色：B 较低，蓝色：B 较高。",
+    },
+    "diff_map_geo": {
+        "en": "Compounds at their coordinates, coloured by their community; dashed: streets' outlines.",
+        "zh": "小区按坐标绘制，颜色取其所在社区；虚线：街道轮廓。",
+    },
+    "diff_map_layout": {
+        "en": "The world has no coordinates: communities as in the district view, grouped by street.",
+        "zh": "该区域没有坐标：社区按全区视图排列、按街道分组。",
+    },
+    "view_map": {"en": "Map: compounds at their coordinates", "zh": "地图：按坐标绘制小区"},
+    "colour_compound": {"en": "compound: {name}", "zh": "小区：{name}"},
+    "colour_community": {"en": "community: {name}", "zh": "社区：{name}"},
+    "map_caption": {
+        "en": "{n:,} compounds at their coordinates (km east and north of the district's centre); {missing:,} without coordinates are not drawn.",
+        "zh": "按坐标绘制 {n:,} 个小区（距区域中心向东、向北的公里数）；{missing:,} 个无坐标的小区未绘制。",
+    },
+    "map_none": {
+        "en": "This world has no coordinates (a district read from tables with longitude and latitude columns has them: docs/DATA.md), so its communities are laid out by street as in the district view, not at their places.",
+        "zh": "该区域没有坐标（从含经纬度列的表格读入的区域才有：见 docs/DATA.md），因此社区按全区视图的街道分组排列，而非其实际位置。",
+    },
+    "map_note_layout": {
+        "en": "Dashed: each street's outline round its communities. Hover for a community's values, click for its drill-down.",
+        "zh": "虚线：各街道所辖社区的轮廓。悬停查看社区数值，点击查看详情。",
+    },
+    "map_note": {
+        "en": "Dashed: each street's outline round its compounds. Size: a compound's households. Hover for its values, click for its drill-down.",
+        "zh": "虚线：各街道所辖小区的轮廓。大小：小区户数。悬停查看数值，点击查看详情。",
+    },
+    "ties_min": {
+        "en": "Lines between streets and to firms or NGOs: drawn where they stand for at least {k} ties",
+        "zh": "跨街道及连向物业、社会组织的连线：至少代表 {k} 条关系才绘制",
+    },
+    "ties_bundle": {
+        "en": "Bundle a community's ties outside its street at its street office",
+        "zh": "将社区的跨街道关系汇总到其街道办",
+    },
+    "tab_streets": {"en": "Streets", "zh": "街道对比"},
+    "streets_column": {"en": "Per-community outcome", "zh": "社区指标"},
+    "streets_pages": {"en": "Streets shown", "zh": "显示的街道"},
+    "streets_page": {"en": "Streets {a}–{b}", "zh": "街道 {a}–{b}"},
+    "streets_by_street": {"en": "By street", "zh": "分街道"},
+    "streets_spread": {"en": "Across the communities", "zh": "各社区的分布"},
+    "streets_line": {"en": "the street", "zh": "该街道"},
+    "streets_weighted": {
+        "en": "A street's value is its communities' mean weighted by residents (the district's likewise).",
+        "zh": "街道的数值为其各社区按居民人数加权的均值（全区同理）。",
+    },
+    "streets_summed": {
+        "en": "A street's value is the sum over its communities (a count or an amount of money; the district's likewise).",
+        "zh": "街道的数值为其各社区之和（计数或金额；全区同理）。",
+    },
+    "spread_district": {"en": "district", "zh": "全区"},
+    "spread_median": {"en": "median community", "zh": "社区中位数"},
+    "spread_n": {"en": "communities", "zh": "社区数"},
+    "spread_note": {
+        "en": "Bands: the 10th–90th and 25th–75th percentiles of the communities (each counts once); line: the median community; dashed red: the district.",
+        "zh": "色带：各社区（每个社区计一次）的第 10–90 与第 25–75 百分位；实线：社区中位数；红色虚线：全区。",
+    },
+    "numbering_note": {
+        "en": "Streets, communities and compounds are numbered from 0, as in scenario files ([[policy]] streets = [...]) and the exported tables.",
+        "zh": "街道、社区和小区均从 0 开始编号，与情景文件（[[policy]] streets = [...]）和导出的表一致。",
+    },
+    "tab_sweep": {"en": "Sweep", "zh": "参数扫描"},
+    "sweep_intro": {
+        "en": "One lever (or one field of the policy timeline) over several values, each run on the same N replicate seeds on the session's world, every other setting as in the sidebar: the effect curve of each outcome with the 95% confidence interval of each value's mean, as NetLogo's BehaviorSpace does. It runs python -m sim sweep on the experiment file you can save below.",
+        "zh": "在当前会话的区域上，将一个政策杠杆（或政策时间表中的一个字段）取若干数值，每个数值用相同的 N 个重复种子运行，其余设置与侧栏相同：得到各指标的效应曲线及各数值均值的 95% 置信区间（类似 NetLogo 的 BehaviorSpace）。运行的是可在下方保存的实验文件（python -m sim sweep）。",
+    },
+    "sweep_factor": {"en": "Lever or timeline field", "zh": "政策杠杆或时间表字段"},
+    "sweep_values": {"en": "Values (comma-separated)", "zh": "取值（逗号分隔）"},
+    "sweep_values_help": {
+        "en": "Numbers such as 0, 0.25, 0.5, 0.75, 1; an on/off lever: false, true. The first value is the reference of the paired differences.",
+        "zh": "例如 0, 0.25, 0.5, 0.75, 1；开关型杠杆：false, true。第一个取值为配对差值的参照。",
+    },
+    "sweep_run": {"en": "Run sweep", "zh": "开始扫描"},
+    "sweep_timeline_field": {"en": "Reform {entry}: {field}", "zh": "改革 {entry}：{field}"},
+    "sweep_done": {
+        "en": "Swept {factor} over {values} · {n} replicates each · {months} months · seed {seed}",
+        "zh": "扫描 {factor}，取值 {values} · 每个取值 {n} 次重复 · {months} 个月 · 种子 {seed}",
+    },
+    "sweep_relative": {
+        "en": "Show the paired difference from the first value ({v})",
+        "zh": "显示相对于第一个取值（{v}）的配对差值",
+    },
+    "sweep_axis_mean": {"en": "{unit}", "zh": "{unit}"},
+    "sweep_axis_diff": {"en": "difference, {unit}", "zh": "差值，{unit}"},
+    "sweep_mean": {"en": "mean", "zh": "均值"},
+    "ci95_mean": {"en": "95% CI of the mean", "zh": "均值的 95% 置信区间"},
+    "sweep_diff": {"en": "minus first value", "zh": "减去第一个取值"},
+    "sweep_nothing": {
+        "en": "No run of the sweep finished; nothing to show.",
+        "zh": "扫描没有完成任何运行，无可显示的结果。",
+    },
+    "sweep_download_runs": {
+        "en": "Runs (one row per value and replicate)",
+        "zh": "运行表（每个取值每次重复一行）",
+    },
+    "sweep_download_effects": {
+        "en": "Effects with 95% CIs (one row per value and outcome)",
+        "zh": "效应及 95% 置信区间（每个取值每个指标一行）",
+    },
+    "sweep_save": {"en": "Save as experiment (TOML)", "zh": "保存为实验文件（TOML）"},
+    "sweep_save_help": {
+        "en": "python -m sim sweep <file> runs the same runs and gives the same tables; python -m sim report <results folder> writes its report.",
+        "zh": "python -m sim sweep <文件> 运行相同的运行并得到相同的表；python -m sim report <结果目录> 生成报告。",
+    },
+    "sweep_figure_title": {
+        "en": "{factor}: mean of the last {w} months over {n} replicates, 95% CI",
+        "zh": "{factor}：最后 {w} 个月均值（{n} 次重复），95% 置信区间",
+    },
+    "compound_name": {
+        "en": "Compound {k} (community {c}, street {s})",
+        "zh": "小区 {k}（社区 {c}，街道 {s}）",
     },
     # network: hover, legend, drill-down
     "colour_by": {"en": "Colour nodes by", "zh": "节点着色依据"},
@@ -577,20 +802,27 @@ def param_label(name: str, lang: str = "en") -> str:
     return entry.get(lang) or entry["en"]
 
 
+def _pair(entry: tuple[str, str], lang: str) -> str:
+    return entry[1] if lang == "zh" else entry[0]
+
+
 def outcome_label(name: str, lang: str = "en") -> str:
-    """The series name of an outcome in plots and tables."""
+    """The series name of an outcome inside its panel; else its standalone name."""
     entry = OUTCOME_LABELS.get(name)
     if entry is None:
-        return name
+        return long_label(name, lang)
     return entry.get(lang) or entry["en"]
 
 
 def long_label(name: str, lang: str = "en") -> str:
-    """The name of an outcome where it stands alone (comparison plot and table)."""
+    """The name of an outcome where it stands alone (comparison plot and table); an
+    outcome without one is named after its identifier."""
     entry = LONG_LABELS.get(name)
-    if entry is None:
-        return outcome_label(name, lang)
-    return entry.get(lang) or entry["en"]
+    if entry is not None:
+        return entry.get(lang) or entry["en"]
+    if name in OUTCOME_NAMES:
+        return _pair(OUTCOME_NAMES[name], lang)
+    return humanise(name)
 
 
 def param_help(name: str) -> str:
@@ -664,6 +896,21 @@ def fmt_numbers(values: np.ndarray) -> list[str]:
     return out
 
 
+YEAR_COLUMNS = frozenset({"build_year"})
+"""Columns holding calendar years: shown as 2014, not 2,014."""
+
+
+def fmt_value(column: str, value: Any, lang: str = "en") -> str:
+    """`fmt_number` of a value of `column`, a year without thousands separators."""
+    if column in YEAR_COLUMNS and not isinstance(value, str):
+        try:
+            year = float(value)
+        except (TypeError, ValueError):
+            return fmt_number(value, lang)
+        return str(int(year)) if math.isfinite(year) else "—"
+    return fmt_number(value, lang)
+
+
 def signed(value: float, lang: str = "en", decimals: int | None = None) -> str:
     """A difference with its sign: +0.012, −0.585."""
     text = fmt_number(value, lang, decimals)
@@ -686,9 +933,23 @@ def kind_label(kind: str, lang: str = "en") -> str:
 
 
 def metric_label(column: str, lang: str = "en") -> str:
-    """The name of a per-community table column; an unknown one is named after itself."""
+    """The name of a column of the per-community or per-compound table (or of an
+    organisation's attribute); an unknown one is named after its identifier."""
     key = f"metric_{column}"
-    return tr(key, lang) if key in TEXT else column
+    if key in TEXT:
+        return tr(key, lang)
+    for table in (COLUMN_NAMES, ATTRIBUTE_NAMES):
+        if column in table:
+            return _pair(table[column], lang)
+    return humanise(column)
+
+
+def attribute_label(name: str, lang: str = "en") -> str:
+    """The name of an organisation's recorded attribute (the drill-down's values)."""
+    for table in (ATTRIBUTE_NAMES, COLUMN_NAMES):
+        if name in table:
+            return _pair(table[name], lang)
+    return metric_label(name, lang)
 
 
 def counted(n: int, noun: str, lang: str = "en") -> str:
@@ -707,3 +968,10 @@ def state_label(state: str, lang: str = "en") -> str:
     """The name of a node's state; an unknown state is named after itself."""
     key = f"state_{state}"
     return tr(key, lang) if key in TEXT else humanise(state)
+
+
+def html_text(text: object) -> str:
+    """Text to put into the page's HTML (its <, > and & escaped)."""
+    from html import escape
+
+    return escape(str(text), quote=False)

@@ -17,9 +17,20 @@ from typing import Any
 import numpy as np
 import solara
 
+from . import map_view as mv
 from . import network_view as nv
 from .history import describe, read_scalars
-from .i18n import fmt_number, kind_label, metric_label, role_label, state_label, tr
+from .i18n import (
+    attribute_label,
+    fmt_number,
+    fmt_value,
+    html_text,
+    kind_label,
+    metric_label,
+    role_label,
+    state_label,
+    tr,
+)
 from .people import holdings
 from .plots import PANELS, months_collected, panel_rows, panel_spec, series_rows, series_spec
 from .session import Run
@@ -37,6 +48,17 @@ DRILL_COLUMNS = (
     "escalated",
 )
 """A community's own series in the drill-down (those of them its table has)."""
+
+COMPOUND_DRILL_COLUMNS = (
+    "satisfaction",
+    "participation",
+    "quality",
+    "collection",
+    "independence",
+    "dispute_rate",
+    "effort",
+)
+"""A compound's own series in the drill-down of the map (those its table has)."""
 
 
 def shown_month(run: Run, chosen: int | None) -> int:
@@ -108,8 +130,15 @@ def LiveTab(
     if key.startswith("street:") and int(key.split(":")[1]) not in streets:
         key = f"street:{streets[0]}" if streets else "district"
     selected = solara.use_reactive(-1)
+
+    def make_view() -> nv.View:
+        if key == "map":  # communities laid out by street where the world has no coordinates
+            found = mv.map_view(run.structure, run.model, run.district)
+            return found if found is not None else mv.community_view(run.structure)
+        return nv.build_view(run.structure, key)
+
     with lock:
-        view = solara.use_memo(lambda: nv.build_view(run.structure, key), [run, key])
+        view = solara.use_memo(make_view, [run, key])
     solara.use_effect(lambda: selected.set(-1), [run, key])
     TimeBar(run, tick, chosen, lang)
     with solara.Div(classes=["live-grid"]):
@@ -142,43 +171,60 @@ def NetworkPanel(
     selected: solara.Reactive[int],
     lang: str,
 ) -> None:
-    """The governance network of the shown month in the chosen view, and its legend; a
-    click selects a node for the drill-down."""
+    """The governance network of the shown month in the chosen view (or the map), and its
+    legend; a click selects a node (a compound on the map, or a community where the world
+    has no coordinates) for the drill-down."""
     tick.value  # noqa: B018
     streets = run.structure.streets.tolist()
-    kind = "district" if key == "district" else "street"
-    colour = solara.use_reactive({"district": nv.DEFAULT_METRIC, "street": "kind"})
+    kind = "district" if key == "district" else "map" if key == "map" else "street"
+    colour = solara.use_reactive(
+        {"district": nv.DEFAULT_METRIC, "street": "kind", "map": mv.DEFAULT_COLOUR}
+    )
+    ties = solara.use_reactive(nv.TieFilter())
     shown = solara.use_reactive({k: None for k in nv.HIDDEN_AT_FIRST})
     present = sorted(set(run.history.edges_at(None).values()))
-    kinds_shown = shown.value[kind]
+    kinds_shown = shown.value.get(kind, ())  # the map draws no ties
     if kinds_shown is None:
-        kinds_shown = tuple(k for k in present if k not in nv.HIDDEN_AT_FIRST[kind])
+        kinds_shown = tuple(k for k in present if k not in nv.HIDDEN_AT_FIRST.get(kind, ()))
     month = shown_month(run, chosen.value)
-    options = nv.Options(colour.value[kind], tuple(kinds_shown), selected.value, lang)
+    options = nv.Options(colour.value[kind], tuple(kinds_shown), selected.value, lang, ties.value)
 
     def build() -> dict[str, Any]:
         with lock:
-            return {**nv.frame(view, run.structure, run.history, month, options), "version": month}
+            if kind == "map":
+                found = mv.frame(view, run.history, month, options.colour, lang, selected.value)
+            else:
+                found = nv.frame(view, run.structure, run.history, month, options)
+            return {**found, "version": month}
 
     rows = solara.use_memo(build, [run, view, month, options])
-    spec = solara.use_memo(
-        lambda: nv.spec(view, filename=f"network-{key.replace(':', '')}"), [view]
-    )
+
+    def make_spec() -> dict[str, Any]:
+        if kind == "map":
+            return mv.spec(view, filename="map")
+        return nv.spec(view, filename=f"network-{key.replace(':', '')}")
+
+    spec = solara.use_memo(make_spec, [view])
 
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
-        views = {tr("view_district", lang): "district", tr("view_street", lang): "street"}
+        views = {
+            tr("view_district", lang): "district",
+            tr("view_street", lang): "street",
+            tr("view_map", lang): "map",
+        }
+        current_view = {"district": "view_district", "street": "view_street", "map": "view_map"}
         solara.Select(
             tr("view", lang),
             values=list(views),
-            value=tr("view_district" if kind == "district" else "view_street", lang),
+            value=tr(current_view[kind], lang),
             on_value=lambda v: view_key.set(
-                "district" if views[v] == "district" else f"street:{streets[0]}"
+                f"street:{streets[0]}" if views[v] == "street" else views[v]
             ),
             style={"max-width": "280px"},
             classes=["view-select"],
         )
         if kind == "street":
-            names = [tr("street_n", lang).format(s=s + 1) for s in streets]
+            names = [tr("street_n", lang).format(s=s) for s in streets]
             solara.Select(
                 tr("street", lang),
                 values=names,
@@ -187,10 +233,18 @@ def NetworkPanel(
                 style={"max-width": "140px"},
                 classes=["street-select"],
             )
-        modes = {tr("colour_kind", lang): "kind", tr("colour_state", lang): "state"}
-        with lock:
-            metrics = nv.metric_columns(run.history.community_table())
-        modes.update({metric_label(m, lang): m for m in metrics})
+        if kind == "map":
+            with lock:
+                found = mv.colour_options(run.history, compounds=view.compound is not None)
+            modes = {
+                tr(f"colour_{k.partition(':')[0]}", lang).format(name=metric_label(col, lang)): k
+                for k, col in found.items()
+            }
+        else:
+            modes = {tr("colour_kind", lang): "kind", tr("colour_state", lang): "state"}
+            with lock:
+                metrics = nv.metric_columns(run.history.community_table())
+            modes.update({metric_label(m, lang): m for m in metrics})
         current = next(
             (k for k, v in modes.items() if v == colour.value[kind]), tr("colour_kind", lang)
         )
@@ -210,12 +264,78 @@ def NetworkPanel(
     with solara.Div(classes=["network-chart"]):
         Chart(spec, rows, on_click=clicked)
     counts = run.structure.counts()
+    if kind == "map":
+        located = view.compound is not None
+        solara.Text(
+            tr("map_caption", lang).format(n=view.n, missing=view.missing)
+            if located
+            else tr("map_none", lang),
+            classes=["network-caption"],
+            style={"font-size": "12px", "color": "#666", "display": "block"},
+        )
+        MapLegend(run, options.colour, lang, located)
+        return
     solara.Text(
-        tr("network_caption", lang).format(n=view.n, total=counts["nodes"]),
+        tr("network_caption", lang).format(n=view.n, total=counts["nodes"])
+        + " "
+        + tr("numbering_note", lang),
         classes=["network-caption"],
         style={"font-size": "12px", "color": "#666", "display": "block"},
     )
+    if kind == "district":
+        TieControl(ties, lang)
     Legend(view, run, options, present, shown, kind, lang)
+
+
+@solara.component
+def TieControl(ties: solara.Reactive[Any], lang: str) -> None:
+    """Which ties the district view draws (`network_view.TieFilter`): lines between streets
+    or to district-wide nodes only where they stand for at least k ties, and a community's
+    ties outside its street bundled at its street office."""
+    now = ties.value
+    with solara.Row(
+        gap="16px", style={"flex-wrap": "wrap", "align-items": "center"}, classes=["tie-control"]
+    ):
+        with solara.Div(style={"min-width": "240px", "flex": "1 1 300px"}, classes=["ties-min"]):
+            solara.Text(
+                tr("ties_min", lang).format(k=now.min_count),
+                style={"font-size": "13px", "display": "block"},
+            )
+            solara.v.Slider(
+                v_model=now.min_count,
+                on_v_model=lambda v: ties.set(nv.TieFilter(int(v), now.bundle)),
+                min=1,
+                max=nv.MAX_MIN_TIES,
+                step=1,
+                thumb_label=True,
+                hide_details=True,
+                dense=True,
+            )
+        with solara.Div(classes=["ties-bundle"]):
+            solara.Checkbox(
+                label=tr("ties_bundle", lang),
+                value=now.bundle,
+                on_value=lambda v: ties.set(nv.TieFilter(now.min_count, bool(v))),
+            )
+
+
+@solara.component
+def MapLegend(run: Run, colour: str, lang: str, located: bool = True) -> None:
+    """What the map's colours and outlines mean (`located`: compounds at their
+    coordinates, else communities laid out by street)."""
+    source, _, col = colour.partition(":")
+    table = run.history.compound_table() if source == "compound" else run.history.community_table()
+    lo, hi, gradient = nv.metric_range(col, table)
+    rows = [
+        f'<div class="gl-row"><span>{tr("shade_note", lang)}: '
+        f"{_esc(metric_label(col, lang))}</span></div>",
+        f'<div class="gl-row"><span>{fmt_number(lo, lang)}</span><span class="bar" '
+        f'style="background:{gradient}"></span><span>{fmt_number(hi, lang)}</span></div>',
+        f'<div class="gl-row"><span>{_esc(tr("map_note" if located else "map_note_layout", lang))}'
+        "</span></div>",
+        f'<div class="gl-row"><span>{_esc(tr("numbering_note", lang))}</span></div>',
+    ]
+    solara.HTML(tag="div", unsafe_innerHTML="".join(rows), classes=["gov-legend", "map-legend"])
 
 
 @solara.component
@@ -323,22 +443,20 @@ def DrillDown(
     st, history = run.structure, run.history
     node = int(view.node[k])
     c, s = int(view.community[k]), int(view.street[k])
+    compound = int(view.compound[k]) if view.compound is not None else -1
     with lock:
-        if node < 0:
-            title = tr("community_name", lang).format(c=c + 1, s=s + 1)
-            table = history.community_table()
-            mine = table[table["community"] == c] if "community" in table else table.iloc[0:0]
-            frame = mine.rename(columns={"step": "month"})
-            now = frame[frame["month"] == month]
-            values = (
-                {
-                    metric_label(col, lang): fmt_number(v, lang)
-                    for col, v in now.iloc[0].items()
-                    if col not in nv.NOT_METRICS | {"month"}
-                }
-                if len(now)
-                else {}
-            )
+        if compound >= 0:  # a compound of the map: its row of the per-compound table
+            title = mv.point_name(view, k, lang)
+            frame, values = _rows_of(history.compound_table(), "compound", compound, month, lang)
+            columns = [col for col in COMPOUND_DRILL_COLUMNS if col in frame]
+            members = np.flatnonzero(view.member == k)
+            parts = _members(run, members, month, lang)
+            orgs = set(st.ids[members].tolist())
+            ties = _ties(run, orgs, month, lang)
+            note = ""
+        elif node < 0:
+            title = tr("community_name", lang).format(c=c, s=s)
+            frame, values = _rows_of(history.community_table(), "community", c, month, lang)
             columns = [col for col in DRILL_COLUMNS if col in frame]
             members = np.flatnonzero(view.member == k)
             parts = _members(run, members, month, lang)
@@ -361,7 +479,9 @@ def DrillDown(
                         recorded = {**read_scalars(agent), **describe(agent)}
                 else:
                     note = tr("drill_recorded", lang)
-                values = {name: fmt_number(v, lang) for name, v in recorded.items()}
+                values = {
+                    attribute_label(n, lang): fmt_number(v, lang) for n, v in recorded.items()
+                }
             frame = history.node_series(node)
             columns = [col for col in frame.columns if col != "month"]
             parts = []
@@ -389,9 +509,9 @@ def DrillDown(
                 tr("drill_series", lang),
                 lang,
                 columns=3,
-                filename=f"series-{'community' if node < 0 else 'node'}-{c if node < 0 else node}",
+                filename=_series_name(node, c, compound),
             )
-            with solara.Div(classes=["drill-series"], style={"overflow-x": "auto"}):
+            with solara.Div(classes=["drill-series"]):
                 Chart(spec, {"rows": rows, "version": month})
         else:
             solara.Text(tr("drill_no_series", lang), style={"color": "#666"})
@@ -413,6 +533,29 @@ def DrillDown(
                 unsafe_innerHTML="".join(f"<li>{_esc(t)}</li>" for t in ties),
                 classes=["drill-ties"],
             )
+
+
+def _rows_of(table: Any, key: str, value: int, month: int, lang: str) -> tuple[Any, dict[str, str]]:
+    """One community's (or compound's) rows of its table by month, and its values in
+    `month` by their names."""
+    mine = table[table[key] == value] if key in table else table.iloc[0:0]
+    frame = mine.rename(columns={"step": "month"})
+    now = frame[frame["month"] == month]
+    if not len(now):
+        return frame, {}
+    skip = nv.NOT_METRICS | {"month", key}
+    values = {
+        metric_label(col, lang): fmt_value(col, v, lang)
+        for col, v in now.iloc[0].items()
+        if col not in skip
+    }
+    return frame, values
+
+
+def _series_name(node: int, community: int, compound: int) -> str:
+    if compound >= 0:
+        return f"series-compound-{compound}"
+    return f"series-community-{community}" if node < 0 else f"series-node-{node}"
 
 
 PEOPLE_SHOWN = 40
@@ -523,8 +666,7 @@ def _ties(run: Run, nodes: set[int], month: int, lang: str, limit: int = 12) -> 
     return out
 
 
-def _esc(text: Any) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+_esc = html_text
 
 
 # ------------------------------------------------------------------------------ plots

@@ -35,7 +35,15 @@ from matplotlib import colormaps
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from .history import History
-from .i18n import fmt_number, fmt_numbers, kind_label, metric_label, state_label, tr
+from .i18n import (
+    attribute_label,
+    fmt_number,
+    fmt_numbers,
+    kind_label,
+    metric_label,
+    state_label,
+    tr,
+)
 from .structure import Structure
 
 # ------------------------------------------------------------------------------ styles
@@ -222,6 +230,10 @@ class View:
     members: np.ndarray = field(default=None)  # network nodes merged into each view node
     hubs: np.ndarray = field(default=None)  # view nodes whose ties show only when selected
     cache: dict = field(default_factory=dict, repr=False)  # names per language
+    compound: np.ndarray | None = None  # a map's compound (model index) of each view node
+    outlines: list[tuple[int, np.ndarray]] = field(default_factory=list)  # a map's streets
+    missing: int = 0  # a map's compounds without coordinates (not drawn)
+    names: np.ndarray | None = None  # a map's compound names as the tables give them
 
     @property
     def n(self) -> int:
@@ -355,7 +367,7 @@ def district_view(structure: Structure) -> View:
             for i in rows.tolist():
                 placed[i] = p
         if s >= 0:
-            labels.append((float(c0[0]), float(c0[1] + radius[s] + 0.3), str(s + 1)))
+            labels.append((float(c0[0]), float(c0[1] + radius[s] + 0.3), str(s)))
     others = [i for i in range(st.n) if member[i] < 0]
     hub_rows = [i for i in others if _is_hub(st, i, len(streets))]
     others = [i for i in others if i not in set(hub_rows)]
@@ -599,14 +611,61 @@ def state_colour(state: str) -> str:
     return STATE_COLOURS.get(state) or _hash_pick(state, GENERIC_COLOURS)
 
 
+MAX_MIN_TIES = 10
+"""Largest "fewer ties than this are not drawn" the tie control offers."""
+
+
+@dataclass(frozen=True)
+class TieFilter:
+    """Which ties the district view draws. `bundle`: a community's ties to nodes outside its
+    street (firms, NGOs, other streets) are drawn from its street office, one line per
+    street, kind and other end, as wide as the ties it stands for — a district of 10
+    streets after ten years has some 100 community-firm coordination lines crossing the grid
+    one by one. `min_count`: lines between streets or to district-wide nodes that stand for
+    fewer ties are not drawn (lines within a street always are). The selected node's own
+    ties are always drawn, one by one."""
+
+    min_count: int = 3
+    bundle: bool = True
+
+
 @dataclass
 class Options:
-    """What the user chose: colouring, shown tie kinds, the selected view node, language."""
+    """What the user chose: colouring, shown tie kinds, the selected view node, language,
+    and the tie filter of the district view."""
 
     colour: str = "kind"  # "kind", "state" or a per-community table column
     shown: tuple[str, ...] = ()
     selected: int = -1
     lang: str = "en"
+    ties: TieFilter = field(default_factory=TieFilter)
+
+
+def bundle_pairs(
+    view: View, pairs: dict[str, tuple[np.ndarray, np.ndarray]], keep: int = -1
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Ties between a community and a node outside its street, moved to the community's
+    street office and summed (see `TieFilter`); ties of view node `keep` stay as they are."""
+    heads = {}
+    for k in np.flatnonzero((view.community < 0) & (view.street >= 0)).tolist():
+        heads.setdefault(int(view.street[k]), k)
+    if not heads:
+        return pairs
+    anchor = np.arange(view.n)
+    comm = np.flatnonzero(view.community >= 0)
+    anchor[comm] = [heads.get(int(view.street[k]), k) for k in comm.tolist()]
+    out = {}
+    for kind, (p, w) in pairs.items():
+        a, b = p[:, 0], p[:, 1]
+        outside_b = (view.community[a] >= 0) & (view.street[b] != view.street[a])
+        outside_a = (view.community[b] >= 0) & (view.street[a] != view.street[b])
+        mine = (a == keep) | (b == keep)
+        a2 = np.where(outside_b & ~mine, anchor[a], a)
+        b2 = np.where(outside_a & ~mine, anchor[b], b)
+        q = np.column_stack((np.minimum(a2, b2), np.maximum(a2, b2)))
+        q, inverse = np.unique(q, axis=0, return_inverse=True)
+        out[kind] = (q.astype(np.int64), np.bincount(inverse.ravel(), weights=w).astype(float))
+    return out
 
 
 def frame(
@@ -619,6 +678,12 @@ def frame(
     pairs, internal = aggregate_edges(view.member, ties, view.n)
     nodes = _node_rows(view, structure, history, t, options, pairs, internal)
     shown = set(options.shown)
+    drawn = pairs
+    if view.district:
+        if options.ties.bundle:
+            drawn = bundle_pairs(view, drawn, options.selected)
+        if options.ties.min_count > 1:
+            drawn = _strong(view, drawn, options.ties.min_count, options.selected)
     rings = []
     xa = internal.get("cross_appointment")
     if xa is not None and "cross_appointment" in shown:
@@ -649,10 +714,24 @@ def frame(
         hidden[options.selected] = False
     return {
         "nodes": nodes,
-        "edges": _edge_rows(view, pairs, shown, options.lang, hidden),
+        "edges": _edge_rows(view, drawn, shown, options.lang, hidden),
         "rings": rings,
         "labels": labels,
     }
+
+
+def _strong(
+    view: View, pairs: dict[str, tuple[np.ndarray, np.ndarray]], least: int, keep: int
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Lines between streets, or to district-wide nodes, that stand for at least `least`
+    ties (and every line of view node `keep`); lines within a street are all kept."""
+    out = {}
+    for kind, (p, w) in pairs.items():
+        within = view.street[p[:, 0]] == view.street[p[:, 1]]
+        mine = (p[:, 0] == keep) | (p[:, 1] == keep)
+        ok = within | mine | (w >= least)
+        out[kind] = (p[ok], w[ok])
+    return out
 
 
 def _names(view: View, structure: Structure, lang: str) -> list[str]:
@@ -664,7 +743,7 @@ def _names(view: View, structure: Structure, lang: str) -> list[str]:
             c, s = int(view.community[k]), int(view.street[k])
             node = int(view.node[k])
             if node < 0:
-                names.append(tr("community_name", lang).format(c=c + 1, s=s + 1))
+                names.append(tr("community_name", lang).format(c=c, s=s))
             else:
                 i = structure.row[node]
                 names.append(
@@ -750,15 +829,15 @@ def _node_rows(
             state = node_state(found)
             tip[keys["kind"]] = kind_label(kind, lang)
             if c >= 0:
-                tip[keys["community"]] = str(c + 1)
+                tip[keys["community"]] = str(c)
             if s >= 0:
-                tip[keys["street"]] = str(s + 1)
+                tip[keys["street"]] = str(s)
             tip[keys["state"]] = state_label(state, lang)
             if view.hubs[k]:
                 tip[tr("tip_hub", lang)] = tr("tip_hub_text", lang).format(n=int(degree[k]))
             for name, v in (found or {}).items():
                 if name != "state":
-                    tip[name] = fmt_number(v, lang)
+                    tip[attribute_label(name, lang)] = fmt_number(v, lang)
         else:
             state = "community"
             for col in values:
@@ -829,12 +908,12 @@ def node_name(
     kind: str, level: str, index: int, community: int, street: int, lang: str = "en"
 ) -> str:
     """A node's name: its kind and number, and where it is."""
-    name = f"{kind_label(kind, lang)} {index + 1}"
+    name = f"{kind_label(kind, lang)} {index}"
     where = []
     if community >= 0 and level != "community":
-        where.append(tr("in_community", lang).format(c=community + 1))
+        where.append(tr("in_community", lang).format(c=community))
     if street >= 0 and level != "street":
-        where.append(tr("in_street", lang).format(s=street + 1))
+        where.append(tr("in_street", lang).format(s=street))
     return f"{name} ({', '.join(where)})" if where else name
 
 

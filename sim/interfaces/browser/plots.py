@@ -25,7 +25,7 @@ import pandas as pd
 
 from sim.core.metrics import OUTCOMES
 
-from .i18n import long_label, metric_label, outcome_label, tr
+from .i18n import metric_label, outcome_label, tr
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
@@ -50,6 +50,10 @@ UNITS: dict[str, Unit] = {
     "ngos": Unit("unit_ngos", ",.0f"),
     "yuan_month": Unit("unit_yuan_month", ",.0f"),
     "yuan_stock": Unit("unit_yuan_stock", ",.0f"),
+    "hours": Unit("unit_hours", ",.1f"),
+    "load": Unit("unit_load", ".2f"),
+    "months": Unit("unit_months", ".2f"),
+    "number": Unit("unit_number", ",.2f"),
 }
 
 
@@ -128,6 +132,24 @@ def _month_axis(lang: str) -> dict[str, Any]:
     }
 
 
+TITLE_WIDTH = 24
+"""Characters of a panel title's line (a panel is at least 210 px wide); a longer title
+breaks into lines instead of running out of its chart."""
+
+
+def title_lines(text: str, width: int = TITLE_WIDTH) -> list[str] | str:
+    """A title as lines of at most `width` characters (CJK characters count double)."""
+    import textwrap
+
+    size = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    if size <= width:
+        return text
+    if any(ord(ch) > 0x2E80 for ch in text) and " " not in text:
+        half = len(text) // 2
+        return [text[:half], text[half:]]
+    return textwrap.wrap(text, width) or text
+
+
 def months_collected(series: Mapping[str, Sequence[float]]) -> int:
     """Number of months in the collected series."""
     return min((len(series.get(o, ())) for o in PLOTTED), default=0)
@@ -188,10 +210,10 @@ def panel_spec(
     return {
         "$schema": SCHEMA,
         "description": panel.key,
-        "title": tr(panel.key, lang),
+        "title": {"text": title_lines(tr(panel.key, lang))},
         "width": "container",
         "height": height,
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        "autosize": {"type": "fit-x", "contains": "padding", "resize": True},
         "data": {"name": "rows"},
         "transform": [
             {"calculate": _lookup(definitions(panel, lang), "series"), "as": "definition"}
@@ -252,9 +274,11 @@ def band_rows(
     frames_b: Sequence[pd.DataFrame],
     outcome: str,
     names: tuple[str, str],
+    share: bool = False,
 ) -> list[dict[str, Any]]:
     """Per arm and month: the mean of the replicates and its 95% confidence interval (none
-    with one replicate)."""
+    with one replicate). `share`: the interval is cut at 0 and 1, the values a share can
+    take (a t-interval of few replicates can reach beyond them)."""
     from sim.experiments.stats import mean_ci
 
     rows = []
@@ -264,13 +288,14 @@ def band_rows(
         values = np.array([f[outcome].to_numpy(dtype=float) for f in frames])
         for m in range(values.shape[1]):
             est = mean_ci(values[:, m])
+            low, high = (max(est.low, 0.0), min(est.high, 1.0)) if share else (est.low, est.high)
             rows.append(
                 {
                     "month": m + 1,
                     "arm": arm,
                     "mean": _round(est.mean),
-                    "low": _round(est.low),
-                    "high": _round(est.high),
+                    "low": _round(low),
+                    "high": _round(high),
                     "n": est.n,
                 }
             )
@@ -287,9 +312,12 @@ def band_spec(
     names: tuple[str, str],
     lang: str = "en",
     zero: bool = False,
-    height: int = 140,
+    height: int = 150,
 ) -> dict[str, Any]:
-    """One compared outcome: each arm's replicate mean by month with its 95% CI band."""
+    """One compared outcome: each arm's replicate mean by month with its 95% CI band. The
+    chart has no title and no legend of its own (the tab writes the outcome's name and
+    definition above it, and one legend for all charts): a long title or legend inside a
+    chart that fits its container's width leaves the plot no width at all."""
     u = UNITS[unit]
     y = {
         "field": "mean",
@@ -302,20 +330,15 @@ def band_spec(
         "type": "nominal",
         "title": None,
         "scale": {"domain": list(names), "range": list(ARM_COLOURS)},
-        "legend": {"orient": "bottom"},
+        "legend": None,
     }
     x = _month_axis(lang)
     return {
         "$schema": SCHEMA,
         "description": f"comparison of {outcome}",
-        "title": {
-            "text": long_label(outcome, lang),
-            "subtitle": OUTCOMES.get(outcome, ""),
-            "subtitleFontSize": 10,
-        },
         "width": "container",
         "height": height,
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        "autosize": {"type": "fit-x", "contains": "padding", "resize": True},
         "data": {"name": "rows"},
         "layer": [
             {
@@ -328,7 +351,7 @@ def band_spec(
                 },
             },
             {
-                "mark": {"type": "line", "strokeWidth": 1.8},
+                "mark": {"type": "line", "strokeWidth": 1.8, "point": {"size": 10}},
                 "encoding": {
                     "x": x,
                     "y": y,
@@ -361,6 +384,271 @@ def band_spec(
         ],
         "config": _config(),
         "usermeta": {"embedOptions": export_options(f"compare-{outcome}")},
+    }
+
+
+def effect_spec(
+    outcome: str,
+    unit: str,
+    factor: str,
+    lang: str = "en",
+    relative: bool = False,
+    numeric: bool = True,
+    height: int = 150,
+) -> dict[str, Any]:
+    """One outcome of a sweep: the mean over the summary window at each value of the swept
+    factor with its 95% CI band — or, `relative`, the paired difference from the first
+    value with its band and a line at zero. Like `band_spec`, no title or legend inside."""
+    u = UNITS[unit]
+    y_field, low, high = ("diff", "diff_low", "diff_high") if relative else ("mean", "low", "high")
+    title = tr("sweep_axis_diff" if relative else "sweep_axis_mean", lang).format(
+        unit=tr(u.title, lang)
+    )
+    y = {"field": y_field, "type": "quantitative", "title": title, "scale": {"zero": relative}}
+    x: dict[str, Any] = {
+        "field": "value",
+        "type": "quantitative" if numeric else "ordinal",
+        "title": factor,
+        "axis": {"labelAngle": 0, "titleLimit": 220},
+    }
+    if numeric:
+        x["scale"] = {"zero": False, "nice": False, "padding": 6}
+    tip = [
+        {"field": "label", "type": "nominal", "title": factor},
+        {"field": "n", "type": "quantitative", "title": tr("tip_replicates", lang)},
+        {
+            "field": "mean",
+            "type": "quantitative",
+            "format": u.format,
+            "title": tr("tip_mean", lang),
+        },
+        {"field": "low", "type": "quantitative", "format": u.format, "title": tr("tip_low", lang)},
+        {
+            "field": "high",
+            "type": "quantitative",
+            "format": u.format,
+            "title": tr("tip_high", lang),
+        },
+        {
+            "field": "diff",
+            "type": "quantitative",
+            "format": u.format,
+            "title": tr("sweep_diff", lang),
+        },
+    ]
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {
+                "type": "area" if numeric else "rule",
+                "opacity": 0.2,
+                "color": ARM_COLOURS[0],
+                "strokeWidth": 6,
+            },
+            "encoding": {"x": x, "y": {**y, "field": low}, "y2": {"field": high}},
+        },
+        {
+            "mark": {
+                "type": "line",
+                "strokeWidth": 1.8,
+                "color": ARM_COLOURS[0],
+                "point": {"size": 30, "filled": True},
+            },
+            "encoding": {"x": x, "y": y, "tooltip": tip},
+        },
+    ]
+    if relative:
+        layers.append(
+            {
+                "mark": {"type": "rule", "color": "#777", "strokeDash": [4, 3]},
+                "encoding": {"y": {"datum": 0, "type": "quantitative"}},
+            }
+        )
+    return {
+        "$schema": SCHEMA,
+        "description": f"sweep of {outcome}",
+        "width": "container",
+        "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding", "resize": True},
+        "data": {"name": "rows"},
+        "layer": layers,
+        "config": _config(),
+        "usermeta": {"embedOptions": export_options(f"sweep-{outcome}")},
+    }
+
+
+SHARE_OUTCOMES = frozenset(
+    {"satisfaction_gini", "needs_met_property", "rc_skill", "assessment_score"}
+)
+"""Outcomes on a 0-1 scale whose definition does not say so."""
+
+
+def unit_of(outcome: str) -> str:
+    """The unit (a key of UNITS) of any outcome: the one its panel or the comparison gives
+    it, else read from its definition in `sim.core.metrics.OUTCOMES` (money, hours,
+    workload, months, shares; anything else a number)."""
+    known = {o: p.unit for p in PANELS for o in p.outcomes} | dict(COMPARED)
+    if outcome in known:
+        return known[outcome]
+    text = OUTCOMES.get(outcome, "").lower()
+    if "yuan" in text:
+        return "yuan_stock" if "stock" in text else "yuan_month"
+    if "workload" in text:
+        return "load"
+    if text.startswith(("share of", "expected share", "turnout")) or outcome.endswith(
+        ("_share", "_rate")
+    ):
+        return "share"
+    if outcome in SHARE_OUTCOMES or "(0-1)" in text:
+        return "share"
+    if text.startswith(("mean independence", "mean weight", "mean rating", "mean trust")):
+        return "share"
+    if "hours" in outcome or "task hours" in text or outcome.startswith("dept_duties"):
+        return "hours"
+    if "months" in text:
+        return "months"
+    return "number"
+
+
+def decimals_of(unit: str) -> int:
+    """Fixed decimals of a unit in tables: shares 3, money none, others 2."""
+    if UNITS[unit].share:
+        return 3
+    if "yuan" in unit:
+        return 0
+    return 2 if unit in ("load", "months") else 1
+
+
+# ------------------------------------------------------------------------------ streets
+def streets_spec(
+    column: str, unit_title: str, district_label: str, lang: str = "en", cell: int = 170
+) -> dict[str, Any]:
+    """Small multiples, one panel per street: the street's value by month (blue) and the
+    district's (grey, dashed), on a y axis shared by all panels so streets compare. The
+    number of panels per row follows the page's width (`usermeta.fitColumns`)."""
+    return {
+        "$schema": SCHEMA,
+        "description": f"{column} by street",
+        "data": {"name": "rows"},
+        "facet": {
+            "field": "street",
+            "type": "nominal",
+            "title": None,
+            "sort": {"field": "order"},
+            "header": {"labelFontSize": 11, "labelLimit": cell},
+        },
+        "columns": 4,
+        "spec": {
+            "width": cell,
+            "height": 90,
+            "mark": {"type": "line", "strokeWidth": 1.5},
+            "encoding": {
+                "x": _month_axis(lang),
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": unit_title,
+                    "scale": {"zero": False},
+                    "axis": {"tickCount": 4},
+                },
+                "color": {
+                    "field": "series",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {
+                        "domain": ["street", district_label],
+                        "range": ["#1f77b4", "#888888"],
+                    },
+                    "legend": None,
+                },
+                "strokeDash": {
+                    "field": "series",
+                    "type": "nominal",
+                    "scale": {"domain": ["street", district_label], "range": [[1, 0], [4, 3]]},
+                    "legend": None,
+                },
+                "tooltip": [
+                    {"field": "street", "type": "nominal", "title": tr("street", lang)},
+                    {"field": "series", "type": "nominal", "title": tr("tip_outcome", lang)},
+                    {"field": "month", "type": "quantitative", "title": tr("axis_month", lang)},
+                    {
+                        "field": "value",
+                        "type": "quantitative",
+                        "format": ",.3~f",
+                        "title": metric_label(column, lang),
+                    },
+                ],
+            },
+        },
+        "spacing": 12,
+        "config": _config(),
+        "usermeta": {
+            "embedOptions": export_options(f"streets-{column}"),
+            "relayout": True,
+            "fitColumns": cell + 60,
+        },
+    }
+
+
+def spread_spec(
+    column: str, unit_title: str, lang: str = "en", height: int = 220
+) -> dict[str, Any]:
+    """The communities' spread by month: 10th-90th and 25th-75th percentile bands, the
+    median, and the district's value."""
+    x = _month_axis(lang)
+    y = {"type": "quantitative", "title": unit_title, "scale": {"zero": False}}
+    tip = [
+        {"field": "month", "type": "quantitative", "title": tr("axis_month", lang)},
+        {"field": "q10", "type": "quantitative", "format": ",.3~f", "title": "10%"},
+        {"field": "q25", "type": "quantitative", "format": ",.3~f", "title": "25%"},
+        {
+            "field": "q50",
+            "type": "quantitative",
+            "format": ",.3~f",
+            "title": tr("spread_median", lang),
+        },
+        {"field": "q75", "type": "quantitative", "format": ",.3~f", "title": "75%"},
+        {"field": "q90", "type": "quantitative", "format": ",.3~f", "title": "90%"},
+        {
+            "field": "district",
+            "type": "quantitative",
+            "format": ",.3~f",
+            "title": tr("spread_district", lang),
+        },
+        {"field": "n", "type": "quantitative", "title": tr("spread_n", lang)},
+    ]
+    return {
+        "$schema": SCHEMA,
+        "description": f"{column} across communities",
+        "width": "container",
+        "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding", "resize": True},
+        "data": {"name": "rows"},
+        "layer": [
+            {
+                "mark": {"type": "area", "opacity": 0.18, "color": "#1f77b4"},
+                "encoding": {"x": x, "y": {**y, "field": "q10"}, "y2": {"field": "q90"}},
+            },
+            {
+                "mark": {"type": "area", "opacity": 0.3, "color": "#1f77b4"},
+                "encoding": {"x": x, "y": {**y, "field": "q25"}, "y2": {"field": "q75"}},
+            },
+            {
+                "mark": {"type": "line", "strokeWidth": 1.5, "color": "#1f77b4"},
+                "encoding": {"x": x, "y": {**y, "field": "q50"}},
+            },
+            {
+                "mark": {
+                    "type": "line",
+                    "strokeWidth": 1.8,
+                    "color": "#d62728",
+                    "strokeDash": [5, 3],
+                    "point": {"size": 14, "opacity": 0},
+                },
+                "encoding": {"x": x, "y": {**y, "field": "district"}, "tooltip": tip},
+            },
+        ],
+        "config": _config(),
+        "usermeta": {"embedOptions": export_options(f"spread-{column}")},
     }
 
 
@@ -430,5 +718,9 @@ def series_spec(
         "resolve": {"scale": {"y": "independent"}},
         "spacing": 10,
         "config": _config(),
-        "usermeta": {"embedOptions": export_options(filename), "relayout": True},
+        "usermeta": {
+            "embedOptions": export_options(filename),
+            "relayout": True,
+            "fitColumns": 150 + 70,  # a panel and its y axis: as many per row as fit
+        },
     }

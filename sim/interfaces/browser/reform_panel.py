@@ -35,7 +35,7 @@ def describe_entry(entry: dict[str, Any], lang: str) -> str:
         f"{param_label(k, lang)} = {fmt_number(v, lang)}" for k, v in entry["set"].items()
     )
     where = (
-        tr("reform_streets", lang).format(s=", ".join(str(s + 1) for s in entry["streets"]))
+        tr("reform_streets", lang).format(s=", ".join(str(s) for s in entry["streets"]))
         if entry.get("streets")
         else tr("reform_everywhere", lang)
     )
@@ -74,7 +74,7 @@ def ReformCard(
     else:
         shown = value.value
     typed = month_text.value if month_text.value is not None else str(run.month + 1)
-    street_names = [tr("street_n", lang).format(s=s + 1) for s in run.structure.streets.tolist()]
+    street_names = [tr("street_n", lang).format(s=s) for s in run.structure.streets.tolist()]
 
     def pick_lever(label: str) -> None:
         lever.set(names[label])

@@ -2,11 +2,13 @@
 
     python -m sim.interfaces.browser.screenshot docs/figures/app.png
     python -m sim.interfaces.browser.screenshot app-zh.png --lang zh --months 36 --view street:0
+    python -m sim.interfaces.browser.screenshot docs/figures/map-wuhou.png \
+        --scenario chengdu_wuhou --view map --months 12 --click "Compound 200 "
 
 Serves the app on a free loopback port, opens it in headless Chromium, plays the default
 district (seed 1 unless `--seed`) until the step counter shows `--months`, pauses, waits
-until the network and plots show that month, clicks a community (`--click`, the start of its
-name) to open its drill-down, and saves the page.
+until the network (or map) and plots show that month, clicks a community or compound
+(`--click`, the start of its name) to open its drill-down, and saves the page.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ def take(
                 point = page.locator(".network-chart .vega-view").evaluate(
                     """(el, start) => {
                         const v = el.vegaView;
-                        const d = v.data('nodes').find(r => r.tip.title.startsWith(start));
+                        let rows;  // the network's nodes, or the map's points
+                        try { rows = v.data('nodes'); } catch (e) { rows = v.data('points'); }
+                        const d = rows.find(r => r.tip.title.startsWith(start));
                         if (!d) return null;
                         const box = el.querySelector('canvas').getBoundingClientRect();
                         const [ox, oy] = v.origin();
@@ -111,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=24, help="months to play first (default 24)")
     parser.add_argument("--seed", default="1", help="seed text (default 1)")
     parser.add_argument("--lang", choices=("en", "zh"), default="en")
-    parser.add_argument("--view", default="district", help="district or street:<n>")
+    parser.add_argument("--view", default="district", help="district, map or street:<n>")
     parser.add_argument("--scenario", default=None, help="scenario to start from")
     parser.add_argument(
         "--set",
@@ -132,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         args.path, params, args.seed, args.months, args.lang, args.view, args.scenario, args.click
     )
     print(f"wrote {args.path} (month {shown})")
-    print(f"its world, {world_caption(params, args.seed)}")
+    if args.scenario is None:  # the line docs/BROWSER.md states beside the picture
+        print(f"its world, {world_caption(params, args.seed)}")
     return 0
 
 

@@ -13,7 +13,8 @@ The app reads the model's network only through what every node and edge carries:
   that is not constituted yet, such as a branch not built, has no ties to follow);
 * a community's street is the street of the street-level nodes it is tied to;
 * the organisations of one compound are those naming the same community and `index`, or,
-  for nodes that name none, the compound-level nodes tied to each other.
+  for nodes that name none, the compound-level nodes tied to each other, at most one of
+  each kind.
 
 The skeleton also keeps who was tied to whom when it was read (the views place district-wide
 nodes near their first clients, so positions never depend on the month).
@@ -120,17 +121,40 @@ def read_structure(graph: nx.Graph) -> Structure:
     member = community >= 0
     street[member] = [home.get(int(c), -1) for c in community[member]]
 
-    compound = _compounds(graph, ids, row, level, community)
+    compound = _compounds(graph, ids, row, level, community, kind)
     neighbours = [sorted({row[int(v)] for v in graph.adj[int(u)]}) for u in ids.tolist()]
     return Structure(ids, kind, level, index, community, street, compound, row, neighbours)
 
 
 def _compounds(
-    graph: nx.Graph, ids: np.ndarray, row: dict[int, int], level: np.ndarray, community: np.ndarray
+    graph: nx.Graph,
+    ids: np.ndarray,
+    row: dict[int, int],
+    level: np.ndarray,
+    community: np.ndarray,
+    kind: np.ndarray,
 ) -> np.ndarray:
-    """Compound-level nodes tied to each other (in one community) form one compound,
-    numbered in the order of their smallest node id."""
-    parent = {i: i for i in np.flatnonzero(level == "compound").tolist()}
+    """Compounds: compound-level nodes naming the same community and index form one (the
+    model's owners' committee and party branch of a compound); the others, tied to each
+    other in one community, form one holding at most one organisation of each kind (two
+    owners' committees tied by a person holding seats in both are two compounds), joined
+    kind of tie by kind, first the kinds that tie each node to at most one other (a branch
+    to its own compound's committee), then the more common kinds. Numbered in the order of
+    their smallest node id."""
+    at = set(np.flatnonzero(level == "compound").tolist())
+    ties: dict[str, list[tuple[int, int]]] = {}
+    for u, v, data in graph.edges(data=True):
+        i, j = row[int(u)], row[int(v)]
+        if i != j and i in at and j in at and community[i] == community[j]:
+            ties.setdefault(str(data.get("kind", "")), []).append((i, j))
+
+    def order(item: tuple[str, list[tuple[int, int]]]) -> tuple[int, int, str]:
+        name, pairs = item
+        degree = Counter(k for pair in pairs for k in pair)
+        return (max(degree.values()), -len(pairs), name)
+
+    parent = {i: i for i in at}
+    kinds = {i: {kind[i]} for i in at}
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -140,26 +164,30 @@ def _compounds(
 
     # the bodies of one compound share its index (owners' committee, branch)
     first: dict[tuple[int, int], int] = {}
-    for i in list(parent):
+    for i in sorted(at):
         if "community" in graph.nodes[int(ids[i])]:
             key = (int(community[i]), int(graph.nodes[int(ids[i])]["index"]))
             j = first.setdefault(key, i)
             if j != i:
                 a, b = find(i), find(j)
                 if a != b:
-                    parent[max(a, b)] = min(a, b)
-    named = set(first.values()) | {i for i in parent if "community" in graph.nodes[int(ids[i])]}
-    for i in list(parent):
-        if i in named:  # placed by what it names, not by ties (shared people tie compounds)
-            continue
-        for v in graph.adj[int(ids[i])]:
-            j = row[int(v)]
-            if j in parent and j not in named and community[j] == community[i]:
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+                    low, high = min(a, b), max(a, b)
+                    parent[high] = low
+                    kinds[low] |= kinds.pop(high)
+    named = {i for i in at if "community" in graph.nodes[int(ids[i])]}
+    # the others by their ties (placed by what it names, a body is not joined by ties:
+    # shared people tie compounds)
+    for _, pairs in sorted(ties.items(), key=order):
+        for i, j in pairs:
+            if i in named or j in named:
+                continue
+            a, b = find(i), find(j)
+            if a != b and not kinds[a] & kinds[b]:
+                low, high = min(a, b), max(a, b)
+                parent[high] = low
+                kinds[low] |= kinds.pop(high)
     out = np.full(len(ids), -1, dtype=np.int64)
     roots: dict[int, int] = {}
-    for i in sorted(parent):
+    for i in sorted(at):
         out[i] = roots.setdefault(find(i), len(roots))
     return out

@@ -10,7 +10,8 @@ the same offline Vega files as Solara (`/_solara/cdn/`).
 
 Options read from the spec's `usermeta`: `square` (draw as a square as wide as the
 container), `relayout` (size the chart again when rows change, for layouts made from the
-data such as facets), and vega-embed's `embedOptions` (the ⋯ menu that saves PNG and SVG). A click on
+data such as facets), `fitColumns` (small multiples: as many panels of this many pixels
+in a row as the container holds, laid out again when its width changes), and vega-embed's `embedOptions` (the ⋯ menu that saves PNG and SVG). A click on
 a mark whose row has an `id` calls `on_click(row)`. The element carries `data-version` (the
 `version` entry of `datasets` once drawn) so tests can wait for a given month.
 """

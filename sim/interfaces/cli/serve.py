@@ -81,7 +81,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--view",
         default="district",
-        help="network view a session starts in: district or street:<n> (default district)",
+        help="view a session starts in: district, map (compounds at their coordinates, or "
+        "communities by street where the world has none) or street:<n> (default district)",
     )
     p.add_argument(
         "--scenario-dir",
@@ -122,6 +123,14 @@ def register(subparsers: Any) -> None:
         "a new session beyond it is told the server is busy",
     )
     p.add_argument(
+        "--max-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="comparisons and sweeps run at once, each in its own process (default: one "
+        "per processor); more wait their turn",
+    )
+    p.add_argument(
         "--session-month-seconds",
         type=float,
         default=guard.DEFAULT_MONTH_SECONDS,
@@ -149,10 +158,10 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
     overrides = dict(parse_override(s) for s in args.overrides)
     validate(overrides, where="--set")
     street = args.view[7:] if args.view.startswith("street:") else None
-    if args.view != "district" and not (
+    if args.view not in ("district", "map") and not (
         street and street.isascii() and street.isdigit() and len(street) < 10
     ):
-        raise CommandError(f"--view {args.view!r}: use district or street:<n> (n from 0)")
+        raise CommandError(f"--view {args.view!r}: use district, map or street:<n> (n from 0)")
     if args.scenario_dir is not None and not args.scenario_dir.is_dir():
         raise CommandError(f"--scenario-dir {args.scenario_dir}: no such folder")
     runs_dir = getattr(args, "runs_dir", None)
@@ -163,6 +172,7 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         "server_memory_mb",
         "max_sessions",
         "cull_seconds",
+        "max_jobs",
         "session_month_seconds",
     ):
         value = getattr(args, name, None)
@@ -184,6 +194,7 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         server_mb=getattr(args, "server_memory_mb", None),
         max_sessions=getattr(args, "max_sessions", None),
         cull_seconds=getattr(args, "cull_seconds", None),
+        max_jobs=getattr(args, "max_jobs", None),
     )
     month_seconds = getattr(args, "session_month_seconds", None)
     if month_seconds is not None:

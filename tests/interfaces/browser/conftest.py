@@ -9,6 +9,8 @@ import pytest
 from sim.interfaces.browser.session import start_run
 from tests.conftest import SMALL
 
+from .pages import app, browser, folders, playwright, server  # noqa: F401  (browser tests)
+
 TWO_STREETS = {**SMALL, "n_streets": 2}
 
 

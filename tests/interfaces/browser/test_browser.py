@@ -22,201 +22,31 @@ import pandas as pd
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from sim.core.metrics import OUTCOMES  # noqa: E402
 from sim.interfaces.browser.browser import (  # noqa: E402
-    CHROMIUM,
-    chromium,
     detached_chromium,
     read_step,
-    serve,
     wait_for_app,
     wait_for_month,
 )
-from sim.runs.district_files import write_district  # noqa: E402
-from tests.core.test_district import small_tables  # noqa: E402
+
+from .pages import (  # noqa: E402
+    ARTIFACTS,
+    AXIS_TITLES,
+    MAX_SESSIONS,
+    VIEWPORT,
+    WORLD,
+    Session,
+    download,
+    server_log,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
-WORLD = dict(
-    n_streets=2,
-    communities_per_street=4.0,
-    compounds_per_community=3.0,
-    households_per_compound=30.0,
-    n_firms=4,
-    n_ngos=3,
-)
-VIEWPORT = {"width": 1800, "height": 1150}
-MAX_SESSIONS = 3
-LOG = ARTIFACTS / "browser-server.log"
-SMALL_TOML = (
-    "[structure]\nn_streets = 2\ncommunities_per_street = 4.0\n"
-    "compounds_per_community = 3.0\nhouseholds_per_compound = 30.0\n"
-    "n_firms = 4\nn_ngos = 3\n"
-)
-SCENARIOS = {
-    "alpha": 'description = "Few one-shoulder communities, responsibility list on"\n'
-    "seed = 11\n[structure]\nn_streets = 3\ncommunities_per_street = 3.0\n"
-    "compounds_per_community = 3.0\nhouseholds_per_compound = 30.0\n"
-    "[cross_appointment]\nxa_one_shoulder = 0.15\n[burden]\nresponsibility_list = true\n",
-    "baseline": f'description = "Small baseline"\n{SMALL_TOML}',
-}
-
-
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing: run `bash scripts/setup.sh --browser`")
-    scenarios = tmp_path_factory.mktemp("scenarios")
-    for name, text in SCENARIOS.items():
-        (scenarios / f"{name}.toml").write_text(text, encoding="utf-8")
-    write_district(scenarios / "tiny", small_tables(), "csv")  # a district read from files
-    (scenarios / "filed.toml").write_text(
-        'description = "A district from files"\n[world]\nfolder = "tiny"\n', encoding="utf-8"
-    )
-    runs = tmp_path_factory.mktemp("runs")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "run",
-            str(scenarios / "baseline.toml"),
-            "--steps",
-            "6",
-            "--seed",
-            "4",
-            "--out",
-            str(runs / "small-seed4"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return scenarios, runs
-
-
-@pytest.fixture(scope="module")
-def server(folders):
-    scenarios, runs = folders
-    ARTIFACTS.mkdir(exist_ok=True)
-    # at most 3 sessions at once, and a vanished page's session is culled after 5 s
-    with serve(
-        params=WORLD,
-        seed="1",
-        scenario_dir=scenarios,
-        runs_dir=runs,
-        max_sessions=MAX_SESSIONS,
-        cull_seconds=5,
-        log=LOG,
-    ) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def playwright(folders):
-    """One Playwright for the module (a second one cannot start inside its event loop)."""
-    expect.set_options(timeout=30_000)
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright, server):
-    b = chromium(playwright)
-    yield b
-    b.close()
-
-
-class Session:
-    """One browser page on the app, with every request it made."""
-
-    def __init__(self, page, url: str, wait: bool = True) -> None:
-        self.page = page
-        self.requests: list[str] = []
-        self.failed: list[str] = []
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
-        page.goto(url)
-        if wait:
-            wait_for_app(page)
-
-    def step(self) -> int:
-        before = read_step(self.page)
-        self.page.get_by_role("button", name="Step").click()
-        wait_for_month(self.page, before + 1)
-        return read_step(self.page)
-
-    def wait_step(self, at_least: int) -> None:
-        self.page.wait_for_function(
-            "n => parseInt(document.querySelector('.step-counter').innerText.split(':').pop()) >= n",
-            arg=at_least,
-        )
-
-    def pick(self, select_class: str, option: str) -> None:
-        self.page.locator(f".{select_class}").click()
-        self.page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
-
-    def open_group(self, title: str) -> None:
-        self.page.get_by_role("button", name=title).click()
-
-    def set_world(self, **values: str) -> None:
-        labels = {
-            "streets": "Streets",
-            "communities": "Communities per street (mean)",
-            "compounds": "Compounds per community (mean)",
-            "households": "Households per compound (mean)",
-        }
-        self.open_group("World size")
-        for key, value in values.items():
-            box = self.page.get_by_label(labels[key])
-            box.fill(value)
-            box.press("Enter")
-
-    def reset(self) -> None:
-        self.page.get_by_role("button", name="Reset").click()
-
-    def network(self, js: str, arg=None):
-        """Evaluate `js` (a function of the chart element's Vega view and arg)."""
-        return self.page.locator(".network-chart .vega-view").evaluate(
-            f"(el, arg) => {{ const v = el.vegaView; return ({js})(v, arg); }}", arg
-        )
-
-    def node_point(self, title_start: str) -> dict:
-        """Page position and row of the first network node whose name starts so."""
-        return self.page.locator(".network-chart .vega-view").evaluate(
-            """(el, start) => {
-                const v = el.vegaView;
-                const d = v.data('nodes').find(r => r.tip.title.startsWith(start));
-                const box = el.querySelector('canvas').getBoundingClientRect();
-                const [ox, oy] = v.origin();
-                const pad = v.padding();
-                return {x: box.left + pad.left + ox + v.scale('x')(d.x),
-                        y: box.top + pad.top + oy + v.scale('y')(d.y), title: d.tip.title};
-            }""",
-            title_start,
-        )
-
-    def panel(self, key: str):
-        return self.page.locator(f".panel-{key} .vega-view")
-
-
-@pytest.fixture
-def app(browser, server):
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        yield Session(context.new_page(), server)
-    finally:
-        context.close()
-
-
-AXIS_TITLES = """v => { const out = [];
-    const walk = n => { if (!n) return; if (n.marktype && n.role === 'axis-title')
-        (n.items || []).forEach(i => out.push(i.text));
-        (n.items || []).forEach(walk); };
-    walk(v.scenegraph().root); return out; }"""
+LOG = server_log(__name__)
 
 
 # ------------------------------------------------------------------------------ the page
@@ -291,10 +121,10 @@ def test_hovering_a_node_names_it_and_clicking_opens_its_history_in_both_views(a
     )
     page.locator(".drill-close").click()
     expect(page.locator(".drilldown")).to_have_count(0)
-    app.pick("street-select", "Street 2")
+    app.pick("street-select", "Street 1")
     page.wait_for_function(
         "() => document.querySelector('.network-chart .vega-view')"
-        ".vegaView.data('nodes').some(r => r.tip.title.includes('street 2'))"
+        ".vegaView.data('nodes').some(r => r.tip.title.includes('street 1'))"
     )
 
 
@@ -327,6 +157,9 @@ def test_the_district_view_hides_contract_ties_until_asked(app):
     assert not app.network(has_contract)
     expect(page.locator(".edge-contract input")).not_to_be_checked()
     page.locator(".edge-contract").click()
+    page.locator(".ties-min .v-slider__thumb-container").focus()
+    for _ in range(10):  # every line, however few ties it stands for
+        page.keyboard.press("ArrowLeft")
     page.wait_for_function(
         "() => document.querySelector('.network-chart .vega-view').vegaView"
         ".data('edges').some(e => e.tip.title === 'contract')"
@@ -439,13 +272,6 @@ def test_nothing_overflows_and_the_plots_stay_beside_the_network(browser, server
 
 
 # ------------------------------------------------------------------------------ export
-def _download(page, locator) -> tuple[str, bytes]:
-    with page.expect_download() as info:
-        locator.click()
-    d = info.value
-    return d.suggested_filename, Path(d.path()).read_bytes()
-
-
 def test_every_export_downloads_and_the_saved_scenario_repeats_the_run(app, tmp_path):
     page = app.page
     for _ in range(3):
@@ -453,14 +279,14 @@ def test_every_export_downloads_and_the_saved_scenario_repeats_the_run(app, tmp_
     tables = {}
     for which in ("series", "communities"):
         for fmt in ("csv", "parquet"):
-            name, data = _download(page, page.locator(f".download-{which}-{fmt}"))
+            name, data = download(page, page.locator(f".download-{which}-{fmt}"))
             assert name == f"defaults-seed1-month3-{which}.{fmt}"
             tables[(which, fmt)] = (
                 pd.read_csv(io.BytesIO(data)) if fmt == "csv" else pd.read_parquet(io.BytesIO(data))
             )
     assert len(tables[("series", "csv")]) == 3
     assert tables[("communities", "parquet")]["step"].max() == 3
-    name, data = _download(page, page.locator(".download-scenario"))
+    name, data = download(page, page.locator(".download-scenario"))
     assert name.endswith(".toml")
     saved = tmp_path / name
     saved.write_bytes(data)
@@ -478,7 +304,7 @@ def test_every_export_downloads_and_the_saved_scenario_repeats_the_run(app, tmp_
     for chart in (".network-chart", ".panel-panel_needs"):
         for fmt, magic in (("PNG", b"\x89PNG"), ("SVG", b"<svg")):
             page.locator(f"{chart} .vega-embed summary").click()
-            name, data = _download(
+            name, data = download(
                 page, page.locator(f"{chart} .vega-embed").get_by_text(f"Save as {fmt}")
             )
             assert name.lower().endswith(fmt.lower()) and data.startswith(magic)
@@ -498,12 +324,12 @@ def test_a_reform_scheduled_in_a_street_applies_in_its_month_and_is_saved(app, t
     month = card.locator(".reform-month input")
     month.fill("3")
     month.press("Enter")
-    app.pick("reform-streets", "Street 2")
+    app.pick("reform-streets", "Street 1")
     page.keyboard.press("Escape")
     card.locator(".reform-schedule").click()
     entry = card.locator(".reform-entry")
     expect(entry).to_contain_text("Month 3: Power/responsibility list")
-    expect(entry).to_contain_text("= yes — streets 2 · scheduled")
+    expect(entry).to_contain_text("= yes — streets 1 · scheduled")
     expect(page.locator(".info-scenario")).to_contain_text("(modified)")
     # a month already begun, or one that is no month, is refused in place with the
     # reason, and nothing is scheduled
@@ -532,7 +358,7 @@ def test_a_reform_scheduled_in_a_street_applies_in_its_month_and_is_saved(app, t
     expect(entry).to_contain_text("scheduled")
     app.step()
     expect(entry).to_contain_text("applied")
-    name, data = _download(page, page.locator(".download-scenario"))
+    name, data = download(page, page.locator(".download-scenario"))
     text = data.decode("utf-8")
     assert "[[policy]]\nmonth = 3\nstreets = [1]\n[policy.set]\nresponsibility_list = true" in text
     saved = tmp_path / name
@@ -562,32 +388,26 @@ def test_a_run_folder_made_on_the_command_line_replays_and_matches(app):
 
 
 # ------------------------------------------------------------------------------ compare
-def _type(page, css: str, value: int) -> None:
-    box = page.locator(f"{css} input")
-    box.fill(str(value))
-    box.press("Enter")
-    expect(box).to_have_value(str(value))
-
-
 def test_compare_runs_paired_replicates_and_gives_differences_with_cis(app):
     page = app.page
     page.get_by_role("tab", name="Compare").click()
     app.pick("arm-a-select", "baseline")
     app.pick("arm-b-select", "alpha")
-    _type(page, ".compare-months", 12)
-    _type(page, ".compare-replicates", 3)
+    type_into(page, ".compare-months", 12)
+    type_into(page, ".compare-replicates", 3)
     page.locator(".compare-run").click()
     caption = page.locator(".compare-caption")
     expect(caption).to_contain_text("Replicates 3", timeout=120_000)
     expect(caption).to_contain_text("A: baseline")
-    expect(page.locator(".compare-plots .vega-view canvas")).to_have_count(6)
+    # the key outcomes and the checks of the two levers alpha changes
+    expect(page.locator(".compare-plots .vega-view canvas")).to_have_count(12)
     table = page.locator(".compare-table")
     expect(table).to_contain_text("95% CI of B − A")
     text = table.inner_text()
     assert not re.search(r"\de[-+]\d", text)  # fixed decimals, never 3.75e-05
     assert "-0" not in text and "[" in text  # a real minus sign; intervals shown
     expect(page.locator(".compare-one")).to_have_count(0)
-    _type(page, ".compare-replicates", 1)
+    type_into(page, ".compare-replicates", 1)
     page.locator(".compare-run").click()
     expect(page.locator(".compare-one")).to_contain_text("One replicate only", timeout=120_000)
     expect(table).to_contain_text("no CI with one replicate")
@@ -625,8 +445,8 @@ def test_compare_runs_both_arms_on_the_district_the_session_read_from_files(app)
     expect(page.locator(".compare-world")).to_contain_text("tiny")
     app.pick("arm-a-select", "baseline")
     expect(page.locator(".compare-world-aside")).to_have_count(0)
-    _type(page, ".compare-months", 3)
-    _type(page, ".compare-replicates", 2)
+    type_into(page, ".compare-months", 3)
+    type_into(page, ".compare-replicates", 2)
     page.locator(".compare-run").click()
     expect(page.locator(".compare-caption")).to_contain_text("Replicates 2", timeout=120_000)
     # back on the synthetic world, a scenario naming its own district is set aside, and said so
@@ -668,7 +488,7 @@ def test_the_world_size_is_checked_refused_with_the_reason_and_counted_right(app
     assert app.step() == 1
     # a value outside the schema, or not a number in ASCII digits, or not whole where the
     # size counts something, is refused at the control with the reason
-    box = page.get_by_label("Streets")
+    box = page.get_by_label("Streets", exact=True)
     for typed, says in (
         ("0", "outside the allowed range"),
         ("١٠", "not a number"),
@@ -687,7 +507,7 @@ def test_the_world_size_is_checked_refused_with_the_reason_and_counted_right(app
         ("Compounds per community (mean)", "3"),
         ("Households per compound (mean)", "30"),
     ):
-        box = page.get_by_label(label)
+        box = page.get_by_label(label, exact=True)
         box.fill(value)
         box.press("Enter")
     expect(page.locator(".memory-refusal")).to_have_count(0)
@@ -765,7 +585,7 @@ def _log_size(log: Path) -> int:
     return len(log.read_text(encoding="utf-8", errors="replace"))
 
 
-def _wait_log(log: Path, pattern: str, after: int = 0, timeout: float = 60.0) -> str:
+def _wait_log(log: Path, pattern: str, after: int = 0, timeout: float = 180.0) -> str:
     """Wait until the server's log shows `pattern` after its first `after` characters."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -49,7 +49,8 @@ def test_kinds_states_and_columns_the_app_does_not_know_are_named_after_themselv
     assert i18n.kind_label("party_branch@compound") == "Compound party branch"
     assert i18n.kind_label("party_branch@community") == "Community party organisation"
     assert i18n.state_label("dissolved") == "Dissolved"
-    assert i18n.metric_label("new_column") == "new_column"
+    assert i18n.metric_label("new_column") == "New column"
+    assert i18n.long_label("new_outcome") == "New outcome"
 
 
 def test_series_names_are_distinct_within_a_panel():
@@ -79,3 +80,47 @@ def test_chinese_labels_use_the_governance_terms():
 def test_a_missing_key_falls_back_to_the_key():
     assert i18n.tr("no_such_key", "zh") == "no_such_key"
     assert i18n.tr("title", "xx") == i18n.tr("title", "en")
+
+
+def test_every_lever_has_a_chinese_label():
+    for name in (n for names in i18n.LEVER_GROUPS.values() for n in names):
+        assert name in i18n.PARAM_LABELS, f"{name}: no label in PARAM_LABELS"
+        assert i18n.param_label(name, "zh") != i18n.param_label(name, "en")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in i18n.param_label(name, "zh"))
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_every_outcome_and_table_column_has_a_name_in_both_languages():
+    from sim.core.metrics import OUTCOMES
+    from sim.interfaces.browser.session import start_run
+    from tests.conftest import SMALL
+
+    for o in OUTCOMES:
+        assert o in i18n.OUTCOME_NAMES or o in i18n.LONG_LABELS, f"outcome {o} has no name"
+        assert _chinese(i18n.long_label(o, "zh")), f"outcome {o} has no Chinese name"
+    run = start_run({**SMALL, "n_streets": 2}, "3")
+    run.step()
+    columns = set(run.model.community_table().columns) | set(run.model.compound_table().columns)
+    for col in sorted(columns - {"step", "community", "street", "compound"}):
+        assert _chinese(i18n.metric_label(col, "zh")), f"column {col} has no Chinese name"
+        assert col in i18n.COLUMN_NAMES or f"metric_{col}" in i18n.TEXT, f"column {col}: no name"
+    run.close()
+
+
+def test_every_attribute_an_organisation_records_has_a_name_in_both_languages():
+    from sim.interfaces.browser.history import describe, read_scalars
+    from sim.interfaces.browser.session import start_run
+    from tests.conftest import SMALL
+
+    run = start_run({**SMALL, "n_streets": 2}, "3")
+    run.step()
+    names = set()
+    for agent in run.model.agents:
+        if getattr(agent, "node", None) is not None:
+            names |= set(read_scalars(agent)) | set(describe(agent))
+    run.close()
+    missing = sorted(n for n in names if not _chinese(i18n.attribute_label(n, "zh")))
+    assert missing == []

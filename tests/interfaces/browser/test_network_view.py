@@ -117,7 +117,7 @@ def test_hover_text_names_the_node_and_gives_its_current_values(run):
     _, fr = _frame(run, "street:0", colour="kind")
     tips = [n["tip"] for n in fr["nodes"]]
     rc = next(t for t in tips if t["title"].startswith("Residents' committee"))
-    assert "skill" in rc and "state" in rc
+    assert "staff skill" in rc and "state" in rc  # attributes by their names, not identifiers
     assert all(t["title"] for t in tips)
     _, fr = _frame(run, "district", colour="trust_rc")
     community = next(n["tip"] for n in fr["nodes"] if n["tip"]["title"].startswith("Community"))
@@ -160,7 +160,13 @@ def test_unknown_node_and_tie_kinds_get_a_style_and_a_label():
     for key in ("district", "street:0"):
         view = nv.build_view(st, key)
         fr = nv.frame(
-            view, st, history, None, nv.Options(shown=("holds_seat", "oversight", "hierarchy"))
+            view,
+            st,
+            history,
+            None,
+            nv.Options(
+                shown=("holds_seat", "oversight", "hierarchy"), ties=nv.TieFilter(1, bundle=False)
+            ),
         )
         titles = [n["tip"]["title"] for n in fr["nodes"]]
         assert any(t.startswith("Line department") for t in titles)
@@ -196,3 +202,52 @@ def test_the_chart_is_a_square_with_zoom_pan_and_export():
     assert spec["usermeta"]["embedOptions"]["actions"]["export"] is True
     x0, x1, y0, y1 = view.extent()
     assert np.isclose(x1 - x0, y1 - y0)
+
+
+def _lines(frame: dict, kind: str) -> list[dict]:
+    return [e for e in frame["edges"] if e["tip"]["title"] == kind]
+
+
+def test_after_ten_years_the_district_view_bundles_and_filters_ties_and_the_control_shows_all():
+    run = start_run({}, "1")  # the default district: 10 streets
+    for _ in range(120):
+        run.step()
+    view = nv.build_view(run.structure, "district")
+    present = sorted(set(run.history.edges_at(None).values()))
+    shown = tuple(k for k in present if k not in nv.HIDDEN_AT_FIRST["district"])
+
+    def frame(ties: nv.TieFilter, selected: int = -1) -> dict:
+        opts = nv.Options(nv.DEFAULT_METRIC, shown, selected, "en", ties)
+        return nv.frame(view, run.structure, run.history, None, opts)
+
+    everything = frame(nv.TieFilter(1, bundle=False))
+    bundled = frame(nv.TieFilter(1, bundle=True))
+    default = frame(nv.TieFilter())
+    streets = len(run.structure.streets)
+    crossing = _lines(everything, "coordination")  # communities to their firms
+    assert len(crossing) > 5 * streets  # the tangle the control exists for
+    assert len(_lines(default, "coordination")) <= 2 * streets
+    # bundling moves ties, it does not lose any; the filter hides only weak lines
+    assert sum(int(e["tip"]["ties"]) for e in _lines(bundled, "coordination")) == sum(
+        int(e["tip"]["ties"]) for e in crossing
+    )
+    assert all(int(e["tip"]["ties"]) >= 3 for e in _lines(default, "coordination"))
+    assert len(_lines(default, "hierarchy")) == len(_lines(everything, "hierarchy"))
+    # a selected community's ties are all drawn, one by one, to their own ends
+    k = next(
+        i
+        for i in range(view.n)
+        if view.kinds[i] == "community"
+        and any((e["x"], e["y"]) == tuple(np.round(view.pos[i], 4)) for e in crossing)
+    )
+    xy = tuple(np.round(view.pos[k], 4))
+
+    def own(fr: dict) -> set:
+        return {
+            (e["x2"], e["y2"]) if (e["x"], e["y"]) == xy else (e["x"], e["y"])
+            for e in _lines(fr, "coordination")
+            if xy in ((e["x"], e["y"]), (e["x2"], e["y2"]))
+        }
+
+    assert own(frame(nv.TieFilter(), selected=k)) == own(everything)
+    run.close()

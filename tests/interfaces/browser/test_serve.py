@@ -47,8 +47,8 @@ def must_not_start(*args, **kwargs):
     "argv, needles",
     [
         (["--view", "street:99"], ["--view 'street:99'", "streets 0..9"]),
-        (["--view", "street:١"], ["--view 'street:١'", "district or street:<n>"]),
-        (["--view", "street:" + "9" * 40], ["district or street:<n>"]),
+        (["--view", "street:١"], ["--view 'street:١'", "district, map or street:<n>"]),
+        (["--view", "street:" + "9" * 40], ["district, map or street:<n>"]),
         (["--host", "999.1.1.1"], ["--host '999.1.1.1'", "not an address"]),
         (["--host", "8.8.8.8"], ["--host '8.8.8.8'", "cannot listen"]),
         (["--session-month-seconds", "0"], ["--session-month-seconds", "positive"]),
@@ -158,3 +158,11 @@ def test_stopping_serve_stops_the_server_it_started(sig, tmp_path):
         import urllib.request
 
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_a_session_may_start_on_the_map_of_the_real_district():
+    from sim.interfaces.cli.main import build_parser
+
+    args = build_parser().parse_args(["serve", "--scenario", "chengdu_wuhou", "--view", "map"])
+    s = controls.initial_settings(serve.server_environment(args))
+    assert s.view == "map" and s.world is not None and s.world.name == "chengdu_wuhou"

@@ -50,3 +50,27 @@ def test_the_model_s_network_is_read_like_its_own_tables(run):
     )
     assert (st.community[st.level == "compound"] >= 0).all()
     assert np.isin(st.community[st.community >= 0], last["community"]).all()
+
+
+def test_a_person_holding_seats_in_two_compounds_does_not_merge_them():
+    g = synthetic_network()
+    g.add_edge(30, 31, key="cross_appointment", kind="cross_appointment")  # OC 0 and OC 1
+    g.add_edge(40, 31, key="cross_appointment", kind="cross_appointment")  # branch 0, OC 1
+    st = read_structure(g)
+    row = st.row
+    assert st.compound[row[30]] == st.compound[row[40]]  # compound 0 keeps its branch
+    assert len({st.compound[row[u]] for u in (30, 31, 32, 33)}) == 4
+    assert st.counts()["compounds"] == 4
+
+
+def test_the_real_district_counts_every_listed_compound():
+    from sim.interfaces.browser.session import start_run
+    from tests.interfaces.browser.pages import ROOT
+
+    run = start_run({}, "1", world=ROOT / "districts" / "chengdu_wuhou")
+    try:
+        run.step()
+        counts = read_structure(run.model.network).counts()
+        assert counts["compounds"] == run.model.world.n_compounds == 373
+    finally:
+        run.close()

@@ -920,6 +920,7 @@ SERVE_FLAGS: dict[str, list[tuple[str, list[str]]]] = {
         ("0.0001", ["the starting world", "too slow"]),
     ],
     "--cull-seconds": [("0", ["--cull-seconds"]), ("soon", ["--cull-seconds"])],
+    "--max-jobs": [("0", ["--max-jobs"]), ("-2", ["--max-jobs"]), ("two", ["--max-jobs"])],
 }
 
 
