@@ -249,10 +249,18 @@ def _numbers(value: Any, n: int) -> bool:
     )
 
 
+# Columns a table of draws may hold besides parameters: the calibration's posterior numbers
+# its draws and keeps each draw's log-likelihood. Any other column is refused, because a
+# column that names no parameter is most often one an earlier model had: using the rest of
+# that table would run this model over part of another model's posterior.
+BOOKKEEPING_COLUMNS = ("draw", "log_likelihood")
+
+
 def read_draws(path: str | Path, where: str = "draws") -> pd.DataFrame:
-    """A table of parameter draws (Parquet): one column per model parameter (other columns,
-    such as `draw` or diagnostics, are dropped), one row per draw, in the table's order.
-    Raises ScenarioError if the file is missing or unreadable, or names no parameter."""
+    """A table of parameter draws (Parquet): one column per model parameter, one row per
+    draw, in the table's order; bookkeeping columns (`BOOKKEEPING_COLUMNS`) are dropped.
+    Raises ScenarioError if the file is missing or unreadable, names no parameter, or has a
+    column that is neither a parameter of this model nor bookkeeping."""
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(
@@ -268,6 +276,14 @@ def read_draws(path: str | Path, where: str = "draws") -> pd.DataFrame:
         raise ScenarioError(
             f"{where}: {path}: holds no parameter draws (no column names a "
             "model parameter, or no rows)"
+        )
+    strange = [c for c in table.columns if c not in BY_NAME and c not in BOOKKEEPING_COLUMNS]
+    if strange:
+        raise ScenarioError(
+            f"{where}: {path}: column {strange[0]!r} is not a parameter of this model "
+            f"(allowed besides parameters: {', '.join(BOOKKEEPING_COLUMNS)}); a table "
+            "written for an earlier model must be made again: "
+            "python -m sim.validation.calibration"
         )
     return table[names].reset_index(drop=True)
 

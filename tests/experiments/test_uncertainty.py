@@ -108,6 +108,15 @@ def test_a_missing_or_useless_table_of_draws_is_refused_in_one_line(tmp_path):
         read_draws(tmp_path / "other.parquet")
 
 
+def test_a_table_from_an_earlier_model_is_refused_not_half_used(tmp_path):
+    # A posterior whose columns include a parameter the model no longer has would otherwise
+    # run this model over the rest of another model's posterior.
+    path = tmp_path / "old.parquet"
+    pd.DataFrame({"draw": [0], "waste_rate": [0.1], "party_bloc": [0.3]}).to_parquet(path)
+    with pytest.raises(ScenarioError, match="'party_bloc' is not a parameter of this model"):
+        read_draws(path, "exp.toml: [uncertainty] table")
+
+
 def test_every_draw_has_its_own_seeds_and_more_replicates_keep_the_first_ones():
     seeds = [draw_seeds(7, d, 3) for d in range(50)]
     flat = [s for draw in seeds for s in draw]
