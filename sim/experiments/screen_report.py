@@ -30,12 +30,33 @@ from .screen_analysis import FLIPS
 from .screen_pipeline import ScreenResults
 from .screen_runs import NOISE
 
-__all__ = ["DOC_BEGIN", "DOC_END", "render", "write_report", "measured_axis"]
+__all__ = [
+    "DOC_BEGIN",
+    "DOC_END",
+    "SUMMARY_BEGIN",
+    "SUMMARY_END",
+    "render",
+    "render_summary",
+    "write_report",
+    "measured_axis",
+    "basis",
+]
 
 DOC_BEGIN = "<!-- screen:begin (written by python -m sim screen) -->"
 DOC_END = "<!-- screen:end -->"
+SUMMARY_BEGIN = "<!-- screen-summary:begin (written by python -m sim screen --summary-doc) -->"
+SUMMARY_END = "<!-- screen-summary:end -->"
 TOP = 8
 """Factors listed per contrast in the ranking."""
+SUMMARY_TOP = 5
+"""Factors listed per policy in the summary (each with its basis)."""
+BASIS = {
+    "S": "sourced (a published figure; the schema names it)",
+    "C": "calibrated to a cited figure (docs/VALIDATION.md)",
+    "A": "assumption, wide range (no measurement found; screened over the range listed in "
+    "the report)",
+}
+"""What each basis mark means."""
 CLEAR_T = 2.0
 """|t| above which a condition counts as moved by a factor (paired over seeds)."""
 
@@ -73,6 +94,23 @@ def _factor_label(defn: ScreenDefinition, name: str) -> str:
     if f.is_group:
         return f"`{name}` ({', '.join(f.params)})"
     return f"`{name}`"
+
+
+def _param_basis(name: str) -> str:
+    """S, C or A (see BASIS) from the schema's source text of parameter `name`."""
+    source = BY_NAME[name].source.strip().lower()
+    if source.startswith("assumption"):
+        return "A"
+    return "C" if source.startswith("calibrat") else "S"
+
+
+def basis(defn: ScreenDefinition, name: str) -> str:
+    """The basis of a factor (BASIS): its parameter's, or for a group its members' in the
+    order S, C, A joined by '+' (a group is sourced only when every member is)."""
+    if name == NOISE:
+        return "–"
+    marks = {_param_basis(p) for p in defn.factor(name).params}
+    return "+".join(m for m in "SCA" if m in marks)
 
 
 def _range_text(defn: ScreenDefinition, name: str) -> str:
@@ -262,10 +300,12 @@ def _ranking(res: ScreenResults, contrast: Any) -> list[str]:
         return ["No outcome of this contrast is defined at every point of the design.", ""]
     first = m[m["outcome"] == shown[0]].sort_values("mu_star", ascending=False)
     top = [f for f in first["factor"] if f != NOISE][:TOP] + [NOISE]
-    headers = ["factor"] + [f"`{o}` mu* [95%]" for o in shown] + [f"`{shown[0]}` mu, sigma"]
+    headers = (
+        ["factor", "basis"] + [f"`{o}` mu* [95%]" for o in shown] + [f"`{shown[0]}` mu, sigma"]
+    )
     rows = []
     for f in top:
-        row = [_factor_label(res.defn, f)]
+        row = [_factor_label(res.defn, f), basis(res.defn, f)]
         for o in shown:
             r = m[(m["outcome"] == o) & (m["factor"] == f)].iloc[0]
             lo, hi = r.mu_star - r.mu_star_conf, r.mu_star + r.mu_star_conf
@@ -276,7 +316,8 @@ def _ranking(res: ScreenResults, contrast: Any) -> list[str]:
         rows.append(row)
     return [
         "Factors ranked by mu* on the first outcome (▲: the interval lies above the noise "
-        "factor's mu*, i.e. the factor moves the effect more than a change of seed does):",
+        "factor's mu*, i.e. the factor moves the effect more than a change of seed does; "
+        "basis: " + "; ".join(f"{k} {v}" for k, v in BASIS.items()) + "):",
         "",
         md_table(headers, rows),
         "",
@@ -434,6 +475,52 @@ def render(res: ScreenResults, figures: dict[str, str], command: str) -> str:
     lines += _coverage(res)
     lines += _ranges(res)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_summary(res: ScreenResults, report_link: str) -> str:
+    """A short block for a guide: one row per policy contrast with its effect on its first
+    outcome at the default values, the factors measured to flip that effect, and its
+    SUMMARY_TOP most decisive factors (Morris mu*) each with its basis (BASIS)."""
+    d = res.defn
+    rows = []
+    for c in d.contrasts:
+        o = c.outcomes[0]
+        d0 = res.defaults[(res.defaults["contrast"] == c.name) & (res.defaults["outcome"] == o)]
+        m = res.morris[
+            (res.morris["contrast"] == c.name)
+            & (res.morris["outcome"] == o)
+            & (res.morris["factor"] != NOISE)
+        ].sort_values("mu_star", ascending=False)
+        flips = res.ends[
+            (res.ends["contrast"] == c.name)
+            & (res.ends["outcome"] == o)
+            & (res.ends["verdict"] == FLIPS)
+        ]["factor"]
+        rows.append(
+            [
+                md_escape(c.label),
+                _est(d0["mean"].iloc[0], d0["low"].iloc[0], d0["high"].iloc[0]) if len(d0) else "–",
+                ", ".join(f"`{f}`" for f in flips) or "none measured",
+                ", ".join(f"`{f}` {basis(d, f)}" for f in m["factor"].head(SUMMARY_TOP)),
+            ]
+        )
+    outcomes = sorted({c.outcomes[0] for c in d.contrasts})
+    return "\n".join(
+        [
+            f"Each policy's paired effect on {', '.join(f'`{o}`' for o in outcomes)} at the "
+            f"default values ({d.seeds} paired seeds, 95% interval), the factors measured to "
+            f"flip its sign, and its {SUMMARY_TOP} most decisive factors by Morris mu*, each "
+            "with its basis: " + "; ".join(f"**{k}** {v}" for k, v in BASIS.items()) + ". "
+            f"Model code {MODEL_CODE}; the tables per policy, ranges and method are in "
+            f"[What sets the sign]({report_link}).",
+            "",
+            md_table(
+                ["policy", "effect at defaults", "flips the sign", f"top {SUMMARY_TOP} (basis)"],
+                rows,
+            ),
+            "",
+        ]
+    )
 
 
 # --- figures --------------------------------------------------------------------------------

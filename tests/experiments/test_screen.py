@@ -16,6 +16,7 @@ import pytest
 from sim.core.params import BY_NAME, GROUPS, PARAMS, Param
 from sim.experiments import screen as S
 from sim.experiments import screen_analysis as SA
+from sim.experiments import screen_report as SR
 from sim.experiments.evaluators import InProcessEvaluator
 from sim.experiments.screen_pipeline import read_screen, run_screen
 from sim.experiments.screen_runs import (
@@ -136,6 +137,14 @@ def test_ranges_the_calibration_defines_are_the_screens_ranges():
         factor = next(f for f in defn.factors if u.name in f.params)
         r = factor.ranges[factor.params.index(u.name)]
         assert (r.low, r.high, r.scale) == (u.low, u.high, u.scale), u.name
+
+
+def test_each_factor_s_basis_comes_from_the_schema_s_sources_and_a_group_is_sourced_only_whole():
+    defn = S.load_screen(ROOT / "experiments" / "screen.toml")
+    assert SR.basis(defn, "leader_hours") == "A"  # no measurement: assumption, wide range
+    assert SR.basis(defn, "voters_available") == "C"  # calibrated to a cited survey
+    assert SR.basis(defn, "nomination_caution") == "C+A"  # one member calibrated
+    assert "S" in SR.basis(defn, "rc_capacity") and "A" in SR.basis(defn, "rc_capacity")
 
 
 def test_band_narrows_wide_schema_ranges_but_keeps_zero_and_narrow_ones():
@@ -307,6 +316,8 @@ def test_a_tiny_screen_runs_end_to_end_and_writes_its_report_into_a_document(tmp
         "PLACEHOLDER\n<!-- screen:end -->\nafter\n",
         encoding="utf-8",
     )
+    guide = tmp_path / "guide.md"
+    guide.write_text(f"# Guide\n{SR.SUMMARY_BEGIN}\nOLD\n{SR.SUMMARY_END}\nend\n", encoding="utf-8")
     proc = screen_cli(
         str(path),
         "--workers",
@@ -318,6 +329,8 @@ def test_a_tiny_screen_runs_end_to_end_and_writes_its_report_into_a_document(tmp
         str(tmp_path / "report"),
         "--doc",
         str(doc),
+        "--summary-doc",
+        str(guide),
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
@@ -347,6 +360,20 @@ def test_a_tiny_screen_runs_end_to_end_and_writes_its_report_into_a_document(tmp
     for c in defn.contrasts:
         assert (tmp_path / "report" / f"{c.name}.png").is_file()
         assert f"](report/{c.name}.png)" in text
+    # the guide's summary: a row per policy with its most decisive factors and their basis,
+    # linking to the full report
+    summary = guide.read_text(encoding="utf-8")
+    assert "OLD" not in summary and summary.endswith("end\n")
+    assert "](doc.md)" in summary
+    for c in defn.contrasts:
+        row = next(line for line in summary.splitlines() if line.startswith(f"| {c.label} |"))
+        m = res.morris[
+            (res.morris["contrast"] == c.name)
+            & (res.morris["outcome"] == c.outcomes[0])
+            & (res.morris["factor"] != NOISE)
+        ].sort_values("mu_star", ascending=False)
+        top = m["factor"].iloc[0]
+        assert f"`{top}` {SR.basis(defn, top)}" in row
 
 
 def test_a_tiny_screen_resumes_after_an_interruption_and_runs_nothing_twice(tmp_path):

@@ -5,11 +5,14 @@ every factor at both ends of its range, the effect at the default values, the sa
 reference settings, a Morris design over every screened parameter, and the range ends and
 maps of each contrast's candidates — through
 the sweep engine, resumably (running the same command again skips what is stored), then
-writes the report "What sets the sign" (Markdown and one figure per contrast) and, with
-`--doc`, the same report between the markers of a document:
+writes the report "What sets the sign" (Markdown and one figure per contrast), with `--doc`
+the same report between the markers of a document, and with `--summary-doc` a one-table
+summary (each policy's effect, what flips it, its five most decisive factors and their basis)
+between the summary markers of a guide:
 
     python -m sim screen experiments/screen.toml \\
-        --report docs/experiments/what_sets_the_sign --doc docs/experiments/what_sets_the_sign.md
+        --report docs/experiments/what_sets_the_sign --doc docs/experiments/what_sets_the_sign.md \\
+        --summary-doc docs/EXPERIMENTS.md
 
 Like `sweep`, it runs on all cores by default, on a Dask cluster with `--scheduler`, or in
 this process with `--workers 1`. Bad input exits with code 2 and one message, before anything
@@ -19,6 +22,7 @@ runs.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -63,6 +67,14 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="also write the report into FILE between its markers "
         "(<!-- screen:begin ... --> ... <!-- screen:end -->)",
+    )
+    p.add_argument(
+        "--summary-doc",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write a one-table summary per policy into FILE between its markers "
+        "(<!-- screen-summary:begin ... --> ... <!-- screen-summary:end -->)",
     )
     p.add_argument(
         "--report-only",
@@ -157,6 +169,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         steps=args.steps,
     )
     check_doc(_doc_parser(args), args.doc, *_markers())
+    check_doc(_doc_parser(args), args.summary_doc, *_summary_markers())
     out = args.out if args.out is not None else Path("results") / defn.name
     report_dir = args.report if args.report is not None else out / "report"
     say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
@@ -240,6 +253,17 @@ def _write(args: argparse.Namespace, results: Any, report_dir: Path) -> int:
     if args.doc is not None and block is not None:
         replace_block(args.doc, *_markers(), block)
         print(f"wrote the report into {args.doc}")
+    if args.summary_doc is not None:
+        from sim.experiments.screen_report import render_summary
+
+        full = args.doc if args.doc is not None else path
+        link = os.path.relpath(full.resolve(), args.summary_doc.resolve().parent)
+        replace_block(
+            args.summary_doc,
+            *_summary_markers(),
+            render_summary(results, link.replace(os.sep, "/")),
+        )
+        print(f"wrote the summary into {args.summary_doc}")
     return 0
 
 
@@ -247,6 +271,12 @@ def _markers() -> tuple[str, str]:
     from sim.experiments.screen_report import DOC_BEGIN, DOC_END
 
     return DOC_BEGIN, DOC_END
+
+
+def _summary_markers() -> tuple[str, str]:
+    from sim.experiments.screen_report import SUMMARY_BEGIN, SUMMARY_END
+
+    return SUMMARY_BEGIN, SUMMARY_END
 
 
 def _doc_parser(args: argparse.Namespace) -> argparse.ArgumentParser:
