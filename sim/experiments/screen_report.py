@@ -498,7 +498,7 @@ def render_summary(res: ScreenResults, report_link: str) -> str:
         ]["factor"]
         rows.append(
             [
-                md_escape(c.label),
+                f"`{c.name}`",
                 _est(d0["mean"].iloc[0], d0["low"].iloc[0], d0["high"].iloc[0]) if len(d0) else "–",
                 ", ".join(f"`{f}`" for f in flips) or "none measured",
                 ", ".join(f"`{f}` {basis(d, f)}" for f in m["factor"].head(SUMMARY_TOP)),

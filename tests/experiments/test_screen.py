@@ -366,7 +366,7 @@ def test_a_tiny_screen_runs_end_to_end_and_writes_its_report_into_a_document(tmp
     assert "OLD" not in summary and summary.endswith("end\n")
     assert "](doc.md)" in summary
     for c in defn.contrasts:
-        row = next(line for line in summary.splitlines() if line.startswith(f"| {c.label} |"))
+        row = next(line for line in summary.splitlines() if line.startswith(f"| `{c.name}` |"))
         m = res.morris[
             (res.morris["contrast"] == c.name)
             & (res.morris["outcome"] == c.outcomes[0])
