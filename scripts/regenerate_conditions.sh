@@ -40,5 +40,5 @@ bash scripts/regenerate_experiments.sh
 echo "[conditions] policy screen"
 "$PY" -m sim screen experiments/screen.toml --out "$RESULTS/screen" --quiet \
     --report docs/experiments/what_sets_the_sign \
-    --doc docs/experiments/what_sets_the_sign.md "${WORKER_ARGS[@]}"
+    --doc docs/experiments/what_sets_the_sign.md --summary-doc docs/EXPERIMENTS.md "${WORKER_ARGS[@]}"
 echo "[conditions] all done in $(( (SECONDS - start) / 60 )) min"
