@@ -11,7 +11,13 @@ so the posterior carries both the observations' uncertainty and the model's own 
 sampled by random-walk Metropolis on the prior's unit cube, many chains at once (vectorised),
 started from non-implausible positions resampled by likelihood, with the proposal's
 covariance adapted to the chains during burn-in (2.38² / d times their covariance; Roberts &
-Rosenthal 2001) and fixed afterwards. The draws are shuffled, so the first n of them are a
+Rosenthal 2001) and fixed afterwards. The region can be several islands (the targets trade
+parameters off along ridges, and a random walk does not cross from one island to another), so
+every `jump_every`-th step each chain proposes instead from a kernel density over the last
+wave's non-implausible pool weighted by the posterior, each point with a bandwidth set by its
+nearest neighbours (an independence proposal, accepted with
+the Metropolis-Hastings ratio that includes the proposal's density; a mixture of two valid
+kernels is valid). The draws are shuffled, so the first n of them are a
 sample of the posterior for any n. The chains' diagnostics come from ArviZ (`chain_diagnostics`):
 the rank-normalised split-R̂ and the bulk and tail effective sample sizes of Vehtari et al.
 (2021), beside the acceptance rate.
@@ -57,6 +63,7 @@ class SamplerSettings:
     thin: int = 20  # steps per chain between kept draws
     per_chain: int = 100  # kept draws per chain at least (for R̂ and ESS); `draws` of them saved
     adapt_every: int = 250
+    jump_every: int = 5  # every n-th step is a jump proposed from the pool (0: never)
     seed: int = 2021
 
 
@@ -148,10 +155,18 @@ def _sample(hm: HistoryMatch, settings: SamplerSettings) -> Posterior:
     kept = np.empty((settings.chains, per_chain, d))
     history = []
     accepted = 0
+    jumps = _PoolJumps(pool, weights, d)
     for step in range(total):
-        proposal = x + rng.multivariate_normal(np.zeros(d), cov, size=settings.chains)
+        jump = settings.jump_every > 0 and (step + 1) % settings.jump_every == 0
+        if jump:
+            proposal = jumps.draw(rng, settings.chains)
+            correction = jumps.log_density(x) - jumps.log_density(proposal)
+        else:
+            proposal = x + rng.multivariate_normal(np.zeros(d), cov, size=settings.chains)
+            correction = 0.0
         lp_new = log_posterior(hm, proposal)
-        take = np.log(rng.uniform(size=settings.chains)) < lp_new - lp
+        with np.errstate(invalid="ignore"):  # -inf - -inf never happens: lp is finite
+            take = np.log(rng.uniform(size=settings.chains)) < lp_new - lp + correction
         x = np.where(take[:, None], proposal, x)
         lp = np.where(take, lp_new, lp)
         if step < settings.burn:
@@ -179,6 +194,36 @@ def _sample(hm: HistoryMatch, settings: SamplerSettings) -> Posterior:
         ess_bulk=ess_bulk,
         ess_tail=ess_tail,
     )
+
+
+class _PoolJumps:
+    """Independence proposals: a Gaussian kernel density over the non-implausible pool,
+    each point weighted by its posterior density, with an isotropic bandwidth of its own:
+    half the distance to its (d + 1)-th nearest neighbour in the pool (an adaptive kernel,
+    so that the kernels stay within an island however far apart the islands lie)."""
+
+    def __init__(self, pool: np.ndarray, weights: np.ndarray, d: int):
+        keep = weights > 0
+        self.points, self.weights = pool[keep], weights[keep] / weights[keep].sum()
+        gaps = np.linalg.norm(self.points[:, None, :] - pool[None, :, :], axis=2)
+        k = min(d + 1, len(pool) - 1)
+        self.sd = 0.5 * np.sort(gaps, axis=1)[:, k] + 1e-6
+        self.d = d
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        pick = rng.choice(len(self.points), size=n, p=self.weights)
+        return self.points[pick] + rng.standard_normal((n, self.d)) * self.sd[pick, None]
+
+    def log_density(self, x: np.ndarray) -> np.ndarray:
+        sq = np.sum((x[:, None, :] - self.points[None, :, :]) ** 2, axis=2)
+        terms = (
+            np.log(self.weights)[None, :]
+            - 0.5 * sq / self.sd[None, :] ** 2
+            - self.d * np.log(self.sd)[None, :]
+            - 0.5 * self.d * math.log(2 * math.pi)
+        )
+        top = terms.max(axis=1)
+        return top + np.log(np.exp(terms - top[:, None]).sum(axis=1))
 
 
 def _proposal(points: np.ndarray, weights: np.ndarray, d: int) -> np.ndarray:

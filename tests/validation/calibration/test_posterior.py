@@ -4,13 +4,17 @@ its chains' R̂ and effective sample sizes (ArviZ) say how far they can be trust
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.validation.calibration.history_matching import CalibrationError, HistoryMatch
 from sim.validation.calibration.posterior import (
     ESS_OK,
     RHAT_OK,
+    SamplerSettings,
     chain_diagnostics,
     sample_posterior,
 )
@@ -78,3 +82,49 @@ def test_a_match_that_left_nothing_plausible_has_no_posterior():
     empty = HistoryMatch(TOY_PRIOR, TOY_TARGETS, TOY_SETTINGS, stopped="nothing left")
     with pytest.raises(CalibrationError, match="nothing left"):
         sample_posterior(empty, TOY_SAMPLER)
+
+
+class _TwoIslands:
+    """A finished history match whose non-implausible region is two islands of equal
+    posterior mass, (0.2, 0.2) and (0.8, 0.8), separated by an implausible gap that no
+    random-walk step crosses."""
+
+    stopped = None
+    centres = np.array([[0.2, 0.2], [0.8, 0.8]])
+
+    def __init__(self) -> None:
+        rng = np.random.default_rng(3)
+        pool = np.concatenate([c + rng.uniform(-0.08, 0.08, size=(150, 2)) for c in self.centres])
+        self.waves = [type("Wave", (), {"pool": pool})()]
+        self.prior = type(
+            "Prior",
+            (),
+            {
+                "names": ["a", "b"],
+                "logpdf_unit": staticmethod(
+                    lambda u: np.where(np.all((u >= 0) & (u <= 1), axis=1), 0.0, -np.inf)
+                ),
+                "from_unit": staticmethod(lambda u: pd.DataFrame(u, columns=["a", "b"])),
+            },
+        )()
+
+    def island(self, u: np.ndarray) -> np.ndarray:
+        return np.argmin(np.linalg.norm(u[:, None, :] - self.centres[None], axis=2), axis=1)
+
+    def non_implausible(self, u: np.ndarray, upto: int | None = None) -> np.ndarray:
+        return np.linalg.norm(u - self.centres[self.island(u)], axis=1) < 0.1
+
+    def log_likelihood(self, u: np.ndarray) -> np.ndarray:
+        return -0.5 * np.sum(((u - self.centres[self.island(u)]) / 0.03) ** 2, axis=1)
+
+
+def test_chains_cross_between_islands_of_the_plausible_region_by_jumps_from_the_pool():
+    hm = _TwoIslands()
+    settings = SamplerSettings(draws=2000, chains=16, burn=500, thin=5, seed=11)
+    stuck = sample_posterior(hm, replace(settings, jump_every=0))
+    assert max(stuck.rhat.values()) > 1.05  # a random walk seldom leaves its island
+    mixed = sample_posterior(hm, settings)
+    assert max(mixed.rhat.values()) < RHAT_OK + 0.01
+    share = float(np.mean(hm.island(mixed.draws[["a", "b"]].to_numpy()) == 0))
+    assert 0.4 < share < 0.6  # equal masses, equal shares of the draws
+    assert abs(mixed.draws["a"].std() - np.sqrt(0.3**2 + 0.03**2)) < 0.03
