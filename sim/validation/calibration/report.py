@@ -372,8 +372,13 @@ def _posterior_section(result: CalibrationResult) -> list[str]:
         "",
         "### Posterior",
         "",
-        f"{len(draws)} draws from the last wave's emulator (random-walk Metropolis, "
-        f"{result.sampler.chains} chains, {post.steps} steps each of which "
+        f"{len(draws)} draws from the last wave's emulator (random-walk Metropolis"
+        + (
+            f" with a jump proposed from the weighted pool every {result.sampler.jump_every}th step"
+            if result.sampler.jump_every
+            else ""
+        )
+        + f", {result.sampler.chains} chains, {post.steps} steps each of which "
         f"{result.sampler.burn} burn-in, every {result.sampler.thin}th step kept; acceptance "
         f"{post.acceptance:.0%}), saved as `posterior.parquet`. *Narrowing*: posterior sd / "
         "prior sd (1: the targets say nothing about the parameter). *R̂*, *ESS*: ArviZ's "
