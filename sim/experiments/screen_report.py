@@ -255,6 +255,24 @@ def _fidelity(res: ScreenResults) -> list[str]:
     return lines
 
 
+def _verdicts(res: ScreenResults, contrast: str, outcome: str) -> tuple[str, list[str], list[str]]:
+    """For one contrast and outcome: the effect at the default values (text with its 95%
+    interval), the factors measured to flip it, and the factors ranked by Morris mu*."""
+    d0 = res.defaults[(res.defaults["contrast"] == contrast) & (res.defaults["outcome"] == outcome)]
+    effect = _est(d0["mean"].iloc[0], d0["low"].iloc[0], d0["high"].iloc[0]) if len(d0) else "–"
+    flips = res.ends[
+        (res.ends["contrast"] == contrast)
+        & (res.ends["outcome"] == outcome)
+        & (res.ends["verdict"] == FLIPS)
+    ]["factor"]
+    ranked = res.morris[
+        (res.morris["contrast"] == contrast)
+        & (res.morris["outcome"] == outcome)
+        & (res.morris["factor"] != NOISE)
+    ].sort_values("mu_star", ascending=False)["factor"]
+    return effect, list(flips), list(ranked)
+
+
 def _summary(res: ScreenResults) -> list[str]:
     d = res.defn
     lines = [
@@ -268,25 +286,14 @@ def _summary(res: ScreenResults) -> list[str]:
     rows = []
     for c in d.contrasts:
         for o in c.outcomes:
-            d0 = res.defaults[(res.defaults["contrast"] == c.name) & (res.defaults["outcome"] == o)]
-            e = d0.iloc[0] if len(d0) else None
-            ends = res.ends[
-                (res.ends["contrast"] == c.name)
-                & (res.ends["outcome"] == o)
-                & (res.ends["verdict"] == FLIPS)
-            ]
-            m = res.morris[
-                (res.morris["contrast"] == c.name)
-                & (res.morris["outcome"] == o)
-                & (res.morris["factor"] != NOISE)
-            ].sort_values("mu_star", ascending=False)
+            effect, flips, ranked = _verdicts(res, c.name, o)
             rows.append(
                 [
                     md_escape(c.label),
                     f"`{o}`",
-                    _est(e["mean"], e["low"], e["high"]) if e is not None else "–",
-                    ", ".join(f"`{f}`" for f in ends["factor"]) or "none measured",
-                    ", ".join(f"`{f}`" for f in m["factor"].head(3)),
+                    effect,
+                    ", ".join(f"`{f}`" for f in flips) or "none measured",
+                    ", ".join(f"`{f}`" for f in ranked[:3]),
                 ]
             )
     lines += [md_table(["contrast", "outcome", "effect at default", "flips it", "top mu*"], rows)]
@@ -484,24 +491,13 @@ def render_summary(res: ScreenResults, report_link: str) -> str:
     d = res.defn
     rows = []
     for c in d.contrasts:
-        o = c.outcomes[0]
-        d0 = res.defaults[(res.defaults["contrast"] == c.name) & (res.defaults["outcome"] == o)]
-        m = res.morris[
-            (res.morris["contrast"] == c.name)
-            & (res.morris["outcome"] == o)
-            & (res.morris["factor"] != NOISE)
-        ].sort_values("mu_star", ascending=False)
-        flips = res.ends[
-            (res.ends["contrast"] == c.name)
-            & (res.ends["outcome"] == o)
-            & (res.ends["verdict"] == FLIPS)
-        ]["factor"]
+        effect, flips, ranked = _verdicts(res, c.name, c.outcomes[0])
         rows.append(
             [
                 f"`{c.name}`",
-                _est(d0["mean"].iloc[0], d0["low"].iloc[0], d0["high"].iloc[0]) if len(d0) else "–",
+                effect,
                 ", ".join(f"`{f}`" for f in flips) or "none measured",
-                ", ".join(f"`{f}` {basis(d, f)}" for f in m["factor"].head(SUMMARY_TOP)),
+                ", ".join(f"`{f}` {basis(d, f)}" for f in ranked[:SUMMARY_TOP]),
             ]
         )
     outcomes = sorted({c.outcomes[0] for c in d.contrasts})

@@ -165,8 +165,7 @@ def _sample(hm: HistoryMatch, settings: SamplerSettings) -> Posterior:
             proposal = x + rng.multivariate_normal(np.zeros(d), cov, size=settings.chains)
             correction = 0.0
         lp_new = log_posterior(hm, proposal)
-        with np.errstate(invalid="ignore"):  # -inf - -inf never happens: lp is finite
-            take = np.log(rng.uniform(size=settings.chains)) < lp_new - lp + correction
+        take = np.log(rng.uniform(size=settings.chains)) < lp_new - lp + correction
         x = np.where(take[:, None], proposal, x)
         lp = np.where(take, lp_new, lp)
         if step < settings.burn:
