@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 
 CLUSTERS = (2, 16, 64, 256)
+SCREEN = Path("experiments/screen.toml")  # the screen scripts/regenerate_conditions.sh runs
 
 
 def _batches(root: Path) -> list[dict[str, Any]]:
@@ -95,6 +96,9 @@ def planned_batches() -> list[dict[str, Any]]:
     from sim.experiments.definition import load_sweep
     from sim.experiments.design import make_design
     from sim.experiments.plan import plan_runs
+    from sim.experiments.screen import load_screen
+    from sim.experiments.screen_pipeline import planned_runs
+    from sim.validation.calibration.at_size import scaled_world
     from sim.validation.calibration.history_matching import Settings
     from sim.validation.calibration.prior import REDUCED_WORLD
     from sim.validation.calibration.targets import ALL_TARGETS as TARGETS
@@ -125,7 +129,21 @@ def planned_batches() -> list[dict[str, Any]]:
                     "timeline": timeline,
                 }
             )
+    taiyuan = episodes["taiyuan_one_shoulder"]  # replayed at its size (calibration.at_size)
+    for batch, world in (("at-size-reduced", REDUCED_WORLD), ("at-size-52", scaled_world(52))):
+        batches.append(
+            {
+                "stage": "calibration",
+                "batch": batch,
+                "runs": check_draws * check_seeds,
+                "params": {**defaults(), **world, **dict(taiyuan.params)},
+                "steps": taiyuan.months,
+                "timeline": list(taiyuan.timeline),
+            }
+        )
     for path in sorted(Path("experiments").glob("*.toml")):
+        if path.name.startswith("screen"):  # screens are planned below
+            continue
         defn = load_sweep(path)
         specs = plan_runs(defn, make_design(defn))
         batches.append(
@@ -136,6 +154,19 @@ def planned_batches() -> list[dict[str, Any]]:
                 "params": dict(defn.base),
                 "steps": defn.steps,
                 "timeline": defn.timeline,
+            }
+        )
+    screen = load_screen(SCREEN)
+    for stage, runs in planned_runs(screen).items():
+        reference = stage == "reference"
+        batches.append(
+            {
+                "stage": "screen",
+                "batch": f"screen-{stage}",
+                "runs": runs,
+                "params": dict(screen.reference_base if reference else screen.base),
+                "steps": screen.reference_steps if reference else screen.steps,
+                "timeline": screen.timeline,
             }
         )
     return batches

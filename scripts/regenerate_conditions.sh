@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate "under which conditions" from real runs, in one command:
 #   1. the calibration with uncertainty (python -m sim.validation.calibration): the posterior
-#      docs/validation/posterior.parquet, its report in docs/VALIDATION.md and figures;
+#      docs/validation/posterior.parquet, its report in docs/VALIDATION.md and figures, and
+#      Taiyuan's round replayed at its recorded size (python -m sim.validation.calibration.at_size);
 #   2. every shipped experiment, including those across parameter uncertainty (which run
 #      over the posterior's draws), and docs/RESULTS.md with its section "Under which
 #      conditions" (scripts/regenerate_experiments.sh).
@@ -33,6 +34,8 @@ start=$SECONDS
 echo "[conditions] calibration"
 "$PY" -m sim.validation.calibration --out docs/validation --doc docs/VALIDATION.md \
     --results "$RESULTS/calibration" "${WORKER_ARGS[@]}" > /dev/null
+"$PY" -m sim.validation.calibration.at_size --target episode_taiyuan_one_shoulder --streets 52 \
+    --doc docs/VALIDATION.md --results "$RESULTS/calibration-at-size" --quiet "${WORKER_ARGS[@]}" > /dev/null
 echo "[conditions] calibration done in $(( (SECONDS - start) / 60 )) min"
 
 bash scripts/regenerate_experiments.sh

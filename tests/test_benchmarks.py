@@ -32,3 +32,23 @@ def test_vectorised_against_one_agent_per_resident_runs_on_a_tiny_world(tmp_path
         outcomes = result["outcomes_first_pair"][build]
         assert all(0 <= v <= 1 for v in outcomes.values()), outcomes
     assert "speed-up" in done.stdout
+
+
+def test_the_regeneration_plan_covers_calibration_every_experiment_and_the_screen(monkeypatch):
+    monkeypatch.chdir(REPO)  # the plan reads experiments/ from the repository root
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench_conditions
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    batches = bench_conditions.planned_batches()
+    stages = {b["stage"] for b in batches}
+    experiments = {
+        p.stem for p in (REPO / "experiments").glob("*.toml") if not p.stem.startswith("screen")
+    }
+    assert stages == {"calibration", "screen"} | experiments
+    assert {b["batch"] for b in batches if b["stage"] == "screen"} == {
+        f"screen-{s}" for s in ("bounds", "default", "reference", "morris", "ends")
+    }
+    assert {"at-size-reduced", "at-size-52"} <= {b["batch"] for b in batches}
+    assert all(b["runs"] > 0 and b["steps"] > 0 for b in batches)
