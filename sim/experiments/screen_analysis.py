@@ -269,7 +269,8 @@ def condition_shifts(
                         continue
                     a, b = low.loc[both, col].to_numpy(float), high.loc[both, col].to_numpy(float)
                     shift = _estimate(b - a)
-                    sd = np.nanstd(b - a, ddof=1) if len(both) > 1 else np.nan
+                    d = (b - a)[np.isfinite(b - a)]  # a condition undefined in a run is left out
+                    sd = np.std(d, ddof=1) if d.size > 1 else np.nan
                     t = shift.mean / (sd / np.sqrt(shift.n)) if sd and np.isfinite(sd) else np.nan
                     rows.append(
                         {
@@ -277,8 +278,8 @@ def condition_shifts(
                             "factor": f,
                             "condition": cond.name,
                             "arm": arm,
-                            "low_end": float(np.nanmean(a)) if a.size else np.nan,
-                            "high_end": float(np.nanmean(b)) if b.size else np.nan,
+                            "low_end": _finite_mean(a),
+                            "high_end": _finite_mean(b),
                             "shift": shift.mean,
                             "shift_low": shift.low,
                             "shift_high": shift.high,
@@ -286,6 +287,13 @@ def condition_shifts(
                         }
                     )
     return pd.DataFrame(rows)
+
+
+def _finite_mean(x: np.ndarray) -> float:
+    """Mean of the finite values (NaN when there are none: a condition undefined in every
+    run, such as a share of committees where no compound has one)."""
+    x = x[np.isfinite(x)]
+    return float(x.mean()) if x.size else np.nan
 
 
 def fidelity(reduced: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:

@@ -57,8 +57,15 @@ BASIS = {
     "the report)",
 }
 """What each basis mark means."""
+SHORT_BASIS = {"S": "sourced", "C": "calibrated", "A": "assumption, wide range"}
+"""BASIS in a word or three, for the guide's summary."""
 CLEAR_T = 2.0
 """|t| above which a condition counts as moved by a factor (paired over seeds)."""
+MATERIAL_SHIFT = 0.10
+"""Least change of a condition between a factor's range ends, relative to the larger of its
+two values, for the condition to locate a district on the factor: a survey tells apart
+districts whose secretaries' hours or trust differ by a tenth, not by one percent. A shift
+that is clear (|t| >= CLEAR_T) but smaller does not say where a district stands."""
 
 
 def _cost_line(res: ScreenResults) -> str:
@@ -123,31 +130,33 @@ def _condition_text(name: str, value: float) -> str:
     return f"{c.meaning}: {fmt_num(value)} {c.unit}"
 
 
-def measured_axis(res: ScreenResults, contrast: str, factor: str) -> str | None:
-    """The condition that shows the factor most clearly in the district without the policy
-    (largest |t| of its shift between the ends of the range, |t| ≥ CLEAR_T and its 95%
-    interval excluding zero), or None if no measured condition moves with it."""
+def _clear_shifts(res: ScreenResults, contrast: str, factor: str) -> pd.DataFrame:
+    """The conditions the factor moves clearly and materially in the district without the
+    policy (|t| >= CLEAR_T, 95% interval excluding zero, a change of at least MATERIAL_SHIFT
+    of the larger end), the clearest first."""
     s = res.shifts
     mine = s[(s["contrast"] == contrast) & (s["factor"] == factor) & (s["arm"] == "ref")]
+    scale = np.maximum(mine["low_end"].abs(), mine["high_end"].abs())
     clear = mine[
-        (mine["t"].abs() >= CLEAR_T) & ((mine["shift_low"] > 0) | (mine["shift_high"] < 0))
+        (mine["t"].abs() >= CLEAR_T)
+        & ((mine["shift_low"] > 0) | (mine["shift_high"] < 0))
+        & ((mine["high_end"] - mine["low_end"]).abs() >= MATERIAL_SHIFT * scale)
     ]
-    if clear.empty:
-        return None
-    return str(clear.loc[clear["t"].abs().idxmax(), "condition"])
+    return clear.reindex(clear["t"].abs().sort_values(ascending=False).index)
+
+
+def measured_axis(res: ScreenResults, contrast: str, factor: str) -> str | None:
+    """The condition that shows the factor most clearly in the district without the policy
+    (the largest |t| among `_clear_shifts`), or None if no measured condition moves so."""
+    clear = _clear_shifts(res, contrast, factor)
+    return None if clear.empty else str(clear["condition"].iloc[0])
 
 
 def _moved_conditions(res: ScreenResults, contrast: str, factor: str, n: int = 3) -> list[str]:
-    s = res.shifts
-    mine = s[(s["contrast"] == contrast) & (s["factor"] == factor) & (s["arm"] == "ref")]
-    clear = mine[
-        (mine["t"].abs() >= CLEAR_T) & ((mine["shift_low"] > 0) | (mine["shift_high"] < 0))
-    ]
-    clear = clear.reindex(clear["t"].abs().sort_values(ascending=False).index).head(n)
     return [
         f"{CONDITION[r.condition].meaning} {fmt_num(r.low_end)} → {fmt_num(r.high_end)} "
         f"{CONDITION[r.condition].unit}"
-        for r in clear.itertuples()
+        for r in _clear_shifts(res, contrast, factor).head(n).itertuples()
     ]
 
 
@@ -255,9 +264,13 @@ def _fidelity(res: ScreenResults) -> list[str]:
     return lines
 
 
-def _verdicts(res: ScreenResults, contrast: str, outcome: str) -> tuple[str, list[str], list[str]]:
+def _verdicts(
+    res: ScreenResults, contrast: str, outcome: str
+) -> tuple[str, list[str], list[str], set[str]]:
     """For one contrast and outcome: the effect at the default values (text with its 95%
-    interval), the factors measured to flip it, and the factors ranked by Morris mu*."""
+    interval), the factors measured to flip it, the factors ranked by Morris mu*, and those
+    whose mu* interval lies above the noise factor's (they move the effect more than a
+    change of seed does)."""
     d0 = res.defaults[(res.defaults["contrast"] == contrast) & (res.defaults["outcome"] == outcome)]
     effect = _est(d0["mean"].iloc[0], d0["low"].iloc[0], d0["high"].iloc[0]) if len(d0) else "–"
     flips = res.ends[
@@ -265,12 +278,13 @@ def _verdicts(res: ScreenResults, contrast: str, outcome: str) -> tuple[str, lis
         & (res.ends["outcome"] == outcome)
         & (res.ends["verdict"] == FLIPS)
     ]["factor"]
-    ranked = res.morris[
+    m = res.morris[
         (res.morris["contrast"] == contrast)
         & (res.morris["outcome"] == outcome)
         & (res.morris["factor"] != NOISE)
-    ].sort_values("mu_star", ascending=False)["factor"]
-    return effect, list(flips), list(ranked)
+    ].sort_values("mu_star", ascending=False)
+    above = set(m[m["mu_star"] - m["mu_star_conf"] > m["noise"]]["factor"])
+    return effect, list(flips), list(m["factor"]), above
 
 
 def _summary(res: ScreenResults) -> list[str]:
@@ -280,20 +294,21 @@ def _summary(res: ScreenResults) -> list[str]:
         "",
         "For each contrast and outcome: the effect at the default values, the factors "
         "measured to flip it within their plausible range (both ends' 95% intervals exclude "
-        "zero, opposite signs), and the three factors with the largest Morris mu*.",
+        "zero, opposite signs), and the three factors with the largest Morris mu* (▲: above "
+        "the noise factor's, so distinguishable from a change of seed).",
         "",
     ]
     rows = []
     for c in d.contrasts:
         for o in c.outcomes:
-            effect, flips, ranked = _verdicts(res, c.name, o)
+            effect, flips, ranked, above = _verdicts(res, c.name, o)
             rows.append(
                 [
                     md_escape(c.label),
                     f"`{o}`",
                     effect,
                     ", ".join(f"`{f}`" for f in flips) or "none measured",
-                    ", ".join(f"`{f}`" for f in ranked[:3]),
+                    ", ".join(f"`{f}`" + (" ▲" if f in above else "") for f in ranked[:3]),
                 ]
             )
     lines += [md_table(["contrast", "outcome", "effect at default", "flips it", "top mu*"], rows)]
@@ -362,7 +377,11 @@ def _measurable(res: ScreenResults, contrast: Any) -> list[str]:
     flips = res.ends[(res.ends["contrast"] == contrast.name) & (res.ends["verdict"] == FLIPS)]
     for f in sel.candidates:
         moved = _moved_conditions(res, contrast.name, f)
-        text = "; ".join(moved) if moved else "no measured condition moves clearly with it"
+        text = (
+            "; ".join(moved)
+            if moved
+            else "no measured condition moves clearly and by a tenth with it"
+        )
         lines.append(f"- `{f}` from the low to the high end of its range: {text}.")
         for r in flips[flips["factor"] == f].itertuples():
             axis = measured_axis(res, contrast.name, f)
@@ -487,28 +506,37 @@ def render(res: ScreenResults, figures: dict[str, str], command: str) -> str:
 def render_summary(res: ScreenResults, report_link: str) -> str:
     """A short block for a guide: one row per policy contrast with its effect on its first
     outcome at the default values, the factors measured to flip that effect, and its
-    SUMMARY_TOP most decisive factors (Morris mu*) each with its basis (BASIS)."""
+    SUMMARY_TOP most decisive factors (Morris mu*) each with its basis (BASIS), marked ▲
+    where the factor moves the effect more than a change of seed does."""
     d = res.defn
     rows = []
+    distinct = 0
     for c in d.contrasts:
-        effect, flips, ranked = _verdicts(res, c.name, c.outcomes[0])
+        effect, flips, ranked, above = _verdicts(res, c.name, c.outcomes[0])
+        distinct += bool(above)
         rows.append(
             [
                 f"`{c.name}`",
                 effect,
                 ", ".join(f"`{f}`" for f in flips) or "none measured",
-                ", ".join(f"`{f}` {basis(d, f)}" for f in ranked[:SUMMARY_TOP]),
+                ", ".join(
+                    f"`{f}` {basis(d, f)}" + (" ▲" if f in above else "")
+                    for f in ranked[:SUMMARY_TOP]
+                ),
             ]
         )
     outcomes = sorted({c.outcomes[0] for c in d.contrasts})
     return "\n".join(
         [
-            f"Each policy's paired effect on {', '.join(f'`{o}`' for o in outcomes)} at the "
-            f"default values ({d.seeds} paired seeds, 95% interval), the factors measured to "
-            f"flip its sign, and its {SUMMARY_TOP} most decisive factors by Morris mu*, each "
-            "with its basis: " + "; ".join(f"**{k}** {v}" for k, v in BASIS.items()) + ". "
-            f"Model code {MODEL_CODE}; the tables per policy, ranges and method are in "
-            f"[What sets the sign]({report_link}).",
+            f"Per policy: the paired effect on {', '.join(f'`{o}`' for o in outcomes)} at the "
+            f"defaults and the factors that flip its sign at their range ends ({d.seeds} "
+            f"paired seeds, 95% intervals); its {SUMMARY_TOP} most decisive factors by Morris "
+            "mu*, with their basis ("
+            + ", ".join(f"{k} {v}" for k, v in SHORT_BASIS.items())
+            + ") and ▲ where a factor moves the effect more than a change of seed does "
+            f"({distinct} of {len(d.contrasts)} policies have one; elsewhere the order is "
+            f"within seed noise at {d.trajectories} trajectories). Model code {MODEL_CODE}; "
+            f"tables, ranges and method: [What sets the sign]({report_link}).",
             "",
             md_table(
                 ["policy", "effect at defaults", "flips the sign", f"top {SUMMARY_TOP} (basis)"],

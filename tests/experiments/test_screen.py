@@ -460,3 +460,33 @@ def test_paired_effects_subtract_the_reference_arm_at_the_same_point_and_seed(tm
     mine = effects[effects["contrast"] == c.name].set_index(["screen_point", "replicate"])
     assert math.isclose(mine.loc[("p1", 0), "effect_needs_met"], 0.2)
     assert math.isclose(mine.loc[("p2", 1), "effect_needs_met"], 1.2)
+
+
+def test_a_flip_is_located_only_by_a_condition_that_moves_clearly_and_by_a_tenth():
+    from types import SimpleNamespace
+
+    def shift(condition, low, high, t):
+        return {
+            "contrast": "c",
+            "factor": "f",
+            "condition": condition,
+            "arm": "ref",
+            "low_end": low,
+            "high_end": high,
+            "shift": high - low,
+            "shift_low": (high - low) * 0.5,
+            "shift_high": (high - low) * 1.5,
+            "t": t,
+        }
+
+    # hours on tasks move very clearly (t = 40) but by 1%: they cannot locate a district
+    res = SimpleNamespace(shifts=pd.DataFrame([shift("rc_task_hours_week", 21.5, 21.7, 40.0)]))
+    assert SR.measured_axis(res, "c", "f") is None
+    # trust moves less clearly (t = 3) but from 0.36 to 0.85: it does
+    res.shifts = pd.concat(
+        [res.shifts, pd.DataFrame([shift("trust_rc", 0.36, 0.85, 3.0)])], ignore_index=True
+    )
+    assert SR.measured_axis(res, "c", "f") == "trust_rc"
+    # a large move that is not clear over the seeds does not count either
+    res.shifts = pd.DataFrame([shift("trust_rc", 0.36, 0.85, 1.5)])
+    assert SR.measured_axis(res, "c", "f") is None
