@@ -30,7 +30,7 @@ import pandas as pd
 
 from sim.runs.conditions import CONDITIONS
 
-from .screen import ScreenDefinition
+from .screen import PRIMARY_OUTCOMES, ScreenDefinition
 from .screen_runs import DEFAULT_POINT, NOISE, map_levels, point_id
 from .stats import Estimate, mean_ci
 
@@ -286,6 +286,39 @@ def condition_shifts(
                             "t": float(t) if np.isfinite(t) else np.nan,
                         }
                     )
+    return pd.DataFrame(rows)
+
+
+def design_spread(
+    defn: ScreenDefinition, default: pd.DataFrame, morris: pd.DataFrame
+) -> pd.DataFrame:
+    """Where the Morris design puts the world without any policy: for each primary outcome,
+    its value in the base scenario's arm at the default point (mean over seeds) and its 5%,
+    25%, 50%, 75% and 95% quantiles over the design's points. Elementary effects measured
+    where an outcome sits at a bound (needs met near 0 in a world whose need far exceeds
+    its hours) say little about the effect at plausible values."""
+    base = defn.contrasts[0].reference
+    rows = []
+    for o in PRIMARY_OUTCOMES:
+        col = f"mean_{o}"
+        at_default = default.loc[default["screen_arm"] == base, col].to_numpy(float)
+        points = morris.loc[morris["screen_arm"] == base, col].to_numpy(float)
+        points = points[np.isfinite(points)]
+        if not points.size:
+            continue
+        q = np.quantile(points, [0.05, 0.25, 0.5, 0.75, 0.95])
+        rows.append(
+            {
+                "outcome": o,
+                "arm": base,
+                "default": _finite_mean(at_default),
+                "points": int(points.size),
+                **{
+                    f"q{int(k * 100):02d}": float(v)
+                    for k, v in zip((0.05, 0.25, 0.5, 0.75, 0.95), q)
+                },
+            }
+        )
     return pd.DataFrame(rows)
 
 

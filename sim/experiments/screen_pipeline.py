@@ -58,6 +58,7 @@ class ScreenResults:
     shifts: pd.DataFrame
     maps: pd.DataFrame
     cost: pd.DataFrame  # per stage: runs, run seconds (sum, mean), months per run
+    spread: pd.DataFrame | None = None  # where the design's points put the base world
 
 
 def _complete(table: pd.DataFrame, stage: Stage) -> pd.DataFrame:
@@ -174,8 +175,14 @@ def read_screen(defn: ScreenDefinition, root: Path) -> ScreenResults:
         defn,
         root,
     )
+    spread = SA.design_spread(
+        defn,
+        stage_results(defn, default_stage(defn), root),
+        stage_results(defn, morris_stage(defn), root),
+    )
     return ScreenResults(
         defn=defn,
+        spread=spread,
         defaults=defaults,
         reference=ref_defaults,
         fidelity=SA.fidelity(defaults, ref_defaults),

@@ -193,6 +193,36 @@ def _settings(res: ScreenResults, command: str) -> list[str]:
         f"two most decisive factors, {d.seeds} paired seeds per cell.",
         f"- **Cost**: {_cost_line(res)}",
         "",
+        *_spread(res),
+    ]
+
+
+def _spread(res: ScreenResults) -> list[str]:
+    """Where the Morris design's points put the world without a policy, against the defaults."""
+    t = res.spread
+    if t is None or t.empty:
+        return []
+    rows = [
+        [
+            f"`{r.outcome}`",
+            fmt_num(r.default),
+            str(r.points),
+            f"{fmt_num(r.q05)} / {fmt_num(r.q25)} / {fmt_num(r.q50)} / {fmt_num(r.q75)} / "
+            f"{fmt_num(r.q95)}",
+        ]
+        for r in t.itertuples()
+    ]
+    return [
+        f"**Where the design's points lie.** The base arm (`{t['arm'].iloc[0]}`, no policy) at "
+        "the default values and over the Morris points, which move every factor over its whole "
+        "range at once. Where most points lie far from the default (an outcome at its bound, "
+        "such as needs met near 0 where need far exceeds the hours to meet it), the elementary "
+        "effects describe worlds unlike the default, and a policy's effect there is small for "
+        "every factor; the range ends, which move one factor from the defaults, do not share "
+        "this.",
+        "",
+        md_table(["outcome", "at the defaults", "points", "5% / 25% / 50% / 75% / 95%"], rows),
+        "",
     ]
 
 
