@@ -197,6 +197,19 @@ def _settings(res: ScreenResults, command: str) -> list[str]:
     ]
 
 
+def _spread_note(res: ScreenResults) -> str:
+    """The first outcome's median over the design's points against its default, for the
+    guide's summary ('' when the spread is not known)."""
+    t = res.spread
+    if t is None or t.empty:
+        return ""
+    r = t.iloc[0]
+    return (
+        f"; over the design's points `{r.outcome}` without a policy has a median of "
+        f"{fmt_num(r.q50)} against {fmt_num(r.default)} at the defaults"
+    )
+
+
 def _spread(res: ScreenResults) -> list[str]:
     """Where the Morris design's points put the world without a policy, against the defaults."""
     t = res.spread
@@ -565,7 +578,8 @@ def render_summary(res: ScreenResults, report_link: str) -> str:
             + ", ".join(f"{k} {v}" for k, v in SHORT_BASIS.items())
             + ") and ▲ where a factor moves the effect more than a change of seed does "
             f"({distinct} of {len(d.contrasts)} policies have one; elsewhere the order is "
-            f"within seed noise at {d.trajectories} trajectories). Model code {MODEL_CODE}; "
+            f"within seed noise at {d.trajectories} trajectories){_spread_note(res)}. "
+            f"Model code {MODEL_CODE}; "
             f"tables, ranges and method: [What sets the sign]({report_link}).",
             "",
             md_table(
