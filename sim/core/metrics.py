@@ -642,6 +642,22 @@ def department_snapshot(model) -> dict[str, np.ndarray]:
     }
 
 
+def _kept(value: np.ndarray, last: np.ndarray | None) -> np.ndarray:
+    """A copy of this month's column, or last recorded month's array when the two are the
+    same bit for bit (most columns of the long tables — types, sizes, build years — do not
+    change, and a city's monthly copies of them would fill the memory)."""
+    value = np.asarray(value)
+    if (
+        last is not None
+        and last.dtype == value.dtype
+        and last.shape == value.shape
+        and value.dtype.kind in "biuf"
+        and np.array_equal(np.ascontiguousarray(value).view(np.uint8), last.view(np.uint8))
+    ):
+        return last
+    return np.array(value, copy=True)
+
+
 class TableRecorder:
     """Collects a snapshot function's rows every `period` steps into a tidy table."""
 
@@ -662,7 +678,8 @@ class TableRecorder:
     def record(self, model) -> None:
         if model.steps % self.period == 0:
             self._steps.append(int(model.steps))
-            self._rows.append({k: np.array(v, copy=True) for k, v in self.snapshot(model).items()})
+            last = self._rows[-1] if self._rows else {}
+            self._rows.append({k: _kept(v, last.get(k)) for k, v in self.snapshot(model).items()})
 
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per (step, unit)."""

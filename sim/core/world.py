@@ -405,19 +405,29 @@ def _social_graph(
     comm_start = np.searchsorted(community_of_resident, np.arange(n_comm + 1))
 
     half = max(degree // 2, 1)
-    src = np.repeat(np.arange(n, dtype=np.int64), half)
+    # temporaries are dropped as soon as they are used and the tie lists are 32-bit where
+    # the residents fit, so that the build's peak memory stays near the graph's own size
+    # (at city scale these lists are several times the finished graph)
+    index = np.int32 if n < 2**31 else np.int64
+    src = np.repeat(np.arange(n, dtype=index), half)
     cross = rng.random(src.size) < cross_share
     comp = compound_of_resident[src]
     comm = community_of_resident[src]
     lo = np.where(cross, comm_start[comm], comp_start[comp])
     hi = np.where(cross, comm_start[comm + 1], comp_start[comp + 1])
-    dst = lo + (rng.random(src.size) * (hi - lo)).astype(np.int64)
+    del cross, comp, comm
+    hi -= lo
+    dst = lo + (rng.random(src.size) * hi).astype(np.int64)
+    del lo, hi
     keep = dst != src
-    src, dst = src[keep], dst[keep]
-    data = np.ones(2 * src.size, dtype=np.int8)
-    adj = sp.coo_matrix(
-        (data, (np.concatenate([src, dst]), np.concatenate([dst, src]))), shape=(n, n)
-    ).tocsr()
+    src, dst = src[keep], dst[keep].astype(index)
+    del keep
+    rows, cols = np.concatenate([src, dst]), np.concatenate([dst, src])
+    del src, dst
+    data = np.ones(rows.size, dtype=np.int8)
+    adj = sp.coo_matrix((data, (rows, cols)), shape=(n, n))
+    del rows, cols, data
+    adj = adj.tocsr()
     adj.sort_indices()
     # a simple graph (duplicates summed by tocsr are set back to 1), stored as float32:
     # the participation game multiplies it with float32 vectors every month (an int8

@@ -45,3 +45,35 @@ def test_compounds_add_up_to_their_communities():
     served = comp[comp["firm"] >= 0]
     assert served["effort"].notna().all() and comp.loc[comp["firm"] < 0, "effort"].isna().all()
     m.remove_all_agents()
+
+
+def test_a_recorder_keeps_one_array_for_a_column_that_does_not_change_and_the_table_is_unchanged():
+    from types import SimpleNamespace
+
+    from sim.core.metrics import TableRecorder
+
+    months = [
+        {"size": np.array([3.0, 4.0]), "level": np.array([0.0, 1.0])},
+        {"size": np.array([3.0, 4.0]), "level": np.array([-0.0, 1.0])},  # -0.0: a change
+        {"size": np.array([3.0, 4.0]), "level": np.array([-0.0, 2.0])},
+    ]
+    state = {"month": 0}
+    recorder = TableRecorder(lambda model: months[state["month"]], ("size", "level"), "unit")
+    for k in range(3):
+        state["month"] = k
+        months[k]["size"][0] = 3.0  # the snapshot's arrays are the model's own: reused below
+        recorder.record(SimpleNamespace(steps=k))
+    sizes = {id(row["size"]) for row in recorder._rows}
+    levels = {id(row["level"]) for row in recorder._rows}
+    assert len(sizes) == 1 and len(levels) == 3
+    months[2]["size"][0] = 99.0  # the model changes its array after the month was recorded
+    table = recorder.frame()
+    assert table["size"].tolist() == [3.0, 4.0] * 3
+    assert np.signbit(table["level"].to_numpy()).tolist() == [
+        False,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
