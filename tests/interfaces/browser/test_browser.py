@@ -616,9 +616,8 @@ def test_a_full_server_says_so_and_admits_once_a_page_closes(browser, server):
     contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(MAX_SESSIONS + 1)]
     try:
         pages = [c.new_page() for c in contexts]
-        for page in pages[:MAX_SESSIONS]:
+        for page in pages[:MAX_SESSIONS]:  # one after the other: each session is admitted
             page.goto(server)
-        for page in pages[:MAX_SESSIONS]:
             wait_for_app(page)
         late = pages[-1]
         late.goto(server)
