@@ -30,13 +30,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.params import ScenarioError, defaults
+from sim.core.params import defaults
 from sim.experiments.stats import paired_difference
 from sim.interfaces.cli import positive_int
 from sim.validation import check_doc, replace_block
 
 from .checks import predictive_runs
-from .history_matching import CalibrationError, Settings
+from .cli import guarded
+from .history_matching import Settings
 from .prior import PRIOR, REDUCED_WORLD
 from .runs import SweepSimulator
 from .targets import ALL_TARGETS, HELD_OUT_TARGETS, Target
@@ -45,8 +46,6 @@ __all__ = ["DOC_BEGIN", "DOC_END", "main", "scaled_world", "size_table"]
 
 DOC_BEGIN = "<!-- at-size:begin (written by python -m sim.validation.calibration.at_size) -->"
 DOC_END = "<!-- at-size:end -->"
-
-EXIT_USAGE = 2
 
 
 def scaled_world(streets: int) -> dict[str, Any]:
@@ -224,8 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets = [by_name[n] for n in dict.fromkeys(args.target)]
     draws = _read_posterior(parser, args.posterior, args.draws)
     worlds = {"reduced": dict(REDUCED_WORLD), f"{args.streets} streets": scaled_world(args.streets)}
-    runs: dict[str, pd.DataFrame] = {}
-    try:
+
+    def replay() -> dict[str, pd.DataFrame]:
+        runs = {}
         with make_evaluator(args.workers, args.scheduler) as evaluator:
             for label, world in worlds.items():
                 simulator = SweepSimulator(
@@ -239,19 +239,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runs[label] = predictive_runs(
                     simulator, draws, PRIOR.names, args.draws, args.seeds, args.seed
                 )
-    except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: the runs finished so far are stored in {args.results}; run the "
-            "same command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except CalibrationError as err:
-        print(f"incomplete: {err}", file=sys.stderr)
-        return 1
+        return runs
+
+    runs, code = guarded(replay, args.results, "incomplete")
+    if code is not None:
+        return code
+    assert runs is not None  # guarded returns a result or an exit code
     sizes = {label: communities(world, args.seed) for label, world in worlds.items()}
     table = size_table(runs, targets, "reduced")
     block = markdown(table, targets, sizes, args.draws, args.seeds, args.posterior)

@@ -20,7 +20,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sim.core.params import ScenarioError, defaults
@@ -50,6 +50,31 @@ DEFAULT_WORLD: dict = {}
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+
+def guarded[T](
+    work: Callable[[], T], results: Path, incomplete: str
+) -> tuple[T | None, int | None]:
+    """Run `work` (which runs the model into the stores under `results`) and return its
+    result and None, or None and the exit code after one line on stderr: 2 for bad input, an
+    unusable results folder or scheduler (ScenarioError); 130 when interrupted (what finished
+    is stored, and the same command resumes); 1 when runs did not finish (CalibrationError,
+    reported after `incomplete`)."""
+    try:
+        return work(), None
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return None, EXIT_USAGE
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: the runs finished so far are stored in {results}; run the "
+            "same command again to resume",
+            file=sys.stderr,
+        )
+        return None, EXIT_INTERRUPTED
+    except CalibrationError as err:
+        print(f"{incomplete}: {err}", file=sys.stderr)
+        return None, EXIT_INCOMPLETE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -195,21 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     say = (
         (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     )
-    try:
-        result = _calibrate(args, settings, sampler, make_evaluator, say)
-    except ScenarioError as err:  # bad input, an unusable results folder or scheduler
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: the runs finished so far are stored in {args.results}; run the "
-            "same command again to resume",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
-    except CalibrationError as err:
-        print(f"calibration incomplete: {err}", file=sys.stderr)
-        return EXIT_INCOMPLETE
+    result, code = guarded(
+        lambda: _calibrate(args, settings, sampler, make_evaluator, say),
+        args.results,
+        "calibration incomplete",
+    )
+    if code is not None:
+        return code
     report = _write(args, result)
     if args.doc is not None:
         replace_block(args.doc, DOC_BEGIN, DOC_END, report)
