@@ -30,7 +30,7 @@ import pandas as pd
 
 from sim.runs.conditions import CONDITIONS
 
-from .screen import PRIMARY_OUTCOMES, ScreenDefinition
+from .screen import BASE_ARM, PRIMARY_OUTCOMES, ScreenDefinition
 from .screen_runs import DEFAULT_POINT, NOISE, map_levels, point_id
 from .stats import Estimate, mean_ci
 
@@ -297,7 +297,7 @@ def design_spread(
     25%, 50%, 75% and 95% quantiles over the design's points. Elementary effects measured
     where an outcome sits at a bound (needs met near 0 in a world whose need far exceeds
     its hours) say little about the effect at plausible values."""
-    base = defn.contrasts[0].reference
+    base = BASE_ARM  # absent when every contrast names its own reference: no rows
     rows = []
     for o in PRIMARY_OUTCOMES:
         col = f"mean_{o}"

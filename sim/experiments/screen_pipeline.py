@@ -71,16 +71,20 @@ def _complete(table: pd.DataFrame, stage: Stage) -> pd.DataFrame:
     return table
 
 
-def _selection(defn: ScreenDefinition, root: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Effects at the default point, the Morris table and the selection, from the stores."""
+def _selection(
+    defn: ScreenDefinition, root: Path
+) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
+    """Effects at the default point, the Morris table, the selection and where the design's
+    points put the base world (`SA.design_spread`), from the stores."""
     default = default_stage(defn)
-    effects = SA.paired_effects(defn, _complete(stage_results(defn, default, root), default))
-    defaults = SA.default_effects(defn, effects)
+    d_results = _complete(stage_results(defn, default, root), default)
+    defaults = SA.default_effects(defn, SA.paired_effects(defn, d_results))
     morris = morris_stage(defn)
     x, names = morris_sample(defn)
-    m_effects = SA.paired_effects(defn, _complete(stage_results(defn, morris, root), morris))
-    table = SA.morris_table(defn, m_effects, x, names)
-    return defaults, table, SA.select(defn, table, defaults)
+    m_results = _complete(stage_results(defn, morris, root), morris)
+    table = SA.morris_table(defn, SA.paired_effects(defn, m_results), x, names)
+    spread = SA.design_spread(defn, d_results, m_results)
+    return defaults, table, SA.select(defn, table, defaults), spread
 
 
 def _save_selection(root: Path, defn: ScreenDefinition, selection: dict) -> None:
@@ -137,7 +141,7 @@ def run_screen(
         if say is not None:
             say(_stage_line(stage))
         run_stage(defn, stage, root, evaluator, progress=progress, command=command)
-    _, _, selection = _selection(defn, root)
+    _, _, selection, _ = _selection(defn, root)
     _save_selection(root, defn, selection)
     stage = ends_stage(
         defn,
@@ -153,7 +157,7 @@ def run_screen(
 def read_screen(defn: ScreenDefinition, root: Path) -> ScreenResults:
     """Every table of the screen, from its stores (ScreenIncomplete if a stage lacks runs)."""
     root = Path(root)
-    defaults, morris, selection = _selection(defn, root)
+    defaults, morris, selection, spread = _selection(defn, root)
     reference = reference_stage(defn)
     r_effects = SA.paired_effects(defn, _complete(stage_results(defn, reference, root), reference))
     ref_defaults = SA.default_effects(defn, r_effects)
@@ -174,11 +178,6 @@ def read_screen(defn: ScreenDefinition, root: Path) -> ScreenResults:
         ],
         defn,
         root,
-    )
-    spread = SA.design_spread(
-        defn,
-        stage_results(defn, default_stage(defn), root),
-        stage_results(defn, morris_stage(defn), root),
     )
     return ScreenResults(
         defn=defn,
