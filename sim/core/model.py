@@ -92,7 +92,6 @@ from .people import (
     VOLUNTEER,
     People,
     build_seats,
-    by_pair,
     shared_links,
 )
 from .policy import Levers, Timeline, parse_timeline
@@ -626,15 +625,6 @@ class GovernanceModel(mesa.Model):
             out.append(row)
         return out
 
-    def shared_people(self) -> dict[tuple[int, int], list[int]]:
-        """Pairs of organisation nodes that share people, and who (cached per seats)."""
-        hit = self.cache.get("shared")
-        if hit is not None and hit[0] == self.seats_version:
-            return hit[1]
-        pairs = by_pair(self.shared_links())
-        self.cache["shared"] = (self.seats_version, pairs)
-        return pairs
-
     def shared_links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(u, v, person) for each pair of organisation nodes and person sitting on both
         (people.shared_links, cached per seats)."""
@@ -647,22 +637,20 @@ class GovernanceModel(mesa.Model):
 
     def sync_shared_edges(self) -> None:
         """Keep the network's `cross_appointment` edges equal to the pairs of organisations
-        that share a person (the one-mode projection of the affiliation network); each edge
-        carries the people it stands for (`people`). Coordination and checks read shared
-        people along these edges (coordination.py)."""
+        that share a person (the one-mode projection of the affiliation network). Who the
+        shared people are is `shared_links()`; coordination and checks read them there for
+        the pairs these edges join (coordination.py)."""
         if self.cache.get("synced") == self.seats_version:
             return
-        pairs = self.shared_people()
-        want = set(pairs)
+        n = max(self.network.number_of_nodes(), 1)
+        u, v, _ = self.shared_links()  # u < v
+        want = np.unique(u * n + v)
         u, v, _ = self.edge_index.arrays(("cross_appointment",))
-        have = set(zip(u.tolist(), v.tolist()))
-        for u, v in have - want:
-            set_edge(self, u, v, "cross_appointment", False)
-        for u, v in want - have:
-            set_edge(self, u, v, "cross_appointment", True)
-        edges = self.network.edges
-        for (u, v), people in pairs.items():
-            edges[u, v, "cross_appointment"]["people"] = tuple(people)
+        have = np.unique(u * n + v)
+        for key in np.setdiff1d(have, want, assume_unique=True).tolist():
+            set_edge(self, key // n, key % n, "cross_appointment", False)
+        for key in np.setdiff1d(want, have, assume_unique=True).tolist():
+            set_edge(self, key // n, key % n, "cross_appointment", True)
         self.cache["synced"] = self.seats_version
 
     # --- changes of contracts, ties and committees ---------------------------------------

@@ -355,11 +355,6 @@ def affiliation_graph(seats: Seats, people: People) -> nx.Graph:
     return g
 
 
-def shared_pairs(seats: Seats) -> set[tuple[int, int]]:
-    """Pairs of organisation nodes (u < v) that share at least one person."""
-    return set(shared_people(seats))
-
-
 def shared_links(seats: Seats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(u, v, person): one row per pair of organisation nodes (u < v) and person sitting on
     both; people in order of their id, each person's pairs in order of (u, v)."""
@@ -378,20 +373,6 @@ def shared_links(seats: Seats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = np.repeat(np.arange(h.size), after)  # each organisation with every later one
     b = a + 1 + np.arange(a.size) - np.repeat(np.cumsum(after) - after, after)
     return node[a], node[b], h[a]
-
-
-def shared_people(seats: Seats) -> dict[tuple[int, int], list[int]]:
-    """For each pair of organisation nodes (u < v) that share people, who they are."""
-    return by_pair(shared_links(seats))
-
-
-def by_pair(links: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[tuple[int, int], list[int]]:
-    """The rows (u, v, person) of `shared_links` as {(u, v): [people]}, pairs in order of
-    their first row."""
-    out: dict[tuple[int, int], list[int]] = {}
-    for u, v, person in zip(*(x.tolist() for x in links)):
-        out.setdefault((u, v), []).append(person)
-    return out
 
 
 def seats_per_person(seats: Seats, n_people: int) -> np.ndarray:
