@@ -182,22 +182,20 @@ class OwnersCommittee(GovernanceAgent):
         if free.size == 0:
             return
         u = m.streams["organisations"].random(free.size)
-        self._turn(free, u)
-
-    def _turn(self, free: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Members `free` (not answering to the firm) with uniforms `u`: those whose draw is
-        below their chance come to answer to the firm; returns them."""
-        return self.turn(self.model, np.full(free.size, self.index), free, u)
+        self.turn(m, np.full(free.size, self.index), free, u)
 
     @staticmethod
     def turn(model, compounds: np.ndarray, free: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """`_turn` of members `free` of the committees of `compounds` (one entry per
-        member), with uniforms `u`: each member's chance reads only that member and that
-        committee, so members of several committees are decided at once."""
+        """Members `free` (not answering to the firm) of the committees of `compounds` (one
+        entry per member), with uniforms `u`: those whose draw is below their chance come
+        to answer to the firm. Each member's chance reads only that member and that
+        committee, so members of several committees are decided at once. Returns who
+        turned, as a mask over `free`."""
         p, cp = model.p, model.compounds
-        look = u < p["collusion_rate"] / INDEPENDENCE_FLOOR  # the largest chance below
-        if not look.any():
-            return free[:0]
+        out = np.zeros(free.size, dtype=bool)
+        look = np.flatnonzero(u < p["collusion_rate"] / INDEPENDENCE_FLOOR)  # largest chance
+        if not look.size:
+            return out
         free, u, compounds = free[look], u[look], compounds[look]
         independence = model.member_independence(free, compounds)
         party = model.people.party_member[free]
@@ -212,15 +210,16 @@ class OwnersCommittee(GovernanceAgent):
         if turned.any():
             model.people.allied_firm[free[turned]] = cp.firm[compounds[turned]]
             model.month.collusions += int(np.count_nonzero(turned))
-        return free[turned]
+        out[look[turned]] = True
+        return out
 
     @staticmethod
     def drift_all(model, compounds: np.ndarray) -> None:
         """`drift_to_firm` of the committees of `compounds`, in that order, with the same
         draws as one call after the other: all uniforms are drawn at once and only the
-        committees where a member may turn decide further. If someone who turned sits on
-        another of these committees with the same firm (whose draws then assumed them still
-        free), the month is redone one committee at a time."""
+        committees where a member may turn decide further. If someone who turned sits on a
+        later one of these committees whose draws assumed their old allegiance
+        (`_drew_for_a_stale_allegiance`), the month is redone one committee at a time."""
         cp, people = model.compounds, model.people
         rng = model.streams["organisations"]
         holder = model.seats.holder[model.oc_seat_table[compounds]]
@@ -241,21 +240,22 @@ class OwnersCommittee(GovernanceAgent):
             else np.zeros(0, dtype=np.int64)
         )
         allied, collusions = people.allied_firm.copy(), model.month.collusions
-        turned = np.zeros(0, dtype=holder.dtype)
         if looks.size:
             # the committees in which someone may turn, with their free members in order
             rows = np.zeros(len(compounds), dtype=bool)
             rows[np.flatnonzero(count > 0)[looks]] = True
             row = np.repeat(np.arange(len(compounds)), count)
             mine = rows[row]
-            turned = OwnersCommittee.turn(model, compounds[row[mine]], holder[free][mine], u[mine])
-        turned_people = np.unique(turned)  # who turned (once each, wherever they turned)
-        if np.isin(holder, turned_people).sum() > turned_people.size:
-            rng.bit_generator.state = before  # a turned member sits on two of them
-            people.allied_firm[:] = allied
-            model.month.collusions = collusions
-            for c in compounds.tolist():
-                model.owners_committees[c].drift_to_firm()
+            member, row = holder[free][mine], row[mine]
+            turned = OwnersCommittee.turn(model, compounds[row], member, u[mine])
+            if turned.any() and _drew_for_a_stale_allegiance(
+                holder, firm, row[turned], member[turned], allied
+            ):
+                rng.bit_generator.state = before
+                people.allied_firm[:] = allied
+                model.month.collusions = collusions
+                for c in compounds.tolist():
+                    model.owners_committees[c].drift_to_firm()
 
     # --- supervision (§7.6) ----------------------------------------------------------------
     def monitor(self) -> float:
@@ -296,3 +296,22 @@ class OwnersCommittee(GovernanceAgent):
         firms, p = self.model.firms, self.model.p
         value = firms.capability[bidders] - p["record_weight"] * firms.record[bidders]
         return int(bidders[np.argmax(value)])
+
+
+def _drew_for_a_stale_allegiance(
+    holder: np.ndarray, firm: np.ndarray, rows: np.ndarray, turned: np.ndarray, before: np.ndarray
+) -> bool:
+    """Did a member who turned (`turned[k]`, on committee row `rows[k]`, to that row's firm,
+    answering to `before[turned[k]]` until then) also sit on a later committee (row of
+    `holder`, whose firm is `firm`) that, one committee after the other, would have seen
+    them differently: one with the firm they turned to (no longer free there) or the firm
+    they answered to (free there now)? Then the batch's draws for that committee assumed
+    the old allegiance and the month must be decided one committee at a time."""
+    at, seat = np.nonzero(np.isin(holder, turned))
+    who = holder[at, seat]
+    for k in range(turned.size):
+        later = firm[at[(who == turned[k]) & (at > rows[k])]]
+        old = before[turned[k]]
+        if np.any((later == firm[rows[k]]) | ((later == old) & (later >= 0))):
+            return True
+    return False

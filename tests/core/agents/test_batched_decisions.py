@@ -40,6 +40,20 @@ def test_a_committee_without_free_hours_keeps_its_split(model):
     assert np.array_equal(ResidentsCommittee.best_responses(model), model.communities.allocation)
 
 
+def _count_one_at_a_time(monkeypatch, batched) -> list[bool]:
+    """Record each committee's own `drift_to_firm` (True: one of `batched`'s, i.e. the batch
+    was redone one committee at a time)."""
+    redone: list[bool] = []
+    in_turn = OwnersCommittee.drift_to_firm
+
+    def counted(self):
+        redone.append(self.model is batched)
+        in_turn(self)
+
+    monkeypatch.setattr(OwnersCommittee, "drift_to_firm", counted)
+    return redone
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -58,14 +72,7 @@ def test_a_committee_without_free_hours_keeps_its_split(model):
 )
 def test_owners_committees_drift_and_take_stock_at_once_as_in_turn(params, monkeypatch):
     one, all_ = (small_model(3, **MEDIUM, **params) for _ in range(2))
-    redone = []
-    in_turn = OwnersCommittee.drift_to_firm
-
-    def counted(self):
-        redone.append(self.model is all_)
-        in_turn(self)
-
-    monkeypatch.setattr(OwnersCommittee, "drift_to_firm", counted)
+    redone = _count_one_at_a_time(monkeypatch, all_)
     for m in (one, all_):
         m.run_for(4)
     for _ in range(6):
@@ -81,6 +88,43 @@ def test_owners_committees_drift_and_take_stock_at_once_as_in_turn(params, monke
             assert np.array_equal(x, y)
     assert one.month.collusions > 0  # the comparison saw members turn
     assert any(redone) == ("xa_two_committee_member_on_oc" in params)
+
+
+@pytest.mark.parametrize("same_firm", [True, False])
+def test_a_member_of_two_committees_is_decided_one_committee_at_a_time_only_if_order_matters(
+    same_firm, monkeypatch
+):
+    """Someone who turns on one committee and sits on a later one: with the same firm there,
+    one committee after the other they are no longer free on it, so the month is redone in
+    turn; with another firm they still are, and the batch stands."""
+    one, all_ = (
+        small_model(
+            3, **MEDIUM, oc_initial_share=1.0, collusion_rate=0.5, party_capture_protection=0.0
+        )
+        for _ in range(2)
+    )
+    redone = _count_one_at_a_time(monkeypatch, all_)
+    for m in (one, all_):
+        m.run_for(2)
+        order = [c for c in OwnersCommittee.sitting(m).tolist() if m.compounds.firm[c] >= 0]
+        first, later = order[0], order[1]
+        firm = int(m.compounds.firm[first])
+        if same_firm != (m.compounds.firm[later] == firm):
+            m.assign_firm(later, firm if same_firm else (firm + 1) % m.firms.n)
+        person = int(m.org_members(OC, first)[0])
+        m.replace_in_seat(int(m.oc_seat_table[later][0]), person)
+        m.people.allied_firm[m.org_members(OC, first)] = -1  # free on the first committee
+        m.people.allied_firm[m.org_members(OC, later)] = -1
+        # members with no independence left: each free member turns for certain
+        m.member_independence = lambda people, compound: np.zeros(np.shape(people))
+    for c in OwnersCommittee.sitting(one).tolist():
+        one.owners_committees[c].drift_to_firm()
+    redone.clear()
+    OwnersCommittee.drift_all(all_, OwnersCommittee.sitting(all_))
+    for x, y in zip(_state(one), _state(all_)):
+        assert np.array_equal(x, y)
+    assert one.people.allied_firm[person] == one.compounds.firm[later if not same_firm else first]
+    assert any(redone) == same_firm
 
 
 def test_committee_performance_is_the_mean_of_its_members():
