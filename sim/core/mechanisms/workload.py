@@ -90,12 +90,17 @@ def leave(model) -> None:
     )
     over = np.maximum(people.load[holding] - 1.0, 0.0)
     leaving = holding[rng.random(holding.size) < base * (1 + p["resign_overload"] * over)]
-    for person in leaving.tolist():
+    # the seats of everyone leaving, found in one pass (those who replace them are new
+    # people, so no one's seats change before their own turn below)
+    held = np.flatnonzero(np.isin(seats.holder, leaving))
+    held = held[np.argsort(seats.holder[held], kind="stable")]  # by person, then seat
+    ends = np.searchsorted(seats.holder[held], leaving, side="right")
+    for person, mine in zip(leaving.tolist(), np.split(held, ends[:-1])):
         model.month.resignations += 1
-        mine = np.flatnonzero(seats.holder == person)
         model.vacate(mine)
         people.active[person] = False
-        committees = mine[np.isin(seats.org[mine], (PC, RC))]
+        org = seats.org[mine]
+        committees = mine[(org == PC) | (org == RC)]
         if committees.size:
             c = int(seats.community[committees[0]])
             acting = model.new_people(1, CADRE, c, party=True)
