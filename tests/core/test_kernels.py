@@ -238,3 +238,52 @@ def test_voting_chances_compiled_equal_numpy_bit_for_bit(household_rule):
     for x, y in zip(out["numpy"][1], out["compiled"][1]):
         assert np.array_equal(x, y, equal_nan=True) and x.tobytes() == y.tobytes()
     assert np.isnan(out["compiled"][0][0]).any() and (out["compiled"][0][0] == 0).any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    size=st.integers(1, 60),
+    ties=st.integers(0, 200),
+    seed=st.integers(0, 2**31 - 1),
+    limit=st.sampled_from([0.0, 0.7, 1.05, 3.0, np.inf]),
+)
+def test_path_lengths_compiled_equal_scipy_dijkstra_bit_for_bit(size, ties, seed, limit):
+    """Shortest paths within a limit, from the compiled search and from SciPy's Dijkstra:
+    weights from a few values (so that paths of equal length abound, reached in different
+    orders), isolated nodes, repeated sources, a source that is its own target."""
+    from scipy.sparse.csgraph import dijkstra
+
+    compiled = kernels._module()
+    rng = np.random.default_rng(seed)
+    u, v = rng.integers(0, size, ties), rng.integers(0, size, ties)
+    keep = u != v
+    u, v = u[keep], v[keep]
+    w = rng.choice([0.1, 0.2, 0.3, 1 / 3, 0.7], u.size) + 1e-12
+    graph = sp.coo_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(size, size)).tocsr()
+    sources = np.sort(rng.integers(0, size, 30))
+    targets = rng.integers(0, size, 30)
+    targets[0] = sources[0]
+    out = np.empty(sources.size)
+    compiled.path_lengths(graph.indptr, graph.indices, graph.data, limit, sources, targets, out)
+    reference = dijkstra(graph, indices=sources, limit=limit)[np.arange(sources.size), targets]
+    assert out.tobytes() == reference.tobytes()
+
+
+def test_coordination_compiled_equals_the_region_by_region_searches(monkeypatch):
+    """Coordination of every pair from the compiled search and from SciPy's searches made
+    batch by batch within each batch's region (batches of 3 sources, so that regions are
+    smaller than the network)."""
+    from sim.core.mechanisms import coordination
+
+    model = GovernanceModel(rng=4, **{**WORLD, "n_streets": 2})
+    model.run_for(3)
+    monkeypatch.setattr(coordination, "BATCH", 3)
+    n = model.network.number_of_nodes()
+    rng = np.random.default_rng(1)
+    sources, targets = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    out = {}
+    for mode in ("numpy", "compiled"):
+        with kernels.using(mode):
+            out[mode] = coordination.path_coordination(model, sources, targets)
+    assert out["numpy"].tobytes() == out["compiled"].tobytes()
+    assert (out["compiled"] > model.p["coord_base"]).sum() > 20  # many pairs have a path

@@ -271,3 +271,78 @@ def voting_chances(
         a = one if adult[i] else zero
         chance[i] = (one - (one - own) * (one - party) * (one - heads)) * a
         mobilised[i] = party * a
+
+
+# ------------------------------------------------------------------ coordination paths
+
+
+@_jit
+def path_lengths(indptr, indices, weights, limit, source, target, out):
+    """out[k] = the length of the shortest path from source[k] to target[k] over the CSR
+    graph (rows are out-links with positive `weights`), inf where it is longer than `limit`;
+    the pairs are sorted by source, and each source is searched once. This is
+    scipy.sparse.csgraph.dijkstra(graph, indices=..., limit=limit) read at the targets: a
+    node's length is the least of (a scanned neighbour's length + the link's weight) over
+    its neighbours, kept if at most `limit` — a value that does not depend on the order in
+    which nodes of equal length are scanned, so the lengths are identical bit for bit. The
+    search visits only the nodes within the limit and resets only those."""
+    n = indptr.shape[0] - 1
+    dist = np.full(n, np.inf)
+    scanned = np.zeros(n, dtype=np.bool_)
+    seen = np.empty(n, dtype=np.int64)  # nodes whose length was set by this search
+    heap_key = np.empty(indices.shape[0] + 1)
+    heap_node = np.empty(indices.shape[0] + 1, dtype=np.int64)
+    k = 0
+    while k < source.shape[0]:
+        s = source[k]
+        size = 0
+        n_seen = 0
+        dist[s] = 0.0
+        seen[n_seen] = s
+        n_seen += 1
+        heap_key[0], heap_node[0], size = 0.0, s, 1
+        while size > 0:
+            d, v = heap_key[0], heap_node[0]
+            size -= 1  # pop: move the last entry to the root and sift it down
+            key, node = heap_key[size], heap_node[size]
+            i = 0
+            while True:
+                c = 2 * i + 1
+                if c >= size:
+                    break
+                if c + 1 < size and heap_key[c + 1] < heap_key[c]:
+                    c += 1
+                if heap_key[c] >= key:
+                    break
+                heap_key[i], heap_node[i] = heap_key[c], heap_node[c]
+                i = c
+            if size > 0:
+                heap_key[i], heap_node[i] = key, node
+            if scanned[v]:
+                continue  # an older entry of a node already scanned
+            scanned[v] = True
+            for j in range(indptr[v], indptr[v + 1]):
+                u = indices[j]
+                if scanned[u]:
+                    continue
+                nd = d + weights[j]
+                if nd <= limit and nd < dist[u]:
+                    if dist[u] == np.inf:
+                        seen[n_seen] = u
+                        n_seen += 1
+                    dist[u] = nd
+                    i = size  # push: sift the new entry up
+                    size += 1
+                    while i > 0:
+                        parent = (i - 1) // 2
+                        if heap_key[parent] <= nd:
+                            break
+                        heap_key[i], heap_node[i] = heap_key[parent], heap_node[parent]
+                        i = parent
+                    heap_key[i], heap_node[i] = nd, u
+        while k < source.shape[0] and source[k] == s:
+            out[k] = dist[target[k]]
+            k += 1
+        for i in range(n_seen):
+            dist[seen[i]] = np.inf
+            scanned[seen[i]] = False

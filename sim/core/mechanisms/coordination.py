@@ -16,7 +16,9 @@ people and standing ties shorten paths and a missing tie lengthens them. Each ba
 sources is searched within its region — the nodes closer than that limit to one of them
 (found by one multi-source search) — which gives the same distances as a search of the
 whole network, since every prefix of a path within the limit is within it too, at a cost
-that grows with the region rather than with the city.
+that grows with the region rather than with the city. Where the compiled loops run
+(`sim.core.kernels`), one compiled search per source visits only the nodes within the limit
+and gives the same lengths bit for bit (`kernels.compiled.path_lengths`).
 
 **Checks.** A supervising body's check on a supervised one (the owners' committee on its
 firm, the party committee on the RC's use of money, the property committee on firms) is
@@ -34,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from .. import kernels
 from ..people import OC, OC_CHAIR, PC, PMC, SECRETARY
 from ..state import OC_NONE
 
@@ -134,6 +137,16 @@ def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.nda
     graph = _similarity(*(np.concatenate(pair) for pair in links), n)
     graph.data = -np.log(np.clip(graph.data, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
     limit = -np.log(max(p["coord_base"], 1e-9))
+    compiled = kernels.active(model.residents.n)
+    if compiled is not None:  # the searches below as one compiled loop, source by source
+        order = np.argsort(sources, kind="stable")
+        lengths = np.empty(len(sources))
+        compiled.path_lengths(
+            graph.indptr, graph.indices, graph.data, limit, sources[order], targets[order], lengths
+        )
+        out = np.empty(len(sources))
+        out[order] = np.maximum(np.exp(-lengths), p["coord_base"])
+        return out
     out = np.full(len(sources), p["coord_base"])
     unique = np.unique(sources)
     # the graph is symmetric, so a directed search over its rows follows every link both ways
