@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from sim.core import params as P
 from sim.core import types as T
@@ -55,6 +56,22 @@ def test_social_graph_is_simple_symmetric_and_mostly_local(world):
     rows = np.repeat(np.arange(a.shape[0]), deg)
     same = w.compound_of_resident[rows] == w.compound_of_resident[a.indices]
     assert same.mean() > 0.8
+
+
+def test_the_social_graph_stores_its_ties_and_one_weight_shared_by_all(world):
+    """A tie's weight is always 1: the graph keeps no array of weights (at city scale that
+    array was 90 MB), only its ties, and still reads as a float32 matrix of ones."""
+    w, _ = world
+    a = w.social
+    owned = a.indptr.nbytes + a.indices.nbytes
+    data = a.data
+    while data.base is not None:
+        data = data.base
+    assert data.nbytes <= 4 and owned > 1000 * data.nbytes
+    assert a.dtype == np.float32 and np.all(a.data == 1) and a.data.size == a.nnz
+    stored = sp.csr_matrix((np.ones(a.nnz, np.float32), a.indices, a.indptr), shape=a.shape)
+    x = np.random.default_rng(0).random(a.shape[0]).astype(np.float32)
+    assert (a @ x).tobytes() == (stored @ x).tobytes()
 
 
 def test_network_has_integer_ids_kinds_and_every_edge_type(world):
