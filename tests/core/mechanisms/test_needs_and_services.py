@@ -4,6 +4,7 @@ shares within each community (ODD §7.4)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.core.mechanisms import needs
 from tests.conftest import small_model
@@ -57,3 +58,18 @@ def test_priority_for_vulnerable_residents_raises_their_needs_met():
         "needs_met_other", {"vulnerable_priority": 3.0}, base={"vulnerable_priority": 0.0}
     )
     assert other.high < 0, other  # the cost: others get less
+
+
+@pytest.mark.parametrize("shape", [1, 2, 3, 4])
+def test_fast_gamma_draws_multiply_the_uniforms_of_one_array_drawn_at_once(shape, monkeypatch):
+    """A resident's need multiplies their uniforms from one (shape, n) array filled at once,
+    though only the first row is held whole (the rest is drawn chunk by chunk)."""
+    monkeypatch.setattr(needs, "CHUNK", 1000)
+    n = 2_500  # chunks of 1,000, 1,000 and 500
+    out = needs.standard_gamma(np.random.default_rng(3), shape, np.empty(n, np.float32), None, 0.5)
+    u = 1 - np.random.default_rng(3).random((shape, n), dtype=np.float32)
+    expected = u[0].copy()
+    for j in range(1, shape):
+        expected *= u[j]
+    expected = np.log(expected) * np.float32(-0.5)
+    assert out.tobytes() == expected.tobytes()
