@@ -121,8 +121,10 @@ def _install_timers(model, timings: dict[str, float]) -> None:
         _timed(do, f"decisions: {cls.__name__}.{method}", timings)(cls, method, only)
 
     model.do = timed_do
-    for helper in ("apply_policies", "measure_cross_appointment", "convening_changes"):
-        setattr(model, helper, _timed(getattr(model, helper), f"model.{helper}", timings))
+    model.apply_policies = _timed(model.apply_policies, "model.apply_policies", timings)
+    sim_model.measure_cross_appointment = _timed(
+        sim_model.measure_cross_appointment, "metrics.measure_cross_appointment", timings
+    )
     model.datacollector.collect = _timed(
         model.datacollector.collect, "metrics.datacollector", timings
     )

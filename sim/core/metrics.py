@@ -19,7 +19,15 @@ import pandas as pd
 
 from . import types as T
 from .mechanisms import elections
-from .people import SECRETARY, realised_shares, seats_per_person
+from .people import (
+    BRANCH_SECRETARY,
+    CADRE,
+    OC,
+    OC_CHAIR,
+    SECRETARY,
+    realised_shares,
+    seats_per_person,
+)
 from .residents import HOUR_CATEGORIES, TRUST_TARGETS
 from .state import (
     OC_CAPTURED,
@@ -235,6 +243,27 @@ def community_sums(model) -> dict[str, np.ndarray]:
         return sums
 
     return model.cache_month("community_sums", make)
+
+
+def measure_cross_appointment(model) -> None:
+    """Cross-appointment intensity around each compound (`compounds.xa_intensity`), read off
+    the seats: the mean of 一肩挑, the RC overlap share, a cadre chairing and a cadre sitting
+    on its OC."""
+    cp, seats, people = model.compounds, model.seats, model.people
+    shares = cross_appointment(model)
+    formed = cp.oc_state != OC_NONE
+    chair = np.full(cp.n, -1, dtype=np.int64)
+    chair_seats = seats.of(OC_CHAIR)
+    chair[seats.org_index[chair_seats]] = seats.holder[chair_seats]
+    branch = np.full(cp.n, -1, dtype=np.int64)
+    bs = seats.of(BRANCH_SECRETARY)
+    branch[seats.org_index[bs]] = seats.holder[bs]
+    chaired = formed & (chair >= 0) & (chair == branch)
+    on_oc = (seats.org == OC) & (seats.holder >= 0)
+    cadre = people.kind[seats.holder[on_oc]] == CADRE
+    member = formed & (np.bincount(seats.org_index[on_oc][cadre], minlength=cp.n) > 0)
+    c = cp.community
+    cp.xa_intensity = (shares["one_shoulder"][c] + shares["overlap"][c] + chaired + member) / 4
 
 
 def cross_appointment(model) -> dict[str, np.ndarray]:

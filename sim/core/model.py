@@ -69,6 +69,7 @@ from .metrics import (
     TableRecorder,
     department_snapshot,
     district_outcomes,
+    measure_cross_appointment,
     street_snapshot,
 )
 from .network import edge_index, set_edge
@@ -837,56 +838,8 @@ class GovernanceModel(mesa.Model):
             cm.ngo_months_left[community] = 0
 
     # --- quantities organisations read ---------------------------------------------------
-    def task_inflow(self, street: int) -> float:
-        """Administrative task hours arriving at a street office this month."""
-        return self.p["admin_task_hours_per_1000"] * float(self.streets.residents[street]) / 1000
-
-    def caretaking_demand(self, community: int) -> float:
-        """RC hours caretaking the community's compounds that no one else manages."""
-
-        def make() -> np.ndarray:
-            cp = self.compounds
-            mine = (cp.management == T.CARETAKING) & (cp.firm < 0)
-            hh = np.bincount(
-                cp.community, weights=cp.households * mine, minlength=self.communities.n
-            )
-            return self.p["caretaking_hours_per_100"] * hh / 100
-
-        return float(self.cache_month("caretaking", make)[community])
-
-    def mirror_hours(self, community: int) -> float:
-        """RC hours the community spends on departments' mirrored offices this month."""
-        by_street = self.cache_month(
-            "mirror_hours",
-            lambda: np.array([office.mirror_hours() for office in self.street_offices]),
-        )
-        return float(by_street[self.communities.street[community]])
-
-    def satisfaction_weight_of_needs(self) -> float:
-        p = self.p
-        total = p["weight_needs"] + p["weight_property"] + p["weight_disputes"]
-        return p["weight_needs"] / total if total > 0 else 1 / 3
-
     def residents_evaluation(self) -> np.ndarray:
         return self.cache_month("evaluation", lambda: residents_evaluation(self))
-
-    def member_independence(self, people: np.ndarray, compound: int | np.ndarray) -> np.ndarray:
-        return coordination.member_independence(self, people, compound)
-
-    def pmc_watch_all(self) -> np.ndarray:
-        """Per compound: monitoring intensity of its community's property committee, where
-        a `supervision` edge ties the committee to the compound's owners."""
-        cp, off = self.compounds, self.world.node_offset
-        watch = np.zeros(self.communities.n)
-        for c, committee in self.property_committees.items():
-            watch[c] = committee.watch()
-        tied = coordination.has_edges(
-            self,
-            "supervision",
-            off["property_committee"] + cp.community,
-            off["owners_committee"] + np.arange(cp.n),
-        )
-        return np.where(tied, watch[cp.community], 0.0)
 
     def index_of(self, node: int) -> int:
         return int(self.network.nodes[node]["index"])
@@ -929,14 +882,14 @@ class GovernanceModel(mesa.Model):
         self.do(ResidentsCommittee, "accept_tasks")  # §7.3 ... the RC accepts or refuses
         self.do(StreetOffice, "take_back_refused")
         self.do(StreetOffice, "devolve")  # §7.2 money down, by channel
-        ResidentsCommittee.allocate_all(self)  # §7.11 the RCs split their hours
-        self.do(PartyCommittee, "convene", self.convening_changes())  # §7.5 joint ties
-        self.do(PartyCommittee, "build_branches", self.branch_drives())  # §7.7 branches
+        self.do(ResidentsCommittee, "allocate_hours")  # §7.11 the RCs split their hours
+        self.do(PartyCommittee, "convene", PartyCommittee.reconsidering(self))  # §7.5 joint ties
+        self.do(PartyCommittee, "build_branches", PartyCommittee.pushed(self))  # §7.7 branches
         devolution.absorb(self)  # §7.2 money spent within capacity
         ngo_market.tender(self)  # §7.9 NGOs bid, the street screens
         devolution.settle_ngo_channel(self, ngo_market.deliver(self))
         services.step(self)  # §7.4 hours meet needs
-        OwnersCommittee.act_all(self)  # §7.7 members choose their effort; who acts
+        self.do(OwnersCommittee, "act")  # §7.7 members choose their effort; who acts
         property_management.set_detection(self)  # §7.6 committees decide how to watch
         self.do(PropertyFirm, "set_effort")  # §7.6 firms choose effort
         property_management.set_quality(self)
@@ -956,10 +909,10 @@ class GovernanceModel(mesa.Model):
         self.do(StreetOffice, "rate_departments")  # §7.14 upward evaluation
         self.do(Department, "adapt")  # §7.14 departments respond to their rating
         self.do(StreetOffice, "promote")  # §7.15 yearly promotions
-        ResidentsCommittee.learn_all(self)  # §7.11 the RCs adapt their hours
+        self.do(ResidentsCommittee, "learn")  # §7.11 the RCs adapt their hours
         self.do(NGO, "evolve")  # §7.9 NGOs learn, drift, run deficits
         ngo_market.fail_and_enter(self)
-        self.measure_cross_appointment()
+        measure_cross_appointment(self)
         self.outcomes = district_outcomes(self)
         self.datacollector.collect(self)
         self.community_recorder.record(self)
@@ -969,7 +922,12 @@ class GovernanceModel(mesa.Model):
 
     def do(self, cls: type, method: str, only: np.ndarray | None = None) -> None:
         """Every organisation of type `cls` (those whose `index` is in `only`, if given)
-        makes the decision `method`, in turn."""
+        makes the decision `method`, in turn — by the class's rule for all at once where it
+        has one (`cls.BATCHED`), which decides as each would in turn."""
+        batched = getattr(cls, "BATCHED", {}).get(method)
+        if batched is not None and only is None:
+            getattr(cls, batched)(self)
+            return
         agents = self.agents_by_type.get(cls)
         if agents is None:
             return
@@ -978,46 +936,12 @@ class GovernanceModel(mesa.Model):
             agents = agents.select(lambda a: a.index in wanted)
         agents.do(method)
 
-    def branch_drives(self) -> np.ndarray:
-        """Communities whose party committee is pushed to build compound branches."""
-        return np.flatnonzero(self.levers.community("branch_building") > 0)
-
-    def convening_changes(self) -> np.ndarray:
-        """Communities whose party committee has a reason to reconsider its joint ties this
-        month: a compound with a firm crossed the threshold, or a convened one calmed down."""
-        cp, p = self.compounds, self.p
-        rate = cp.dispute_rate
-        new = ~cp.convened & (cp.firm >= 0) & (rate >= p["convene_threshold"])
-        calm = cp.convened & (rate < 0.5 * p["convene_threshold"])
-        return np.unique(cp.community[new | calm])
-
     def apply_policies(self) -> None:
         for change in self.timeline.due(self.steps):  # Mesa counts months from 1
             self.levers.apply(change, self.p, self.world.n_streets)
         want = self.levers.community("professional_committee").astype(bool)
         for c in np.flatnonzero(want != self.communities.pmc).tolist():
             self.convene_property_committee(c, bool(want[c]))
-
-    def measure_cross_appointment(self) -> None:
-        """Cross-appointment intensity around each compound, read off the seats: the mean
-        of 一肩挑, the RC overlap share, a cadre chairing and a cadre sitting on its OC."""
-        from .metrics import cross_appointment
-
-        cp, seats, people = self.compounds, self.seats, self.people
-        shares = cross_appointment(self)
-        formed = cp.oc_state != OC_NONE
-        chair = np.full(cp.n, -1, dtype=np.int64)
-        chair_seats = seats.of(OC_CHAIR)
-        chair[seats.org_index[chair_seats]] = seats.holder[chair_seats]
-        branch = np.full(cp.n, -1, dtype=np.int64)
-        bs = seats.of(BRANCH_SECRETARY)
-        branch[seats.org_index[bs]] = seats.holder[bs]
-        chaired = formed & (chair >= 0) & (chair == branch)
-        on_oc = (seats.org == OC) & (seats.holder >= 0)
-        cadre = people.kind[seats.holder[on_oc]] == CADRE
-        member = formed & (np.bincount(seats.org_index[on_oc][cadre], minlength=cp.n) > 0)
-        c = cp.community
-        cp.xa_intensity = (shares["one_shoulder"][c] + shares["overlap"][c] + chaired + member) / 4
 
     # --- read-outs -----------------------------------------------------------------------
     def community_trust(self, target: str) -> np.ndarray:

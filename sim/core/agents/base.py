@@ -1,8 +1,10 @@
 """Common base of the organisation agents (ODD §2, §4).
 
 An organisation agent is a Mesa `FixedAgent` on its node of the governance network. Its
-monthly choices are methods of its class, called by the model's schedule through Mesa's
-AgentSets (`model.agents_by_type[Cls].do("method")`). Its state variables live in the
+monthly choices are methods of its class, called by the model's schedule in one way,
+`model.do(Cls, "method")`: through Mesa's AgentSet, one organisation after the other, or,
+where the class decides many at once (`BATCHED`), by that batched rule, which decides as
+each would in turn (same draws, same order; tests/core/agents/test_batched_decisions.py). Its state variables live in the
 model's per-type arrays (sim/core/state.py) so a decision can read the state of many
 organisations at once; `column` exposes the agent's own entry as a plain attribute that
 reads and writes that array. An organisation acts on another only along an edge of the
@@ -11,7 +13,7 @@ network: `ties(kind)` lists the organisations it is tied to by an edge of that k
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from mesa.discrete_space import FixedAgent
@@ -48,6 +50,9 @@ class GovernanceAgent(FixedAgent):
 
     table: str = ""
     kind: str = ""
+    BATCHED: ClassVar[dict[str, str]] = {}
+    """Decisions the class takes for all its organisations at once: decision -> static method
+    `(model)` that gives what each organisation's own method would, in turn."""
 
     def __init__(self, model, index: int, node: int) -> None:
         super().__init__(model)

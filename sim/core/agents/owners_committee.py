@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mechanisms import coordination
 from ..people import OC
 from ..rows import row_means, row_sums
 from ..state import OC_CAPTURED, OC_DORMANT, OC_ELECTED, OC_FUNCTIONING, OC_STATES
 from .base import GovernanceAgent, column
+from .property_committee import PropertyCommittee
 
 INDEPENDENCE_FLOOR = 0.05
 """A member's independence below this counts as this (the chance to turn stays finite)."""
@@ -44,6 +46,7 @@ class OwnersCommittee(GovernanceAgent):
 
     table = "compounds"
     kind = "owners_committee"
+    BATCHED = {"act": "act_all"}
     elected = True
     """Elected by the owners' assembly (a convened committee is appointed by the street)."""
 
@@ -132,10 +135,17 @@ class OwnersCommittee(GovernanceAgent):
         cp.oc_hours[compounds] = given
         cp.oc_acted[compounds] = active.sum(axis=1) >= p["oc_quorum_members"]
 
+    def act(self) -> None:
+        """Its members choose this month's effort; then it takes stock (functioning,
+        dormant or captured)."""
+        self.choose_effort()
+        self.take_stock()
+
     @staticmethod
     def act_all(model) -> None:
-        """This month's effort of every sitting committee's members, and which committees
-        act (`choose_efforts`, then `take_stock_all`)."""
+        """`act` of every sitting committee: this month's efforts of all their members, then
+        each committee's stock (`choose_efforts`, then `take_stock_all`; a committee's
+        stock reads only its own members' efforts, so this is each acting in turn)."""
         sitting = OwnersCommittee.sitting(model)
         OwnersCommittee.choose_efforts(model, sitting)
         OwnersCommittee.take_stock_all(model, sitting)
@@ -197,14 +207,14 @@ class OwnersCommittee(GovernanceAgent):
         if not look.size:
             return out
         free, u, compounds = free[look], u[look], compounds[look]
-        independence = model.member_independence(free, compounds)
+        independence = coordination.member_independence(model, free, compounds)
         party = model.people.party_member[free]
         chance = (
             p["collusion_rate"]
             * (1 - p["party_capture_protection"] * party)
             / np.maximum(independence, INDEPENDENCE_FLOOR)
         )
-        watch = model.pmc_watch_all()[compounds]
+        watch = PropertyCommittee.watch_all(model)[compounds]
         chance = chance * (1 - p["professional_capture_protection"] * watch)
         turned = u < chance
         if turned.any():

@@ -47,6 +47,21 @@ class PartyCommittee(GovernanceAgent):
     grid_workers = column()
     convened = column()
 
+    @staticmethod
+    def reconsidering(model) -> np.ndarray:
+        """Communities whose party committee has a reason to reconsider its joint ties this
+        month: a compound with a firm crossed the threshold, or a convened one calmed down."""
+        cp, p = model.compounds, model.p
+        rate = cp.dispute_rate
+        new = ~cp.convened & (cp.firm >= 0) & (rate >= p["convene_threshold"])
+        calm = cp.convened & (rate < 0.5 * p["convene_threshold"])
+        return np.unique(cp.community[new | calm])
+
+    @staticmethod
+    def pushed(model) -> np.ndarray:
+        """Communities whose party committee is pushed to build compound branches."""
+        return np.flatnonzero(model.levers.community("branch_building") > 0)
+
     def __init__(self, model, index: int, node: int) -> None:
         super().__init__(model, index, node)
         self.compounds = np.flatnonzero(model.compounds.community == index)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mechanisms import coordination
 from ..people import PMC
 from .base import GovernanceAgent
 
@@ -29,6 +30,22 @@ class PropertyCommittee(GovernanceAgent):
 
     def members(self) -> np.ndarray:
         return self.model.org_members(PMC, self.index)
+
+    @staticmethod
+    def watch_all(model) -> np.ndarray:
+        """Per compound: monitoring intensity of its community's property committee, where
+        a `supervision` edge ties the committee to the compound's owners."""
+        cp, off = model.compounds, model.world.node_offset
+        watch = np.zeros(model.communities.n)
+        for c, committee in model.property_committees.items():
+            watch[c] = committee.watch()
+        tied = coordination.has_edges(
+            model,
+            "supervision",
+            off["property_committee"] + cp.community,
+            off["owners_committee"] + np.arange(cp.n),
+        )
+        return np.where(tied, watch[cp.community], 0.0)
 
     def watch(self) -> float:
         """Monitoring intensity per firm-served compound of the community (0-1)."""

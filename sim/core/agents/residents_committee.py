@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import types as T
 from ..people import DIRECTOR, SECRETARY
 from .base import GovernanceAgent, column
 
@@ -42,6 +43,7 @@ class ResidentsCommittee(GovernanceAgent):
 
     table = "communities"
     kind = "residents_committee"
+    BATCHED = {"allocate_hours": "allocate_all", "learn": "learn_all"}
 
     street = column()
     residents = column()
@@ -90,6 +92,36 @@ class ResidentsCommittee(GovernanceAgent):
         self.allocate_all(self.model, np.array([self.index]))
 
     @staticmethod
+    def mirror_hours(model) -> np.ndarray:
+        """Per community: RC hours spent this month on the departments' mirrored offices of
+        its street (§7.14)."""
+        by_street = model.cache_month(
+            "mirror_hours",
+            lambda: np.array([office.mirror_hours() for office in model.street_offices]),
+        )
+        return by_street[model.communities.street]
+
+    @staticmethod
+    def caretaking_demand(model) -> np.ndarray:
+        """Per community: RC hours caretaking its compounds that no one else manages."""
+
+        def make() -> np.ndarray:
+            cp = model.compounds
+            mine = (cp.management == T.CARETAKING) & (cp.firm < 0)
+            hh = np.bincount(
+                cp.community, weights=cp.households * mine, minlength=model.communities.n
+            )
+            return model.p["caretaking_hours_per_100"] * hh / 100
+
+        return model.cache_month("caretaking", make)
+
+    @staticmethod
+    def needs_weight(p: dict) -> float:
+        """The share of needs met in residents' satisfaction (§7.12 weights)."""
+        total = p["weight_needs"] + p["weight_property"] + p["weight_disputes"]
+        return p["weight_needs"] / total if total > 0 else 1 / 3
+
+    @staticmethod
     def allocate_all(model, committees: np.ndarray | None = None) -> None:
         """`allocate_hours` of the committees `committees` (all if None) at once: each
         claim on the hours takes what is left after the claims before it."""
@@ -104,8 +136,8 @@ class ResidentsCommittee(GovernanceAgent):
         )
         task_time = cm.tasks_accepted[i] * skill_factor
         inspections = p["inspections_per_month"] * p["inspection_hours"]
-        mirrors = np.array([model.mirror_hours(c) for c in i.tolist()])
-        caretaking = np.array([model.caretaking_demand(c) for c in i.tolist()])
+        mirrors = ResidentsCommittee.mirror_hours(model)[i]
+        caretaking = ResidentsCommittee.caretaking_demand(model)[i]
         cm.admin_hours[i] = admin = np.minimum(
             hours, task_time + inspections + mirrors + cm.ledger_hours[i]
         )
@@ -167,7 +199,7 @@ class ResidentsCommittee(GovernanceAgent):
         lv = model.levers
         w = lv.community("resident_assessment_weight")
         evaluated = lv.community("third_party_evaluation").astype(bool)
-        wn = model.satisfaction_weight_of_needs()
+        wn = ResidentsCommittee.needs_weight(model.p)
         score_weight, needs_weight = ResidentsCommittee.objective_weights(model)
         return score_weight * (w * wn + (1 - w) * evaluated) + needs_weight * wn
 

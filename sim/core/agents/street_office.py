@@ -98,7 +98,7 @@ class StreetOffice(GovernanceAgent):
         """Accept the departments' tasks; with an access list refuse part of their own
         duties (`refusal_share`). Its capacity is its own staff plus the officers seconded
         to it."""
-        m, p, st, dp = self.model, self.model.p, self.model.streets, self.model.departments
+        p, st, dp = self.model.p, self.model.streets, self.model.departments
         s = self.index
         seconded = sum(d.seconded_hours(s) for d in self.departments())
         st.own_capacity[s] = (
@@ -109,7 +109,13 @@ class StreetOffice(GovernanceAgent):
             dp.on_list[:, s].sum() + dp.off_list[:, s].sum() - dp.refused[:, s].sum()
         )
         if dp.n == 0:
-            st.task_hours[s] = m.task_inflow(s)
+            st.task_hours[s] = self.task_inflow()
+
+    def task_inflow(self) -> float:
+        """Administrative task hours arriving at the office this month without line
+        departments to send them (`admin_task_hours_per_1000` per 1,000 residents)."""
+        residents = float(self.model.streets.residents[self.index])
+        return self.model.p["admin_task_hours_per_1000"] * residents / 1000
 
     def refusal_share(self) -> float:
         """Share of the departments' own duties it refuses this month: none without an

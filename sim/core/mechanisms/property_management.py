@@ -31,6 +31,7 @@ import numpy as np
 from .. import kernels
 from .. import types as T
 from ..agents.owners_committee import OwnersCommittee
+from ..agents.property_committee import PropertyCommittee
 from ..state import OC_FUNCTIONING
 
 
@@ -63,7 +64,7 @@ def set_detection(model) -> None:
     watch_oc = np.zeros(cp.n)
     committees = OwnersCommittee.sitting(model)
     watch_oc[committees] = OwnersCommittee.monitors(model, committees)
-    pmc = model.pmc_watch_all()
+    pmc = PropertyCommittee.watch_all(model)
     d_oc = p["detect_oc"] * cp.independence * watch_oc
     d_pmc = p["detect_professional"] * model.pmc_independence * pmc
     cp.detection = 1 - (1 - p["detect_base"]) * (1 - d_oc) * (1 - d_pmc)

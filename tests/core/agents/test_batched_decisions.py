@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sim.core.agents import NGO, OwnersCommittee, PartyBranch, ResidentsCommittee
+from sim.core.mechanisms import coordination
 from sim.core.people import OC
 from tests.conftest import MEDIUM, small_model
 
@@ -104,6 +105,10 @@ def test_a_member_of_two_committees_is_decided_one_committee_at_a_time_only_if_o
         for _ in range(2)
     )
     redone = _count_one_at_a_time(monkeypatch, all_)
+    # members with no independence left: each free member turns for certain
+    monkeypatch.setattr(
+        coordination, "member_independence", lambda m, people, c: np.zeros(np.shape(people))
+    )
     for m in (one, all_):
         m.run_for(2)
         order = [c for c in OwnersCommittee.sitting(m).tolist() if m.compounds.firm[c] >= 0]
@@ -115,8 +120,6 @@ def test_a_member_of_two_committees_is_decided_one_committee_at_a_time_only_if_o
         m.replace_in_seat(int(m.oc_seat_table[later][0]), person)
         m.people.allied_firm[m.org_members(OC, first)] = -1  # free on the first committee
         m.people.allied_firm[m.org_members(OC, later)] = -1
-        # members with no independence left: each free member turns for certain
-        m.member_independence = lambda people, compound: np.zeros(np.shape(people))
     for c in OwnersCommittee.sitting(one).tolist():
         one.owners_committees[c].drift_to_firm()
     redone.clear()
@@ -146,6 +149,22 @@ def test_members_choose_their_effort_at_once_as_committee_by_committee():
         assert np.array_equal(getattr(one.compounds, name), getattr(all_.compounds, name))
     assert np.array_equal(one.seats.effort, all_.seats.effort)
     assert 0 < all_.compounds.oc_acted.sum() < len(all_.owners_committees)
+
+
+def test_owners_committees_act_through_the_schedule_at_once_as_one_by_one():
+    """`model.do(OwnersCommittee, "act")`, the schedule's one call shape, takes the batched
+    rule, and gives what each committee acting in turn gives."""
+    one, all_ = (small_model(4, **MEDIUM, oc_initial_share=1.0) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(3)
+        m.steps += 1
+    for c in OwnersCommittee.sitting(one).tolist():
+        one.owners_committees[c].act()
+    all_.do(OwnersCommittee, "act")
+    for name in ("oc_effort", "oc_hours", "oc_acted", "oc_state", "oc_performance"):
+        assert np.array_equal(getattr(one.compounds, name), getattr(all_.compounds, name))
+    assert np.array_equal(one.seats.effort, all_.seats.effort)
+    assert 0 < all_.compounds.oc_acted.sum() < len(all_.owners_committees)  # some act, some not
 
 
 def test_branches_decide_formation_at_once_as_one_by_one():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.agents import PartyCommittee
 from sim.core.mechanisms import coordination
 from sim.core.network import set_edge
 from sim.core.people import OC, RC_MEMBER
@@ -63,9 +64,13 @@ def test_a_person_on_both_sides_blunts_the_check():
     assert m.compounds.independence[c] < 1.0
 
 
-def test_removing_a_convened_tie_lowers_mediation_where_it_was():
+def test_removing_a_convened_tie_lowers_mediation_where_it_was(monkeypatch):
     """Same parameters; in one arm the party organisation's joint tie to one compound's
     owners and firm is removed (and not convened again)."""
+    # ties stay as set: no party committee reconsiders them
+    monkeypatch.setattr(
+        PartyCommittee, "reconsidering", staticmethod(lambda model: np.zeros(0, dtype=int))
+    )
     drop, rate = [], {False: [], True: []}
     for seed in range(1, 11):
         reach = {}
@@ -76,7 +81,6 @@ def test_removing_a_convened_tie_lowers_mediation_where_it_was():
                 **COMMERCIAL,
                 dispute_quality=20.0,
             )
-            m.convening_changes = lambda: np.zeros(0, dtype=int)  # ties stay as set
             target = int(np.flatnonzero(m.compounds.firm >= 0)[0])
             m.set_joint_tie(target, True)
             if cut:
