@@ -27,6 +27,7 @@ class PropertyFirm(GovernanceAgent):
 
     table = "firms"
     kind = "property_firm"
+    BATCHED = {"set_effort": "set_efforts", "update_record": "update_records"}
 
     capability = column()
     effort_cost = column()
@@ -46,30 +47,47 @@ class PropertyFirm(GovernanceAgent):
 
     def set_effort(self) -> None:
         """Choose effort in each compound it serves (an inspection game per compound)."""
-        p, cp = self.model.p, self.model.compounds
-        c = self.compounds
+        self._efforts(self.model, self.compounds)
+
+    @staticmethod
+    def set_efforts(model) -> None:
+        """`set_effort` of every firm at once: a compound has one firm, and each firm's
+        choice there reads only that compound and the firm's own cost."""
+        PropertyFirm._efforts(model, np.flatnonzero(model.compounds.firm >= 0))
+
+    @staticmethod
+    def _efforts(model, c: np.ndarray) -> None:
+        """Effort in compounds `c`, each chosen by its firm."""
+        p, cp = model.p, model.compounds
         if c.size == 0:
             return
-        b, cost, theta = p["firm_fee_responsiveness"], self.effort_cost, p["shirk_threshold"]
-        e_free = min(b / (2 * cost), 1.0)
-        if e_free >= theta:
-            target = np.full(c.size, e_free)
-        else:
-            willing = np.where(cp.oc_state[c] == OC_FUNCTIONING, cp.independence[c], 0.0)
-            retender_value = willing * p["contract_value_months"] / p["retender_strikes"]
-            penalty = cp.detection[c] * (p["sanction_share"] + retender_value)
-            u_free = b * e_free - cost * e_free**2 - penalty
-            u_comply = b * theta - cost * theta**2
-            target = np.where(u_comply >= u_free, theta, e_free)
+        b, theta = p["firm_fee_responsiveness"], p["shirk_threshold"]
+        cost = model.firms.effort_cost[cp.firm[c]]
+        e_free = np.minimum(b / (2 * cost), 1.0)
+        willing = np.where(cp.oc_state[c] == OC_FUNCTIONING, cp.independence[c], 0.0)
+        retender_value = willing * p["contract_value_months"] / p["retender_strikes"]
+        penalty = cp.detection[c] * (p["sanction_share"] + retender_value)
+        u_free = b * e_free - cost * e_free**2 - penalty
+        u_comply = b * theta - cost * theta**2
+        target = np.where(e_free >= theta, e_free, np.where(u_comply >= u_free, theta, e_free))
         cp.effort[c] += p["effort_adjust_rate"] * (target - cp.effort[c])
 
     def update_record(self) -> None:
         """Its record follows the share of its compounds where shirking was detected."""
-        cp, p = self.model.compounds, self.model.p
-        c = self.compounds
-        if c.size:
-            caught = float(cp.detected[c].mean())
-            self.record = self.record + p["record_rate"] * (caught - self.record)
+        self.update_records(self.model, np.array([self.index]))
+
+    @staticmethod
+    def update_records(model, firms: np.ndarray | None = None) -> None:
+        """`update_record` of `firms` (all if None) at once: each reads only its own
+        compounds."""
+        cp, fm, p = model.compounds, model.firms, model.p
+        served = cp.firm >= 0
+        n = np.bincount(cp.firm[served], minlength=fm.n)
+        caught = np.bincount(cp.firm[served], weights=cp.detected[served], minlength=fm.n)
+        f = np.arange(fm.n) if firms is None else firms
+        f = f[n[f] > 0]
+        share = caught[f] / n[f]  # detected is 0 or 1: the sum is a whole number, exactly
+        fm.record[f] = fm.record[f] + p["record_rate"] * (share - fm.record[f])
 
     def bids_for(self, compound: int) -> bool:
         """Bid in this compound's tender if its fee covers the firm's break-even."""

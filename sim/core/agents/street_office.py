@@ -69,6 +69,7 @@ class StreetOffice(GovernanceAgent):
 
     table = "streets"
     kind = "street_office"
+    BATCHED = {"assess": "assess_all"}
 
     budget = column()
     retained = column()
@@ -238,18 +239,29 @@ class StreetOffice(GovernanceAgent):
         the residents' weight (a lever); third-party evaluation measures needs met instead
         of task completion and paperwork. It scores the committees it supervises (its
         `supervision` ties); a committee it is not tied to keeps its last score."""
-        m, p, cm, lv = self.model, self.model.p, self.model.communities, self.model.levers
-        s, c = self.index, self.communities
-        rc = m.world.node_offset["residents_committee"] + c
-        c = c[coordination.has_edges(m, "supervision", np.full(c.size, self.node), rc)]
+        self._score(self.model, self.communities)
+
+    @staticmethod
+    def assess_all(model) -> None:
+        """`assess` of every street office at once: each scores only its own communities,
+        with its own levers, so the order does not matter."""
+        StreetOffice._score(model, np.arange(model.communities.n))
+
+    @staticmethod
+    def _score(model, c: np.ndarray) -> None:
+        """Scores of communities `c`, each by its street's office."""
+        m, p, cm, lv = model, model.p, model.communities, model.levers
+        off = m.world.node_offset
+        office = off["street_office"] + cm.street[c]
+        c = c[coordination.has_edges(m, "supervision", office, off["residents_committee"] + c)]
+        s = cm.street[c]
         pushed = cm.tasks_pushed[c]
         done = np.where(pushed > 0, cm.tasks_accepted[c] / np.maximum(pushed, 1e-9), 1.0)
         paper = cm.formalism_hours[c] / (cm.formalism_hours[c] + p["paperwork_return_scale"])
         cm.score_paper[c] = paper
         wp = p["paperwork_score_weight"]
         topdown = (1 - wp) * done + wp * paper
-        if lv.street("third_party_evaluation")[s]:
-            topdown = cm.needs_met[c]
+        topdown = np.where(lv.street("third_party_evaluation")[s] != 0, cm.needs_met[c], topdown)
         w = lv.street("resident_assessment_weight")[s]
         cm.score[c] = (1 - w) * topdown + w * m.residents_evaluation()[c]
 

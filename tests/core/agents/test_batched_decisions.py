@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.core.agents import NGO, OwnersCommittee, PartyBranch, ResidentsCommittee
+from sim.core.agents import (
+    NGO,
+    OwnersCommittee,
+    PartyBranch,
+    PropertyFirm,
+    ResidentsCommittee,
+    StreetOffice,
+)
 from sim.core.mechanisms import coordination
 from sim.core.people import OC
 from tests.conftest import MEDIUM, small_model
@@ -165,6 +172,42 @@ def test_owners_committees_act_through_the_schedule_at_once_as_one_by_one():
         assert np.array_equal(getattr(one.compounds, name), getattr(all_.compounds, name))
     assert np.array_equal(one.seats.effort, all_.seats.effort)
     assert 0 < all_.compounds.oc_acted.sum() < len(all_.owners_committees)  # some act, some not
+
+
+@pytest.mark.parametrize("third_party", [False, True])
+def test_firms_and_street_offices_decide_at_once_as_one_by_one(third_party):
+    """Firms' efforts and records, and the streets' scores, through the schedule's call
+    (batched) and each organisation in turn, bit for bit: firms on both sides of the
+    shirking threshold, with and without third-party evaluation."""
+    one, all_ = (
+        small_model(
+            8,
+            **MEDIUM,
+            firm_effort_cost_sd=1.0,
+            oc_initial_share=1.0,
+            third_party_evaluation=third_party,
+        )
+        for _ in range(2)
+    )
+    for m in (one, all_):
+        m.run_for(4)
+    for method in ("set_effort", "update_record"):
+        for firm in one.agents_by_type[PropertyFirm]:
+            getattr(firm, method)()
+        all_.do(PropertyFirm, method)
+    for office in one.agents_by_type[StreetOffice]:
+        office.assess()
+    all_.do(StreetOffice, "assess")
+    for a, b in (
+        (one.compounds.effort, all_.compounds.effort),
+        (one.firms.record, all_.firms.record),
+        (one.communities.score, all_.communities.score),
+        (one.communities.score_paper, all_.communities.score_paper),
+    ):
+        assert a.tobytes() == b.tobytes()
+    p, served = all_.p, np.unique(all_.compounds.firm[all_.compounds.firm >= 0])
+    free = p["firm_fee_responsiveness"] / (2 * all_.firms.effort_cost[served])
+    assert (free >= p["shirk_threshold"]).any() and (free < p["shirk_threshold"]).any()
 
 
 def test_branches_decide_formation_at_once_as_one_by_one():
