@@ -21,8 +21,11 @@ The split by mechanism (CPU time) wraps, in the measuring process only, every me
 function the model's `step` calls (through the mechanism modules' names in `sim.core.model`),
 every organisation decision (`model.do(Cls, "method")`, labelled `decisions: Cls.method`, and
 the classes' batched `*_all` decisions), the model's helpers that `step` calls, and the
-collectors; the schedule itself is read nowhere else. `other` is the rest of the step (Mesa's
-step wrapper, the month's bookkeeping in `step` itself).
+collectors; the schedule itself is read nowhere else. Each part is its own time: a timed
+call made inside another (a batched decision that a mechanism calls, a mechanism's function
+that a decision calls) counts for the inner part only, so the parts and `other` — the rest of
+the step (Mesa's step wrapper, the month's bookkeeping in `step` itself) — add up to the
+month's CPU time.
 """
 
 from __future__ import annotations
@@ -87,13 +90,26 @@ class _TimedModule:
         return value
 
 
+_OPEN: list[float] = []
+"""For each timed call under way, innermost last: the time of the timed calls inside it."""
+
+
 def _timed(fn, label: str, timings: dict[str, float]):
+    """`fn`, adding its own CPU time to `timings[label]`: the time of timed calls made
+    inside it (a decision called by a mechanism) counts for them, not for it, so that the
+    parts add up to the month."""
+
     def wrapper(*args, **kwargs):
         start = time.process_time()
+        _OPEN.append(0.0)
         try:
             return fn(*args, **kwargs)
         finally:
-            timings[label] = timings.get(label, 0.0) + time.process_time() - start
+            elapsed = time.process_time() - start
+            inner = _OPEN.pop()
+            timings[label] = timings.get(label, 0.0) + elapsed - inner
+            if _OPEN:
+                _OPEN[-1] += elapsed
 
     return wrapper
 

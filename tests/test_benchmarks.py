@@ -52,3 +52,24 @@ def test_the_regeneration_plan_covers_calibration_every_experiment_and_the_scree
     }
     assert {"at-size-reduced", "at-size-52"} <= {b["batch"] for b in batches}
     assert all(b["runs"] > 0 and b["steps"] > 0 for b in batches)
+
+
+def test_the_split_of_a_month_adds_up_to_its_cpu_time(tmp_path):
+    """Each part of the split counts its own time only (a batched decision that a mechanism
+    calls counts for the decision), so the parts never add up to more than the months."""
+    out = tmp_path / "district.json"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_model.py", "district"]
+        + ["--steps", "3", "--repeat", "1", "--json", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    run = json.loads(out.read_text())["district"]
+    parts = run["mechanisms_s"]
+    assert {"owners_assembly.step", "decisions: OwnersCommittee.drift_all"} <= set(parts)
+    assert all(v >= 0 for v in parts.values())
+    assert sum(parts.values()) <= run["cpu_s"] * 1.001
+    assert "decisions: ResidentsCommittee.allocate_hours" in parts  # the schedule's one call
