@@ -11,17 +11,28 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_vectorised_against_one_agent_per_resident_runs_on_a_tiny_world(tmp_path):
-    out = tmp_path / "reference.json"
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    """Run a benchmark script from the repository root; fail with its error output."""
     done = subprocess.run(
-        [sys.executable, "benchmarks/bench_reference.py", "--world", "tiny"]
-        + ["--steps", "2", "--repeat", "1", "--json", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
+        [sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_vectorised_against_one_agent_per_resident_runs_on_a_tiny_world(tmp_path):
+    out = tmp_path / "reference.json"
+    done = _bench(
+        "benchmarks/bench_reference.py",
+        "--world",
+        "tiny",
+        "--steps",
+        "2",
+        "--repeat",
+        "1",
+        "--json",
+        str(out),
+    )
     result = json.loads(out.read_text())
     assert 100 < result["residents"] < 1000
     rows = result["rows"]
@@ -58,15 +69,9 @@ def test_the_split_of_a_month_adds_up_to_its_cpu_time(tmp_path):
     """Each part of the split counts its own time only (a batched decision that a mechanism
     calls counts for the decision), so the parts never add up to more than the months."""
     out = tmp_path / "district.json"
-    done = subprocess.run(
-        [sys.executable, "benchmarks/bench_model.py", "district"]
-        + ["--steps", "3", "--repeat", "1", "--json", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    _bench(
+        "benchmarks/bench_model.py", "district", "--steps", "3", "--repeat", "1", "--json", str(out)
     )
-    assert done.returncode == 0, done.stderr
     run = json.loads(out.read_text())["district"]
     parts = run["mechanisms_s"]
     assert {"owners_assembly.step", "decisions: OwnersCommittee.drift_all"} <= set(parts)
