@@ -85,7 +85,9 @@ def _similarity(u: np.ndarray, v: np.ndarray, f: np.ndarray, n: int) -> sp.csr_m
     order = np.lexsort((-w, key))  # per pair, the best link first
     key, w, a, b = key[order], w[order], a[order], b[order]
     first = np.r_[True, key[1:] != key[:-1]]
-    return sp.csr_matrix((w[first], (a[first], b[first])), shape=(n, n))
+    # sorted by (row, column) and without duplicates: already the CSR's own order
+    indptr = np.r_[0, np.cumsum(np.bincount(a[first], minlength=n))]
+    return sp.csr_matrix((w[first], b[first], indptr), shape=(n, n))
 
 
 def edge_keys(model, kind: str) -> np.ndarray:

@@ -144,3 +144,18 @@ def test_moving_a_contract_changes_the_compound_and_both_firms():
         off["owners_committee"] + c, off["property_firm"] + old, key="contract"
     )
     assert firms.compounds[old] == before_old - 1 and firms.compounds[new] == before_new + 1
+
+
+def test_the_link_graph_keeps_each_pairs_best_factor_both_ways_in_csr_order():
+    """Links 0–1 (twice, factors 0.3 and 0.8), 2–1 and 3–0: a symmetric CSR, rows sorted,
+    one entry per pair with its best factor."""
+    u, v, f = np.array([0, 1, 2, 3]), np.array([1, 0, 1, 0]), np.array([0.3, 0.8, 0.5, 0.2])
+    graph = coordination._similarity(u, v, f, 4)
+    assert graph.has_canonical_format
+    assert (graph != graph.T).nnz == 0
+    assert graph.toarray().tolist() == [
+        [0.0, 0.8, 0.0, 0.2],
+        [0.8, 0.0, 0.5, 0.0],
+        [0.0, 0.5, 0.0, 0.0],
+        [0.2, 0.0, 0.0, 0.0],
+    ]
