@@ -226,9 +226,13 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     p, seats = model.p, model.seats
     out = np.zeros(len(seat_ids))
     holder = seats.holder[seat_ids]
-    filled = np.flatnonzero(seats.holder >= 0)
-    order = filled[np.argsort(seats.holder[filled], kind="stable")]
-    sorted_h = seats.holder[order]
+    hit = model.cache.get("seats_by_holder")  # the filled seats sorted by holder
+    if hit is None or hit[0] != model.seats_version:
+        filled = np.flatnonzero(seats.holder >= 0)
+        order = filled[np.argsort(seats.holder[filled], kind="stable")]
+        hit = (model.seats_version, order, seats.holder[order])
+        model.cache["seats_by_holder"] = hit
+    _, order, sorted_h = hit
     lo = np.searchsorted(sorted_h, holder, side="left")
     hi = np.searchsorted(sorted_h, holder, side="right")
     count = np.where(holder >= 0, hi - lo, 0)
