@@ -208,9 +208,14 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
     if split:
         _install_timers(model, timings)
     w0, c0 = time.perf_counter(), time.process_time()
-    for _ in range(steps):
+    first_month_mb = build_mb
+    for month in range(steps):
         model.step()
+        if month == 0:
+            first_month_mb = _peak_mb()
     run_s, cpu_s = time.perf_counter() - w0, time.process_time() - c0
+    recorders = ("community", "compound", "street", "department")
+    tables = sum(getattr(model, f"{r}_recorder").nbytes() for r in recorders)
     from sim.core import kernels
 
     return {
@@ -229,6 +234,8 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
         "total_s": build_s + run_s,
         "import_mb": import_mb,
         "build_mb": build_mb,
+        "first_month_mb": first_month_mb,
+        "tables_mb": tables / 2**20,
         "peak_mb": _peak_mb(),
         "mechanisms_s": timings,
     }
@@ -303,7 +310,9 @@ def print_run(title: str, r: dict[str, Any]) -> None:
     )
     print(
         f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['import_mb']:.0f} MB, "
-        f"after build {r['build_mb']:.0f} MB); compiled loops: "
+        f"after build {r['build_mb']:.0f} MB, after the first month "
+        f"{r.get('first_month_mb', float('nan')):.0f} MB; the recorded tables "
+        f"{r.get('tables_mb', float('nan')):.0f} MB); compiled loops: "
         + (
             f"yes (loaded after the build in {r['load_compiled_s']:.2f} s CPU, once per process)"
             if r.get("compiled_loops")

@@ -78,3 +78,5 @@ def test_the_split_of_a_month_adds_up_to_its_cpu_time(tmp_path):
     assert all(v >= 0 for v in parts.values())
     assert sum(parts.values()) <= run["cpu_s"] * 1.001
     assert "decisions: ResidentsCommittee.allocate_hours" in parts  # the schedule's one call
+    assert run["build_mb"] <= run["first_month_mb"] <= run["peak_mb"]
+    assert 0 < run["tables_mb"] < run["peak_mb"]

@@ -710,6 +710,12 @@ class TableRecorder:
             last = self._rows[-1] if self._rows else {}
             self._rows.append({k: _kept(v, last.get(k)) for k, v in self.snapshot(model).items()})
 
+    def nbytes(self) -> int:
+        """Bytes of the recorded months' arrays, each counted once however many months keep
+        it (a column unchanged since the last recorded month is kept once)."""
+        arrays = {id(a): a for row in self._rows for a in row.values()}
+        return int(sum(a.nbytes for a in arrays.values()))
+
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per (step, unit)."""
         if not self._rows:
