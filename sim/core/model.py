@@ -931,10 +931,13 @@ class GovernanceModel(mesa.Model):
         agents = self.agents_by_type.get(cls)
         if agents is None:
             return
-        if only is not None:
-            wanted = set(np.asarray(only).tolist())
-            agents = agents.select(lambda a: a.index in wanted)
-        agents.do(method)
+        if only is None:
+            agents.do(method)
+            return
+        wanted = set(np.asarray(only).tolist())
+        for agent in list(agents) if wanted else ():  # in the AgentSet's order, as `do`
+            if agent.index in wanted:
+                getattr(agent, method)()
 
     def apply_policies(self) -> None:
         for change in self.timeline.due(self.steps):  # Mesa counts months from 1

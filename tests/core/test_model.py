@@ -258,3 +258,27 @@ def test_community_table_has_each_outcome_with_a_per_community_meaning():
     assert table[shares].ge(0).all().all() and table[shares].le(1 + 1e-9).all().all()
     last = table[table.step == 4]
     assert np.isclose(last.disputes.sum(), m.outcomes["disputes_arising"])
+
+
+def test_a_decision_for_some_organisations_is_taken_by_those_only_in_the_agent_sets_order(
+    monkeypatch,
+):
+    """`model.do(Cls, method, only)`: the organisations whose index is in `only` decide, one
+    after the other in the order of their AgentSet; no other does; none if `only` is empty."""
+    from sim.core.agents import PartyCommittee
+
+    model = small_model(2)
+    calls = []
+    original = PartyCommittee.convene
+
+    def recorded(self):
+        calls.append(self.index)
+        original(self)
+
+    monkeypatch.setattr(PartyCommittee, "convene", recorded)
+    model.do(PartyCommittee, "convene", np.array([3, 0, 2]))
+    first = list(calls)
+    calls.clear()
+    model.do(PartyCommittee, "convene", np.zeros(0, dtype=int))
+    order = [a.index for a in model.agents_by_type[PartyCommittee] if a.index in (0, 2, 3)]
+    assert first == order == [0, 2, 3] and calls == []
