@@ -4,11 +4,12 @@ An organisation agent is a Mesa `FixedAgent` on its node of the governance netwo
 monthly choices are methods of its class, called by the model's schedule in one way,
 `model.do(Cls, "method")`: through Mesa's AgentSet, one organisation after the other, or,
 where the class decides many at once (`BATCHED`), by that batched rule, which decides as
-each would in turn (same draws, same order; tests/core/agents/test_batched_decisions.py). Its state variables live in the
-model's per-type arrays (sim/core/state.py) so a decision can read the state of many
-organisations at once; `column` exposes the agent's own entry as a plain attribute that
-reads and writes that array. An organisation acts on another only along an edge of the
-network: `ties(kind)` lists the organisations it is tied to by an edge of that kind.
+each would in turn (same draws, same order; tests/core/agents/test_batched_decisions.py).
+Its state variables live in the model's per-type arrays (sim/core/state.py) so a decision
+can read the state of many organisations at once; `column` exposes the agent's own entry as
+a plain attribute that reads and writes that array. An organisation acts on another only
+along an edge of the network: `ties(kind)` lists the organisations it is tied to by an edge
+of that kind.
 """
 
 from __future__ import annotations
