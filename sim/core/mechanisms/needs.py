@@ -34,7 +34,7 @@ def standard_gamma(
 ) -> np.ndarray:
     """Fill the contiguous float32 vector `out` with Gamma(shape, 1) draws times `scale` (a
     number or a float32 vector like `out`) and return it. `work`, a float32 buffer of at
-    least `CHUNK` values, saves an allocation. For a fast shape a, every resident's first
+    least `min(CHUNK, out.size)` values, saves an allocation. For a fast shape a, every resident's first
     uniform is drawn into `out`, then the second of all residents, and so on — the draws of
     one (a, n) array filled at once — multiplied in chunk by chunk."""
     if shape in FAST_SHAPES:
