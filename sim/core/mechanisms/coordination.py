@@ -262,24 +262,24 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
 
 
 def independences(
-    model, bodies: np.ndarray, seat_ids: np.ndarray, supervised: np.ndarray, n_bodies: int
+    model, bodies: np.ndarray, seat_ids: np.ndarray, lost: np.ndarray, n_bodies: int
 ) -> np.ndarray:
     """Independence (0-1) of each body in its check, from its seats (`bodies[k]` owns
-    `seat_ids[k]`, which checks `supervised[k]`); chairs and secretaries weigh
-    `CHAIR_WEIGHT`."""
+    `seat_ids[k]`, whose holder's other seats cost the check `lost[k]`, from
+    `seat_conflicts`); chairs and secretaries weigh `CHAIR_WEIGHT`."""
     seats = model.seats
-    filled = seats.holder[seat_ids] >= 0
-    weight = np.where(np.isin(seats.role[seat_ids], (OC_CHAIR, SECRETARY)), CHAIR_WEIGHT, 1.0)
-    weight = weight * filled
-    lost = seat_conflicts(model, seat_ids, supervised) * weight
+    role = seats.role[seat_ids]
+    weight = np.where((role == OC_CHAIR) | (role == SECRETARY), CHAIR_WEIGHT, 1.0)
+    weight = weight * (seats.holder[seat_ids] >= 0)
     w = np.bincount(bodies, weights=weight, minlength=n_bodies)
-    loss = np.bincount(bodies, weights=lost, minlength=n_bodies)
+    loss = np.bincount(bodies, weights=lost * weight, minlength=n_bodies)
     return np.where(w > 0, np.maximum(1.0 - loss / np.maximum(w, 1e-12), 0.0), 1.0)
 
 
 def checks(model) -> None:
     """Independence of every check this month: the party committee's on the RC, each owners'
-    committee's on its firm, each property committee's on each firm it watches."""
+    committee's on its firm, each property committee's on each firm it watches. The seats
+    of all three kinds of check are weighed in one pass (`seat_conflicts` per pair)."""
     ev = model.edge_versions
     stamp = (
         model.seats_version,
@@ -292,24 +292,17 @@ def checks(model) -> None:
         return
     model.cache["checks"] = stamp
     cm, cp, seats, off = model.communities, model.compounds, model.seats, model.world.node_offset
+    # the party committee on the RC
     pc = np.flatnonzero(seats.org == PC)
-    rc_node = off["residents_committee"] + seats.org_index[pc]
-    checked = has_edges(model, "supervision", seats.node[pc], rc_node)
-    independence = independences(model, seats.org_index[pc], pc, rc_node, cm.n)
-    # a party committee without its supervision tie to the RC does not check it at all
-    on = np.bincount(seats.org_index[pc], weights=checked, minlength=cm.n) > 0
-    cm.oversight = np.where(on, independence, 0.0)
+    pc_body = seats.org_index[pc]
+    rc_node = off["residents_committee"] + pc_body
+    # each formed owners' committee on its firm
     oc = np.flatnonzero(seats.org == OC)
     compound = seats.org_index[oc]
     watched = (cp.oc_state[compound] != OC_NONE) & (cp.firm[compound] >= 0)
     oc, compound = oc[watched], compound[watched]
     firm_node = off["property_firm"] + cp.firm[compound]
-    model.seat_conflict = np.zeros(seats.n)
-    model.seat_conflict[oc] = seat_conflicts(model, oc, firm_node)
-    independence = independences(model, compound, oc, firm_node, cp.n)
-    formed = (cp.oc_state != OC_NONE) & (cp.firm >= 0)
-    cp.independence = np.where(formed, independence, 1.0)
-    pmc_independence = np.ones(cp.n)
+    # each property committee on the firms of the compounds it watches
     watched_compounds = np.flatnonzero(
         cm.pmc[cp.community]
         & (cp.firm >= 0)
@@ -320,14 +313,27 @@ def checks(model) -> None:
             off["owners_committee"] + np.arange(cp.n),
         )
     )
+    seat_lists = [model.seat_index[(PMC, int(cp.community[j]))] for j in watched_compounds]
+    pmc_body = np.repeat(watched_compounds, [len(s) for s in seat_lists])
+    pmc = np.concatenate(seat_lists) if seat_lists else np.zeros(0, dtype=np.int64)
+    pmc_target = off["property_firm"] + cp.firm[pmc_body]
+
+    lost = seat_conflicts(model, np.r_[pc, oc, pmc], np.r_[rc_node, firm_node, pmc_target])
+    pc_lost, oc_lost, pmc_lost = np.split(lost, [pc.size, pc.size + oc.size])
+
+    checked = has_edges(model, "supervision", seats.node[pc], rc_node)
+    independence = independences(model, pc_body, pc, pc_lost, cm.n)
+    # a party committee without its supervision tie to the RC does not check it at all
+    on = np.bincount(pc_body, weights=checked, minlength=cm.n) > 0
+    cm.oversight = np.where(on, independence, 0.0)
+    model.seat_conflict = np.zeros(seats.n)
+    model.seat_conflict[oc] = oc_lost
+    independence = independences(model, compound, oc, oc_lost, cp.n)
+    formed = (cp.oc_state != OC_NONE) & (cp.firm >= 0)
+    cp.independence = np.where(formed, independence, 1.0)
+    pmc_independence = np.ones(cp.n)
     if watched_compounds.size:
-        seat_lists = [model.seat_index[(PMC, int(cp.community[j]))] for j in watched_compounds]
-        body = np.repeat(watched_compounds, [len(s) for s in seat_lists])
-        ids = np.concatenate(seat_lists)
-        target = off["property_firm"] + cp.firm[body]
-        pmc_independence = np.where(
-            np.isin(np.arange(cp.n), watched_compounds),
-            independences(model, body, ids, target, cp.n),
-            1.0,
-        )
+        pmc_independence[watched_compounds] = independences(
+            model, pmc_body, pmc, pmc_lost, cp.n
+        )[watched_compounds]
     model.pmc_independence = pmc_independence
