@@ -333,7 +333,7 @@ def checks(model) -> None:
     cp.independence = np.where(formed, independence, 1.0)
     pmc_independence = np.ones(cp.n)
     if watched_compounds.size:
-        pmc_independence[watched_compounds] = independences(
-            model, pmc_body, pmc, pmc_lost, cp.n
-        )[watched_compounds]
+        pmc_independence[watched_compounds] = independences(model, pmc_body, pmc, pmc_lost, cp.n)[
+            watched_compounds
+        ]
     model.pmc_independence = pmc_independence
