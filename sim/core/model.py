@@ -925,8 +925,8 @@ class GovernanceModel(mesa.Model):
         makes the decision `method`, in turn — by the class's rule for all at once where it
         has one (`cls.BATCHED`), which decides as each would in turn."""
         batched = getattr(cls, "BATCHED", {}).get(method)
-        if batched is not None and only is None:
-            getattr(cls, batched)(self)
+        if batched is not None:
+            getattr(cls, batched)(self, *(() if only is None else (only,)))
             return
         agents = self.agents_by_type.get(cls)
         if agents is None:

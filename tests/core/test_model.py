@@ -269,16 +269,16 @@ def test_a_decision_for_some_organisations_is_taken_by_those_only_in_the_agent_s
 
     model = small_model(2)
     calls = []
-    original = PartyCommittee.convene
+    original = PartyCommittee.build_branches
 
     def recorded(self):
         calls.append(self.index)
         original(self)
 
-    monkeypatch.setattr(PartyCommittee, "convene", recorded)
-    model.do(PartyCommittee, "convene", np.array([3, 0, 2]))
+    monkeypatch.setattr(PartyCommittee, "build_branches", recorded)
+    model.do(PartyCommittee, "build_branches", np.array([3, 0, 2]))
     first = list(calls)
     calls.clear()
-    model.do(PartyCommittee, "convene", np.zeros(0, dtype=int))
+    model.do(PartyCommittee, "build_branches", np.zeros(0, dtype=int))
     order = [a.index for a in model.agents_by_type[PartyCommittee] if a.index in (0, 2, 3)]
     assert first == order == [0, 2, 3] and calls == []

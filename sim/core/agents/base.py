@@ -53,7 +53,8 @@ class GovernanceAgent(FixedAgent):
     kind: str = ""
     BATCHED: ClassVar[dict[str, str]] = {}
     """Decisions the class takes for all its organisations at once: decision -> static method
-    `(model)` that gives what each organisation's own method would, in turn."""
+    `(model)` that gives what each organisation's own method would, in turn; one the schedule
+    asks of some organisations only takes `(model, indices)`."""
 
     def __init__(self, model, index: int, node: int) -> None:
         super().__init__(model)

@@ -24,6 +24,7 @@ class NGO(GovernanceAgent):
 
     table = "ngos"
     kind = "ngo"
+    BATCHED = {"evolve": "evolve_all"}
 
     alive = column()
     capability = column()
@@ -92,3 +93,48 @@ class NGO(GovernanceAgent):
             )
         months = m.ngos.deficit_months
         months[self.index] = months[self.index] + 1 if self.reserve < 0 else 0
+
+    @staticmethod
+    def evolve_all(model) -> None:
+        """`evolve` of every operating NGO at once: each reads only its own state and the
+        communities it serves, so the order does not matter. A served community's needs are
+        summed per NGO with `np.add.reduceat`, which adds each NGO's communities as its own
+        `sum` does."""
+        p, ngos, cm = model.p, model.ngos, model.communities
+        live = np.flatnonzero(ngos.alive)
+        if live.size == 0:
+            return
+        income = ngos.income[live]
+        private = p["ngo_private_income"]
+        reserve = (
+            ngos.reserve[live] + p["ngo_overhead_margin"] * income + private - p["ngo_fixed_cost"]
+        )
+        ngos.reserve[live] = reserve
+        share = income / np.maximum(income + private, 1e-9)
+        gov = ngos.gov_share[live]
+        gov = gov + p["drift_rate"] * (share - gov)
+        ngos.gov_share[live] = gov
+        # the communities each NGO serves, NGO by NGO, each NGO's in community order
+        served = np.flatnonzero(cm.ngo >= 0)
+        served = served[np.argsort(cm.ngo[served], kind="stable")]
+        slot = cm.ngo[served]
+        count = np.bincount(slot, minlength=ngos.n)
+        evaluated = model.levers.community("third_party_evaluation")[served] != 0
+        evaluated = np.bincount(slot, weights=evaluated, minlength=ngos.n)[live] > 0
+        protect = np.where(evaluated, p["evaluation_drift_protection"], 0.0)
+        target = 1 - p["drift_sensitivity"] * gov * (1 - protect)
+        alignment = ngos.alignment[live]
+        ngos.alignment[live] = alignment + p["drift_rate"] * (target - alignment)
+        serving = live[count[live] > 0]
+        if serving.size:
+            capability = ngos.capability[serving]
+            ngos.capability[serving] = capability + p["ngo_learning_rate"] * (1 - capability)
+            start = (np.cumsum(count) - count)[serving]
+            demand = cm.demand[served]
+            care = np.add.reduceat(demand[:, 1], start)
+            legal = np.add.reduceat(demand[:, 2], start)
+            need_care = care / np.maximum(care + legal, 1e-9)
+            focus = ngos.care_focus[serving]
+            ngos.care_focus[serving] = focus + p["ngo_specialisation_rate"] * (need_care - focus)
+        months = ngos.deficit_months
+        months[live] = np.where(ngos.reserve[live] < 0, months[live] + 1, 0)

@@ -41,6 +41,7 @@ class PartyCommittee(GovernanceAgent):
 
     table = "communities"
     kind = "party_branch"
+    BATCHED = {"convene": "convene_all"}
 
     coordination = column()
     leader_performance = column()
@@ -80,31 +81,50 @@ class PartyCommittee(GovernanceAgent):
 
     def convene(self) -> None:
         """Keep standing joint ties where disputes run highest, within spare hours."""
-        m, p, cp = self.model, self.model.p, self.model.compounds
-        c = self.compounds
-        if c.size == 0:
-            return
-        rate = cp.dispute_rate[c]
-        has_firm = cp.firm[c] >= 0
-        keep = cp.convened[c] & (rate >= 0.5 * p["convene_threshold"])
-        want = has_firm & ((rate >= p["convene_threshold"]) | keep)
-        if not want.any() and not cp.convened[c].any():
-            m.charge_convening(self.index, 0.0)
-            self.convened = 0
-            return
-        capacity = int(self.spare_hours() // max(p["convening_hours"], 1e-9))
-        order = np.argsort(-rate, kind="stable")
-        chosen = np.zeros(c.size, dtype=bool)
-        for j in order:
-            if capacity <= 0:
-                break
-            if want[j]:
-                chosen[j] = True
-                capacity -= 1
-        for j in np.flatnonzero(chosen != cp.convened[c]):
-            m.set_joint_tie(int(c[j]), bool(chosen[j]))
-        self.convened = int(chosen.sum())
-        m.charge_convening(self.index, float(chosen.sum()) * p["convening_hours"])
+        self.convene_all(self.model, np.array([self.index]))
+
+    @staticmethod
+    def convene_all(model, communities: np.ndarray | None = None) -> None:
+        """`convene` of the party committees of `communities` (all if None), one after the
+        other in the schedule's order: what each compound asks (its dispute rate, its
+        firm, whether it is convened) is read for all at once — a committee's ties change
+        only its own compounds — and each committee's spare hours when its turn comes (a
+        secretary of two committees has less for the second)."""
+        p, cp = model.p, model.compounds
+        rate = cp.dispute_rate
+        keep = cp.convened & (rate >= 0.5 * p["convene_threshold"])
+        want = ((cp.firm >= 0) & ((rate >= p["convene_threshold"]) | keep)).tolist()
+        convened = cp.convened.tolist()
+        # each community's compounds, worst first (ties in compound order)
+        order = np.lexsort((-rate, cp.community))
+        bounds = np.searchsorted(cp.community[order], np.arange(model.communities.n + 1))
+        order, bounds = order.tolist(), bounds.tolist()
+        hours = p["convening_hours"]
+        wanted = None if communities is None else set(np.asarray(communities).tolist())
+        for agent in model.agents_by_type.get(PartyCommittee, ()):
+            i = agent.index
+            if wanted is not None and i not in wanted:
+                continue
+            worst_first = order[bounds[i] : bounds[i + 1]]
+            if not worst_first:
+                continue
+            if not any(want[j] for j in worst_first) and not any(convened[j] for j in worst_first):
+                model.charge_convening(i, 0.0)
+                model.communities.convened[i] = 0
+                continue
+            capacity = int(agent.spare_hours() // max(hours, 1e-9))
+            chosen = set()
+            for j in worst_first:
+                if capacity <= 0:
+                    break
+                if want[j]:
+                    chosen.add(j)
+                    capacity -= 1
+            for j in sorted(worst_first):
+                if (j in chosen) != convened[j]:
+                    model.set_joint_tie(j, j in chosen)
+            model.communities.convened[i] = len(chosen)
+            model.charge_convening(i, float(len(chosen)) * hours)
 
     # --- branches in compounds (§7.7) ----------------------------------------------------
     def members_spare_hours(self) -> tuple[np.ndarray, np.ndarray]:

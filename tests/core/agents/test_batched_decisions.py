@@ -30,6 +30,13 @@ def _state(m) -> tuple:
     )
 
 
+def _same(one, other, table: str, *fields: str) -> None:
+    """The two models hold identical arrays `table.field` for every field."""
+    for field in fields:
+        a, b = getattr(getattr(one, table), field), getattr(getattr(other, table), field)
+        assert np.array_equal(a, b), f"{table}.{field}"
+
+
 def test_learning_all_committees_at_once_is_each_learning_in_turn():
     one, all_ = (small_model(7, **MEDIUM, peer_imitation_rate=0.5) for _ in range(2))
     for m in (one, all_):
@@ -152,8 +159,7 @@ def test_members_choose_their_effort_at_once_as_committee_by_committee():
     for c in list(one.owners_committees):
         one.owners_committees[c].choose_effort()
     OwnersCommittee.choose_efforts(all_, OwnersCommittee.sitting(all_))
-    for name in ("oc_effort", "oc_hours", "oc_acted"):
-        assert np.array_equal(getattr(one.compounds, name), getattr(all_.compounds, name))
+    _same(one, all_, "compounds", "oc_effort", "oc_hours", "oc_acted")
     assert np.array_equal(one.seats.effort, all_.seats.effort)
     assert 0 < all_.compounds.oc_acted.sum() < len(all_.owners_committees)
 
@@ -168,8 +174,7 @@ def test_owners_committees_act_through_the_schedule_at_once_as_one_by_one():
     for c in OwnersCommittee.sitting(one).tolist():
         one.owners_committees[c].act()
     all_.do(OwnersCommittee, "act")
-    for name in ("oc_effort", "oc_hours", "oc_acted", "oc_state", "oc_performance"):
-        assert np.array_equal(getattr(one.compounds, name), getattr(all_.compounds, name))
+    _same(one, all_, "compounds", "oc_effort", "oc_hours", "oc_acted", "oc_state", "oc_performance")
     assert np.array_equal(one.seats.effort, all_.seats.effort)
     assert 0 < all_.compounds.oc_acted.sum() < len(all_.owners_committees)  # some act, some not
 
@@ -235,7 +240,10 @@ def test_committees_split_their_hours_alike_alone_or_together():
     for rc in one.residents_committees:
         rc.allocate_hours()
     ResidentsCommittee.allocate_all(all_)
-    for name in (
+    _same(
+        one,
+        all_,
+        "communities",
         "admin_hours",
         "caretaking_hours",
         "friction_hours",
@@ -244,8 +252,7 @@ def test_committees_split_their_hours_alike_alone_or_together():
         "formalism_hours",
         "management_hours",
         "service_hours",
-    ):
-        assert np.array_equal(getattr(one.communities, name), getattr(all_.communities, name))
+    )
     assert (one.communities.committee_hours > 0).any()
 
 
@@ -288,3 +295,65 @@ def test_one_member_on_several_committees_of_one_firm_is_decided_as_one_by_one(m
         assert np.array_equal(one.people.allied_firm, all_.people.allied_firm)
         assert one.streams["organisations"].random() == all_.streams["organisations"].random()
     assert any(redone)  # the batch saw a member turn on two committees and redid a month
+
+
+def _joint_ties(m) -> set:
+    u, v, _ = m.edge_index.arrays(("coordination",))
+    return set(zip(u.tolist(), v.tolist()))
+
+
+def test_party_committees_convene_at_once_as_in_turn(monkeypatch):
+    """Joint ties decided for all reconsidering committees at once are those each decides in
+    turn — also when one secretary chairs two committees, so that the second's spare hours
+    depend on what the first charged (a batch that read every committee's spare hours
+    before any convened would decide otherwise here)."""
+    from sim.core.agents import PartyCommittee
+    from sim.core.people import PC, SECRETARY
+
+    def model():
+        m = small_model(5, **{**MEDIUM, "compounds_per_community": 6.0}, convening_hours=50.0)
+        m.run_for(3)
+        m.fill(m.seats_of(PC, 1, SECRETARY), np.array([m.holder(SECRETARY, 0)]))
+        m.compounds.dispute_rate[:] = 2.0 * m.p["convene_threshold"]  # every compound asks
+        return m
+
+    one, all_, upfront = model(), model(), model()
+    before = _joint_ties(one)
+    for c in range(one.communities.n):
+        PartyCommittee.convene_all(one, np.array([c]))
+    PartyCommittee.convene_all(all_, np.arange(all_.communities.n))
+    assert _joint_ties(one) == _joint_ties(all_) != before
+    _same(one, all_, "compounds", "convened")
+    _same(one, all_, "communities", "convened")
+    _same(one, all_, "people", "extra_hours")
+    assert all_.people.extra_hours[all_.holder(SECRETARY, 0)] == all_.communities.convened[1] * 50
+
+    spare = {i: upfront.party_committees[i].spare_hours() for i in range(upfront.communities.n)}
+    monkeypatch.setattr(PartyCommittee, "spare_hours", lambda self: spare[self.index])
+    PartyCommittee.convene_all(upfront)
+    assert not np.array_equal(upfront.communities.convened, all_.communities.convened)
+
+
+def test_ngos_evolve_at_once_as_each_alone():
+    """Finance, drift, learning and specialisation of every NGO at once are what each NGO's
+    own `evolve` gives, including NGOs serving several communities, idle NGOs and NGOs in
+    deficit."""
+    one, all_ = (small_model(9, **{**MEDIUM, "n_ngos": 4}) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(4)
+        m.communities.ngo[:] = np.arange(m.communities.n) % 3  # NGOs 0-2 serve, 3 idles
+        m.communities.demand[:] = np.random.default_rng(2).uniform(
+            1, 50, m.communities.demand.shape
+        )
+        m.ngos.income[:] = [5e4, 0.0, 2e5, 0.0]
+        m.ngos.reserve[2] = -1e9  # in deficit
+    assert all_.ngos.alive.all()
+    capability = all_.ngos.capability.copy()
+    for ngo in one.ngo_agents:
+        ngo.evolve()
+    NGO.evolve_all(all_)
+    _same(one, all_, "ngos", "reserve", "gov_share", "alignment", "capability", "care_focus")
+    _same(one, all_, "ngos", "deficit_months")
+    assert all_.ngos.deficit_months[2] >= 1
+    assert all_.ngos.capability[3] == capability[3]  # it serves no one
+    assert (all_.ngos.capability[:3] > capability[:3]).all()
