@@ -681,7 +681,7 @@ def _kept(value: np.ndarray, last: np.ndarray | None) -> np.ndarray:
         and last.dtype == value.dtype
         and last.shape == value.shape
         and value.dtype.kind in "biuf"
-        and np.array_equal(np.ascontiguousarray(value).view(np.uint8), last.view(np.uint8))
+        and value.tobytes() == last.tobytes()  # bit for bit (NaNs included)
     ):
         return last
     return np.array(value, copy=True)

@@ -511,7 +511,7 @@ class GovernanceModel(mesa.Model):
             mine = np.flatnonzero(
                 (self.seats.holder == old)
                 & (self.seats.community == community)
-                & np.isin(self.seats.org, (PC, RC))
+                & ((self.seats.org == PC) | (self.seats.org == RC))
             )
             seats = mine
             if promoted:  # leaves every seat for a post outside the community
@@ -855,7 +855,7 @@ class GovernanceModel(mesa.Model):
     def vacant_seats(self) -> int:
         """Vacant seats of party committees, RCs and formed owners' committees."""
         seats, cp = self.seats, self.compounds
-        committee = np.isin(seats.org, (PC, RC))
+        committee = (seats.org == PC) | (seats.org == RC)
         formed_oc = (seats.org == OC) & (
             cp.oc_state[np.minimum(seats.org_index, cp.n - 1)] != OC_NONE
         )

@@ -287,3 +287,16 @@ def test_coordination_compiled_equals_the_region_by_region_searches(monkeypatch)
             out[mode] = coordination.path_coordination(model, sources, targets)
     assert out["numpy"].tobytes() == out["compiled"].tobytes()
     assert (out["compiled"] > model.p["coord_base"]).sum() > 20  # many pairs have a path
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("threshold", [0.0, 0.1, 0.1000000001, np.float64(0.1), np.float32(0.1), 1.0])
+def test_who_is_below_a_rate_compiled_equals_numpy(dtype, threshold):
+    """`kernels.below` picks the indices `np.flatnonzero(u < threshold)` picks, comparing in
+    the type NumPy compares in (a Python float as the uniforms' type, a float64 as float64);
+    values on either side of the threshold's float32 rounding included."""
+    u = np.random.default_rng(4).random(20_000).astype(dtype)
+    u[:4] = np.array([np.float32(0.1), np.nextafter(np.float32(0.1), 0), 0.1, 0.0], dtype=dtype)
+    compiled = kernels.active(10**9)
+    assert np.array_equal(kernels.below(compiled, u, threshold), np.flatnonzero(u < threshold))
+    assert np.array_equal(kernels.below(None, u, threshold), np.flatnonzero(u < threshold))

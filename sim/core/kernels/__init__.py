@@ -9,7 +9,8 @@ passes over every resident are therefore also written as compiled loops (Numba,
 * the two products over the social graph of the participation game, with the residents
   grouped by number of ties so that each group's neighbour lists are added without
   weights and without a branch per resident (`DegreeBlocks`, `group_payoffs`);
-* the imitation round after its random draws (`imitate`);
+* the imitation round after its random draws (`imitate`), and who revises or mutates
+  (`below`: the residents whose uniform is under a rate);
 * satisfaction and trust (`satisfaction_and_trust`), the allocation of service hours
   (`allocate_services`) and owners' fee decisions after their draws (`pay_fees`);
 * the organisations' shortest coordination paths, searched source by source within the
@@ -161,3 +162,12 @@ def as_vector(value, n: int, dtype) -> np.ndarray:
     """A scalar as a length-1 array, an array as a contiguous array of `dtype`."""
     arr = np.asarray(value, dtype=dtype)
     return np.ascontiguousarray(arr.reshape(1) if arr.ndim == 0 else arr)
+
+
+def below(compiled: ModuleType | None, u: np.ndarray, threshold) -> np.ndarray:
+    """`np.flatnonzero(u < threshold)`, by the compiled loop where one is given; the
+    threshold is compared in the type NumPy would compare it in (a Python float as `u`'s
+    dtype, a NumPy float64 as float64)."""
+    if compiled is None:
+        return np.flatnonzero(u < threshold)
+    return compiled.below(u, np.result_type(u.dtype, threshold).type(threshold))

@@ -125,6 +125,23 @@ def imitate(indptr, indices, focal, u_pick, u_adopt, payoffs, max_diff, cooperat
             new[x] = cooperate[y]
 
 
+@_jit
+def below(u, threshold):
+    """`np.flatnonzero(u < threshold)`, counted and then written, without the boolean mask
+    (the threshold is passed in the type NumPy compares in)."""
+    count = 0
+    for i in range(u.shape[0]):
+        if u[i] < threshold:
+            count += 1
+    out = np.empty(count, np.int64)
+    k = 0
+    for i in range(u.shape[0]):
+        if u[i] < threshold:
+            out[k] = i
+            k += 1
+    return out
+
+
 # ----------------------------------------------------------------- resident passes
 
 

@@ -318,15 +318,15 @@ def _imitate(
     n = indptr.shape[0] - 1
     if indices.shape[0] == 0:
         return cooperate.copy()
+    compiled = kernels.active(n)
     if update_prob < 1.0:  # only the revising nodes draw a neighbour and an adoption
-        focal = np.flatnonzero(rng.random(n) < update_prob)
+        focal = kernels.below(compiled, rng.random(n), update_prob)
     else:
         focal = np.arange(n)
     k = focal.size
     u_pick = rng.random(k)
     u_adopt = rng.random(k)
     new = cooperate.copy()
-    compiled = kernels.active(n)
     if compiled is not None:  # the lines below as one compiled loop (sim.core.kernels)
         md = np.asarray(max_diff, dtype=np.float64).reshape(-1)
         compiled.imitate(indptr, indices, focal, u_pick, u_adopt, payoffs, md, cooperate, new)

@@ -82,7 +82,9 @@ def leave(model) -> None:
     """Office-holders who leave this month, and the acting holders who replace them."""
     p, seats, people = model.p, model.seats, model.people
     rng = model.streams["organisations"]
-    holding = np.unique(seats.holder[seats.holder >= 0])
+    holds = np.zeros(people.n, dtype=bool)
+    holds[seats.holder[seats.holder >= 0]] = True
+    holding = np.flatnonzero(holds)  # who holds a seat, in order
     if holding.size == 0:
         return
     base = np.where(
@@ -92,7 +94,9 @@ def leave(model) -> None:
     leaving = holding[rng.random(holding.size) < base * (1 + p["resign_overload"] * over)]
     # the seats of everyone leaving, found in one pass (those who replace them are new
     # people, so no one's seats change before their own turn below)
-    held = np.flatnonzero(np.isin(seats.holder, leaving))
+    holds[:] = False
+    holds[leaving] = True
+    held = np.flatnonzero(holds[seats.holder] & (seats.holder >= 0))
     held = held[np.argsort(seats.holder[held], kind="stable")]  # by person, then seat
     ends = np.searchsorted(seats.holder[held], leaving, side="right")
     for person, mine in zip(leaving.tolist(), np.split(held, ends[:-1])):
