@@ -290,7 +290,9 @@ def test_coordination_compiled_equals_the_region_by_region_searches(monkeypatch)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("threshold", [0.0, 0.1, 0.1000000001, np.float64(0.1), np.float32(0.1), 1.0])
+@pytest.mark.parametrize(
+    "threshold", [0.0, 0.1, 0.1000000001, np.float64(0.1), np.float32(0.1), 1.0]
+)
 def test_who_is_below_a_rate_compiled_equals_numpy(dtype, threshold):
     """`kernels.below` picks the indices `np.flatnonzero(u < threshold)` picks, comparing in
     the type NumPy compares in (a Python float as the uniforms' type, a float64 as float64);
