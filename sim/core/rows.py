@@ -30,3 +30,18 @@ def row_means(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Mean of each row's `values` where `mask` (0 for an empty row), as NumPy's mean."""
     size = mask.sum(axis=1)
     return np.where(size > 0, row_sums(values, mask) / np.maximum(size, 1), 0.0)
+
+
+def segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Sum of each run of `values` (consecutive runs of `counts[k]` values), as NumPy's sum
+    of that run on its own — unlike `np.add.reduceat`, which adds a run's first value to
+    the sum of the others and so may differ in the last bit."""
+    counts = np.asarray(counts, dtype=np.int64)
+    width = int(counts.max()) if counts.size else 0
+    row = np.repeat(np.arange(counts.size), counts)
+    col = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    matrix = np.zeros((counts.size, width))
+    mask = np.zeros((counts.size, width), dtype=bool)
+    matrix[row, col] = values
+    mask[row, col] = True
+    return row_sums(matrix, mask)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.rows import row_means, row_sums
+from sim.core.rows import row_means, row_sums, segment_sums
 
 
 def test_row_sums_and_means_equal_numpy_bit_for_bit_for_every_row_length():
@@ -29,3 +29,17 @@ def test_a_plain_running_sum_would_not_do():
     by_reduceat = np.add.reduceat(values.ravel(), np.arange(0, values.size, 6))
     assert np.any(by_reduceat != one_by_one)
     assert np.array_equal(row_sums(values, np.ones_like(values, bool)), one_by_one)
+
+
+def test_runs_are_summed_as_numpy_sums_each_run_unlike_reduceat():
+    """`segment_sums` of consecutive runs equals NumPy's sum of each run bit for bit, for
+    runs left to right (up to 7) and pairwise (8 and more), and values of any magnitude;
+    `np.add.reduceat` (the run's first value plus the sum of the rest) does not always."""
+    rng = np.random.default_rng(11)
+    counts = rng.integers(1, 40, size=400)
+    values = rng.random(counts.sum()) * 10.0 ** rng.uniform(-3, 6, counts.sum())
+    starts = np.cumsum(counts) - counts
+    each = np.array([values[s : s + c].sum() for s, c in zip(starts, counts)])
+    assert np.array_equal(segment_sums(values, counts), each)
+    assert not np.array_equal(np.add.reduceat(values, starts), each)
+    assert segment_sums(np.zeros(0), np.zeros(0, dtype=int)).shape == (0,)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..rows import segment_sums
 from .base import GovernanceAgent, column
 
 
@@ -97,9 +98,8 @@ class NGO(GovernanceAgent):
     @staticmethod
     def evolve_all(model) -> None:
         """`evolve` of every operating NGO at once: each reads only its own state and the
-        communities it serves, so the order does not matter. A served community's needs are
-        summed per NGO with `np.add.reduceat`, which adds each NGO's communities as its own
-        `sum` does."""
+        communities it serves, so the order does not matter (the needs of an NGO's
+        communities are summed as its own `sum` sums them: `segment_sums`)."""
         p, ngos, cm = model.p, model.ngos, model.communities
         live = np.flatnonzero(ngos.alive)
         if live.size == 0:
@@ -129,10 +129,9 @@ class NGO(GovernanceAgent):
         if serving.size:
             capability = ngos.capability[serving]
             ngos.capability[serving] = capability + p["ngo_learning_rate"] * (1 - capability)
-            start = (np.cumsum(count) - count)[serving]
             demand = cm.demand[served]
-            care = np.add.reduceat(demand[:, 1], start)
-            legal = np.add.reduceat(demand[:, 2], start)
+            care = segment_sums(demand[:, 1], count[serving])
+            legal = segment_sums(demand[:, 2], count[serving])
             need_care = care / np.maximum(care + legal, 1e-9)
             focus = ngos.care_focus[serving]
             ngos.care_focus[serving] = focus + p["ngo_specialisation_rate"] * (need_care - focus)
