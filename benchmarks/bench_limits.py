@@ -151,6 +151,7 @@ def child(
     per_month = (marks[-1] - marks[0]) / max(steps - 1, 1)
     return {
         **result.meta,
+        "compiled": "numba" in sys.modules,  # the compiled loops ran (sim.core.kernels)
         "import_mb": import_mb,
         "peak_mb": _peak_mb(),
         "cpu_s": marks[-1] - t0,
@@ -203,6 +204,7 @@ def measure(name: str, repeat: int, seed: int) -> dict[str, Any]:
         "communities": r0["communities"],
         "compounds": r0["compounds"],
         "expected": expected_counts(district.params(p) if district else p, district),
+        "compiled": r0["compiled"],
         "measured_mb": model_mb,
         "estimated_mb": est.memory / 2**20,
         "memory_ratio": est.memory / 2**20 / model_mb,
@@ -219,7 +221,7 @@ def measure(name: str, repeat: int, seed: int) -> dict[str, Any]:
 def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     """Least-squares constants from the measured rows: memory of the built world from the
     12-month-or-shorter worlds without the community table (realised counts; tie ends from
-    the expected ties per resident), then what months and the community table add; time as
+    the expected ties per resident; a fixed term where the compiled loops ran), then what months and the community table add; time as
     a fixed cost per month plus a cost per resident-, community-, compound- and
     organisation-month."""
     import numpy as np
@@ -235,6 +237,7 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
                 r["compounds"],
                 r["communities"],
                 r["expected"]["organisations"],
+                float(r["compiled"]),
             ]
             for r in short
         ],
@@ -276,6 +279,7 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
         "bytes_per_compound": mem[2],
         "bytes_per_community": mem[3],
         "bytes_per_organisation": mem[4],
+        "bytes_compiled_loops": mem[5],
         "bytes_per_recorded_month": per_month,
         "bytes_per_community_table_month": table_month,
         "bytes_per_community_row": per_row,

@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from . import kernels
 from . import types as T
 from .district import NO_DISTRICT, District
 
@@ -117,14 +118,17 @@ class World:
 
 
 MEMORY_BYTES = {
-    "resident": 8,
-    "tie_end": 50,
-    "compound": 8_600,
-    "community": 16_000,
-    "organisation": 1_500,
+    "resident": 170,
+    "tie_end": 10,
+    "compound": 7_600,
+    "community": 13_000,
+    "organisation": 1_600,
+    "compiled_loops": 120_000_000,
 }
-"""Bytes a built model holds per expected item (`expected_counts`): fitted to the peak memory
-of built models by `benchmarks/bench_limits.py --fit`, rounded up."""
+"""Bytes a built model holds per expected item (`expected_counts`), and once where it runs
+the compiled loops (`compiled_loops`: Numba's runtime and the loops' machine code, loaded
+for populations of `sim.core.kernels.MIN_RESIDENTS` or more): fitted to the peak memory of
+built models by `benchmarks/bench_limits.py --fit`, rounded up."""
 
 
 def expected_counts(p: dict, district: District | None = None) -> dict[str, float]:
@@ -167,6 +171,7 @@ def estimate_memory(p: dict, district: District | None = None) -> int:
         + b["compound"] * n["compounds"]
         + b["community"] * n["communities"]
         + b["organisation"] * n["organisations"]
+        + b["compiled_loops"] * kernels.would_compile(int(n["residents"]))
     )
 
 

@@ -101,6 +101,15 @@ def test_auto_compiles_for_large_populations_only():
         assert kernels.active(10**9) is None
 
 
+@pytest.mark.parametrize("mode", kernels.MODES)
+def test_whether_a_size_compiles_is_known_without_loading_the_loops(mode):
+    """`would_compile` (asked by the size guards before anything is built) answers as
+    `active` does, in every mode and on both sides of `MIN_RESIDENTS`."""
+    with kernels.using(mode):
+        for n in (10, kernels.MIN_RESIDENTS - 1, kernels.MIN_RESIDENTS, 10**7):
+            assert kernels.would_compile(n) == (kernels.active(n) is not None)
+
+
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="kernel mode must be one of"):
         kernels.set_mode("fast")

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.core import kernels
 from sim.core.district import district_from_tables
 from sim.core.params import validate
 from sim.core.scenario import load_scenario
-from sim.core.world import estimate_memory, expected_counts
+from sim.core.world import MEMORY_BYTES, estimate_memory, expected_counts
 from sim.experiments.definition import load_sweep
 from sim.experiments.design import make_design
 from sim.experiments.pilot import pilot_plan
@@ -56,8 +57,27 @@ def test_memory_estimate_grows_with_residents_and_ties_and_is_built_from_nothing
     base = validate({})
     more = validate({"households_per_compound": 2 * base["households_per_compound"]})
     denser = validate({"social_degree": 40})
-    assert 1.8 < estimate_memory(more) / estimate_memory(base) < 2.0
-    assert estimate_memory(denser) > 3 * estimate_memory(base)
+    with kernels.using("numpy"):  # without the compiled loops' fixed cost
+        assert 1.8 < estimate_memory(more) / estimate_memory(base) < 2.0
+        assert estimate_memory(denser) > 2 * estimate_memory(base)
+
+
+def test_memory_estimate_counts_the_compiled_loops_once_where_they_run():
+    """Numba's runtime and the loops' code are a fixed cost, counted where a model of that
+    size runs the compiled loops (`auto`: from `kernels.MIN_RESIDENTS` residents), not
+    where it runs NumPy alone."""
+    fixed = MEMORY_BYTES["compiled_loops"]
+    assert fixed > 50 * 2**20
+    district = validate({})
+    small = validate({"n_streets": 1, "communities_per_street": 2.0})
+    assert expected_counts(small)["residents"] < kernels.MIN_RESIDENTS
+    assert expected_counts(district)["residents"] >= kernels.MIN_RESIDENTS
+    with kernels.using("numpy"):
+        numpy_only = estimate_memory(district), estimate_memory(small)
+    with kernels.using("auto"):
+        auto = estimate_memory(district), estimate_memory(small)
+    assert auto[0] - numpy_only[0] == (fixed if kernels.would_compile(10**9) else 0)
+    assert auto[1] == numpy_only[1]
 
 
 def test_months_and_the_community_table_add_to_a_run_estimate():

@@ -9,8 +9,8 @@ passes over every resident are therefore also written as compiled loops (Numba,
 * the two products over the social graph of the participation game, with the residents
   grouped by number of ties so that each group's neighbour lists are added without
   weights and without a branch per resident (`DegreeBlocks`, `group_payoffs`);
-* the imitation round after its random draws (`imitate`), and who revises or mutates
-  (`below`: the residents whose uniform is under a rate);
+* the imitation round after its random draws (`imitate`), and who revises (`below`: the
+  residents whose uniform is under the revision rate, without a branch per resident);
 * satisfaction and trust (`satisfaction_and_trust`), the allocation of service hours
   (`allocate_services`) and owners' fee decisions after their draws (`pay_fees`);
 * the organisations' shortest coordination paths, searched source by source within the
@@ -30,6 +30,7 @@ of CPU once per process) costs more than the loops save in a run. `set_mode("num
 
 from __future__ import annotations
 
+import importlib.util
 import weakref
 from contextlib import contextmanager
 from types import ModuleType
@@ -79,6 +80,17 @@ def _module() -> ModuleType | None:
             compiled = None
         _compiled.append(compiled)
     return _compiled[0]
+
+
+def would_compile(n_residents: int) -> bool:
+    """Whether a model of this many residents runs the compiled loops in the current mode,
+    found without importing Numba (the size guards ask before anything is built)."""
+    m = _state["mode"]
+    if m == "numpy" or (m == "auto" and n_residents < MIN_RESIDENTS):
+        return False
+    if _compiled:
+        return _compiled[0] is not None
+    return importlib.util.find_spec("numba") is not None
 
 
 def active(n_residents: int) -> ModuleType | None:
