@@ -127,19 +127,16 @@ def imitate(indptr, indices, focal, u_pick, u_adopt, payoffs, max_diff, cooperat
 
 @_jit
 def below(u, threshold):
-    """`np.flatnonzero(u < threshold)`, counted and then written, without the boolean mask
-    (the threshold is passed in the type NumPy compares in)."""
-    count = 0
-    for i in range(u.shape[0]):
-        if u[i] < threshold:
-            count += 1
-    out = np.empty(count, np.int64)
+    """`np.flatnonzero(u < threshold)` in one pass without a branch per value (every index
+    is written, and the next write moves on only past an index below the threshold; the
+    threshold is passed in the type NumPy compares in)."""
+    n = u.shape[0]
+    out = np.empty(n + 1, np.int64)
     k = 0
-    for i in range(u.shape[0]):
-        if u[i] < threshold:
-            out[k] = i
-            k += 1
-    return out
+    for i in range(n):
+        out[k] = i
+        k += u[i] < threshold
+    return out[:k].copy()
 
 
 # ----------------------------------------------------------------- resident passes

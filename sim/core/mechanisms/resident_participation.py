@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
 from .participation import group_payoffs, imitation_update
 
 
@@ -57,10 +56,8 @@ def step(model) -> None:
         res.social, res.participates, payoff, rng, max(max_diff, 1e-9), p["revision_share"]
     )
     # mutation: a few residents pick at random (uniforms for all, coin flips for those few)
-    mutants = kernels.below(
-        kernels.active(res.n),
-        rng.random(res.n, dtype=f32),
-        p["revision_share"] * p["participation_mutation"],
+    mutants = np.flatnonzero(
+        rng.random(res.n, dtype=f32) < p["revision_share"] * p["participation_mutation"]
     )
     new[mutants] = rng.random(mutants.size) < 0.5
     res.participates = new
