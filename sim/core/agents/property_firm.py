@@ -95,8 +95,19 @@ class PropertyFirm(GovernanceAgent):
 
     def leaves(self) -> np.ndarray:
         """Compounds it leaves this month: fees collected below break-even for too long."""
-        p, cp = self.model.p, self.model.compounds
-        c = self.compounds
+        return self._leaving(self.model, self.compounds)
+
+    @staticmethod
+    def leaving_all(model) -> np.ndarray:
+        """`leaves` of every firm, firm after firm (each firm's compounds in order): a
+        compound's count of low months reads only that compound."""
+        served = np.flatnonzero(model.compounds.firm >= 0)
+        by_firm = served[np.argsort(model.compounds.firm[served], kind="stable")]
+        return PropertyFirm._leaving(model, by_firm)
+
+    @staticmethod
+    def _leaving(model, c: np.ndarray) -> np.ndarray:
+        p, cp = model.p, model.compounds
         if c.size == 0:
             return c
         collected = cp.collection[c] * cp.fee[c]

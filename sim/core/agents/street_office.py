@@ -35,6 +35,7 @@ import numpy as np
 
 from ..mechanisms import coordination
 from ..people import BRANCH_SECRETARY, DIRECTOR, OC, OC_CHAIR, RC, RC_MEMBER, VOLUNTEER
+from ..rows import segment_sums
 from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
 from .base import GovernanceAgent, column
 
@@ -69,7 +70,7 @@ class StreetOffice(GovernanceAgent):
 
     table = "streets"
     kind = "street_office"
-    BATCHED = {"assess": "assess_all"}
+    BATCHED = {"assess": "assess_all", "devolve": "devolve_all"}
 
     budget = column()
     retained = column()
@@ -177,61 +178,93 @@ class StreetOffice(GovernanceAgent):
     # --- money (§7.2) --------------------------------------------------------------------
     def devolve(self) -> None:
         """Pay overheads, devolve a share of the rest and split it among communities."""
-        p, st, cm, lv = (
-            self.model.p,
-            self.model.streets,
-            self.model.communities,
-            self.model.levers,
-        )
-        s, c = self.index, self.communities
+        self._devolve(self.model, np.array([self.index]))
+
+    @staticmethod
+    def devolve_all(model) -> None:
+        """`devolve` of every street office at once: each splits only its own money among
+        its own communities, so the order does not matter."""
+        StreetOffice._devolve(model, np.arange(model.streets.n))
+
+    @staticmethod
+    def _devolve(model, s: np.ndarray) -> None:
+        """`devolve` of the street offices `s`. Sums over a street's communities are those
+        of each street on its own (`segment_sums`; head counts are whole numbers)."""
+        p, st, cm, lv = model.p, model.streets, model.communities, model.levers
         st.budget[s] = p["street_budget_per_resident"] * st.residents[s]
         overhead = st.overhead[s]  # kept tasks, already booked this month
-        if lv.street("volunteer_platform")[s]:
-            overhead += p["platform_cost_per_resident"] * st.residents[s]
-        if lv.street("third_party_evaluation")[s]:
-            overhead += p["evaluation_cost_share"] * st.budget[s]
-        st.overhead[s] = min(overhead, st.budget[s])
+        overhead = np.where(
+            lv.street("volunteer_platform")[s] != 0,
+            overhead + p["platform_cost_per_resident"] * st.residents[s],
+            overhead,
+        )
+        overhead = np.where(
+            lv.street("third_party_evaluation")[s] != 0,
+            overhead + p["evaluation_cost_share"] * st.budget[s],
+            overhead,
+        )
+        st.overhead[s] = np.minimum(overhead, st.budget[s])
         net = st.budget[s] - st.overhead[s]
         st.devolved[s] = lv.street("devolution_share")[s] * net
         st.retained[s] = net - st.devolved[s]
 
+        # the streets' communities, street after street, each street's in order
+        mine = np.isin(cm.street, s)
+        c = np.flatnonzero(mine)
+        c = c[np.argsort(cm.street[c], kind="stable")]
+        count = np.bincount(cm.street[c], minlength=st.n)[s]
+        at = np.repeat(np.arange(s.size), count)  # each community's street, as a row of s
         residents = cm.residents[c].astype(float)
-        pop_share = residents / max(residents.sum(), 1.0)
-        inflow = st.devolved[s] * pop_share
-        cm.invested[c] = lv.street("capacity_building_share")[s] * inflow
-        rest_total = float((inflow - cm.invested[c]).sum())
-        w = np.array(
+        pop_share = residents / np.maximum(segment_sums(residents, count), 1.0)[at]
+        inflow = st.devolved[s][at] * pop_share
+        cm.invested[c] = lv.street("capacity_building_share")[s][at] * inflow
+        rest = inflow - cm.invested[c]
+        rest_total = segment_sums(rest, count)
+        w = np.stack(
             [
                 lv.street(k)[s]
                 for k in ("channel_block_grant", "channel_grid_funds", "channel_ngo_projects")
             ]
         )
-        w = w / w.sum()
-        rest = inflow - cm.invested[c]
-        cm.in_block[c] = w[0] * rest_total * self.block_weights()
-        cm.in_grid[c] = w[1] * rest
-        cm.in_ngo[c] = w[2] * rest
+        w = w / (w[0] + w[1] + w[2])
+        block = StreetOffice._block_shares(model, c, count, pop_share)
+        cm.in_block[c] = (w[0] * rest_total)[at] * block
+        cm.in_grid[c] = w[1][at] * rest
+        cm.in_ngo[c] = w[2][at] * rest
         cm.inflow[c] = cm.invested[c] + cm.in_block[c] + cm.in_grid[c] + cm.in_ngo[c]
-        projects = p["dept_budget_per_resident"] * st.residents[s] * bool(len(self.departments()))
+        offices = model.street_offices
+        has_departments = np.array([bool(len(offices[k].departments())) for k in s.tolist()])
+        projects = p["dept_budget_per_resident"] * st.residents[s] * has_departments
         street_hours = (
             (st.retained[s] + projects)
             * p["street_service_efficiency"]
             / p["cost_per_service_hour"]
         )
-        cm.street_hours[c] = street_hours * pop_share
+        cm.street_hours[c] = street_hours[at] * pop_share
 
     def block_weights(self) -> np.ndarray:
         """Shares of the street's block grant: by population, by score, by absorption."""
-        p, cm = self.model.p, self.model.communities
         c = self.communities
-        residents = cm.residents[c].astype(float)
-        pop = residents / max(residents.sum(), 1.0)
-        scored = cm.score[c] * residents
-        by_score = scored / scored.sum() if scored.sum() > 0 else pop
+        residents = self.model.communities.residents[c].astype(float)
+        pop_share = residents / max(residents.sum(), 1.0)
+        return self._block_shares(self.model, c, np.array([c.size]), pop_share)
+
+    @staticmethod
+    def _block_shares(model, c: np.ndarray, count: np.ndarray, pop_share: np.ndarray) -> np.ndarray:
+        """`block_weights` of consecutive runs of communities `c` (`count` per street), given
+        each community's share of its street's residents."""
+        p, cm = model.p, model.communities
+        at = np.repeat(np.arange(count.size), count)
+        scored = cm.score[c] * cm.residents[c].astype(float)
+        total = segment_sums(scored, count)[at]
+        with np.errstate(all="ignore"):  # a street without scores takes the population share
+            by_score = np.where(total > 0, scored / total, pop_share)
         perf = p["performance_budget_share"]
-        w = (1 - perf) * pop + perf * by_score
+        w = (1 - perf) * pop_share + perf * by_score
         w = w * (1 - p["absorption_tilt"] * (1 - cm.absorption[c]))
-        return w / w.sum() if w.sum() > 0 else pop
+        total = segment_sums(w, count)[at]
+        with np.errstate(all="ignore"):
+            return np.where(total > 0, w / total, pop_share)
 
     # --- assessment (§7.11) --------------------------------------------------------------
     def assess(self) -> None:

@@ -32,6 +32,7 @@ from .. import kernels
 from .. import types as T
 from ..agents.owners_committee import OwnersCommittee
 from ..agents.property_committee import PropertyCommittee
+from ..agents.property_firm import PropertyFirm
 from ..state import OC_FUNCTIONING
 
 
@@ -146,7 +147,7 @@ def turnover(model) -> None:
     """Firms leave unprofitable compounds; the street finds firms for unserved ones."""
     p, cp = model.p, model.compounds
     rng = model.streams["property"]
-    leaving = [c for agent in model.firm_agents for c in agent.leaves().tolist()]
+    leaving = PropertyFirm.leaving_all(model).tolist()  # as each firm in turn
     for c in leaving:
         model.assign_firm(int(c), -1)
     model.month.firm_exits = len(leaving)

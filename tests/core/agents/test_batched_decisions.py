@@ -357,3 +357,43 @@ def test_ngos_evolve_at_once_as_each_alone():
     assert all_.ngos.deficit_months[2] >= 1
     assert all_.ngos.capability[3] == capability[3]  # it serves no one
     assert (all_.ngos.capability[:3] > capability[:3]).all()
+
+
+def test_firms_leave_at_once_as_each_in_turn():
+    """The compounds firms leave, found for all firms at once, are each firm's own, firm
+    after firm (not in compound order); the months of low collection are counted alike."""
+    world = {**MEDIUM, "compounds_per_community": 6.0}
+    one, all_ = (small_model(4, **world, exit_patience=2) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(3)
+        m.compounds.collection[::2] = 0.0  # every other compound collects nothing ...
+        m.compounds.low_collection_months[:] = 1  # ... one month short of patience
+    in_turn = [c for firm in one.firm_agents for c in firm.leaves().tolist()]
+    assert PropertyFirm.leaving_all(all_).tolist() == in_turn
+    assert len(set(one.compounds.firm[in_turn])) > 1 and in_turn != sorted(in_turn)
+    _same(one, all_, "compounds", "low_collection_months")
+
+
+def test_streets_devolve_at_once_as_each_in_turn():
+    """Money devolved and split among communities for every street at once is what each
+    street office gives on its own, with streets whose levers differ (platform, third-party
+    evaluation, channels, capacity building) and streets of more than seven communities
+    (whose sums NumPy adds pairwise)."""
+    world = {**MEDIUM, "n_streets": 3, "communities_per_street": 9.0}
+    one, all_ = (small_model(6, **world, devolution_share=0.6) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(3)
+        values = m.levers.values
+        values["volunteer_platform"][:] = [1, 0, 1]
+        values["third_party_evaluation"][:] = [0, 1, 1]
+        values["channel_grid_funds"][:] = [0.2, 0.5, 0.0]
+        values["capacity_building_share"][:] = [0.0, 0.3, 0.1]
+        m.communities.score[:] = np.random.default_rng(1).random(m.communities.n)
+    for office in one.street_offices:
+        office.devolve()
+    all_.do(StreetOffice, "devolve")
+    _same(one, all_, "streets", "budget", "overhead", "devolved", "retained")
+    money = ("invested", "in_block", "in_grid", "in_ngo", "inflow", "street_hours")
+    _same(one, all_, "communities", *money)
+    assert np.bincount(all_.communities.street).max() > 7
+    assert (all_.communities.in_block > 0).all() and (all_.communities.in_grid > 0).any()
