@@ -127,16 +127,18 @@ def imitate(indptr, indices, focal, u_pick, u_adopt, payoffs, max_diff, cooperat
 
 @_jit
 def below(u, threshold):
-    """`np.flatnonzero(u < threshold)` in one pass without a branch per value (every index
-    is written, and the next write moves on only past an index below the threshold; the
-    threshold is passed in the type NumPy compares in)."""
-    n = u.shape[0]
-    out = np.empty(n + 1, np.int64)
+    """`np.flatnonzero(u < threshold)` without a branch per value: one pass counts, the
+    next writes every index and moves on only past one below the threshold (the threshold
+    is passed in the type NumPy compares in)."""
+    count = 0
+    for i in range(u.shape[0]):
+        count += u[i] < threshold
+    out = np.empty(count + 1, np.int64)
     k = 0
-    for i in range(n):
+    for i in range(u.shape[0]):
         out[k] = i
         k += u[i] < threshold
-    return out[:k].copy()
+    return out[:count]
 
 
 # ----------------------------------------------------------------- resident passes
