@@ -99,6 +99,71 @@ def group_payoffs(
 
 
 @_jit
+def participation_payoffs(
+    block_degree,
+    block_row,
+    block_col,
+    rows,
+    cols,
+    cooperate,
+    trust_party,
+    trust_rc,
+    efficacy_weight,
+    efficacy_floor,
+    synergy,
+    compound,
+    cost,
+    motivation,
+    duty,
+    community,
+    party_member,
+    r,
+    per_group,
+    share,
+    acc,
+    out,
+):
+    """`resident_participation._payoffs` (float32; `cost` of length n or 1, per individual),
+    returning the largest payoff less the smallest:
+
+        r = synergy[compound] * ((trust_party + trust_rc) * efficacy_weight + efficacy_floor)
+        out = `group_payoffs` of r and cost
+        out += (motivation + duty[community] * party_member) * cooperate
+    """
+    for i in range(r.shape[0]):
+        efficacy = (trust_party[i] + trust_rc[i]) * efficacy_weight + efficacy_floor
+        r[i] = synergy[compound[i]] * efficacy
+    group_payoffs(
+        block_degree,
+        block_row,
+        block_col,
+        rows,
+        cols,
+        cooperate,
+        r,
+        cost,
+        True,
+        per_group,
+        share,
+        acc,
+        out,
+    )
+    zero, one = np.float32(0.0), np.float32(1.0)
+    high, low, nan = -np.inf, np.inf, False
+    for i in range(out.shape[0]):
+        member = one if party_member[i] else zero
+        taking_part = one if cooperate[i] else zero
+        v = out[i] + (motivation[i] + duty[community[i]] * member) * taking_part
+        out[i] = v
+        nan = nan or v != v
+        high = max(high, v)
+        low = min(low, v)
+    if nan:
+        return np.float32(np.nan)
+    return np.float32(np.float32(high) - np.float32(low))
+
+
+@_jit
 def imitate(indptr, indices, focal, u_pick, u_adopt, payoffs, max_diff, cooperate, new):
     """`participation._imitate` after its draws: each focal node x picks the neighbour in
     edge slot indptr[x] + floor(u k_x) and adopts its strategy if P_y > P_x and
