@@ -311,25 +311,3 @@ def test_who_is_below_a_rate_compiled_equals_numpy(dtype, threshold):
     compiled = kernels.active(10**9)
     assert np.array_equal(kernels.below(compiled, u, threshold), np.flatnonzero(u < threshold))
     assert np.array_equal(kernels.below(None, u, threshold), np.flatnonzero(u < threshold))
-
-
-@pytest.mark.parametrize("per_resident_cost", [False, True])
-def test_participation_payoffs_in_one_compiled_loop_equal_numpy_bit_for_bit(per_resident_cost):
-    """The residents' payoffs of the participation game with the intrinsic benefit, and
-    their spread, are what the NumPy lines give, with crowding out, party members' duty and
-    the cost varying from place to place."""
-    from sim.core.mechanisms import resident_participation as rp
-
-    with kernels.using("numpy"):
-        model = GovernanceModel(rng=3, **WORLD)
-        model.run_for(3)
-    rng = np.random.default_rng(5)
-    model.compounds.xa_intensity = rng.random(model.compounds.n)
-    model.communities.leader_performance = rng.random(model.communities.n)
-    res = model.residents
-    cost = rng.random(res.n).astype(np.float32) if per_resident_cost else 0.8
-    expected = rp._payoffs(model, cost)
-    got, spread = rp._compiled_payoffs(kernels.active(10**9), model, cost)
-    assert got.tobytes() == expected.tobytes()
-    assert spread == float(expected.max() - expected.min())
-    assert res.party_member.any() and res.participates.any() and not res.participates.all()

@@ -8,9 +8,7 @@ passes over every resident are therefore also written as compiled loops (Numba,
 
 * the two products over the social graph of the participation game, with the residents
   grouped by number of ties so that each group's neighbour lists are added without
-  weights and without a branch per resident (`DegreeBlocks`, `group_payoffs`), and in the
-  model the whole payoff with each resident's multiplication factor and intrinsic benefit
-  (`participation_payoffs`);
+  weights and without a branch per resident (`DegreeBlocks`, `group_payoffs`);
 * the imitation round after its random draws (`imitate`), and who revises (`below`: the
   residents whose uniform is under the revision rate, without a branch per resident);
 * satisfaction and trust (`satisfaction_and_trust`), the allocation of service hours

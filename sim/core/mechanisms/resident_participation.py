@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
 from .participation import group_payoffs, imitation_update
 
 
@@ -34,17 +33,25 @@ def step(model) -> None:
     p, res, cp, cm = model.p, model.residents, model.compounds, model.communities
     rng = model.streams["participation"]
     f32 = np.float32
+    te = p["trust_efficacy"]
+    efficacy = res.trust[:, 0] + res.trust[:, 1]  # local trust: party and RC
+    efficacy *= f32(0.5 * te)
+    efficacy += f32(1 - te)
+    crowding = 1 - p["initiative_crowding_out"] * cp.xa_intensity
+    r = res.at_compound((p["participation_synergy"] * crowding).astype(f32))
+    r *= efficacy
+    del efficacy
     platform = model.levers.community("volunteer_platform").astype(bool)
     cut = np.where(platform, p["platform_cost_cut"], 0.0)
     cost = p["participation_cost"] * (1 - cut)
     cost = float(cost[0]) if np.all(cost == cost[0]) else res.at_community(cost.astype(f32))
-    compiled = kernels.active(res.n)
-    if compiled is not None and kernels.unweighted_float32(res.social):
-        payoff, max_diff = _compiled_payoffs(compiled, model, cost)
-    else:
-        payoff = _payoffs(model, cost)
-        max_diff = float(payoff.max() - payoff.min()) if res.n else 1.0
+    payoff = group_payoffs(res.social, res.participates, r, cost, "per_individual")
+    duty = (p["party_member_duty"] * cm.leader_performance).astype(f32)
+    intrinsic = res.motivation + res.at_community(duty) * res.party_member
+    intrinsic *= res.participates
+    payoff += intrinsic
     res.payoff = np.asarray(payoff, dtype=f32)
+    max_diff = float(payoff.max() - payoff.min()) if res.n else 1.0
     new = imitation_update(
         res.social, res.participates, payoff, rng, max(max_diff, 1e-9), p["revision_share"]
     )
@@ -63,70 +70,3 @@ def step(model) -> None:
     share = p["volunteer_coordination_share"]
     match = match * (1 - share + share * cm.coordination)
     cm.volunteer_hours = cm.participants * p["volunteer_hours"] * match
-
-
-def _synergy_and_duty(model) -> tuple[np.ndarray, np.ndarray]:
-    """Per compound, the game's synergy after crowding out; per community, party members'
-    duty benefit (both float32)."""
-    p, cp, cm = model.p, model.compounds, model.communities
-    crowding = 1 - p["initiative_crowding_out"] * cp.xa_intensity
-    synergy = (p["participation_synergy"] * crowding).astype(np.float32)
-    duty = (p["party_member_duty"] * cm.leader_performance).astype(np.float32)
-    return synergy, duty
-
-
-def _payoffs(model, cost: float | np.ndarray) -> np.ndarray:
-    """Every resident's payoff this month: the game's, then the intrinsic benefit."""
-    p, res = model.p, model.residents
-    f32 = np.float32
-    te = p["trust_efficacy"]
-    efficacy = res.trust[:, 0] + res.trust[:, 1]  # local trust: party and RC
-    efficacy *= f32(0.5 * te)
-    efficacy += f32(1 - te)
-    synergy, duty = _synergy_and_duty(model)
-    r = res.at_compound(synergy)
-    r *= efficacy
-    del efficacy
-    payoff = group_payoffs(res.social, res.participates, r, cost, "per_individual")
-    intrinsic = res.motivation + res.at_community(duty) * res.party_member
-    intrinsic *= res.participates
-    payoff += intrinsic
-    return payoff
-
-
-def _compiled_payoffs(compiled, model, cost: float | np.ndarray) -> tuple[np.ndarray, float]:
-    """`_payoffs` by one compiled loop (sim.core.kernels), and the largest payoff less the
-    smallest: the same float32 operations in the same order, without the passes over every
-    resident that NumPy makes for efficacy, r and the intrinsic benefit."""
-    p, res = model.p, model.residents
-    f32 = np.float32
-    te = p["trust_efficacy"]
-    synergy, duty = _synergy_and_duty(model)
-    blocks = kernels.degree_blocks(res.social, compiled)
-    n = blocks.n
-    payoff = np.empty(n, f32)
-    spread = compiled.participation_payoffs(
-        blocks.block_degree,
-        blocks.block_row,
-        blocks.block_col,
-        blocks.rows,
-        blocks.cols,
-        res.participates,
-        res.trust[:, 0],
-        res.trust[:, 1],
-        f32(0.5 * te),
-        f32(1 - te),
-        synergy,
-        res.compound,
-        kernels.as_vector(cost, n, f32),
-        res.motivation,
-        duty,
-        res.community,
-        res.party_member,
-        np.empty(n, f32),
-        np.empty(n, f32),
-        np.empty(n, f32),
-        np.empty(blocks.largest, f32),
-        payoff,
-    )
-    return payoff, float(spread)
