@@ -301,16 +301,25 @@ def path_lengths(indptr, indices, weights, limit, source, target, out):
     node's length is the least of (a scanned neighbour's length + the link's weight) over
     its neighbours, kept if at most `limit` — a value that does not depend on the order in
     which nodes of equal length are scanned, so the lengths are identical bit for bit. The
-    search visits only the nodes within the limit and resets only those."""
+    search visits only the nodes within the limit and resets only those, and it stops once
+    every target of its source is scanned (a scanned node's length is final)."""
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
     scanned = np.zeros(n, dtype=np.bool_)
+    wanted = np.zeros(n, dtype=np.bool_)  # this source's targets not yet scanned
     seen = np.empty(n, dtype=np.int64)  # nodes whose length was set by this search
     heap_key = np.empty(indices.shape[0] + 1)
     heap_node = np.empty(indices.shape[0] + 1, dtype=np.int64)
     k = 0
     while k < source.shape[0]:
         s = source[k]
+        pending = 0
+        last = k
+        while last < source.shape[0] and source[last] == s:
+            if not wanted[target[last]]:
+                wanted[target[last]] = True
+                pending += 1
+            last += 1
         size = 0
         n_seen = 0
         dist[s] = 0.0
@@ -337,6 +346,11 @@ def path_lengths(indptr, indices, weights, limit, source, target, out):
             if scanned[v]:
                 continue  # an older entry of a node already scanned
             scanned[v] = True
+            if wanted[v]:
+                wanted[v] = False
+                pending -= 1
+                if pending == 0:
+                    break  # every target's length is final
             for j in range(indptr[v], indptr[v + 1]):
                 u = indices[j]
                 if scanned[u]:
@@ -356,8 +370,9 @@ def path_lengths(indptr, indices, weights, limit, source, target, out):
                         heap_key[i], heap_node[i] = heap_key[parent], heap_node[parent]
                         i = parent
                     heap_key[i], heap_node[i] = nd, u
-        while k < source.shape[0] and source[k] == s:
+        while k < last:
             out[k] = dist[target[k]]
+            wanted[target[k]] = False  # targets beyond the limit were never scanned
             k += 1
         for i in range(n_seen):
             dist[seen[i]] = np.inf
