@@ -51,7 +51,9 @@ SESSION_OVERHEAD_MB = 25.0
 
 JOB_BASE_MB = 300.0
 """Resident memory of a background job's process (`jobs`) before it builds a world: Python
-with NumPy, pandas, pyarrow, Mesa and the model imported (240 MB measured, rounded up)."""
+with NumPy, pandas, pyarrow, Mesa and the model imported (240 MB measured, rounded up); a
+world large enough to run the compiled loops adds their runtime
+(`sim.core.world.MEMORY_BYTES["compiled_loops"]`)."""
 
 DEFAULT_CULL_SECONDS = 60
 """How long a session whose page has gone (closed laptop, lost network) keeps its model
@@ -140,9 +142,14 @@ def job_estimate_mb(params: dict[str, Any], months: int, district: District | No
     """Memory a background job needs (MB): its process, and one model of the world (drawn
     from `params`, or `district`'s tables) at a time with its per-community table over
     `months` months (a comparison or a sweep runs its runs one after another)."""
+    from sim.core import kernels
+    from sim.core.world import MEMORY_BYTES
+
     world = expected_world(params, district)
     growth = BYTES_PER_COMMUNITY_MONTH * world.communities * months / 2**20
-    return JOB_BASE_MB + model_mb(world) + growth
+    # a world this large runs the compiled loops, whose runtime the job's process loads
+    compiled = MEMORY_BYTES["compiled_loops"] * kernels.would_compile(int(world.residents))
+    return JOB_BASE_MB + model_mb(world) + growth + compiled / 2**20
 
 
 def _env_number(env: dict[str, str], name: str, default: float | None) -> float | None:

@@ -115,3 +115,22 @@ def test_a_world_whose_months_would_take_too_long_is_refused_with_the_reason():
     assert guard.world_refusal({"n_streets": 10}, guard.Limits()) == ""
     env = {guard.ENV_MONTH_SECONDS: "2.5"}
     assert guard.Limits.from_env(env).month_seconds == 2.5
+
+
+def test_a_job_whose_world_runs_the_compiled_loops_provisions_their_runtime():
+    """A background job's process loads the compiled loops for a world of
+    `kernels.MIN_RESIDENTS` residents or more: its estimate adds their fixed memory there,
+    and not for a smaller world or where the loops are switched off."""
+    from sim.core import kernels
+    from sim.core.world import MEMORY_BYTES
+
+    fixed = MEMORY_BYTES["compiled_loops"] / 2**20
+    small, district = {"n_streets": 1}, {}
+    assert guard.expected_world(small).residents < kernels.MIN_RESIDENTS
+    assert guard.expected_world(district).residents >= kernels.MIN_RESIDENTS
+    with kernels.using("numpy"):
+        without = guard.job_estimate_mb(district, 12), guard.job_estimate_mb(small, 12)
+    with kernels.using("auto"):
+        auto = guard.job_estimate_mb(district, 12), guard.job_estimate_mb(small, 12)
+    assert auto[0] - without[0] == pytest.approx(fixed if kernels.would_compile(10**9) else 0)
+    assert auto[1] == without[1]
