@@ -311,3 +311,35 @@ def test_who_is_below_a_rate_compiled_equals_numpy(dtype, threshold):
     compiled = kernels.active(10**9)
     assert np.array_equal(kernels.below(compiled, u, threshold), np.flatnonzero(u < threshold))
     assert np.array_equal(kernels.below(None, u, threshold), np.flatnonzero(u < threshold))
+
+
+def test_seat_conflicts_compiled_equal_numpy():
+    """The check lost through each seat's holder, from the compiled loop and from NumPy, for
+    every seat against the body it checks and against random bodies: direct and allied
+    conflicts both occur, vacant seats lose nothing."""
+    from sim.core.mechanisms import coordination
+
+    pushes = dict(
+        xa_one_shoulder=1.0,
+        xa_two_committee_overlap=1.0,
+        xa_two_committee_member_on_oc=1.0,
+        oc_initial_share=1.0,
+        initial_cadre_on_oc=1.0,
+    )
+    with kernels.using("numpy"):
+        model = GovernanceModel(rng=4, **WORLD, **pushes)
+        model.run_for(4)
+    seats = model.seats
+    rng = np.random.default_rng(1)
+    ids = np.r_[np.arange(seats.n), np.arange(seats.n)]
+    nodes = model.network.number_of_nodes()
+    targets = np.r_[seats.node[::-1][: seats.n], rng.integers(0, nodes, seats.n)]
+    # every seat's own body's neighbours too: where allied and direct conflicts sit
+    u, v, _ = model.edge_index.arrays(("collaboration", "coordination", "cross_appointment"))
+    ids = np.r_[ids, rng.integers(0, seats.n, 4 * u.size)]
+    targets = np.r_[targets, rng.choice(np.r_[u, v], 4 * u.size)]
+    numpy_, compiled = twin(coordination.seat_conflicts, model, ids, targets)
+    assert numpy_.tobytes() == compiled.tobytes()
+    p = model.p
+    assert (numpy_ == p["conflict_direct"]).any() and (numpy_ == p["conflict_ally"]).any()
+    assert (numpy_[seats.holder[ids] < 0] == 0).all()

@@ -377,3 +377,59 @@ def path_lengths(indptr, indices, weights, limit, source, target, out):
         for i in range(n_seen):
             dist[seen[i]] = np.inf
             scanned[seen[i]] = False
+
+
+# ----------------------------------------------------------------- organisations' checks
+
+
+@_jit
+def _has_key(keys, key):
+    """Whether the sorted array `keys` holds `key`."""
+    at = np.searchsorted(keys, key)
+    return at < keys.shape[0] and keys[at] == key
+
+
+@_jit
+def seat_conflicts(
+    seat_ids,
+    supervised,
+    holder,
+    node,
+    by_holder,
+    sorted_holder,
+    xa_keys,
+    allied_keys,
+    n_nodes,
+    direct_loss,
+    ally_loss,
+    out,
+):
+    """`coordination.seat_conflicts` after its caches: for each pair (seat_ids[k],
+    supervised[k]), the largest loss (from 0) over the other seats of the seat's holder
+    (`by_holder`: filled seats sorted by holder, whose holders are `sorted_holder`): a seat
+    on another node tied to the seat's own by a cross-appointment edge (key min × n + max in
+    the sorted `xa_keys`) loses `direct_loss` if that node is the supervised one,
+    `ally_loss` if it is tied to it in `allied_keys`."""
+    for k in range(seat_ids.shape[0]):
+        h = holder[seat_ids[k]]
+        best = 0.0
+        if h >= 0:
+            own = node[seat_ids[k]]
+            target = supervised[k]
+            lo = np.searchsorted(sorted_holder, h, side="left")
+            hi = np.searchsorted(sorted_holder, h, side="right")
+            for q in range(lo, hi):
+                other = node[by_holder[q]]
+                if other == own:
+                    continue
+                if not _has_key(xa_keys, min(own, other) * n_nodes + max(own, other)):
+                    continue
+                if other == target:
+                    loss = direct_loss
+                elif _has_key(allied_keys, min(other, target) * n_nodes + max(other, target)):
+                    loss = ally_loss
+                else:
+                    loss = 0.0
+                if loss > best:
+                    best = loss
+        out[k] = best

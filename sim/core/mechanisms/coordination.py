@@ -233,6 +233,30 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
         hit = (model.seats_version, order, seats.holder[order])
         model.cache["seats_by_holder"] = hit
     _, order, sorted_h = hit
+    n = max(model.network.number_of_nodes(), 1)
+    hit = model.cache.get("allied_keys")
+    if hit is None or hit[0] != model.ties_version:
+        u, v, _ = model.edge_index.arrays(("collaboration", "coordination"))
+        hit = (model.ties_version, np.unique(u * n + v))
+        model.cache["allied_keys"] = hit
+    allied_keys = hit[1]
+    compiled = kernels.active(model.residents.n)
+    if compiled is not None:  # the lines below as one compiled loop
+        compiled.seat_conflicts(
+            np.asarray(seat_ids, dtype=np.int64),
+            np.asarray(supervised, dtype=np.int64),
+            seats.holder,
+            seats.node,
+            order,
+            sorted_h,
+            edge_keys(model, "cross_appointment"),
+            allied_keys,
+            n,
+            float(p["conflict_direct"]),
+            float(p["conflict_ally"]),
+            out,
+        )
+        return out
     lo = np.searchsorted(sorted_h, holder, side="left")
     hi = np.searchsorted(sorted_h, holder, side="right")
     count = np.where(holder >= 0, hi - lo, 0)
@@ -245,14 +269,7 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     target = supervised[pair]
     # a person links the two bodies only along the network's cross_appointment edge
     other = (node != own) & has_edges(model, "cross_appointment", own, node)
-    n = max(model.network.number_of_nodes(), 1)
     keys = np.minimum(node, target) * n + np.maximum(node, target)
-    hit = model.cache.get("allied_keys")
-    if hit is None or hit[0] != model.ties_version:
-        u, v, _ = model.edge_index.arrays(("collaboration", "coordination"))
-        hit = (model.ties_version, np.unique(u * n + v))
-        model.cache["allied_keys"] = hit
-    allied_keys = hit[1]
     direct = other & (node == target)
     at = np.minimum(np.searchsorted(allied_keys, keys), max(allied_keys.size - 1, 0))
     ally = other & ~direct & (allied_keys.size > 0) & (allied_keys[at] == keys)
