@@ -14,7 +14,8 @@ passes over every resident are therefore also written as compiled loops (Numba,
 * satisfaction and trust (`satisfaction_and_trust`), the allocation of service hours
   (`allocate_services`) and owners' fee decisions after their draws (`pay_fees`);
 * the organisations' shortest coordination paths, searched source by source within the
-  limit (`path_lengths`, which reproduces SciPy's Dijkstra).
+  limit and until every target is reached (`path_lengths`, which reproduces SciPy's
+  Dijkstra), and the check lost through each seat's holder (`seat_conflicts`).
 
 Each compiled loop computes what the NumPy code beside it computes — the same random draws,
 made by NumPy in the same order, and the same float32 or float64 operations in the same
