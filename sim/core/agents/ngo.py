@@ -70,38 +70,20 @@ class NGO(GovernanceAgent):
 
     def evolve(self) -> None:
         """Finance, drift, learning and specialisation, once a month after delivery."""
-        m, p, lv = self.model, self.model.p, self.model.levers
-        if not self.alive:
-            return
-        income = m.ngos.income[self.index]
-        private = p["ngo_private_income"]
-        self.reserve = (
-            self.reserve + p["ngo_overhead_margin"] * income + private - p["ngo_fixed_cost"]
-        )
-        share = income / max(income + private, 1e-9)
-        self.gov_share = self.gov_share + p["drift_rate"] * (share - self.gov_share)
-        served = self.communities
-        evaluated = bool(served.size and lv.community("third_party_evaluation")[served].any())
-        protect = p["evaluation_drift_protection"] if evaluated else 0.0
-        target = 1 - p["drift_sensitivity"] * self.gov_share * (1 - protect)
-        self.alignment = self.alignment + p["drift_rate"] * (target - self.alignment)
-        if served.size:
-            self.capability = self.capability + p["ngo_learning_rate"] * (1 - self.capability)
-            d = m.communities.demand[served]
-            need_care = float(d[:, 1].sum() / max(d[:, 1].sum() + d[:, 2].sum(), 1e-9))
-            self.care_focus = self.care_focus + p["ngo_specialisation_rate"] * (
-                need_care - self.care_focus
-            )
-        months = m.ngos.deficit_months
-        months[self.index] = months[self.index] + 1 if self.reserve < 0 else 0
+        if self.alive:
+            self._evolve(self.model, np.array([self.index]))
 
     @staticmethod
     def evolve_all(model) -> None:
         """`evolve` of every operating NGO at once: each reads only its own state and the
-        communities it serves, so the order does not matter (the needs of an NGO's
-        communities are summed as its own `sum` sums them: `segment_sums`)."""
+        communities it serves, so the order does not matter."""
+        NGO._evolve(model, np.flatnonzero(model.ngos.alive))
+
+    @staticmethod
+    def _evolve(model, live: np.ndarray) -> None:
+        """`evolve` of the operating NGOs of slots `live` (in increasing order); the needs of
+        an NGO's communities are summed as a sum of its own would (`segment_sums`)."""
         p, ngos, cm = model.p, model.ngos, model.communities
-        live = np.flatnonzero(ngos.alive)
         if live.size == 0:
             return
         income = ngos.income[live]
@@ -115,7 +97,7 @@ class NGO(GovernanceAgent):
         gov = gov + p["drift_rate"] * (share - gov)
         ngos.gov_share[live] = gov
         # the communities each NGO serves, NGO by NGO, each NGO's in community order
-        served = np.flatnonzero(cm.ngo >= 0)
+        served = np.flatnonzero(np.isin(cm.ngo, live))
         served = served[np.argsort(cm.ngo[served], kind="stable")]
         slot = cm.ngo[served]
         count = np.bincount(slot, minlength=ngos.n)

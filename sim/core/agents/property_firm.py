@@ -107,6 +107,7 @@ class PropertyFirm(GovernanceAgent):
 
     @staticmethod
     def _leaving(model, c: np.ndarray) -> np.ndarray:
+        """Of the compounds `c` (each served by a firm), those left this month."""
         p, cp = model.p, model.compounds
         if c.size == 0:
             return c

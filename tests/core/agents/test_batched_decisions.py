@@ -348,15 +348,25 @@ def test_ngos_evolve_at_once_as_each_alone():
         m.ngos.income[:] = [5e4, 0.0, 2e5, 0.0]
         m.ngos.reserve[2] = -1e9  # in deficit
     assert all_.ngos.alive.all()
-    capability = all_.ngos.capability.copy()
+    before = {k: getattr(all_.ngos, k).copy() for k in ("capability", "reserve", "care_focus")}
     for ngo in one.ngo_agents:
         ngo.evolve()
     NGO.evolve_all(all_)
     _same(one, all_, "ngos", "reserve", "gov_share", "alignment", "capability", "care_focus")
     _same(one, all_, "ngos", "deficit_months")
-    assert all_.ngos.deficit_months[2] >= 1
-    assert all_.ngos.capability[3] == capability[3]  # it serves no one
-    assert (all_.ngos.capability[:3] > capability[:3]).all()
+    # the rule itself: the reserve takes the margin on income, the private income and the
+    # fixed cost; the focus moves toward the care share of the needs of the NGO's communities
+    p, ngos, cm = all_.p, all_.ngos, all_.communities
+    margin = p["ngo_overhead_margin"] * ngos.income + p["ngo_private_income"]
+    assert np.allclose(ngos.reserve, before["reserve"] + margin - p["ngo_fixed_cost"])
+    for slot in range(3):
+        d = cm.demand[cm.ngo == slot]
+        care = d[:, 1].sum() / (d[:, 1].sum() + d[:, 2].sum())
+        step = p["ngo_specialisation_rate"] * (care - before["care_focus"][slot])
+        assert ngos.care_focus[slot] == pytest.approx(before["care_focus"][slot] + step)
+    assert ngos.deficit_months[2] >= 1
+    assert ngos.capability[3] == before["capability"][3]  # it serves no one
+    assert (ngos.capability[:3] > before["capability"][:3]).all()
 
 
 def test_firms_leave_at_once_as_each_in_turn():
