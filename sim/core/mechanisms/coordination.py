@@ -225,7 +225,6 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     on an ally of it, else 0 (vacant seats lose nothing). Vectorised over all pairs."""
     p, seats = model.p, model.seats
     out = np.zeros(len(seat_ids))
-    holder = seats.holder[seat_ids]
     hit = model.cache.get("seats_by_holder")  # the filled seats sorted by holder
     if hit is None or hit[0] != model.seats_version:
         filled = np.flatnonzero(seats.holder >= 0)
@@ -257,6 +256,7 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
             out,
         )
         return out
+    holder = seats.holder[seat_ids]
     lo = np.searchsorted(sorted_h, holder, side="left")
     hi = np.searchsorted(sorted_h, holder, side="right")
     count = np.where(holder >= 0, hi - lo, 0)
