@@ -97,6 +97,7 @@ from .people import (
 )
 from .policy import Levers, Timeline, parse_timeline
 from .residents import TRUST_TARGETS, Residents
+from .rows import distinct
 from .state import (
     OC_ELECTED,
     OC_FUNCTIONING,
@@ -645,9 +646,9 @@ class GovernanceModel(mesa.Model):
             return
         n = max(self.network.number_of_nodes(), 1)
         u, v, _ = self.shared_links()  # u < v
-        want = np.unique(u * n + v)
+        want = distinct(u * n + v)
         u, v, _ = self.edge_index.arrays(("cross_appointment",))
-        have = np.unique(u * n + v)
+        have = distinct(u * n + v)
         for key in np.setdiff1d(have, want, assume_unique=True).tolist():
             set_edge(self, key // n, key % n, "cross_appointment", False)
         for key in np.setdiff1d(want, have, assume_unique=True).tolist():

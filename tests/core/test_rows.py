@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.rows import row_means, row_sums, segment_sums
+from sim.core.rows import distinct, row_means, row_sums, segment_sums
 
 
 def test_row_sums_and_means_equal_numpy_bit_for_bit_for_every_row_length():
@@ -43,3 +43,15 @@ def test_runs_are_summed_as_numpy_sums_each_run_unlike_reduceat():
     assert np.array_equal(segment_sums(values, counts), each)
     assert not np.array_equal(np.add.reduceat(values, starts), each)
     assert segment_sums(np.zeros(0), np.zeros(0, dtype=int)).shape == (0,)
+
+
+def test_distinct_values_are_numpys_unique():
+    """`distinct` gives what `np.unique` gives (sorted, each value once) for arrays with
+    and without repeats, of every small size, and for negative keys."""
+    rng = np.random.default_rng(5)
+    for size in [0, 1, 2, 3, 50, 4000]:
+        for high in [3, 1 << 40]:
+            keys = rng.integers(-high, high, size)
+            assert np.array_equal(distinct(keys), np.unique(keys))
+            assert distinct(keys).dtype == keys.dtype
+    assert distinct(np.array([7, 7, 7])).tolist() == [7]

@@ -38,6 +38,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from .. import kernels
 from ..people import OC, OC_CHAIR, PC, PMC, SECRETARY
+from ..rows import distinct
 from ..state import OC_NONE
 
 FORMAL = ("hierarchy", "contract", "collaboration")
@@ -75,19 +76,23 @@ def standing_links(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return out
 
 
-def _similarity(u: np.ndarray, v: np.ndarray, f: np.ndarray, n: int) -> sp.csr_matrix:
-    """Symmetric CSR of the factors `f` of links u–v, keeping the largest factor of
-    duplicate pairs."""
+def _link_rows(
+    u: np.ndarray, v: np.ndarray, f: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, indices, data) of the symmetric CSR of the factors `f` of links u–v, keeping
+    the largest factor of duplicate pairs."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
     if u.size == 0:
-        return sp.csr_matrix((n, n))
-    a, b, w = np.r_[u, v], np.r_[v, u], np.r_[f, f]
-    key = a * n + b
-    order = np.lexsort((-w, key))  # per pair, the best link first
-    key, w, a, b = key[order], w[order], a[order], b[order]
-    first = np.r_[True, key[1:] != key[:-1]]
-    # sorted by (row, column) and without duplicates: already the CSR's own order
-    indptr = np.r_[0, np.cumsum(np.bincount(a[first], minlength=n))]
-    return sp.csr_matrix((w[first], b[first], indptr), shape=(n, n))
+        return indptr, np.zeros(0, dtype=np.int64), np.zeros(0)
+    key = np.concatenate((u, v)) * n + np.concatenate((v, u))
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    data = np.maximum.reduceat(np.concatenate((f, f))[order], first)
+    key = key[first]  # sorted by (row, column) and without duplicates: the CSR's own order
+    row = key // n
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    return indptr, key - row * n, data
 
 
 def edge_keys(model, kind: str) -> np.ndarray:
@@ -98,7 +103,7 @@ def edge_keys(model, kind: str) -> np.ndarray:
     if hit is None or hit[0] != version:
         n = max(model.network.number_of_nodes(), 1)
         u, v, _ = model.edge_index.arrays((kind,))
-        hit = (version, np.unique(u * n + v))
+        hit = (version, distinct(u * n + v))
         model.cache[f"keys_{kind}"] = hit
     return hit[1]
 
@@ -136,21 +141,22 @@ def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.nda
     p = model.p
     n = model.network.number_of_nodes()
     links = zip(standing_links(model), shared_links(model))
-    graph = _similarity(*(np.concatenate(pair) for pair in links), n)
-    graph.data = -np.log(np.clip(graph.data, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
+    indptr, indices, factor = _link_rows(*(np.concatenate(pair) for pair in links), n)
+    weight = -np.log(np.clip(factor, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
     limit = -np.log(max(p["coord_base"], 1e-9))
     compiled = kernels.active(model.residents.n)
     if compiled is not None:  # the searches below as one compiled loop, source by source
         order = np.argsort(sources, kind="stable")
         lengths = np.empty(len(sources))
         compiled.path_lengths(
-            graph.indptr, graph.indices, graph.data, limit, sources[order], targets[order], lengths
+            indptr, indices, weight, limit, sources[order], targets[order], lengths
         )
         out = np.empty(len(sources))
         out[order] = np.maximum(np.exp(-lengths), p["coord_base"])
         return out
+    graph = sp.csr_matrix((weight, indices, indptr), shape=(n, n))
     out = np.full(len(sources), p["coord_base"])
-    unique = np.unique(sources)
+    unique = distinct(sources)
     # the graph is symmetric, so a directed search over its rows follows every link both ways
     for k in range(0, unique.size, BATCH):
         batch = unique[k : k + BATCH]
@@ -236,7 +242,7 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     hit = model.cache.get("allied_keys")
     if hit is None or hit[0] != model.ties_version:
         u, v, _ = model.edge_index.arrays(("collaboration", "coordination"))
-        hit = (model.ties_version, np.unique(u * n + v))
+        hit = (model.ties_version, distinct(u * n + v))
         model.cache["allied_keys"] = hit
     allied_keys = hit[1]
     compiled = kernels.active(model.residents.n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from sim.core.agents import PartyCommittee
 from sim.core.mechanisms import coordination
@@ -150,7 +151,8 @@ def test_the_link_graph_keeps_each_pairs_best_factor_both_ways_in_csr_order():
     """Links 0–1 (twice, factors 0.3 and 0.8), 2–1 and 3–0: a symmetric CSR, rows sorted,
     one entry per pair with its best factor."""
     u, v, f = np.array([0, 1, 2, 3]), np.array([1, 0, 1, 0]), np.array([0.3, 0.8, 0.5, 0.2])
-    graph = coordination._similarity(u, v, f, 4)
+    indptr, indices, data = coordination._link_rows(u, v, f, 4)
+    graph = sp.csr_matrix((data, indices, indptr), shape=(4, 4))
     assert graph.has_canonical_format
     assert (graph != graph.T).nnz == 0
     assert graph.toarray().tolist() == [
@@ -159,3 +161,5 @@ def test_the_link_graph_keeps_each_pairs_best_factor_both_ways_in_csr_order():
         [0.0, 0.5, 0.0, 0.0],
         [0.2, 0.0, 0.0, 0.0],
     ]
+    indptr, indices, data = coordination._link_rows(*(np.zeros(0, dtype=np.int64),) * 3, 4)
+    assert indptr.tolist() == [0] * 5 and indices.size == data.size == 0
