@@ -250,13 +250,27 @@ class ResidentsCommittee(GovernanceAgent):
         m, p, cm = self.model, self.model.p, self.model.communities
         i = self.index
         if m.streams["organisations"].random() < p["peer_imitation_rate"]:
-            peers = self.ties("peer")
+            peers = self.peers()
             if peers:
-                peer = m.index_of(peers[int(m.streams["organisations"].integers(len(peers)))])
+                peer = peers[int(m.streams["organisations"].integers(len(peers)))]
                 if cm.score[peer] > cm.score[i]:
                     c = p["peer_copy_weight"]
                     a = (1 - c) * a + c * cm.allocation[peer]
         cm.allocation[i] = a
+
+    def peers(self) -> list[int]:
+        """The communities whose committees it compares itself with (its `peer` ties, in the
+        network's order; cached until a `peer` edge changes)."""
+        m = self.model
+        hit = m.cache.get("rc_peers")
+        version = m.edge_versions.get("peer", 0)
+        if hit is None or hit[0] != version:
+            hit = (version, {})
+            m.cache["rc_peers"] = hit
+        peers = hit[1].get(self.index)
+        if peers is None:
+            peers = hit[1][self.index] = [m.index_of(v) for v in self.ties("peer")]
+        return peers
 
     @property
     def burden_share(self) -> float:

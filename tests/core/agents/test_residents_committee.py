@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.agents.residents_committee import PAPERWORK
+from sim.core.network import set_edge
 from sim.core.people import DIRECTOR
 from tests.conftest import MEDIUM, small_model
 from tests.helpers import effect
@@ -101,3 +102,19 @@ def test_service_hours_serve_residents_and_paperwork_does_not():
         assert served.service_hours.sum() > paper.service_hours.sum()
         assert served.needs_met.mean() > paper.needs_met.mean()
         assert paper.score_paper.mean() > served.score_paper.mean()
+
+
+def test_a_committee_compares_itself_with_the_communities_it_has_peer_ties_to():
+    """Its peers are read off the network's `peer` edges, and a new or cut tie changes them
+    (the cached list follows the edges)."""
+    m = small_model(3, **MEDIUM)
+    rc = m.residents_committees[0]
+    off = m.world.node_offset["residents_committee"]
+    tied = sorted(m.index_of(v) for v in rc.ties("peer"))
+    assert sorted(rc.peers()) == tied
+    stranger = next(c for c in range(1, m.communities.n) if c not in tied)
+    set_edge(m, rc.node, off + stranger, "peer", True)
+    assert sorted(rc.peers()) == sorted([*tied, stranger])
+    for c in tied:
+        set_edge(m, rc.node, off + c, "peer", False)
+    assert rc.peers() == [stranger]
