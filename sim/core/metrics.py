@@ -303,7 +303,7 @@ def district_outcomes(model) -> dict[str, float]:
     out["participation_rate"] = float(sums["participants"].sum() / n_res) if res.n else 0.0
     out["volunteer_hours"] = float(cm.volunteer_hours.sum())
     turnout, _, _ = elections.turnout_by_community(model)
-    adults = res.per_community(res.adult, cm.n)
+    adults = res.adults_per_community
     out["election_turnout"] = float(np.average(turnout, weights=np.maximum(adults, 1)))
     mo = model.month
     last = model.last_round

@@ -56,6 +56,9 @@ class Residents:
         self._sorted = bool(
             np.all(np.diff(self.compound) >= 0) and np.all(np.diff(self.community) >= 0)
         )
+        # residents neither move nor age within a run: adults per community are fixed
+        self.adults_per_community = self.per_community(self.adult)
+        self.adults_per_community.flags.writeable = False
 
         # needs: unmet backlog carried over (hours), and the share met last month
         k = len(HOUR_CATEGORIES)

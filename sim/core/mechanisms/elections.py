@@ -270,7 +270,7 @@ def turnout_by_community(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     recommendation."""
     p, res, n = model.p, model.residents, model.communities.n
     chance, mobilised = voting_chances(model)
-    adults = np.maximum(res.per_community(res.adult, n), 1)
+    adults = np.maximum(res.adults_per_community, 1)
     household = model.levers.community("election_household_rule").astype(bool)
     direct = res.per_community(chance, n) / adults
     in_person = official = direct
