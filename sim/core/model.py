@@ -482,7 +482,7 @@ class GovernanceModel(mesa.Model):
             hours=hours * rng.lognormal(-(sd**2) / 2, sd, k),
             skill=skill,
             standing=rng.beta(mean * conc, (1 - mean) * conc, k),
-            age=np.clip(rng.normal(age_mean, p["age_sd"], k), 18.0, 95.0),
+            age=np.minimum(np.maximum(rng.normal(age_mean, p["age_sd"], k), 18.0), 95.0),
             motivation=motivation,
         )
 

@@ -115,12 +115,12 @@ class People:
         """Append `k` people with the given field values; return their ids."""
         start = self.n
         self._grow(start + k)
-        ids = np.arange(start, start + k)
+        new = slice(start, start + k)
         for name, value in values.items():
-            getattr(self, name)[ids] = value
-        self.active[ids] = True
+            getattr(self, name)[new] = value
+        self.active[new] = True
         self.n = start + k
-        return ids
+        return np.arange(start, start + k)
 
     def view(self, name: str) -> np.ndarray:
         """The field `name` for the people created so far."""
