@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from . import kernels
 from .world import World
 
 NEED_CATEGORIES = ("daily", "care", "legal", "property")
@@ -56,9 +57,7 @@ class Residents:
         self._sorted = bool(
             np.all(np.diff(self.compound) >= 0) and np.all(np.diff(self.community) >= 0)
         )
-        # residents neither move nor age within a run: adults per community are fixed
-        self.adults_per_community = self.per_community(self.adult)
-        self.adults_per_community.flags.writeable = False
+        self._adults: np.ndarray | None = None  # per community, counted at first use
 
         # needs: unmet backlog carried over (hours), and the share met last month
         k = len(HOUR_CATEGORIES)
@@ -130,6 +129,15 @@ class Residents:
             cache[key] = arr
         return arr
 
+    @property
+    def adults_per_community(self) -> np.ndarray:
+        """Adults in each community (read-only; residents neither move nor age within a
+        run, so they are counted once)."""
+        if self._adults is None:
+            self._adults = self.per_community(self.adult)
+            self._adults.flags.writeable = False
+        return self._adults
+
     def per_compound(self, values: np.ndarray, n_compounds: int | None = None) -> np.ndarray:
         """Sum of `values` over each compound's residents (float64). `values` has the
         residents on its last axis: shape (n,) or (k, n), e.g. `need.T`."""
@@ -177,6 +185,13 @@ class Residents:
                 flat[j] = np.bincount(index, weights=row, minlength=flat.shape[1])
             return out[..., :n_out]
         dtype = None
+        if v.dtype == np.bool_ and v.ndim == 1:
+            compiled = kernels.active(self.n)
+            if compiled is not None:  # counted by one compiled loop (exact, as below)
+                counts = np.empty(size.size, dtype=np.int64)
+                compiled.segment_counts(v, start, counts)
+                out[: size.size] = counts
+                return out[:n_out]
         if v.dtype == np.bool_:
             v, dtype = v.view(np.int8), np.int64
         elif v.dtype.kind in "iu":

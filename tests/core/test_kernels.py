@@ -343,3 +343,24 @@ def test_seat_conflicts_compiled_equal_numpy():
     p = model.p
     assert (numpy_ == p["conflict_direct"]).any() and (numpy_ == p["conflict_ally"]).any()
     assert (numpy_[seats.holder[ids] < 0] == 0).all()
+
+
+def test_counts_per_community_and_compound_compiled_equal_numpy():
+    """Residents counted per community and per compound from a boolean array: the compiled
+    count equals NumPy's sums (empty groups count 0)."""
+    model = GovernanceModel(rng=2, **WORLD)
+    res = model.residents
+    flags = np.random.default_rng(3).random(res.n) < 0.3
+    out = {}
+    for mode in ("numpy", "compiled"):
+        with kernels.using(mode):
+            out[mode] = (res.per_community(flags), res.per_compound(flags))
+    for numpy_sums, compiled_sums in zip(out["numpy"], out["compiled"]):
+        assert numpy_sums.dtype == compiled_sums.dtype == np.float64
+        assert np.array_equal(numpy_sums, compiled_sums)
+    assert out["compiled"][0].sum() == flags.sum()
+    counts = np.empty(4, dtype=np.int64)
+    kernels.active(10**9).segment_counts(
+        np.array([True, False, True, True]), np.array([0, 0, 2, 2, 4]), counts
+    )
+    assert counts.tolist() == [0, 1, 0, 2]

@@ -13,6 +13,8 @@ passes over every resident are therefore also written as compiled loops (Numba,
   residents whose uniform is under the revision rate, without a branch per resident);
 * satisfaction and trust (`satisfaction_and_trust`), the allocation of service hours
   (`allocate_services`) and owners' fee decisions after their draws (`pay_fees`);
+* residents counted per community or compound from a boolean array (`segment_counts`:
+  whole numbers, which NumPy adds through a cast to 64 bits);
 * the organisations' shortest coordination paths, searched source by source within the
   limit and until every target is reached (`path_lengths`, which reproduces SciPy's
   Dijkstra), and the check lost through each seat's holder (`seat_conflicts`).

@@ -145,6 +145,17 @@ def below(u, threshold):
 
 
 @_jit
+def segment_counts(flags, start, out):
+    """out[s] = how many of flags[start[s]:start[s + 1]] are true (`Residents.per_community`
+    of a boolean array: whole numbers, so the order of adding does not matter)."""
+    for s in range(start.shape[0] - 1):
+        count = 0
+        for i in range(start[s], start[s + 1]):
+            count += flags[i]
+        out[s] = count
+
+
+@_jit
 def satisfaction_and_trust(
     compound_start,
     community_of_compound,

@@ -85,7 +85,7 @@ def _link_rows(
     if u.size == 0:
         return indptr, np.zeros(0, dtype=np.int64), np.zeros(0)
     key = np.concatenate((u, v)) * n + np.concatenate((v, u))
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)  # any order within a pair will do: its largest factor is kept
     key = key[order]
     first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
     data = np.maximum.reduceat(np.concatenate((f, f))[order], first)

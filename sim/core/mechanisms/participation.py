@@ -99,7 +99,8 @@ def _node_values(
         out = arr
     else:
         raise ValueError(f"{name} must be a scalar or an array of shape ({n},), got {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+    # finite and non-negative: the least at least 0 and the largest finite (NaN fails both)
+    if arr.size and not (arr.min() >= 0 and np.isfinite(arr.max())):
         raise ValueError(f"{name} must be finite and non-negative")
     return out
 

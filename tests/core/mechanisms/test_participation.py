@@ -448,6 +448,11 @@ def test_bad_arguments_raise_clear_errors():
         group_payoffs(adj, coop, np.ones(4))
     with pytest.raises(ValueError, match="cost must be"):
         group_payoffs(adj, coop, 2.0, -1.0)
+    for bad in (np.nan, np.inf, -np.inf, -0.5):  # anywhere in a per-node array
+        with pytest.raises(ValueError, match="r must be finite and non-negative"):
+            group_payoffs(adj, coop, np.array([1.0, bad, 2.0]))
+        with pytest.raises(ValueError, match="cost must be finite and non-negative"):
+            group_payoffs(adj, coop, 2.0, np.array([bad, 1.0, 1.0], dtype=np.float32))
     with pytest.raises(ValueError, match="CSR"):
         group_payoffs(adj.toarray(), coop, 2.0)
     with pytest.raises(ValueError, match="square"):
