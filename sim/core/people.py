@@ -293,9 +293,9 @@ def realised_shares(
     pc_mask = (seats.org == PC) & (seats.holder >= 0)
     rc_mask = (seats.org == RC) & (seats.holder >= 0)
     # a person sits on the party committee of community c: pairs (person, community)
-    pc_pairs = set(zip(seats.holder[pc_mask].tolist(), seats.org_index[pc_mask].tolist()))
+    pc_pairs = seats.holder[pc_mask] * n_communities + seats.org_index[pc_mask]
     rc_h, rc_c = seats.holder[rc_mask], seats.org_index[rc_mask]
-    on_pc = np.array([(h, c) in pc_pairs for h, c in zip(rc_h.tolist(), rc_c.tolist())], bool)
+    on_pc = np.isin(rc_h * n_communities + rc_c, pc_pairs)
     filled = np.bincount(rc_c, minlength=n_communities)
     overlap = np.bincount(rc_c, weights=on_pc, minlength=n_communities) / np.maximum(filled, 1)
 
@@ -309,11 +309,11 @@ def realised_shares(
     eligible = oc_formed & has_branch
     chairs = eligible & (chair >= 0) & (chair == branch_sec)
 
-    two_committees = set(seats.holder[pc_mask | rc_mask].tolist())
+    two_committees = seats.holder[pc_mask | rc_mask]
     oc_mask = (seats.org == OC) & (seats.holder >= 0)
     cadre_on = np.zeros(n_comp, bool)
     oc_h, oc_c = seats.holder[oc_mask], seats.org_index[oc_mask]
-    is_cadre = np.array([h in two_committees for h in oc_h.tolist()], bool)
+    is_cadre = np.isin(oc_h, two_committees)
     cadre_on[oc_c[is_cadre]] = True
     member = oc_formed & cadre_on
 
