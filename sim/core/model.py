@@ -97,7 +97,7 @@ from .people import (
 )
 from .policy import Levers, Timeline, parse_timeline
 from .residents import TRUST_TARGETS, Residents
-from .rows import distinct
+from .rows import among, distinct
 from .state import (
     OC_ELECTED,
     OC_FUNCTIONING,
@@ -649,9 +649,9 @@ class GovernanceModel(mesa.Model):
         want = distinct(u * n + v)
         u, v, _ = self.edge_index.arrays(("cross_appointment",))
         have = distinct(u * n + v)
-        for key in np.setdiff1d(have, want, assume_unique=True).tolist():
+        for key in have[~among(have, want)].tolist():
             set_edge(self, key // n, key % n, "cross_appointment", False)
-        for key in np.setdiff1d(want, have, assume_unique=True).tolist():
+        for key in want[~among(want, have)].tolist():
             set_edge(self, key // n, key % n, "cross_appointment", True)
         self.cache["synced"] = self.seats_version
 

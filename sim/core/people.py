@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from .rows import among
+
 # organisations that have seats
 PC, RC, BRANCH, OC, PMC = range(5)
 ORG_NAMES = (
@@ -295,7 +297,7 @@ def realised_shares(
     # a person sits on the party committee of community c: pairs (person, community)
     pc_pairs = seats.holder[pc_mask] * n_communities + seats.org_index[pc_mask]
     rc_h, rc_c = seats.holder[rc_mask], seats.org_index[rc_mask]
-    on_pc = np.isin(rc_h * n_communities + rc_c, pc_pairs)
+    on_pc = among(rc_h * n_communities + rc_c, pc_pairs)
     filled = np.bincount(rc_c, minlength=n_communities)
     overlap = np.bincount(rc_c, weights=on_pc, minlength=n_communities) / np.maximum(filled, 1)
 
@@ -313,7 +315,7 @@ def realised_shares(
     oc_mask = (seats.org == OC) & (seats.holder >= 0)
     cadre_on = np.zeros(n_comp, bool)
     oc_h, oc_c = seats.holder[oc_mask], seats.org_index[oc_mask]
-    is_cadre = np.isin(oc_h, two_committees)
+    is_cadre = among(oc_h, two_committees)
     cadre_on[oc_c[is_cadre]] = True
     member = oc_formed & cadre_on
 

@@ -45,6 +45,18 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
+def among(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Whether each of the integers `values` is in `pool`, as `np.isin(values, pool)`, by
+    sorting the pool and searching it: several times faster than `isin` on the few
+    hundred values that the organisations' rules look up every month."""
+    values = np.asarray(values)
+    pool = np.sort(np.asarray(pool).ravel())
+    if pool.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    at = np.minimum(np.searchsorted(pool, values), pool.size - 1)
+    return pool[at] == values
+
+
 def segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Sum of each run of `values` (consecutive runs of `counts[k]` values), as NumPy's sum
     of that run on its own — unlike `np.add.reduceat`, which adds a run's first value to

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.rows import distinct, row_means, row_sums, segment_sums
+from sim.core.rows import among, distinct, row_means, row_sums, segment_sums
 
 
 def test_row_sums_and_means_equal_numpy_bit_for_bit_for_every_row_length():
@@ -55,3 +55,16 @@ def test_distinct_values_are_numpys_unique():
             assert np.array_equal(distinct(keys), np.unique(keys))
             assert distinct(keys).dtype == keys.dtype
     assert distinct(np.array([7, 7, 7])).tolist() == [7]
+
+
+def test_among_is_numpys_isin():
+    """`among(values, pool)` answers as `np.isin(values, pool)` for integer arrays of one or
+    two dimensions, pools with repeats, and empty values or pools."""
+    rng = np.random.default_rng(9)
+    for shape in [(0,), (1,), (500,), (40, 7)]:
+        for pool_size in [0, 1, 5, 300]:
+            values = rng.integers(-20, 60, shape)
+            pool = rng.integers(-20, 60, pool_size)
+            got = among(values, pool)
+            assert got.shape == values.shape and got.dtype == bool
+            assert np.array_equal(got, np.isin(values, pool))

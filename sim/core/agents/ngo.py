@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rows import segment_sums
+from ..rows import among, segment_sums
 from .base import GovernanceAgent, column
 
 
@@ -97,7 +97,7 @@ class NGO(GovernanceAgent):
         gov = gov + p["drift_rate"] * (share - gov)
         ngos.gov_share[live] = gov
         # the communities each NGO serves, NGO by NGO, each NGO's in community order
-        served = np.flatnonzero(np.isin(cm.ngo, live))
+        served = np.flatnonzero(among(cm.ngo, live))
         served = served[np.argsort(cm.ngo[served], kind="stable")]
         slot = cm.ngo[served]
         count = np.bincount(slot, minlength=ngos.n)

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..mechanisms import coordination
 from ..people import OC
-from ..rows import row_means, row_sums
+from ..rows import among, row_means, row_sums
 from ..state import OC_CAPTURED, OC_DORMANT, OC_ELECTED, OC_FUNCTIONING, OC_STATES
 from .base import GovernanceAgent, column
 from .property_committee import PropertyCommittee
@@ -317,7 +317,7 @@ def _drew_for_a_stale_allegiance(
     them differently: one with the firm they turned to (no longer free there) or the firm
     they answered to (free there now)? Then the batch's draws for that committee assumed
     the old allegiance and the month must be decided one committee at a time."""
-    at, seat = np.nonzero(np.isin(holder, turned))
+    at, seat = np.nonzero(among(holder, turned))
     who = holder[at, seat]
     for k in range(turned.size):
         later = firm[at[(who == turned[k]) & (at > rows[k])]]

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..mechanisms import coordination
 from ..people import BRANCH_SECRETARY, DIRECTOR, OC, OC_CHAIR, RC, RC_MEMBER, VOLUNTEER
-from ..rows import segment_sums
+from ..rows import among, segment_sums
 from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
 from .base import GovernanceAgent, column
 
@@ -209,7 +209,7 @@ class StreetOffice(GovernanceAgent):
         st.retained[s] = net - st.devolved[s]
 
         # the streets' communities, street after street, each street's in order
-        mine = np.isin(cm.street, s)
+        mine = among(cm.street, s)
         c = np.flatnonzero(mine)
         c = c[np.argsort(cm.street[c], kind="stable")]
         count = np.bincount(cm.street[c], minlength=st.n)[s]
@@ -373,7 +373,7 @@ class StreetOffice(GovernanceAgent):
         new secretary can stand for director."""
         m, p = self.model, self.model.p
         c = self.communities
-        mine = np.isin(c, due)
+        mine = among(c, due)
         if not mine.any():
             return
         score = self.selection_scores()

@@ -52,6 +52,7 @@ from scipy.special import expit, ndtr
 
 from .. import kernels
 from ..people import BRANCH_SECRETARY, CADRE, DIRECTOR, OC_CHAIR, PC, PC_MEMBER, RC, RC_MEMBER
+from ..rows import among
 from ..state import OC_FUNCTIONING
 from ..world import AGE_BANDS
 from .workload import month_seat_hours
@@ -94,7 +95,7 @@ def eligible(model, people: np.ndarray) -> np.ndarray:
     if people.size <= 8:  # one or a few candidates, as in nominations: compare directly
         sitting = (holders[:, None] == people.reshape(1, -1)).any(axis=0).reshape(people.shape)
     else:
-        sitting = np.isin(people, holders[holders >= 0])
+        sitting = among(people, holders[holders >= 0])
     ok = (people >= 0) & ((ppl.age[who] <= p["candidate_age_limit"]) | sitting)
     if p["candidate_residence_rule"]:
         ok &= ppl.resident[who]

@@ -45,6 +45,7 @@ from ..agents.convened_committee import ConvenedCommittee
 from ..agents.owners_committee import OwnersCommittee
 from ..agents.party_branch import PartyBranch
 from ..people import OC, OC_CHAIR, OC_MEMBER, VOLUNTEER
+from ..rows import among
 from ..state import OC_CONVENED, OC_ELECTED, OC_KIND_NONE
 from .elections import win_chance
 
@@ -153,7 +154,8 @@ def step(model) -> None:
     grace = (model.reelection_mobilised > 0) & (
         cp.oc_age < p["oc_term_months"] + p["reelection_grace_months"]
     )
-    lapsed = np.setdiff1d(np.flatnonzero(due & ~grace), won)
+    lapsed = np.flatnonzero(due & ~grace)
+    lapsed = lapsed[~among(lapsed, won)]  # sorted, as np.setdiff1d's
     month = model.month
     month.reelections += int(np.count_nonzero(due))
     month.oc_formed = int(np.count_nonzero(~formed[won]))

@@ -33,6 +33,7 @@ from .. import types as T
 from ..agents.owners_committee import OwnersCommittee
 from ..agents.property_committee import PropertyCommittee
 from ..agents.property_firm import PropertyFirm
+from ..rows import among
 from ..state import OC_FUNCTIONING
 
 
@@ -154,7 +155,7 @@ def turnover(model) -> None:
     vacant = np.flatnonzero(
         (cp.firm < 0) & (cp.management == T.CARETAKING) & (cp.fee >= p["firm_break_even_fee"])
     )
-    vacant = vacant[~np.isin(vacant, leaving)]
+    vacant = vacant[~among(vacant, leaving)]
     found = vacant[rng.random(vacant.size) < 1.0 / p["exit_patience"]]
     for c in found.tolist():
         firm = tender(model, c, -1)
