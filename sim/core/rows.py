@@ -5,7 +5,8 @@ one after the other, so that a run's tables do not depend on how a rule is batch
 NumPy adds up to 7 numbers left to right and longer arrays pairwise; a group here is a row
 of a matrix with a mask of the entries that belong to it, so rows of up to 7 entries are
 summed column by column (adding 0.0 for the entries left out changes nothing) and longer
-rows are handed to NumPy one by one.
+rows, their entries moved to the front, by NumPy's pairwise scheme written out over columns
+(`pairwise_sums`: all rows of one length at once, instead of one NumPy sum per row).
 """
 
 from __future__ import annotations
@@ -16,13 +17,59 @@ LEFT_TO_RIGHT = 7
 """NumPy sums this many numbers or fewer left to right (its pairwise sum starts at 8)."""
 
 
+PAIRWISE_BLOCK = 128
+"""NumPy's pairwise sum adds up to this many numbers with eight running sums (the k-th
+adding every eighth number from the k-th) and splits a longer array in two."""
+
+
+ONE_BY_ONE = 24
+"""Up to this many long rows are handed to NumPy one by one (fewer NumPy calls than
+`pairwise_sums` makes for them)."""
+
+
+def pairwise_sums(a: np.ndarray) -> np.ndarray:
+    """Sum of each row of the 2-d array `a` (in its dtype), as NumPy's sum of that row on its
+    own: NumPy's pairwise scheme applied to all rows at once, column block by column block."""
+    n = a.shape[1]
+    if n <= LEFT_TO_RIGHT:
+        total = np.full(len(a), -0.0, dtype=a.dtype)  # NumPy starts from -0.0
+        for i in range(n):
+            total = total + a[:, i]
+        return total
+    if n <= PAIRWISE_BLOCK:
+        run = a[:, :8].copy()
+        stop = n - n % 8
+        for i in range(8, stop, 8):
+            run += a[:, i : i + 8]
+        total = (run[:, 0] + run[:, 1] + (run[:, 2] + run[:, 3])) + (
+            run[:, 4] + run[:, 5] + (run[:, 6] + run[:, 7])
+        )
+        for i in range(stop, n):
+            total = total + a[:, i]
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_sums(a[:, :half]) + pairwise_sums(a[:, half:])
+
+
 def row_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Sum of each row's `values` where `mask`, as NumPy's sum of those values."""
     total = np.zeros(len(values))
     for j in range(values.shape[1]):
         total += np.where(mask[:, j], values[:, j], 0.0)
-    for r in np.flatnonzero(mask.sum(axis=1) > LEFT_TO_RIGHT).tolist():
-        total[r] = values[r][mask[r]].sum()
+    count = mask.sum(axis=1)
+    long = np.flatnonzero(count > LEFT_TO_RIGHT)
+    if long.size <= ONE_BY_ONE:
+        for r in long.tolist():
+            total[r] = values[r][mask[r]].sum()
+    else:
+        # each long row's entries moved to its front, in order, then rows of one length
+        # summed together
+        order = np.argsort(~mask[long], axis=1, kind="stable")
+        packed = np.take_along_axis(values[long], order, axis=1)
+        for n in np.unique(count[long]).tolist():
+            rows = count[long] == n
+            total[long[rows]] = pairwise_sums(packed[rows, :n])
     return total
 
 

@@ -4,8 +4,9 @@ for bit (ODD §2: a batched decision decides exactly as one by one)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from sim.core.rows import among, distinct, row_means, row_sums, segment_sums
+from sim.core.rows import among, distinct, pairwise_sums, row_means, row_sums, segment_sums
 
 
 def test_row_sums_and_means_equal_numpy_bit_for_bit_for_every_row_length():
@@ -68,3 +69,28 @@ def test_among_is_numpys_isin():
             got = among(values, pool)
             assert got.shape == values.shape and got.dtype == bool
             assert np.array_equal(got, np.isin(values, pool))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rows_summed_together_as_numpy_sums_each_row(dtype):
+    """`pairwise_sums` equals NumPy's sum of each row on its own, bit for bit, for every
+    length from 1 to 300 (left to right, one block of eight running sums, blocks split in
+    two beyond 128) and values of any sign and magnitude."""
+    rng = np.random.default_rng(12)
+    for n in range(1, 301):
+        a = rng.random((20, n)) * 10.0 ** rng.uniform(-3, 6, (20, n))
+        a = (a * rng.choice([-1.0, 1.0], (20, n))).astype(dtype)
+        got = pairwise_sums(a)
+        assert got.dtype == dtype
+        assert np.array_equal(got, np.array([row.sum() for row in a])), n
+
+
+def test_long_masked_rows_are_summed_as_numpy_sums_them():
+    """Rows with up to 150 chosen entries scattered among 200 columns."""
+    rng = np.random.default_rng(13)
+    values = rng.random((300, 200)) * 10.0 ** rng.uniform(-3, 6, (300, 200))
+    mask = rng.random((300, 200)) < rng.uniform(0, 0.75, (300, 1))
+    each = np.array([values[r][mask[r]].sum() for r in range(300)])
+    assert np.array_equal(row_sums(values, mask), each)  # long rows summed together
+    assert np.array_equal(row_sums(values[:5], mask[:5]), each[:5])  # ... or one by one
+    assert mask.sum(axis=1).max() > 128  # the test saw rows NumPy splits in two
