@@ -29,10 +29,17 @@ ONE_BY_ONE = 24
 
 def pairwise_sums(a: np.ndarray) -> np.ndarray:
     """Sum of each row of the 2-d array `a` (in its dtype), as NumPy's sum of that row on its
-    own: NumPy's pairwise scheme applied to all rows at once, column block by column block."""
+    own: NumPy's pairwise scheme applied to all rows at once, column block by column block,
+    added to the reduction's starting value 0 (so that a row of -0.0 sums to 0.0, as in
+    NumPy)."""
+    return np.add(_pairwise(a), a.dtype.type(0.0))
+
+
+def _pairwise(a: np.ndarray) -> np.ndarray:
+    """NumPy's pairwise sum of each row (its `pairwise_sum`, which starts from -0.0)."""
     n = a.shape[1]
     if n <= LEFT_TO_RIGHT:
-        total = np.full(len(a), -0.0, dtype=a.dtype)  # NumPy starts from -0.0
+        total = np.full(len(a), -0.0, dtype=a.dtype)
         for i in range(n):
             total = total + a[:, i]
         return total
@@ -49,7 +56,7 @@ def pairwise_sums(a: np.ndarray) -> np.ndarray:
         return total
     half = n // 2
     half -= half % 8
-    return pairwise_sums(a[:, :half]) + pairwise_sums(a[:, half:])
+    return _pairwise(a[:, :half]) + _pairwise(a[:, half:])
 
 
 def row_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:

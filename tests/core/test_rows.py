@@ -83,6 +83,9 @@ def test_rows_summed_together_as_numpy_sums_each_row(dtype):
         got = pairwise_sums(a)
         assert got.dtype == dtype
         assert np.array_equal(got, np.array([row.sum() for row in a])), n
+    for n in (3, 10, 200):  # a row of negative zeros sums to +0.0, as NumPy's sum
+        zeros = np.full((2, n), -0.0, dtype=dtype)
+        assert not np.signbit(pairwise_sums(zeros)).any() and not np.signbit(zeros[0].sum())
 
 
 def test_long_masked_rows_are_summed_as_numpy_sums_them():
