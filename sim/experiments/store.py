@@ -480,15 +480,17 @@ def _table(frame: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
                 fields.append(pa.field(c, pa.float64()))
         schema = pa.schema(fields)
     table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    # the names as sets, looked up once (each `column_names` or `names` builds a new list)
+    present, wanted = set(table.column_names), set(schema.names)
     columns, fields = [], []
     for field in schema:
-        if field.name in table.column_names:
+        if field.name in present:
             columns.append(table.column(field.name).cast(field.type))
         else:
             columns.append(pa.nulls(len(table), field.type))
         fields.append(field)
     for name in table.column_names:
-        if name not in schema.names:
+        if name not in wanted:
             column = table.column(name)
             if column.type == pa.null():
                 column = column.cast(pa.string())

@@ -18,6 +18,7 @@ from sim.core.district import District, district_tables
 from sim.core.metrics import OUTCOMES
 from sim.core.model import GovernanceModel
 from sim.core.policy import Timeline
+from sim.core.rows import row_means
 from sim.core.state import OC_NONE
 from sim.runs.conditions import ConditionMeter
 
@@ -48,15 +49,17 @@ def summarise(series: pd.DataFrame, window: int = SUMMARY_WINDOW) -> dict[str, f
     """`final_<o>`: value in the last month; `mean_<o>`: mean over the last `window` months
     (months where an outcome is undefined, e.g. before the first election round, are left
     out; NaN if it is undefined throughout)."""
+    names = [name for name in OUTCOMES if name in series]
+    values = series[names].to_numpy(dtype=float)  # months × outcomes
+    last = values[-1]
+    tail = np.ascontiguousarray(values[-max(int(window), 1) :].T)  # outcomes × months
+    seen = ~np.isnan(tail)
+    # each outcome's mean over its defined months, as NumPy's mean of them (rows.row_means)
+    means = np.where(seen.any(axis=1), row_means(np.where(seen, tail, 0.0), seen), np.nan)
     out: dict[str, float] = {}
-    tail = series.tail(max(int(window), 1))
-    for name in OUTCOMES:
-        if name not in series:
-            continue
-        out[f"final_{name}"] = float(series[name].iloc[-1])
-        values = tail[name].to_numpy(dtype=float)
-        seen = values[~np.isnan(values)]
-        out[f"mean_{name}"] = float(seen.mean()) if seen.size else float("nan")
+    for k, name in enumerate(names):
+        out[f"final_{name}"] = float(last[k])
+        out[f"mean_{name}"] = float(means[k])
     return out
 
 
