@@ -7,6 +7,12 @@ ODD §4, the vectorised residents ODD §2 and §6).
     python benchmarks/bench_model.py build               # world building on its own
     python benchmarks/bench_model.py products            # the social-graph products alone
     python benchmarks/bench_model.py all --repeat 3 --json benchmarks/results/model.json
+    python benchmarks/bench_model.py district --set households_per_compound=5 --kernels compiled
+
+`--set KEY=VALUE` (repeatable) changes a model parameter of the district or the city runs,
+`--kernels` chooses the compiled loops' mode (sim.core.kernels.set_mode) for them: the
+district's organisations with a fraction of its residents, for instance, shows what the
+organisations' month costs on its own.
 
 Every measurement runs in a fresh Python process, so peak memory is that run's own: the
 peak resident set size (`resource.getrusage(RUSAGE_SELF).ru_maxrss`) of the process,
@@ -242,9 +248,11 @@ def measure(params: dict[str, Any], seed: int, steps: int, split: bool) -> dict[
 
 
 def measure_in_fresh_process(
-    params: dict[str, Any], seed: int, steps: int, split: bool = True
+    params: dict[str, Any], seed: int, steps: int, split: bool = True, kernels: str = "auto"
 ) -> dict[str, Any]:
-    spec = json.dumps({"params": params, "seed": seed, "steps": steps, "split": split})
+    spec = json.dumps(
+        {"params": params, "seed": seed, "steps": steps, "split": split, "kernels": kernels}
+    )
     out = subprocess.run(
         [sys.executable, os.path.abspath(__file__), "_measure", spec],
         check=True,
@@ -334,9 +342,14 @@ def print_run(title: str, r: dict[str, Any]) -> None:
 
 
 def bench_fixed(name: str, params: dict[str, Any], args) -> dict[str, Any]:
-    runs = [measure_in_fresh_process(params, args.seed, args.steps) for _ in range(args.repeat)]
+    params = {**params, **args.overrides}
+    runs = [
+        measure_in_fresh_process(params, args.seed, args.steps, kernels=args.kernels)
+        for _ in range(args.repeat)
+    ]
     r = _median(runs)
     r["params"] = params
+    r["kernels"] = args.kernels
     print_run(name, r)
     return r
 
@@ -498,10 +511,31 @@ def bench_products(args) -> dict[str, Any]:
     return out
 
 
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """`KEY=VALUE` pairs as model parameters (values read as JSON: numbers, true, false),
+    checked against the parameter schema; a ValueError says which pair is wrong and why."""
+    from sim.core import params as P
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set {pair!r}: expected KEY=VALUE, e.g. households_per_compound=5")
+        try:
+            out[key] = json.loads(text)
+        except json.JSONDecodeError:
+            out[key] = text
+    P.validate(out, where="--set")  # a ScenarioError (a ValueError) names key and range
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_measure":
         spec = json.loads(argv[1])
+        from sim.core import kernels
+
+        kernels.set_mode(spec.get("kernels", "auto"))
         print(json.dumps(measure(spec["params"], spec["seed"], spec["steps"], spec["split"])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -510,7 +544,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=120, help="months per run")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a model parameter of the district and city runs (repeatable)",
+    )
+    parser.add_argument(
+        "--kernels",
+        choices=("auto", "numpy", "compiled"),
+        default="auto",
+        help="compiled loops of the district and city runs (sim.core.kernels.set_mode)",
+    )
     args = parser.parse_args(argv)
+    try:
+        args.overrides = parse_overrides(args.set)
+    except ValueError as err:
+        print(f"bench_model.py: {err}", file=sys.stderr)
+        return 2
     args.reference_run = {}
     results: dict[str, Any] = {"machine": machine(), "repeat": args.repeat}
     print("machine:", json.dumps(results["machine"]))

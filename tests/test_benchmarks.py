@@ -80,3 +80,42 @@ def test_the_split_of_a_month_adds_up_to_its_cpu_time(tmp_path):
     assert "decisions: ResidentsCommittee.allocate_hours" in parts  # the schedule's one call
     assert run["build_mb"] <= run["first_month_mb"] <= run["peak_mb"]
     assert 0 < run["tables_mb"] < run["peak_mb"]
+
+
+def test_the_model_benchmark_runs_a_changed_district_with_the_loops_chosen(tmp_path):
+    """`--set` changes the district's parameters (fewer residents in the same compounds:
+    the organisations' month on its own) and `--kernels` forces the compiled loops, which
+    `auto` would skip at that size; a wrong pair is refused with the schema's reason."""
+    out = tmp_path / "sparse.json"
+    _bench(
+        "benchmarks/bench_model.py",
+        "district",
+        "--steps",
+        "2",
+        "--set",
+        "households_per_compound=5",
+        "--kernels",
+        "compiled",
+        "--json",
+        str(out),
+    )
+    run = json.loads(out.read_text())["district"]
+    assert run["params"] == {"households_per_compound": 5}
+    assert run["kernels"] == "compiled" and run["compiled_loops"]
+    assert run["compounds"] == 449 and run["residents"] < 20_000
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/bench_model.py",
+            "district",
+            "--set",
+            "households_per_compound=1",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert refused.returncode == 2
+    assert "households_per_compound = 1 must be a number in [5, 5000]" in refused.stderr
+    assert "Traceback" not in refused.stderr
