@@ -37,35 +37,35 @@ __all__ = [
     "DEFAULT_MAX_HOURS",
 ]
 
-SECONDS_PER_MONTH = 2.5e-3
+SECONDS_PER_MONTH = 2.7e-3
 """CPU seconds of one month's fixed cost (collectors, Mesa's step), whatever the size."""
-SECONDS_PER_RESIDENT_MONTH = 4.4e-8
+SECONDS_PER_RESIDENT_MONTH = 5.2e-8
 """CPU seconds per resident and month."""
-SECONDS_PER_COMMUNITY_MONTH = 1.9e-5
+SECONDS_PER_COMMUNITY_MONTH = 8.6e-6
 """CPU seconds per community and month (its organisations' decisions)."""
-SECONDS_PER_COMPOUND_MONTH = 1.6e-5
+SECONDS_PER_COMPOUND_MONTH = 1.5e-5
 """CPU seconds per compound and month (owners' committees, branches, and the paths through
 firms that serve many compounds)."""
-SECONDS_PER_ORGANISATION_MONTH = 9.5e-7
+SECONDS_PER_ORGANISATION_MONTH = 5.1e-8
 """CPU seconds per property firm or NGO and month (their decisions)."""
-BUILD_SECONDS = 4.7e-3
+BUILD_SECONDS = 5.6e-3
 """CPU seconds of building any world (its schema, collectors, network)."""
-BUILD_SECONDS_PER_RESIDENT = 3.8e-7
+BUILD_SECONDS_PER_RESIDENT = 4.3e-7
 """CPU seconds of building per resident beyond their social ties (households, attributes
 and the residents' arrays)."""
-BUILD_SECONDS_PER_TIE_END = 7.2e-8
+BUILD_SECONDS_PER_TIE_END = 8.5e-8
 """CPU seconds of building per end of a social tie (the residents' graph)."""
-BUILD_SECONDS_PER_COMMUNITY = 1.5e-4
+BUILD_SECONDS_PER_COMMUNITY = 1.6e-4
 """CPU seconds of building per community (its organisations, agents and ties)."""
-BUILD_SECONDS_PER_COMPOUND = 8.9e-5
+BUILD_SECONDS_PER_COMPOUND = 8.4e-5
 """CPU seconds of building per compound (its owners' committee, branch and ties)."""
-BUILD_SECONDS_PER_ORGANISATION = 8.1e-6
+BUILD_SECONDS_PER_ORGANISATION = 8.2e-6
 """CPU seconds of building per property firm or NGO."""
 BYTES_PER_RECORDED_MONTH = 5_900
 """Memory the district outcomes of one month take while a run keeps them."""
 BYTES_PER_COMMUNITY_TABLE_MONTH = 10_300
 """Memory of one month of the per-community table, whatever the number of communities."""
-BYTES_PER_COMMUNITY_ROW = 4_700
+BYTES_PER_COMMUNITY_ROW = 4_800
 """Memory of one community's row of the per-community table."""
 # Constants measured by `python benchmarks/bench_limits.py --fit` (benchmarks/README.md).
 
