@@ -103,12 +103,16 @@ def among(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
     """Whether each of the integers `values` is in `pool`, as `np.isin(values, pool)`, by
     sorting the pool and searching it: several times faster than `isin` on the few
     hundred values that the organisations' rules look up every month."""
+    return in_sorted(values, np.sort(np.asarray(pool).ravel()))
+
+
+def in_sorted(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is in the sorted 1-d array `keys` (a binary search each)."""
     values = np.asarray(values)
-    pool = np.sort(np.asarray(pool).ravel())
-    if pool.size == 0:
+    if keys.size == 0:
         return np.zeros(values.shape, dtype=bool)
-    at = np.minimum(np.searchsorted(pool, values), pool.size - 1)
-    return pool[at] == values
+    at = np.minimum(np.searchsorted(keys, values), keys.size - 1)
+    return keys[at] == values
 
 
 def segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from .. import kernels
 from ..people import OC, OC_CHAIR, PC, PMC, SECRETARY
-from ..rows import distinct
+from ..rows import distinct, in_sorted
 from ..state import OC_NONE
 
 FORMAL = ("hierarchy", "contract", "collaboration")
@@ -110,13 +110,8 @@ def edge_keys(model, kind: str) -> np.ndarray:
 
 def has_edges(model, kind: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Per pair (u, v): is there an edge of `kind` between them?"""
-    keys = edge_keys(model, kind)
-    if keys.size == 0:
-        return np.zeros(np.broadcast(u, v).shape, dtype=bool)
     n = max(model.network.number_of_nodes(), 1)
-    want = np.minimum(u, v) * n + np.maximum(u, v)
-    at = np.minimum(np.searchsorted(keys, want), keys.size - 1)
-    return keys[at] == want
+    return in_sorted(np.minimum(u, v) * n + np.maximum(u, v), edge_keys(model, kind))
 
 
 def shared_links(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -277,8 +272,7 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
     other = (node != own) & has_edges(model, "cross_appointment", own, node)
     keys = np.minimum(node, target) * n + np.maximum(node, target)
     direct = other & (node == target)
-    at = np.minimum(np.searchsorted(allied_keys, keys), max(allied_keys.size - 1, 0))
-    ally = other & ~direct & (allied_keys.size > 0) & (allied_keys[at] == keys)
+    ally = other & ~direct & in_sorted(keys, allied_keys)
     loss = np.where(direct, p["conflict_direct"], np.where(ally, p["conflict_ally"], 0.0))
     np.maximum.at(out, pair, loss)
     return out
