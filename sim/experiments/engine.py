@@ -38,7 +38,14 @@ from .evaluators import (
 from .plan import MODEL_CODE, RunSpec, plan_runs
 from .store import runs_schema
 
-__all__ = ["SweepOutcome", "run_batch", "execute", "auto_batch_size", "WRITE_SECONDS"]
+__all__ = [
+    "SweepOutcome",
+    "run_batch",
+    "execute",
+    "auto_batch_size",
+    "batch_sizes",
+    "WRITE_SECONDS",
+]
 
 WRITE_SECONDS = 2.0
 """Finished batches wait at most this long to be written, so that one part file holds
@@ -97,7 +104,7 @@ def run_batch(
             row.update({k: float(v) for k, v in result.summary.items()})
             if series_period and series_outcomes:
                 cols = ["step", *[o for o in series_outcomes if o in result.series]]
-                s = result.series[cols].copy()
+                s = result.series[cols]  # a new frame: selecting columns copies them
                 s.insert(0, "key", key)
                 frames.append(s)
         rows.append(row)
@@ -129,14 +136,37 @@ class SweepOutcome:
         return self.unique - self.stored_ok - self.ok
 
 
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _chunks(items: list[Any], sizes: list[int]) -> Iterator[list[Any]]:
+    start = 0
+    for size in sizes:
+        yield items[start : start + size]
+        start += size
 
 
 def auto_batch_size(n_runs: int, n_workers: int) -> int:
     """Runs per task: about ten tasks per worker, between 1 and 25 runs each."""
     return int(min(25, max(1, math.ceil(n_runs / max(1, 10 * n_workers)))))
+
+
+TAIL_TASKS = 4
+"""Guided sizes: a task takes at most 1/(`TAIL_TASKS` × workers) of the runs still to hand
+out, so that the last tasks are single runs and no worker waits long for the others."""
+
+
+def batch_sizes(n_runs: int, n_workers: int, size: int | None = None) -> list[int]:
+    """Runs per task, in the order tasks are handed out. A given `size` is kept for every
+    task (the last takes what is left), and so is `auto_batch_size` for one worker. With
+    several, tasks are guided: `auto_batch_size` runs each while many remain, then shrinking
+    with what remains down to single runs (a fixed size leaves, on average, half a task's
+    runs to one worker at the end while the others wait)."""
+    largest = size or auto_batch_size(n_runs, n_workers)
+    if size is not None or n_workers <= 1:  # one worker never waits for another
+        return [min(largest, n_runs - k) for k in range(0, n_runs, largest)]
+    sizes, left = [], n_runs
+    while left > 0:
+        sizes.append(min(largest, max(1, math.ceil(left / (TAIL_TASKS * max(1, n_workers))))))
+        left -= sizes[-1]
+    return sizes
 
 
 def execute(
@@ -192,8 +222,8 @@ def execute(
     if hasattr(store, "prepare"):
         schema = store.prepare(schema)
     writer = _Writer(store, spec_by_key, factor_values, schema)
-    size = batch_size or auto_batch_size(len(todo), evaluator.n_workers)
-    pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, size))
+    sizes = batch_sizes(len(todo), evaluator.n_workers, batch_size)
+    pending: deque[tuple[list[RunSpec], bool]] = deque((c, False) for c in _chunks(todo, sizes))
     args = (
         defn.steps,
         defn.window,

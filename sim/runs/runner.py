@@ -50,7 +50,13 @@ def summarise(series: pd.DataFrame, window: int = SUMMARY_WINDOW) -> dict[str, f
     (months where an outcome is undefined, e.g. before the first election round, are left
     out; NaN if it is undefined throughout)."""
     names = [name for name in OUTCOMES if name in series]
-    values = series[names].to_numpy(dtype=float)  # months × outcomes
+    return summarise_values(series[names].to_numpy(dtype=float), names, window)
+
+
+def summarise_values(
+    values: np.ndarray, names: list[str], window: int = SUMMARY_WINDOW
+) -> dict[str, float]:
+    """`summarise` of a months × outcomes array whose columns are the outcomes `names`."""
     last = values[-1]
     tail = np.ascontiguousarray(values[-max(int(window), 1) :].T)  # outcomes × months
     seen = ~np.isnan(tail)
@@ -124,15 +130,18 @@ def run(
             meter.measure(model)
         if progress is not None:
             progress(month + 1, steps)
-    full = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    full.insert(0, "step", np.arange(1, len(full) + 1))
-    summary = summarise(full, window)
+    # the collector's columns as one months × outcomes array: one block for the summary and
+    # the series (the collector's own DataFrame is built column by column from lists)
+    recorded = model.datacollector.model_vars
+    names = [name for name in OUTCOMES if name in recorded]
+    values = np.array([recorded[name] for name in names], dtype=float).T.reshape(-1, len(names))
+    summary = summarise_values(values, names, window)
     if meter is not None:
         summary.update(meter.means())
-    if series_period:
-        series = full[full["step"] % series_period == 0].reset_index(drop=True)
-    else:
-        series = full.iloc[0:0]
+    step = np.arange(1, len(values) + 1)
+    kept = step % series_period == 0 if series_period else np.zeros(len(step), dtype=bool)
+    series = pd.DataFrame(values[kept], columns=names)
+    series.insert(0, "step", step[kept])
     table = model.community_table() if communities else None
     result = RunResult(
         params=initial,

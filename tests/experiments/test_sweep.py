@@ -20,7 +20,7 @@ import sim.runs.runner
 from sim.core.params import ScenarioError
 from sim.experiments.definition import load_sweep
 from sim.experiments.design import make_design, replicate_seeds
-from sim.experiments.engine import execute
+from sim.experiments.engine import auto_batch_size, batch_sizes, execute
 from sim.experiments.evaluators import DaskEvaluator, InProcessEvaluator
 from sim.experiments.plan import plan_runs
 from sim.experiments.store import RunStore
@@ -570,3 +570,43 @@ def test_an_out_name_too_long_is_refused_in_one_short_line(tmp_path, capsys):
     path = write_experiment(tmp_path, GRID)
     assert sweep(path, tmp_path / ("x" * 5000), "--workers", "1") == 2
     assert len(one_line(capsys, "--out", "File name too long")) < 300
+
+
+@pytest.mark.parametrize("n_runs", [1, 7, 40, 1000])
+@pytest.mark.parametrize("workers", [2, 16])
+def test_tasks_shrink_towards_the_end_so_no_worker_waits_long(n_runs, workers):
+    sizes = batch_sizes(n_runs, workers)
+    assert sum(sizes) == n_runs and min(sizes) >= 1
+    assert max(sizes) == auto_batch_size(n_runs, workers)
+    assert sizes == sorted(sizes, reverse=True)  # never a larger task after a smaller one
+    # the last task of each worker is a single run, and each task is at most a quarter of
+    # what every worker still has to do when it is handed out
+    assert sizes[-workers:] == [1] * min(workers, len(sizes))
+    left = n_runs - np.cumsum([0, *sizes[:-1]])
+    assert all(s <= max(1, -(-r // (4 * workers))) for s, r in zip(sizes, left))
+
+
+def test_a_given_batch_size_and_a_single_worker_keep_one_size():
+    assert batch_sizes(10, 2, 4) == [4, 4, 2]
+    assert batch_sizes(100, 1) == [10] * 10
+    assert batch_sizes(12, 1, 5) == [5, 5, 2]
+
+
+def test_guided_tasks_store_the_same_runs_as_tasks_of_one_size(tmp_path):
+    """How runs are grouped into tasks changes nothing that is stored."""
+    defn = load_sweep(write_experiment(tmp_path, GRID))
+    stores = {}
+    for name, size in (("guided", None), ("fixed", 5)):
+        store = RunStore.create(tmp_path / name)
+        evaluator = InProcessEvaluator()
+        evaluator.n_workers = 3  # as a pool of three would hand out its tasks
+        execute(defn, make_design(defn), store, evaluator, batch_size=size, progress=False)
+        stores[name] = store
+    a, b = (s.runs().set_index("key").sort_index() for s in stores.values())
+    outcomes = [c for c in a.columns if c.startswith(("mean_", "final_"))]
+    assert list(a.index) == list(b.index)
+    pd.testing.assert_frame_equal(a[outcomes], b[outcomes])  # NaN where undefined in both
+    sa, sb = (
+        s.series().sort_values(["key", "step"]).reset_index(drop=True) for s in stores.values()
+    )
+    pd.testing.assert_frame_equal(sa, sb)

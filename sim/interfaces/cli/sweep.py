@@ -96,8 +96,9 @@ def register(subparsers: Any) -> None:
         type=positive_int,
         default=None,
         metavar="K",
-        help="runs per task and per stored part (default: about ten tasks per "
-        "worker, at most 25 runs each)",
+        help="runs per task (default: about ten tasks per worker, at most 25 runs "
+        "each, the last tasks shrinking to single runs so that no worker waits long for "
+        "the others)",
     )
     p.add_argument(
         "--replicates",
