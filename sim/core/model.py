@@ -29,10 +29,8 @@ from mesa.discrete_space import Network
 
 from . import params as P
 from . import scenario as S
-from . import types as T
 from .agents import (
     NGO,
-    ConvenedCommittee,
     Department,
     OwnersCommittee,
     PartyBranch,
@@ -42,6 +40,7 @@ from .agents import (
     ResidentsCommittee,
     StreetOffice,
 )
+from .agents.property_committee import convene_property_committee
 from .agents.street_office import SelectionRecord
 from .district import District
 from .mechanisms import (
@@ -81,10 +80,8 @@ from .people import (
     KIND_NAMES,
     OC,
     OC_CHAIR,
-    OC_MEMBER,
     PC,
     PC_MEMBER,
-    PMC,
     PROFESSIONAL,
     RC,
     RC_MEMBER,
@@ -99,8 +96,6 @@ from .policy import Levers, Timeline, parse_timeline
 from .residents import TRUST_TARGETS, Residents
 from .rows import among, distinct
 from .state import (
-    OC_ELECTED,
-    OC_FUNCTIONING,
     OC_KIND_NONE,
     OC_NONE,
     Communities,
@@ -310,7 +305,7 @@ class GovernanceModel(mesa.Model):
         )
         # collaboration ties: a firm works with the RC of each community it serves
         for c in np.flatnonzero(cp.firm >= 0):
-            self._collaborate(int(cp.firm[c]), int(cp.community[c]), True)
+            property_management.collaborate(self, int(cp.firm[c]), int(cp.community[c]), True)
 
     def _init_agents(self) -> None:
         off, w = self.world.node_offset, self.world
@@ -398,44 +393,13 @@ class GovernanceModel(mesa.Model):
         if w.district is not None:  # committees the district's tables list
             existing = w.district.fill("has_oc", existing)
         for c in np.flatnonzero(existing).tolist():
-            self._initial_committee(c, rng)
+            owners_assembly.initial_committee(self, c, rng)
         self.compounds.oc_age = np.where(
             cp.oc_kind != OC_KIND_NONE, np.floor(rng.random(cp.n) * p["oc_term_months"]), 0
         )
         for c in np.flatnonzero(self.levers.community("professional_committee")).tolist():
-            self.convene_property_committee(c, True)
+            convene_property_committee(self, c, True)
         self.sync_shared_edges()
-
-    def _initial_committee(self, compound: int, rng: np.random.Generator) -> None:
-        """An owners' committee in place at the start, with its members."""
-        p, cp = self.p, self.compounds
-        c = int(cp.community[compound])
-        self.set_owners_committee(compound, OC_ELECTED)
-        for s in self.seats_of(OC, compound).tolist():
-            role = self.seats.role[s]
-            holder = -1
-            cadre = rng.random() < p["initial_cadre_on_oc"]
-            if cadre and role == OC_CHAIR and compound in self.branches:
-                holder = self.branches[compound].secretary
-            elif (
-                cadre
-                and role == OC_MEMBER
-                and not any(self.is_cadre(h) for h in self.org_members(OC, compound))
-            ):
-                holder = self.two_committees_member(c, rng)
-            if holder < 0:
-                holder = int(
-                    self.new_people(
-                        1,
-                        VOLUNTEER,
-                        c,
-                        compound,
-                        party=rng.random() < p["party_member_share"],
-                        candidates=int(p["oc_member_candidates"]),
-                    )[0]
-                )
-            self.fill(np.array([s]), np.array([holder]))
-        self.owners_committees[compound].take_stock()
 
     # --- people and seats ----------------------------------------------------------------
     def new_people(
@@ -656,188 +620,6 @@ class GovernanceModel(mesa.Model):
         self.cache["synced"] = self.seats_version
 
     # --- changes of contracts, ties and committees ---------------------------------------
-    def _collaborate(self, firm: int, community: int, present: bool) -> None:
-        off = self.world.node_offset
-        set_edge(
-            self,
-            off["property_firm"] + firm,
-            off["residents_committee"] + community,
-            "collaboration",
-            present,
-        )
-
-    def assign_firm(self, compound: int, firm: int) -> None:
-        """Give `compound` to `firm` (-1: the firm leaves and the street caretakes)."""
-        cp, off = self.compounds, self.world.node_offset
-        seat = off["owners_committee"] + compound
-        old = int(cp.firm[compound])
-        community = int(cp.community[compound])
-        if cp.convened[compound]:
-            self.set_joint_tie(compound, False)
-        if old >= 0:
-            self.firms.compounds[old] -= 1
-            self.firms.lost[old] += 1
-            for kind in ("contract", "supervision"):
-                set_edge(self, seat, off["property_firm"] + old, kind, False)
-            if not np.any(
-                (cp.firm == old) & (cp.community == community) & (np.arange(cp.n) != compound)
-            ):
-                self._collaborate(old, community, False)
-            for person in self.org_members(OC, compound):
-                if self.people.allied_firm[person] == old:
-                    self.people.allied_firm[person] = -1
-        cp.firm[compound] = firm
-        cp.strikes[compound] = 0.0
-        cp.low_collection_months[compound] = 0
-        cp.changed_firm[compound] = True
-        if firm >= 0:
-            self.firms.compounds[firm] += 1
-            cp.management[compound] = T.FIRM
-            cp.effort[compound] = self.p["shirk_threshold"]
-            for kind in ("contract", "supervision"):
-                set_edge(self, seat, off["property_firm"] + firm, kind, True)
-            self._collaborate(firm, community, True)
-        else:
-            cp.management[compound] = T.CARETAKING
-
-    def retender(self, compound: int, chooser: Any = None) -> None:
-        firm = property_management.tender(
-            self, compound, int(self.compounds.firm[compound]), chooser
-        )
-        if firm >= 0:
-            self.assign_firm(compound, firm)
-            self.month.retendered += 1
-
-    def sue_firm(self, compound: int) -> None:
-        self.lawsuits[compound] += 1
-
-    def set_joint_tie(self, compound: int, present: bool) -> None:
-        """The party organisation convenes (or drops) a standing tie of the compound's RC,
-        owners' committee seat and firm (and branch)."""
-        cp, off = self.compounds, self.world.node_offset
-        if present and cp.firm[compound] < 0:
-            return
-        rc = off["residents_committee"] + int(cp.community[compound])
-        oc = off["owners_committee"] + compound
-        pairs = [(rc, oc)]
-        if cp.firm[compound] >= 0:
-            firm = off["property_firm"] + int(cp.firm[compound])
-            pairs.append((rc, firm))
-            if compound in self.branches:
-                pairs.append((self.branches[compound].node, firm))
-        for u, v in pairs:
-            set_edge(self, u, v, "coordination", present)
-        if present and not cp.convened[compound]:
-            self.month.convened_new += 1
-        cp.convened[compound] = present
-
-    def charge_convening(self, community: int, hours: float) -> None:
-        """Book the hours the party committee's standing ties ask of its secretary."""
-        secretary = self.holder(SECRETARY, community)
-        if secretary >= 0:
-            self.people.extra_hours[secretary] = hours
-
-    def set_owners_committee(self, compound: int, kind: int) -> None:
-        """Seat an owners' organisation of `kind` in `compound` — OC_ELECTED (an owners'
-        committee) or OC_CONVENED (a committee the street convened) — or dissolve the
-        sitting one (OC_KIND_NONE: its members leave their seats)."""
-        cp, off = self.compounds, self.world.node_offset
-        cp.oc_age[compound] = 0
-        agent = self.owners_committees.get(compound)
-        if kind == OC_KIND_NONE:
-            seats = self.seats_of(OC, compound)
-            for person in self.seats.holder[seats]:
-                if person >= 0:
-                    self.people.allied_firm[person] = -1
-            self.vacate(seats)
-            if agent is not None:
-                agent.remove()
-                del self.owners_committees[compound]
-            cp.oc_kind[compound] = OC_KIND_NONE
-            cp.oc_state[compound] = OC_NONE
-            cp.oc_acted[compound] = False
-            cp.oc_effort[compound] = cp.oc_hours[compound] = 0.0
-            return
-        cls = OwnersCommittee if kind == OC_ELECTED else ConvenedCommittee
-        if agent is not None and type(agent) is not cls:
-            self.set_owners_committee(compound, OC_KIND_NONE)
-            agent = None
-        if agent is None:
-            self.owners_committees[compound] = cls(
-                self, compound, off["owners_committee"] + compound
-            )
-        cp.oc_kind[compound] = kind
-        cp.oc_state[compound] = OC_FUNCTIONING
-        cp.oc_last_active[compound] = self.steps
-
-    def build_branch(self, compound: int) -> None:
-        """Set up the party branch of `compound`: tied to its community's party committee
-        and to the compound's owners, its secretary a party member living there."""
-        cp, off = self.compounds, self.world.node_offset
-        node = off["compound_branch"] + compound
-        community = int(cp.community[compound])
-        cp.has_branch[compound] = True
-        set_edge(self, off["party_branch"] + community, node, "hierarchy")
-        set_edge(self, node, off["owners_committee"] + compound, "coordination")
-        self.branches[compound] = PartyBranch(self, compound, node)
-        secretary = self.new_people(1, VOLUNTEER, community, compound, party=True)
-        self.fill(self.seats_of(BRANCH, compound), secretary)
-        self.month.branches_built += 1
-
-    def supervises_firm(self, compounds: np.ndarray) -> np.ndarray:
-        """Per compound of `compounds`: is its owners' seat tied to its firm by a
-        `supervision` edge (the owners' right to check the firm they contract)?"""
-        cp, off = self.compounds, self.world.node_offset
-        oc = off["owners_committee"] + compounds
-        firm = off["property_firm"] + np.maximum(cp.firm[compounds], 0)
-        return (cp.firm[compounds] >= 0) & coordination.has_edges(self, "supervision", oc, firm)
-
-    def convene_property_committee(self, community: int, present: bool) -> None:
-        """The street convenes (or disbands) the community's property-management committee:
-        professionals, the RC director as convenor, owners."""
-        cm, off = self.communities, self.world.node_offset
-        if bool(cm.pmc[community]) == present:
-            return
-        node = off["property_committee"] + community
-        seats = self.seats_of(PMC, community)
-        street = off["street_office"] + int(cm.street[community])
-        cp = self.compounds
-        if present:
-            k = self.p["pmc_professional_seats"]
-            pros = self.new_people(min(k, seats.size), PROFESSIONAL, community)
-            holders = list(pros)
-            director = self.director_of(community)
-            if director >= 0 and len(holders) < seats.size:
-                holders.append(director)
-            while len(holders) < seats.size:
-                holders.append(int(self.new_people(1, VOLUNTEER, community)[0]))
-            self.fill(seats, np.array(holders[: seats.size]))
-            self.property_committees[community] = PropertyCommittee(self, community, node)
-        else:
-            self.vacate(seats)
-            self.property_committees.pop(community).remove()
-        set_edge(self, street, node, "hierarchy", present)
-        set_edge(self, node, off["residents_committee"] + community, "coordination", present)
-        for c in np.flatnonzero(cp.community == community).tolist():
-            set_edge(self, node, off["owners_committee"] + c, "supervision", present)
-        cm.pmc[community] = present
-        self.sync_shared_edges()
-
-    def set_ngo_contract(self, community: int, ngo: int) -> None:
-        """Give the project contract of `community` to NGO slot `ngo` (-1: none)."""
-        cm, off = self.communities, self.world.node_offset
-        rc = off["residents_committee"] + community
-        old = int(cm.ngo[community])
-        if old >= 0:
-            self.ngos.contracts[old] -= 1
-            set_edge(self, rc, off["ngo"] + old, "contract", False)
-        cm.ngo[community] = ngo
-        if ngo >= 0:
-            self.ngos.contracts[ngo] += 1
-            set_edge(self, rc, off["ngo"] + ngo, "contract", True)
-        else:
-            cm.ngo_months_left[community] = 0
-
     # --- quantities organisations read ---------------------------------------------------
     def residents_evaluation(self) -> np.ndarray:
         return self.cache_month("evaluation", lambda: residents_evaluation(self))
@@ -945,7 +727,7 @@ class GovernanceModel(mesa.Model):
             self.levers.apply(change, self.p, self.world.n_streets)
         want = self.levers.community("professional_committee").astype(bool)
         for c in np.flatnonzero(want != self.communities.pmc).tolist():
-            self.convene_property_committee(c, bool(want[c]))
+            convene_property_committee(self, c, bool(want[c]))
 
     # --- read-outs -----------------------------------------------------------------------
     def community_trust(self, target: str) -> np.ndarray:

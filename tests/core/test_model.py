@@ -26,6 +26,7 @@ from sim.core.agents import (
     ResidentsCommittee,
     StreetOffice,
 )
+from sim.core.mechanisms import owners_assembly
 from sim.core.model import coerce_seed
 from sim.core.state import OC_FUNCTIONING, OC_NONE
 from tests.conftest import SMALL, small_model
@@ -94,10 +95,10 @@ def test_each_organisation_decides_through_its_agentset():
 
 def test_owners_committee_agents_follow_formation(model):
     c = int(np.flatnonzero(model.compounds.oc_state == OC_NONE)[0])
-    model.set_owners_committee(c, OC_FUNCTIONING)
+    owners_assembly.set_owners_committee(model, c, OC_FUNCTIONING)
     oc = model.owners_committees[c]
     assert oc.functioning and oc in model.agents
-    model.set_owners_committee(c, OC_NONE)
+    owners_assembly.set_owners_committee(model, c, OC_NONE)
     assert c not in model.owners_committees and oc not in model.agents
 
 

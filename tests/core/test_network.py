@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.core.agents.owners_committee import OwnersCommittee
+from sim.core.agents.owners_committee import OwnersCommittee, supervises_firm
 from sim.core.mechanisms import coordination
 from sim.core.model import GovernanceModel
 from sim.core.network import set_edge
@@ -69,7 +69,7 @@ def test_an_owners_committee_cut_from_its_firm_does_not_watch_it():
     cp, off = m.compounds, m.world.node_offset
     served = np.flatnonzero((cp.firm >= 0) & cp.oc_acted)
     c = int(served[0])
-    assert m.supervises_firm(np.array([c]))[0]
+    assert supervises_firm(m, np.array([c]))[0]
     set_edge(
         m, off["owners_committee"] + c, off["property_firm"] + cp.firm[c], "supervision", False
     )

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..mechanisms import coordination
+from ..mechanisms import coordination, disputes
 from ..people import OC
 from ..rows import among, row_means, row_sums
 from ..state import OC_CAPTURED, OC_DORMANT, OC_ELECTED, OC_FUNCTIONING, OC_STATES
@@ -280,7 +280,7 @@ class OwnersCommittee(GovernanceAgent):
         tie of the network."""
         p, cp = model.p, model.compounds
         intensity = np.minimum(1.0, cp.oc_hours[compounds] / max(p["oc_monitoring_hours"], 1e-9))
-        watching = model.supervises_firm(compounds)
+        watching = supervises_firm(model, compounds)
         return np.where(cp.oc_acted[compounds] & watching, intensity, 0.0)
 
     def respond(self) -> None:
@@ -296,10 +296,13 @@ class OwnersCommittee(GovernanceAgent):
         rng = m.streams["organisations"]
         if cp.strikes[i] >= p["retender_strikes"]:
             if rng.random() < cp.independence[i]:
-                m.retender(i, chooser=self)
+                # imported here: property_management reads this module's classes
+                from ..mechanisms import property_management
+
+                property_management.retender(m, i, chooser=self)
                 return
             if cp.strikes[i] >= 2 * p["retender_strikes"]:
-                m.sue_firm(i)
+                disputes.sue_firm(m, i)
 
     def choose_firm(self, bidders: np.ndarray) -> int:
         """Pick among bidding firms: capability against record (the firm's history)."""
@@ -325,3 +328,12 @@ def _drew_for_a_stale_allegiance(
         if np.any((later == firm[rows[k]]) | ((later == old) & (later >= 0))):
             return True
     return False
+
+
+def supervises_firm(model, compounds: np.ndarray) -> np.ndarray:
+    """Per compound of `compounds`: is its owners' seat tied to its firm by a
+    `supervision` edge (the owners' right to check the firm they contract)?"""
+    cp, off = model.compounds, model.world.node_offset
+    oc = off["owners_committee"] + compounds
+    firm = off["property_firm"] + np.maximum(cp.firm[compounds], 0)
+    return (cp.firm[compounds] >= 0) & coordination.has_edges(model, "supervision", oc, firm)

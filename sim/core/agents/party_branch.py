@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..mechanisms import elections
-from ..people import BRANCH_SECRETARY, OC, OC_CHAIR
+from ..network import set_edge
+from ..people import BRANCH, BRANCH_SECRETARY, OC, OC_CHAIR, VOLUNTEER
 from ..state import OC_ELECTED
 from .base import GovernanceAgent
 
@@ -74,3 +75,18 @@ class PartyBranch(GovernanceAgent):
         if elections.declines(m, secretary, seat):
             return False
         return elections.nomination_value(m, secretary, seat, push, context) > 0
+
+
+def build_branch(model, compound: int) -> None:
+    """Set up the party branch of `compound`: tied to its community's party committee
+    and to the compound's owners, its secretary a party member living there."""
+    cp, off = model.compounds, model.world.node_offset
+    node = off["compound_branch"] + compound
+    community = int(cp.community[compound])
+    cp.has_branch[compound] = True
+    set_edge(model, off["party_branch"] + community, node, "hierarchy")
+    set_edge(model, node, off["owners_committee"] + compound, "coordination")
+    model.branches[compound] = PartyBranch(model, compound, node)
+    secretary = model.new_people(1, VOLUNTEER, community, compound, party=True)
+    model.fill(model.seats_of(BRANCH, compound), secretary)
+    model.month.branches_built += 1

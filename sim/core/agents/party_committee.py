@@ -32,8 +32,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..mechanisms import elections
+from ..network import set_edge
 from ..people import DIRECTOR, OC, OC_MEMBER, PC, PC_MEMBER, RC, RC_MEMBER, SECRETARY
 from .base import GovernanceAgent, column
+from .party_branch import build_branch
 
 
 class PartyCommittee(GovernanceAgent):
@@ -109,7 +111,7 @@ class PartyCommittee(GovernanceAgent):
             if not worst_first:
                 continue
             if not any(want[j] for j in worst_first) and not any(convened[j] for j in worst_first):
-                model.charge_convening(i, 0.0)
+                charge_convening(model, i, 0.0)
                 model.communities.convened[i] = 0
                 continue
             capacity = int(agent.spare_hours() // max(hours, 1e-9))
@@ -122,9 +124,9 @@ class PartyCommittee(GovernanceAgent):
                     capacity -= 1
             for j in sorted(worst_first):
                 if (j in chosen) != convened[j]:
-                    model.set_joint_tie(j, j in chosen)
+                    set_joint_tie(model, j, j in chosen)
             model.communities.convened[i] = len(chosen)
-            model.charge_convening(i, float(len(chosen)) * hours)
+            charge_convening(model, i, float(len(chosen)) * hours)
 
     # --- branches in compounds (§7.7) ----------------------------------------------------
     def members_spare_hours(self) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +158,7 @@ class PartyCommittee(GovernanceAgent):
             return
         order = np.argsort(-cp.residents[able], kind="stable")[:k]
         for compound in able[order].tolist():
-            m.build_branch(compound)
+            build_branch(m, compound)
         if cost > 0:
             m.people.setup_hours[people] += k * cost * spare / spare.sum()
 
@@ -240,3 +242,31 @@ class PartyCommittee(GovernanceAgent):
             if value > best_value:
                 best, best_value = int(k), value
         return best
+
+
+def set_joint_tie(model, compound: int, present: bool) -> None:
+    """The party organisation convenes (or drops) a standing tie of the compound's RC,
+    owners' committee seat and firm (and branch)."""
+    cp, off = model.compounds, model.world.node_offset
+    if present and cp.firm[compound] < 0:
+        return
+    rc = off["residents_committee"] + int(cp.community[compound])
+    oc = off["owners_committee"] + compound
+    pairs = [(rc, oc)]
+    if cp.firm[compound] >= 0:
+        firm = off["property_firm"] + int(cp.firm[compound])
+        pairs.append((rc, firm))
+        if compound in model.branches:
+            pairs.append((model.branches[compound].node, firm))
+    for u, v in pairs:
+        set_edge(model, u, v, "coordination", present)
+    if present and not cp.convened[compound]:
+        model.month.convened_new += 1
+    cp.convened[compound] = present
+
+
+def charge_convening(model, community: int, hours: float) -> None:
+    """Book the hours the party committee's standing ties ask of its secretary."""
+    secretary = model.holder(SECRETARY, community)
+    if secretary >= 0:
+        model.people.extra_hours[secretary] = hours

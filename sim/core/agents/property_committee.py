@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..mechanisms import coordination
-from ..people import PMC
+from ..network import set_edge
+from ..people import PMC, PROFESSIONAL, VOLUNTEER
 from .base import GovernanceAgent
 
 
@@ -56,3 +57,35 @@ class PropertyCommittee(GovernanceAgent):
         hours = m.seat_hours_given(PMC, self.index, skilled=True)
         need = p["oc_monitoring_hours"] * served
         return float(min(1.0, hours / max(need, 1e-9)))
+
+
+def convene_property_committee(model, community: int, present: bool) -> None:
+    """The street convenes (or disbands) the community's property-management committee:
+    professionals, the RC director as convenor, owners."""
+    cm, off = model.communities, model.world.node_offset
+    if bool(cm.pmc[community]) == present:
+        return
+    node = off["property_committee"] + community
+    seats = model.seats_of(PMC, community)
+    street = off["street_office"] + int(cm.street[community])
+    cp = model.compounds
+    if present:
+        k = model.p["pmc_professional_seats"]
+        pros = model.new_people(min(k, seats.size), PROFESSIONAL, community)
+        holders = list(pros)
+        director = model.director_of(community)
+        if director >= 0 and len(holders) < seats.size:
+            holders.append(director)
+        while len(holders) < seats.size:
+            holders.append(int(model.new_people(1, VOLUNTEER, community)[0]))
+        model.fill(seats, np.array(holders[: seats.size]))
+        model.property_committees[community] = PropertyCommittee(model, community, node)
+    else:
+        model.vacate(seats)
+        model.property_committees.pop(community).remove()
+    set_edge(model, street, node, "hierarchy", present)
+    set_edge(model, node, off["residents_committee"] + community, "coordination", present)
+    for c in np.flatnonzero(cp.community == community).tolist():
+        set_edge(model, node, off["owners_committee"] + c, "supervision", present)
+    cm.pmc[community] = present
+    model.sync_shared_edges()

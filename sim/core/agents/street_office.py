@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..mechanisms import coordination
+from ..mechanisms import coordination, owners_assembly
 from ..people import BRANCH_SECRETARY, DIRECTOR, OC, OC_CHAIR, RC, RC_MEMBER, VOLUNTEER
 from ..rows import among, segment_sums
 from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
@@ -506,10 +506,10 @@ class StreetOffice(GovernanceAgent):
         # (1) convened committees whose term ended: convene anew, or let go
         for c in convened[cp.oc_age[convened] >= p["convened_term_months"]].tolist():
             if drive > 0 and afford(p["convene_setup_hours"]):
-                m.set_owners_committee(c, OC_KIND_NONE)
+                owners_assembly.set_owners_committee(m, c, OC_KIND_NONE)
                 self.convene(c)
             else:
-                m.set_owners_committee(c, OC_KIND_NONE)
+                owners_assembly.set_owners_committee(m, c, OC_KIND_NONE)
                 m.month.convened_ended += 1
         # (2) re-elections due, then early re-elections of dormant committees
         if reelect > 0:
@@ -556,7 +556,7 @@ class StreetOffice(GovernanceAgent):
         m, cp = self.model, self.model.compounds
         rng = m.streams["organisations"]
         community = int(cp.community[compound])
-        m.set_owners_committee(compound, OC_CONVENED)
+        owners_assembly.set_owners_committee(m, compound, OC_CONVENED)
         rc_members = [h for h in m.holders(RC_MEMBER, community) if h >= 0]
         rng.shuffle(rc_members)
         branch_secretary = m.holder(BRANCH_SECRETARY, compound)

@@ -66,3 +66,8 @@ def settle(model) -> None:
     relief = p["summons_resolution"] * model.streets.answered_share[cm.street[cp.community]]
     harm = cp.escalated * (1 - relief) + p["unresolved_harm_weight"] * cp.unresolved
     cp.harmony = np.exp(-harm / np.maximum(per_k, 1e-9) / p["dispute_harm_scale"])
+
+
+def sue_firm(model, compound: int) -> None:
+    """The owners of `compound` take their firm to court (counted; `step` reads it)."""
+    model.lawsuits[compound] += 1

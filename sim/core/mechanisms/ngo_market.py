@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..agents.ngo import NGO
+from ..network import set_edge
 from .devolution import waste_share
 
 
@@ -56,7 +57,7 @@ def tender(model) -> None:
     cm.ngo_months_left = np.maximum(cm.ngo_months_left - 1, 0)
     expired = (cm.ngo >= 0) & (cm.ngo_months_left <= 0)
     for c in np.flatnonzero(expired):
-        model.set_ngo_contract(int(c), -1)
+        set_ngo_contract(model, int(c), -1)
     pot = cm.in_ngo + cm.idle_ngo
     open_ = np.flatnonzero((cm.ngo < 0) & (pot > 0))
     if open_.size == 0 or ngos.n == 0:
@@ -75,7 +76,7 @@ def tender(model) -> None:
         observed = observed + noise * rng.standard_normal(bidders.size)
         score = (1 - s) * observed + s * ngos.compliance[bidders]
         winner = int(bidders[np.argmax(score)])
-        model.set_ngo_contract(int(c), winner)
+        set_ngo_contract(model, int(c), winner)
         cm.ngo_months_left[c] = p["contract_months"]
 
 
@@ -106,10 +107,26 @@ def fail_and_enter(model) -> None:
     failing = np.flatnonzero(ngos.alive & (ngos.deficit_months >= p["ngo_failure_months"]))
     for slot in failing:
         for c in np.flatnonzero(model.communities.ngo == slot):
-            model.set_ngo_contract(int(c), -1)
+            set_ngo_contract(model, int(c), -1)
     ngos.alive[failing] = False
     ngos.failed[failing] += 1
     model.month.ngo_failed = int(failing.size)
     empty = np.flatnonzero(~ngos.alive)
     entering = empty[rng.random(empty.size) < p["ngo_entry_rate"]]
     new_ngos(model, entering)
+
+
+def set_ngo_contract(model, community: int, ngo: int) -> None:
+    """Give the project contract of `community` to NGO slot `ngo` (-1: none)."""
+    cm, off = model.communities, model.world.node_offset
+    rc = off["residents_committee"] + community
+    old = int(cm.ngo[community])
+    if old >= 0:
+        model.ngos.contracts[old] -= 1
+        set_edge(model, rc, off["ngo"] + old, "contract", False)
+    cm.ngo[community] = ngo
+    if ngo >= 0:
+        model.ngos.contracts[ngo] += 1
+        set_edge(model, rc, off["ngo"] + ngo, "contract", True)
+    else:
+        cm.ngo_months_left[community] = 0

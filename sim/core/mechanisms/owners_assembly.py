@@ -46,7 +46,7 @@ from ..agents.owners_committee import OwnersCommittee
 from ..agents.party_branch import PartyBranch
 from ..people import OC, OC_CHAIR, OC_MEMBER, VOLUNTEER
 from ..rows import among
-from ..state import OC_CONVENED, OC_ELECTED, OC_KIND_NONE
+from ..state import OC_CONVENED, OC_ELECTED, OC_FUNCTIONING, OC_KIND_NONE, OC_NONE
 from .elections import win_chance
 
 
@@ -165,7 +165,7 @@ def step(model) -> None:
     month.oc_revived = int(revived.size)
     month.oc_lapsed = int(lapsed.size)
     for c in lapsed.tolist():
-        model.set_owners_committee(c, OC_KIND_NONE)
+        set_owners_committee(model, c, OC_KIND_NONE)
         cp.oc_lapsed_month[c] = model.steps
         cp.oc_lapses[c] += 1
     for c in won.tolist():
@@ -180,8 +180,8 @@ def elect_members(model, compound: int, rng: np.random.Generator) -> None:
     p, cp, people = model.p, model.compounds, model.people
     c = int(cp.community[compound])
     if cp.oc_kind[compound] == OC_CONVENED:
-        model.set_owners_committee(compound, OC_KIND_NONE)
-    model.set_owners_committee(compound, OC_ELECTED)
+        set_owners_committee(model, compound, OC_KIND_NONE)
+    set_owners_committee(model, compound, OC_ELECTED)
     seats = model.seats_of(OC, compound)
     model.vacate(seats)
     trust = model.compound_trust("party")[compound : compound + 1]
@@ -196,16 +196,7 @@ def elect_members(model, compound: int, rng: np.random.Generator) -> None:
             candidate = branch.secretary
         elif role == OC_MEMBER and cadre >= 0 and cadre not in model.org_members(OC, compound):
             candidate, cadre = cadre, -1
-        owner = int(
-            model.new_people(
-                1,
-                VOLUNTEER,
-                c,
-                compound,
-                party=rng.random() < p["party_member_share"],
-                candidates=int(p["oc_member_candidates"]),
-            )[0]
-        )
+        owner = owner_candidate(model, c, compound, rng)
         winner = owner
         if candidate >= 0:
             chance = win_chance(
@@ -241,3 +232,76 @@ def coopt(model, rng: np.random.Generator) -> None:
                     party=rng.random() < p["party_member_share"],
                 ),
             )
+
+
+def set_owners_committee(model, compound: int, kind: int) -> None:
+    """Seat an owners' organisation of `kind` in `compound` — OC_ELECTED (an owners'
+    committee) or OC_CONVENED (a committee the street convened) — or dissolve the
+    sitting one (OC_KIND_NONE: its members leave their seats)."""
+    cp, off = model.compounds, model.world.node_offset
+    cp.oc_age[compound] = 0
+    agent = model.owners_committees.get(compound)
+    if kind == OC_KIND_NONE:
+        seats = model.seats_of(OC, compound)
+        for person in model.seats.holder[seats]:
+            if person >= 0:
+                model.people.allied_firm[person] = -1
+        model.vacate(seats)
+        if agent is not None:
+            agent.remove()
+            del model.owners_committees[compound]
+        cp.oc_kind[compound] = OC_KIND_NONE
+        cp.oc_state[compound] = OC_NONE
+        cp.oc_acted[compound] = False
+        cp.oc_effort[compound] = cp.oc_hours[compound] = 0.0
+        return
+    cls = OwnersCommittee if kind == OC_ELECTED else ConvenedCommittee
+    if agent is not None and type(agent) is not cls:
+        set_owners_committee(model, compound, OC_KIND_NONE)
+        agent = None
+    if agent is None:
+        model.owners_committees[compound] = cls(model, compound, off["owners_committee"] + compound)
+    cp.oc_kind[compound] = kind
+    cp.oc_state[compound] = OC_FUNCTIONING
+    cp.oc_last_active[compound] = model.steps
+
+
+def owner_candidate(model, community: int, compound: int, rng: np.random.Generator) -> int:
+    """A new owner of `compound` who stands for its committee: a party member with
+    probability `party_member_share` (drawn from `rng`), the most motivated of
+    `oc_member_candidates` owners who would."""
+    p = model.p
+    party = rng.random() < p["party_member_share"]
+    return int(
+        model.new_people(
+            1,
+            VOLUNTEER,
+            community,
+            compound,
+            party=party,
+            candidates=int(p["oc_member_candidates"]),
+        )[0]
+    )
+
+
+def initial_committee(model, compound: int, rng: np.random.Generator) -> None:
+    """An owners' committee in place at the start, with its members."""
+    p, cp = model.p, model.compounds
+    c = int(cp.community[compound])
+    set_owners_committee(model, compound, OC_ELECTED)
+    for s in model.seats_of(OC, compound).tolist():
+        role = model.seats.role[s]
+        holder = -1
+        cadre = rng.random() < p["initial_cadre_on_oc"]
+        if cadre and role == OC_CHAIR and compound in model.branches:
+            holder = model.branches[compound].secretary
+        elif (
+            cadre
+            and role == OC_MEMBER
+            and not any(model.is_cadre(h) for h in model.org_members(OC, compound))
+        ):
+            holder = model.two_committees_member(c, rng)
+        if holder < 0:
+            holder = owner_candidate(model, c, compound, rng)
+        model.fill(np.array([s]), np.array([holder]))
+    model.owners_committees[compound].take_stock()

@@ -26,13 +26,18 @@ with probability 1/`exit_patience` a month where the fee covers break-even.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import kernels
 from .. import types as T
 from ..agents.owners_committee import OwnersCommittee
+from ..agents.party_committee import set_joint_tie
 from ..agents.property_committee import PropertyCommittee
 from ..agents.property_firm import PropertyFirm
+from ..network import set_edge
+from ..people import OC
 from ..rows import among
 from ..state import OC_FUNCTIONING
 
@@ -150,7 +155,7 @@ def turnover(model) -> None:
     rng = model.streams["property"]
     leaving = PropertyFirm.leaving_all(model).tolist()  # as each firm in turn
     for c in leaving:
-        model.assign_firm(int(c), -1)
+        assign_firm(model, int(c), -1)
     model.month.firm_exits = len(leaving)
     vacant = np.flatnonzero(
         (cp.firm < 0) & (cp.management == T.CARETAKING) & (cp.fee >= p["firm_break_even_fee"])
@@ -160,5 +165,62 @@ def turnover(model) -> None:
     for c in found.tolist():
         firm = tender(model, c, -1)
         if firm >= 0:
-            model.assign_firm(c, firm)
+            assign_firm(model, c, firm)
             model.month.firm_entries += 1
+
+
+def collaborate(model, firm: int, community: int, present: bool) -> None:
+    """Add (or cut) the `collaboration` tie of `firm` with the RC of `community`: a firm
+    works with the RC of each community it serves."""
+    off = model.world.node_offset
+    set_edge(
+        model,
+        off["property_firm"] + firm,
+        off["residents_committee"] + community,
+        "collaboration",
+        present,
+    )
+
+
+def assign_firm(model, compound: int, firm: int) -> None:
+    """Give `compound` to `firm` (-1: the firm leaves and the street caretakes)."""
+    cp, off = model.compounds, model.world.node_offset
+    seat = off["owners_committee"] + compound
+    old = int(cp.firm[compound])
+    community = int(cp.community[compound])
+    if cp.convened[compound]:
+        set_joint_tie(model, compound, False)
+    if old >= 0:
+        model.firms.compounds[old] -= 1
+        model.firms.lost[old] += 1
+        for kind in ("contract", "supervision"):
+            set_edge(model, seat, off["property_firm"] + old, kind, False)
+        if not np.any(
+            (cp.firm == old) & (cp.community == community) & (np.arange(cp.n) != compound)
+        ):
+            collaborate(model, old, community, False)
+        for person in model.org_members(OC, compound):
+            if model.people.allied_firm[person] == old:
+                model.people.allied_firm[person] = -1
+    cp.firm[compound] = firm
+    cp.strikes[compound] = 0.0
+    cp.low_collection_months[compound] = 0
+    cp.changed_firm[compound] = True
+    if firm >= 0:
+        model.firms.compounds[firm] += 1
+        cp.management[compound] = T.FIRM
+        cp.effort[compound] = model.p["shirk_threshold"]
+        for kind in ("contract", "supervision"):
+            set_edge(model, seat, off["property_firm"] + firm, kind, True)
+        collaborate(model, firm, community, True)
+    else:
+        cp.management[compound] = T.CARETAKING
+
+
+def retender(model, compound: int, chooser: Any = None) -> None:
+    """Put `compound`'s contract out to tender (`chooser`, if given, picks among the
+    bidders: its owners' committee) and give it to the winner, if any."""
+    firm = tender(model, compound, int(model.compounds.firm[compound]), chooser)
+    if firm >= 0:
+        assign_firm(model, compound, firm)
+        model.month.retendered += 1

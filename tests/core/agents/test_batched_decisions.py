@@ -14,7 +14,7 @@ from sim.core.agents import (
     ResidentsCommittee,
     StreetOffice,
 )
-from sim.core.mechanisms import coordination
+from sim.core.mechanisms import coordination, property_management
 from sim.core.people import OC
 from tests.conftest import MEDIUM, small_model
 
@@ -129,7 +129,7 @@ def test_a_member_of_two_committees_is_decided_one_committee_at_a_time_only_if_o
         first, later = order[0], order[1]
         firm = int(m.compounds.firm[first])
         if same_firm != (m.compounds.firm[later] == firm):
-            m.assign_firm(later, firm if same_firm else (firm + 1) % m.firms.n)
+            property_management.assign_firm(m, later, firm if same_firm else (firm + 1) % m.firms.n)
         person = int(m.org_members(OC, first)[0])
         m.replace_in_seat(int(m.oc_seat_table[later][0]), person)
         m.people.allied_firm[m.org_members(OC, first)] = -1  # free on the first committee

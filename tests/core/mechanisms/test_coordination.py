@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from sim.core.agents import PartyCommittee
-from sim.core.mechanisms import coordination
+from sim.core.agents import PartyCommittee, party_committee
+from sim.core.mechanisms import coordination, property_management
 from sim.core.network import set_edge
 from sim.core.people import OC, RC_MEMBER
 from sim.core.state import OC_FUNCTIONING
@@ -83,9 +83,9 @@ def test_removing_a_convened_tie_lowers_mediation_where_it_was(monkeypatch):
                 dispute_quality=20.0,
             )
             target = int(np.flatnonzero(m.compounds.firm >= 0)[0])
-            m.set_joint_tie(target, True)
+            party_committee.set_joint_tie(m, target, True)
             if cut:
-                m.set_joint_tie(target, False)
+                party_committee.set_joint_tie(m, target, False)
             mediated = disputes = 0
             for _ in range(12):
                 m.step()
@@ -136,7 +136,7 @@ def test_moving_a_contract_changes_the_compound_and_both_firms():
     old = int(cp.firm[c])
     new = (old + 1) % firms.n
     before_old, before_new = firms.compounds[old], firms.compounds[new]
-    m.assign_firm(c, new)
+    property_management.assign_firm(m, c, new)
     off = m.world.node_offset
     assert m.network.has_edge(
         off["owners_committee"] + c, off["property_firm"] + new, key="contract"

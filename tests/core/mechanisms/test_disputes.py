@@ -63,7 +63,7 @@ def test_trust_and_coordination_raise_mediation_success():
 def test_a_lawsuit_counts_as_an_escalated_dispute():
     m = small_model(4, escalation_share=0.0)
     m.step()
-    m.sue_firm(0)
+    disputes.sue_firm(m, 0)
     disputes.step(m)
     c = int(m.compounds.community[0])
     assert m.communities.escalated[c] >= 1

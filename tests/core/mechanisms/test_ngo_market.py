@@ -14,7 +14,7 @@ def market(**kw):
     m = small_model(1, n_ngos=4, quality_noise_bid=0.0, ngo_max_contracts=50, **kw)
     m.step()  # budgets flow, so NGO pots hold money
     for c in range(m.communities.n):
-        m.set_ngo_contract(c, -1)
+        ngo_market.set_ngo_contract(m, c, -1)
     ngos = m.ngos
     ngos.alive[:] = True
     ngos.capability[:] = [0.9, 0.5, 0.3, 0.2]

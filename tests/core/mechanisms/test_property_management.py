@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core import types as T
-from sim.core.mechanisms import coordination, property_management
+from sim.core.mechanisms import coordination, owners_assembly, property_management
 from sim.core.state import OC_NONE
 from sim.experiments.stats import mean_ci
 from tests.conftest import MEDIUM, small_model
@@ -159,6 +159,6 @@ def _summaries(params: dict) -> list[float]:
 def test_committee_lapse_frees_its_seats():
     m = small_model(4, oc_initial_share=1.0)
     c = next(iter(m.owners_committees))
-    m.set_owners_committee(c, OC_NONE)
+    owners_assembly.set_owners_committee(m, c, OC_NONE)
     assert c not in m.owners_committees
     assert np.all(m.seats.holder[m.seats_of(3, c)] < 0)
