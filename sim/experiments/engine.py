@@ -157,8 +157,8 @@ def batch_sizes(n_runs: int, n_workers: int, size: int | None = None) -> list[in
     """Runs per task, in the order tasks are handed out. A given `size` is kept for every
     task (the last takes what is left), and so is `auto_batch_size` for one worker. With
     several, tasks are guided: `auto_batch_size` runs each while many remain, then shrinking
-    with what remains down to single runs (a fixed size leaves, on average, half a task's
-    runs to one worker at the end while the others wait)."""
+    with what remains down to single runs (with one size, a worker can be left with up to
+    a whole task's runs at the end while the others have nothing to do)."""
     largest = size or auto_batch_size(n_runs, n_workers)
     if size is not None or n_workers <= 1:  # one worker never waits for another
         return [min(largest, n_runs - k) for k in range(0, n_runs, largest)]
