@@ -22,6 +22,10 @@ a strike (strikes decay at `strike_decay`); the owners' committee responds (re-t
 sue, OwnersCommittee.respond). A firm leaves a compound where the fees collected stay below
 `firm_break_even_fee` (PropertyFirm.leaves); the street then caretakes, and finds a firm
 with probability 1/`exit_patience` a month where the fee covers break-even.
+
+Contracts. Giving a compound to a firm (`assign_firm`, after a tender or a re-tender) sets
+the network's `contract` and `supervision` ties of the compound's owners' seat to the firm
+and the firm's `collaboration` tie with the community's RC, and drops the old firm's.
 """
 
 from __future__ import annotations
