@@ -49,6 +49,7 @@ def group_payoffs(
     block_col,
     rows,
     cols,
+    indptr,
     cooperate,
     r,
     cost,
@@ -65,37 +66,41 @@ def group_payoffs(
         paid = invest (per individual) or invest * size
         pot = A @ per_group + per_group;  share = r * pot / size
         out = A @ share + share - paid
-    """
+
+    A group's size is its centre's degree + 1 (from the CSR's `indptr`). Each product is
+    summed block by block and written to its rows; the arithmetic around the products runs
+    in the rows' own order, in loops without look-ups that the compiler turns into vector
+    instructions (the same operations in the same order)."""
+    n = indptr.shape[0] - 1
     r_one = r.shape[0] == 1
     cost_one = cost.shape[0] == 1
     zero = np.float32(0.0)
-    nb = block_degree.shape[0]
-    for b in range(nb):
-        size = np.float32(block_degree[b] + 1)
-        for i in rows[block_row[b] : block_row[b + 1]]:
-            invest = (cost[0] if cost_one else cost[i]) if cooperate[i] else zero
-            per_group[i] = invest / size if per_individual else invest
-    for b in range(nb):
+    for i in range(n):
+        invest = (cost[0] if cost_one else cost[i]) if cooperate[i] else zero
+        size = np.float32(indptr[i + 1] - indptr[i] + 1)
+        per_group[i] = invest / size if per_individual else invest
+    _product(block_degree, block_row, block_col, rows, cols, per_group, acc, share)
+    for i in range(n):  # share = r * (A @ per_group + per_group) / size
+        size = np.float32(indptr[i + 1] - indptr[i] + 1)
+        share[i] = (r[0] if r_one else r[i]) * (share[i] + per_group[i]) / size
+    _product(block_degree, block_row, block_col, rows, cols, share, acc, out)
+    for i in range(n):  # out = (A @ share + share) - paid
+        invest = (cost[0] if cost_one else cost[i]) if cooperate[i] else zero
+        size = np.float32(indptr[i + 1] - indptr[i] + 1)
+        out[i] = (out[i] + share[i]) - (invest if per_individual else invest * size)
+
+
+@_jit
+def _product(block_degree, block_row, block_col, rows, cols, x, acc, out):
+    """out = A @ x for the unweighted graph regrouped by degree: each block's sums
+    (`_block_sums`), written to the block's rows."""
+    for b in range(block_degree.shape[0]):
         d = block_degree[b]
-        size = np.float32(d + 1)
         first = block_row[b]
         m = block_row[b + 1] - first
-        _block_sums(per_group, rows, cols, first, m, d, block_col[b], acc)
+        _block_sums(x, rows, cols, first, m, d, block_col[b], acc)
         for j in range(m):
-            i = rows[first + j]
-            pot = acc[j] + per_group[i]
-            share[i] = (r[0] if r_one else r[i]) * pot / size
-    for b in range(nb):
-        d = block_degree[b]
-        size = np.float32(d + 1)
-        first = block_row[b]
-        m = block_row[b + 1] - first
-        _block_sums(share, rows, cols, first, m, d, block_col[b], acc)
-        for j in range(m):
-            i = rows[first + j]
-            invest = (cost[0] if cost_one else cost[i]) if cooperate[i] else zero
-            paid = invest if per_individual else invest * size
-            out[i] = acc[j] + share[i] - paid
+            out[rows[first + j]] = acc[j]
 
 
 @_jit

@@ -202,6 +202,7 @@ def _compiled_payoffs(compiled, adj, cooperate, r, cost, per_individual: bool) -
         blocks.block_col,
         blocks.rows,
         blocks.cols,
+        adj.indptr,
         cooperate,
         kernels.as_vector(r, n, f32),
         kernels.as_vector(cost, n, f32),
