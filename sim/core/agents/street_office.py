@@ -75,6 +75,7 @@ class StreetOffice(GovernanceAgent):
         "receive_tasks": "receive_all",
         "push_tasks": "push_tasks_all",
         "devolve": "devolve_all",
+        "summon": "summon_all",
         "assess": "assess_all",
         "rate_departments": "rate_all",
     }
@@ -134,9 +135,12 @@ class StreetOffice(GovernanceAgent):
             p["seconded_street_share"],
         )
         hours = p["seconded_hours_per_street"] * share
-        seconded = np.zeros(st.n)
-        for k in range(int(count.max()) if count.size else 0):
-            seconded = np.where(count > k, seconded + hours, seconded)
+        # 0 + hours + hours + ..., once for each of its departments (a running sum: NumPy's
+        # accumulate adds left to right, as Python's sum)
+        width = int(count.max()) if count.size else 0
+        terms = np.zeros((st.n, width + 1))
+        terms[:, 1:] = hours[:, None]
+        seconded = np.cumsum(terms, axis=1)[np.arange(st.n), count]
         st.own_capacity[:] = p["street_task_capacity_per_1000"] * st.residents / 1000.0 + seconded
         on, off = _per_street(dp.on_list), _per_street(dp.off_list)
         dp.refused[:] = StreetOffice._refusal(model, on, off) * dp.off_list
@@ -393,6 +397,38 @@ class StreetOffice(GovernanceAgent):
             answered += a
         st.summons[s] = problems
         st.answered_share[s] = answered / problems
+
+    @staticmethod
+    def summon_all(model) -> None:
+        """`summon` of every street office: the problems of all streets counted at once,
+        then each street that summons, in turn, draws who is called and who answers as on
+        its own (the same draws in the same order)."""
+        m, st, dp, cp = model, model.streets, model.departments, model.compounds
+        dp.summons[:] = 0
+        dp.answered[:] = 0
+        st.summons[:] = 0.0
+        st.answered_share[:] = 0.0
+        ties = Ties.of(m)
+        calling = (m.levers.street("street_summons") != 0) & (ties.count > 0)
+        if not calling.any():
+            return
+        street = m.communities.street[cp.community]
+        problems = np.zeros(st.n, dtype=np.int64)
+        np.add.at(problems, street, cp.escalated + (cp.renovation_left > 0))
+        rng = m.streams["organisations"]
+        agents = m.department_agents
+        for s in np.flatnonzero(calling & (problems > 0)).tolist():
+            listed = ties.order[s, : ties.count[s]].tolist()
+            who = rng.integers(len(listed), size=int(problems[s]))
+            answered = 0
+            for k, d in enumerate(listed):
+                n = int(np.count_nonzero(who == k))
+                a = agents[d].answer(n, rng)
+                dp.summons[d, s] = n
+                dp.answered[d, s] = a
+                answered += a
+            st.summons[s] = problems[s]
+            st.answered_share[s] = answered / int(problems[s])
 
     def rate_departments(self) -> None:
         """Rate each tied department (0-1): lower for the burden of its duties the street

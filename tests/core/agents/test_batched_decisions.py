@@ -442,8 +442,8 @@ def _departments_and_streets(seed: int, cut: bool, **params):
 def test_departments_and_street_offices_decide_at_once_as_one_by_one(cut, weight):
     """A month of the line departments and the streets (§7.14) through the schedule's calls
     (batched) and each organisation in turn, bit for bit: pushing, receiving (access
-    lists, consulted secondments), keeping and pushing down, summons, ratings (mirror
-    bans), adapting, and the mirrored offices' hours; departments tied to every street
+    lists, consulted secondments), keeping and pushing down, summons (the same draws),
+    ratings (mirror bans), adapting, and the mirrored offices' hours; departments tied to every street
     (NumPy's pairwise sums), to seven, to none, and a street listing its departments out of
     order."""
     one, all_ = (
@@ -481,6 +481,7 @@ def test_departments_and_street_offices_decide_at_once_as_one_by_one(cut, weight
             assert a.tobytes() == b.tobytes(), f"{table}.{field}"
     in_turn = np.array([office.mirror_hours() for office in one.street_offices])
     assert StreetOffice.mirror_hours_all(all_).tobytes() == in_turn.tobytes()
+    assert one.streams["organisations"].random() == all_.streams["organisations"].random()
     dp, st = all_.departments, all_.streets
     assert (dp.refused > 0).any() and (dp.summons > 0).any() and (in_turn > 0).any()
     assert (st.answered_share[st.summons > 0] < 1).any()
