@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import types as T
+from .agents.street_office import StreetOffice
 from .mechanisms import elections
 from .people import (
     BRANCH_SECRETARY,
@@ -432,7 +433,7 @@ def district_outcomes(model) -> dict[str, float]:
         float(np.mean(1.0 / np.maximum(dp.responsiveness, 1e-3))) if dp.n else float("nan")
     )
     out["dept_rating"] = float(dp.rating.mean()) if dp.n else float("nan")
-    out["mirror_hours"] = float(np.mean([s.mirror_hours() for s in model.street_offices]))
+    out["mirror_hours"] = float(np.mean(StreetOffice.mirror_hours_all(model)))
     out["cadre_changes"] = float(mo.cadre_changes)
     out["promotions"] = float(mo.promotions)
     out["selection_top_rated_share"] = model.selections.top_rated_share()
@@ -645,7 +646,7 @@ def street_snapshot(model) -> dict[str, np.ndarray]:
         "summons": st.summons,
         "summons_answered_share": np.where(st.summons > 0, st.answered_share, np.nan),
         "dept_rating_given": rated,
-        "mirror_hours": np.array([s.mirror_hours() for s in model.street_offices]),
+        "mirror_hours": StreetOffice.mirror_hours_all(model),
         "cadre_changes": st.cadre_changes,
         "promotions": st.promotions,
         "owners_hours": st.owners_hours,

@@ -32,6 +32,22 @@ def test_a_plain_running_sum_would_not_do():
     assert np.array_equal(row_sums(values, np.ones_like(values, bool)), one_by_one)
 
 
+def test_rows_where_every_entry_counts_are_summed_as_numpy_sums_each_row():
+    """With every entry counted (NumPy's sum along the rows of a C-ordered copy), each row
+    sums as NumPy's sum of that row on its own, bit for bit, for every length from 0 to 300
+    (left to right, pairwise, blocks split in two), for a matrix stored by columns or as a
+    view, and for rows of negative zeros."""
+    rng = np.random.default_rng(13)
+    for n in range(301):
+        values = rng.standard_normal((5, n)) * 10.0 ** rng.uniform(-3, 6, (5, n))
+        each = np.array([row.sum() for row in values])
+        for v in (values, np.asfortranarray(values), np.hstack([values, values])[:, :n]):
+            assert row_sums(v, np.ones(v.shape, dtype=bool)).tobytes() == each.tobytes()
+    zeros = np.full((2, 3), -0.0)
+    assert row_sums(zeros, np.ones((2, 3), bool)).tobytes() == zeros.sum(axis=1).tobytes()
+    assert row_sums(zeros, np.ones((2, 3), bool)).tobytes() == np.array([0.0, 0.0]).tobytes()
+
+
 def test_runs_are_summed_as_numpy_sums_each_run_unlike_reduceat():
     """`segment_sums` of consecutive runs equals NumPy's sum of each run bit for bit, for
     runs left to right (up to 7) and pairwise (8 and more), and values of any magnitude;

@@ -33,6 +33,7 @@ import numpy as np
 from .. import types as T
 from ..people import DIRECTOR, SECRETARY
 from .base import GovernanceAgent, column
+from .street_office import StreetOffice
 
 PAPERWORK, MANAGEMENT, SERVICE = range(3)
 USES = ("paperwork", "management", "service")
@@ -95,10 +96,7 @@ class ResidentsCommittee(GovernanceAgent):
     def mirror_hours(model) -> np.ndarray:
         """Per community: RC hours spent this month on the departments' mirrored offices of
         its street (§7.14)."""
-        by_street = model.cache_month(
-            "mirror_hours",
-            lambda: np.array([office.mirror_hours() for office in model.street_offices]),
-        )
+        by_street = model.cache_month("mirror_hours", lambda: StreetOffice.mirror_hours_all(model))
         return by_street[model.communities.street]
 
     @staticmethod

@@ -35,9 +35,10 @@ import numpy as np
 
 from ..mechanisms import coordination, owners_assembly
 from ..people import BRANCH_SECRETARY, DIRECTOR, OC, OC_CHAIR, RC, RC_MEMBER, VOLUNTEER
-from ..rows import among, segment_sums
+from ..rows import among, row_sums, segment_sums
 from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
 from .base import GovernanceAgent, column
+from .department import Department, Ties
 
 
 class SelectionRecord:
@@ -70,7 +71,14 @@ class StreetOffice(GovernanceAgent):
 
     table = "streets"
     kind = "street_office"
-    BATCHED = {"assess": "assess_all", "devolve": "devolve_all"}
+    BATCHED = {
+        "receive_tasks": "receive_all",
+        "push_tasks": "push_tasks_all",
+        "devolve": "devolve_all",
+        "summon": "summon_all",
+        "assess": "assess_all",
+        "rate_departments": "rate_all",
+    }
 
     budget = column()
     retained = column()
@@ -113,6 +121,33 @@ class StreetOffice(GovernanceAgent):
         if dp.n == 0:
             st.task_hours[s] = self.task_inflow()
 
+    @staticmethod
+    def receive_all(model) -> None:
+        """`receive_tasks` of every street office at once, deciding as each in turn (each
+        writes only its own column of the departments' matrices): the seconded hours it
+        adds up one department after the other, its sums over the departments are NumPy's
+        of that column."""
+        p, st, dp, lv = model.p, model.streets, model.departments, model.levers
+        count = Ties.of(model).count
+        share = np.where(
+            lv.street("seconded_consultation") != 0,
+            p["consultation_weight"],
+            p["seconded_street_share"],
+        )
+        hours = p["seconded_hours_per_street"] * share
+        # 0 + hours + hours + ..., once for each of its departments (a running sum: NumPy's
+        # accumulate adds left to right, as Python's sum)
+        width = int(count.max()) if count.size else 0
+        terms = np.zeros((st.n, width + 1))
+        terms[:, 1:] = hours[:, None]
+        seconded = np.cumsum(terms, axis=1)[np.arange(st.n), count]
+        st.own_capacity[:] = p["street_task_capacity_per_1000"] * st.residents / 1000.0 + seconded
+        on, off = _per_street(dp.on_list), _per_street(dp.off_list)
+        dp.refused[:] = StreetOffice._refusal(model, on, off) * dp.off_list
+        st.task_hours[:] = on + off - _per_street(dp.refused)
+        if dp.n == 0:
+            st.task_hours[:] = p["admin_task_hours_per_1000"] * st.residents.astype(float) / 1000
+
     def task_inflow(self) -> float:
         """Administrative task hours arriving at the office this month without line
         departments to send them (`admin_task_hours_per_1000` per 1,000 residents)."""
@@ -134,6 +169,24 @@ class StreetOffice(GovernanceAgent):
         beyond = float(dp.on_list[:, s].sum()) + off - float(st.own_capacity[s])
         return p["access_refusal"] * min(max(beyond / off, 0.0), 1.0)
 
+    @staticmethod
+    def refusal_shares(model) -> np.ndarray:
+        """`refusal_share` of every street office."""
+        dp = model.departments
+        return StreetOffice._refusal(model, _per_street(dp.on_list), _per_street(dp.off_list))
+
+    @staticmethod
+    def _refusal(model, on: np.ndarray, off: np.ndarray) -> np.ndarray:
+        """`refusal_share` of every street office, given the hours on and off the list
+        that arrive at each."""
+        p = model.p
+        beyond = on + off - model.streets.own_capacity
+        ratio = np.divide(beyond, off, out=np.zeros_like(off), where=off > 0)
+        ratio = np.where(0.0 > ratio, 0.0, ratio)  # Python's max(ratio, 0.0) ...
+        ratio = np.where(1.0 < ratio, 1.0, ratio)  # ... and min(..., 1.0)
+        listed = (model.levers.street("access_list") != 0) & (off > 0)
+        return np.where(listed, p["access_refusal"] * ratio, 0.0)
+
     def push_tasks(self) -> None:
         """Keep tasks up to its own capacity (less the hours its owners' work takes this
         month); push the rest down in proportion to residents."""
@@ -151,6 +204,26 @@ class StreetOffice(GovernanceAgent):
         st.relabelled_hours[self.index] = relabelled
         st.pushed_hours[self.index] = pushed + relabelled
         st.kept_task_hours[self.index] = keep
+
+    @staticmethod
+    def push_tasks_all(model) -> None:
+        """`push_tasks` of every street office at once: each keeps and pushes only its own
+        tasks, to its own communities, so the order does not matter (head counts are whole
+        numbers, so their sums are exact)."""
+        st, cm = model.streets, model.communities
+        total = np.bincount(cm.street, weights=cm.residents, minlength=st.n)
+        share = cm.residents / np.maximum(total, 1)[cm.street]
+        arriving = st.task_hours.copy()
+        capacity = st.own_capacity - st.owners_hours
+        capacity = np.where(0.0 > capacity, 0.0, capacity)  # Python's max(capacity, 0.0)
+        keep = np.where(capacity < arriving, capacity, arriving)  # min(arriving, capacity)
+        pushed = arriving - keep
+        relabelled = st.relabel_due.copy()
+        cm.tasks_relabelled[:] = relabelled[cm.street] * share
+        cm.tasks_pushed[:] = (pushed + relabelled)[cm.street] * share
+        st.relabelled_hours[:] = relabelled
+        st.pushed_hours[:] = pushed + relabelled
+        st.kept_task_hours[:] = keep
 
     def take_back_refused(self) -> None:
         """Tasks its committees refused under the list: it does them and pays for them, and
@@ -232,8 +305,7 @@ class StreetOffice(GovernanceAgent):
         cm.in_grid[c] = w[1][at] * rest
         cm.in_ngo[c] = w[2][at] * rest
         cm.inflow[c] = cm.invested[c] + cm.in_block[c] + cm.in_grid[c] + cm.in_ngo[c]
-        offices = model.street_offices
-        has_departments = np.array([bool(len(offices[k].departments())) for k in s.tolist()])
+        has_departments = Ties.of(model).count[s] > 0
         projects = p["dept_budget_per_resident"] * st.residents[s] * has_departments
         street_hours = (
             (st.retained[s] + projects)
@@ -326,6 +398,38 @@ class StreetOffice(GovernanceAgent):
         st.summons[s] = problems
         st.answered_share[s] = answered / problems
 
+    @staticmethod
+    def summon_all(model) -> None:
+        """`summon` of every street office: the problems of all streets counted at once,
+        then each street that summons, in turn, draws who is called and who answers as on
+        its own (the same draws in the same order)."""
+        m, st, dp, cp = model, model.streets, model.departments, model.compounds
+        dp.summons[:] = 0
+        dp.answered[:] = 0
+        st.summons[:] = 0.0
+        st.answered_share[:] = 0.0
+        ties = Ties.of(m)
+        calling = (m.levers.street("street_summons") != 0) & (ties.count > 0)
+        if not calling.any():
+            return
+        street = m.communities.street[cp.community]
+        problems = np.zeros(st.n, dtype=np.int64)
+        np.add.at(problems, street, cp.escalated + (cp.renovation_left > 0))
+        rng = m.streams["organisations"]
+        agents = m.department_agents
+        for s in np.flatnonzero(calling & (problems > 0)).tolist():
+            listed = ties.order[s, : ties.count[s]].tolist()
+            who = rng.integers(len(listed), size=int(problems[s]))
+            answered = 0
+            for k, d in enumerate(listed):
+                n = int(np.count_nonzero(who == k))
+                a = agents[d].answer(n, rng)
+                dp.summons[d, s] = n
+                dp.answered[d, s] = a
+                answered += a
+            st.summons[s] = problems[s]
+            st.answered_share[s] = answered / int(problems[s])
+
     def rate_departments(self) -> None:
         """Rate each tied department (0-1): lower for the burden of its duties the street
         carries, for mirrored offices, and for summons it left unanswered."""
@@ -349,6 +453,39 @@ class StreetOffice(GovernanceAgent):
             unanswered = 1 - dp.answered[d, s] / summoned if summoned else 0.0
             dp.ratings[d, s] = 1.0 - (burden + mirrored + unanswered) / 3.0
 
+    @staticmethod
+    def rate_all(model) -> None:
+        """`rate_departments` of every street office at once, deciding as each in turn
+        (each writes only its own column of the departments' matrices, and only where it is
+        tied to the department)."""
+        p, st, dp, cm = model.p, model.streets, model.departments, model.communities
+        tied = Ties.of(model).tied
+        fair = st.own_capacity / max(dp.n, 1)
+        fair = np.where(1.0 > fair, 1.0, fair)  # Python's max(fair, 1.0)
+        refuse = StreetOffice.refusal_shares(model)
+        share = st.residents / max(st.residents.sum(), 1)
+        n_comm = np.bincount(cm.street, minlength=st.n)
+        ban = model.levers.street("mirror_ban") != 0
+        burden = (dp.off_list - dp.refused) / fair
+        burden = np.where(burden < 1.0, burden, 1.0)  # Python's min(1.0, burden)
+        load = Department.load_of(model)
+        full = load * (1 - p["dept_on_list_share"]) * share * (1 - refuse) / fair
+        full = np.where(full < 1.0, full, 1.0)
+        mirror = p["mirror_hours"] * n_comm / fair
+        mirror = np.where(mirror < 1.0, mirror, 1.0)
+        mirrored = np.where(ban, 0.0, dp.mirrors[:, None] * mirror)
+        summoned = dp.summons
+        asked = summoned != 0
+        unanswered = np.where(
+            asked,
+            1 - np.divide(dp.answered, summoned, out=np.zeros_like(summoned), where=asked),
+            0.0,
+        )
+        rating = 1.0 - (burden + mirrored + unanswered) / 3.0
+        dp.burden_if_all[:] = np.where(tied, full, dp.burden_if_all)
+        dp.mirror_burden[:] = np.where(tied, mirror, dp.mirror_burden)
+        dp.ratings[:] = np.where(tied, rating, dp.ratings)
+
     def mirror_hours(self) -> float:
         """RC hours a month each of its communities spends on departments' mirrored offices."""
         if self.model.levers.street("mirror_ban")[self.index]:
@@ -356,6 +493,15 @@ class StreetOffice(GovernanceAgent):
         dp = self.model.departments
         tied = [d.index for d in self.departments()]
         return self.model.p["mirror_hours"] * float(dp.mirrors[tied].sum())
+
+    @staticmethod
+    def mirror_hours_all(model) -> np.ndarray:
+        """`mirror_hours` of every street office: its departments' insistence summed in the
+        order it lists them, as NumPy's sum of each street's on its own (`row_sums`)."""
+        ties = Ties.of(model)
+        total = row_sums(model.departments.mirrors[ties.order], ties.listed)
+        ban = model.levers.street("mirror_ban") != 0
+        return np.where(ban, 0.0, model.p["mirror_hours"] * total)
 
     # --- cadres (§7.15) -----------------------------------------------------------------
     def selection_scores(self) -> np.ndarray:
@@ -583,3 +729,10 @@ class StreetOffice(GovernanceAgent):
         cp = self.model.compounds
         in_street = self.model.communities.street[cp.community] == self.index
         return int(np.count_nonzero(in_street & (cp.oc_state != OC_NONE)))
+
+
+def _per_street(matrix: np.ndarray) -> np.ndarray:
+    """Sum over departments of each street's column of a departments × streets matrix, as
+    NumPy's sum of that column on its own (the rows of the transposed matrix, C-ordered:
+    `row_sums` with every entry counted)."""
+    return np.ascontiguousarray(matrix.T).sum(axis=1)

@@ -8,6 +8,7 @@ import pytest
 
 from sim.core.agents import (
     NGO,
+    Department,
     OwnersCommittee,
     PartyBranch,
     PropertyFirm,
@@ -15,6 +16,7 @@ from sim.core.agents import (
     StreetOffice,
 )
 from sim.core.mechanisms import coordination, property_management
+from sim.core.network import set_edge
 from sim.core.people import OC
 from tests.conftest import MEDIUM, small_model
 
@@ -407,3 +409,81 @@ def test_streets_devolve_at_once_as_each_in_turn():
     _same(one, all_, "communities", *money)
     assert np.bincount(all_.communities.street).max() > 7
     assert (all_.communities.in_block > 0).all() and (all_.communities.in_grid > 0).any()
+
+
+def _departments_and_streets(seed: int, cut: bool, **params):
+    """A district of nine streets and eight departments, its levers differing by street, the
+    departments' insistence on mirrors and their acceptance drawn at random; with `cut`,
+    some ties are gone: department 0 reaches no street, department 1 seven,
+    street 8 no department, and street 4 lists department 3 last (its tie made again)."""
+    world = {**MEDIUM, "n_streets": 9, "communities_per_street": 2.0, "n_departments": 8}
+    m = small_model(seed, **world, **params)
+    off = m.world.node_offset
+    if cut:
+        for d, s in [(0, s) for s in range(9)] + [(1, 0), (1, 1)] + [(d, 8) for d in range(8)]:
+            set_edge(m, off["department"] + d, off["street_office"] + s, "hierarchy", False)
+        set_edge(m, off["department"] + 3, off["street_office"] + 4, "hierarchy", False)
+        set_edge(m, off["department"] + 3, off["street_office"] + 4, "hierarchy", True)
+    values = m.levers.values
+    values["access_list"][:] = [1, 0, 1, 1, 0, 1, 0, 1, 1]
+    values["mirror_ban"][:] = [0, 1, 0, 0, 0, 1, 0, 0, 0]
+    values["seconded_consultation"][:] = [1, 1, 0, 0, 1, 0, 1, 0, 0]
+    values["street_summons"][:] = [1, 1, 1, 0, 1, 1, 0, 1, 1]
+    values["third_party_evaluation"][:] = [0, 1, 0, 1, 0, 0, 1, 0, 1]
+    m.run_for(4)
+    rng = np.random.default_rng(1)  # departments that differ, so that order shows in sums
+    m.departments.mirrors[:] = rng.random(m.departments.n)
+    m.departments.acceptance[:] = rng.uniform(0.5, 1.0, m.departments.acceptance.shape)
+    return m
+
+
+@pytest.mark.parametrize("cut", [False, True])
+@pytest.mark.parametrize("weight", [0.0, 0.7])
+def test_departments_and_street_offices_decide_at_once_as_one_by_one(cut, weight):
+    """A month of the line departments and the streets (§7.14) through the schedule's calls
+    (batched) and each organisation in turn, bit for bit: pushing, receiving (access
+    lists, consulted secondments), keeping and pushing down, summons (the same draws),
+    ratings (mirror bans), adapting, and the mirrored offices' hours; departments tied to every street
+    (NumPy's pairwise sums), to seven, to none, and a street listing its departments out of
+    order."""
+    one, all_ = (
+        _departments_and_streets(3, cut, dept_rating_weight=weight, seconded_hours_per_street=5.0)
+        for _ in range(2)
+    )
+    in_turn = np.array([office.mirror_hours() for office in one.street_offices])
+    assert StreetOffice.mirror_hours_all(all_).tobytes() == in_turn.tobytes()
+    listed = [d.index for d in one.street_offices[4].departments()]
+    mirrors = one.departments.mirrors
+    # cut: the street's order of its departments changes the sum of their insistence
+    assert (mirrors[listed].sum() != mirrors[sorted(listed)].sum()) == cut
+    steps = [
+        (Department, "push", ("departments", "on_list", "off_list")),
+        (StreetOffice, "receive_tasks", ("streets", "own_capacity", "task_hours")),
+        (StreetOffice, "push_tasks", ("communities", "tasks_pushed", "tasks_relabelled")),
+        (StreetOffice, "devolve", ("communities", "inflow", "street_hours")),
+        (StreetOffice, "summon", ("streets", "summons", "answered_share")),
+        (StreetOffice, "rate_departments", ("departments", "burden_if_all", "mirror_burden")),
+        (Department, "adapt", ("departments", "acceptance", "push_intensity", "responsiveness")),
+    ]
+    for cls, method, (table, *fields) in steps:
+        for agent in one.agents_by_type[cls]:
+            getattr(agent, method)()
+        all_.do(cls, method)
+        for field in fields:
+            a, b = getattr(getattr(one, table), field), getattr(getattr(all_, table), field)
+            assert a.tobytes() == b.tobytes(), f"{method}: {table}.{field}"
+    for table, fields in {
+        "departments": ("refused", "ratings", "mirrors", "rating", "summons", "answered"),
+        "streets": ("pushed_hours", "relabelled_hours", "kept_task_hours", "devolved"),
+    }.items():
+        for field in fields:
+            a, b = getattr(getattr(one, table), field), getattr(getattr(all_, table), field)
+            assert a.tobytes() == b.tobytes(), f"{table}.{field}"
+    in_turn = np.array([office.mirror_hours() for office in one.street_offices])
+    assert StreetOffice.mirror_hours_all(all_).tobytes() == in_turn.tobytes()
+    assert one.streams["organisations"].random() == all_.streams["organisations"].random()
+    dp, st = all_.departments, all_.streets
+    assert (dp.refused > 0).any() and (dp.summons > 0).any() and (in_turn > 0).any()
+    assert (st.answered_share[st.summons > 0] < 1).any()
+    listed = [d.index for d in all_.street_offices[4].departments()]
+    assert (listed != sorted(listed)) == cut and (in_turn[8] == 0) == cut
