@@ -313,6 +313,24 @@ def test_who_is_below_a_rate_compiled_equals_numpy(dtype, threshold):
     assert np.array_equal(kernels.below(None, u, threshold), np.flatnonzero(u < threshold))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.integers(-50, 50), max_size=40, unique=True),
+    probes=st.lists(st.integers(-60, 60), min_size=1, max_size=20),
+)
+def test_key_search_compiled_equals_a_sorted_search(keys, probes):
+    """The compiled search of a sorted key array (chosen without branches) finds a key
+    exactly where NumPy's search does: empty and one-key arrays, keys at either end,
+    values outside the keys' range."""
+    from sim.core.rows import in_sorted
+
+    compiled = kernels._module()
+    keys = np.sort(np.array(keys, dtype=np.int64))
+    probes = np.array(probes + keys[:1].tolist() + keys[-1:].tolist(), dtype=np.int64)
+    found = [compiled._has_key(keys, int(value)) for value in probes]
+    assert found == in_sorted(probes, keys).tolist()
+
+
 def test_seat_conflicts_compiled_equal_numpy():
     """The check lost through each seat's holder, from the compiled loop and from NumPy, for
     every seat against the body it checks and against random bodies: direct and allied

@@ -395,9 +395,18 @@ def path_lengths(indptr, indices, weights, limit, source, target, out):
 
 @_jit
 def _has_key(keys, key):
-    """Whether the sorted array `keys` holds `key`."""
-    at = np.searchsorted(keys, key)
-    return at < keys.shape[0] and keys[at] == key
+    """Whether the sorted array `keys` of distinct values holds `key`: a binary search whose
+    steps choose without a branch (the keys a month looks up are new to the processor's
+    branch predictor)."""
+    size = keys.shape[0]
+    if size == 0:
+        return False
+    lo = 0
+    while size > 1:  # keys[lo] <= key, if any key is, and the last such key is in [lo, lo + size)
+        half = size >> 1
+        lo = lo + half if keys[lo + half] <= key else lo
+        size -= half
+    return keys[lo] == key
 
 
 @_jit
@@ -407,7 +416,7 @@ def seat_conflicts(
     holder,
     node,
     by_holder,
-    sorted_holder,
+    holder_start,
     xa_keys,
     allied_keys,
     n_nodes,
@@ -417,19 +426,17 @@ def seat_conflicts(
 ):
     """`coordination.seat_conflicts` after its caches: for each pair (seat_ids[k],
     supervised[k]), the largest loss (from 0) over the other seats of the seat's holder
-    (`by_holder`: filled seats sorted by holder, whose holders are `sorted_holder`): a seat
-    on another node tied to the seat's own by a cross-appointment edge (key min × n + max in
-    the sorted `xa_keys`) loses `direct_loss` if that node is the supervised one,
-    `ally_loss` if it is tied to it in `allied_keys`."""
+    (`by_holder`: filled seats sorted by holder, person h's at
+    holder_start[h]:holder_start[h + 1]): a seat on another node tied to the seat's own by a
+    cross-appointment edge (key min × n + max in the sorted `xa_keys`) loses `direct_loss`
+    if that node is the supervised one, `ally_loss` if it is tied to it in `allied_keys`."""
     for k in range(seat_ids.shape[0]):
         h = holder[seat_ids[k]]
         best = 0.0
         if h >= 0:
             own = node[seat_ids[k]]
             target = supervised[k]
-            lo = np.searchsorted(sorted_holder, h, side="left")
-            hi = np.searchsorted(sorted_holder, h, side="right")
-            for q in range(lo, hi):
+            for q in range(holder_start[h], holder_start[h + 1]):
                 other = node[by_holder[q]]
                 if other == own:
                     continue
