@@ -298,6 +298,45 @@ def test_coordination_compiled_equals_the_region_by_region_searches(monkeypatch)
     assert (out["compiled"] > model.p["coord_base"]).sum() > 20  # many pairs have a path
 
 
+def test_link_graph_compiled_equals_numpy():
+    """The graph of coordination links built by the compiled loop (shared links found from
+    each person's seats) equals NumPy's CSR of the standing and shared links bit for bit, in
+    a district where many people sit on several bodies, and in one where nobody does."""
+    from sim.core.mechanisms import coordination
+
+    pushes = dict(
+        xa_one_shoulder=1.0,
+        xa_two_committee_overlap=1.0,
+        xa_two_committee_member_on_oc=1.0,
+        oc_initial_share=1.0,
+        initial_cadre_on_oc=1.0,
+    )
+    shared = []
+    for params in (pushes, dict(initial_one_shoulder=0.0, initial_overlap=0.0)):
+        with kernels.using("numpy"):
+            model = GovernanceModel(rng=5, **WORLD, **params)
+            model.run_for(3)
+        n = model.network.number_of_nodes()
+        model.people.performance[: model.people.n] = np.random.default_rng(2).random(model.people.n)
+        links = zip(coordination.standing_links(model), coordination.shared_links(model))
+        numpy_ = coordination._link_rows(*(np.concatenate(pair) for pair in links), n)
+        order, start = coordination.seats_by_holder(model)
+        compiled = kernels._module().link_graph(
+            *coordination.standing_links(model),
+            order,
+            start,
+            model.seats.node,
+            model.people.performance,
+            float(model.p["coord_shared"]),
+            coordination.edge_keys(model, "cross_appointment"),
+            n,
+        )
+        for a, b in zip(numpy_, compiled):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        shared.append(coordination.shared_links(model)[0].size)
+    assert shared[0] > 20 and shared[1] == 0
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
     "threshold", [0.0, 0.1, 0.1000000001, np.float64(0.1), np.float32(0.1), 1.0]

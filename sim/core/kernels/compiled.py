@@ -304,6 +304,81 @@ def voting_chances(
 
 
 @_jit
+def link_graph(u, v, factor, by_holder, holder_start, node, performance, shared, xa_keys, n):
+    """`coordination._link_rows` of the standing links (u, v, factor) and the links of
+    `coordination.shared_links`, as (indptr, indices, data): the symmetric CSR over `n`
+    nodes, each row's columns sorted, each pair once with its largest factor. A shared link
+    joins two different nodes of one person's seats (`by_holder`, person h's at
+    holder_start[h]:holder_start[h + 1]) that a cross-appointment edge joins (key
+    min × n + max in the sorted `xa_keys`), with the factor `shared` × that person's
+    performance: the largest over a pair's people is that of its best performer, since a
+    product by the same positive number keeps the order of the numbers multiplied. The
+    entries are placed by column, then by row (two counting sorts, no comparisons), so each
+    row's columns come out sorted with a pair's duplicates side by side."""
+    n_people = holder_start.shape[0] - 1
+    n_shared = 0  # pairs of one person's seats: room for every shared link
+    for h in range(n_people):
+        seats = holder_start[h + 1] - holder_start[h]
+        n_shared += seats * (seats - 1) // 2
+    size = 2 * (u.shape[0] + n_shared)
+    row = np.empty(size, dtype=np.int64)
+    col = np.empty(size, dtype=np.int64)
+    val = np.empty(size)
+    m = 0
+    for k in range(u.shape[0]):  # every link both ways
+        row[m], col[m], val[m] = u[k], v[k], factor[k]
+        row[m + 1], col[m + 1], val[m + 1] = v[k], u[k], factor[k]
+        m += 2
+    for h in range(n_people):
+        for q in range(holder_start[h], holder_start[h + 1]):
+            a = node[by_holder[q]]
+            for r in range(q + 1, holder_start[h + 1]):
+                b = node[by_holder[r]]
+                if a != b and _has_key(xa_keys, min(a, b) * n + max(a, b)):
+                    f = shared * np.float64(performance[h])
+                    row[m], col[m], val[m] = a, b, f
+                    row[m + 1], col[m + 1], val[m + 1] = b, a, f
+                    m += 2
+    # by column, then (stably) by row: each row's entries in column order
+    start = np.zeros(n + 1, dtype=np.int64)
+    for k in range(m):
+        start[col[k] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    by_col = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        by_col[start[col[k]]] = k
+        start[col[k]] += 1
+    start[:] = 0
+    for k in range(m):
+        start[row[k] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    sorted_col = np.empty(m, dtype=np.int64)
+    sorted_val = np.empty(m)
+    for t in range(m):
+        k = by_col[t]
+        sorted_col[start[row[k]]], sorted_val[start[row[k]]] = col[k], val[k]
+        start[row[k]] += 1
+    # start[i] is now the end of row i; merge each row's duplicates, keeping the largest
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indices = np.empty(m, dtype=np.int64)
+    data = np.empty(m)
+    out = 0
+    lo = 0
+    for i in range(n):
+        for j in range(lo, start[i]):
+            if out > indptr[i] and indices[out - 1] == sorted_col[j]:
+                data[out - 1] = max(data[out - 1], sorted_val[j])
+            else:
+                indices[out], data[out] = sorted_col[j], sorted_val[j]
+                out += 1
+        indptr[i + 1] = out
+        lo = start[i]
+    return indptr, indices[:out].copy(), data[:out].copy()
+
+
+@_jit
 def path_lengths(indptr, indices, weights, limit, source, target, out):
     """out[k] = the length of the shortest path from source[k] to target[k] over the CSR
     graph (rows are out-links with positive `weights`), inf where it is longer than `limit`;

@@ -17,8 +17,10 @@ sources is searched within its region — the nodes closer than that limit to on
 (found by one multi-source search) — which gives the same distances as a search of the
 whole network, since every prefix of a path within the limit is within it too, at a cost
 that grows with the region rather than with the city. Where the compiled loops run
-(`sim.core.kernels`), one compiled search per source visits only the nodes within the limit
-and gives the same lengths bit for bit (`kernels.compiled.path_lengths`).
+(`sim.core.kernels`), one compiled loop builds the graph of links, finding the shared people
+from each person's seats (`kernels.compiled.link_graph`), and one compiled search per source
+visits only the nodes within the limit (`kernels.compiled.path_lengths`), with the same
+graph and lengths bit for bit.
 
 **Checks.** A supervising body's check on a supervised one (the owners' committee on its
 firm, the party committee on the RC's use of money, the property committee on firms) is
@@ -27,7 +29,8 @@ sits on the supervised body the check loses `conflict_direct`, and for one held 
 who sits on an ally of the supervised body (an organisation with a `collaboration` or
 `coordination` edge to it — an RC that works with the firm, a branch in a joint tie with it)
 it loses `conflict_ally`; chairs and secretaries weigh `CHAIR_WEIGHT` times a member. The
-result is the body's independence (0-1).
+result is the body's independence (0-1). Where the compiled loops run, the loss through each
+seat is found by one compiled loop (`kernels.compiled.seat_conflicts`).
 """
 
 from __future__ import annotations
@@ -135,11 +138,24 @@ def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.nda
     """Coordination of each (source, target) pair of network nodes, from its best path."""
     p = model.p
     n = model.network.number_of_nodes()
-    links = zip(standing_links(model), shared_links(model))
-    indptr, indices, factor = _link_rows(*(np.concatenate(pair) for pair in links), n)
+    compiled = kernels.active(model.residents.n)
+    if compiled is None:
+        links = zip(standing_links(model), shared_links(model))
+        indptr, indices, factor = _link_rows(*(np.concatenate(pair) for pair in links), n)
+    else:  # the shared links and the graph of all links as one compiled loop
+        order, start = seats_by_holder(model)
+        indptr, indices, factor = compiled.link_graph(
+            *standing_links(model),
+            order,
+            start,
+            model.seats.node,
+            model.people.performance,
+            float(p["coord_shared"]),
+            edge_keys(model, "cross_appointment"),
+            n,
+        )
     weight = -np.log(np.clip(factor, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
     limit = -np.log(max(p["coord_base"], 1e-9))
-    compiled = kernels.active(model.residents.n)
     if compiled is not None:  # the searches below as one compiled loop, source by source
         order = np.argsort(sources, kind="stable")
         lengths = np.empty(len(sources))
