@@ -337,6 +337,31 @@ def test_link_graph_compiled_equals_numpy():
     assert shared[0] > 20 and shared[1] == 0
 
 
+def test_loads_compiled_equal_numpy():
+    """Every person's load and performance from the compiled loop and from NumPy, bit for
+    bit: people on up to several seats, seats asking equal hours (the order of the sum
+    then follows the seats' order), vacant seats, people with no seat."""
+    from sim.core.mechanisms import workload
+
+    pushes = dict(xa_one_shoulder=1.0, xa_two_committee_overlap=1.0, initial_cadre_on_oc=1.0)
+    with kernels.using("numpy"):
+        model = GovernanceModel(rng=6, **WORLD, **pushes)
+        model.run_for(2)
+    rng = np.random.default_rng(3)
+    seats, people = model.seats, model.people
+    seats.effort[:] = rng.choice([0.0, 0.3, 1 / 3, 0.7, 1.0], seats.n)
+    people.extra_hours[: people.n] = rng.choice([0.0, 7.3, 40.0], people.n)
+    assert np.bincount(seats.holder[seats.holder >= 0]).max() >= 3
+    out = {}
+    for mode in ("numpy", "compiled"):
+        with kernels.using(mode):
+            workload.loads(model)
+        out[mode] = people.view("load").copy(), people.view("performance").copy()
+    for a, b in zip(out["numpy"], out["compiled"]):
+        assert a.tobytes() == b.tobytes()
+    assert (out["numpy"][1] < 1).any()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
     "threshold", [0.0, 0.1, 0.1000000001, np.float64(0.1), np.float32(0.1), 1.0]

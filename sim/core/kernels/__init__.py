@@ -17,8 +17,9 @@ passes over every resident are therefore also written as compiled loops (Numba,
   whole numbers, which NumPy adds through a cast to 64 bits);
 * the organisations' graph of coordination links (`link_graph`), their shortest
   coordination paths, searched source by source within the limit and until every target is
-  reached (`path_lengths`, which reproduces SciPy's Dijkstra), and the check lost through
-  each seat's holder (`seat_conflicts`).
+  reached (`path_lengths`, which reproduces SciPy's Dijkstra), the check lost through each
+  seat's holder (`seat_conflicts`), and every office-holder's load from their seats
+  (`loads`).
 
 Each compiled loop computes what the NumPy code beside it computes — the same random draws,
 made by NumPy in the same order, and the same float32 or float64 operations in the same

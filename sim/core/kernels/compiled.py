@@ -300,6 +300,47 @@ def voting_chances(
         mobilised[i] = party * a
 
 
+# ------------------------------------------------------------------ people's workload
+
+
+@_jit
+def loads(holder, asked, later, extra, hours, penalty, load, performance):
+    """`workload.loads` after the hours each seat asks (`asked`): person h's load is the sum,
+    in order and from 0, of the hours of h's seats (holder == h), the most demanding first
+    (ties in seat order) and every later one × `later`, plus h's `extra` hours, over h's
+    hours (at least 1e-9); performance is 1 / (1 + penalty × max(load − 1, 0)). The seats
+    are grouped by holder by a counting sort (each holder's in seat order), which is the
+    order NumPy's stable sort gives them."""
+    n = load.shape[0]
+    start = np.zeros(n + 1, dtype=np.int64)
+    for s in range(holder.shape[0]):
+        if holder[s] >= 0:
+            start[holder[s] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    seats = np.empty(start[n], dtype=np.int64)
+    fill = start[:n].copy()
+    for s in range(holder.shape[0]):
+        if holder[s] >= 0:
+            seats[fill[holder[s]]] = s
+            fill[holder[s]] += 1
+    for h in range(n):
+        lo, hi = start[h], start[h + 1]
+        for j in range(lo + 1, hi):  # a stable insertion sort, most demanding first
+            s = seats[j]
+            t = j
+            while t > lo and asked[seats[t - 1]] < asked[s]:
+                seats[t] = seats[t - 1]
+                t -= 1
+            seats[t] = s
+        total = 0.0
+        for j in range(lo, hi):
+            total += asked[seats[j]] if j == lo else asked[seats[j]] * later
+        total += extra[h]
+        load[h] = total / max(hours[h], 1e-9)
+        performance[h] = 1.0 / (1.0 + penalty * max(load[h] - 1.0, 0.0))
+
+
 # ------------------------------------------------------------------ coordination paths
 
 
