@@ -117,22 +117,23 @@ def leave(model) -> None:
     holds[leaving] = True
     held = np.flatnonzero(holds[seats.holder] & (seats.holder >= 0))
     held = held[np.argsort(seats.holder[held], kind="stable")]  # by person, then seat
-    ends = np.searchsorted(seats.holder[held], leaving, side="right")
-    for person, mine in zip(leaving.tolist(), np.split(held, ends[:-1])):
+    ends = np.searchsorted(seats.holder[held], leaving, side="right").tolist()
+    seat_list, org_list = held.tolist(), seats.org[held].tolist()
+    for person, lo, hi in zip(leaving.tolist(), [0] + ends[:-1], ends):
         model.month.resignations += 1
-        model.vacate(mine)
+        model.vacate(held[lo:hi])
         people.active[person] = False
-        org = seats.org[mine]
-        committees = mine[(org == PC) | (org == RC)]
+        mine = list(zip(seat_list[lo:hi], org_list[lo:hi]))
+        committees = np.array([s for s, org in mine if org in (PC, RC)], dtype=np.int64)
         if committees.size:
             c = int(seats.community[committees[0]])
             acting = model.new_people(1, CADRE, c, party=True)
             model.fill(committees, np.repeat(acting, committees.size))
-        for s in mine[seats.org[mine] == BRANCH].tolist():
+        for s in [s for s, org in mine if org == BRANCH]:
             c = int(seats.community[s])
             compound = int(seats.org_index[s])
             model.fill(np.array([s]), model.new_people(1, VOLUNTEER, c, compound, party=True))
-        for s in mine[seats.org[mine] == PMC].tolist():
+        for s in [s for s, org in mine if org == PMC]:
             c = int(seats.community[s])
             kind = PROFESSIONAL if people.kind[person] == PROFESSIONAL else VOLUNTEER
             model.fill(np.array([s]), model.new_people(1, kind, c))
