@@ -337,11 +337,35 @@ def test_link_graph_compiled_equals_numpy():
     assert shared[0] > 20 and shared[1] == 0
 
 
+def test_seats_by_holder_compiled_equal_numpy():
+    """The filled seats grouped by holder, from the compiled counting sort and from NumPy's
+    stable sort, and where each person's run starts: equal bit for bit, with vacant seats,
+    people on several seats and people on none."""
+    from sim.core.mechanisms import coordination
+
+    pushes = dict(xa_one_shoulder=1.0, xa_two_committee_overlap=1.0, initial_cadre_on_oc=1.0)
+    with kernels.using("numpy"):
+        model = GovernanceModel(rng=7, **WORLD, **pushes)
+        model.run_for(2)
+    model.vacate(np.flatnonzero(model.seats.holder >= 0)[::5])
+    out = {}
+    for mode in ("numpy", "compiled"):
+        model.cache.pop("seats_by_holder", None)
+        with kernels.using(mode):
+            out[mode] = coordination.seats_by_holder(model)
+    for a, b in zip(out["numpy"], out["compiled"]):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    order, start = out["compiled"]
+    assert order.size == (model.seats.holder >= 0).sum() and (np.diff(start) > 1).any()
+    assert (np.diff(start) == 0).any()
+
+
 def test_loads_compiled_equal_numpy():
     """Every person's load and performance from the compiled loop and from NumPy, bit for
     bit: people on up to several seats, seats asking equal hours (the order of the sum
     then follows the seats' order), vacant seats, people with no seat."""
-    from sim.core.mechanisms import workload
+    from sim.core.mechanisms import coordination, workload
+    from sim.core.people import CADRE
 
     pushes = dict(xa_one_shoulder=1.0, xa_two_committee_overlap=1.0, initial_cadre_on_oc=1.0)
     with kernels.using("numpy"):
@@ -352,6 +376,10 @@ def test_loads_compiled_equal_numpy():
     seats.effort[:] = rng.choice([0.0, 0.3, 1 / 3, 0.7, 1.0], seats.n)
     people.extra_hours[: people.n] = rng.choice([0.0, 7.3, 40.0], people.n)
     assert np.bincount(seats.holder[seats.holder >= 0]).max() >= 3
+    with kernels.using("compiled"):
+        coordination.seats_by_holder(model)  # cached for these seats, before ...
+    model.new_people(2, CADRE, 0)  # ... two people who hold no seat yet
+    people.extra_hours[people.n - 1] = 30.0
     out = {}
     for mode in ("numpy", "compiled"):
         with kernels.using(mode):

@@ -304,38 +304,47 @@ def voting_chances(
 
 
 @_jit
-def loads(holder, asked, later, extra, hours, penalty, load, performance):
-    """`workload.loads` after the hours each seat asks (`asked`): person h's load is the sum,
-    in order and from 0, of the hours of h's seats (holder == h), the most demanding first
-    (ties in seat order) and every later one × `later`, plus h's `extra` hours, over h's
-    hours (at least 1e-9); performance is 1 / (1 + penalty × max(load − 1, 0)). The seats
-    are grouped by holder by a counting sort (each holder's in seat order), which is the
-    order NumPy's stable sort gives them."""
-    n = load.shape[0]
-    start = np.zeros(n + 1, dtype=np.int64)
+def group_by_holder(holder, n_people):
+    """(order, start) of `coordination.seats_by_holder`: the filled seats grouped by holder
+    by a counting sort (each holder's in seat order, the order NumPy's stable sort gives),
+    person h's at order[start[h]:start[h + 1]]."""
+    start = np.zeros(n_people + 1, dtype=np.int64)
     for s in range(holder.shape[0]):
         if holder[s] >= 0:
             start[holder[s] + 1] += 1
-    for i in range(n):
+    for i in range(n_people):
         start[i + 1] += start[i]
-    seats = np.empty(start[n], dtype=np.int64)
-    fill = start[:n].copy()
+    order = np.empty(start[n_people], dtype=np.int64)
+    fill = start[:n_people].copy()
     for s in range(holder.shape[0]):
         if holder[s] >= 0:
-            seats[fill[holder[s]]] = s
+            order[fill[holder[s]]] = s
             fill[holder[s]] += 1
-    for h in range(n):
-        lo, hi = start[h], start[h + 1]
-        for j in range(lo + 1, hi):  # a stable insertion sort, most demanding first
-            s = seats[j]
+    return order, start
+
+
+@_jit
+def loads(by_holder, holder_start, asked, later, extra, hours, penalty, load, performance):
+    """`workload.loads` after the hours each seat asks (`asked`): person h's load is the sum,
+    in order and from 0, of the hours of h's seats (`by_holder`, h's at
+    holder_start[h]:holder_start[h + 1], in seat order), the most demanding first (ties in
+    seat order) and every later one × `later`, plus h's `extra` hours, over h's hours (at
+    least 1e-9); performance is 1 / (1 + penalty × max(load − 1, 0)). People after those
+    `holder_start` covers hold no seat."""
+    grouped = holder_start.shape[0] - 1
+    mine = np.empty(by_holder.shape[0], dtype=np.int64)
+    for h in range(load.shape[0]):
+        size = holder_start[h + 1] - holder_start[h] if h < grouped else 0
+        for j in range(size):  # a stable insertion sort, most demanding first
+            s = by_holder[holder_start[h] + j]
             t = j
-            while t > lo and asked[seats[t - 1]] < asked[s]:
-                seats[t] = seats[t - 1]
+            while t > 0 and asked[mine[t - 1]] < asked[s]:
+                mine[t] = mine[t - 1]
                 t -= 1
-            seats[t] = s
+            mine[t] = s
         total = 0.0
-        for j in range(lo, hi):
-            total += asked[seats[j]] if j == lo else asked[seats[j]] * later
+        for j in range(size):
+            total += asked[mine[j]] if j == 0 else asked[mine[j]] * later
         total += extra[h]
         load[h] = total / max(hours[h], 1e-9)
         performance[h] = 1.0 / (1.0 + penalty * max(load[h] - 1.0, 0.0))

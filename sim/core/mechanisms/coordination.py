@@ -209,7 +209,8 @@ def step(model) -> None:
     src.append(off["street_office"] + cm.street[cp.community[renovating]])
     dst.append(oc[renovating])
     values = path_coordination(model, np.concatenate(src), np.concatenate(dst))
-    parts = np.split(values, np.cumsum([len(s) for s in src])[:-1])
+    ends = np.cumsum([0] + [len(s) for s in src]).tolist()
+    parts = [values[a:b] for a, b in zip(ends[:-1], ends[1:])]
     cm.coordination = parts[0]
     with_oc, with_firm = parts[1], parts[2]
     cp.mediation_coordination = np.where(firm >= 0, 0.5 * (with_oc + with_firm), with_oc)
@@ -242,11 +243,15 @@ def seats_by_holder(model) -> tuple[np.ndarray, np.ndarray]:
     order[start[k]:start[k + 1]]); cached until seats change."""
     hit = model.cache.get("seats_by_holder")
     if hit is None or hit[0] != model.seats_version:
-        holder = model.seats.holder
-        filled = np.flatnonzero(holder >= 0)
-        order = filled[np.argsort(holder[filled], kind="stable")]
-        start = np.zeros(model.people.n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(holder[filled], minlength=model.people.n), out=start[1:])
+        holder, n = model.seats.holder, model.people.n
+        compiled = kernels.active(model.residents.n)
+        if compiled is not None:  # the lines below as one compiled loop
+            order, start = compiled.group_by_holder(holder, n)
+        else:
+            filled = np.flatnonzero(holder >= 0)
+            order = filled[np.argsort(holder[filled], kind="stable")]
+            start = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(holder[filled], minlength=n), out=start[1:])
         hit = (model.seats_version, order, start)
         model.cache["seats_by_holder"] = hit
     return hit[1], hit[2]

@@ -37,6 +37,7 @@ from ..people import (
     SECRETARY,
     VOLUNTEER,
 )
+from .coordination import seats_by_holder
 
 REFERENCE_RESIDENTS = 2000.0
 """Community size at which the leading seats ask their nominal hours."""
@@ -67,14 +68,15 @@ def step(model) -> None:
 def loads(model, hours: np.ndarray | None = None) -> None:
     """Every person's load and performance from the seats they hold (`hours`: this month's
     `seat_hours`, if already known). Where the compiled loops run, one loop
-    (`kernels.compiled.loads`) sums each person's seats in the order below."""
+    (`kernels.compiled.loads`) sums each person's seats in the order below, read from the
+    seats by holder that the month's checks and coordination read too."""
     p, seats, people = model.p, model.seats, model.people
     n = people.n
     hours = (seat_hours(model) if hours is None else hours) * seats.effort
     compiled = kernels.active(model.residents.n)
     if compiled is not None:
         compiled.loads(
-            seats.holder,
+            *seats_by_holder(model),
             hours,
             1 - p["seat_overlap_saving"],
             people.view("extra_hours") + people.view("setup_hours"),
