@@ -298,6 +298,98 @@ def test_coordination_compiled_equals_the_region_by_region_searches(monkeypatch)
     assert (out["compiled"] > model.p["coord_base"]).sum() > 20  # many pairs have a path
 
 
+def test_link_graph_compiled_equals_numpy():
+    """The graph of coordination links built by the compiled loop (shared links found from
+    each person's seats) equals NumPy's CSR of the standing and shared links bit for bit, in
+    a district where many people sit on several bodies, and in one where nobody does."""
+    from sim.core.mechanisms import coordination
+
+    pushes = dict(
+        xa_one_shoulder=1.0,
+        xa_two_committee_overlap=1.0,
+        xa_two_committee_member_on_oc=1.0,
+        oc_initial_share=1.0,
+        initial_cadre_on_oc=1.0,
+    )
+    shared = []
+    for params in (pushes, dict(initial_one_shoulder=0.0, initial_overlap=0.0)):
+        with kernels.using("numpy"):
+            model = GovernanceModel(rng=5, **WORLD, **params)
+            model.run_for(3)
+        n = model.network.number_of_nodes()
+        model.people.performance[: model.people.n] = np.random.default_rng(2).random(model.people.n)
+        links = zip(coordination.standing_links(model), coordination.shared_links(model))
+        numpy_ = coordination._link_rows(*(np.concatenate(pair) for pair in links), n)
+        order, start = coordination.seats_by_holder(model)
+        compiled = kernels._module().link_graph(
+            *coordination.standing_links(model),
+            order,
+            start,
+            model.seats.node,
+            model.people.performance,
+            float(model.p["coord_shared"]),
+            coordination.edge_keys(model, "cross_appointment"),
+            n,
+        )
+        for a, b in zip(numpy_, compiled):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        shared.append(coordination.shared_links(model)[0].size)
+    assert shared[0] > 20 and shared[1] == 0
+
+
+def test_seats_by_holder_compiled_equal_numpy():
+    """The filled seats grouped by holder, from the compiled counting sort and from NumPy's
+    stable sort, and where each person's run starts: equal bit for bit, with vacant seats,
+    people on several seats and people on none."""
+    from sim.core.mechanisms import coordination
+
+    pushes = dict(xa_one_shoulder=1.0, xa_two_committee_overlap=1.0, initial_cadre_on_oc=1.0)
+    with kernels.using("numpy"):
+        model = GovernanceModel(rng=7, **WORLD, **pushes)
+        model.run_for(2)
+    model.vacate(np.flatnonzero(model.seats.holder >= 0)[::5])
+    out = {}
+    for mode in ("numpy", "compiled"):
+        model.cache.pop("seats_by_holder", None)
+        with kernels.using(mode):
+            out[mode] = coordination.seats_by_holder(model)
+    for a, b in zip(out["numpy"], out["compiled"]):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    order, start = out["compiled"]
+    assert order.size == (model.seats.holder >= 0).sum() and (np.diff(start) > 1).any()
+    assert (np.diff(start) == 0).any()
+
+
+def test_loads_compiled_equal_numpy():
+    """Every person's load and performance from the compiled loop and from NumPy, bit for
+    bit: people on up to several seats, seats asking equal hours (the order of the sum
+    then follows the seats' order), vacant seats, people with no seat."""
+    from sim.core.mechanisms import coordination, workload
+    from sim.core.people import CADRE
+
+    pushes = dict(xa_one_shoulder=1.0, xa_two_committee_overlap=1.0, initial_cadre_on_oc=1.0)
+    with kernels.using("numpy"):
+        model = GovernanceModel(rng=6, **WORLD, **pushes)
+        model.run_for(2)
+    rng = np.random.default_rng(3)
+    seats, people = model.seats, model.people
+    seats.effort[:] = rng.choice([0.0, 0.3, 1 / 3, 0.7, 1.0], seats.n)
+    people.extra_hours[: people.n] = rng.choice([0.0, 7.3, 40.0], people.n)
+    assert np.bincount(seats.holder[seats.holder >= 0]).max() >= 3
+    with kernels.using("compiled"):
+        coordination.seats_by_holder(model)  # cached for these seats, before ...
+    model.new_people(2, CADRE, 0)  # ... two people who hold no seat yet
+    people.extra_hours[people.n - 1] = 30.0
+    out = {}
+    for mode in ("numpy", "compiled"):
+        with kernels.using(mode):
+            workload.loads(model)
+        out[mode] = people.view("load").copy(), people.view("performance").copy()
+    for a, b in zip(out["numpy"], out["compiled"]):
+        assert a.tobytes() == b.tobytes()
+    assert (out["numpy"][1] < 1).any()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
     "threshold", [0.0, 0.1, 0.1000000001, np.float64(0.1), np.float32(0.1), 1.0]
@@ -311,6 +403,24 @@ def test_who_is_below_a_rate_compiled_equals_numpy(dtype, threshold):
     compiled = kernels.active(10**9)
     assert np.array_equal(kernels.below(compiled, u, threshold), np.flatnonzero(u < threshold))
     assert np.array_equal(kernels.below(None, u, threshold), np.flatnonzero(u < threshold))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.integers(-50, 50), max_size=40, unique=True),
+    probes=st.lists(st.integers(-60, 60), min_size=1, max_size=20),
+)
+def test_key_search_compiled_equals_a_sorted_search(keys, probes):
+    """The compiled search of a sorted key array (chosen without branches) finds a key
+    exactly where NumPy's search does: empty and one-key arrays, keys at either end,
+    values outside the keys' range."""
+    from sim.core.rows import in_sorted
+
+    compiled = kernels._module()
+    keys = np.sort(np.array(keys, dtype=np.int64))
+    probes = np.array(probes + keys[:1].tolist() + keys[-1:].tolist(), dtype=np.int64)
+    found = [compiled._has_key(keys, int(value)) for value in probes]
+    assert found == in_sorted(probes, keys).tolist()
 
 
 def test_seat_conflicts_compiled_equal_numpy():

@@ -15,9 +15,11 @@ passes over every resident are therefore also written as compiled loops (Numba,
   (`allocate_services`) and owners' fee decisions after their draws (`pay_fees`);
 * residents counted per community or compound from a boolean array (`segment_counts`:
   whole numbers, which NumPy adds through a cast to 64 bits);
-* the organisations' shortest coordination paths, searched source by source within the
-  limit and until every target is reached (`path_lengths`, which reproduces SciPy's
-  Dijkstra), and the check lost through each seat's holder (`seat_conflicts`).
+* the organisations' graph of coordination links (`link_graph`), their shortest
+  coordination paths, searched source by source within the limit and until every target is
+  reached (`path_lengths`, which reproduces SciPy's Dijkstra), the check lost through each
+  seat's holder (`seat_conflicts`), the filled seats grouped by holder (`group_by_holder`),
+  and every office-holder's load from their seats (`loads`).
 
 Each compiled loop computes what the NumPy code beside it computes — the same random draws,
 made by NumPy in the same order, and the same float32 or float64 operations in the same

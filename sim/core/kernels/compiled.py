@@ -311,7 +311,132 @@ def voting_chances(
         mobilised[i] = party * a
 
 
+# ------------------------------------------------------------------ people's workload
+
+
+@_jit
+def group_by_holder(holder, n_people):
+    """(order, start) of `coordination.seats_by_holder`: the filled seats grouped by holder
+    by a counting sort (each holder's in seat order, the order NumPy's stable sort gives),
+    person h's at order[start[h]:start[h + 1]]."""
+    start = np.zeros(n_people + 1, dtype=np.int64)
+    for s in range(holder.shape[0]):
+        if holder[s] >= 0:
+            start[holder[s] + 1] += 1
+    for i in range(n_people):
+        start[i + 1] += start[i]
+    order = np.empty(start[n_people], dtype=np.int64)
+    fill = start[:n_people].copy()
+    for s in range(holder.shape[0]):
+        if holder[s] >= 0:
+            order[fill[holder[s]]] = s
+            fill[holder[s]] += 1
+    return order, start
+
+
+@_jit
+def loads(by_holder, holder_start, asked, later, extra, hours, penalty, load, performance):
+    """`workload.loads` after the hours each seat asks (`asked`): person h's load is the sum,
+    in order and from 0, of the hours of h's seats (`by_holder`, h's at
+    holder_start[h]:holder_start[h + 1], in seat order), the most demanding first (ties in
+    seat order) and every later one × `later`, plus h's `extra` hours, over h's hours (at
+    least 1e-9); performance is 1 / (1 + penalty × max(load − 1, 0)). People after those
+    `holder_start` covers hold no seat."""
+    grouped = holder_start.shape[0] - 1
+    mine = np.empty(by_holder.shape[0], dtype=np.int64)
+    for h in range(load.shape[0]):
+        size = holder_start[h + 1] - holder_start[h] if h < grouped else 0
+        for j in range(size):  # a stable insertion sort, most demanding first
+            s = by_holder[holder_start[h] + j]
+            t = j
+            while t > 0 and asked[mine[t - 1]] < asked[s]:
+                mine[t] = mine[t - 1]
+                t -= 1
+            mine[t] = s
+        total = 0.0
+        for j in range(size):
+            total += asked[mine[j]] if j == 0 else asked[mine[j]] * later
+        total += extra[h]
+        load[h] = total / max(hours[h], 1e-9)
+        performance[h] = 1.0 / (1.0 + penalty * max(load[h] - 1.0, 0.0))
+
+
 # ------------------------------------------------------------------ coordination paths
+
+
+@_jit
+def link_graph(u, v, factor, by_holder, holder_start, node, performance, shared, xa_keys, n):
+    """`coordination._link_rows` of the standing links (u, v, factor) and the links of
+    `coordination.shared_links`, as (indptr, indices, data): the symmetric CSR over `n`
+    nodes, each row's columns sorted, each pair once with its largest factor. A shared link
+    joins two different nodes of one person's seats (`by_holder`, person h's at
+    holder_start[h]:holder_start[h + 1]) that a cross-appointment edge joins (key
+    min × n + max in the sorted `xa_keys`), with the factor `shared` × that person's
+    performance: the largest over a pair's people is that of its best performer, since a
+    product by the same positive number keeps the order of the numbers multiplied. The
+    entries are placed by column, then by row (two counting sorts, no comparisons), so each
+    row's columns come out sorted with a pair's duplicates side by side."""
+    n_people = holder_start.shape[0] - 1
+    n_shared = 0  # pairs of one person's seats: room for every shared link
+    for h in range(n_people):
+        seats = holder_start[h + 1] - holder_start[h]
+        n_shared += seats * (seats - 1) // 2
+    size = 2 * (u.shape[0] + n_shared)
+    row = np.empty(size, dtype=np.int64)
+    col = np.empty(size, dtype=np.int64)
+    val = np.empty(size)
+    m = 0
+    for k in range(u.shape[0]):  # every link both ways
+        row[m], col[m], val[m] = u[k], v[k], factor[k]
+        row[m + 1], col[m + 1], val[m + 1] = v[k], u[k], factor[k]
+        m += 2
+    for h in range(n_people):
+        for q in range(holder_start[h], holder_start[h + 1]):
+            a = node[by_holder[q]]
+            for r in range(q + 1, holder_start[h + 1]):
+                b = node[by_holder[r]]
+                if a != b and _has_key(xa_keys, min(a, b) * n + max(a, b)):
+                    f = shared * np.float64(performance[h])
+                    row[m], col[m], val[m] = a, b, f
+                    row[m + 1], col[m + 1], val[m + 1] = b, a, f
+                    m += 2
+    # by column, then (stably) by row: each row's entries in column order
+    start = np.zeros(n + 1, dtype=np.int64)
+    for k in range(m):
+        start[col[k] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    by_col = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        by_col[start[col[k]]] = k
+        start[col[k]] += 1
+    start[:] = 0
+    for k in range(m):
+        start[row[k] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    sorted_col = np.empty(m, dtype=np.int64)
+    sorted_val = np.empty(m)
+    for t in range(m):
+        k = by_col[t]
+        sorted_col[start[row[k]]], sorted_val[start[row[k]]] = col[k], val[k]
+        start[row[k]] += 1
+    # start[i] is now the end of row i; merge each row's duplicates, keeping the largest
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indices = np.empty(m, dtype=np.int64)
+    data = np.empty(m)
+    out = 0
+    lo = 0
+    for i in range(n):
+        for j in range(lo, start[i]):
+            if out > indptr[i] and indices[out - 1] == sorted_col[j]:
+                data[out - 1] = max(data[out - 1], sorted_val[j])
+            else:
+                indices[out], data[out] = sorted_col[j], sorted_val[j]
+                out += 1
+        indptr[i + 1] = out
+        lo = start[i]
+    return indptr, indices[:out].copy(), data[:out].copy()
 
 
 @_jit
@@ -406,9 +531,18 @@ def path_lengths(indptr, indices, weights, limit, source, target, out):
 
 @_jit
 def _has_key(keys, key):
-    """Whether the sorted array `keys` holds `key`."""
-    at = np.searchsorted(keys, key)
-    return at < keys.shape[0] and keys[at] == key
+    """Whether the sorted array `keys` of distinct values holds `key`: a binary search whose
+    steps choose without a branch (the keys a month looks up are new to the processor's
+    branch predictor)."""
+    size = keys.shape[0]
+    if size == 0:
+        return False
+    lo = 0
+    while size > 1:  # keys[lo] <= key, if any key is, and the last such key is in [lo, lo + size)
+        half = size >> 1
+        lo = lo + half if keys[lo + half] <= key else lo
+        size -= half
+    return keys[lo] == key
 
 
 @_jit
@@ -418,7 +552,7 @@ def seat_conflicts(
     holder,
     node,
     by_holder,
-    sorted_holder,
+    holder_start,
     xa_keys,
     allied_keys,
     n_nodes,
@@ -428,19 +562,17 @@ def seat_conflicts(
 ):
     """`coordination.seat_conflicts` after its caches: for each pair (seat_ids[k],
     supervised[k]), the largest loss (from 0) over the other seats of the seat's holder
-    (`by_holder`: filled seats sorted by holder, whose holders are `sorted_holder`): a seat
-    on another node tied to the seat's own by a cross-appointment edge (key min × n + max in
-    the sorted `xa_keys`) loses `direct_loss` if that node is the supervised one,
-    `ally_loss` if it is tied to it in `allied_keys`."""
+    (`by_holder`: filled seats sorted by holder, person h's at
+    holder_start[h]:holder_start[h + 1]): a seat on another node tied to the seat's own by a
+    cross-appointment edge (key min × n + max in the sorted `xa_keys`) loses `direct_loss`
+    if that node is the supervised one, `ally_loss` if it is tied to it in `allied_keys`."""
     for k in range(seat_ids.shape[0]):
         h = holder[seat_ids[k]]
         best = 0.0
         if h >= 0:
             own = node[seat_ids[k]]
             target = supervised[k]
-            lo = np.searchsorted(sorted_holder, h, side="left")
-            hi = np.searchsorted(sorted_holder, h, side="right")
-            for q in range(lo, hi):
+            for q in range(holder_start[h], holder_start[h + 1]):
                 other = node[by_holder[q]]
                 if other == own:
                     continue

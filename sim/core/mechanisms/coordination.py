@@ -17,8 +17,10 @@ sources is searched within its region — the nodes closer than that limit to on
 (found by one multi-source search) — which gives the same distances as a search of the
 whole network, since every prefix of a path within the limit is within it too, at a cost
 that grows with the region rather than with the city. Where the compiled loops run
-(`sim.core.kernels`), one compiled search per source visits only the nodes within the limit
-and gives the same lengths bit for bit (`kernels.compiled.path_lengths`).
+(`sim.core.kernels`), one compiled loop builds the graph of links, finding the shared people
+from each person's seats (`kernels.compiled.link_graph`), and one compiled search per source
+visits only the nodes within the limit (`kernels.compiled.path_lengths`), with the same
+graph and lengths bit for bit.
 
 **Checks.** A supervising body's check on a supervised one (the owners' committee on its
 firm, the party committee on the RC's use of money, the property committee on firms) is
@@ -27,7 +29,8 @@ sits on the supervised body the check loses `conflict_direct`, and for one held 
 who sits on an ally of the supervised body (an organisation with a `collaboration` or
 `coordination` edge to it — an RC that works with the firm, a branch in a joint tie with it)
 it loses `conflict_ally`; chairs and secretaries weigh `CHAIR_WEIGHT` times a member. The
-result is the body's independence (0-1).
+result is the body's independence (0-1). Where the compiled loops run, the loss through each
+seat is found by one compiled loop (`kernels.compiled.seat_conflicts`).
 """
 
 from __future__ import annotations
@@ -135,11 +138,24 @@ def path_coordination(model, sources: np.ndarray, targets: np.ndarray) -> np.nda
     """Coordination of each (source, target) pair of network nodes, from its best path."""
     p = model.p
     n = model.network.number_of_nodes()
-    links = zip(standing_links(model), shared_links(model))
-    indptr, indices, factor = _link_rows(*(np.concatenate(pair) for pair in links), n)
+    compiled = kernels.active(model.residents.n)
+    if compiled is None:
+        links = zip(standing_links(model), shared_links(model))
+        indptr, indices, factor = _link_rows(*(np.concatenate(pair) for pair in links), n)
+    else:  # the shared links and the graph of all links as one compiled loop
+        order, start = seats_by_holder(model)
+        indptr, indices, factor = compiled.link_graph(
+            *standing_links(model),
+            order,
+            start,
+            model.seats.node,
+            model.people.performance,
+            float(p["coord_shared"]),
+            edge_keys(model, "cross_appointment"),
+            n,
+        )
     weight = -np.log(np.clip(factor, 1e-9, 1.0)) + 1e-12  # 0 would read as no edge
     limit = -np.log(max(p["coord_base"], 1e-9))
-    compiled = kernels.active(model.residents.n)
     if compiled is not None:  # the searches below as one compiled loop, source by source
         order = np.argsort(sources, kind="stable")
         lengths = np.empty(len(sources))
@@ -193,7 +209,8 @@ def step(model) -> None:
     src.append(off["street_office"] + cm.street[cp.community[renovating]])
     dst.append(oc[renovating])
     values = path_coordination(model, np.concatenate(src), np.concatenate(dst))
-    parts = np.split(values, np.cumsum([len(s) for s in src])[:-1])
+    ends = np.cumsum([0] + [len(s) for s in src]).tolist()
+    parts = [values[a:b] for a, b in zip(ends[:-1], ends[1:])]
     cm.coordination = parts[0]
     with_oc, with_firm = parts[1], parts[2]
     cp.mediation_coordination = np.where(firm >= 0, 0.5 * (with_oc + with_firm), with_oc)
@@ -220,19 +237,33 @@ def member_independence(model, people: np.ndarray, compound: int | np.ndarray) -
     return np.clip(1.0 - np.where(sits.any(axis=-1), conflict, 0.0), 0.0, 1.0)
 
 
+def seats_by_holder(model) -> tuple[np.ndarray, np.ndarray]:
+    """(order, start): the filled seats sorted by holder (each holder's in seat order), and
+    where each person's run of seats starts in `order` (person k's seats are
+    order[start[k]:start[k + 1]]); cached until seats change."""
+    hit = model.cache.get("seats_by_holder")
+    if hit is None or hit[0] != model.seats_version:
+        holder, n = model.seats.holder, model.people.n
+        compiled = kernels.active(model.residents.n)
+        if compiled is not None:  # the lines below as one compiled loop
+            order, start = compiled.group_by_holder(holder, n)
+        else:
+            filled = np.flatnonzero(holder >= 0)
+            order = filled[np.argsort(holder[filled], kind="stable")]
+            start = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(holder[filled], minlength=n), out=start[1:])
+        hit = (model.seats_version, order, start)
+        model.cache["seats_by_holder"] = hit
+    return hit[1], hit[2]
+
+
 def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.ndarray:
     """For each pair (seat, supervised node): the check lost through that seat's holder —
     `conflict_direct` if they also sit on the supervised body, `conflict_ally` if they sit
     on an ally of it, else 0 (vacant seats lose nothing). Vectorised over all pairs."""
     p, seats = model.p, model.seats
     out = np.zeros(len(seat_ids))
-    hit = model.cache.get("seats_by_holder")  # the filled seats sorted by holder
-    if hit is None or hit[0] != model.seats_version:
-        filled = np.flatnonzero(seats.holder >= 0)
-        order = filled[np.argsort(seats.holder[filled], kind="stable")]
-        hit = (model.seats_version, order, seats.holder[order])
-        model.cache["seats_by_holder"] = hit
-    _, order, sorted_h = hit
+    order, start = seats_by_holder(model)
     n = max(model.network.number_of_nodes(), 1)
     hit = model.cache.get("allied_keys")
     if hit is None or hit[0] != model.ties_version:
@@ -248,7 +279,7 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
             seats.holder,
             seats.node,
             order,
-            sorted_h,
+            start,
             edge_keys(model, "cross_appointment"),
             allied_keys,
             n,
@@ -258,9 +289,8 @@ def seat_conflicts(model, seat_ids: np.ndarray, supervised: np.ndarray) -> np.nd
         )
         return out
     holder = seats.holder[seat_ids]
-    lo = np.searchsorted(sorted_h, holder, side="left")
-    hi = np.searchsorted(sorted_h, holder, side="right")
-    count = np.where(holder >= 0, hi - lo, 0)
+    lo = start[np.maximum(holder, 0)]
+    count = np.where(holder >= 0, start[np.maximum(holder, 0) + 1] - lo, 0)
     if count.sum() == 0:
         return out
     pair = np.repeat(np.arange(len(seat_ids)), count)  # one row per (pair, holder's seat)
@@ -284,19 +314,69 @@ def independences(
     """Independence (0-1) of each body in its check, from its seats (`bodies[k]` owns
     `seat_ids[k]`, whose holder's other seats cost the check `lost[k]`, from
     `seat_conflicts`); chairs and secretaries weigh `CHAIR_WEIGHT`."""
-    seats = model.seats
-    role = seats.role[seat_ids]
-    weight = np.where((role == OC_CHAIR) | (role == SECRETARY), CHAIR_WEIGHT, 1.0)
-    weight = weight * (seats.holder[seat_ids] >= 0)
+    weight = _check_seats(model).weight[seat_ids] * (model.seats.holder[seat_ids] >= 0)
     w = np.bincount(bodies, weights=weight, minlength=n_bodies)
     loss = np.bincount(bodies, weights=lost * weight, minlength=n_bodies)
     return np.where(w > 0, np.maximum(1.0 - loss / np.maximum(w, 1e-12), 0.0), 1.0)
 
 
+class CheckSeats:
+    """The seats of the three kinds of check, from the seat table (fixed for a model's
+    life): the party committee's seats with their communities and the RC nodes they check,
+    the owners' committees' seats with their compounds, the property committees' seats
+    grouped by community, and each seat's weight in a check."""
+
+    def __init__(self, model) -> None:
+        seats, off = model.seats, model.world.node_offset
+        self.pc = np.flatnonzero(seats.org == PC)
+        self.pc_body = seats.org_index[self.pc]
+        self.rc_node = off["residents_committee"] + self.pc_body
+        self.oc = np.flatnonzero(seats.org == OC)
+        self.oc_compound = seats.org_index[self.oc]
+        pmc = np.flatnonzero(seats.org == PMC)  # by community, each community's in seat order
+        self.pmc = pmc[np.argsort(seats.org_index[pmc], kind="stable")]
+        n_communities = model.communities.n
+        self.pmc_count = np.bincount(seats.org_index[pmc], minlength=n_communities)
+        self.pmc_start = np.cumsum(self.pmc_count) - self.pmc_count
+        chair = (seats.role == OC_CHAIR) | (seats.role == SECRETARY)
+        self.weight = np.where(chair, CHAIR_WEIGHT, 1.0)
+
+
+def _check_seats(model) -> CheckSeats:
+    """`CheckSeats` of the model's seat table (built once)."""
+    hit = model.cache.get("check_seats")
+    if hit is None or hit[0] is not model.seats:
+        hit = (model.seats, CheckSeats(model))
+        model.cache["check_seats"] = hit
+    return hit[1]
+
+
+def _supervision(model, fixed: CheckSeats) -> tuple[np.ndarray, np.ndarray]:
+    """(per community: does its party committee hold a supervision tie to its RC; per
+    compound: does its community's property committee hold one to its owners' committee),
+    cached until a supervision edge changes."""
+    version = model.edge_versions.get("supervision", 0)
+    hit = model.cache.get("supervised")
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    cm, cp, seats, off = model.communities, model.compounds, model.seats, model.world.node_offset
+    u = np.concatenate((seats.node[fixed.pc], off["property_committee"] + cp.community))
+    v = np.concatenate((fixed.rc_node, off["owners_committee"] + np.arange(cp.n)))
+    tied = has_edges(model, "supervision", u, v)
+    checked = tied[: fixed.pc.size]
+    # a party committee checks its RC if any of its seats' nodes holds the tie
+    pc_on = np.bincount(fixed.pc_body, weights=checked, minlength=cm.n) > 0
+    out = pc_on, tied[fixed.pc.size :]
+    model.cache["supervised"] = (version, out)
+    return out
+
+
 def checks(model) -> None:
     """Independence of every check this month: the party committee's on the RC, each owners'
     committee's on its firm, each property committee's on each firm it watches. The seats
-    of all three kinds of check are weighed in one pass (`seat_conflicts` per pair)."""
+    of all three kinds of check are weighed in one pass (`seat_conflicts` per pair), and
+    their bodies' independences in one more (`independences`, the bodies of each kind
+    numbered after those of the kinds before)."""
     ev = model.edge_versions
     stamp = (
         model.seats_version,
@@ -309,48 +389,32 @@ def checks(model) -> None:
         return
     model.cache["checks"] = stamp
     cm, cp, seats, off = model.communities, model.compounds, model.seats, model.world.node_offset
+    fixed = _check_seats(model)
+    pc_on, pmc_supervises = _supervision(model, fixed)
+    formed = (cp.oc_state != OC_NONE) & (cp.firm >= 0)
     # the party committee on the RC
-    pc = np.flatnonzero(seats.org == PC)
-    pc_body = seats.org_index[pc]
-    rc_node = off["residents_committee"] + pc_body
+    pc, pc_body = fixed.pc, fixed.pc_body
     # each formed owners' committee on its firm
-    oc = np.flatnonzero(seats.org == OC)
-    compound = seats.org_index[oc]
-    watched = (cp.oc_state[compound] != OC_NONE) & (cp.firm[compound] >= 0)
-    oc, compound = oc[watched], compound[watched]
+    watched = formed[fixed.oc_compound]
+    oc, compound = fixed.oc[watched], fixed.oc_compound[watched]
     firm_node = off["property_firm"] + cp.firm[compound]
     # each property committee on the firms of the compounds it watches
-    watched_compounds = np.flatnonzero(
-        cm.pmc[cp.community]
-        & (cp.firm >= 0)
-        & has_edges(
-            model,
-            "supervision",
-            off["property_committee"] + cp.community,
-            off["owners_committee"] + np.arange(cp.n),
-        )
-    )
-    seat_lists = [model.seat_index[(PMC, int(cp.community[j]))] for j in watched_compounds]
-    pmc_body = np.repeat(watched_compounds, [len(s) for s in seat_lists])
-    pmc = np.concatenate(seat_lists) if seat_lists else np.zeros(0, dtype=np.int64)
+    watched_compounds = np.flatnonzero(cm.pmc[cp.community] & (cp.firm >= 0) & pmc_supervises)
+    count = fixed.pmc_count[cp.community[watched_compounds]]
+    pmc_body = np.repeat(watched_compounds, count)
+    first = fixed.pmc_start[cp.community[watched_compounds]] - (np.cumsum(count) - count)
+    pmc = fixed.pmc[np.repeat(first, count) + np.arange(pmc_body.size)]
     pmc_target = off["property_firm"] + cp.firm[pmc_body]
 
-    lost = seat_conflicts(model, np.r_[pc, oc, pmc], np.r_[rc_node, firm_node, pmc_target])
-    pc_lost, oc_lost, pmc_lost = np.split(lost, [pc.size, pc.size + oc.size])
-
-    checked = has_edges(model, "supervision", seats.node[pc], rc_node)
-    independence = independences(model, pc_body, pc, pc_lost, cm.n)
+    ends = (pc.size, pc.size + oc.size)
+    seat_ids = np.concatenate((pc, oc, pmc))
+    lost = seat_conflicts(model, seat_ids, np.concatenate((fixed.rc_node, firm_node, pmc_target)))
+    bodies = np.concatenate((pc_body, cm.n + compound, cm.n + cp.n + pmc_body))
+    independence = independences(model, bodies, seat_ids, lost, cm.n + 2 * cp.n)
     # a party committee without its supervision tie to the RC does not check it at all
-    on = np.bincount(pc_body, weights=checked, minlength=cm.n) > 0
-    cm.oversight = np.where(on, independence, 0.0)
+    cm.oversight = np.where(pc_on, independence[: cm.n], 0.0)
     model.seat_conflict = np.zeros(seats.n)
-    model.seat_conflict[oc] = oc_lost
-    independence = independences(model, compound, oc, oc_lost, cp.n)
-    formed = (cp.oc_state != OC_NONE) & (cp.firm >= 0)
-    cp.independence = np.where(formed, independence, 1.0)
-    pmc_independence = np.ones(cp.n)
-    if watched_compounds.size:
-        pmc_independence[watched_compounds] = independences(model, pmc_body, pmc, pmc_lost, cp.n)[
-            watched_compounds
-        ]
-    model.pmc_independence = pmc_independence
+    model.seat_conflict[oc] = lost[ends[0] : ends[1]]
+    cp.independence = np.where(formed, independence[cm.n : cm.n + cp.n], 1.0)
+    model.pmc_independence = np.ones(cp.n)
+    model.pmc_independence[watched_compounds] = independence[cm.n + cp.n :][watched_compounds]

@@ -7,7 +7,9 @@ chooses to give (its effort, OwnersCommittee.choose_efforts); every seat after t
 demanding one saves `seat_overlap_saving` of its hours through joint meetings — plus hours
 asked beyond seats (a secretary's convening; setting up branches, felt the month after), over
 the hours the person can give. Performance in
-every seat is 1 / (1 + `overload_penalty` × max(0, load − 1)).
+every seat is 1 / (1 + `overload_penalty` × max(0, load − 1)). Where the compiled loops run
+(`sim.core.kernels`), the loads are summed by one compiled loop in the same order
+(`kernels.compiled.loads`).
 
 People leave: each month an office-holder leaves all seats with probability
 `resign_rate_cadre` (cadres, professionals) or `resign_rate_volunteer` (volunteers) ×
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..people import (
     BRANCH,
     CADRE,
@@ -34,6 +37,7 @@ from ..people import (
     SECRETARY,
     VOLUNTEER,
 )
+from .coordination import seats_by_holder
 
 REFERENCE_RESIDENTS = 2000.0
 """Community size at which the leading seats ask their nominal hours."""
@@ -53,18 +57,35 @@ def month_seat_hours(model) -> np.ndarray:
 
 
 def step(model) -> None:
-    loads(model)
+    hours = seat_hours(model)  # the same before and after people leave
+    loads(model, hours)
     leave(model)
-    loads(model)
+    loads(model, hours)
     aggregate(model)
     model.people.setup_hours[:] = 0.0  # last month's one-off work is now felt and done
 
 
-def loads(model) -> None:
-    """Every person's load and performance from the seats they hold."""
+def loads(model, hours: np.ndarray | None = None) -> None:
+    """Every person's load and performance from the seats they hold (`hours`: this month's
+    `seat_hours`, if already known). Where the compiled loops run, one loop
+    (`kernels.compiled.loads`) sums each person's seats in the order below, read from the
+    seats by holder that the month's checks and coordination read too."""
     p, seats, people = model.p, model.seats, model.people
     n = people.n
-    hours = seat_hours(model) * seats.effort
+    hours = (seat_hours(model) if hours is None else hours) * seats.effort
+    compiled = kernels.active(model.residents.n)
+    if compiled is not None:
+        compiled.loads(
+            *seats_by_holder(model),
+            hours,
+            1 - p["seat_overlap_saving"],
+            people.view("extra_hours") + people.view("setup_hours"),
+            people.view("hours"),
+            float(p["overload_penalty"]),
+            people.view("load"),
+            people.view("performance"),
+        )
+        return
     filled = np.flatnonzero(seats.holder >= 0)
     h, asked = seats.holder[filled], hours[filled]
     order = np.lexsort((-asked, h))  # per person, the most demanding seat first
@@ -98,22 +119,23 @@ def leave(model) -> None:
     holds[leaving] = True
     held = np.flatnonzero(holds[seats.holder] & (seats.holder >= 0))
     held = held[np.argsort(seats.holder[held], kind="stable")]  # by person, then seat
-    ends = np.searchsorted(seats.holder[held], leaving, side="right")
-    for person, mine in zip(leaving.tolist(), np.split(held, ends[:-1])):
+    ends = np.searchsorted(seats.holder[held], leaving, side="right").tolist()
+    seat_list, org_list = held.tolist(), seats.org[held].tolist()
+    for person, lo, hi in zip(leaving.tolist(), [0] + ends[:-1], ends):
         model.month.resignations += 1
-        model.vacate(mine)
+        model.vacate(held[lo:hi])
         people.active[person] = False
-        org = seats.org[mine]
-        committees = mine[(org == PC) | (org == RC)]
+        mine = list(zip(seat_list[lo:hi], org_list[lo:hi]))
+        committees = np.array([s for s, org in mine if org in (PC, RC)], dtype=np.int64)
         if committees.size:
             c = int(seats.community[committees[0]])
             acting = model.new_people(1, CADRE, c, party=True)
             model.fill(committees, np.repeat(acting, committees.size))
-        for s in mine[seats.org[mine] == BRANCH].tolist():
+        for s in [s for s, org in mine if org == BRANCH]:
             c = int(seats.community[s])
             compound = int(seats.org_index[s])
             model.fill(np.array([s]), model.new_people(1, VOLUNTEER, c, compound, party=True))
-        for s in mine[seats.org[mine] == PMC].tolist():
+        for s in [s for s, org in mine if org == PMC]:
             c = int(seats.community[s])
             kind = PROFESSIONAL if people.kind[person] == PROFESSIONAL else VOLUNTEER
             model.fill(np.array([s]), model.new_people(1, kind, c))

@@ -6,9 +6,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.core.agents import PartyCommittee, party_committee
+from sim.core.agents.property_committee import convene_property_committee
 from sim.core.mechanisms import coordination, property_management
 from sim.core.network import set_edge
-from sim.core.people import OC, RC_MEMBER
+from sim.core.people import CADRE, OC, PMC, RC_MEMBER
 from sim.core.state import OC_FUNCTIONING
 from sim.experiments.stats import paired_difference
 from tests.conftest import MEDIUM, small_model
@@ -163,3 +164,62 @@ def test_the_link_graph_keeps_each_pairs_best_factor_both_ways_in_csr_order():
     ]
     indptr, indices, data = coordination._link_rows(*(np.zeros(0, dtype=np.int64),) * 3, 4)
     assert indptr.tolist() == [0] * 5 and indices.size == data.size == 0
+
+
+def test_a_party_committees_oversight_follows_its_supervision_tie():
+    """The supervision ties the checks read are cached until one changes: cutting the party
+    committee's tie to its RC ends its oversight at the next check, and restoring it brings
+    the same oversight back."""
+    m = small_model(4, **COMMERCIAL, oc_initial_share=1.0)
+    off = m.world.node_offset
+    pc, rc = off["party_branch"], off["residents_committee"]
+    before = m.communities.oversight.copy()
+    assert before[0] > 0
+    set_edge(m, pc, rc, "supervision", False)
+    coordination.checks(m)
+    assert m.communities.oversight[0] == 0.0
+    assert np.array_equal(m.communities.oversight[1:], before[1:])
+    set_edge(m, pc, rc, "supervision", True)
+    coordination.checks(m)
+    assert np.array_equal(m.communities.oversight, before)
+
+
+def test_a_property_committee_checks_each_watched_firm_with_its_own_seats():
+    """A property committee convened during the run watches the firms of its community's
+    compounds: its independence there is that of its own seats (those the seat index
+    lists) against each firm, and the director it shares with the RC, an ally of the firm,
+    blunts it."""
+    m = small_model(4, **COMMERCIAL, oc_initial_share=1.0)
+    cp, off = m.compounds, m.world.node_offset
+    convene_property_committee(m, 0, True)
+    coordination.checks(m)
+    seats = m.seat_index[(PMC, 0)]
+    watched = np.flatnonzero((cp.community == 0) & (cp.firm >= 0))
+    assert watched.size
+    for j in watched.tolist():
+        firm = np.full(seats.size, off["property_firm"] + cp.firm[j])
+        lost = coordination.seat_conflicts(m, seats, firm)
+        alone = coordination.independences(m, np.zeros(seats.size, int), seats, lost, 1)
+        assert m.pmc_independence[j] == alone[0]
+    assert (m.pmc_independence[watched] < 1.0).any()
+    assert (m.pmc_independence[cp.community != 0] == 1.0).all()
+
+
+def test_the_seats_by_holder_follow_a_change_of_seats():
+    """Each person's seats as the checks read them (cached until seats change): a seat given
+    to a new person leaves its former holder's run and forms the newcomer's."""
+    m = small_model(2, initial_one_shoulder=1.0)
+    order, start = coordination.seats_by_holder(m)
+    holder = m.seats.holder
+    for person in range(m.people.n):
+        assert (
+            order[start[person] : start[person + 1]].tolist()
+            == np.flatnonzero(holder == person).tolist()
+        )
+    seat = int(m.seats.of(RC_MEMBER)[0])
+    old = int(holder[seat])
+    newcomer = int(m.new_people(1, CADRE, 0)[0])
+    m.replace_in_seat(seat, newcomer)
+    order, start = coordination.seats_by_holder(m)
+    assert seat not in order[start[old] : start[old + 1]].tolist()
+    assert order[start[newcomer] : start[newcomer + 1]].tolist() == [seat]
