@@ -14,6 +14,10 @@ off the seats every month (people.realised_shares): it is measured, never a leve
 
 from __future__ import annotations
 
+from copy import deepcopy
+from functools import partial
+
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -196,6 +200,41 @@ DECIDED_BY: dict[str, str] = {
 }
 """For outcomes that carry a policy's effect: the decisions (agent methods) and mechanisms
 that set them, named in reports that explain an effect through its channels."""
+
+
+def read_outcome(model, name: str) -> float:
+    """Model reporter: one outcome computed once this step by `district_outcomes`."""
+    return model.outcomes.get(name, float("nan"))
+
+
+class OutcomeCollector(mesa.DataCollector):
+    """Mesa's DataCollector with one model reporter per district outcome (`read_outcome`).
+    Each step it appends every outcome of `model.outcomes` (NaN where absent) to its series
+    in one loop: what Mesa's `collect` appends after calling each reporter and copying its
+    value (a float, which the copy leaves as it is). Reporters of any other kind, or added
+    after construction, are collected by Mesa's own `collect`."""
+
+    def __init__(self, names: tuple[str, ...] | list[str]) -> None:
+        super().__init__(model_reporters={k: partial(read_outcome, name=k) for k in names})
+        self._names = tuple(names)
+        self._outcomes_only = True
+
+    def _new_model_reporter(self, name, reporter) -> None:
+        self._outcomes_only = False  # set again at the end of __init__
+        super()._new_model_reporter(name, reporter)
+
+    def collect(self, model) -> None:
+        """Append this step's outcomes to their series (as Mesa's `collect`)."""
+        if not (self._outcomes_only and self._validated) or (
+            self.agent_reporters or self.agenttype_reporters
+        ):
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        series, outcomes, nan = self.model_vars, model.outcomes, float("nan")
+        for name in self._names:
+            value = outcomes.get(name, nan)
+            series[name].append(value if type(value) is float else deepcopy(value))
 
 
 def gini(x: np.ndarray) -> float:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import inspect
 import unicodedata
 import zlib
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,7 @@ from .metrics import (
     STREET_COLUMNS,
     CommunityRecorder,
     CompoundRecorder,
+    OutcomeCollector,
     TableRecorder,
     department_snapshot,
     district_outcomes,
@@ -214,9 +214,7 @@ class GovernanceModel(mesa.Model):
         coordination.step(self)
 
         self.outcomes: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: partial(_read_outcome, name=k) for k in OUTCOMES}
-        )
+        self.datacollector = OutcomeCollector(tuple(OUTCOMES))
         self.community_recorder = CommunityRecorder(community_period)
         self.compound_recorder = CompoundRecorder(community_period)
         self.street_recorder = TableRecorder(
@@ -803,11 +801,6 @@ def _scope(name: str) -> str:
     from .policy import LEVER_SCOPE
 
     return LEVER_SCOPE[name]
-
-
-def _read_outcome(model: GovernanceModel, name: str) -> float:
-    """Model reporter: one outcome computed once this step by `district_outcomes`."""
-    return model.outcomes.get(name, float("nan"))
 
 
 def _signature() -> inspect.Signature:

@@ -77,3 +77,31 @@ def test_a_recorder_keeps_one_array_for_a_column_that_does_not_change_and_the_ta
         True,
         False,
     ]
+
+
+def test_the_outcome_collector_records_what_mesas_collector_records():
+    import mesa
+
+    from sim.core.metrics import OUTCOMES, OutcomeCollector
+
+    m = small_model(5)
+    mesas = mesa.DataCollector(
+        model_reporters={k: (lambda model, k=k: model.outcomes.get(k, np.nan)) for k in OUTCOMES}
+    )
+    for _ in range(3):
+        m.step()
+        mesas.collect(m)
+    assert isinstance(m.datacollector, OutcomeCollector)
+    ours, theirs = m.datacollector.get_model_vars_dataframe(), mesas.get_model_vars_dataframe()
+    assert list(ours.columns) == list(OUTCOMES)
+    assert ours.equals(theirs)
+    assert m.datacollector._collection_steps == mesas._collection_steps
+
+    # a reporter added later is collected too, by Mesa's own rule
+    m.datacollector._new_model_reporter("month", lambda model: float(model.steps))
+    m.step()
+    series = m.datacollector.model_vars
+    assert series["month"] == [4.0]
+    assert len(series["satisfaction_mean"]) == 4
+    assert series["satisfaction_mean"][-1] == m.outcomes["satisfaction_mean"]
+    m.remove_all_agents()
