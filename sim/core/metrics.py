@@ -342,9 +342,9 @@ def district_outcomes(model) -> dict[str, float]:
 
     out["participation_rate"] = float(sums["participants"].sum() / n_res) if res.n else 0.0
     out["volunteer_hours"] = float(cm.volunteer_hours.sum())
-    turnout, _, _ = elections.turnout_by_community(model)
-    adults = res.adults_per_community
-    out["election_turnout"] = float(np.average(turnout, weights=np.maximum(adults, 1)))
+    turnout, _, _ = elections.expected_turnout(model)
+    adults = np.maximum(res.adults_per_community, 1)
+    out["election_turnout"] = float((turnout * adults).sum() / adults.sum())  # np.average
     mo = model.month
     last = model.last_round
     out["round_turnout"] = last.get("turnout", float("nan"))
