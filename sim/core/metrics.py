@@ -631,6 +631,20 @@ COMMUNITY_COLUMNS = (
 meaning (NGO counts and the Gini are district-level only; `ngo` is the contracted NGO)."""
 
 
+def _counts_per_community(model, rows: list[np.ndarray]) -> np.ndarray:
+    """Per row of compound values that are whole numbers (counts, masks), its sum over each
+    community's compounds (rows × communities): `np.bincount` of every row at once, exact
+    in any order of adding."""
+    cp, n = model.compounds, model.communities.n
+    k = len(rows)
+    hit = model.cache.get("community_bins")
+    if hit is None or hit[0] is not cp.community or hit[1].size != k * cp.n:
+        bins = (cp.community + n * np.arange(k)[:, None]).ravel()
+        hit = model.cache["community_bins"] = (cp.community, bins)
+    values = np.array(rows, dtype=float).ravel()
+    return np.bincount(hit[1], weights=values, minlength=k * n).reshape(k, n)
+
+
 def community_snapshot(model) -> dict[str, np.ndarray]:
     """One row per community of the current step."""
     cm, cp, people = model.communities, model.compounds, model.people
@@ -639,21 +653,49 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
     pop = np.maximum(cm.residents, 1)
     need_v = sums["need_vulnerable"].sum(axis=1)
     met_v = sums["met_vulnerable"].sum(axis=1)
-    comp_pop = np.maximum(np.bincount(cp.community, weights=cp.residents, minlength=n), 1)
-    owners = np.bincount(cp.community, weights=cp.owners * (cp.firm >= 0), minlength=n)
+    served = cp.firm >= 0
+    state, kind = cp.oc_state, cp.oc_kind
+    (
+        comp_pop,
+        owners,
+        counts,
+        shirking,
+        elected,
+        formed,
+        convened,
+        functioning,
+        dormant,
+        captured,
+        branch,
+        turnover,
+        ties,
+    ) = _counts_per_community(
+        model,
+        [
+            cp.residents,
+            cp.owners * served,
+            np.ones(cp.n),
+            served & (cp.effort < model.p["shirk_threshold"]),
+            kind == OC_ELECTED,
+            state != OC_NONE,
+            kind == OC_CONVENED,
+            state == OC_FUNCTIONING,
+            state == OC_DORMANT,
+            state == OC_CAPTURED,
+            cp.has_branch,
+            cp.changed_firm,
+            cp.convened,
+        ],
+    )
+    comp_pop, counts = np.maximum(comp_pop, 1), np.maximum(counts, 1)
     paid = np.bincount(cp.community, weights=cp.collection * cp.owners, minlength=n)
-    counts = np.maximum(np.bincount(cp.community, minlength=n), 1)
     trust = sums["trust"]
     need, met = sums["need"], sums["met"]
     by_category = np.where(need > 0, met / np.maximum(need, 1e-12), 1.0)
-    shirking = (cp.firm >= 0) & (cp.effort < model.p["shirk_threshold"])
     available = cm.inflow - cm.invested + cm.idle_before
     shares = cross_appointment(model)
     sec = model.holders_of_role(SECRETARY)
     hours = np.maximum(cm.hours, 1e-9)
-
-    def share_of_compounds(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(cp.community, weights=mask, minlength=n) / counts
 
     return {
         "street": cm.street,
@@ -672,15 +714,15 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         )
         / comp_pop,
         "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),
-        "shirking_share": share_of_compounds(shirking),
-        "oc_formed_share": share_of_compounds(cp.oc_kind == OC_ELECTED),
-        "oc_coverage_share": share_of_compounds(cp.oc_state != OC_NONE),
-        "oc_convened_share": share_of_compounds(cp.oc_kind == OC_CONVENED),
-        "oc_functioning_share": share_of_compounds(cp.oc_state == OC_FUNCTIONING),
-        "oc_dormant_share": share_of_compounds(cp.oc_state == OC_DORMANT),
-        "oc_captured_share": share_of_compounds(cp.oc_state == OC_CAPTURED),
-        "branch_coverage": share_of_compounds(cp.has_branch),
-        "firm_turnover": np.bincount(cp.community, weights=cp.changed_firm, minlength=n),
+        "shirking_share": shirking / counts,
+        "oc_formed_share": elected / counts,
+        "oc_coverage_share": formed / counts,
+        "oc_convened_share": convened / counts,
+        "oc_functioning_share": functioning / counts,
+        "oc_dormant_share": dormant / counts,
+        "oc_captured_share": captured / counts,
+        "branch_coverage": branch / counts,
+        "firm_turnover": turnover,
         "disputes": cm.disputes,
         "mediated": cm.mediated,
         "escalated": cm.escalated,
@@ -696,7 +738,7 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         )
         / comp_pop,
         "party_oversight": cm.oversight,
-        "convened_ties": np.bincount(cp.community, weights=cp.convened, minlength=n),
+        "convened_ties": ties,
         "round_turnout": cm.round_turnout,
         "round_contested": cm.round_contested,
         "round_defeats": cm.round_defeats,

@@ -204,3 +204,34 @@ def test_community_sums_of_participants_are_the_residents_own_count():
             community_sums(m)["participants"], res.per_community(res.participates)
         )
     m.remove_all_agents()
+
+
+def test_community_shares_of_compounds_equal_one_bincount_each():
+    from sim.core.metrics import community_snapshot
+    from sim.core.state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_NONE
+
+    m = small_model(4, oc_initial_share=0.5)
+    for _ in range(4):
+        m.step()
+        cp, n = m.compounds, m.communities.n
+        row = community_snapshot(m)
+        counts = np.maximum(np.bincount(cp.community, minlength=n), 1)
+
+        def share(mask, cp=cp, n=n, counts=counts):
+            return np.bincount(cp.community, weights=mask, minlength=n) / counts
+
+        assert np.array_equal(row["oc_formed_share"], share(cp.oc_kind == OC_ELECTED))
+        assert np.array_equal(row["oc_coverage_share"], share(cp.oc_state != OC_NONE))
+        assert np.array_equal(row["oc_convened_share"], share(cp.oc_kind == OC_CONVENED))
+        assert np.array_equal(row["oc_dormant_share"], share(cp.oc_state == OC_DORMANT))
+        assert np.array_equal(row["branch_coverage"], share(cp.has_branch))
+        pop = np.maximum(np.bincount(cp.community, weights=cp.residents, minlength=n), 1)
+        quality = np.bincount(cp.community, weights=cp.quality * cp.residents, minlength=n)
+        assert np.array_equal(row["property_quality"], quality / pop)
+        owners = np.bincount(cp.community, weights=cp.owners * (cp.firm >= 0), minlength=n)
+        paid = np.bincount(cp.community, weights=cp.collection * cp.owners, minlength=n)
+        fee = np.where(owners > 0, paid / np.maximum(owners, 1), 0.0)
+        assert np.array_equal(row["fee_collection"], fee)
+        ties = np.bincount(cp.community, weights=cp.convened, minlength=n)
+        assert np.array_equal(row["convened_ties"], ties)
+    m.remove_all_agents()
