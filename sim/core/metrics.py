@@ -14,6 +14,10 @@ off the seats every month (people.realised_shares): it is measured, never a leve
 
 from __future__ import annotations
 
+from copy import deepcopy
+from functools import partial
+
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -198,6 +202,41 @@ DECIDED_BY: dict[str, str] = {
 that set them, named in reports that explain an effect through its channels."""
 
 
+def read_outcome(model, name: str) -> float:
+    """Model reporter: one outcome computed once this step by `district_outcomes`."""
+    return model.outcomes.get(name, float("nan"))
+
+
+class OutcomeCollector(mesa.DataCollector):
+    """Mesa's DataCollector with one model reporter per district outcome (`read_outcome`).
+    Each step it appends every outcome of `model.outcomes` (NaN where absent) to its series
+    in one loop: what Mesa's `collect` appends after calling each reporter and copying its
+    value (a float, which the copy leaves as it is). Reporters of any other kind, or added
+    after construction, are collected by Mesa's own `collect`."""
+
+    def __init__(self, names: tuple[str, ...] | list[str]) -> None:
+        super().__init__(model_reporters={k: partial(read_outcome, name=k) for k in names})
+        self._names = tuple(names)
+        self._outcomes_only = True
+
+    def _new_model_reporter(self, name, reporter) -> None:
+        self._outcomes_only = False  # set again at the end of __init__
+        super()._new_model_reporter(name, reporter)
+
+    def collect(self, model) -> None:
+        """Append this step's outcomes to their series (as Mesa's `collect`)."""
+        if not (self._outcomes_only and self._validated) or (
+            self.agent_reporters or self.agenttype_reporters
+        ):
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        series, outcomes, nan = self.model_vars, model.outcomes, float("nan")
+        for name in self._names:
+            value = outcomes.get(name, nan)
+            series[name].append(value if type(value) is float else deepcopy(value))
+
+
 def gini(x: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal)."""
     x = np.sort(np.asarray(x, dtype=float))
@@ -226,16 +265,18 @@ def community_sums(model) -> dict[str, np.ndarray]:
         n = cm.n
         sums = {
             "satisfaction": res.per_community(res.satisfaction, n),
-            "participants": res.per_community(res.participates, n),
             "trust": res.per_community(res.trust.T, n),
         }
-        if model.steps > 0:  # made by services this step
+        if model.steps > 0:  # made by participation and services this step
+            # participants are whole numbers: the participation step's count is exact
+            sums["participants"] = cm.participants
             sums["need"], sums["met"] = cm.demand, cm.delivered
             sums["need_vulnerable"], sums["met_vulnerable"] = (
                 cm.demand_vulnerable,
                 cm.delivered_vulnerable,
             )
         else:  # before the first step
+            sums["participants"] = res.per_community(res.participates, n)
             need, met = res.need.T, res.met.T * res.need.T
             sums["need"], sums["met"] = res.per_community(need, n).T, res.per_community(met, n).T
             v = res.vulnerable
@@ -278,7 +319,32 @@ def cross_appointment(model) -> dict[str, np.ndarray]:
     )
 
 
+def _totals(rows: dict[str, np.ndarray]) -> dict[str, float]:
+    """The sum of each of `rows` (arrays of one length), equal to NumPy's sum of each on its
+    own: the rows of one C-ordered matrix of floats summed along its rows (integer counts,
+    as floats, add up exactly)."""
+    matrix = np.array(list(rows.values()), dtype=float)
+    return dict(zip(rows, matrix.sum(axis=1).tolist()))
+
+
+def _mean(total: float, n: int) -> float:
+    """NumPy's mean of `n` values from their sum (NaN for none)."""
+    return total / n if n else float("nan")
+
+
+def _months_within(months: np.ndarray, year: int) -> np.ndarray:
+    """Per row of `months` (months of events, −1 for none): the events after month `year`,
+    counted as `(months >= 0) & (months > year)` would count them."""
+    return np.count_nonzero(months >= 0 if year < 0 else months > year, axis=1)
+
+
+def _nan_as_zero(values: np.ndarray) -> np.ndarray:
+    """`values` with NaN as 0.0: what `np.nansum` sums."""
+    return np.where(np.isnan(values), 0.0, values)
+
+
 def district_outcomes(model) -> dict[str, float]:
+    """Every outcome of `OUTCOMES` for the current step, from the model's arrays."""
     p, res, cm, cp, ngos = (
         model.p,
         model.residents,
@@ -288,6 +354,47 @@ def district_outcomes(model) -> dict[str, float]:
     )
     sums = community_sums(model)
     n_res = max(res.n, 1)
+    shares = cross_appointment(model)
+    formed = cp.oc_state != OC_NONE
+    eligible = formed & cp.has_branch
+    chairs = _nan_as_zero(shares["secretary_chairs_oc"] * _count(cp, eligible, cm.n))
+    on_oc = _nan_as_zero(shares["member_on_oc"] * _count(cp, formed, cm.n))
+    total = _totals(
+        {
+            "participants": sums["participants"],
+            "volunteer_hours": cm.volunteer_hours,
+            "disputes": cm.disputes,
+            "mediated": cm.mediated,
+            "escalated": cm.escalated,
+            "supply_hours": cm.supply_hours,
+            "ngo_hours": cm.ngo_hours,
+            "inflow": cm.inflow,
+            "spent": cm.spent,
+            "services": cm.spent - cm.wasted,
+            "invested": cm.invested,
+            "idle": cm.idle_block + cm.idle_grid + cm.idle_ngo,
+            "lapsed": cm.lapsed,
+            "wasted": cm.wasted,
+            "idle_before": cm.idle_before,
+            "tasks_pushed": cm.tasks_pushed,
+            "tasks_refused": cm.tasks_pushed - cm.tasks_accepted,
+            "tasks_relabelled": cm.tasks_relabelled,
+            "admin_hours": cm.admin_hours,
+            "task_hours": cm.task_hours,
+            "ledger_hours": cm.ledger_hours,
+            "formalism_hours": cm.formalism_hours,
+            "service_hours": cm.service_hours,
+            "hours": cm.hours,
+            "coordination": cm.coordination,
+            "oversight": cm.oversight,
+            "one_shoulder": shares["one_shoulder"],
+            "overlap": shares["overlap"],
+            "chairs": chairs,
+            "on_oc": on_oc,
+            "skill": cm.skill,
+            "score": cm.score,
+        }
+    )
     out: dict[str, float] = {}
     out["satisfaction_mean"] = float(sums["satisfaction"].sum() / n_res)
     out["satisfaction_gini"] = gini(sums["satisfaction"] / np.maximum(cm.residents, 1))
@@ -296,16 +403,17 @@ def district_outcomes(model) -> dict[str, float]:
     for k, cat in enumerate(HOUR_CATEGORIES):
         out[f"needs_met_{cat}"] = _share(met[k], need[k])
     out["needs_met_property"] = float((cp.quality * cp.residents).sum() / n_res) if res.n else 0.0
-    out["needs_met"] = _share(met.sum(), need.sum())
+    need_all, met_all = need.sum(), met.sum()
+    out["needs_met"] = _share(met_all, need_all)
     need_v, met_v = sums["need_vulnerable"].sum(), sums["met_vulnerable"].sum()
     out["needs_met_vulnerable"] = _share(met_v, need_v)
-    out["needs_met_other"] = _share(met.sum() - met_v, need.sum() - need_v)
+    out["needs_met_other"] = _share(met_all - met_v, need_all - need_v)
 
-    out["participation_rate"] = float(sums["participants"].sum() / n_res) if res.n else 0.0
-    out["volunteer_hours"] = float(cm.volunteer_hours.sum())
-    turnout, _, _ = elections.turnout_by_community(model)
-    adults = res.adults_per_community
-    out["election_turnout"] = float(np.average(turnout, weights=np.maximum(adults, 1)))
+    out["participation_rate"] = total["participants"] / n_res if res.n else 0.0
+    out["volunteer_hours"] = total["volunteer_hours"]
+    turnout, _, _ = elections.expected_turnout(model)
+    adults = np.maximum(res.adults_per_community, 1)
+    out["election_turnout"] = float((turnout * adults).sum() / adults.sum())  # np.average
     mo = model.month
     last = model.last_round
     out["round_turnout"] = last.get("turnout", float("nan"))
@@ -318,46 +426,51 @@ def district_outcomes(model) -> dict[str, float]:
     out["round_secretaries_nominated"] = last.get("secretaries_nominated", float("nan"))
     out["round_nominations_declined"] = last.get("declined", float("nan"))
     out["cadres_sent"] = float(mo.cadres_sent)
-    out["disputes_arising"] = float(cm.disputes.sum())
-    out["disputes_mediated"] = float(cm.mediated.sum())
-    out["disputes_escalated"] = float(cm.escalated.sum())
-    out["mediation_rate"] = _share(cm.mediated.sum(), cm.disputes.sum())
+    out["disputes_arising"] = total["disputes"]
+    out["disputes_mediated"] = total["mediated"]
+    out["disputes_escalated"] = total["escalated"]
+    out["mediation_rate"] = _share(total["mediated"], total["disputes"])
 
     served = cp.firm >= 0
-    out["property_quality"] = float(np.average(cp.quality, weights=np.maximum(cp.residents, 1)))
+    n_served = np.count_nonzero(served)
+    weight = np.maximum(cp.residents, 1)  # np.average's weights, summed as floats
+    weighted = (np.array([cp.quality, cp.mediation_coordination]) * weight).sum(axis=1)
+    quality, mediation = (weighted / float(weight.sum())).tolist()
+    out["property_quality"] = quality
     out["fee_collection"] = _share(
         (cp.collection * cp.owners)[served].sum(), cp.owners[served].sum()
     )
     out["shirking_share"] = _share(
-        (served & (cp.effort < p["shirk_threshold"])).sum(), served.sum()
+        np.count_nonzero(served & (cp.effort < p["shirk_threshold"])), n_served
     )
-    out["unserved_compounds"] = _share((~served).sum(), cp.n)
-    out["unmanaged_compounds"] = _share((~served & (cp.management == T.NONE)).sum(), cp.n)
-    out["renovations_done_total"] = float(cp.renovated.sum())
-    formed = cp.oc_state != OC_NONE
-    elected, convened = cp.oc_kind == OC_ELECTED, cp.oc_kind == OC_CONVENED
-    functioning = cp.oc_state == OC_FUNCTIONING
-    out["oc_formed_share"] = _share(elected.sum(), cp.n)
-    out["oc_coverage_share"] = _share(formed.sum(), cp.n)
-    out["oc_convened_share"] = _share(convened.sum(), cp.n)
-    out["oc_functioning_share"] = _share(functioning.sum(), cp.n)
-    out["oc_elected_functioning_share"] = _share((functioning & elected).sum(), cp.n)
-    out["oc_convened_functioning_share"] = _share((functioning & convened).sum(), cp.n)
-    out["oc_dormant_share"] = _share((cp.oc_state == OC_DORMANT).sum(), cp.n)
-    out["oc_captured_share"] = _share((cp.oc_state == OC_CAPTURED).sum(), cp.n)
-    out["oc_member_effort"] = float(cp.oc_effort[formed].mean()) if formed.any() else float("nan")
-    year = model.steps - 12
-    out["oc_lapsed_12m"] = float(
-        np.count_nonzero((cp.oc_lapsed_month >= 0) & (cp.oc_lapsed_month > year))
-    )
+    out["unserved_compounds"] = _share(cp.n - n_served, cp.n)
+    out["unmanaged_compounds"] = _share(np.count_nonzero(~served & (cp.management == T.NONE)), cp.n)
+    out["renovations_done_total"] = float(np.count_nonzero(cp.renovated))
+    # compounds by committee kind (rows) and state (columns)
+    kinds, states = len(OC_KINDS), len(OC_STATES)
+    oc = np.bincount(
+        cp.oc_kind.astype(np.intp) * states + cp.oc_state, minlength=kinds * states
+    ).reshape(kinds, states)
+    by_kind, by_state = oc.sum(axis=1).tolist(), oc.sum(axis=0).tolist()
+    n_formed = cp.n - by_state[OC_NONE]
+    out["oc_formed_share"] = _share(by_kind[OC_ELECTED], cp.n)
+    out["oc_coverage_share"] = _share(n_formed, cp.n)
+    out["oc_convened_share"] = _share(by_kind[OC_CONVENED], cp.n)
+    out["oc_functioning_share"] = _share(by_state[OC_FUNCTIONING], cp.n)
+    out["oc_elected_functioning_share"] = _share(int(oc[OC_ELECTED, OC_FUNCTIONING]), cp.n)
+    out["oc_convened_functioning_share"] = _share(int(oc[OC_CONVENED, OC_FUNCTIONING]), cp.n)
+    out["oc_dormant_share"] = _share(by_state[OC_DORMANT], cp.n)
+    out["oc_captured_share"] = _share(by_state[OC_CAPTURED], cp.n)
+    out["oc_member_effort"] = float(cp.oc_effort[formed].mean()) if n_formed else float("nan")
+    lapsed, revived, convened = _months_within(
+        np.array([cp.oc_lapsed_month, cp.oc_revived_month, cp.oc_convened_month]),
+        model.steps - 12,
+    ).tolist()
+    out["oc_lapsed_12m"] = float(lapsed)
     out["oc_lapsed_total"] = float(cp.oc_lapses.sum())
-    out["oc_revived_12m"] = float(
-        np.count_nonzero((cp.oc_revived_month >= 0) & (cp.oc_revived_month > year))
-    )
-    out["oc_convened_12m"] = float(
-        np.count_nonzero((cp.oc_convened_month >= 0) & (cp.oc_convened_month > year))
-    )
-    out["branch_coverage"] = _share(cp.has_branch.sum(), cp.n)
+    out["oc_revived_12m"] = float(revived)
+    out["oc_convened_12m"] = float(convened)
+    out["branch_coverage"] = _share(np.count_nonzero(cp.has_branch), cp.n)
     out["street_owners_hours"] = float(model.streets.owners_hours.sum())
     watched = formed & served
     out["oc_independence"] = (
@@ -366,65 +479,63 @@ def district_outcomes(model) -> dict[str, float]:
     out["firm_turnover"] = float(mo.retendered + mo.firm_exits)
     out["firm_turnover_total"] = float(model.firms.lost.sum())
 
-    out["ngos_active"] = float(ngos.alive.sum())
+    out["ngos_active"] = float(np.count_nonzero(ngos.alive))
     out["ngos_failed_total"] = float(ngos.failed.sum())
-    out["ngos_drifted"] = float((ngos.alive & (ngos.alignment < p["drift_threshold"])).sum())
-    out["ngo_contracts"] = float((cm.ngo >= 0).sum())
-    supply = cm.supply_hours.sum()
-    out["ngo_hours_share"] = _share(cm.ngo_hours.sum(), supply)
-    out["volunteer_hours_share"] = _share(cm.volunteer_hours.sum(), supply)
+    out["ngos_drifted"] = float(
+        np.count_nonzero(ngos.alive & (ngos.alignment < p["drift_threshold"]))
+    )
+    out["ngo_contracts"] = float(np.count_nonzero(cm.ngo >= 0))
+    supply = total["supply_hours"]
+    out["ngo_hours_share"] = _share(total["ngo_hours"], supply)
+    out["volunteer_hours_share"] = _share(total["volunteer_hours"], supply)
 
-    out["budget_allocated"] = float(cm.inflow.sum())
-    out["budget_spent"] = float(cm.spent.sum())
-    out["budget_services"] = float((cm.spent - cm.wasted).sum())
-    out["budget_invested"] = float(cm.invested.sum())
-    out["budget_idle"] = float((cm.idle_block + cm.idle_grid + cm.idle_ngo).sum())
-    out["budget_lapsed"] = float(cm.lapsed.sum())
-    out["budget_wasted"] = float(cm.wasted.sum())
-    available = cm.inflow.sum() - cm.invested.sum() + cm.idle_before.sum()
-    out["absorption_rate"] = _share(cm.spent.sum(), available)
+    out["budget_allocated"] = total["inflow"]
+    out["budget_spent"] = total["spent"]
+    out["budget_services"] = total["services"]
+    out["budget_invested"] = total["invested"]
+    out["budget_idle"] = total["idle"]
+    out["budget_lapsed"] = total["lapsed"]
+    out["budget_wasted"] = total["wasted"]
+    available = total["inflow"] - total["invested"] + total["idle_before"]
+    out["absorption_rate"] = _share(total["spent"], available)
     out["street_overhead"] = float(model.streets.overhead.sum())
 
-    out["tasks_refused_share"] = _share(
-        (cm.tasks_pushed - cm.tasks_accepted).sum(), cm.tasks_pushed.sum()
-    )
-    out["admin_burden_share"] = _share(cm.admin_hours.sum(), cm.hours.sum())
-    out["tasks_pushed_per_1000"] = float(cm.tasks_pushed.sum() / max(res.n, 1) * 1000)
-    out["tasks_relabelled_share"] = _share(cm.tasks_relabelled.sum(), cm.tasks_pushed.sum())
-    out["task_hours_share"] = _share(cm.task_hours.sum(), cm.hours.sum())
-    out["ledger_hours_share"] = _share(cm.ledger_hours.sum(), cm.hours.sum())
-    out["formalism_share"] = _share(cm.formalism_hours.sum(), cm.hours.sum())
-    out["service_share"] = _share(cm.service_hours.sum(), cm.hours.sum())
-    out["coordination_index"] = float(cm.coordination.mean())
-    out["mediation_coordination"] = float(
-        np.average(cp.mediation_coordination, weights=np.maximum(cp.residents, 1))
-    )
-    out["party_oversight"] = float(cm.oversight.mean())
-    out["convened_ties"] = float(cp.convened.sum())
+    pushed, hours = total["tasks_pushed"], total["hours"]
+    out["tasks_refused_share"] = _share(total["tasks_refused"], pushed)
+    out["admin_burden_share"] = _share(total["admin_hours"], hours)
+    out["tasks_pushed_per_1000"] = pushed / max(res.n, 1) * 1000
+    out["tasks_relabelled_share"] = _share(total["tasks_relabelled"], pushed)
+    out["task_hours_share"] = _share(total["task_hours"], hours)
+    out["ledger_hours_share"] = _share(total["ledger_hours"], hours)
+    out["formalism_share"] = _share(total["formalism_hours"], hours)
+    out["service_share"] = _share(total["service_hours"], hours)
+    out["coordination_index"] = _mean(total["coordination"], cm.n)
+    out["mediation_coordination"] = mediation
+    out["party_oversight"] = _mean(total["oversight"], cm.n)
+    out["convened_ties"] = float(np.count_nonzero(cp.convened))
 
-    shares = cross_appointment(model)
-    out["one_shoulder_share"] = float(shares["one_shoulder"].mean())
-    out["overlap_share"] = float(shares["overlap"].mean())
-    eligible = formed & cp.has_branch
-    out["secretary_chairs_oc_share"] = _nanshare(
-        np.nansum(shares["secretary_chairs_oc"] * _count(cp, eligible, cm.n)), eligible.sum()
-    )
-    out["member_on_oc_share"] = _nanshare(
-        np.nansum(shares["member_on_oc"] * _count(cp, formed, cm.n)), formed.sum()
-    )
+    out["one_shoulder_share"] = _mean(total["one_shoulder"], cm.n)
+    out["overlap_share"] = _mean(total["overlap"], cm.n)
+    out["secretary_chairs_oc_share"] = _nanshare(total["chairs"], np.count_nonzero(eligible))
+    out["member_on_oc_share"] = _nanshare(total["on_oc"], n_formed)
     people, seats = model.people, model.seats
     per = seats_per_person(seats, people.n)
     holding = per > 0
+    n_holding = np.count_nonzero(holding)
     out["multi_seat_people"] = float(np.count_nonzero(per >= 2))
-    out["seats_per_leader"] = float(per[holding].mean()) if holding.any() else 0.0
+    # the mean of whole numbers: their sum over their count, both exact
+    out["seats_per_leader"] = int(per.sum()) / n_holding if n_holding else 0.0
     sec = model.holders_of_role(SECRETARY)
-    out["leader_load"] = float(people.load[sec[sec >= 0]].mean()) if (sec >= 0).any() else 0.0
-    out["leader_load_max"] = float(people.load[: people.n][holding].max()) if holding.any() else 0.0
-    out["office_load"] = float(people.load[: people.n][holding].mean()) if holding.any() else 0.0
+    in_office = sec >= 0
+    out["leader_load"] = float(people.load[sec[in_office]].mean()) if in_office.any() else 0.0
+    load = people.load[: people.n][holding]
+    out["leader_load_max"] = float(load.max()) if n_holding else 0.0
+    out["office_load"] = float(load.mean()) if n_holding else 0.0
     out["vacancies"] = float(model.vacant_seats())
     dp, st = model.departments, model.streets
-    out["dept_tasks_pushed"] = float(dp.on_list.sum() + dp.off_list.sum())
-    out["dept_duties_pushed"] = float(dp.off_list.sum())
+    duties = float(dp.off_list.sum())
+    out["dept_tasks_pushed"] = float(dp.on_list.sum() + duties)
+    out["dept_duties_pushed"] = duties
     out["dept_tasks_refused"] = float(dp.refused.sum())
     out["dept_push_intensity"] = float(dp.push_intensity.mean()) if dp.n else float("nan")
     out["summons"] = float(st.summons.sum())
@@ -433,23 +544,30 @@ def district_outcomes(model) -> dict[str, float]:
         float(np.mean(1.0 / np.maximum(dp.responsiveness, 1e-3))) if dp.n else float("nan")
     )
     out["dept_rating"] = float(dp.rating.mean()) if dp.n else float("nan")
-    out["mirror_hours"] = float(np.mean(StreetOffice.mirror_hours_all(model)))
+    out["mirror_hours"] = float(np.mean(mirror_hours(model)))
     out["cadre_changes"] = float(mo.cadre_changes)
     out["promotions"] = float(mo.promotions)
     out["selection_top_rated_share"] = model.selections.top_rated_share()
     out["selection_rank_correlation"] = model.selections.rank_correlation()
-    appointed = np.flatnonzero((sec >= 0) & (people.appointed_month[np.maximum(sec, 0)] >= 0))
+    appointed = np.flatnonzero(in_office & (people.appointed_month[np.maximum(sec, 0)] >= 0))
     out["appointee_service_hours"] = (
         float(np.mean(cm.service_hours[appointed] / np.maximum(cm.residents[appointed], 1))) * 1000
         if appointed.size
         else float("nan")
     )
-    out["rc_skill"] = float(cm.skill.mean())
-    out["assessment_score"] = float(cm.score.mean())
-    trust = sums["trust"].sum(axis=1) / n_res
+    out["rc_skill"] = _mean(total["skill"], cm.n)
+    out["assessment_score"] = _mean(total["score"], cm.n)
+    trust = (sums["trust"].sum(axis=1) / n_res).tolist()
     for k, name in enumerate(TRUST_TARGETS):
-        out[f"trust_{name}"] = float(trust[k])
+        out[f"trust_{name}"] = trust[k]
     return out
+
+
+def mirror_hours(model) -> np.ndarray:
+    """Per street: RC hours a month per community on departments' mirrored offices as the
+    month ends (`StreetOffice.mirror_hours_all`), computed once for the district series and
+    the street table."""
+    return model.cache_month("mirror_hours_read", lambda: StreetOffice.mirror_hours_all(model))
 
 
 def _count(cp, mask: np.ndarray, n: int) -> np.ndarray:
@@ -513,6 +631,20 @@ COMMUNITY_COLUMNS = (
 meaning (NGO counts and the Gini are district-level only; `ngo` is the contracted NGO)."""
 
 
+def _counts_per_community(model, rows: list[np.ndarray]) -> np.ndarray:
+    """Per row of compound values that are whole numbers (counts, masks), its sum over each
+    community's compounds (rows × communities): `np.bincount` of every row at once, exact
+    in any order of adding."""
+    cp, n = model.compounds, model.communities.n
+    k = len(rows)
+    hit = model.cache.get("community_bins")
+    if hit is None or hit[0] is not cp.community or hit[1].size != k * cp.n:
+        bins = (cp.community + n * np.arange(k)[:, None]).ravel()
+        hit = model.cache["community_bins"] = (cp.community, bins)
+    values = np.array(rows, dtype=float).ravel()
+    return np.bincount(hit[1], weights=values, minlength=k * n).reshape(k, n)
+
+
 def community_snapshot(model) -> dict[str, np.ndarray]:
     """One row per community of the current step."""
     cm, cp, people = model.communities, model.compounds, model.people
@@ -521,21 +653,49 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
     pop = np.maximum(cm.residents, 1)
     need_v = sums["need_vulnerable"].sum(axis=1)
     met_v = sums["met_vulnerable"].sum(axis=1)
-    comp_pop = np.maximum(np.bincount(cp.community, weights=cp.residents, minlength=n), 1)
-    owners = np.bincount(cp.community, weights=cp.owners * (cp.firm >= 0), minlength=n)
+    served = cp.firm >= 0
+    state, kind = cp.oc_state, cp.oc_kind
+    (
+        comp_pop,
+        owners,
+        counts,
+        shirking,
+        elected,
+        formed,
+        convened,
+        functioning,
+        dormant,
+        captured,
+        branch,
+        turnover,
+        ties,
+    ) = _counts_per_community(
+        model,
+        [
+            cp.residents,
+            cp.owners * served,
+            np.ones(cp.n),
+            served & (cp.effort < model.p["shirk_threshold"]),
+            kind == OC_ELECTED,
+            state != OC_NONE,
+            kind == OC_CONVENED,
+            state == OC_FUNCTIONING,
+            state == OC_DORMANT,
+            state == OC_CAPTURED,
+            cp.has_branch,
+            cp.changed_firm,
+            cp.convened,
+        ],
+    )
+    comp_pop, counts = np.maximum(comp_pop, 1), np.maximum(counts, 1)
     paid = np.bincount(cp.community, weights=cp.collection * cp.owners, minlength=n)
-    counts = np.maximum(np.bincount(cp.community, minlength=n), 1)
     trust = sums["trust"]
     need, met = sums["need"], sums["met"]
     by_category = np.where(need > 0, met / np.maximum(need, 1e-12), 1.0)
-    shirking = (cp.firm >= 0) & (cp.effort < model.p["shirk_threshold"])
     available = cm.inflow - cm.invested + cm.idle_before
     shares = cross_appointment(model)
     sec = model.holders_of_role(SECRETARY)
     hours = np.maximum(cm.hours, 1e-9)
-
-    def share_of_compounds(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(cp.community, weights=mask, minlength=n) / counts
 
     return {
         "street": cm.street,
@@ -554,15 +714,15 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         )
         / comp_pop,
         "fee_collection": np.where(owners > 0, paid / np.maximum(owners, 1), 0.0),
-        "shirking_share": share_of_compounds(shirking),
-        "oc_formed_share": share_of_compounds(cp.oc_kind == OC_ELECTED),
-        "oc_coverage_share": share_of_compounds(cp.oc_state != OC_NONE),
-        "oc_convened_share": share_of_compounds(cp.oc_kind == OC_CONVENED),
-        "oc_functioning_share": share_of_compounds(cp.oc_state == OC_FUNCTIONING),
-        "oc_dormant_share": share_of_compounds(cp.oc_state == OC_DORMANT),
-        "oc_captured_share": share_of_compounds(cp.oc_state == OC_CAPTURED),
-        "branch_coverage": share_of_compounds(cp.has_branch),
-        "firm_turnover": np.bincount(cp.community, weights=cp.changed_firm, minlength=n),
+        "shirking_share": shirking / counts,
+        "oc_formed_share": elected / counts,
+        "oc_coverage_share": formed / counts,
+        "oc_convened_share": convened / counts,
+        "oc_functioning_share": functioning / counts,
+        "oc_dormant_share": dormant / counts,
+        "oc_captured_share": captured / counts,
+        "branch_coverage": branch / counts,
+        "firm_turnover": turnover,
         "disputes": cm.disputes,
         "mediated": cm.mediated,
         "escalated": cm.escalated,
@@ -578,7 +738,7 @@ def community_snapshot(model) -> dict[str, np.ndarray]:
         )
         / comp_pop,
         "party_oversight": cm.oversight,
-        "convened_ties": np.bincount(cp.community, weights=cp.convened, minlength=n),
+        "convened_ties": ties,
         "round_turnout": cm.round_turnout,
         "round_contested": cm.round_contested,
         "round_defeats": cm.round_defeats,
@@ -646,7 +806,7 @@ def street_snapshot(model) -> dict[str, np.ndarray]:
         "summons": st.summons,
         "summons_answered_share": np.where(st.summons > 0, st.answered_share, np.nan),
         "dept_rating_given": rated,
-        "mirror_hours": StreetOffice.mirror_hours_all(model),
+        "mirror_hours": mirror_hours(model),
         "cadre_changes": st.cadre_changes,
         "promotions": st.promotions,
         "owners_hours": st.owners_hours,

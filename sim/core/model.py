@@ -19,7 +19,6 @@ from __future__ import annotations
 import inspect
 import unicodedata
 import zlib
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,7 @@ from .metrics import (
     STREET_COLUMNS,
     CommunityRecorder,
     CompoundRecorder,
+    OutcomeCollector,
     TableRecorder,
     department_snapshot,
     district_outcomes,
@@ -214,9 +214,7 @@ class GovernanceModel(mesa.Model):
         coordination.step(self)
 
         self.outcomes: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: partial(_read_outcome, name=k) for k in OUTCOMES}
-        )
+        self.datacollector = OutcomeCollector(tuple(OUTCOMES))
         self.community_recorder = CommunityRecorder(community_period)
         self.compound_recorder = CompoundRecorder(community_period)
         self.street_recorder = TableRecorder(
@@ -638,11 +636,19 @@ class GovernanceModel(mesa.Model):
     def vacant_seats(self) -> int:
         """Vacant seats of party committees, RCs and formed owners' committees."""
         seats, cp = self.seats, self.compounds
-        committee = (seats.org == PC) | (seats.org == RC)
-        formed_oc = (seats.org == OC) & (
-            cp.oc_state[np.minimum(seats.org_index, cp.n - 1)] != OC_NONE
-        )
-        return int(np.count_nonzero((committee | formed_oc) & (seats.holder < 0)))
+        hit = self.cache.get("seat_groups")
+        if hit is None or hit[0] is not seats:  # the seats of a run are fixed: found once
+            oc = np.flatnonzero(seats.org == OC)
+            hit = self.cache["seat_groups"] = (
+                seats,
+                np.flatnonzero((seats.org == PC) | (seats.org == RC)),
+                oc,
+                np.minimum(seats.org_index[oc], cp.n - 1),
+            )
+        _, committee, oc, compound = hit
+        vacant = seats.holder < 0
+        formed = cp.oc_state[compound] != OC_NONE
+        return int(np.count_nonzero(vacant[committee]) + np.count_nonzero(vacant[oc] & formed))
 
     # --- the month -----------------------------------------------------------------------
     def step(self) -> None:
@@ -803,11 +809,6 @@ def _scope(name: str) -> str:
     from .policy import LEVER_SCOPE
 
     return LEVER_SCOPE[name]
-
-
-def _read_outcome(model: GovernanceModel, name: str) -> float:
-    """Model reporter: one outcome computed once this step by `district_outcomes`."""
-    return model.outcomes.get(name, float("nan"))
 
 
 def _signature() -> inspect.Signature:

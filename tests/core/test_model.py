@@ -283,3 +283,30 @@ def test_a_decision_for_some_organisations_is_taken_by_those_only_in_the_agent_s
     model.do(PartyCommittee, "build_branches", np.zeros(0, dtype=int))
     order = [a.index for a in model.agents_by_type[PartyCommittee] if a.index in (0, 2, 3)]
     assert first == order == [0, 2, 3] and calls == []
+
+
+def test_vacant_seats_follow_the_seats_and_the_owners_committees():
+    from sim.core.people import OC as OC_ORG
+    from sim.core.people import PC, RC
+
+    def by_definition(m) -> int:
+        seats, cp = m.seats, m.compounds
+        committee = (seats.org == PC) | (seats.org == RC)
+        formed_oc = (seats.org == OC_ORG) & (
+            cp.oc_state[np.minimum(seats.org_index, cp.n - 1)] != OC_NONE
+        )
+        return int(np.count_nonzero((committee | formed_oc) & (seats.holder < 0)))
+
+    m = small_model(2, oc_initial_share=0.5)
+    m.run_for(2)
+    assert m.vacant_seats() == by_definition(m)
+    filled = np.flatnonzero(m.seats.holder >= 0)
+    before = m.vacant_seats()
+    m.vacate(filled[:3])  # three seats of any organisation fall vacant
+    assert m.vacant_seats() == by_definition(m) >= before
+    oc = np.flatnonzero(m.seats.org == OC_ORG)
+    m.compounds.oc_state[m.seats.org_index[oc]] = OC_FUNCTIONING  # every compound has an OC
+    assert m.vacant_seats() == by_definition(m)
+    m.compounds.oc_state[:] = OC_NONE  # and none has
+    assert m.vacant_seats() == by_definition(m)
+    m.remove_all_agents()

@@ -50,6 +50,7 @@ class SelectionRecord:
         self.appointments = 0
         self.top_rated = 0
         self.correlations: list[float] = []
+        self._mean = (0, float("nan"))  # (correlations averaged, their mean)
 
     def record(self, top_rated: bool, street_value: np.ndarray, standing: np.ndarray) -> None:
         self.appointments += 1
@@ -63,7 +64,12 @@ class SelectionRecord:
         return self.top_rated / self.appointments if self.appointments else float("nan")
 
     def rank_correlation(self) -> float:
-        return float(np.mean(self.correlations)) if self.correlations else float("nan")
+        """NumPy's mean of the rank correlations recorded (NaN before any), averaged again
+        only once one more has been recorded."""
+        n = len(self.correlations)
+        if self._mean[0] != n:
+            self._mean = (n, float(np.mean(self.correlations)))
+        return self._mean[1]
 
 
 class StreetOffice(GovernanceAgent):

@@ -264,13 +264,13 @@ def voting_chances(model) -> tuple[np.ndarray, np.ndarray]:
     return model.cache_month("voting_chances", make)
 
 
-def turnout_by_community(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def expected_turnout(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per community, the expected turnout of an RC election this month as shares of adult
-    residents — in person, and as officially counted (under the household rule, every adult
-    of a voting household) — and the share of votes that follow the party's
-    recommendation."""
-    p, res, n = model.p, model.residents, model.communities.n
-    chance, mobilised = voting_chances(model)
+    residents: in person, as officially counted (under the household rule, every adult of
+    a voting household), and as the adults' own chances add up (each adult deciding alone,
+    as where there is no household rule)."""
+    res, n = model.residents, model.communities.n
+    chance, _ = voting_chances(model)
     adults = np.maximum(res.adults_per_community, 1)
     household = model.levers.community("election_household_rule").astype(bool)
     direct = res.per_community(chance, n) / adults
@@ -286,6 +286,19 @@ def turnout_by_community(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         counted = res.per_community(np.where(heads, (votes * adults_hh)[hh], 0.0), n) / adults
         in_person = np.where(household, voters, direct)
         official = np.where(household, counted, direct)
+    return in_person, official, direct
+
+
+def turnout_by_community(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per community, the expected turnout of an RC election this month as shares of adult
+    residents — in person, and as officially counted (under the household rule, every adult
+    of a voting household) — and the share of votes that follow the party's
+    recommendation."""
+    p, res, n = model.p, model.residents, model.communities.n
+    in_person, official, direct = expected_turnout(model)
+    _, mobilised = voting_chances(model)
+    adults = np.maximum(res.adults_per_community, 1)
+    household = model.levers.community("election_household_rule").astype(bool)
     party = res.per_community(mobilised, n) / adults
     bloc = party / np.maximum(direct, 1e-6) + p["household_bloc_boost"] * household
     return in_person, official, np.clip(bloc, 0.0, 1.0)

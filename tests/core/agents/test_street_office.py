@@ -45,3 +45,18 @@ def test_the_score_mixes_top_down_indicators_and_residents_evaluation():
     cm = m2.communities
     done = np.where(cm.tasks_pushed > 0, cm.tasks_accepted / np.maximum(cm.tasks_pushed, 1e-9), 1.0)
     assert np.allclose(cm.score, done)
+
+
+def test_the_mean_rank_correlation_follows_every_appointment_recorded():
+    from sim.core.agents.street_office import SelectionRecord
+
+    record = SelectionRecord()
+    assert np.isnan(record.rank_correlation())
+    seen = []
+    for k, (street, residents) in enumerate(
+        [([1.0, 2.0, 3.0], [3.0, 1.0, 2.0]), ([0.5, 0.1], [0.1, 0.7]), ([1.0, 2.0], [1.0, 2.0])]
+    ):
+        record.record(k == 0, np.array(street), np.array(residents))
+        seen.append(record.correlations[-1])
+        assert record.rank_correlation() == float(np.mean(seen))
+        assert record.rank_correlation() == float(np.mean(seen))  # asked again, unchanged

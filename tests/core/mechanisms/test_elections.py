@@ -199,3 +199,15 @@ def test_staggered_rounds_spread_over_the_term():
     m = small_model(2, **MEDIUM, election_schedule="staggered", election_term_months=24)
     assert len(set(m.election_offset.tolist())) > 1
     assert np.all((0 <= m.election_offset) & (m.election_offset < 24))
+
+
+def test_expected_turnout_is_the_turnout_of_turnout_by_community_with_or_without_households():
+    for household in (False, True):
+        m = small_model(3, election_household_rule=household)
+        m.run_for(2)
+        in_person, official, direct = elections.expected_turnout(m)
+        with_bloc = elections.turnout_by_community(m)
+        assert np.array_equal(in_person, with_bloc[0]) and np.array_equal(official, with_bloc[1])
+        if not household:
+            assert np.array_equal(in_person, direct) and np.array_equal(official, direct)
+        m.remove_all_agents()
