@@ -249,6 +249,22 @@ def test_committees_elected_before_a_convened_one_gives_way_take_stock_before_it
         assert np.array_equal(x, y, equal_nan=True)
 
 
+def test_streets_put_forward_renovations_at_once_as_each_in_turn():
+    one, all_ = (small_model(8, **MEDIUM, renovation_rate=0.5) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(2)
+    started = 0
+    for _ in range(14):
+        chosen = [office.put_forward_renovations() for office in one.street_offices]
+        together = StreetOffice.put_forward_renovations_all(all_)
+        assert np.array_equal(np.concatenate(chosen), together)
+        assert np.array_equal(one.streets.renovation_budget, all_.streets.renovation_budget)
+        for m, picked in ((one, np.concatenate(chosen)), (all_, together)):
+            m.compounds.renovation_left[picked] = m.p["renovation_months"]
+        started += together.size
+    assert started > len(one.street_offices)  # streets chose, some more than once
+
+
 @pytest.mark.parametrize("third_party", [False, True])
 def test_firms_and_street_offices_decide_at_once_as_one_by_one(third_party):
     """Firms' efforts and records, and the streets' scores, through the schedule's call
