@@ -415,6 +415,14 @@ class GovernanceModel(mesa.Model):
         skill, standing, age and civic motivation drawn from the people parameters; each is
         the most motivated of `candidates` (an election among several who stand); return
         their ids."""
+        return self.add_people(
+            self.draw_traits(k, kind, candidates), kind, community, compound, party, resident
+        )
+
+    def draw_traits(self, k: int, kind: int, candidates: int = 1) -> dict[str, np.ndarray]:
+        """The traits of `k` new people of `kind` as `new_people` draws them from the
+        `organisations` stream (skill, motivation of the most motivated of `candidates`,
+        hours, standing, age, in this order), not yet added to the people table."""
         p = self.p
         rng = self.streams["organisations"]
         hours = {
@@ -434,18 +442,33 @@ class GovernanceModel(mesa.Model):
         age_mean = p["volunteer_age_mean"] if kind == VOLUNTEER else p["cadre_age_mean"]
         msd = p["motivation_sd"]
         motivation = rng.lognormal(-(msd**2) / 2, msd, (max(candidates, 1), k)).max(axis=0)
+        return {
+            "hours": hours * rng.lognormal(-(sd**2) / 2, sd, k),
+            "skill": skill,
+            "standing": rng.beta(mean * conc, (1 - mean) * conc, k),
+            "age": np.minimum(np.maximum(rng.normal(age_mean, p["age_sd"], k), 18.0), 95.0),
+            "motivation": motivation,
+        }
+
+    def add_people(
+        self,
+        traits: dict[str, np.ndarray],
+        kind: int,
+        community: int,
+        compound: int = -1,
+        party: bool | np.ndarray = False,
+        resident: bool = True,
+    ) -> np.ndarray:
+        """Add people with drawn `traits` (`draw_traits`; one entry each) to the people
+        table, living in `community` (and `compound`); return their ids."""
         return self.people.add(
-            k,
+            len(traits["standing"]),
             kind=kind,
             community=community,
             compound=compound,
             party_member=party,
             resident=resident,
-            hours=hours * rng.lognormal(-(sd**2) / 2, sd, k),
-            skill=skill,
-            standing=rng.beta(mean * conc, (1 - mean) * conc, k),
-            age=np.minimum(np.maximum(rng.normal(age_mean, p["age_sd"], k), 18.0), 95.0),
-            motivation=motivation,
+            **traits,
         )
 
     def fill(self, seats: np.ndarray, people: np.ndarray) -> None:

@@ -68,6 +68,8 @@ def row_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     total = np.zeros(len(values))
     for j in range(values.shape[1]):
         total += np.where(mask[:, j], values[:, j], 0.0)
+    if values.shape[1] <= LEFT_TO_RIGHT:  # no row is long enough to be summed pairwise
+        return total
     count = mask.sum(axis=1)
     long = np.flatnonzero(count > LEFT_TO_RIGHT)
     if long.size <= ONE_BY_ONE:

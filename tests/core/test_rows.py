@@ -22,6 +22,18 @@ def test_row_sums_and_means_equal_numpy_bit_for_bit_for_every_row_length():
     assert set(mask.sum(axis=1).tolist()) == set(range(13))
 
 
+def test_narrow_rows_are_summed_left_to_right_as_numpy_sums_them():
+    """Matrices of at most seven columns (an owners' committee's seats) have no row to sum
+    pairwise: their masked rows still sum as NumPy sums each row's selected values."""
+    rng = np.random.default_rng(3)
+    for width in range(1, 8):
+        values = rng.standard_normal((500, width)) * 10.0 ** rng.uniform(-3, 6, (500, width))
+        mask = rng.random((500, width)) < rng.random((500, 1))
+        sums = row_sums(values, mask)
+        each = np.array([row[keep].sum() for row, keep in zip(values, mask)])
+        assert sums.tobytes() == each.tobytes()
+
+
 def test_a_plain_running_sum_would_not_do():
     """Why the module exists: NumPy's reduceat does not add as NumPy's sum does."""
     rng = np.random.default_rng(2)

@@ -72,9 +72,7 @@ class PartyBranch(GovernanceAgent):
             return False
         push = m.levers.at_compound("xa_secretary_chairs_oc", self.index)
         seat = int(m.seats_of(OC, self.index, OC_CHAIR)[0])
-        if elections.declines(m, secretary, seat):
-            return False
-        return elections.nomination_value(m, secretary, seat, push, context) > 0
+        return elections.best_nominee(m, np.array([secretary]), seat, push, context) >= 0
 
 
 def build_branch(model, compound: int) -> None:

@@ -233,15 +233,10 @@ class PartyCommittee(GovernanceAgent):
         if push <= 0:
             return -1
         seat = int(m.seats_of(OC, compound, OC_MEMBER)[0])
-        pool = m.holders(PC_MEMBER, self.index) + m.holders(RC_MEMBER, self.index)
-        best, best_value = -1, 0.0
-        for k in pool:
-            if k < 0 or elections.declines(m, k, seat):
-                continue
-            value = self.nomination_value(k, seat, push, context)
-            if value > best_value:
-                best, best_value = int(k), value
-        return best
+        pool = np.array(
+            m.holders(PC_MEMBER, self.index) + m.holders(RC_MEMBER, self.index), dtype=np.int64
+        )
+        return elections.best_nominee(m, pool[pool >= 0], seat, push, context)
 
 
 def set_joint_tie(model, compound: int, present: bool) -> None:

@@ -37,6 +37,8 @@ class PropertyCommittee(GovernanceAgent):
         """Per compound: monitoring intensity of its community's property committee, where
         a `supervision` edge ties the committee to the compound's owners."""
         cp, off = model.compounds, model.world.node_offset
+        if not model.property_committees:  # no one watches anywhere
+            return np.zeros(cp.n)
         watch = np.zeros(model.communities.n)
         for c, committee in model.property_committees.items():
             watch[c] = committee.watch()

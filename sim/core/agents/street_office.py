@@ -615,6 +615,30 @@ class StreetOffice(GovernanceAgent):
         self.model.streets.renovation_budget[self.index] -= chosen.size
         return chosen
 
+    @staticmethod
+    def put_forward_renovations_all(model) -> np.ndarray:
+        """`put_forward_renovations` of every street office, deciding as each in turn (each
+        reads and writes only its own compounds and budget): all budgets grow at once, and
+        only the streets whose budget allows a project choose theirs. Returns the compounds
+        put forward, street by street."""
+        p, cp, st = model.p, model.compounds, model.streets
+        offices = np.array([office.index for office in model.street_offices], dtype=np.int64)
+        street = model.communities.street[cp.community]
+        pre = cp.build_year < 2000
+        old = pre & ~cp.renovated & (cp.renovation_left <= 0)
+        count = np.bincount(street[pre], minlength=st.n)
+        st.renovation_budget[offices] += p["renovation_rate"] / 12 * count[offices]
+        waiting = np.bincount(street[old], minlength=st.n)
+        able = offices[(np.floor(st.renovation_budget[offices]) > 0) & (waiting[offices] > 0)]
+        chosen = []
+        for s in able.tolist():
+            candidates = np.flatnonzero(old & (street == s))
+            k = int(np.floor(st.renovation_budget[s]))
+            picked = candidates[np.argsort(cp.quality[candidates], kind="stable")[:k]]
+            st.renovation_budget[s] -= picked.size
+            chosen.append(picked)
+        return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+
     # --- owners' organisations (§7.7) ------------------------------------------------------
     def plan_owners_work(self) -> None:
         """This month's work for owners' organisations, in order of obligation, as far as

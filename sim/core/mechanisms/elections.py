@@ -194,6 +194,48 @@ def nomination_value(model, person: int, seat: int, push: float, context: tuple)
     )
 
 
+def loads_with(model, people: np.ndarray, seat: int) -> np.ndarray:
+    """`load_with` of each of `people` (ids) for `seat`, at once."""
+    ppl = model.people
+    asked = month_seat_hours(model)[seat] * (1 - model.p["seat_overlap_saving"])
+    load, hours = ppl.load[people], ppl.hours[people]
+    holds = model.seats.holder[seat] == people
+    return np.where(holds, load, (load * hours + asked) / np.maximum(hours, 1e-9))
+
+
+def best_nominee(model, people: np.ndarray, seat: int, push: float, context: tuple) -> int:
+    """The first of `people` (ids) for whom a nomination for `seat` is worth most, if it is
+    worth anything and they would not decline; else -1: as weighing each in turn by
+    `declines` and `nomination_value` (the same operations in the same order, person by
+    person), all at once."""
+    p = model.p
+    trust, record, bloc, contest = context
+    standing = model.people.standing[people]
+    win = win_chance(
+        p,
+        np.array([trust]),
+        standing,
+        np.array([p["standing_mean"]]),
+        np.array([bloc]),
+        None if record is None else np.array([record]),
+    )
+    incumbent = model.seats.holder[seat] == people
+    load = loads_with(model, people, seat)
+    value = (
+        push
+        - p["one_shoulder_norm"]
+        + p["incumbency_value"] * incumbent
+        + p["nomination_standing_weight"] * (standing - p["standing_mean"])
+        - p["defeat_aversion"] * contest * (1 - win)
+        - p["overload_aversion"] * np.maximum(load - 1.0, 0.0)
+    )
+    declined = ~incumbent & (load > p["decline_load"])
+    worth = np.flatnonzero(~declined & (value > 0))
+    if worth.size == 0:
+        return -1
+    return int(people[worth[np.argmax(value[worth])]])
+
+
 # --- turnout ----------------------------------------------------------------------------------
 
 

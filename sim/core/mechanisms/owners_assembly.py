@@ -168,15 +168,44 @@ def step(model) -> None:
         set_owners_committee(model, c, OC_KIND_NONE)
         cp.oc_lapsed_month[c] = model.steps
         cp.oc_lapses[c] += 1
-    for c in won.tolist():
-        elect_members(model, c, rng)
+    elect_all(model, won.tolist(), rng)
     if won.size or lapsed.size:
         model.sync_shared_edges()
 
 
 def elect_members(model, compound: int, rng: np.random.Generator) -> None:
     """Fill the seats of a newly elected (or re-elected) committee by the owners' vote; a
-    committee the street convened gives way."""
+    committee the street convened gives way. The committee then takes stock."""
+    fill_seats(model, compound, rng)
+    model.owners_committees[compound].take_stock()
+
+
+def elect_all(model, compounds: list[int], rng: np.random.Generator) -> None:
+    """`elect_members` of each of `compounds` in turn. The seats of each are filled in
+    turn; the committees take stock together (`OwnersCommittee.take_stock_all`), as each
+    after its own election: a committee's stock reads only its own members, whom a later
+    election leaves as they are — except where a convened committee gives way and its
+    members stop answering to the firm (one may sit on an earlier committee too), so the
+    committees elected before it take stock first."""
+    kind = model.compounds.oc_kind
+    pending: list[int] = []
+    for compound in compounds:
+        if pending and kind[compound] == OC_CONVENED:
+            OwnersCommittee.take_stock_all(model, np.array(pending))
+            pending = []
+        fill_seats(model, compound, rng)
+        pending.append(compound)
+    if pending:
+        OwnersCommittee.take_stock_all(model, np.array(pending))
+
+
+def fill_seats(model, compound: int, rng: np.random.Generator) -> None:
+    """The owners' vote on the seats of the committee elected in `compound` (see the
+    module docstring), seat by seat: the branch secretary or the party committee's nominee
+    stands against an owner candidate where they are put up, an owner candidate takes the
+    seat otherwise. The owner candidates are drawn one after the other, as
+    `owner_candidate` draws each (their party membership from `rng`, their traits from the
+    `organisations` stream), and join the people table together."""
     p, cp, people = model.p, model.compounds, model.people
     c = int(cp.community[compound])
     if cp.oc_kind[compound] == OC_CONVENED:
@@ -189,25 +218,36 @@ def elect_members(model, compound: int, rng: np.random.Generator) -> None:
     context = (float(trust[0]), None, float(bloc[0]), 1.0)  # owners always put one up
     branch = model.branches.get(compound)
     cadre = model.party_committees[c].nominate_for_owners(compound, context)
-    for s in seats.tolist():
-        role = model.seats.role[s]
+    if seats.size == 0:
+        cp.oc_last_active[compound] = model.steps
+        return
+    stand = int(p["oc_member_candidates"])
+    traits = [model.draw_traits(1, VOLUNTEER, stand) for _ in range(seats.size)]
+    first = people.n  # the owner candidates' ids, once added
+    party = np.zeros(seats.size, dtype=bool)
+    winners: list[int] = []
+    lost: list[int] = []
+    for i, role in enumerate(model.seats.role[seats].tolist()):
         candidate = -1
         if role == OC_CHAIR and branch is not None and branch.stands_for_chair(context):
             candidate = branch.secretary
-        elif role == OC_MEMBER and cadre >= 0 and cadre not in model.org_members(OC, compound):
+        elif role == OC_MEMBER and cadre >= 0 and cadre not in winners:
             candidate, cadre = cadre, -1
-        owner = owner_candidate(model, c, compound, rng)
-        winner = owner
+        party[i] = rng.random() < p["party_member_share"]
+        winner = first + i
         if candidate >= 0:
             chance = win_chance(
-                p, trust, people.standing[[candidate]], people.standing[[owner]], bloc
+                p, trust, people.standing[[candidate]], traits[i]["standing"], bloc
             )[0]
             if rng.random() < chance:
+                lost.append(winner)
                 winner = candidate
-                people.active[owner] = False
-        model.fill(np.array([s]), np.array([winner]))
+        winners.append(winner)
+    merged = {name: np.concatenate([t[name] for t in traits]) for name in traits[0]}
+    model.add_people(merged, VOLUNTEER, c, compound, party)
+    people.active[lost] = False
+    model.fill(seats, np.array(winners))
     cp.oc_last_active[compound] = model.steps
-    model.owners_committees[compound].take_stock()
 
 
 def coopt(model, rng: np.random.Generator) -> None:

@@ -56,16 +56,14 @@ def management_quality(model) -> np.ndarray:
     p, cp, firms = model.p, model.compounds, model.firms
     firm = cp.firm >= 0
     capability = firms.capability[np.maximum(cp.firm, 0)]
-    functioning = cp.oc_state == OC_FUNCTIONING
-    by_mode = np.select(
-        [cp.management == T.CARETAKING, cp.management == T.SELF, cp.management == T.WORK_UNIT],
-        [
-            p["caretaking_quality"],
-            np.where(functioning, p["self_management_quality"], p["caretaking_quality"]),
-            p["work_unit_quality"],
-        ],
-        default=p["unmanaged_quality"],
-    )
+    # each mode's quality looked up by its code (no one's for a firm not yet there)
+    of_mode = np.full(len(T.MANAGEMENT_MODES), p["unmanaged_quality"], dtype=float)
+    of_mode[T.CARETAKING] = p["caretaking_quality"]
+    of_mode[T.SELF] = p["self_management_quality"]
+    of_mode[T.WORK_UNIT] = p["work_unit_quality"]
+    by_mode = of_mode[cp.management]
+    # owners manage themselves only while their committee functions
+    by_mode[(cp.management == T.SELF) & (cp.oc_state != OC_FUNCTIONING)] = p["caretaking_quality"]
     return np.where(firm, capability * cp.effort, by_mode)
 
 

@@ -16,14 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import types as T
+from ..agents.street_office import StreetOffice
 
 
 def step(model) -> None:
     cp = model.compounds
-    for office in model.street_offices:
-        started = office.put_forward_renovations()
-        cp.renovation_left[started] = model.p["renovation_months"]
-        model.month.renovations_started += int(started.size)
+    started = StreetOffice.put_forward_renovations_all(model)  # as each street in turn
+    cp.renovation_left[started] = model.p["renovation_months"]
+    model.month.renovations_started += int(started.size)
     active = np.flatnonzero(cp.renovation_left > 0)
     if active.size == 0:
         return

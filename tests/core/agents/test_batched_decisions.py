@@ -15,9 +15,10 @@ from sim.core.agents import (
     ResidentsCommittee,
     StreetOffice,
 )
-from sim.core.mechanisms import coordination, property_management
+from sim.core.mechanisms import coordination, owners_assembly, property_management
 from sim.core.network import set_edge
-from sim.core.people import OC
+from sim.core.people import OC, VOLUNTEER
+from sim.core.state import OC_CAPTURED, OC_CONVENED, OC_ELECTED
 from tests.conftest import MEDIUM, small_model
 
 
@@ -179,6 +180,89 @@ def test_owners_committees_act_through_the_schedule_at_once_as_one_by_one():
     _same(one, all_, "compounds", "oc_effort", "oc_hours", "oc_acted", "oc_state", "oc_performance")
     assert np.array_equal(one.seats.effort, all_.seats.effort)
     assert 0 < all_.compounds.oc_acted.sum() < len(all_.owners_committees)  # some act, some not
+
+
+def _elected_state(m) -> tuple:
+    cp = m.compounds
+    people = tuple(getattr(m.people, name).copy() for name in m.people.FIELDS)
+    committees = (cp.oc_kind, cp.oc_state, cp.oc_acted, cp.oc_last_active, cp.oc_performance)
+    streams = (m.streams["assembly"].random(), m.streams["organisations"].random())
+    return (m.people.n, m.seats.holder.copy(), *people, *(a.copy() for a in committees), *streams)
+
+
+def test_committees_elected_together_are_as_elected_one_after_the_other():
+    """`elect_all` fills the seats of each committee in turn and lets them take stock
+    together: as `elect_members` of each in turn, convened committees giving way and
+    cadres standing for several committees included."""
+    params = dict(
+        street_convened_committees=1.0,
+        xa_two_committee_member_on_oc=1.0,
+        xa_secretary_chairs_oc=1.0,
+        oc_initial_share=0.5,
+    )
+    one, all_ = (small_model(5, **MEDIUM, **params) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(4)
+    assert np.any(one.compounds.oc_kind == OC_CONVENED)
+    compounds = np.arange(one.compounds.n).tolist()
+    for c in compounds:
+        owners_assembly.elect_members(one, c, one.streams["assembly"])
+    owners_assembly.elect_all(all_, compounds, all_.streams["assembly"])
+    for x, y in zip(_elected_state(one), _elected_state(all_)):
+        assert np.array_equal(x, y, equal_nan=True)
+
+
+def test_committees_elected_before_a_convened_one_gives_way_take_stock_before_it(monkeypatch):
+    """Someone on an earlier committee who answers to its firm also sits on a convened
+    committee that gives way later in the batch, and stops answering to the firm then: the
+    earlier committee takes stock before, as one election after the other (captured)."""
+    states = []
+    for batched in (False, True):
+        m = small_model(6, **MEDIUM, oc_initial_share=1.0)
+        m.run_for(2)
+        served = np.flatnonzero(m.compounds.firm >= 0)
+        first, later = int(served[0]), int(served[1])
+        person = int(m.new_people(1, VOLUNTEER, int(m.compounds.community[first]))[0])
+        owners_assembly.set_owners_committee(m, later, OC_CONVENED)
+        m.fill(m.seats_of(OC, later), np.repeat(person, m.seats_of(OC, later).size))
+        real = owners_assembly.fill_seats
+
+        def fill(model, compound, rng, first=first, person=person, real=real):
+            if compound != first:
+                return real(model, compound, rng)
+            owners_assembly.set_owners_committee(model, compound, OC_ELECTED)
+            seats = model.seats_of(OC, compound)
+            model.fill(seats, np.repeat(person, seats.size))  # the person holds every seat
+            model.people.allied_firm[person] = model.compounds.firm[compound]
+
+        monkeypatch.setattr(owners_assembly, "fill_seats", fill)
+        if batched:
+            owners_assembly.elect_all(m, [first, later], m.streams["assembly"])
+        else:
+            for c in (first, later):
+                owners_assembly.elect_members(m, c, m.streams["assembly"])
+        monkeypatch.undo()
+        assert m.compounds.oc_state[first] == OC_CAPTURED
+        assert m.people.allied_firm[person] == -1
+        states.append(_elected_state(m))
+    for x, y in zip(*states):
+        assert np.array_equal(x, y, equal_nan=True)
+
+
+def test_streets_put_forward_renovations_at_once_as_each_in_turn():
+    one, all_ = (small_model(8, **MEDIUM, renovation_rate=0.5) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(2)
+    started = 0
+    for _ in range(14):
+        chosen = [office.put_forward_renovations() for office in one.street_offices]
+        together = StreetOffice.put_forward_renovations_all(all_)
+        assert np.array_equal(np.concatenate(chosen), together)
+        assert np.array_equal(one.streets.renovation_budget, all_.streets.renovation_budget)
+        for m, picked in ((one, np.concatenate(chosen)), (all_, together)):
+            m.compounds.renovation_left[picked] = m.p["renovation_months"]
+        started += together.size
+    assert started > len(one.street_offices)  # streets chose, some more than once
 
 
 @pytest.mark.parametrize("third_party", [False, True])

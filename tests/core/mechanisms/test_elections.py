@@ -211,3 +211,31 @@ def test_expected_turnout_is_the_turnout_of_turnout_by_community_with_or_without
         if not household:
             assert np.array_equal(in_person, direct) and np.array_equal(official, direct)
         m.remove_all_agents()
+
+
+def test_the_best_nominee_of_many_is_the_one_weighed_first_as_worth_most_one_by_one():
+    """`best_nominee` weighs a pool at once as `declines` and `nomination_value` weigh each
+    person in turn: the first of those worth most, nobody declining, or -1."""
+    m = small_model(5, **MEDIUM)
+    m.run_for(2)
+    rng = np.random.default_rng(0)
+    people = np.flatnonzero(m.people.active[: m.people.n])
+    m.people.load[people[::3]] = 5.0  # some would decline any further seat
+    seats = rng.choice(m.seats.n, size=40)
+    picked = 0
+    for seat in seats.tolist():
+        pool = rng.choice(people, size=6)
+        pool[0] = max(m.seats.holder[seat], pool[0])  # often the incumbent among them
+        pool[3] = pool[1]  # someone counted twice
+        push = float(rng.uniform(0.0, 2.0))
+        context = (float(rng.uniform()), None, float(rng.uniform(0.0, 0.5)), 1.0)
+        best, best_value = -1, 0.0
+        for k in pool.tolist():
+            if elections.declines(m, k, seat):
+                continue
+            value = elections.nomination_value(m, k, seat, push, context)
+            if value > best_value:
+                best, best_value = k, value
+        assert elections.best_nominee(m, pool, seat, push, context) == best
+        picked += best >= 0
+    assert 0 < picked < len(seats)

@@ -125,6 +125,30 @@ def test_an_elected_committee_fills_its_seats_with_its_most_motivated_candidates
     assert motivation[8] > 1.5 * motivation[1], motivation
 
 
+def test_owner_candidates_are_drawn_as_new_people_one_after_the_other():
+    """`fill_seats` draws its owner candidates as `owner_candidate` draws each in turn (the
+    same draws from both streams) and adds them to the people table at once."""
+    one, other = (small_model(13, **SURE, xa_two_committee_member_on_oc=0.0) for _ in range(2))
+    c = int(np.flatnonzero(~one.compounds.has_branch)[0])  # no secretary stands for chair
+    seats = one.seats_of(OC, c)
+    start = one.people.n
+    community = int(one.compounds.community[c])
+    drawn = [
+        owners_assembly.owner_candidate(one, community, c, one.streams["assembly"]) for _ in seats
+    ]
+    owners_assembly.fill_seats(other, c, other.streams["assembly"])
+    assert drawn == list(range(start, start + seats.size))
+    assert other.people.n == one.people.n
+    assert np.array_equal(other.seats.holder[seats], drawn)
+    for name in other.people.FIELDS:
+        if name != "active":  # seated in `other` only
+            assert np.array_equal(
+                getattr(one.people, name), getattr(other.people, name), equal_nan=True
+            ), name
+    for stream in ("assembly", "organisations"):
+        assert one.streams[stream].random() == other.streams[stream].random()
+
+
 # --- members' effort, activity, dormancy -------------------------------------------------------
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core import types as T
+from sim.core.agents.property_committee import PropertyCommittee, convene_property_committee
 from sim.core.mechanisms import coordination, owners_assembly, property_management
-from sim.core.state import OC_NONE
+from sim.core.state import OC_FUNCTIONING, OC_NONE
 from sim.experiments.stats import mean_ci
 from tests.conftest import MEDIUM, small_model
 from tests.helpers import effect
@@ -46,6 +47,45 @@ def test_quality_is_the_buildings_base_times_what_management_delivers():
     assert np.allclose((cp.quality / cp.base_quality)[caretaken], m.p["caretaking_quality"])
     older = np.argsort(cp.build_year)
     assert np.all(np.diff(cp.base_quality[older]) >= 0)
+
+
+def test_each_way_of_management_delivers_its_quality():
+    """Caretaking, work units and no one deliver their parameter's quality; owners managing
+    themselves theirs while their committee functions, caretaking's otherwise; a firm its
+    capability × effort."""
+    m = small_model(3, oc_initial_share=0.5)
+    p, cp = m.p, m.compounds
+    modes = np.arange(cp.n) % len(T.MANAGEMENT_MODES)
+    cp.management[:] = modes
+    cp.firm[modes != T.FIRM] = -1
+    rounds = np.arange(cp.n) // len(T.MANAGEMENT_MODES)
+    cp.oc_state[:] = np.where(rounds % 2 == 0, OC_FUNCTIONING, OC_NONE)
+    delivered = property_management.management_quality(m)
+    functioning = cp.oc_state == OC_FUNCTIONING
+    expected = {
+        T.NONE: p["unmanaged_quality"],
+        T.CARETAKING: p["caretaking_quality"],
+        T.WORK_UNIT: p["work_unit_quality"],
+    }
+    for mode, quality in expected.items():
+        assert np.all(delivered[modes == mode] == quality)
+    own = modes == T.SELF
+    assert np.any(own & functioning) and np.any(own & ~functioning)
+    assert np.all(delivered[own & functioning] == p["self_management_quality"])
+    assert np.all(delivered[own & ~functioning] == p["caretaking_quality"])
+    served = cp.firm >= 0
+    assert np.all(delivered[served] == (m.firms.capability[cp.firm] * cp.effort)[served])
+    assert np.all(delivered[(modes == T.FIRM) & ~served] == p["unmanaged_quality"])
+
+
+def test_without_property_committees_no_compound_is_watched_and_with_one_its_own_are():
+    m = small_model(4, **COMMERCIAL)
+    assert not m.property_committees
+    assert np.array_equal(PropertyCommittee.watch_all(m), np.zeros(m.compounds.n))
+    convene_property_committee(m, 0, True)
+    watch = PropertyCommittee.watch_all(m)
+    mine = m.compounds.community == 0
+    assert np.all(watch[mine] > 0) and np.all(watch[~mine] == 0)
 
 
 def test_unsupervised_firms_settle_at_their_unconstrained_effort():
