@@ -235,6 +235,15 @@ def test_every_ngo_bids_as_it_would_alone(model):
     assert values.tolist() == [a.bid_value(0) for a in model.ngo_agents]
 
 
+def test_every_ngo_matches_each_tender_as_it_would_alone(model):
+    """`NGO.match_rows` of several communities holds, row by row, each NGO's `match` of
+    that community on its own, bit for bit."""
+    communities = np.arange(model.communities.n)[::-1]
+    rows = NGO.match_rows(model, communities)
+    for row, c in zip(rows, communities.tolist()):
+        assert row.tolist() == [a.match(c) for a in model.ngo_agents]
+
+
 def test_committees_split_their_hours_alike_alone_or_together():
     one, all_ = (small_model(5, **MEDIUM, professional_committee=True) for _ in range(2))
     for m in (one, all_):
