@@ -398,8 +398,8 @@ def test_firms_leave_at_once_as_each_in_turn():
 def test_streets_devolve_at_once_as_each_in_turn():
     """Money devolved and split among communities for every street at once is what each
     street office gives on its own, with streets whose levers differ (platform, third-party
-    evaluation, channels, capacity building) and streets of more than seven communities
-    (whose sums NumPy adds pairwise)."""
+    evaluation, channels, capacity building), streets of more than seven communities
+    (whose sums NumPy adds pairwise) and a street whose communities all score 0."""
     world = {**MEDIUM, "n_streets": 3, "communities_per_street": 9.0}
     one, all_ = (small_model(6, **world, devolution_share=0.6) for _ in range(2))
     for m in (one, all_):
@@ -410,6 +410,7 @@ def test_streets_devolve_at_once_as_each_in_turn():
         values["channel_grid_funds"][:] = [0.2, 0.5, 0.0]
         values["capacity_building_share"][:] = [0.0, 0.3, 0.1]
         m.communities.score[:] = np.random.default_rng(1).random(m.communities.n)
+        m.communities.score[m.communities.street == 2] = 0.0  # its block grant by population
     for office in one.street_offices:
         office.devolve()
     all_.do(StreetOffice, "devolve")
