@@ -368,9 +368,7 @@ class StreetOffice(GovernanceAgent):
     def _score(model, c: np.ndarray) -> None:
         """Scores of communities `c`, each by its street's office."""
         m, p, cm, lv = model, model.p, model.communities, model.levers
-        off = m.world.node_offset
-        office = off["street_office"] + cm.street[c]
-        c = c[coordination.has_edges(m, "supervision", office, off["residents_committee"] + c)]
+        c = c[StreetOffice.supervising(m)[c]]
         s = cm.street[c]
         pushed = cm.tasks_pushed[c]
         done = np.where(pushed > 0, cm.tasks_accepted[c] / np.maximum(pushed, 1e-9), 1.0)
@@ -381,6 +379,20 @@ class StreetOffice(GovernanceAgent):
         topdown = np.where(lv.street("third_party_evaluation")[s] != 0, cm.needs_met[c], topdown)
         w = lv.street("resident_assessment_weight")[s]
         cm.score[c] = (1 - w) * topdown + w * m.residents_evaluation()[c]
+
+    @staticmethod
+    def supervising(model) -> np.ndarray:
+        """Per community: does its street's office hold a `supervision` tie to its RC
+        (cached until a supervision edge changes)."""
+        version = model.edge_versions.get("supervision", 0)
+        hit = model.cache.get("street_supervision")
+        if hit is None or hit[0] != version:
+            cm, off = model.communities, model.world.node_offset
+            office = off["street_office"] + cm.street
+            rc = off["residents_committee"] + np.arange(cm.n)
+            hit = (version, coordination.has_edges(model, "supervision", office, rc))
+            model.cache["street_supervision"] = hit
+        return hit[1]
 
     # --- summons and ratings (§7.14) -----------------------------------------------------
     def summon(self) -> None:

@@ -25,16 +25,20 @@ def test_kept_values_are_numpys_where_bit_for_bit():
 
 def test_residents_evaluation_is_the_mean_satisfaction_of_those_who_take_part():
     """Per community: the mean satisfaction of its participating residents, or of all its
-    residents where none take part."""
+    residents where none take part — with participants everywhere, and without any in one
+    community."""
     m = small_model(2)
     m.step()
     res, cm = m.residents, m.communities
-    res.participates[res.community == 0] = False
-    got = assessment.residents_evaluation(m)
-    for c in range(cm.n):
-        mine = res.community == c
-        part = mine & res.participates
-        sat = res.satisfaction.astype(float)
-        want = sat[part].mean() if part.any() else sat[mine].mean()
-        assert np.isclose(got[c], want, rtol=1e-5)
+    for silent in (None, 0):
+        if silent is not None:
+            res.participates[res.community == silent] = False
+        got = assessment.residents_evaluation(m)
+        for c in range(cm.n):
+            mine = res.community == c
+            part = mine & res.participates
+            assert part.any() == (c != silent)
+            sat = res.satisfaction.astype(float)
+            want = sat[part].mean() if part.any() else sat[mine].mean()
+            assert np.isclose(got[c], want, rtol=1e-5)
     m.remove_all_agents()
