@@ -28,7 +28,10 @@ from .devolution import waste_share
 
 
 def new_ngos(model, slots: np.ndarray) -> None:
-    """Fill `slots` with newly founded NGOs drawn from the population distribution."""
+    """Fill `slots` with newly founded NGOs drawn from the population distribution (for no
+    slots, nothing: draws of no numbers leave the stream as it is)."""
+    if slots.size == 0:
+        return
     p, ngos = model.p, model.ngos
     rng = model.streams["ngo"]
     k = slots.size
@@ -112,15 +115,16 @@ def fail_and_enter(model) -> None:
     p, ngos = model.p, model.ngos
     rng = model.streams["ngo"]
     failing = np.flatnonzero(ngos.alive & (ngos.deficit_months >= p["ngo_failure_months"]))
-    for slot in failing:
-        for c in np.flatnonzero(model.communities.ngo == slot):
-            set_ngo_contract(model, int(c), -1)
-    ngos.alive[failing] = False
-    ngos.failed[failing] += 1
+    if failing.size:
+        for slot in failing:
+            for c in np.flatnonzero(model.communities.ngo == slot):
+                set_ngo_contract(model, int(c), -1)
+        ngos.alive[failing] = False
+        ngos.failed[failing] += 1
     model.month.ngo_failed = int(failing.size)
     empty = np.flatnonzero(~ngos.alive)
-    entering = empty[rng.random(empty.size) < p["ngo_entry_rate"]]
-    new_ngos(model, entering)
+    if empty.size:  # a draw per empty slot (none drawn for none)
+        new_ngos(model, empty[rng.random(empty.size) < p["ngo_entry_rate"]])
 
 
 def set_ngo_contract(model, community: int, ngo: int) -> None:

@@ -160,3 +160,28 @@ def test_tenders_decided_together_are_each_decided_in_turn(params):
     assert sorted(one.edge_index) == sorted(all_.edge_index)
     assert one.streams["ngo"].random() == all_.streams["ngo"].random()
     assert (one.communities.ngo >= 0).sum() > 0
+
+
+def test_entry_draws_once_per_empty_slot_and_nothing_without_one():
+    """Entry draws one number per empty slot and, for the NGOs that enter, their traits;
+    with every slot taken (or no NGO entering) no traits are drawn and the stream is as
+    it was."""
+    m = small_model(1, ngo_entry_rate=0.5)
+    m.step()
+    m.ngos.deficit_months[:] = 0
+    rng = m.streams["ngo"]
+    before = rng.bit_generator.state
+    ngo_market.fail_and_enter(m)
+    ngo_market.new_ngos(m, np.zeros(0, dtype=np.int64))
+    assert rng.bit_generator.state == before
+    m.ngos.alive[[0, 2]] = False
+    generation = m.ngos.generation.copy()
+    ref = np.random.Generator(type(rng.bit_generator)())
+    ref.bit_generator.state = before
+    entering = np.array([0, 2])[ref.random(2) < 0.5]
+    ref.standard_normal(entering.size), ref.standard_normal(entering.size)
+    ref.random(entering.size)
+    ngo_market.fail_and_enter(m)
+    assert rng.bit_generator.state == ref.bit_generator.state
+    assert np.flatnonzero(m.ngos.generation != generation).tolist() == entering.tolist()
+    assert entering.size == 1
