@@ -72,12 +72,16 @@ def test_runs_are_summed_as_numpy_sums_each_run_unlike_reduceat():
 
 @pytest.mark.parametrize("runs", [3, RUN_BY_RUN, RUN_BY_RUN + 1, 3 * RUN_BY_RUN])
 def test_few_runs_and_many_are_summed_alike(runs):
-    """Whether `segment_sums` hands each run to NumPy (few runs) or sums them as rows of a
-    padded matrix (many), each run sums as NumPy's sum of it on its own, bit for bit —
-    empty runs, float32 values (summed as float64) and a strided view included."""
+    """Whether `segment_sums` sums each run on its own (few runs: short ones left to right
+    in Python, long ones by NumPy) or as rows of a padded matrix (many), each run sums as
+    NumPy's sum of it on its own, bit for bit — empty runs, runs of negative zeros, float32
+    values (summed as float64) and a strided view included."""
     rng = np.random.default_rng(runs)
     counts = rng.integers(0, 20, size=runs)
+    counts[:2] = [3, 9]  # ... their values all -0.0
     values = rng.standard_normal(counts.sum()) * 10.0 ** rng.uniform(-3, 6, counts.sum())
+    values[::5] = -0.0
+    values[:12] = -0.0
     starts = np.cumsum(counts) - counts
     pairs = np.stack([values, values], axis=1)
     for v in (values, values.astype(np.float32), pairs[:, 1]):
