@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.core.rows import among, distinct, pairwise_sums, row_means, row_sums, segment_sums
+from sim.core.rows import (
+    RUN_BY_RUN,
+    among,
+    distinct,
+    pairwise_sums,
+    row_means,
+    row_sums,
+    segment_sums,
+)
 
 
 def test_row_sums_and_means_equal_numpy_bit_for_bit_for_every_row_length():
@@ -72,6 +80,25 @@ def test_runs_are_summed_as_numpy_sums_each_run_unlike_reduceat():
     assert np.array_equal(segment_sums(values, counts), each)
     assert not np.array_equal(np.add.reduceat(values, starts), each)
     assert segment_sums(np.zeros(0), np.zeros(0, dtype=int)).shape == (0,)
+
+
+@pytest.mark.parametrize("runs", [3, RUN_BY_RUN, RUN_BY_RUN + 1, 3 * RUN_BY_RUN])
+def test_few_runs_and_many_are_summed_alike(runs):
+    """Whether `segment_sums` sums each run on its own (few runs: short ones left to right
+    in Python, long ones by NumPy) or as rows of a padded matrix (many), each run sums as
+    NumPy's sum of it on its own, bit for bit — empty runs, runs of negative zeros, float32
+    values (summed as float64) and a strided view included."""
+    rng = np.random.default_rng(runs)
+    counts = rng.integers(0, 20, size=runs)
+    counts[:2] = [3, 9]  # ... their values all -0.0
+    values = rng.standard_normal(counts.sum()) * 10.0 ** rng.uniform(-3, 6, counts.sum())
+    values[::5] = -0.0
+    values[:12] = -0.0
+    starts = np.cumsum(counts) - counts
+    pairs = np.stack([values, values], axis=1)
+    for v in (values, values.astype(np.float32), pairs[:, 1]):
+        each = np.array([v[s : s + c].astype(np.float64).sum() for s, c in zip(starts, counts)])
+        assert segment_sums(v, counts).tobytes() == each.tobytes()
 
 
 def test_distinct_values_are_numpys_unique():

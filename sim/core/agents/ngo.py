@@ -61,12 +61,24 @@ class NGO(GovernanceAgent):
         return 1.0 - np.abs(model.ngos.care_focus - need_care)
 
     @staticmethod
+    def match_rows(model, communities: np.ndarray) -> np.ndarray:
+        """`matches` for each of `communities` (a row each), value for value as `matches`
+        of that community alone."""
+        demand = model.communities.demand[communities]
+        need_care = demand[:, 1] / np.maximum(demand[:, 1] + demand[:, 2], 1e-9)
+        return 1.0 - np.abs(model.ngos.care_focus - need_care[:, None])
+
+    @staticmethod
+    def bidding(model) -> np.ndarray:
+        """Which NGO slots bid for tenders now: those operating with a free contract place."""
+        ngos = model.ngos
+        return ngos.alive & (ngos.contracts < model.p["ngo_max_contracts"])
+
+    @staticmethod
     def bid_values(model, community: int) -> np.ndarray:
         """`bid_value` of every NGO slot at once: its match where it operates and has a free
         contract place, else 0 (the tender asks every NGO in one call)."""
-        ngos = model.ngos
-        bids = ngos.alive & (ngos.contracts < model.p["ngo_max_contracts"])
-        return np.where(bids, NGO.matches(model, community), 0.0)
+        return np.where(NGO.bidding(model), NGO.matches(model, community), 0.0)
 
     def evolve(self) -> None:
         """Finance, drift, learning and specialisation, once a month after delivery."""

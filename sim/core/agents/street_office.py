@@ -263,12 +263,19 @@ class StreetOffice(GovernanceAgent):
     def devolve_all(model) -> None:
         """`devolve` of every street office at once: each splits only its own money among
         its own communities, so the order does not matter."""
-        StreetOffice._devolve(model, np.arange(model.streets.n))
+        street = model.communities.street
+        c = np.argsort(street, kind="stable")  # street after street, each street's in order
+        StreetOffice._devolve(model, np.arange(model.streets.n), c, street[c])
 
     @staticmethod
-    def _devolve(model, s: np.ndarray) -> None:
-        """`devolve` of the street offices `s`. Sums over a street's communities are those
-        of each street on its own (`segment_sums`; head counts are whole numbers)."""
+    def _devolve(
+        model, s: np.ndarray, c: np.ndarray | None = None, at: np.ndarray | None = None
+    ) -> None:
+        """`devolve` of the street offices `s`, whose communities are `c` (street after
+        street, each street's in order; found when not given) and `at` each one's street as
+        a position in `s`. Sums over a street's communities are those of each street on
+        its own (`segment_sums`; head counts are whole numbers, so their sums are exact in
+        any order)."""
         p, st, cm, lv = model.p, model.streets, model.communities, model.levers
         st.budget[s] = p["street_budget_per_resident"] * st.residents[s]
         overhead = st.overhead[s]  # kept tasks, already booked this month
@@ -287,14 +294,13 @@ class StreetOffice(GovernanceAgent):
         st.devolved[s] = lv.street("devolution_share")[s] * net
         st.retained[s] = net - st.devolved[s]
 
-        # the streets' communities, street after street, each street's in order
-        mine = among(cm.street, s)
-        c = np.flatnonzero(mine)
-        c = c[np.argsort(cm.street[c], kind="stable")]
-        count = np.bincount(cm.street[c], minlength=st.n)[s]
-        at = np.repeat(np.arange(s.size), count)  # each community's street, as a row of s
+        if c is None:  # the streets' communities, street after street, each street's in order
+            c = np.flatnonzero(among(cm.street, s))
+            c = c[np.argsort(cm.street[c], kind="stable")]
+            at = np.repeat(np.arange(s.size), np.bincount(cm.street[c], minlength=st.n)[s])
+        count = np.bincount(at, minlength=s.size)
         residents = cm.residents[c].astype(float)
-        pop_share = residents / np.maximum(segment_sums(residents, count), 1.0)[at]
+        pop_share = residents / np.maximum(np.bincount(at, residents, s.size), 1.0)[at]
         inflow = st.devolved[s][at] * pop_share
         cm.invested[c] = lv.street("capacity_building_share")[s][at] * inflow
         rest = inflow - cm.invested[c]
@@ -306,7 +312,7 @@ class StreetOffice(GovernanceAgent):
             ]
         )
         w = w / (w[0] + w[1] + w[2])
-        block = StreetOffice._block_shares(model, c, count, pop_share)
+        block = StreetOffice._block_shares(model, c, count, pop_share, at)
         cm.in_block[c] = (w[0] * rest_total)[at] * block
         cm.in_grid[c] = w[1][at] * rest
         cm.in_ngo[c] = w[2][at] * rest
@@ -328,21 +334,27 @@ class StreetOffice(GovernanceAgent):
         return self._block_shares(self.model, c, np.array([c.size]), pop_share)
 
     @staticmethod
-    def _block_shares(model, c: np.ndarray, count: np.ndarray, pop_share: np.ndarray) -> np.ndarray:
-        """`block_weights` of consecutive runs of communities `c` (`count` per street), given
-        each community's share of its street's residents."""
+    def _block_shares(
+        model,
+        c: np.ndarray,
+        count: np.ndarray,
+        pop_share: np.ndarray,
+        at: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """`block_weights` of consecutive runs of communities `c` (`count` per street, `at`
+        each community's run), given each community's share of its street's residents."""
         p, cm = model.p, model.communities
-        at = np.repeat(np.arange(count.size), count)
+        if at is None:
+            at = np.repeat(np.arange(count.size), count)
         scored = cm.score[c] * cm.residents[c].astype(float)
         total = segment_sums(scored, count)[at]
-        with np.errstate(all="ignore"):  # a street without scores takes the population share
-            by_score = np.where(total > 0, scored / total, pop_share)
+        # a street without scores takes the population share
+        by_score = np.divide(scored, total, out=pop_share.copy(), where=total > 0)
         perf = p["performance_budget_share"]
         w = (1 - perf) * pop_share + perf * by_score
         w = w * (1 - p["absorption_tilt"] * (1 - cm.absorption[c]))
         total = segment_sums(w, count)[at]
-        with np.errstate(all="ignore"):
-            return np.where(total > 0, w / total, pop_share)
+        return np.divide(w, total, out=pop_share.copy(), where=total > 0)
 
     # --- assessment (§7.11) --------------------------------------------------------------
     def assess(self) -> None:
@@ -362,9 +374,7 @@ class StreetOffice(GovernanceAgent):
     def _score(model, c: np.ndarray) -> None:
         """Scores of communities `c`, each by its street's office."""
         m, p, cm, lv = model, model.p, model.communities, model.levers
-        off = m.world.node_offset
-        office = off["street_office"] + cm.street[c]
-        c = c[coordination.has_edges(m, "supervision", office, off["residents_committee"] + c)]
+        c = c[StreetOffice.supervising(m)[c]]
         s = cm.street[c]
         pushed = cm.tasks_pushed[c]
         done = np.where(pushed > 0, cm.tasks_accepted[c] / np.maximum(pushed, 1e-9), 1.0)
@@ -375,6 +385,20 @@ class StreetOffice(GovernanceAgent):
         topdown = np.where(lv.street("third_party_evaluation")[s] != 0, cm.needs_met[c], topdown)
         w = lv.street("resident_assessment_weight")[s]
         cm.score[c] = (1 - w) * topdown + w * m.residents_evaluation()[c]
+
+    @staticmethod
+    def supervising(model) -> np.ndarray:
+        """Per community: does its street's office hold a `supervision` tie to its RC
+        (cached until a supervision edge changes)."""
+        version = model.edge_versions.get("supervision", 0)
+        hit = model.cache.get("street_supervision")
+        if hit is None or hit[0] != version:
+            cm, off = model.communities, model.world.node_offset
+            office = off["street_office"] + cm.street
+            rc = off["residents_committee"] + np.arange(cm.n)
+            hit = (version, coordination.has_edges(model, "supervision", office, rc))
+            model.cache["street_supervision"] = hit
+        return hit[1]
 
     # --- summons and ratings (§7.14) -----------------------------------------------------
     def summon(self) -> None:

@@ -28,7 +28,10 @@ from .devolution import waste_share
 
 
 def new_ngos(model, slots: np.ndarray) -> None:
-    """Fill `slots` with newly founded NGOs drawn from the population distribution."""
+    """Fill `slots` with newly founded NGOs drawn from the population distribution (for no
+    slots, nothing: draws of no numbers leave the stream as it is)."""
+    if slots.size == 0:
+        return
     p, ngos = model.p, model.ngos
     rng = model.streams["ngo"]
     k = slots.size
@@ -52,6 +55,11 @@ def new_ngos(model, slots: np.ndarray) -> None:
 
 
 def tender(model) -> None:
+    """Contracts end when their months run out; then each open tender, in random order, is
+    decided in turn: the NGOs that bid (NGO.bid_value) and pass the street's screening are
+    scored and the best wins. What every tender's bidders read but no award changes — each
+    NGO's fit to the community, its screening, the noise of the bids — is computed for all
+    tenders at once; who still has a free contract place is asked tender by tender."""
     p, cm, ngos, lv = model.p, model.communities, model.ngos, model.levers
     rng = model.streams["ngo"]
     cm.ngo_months_left = np.maximum(cm.ngo_months_left - 1, 0)
@@ -62,21 +70,23 @@ def tender(model) -> None:
     open_ = np.flatnonzero((cm.ngo < 0) & (pot > 0))
     if open_.size == 0 or ngos.n == 0:
         return
-    strict = lv.community("screening_strictness")
-    evaluated = lv.community("third_party_evaluation").astype(bool)
-    for c in rng.permutation(open_):
-        interest = NGO.bid_values(model, int(c))  # each NGO's decision (agents/ngo.py)
-        s = strict[c]
-        eligible = (interest > 0) & (ngos.compliance >= s * p["screening_bar"])
-        bidders = np.flatnonzero(eligible)
+    order = rng.permutation(open_)
+    match = NGO.match_rows(model, order)  # each NGO's interest (agents/ngo.py) ...
+    strict = lv.community("screening_strictness")[order]
+    fits = (match > 0) & (ngos.compliance >= (strict * p["screening_bar"])[:, None])
+    evaluated = lv.community("third_party_evaluation")[order].astype(bool)
+    noise = np.where(evaluated, p["quality_noise_evaluated"], p["quality_noise_bid"])
+    quality = ngos.capability * ngos.alignment
+    for i, c in enumerate(order.tolist()):
+        bidders = np.flatnonzero(fits[i] & NGO.bidding(model))  # ... while it has a place
         if bidders.size == 0:
             continue
-        noise = p["quality_noise_evaluated"] if evaluated[c] else p["quality_noise_bid"]
-        observed = ngos.capability[bidders] * ngos.alignment[bidders] * interest[bidders]
-        observed = observed + noise * rng.standard_normal(bidders.size)
+        s = strict[i]
+        observed = quality[bidders] * match[i, bidders]
+        observed = observed + noise[i] * rng.standard_normal(bidders.size)
         score = (1 - s) * observed + s * ngos.compliance[bidders]
         winner = int(bidders[np.argmax(score)])
-        set_ngo_contract(model, int(c), winner)
+        set_ngo_contract(model, c, winner)
         cm.ngo_months_left[c] = p["contract_months"]
 
 
@@ -105,15 +115,16 @@ def fail_and_enter(model) -> None:
     p, ngos = model.p, model.ngos
     rng = model.streams["ngo"]
     failing = np.flatnonzero(ngos.alive & (ngos.deficit_months >= p["ngo_failure_months"]))
-    for slot in failing:
-        for c in np.flatnonzero(model.communities.ngo == slot):
-            set_ngo_contract(model, int(c), -1)
-    ngos.alive[failing] = False
-    ngos.failed[failing] += 1
+    if failing.size:
+        for slot in failing:
+            for c in np.flatnonzero(model.communities.ngo == slot):
+                set_ngo_contract(model, int(c), -1)
+        ngos.alive[failing] = False
+        ngos.failed[failing] += 1
     model.month.ngo_failed = int(failing.size)
     empty = np.flatnonzero(~ngos.alive)
-    entering = empty[rng.random(empty.size) < p["ngo_entry_rate"]]
-    new_ngos(model, entering)
+    if empty.size:  # a draw per empty slot (none drawn for none)
+        new_ngos(model, empty[rng.random(empty.size) < p["ngo_entry_rate"]])
 
 
 def set_ngo_contract(model, community: int, ngo: int) -> None:

@@ -319,6 +319,15 @@ def test_every_ngo_bids_as_it_would_alone(model):
     assert values.tolist() == [a.bid_value(0) for a in model.ngo_agents]
 
 
+def test_every_ngo_matches_each_tender_as_it_would_alone(model):
+    """`NGO.match_rows` of several communities holds, row by row, each NGO's `match` of
+    that community on its own, bit for bit."""
+    communities = np.arange(model.communities.n)[::-1]
+    rows = NGO.match_rows(model, communities)
+    for row, c in zip(rows, communities.tolist()):
+        assert row.tolist() == [a.match(c) for a in model.ngo_agents]
+
+
 def test_committees_split_their_hours_alike_alone_or_together():
     one, all_ = (small_model(5, **MEDIUM, professional_committee=True) for _ in range(2))
     for m in (one, all_):
@@ -473,8 +482,8 @@ def test_firms_leave_at_once_as_each_in_turn():
 def test_streets_devolve_at_once_as_each_in_turn():
     """Money devolved and split among communities for every street at once is what each
     street office gives on its own, with streets whose levers differ (platform, third-party
-    evaluation, channels, capacity building) and streets of more than seven communities
-    (whose sums NumPy adds pairwise)."""
+    evaluation, channels, capacity building), streets of more than seven communities
+    (whose sums NumPy adds pairwise) and a street whose communities all score 0."""
     world = {**MEDIUM, "n_streets": 3, "communities_per_street": 9.0}
     one, all_ = (small_model(6, **world, devolution_share=0.6) for _ in range(2))
     for m in (one, all_):
@@ -485,6 +494,7 @@ def test_streets_devolve_at_once_as_each_in_turn():
         values["channel_grid_funds"][:] = [0.2, 0.5, 0.0]
         values["capacity_building_share"][:] = [0.0, 0.3, 0.1]
         m.communities.score[:] = np.random.default_rng(1).random(m.communities.n)
+        m.communities.score[m.communities.street == 2] = 0.0  # its block grant by population
     for office in one.street_offices:
         office.devolve()
     all_.do(StreetOffice, "devolve")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.agents import StreetOffice
+from sim.core.network import set_edge
 from tests.conftest import small_model
 
 
@@ -60,3 +62,22 @@ def test_the_mean_rank_correlation_follows_every_appointment_recorded():
         seen.append(record.correlations[-1])
         assert record.rank_correlation() == float(np.mean(seen))
         assert record.rank_correlation() == float(np.mean(seen))  # asked again, unchanged
+
+
+def test_it_scores_only_the_committees_it_supervises_and_follows_the_ties():
+    """Which RCs a street office supervises is cached until a supervision edge changes: a
+    committee whose tie is cut keeps its last score, and scores again once the tie is back."""
+    m = small_model(5, resident_assessment_weight=1.0)
+    m.step()
+    off = m.world.node_offset
+    office, rc = off["street_office"] + int(m.communities.street[1]), off["residents_committee"] + 1
+    assert StreetOffice.supervising(m).all()
+    set_edge(m, office, rc, "supervision", False)
+    assert StreetOffice.supervising(m).tolist() == [c != 1 for c in range(m.communities.n)]
+    m.communities.score[:] = -1.0
+    StreetOffice.assess_all(m)
+    assert m.communities.score[1] == -1.0 and (np.delete(m.communities.score, 1) >= 0).all()
+    set_edge(m, office, rc, "supervision", True)
+    assert StreetOffice.supervising(m).all()
+    StreetOffice.assess_all(m)
+    assert (m.communities.score >= 0).all()
