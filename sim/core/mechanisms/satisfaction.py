@@ -20,6 +20,7 @@ import numpy as np
 from .. import kernels
 from ..people import BRANCH as BRANCH_ORG
 from ..people import OC as OC_ORG
+from ..people import ORG_NAMES
 from ..people import PC as PC_ORG
 from ..people import RC as RC_ORG
 from ..residents import TRUST_TARGETS
@@ -114,18 +115,21 @@ def update_standing(model) -> None:
         return
     by_compound = {k: model.compound_trust(k) for k in ("party", "oc")}
     by_community = {k: model.community_trust(k) for k in ("party", "rc")}
+    # each seat's signal, its organisation's trust: the values of the four kinds in one
+    # array after a NaN, which seats of other kinds read (what np.select would pick)
+    values = [np.full(1, np.nan)]
+    start = np.zeros(len(ORG_NAMES), dtype=np.int64)  # other kinds: slot 0, the NaN
+    last = np.zeros(len(ORG_NAMES), dtype=np.int64)
+    for kind, trust in (
+        (PC_ORG, by_community["party"]),
+        (RC_ORG, by_community["rc"]),
+        (BRANCH_ORG, by_compound["party"]),
+        (OC_ORG, by_compound["oc"]),
+    ):
+        start[kind], last[kind] = sum(len(v) for v in values), len(trust) - 1
+        values.append(trust)
     org = seats.org[filled]
-    idx = seats.org_index[filled]
-    signal = np.select(
-        [org == PC_ORG, org == RC_ORG, org == BRANCH_ORG, org == OC_ORG],
-        [
-            by_community["party"][np.minimum(idx, len(by_community["party"]) - 1)],
-            by_community["rc"][np.minimum(idx, len(by_community["rc"]) - 1)],
-            by_compound["party"][np.minimum(idx, len(by_compound["party"]) - 1)],
-            by_compound["oc"][np.minimum(idx, len(by_compound["oc"]) - 1)],
-        ],
-        default=np.nan,
-    )
+    signal = np.concatenate(values)[start[org] + np.minimum(seats.org_index[filled], last[org])]
     keep = ~np.isnan(signal)
     h = seats.holder[filled][keep]
     n = people.n
