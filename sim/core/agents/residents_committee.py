@@ -237,10 +237,28 @@ class ResidentsCommittee(GovernanceAgent):
         to its best response, then may look at a peer (whose split this month is already
         learnt if the peer came earlier)."""
         p, cm = model.p, model.communities
-        a = cm.allocation
-        target = a + p["rc_adaptation_rate"] * (ResidentsCommittee.best_responses(model) - a)
+        before = cm.allocation
+        learnt = before + p["rc_adaptation_rate"] * (
+            ResidentsCommittee.best_responses(model) - before
+        )
+        # `_settle` of each committee in turn (committees in index order), writing into
+        # `learnt` and reading a peer's split where `_settle` would find it: in `learnt` if
+        # the peer came earlier, else still last month's in `before` (written back at the
+        # end: one assignment instead of one per committee)
+        draw = model.streams["organisations"].random
+        pick = model.streams["organisations"].integers
+        rate, c = p["peer_imitation_rate"], p["peer_copy_weight"]
+        score = cm.score
         for committee in model.residents_committees:
-            committee._settle(target[committee.index])
+            if draw() < rate:
+                peers = committee.peers()
+                if peers:
+                    i = committee.index
+                    peer = peers[int(pick(len(peers)))]
+                    if score[peer] > score[i]:
+                        seen = learnt if peer < i else before
+                        learnt[i] = (1 - c) * learnt[i] + c * seen[peer]
+        before[:] = learnt
 
     def _settle(self, a: np.ndarray) -> None:
         """Take the split `a`, or with probability `peer_imitation_rate` move it toward a

@@ -40,8 +40,11 @@ def _same(one, other, table: str, *fields: str) -> None:
         assert np.array_equal(a, b), f"{table}.{field}"
 
 
-def test_learning_all_committees_at_once_is_each_learning_in_turn():
-    one, all_ = (small_model(7, **MEDIUM, peer_imitation_rate=0.5) for _ in range(2))
+@pytest.mark.parametrize("imitation", [0.5, 1.0])
+def test_learning_all_committees_at_once_is_each_learning_in_turn(imitation):
+    # with every committee looking at a peer, peers that learnt earlier this month and
+    # peers still to learn are both copied
+    one, all_ = (small_model(7, **MEDIUM, peer_imitation_rate=imitation) for _ in range(2))
     for m in (one, all_):
         m.run_for(3)
     for rc in one.residents_committees:
