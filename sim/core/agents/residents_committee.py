@@ -197,8 +197,17 @@ class ResidentsCommittee(GovernanceAgent):
         lv = model.levers
         w = lv.community("resident_assessment_weight")
         evaluated = lv.community("third_party_evaluation").astype(bool)
+        return ResidentsCommittee._value_of_needs(
+            model, w, evaluated, *ResidentsCommittee.objective_weights(model)
+        )
+
+    @staticmethod
+    def _value_of_needs(
+        model, w: np.ndarray, evaluated: np.ndarray, score_weight: np.ndarray, needs_weight
+    ) -> np.ndarray:
+        """`values_of_needs` from the levers' values (`w`: residents' weight in the score,
+        `evaluated`: third-party evaluation) and the objective's weights."""
         wn = ResidentsCommittee.needs_weight(model.p)
-        score_weight, needs_weight = ResidentsCommittee.objective_weights(model)
         return score_weight * (w * wn + (1 - w) * evaluated) + needs_weight * wn
 
     @staticmethod
@@ -212,14 +221,15 @@ class ResidentsCommittee(GovernanceAgent):
         free = cm.formalism_hours + cm.management_hours + cm.service_hours
         w = lv.community("resident_assessment_weight")
         evaluated = lv.community("third_party_evaluation").astype(bool)
-        score_weight, _ = ResidentsCommittee.objective_weights(model)
+        score_weight, needs_weight = ResidentsCommittee.objective_weights(model)
         paper_weight = np.where(
             evaluated, 0.0, score_weight * p["paperwork_score_weight"] * (1 - w)
         )
         d = cm.demand
         demand = np.maximum(d[:, 0] + d[:, 1] + d[:, 2], 1.0)
         productivity = cm.skill * cm.staff_performance
-        r_service = ResidentsCommittee.values_of_needs(model) * productivity / demand
+        value = ResidentsCommittee._value_of_needs(model, w, evaluated, score_weight, needs_weight)
+        r_service = value * productivity / demand
         s = p["paperwork_return_scale"]
         with np.errstate(all="ignore"):  # the branches not taken may divide by zero
             interior = np.minimum(np.maximum(np.sqrt(paper_weight * s / r_service) - s, 0.0), free)
