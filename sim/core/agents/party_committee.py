@@ -213,15 +213,16 @@ class PartyCommittee(GovernanceAgent):
         m = self.model
         push = m.levers.at("xa_two_committee_overlap", self.index)
         seat = int(m.seats_of(RC, self.index, RC_MEMBER)[0])
-        pool = np.array(
-            [k for k in m.holders(PC_MEMBER, self.index) if k >= 0 and k not in taken],
-            dtype=np.int64,
-        )
-        pool = pool[elections.eligible(m, pool)]
-        if pool.size == 0:
-            return -1, False
-        # each weighed in turn by `declines` and `nomination_value`, all at once
-        best, declined = elections.weigh_nominees(m, pool, seat, push, context)
+        best, best_value, declined = -1, 0.0, False
+        for k in m.holders(PC_MEMBER, self.index):
+            if k < 0 or k in taken or not elections.eligible(m, np.array([k]))[0]:
+                continue
+            if elections.declines(m, k, seat):
+                declined = True
+                continue
+            value = self.nomination_value(k, seat, push, context)
+            if value > best_value:
+                best, best_value = int(k), value
         return best, declined and best < 0
 
     def nominate_for_owners(self, compound: int, context: tuple) -> int:

@@ -208,14 +208,6 @@ def best_nominee(model, people: np.ndarray, seat: int, push: float, context: tup
     worth anything and they would not decline; else -1: as weighing each in turn by
     `declines` and `nomination_value` (the same operations in the same order, person by
     person), all at once."""
-    return weigh_nominees(model, people, seat, push, context)[0]
-
-
-def weigh_nominees(
-    model, people: np.ndarray, seat: int, push: float, context: tuple
-) -> tuple[int, bool]:
-    """`best_nominee` of `people` (ids) for `seat`, and whether any of them would decline
-    the seat (`declines`)."""
     p = model.p
     trust, record, bloc, contest = context
     standing = model.people.standing[people]
@@ -240,8 +232,8 @@ def weigh_nominees(
     declined = ~incumbent & (load > p["decline_load"])
     worth = np.flatnonzero(~declined & (value > 0))
     if worth.size == 0:
-        return -1, bool(declined.any())
-    return int(people[worth[np.argmax(value[worth])]]), bool(declined.any())
+        return -1
+    return int(people[worth[np.argmax(value[worth])]])
 
 
 # --- turnout ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.core.mechanisms import elections, workload
 from sim.core.model import GovernanceModel
-from sim.core.people import DIRECTOR, PC_MEMBER, RC, RC_MEMBER, SECRETARY
+from sim.core.people import DIRECTOR, RC, SECRETARY
 from sim.core.world import AGE_BANDS
 from sim.experiments.stats import mean_ci, paired_difference
 from tests.conftest import MEDIUM, small_model
@@ -240,50 +240,6 @@ def test_the_best_nominee_of_many_is_the_one_weighed_first_as_worth_most_one_by_
         assert elections.best_nominee(m, pool, seat, push, context) == best
         picked += best >= 0
     assert 0 < picked < len(seats)
-
-
-def _nominate_member_one_by_one(m, party, taken: set[int], context: tuple) -> tuple[int, bool]:
-    """A party committee's nominee for an RC member seat, each member weighed in turn."""
-    push = m.levers.at("xa_two_committee_overlap", party.index)
-    seat = int(m.seats_of(RC, party.index, RC_MEMBER)[0])
-    best, best_value, declined = -1, 0.0, False
-    for k in m.holders(PC_MEMBER, party.index):
-        if k < 0 or k in taken or not elections.eligible(m, np.array([k]))[0]:
-            continue
-        if elections.declines(m, k, seat):
-            declined = True
-            continue
-        value = elections.nomination_value(m, k, seat, push, context)
-        if value > best_value:
-            best, best_value = int(k), value
-    return best, declined and best < 0
-
-
-def test_a_member_nominated_at_once_is_the_one_weighed_in_turn():
-    """`nominate_member` weighs its members at once as `eligible`, `declines` and
-    `nomination_value` weigh each in turn: the same nominee, the same refusal."""
-    m = small_model(5, **MEDIUM, xa_two_committee_overlap=0.8, candidate_age_limit=55)
-    m.run_for(2)
-    rng = np.random.default_rng(1)
-    members = m.holders_of_role(PC_MEMBER)
-    m.people.load[members[::3]] = 5.0  # some would decline any further seat
-    outcomes = set()
-    for _ in range(6):
-        for party in m.party_committees:
-            own = [k for k in m.holders(PC_MEMBER, party.index) if k >= 0]
-            taken = set(rng.choice(own, size=min(len(own), 1)).tolist()) if own else set()
-            context = (
-                float(rng.uniform()),
-                float(rng.uniform()),
-                float(rng.uniform(0.0, 0.5)),
-                float(rng.uniform()),
-            )
-            for t in (set(), taken):
-                expected = _nominate_member_one_by_one(m, party, t, context)
-                assert party.nominate_member(t, context) == expected
-                outcomes.add((expected[0] >= 0, expected[1]))
-        m.people.load[members] = rng.uniform(0.2, 3.0, members.size)
-    assert {(True, False), (False, True)} <= outcomes, outcomes
 
 
 def test_turnout_by_group_counted_among_voters_here_is_the_share_over_all_residents():
