@@ -91,16 +91,18 @@ def edge_index(graph) -> EdgeIndex:
 def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
     """Add (present=True) or remove an edge of `kind` between nodes u and v."""
     g = model.network
-    has = g.has_edge(u, v, key=kind)
+    # the graph's adjacency read directly (what has_edge reads): a pair's dict of kinds
+    # exists only while the pair has an edge
+    kinds = g._adj[u].get(v)
+    has = kinds is not None and kind in kinds
     if present and not has:
-        first = not g.has_edge(u, v)
         g.add_edge(u, v, key=kind, kind=kind)
         model.network_version += 1
         model.ties_version += kind in COORDINATING
         model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
         model.dept_version += _departmental(g, u, v)
-        model.edge_index.add((min(u, v), max(u, v), kind))
-        if first:
+        model.edge_index.add((u, v, kind) if u < v else (v, u, kind))
+        if kinds is None:  # the pair's first edge
             DiscreteSpace.add_connection(model.grid, model.grid[u], model.grid[v])
     elif not present and has:
         g.remove_edge(u, v, key=kind)
@@ -108,11 +110,12 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         model.ties_version += kind in COORDINATING
         model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
         model.dept_version += _departmental(g, u, v)
-        model.edge_index.discard((min(u, v), max(u, v), kind))
-        if not g.has_edge(u, v):
+        model.edge_index.discard((u, v, kind) if u < v else (v, u, kind))
+        if v not in g._adj[u]:  # the pair's last edge
             DiscreteSpace.remove_connection(model.grid, model.grid[u], model.grid[v])
 
 
 def _departmental(g, u: int, v: int) -> bool:
     """Does the edge touch a line department (whose ties to streets are cached)?"""
-    return g.nodes[u]["kind"] == "department" or g.nodes[v]["kind"] == "department"
+    nodes = g._node
+    return nodes[u]["kind"] == "department" or nodes[v]["kind"] == "department"

@@ -11,7 +11,7 @@ import pytest
 from sim.core.agents.owners_committee import OwnersCommittee, supervises_firm
 from sim.core.mechanisms import coordination
 from sim.core.model import GovernanceModel
-from sim.core.network import set_edge
+from sim.core.network import COORDINATING, set_edge
 from sim.core.world import EDGE_KINDS
 from tests.conftest import MEDIUM
 
@@ -74,3 +74,33 @@ def test_an_owners_committee_cut_from_its_firm_does_not_watch_it():
         m, off["owners_committee"] + c, off["property_firm"] + cp.firm[c], "supervision", False
     )
     assert OwnersCommittee.monitors(m, np.array([c]))[0] == 0.0
+
+
+def test_set_edge_keeps_graph_index_cells_and_versions_in_step():
+    """Adding and removing edges of several kinds between the same pairs: the graph, the
+    edge index and the space's cell connections agree after every change, and the versions
+    move exactly when an edge of their kind is added or removed."""
+    m = GovernanceModel(rng=4, **MEDIUM)
+    rng = np.random.default_rng(3)
+    nodes = np.array(list(m.network.nodes))
+    pairs = [tuple(rng.choice(nodes, size=2, replace=False).tolist()) for _ in range(6)]
+    kinds = ("coordination", "cross_appointment", "contract")
+    for _ in range(300):
+        u, v = pairs[int(rng.integers(len(pairs)))]
+        if rng.random() < 0.5:
+            u, v = v, u
+        kind, present = kinds[int(rng.integers(3))], bool(rng.random() < 0.5)
+        had = m.network.has_edge(u, v, key=kind)
+        versions = (m.network_version, m.ties_version, m.edge_versions.get(kind, 0))
+        set_edge(m, u, v, kind, present)
+        changed = had != present
+        assert m.network.has_edge(u, v, key=kind) == present
+        assert m.network_version == versions[0] + changed
+        assert m.ties_version == versions[1] + (changed and kind in COORDINATING)
+        assert m.edge_versions.get(kind, 0) == versions[2] + changed
+        assert ((min(u, v), max(u, v), kind) in m.edge_index) == present
+        linked = m.grid[v] in m.grid[u].connections.values()
+        assert linked == m.network.has_edge(u, v)
+    assert set(m.edge_index) == {
+        (min(a, b), max(a, b), k) for a, b, k in m.network.edges(keys=True)
+    }

@@ -68,6 +68,7 @@ class PartyCommittee(GovernanceAgent):
     def __init__(self, model, index: int, node: int) -> None:
         super().__init__(model, index, node)
         self.compounds = np.flatnonzero(model.compounds.community == index)
+        self.compound_list: list[int] = self.compounds.tolist()
 
     # --- convening joint problems (§7.5) ------------------------------------------------
     def spare_hours(self) -> float:
@@ -92,28 +93,29 @@ class PartyCommittee(GovernanceAgent):
         firm, whether it is convened) is read for all at once — a committee's ties change
         only its own compounds — and each committee's spare hours when its turn comes (a
         secretary of two committees has less for the second)."""
-        p, cp = model.p, model.compounds
+        p, cp, ppl = model.p, model.compounds, model.people
         rate = cp.dispute_rate
         keep = cp.convened & (rate >= 0.5 * p["convene_threshold"])
         want = ((cp.firm >= 0) & ((rate >= p["convene_threshold"]) | keep)).tolist()
         convened = cp.convened.tolist()
-        # each community's compounds, worst first (ties in compound order)
-        order = np.lexsort((-rate, cp.community))
-        bounds = np.searchsorted(cp.community[order], np.arange(model.communities.n + 1))
-        order, bounds = order.tolist(), bounds.tolist()
+        worse = (-rate).tolist()  # a compound's place when sorting worst first
         hours = p["convening_hours"]
         wanted = None if communities is None else set(np.asarray(communities).tolist())
         for agent in model.agents_by_type.get(PartyCommittee, ()):
             i = agent.index
             if wanted is not None and i not in wanted:
                 continue
-            worst_first = order[bounds[i] : bounds[i + 1]]
-            if not worst_first:
+            own = agent.compound_list  # in compound order
+            if not own:
                 continue
-            if not any(want[j] for j in worst_first) and not any(convened[j] for j in worst_first):
-                charge_convening(model, i, 0.0)
+            secretary = model.holder(SECRETARY, i)
+            if not any(want[j] for j in own) and not any(convened[j] for j in own):
+                if secretary >= 0:  # charge_convening(model, i, 0.0)
+                    ppl.extra_hours[secretary] = 0.0
                 model.communities.convened[i] = 0
                 continue
+            # its compounds worst first, ties in compound order (a stable sort)
+            worst_first = sorted(own, key=worse.__getitem__)
             capacity = int(agent.spare_hours() // max(hours, 1e-9))
             chosen = set()
             for j in worst_first:
@@ -122,11 +124,12 @@ class PartyCommittee(GovernanceAgent):
                 if want[j]:
                     chosen.add(j)
                     capacity -= 1
-            for j in sorted(worst_first):
+            for j in own:
                 if (j in chosen) != convened[j]:
                     set_joint_tie(model, j, j in chosen)
             model.communities.convened[i] = len(chosen)
-            charge_convening(model, i, float(len(chosen)) * hours)
+            if secretary >= 0:  # charge_convening(model, i, len(chosen) * hours)
+                ppl.extra_hours[secretary] = float(len(chosen)) * hours
 
     # --- branches in compounds (§7.7) ----------------------------------------------------
     def members_spare_hours(self) -> tuple[np.ndarray, np.ndarray]:

@@ -485,21 +485,37 @@ def vote(model, communities: np.ndarray, rng: np.random.Generator) -> dict[str, 
     n = cm.n
     adults = np.maximum(res.per_community(here, n), 1)
     cm.round_turnout[communities] = (res.per_community(in_person, n) / adults)[communities]
-    groups = {
-        "party": res.party_member,
-        "nonparty": ~res.party_member,
-        **{f"age_{band}": res.age_band == b for b, band in enumerate(AGE_BANDS) if b > 0},
-        "owners": res.owner,
-        "tenants": ~res.owner,
-    }
     out = {
         "turnout": float(in_person.sum() / max(here.sum(), 1)),
         "turnout_official": float(counted.sum() / max(here.sum(), 1)),
     }
-    for name, mask in groups.items():
-        members = here & mask
-        out[f"turnout_{name}"] = (
-            float(in_person[members].sum() / members.sum()) if members.any() else float("nan")
-        )
+    out.update(group_turnout(res, here, in_person))
     model.month.election_turnout = out["turnout"]
+    return out
+
+
+def group_turnout(res, here: np.ndarray, in_person: np.ndarray) -> dict[str, float]:
+    """Per group of TURNOUT_GROUPS (`turnout_<group>`): the share of the residents `here`
+    in the group who voted in person (`in_person`), NaN for an empty group."""
+    # counted among the residents here only (counts of whole people: exact)
+    who = np.flatnonzero(here)
+    party, owner, band_of, went = (
+        res.party_member[who],
+        res.owner[who],
+        res.age_band[who],
+        in_person[who],
+    )
+    groups = {
+        "party": party,
+        "nonparty": ~party,
+        **{f"age_{band}": band_of == b for b, band in enumerate(AGE_BANDS) if b > 0},
+        "owners": owner,
+        "tenants": ~owner,
+    }
+    out = {}
+    for name, members in groups.items():
+        size = np.count_nonzero(members)
+        out[f"turnout_{name}"] = (
+            float(np.count_nonzero(went & members) / size) if size else float("nan")
+        )
     return out

@@ -584,3 +584,79 @@ def test_departments_and_street_offices_decide_at_once_as_one_by_one(cut, weight
     assert (st.answered_share[st.summons > 0] < 1).any()
     listed = [d.index for d in all_.street_offices[4].departments()]
     assert (listed != sorted(listed)) == cut and (in_turn[8] == 0) == cut
+
+
+def _convene_all_by_lexsort(model, communities: np.ndarray) -> None:
+    """The party committees' joint ties as first written: every community's compounds
+    ordered worst first by one lexsort of all compounds; hours charged by
+    `charge_convening`."""
+    from sim.core.agents import PartyCommittee
+    from sim.core.agents.party_committee import charge_convening, set_joint_tie
+
+    p, cp = model.p, model.compounds
+    rate = cp.dispute_rate
+    keep = cp.convened & (rate >= 0.5 * p["convene_threshold"])
+    want = ((cp.firm >= 0) & ((rate >= p["convene_threshold"]) | keep)).tolist()
+    convened = cp.convened.tolist()
+    order = np.lexsort((-rate, cp.community))
+    bounds = np.searchsorted(cp.community[order], np.arange(model.communities.n + 1))
+    order, bounds = order.tolist(), bounds.tolist()
+    hours = p["convening_hours"]
+    wanted = set(np.asarray(communities).tolist())
+    for agent in model.agents_by_type.get(PartyCommittee, ()):
+        i = agent.index
+        if i not in wanted:
+            continue
+        worst_first = order[bounds[i] : bounds[i + 1]]
+        if not worst_first:
+            continue
+        if not any(want[j] for j in worst_first) and not any(convened[j] for j in worst_first):
+            charge_convening(model, i, 0.0)
+            model.communities.convened[i] = 0
+            continue
+        capacity = int(agent.spare_hours() // max(hours, 1e-9))
+        chosen = set()
+        for j in worst_first:
+            if capacity <= 0:
+                break
+            if want[j]:
+                chosen.add(j)
+                capacity -= 1
+        for j in sorted(worst_first):
+            if (j in chosen) != convened[j]:
+                set_joint_tie(model, j, j in chosen)
+        model.communities.convened[i] = len(chosen)
+        charge_convening(model, i, float(len(chosen)) * hours)
+
+
+def test_party_committees_order_their_compounds_worst_first_as_one_lexsort_did():
+    """Each committee sorting its own compounds worst first (ties in compound order) convenes
+    as one lexsort of all compounds did, month after month, as rates rise, tie and calm."""
+    from sim.core.agents import PartyCommittee
+    from sim.core.people import PC, SECRETARY
+
+    def model():
+        m = small_model(6, **{**MEDIUM, "compounds_per_community": 6.0}, convening_hours=40.0)
+        m.run_for(2)
+        m.fill(m.seats_of(PC, 1, SECRETARY), np.array([m.holder(SECRETARY, 0)]))
+        return m
+
+    new, old = model(), model()
+    rng = np.random.default_rng(4)
+    threshold = new.p["convene_threshold"]
+    ties = set()
+    for _ in range(12):
+        levels = np.array([0.0, 0.3, 0.6, 1.0, 1.5, 3.0]) * threshold  # ties among compounds
+        rate = levels[rng.integers(levels.size, size=new.compounds.n)]
+        for m in (new, old):
+            m.compounds.dispute_rate[:] = rate
+        communities = np.flatnonzero(rng.random(new.communities.n) < 0.7)
+        PartyCommittee.convene_all(new, communities)
+        _convene_all_by_lexsort(old, communities)
+        assert list(new.edge_index) == list(old.edge_index)
+        _same(new, old, "compounds", "convened")
+        _same(new, old, "communities", "convened")
+        _same(new, old, "people", "extra_hours")
+        assert new.month.convened_new == old.month.convened_new
+        ties.add(len(_joint_ties(new)))
+    assert len(ties) > 3

@@ -10,6 +10,7 @@ import numpy as np
 from sim.core.mechanisms import elections, workload
 from sim.core.model import GovernanceModel
 from sim.core.people import DIRECTOR, RC, SECRETARY
+from sim.core.world import AGE_BANDS
 from sim.experiments.stats import mean_ci, paired_difference
 from tests.conftest import MEDIUM, small_model
 
@@ -239,3 +240,29 @@ def test_the_best_nominee_of_many_is_the_one_weighed_first_as_worth_most_one_by_
         assert elections.best_nominee(m, pool, seat, push, context) == best
         picked += best >= 0
     assert 0 < picked < len(seats)
+
+
+def test_turnout_by_group_counted_among_voters_here_is_the_share_over_all_residents():
+    """`group_turnout` counts among the residents of the round only, as masking every
+    resident would: in_person[here & group].sum() / (here & group).sum(), NaN if empty."""
+    m = small_model(3, **MEDIUM)
+    m.run_for(1)
+    res = m.residents
+    rng = np.random.default_rng(2)
+    groups = {
+        "party": res.party_member,
+        "nonparty": ~res.party_member,
+        **{f"age_{band}": res.age_band == b for b, band in enumerate(AGE_BANDS) if b > 0},
+        "owners": res.owner,
+        "tenants": ~res.owner,
+    }
+    for share in (0.0, 0.002, 0.3, 1.0):
+        here = (rng.random(res.n) < share) & res.adult
+        in_person = here & (rng.random(res.n) < 0.4)
+        got = elections.group_turnout(res, here, in_person)
+        assert list(got) == [f"turnout_{name}" for name in elections.TURNOUT_GROUPS]
+        for name, mask in groups.items():
+            members = here & mask
+            old = float(in_person[members].sum() / members.sum()) if members.any() else np.nan
+            new = got[f"turnout_{name}"]
+            assert type(new) is float and (new == old or (np.isnan(new) and np.isnan(old)))
