@@ -91,9 +91,9 @@ def edge_index(graph) -> EdgeIndex:
 def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
     """Add (present=True) or remove an edge of `kind` between nodes u and v."""
     g = model.network
-    # the graph's adjacency read directly (what has_edge reads): a pair's dict of kinds
-    # exists only while the pair has an edge
-    kinds = g._adj[u].get(v)
+    # the pair's kinds of edge, read once from the graph's adjacency (what has_edge reads):
+    # they exist only while the pair has an edge
+    kinds = g.adj[u].get(v)
     has = kinds is not None and kind in kinds
     if present and not has:
         g.add_edge(u, v, key=kind, kind=kind)
@@ -111,11 +111,10 @@ def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
         model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
         model.dept_version += _departmental(g, u, v)
         model.edge_index.discard((u, v, kind) if u < v else (v, u, kind))
-        if v not in g._adj[u]:  # the pair's last edge
+        if v not in g.adj[u]:  # the pair's last edge
             DiscreteSpace.remove_connection(model.grid, model.grid[u], model.grid[v])
 
 
 def _departmental(g, u: int, v: int) -> bool:
     """Does the edge touch a line department (whose ties to streets are cached)?"""
-    nodes = g._node
-    return nodes[u]["kind"] == "department" or nodes[v]["kind"] == "department"
+    return g.nodes[u]["kind"] == "department" or g.nodes[v]["kind"] == "department"
