@@ -46,7 +46,7 @@ class OwnersCommittee(GovernanceAgent):
 
     table = "compounds"
     kind = "owners_committee"
-    BATCHED = {"act": "act_all"}
+    BATCHED = {"act": "act_all", "respond": "respond_all"}
     elected = True
     """Elected by the owners' assembly (a convened committee is appointed by the street)."""
 
@@ -303,6 +303,33 @@ class OwnersCommittee(GovernanceAgent):
                 return
             if cp.strikes[i] >= 2 * p["retender_strikes"]:
                 disputes.sue_firm(m, i)
+
+    @staticmethod
+    def respond_all(model) -> None:
+        """`respond` of every elected committee (the agents of exactly this class), in the
+        schedule's order. Only a committee that acts, functions, has a firm, detected its
+        shirking and counts `retender_strikes` strikes draws or acts; which ones do is read
+        for all at once (a response changes only its own compound), and only they respond."""
+        cp = model.compounds
+        if not cp.detected.any():
+            return
+        may = (
+            cp.detected
+            & cp.oc_acted
+            & (cp.oc_state == OC_FUNCTIONING)
+            & (cp.firm >= 0)
+            & (cp.strikes >= model.p["retender_strikes"])
+        )
+        elected = [
+            agent
+            for c in np.flatnonzero(may).tolist()
+            if type(agent := model.owners_committees.get(c)) is OwnersCommittee
+        ]
+        if len(elected) > 1:  # more than one: in the AgentSet's order, as `do`
+            chosen = set(elected)
+            elected = [a for a in model.agents_by_type[OwnersCommittee] if a in chosen]
+        for agent in elected:
+            agent.respond()
 
     def choose_firm(self, bidders: np.ndarray) -> int:
         """Pick among bidding firms: capability against record (the firm's history)."""
