@@ -89,30 +89,32 @@ def edge_index(graph) -> EdgeIndex:
 
 
 def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
-    """Add (present=True) or remove an edge of `kind` between nodes u and v."""
+    """Add (present=True) or remove an edge of `kind` between nodes u and v. Whether it is
+    there is read from `model.edge_index`, which holds exactly the network's edges."""
+    edge = (u, v, kind) if u <= v else (v, u, kind)
+    index = model.edge_index
+    if (edge in index._slot) == present:  # already as asked
+        return
     g = model.network
-    has = g.has_edge(u, v, key=kind)
-    if present and not has:
+    if present:
         first = not g.has_edge(u, v)
         g.add_edge(u, v, key=kind, kind=kind)
-        model.network_version += 1
-        model.ties_version += kind in COORDINATING
-        model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
-        model.dept_version += _departmental(g, u, v)
-        model.edge_index.add((min(u, v), max(u, v), kind))
+        index.add(edge)
+    else:
+        g.remove_edge(u, v, key=kind)
+        index.discard(edge)
+    model.network_version += 1
+    model.ties_version += kind in COORDINATING
+    model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
+    model.dept_version += _departmental(g, u, v)
+    if present:
         if first:
             DiscreteSpace.add_connection(model.grid, model.grid[u], model.grid[v])
-    elif not present and has:
-        g.remove_edge(u, v, key=kind)
-        model.network_version += 1
-        model.ties_version += kind in COORDINATING
-        model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
-        model.dept_version += _departmental(g, u, v)
-        model.edge_index.discard((min(u, v), max(u, v), kind))
-        if not g.has_edge(u, v):
-            DiscreteSpace.remove_connection(model.grid, model.grid[u], model.grid[v])
+    elif not g.has_edge(u, v):
+        DiscreteSpace.remove_connection(model.grid, model.grid[u], model.grid[v])
 
 
 def _departmental(g, u: int, v: int) -> bool:
     """Does the edge touch a line department (whose ties to streets are cached)?"""
-    return g.nodes[u]["kind"] == "department" or g.nodes[v]["kind"] == "department"
+    nodes = g._node  # the nodes' attributes, as `g.nodes[u]` reads them
+    return nodes[u]["kind"] == "department" or nodes[v]["kind"] == "department"
