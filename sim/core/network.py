@@ -89,30 +89,29 @@ def edge_index(graph) -> EdgeIndex:
 
 
 def set_edge(model, u: int, v: int, kind: str, present: bool = True) -> None:
-    """Add (present=True) or remove an edge of `kind` between nodes u and v."""
+    """Add (present=True) or remove an edge of `kind` between nodes u and v. Whether it is
+    there is read from `model.edge_index`, which holds exactly the network's edges."""
+    edge = (u, v, kind) if u < v else (v, u, kind)
+    index = model.edge_index
+    if (edge in index) == present:  # already as asked
+        return
     g = model.network
-    # the pair's kinds of edge, read once from the graph's adjacency (what has_edge reads):
-    # they exist only while the pair has an edge
-    kinds = g.adj[u].get(v)
-    has = kinds is not None and kind in kinds
-    if present and not has:
+    if present:
+        first = v not in g.adj[u]  # the pair's first edge
         g.add_edge(u, v, key=kind, kind=kind)
-        model.network_version += 1
-        model.ties_version += kind in COORDINATING
-        model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
-        model.dept_version += _departmental(g, u, v)
-        model.edge_index.add((u, v, kind) if u < v else (v, u, kind))
-        if kinds is None:  # the pair's first edge
-            DiscreteSpace.add_connection(model.grid, model.grid[u], model.grid[v])
-    elif not present and has:
+        index.add(edge)
+    else:
         g.remove_edge(u, v, key=kind)
-        model.network_version += 1
-        model.ties_version += kind in COORDINATING
-        model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
-        model.dept_version += _departmental(g, u, v)
-        model.edge_index.discard((u, v, kind) if u < v else (v, u, kind))
-        if v not in g.adj[u]:  # the pair's last edge
-            DiscreteSpace.remove_connection(model.grid, model.grid[u], model.grid[v])
+        index.discard(edge)
+    model.network_version += 1
+    model.ties_version += kind in COORDINATING
+    model.edge_versions[kind] = model.edge_versions.get(kind, 0) + 1
+    model.dept_version += _departmental(g, u, v)
+    if present:
+        if first:
+            DiscreteSpace.add_connection(model.grid, model.grid[u], model.grid[v])
+    elif v not in g.adj[u]:  # the pair's last edge
+        DiscreteSpace.remove_connection(model.grid, model.grid[u], model.grid[v])
 
 
 def _departmental(g, u: int, v: int) -> bool:

@@ -69,7 +69,10 @@ def _pairwise(a: np.ndarray) -> np.ndarray:
 def row_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Sum of each row's `values` where `mask`, as NumPy's sum of those values. Where every
     entry counts, NumPy's sum along the rows of a C-ordered matrix of floats is already the
-    sum of each row on its own."""
+    sum of each row on its own; rows of up to `LEFT_TO_RIGHT` entries are summed so too,
+    the entries left out set to 0.0 (NumPy adds them left to right, as the loop below)."""
+    if values.dtype == np.float64 and values.shape[1] <= LEFT_TO_RIGHT:
+        return np.where(mask, values, 0.0).sum(axis=1)
     if values.dtype == np.float64 and mask.all():
         return np.ascontiguousarray(values).sum(axis=1)
     total = np.zeros(len(values))
@@ -95,8 +98,8 @@ def row_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def row_means(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Mean of each row's `values` where `mask` (0 for an empty row), as NumPy's mean."""
-    size = mask.sum(axis=1)
-    return np.where(size > 0, row_sums(values, mask) / np.maximum(size, 1), 0.0)
+    # an empty row sums to 0.0, and 0.0 / 1 is its mean
+    return row_sums(values, mask) / np.maximum(mask.sum(axis=1), 1)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:

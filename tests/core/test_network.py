@@ -104,3 +104,39 @@ def test_set_edge_keeps_graph_index_cells_and_versions_in_step():
     assert set(m.edge_index) == {
         (min(a, b), max(a, b), k) for a, b, k in m.network.edges(keys=True)
     }
+
+
+def _edges(m: GovernanceModel) -> set:
+    return {(min(u, v), max(u, v), k) for u, v, k in m.network.edges(keys=True)}
+
+
+def test_the_edge_index_holds_exactly_the_networks_edges_as_they_change():
+    """`set_edge` reads whether an edge is there from the edge index: after months of
+    contracts, committees and shared people changing, it holds the network's edges, and
+    the Mesa space connects exactly the pairs with some edge."""
+    m = GovernanceModel(rng=3, **WORLD)
+    changes = m.network_version
+    m.run_for(12)
+    assert m.network_version > changes
+    assert set(m.edge_index) == _edges(m)
+    for u in list(m.network.nodes)[::7]:
+        linked = {cell.coordinate for cell in m.grid[u].connections.values()}
+        assert linked == set(m.network.neighbors(u))
+    m.remove_all_agents()
+
+
+def test_an_edge_set_as_it_is_changes_no_version_and_one_set_otherwise_does():
+    m = GovernanceModel(rng=3, **WORLD)
+    u, v, k = next(iter(m.edge_index))
+    versions = (m.network_version, m.ties_version, dict(m.edge_versions), m.dept_version)
+    set_edge(m, v, u, k, True)  # there already (either order of the ends)
+    set_edge(m, u, v, "no_such_kind", False)  # not there
+    assert versions == (m.network_version, m.ties_version, dict(m.edge_versions), m.dept_version)
+    set_edge(m, v, u, k, False)
+    assert not m.network.has_edge(u, v, key=k) and (u, v, k) not in m.edge_index
+    assert m.network_version == versions[0] + 1
+    assert m.edge_versions[k] == versions[2].get(k, 0) + 1
+    set_edge(m, u, v, k, True)
+    assert m.network.has_edge(u, v, key=k) and (u, v, k) in m.edge_index
+    assert m.network_version == versions[0] + 2
+    m.remove_all_agents()

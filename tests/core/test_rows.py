@@ -42,6 +42,26 @@ def test_narrow_rows_are_summed_left_to_right_as_numpy_sums_them():
         assert sums.tobytes() == each.tobytes()
 
 
+def test_narrow_rows_summed_at_once_equal_the_column_by_column_sum():
+    """Up to seven columns `row_sums` is one NumPy sum of the matrix with the entries left
+    out set to 0.0: equal, bit for bit, to adding column by column from 0.0 (each row's
+    values left to right), for matrices stored by rows or columns, with negative zeros and
+    empty rows; a mean divides by the count (an empty row's is 0.0)."""
+    rng = np.random.default_rng(5)
+    for width in range(0, 8):
+        values = rng.standard_normal((400, width)) * 10.0 ** rng.uniform(-8, 8, (400, width))
+        values[rng.random(values.shape) < 0.1] = -0.0
+        mask = rng.random((400, width)) < rng.random((400, 1))
+        by_columns = np.zeros(400)
+        for j in range(width):
+            by_columns += np.where(mask[:, j], values[:, j], 0.0)
+        for v in (values, np.asfortranarray(values)):
+            assert row_sums(v, mask).tobytes() == by_columns.tobytes()
+        size = mask.sum(axis=1)
+        means = np.where(size > 0, by_columns / np.maximum(size, 1), 0.0)
+        assert row_means(values, mask).tobytes() == means.tobytes()
+
+
 def test_a_plain_running_sum_would_not_do():
     """Why the module exists: NumPy's reduceat does not add as NumPy's sum does."""
     rng = np.random.default_rng(2)

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..mechanisms import coordination, disputes
 from ..people import OC
-from ..rows import among, row_means, row_sums
+from ..rows import among, row_sums
 from ..state import OC_CAPTURED, OC_DORMANT, OC_ELECTED, OC_FUNCTIONING, OC_STATES
 from .base import GovernanceAgent, column
 from .property_committee import PropertyCommittee
@@ -46,7 +46,7 @@ class OwnersCommittee(GovernanceAgent):
 
     table = "compounds"
     kind = "owners_committee"
-    BATCHED = {"act": "act_all"}
+    BATCHED = {"act": "act_all", "respond": "respond_all"}
     elected = True
     """Elected by the owners' assembly (a convened committee is appointed by the street)."""
 
@@ -105,8 +105,9 @@ class OwnersCommittee(GovernanceAgent):
         grievance = np.minimum(cp.dispute_rate[compounds] / p["oc_grievance_disputes"], 1.0)
         backing = OwnersCommittee.backing(model, compounds)
         effort = seats.effort[table]
+        hours = seats.hours[table]
         count = filled.sum(axis=1)
-        total = row_sums(np.where(filled, effort, 0.0), filled)
+        total = row_sums(effort, filled)
         peers = np.where(
             count[:, None] > 1,
             (total[:, None] - effort) / np.maximum(count[:, None] - 1, 1),
@@ -119,20 +120,18 @@ class OwnersCommittee(GovernanceAgent):
             + p["oc_backing_weight"] * backing
         )[:, None] + p["oc_peer_weight"] * peers
         worth = people.motivation[who] * reasons
-        own = effort * seats.hours[table] / np.maximum(people.hours[who], 1e-9)
+        own = effort * hours / np.maximum(people.hours[who], 1e-9)
         other_load = np.maximum(people.load[who] - own, 0.0)
         cost = p["oc_time_cost"] * (1.0 + other_load)
         wanted = np.minimum(worth / cost, 1.0)
-        allied = people.allied_firm[who] == cp.firm[compounds][:, None]
-        wanted = np.where(allied & (cp.firm[compounds][:, None] >= 0), 0.0, wanted)
+        firm = cp.firm[compounds][:, None]
+        wanted = np.where((people.allied_firm[who] == firm) & (firm >= 0), 0.0, wanted)
         new = effort + p["oc_effort_adjust"] * (wanted - effort)
         seats.effort[table[filled]] = new[filled]
         active = filled & (new >= p["oc_active_effort"])
-        given = row_sums(
-            np.where(filled, new * seats.hours[table] * people.performance[who], 0.0), filled
-        )
-        cp.oc_effort[compounds] = row_means(np.where(filled, new, 0.0), filled)
-        cp.oc_hours[compounds] = given
+        # sums over each committee's filled seats (`row_sums` leaves out the others)
+        cp.oc_effort[compounds] = row_sums(new, filled) / np.maximum(count, 1)
+        cp.oc_hours[compounds] = row_sums(new * hours * people.performance[who], filled)
         cp.oc_acted[compounds] = active.sum(axis=1) >= p["oc_quorum_members"]
 
     def act(self) -> None:
@@ -167,17 +166,17 @@ class OwnersCommittee(GovernanceAgent):
         firm = cp.firm[compounds]
         allied = (filled & (people.allied_firm[np.maximum(holder, 0)] == firm[:, None])).sum(axis=1)
         captured = (size > 0) & (firm >= 0) & (allied * 2 > size)
-        cp.oc_acted[compounds] &= ~captured
+        acted = cp.oc_acted[compounds] & ~captured
+        cp.oc_acted[compounds] = acted
         month = model.steps
-        cp.oc_last_active[compounds] = np.where(
-            cp.oc_acted[compounds], month, cp.oc_last_active[compounds]
-        )
-        recent = month - cp.oc_last_active[compounds] < p["oc_dormancy_months"]
+        last = np.where(acted, month, cp.oc_last_active[compounds])
+        cp.oc_last_active[compounds] = last
+        recent = month - last < p["oc_dormancy_months"]
         cp.oc_state[compounds] = np.where(
             captured, OC_CAPTURED, np.where(recent, OC_FUNCTIONING, OC_DORMANT)
         )
-        perf = np.where(filled, people.performance[np.maximum(holder, 0)], 0.0)
-        cp.oc_performance[compounds] = row_means(perf, filled)
+        perf = people.performance[np.maximum(holder, 0)]  # `row_sums` leaves out vacant seats
+        cp.oc_performance[compounds] = row_sums(perf, filled) / np.maximum(size, 1)
 
     def drift_to_firm(self) -> None:
         """Each member not yet answering to the firm may come to: more likely the less
@@ -303,6 +302,33 @@ class OwnersCommittee(GovernanceAgent):
                 return
             if cp.strikes[i] >= 2 * p["retender_strikes"]:
                 disputes.sue_firm(m, i)
+
+    @staticmethod
+    def respond_all(model) -> None:
+        """`respond` of every elected committee (the agents of exactly this class), in the
+        schedule's order. Only a committee that acts, functions, has a firm, detected its
+        shirking and counts `retender_strikes` strikes draws or acts; which ones do is read
+        for all at once (a response changes only its own compound), and only they respond."""
+        cp = model.compounds
+        if not cp.detected.any():
+            return
+        may = (
+            cp.detected
+            & cp.oc_acted
+            & (cp.oc_state == OC_FUNCTIONING)
+            & (cp.firm >= 0)
+            & (cp.strikes >= model.p["retender_strikes"])
+        )
+        elected = [
+            agent
+            for c in np.flatnonzero(may).tolist()
+            if type(agent := model.owners_committees.get(c)) is OwnersCommittee
+        ]
+        if len(elected) > 1:  # more than one: in the AgentSet's order, as `do`
+            chosen = set(elected)
+            elected = [a for a in model.agents_by_type[OwnersCommittee] if a in chosen]
+        for agent in elected:
+            agent.respond()
 
     def choose_firm(self, bidders: np.ndarray) -> int:
         """Pick among bidding firms: capability against record (the firm's history)."""

@@ -45,7 +45,7 @@ from ..agents.convened_committee import ConvenedCommittee
 from ..agents.owners_committee import OwnersCommittee
 from ..agents.party_branch import PartyBranch
 from ..people import OC, OC_CHAIR, OC_MEMBER, VOLUNTEER
-from ..rows import among
+from ..rows import among, distinct
 from ..state import OC_CONVENED, OC_ELECTED, OC_FUNCTIONING, OC_KIND_NONE, OC_NONE
 from .elections import win_chance
 
@@ -81,7 +81,7 @@ def hold_assemblies(model, compounds: np.ndarray, mobilised: np.ndarray) -> np.n
     if compounds.size == 0:
         return np.zeros(0, dtype=bool)
     # the residents of the assembling compounds (contiguous slices, in order)
-    held = np.unique(compounds)
+    held = distinct(compounds)  # as np.unique, by one sort
     start, stop = res.compound_start[held], res.compound_start[held + 1]
     sizes = stop - start
     members = np.repeat(start - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())

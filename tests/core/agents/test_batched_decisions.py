@@ -18,7 +18,7 @@ from sim.core.agents import (
 from sim.core.mechanisms import coordination, owners_assembly, property_management
 from sim.core.network import set_edge
 from sim.core.people import OC, VOLUNTEER
-from sim.core.state import OC_CAPTURED, OC_CONVENED, OC_ELECTED
+from sim.core.state import OC_CAPTURED, OC_CONVENED, OC_ELECTED, OC_FUNCTIONING
 from tests.conftest import MEDIUM, small_model
 
 
@@ -660,3 +660,26 @@ def test_party_committees_order_their_compounds_worst_first_as_one_lexsort_did()
         assert new.month.convened_new == old.month.convened_new
         ties.add(len(_joint_ties(new)))
     assert len(ties) > 3
+
+
+def test_owners_committees_respond_at_once_as_one_by_one():
+    """`model.do(OwnersCommittee, "respond")` takes the batched rule and gives what each
+    elected committee responding in turn gives: the same re-tenders, lawsuits and draws."""
+    one, all_ = (small_model(4, **MEDIUM, oc_initial_share=1.0) for _ in range(2))
+    for m in (one, all_):
+        m.run_for(3)
+        cp = m.compounds
+        cp.oc_acted[:] = True
+        cp.oc_state[list(m.owners_committees)] = OC_FUNCTIONING
+        cp.detected[:] = cp.firm >= 0
+        cp.strikes[:] = np.where(np.arange(cp.n) % 3 == 0, 0.0, 2 * m.p["retender_strikes"])
+        cp.independence[:] = 0.5
+    for agent in list(one.agents_by_type[OwnersCommittee]):
+        agent.respond()
+    all_.do(OwnersCommittee, "respond")
+    _same(one, all_, "compounds", "firm", "strikes", "management", "changed_firm")
+    assert np.array_equal(one.lawsuits, all_.lawsuits)
+    assert one.month.retendered == all_.month.retendered > 0
+    assert one.lawsuits.sum() > 0
+    assert one.streams["organisations"].random() == all_.streams["organisations"].random()
+    assert one.streams["property"].random() == all_.streams["property"].random()
