@@ -51,6 +51,15 @@ SETTINGS = {
 """Settings that take every branch of the loops: one cost and priority for all, per-community
 costs and priorities, committees captured."""
 
+PUSHES = dict(
+    xa_one_shoulder=1.0,
+    xa_two_committee_overlap=1.0,
+    xa_two_committee_member_on_oc=1.0,
+    oc_initial_share=1.0,
+    initial_cadre_on_oc=1.0,
+)
+"""Cross-appointment pushed everywhere: many people sit on several bodies."""
+
 RESIDENT_STATE = ("need", "met", "backlog", "satisfaction", "trust", "participates", "payoff")
 
 
@@ -304,13 +313,7 @@ def test_link_graph_compiled_equals_numpy():
     a district where many people sit on several bodies, and in one where nobody does."""
     from sim.core.mechanisms import coordination
 
-    pushes = dict(
-        xa_one_shoulder=1.0,
-        xa_two_committee_overlap=1.0,
-        xa_two_committee_member_on_oc=1.0,
-        oc_initial_share=1.0,
-        initial_cadre_on_oc=1.0,
-    )
+    pushes = PUSHES
     shared = []
     for params in (pushes, dict(initial_one_shoulder=0.0, initial_overlap=0.0)):
         with kernels.using("numpy"):
@@ -429,13 +432,7 @@ def test_seat_conflicts_compiled_equal_numpy():
     conflicts both occur, vacant seats lose nothing."""
     from sim.core.mechanisms import coordination
 
-    pushes = dict(
-        xa_one_shoulder=1.0,
-        xa_two_committee_overlap=1.0,
-        xa_two_committee_member_on_oc=1.0,
-        oc_initial_share=1.0,
-        initial_cadre_on_oc=1.0,
-    )
+    pushes = PUSHES
     with kernels.using("numpy"):
         model = GovernanceModel(rng=4, **WORLD, **pushes)
         model.run_for(4)
