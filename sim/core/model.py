@@ -450,6 +450,46 @@ class GovernanceModel(mesa.Model):
             "motivation": motivation,
         }
 
+    def draw_traits_each(self, count: int, kind: int, candidates: int = 1) -> dict[str, np.ndarray]:
+        """The traits of `count` new people of `kind`, drawn one after the other: equal to
+        concatenating `count` calls of `draw_traits(1, kind, candidates)` (the same draws
+        from the `organisations` stream in the same order), with the parameters looked up
+        once."""
+        p = self.p
+        rng = self.streams["organisations"]
+        hours = {
+            CADRE: p["leader_hours"],
+            VOLUNTEER: p["volunteer_leader_hours"],
+            PROFESSIONAL: p["professional_hours"],
+        }[kind]
+        sd, ssd = p["leader_hours_sd"], p["leader_skill_sd"]
+        mean, sdv = p["standing_mean"], p["standing_sd"]
+        var = min(sdv**2, mean * (1 - mean) * 0.99)
+        conc = mean * (1 - mean) / var - 1
+        a, b = mean * conc, (1 - mean) * conc
+        age_mean = p["volunteer_age_mean"] if kind == VOLUNTEER else p["cadre_age_mean"]
+        age_sd, msd = p["age_sd"], p["motivation_sd"]
+        stand = (max(candidates, 1), 1)
+        professional = kind == PROFESSIONAL
+        skill, motivation = np.empty(count), np.empty(count)
+        drawn_hours, standing, age = np.empty(count), np.empty(count), np.empty(count)
+        for i in range(count):
+            if not professional:
+                skill[i] = rng.lognormal(-(ssd**2) / 2, ssd, 1)[0]
+            motivation[i] = rng.lognormal(-(msd**2) / 2, msd, stand).max()
+            drawn_hours[i] = rng.lognormal(-(sd**2) / 2, sd, 1)[0]
+            standing[i] = rng.beta(a, b, 1)[0]
+            age[i] = rng.normal(age_mean, age_sd, 1)[0]
+        if professional:
+            skill[:] = p["professional_skill"]
+        return {
+            "hours": hours * drawn_hours,
+            "skill": skill,
+            "standing": standing,
+            "age": np.minimum(np.maximum(age, 18.0), 95.0),
+            "motivation": motivation,
+        }
+
     def add_people(
         self,
         traits: dict[str, np.ndarray],

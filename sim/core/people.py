@@ -367,10 +367,13 @@ def shared_links(seats: Seats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     h, node = h[multi], node[multi]
     order = np.lexsort((node, h))
     h, node = h[order], node[order]
-    distinct = np.r_[True, (h[1:] != h[:-1]) | (node[1:] != node[:-1])] if h.size else h > 0
+    distinct = np.ones(h.size, dtype=bool)
+    distinct[1:] = (h[1:] != h[:-1]) | (node[1:] != node[:-1])
     h, node = h[distinct], node[distinct]  # each person's organisations, once each
-    first_of = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if h.size else h
-    size = np.diff(np.r_[first_of, h.size])
+    starts = np.ones(h.size, dtype=bool)
+    starts[1:] = h[1:] != h[:-1]
+    first_of = np.flatnonzero(starts)
+    size = np.diff(first_of, append=h.size)
     after = np.repeat(size, size) - 1 - (np.arange(h.size) - np.repeat(first_of, size))
     a = np.repeat(np.arange(h.size), after)  # each organisation with every later one
     b = a + 1 + np.arange(a.size) - np.repeat(np.cumsum(after) - after, after)

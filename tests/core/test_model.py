@@ -28,6 +28,7 @@ from sim.core.agents import (
 )
 from sim.core.mechanisms import owners_assembly
 from sim.core.model import coerce_seed
+from sim.core.people import CADRE, VOLUNTEER
 from sim.core.state import OC_FUNCTIONING, OC_NONE
 from tests.conftest import SMALL, small_model
 
@@ -310,3 +311,18 @@ def test_vacant_seats_follow_the_seats_and_the_owners_committees():
     m.compounds.oc_state[:] = OC_NONE  # and none has
     assert m.vacant_seats() == by_definition(m)
     m.remove_all_agents()
+
+
+def test_draw_traits_each_equals_one_draw_after_another():
+    """`draw_traits_each(k, ...)` draws from the organisations stream what `k` calls of
+    `draw_traits(1, ...)` draw, in the same order, and leaves the stream where they do."""
+    for kind, candidates in ((VOLUNTEER, 3), (CADRE, 1), (VOLUNTEER, 1)):
+        a, b = small_model(4), small_model(4)
+        one_by_one = [a.draw_traits(1, kind, candidates) for _ in range(5)]
+        merged = {k: np.concatenate([t[k] for t in one_by_one]) for k in one_by_one[0]}
+        together = b.draw_traits_each(5, kind, candidates)
+        assert merged.keys() == together.keys()
+        for name in merged:
+            assert merged[name].tobytes() == together[name].tobytes()
+        assert a.streams["organisations"].random() == b.streams["organisations"].random()
+    assert all(col.size == 0 for col in small_model(4).draw_traits_each(0, VOLUNTEER).values())

@@ -18,6 +18,7 @@ from sim.core.people import (
     affiliation_graph,
     realised_shares,
     seats_per_person,
+    shared_links,
 )
 from sim.core.state import OC_NONE
 from tests.conftest import small_model
@@ -101,3 +102,42 @@ def test_people_in_lists_every_seat_and_what_else_its_holder_holds():
     director = next(r for r in rows if r["seat"] == "rc_director")
     assert "party_secretary" in director["other_seats"]
     assert 0 < director["load"] and 0 < director["performance"] <= 1
+
+
+def shared_links_by_person(seats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`shared_links` as a loop: person by person in order of id, each person's distinct
+    organisations in order, every pair of them."""
+    rows = []
+    for person in sorted(set(seats.holder[seats.holder >= 0].tolist())):
+        nodes = sorted(set(seats.node[seats.holder == person].tolist()))
+        held = int(np.count_nonzero(seats.holder == person))
+        if held < 2:
+            continue
+        for i, u in enumerate(nodes):
+            rows.extend((u, v, person) for v in nodes[i + 1 :])
+    u, v, h = (np.array(col, dtype=np.int64) for col in zip(*rows)) if rows else [np.zeros(0)] * 3
+    return u, v, h
+
+
+def test_shared_links_equal_the_pairs_person_by_person():
+    """Each person's organisations paired, as a loop pairs them: with people on several
+    seats of one organisation, on several organisations, on one seat, and no one shared."""
+    m = small_model(3)
+    seats = m.seats
+    filled = np.flatnonzero(seats.holder >= 0)
+    rng = np.random.default_rng(5)
+    for trial in range(4):
+        holder = seats.holder.copy()
+        if trial < 3:  # some people take further seats
+            extra = rng.choice(filled, size=min(10 * trial + 5, filled.size), replace=False)
+            holder[extra] = rng.choice(holder[filled], size=extra.size)
+        else:  # everyone on one seat at most
+            holder[filled] = np.arange(filled.size)
+        seats.holder = holder
+        got = shared_links(seats)
+        want = shared_links_by_person(seats)
+        for a, b in zip(got, want):
+            assert np.array_equal(a, b)
+        assert (got[0].size > 0) == (trial < 3)
+    seats.holder = np.full(seats.n, -1)
+    assert all(col.size == 0 for col in shared_links(seats))

@@ -222,7 +222,8 @@ def fill_seats(model, compound: int, rng: np.random.Generator) -> None:
         cp.oc_last_active[compound] = model.steps
         return
     stand = int(p["oc_member_candidates"])
-    traits = [model.draw_traits(1, VOLUNTEER, stand) for _ in range(seats.size)]
+    traits = model.draw_traits_each(seats.size, VOLUNTEER, stand)
+    rival = traits["standing"]
     first = people.n  # the owner candidates' ids, once added
     party = np.zeros(seats.size, dtype=bool)
     winners: list[int] = []
@@ -236,15 +237,12 @@ def fill_seats(model, compound: int, rng: np.random.Generator) -> None:
         party[i] = rng.random() < p["party_member_share"]
         winner = first + i
         if candidate >= 0:
-            chance = win_chance(
-                p, trust, people.standing[[candidate]], traits[i]["standing"], bloc
-            )[0]
+            chance = win_chance(p, trust, people.standing[[candidate]], rival[i : i + 1], bloc)[0]
             if rng.random() < chance:
                 lost.append(winner)
                 winner = candidate
         winners.append(winner)
-    merged = {name: np.concatenate([t[name] for t in traits]) for name in traits[0]}
-    model.add_people(merged, VOLUNTEER, c, compound, party)
+    model.add_people(traits, VOLUNTEER, c, compound, party)
     people.active[lost] = False
     model.fill(seats, np.array(winners))
     cp.oc_last_active[compound] = model.steps
