@@ -423,52 +423,53 @@ class GovernanceModel(mesa.Model):
         """The traits of `k` new people of `kind` as `new_people` draws them from the
         `organisations` stream (skill, motivation of the most motivated of `candidates`,
         hours, standing, age, in this order), not yet added to the people table."""
-        p = self.p
-        rng = self.streams["organisations"]
-        hours = {
-            CADRE: p["leader_hours"],
-            VOLUNTEER: p["volunteer_leader_hours"],
-            PROFESSIONAL: p["professional_hours"],
-        }[kind]
-        sd, ssd = p["leader_hours_sd"], p["leader_skill_sd"]
-        mean, sdv = p["standing_mean"], p["standing_sd"]
-        var = min(sdv**2, mean * (1 - mean) * 0.99)
-        conc = mean * (1 - mean) / var - 1
+        p, rng = self.p, self.streams["organisations"]
+        hours, sd, ssd, a, b, age_mean, age_sd, msd = self._trait_parameters(kind)
         skill = (
             p["professional_skill"]
             if kind == PROFESSIONAL
             else rng.lognormal(-(ssd**2) / 2, ssd, k)
         )
-        age_mean = p["volunteer_age_mean"] if kind == VOLUNTEER else p["cadre_age_mean"]
-        msd = p["motivation_sd"]
         motivation = rng.lognormal(-(msd**2) / 2, msd, (max(candidates, 1), k)).max(axis=0)
         return {
             "hours": hours * rng.lognormal(-(sd**2) / 2, sd, k),
             "skill": skill,
-            "standing": rng.beta(mean * conc, (1 - mean) * conc, k),
-            "age": np.minimum(np.maximum(rng.normal(age_mean, p["age_sd"], k), 18.0), 95.0),
+            "standing": rng.beta(a, b, k),
+            "age": np.minimum(np.maximum(rng.normal(age_mean, age_sd, k), 18.0), 95.0),
             "motivation": motivation,
         }
+
+    def _trait_parameters(self, kind: int) -> tuple:
+        """(mean hours, hours sd, skill sd, standing's beta a and b, mean age, age sd,
+        motivation sd) of new people of `kind`, from the people parameters."""
+        p = self.p
+        hours = {
+            CADRE: p["leader_hours"],
+            VOLUNTEER: p["volunteer_leader_hours"],
+            PROFESSIONAL: p["professional_hours"],
+        }[kind]
+        mean, sdv = p["standing_mean"], p["standing_sd"]
+        var = min(sdv**2, mean * (1 - mean) * 0.99)
+        conc = mean * (1 - mean) / var - 1
+        age_mean = p["volunteer_age_mean"] if kind == VOLUNTEER else p["cadre_age_mean"]
+        return (
+            hours,
+            p["leader_hours_sd"],
+            p["leader_skill_sd"],
+            mean * conc,
+            (1 - mean) * conc,
+            age_mean,
+            p["age_sd"],
+            p["motivation_sd"],
+        )
 
     def draw_traits_each(self, count: int, kind: int, candidates: int = 1) -> dict[str, np.ndarray]:
         """The traits of `count` new people of `kind`, drawn one after the other: equal to
         concatenating `count` calls of `draw_traits(1, kind, candidates)` (the same draws
         from the `organisations` stream in the same order), with the parameters looked up
         once."""
-        p = self.p
-        rng = self.streams["organisations"]
-        hours = {
-            CADRE: p["leader_hours"],
-            VOLUNTEER: p["volunteer_leader_hours"],
-            PROFESSIONAL: p["professional_hours"],
-        }[kind]
-        sd, ssd = p["leader_hours_sd"], p["leader_skill_sd"]
-        mean, sdv = p["standing_mean"], p["standing_sd"]
-        var = min(sdv**2, mean * (1 - mean) * 0.99)
-        conc = mean * (1 - mean) / var - 1
-        a, b = mean * conc, (1 - mean) * conc
-        age_mean = p["volunteer_age_mean"] if kind == VOLUNTEER else p["cadre_age_mean"]
-        age_sd, msd = p["age_sd"], p["motivation_sd"]
+        p, rng = self.p, self.streams["organisations"]
+        hours, sd, ssd, a, b, age_mean, age_sd, msd = self._trait_parameters(kind)
         stand = (max(candidates, 1), 1)
         professional = kind == PROFESSIONAL
         skill, motivation = np.empty(count), np.empty(count)
