@@ -148,50 +148,7 @@ def win_chance(
 
 def load_with(model, person: int, seat: int) -> float:
     """`person`'s load if they also held `seat` (their present load if they hold it)."""
-    ppl = model.people
-    if model.seats.holder[seat] == person:
-        return float(ppl.load[person])
-    asked = month_seat_hours(model)[seat] * (1 - model.p["seat_overlap_saving"])
-    return float((ppl.load[person] * ppl.hours[person] + asked) / max(ppl.hours[person], 1e-9))
-
-
-def declines(model, person: int, seat: int) -> bool:
-    """Would `person` decline `seat` — one they do not hold yet — because it would load them
-    beyond `decline_load`? (Who is overloaded in a seat they hold may resign instead,
-    sim.core.mechanisms.workload.)"""
-    if model.seats.holder[seat] == person:
-        return False
-    return load_with(model, person, seat) > model.p["decline_load"]
-
-
-def nomination_value(model, person: int, seat: int, push: float, context: tuple) -> float:
-    """What putting `person` up for `seat` is worth to the party organisation that decides:
-    the push − the separation norm (`one_shoulder_norm`) + `incumbency_value` if they hold
-    the seat already + `nomination_standing_weight` × their standing above the mean − `defeat_aversion` × the chance they lose (a rival
-    stands, and the vote goes against them) − `overload_aversion` × the load beyond full
-    time the seat would leave them with. `context`: voters' trust in the party
-    organisation, their trust in the RC (None in an owners' election), the party's bloc and
-    the chance of a contest."""
-    p = model.p
-    trust, record, bloc, contest = context
-    standing = float(model.people.standing[person])
-    win = win_chance(
-        p,
-        np.array([trust]),
-        np.array([standing]),
-        np.array([p["standing_mean"]]),
-        np.array([bloc]),
-        None if record is None else np.array([record]),
-    )[0]
-    incumbent = model.seats.holder[seat] == person
-    return (
-        push
-        - p["one_shoulder_norm"]
-        + p["incumbency_value"] * incumbent
-        + p["nomination_standing_weight"] * (standing - p["standing_mean"])
-        - p["defeat_aversion"] * contest * (1 - win)
-        - p["overload_aversion"] * max(load_with(model, person, seat) - 1.0, 0.0)
-    )
+    return float(loads_with(model, np.array([person]), seat)[0])
 
 
 def loads_with(model, people: np.ndarray, seat: int) -> np.ndarray:
@@ -203,11 +160,30 @@ def loads_with(model, people: np.ndarray, seat: int) -> np.ndarray:
     return np.where(holds, load, (load * hours + asked) / np.maximum(hours, 1e-9))
 
 
-def best_nominee(model, people: np.ndarray, seat: int, push: float, context: tuple) -> int:
-    """The first of `people` (ids) for whom a nomination for `seat` is worth most, if it is
-    worth anything and they would not decline; else -1: as weighing each in turn by
-    `declines` and `nomination_value` (the same operations in the same order, person by
-    person), all at once."""
+def declines(model, person: int, seat: int) -> bool:
+    """Would `person` decline `seat` — one they do not hold yet — because it would load them
+    beyond `decline_load`? (Who is overloaded in a seat they hold may resign instead,
+    sim.core.mechanisms.workload.)"""
+    held = model.seats.holder[seat] == person
+    return bool(not held and load_with(model, person, seat) > model.p["decline_load"])
+
+
+def nomination_value(model, person: int, seat: int, push: float, context: tuple) -> float:
+    """What putting `person` up for `seat` is worth to the party organisation that decides:
+    the push − the separation norm (`one_shoulder_norm`) + `incumbency_value` if they hold
+    the seat already + `nomination_standing_weight` × their standing above the mean − `defeat_aversion` × the chance they lose (a rival
+    stands, and the vote goes against them) − `overload_aversion` × the load beyond full
+    time the seat would leave them with. `context`: voters' trust in the party
+    organisation, their trust in the RC (None in an owners' election), the party's bloc and
+    the chance of a contest."""
+    return float(nomination_values(model, np.array([person]), seat, push, context)[0][0])
+
+
+def nomination_values(
+    model, people: np.ndarray, seat: int, push: float, context: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """`nomination_value` of each of `people` (ids) for `seat`, and whether each `declines`
+    it, at once."""
     p = model.p
     trust, record, bloc, contest = context
     standing = model.people.standing[people]
@@ -229,7 +205,14 @@ def best_nominee(model, people: np.ndarray, seat: int, push: float, context: tup
         - p["defeat_aversion"] * contest * (1 - win)
         - p["overload_aversion"] * np.maximum(load - 1.0, 0.0)
     )
-    declined = ~incumbent & (load > p["decline_load"])
+    return value, ~incumbent & (load > p["decline_load"])
+
+
+def best_nominee(model, people: np.ndarray, seat: int, push: float, context: tuple) -> int:
+    """The first of `people` (ids) for whom a nomination for `seat` is worth most, if it is
+    worth anything and they would not decline; else -1: as weighing each in turn by
+    `declines` and `nomination_value`, all at once."""
+    value, declined = nomination_values(model, people, seat, push, context)
     worth = np.flatnonzero(~declined & (value > 0))
     if worth.size == 0:
         return -1

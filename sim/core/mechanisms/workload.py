@@ -57,22 +57,21 @@ def month_seat_hours(model) -> np.ndarray:
 
 
 def step(model) -> None:
-    hours = seat_hours(model)  # the same before and after people leave
-    loads(model, hours)
+    loads(model)
     leave(model)
-    loads(model, hours)
+    loads(model)
     aggregate(model)
     model.people.setup_hours[:] = 0.0  # last month's one-off work is now felt and done
 
 
-def loads(model, hours: np.ndarray | None = None) -> None:
-    """Every person's load and performance from the seats they hold (`hours`: this month's
-    `seat_hours`, if already known). Where the compiled loops run, one loop
+def loads(model) -> None:
+    """Every person's load and performance from the seats they hold (this month's
+    `month_seat_hours` times each seat's effort). Where the compiled loops run, one loop
     (`kernels.compiled.loads`) sums each person's seats in the order below, read from the
     seats by holder that the month's checks and coordination read too."""
     p, seats, people = model.p, model.seats, model.people
     n = people.n
-    hours = (seat_hours(model) if hours is None else hours) * seats.effort
+    hours = month_seat_hours(model) * seats.effort
     compiled = kernels.active(model.residents.n)
     if compiled is not None:
         compiled.loads(
