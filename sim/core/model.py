@@ -700,19 +700,13 @@ class GovernanceModel(mesa.Model):
     def vacant_seats(self) -> int:
         """Vacant seats of party committees, RCs and formed owners' committees."""
         seats, cp = self.seats, self.compounds
-        hit = self.cache.get("seat_groups")
-        if hit is None or hit[0] is not seats:  # the seats of a run are fixed: found once
-            oc = np.flatnonzero(seats.org == OC)
-            hit = self.cache["seat_groups"] = (
-                seats,
-                np.flatnonzero((seats.org == PC) | (seats.org == RC)),
-                oc,
-                np.minimum(seats.org_index[oc], cp.n - 1),
-            )
-        _, committee, oc, compound = hit
         vacant = seats.holder < 0
-        formed = cp.oc_state[compound] != OC_NONE
-        return int(np.count_nonzero(vacant[committee]) + np.count_nonzero(vacant[oc] & formed))
+        oc = seats.in_org(OC)
+        formed = cp.oc_state[np.minimum(seats.org_index[oc], cp.n - 1)] != OC_NONE
+        committees = np.count_nonzero(vacant[seats.in_org(PC)]) + np.count_nonzero(
+            vacant[seats.in_org(RC)]
+        )
+        return int(committees + np.count_nonzero(vacant[oc] & formed))
 
     # --- the month -----------------------------------------------------------------------
     def step(self) -> None:

@@ -152,9 +152,15 @@ class Seats:
         for single seats such as SECRETARY)."""
         return self._by_role[role]
 
+    def in_org(self, org: int) -> np.ndarray:
+        """Seat ids of every organisation of type `org` (PC, RC, ...), in seat order."""
+        return self._by_org[org]
+
     def index(self) -> None:
-        """Build the per-role lookup (called once the table is complete)."""
+        """Build the per-role and per-organisation-type lookups (called once the table is
+        complete)."""
         self._by_role = {r: np.flatnonzero(self.role == r) for r in range(len(ROLE_NAMES))}
+        self._by_org = {o: np.flatnonzero(self.org == o) for o in range(len(ORG_NAMES))}
 
     def fill(self, seats: np.ndarray, people: np.ndarray, month: int) -> None:
         self.holder[seats] = people

@@ -328,12 +328,12 @@ class CheckSeats:
 
     def __init__(self, model) -> None:
         seats, off = model.seats, model.world.node_offset
-        self.pc = np.flatnonzero(seats.org == PC)
+        self.pc = seats.in_org(PC)
         self.pc_body = seats.org_index[self.pc]
         self.rc_node = off["residents_committee"] + self.pc_body
-        self.oc = np.flatnonzero(seats.org == OC)
+        self.oc = seats.in_org(OC)
         self.oc_compound = seats.org_index[self.oc]
-        pmc = np.flatnonzero(seats.org == PMC)  # by community, each community's in seat order
+        pmc = seats.in_org(PMC)  # by community, each community's in seat order
         self.pmc = pmc[np.argsort(seats.org_index[pmc], kind="stable")]
         n_communities = model.communities.n
         self.pmc_count = np.bincount(seats.org_index[pmc], minlength=n_communities)

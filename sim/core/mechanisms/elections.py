@@ -88,10 +88,7 @@ def eligible(model, people: np.ndarray) -> np.ndarray:
     p, ppl, seats = model.p, model.people, model.seats
     people = np.asarray(people)
     who = np.maximum(people, 0)
-    rc = model.cache.get("rc_seats")  # the seat table is fixed: its RC seats too
-    if rc is None:
-        rc = model.cache["rc_seats"] = np.flatnonzero(seats.org == RC)
-    holders = seats.holder[rc]
+    holders = seats.holder[seats.in_org(RC)]
     if people.size <= 8:  # one or a few candidates, as in nominations: compare directly
         sitting = (holders[:, None] == people.reshape(1, -1)).any(axis=0).reshape(people.shape)
     else:
