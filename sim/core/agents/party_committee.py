@@ -93,7 +93,7 @@ class PartyCommittee(GovernanceAgent):
         firm, whether it is convened) is read for all at once — a committee's ties change
         only its own compounds — and each committee's spare hours when its turn comes (a
         secretary of two committees has less for the second)."""
-        p, cp, ppl = model.p, model.compounds, model.people
+        p, cp = model.p, model.compounds
         rate = cp.dispute_rate
         keep = cp.convened & (rate >= 0.5 * p["convene_threshold"])
         want = ((cp.firm >= 0) & ((rate >= p["convene_threshold"]) | keep)).tolist()
@@ -108,10 +108,8 @@ class PartyCommittee(GovernanceAgent):
             own = agent.compound_list  # in compound order
             if not own:
                 continue
-            secretary = model.holder(SECRETARY, i)
             if not any(want[j] for j in own) and not any(convened[j] for j in own):
-                if secretary >= 0:  # charge_convening(model, i, 0.0)
-                    ppl.extra_hours[secretary] = 0.0
+                charge_convening(model, i, 0.0)
                 model.communities.convened[i] = 0
                 continue
             # its compounds worst first, ties in compound order (a stable sort)
@@ -128,8 +126,7 @@ class PartyCommittee(GovernanceAgent):
                 if (j in chosen) != convened[j]:
                     set_joint_tie(model, j, j in chosen)
             model.communities.convened[i] = len(chosen)
-            if secretary >= 0:  # charge_convening(model, i, len(chosen) * hours)
-                ppl.extra_hours[secretary] = float(len(chosen)) * hours
+            charge_convening(model, i, float(len(chosen)) * hours)
 
     # --- branches in compounds (§7.7) ----------------------------------------------------
     def members_spare_hours(self) -> tuple[np.ndarray, np.ndarray]:
