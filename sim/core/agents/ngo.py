@@ -56,9 +56,7 @@ class NGO(GovernanceAgent):
     @staticmethod
     def matches(model, community: int) -> np.ndarray:
         """`match` of every NGO slot at once."""
-        demand = model.communities.demand[community]
-        need_care = demand[1] / max(demand[1] + demand[2], 1e-9)
-        return 1.0 - np.abs(model.ngos.care_focus - need_care)
+        return NGO.match_rows(model, np.array([community]))[0]
 
     @staticmethod
     def match_rows(model, communities: np.ndarray) -> np.ndarray:

@@ -115,12 +115,11 @@ def fail_and_enter(model) -> None:
     p, ngos = model.p, model.ngos
     rng = model.streams["ngo"]
     failing = np.flatnonzero(ngos.alive & (ngos.deficit_months >= p["ngo_failure_months"]))
-    if failing.size:
-        for slot in failing:
-            for c in np.flatnonzero(model.communities.ngo == slot):
-                set_ngo_contract(model, int(c), -1)
-        ngos.alive[failing] = False
-        ngos.failed[failing] += 1
+    for slot in failing:
+        for c in np.flatnonzero(model.communities.ngo == slot):
+            set_ngo_contract(model, int(c), -1)
+    ngos.alive[failing] = False
+    ngos.failed[failing] += 1
     model.month.ngo_failed = int(failing.size)
     empty = np.flatnonzero(~ngos.alive)
     if empty.size:  # a draw per empty slot (none drawn for none)
