@@ -40,6 +40,10 @@ from ..state import OC_CONVENED, OC_DORMANT, OC_ELECTED, OC_KIND_NONE, OC_NONE
 from .base import GovernanceAgent, column
 from .department import Department, Ties
 
+OLD_BEFORE = 2000
+"""Compounds built before this year are old compounds that the renovation programme covers
+(ODD §7.6: the national programme's pre-2000 compounds)."""
+
 
 class SelectionRecord:
     """The streets' appointments of secretaries, measured against residents' own ranking of
@@ -627,10 +631,10 @@ class StreetOffice(GovernanceAgent):
         unrenovated pre-2000 compounds of the street, at `renovation_rate` a year."""
         p, cp = self.model.p, self.model.compounds
         in_street = self.model.communities.street[cp.community] == self.index
-        old = in_street & (cp.build_year < 2000) & ~cp.renovated & (cp.renovation_left <= 0)
+        old = in_street & (cp.build_year < OLD_BEFORE) & ~cp.renovated & (cp.renovation_left <= 0)
         candidates = np.flatnonzero(old)
         self.model.streets.renovation_budget[self.index] += (
-            p["renovation_rate"] / 12 * np.count_nonzero(in_street & (cp.build_year < 2000))
+            p["renovation_rate"] / 12 * np.count_nonzero(in_street & (cp.build_year < OLD_BEFORE))
         )
         k = int(np.floor(self.model.streets.renovation_budget[self.index]))
         if k <= 0 or candidates.size == 0:
@@ -648,7 +652,7 @@ class StreetOffice(GovernanceAgent):
         p, cp, st = model.p, model.compounds, model.streets
         offices = np.array([office.index for office in model.street_offices], dtype=np.int64)
         street = model.communities.street[cp.community]
-        pre = cp.build_year < 2000
+        pre = cp.build_year < OLD_BEFORE
         old = pre & ~cp.renovated & (cp.renovation_left <= 0)
         count = np.bincount(street[pre], minlength=st.n)
         st.renovation_budget[offices] += p["renovation_rate"] / 12 * count[offices]
